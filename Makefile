@@ -1,0 +1,40 @@
+# The two commands a newcomer needs: `make run` and `make test`.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+HOST   ?= 127.0.0.1
+PORT   ?= 5000
+
+export HOTLINE_ENV ?= development
+
+.PHONY: run test bench seed clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+
+$(STAMP): $(BIN)/python pyproject.toml
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	touch $(STAMP)
+
+seed: $(STAMP)
+	$(BIN)/flask --app app seed-demo
+
+run: seed
+	@echo
+	@echo "  The hotline answers on http://$(HOST):$(PORT)/voice/incoming"
+	@echo "  Place a test call from a second terminal:   $(BIN)/flask --app app call"
+	@echo "  ... or against this server over HTTP:       $(BIN)/flask --app app call --url http://$(HOST):$(PORT)"
+	@echo "  ... or in the browser:                      http://$(HOST):$(PORT)/simulator"
+	@echo
+	$(BIN)/flask --app app run --host $(HOST) --port $(PORT)
+
+test: $(STAMP)
+	$(BIN)/python -m pytest
+
+bench: $(STAMP)
+	@for b in bench/bench_*.py; do echo "== $$b"; $(BIN)/python $$b || exit 1; done
+
+clean:
+	rm -rf $(VENV) instance .pytest_cache

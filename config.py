@@ -1,0 +1,68 @@
+"""Settings: safe defaults, overridden by HOTLINE_* / TWILIO_* environment variables."""
+
+import logging
+import os
+from pathlib import Path
+
+log = logging.getLogger(__name__)
+
+# A public, well-known token: it lets the softphone sign requests against a development
+# server. It is never used outside HOTLINE_ENV=development.
+DEV_AUTH_TOKEN = "hotline-development-token-not-secret"
+
+TRUE_WORDS = {"1", "true", "yes", "on"}
+
+
+def _flag(value: str) -> bool:
+    return value.strip().lower() in TRUE_WORDS
+
+
+# name -> (default, parser). Every variable here is documented in the README.
+SETTINGS = {
+    "HOTLINE_ENV": ("production", str),
+    "HOTLINE_DATABASE": (None, str),
+    "HOTLINE_PUBLIC_URL": ("", str),
+    "HOTLINE_LANGUAGES": ("de,en", lambda v: [x.strip() for x in v.split(",") if x.strip()]),
+    "HOTLINE_VALIDATE_SIGNATURES": (True, _flag),
+    "HOTLINE_PROXY_HOPS": (0, int),
+    "HOTLINE_MIN_CONFIDENCE": (0.3, float),
+    "HOTLINE_SPEECH_TIMEOUT": ("auto", str),
+    "HOTLINE_GATHER_TIMEOUT": (6, int),
+    "HOTLINE_VOICE_DE": ("", str),
+    "HOTLINE_VOICE_EN": ("", str),
+    "HOTLINE_AGENT_QUEUE": ("hotline", str),
+    "HOTLINE_SECRET_KEY": ("", str),
+    "TWILIO_AUTH_TOKEN": ("", str),
+    "TWILIO_ACCOUNT_SID": ("", str),
+}
+
+
+def from_environment(instance_path: str) -> dict:
+    """Read every setting from the environment, falling back to its default."""
+    config = {}
+    for name, (default, parse) in SETTINGS.items():
+        raw = os.environ.get(name)
+        config[name] = parse(raw) if raw not in (None, "") else default
+    if not config["HOTLINE_DATABASE"]:
+        config["HOTLINE_DATABASE"] = str(Path(instance_path) / "hotline.sqlite3")
+    return config
+
+
+def finish(config: dict) -> None:
+    """Derive what depends on other settings and say loudly what is unsafe."""
+    development = config["HOTLINE_ENV"] == "development"
+    if not config["TWILIO_AUTH_TOKEN"] and development:
+        config["TWILIO_AUTH_TOKEN"] = DEV_AUTH_TOKEN
+        log.warning("TWILIO_AUTH_TOKEN is not set: using the public development token.")
+    if not config["HOTLINE_SECRET_KEY"]:
+        # A per-process random key: sessions do not survive a restart, which is the
+        # safe failure until an operator sets HOTLINE_SECRET_KEY.
+        config["HOTLINE_SECRET_KEY"] = os.urandom(32).hex()
+    config["SECRET_KEY"] = config["HOTLINE_SECRET_KEY"]
+    if not config["HOTLINE_VALIDATE_SIGNATURES"]:
+        log.critical(
+            "HOTLINE_VALIDATE_SIGNATURES is off: ANYONE can post to the voice webhooks. "
+            "Never run like this where the hotline is reachable from outside."
+        )
+    elif not config["TWILIO_AUTH_TOKEN"]:
+        log.error("TWILIO_AUTH_TOKEN is not set: every webhook will be refused with 403.")

@@ -1,0 +1,1 @@
+"""The conversation: Twilio voice webhooks, the dialogue state machine, prompts and TwiML."""

@@ -1,0 +1,408 @@
+"""The dialogue: a pure function from (call state, what the caller did) to (new state, actions).
+
+No Flask, no database, no Twilio in here, so a whole conversation runs in microseconds in
+a test. The views load the state, call `Dialogue.start` or `Dialogue.step`, save the new
+state and render the actions as TwiML.
+
+Where a call can be (`CallState.step`) and what moves it on:
+
+    step            caller does                         hotline does                  next step
+    --------------  ----------------------------------  ----------------------------  -------------
+    (new call)      -                                   greeting                      listen
+    listen          says a clear request                answers it / hands over       anything_else / agent
+    listen, menu    "Mitarbeiter", 0                    hands over                    agent
+    listen, menu    emergency (no money, eviction, ...) hands over, emergency queue   agent
+    listen          two requests fit equally well       "Geht es um A oder um B?"     clarify
+    clarify         names one, or 1 / 2                 handles that one              (as listen)
+    listen          9, "English" / "Deutsch"            switches language, asks again listen
+    any             "Wiederholen", *                    repeats the last question     same
+    any asking      silence, no match, bad line         1st: shorter question         listen
+                                                        2nd: keypad menu              menu
+                                                        3rd: hands over               agent
+    menu            1-5                                 handles that topic            (as listen)
+    anything_else   yes / a new request                 "Was kann ich tun?" / handles listen / ...
+    anything_else   no, goodbye                         goodbye, hangs up             ended
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import speech
+
+# How a caller's turn can fail; each has its own apology.
+SILENCE = "not_heard"
+NO_MATCH = "not_understood"
+LOW_CONFIDENCE = "low_confidence"
+BAD_KEY = "key_unknown"
+
+MAX_FAILURES = 3  # failed turns in a row; the third goes to an agent
+
+# Keypad menu offered after the second failed turn.
+MENU = {
+    "1": "book_appointment",
+    "2": "payment_status",
+    "3": "application_status",
+    "4": "documents",
+    "5": "online_services",
+}
+AGENT_KEY = "0"
+ENGLISH_KEY = "9"
+REPEAT_KEY = "*"
+
+# Intents answered on the phone from the prompt catalogue; the rest go to an agent
+# until their issues land (booking, status checks, ...).
+ANSWERED_BY_PROMPT = {"documents", "online_services"}
+
+# Outcomes, from weakest to strongest: a later, weaker event never hides a stronger
+# one (a call that booked and then hung up is "booked").
+OUTCOME_RANK = {
+    None: 0,
+    "hangup": 1,
+    "answered": 2,
+    "agent": 3,
+    "callback": 4,
+    "cancelled": 5,
+    "rescheduled": 5,
+    "booked": 5,
+}
+
+
+# ----------------------------------------------------------------------------- actions
+
+
+@dataclass(frozen=True)
+class Say:
+    """Say a sentence from the prompt catalogue, in `lang` if given, else the call's."""
+
+    key: str
+    params: dict = field(default_factory=dict)
+    lang: str | None = None
+
+
+@dataclass(frozen=True)
+class Ask:
+    """Say these sentences and listen for the caller's answer (a <Gather>)."""
+
+    prompts: tuple[Say, ...]
+    expect: str = "request"  # request | menu | yes_no | choice
+    lang: str = "de"
+
+
+@dataclass(frozen=True)
+class Transfer:
+    """Hand the caller to a person, in the queue for `queue`."""
+
+    reason: str
+    queue: str = "general"  # general | emergency
+
+
+@dataclass(frozen=True)
+class Hangup:
+    """End the call."""
+
+
+Action = Say | Ask | Transfer | Hangup
+
+
+# ----------------------------------------------------------------------------- state
+
+
+@dataclass
+class CallState:
+    """Everything the dialogue needs to remember between two webhooks of one call."""
+
+    lang: str = "de"
+    step: str = "new"  # new | listen | menu | clarify | anything_else | agent | ended
+    turn: int = 0  # caller turns taken so far
+    failures: int = 0  # failed turns in a row
+    intent: str | None = None  # the request being handled
+    candidates: list[str] = field(default_factory=list)  # for clarify
+    last_ask: list[list] = field(default_factory=list)  # [key, params] pairs, for repeat
+    outcome: str | None = None
+    emergency: bool = False
+
+    def to_dict(self) -> dict:
+        return dataclasses.asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict) -> CallState:
+        known = {f.name for f in dataclasses.fields(cls)}
+        return cls(**{k: v for k, v in data.items() if k in known})
+
+
+@dataclass(frozen=True)
+class Heard:
+    """What Twilio reported for one turn: speech with its confidence, or keypad digits."""
+
+    speech: str = ""
+    confidence: float | None = None
+    digits: str = ""
+
+    @property
+    def silent(self) -> bool:
+        return not self.speech.strip() and not self.digits
+
+
+@dataclass(frozen=True)
+class Turn:
+    """The dialogue's answer to one turn: the new state, what to do, and a note for the log."""
+
+    state: CallState
+    actions: tuple[Action, ...]
+    event: str  # short machine-readable note: "answered:documents", "reprompt:not_heard", ...
+    recognition: speech.Recognition | None = None
+
+
+# ----------------------------------------------------------------------------- dialogue
+
+
+class Dialogue:
+    """The hotline's conversation rules, configured once per app."""
+
+    def __init__(
+        self,
+        languages: list[str],
+        min_confidence: float = 0.3,
+        recognise: Callable[[str, str], speech.Recognition] = speech.recognise,
+        extract: Callable[..., dict] = speech.extract_entities,
+    ):
+        self.languages = languages or ["de"]
+        self.min_confidence = min_confidence
+        self.recognise = recognise
+        self.extract = extract
+
+    # -- entry points
+
+    def start(self) -> Turn:
+        """A new call: greet in the first language and listen."""
+        state = CallState(lang=self.languages[0], step="listen")
+        prompts = [Say("greeting")]
+        other = self._other_language(state.lang)
+        if other:
+            prompts.append(Say("offer_language", lang=other))
+        return self._ask(state, prompts, "request", "greeting")
+
+    def step(self, state: CallState, heard: Heard) -> Turn:
+        """One caller turn: what they said or pressed, in the step the call is in."""
+        state = CallState.from_dict(state.to_dict())  # never mutate the caller's copy
+        state.turn += 1
+        if state.step in ("new", "agent", "ended"):
+            # A turn after a hand-over or hangup (a late or replayed webhook): start
+            # listening again rather than leave the caller in silence.
+            state.step = "listen"
+
+        command = self._command(state, heard)
+        if command:
+            return command
+
+        if heard.silent:
+            return self._failed(state, SILENCE)
+
+        if heard.digits:
+            return self._keypad(state, heard.digits)
+
+        if heard.confidence is not None and heard.confidence < self.min_confidence:
+            # Still listen for an emergency on a bad line: it must never be missed.
+            recognition = self.recognise(heard.speech, state.lang)
+            if recognition.intent == "emergency":
+                return self._handle(state, "emergency", recognition)
+            return self._failed(state, LOW_CONFIDENCE, recognition)
+
+        recognition = self.recognise(heard.speech, state.lang)
+        if state.step == "anything_else":
+            return self._anything_else(state, heard, recognition)
+        if state.step == "clarify":
+            return self._clarify(state, heard, recognition)
+        return self._request(state, recognition)
+
+    # -- steps
+
+    def _command(self, state: CallState, heard: Heard) -> Turn | None:
+        """What works at any time: an agent, a language switch, a repeat, goodbye."""
+        if heard.digits == AGENT_KEY:
+            return self._transfer(state, "agent:requested", "handover")
+        if heard.digits == REPEAT_KEY:
+            return self._repeat(state)
+        if heard.digits == ENGLISH_KEY and state.step in ("listen", "menu"):
+            if "en" in self.languages:
+                return self._switch(state, "en")
+        if not heard.speech:
+            return None
+        command = self.extract(heard.speech, state.lang).get("command")
+        if command == "agent":
+            return self._transfer(state, "agent:requested", "handover")
+        if command in ("english", "german"):
+            lang = "en" if command == "english" else "de"
+            if lang in self.languages and lang != state.lang:
+                return self._switch(state, lang)
+        if command == "repeat":
+            return self._repeat(state)
+        if command == "goodbye":
+            return self._goodbye(state, "goodbye")
+        return None
+
+    def _request(self, state: CallState, recognition: speech.Recognition) -> Turn:
+        if recognition.intent == "emergency" or _mentions_emergency(recognition):
+            return self._handle(state, "emergency", recognition)
+        if recognition.intent == "out_of_scope" or not recognition.confident:
+            return self._failed(state, NO_MATCH, recognition)
+        if recognition.ambiguous and recognition.alternatives:
+            second = recognition.alternatives[0][0]
+            if second != "out_of_scope":
+                state.step = "clarify"
+                state.candidates = [recognition.intent, second]
+                prompt = Say("clarify", {"topic_first": recognition.intent, "topic_second": second})
+                turn = self._ask(state, [prompt], "choice", "clarify")
+                return dataclasses.replace(turn, recognition=recognition)
+        return self._handle(state, recognition.intent, recognition)
+
+    def _clarify(self, state: CallState, heard: Heard, recognition: speech.Recognition) -> Turn:
+        if recognition.intent in state.candidates and recognition.confident:
+            return self._handle(state, recognition.intent, recognition)
+        answer = self.extract(heard.speech, state.lang).get("answer")
+        if answer == "yes" and state.candidates:
+            # "Ja" to "A or B?" most often means the first, which is the better match.
+            return self._handle(state, state.candidates[0], recognition)
+        if recognition.intent == "emergency":
+            return self._handle(state, "emergency", recognition)
+        return self._failed(state, NO_MATCH, recognition)
+
+    def _keypad(self, state: CallState, digits: str) -> Turn:
+        key = digits[:1]
+        if state.step == "clarify" and key in ("1", "2") and len(state.candidates) == 2:
+            return self._handle(state, state.candidates[int(key) - 1], None)
+        if state.step == "anything_else" and key in MENU:
+            return self._handle(state, MENU[key], None)
+        if state.step in ("listen", "menu") and key in MENU:
+            return self._handle(state, MENU[key], None)
+        return self._failed(state, BAD_KEY)
+
+    def _anything_else(
+        self, state: CallState, heard: Heard, recognition: speech.Recognition
+    ) -> Turn:
+        entities = self.extract(heard.speech, state.lang)
+        is_request = (
+            recognition.confident
+            and recognition.intent not in ("out_of_scope", "agent")
+            and not recognition.ambiguous
+        )
+        if recognition.intent == "emergency":
+            return self._handle(state, "emergency", recognition)
+        if is_request:
+            return self._handle(state, recognition.intent, recognition)
+        if entities.get("answer") == "no":
+            return self._goodbye(state, "goodbye")
+        if entities.get("answer") == "yes":
+            state.step = "listen"
+            state.failures = 0
+            return self._ask(state, [Say("what_else")], "request", "more")
+        return self._failed(state, NO_MATCH, recognition)
+
+    # -- what the hotline does
+
+    def _handle(
+        self, state: CallState, intent: str, recognition: speech.Recognition | None
+    ) -> Turn:
+        state.intent = intent
+        state.failures = 0
+        state.candidates = []
+        if intent == "agent":
+            turn = self._transfer(state, "agent:requested", "handover")
+        elif intent == "emergency":
+            state.emergency = True
+            turn = self._transfer(state, "agent:emergency", "emergency", queue="emergency")
+        elif intent in ANSWERED_BY_PROMPT:
+            state.step = "anything_else"
+            achieve(state, "answered")
+            turn = self._ask(
+                state, [Say(intent), Say("anything_else")], "yes_no", f"answered:{intent}"
+            )
+        else:
+            # Not built yet: say so honestly and hand over rather than pretend.
+            turn = self._transfer(state, f"agent:{intent}", "handover", before=[Say("not_yet")])
+        return dataclasses.replace(turn, recognition=recognition)
+
+    def _failed(
+        self, state: CallState, why: str, recognition: speech.Recognition | None = None
+    ) -> Turn:
+        state.failures += 1
+        if state.step == "anything_else":
+            # The caller has had an answer already: one more try, then a polite goodbye.
+            if state.failures >= 2:
+                turn = self._goodbye(state, f"goodbye:{why}")
+            else:
+                turn = self._ask(state, [Say(why), Say("anything_else")], "yes_no",
+                                 f"reprompt:{why}")
+        elif state.failures >= MAX_FAILURES:
+            turn = self._transfer(state, f"agent:{why}", "handover_not_understood",
+                                  before=[Say(why)])
+        elif state.failures == MAX_FAILURES - 1:
+            state.step = "menu"
+            turn = self._ask(state, [Say(why), Say("menu")], "menu", f"menu:{why}")
+        else:
+            state.step = "listen"
+            turn = self._ask(state, [Say(why), Say("ask_short")], "request", f"reprompt:{why}")
+        return dataclasses.replace(turn, recognition=recognition)
+
+    def _switch(self, state: CallState, lang: str) -> Turn:
+        state.lang = lang
+        state.step = "listen"
+        state.failures = 0
+        return self._ask(state, [Say("switched_language")], "request", f"language:{lang}")
+
+    def _repeat(self, state: CallState) -> Turn:
+        if not state.last_ask:
+            return self._ask(state, [Say("what_else")], "request", "repeat")
+        prompts = [Say(key, dict(params)) for key, params in state.last_ask]
+        expect = {"menu": "menu", "clarify": "choice", "anything_else": "yes_no"}.get(
+            state.step, "request"
+        )
+        return self._ask(state, prompts, expect, "repeat")
+
+    def _goodbye(self, state: CallState, event: str) -> Turn:
+        state.step = "ended"
+        achieve(state, "hangup")
+        return Turn(state, (Say("goodbye"), Hangup()), event)
+
+    def _transfer(
+        self,
+        state: CallState,
+        event: str,
+        prompt: str,
+        queue: str = "general",
+        before: list[Say] | None = None,
+    ) -> Turn:
+        state.step = "agent"
+        state.failures = 0
+        achieve(state, "agent")
+        actions = (*(before or []), Say(prompt), Transfer(reason=event.split(":", 1)[1], queue=queue))
+        return Turn(state, actions, event)
+
+    def _ask(self, state: CallState, prompts: list[Say], expect: str, event: str) -> Turn:
+        # Remember what was asked (the caller may say "Wie bitte?"), without the
+        # apology that came before it.
+        state.last_ask = [
+            [p.key, p.params] for p in prompts if p.key not in (SILENCE, NO_MATCH,
+                                                                LOW_CONFIDENCE, BAD_KEY)
+        ]
+        return Turn(state, (Ask(tuple(prompts), expect=expect, lang=state.lang),), event)
+
+    def _other_language(self, lang: str) -> str | None:
+        others = [code for code in self.languages if code != lang]
+        return others[0] if others else None
+
+
+def achieve(state: CallState, outcome: str) -> None:
+    """Record what the call achieved, unless it already achieved more."""
+    if OUTCOME_RANK[outcome] >= OUTCOME_RANK[state.outcome]:
+        state.outcome = outcome
+
+
+def _mentions_emergency(recognition: speech.Recognition) -> bool:
+    """An emergency close behind the top intent still counts: it must never be missed."""
+    return any(
+        intent == "emergency" and score >= 0.5 for intent, score in recognition.alternatives[:2]
+    )

@@ -1,0 +1,251 @@
+"""The call record: calls, their turns and the webhook replies already sent (tables owned by ivr).
+
+Every turn is written here as it happens; supervisors' statistics are computed from
+these rows. Times are stored in UTC as ISO 8601 strings.
+"""
+
+import hashlib
+import json
+from datetime import UTC, datetime
+
+from sqlite_utils import Database
+
+from .dialogue import CallState, Heard, Turn, achieve
+
+# Twilio's statuses that end a call.
+FINAL_STATUSES = {"completed", "busy", "failed", "no-answer", "canceled"}
+
+
+def utcnow() -> str:
+    return datetime.now(UTC).isoformat(timespec="milliseconds")
+
+
+def migrate(db: Database) -> None:
+    """Create the tables if they are missing; add columns as later versions need them."""
+    if "calls" not in db.table_names():
+        db["calls"].create(
+            {
+                "call_sid": str,
+                "started_at": str,
+                "updated_at": str,
+                "ended_at": str,
+                "from_number": str,
+                "to_number": str,
+                "lang": str,
+                "step": str,
+                "intent": str,
+                "outcome": str,
+                "status": str,
+                "duration_s": int,
+                "turns": int,
+                "emergency": int,
+                "queue_result": str,
+                "queue_time_s": int,
+                "state": str,
+            },
+            pk="call_sid",
+            not_null={"started_at", "updated_at"},
+        )
+        db["calls"].create_index(["started_at"])
+    if "turns" not in db.table_names():
+        db["turns"].create(
+            {
+                "id": int,
+                "call_sid": str,
+                "turn": int,
+                "at": str,
+                "speech": str,
+                "digits": str,
+                "confidence": float,
+                "intent": str,
+                "score": float,
+                "evidence": str,
+                "event": str,
+                "said": str,
+            },
+            pk="id",
+            foreign_keys=[("call_sid", "calls", "call_sid")],
+        )
+        db["turns"].create_index(["call_sid", "turn"], unique=True)
+    if "webhook_replies" not in db.table_names():
+        db["webhook_replies"].create(
+            {"key": str, "call_sid": str, "at": str, "body": str},
+            pk="key",
+        )
+        db["webhook_replies"].create_index(["call_sid", "at"])
+
+
+def request_key(path: str, form: dict) -> str:
+    """Identifies one webhook request: a Twilio retry of it has the same key."""
+    payload = json.dumps([path, sorted(form.items())], ensure_ascii=False)
+    return hashlib.sha256(payload.encode("utf-8", "replace")).hexdigest()
+
+
+def cached_reply(db: Database, key: str) -> str | None:
+    row = db.execute("SELECT body FROM webhook_replies WHERE key = ?", [key]).fetchone()
+    return row[0] if row else None
+
+
+def latest_reply(db: Database, call_sid: str) -> str | None:
+    row = db.execute(
+        "SELECT body FROM webhook_replies WHERE call_sid = ? ORDER BY at DESC, rowid DESC LIMIT 1",
+        [call_sid],
+    ).fetchone()
+    return row[0] if row else None
+
+
+def remember_reply(db: Database, key: str, call_sid: str, body: str) -> None:
+    db["webhook_replies"].insert(
+        {"key": key, "call_sid": call_sid, "at": utcnow(), "body": body}, replace=True
+    )
+
+
+def load_state(db: Database, call_sid: str) -> CallState | None:
+    row = db.execute("SELECT state FROM calls WHERE call_sid = ?", [call_sid]).fetchone()
+    if row is None or not row[0]:
+        return None
+    return CallState.from_dict(json.loads(row[0]))
+
+
+def open_call(db: Database, call_sid: str, from_number: str, to_number: str) -> None:
+    """Create the call's row if this is the first we hear of it."""
+    now = utcnow()
+    db["calls"].insert(
+        {
+            "call_sid": call_sid,
+            "started_at": now,
+            "updated_at": now,
+            "from_number": from_number,
+            "to_number": to_number,
+            "turns": 0,
+            "emergency": 0,
+        },
+        ignore=True,
+    )
+
+
+def record_turn(db: Database, call_sid: str, heard: Heard, turn: Turn, said: str) -> None:
+    """Save the new state and one row for what was heard and what the hotline did."""
+    state = turn.state
+    recognition = turn.recognition
+    db["turns"].insert(
+        {
+            "call_sid": call_sid,
+            "turn": state.turn,
+            "at": utcnow(),
+            "speech": heard.speech or None,
+            "digits": heard.digits or None,
+            "confidence": heard.confidence,
+            "intent": recognition.intent if recognition else state.intent,
+            "score": recognition.score if recognition else None,
+            "evidence": recognition.evidence if recognition else None,
+            "event": turn.event,
+            "said": said,
+        },
+        replace=True,
+    )
+    db["calls"].update(
+        call_sid,
+        {
+            "updated_at": utcnow(),
+            "lang": state.lang,
+            "step": state.step,
+            "intent": state.intent,
+            "outcome": state.outcome,
+            "turns": state.turn,
+            "emergency": int(state.emergency),
+            "state": json.dumps(state.to_dict(), ensure_ascii=False),
+        },
+    )
+
+
+def close_call(db: Database, call_sid: str, status: str, duration_s: int | None) -> None:
+    """Twilio says the call has ended: store how, and settle the outcome."""
+    row = db.execute("SELECT outcome FROM calls WHERE call_sid = ?", [call_sid]).fetchone()
+    if row is None:
+        # A status callback for a call we never saw (lost or from another number):
+        # keep a row so the statistics count it, without inventing anything else.
+        open_call(db, call_sid, "", "")
+        row = (None,)
+    now = utcnow()
+    db["calls"].update(
+        call_sid,
+        {
+            "status": status,
+            "ended_at": now if status in FINAL_STATUSES else None,
+            "updated_at": now,
+            "duration_s": duration_s,
+            "outcome": row[0] or "hangup",
+        },
+    )
+
+
+def call_summary(db: Database, call_sid: str) -> dict | None:
+    """The call as the softphone prints it: outcome and turn by turn."""
+    call = db.execute(
+        "SELECT call_sid, outcome, lang, status FROM calls WHERE call_sid = ?", [call_sid]
+    ).fetchone()
+    if call is None:
+        return None
+    turns = [
+        {
+            "turn": t,
+            "caller": speech_ or (f"#{digits}" if digits else ""),
+            "intent": intent,
+            "score": score,
+            "event": event,
+            "hotline": said,
+        }
+        for t, speech_, digits, intent, score, event, said in db.execute(
+            "SELECT turn, speech, digits, intent, score, event, said FROM turns"
+            " WHERE call_sid = ? ORDER BY turn",
+            [call_sid],
+        ).fetchall()
+    ]
+    return {
+        "call_sid": call[0],
+        "outcome": call[1],
+        "lang": call[2],
+        "status": call[3],
+        "turns": turns,
+        "booking": None,
+    }
+
+
+def record_error(db: Database, call_sid: str) -> str:
+    """Something broke during the call and the caller was handed over; returns the language."""
+    open_call(db, call_sid, "", "")
+    state = load_state(db, call_sid) or CallState()
+    state.step = "agent"
+    achieve(state, "agent")
+    db["turns"].insert(
+        {
+            "call_sid": call_sid,
+            "turn": state.turn,
+            "at": utcnow(),
+            "event": "agent:error",
+            "intent": state.intent,
+        },
+        replace=True,
+    )
+    db["calls"].update(
+        call_sid,
+        {
+            "updated_at": utcnow(),
+            "step": state.step,
+            "outcome": state.outcome,
+            "state": json.dumps(state.to_dict(), ensure_ascii=False),
+        },
+    )
+    return state.lang
+
+
+def record_queue_result(db: Database, call_sid: str, result: str, queue_time_s: int | None) -> str:
+    """How the caller left the agent queue; returns the call's language."""
+    open_call(db, call_sid, "", "")
+    db["calls"].update(
+        call_sid,
+        {"queue_result": result, "queue_time_s": queue_time_s, "updated_at": utcnow()},
+    )
+    state = load_state(db, call_sid)
+    return state.lang if state else "de"

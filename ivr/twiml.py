@@ -1,0 +1,104 @@
+"""TwiML: the dialogue's actions rendered as Twilio voice responses (never by string pasting)."""
+
+from dataclasses import dataclass
+
+from twilio.twiml.voice_response import VoiceResponse
+
+import speech
+
+from . import prompts
+from .dialogue import Action, Ask, Hangup, Say, Transfer
+
+YES_NO_HINTS = {
+    "de": ["ja", "nein", "genau", "passt", "nee", "richtig", "falsch"],
+    "en": ["yes", "no", "correct", "right", "wrong"],
+}
+
+
+@dataclass(frozen=True)
+class Voice:
+    """How the hotline speaks and listens; built once from the app's settings."""
+
+    voices: dict[str, str]  # lang -> Twilio voice name
+    speech_timeout: str = "auto"
+    gather_timeout: int = 6
+    queue_name: str = "hotline"
+
+    @classmethod
+    def from_config(cls, config: dict) -> "Voice":
+        voices = {}
+        for lang in config["HOTLINE_LANGUAGES"]:
+            override = config.get(f"HOTLINE_VOICE_{lang.upper()}", "")
+            voices[lang] = override or prompts.default_voice(lang)
+        return cls(
+            voices=voices,
+            speech_timeout=str(config["HOTLINE_SPEECH_TIMEOUT"]),
+            gather_timeout=int(config["HOTLINE_GATHER_TIMEOUT"]),
+            queue_name=config["HOTLINE_AGENT_QUEUE"],
+        )
+
+    def say(self, response, text: str, lang: str) -> None:
+        response.say(text, voice=self.voices.get(lang) or prompts.default_voice(lang),
+                     language=prompts.twilio_language(lang))
+
+
+@dataclass(frozen=True)
+class Urls:
+    """Where Twilio is sent next; relative URLs, resolved by Twilio against the webhook's."""
+
+    turn: str
+    wait: str
+    queue_result: str
+
+
+def render(actions: tuple[Action, ...], lang: str, voice: Voice, urls: Urls) -> str:
+    response = VoiceResponse()
+    for action in actions:
+        if isinstance(action, Say):
+            say_lang = action.lang or lang
+            voice.say(response, prompts.text(say_lang, action.key, **action.params), say_lang)
+        elif isinstance(action, Ask):
+            _gather(response, action, voice, urls)
+        elif isinstance(action, Transfer):
+            queue = voice.queue_name if action.queue == "general" else (
+                f"{voice.queue_name}-{action.queue}")
+            response.enqueue(queue, wait_url=urls.wait, wait_url_method="POST",
+                             action=urls.queue_result, method="POST")
+        elif isinstance(action, Hangup):
+            response.hangup()
+    return str(response)
+
+
+def _gather(response: VoiceResponse, ask: Ask, voice: Voice, urls: Urls) -> None:
+    hints = YES_NO_HINTS.get(ask.lang, []) if ask.expect == "yes_no" else speech.speech_hints(ask.lang)
+    gather = response.gather(
+        input="speech dtmf",
+        action=urls.turn,
+        method="POST",
+        language=prompts.twilio_language(ask.lang),
+        hints=", ".join(hints),
+        speech_timeout=voice.speech_timeout,
+        timeout=voice.gather_timeout,
+        num_digits=1,
+    )
+    for say in ask.prompts:
+        say_lang = say.lang or ask.lang
+        voice.say(gather, prompts.text(say_lang, say.key, **say.params), say_lang)
+    # No input at all: Twilio falls through to here, and the turn webhook hears silence.
+    response.redirect(urls.turn, method="POST")
+
+
+def apology(lang: str, voice: Voice, urls: Urls) -> str:
+    """What a caller hears when something broke: an apology and the agent queue."""
+    return render((Say("error"), Transfer(reason="error")), lang, voice, urls)
+
+
+def spoken_text(actions: tuple[Action, ...], lang: str) -> str:
+    """Everything the actions say, as one string, for the call's turn log."""
+    parts = []
+    for action in actions:
+        says = action.prompts if isinstance(action, Ask) else (action,)
+        for say in says:
+            if isinstance(say, Say):
+                parts.append(prompts.text(say.lang or lang, say.key, **say.params))
+    return " ".join(parts)

@@ -1,0 +1,182 @@
+"""Whole calls through the real webhooks, as a caller experiences them."""
+
+import json
+
+from conftest import Caller, twiml
+
+
+def test_caller_asking_for_a_person_reaches_the_agent_queue(caller, db):
+    greeting = " ".join(caller.dial())
+    assert greeting.startswith("Guten Tag, hier ist das Jobcenter Rems-Murr.")
+    assert "For English" in greeting
+
+    said = " ".join(caller.say("Ich möchte mit einem Mitarbeiter sprechen"))
+
+    assert "Ich verbinde Sie mit einer Mitarbeiterin oder einem Mitarbeiter" in said
+    assert "[Warteschleife: hotline]" in said
+    assert caller.finished
+    caller.hang_up()
+    summary = caller.summary()
+    assert summary["outcome"] == "agent"
+    assert summary["turns"][1]["intent"] == "agent"
+    row = db.execute("SELECT status, ended_at FROM calls WHERE call_sid = ?",
+                     [caller.call_sid]).fetchone()
+    assert row[0] == "completed" and row[1]
+
+
+def test_zero_reaches_an_agent_at_any_time(caller):
+    caller.dial()
+    caller.say("")  # silence: the hotline asks again, shorter
+    assert "nicht gehört" in caller.hears()
+    caller.say("#0")
+    assert "[Warteschleife: hotline]" in caller.hears()
+
+
+def test_three_failed_turns_escalate_shorter_question_then_keypad_then_agent(caller):
+    caller.dial()
+    caller.say("")
+    assert "nicht gehört" in caller.hears() and "Stichwort" in caller.hears()
+    caller.say("blubb blubb")
+    assert "nicht verstanden" in caller.hears() and "Taste" in caller.hears()
+    assert not caller.finished
+    caller.say("")
+    assert "[Warteschleife: hotline]" in caller.hears()
+    caller.hang_up()
+    assert caller.summary()["outcome"] == "agent"
+
+
+def test_keypad_menu_choice_is_answered(caller):
+    caller.dial()
+    caller.say("")
+    caller.say("")
+    assert "Für Unterlagen die Vier" in caller.hears()
+    caller.say("#4")
+    assert "Kontoauszüge" in caller.hears()
+
+
+def test_a_question_answered_on_the_phone_then_goodbye(caller):
+    caller.dial()
+    caller.say("welche unterlagen brauche ich für den antrag")
+    assert "Kontoauszüge der letzten drei Monate" in caller.hears()
+    assert "Kann ich sonst noch etwas für Sie tun?" in caller.hears()
+    caller.say("nein danke")
+    assert "Auf Wiederhören" in caller.hears()
+    assert caller.finished
+    caller.hang_up()
+    assert caller.summary()["outcome"] == "answered"
+
+
+def test_anything_else_yes_leads_to_a_second_request(caller):
+    caller.dial()
+    caller.say("welche unterlagen brauche ich")
+    caller.say("ja")
+    assert "Was kann ich für Sie tun?" in caller.hears()
+    caller.say("kann ich das auch online machen im internet")
+    assert "jobcenter punkt digital" in caller.hears()
+
+
+def test_intent_without_a_handler_yet_is_said_honestly_and_handed_over(caller):
+    caller.dial()
+    caller.say("ich möchte einen termin vereinbaren")
+    said = caller.hears()
+    assert "leider noch nicht" in said
+    assert "[Warteschleife: hotline]" in said
+
+
+def test_emergency_goes_to_the_emergency_queue(caller, db):
+    caller.dial()
+    caller.say("ich habe kein geld mehr für essen und der strom wird abgestellt")
+    assert "[Warteschleife: hotline-emergency]" in caller.hears()
+    assert db.execute("SELECT emergency FROM calls WHERE call_sid = ?",
+                      [caller.call_sid]).fetchone()[0] == 1
+
+
+def test_caller_switches_to_english_by_pressing_nine(caller):
+    caller.dial()
+    caller.say("#9")
+    assert "we can speak English" in caller.hears()
+    caller.say("I want to talk to a person")
+    assert "putting you through" in caller.hears()
+
+
+def test_caller_switches_to_english_by_saying_so(caller, client):
+    caller.dial()
+    caller.say("English please")
+    assert "we can speak English" in caller.hears()
+    reply = caller.post(caller.next_url)  # silence, in English
+    gather = twiml(reply.body).find("./Gather")
+    assert gather.get("language") == "en-GB"
+
+
+def test_repeat_says_the_last_question_again_without_counting_a_failure(caller):
+    caller.dial()
+    caller.say("")
+    first = caller.hears()
+    caller.say("#*")
+    assert "Stichwort" in caller.hears()
+    assert "nicht gehört" not in caller.hears()
+    assert first != caller.hears()
+    caller.say("blubb")
+    # Still only the second failure: the keypad menu, not yet an agent.
+    assert "Taste" in caller.hears() and not caller.finished
+
+
+def test_every_turn_is_recorded_with_what_was_heard_and_done(caller, db):
+    caller.dial()
+    caller.say("hm")
+    caller.say("welche unterlagen brauche ich")
+    rows = db.execute(
+        "SELECT turn, speech, confidence, intent, event, said FROM turns"
+        " WHERE call_sid = ? ORDER BY turn", [caller.call_sid]).fetchall()
+    assert [r[0] for r in rows] == [0, 1, 2]
+    assert rows[0][4] == "greeting"
+    assert rows[1][1] == "hm" and rows[1][4].startswith("reprompt:")
+    assert rows[2][3] == "documents" and rows[2][4] == "answered:documents"
+    assert rows[2][2] == 0.92
+    assert "Kontoauszüge" in rows[2][5]
+
+
+def test_softphone_json_summary(runner):
+    result = runner.invoke(
+        args=["call", "--json", "--from", "+491701112233"],
+        input="Ich möchte mit einem Mitarbeiter sprechen\n",
+    )
+    assert result.exit_code == 0, result.output
+    summary = json.loads(result.output.strip().splitlines()[-1])
+    assert summary["call_sid"].startswith("CA")
+    assert summary["outcome"] == "agent"
+    assert summary["booking"] is None
+    assert summary["turns"][0]["caller"] == ""
+    assert summary["turns"][0]["hotline"].startswith("Guten Tag")
+    assert summary["turns"][1] == {
+        "caller": "Ich möchte mit einem Mitarbeiter sprechen",
+        "hotline": summary["turns"][1]["hotline"],
+        "intent": "agent",
+    }
+    assert "Mitarbeiter" in summary["turns"][1]["hotline"]
+
+
+def test_softphone_json_caller_who_hangs_up_after_greeting(runner):
+    result = runner.invoke(args=["call", "--json"], input="")
+    summary = json.loads(result.output.strip().splitlines()[-1])
+    assert summary["outcome"] == "hangup"
+    assert len(summary["turns"]) == 1
+
+
+def test_softphone_interactive(runner):
+    result = runner.invoke(args=["call"], input="#0\n")
+    assert result.exit_code == 0, result.output
+    assert "Hotline: Guten Tag" in result.output
+    assert "Ergebnis: agent" in result.output
+
+
+def test_two_calls_keep_their_own_state(app):
+    first, second = Caller(app), Caller(app)
+    first.dial()
+    second.dial()
+    first.say("")
+    first.say("")  # first is now at the keypad menu
+    second.say("welche unterlagen brauche ich")
+    assert "Kontoauszüge" in second.hears()
+    first.say("#4")
+    assert "Kontoauszüge" in first.hears()

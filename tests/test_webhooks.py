@@ -1,0 +1,320 @@
+"""The voice webhooks as Twilio sees them: signatures, TwiML, retries, errors and bad input."""
+
+import logging
+
+import pytest
+from twilio.request_validator import RequestValidator
+
+from app import create_app
+from conftest import TOKEN, Caller, twiml
+
+# What TwiML allows where; anything else is a bug Twilio would reject at run time.
+RESPONSE_VERBS = {"Say", "Play", "Pause", "Gather", "Redirect", "Enqueue", "Hangup", "Dial"}
+GATHER_CHILDREN = {"Say", "Play", "Pause"}
+
+FORM = {
+    "CallSid": "CA" + "1" * 32,
+    "AccountSid": "AC" + "0" * 32,
+    "From": "+491761234567",
+    "To": "+4971519876543",
+    "CallStatus": "ringing",
+}
+
+
+def signed(url, form, token=TOKEN):
+    return {"X-Twilio-Signature": RequestValidator(token).compute_signature(url, form)}
+
+
+def count(db, table):
+    return db.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
+
+
+def assert_valid_twiml(body):
+    root = twiml(body)
+    for verb in root:
+        assert verb.tag in RESPONSE_VERBS, verb.tag
+        if verb.tag == "Gather":
+            assert {child.tag for child in verb} <= GATHER_CHILDREN
+    return root
+
+
+# ---------------------------------------------------------------- the greeting's TwiML
+
+
+def test_greeting_gathers_german_speech_and_keys_with_hints(client):
+    url = "http://localhost/voice/incoming"
+    reply = client.post(url, data=FORM, headers=signed(url, FORM))
+    assert reply.status_code == 200
+    assert reply.content_type.startswith("text/xml")
+    root = assert_valid_twiml(reply.get_data(as_text=True))
+    gather = root.find("./Gather")
+    assert gather.get("input") == "speech dtmf"
+    assert gather.get("language") == "de-DE"
+    assert gather.get("action") == "/voice/turn?t=0"
+    assert gather.get("speechTimeout") == "auto"
+    assert "Termin" in gather.get("hints")
+    says = gather.findall("./Say")
+    assert says[0].get("language") == "de-DE" and says[0].text.startswith("Guten Tag")
+    assert says[-1].get("language") == "en-GB"  # the offer to switch, in English
+    # Silence falls through to a Redirect to the same turn.
+    assert root.find("./Redirect").text == "/voice/turn?t=0"
+
+
+def test_every_answer_along_a_call_is_valid_twiml(caller):
+    bodies = []
+    original = caller._post
+
+    def spy(url, fields):
+        reply = original(url, fields)
+        if "xml" in reply.content_type:
+            bodies.append(reply.body)
+        return reply
+
+    caller._post = spy
+    caller.dial()
+    for line in ["", "blubb", "#4", "ja", "#9", "hmm", "", ""]:
+        if caller.finished:
+            break
+        caller.say(line)
+    assert len(bodies) >= 6
+    for body in bodies:
+        assert_valid_twiml(body)
+
+
+def test_voice_per_language_is_configurable(tmp_path):
+    app = create_app({"HOTLINE_DATABASE": str(tmp_path / "h.db"), "TWILIO_AUTH_TOKEN": TOKEN,
+                      "HOTLINE_VOICE_DE": "Google.de-DE-Neural2-F"})
+    caller = Caller(app)
+    reply = caller.post("/voice/incoming")
+    assert twiml(reply.body).find("./Gather/Say").get("voice") == "Google.de-DE-Neural2-F"
+
+
+# ---------------------------------------------------------------- signatures
+
+
+@pytest.mark.parametrize("path", ["/voice/incoming", "/voice/turn?t=0", "/voice/status",
+                                  "/voice/fallback", "/voice/wait", "/voice/queue-result",
+                                  "/voice/summary"])
+def test_unsigned_or_wrongly_signed_requests_are_refused_and_write_nothing(client, db, path):
+    url = "http://localhost" + path
+    wrong = signed(url, FORM, token="not-the-token")
+    tampered = signed(url, {**FORM, "From": "+490000"})
+    for headers in ({}, wrong, tampered, {"X-Twilio-Signature": ""}):
+        reply = client.post(url, data=FORM, headers=headers)
+        assert reply.status_code == 403
+    assert count(db, "calls") == 0
+    assert count(db, "turns") == 0
+
+
+def test_signature_over_the_public_url_behind_a_proxy(tmp_path):
+    app = create_app({"HOTLINE_DATABASE": str(tmp_path / "h.db"), "TWILIO_AUTH_TOKEN": TOKEN,
+                      "HOTLINE_PUBLIC_URL": "https://hotline.example.de"})
+    client = app.test_client()
+    public = "https://hotline.example.de/voice/incoming"
+    internal = "http://localhost/voice/incoming"
+    assert client.post(internal, data=FORM, headers=signed(public, FORM)).status_code == 200
+    form = {**FORM, "CallSid": "CA" + "2" * 32}
+    assert client.post(internal, data=form, headers=signed(internal, form)).status_code == 403
+
+
+def test_signature_with_forwarded_headers_when_proxy_hops_are_set(tmp_path):
+    app = create_app({"HOTLINE_DATABASE": str(tmp_path / "h.db"), "TWILIO_AUTH_TOKEN": TOKEN,
+                      "HOTLINE_PROXY_HOPS": 1})
+    client = app.test_client()
+    public = "https://hotline.example.de/voice/incoming"
+    headers = {**signed(public, FORM), "X-Forwarded-Proto": "https",
+               "X-Forwarded-Host": "hotline.example.de"}
+    assert client.post("/voice/incoming", data=FORM, headers=headers).status_code == 200
+    # Without trusting the proxy the same request does not validate.
+    plain = create_app({"HOTLINE_DATABASE": str(tmp_path / "h2.db"), "TWILIO_AUTH_TOKEN": TOKEN})
+    assert plain.test_client().post("/voice/incoming", data=FORM,
+                                    headers=headers).status_code == 403
+
+
+def test_no_auth_token_refuses_everything(tmp_path):
+    app = create_app({"HOTLINE_DATABASE": str(tmp_path / "h.db"), "TWILIO_AUTH_TOKEN": "",
+                      "HOTLINE_ENV": "production"})
+    url = "http://localhost/voice/incoming"
+    reply = app.test_client().post(url, data=FORM, headers=signed(url, FORM, token=""))
+    assert reply.status_code == 403
+
+
+def test_switching_validation_off_is_explicit_and_loud(tmp_path, caplog):
+    with caplog.at_level(logging.WARNING):
+        app = create_app({"HOTLINE_DATABASE": str(tmp_path / "h.db"),
+                          "HOTLINE_VALIDATE_SIGNATURES": False})
+    assert any(r.levelno == logging.CRITICAL and "ANYONE" in r.getMessage()
+               for r in caplog.records)
+    reply = app.test_client().post("/voice/incoming", data=FORM)
+    assert reply.status_code == 200
+    assert any("NOT checked" in r.getMessage() for r in caplog.records)
+
+
+# ---------------------------------------------------------------- retries and order
+
+
+def test_a_retried_turn_gets_the_same_answer_and_is_recorded_once(caller, db):
+    caller.dial()
+    first = caller.post("/voice/turn?t=0", SpeechResult="welche unterlagen brauche ich",
+                        Confidence="0.9")
+    again = caller.post("/voice/turn?t=0", SpeechResult="welche unterlagen brauche ich",
+                        Confidence="0.9")
+    assert first.body == again.body
+    assert count(db, "turns") == 2  # greeting + one turn
+    assert db.execute("SELECT turns FROM calls").fetchone()[0] == 1
+
+
+def test_a_retried_incoming_webhook_greets_once(caller, db):
+    first = caller.post("/voice/incoming", CallStatus="ringing")
+    again = caller.post("/voice/incoming", CallStatus="ringing")
+    assert first.body == again.body
+    assert count(db, "calls") == 1 and count(db, "turns") == 1
+
+
+def test_a_late_answer_to_an_old_question_is_not_acted_on_twice(caller, db):
+    caller.dial()
+    caller.say("")  # turn 1: asked again, now expecting ?t=1
+    current = caller.post("/voice/turn?t=1", Digits="4")
+    stale = caller.post("/voice/turn?t=0", Digits="0")  # different input for an old turn
+    assert "[" not in stale.body and "Enqueue" not in stale.body
+    assert stale.body == current.body
+    assert count(db, "turns") == 3
+
+
+def test_status_callback_closes_the_call_and_is_idempotent(caller, db):
+    caller.dial()
+    for _ in range(2):
+        reply = caller.post("/voice/status", CallStatus="completed", CallDuration="42")
+        assert reply.status == 204
+    row = db.execute("SELECT status, duration_s, outcome, ended_at FROM calls").fetchone()
+    assert row[:3] == ("completed", 42, "hangup")
+    assert row[3]
+    assert count(db, "calls") == 1
+
+
+def test_status_callback_for_an_unknown_call_is_kept_without_crashing(caller, db):
+    reply = caller.post("/voice/status", CallStatus="no-answer")
+    assert reply.status == 204
+    assert db.execute("SELECT status, outcome FROM calls").fetchone() == ("no-answer", "hangup")
+
+
+def test_status_callback_does_not_hide_what_the_call_achieved(caller, db):
+    caller.dial()
+    caller.say("welche unterlagen brauche ich")
+    caller.hang_up()
+    assert db.execute("SELECT outcome FROM calls").fetchone()[0] == "answered"
+
+
+# ---------------------------------------------------------------- errors
+
+
+def test_an_exception_inside_the_dialogue_still_answers_twiml_and_hands_over(app, caller, db,
+                                                                               monkeypatch):
+    caller.dial()
+    dialogue = app.extensions["hotline.dialogue"]
+
+    def broken(*_args):
+        raise RuntimeError("bug in the dialogue")
+
+    monkeypatch.setattr(dialogue, "step", broken)
+    reply = caller.post("/voice/turn?t=0", SpeechResult="hallo", Confidence="0.9")
+    assert reply.status == 200
+    root = assert_valid_twiml(reply.body)
+    assert "technischer Fehler" in root.find("./Say").text
+    assert root.find("./Enqueue").text == "hotline"
+    assert db.execute("SELECT outcome, step FROM calls").fetchone() == ("agent", "agent")
+
+
+def test_twilio_fallback_url_apologises_and_hands_over(caller, db):
+    caller.dial()
+    reply = caller.post("/voice/fallback", ErrorCode="11200", ErrorUrl="https://x/voice/turn")
+    root = assert_valid_twiml(reply.body)
+    assert root.find("./Enqueue") is not None
+    assert db.execute("SELECT outcome FROM calls").fetchone()[0] == "agent"
+
+
+def test_queue_failure_tells_the_caller_and_ends_politely(caller):
+    caller.dial()
+    caller.say("#0")
+    reply = caller.post("/voice/queue-result", QueueResult="queue-full", QueueTime="0")
+    root = assert_valid_twiml(reply.body)
+    assert "niemand erreichbar" in root.find("./Say").text
+    assert root.find("./Hangup") is not None
+
+
+def test_wait_music_announces_the_position(caller):
+    caller.dial()
+    reply = caller.post("/voice/wait?lang=de", QueuePosition="3")
+    assert "Position 3" in twiml(reply.body).find("./Say").text
+    reply = caller.post("/voice/wait?lang=en", QueuePosition="1")
+    assert "next in the queue" in twiml(reply.body).find("./Say").text
+
+
+# ---------------------------------------------------------------- bad input
+
+
+def test_missing_call_sid_is_a_clear_400_in_twiml(caller, db):
+    url = "http://localhost/voice/turn?t=0"
+    form = {"SpeechResult": "hallo"}
+    reply = caller.transport.post(url, form, signed(url, form))
+    assert reply.status == 400
+    assert "Entschuldigung" in twiml(reply.body).find("./Say").text
+    assert count(db, "calls") == 0
+
+
+def test_unknown_call_sid_on_turn_starts_a_conversation(caller, db):
+    reply = caller.post("/voice/turn?t=4", SpeechResult="welche unterlagen brauche ich",
+                        Confidence="0.9")
+    assert reply.status == 200
+    assert "Kontoauszüge" in reply.body
+    assert count(db, "calls") == 1
+
+
+def test_huge_speech_result_is_cut_not_crashed(caller, db):
+    caller.dial()
+    reply = caller.post("/voice/turn?t=0", SpeechResult="unterlagen " * 10_000,
+                        Confidence="0.9")
+    assert reply.status == 200
+    assert_valid_twiml(reply.body)
+    stored = db.execute("SELECT speech FROM turns WHERE turn = 1").fetchone()[0]
+    assert len(stored) <= 1000
+
+
+def test_non_utf8_bytes_are_answered(client, db):
+    url = "http://localhost/voice/turn?t=0"
+    body = b"CallSid=CA" + b"3" * 32 + b"&SpeechResult=gr%FC%DF+Gott%FF&Confidence=0.9"
+    # Sign exactly what the app will decode, as Twilio signs what it sends.
+    with client.application.test_request_context(url, method="POST", data=body,
+                                                 content_type="application/x-www-form-urlencoded"):
+        from flask import request
+        form = request.form.to_dict()
+    reply = client.post(url, data=body, content_type="application/x-www-form-urlencoded",
+                        headers=signed(url, form))
+    assert reply.status_code == 200
+    assert_valid_twiml(reply.get_data(as_text=True))
+
+
+def test_digits_with_letters_are_ignored_and_the_question_asked_again(caller, db):
+    caller.dial()
+    reply = caller.post("/voice/turn?t=0", Digits="abc")
+    assert "nicht gehört" in reply.body
+    reply = caller.post("/voice/turn?t=1", Digits="4x")
+    assert "Kontoauszüge" in reply.body
+
+
+def test_nonsense_confidence_is_treated_as_unknown(caller):
+    caller.dial()
+    reply = caller.post("/voice/turn?t=0", SpeechResult="welche unterlagen brauche ich",
+                        Confidence="NaN-ish")
+    assert "Kontoauszüge" in reply.body
+
+
+def test_low_confidence_asks_again(caller):
+    caller.dial()
+    reply = caller.post("/voice/turn?t=0", SpeechResult="welche unterlagen brauche ich",
+                        Confidence="0.05")
+    assert "nicht sicher verstanden" in reply.body
+
+
+def test_summary_needs_a_known_call(caller):
+    assert caller.post("/voice/summary").status == 404
