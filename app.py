@@ -4,11 +4,13 @@ import logging
 import os
 
 import click
-from flask import Flask, Response, request
+from flask import Flask, Response, current_app, request
+from flask.cli import with_appcontext
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 import config as settings
 import db
+import gateway
 from ivr import simulator, softphone
 from ivr import store as ivr_store
 from ivr import views as voice
@@ -20,11 +22,11 @@ MIGRATIONS = [ivr_store.migrate]
 
 def create_app(config: dict | None = None) -> Flask:
     """Build the app: defaults, then the environment, then `config` (tests pass theirs)."""
+    _configure_logging()
     app = Flask(__name__, instance_relative_config=True)
     app.config.update(settings.from_environment(app.instance_path))
     app.config.update(config or {})
     settings.finish(app.config)
-    _configure_logging(app)
 
     if app.config["HOTLINE_PROXY_HOPS"]:
         hops = app.config["HOTLINE_PROXY_HOPS"]
@@ -32,11 +34,13 @@ def create_app(config: dict | None = None) -> Flask:
                                 x_port=hops, x_prefix=hops)
 
     db.init_app(app, MIGRATIONS)
+    gateway.init_app(app)
     voice.init_app(app)
     if app.config["HOTLINE_ENV"] == "development":
         simulator.init_app(app)
 
     app.cli.add_command(seed_demo_command)
+    app.cli.add_command(purge_command)
     app.cli.add_command(softphone.call_command)
     app.cli.add_command(intent_command)
 
@@ -55,18 +59,39 @@ def create_app(config: dict | None = None) -> Flask:
     return app
 
 
-def _configure_logging(app: Flask) -> None:
+def _configure_logging() -> None:
     level = os.environ.get("HOTLINE_LOG_LEVEL", "INFO").upper()
     logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
 
 
 @click.command("seed-demo")
+@with_appcontext
 def seed_demo_command():
     """Fill the configured database with the demo data (safe to run again)."""
-    from flask import current_app
-
     # The schema is created by create_app; every later package adds its demo data here.
     seeders = []
     for seed in seeders:
         seed(current_app)
     click.echo(f"Demo database ready: {current_app.config['HOTLINE_DATABASE']}")
+
+
+@click.command("purge")
+@click.option("--days", type=int, default=None,
+              help="Keep this many days (default: HOTLINE_RETENTION_DAYS).")
+@with_appcontext
+def purge_command(days: int | None):
+    """Remove caller numbers and transcripts older than the retention period."""
+    from datetime import UTC, datetime, timedelta
+
+    days = current_app.config["HOTLINE_RETENTION_DAYS"] if days is None else days
+    if days < 0:
+        raise click.BadParameter("must be 0 or more", param_hint="--days")
+    before = (datetime.now(UTC) - timedelta(days=days)).isoformat(timespec="milliseconds")
+    database = db.connect(current_app.config["HOTLINE_DATABASE"])
+    try:
+        with db.transaction(database):
+            counts = ivr_store.purge_personal_data(database, before)
+    finally:
+        database.conn.close()
+    click.echo(f"Purged personal data older than {days} days: {counts['calls']} calls, "
+               f"{counts['turns']} turns, {counts['replies']} stored replies.")

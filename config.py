@@ -17,23 +17,28 @@ def _flag(value: str) -> bool:
     return value.strip().lower() in TRUE_WORDS
 
 
-# name -> (default, parser). Every variable here is documented in the README.
+# name -> (default as it would be written in the environment, parser).
+# Every variable here is documented in the README.
 SETTINGS = {
     "HOTLINE_ENV": ("production", str),
-    "HOTLINE_DATABASE": (None, str),
+    "HOTLINE_DATABASE": ("", str),
     "HOTLINE_PUBLIC_URL": ("", str),
     "HOTLINE_LANGUAGES": ("de,en", lambda v: [x.strip() for x in v.split(",") if x.strip()]),
-    "HOTLINE_VALIDATE_SIGNATURES": (True, _flag),
-    "HOTLINE_PROXY_HOPS": (0, int),
-    "HOTLINE_MIN_CONFIDENCE": (0.3, float),
+    "HOTLINE_VALIDATE_SIGNATURES": ("1", _flag),
+    "HOTLINE_PROXY_HOPS": ("0", int),
+    "HOTLINE_MIN_CONFIDENCE": ("0.3", float),
     "HOTLINE_SPEECH_TIMEOUT": ("auto", str),
-    "HOTLINE_GATHER_TIMEOUT": (6, int),
+    "HOTLINE_GATHER_TIMEOUT": ("6", int),
     "HOTLINE_VOICE_DE": ("", str),
     "HOTLINE_VOICE_EN": ("", str),
     "HOTLINE_AGENT_QUEUE": ("hotline", str),
     "HOTLINE_SECRET_KEY": ("", str),
+    "HOTLINE_RETENTION_DAYS": ("30", int),
     "TWILIO_AUTH_TOKEN": ("", str),
     "TWILIO_ACCOUNT_SID": ("", str),
+    "TWILIO_REGION": ("", str),
+    "HOTLINE_TWILIO_GATEWAY": ("", str),
+    "HOTLINE_SMS_FROM": ("", str),
 }
 
 
@@ -41,8 +46,11 @@ def from_environment(instance_path: str) -> dict:
     """Read every setting from the environment, falling back to its default."""
     config = {}
     for name, (default, parse) in SETTINGS.items():
-        raw = os.environ.get(name)
-        config[name] = parse(raw) if raw not in (None, "") else default
+        raw = os.environ.get(name, "").strip() or default
+        try:
+            config[name] = parse(raw)
+        except ValueError as error:
+            raise ValueError(f"{name}={raw!r} is not valid: {error}") from error
     if not config["HOTLINE_DATABASE"]:
         config["HOTLINE_DATABASE"] = str(Path(instance_path) / "hotline.sqlite3")
     return config
@@ -59,10 +67,13 @@ def finish(config: dict) -> None:
         # safe failure until an operator sets HOTLINE_SECRET_KEY.
         config["HOTLINE_SECRET_KEY"] = os.urandom(32).hex()
     config["SECRET_KEY"] = config["HOTLINE_SECRET_KEY"]
+    if not config["HOTLINE_TWILIO_GATEWAY"]:
+        # Talk to Twilio's REST API only where an account is configured.
+        config["HOTLINE_TWILIO_GATEWAY"] = "twilio" if config["TWILIO_ACCOUNT_SID"] else "fake"
     if not config["HOTLINE_VALIDATE_SIGNATURES"]:
         log.critical(
             "HOTLINE_VALIDATE_SIGNATURES is off: ANYONE can post to the voice webhooks. "
             "Never run like this where the hotline is reachable from outside."
         )
     elif not config["TWILIO_AUTH_TOKEN"]:
-        log.error("TWILIO_AUTH_TOKEN is not set: every webhook will be refused with 403.")
+        log.error("TWILIO_AUTH_TOKEN is not set: Twilio's webhooks will be refused with 403.")

@@ -194,7 +194,8 @@ class Dialogue:
             # listening again rather than leave the caller in silence.
             state.step = "listen"
 
-        command = self._command(state, heard)
+        recognition = self.recognise(heard.speech, state.lang) if heard.speech else None
+        command = self._command(state, heard, recognition)
         if command:
             return command
 
@@ -204,14 +205,11 @@ class Dialogue:
         if heard.digits:
             return self._keypad(state, heard.digits)
 
+        if recognition.intent == "emergency":
+            # Before the confidence check: on a bad line an emergency must still be heard.
+            return self._handle(state, "emergency", recognition)
         if heard.confidence is not None and heard.confidence < self.min_confidence:
-            # Still listen for an emergency on a bad line: it must never be missed.
-            recognition = self.recognise(heard.speech, state.lang)
-            if recognition.intent == "emergency":
-                return self._handle(state, "emergency", recognition)
             return self._failed(state, LOW_CONFIDENCE, recognition)
-
-        recognition = self.recognise(heard.speech, state.lang)
         if state.step == "anything_else":
             return self._anything_else(state, heard, recognition)
         if state.step == "clarify":
@@ -220,10 +218,12 @@ class Dialogue:
 
     # -- steps
 
-    def _command(self, state: CallState, heard: Heard) -> Turn | None:
+    def _command(
+        self, state: CallState, heard: Heard, recognition: speech.Recognition | None
+    ) -> Turn | None:
         """What works at any time: an agent, a language switch, a repeat, goodbye."""
         if heard.digits == AGENT_KEY:
-            return self._transfer(state, "agent:requested", "handover")
+            return self._handle(state, "agent", None)
         if heard.digits == REPEAT_KEY:
             return self._repeat(state)
         if heard.digits == ENGLISH_KEY and state.step in ("listen", "menu"):
@@ -233,7 +233,7 @@ class Dialogue:
             return None
         command = self.extract(heard.speech, state.lang).get("command")
         if command == "agent":
-            return self._transfer(state, "agent:requested", "handover")
+            return self._handle(state, "agent", recognition)
         if command in ("english", "german"):
             lang = "en" if command == "english" else "de"
             if lang in self.languages and lang != state.lang:
@@ -247,16 +247,19 @@ class Dialogue:
     def _request(self, state: CallState, recognition: speech.Recognition) -> Turn:
         if recognition.intent == "emergency" or _mentions_emergency(recognition):
             return self._handle(state, "emergency", recognition)
-        if recognition.intent == "out_of_scope" or not recognition.confident:
+        if recognition.intent == "out_of_scope":
             return self._failed(state, NO_MATCH, recognition)
         if recognition.ambiguous and recognition.alternatives:
             second = recognition.alternatives[0][0]
             if second != "out_of_scope":
                 state.step = "clarify"
                 state.candidates = [recognition.intent, second]
-                prompt = Say("clarify", {"topic_first": recognition.intent, "topic_second": second})
+                prompt = Say("clarify", {"topic_first": recognition.intent,
+                                         "topic_second": second})
                 turn = self._ask(state, [prompt], "choice", "clarify")
                 return dataclasses.replace(turn, recognition=recognition)
+        if not recognition.confident:
+            return self._failed(state, NO_MATCH, recognition)
         return self._handle(state, recognition.intent, recognition)
 
     def _clarify(self, state: CallState, heard: Heard, recognition: speech.Recognition) -> Turn:
@@ -266,8 +269,6 @@ class Dialogue:
         if answer == "yes" and state.candidates:
             # "Ja" to "A or B?" most often means the first, which is the better match.
             return self._handle(state, state.candidates[0], recognition)
-        if recognition.intent == "emergency":
-            return self._handle(state, "emergency", recognition)
         return self._failed(state, NO_MATCH, recognition)
 
     def _keypad(self, state: CallState, digits: str) -> Turn:
@@ -289,8 +290,6 @@ class Dialogue:
             and recognition.intent not in ("out_of_scope", "agent")
             and not recognition.ambiguous
         )
-        if recognition.intent == "emergency":
-            return self._handle(state, "emergency", recognition)
         if is_request:
             return self._handle(state, recognition.intent, recognition)
         if entities.get("answer") == "no":

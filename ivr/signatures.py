@@ -30,7 +30,7 @@ def is_valid() -> bool:
     validator = RequestValidator(token)
     algorithm = get_signature_algorithm(
         request.headers.get("X-Twilio-Webhooks-Signature-Settings"))
-    return validator.validate(signed_url(), request.form.to_dict(flat=False), signature,
+    return validator.validate(signed_url(), request.form, signature,
                               algorithm=algorithm)
 
 

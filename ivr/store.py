@@ -249,3 +249,22 @@ def record_queue_result(db: Database, call_sid: str, result: str, queue_time_s: 
     )
     state = load_state(db, call_sid)
     return state.lang if state else "de"
+
+
+def purge_personal_data(db: Database, before: str) -> dict:
+    """Remove caller numbers and what callers said from calls that started before `before`.
+
+    The counts, intents, scores and outcomes stay: statistics need them, and without
+    the numbers and words they say nothing about a person.
+    """
+    old = "SELECT call_sid FROM calls WHERE started_at < ?"
+    numbers = db.execute(
+        "UPDATE calls SET from_number = NULL, to_number = NULL WHERE started_at < ?"
+        " AND (from_number IS NOT NULL OR to_number IS NOT NULL)", [before]).rowcount
+    words = db.execute(
+        f"UPDATE turns SET speech = NULL, digits = NULL, said = NULL, evidence = NULL"
+        f" WHERE call_sid IN ({old})"
+        f" AND (speech IS NOT NULL OR digits IS NOT NULL OR said IS NOT NULL)",
+        [before]).rowcount
+    replies = db.execute("DELETE FROM webhook_replies WHERE at < ?", [before]).rowcount
+    return {"calls": numbers, "turns": words, "replies": replies}

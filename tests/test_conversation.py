@@ -180,3 +180,19 @@ def test_two_calls_keep_their_own_state(app):
     assert "Kontoauszüge" in second.hears()
     first.say("#4")
     assert "Kontoauszüge" in first.hears()
+
+
+def test_purge_removes_numbers_and_words_but_keeps_the_statistics(app, runner, db):
+    caller = Caller(app, from_number="+491709998877")
+    caller.dial()
+    caller.say("welche unterlagen brauche ich")
+    caller.hang_up()
+    assert "0 calls, 0 turns" in runner.invoke(args=["purge", "--days", "1"]).output
+    assert db.execute("SELECT from_number FROM calls").fetchone()[0] == "+491709998877"
+
+    result = runner.invoke(args=["purge", "--days", "0"])
+    assert result.exit_code == 0 and "1 calls, 2 turns" in result.output
+    assert db.execute("SELECT from_number, outcome FROM calls").fetchone() == (None, "answered")
+    assert db.execute("SELECT count(*) FROM turns WHERE speech IS NOT NULL OR said IS NOT NULL"
+                      ).fetchone()[0] == 0
+    assert db.execute("SELECT intent FROM turns WHERE turn = 1").fetchone()[0] == "documents"

@@ -1,5 +1,6 @@
 """The dialogue on its own: pure state in, state and actions out, no Flask and no database."""
 
+import speech
 from ivr.dialogue import Ask, CallState, Dialogue, Hangup, Heard, Say, Transfer
 
 dialogue = Dialogue(languages=["de", "en"], min_confidence=0.3)
@@ -80,10 +81,24 @@ def test_outcome_is_never_weakened():
 
 
 def test_unhandled_intents_are_handed_over_honestly():
-    turn = talk("ich möchte meinen termin absagen")[-1]
+    turn = talk("ich möchte mich arbeitslos melden")[-1]
     assert said(turn)[0] == "not_yet"
     assert isinstance(turn.actions[-1], Transfer)
-    assert turn.state.intent == "cancel_appointment"
+    assert turn.state.intent == "register_unemployed"
+
+
+def test_two_close_intents_are_asked_about_then_chosen_by_key():
+    dialogue_ = Dialogue(languages=["de"], recognise=lambda text, lang: speech.Recognition(
+        text=text, intent="payment_status", score=0.5,
+        alternatives=(("application_status", 0.45),), evidence="test", confident=False,
+        ambiguous=True))
+    start = dialogue_.start()
+    asked = dialogue_.step(start.state, Heard(speech="mein antrag und mein geld", confidence=0.9))
+    assert asked.event == "clarify"
+    assert asked.actions[0].prompts[0].params == {"topic_first": "payment_status",
+                                                  "topic_second": "application_status"}
+    chosen = dialogue_.step(asked.state, Heard(digits="2"))
+    assert chosen.state.intent == "application_status"
 
 
 def test_emergency_on_a_bad_line_is_still_heard():
