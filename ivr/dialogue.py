@@ -14,6 +14,8 @@ Where a call can be (`CallState.step`) and what moves it on:
     listen, menu    emergency (no money, eviction, ...) hands over, emergency queue   agent
     listen          two requests fit equally well       "Geht es um A oder um B?"     clarify
     clarify         names one, or 1 / 2                 handles that one              (as listen)
+    listen          a request, but heard only weakly    "Es geht um A, richtig?"      confirm
+    confirm         yes / no                            handles A / counts a failure  (as listen)
     listen          9, "English" / "Deutsch"            switches language, asks again listen
     any             "Wiederholen", *                    repeats the last question     same
     any asking      silence, no match, bad line         1st: shorter question         listen
@@ -39,6 +41,9 @@ LOW_CONFIDENCE = "low_confidence"
 BAD_KEY = "key_unknown"
 
 MAX_FAILURES = 3  # failed turns in a row; the third goes to an agent
+# A request recognised with at least this score, but not confidently, is confirmed
+# with the caller instead of being asked for again from scratch.
+CONFIRM_SCORE = 0.3
 
 # Keypad menu offered after the second failed turn.
 MENU = {
@@ -214,6 +219,8 @@ class Dialogue:
             return self._anything_else(state, heard, recognition)
         if state.step == "clarify":
             return self._clarify(state, heard, recognition)
+        if state.step == "confirm":
+            return self._confirm(state, heard, recognition)
         return self._request(state, recognition)
 
     # -- steps
@@ -259,8 +266,22 @@ class Dialogue:
                 turn = self._ask(state, [prompt], "choice", "clarify")
                 return dataclasses.replace(turn, recognition=recognition)
         if not recognition.confident:
+            if recognition.score >= CONFIRM_SCORE:
+                state.step = "confirm"
+                state.candidates = [recognition.intent]
+                prompt = Say("confirm", {"topic_intent": recognition.intent})
+                turn = self._ask(state, [prompt], "yes_no", "confirm")
+                return dataclasses.replace(turn, recognition=recognition)
             return self._failed(state, NO_MATCH, recognition)
         return self._handle(state, recognition.intent, recognition)
+
+    def _confirm(self, state: CallState, heard: Heard, recognition: speech.Recognition) -> Turn:
+        answer = self.extract(heard.speech, state.lang).get("answer")
+        if answer == "yes" and state.candidates:
+            return self._handle(state, state.candidates[0], recognition)
+        if recognition.confident and recognition.intent != "out_of_scope":
+            return self._handle(state, recognition.intent, recognition)
+        return self._failed(state, NO_MATCH, recognition)
 
     def _clarify(self, state: CallState, heard: Heard, recognition: speech.Recognition) -> Turn:
         if recognition.intent in state.candidates and recognition.confident:
@@ -275,6 +296,8 @@ class Dialogue:
         key = digits[:1]
         if state.step == "clarify" and key in ("1", "2") and len(state.candidates) == 2:
             return self._handle(state, state.candidates[int(key) - 1], None)
+        if state.step == "confirm" and key == "1" and state.candidates:
+            return self._handle(state, state.candidates[0], None)
         if state.step == "anything_else" and key in MENU:
             return self._handle(state, MENU[key], None)
         if state.step in ("listen", "menu") and key in MENU:
@@ -356,7 +379,8 @@ class Dialogue:
         if not state.last_ask:
             return self._ask(state, [Say("what_else")], "request", "repeat")
         prompts = [Say(key, dict(params)) for key, params in state.last_ask]
-        expect = {"menu": "menu", "clarify": "choice", "anything_else": "yes_no"}.get(
+        expect = {"menu": "menu", "clarify": "choice", "anything_else": "yes_no",
+                  "confirm": "yes_no"}.get(
             state.step, "request"
         )
         return self._ask(state, prompts, expect, "repeat")

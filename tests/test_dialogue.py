@@ -114,3 +114,26 @@ def test_a_whole_call_runs_in_well_under_a_millisecond_per_turn():
     # which shows as the same result from many runs.
     results = {tuple(t.event for t in talk("", "#4", "nein")) for _ in range(50)}
     assert results == {("greeting", "reprompt:not_heard", "answered:documents", "goodbye")}
+
+
+def weakly(intent, score):
+    return lambda text, lang: speech.Recognition(
+        text=text, intent=intent, score=score, alternatives=(), evidence="test",
+        confident=False, ambiguous=False)
+
+
+def test_a_weakly_heard_request_is_confirmed_with_the_caller():
+    dialogue_ = Dialogue(languages=["de"], recognise=weakly("register_unemployed", 0.4))
+    asked = dialogue_.step(dialogue_.start().state, Heard(speech="arbeitslos", confidence=0.9))
+    assert asked.event == "confirm"
+    assert asked.actions[0].prompts[0].params == {"topic_intent": "register_unemployed"}
+    yes = dialogue_.step(asked.state, Heard(speech="ja genau", confidence=0.9))
+    assert yes.state.intent == "register_unemployed"
+    no = dialogue_.step(asked.state, Heard(speech="nein", confidence=0.9))
+    assert no.event == "reprompt:not_understood" and no.state.failures == 1
+
+
+def test_a_very_weak_guess_is_not_put_to_the_caller():
+    dialogue_ = Dialogue(languages=["de"], recognise=weakly("documents", 0.1))
+    turn = dialogue_.step(dialogue_.start().state, Heard(speech="na ja", confidence=0.9))
+    assert turn.event == "reprompt:not_understood"

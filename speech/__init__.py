@@ -1,0 +1,18 @@
+"""Understanding callers: intent recognition, entities and speech hints, with no network.
+
+The rest of the hotline uses only what is imported here:
+
+- ``recognise(text, lang) -> Recognition``: which intent a caller's words mean.
+- ``extract_entities(text, lang, now) -> dict``: numbers, dates, times, sites, yes/no.
+- ``speech_hints(lang) -> list[str]``: words for Twilio's ``<Gather hints>``.
+
+The intent vocabulary lives in ``speech/catalogue/de.toml`` and ``en.toml``; it is
+data that job-centre staff extend without touching code. This package imports nothing
+from the rest of the hotline.
+"""
+
+from speech.entities import extract_entities
+from speech.hints import speech_hints
+from speech.intents import INTENTS, Recognition, recognise
+
+__all__ = ["INTENTS", "Recognition", "extract_entities", "recognise", "speech_hints"]

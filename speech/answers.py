@@ -1,0 +1,402 @@
+"""Short answers: yes/no, sites, and conversational commands (repeat, back, goodbye...)."""
+
+from __future__ import annotations
+
+from rapidfuzz import fuzz, process
+
+from speech.normalise import fold
+
+# Phrases are matched on folded words (ä -> ae, ß -> ss), whole words only.
+_NO = {
+    "de": [
+        "nein",
+        "nee",
+        "ne",
+        "noe",
+        "noi",
+        "na",
+        "neee",
+        "lieber nicht",
+        "eher nicht",
+        "besser nicht",
+        "auf keinen fall",
+        "passt nicht",
+        "passt net",
+        "passt mir nicht",
+        "stimmt nicht",
+        "stimmt net",
+        "nicht richtig",
+        "falsch",
+        "nein danke",
+        "geht nicht",
+        "geht net",
+        "keinesfalls",
+        "auf gar keinen fall",
+        "nicht so gut",
+        "des passt net",
+    ],
+    "en": [
+        "no",
+        "nope",
+        "nah",
+        "not really",
+        "rather not",
+        "wrong",
+        "incorrect",
+        "no thanks",
+        "no thank you",
+        "that is wrong",
+        "not right",
+        "negative",
+        "does not suit",
+        "does not work",
+        "that does not work",
+        "not at all",
+        "i do not think so",
+    ],
+}
+_YES = {
+    "de": [
+        "ja",
+        "jo",
+        "joa",
+        "jap",
+        "jawohl",
+        "jaja",
+        "genau",
+        "passt",
+        "passt scho",
+        "passt schon",
+        "richtig",
+        "korrekt",
+        "stimmt",
+        "gerne",
+        "gern",
+        "okay",
+        "ok",
+        "einverstanden",
+        "auf jeden fall",
+        "sicher",
+        "klar",
+        "freilich",
+        "in ordnung",
+        "machen wir",
+        "gut",
+        "sehr gut",
+        "das passt",
+        "des passt",
+        "perfekt",
+        "prima",
+        "super",
+        "ja bitte",
+        "natuerlich",
+        "bestaetigt",
+        "bestaetigen",
+        "jawoll",
+        "allerdings",
+    ],
+    "en": [
+        "yes",
+        "yeah",
+        "yep",
+        "yup",
+        "sure",
+        "correct",
+        "right",
+        "okay",
+        "ok",
+        "fine",
+        "that is right",
+        "sounds good",
+        "absolutely",
+        "of course",
+        "please do",
+        "perfect",
+        "great",
+        "confirm",
+        "agreed",
+        "definitely",
+        "alright",
+        "good",
+    ],
+}
+_COMMANDS = {
+    "de": [
+        (
+            "english",
+            [
+                "englisch",
+                "english",
+                "auf englisch",
+                "in englisch",
+                "kein deutsch",
+                "nicht deutsch",
+                "spreche kein deutsch",
+                "verstehe kein deutsch",
+            ],
+        ),
+        (
+            "german",
+            ["auf deutsch", "deutsch bitte", "in deutsch", "deutsch sprechen", "auf deutsch bitte"],
+        ),
+        (
+            "agent",
+            [
+                "mitarbeiter",
+                "mitarbeiterin",
+                "mensch",
+                "menschen",
+                "person",
+                "verbinden",
+                "durchstellen",
+                "berater",
+                "beraterin",
+                "sachbearbeiter",
+                "sachbearbeiterin",
+                "echte person",
+                "zentrale",
+            ],
+        ),
+        (
+            "repeat",
+            [
+                "nochmal",
+                "noch mal",
+                "noch einmal",
+                "nochmals",
+                "wiederholen",
+                "wiederholung",
+                "wie bitte",
+                "bitte was",
+                "was haben sie gesagt",
+                "nicht verstanden",
+                "hab ich nicht verstanden",
+                "wie war das",
+                "langsamer",
+                "widerholen",
+            ],
+        ),
+        (
+            "back",
+            [
+                "zurueck",
+                "zurck",
+                "zurueckgehen",
+                "vorheriges menue",
+                "hauptmenue",
+                "von vorne",
+                "nochmal von vorne",
+                "zum anfang",
+                "anfang",
+                "menue",
+                "zurueck bitte",
+            ],
+        ),
+        (
+            "goodbye",
+            [
+                "tschuess",
+                "tschues",
+                "tschau",
+                "ciao",
+                "auf wiederhoeren",
+                "auf wiedersehen",
+                "wiederhoeren",
+                "ade",
+                "adele",
+                "servus",
+                "bye",
+                "das wars",
+                "das war es",
+                "das war alles",
+                "nichts mehr",
+                "danke das wars",
+                "schoenen tag noch",
+                "auflegen",
+                "ich lege auf",
+            ],
+        ),
+    ],
+    "en": [
+        (
+            "english",
+            [
+                "english",
+                "in english",
+                "english please",
+                "speak english",
+                "no german",
+                "do not speak german",
+            ],
+        ),
+        ("german", ["german", "in german", "deutsch", "auf deutsch", "german please"]),
+        (
+            "agent",
+            [
+                "agent",
+                "human",
+                "person",
+                "operator",
+                "representative",
+                "real person",
+                "somebody",
+                "someone",
+                "advisor",
+                "adviser",
+                "staff",
+            ],
+        ),
+        (
+            "repeat",
+            [
+                "repeat",
+                "say that again",
+                "again",
+                "pardon",
+                "come again",
+                "sorry what",
+                "what did you say",
+                "did not understand",
+                "once more",
+                "one more time",
+            ],
+        ),
+        (
+            "back",
+            ["back", "go back", "previous", "main menu", "start over", "from the start", "menu"],
+        ),
+        (
+            "goodbye",
+            [
+                "bye",
+                "goodbye",
+                "good bye",
+                "bye bye",
+                "that is all",
+                "that is it",
+                "nothing else",
+                "see you",
+                "hang up",
+                "thanks bye",
+                "cheers",
+            ],
+        ),
+    ],
+}
+
+SITES = ("waiblingen", "backnang", "schorndorf")
+# What recognisers make of the three site names on a bad line.
+_SITE_VARIANTS = {
+    "waiblingen": [
+        "waiblingen",
+        "weiblingen",
+        "waiblinge",
+        "weiblinge",
+        "waibling",
+        "weibling",
+        "vaiblingen",
+        "waiblingn",
+        "waiblinger",
+        "wablingen",
+        "weiblingen",
+        "waib lingen",
+        "wei blingen",
+        "wein lingen",
+        "weinlingen",
+        "waiblig",
+    ],
+    "backnang": [
+        "backnang",
+        "backnan",
+        "baknang",
+        "bagnang",
+        "backnank",
+        "backnag",
+        "back nang",
+        "back nan",
+        "packnang",
+        "backenang",
+        "backnung",
+        "backnanger",
+        "backmann",
+    ],
+    "schorndorf": [
+        "schorndorf",
+        "schondorf",
+        "schorendorf",
+        "schorndorff",
+        "schorndorv",
+        "schorn dorf",
+        "schorndof",
+        "schorrndorf",
+        "schorndorfer",
+        "shorndorf",
+        "schon dorf",
+        "schorndorp",
+    ],
+}
+
+
+def _phrases_in(words: list[str], phrases: list[str]) -> list[str]:
+    padded = f" {' '.join(words)} "
+    return [p for p in phrases if f" {p} " in padded]
+
+
+# A yes or no is an answer when the turn is short or starts with it; deep inside a
+# sentence ("ich hätte gern einen Termin") "gern" is not a reply to a question.
+_SHORT_TURN = 6
+_ANSWER_LEAD = 2
+
+
+def find_answer(words: list[str], lang: str = "de") -> str | None:
+    """ "yes" or "no" when the caller clearly says one of them, else None."""
+    lang = lang if lang in _YES else "de"
+    if len(words) > _SHORT_TURN:
+        lead = words[:_ANSWER_LEAD]
+        if _phrases_in(lead, _NO[lang]):
+            return "no"
+        return "yes" if _phrases_in(lead, _YES[lang]) else None
+    noes = _phrases_in(words, _NO[lang])
+    if noes:
+        return "no"  # "passt nicht" contains "passt": a no wins over the yes inside it
+    if _phrases_in(words, _YES[lang]):
+        return "yes"
+    return None
+
+
+def find_command(words: list[str], lang: str = "de") -> str | None:
+    """A conversational command: repeat, back, goodbye, agent, english or german."""
+    lang = lang if lang in _COMMANDS else "de"
+    for command, phrases in _COMMANDS[lang]:
+        if _phrases_in(words, phrases):
+            return command
+    if lang == "de":
+        for command, phrases in _COMMANDS["en"][:2]:  # "English please" said to the German menu
+            if _phrases_in(words, phrases):
+                return command
+    elif _phrases_in(words, ["deutsch", "auf deutsch", "deutsch bitte"]):
+        return "german"
+    return None
+
+
+_VARIANT_TO_SITE = {v.replace(" ", ""): site for site, vs in _SITE_VARIANTS.items() for v in vs}
+_VARIANT_KEYS = tuple(_VARIANT_TO_SITE)
+
+
+def find_site(words: list[str]) -> str | None:
+    """Which of the three sites the caller names, tolerating misrecognitions."""
+    candidates = list(words) + [a + b for a, b in zip(words, words[1:], strict=False)]
+    for candidate in candidates:
+        if candidate in _VARIANT_TO_SITE:
+            return _VARIANT_TO_SITE[candidate]
+    for candidate in candidates:
+        if len(candidate) < 6:
+            continue
+        hit = process.extractOne(candidate, _VARIANT_KEYS, scorer=fuzz.ratio, score_cutoff=82)
+        if hit is not None:
+            return _VARIANT_TO_SITE[hit[0]]
+    return None
+
+
+def folded_words(text: str) -> list[str]:
+    return fold(text).split()

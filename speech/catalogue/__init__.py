@@ -1,0 +1,187 @@
+"""The intent catalogue: load the per-language TOML files and compile them for matching.
+
+The TOML files next to this module are data that job-centre staff edit; this module
+turns them, once per process, into lookup tables the recogniser scans in microseconds.
+"""
+
+from __future__ import annotations
+
+import threading
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from speech.normalise import words
+
+CATALOGUE_DIR = Path(__file__).parent
+LANGUAGES = ("de", "en")
+
+# Evidence each tier adds to an intent. A strong keyword on its own names the intent;
+# a medium one needs company; a weak one only tips a balance.
+TIER_WEIGHTS = {"strong": 4.0, "medium": 2.5, "weak": 1.2}
+
+# German inflection endings stripped from a keyword so that "absagen" also matches
+# "absage" and "termine" matches "termin". "-er" and "-s" are kept: stripping them
+# would make "berater" match "beratung" and "nachweis" match "nachweise..." wrongly.
+_ENDINGS = ("en", "es", "em", "e")
+
+
+class CatalogueError(ValueError):
+    """A catalogue file is malformed."""
+
+
+@dataclass(frozen=True)
+class Keyword:
+    """One keyword (or the parts of an "a + b" combination) and what it is worth."""
+
+    label: str                      # as written in the catalogue, for explanations
+    parts: tuple[str, ...]          # matchable stems, joined without spaces
+    weights: dict[str, float] = field(hash=False, compare=False)
+
+    @property
+    def length(self) -> int:
+        return sum(len(p) for p in self.parts)
+
+
+@dataclass(frozen=True)
+class Catalogue:
+    """A compiled catalogue for one language."""
+
+    lang: str
+    intents: tuple[str, ...]
+    keywords: tuple[Keyword, ...]
+    phrases: tuple[str, ...]             # canonical phrase texts
+    phrase_intents: tuple[str, ...]      # intent of each phrase, same order
+    phrase_labels: tuple[str, ...]       # phrase as written, for explanations
+    synonyms: dict[tuple[str, ...], tuple[str, ...]]
+    prefix_index: dict[str, tuple[str, ...]]    # first 2 chars of a stem -> stems
+    by_part: dict[str, tuple[Keyword, ...]]     # stem -> keywords that contain it
+    single: dict[str, Keyword]                  # one-part keywords by their stem
+    fuzzy_stems: tuple[str, ...]         # long single-part stems for misheard words
+    hints: tuple[str, ...]
+    priority_intent: str | None
+
+
+def stem(text: str, lang: str) -> str:
+    """A keyword's matchable form: canonical words joined, inflection ending removed."""
+    return stem_words(words(text, lang), lang)
+
+
+def stem_words(tokens: list[str], lang: str) -> str:
+    joined = "".join(tokens)
+    if lang == "de":
+        for ending in _ENDINGS:
+            if joined.endswith(ending) and len(joined) - len(ending) >= 5:
+                return joined[: -len(ending)]
+    elif joined.endswith("s") and len(joined) >= 5 and not joined.endswith("ss"):
+        return joined[:-1]
+    return joined
+
+
+def apply_synonyms(tokens: list[str], synonyms: dict[tuple[str, ...], tuple[str, ...]],
+                   longest: int = 3) -> list[str]:
+    """Replace synonym word sequences (longest first) by their canonical words."""
+    if not synonyms:
+        return tokens
+    out: list[str] = []
+    i = 0
+    while i < len(tokens):
+        for size in range(min(longest, len(tokens) - i), 0, -1):
+            replacement = synonyms.get(tuple(tokens[i : i + size]))
+            if replacement is not None:
+                out.extend(replacement)
+                i += size
+                break
+        else:
+            out.append(tokens[i])
+            i += 1
+    return out
+
+
+def _compile(lang: str, data: dict) -> Catalogue:
+    intents_data = data.get("intents")
+    if not isinstance(intents_data, dict) or not intents_data:
+        raise CatalogueError(f"{lang}.toml: no [intents.*] tables")
+
+    synonyms: dict[tuple[str, ...], tuple[str, ...]] = {}
+    for canon, variants in data.get("synonyms", {}).items():
+        target = tuple(words(canon, lang))
+        for variant in variants:
+            synonyms[tuple(words(variant, lang))] = target
+
+    def canonical_stem(text: str) -> str:
+        return stem_words(apply_synonyms(words(text, lang), synonyms), lang)
+
+    by_parts: dict[tuple[str, ...], Keyword] = {}
+    phrases: list[str] = []
+    phrase_intents: list[str] = []
+    phrase_labels: list[str] = []
+    hints: list[str] = []
+    priority = None
+    for intent, spec in intents_data.items():
+        if spec.get("priority"):
+            priority = intent
+        hints.extend(spec.get("hints", []))
+        for tier, weight in TIER_WEIGHTS.items():
+            for label in spec.get(tier, []):
+                parts = tuple(canonical_stem(p) for p in label.split("+"))
+                if any(len(p) < 2 for p in parts):
+                    raise CatalogueError(f"{lang}.toml: keyword {label!r} in {intent} is too short")
+                kw = by_parts.setdefault(parts, Keyword(label, parts, {}))
+                kw.weights[intent] = max(kw.weights.get(intent, 0.0), weight)
+        for phrase in spec.get("phrases", []):
+            text = " ".join(apply_synonyms(words(phrase, lang), synonyms))
+            if text:
+                phrases.append(text)
+                phrase_intents.append(intent)
+                phrase_labels.append(phrase)
+
+    keywords = tuple(by_parts.values())
+    index: dict[str, set[str]] = {}
+    by_part: dict[str, list[Keyword]] = {}
+    for kw in keywords:
+        for part in kw.parts:
+            index.setdefault(part[:2], set()).add(part)
+            if kw not in by_part.setdefault(part, []):
+                by_part[part].append(kw)
+    fuzzy = tuple(sorted({kw.parts[0] for kw in keywords if len(kw.parts) == 1
+                          and len(kw.parts[0]) >= 7}))
+    return Catalogue(
+        lang=lang,
+        intents=tuple(intents_data),
+        keywords=keywords,
+        phrases=tuple(phrases),
+        phrase_intents=tuple(phrase_intents),
+        phrase_labels=tuple(phrase_labels),
+        synonyms=synonyms,
+        prefix_index={k: tuple(sorted(v, key=len, reverse=True)) for k, v in index.items()},
+        by_part={k: tuple(v) for k, v in by_part.items()},
+        single={kw.parts[0]: kw for kw in keywords if len(kw.parts) == 1},
+        fuzzy_stems=fuzzy,
+        hints=tuple(dict.fromkeys(hints)),
+        priority_intent=priority,
+    )
+
+
+_cache: dict[tuple[str, Path], Catalogue] = {}
+_lock = threading.Lock()
+
+
+def load(lang: str = "de", directory: Path = CATALOGUE_DIR) -> Catalogue:
+    """The compiled catalogue for ``lang``, read from ``directory`` once per process."""
+    if lang not in LANGUAGES:
+        lang = "de"
+    key = (lang, directory)
+    cached = _cache.get(key)
+    if cached is not None:
+        return cached
+    with _lock:
+        if key not in _cache:
+            path = directory / f"{lang}.toml"
+            try:
+                with path.open("rb") as fh:
+                    data = tomllib.load(fh)
+            except tomllib.TOMLDecodeError as exc:
+                raise CatalogueError(f"{path}: {exc}") from exc
+            _cache[key] = _compile(lang, data)
+        return _cache[key]

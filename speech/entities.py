@@ -1,0 +1,68 @@
+"""Entities in one utterance: numbers, customer and BG numbers, dates, times, sites,
+yes/no and conversational commands, as plain JSON-friendly values."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from speech.answers import find_answer, find_command, find_site
+from speech.dates import find_date, find_part_of_day, find_time
+from speech.normalise import MAX_CHARS, words
+from speech.numbers import bg_number, customer_number, digit_string, spoken_tokens
+
+BERLIN = ZoneInfo("Europe/Berlin")
+
+
+def extract_entities(text: str, lang: str = "de", now: datetime | None = None) -> dict:
+    """Everything recognisable in ``text``; keys are present only when found.
+
+    ``now`` is the reference moment for relative dates (default: the current time in
+    Europe/Berlin); an aware datetime is converted to Berlin time first.
+    """
+    if not isinstance(text, str):
+        text = "" if text is None else str(text)
+    text = text[:MAX_CHARS]
+    lang = "en" if lang == "en" else "de"
+    if now is None:
+        now = datetime.now(BERLIN)
+    elif now.tzinfo is not None:
+        now = now.astimezone(BERLIN)
+    found: dict = {}
+    tokens = spoken_tokens(text, lang)
+    canon = words(text, lang)
+
+    customer = customer_number(tokens)
+    if customer:
+        found["customer_number"] = customer
+    bg = bg_number(tokens)
+    if bg:
+        found["bg_number"] = bg
+    day = find_date(tokens, now, lang)
+    if day:
+        found["date"] = day.isoformat()
+    part = find_part_of_day(tokens, lang)
+    if part:
+        found["part_of_day"] = part
+    clock = find_time(tokens, lang, part)
+    if clock:
+        found["time"] = clock
+    # A bare number is what the caller keyed in by voice (a PIN, a menu choice); digits
+    # that made up a date, time or identifier are not repeated as one.
+    if not (customer or bg or day or clock):
+        digits = digit_string(tokens)
+        if digits:
+            found["number"] = digits
+    site = find_site(canon)
+    if site:
+        found["site"] = site
+    # Answers and commands are short fixed words ("jo", "passt net"): match them before
+    # dialect mapping turns "no" into "noch".
+    folded = words(text, lang, dialect=False)
+    answer = find_answer(folded, lang)
+    if answer:
+        found["answer"] = answer
+    command = find_command(folded, lang)
+    if command:
+        found["command"] = command
+    return found

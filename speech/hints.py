@@ -1,0 +1,31 @@
+"""Speech hints for Twilio's <Gather hints>: the words the recogniser should expect."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+from speech.catalogue import load
+
+# Twilio accepts up to 500 hint entries of up to 100 characters; fewer, shorter hints
+# bias recognition more and keep the TwiML small.
+MAX_HINTS = 100
+_ALWAYS = {
+    "de": ["Waiblingen", "Backnang", "Schorndorf", "ja", "nein", "Mitarbeiter", "Termin",
+           "Kundennummer", "zurück", "nochmal", "Englisch"],
+    "en": ["Waiblingen", "Backnang", "Schorndorf", "yes", "no", "agent", "appointment",
+           "customer number", "back", "repeat", "German"],
+}
+
+
+@lru_cache(maxsize=4)
+def _hints(lang: str) -> tuple[str, ...]:
+    catalogue = load(lang)
+    hints = list(_ALWAYS.get(catalogue.lang, []))
+    hints.extend(catalogue.hints)
+    unique = list(dict.fromkeys(h.strip() for h in hints if h.strip() and len(h) <= 100))
+    return tuple(unique[:MAX_HINTS])
+
+
+def speech_hints(lang: str = "de") -> list[str]:
+    """Up to 100 short words and phrases from the catalogue, most useful first."""
+    return list(_hints(lang if lang in ("de", "en") else "de"))

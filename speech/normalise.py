@@ -1,0 +1,122 @@
+"""Turn a telephone transcript into the canonical word list the recogniser matches on."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+# Longest input we look at. A caller's turn is a sentence or two; anything longer is
+# noise or abuse, and cutting it keeps every call bounded in time.
+MAX_CHARS = 500
+
+_UMLAUTS = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "ß": "ss"})
+
+# Hesitations and fillers a recogniser writes out; they carry no meaning.
+_HESITATION = re.compile(
+    r"^(?:ae+h*m*|oe+h*m*|a+h+m*|o+h+m*|e+h+m*|e+m+|h+m+|m+h+m+|m{2,})$"
+)
+# English hesitations that are real words in German ("um halb zehn", "er kommt").
+_HESITATION_EN = {"um", "umm", "uh", "uhh", "uhm", "er", "erm", "err"}
+# Swabian and colloquial spoken forms common around Waiblingen, Backnang and
+# Schorndorf, mapped to standard German so that one catalogue keyword covers them.
+_DIALECT_DE = {
+    "isch": "ist", "ischt": "ist", "isses": "ist es", "ischs": "ist es",
+    "net": "nicht", "ned": "nicht", "nit": "nicht", "nich": "nicht", "nimmer": "nicht mehr",
+    "mei": "mein", "meim": "meinem", "meiner": "meiner", "dei": "dein",
+    "hätt": "hätte", "haett": "haette", "hätte": "hätte", "i": "ich", "ih": "ich",
+    "en": "ein", "e": "ein", "a": "ein", "oi": "ein", "oin": "einen", "oine": "eine",
+    "hab": "habe", "han": "habe", "hen": "haben", "hend": "haben", "hosch": "hast",
+    "hot": "hat", "bisch": "bist", "sin": "sind", "sen": "sind", "send": "sind",
+    "koi": "kein", "koin": "keinen", "koine": "keine", "kei": "kein", "keen": "kein",
+    "nix": "nichts", "nüt": "nichts", "nuex": "nichts", "des": "das", "do": "da",
+    "no": "noch", "au": "auch", "scho": "schon", "ebbes": "etwas", "ebbas": "etwas",
+    "etz": "jetzt", "etzt": "jetzt", "jetz": "jetzt", "gschwind": "schnell",
+    "brauch": "brauche", "bräucht": "bräuchte", "möcht": "möchte", "moecht": "moechte",
+    "will": "will", "wött": "will", "wett": "will", "kann": "kann", "konn": "kann",
+    "schaff": "arbeite", "schaffe": "arbeite", "schaffen": "arbeiten", "gschafft": "gearbeitet",
+    "gibts": "gibt es", "gibt's": "gibt es", "wos": "was", "wo": "wo", "gell": "gell",
+    "zwo": "zwei", "zwoi": "zwei", "ois": "eins", "oins": "eins", "drui": "drei",
+    "kumm": "komme", "komm": "komme", "ka": "kann", "kaa": "kann", "vo": "von", "vom": "vom",
+    "mim": "mit dem", "uff": "auf", "fei": "", "em": "dem", "ben": "bin", "mer": "man",
+    "umzoge": "umgezogen", "zoge": "gezogen", "kriegt": "gekriegt", "gmacht": "gemacht",
+    "gsagt": "gesagt", "gschickt": "geschickt", "kündigt": "gekündigt", "entlasse": "entlassen",
+    "abgebe": "abgegeben", "gschriebe": "geschrieben", "komme": "komme", "meh": "mehr",
+    "gwesa": "gewesen", "gwese": "gewesen", "gholt": "geholt",
+}
+
+# Swabian infinitives and plurals end in "-a" where standard German has "-en".
+_SWABIAN_INFINITIVE = re.compile(r"^[a-z]{3,}[^aiu]a$")
+
+# Spoken English contractions lose their apostrophe in transcripts.
+_CONTRACTIONS_EN = {
+    "dont": "do not", "cant": "can not", "cannot": "can not", "wont": "will not",
+    "im": "i am", "ive": "i have", "id": "i would", "ill": "i will", "isnt": "is not",
+    "arent": "are not", "wasnt": "was not", "didnt": "did not", "doesnt": "does not",
+    "havent": "have not", "hasnt": "has not", "couldnt": "could not", "wanna": "want to",
+    "gonna": "going to", "gotta": "have to", "whats": "what is", "wheres": "where is",
+    "hows": "how is", "its": "it is", "thats": "that is", "theres": "there is",
+}
+
+# Frequent recogniser slips for job-centre vocabulary, applied to the spaced text.
+_MISHEARINGS = [
+    (re.compile(r"\bjob ?center (?:punkt|dot) ?digital\b"), "jobcenterdigital"),
+    (re.compile(r"\bjob center\b"), "jobcenter"),
+    (re.compile(r"\bjobs? zenter\b"), "jobcenter"),
+    (re.compile(r"\bharz (?:vier|4|iv)\b"), "hartz vier"),
+    (re.compile(r"\be ?mail\b"), "email"),
+    (re.compile(r"\be services?\b"), "eservices"),
+    (re.compile(r"\bbuerger ?gelt\b"), "buergergeld"),
+]
+
+
+def fold(text: str) -> str:
+    """Case-fold, fold umlauts and ß, and drop punctuation and control characters."""
+    text = unicodedata.normalize("NFKC", text[:MAX_CHARS]).casefold().translate(_UMLAUTS)
+    # An apostrophe inside a word is elided speech ("can't", "gibt's"), not a gap.
+    text = _APOSTROPHE.sub("", text)
+    if not text.isascii():
+        # Strip accents from other Latin letters (é -> e) so "café" and "cafe" agree.
+        text = "".join(
+            ch for ch in unicodedata.normalize("NFKD", text) if not unicodedata.combining(ch)
+        )
+    # Keep letters and digits of any script; everything else separates words.
+    return " ".join(_NON_WORD.sub(" ", text).split())
+
+
+_NON_WORD = re.compile(r"[^\w]+|_")
+_APOSTROPHE = re.compile(r"(?<=\w)['’´`](?=\w)")
+
+
+def words(text: str, lang: str = "de", dialect: bool = True) -> list[str]:
+    """Canonical words: folded, hesitations removed, and (with ``dialect``) Swabian and
+    colloquial forms or English contractions mapped to standard words."""
+    folded = fold(text)
+    for pattern, replacement in _MISHEARINGS:
+        folded = pattern.sub(replacement, folded)
+    if lang == "de":
+        mapping = _DIALECT_FOLDED if dialect else {}
+    else:
+        mapping = _CONTRACTIONS_FOLDED
+    out: list[str] = []
+    for token in folded.split():
+        if _HESITATION.match(token) or (lang == "en" and token in _HESITATION_EN):
+            continue
+        mapped = mapping.get(token, token)
+        if lang == "de" and dialect and mapped == token and _SWABIAN_INFINITIVE.match(token):
+            mapped = token[:-1] + "en"  # Swabian "verschieba", "schwätza" -> "-en"
+        if mapped:
+            out.extend(mapped.split())
+    return out
+
+
+def canonical(text: str, lang: str = "de") -> str:
+    """The canonical words joined by single spaces."""
+    return " ".join(words(text, lang))
+
+
+def _fold_keys(mapping: dict[str, str]) -> dict[str, str]:
+    return {fold(k): fold(v) for k, v in mapping.items()}
+
+
+_DIALECT_FOLDED = _fold_keys(_DIALECT_DE)
+_CONTRACTIONS_FOLDED = _fold_keys(_CONTRACTIONS_EN)

@@ -1,0 +1,51 @@
+"""Telephone transcripts become one canonical spelling before matching."""
+
+from pathlib import Path
+
+import pytest
+
+from speech.normalise import MAX_CHARS, canonical, fold
+
+
+@pytest.mark.parametrize("spoken, expected", [
+    ("Öffnungszeiten?", "oeffnungszeiten"),
+    ("OEFFNUNGSZEITEN", "oeffnungszeiten"),
+    ("Straße", "strasse"),
+    ("Strasse", "strasse"),
+    ("Café!!", "cafe"),
+    ("jobcenter.digital", "jobcenter digital"),
+])
+def test_case_punctuation_umlauts_and_sharp_s_are_folded(spoken, expected):
+    assert fold(spoken) == expected
+
+
+@pytest.mark.parametrize("spoken, expected", [
+    ("mei geld isch no net do", "mein geld ist noch nicht da"),
+    ("i hätt gern en termin", "ich haette gern ein termin"),
+    ("äh ähm hm termin", "termin"),
+    ("kann mer des verschieba", "kann man das verschieben"),
+    ("Jobcenter Punkt Digital", "jobcenterdigital"),
+])
+def test_swabian_colloquial_forms_and_hesitations(spoken, expected):
+    assert canonical(spoken) == expected
+
+
+def test_english_contractions():
+    assert canonical("I can't log in, I don't know", "en") == "i can not log in i do not know"
+
+
+def test_um_is_a_word_in_german_but_a_hesitation_in_english():
+    assert canonical("um halb zehn") == "um halb zehn"
+    assert canonical("um I need help", "en") == "i need help"
+
+
+def test_long_input_is_bounded():
+    assert len(fold("ab " * 100_000)) <= MAX_CHARS
+
+
+def test_speech_is_the_bottom_layer():
+    package = Path(__file__).parent.parent / "speech"
+    for module in package.rglob("*.py"):
+        source = module.read_text(encoding="utf-8")
+        for other in ("ivr", "routing", "schedules", "app"):
+            assert f"from {other}" not in source and f"import {other}" not in source, module
