@@ -14,10 +14,12 @@ import gateway
 from ivr import simulator, softphone
 from ivr import store as ivr_store
 from ivr import views as voice
+from schedules import store as schedules_store
+from schedules import views as appointments
 from speech.cli import intent_command
 
 # Every package's tables, in dependency order.
-MIGRATIONS = [ivr_store.migrate]
+MIGRATIONS = [ivr_store.migrate, schedules_store.migrate]
 
 
 def create_app(config: dict | None = None) -> Flask:
@@ -36,6 +38,7 @@ def create_app(config: dict | None = None) -> Flask:
     db.init_app(app, MIGRATIONS)
     gateway.init_app(app)
     voice.init_app(app)
+    app.register_blueprint(appointments.bp)
     if app.config["HOTLINE_ENV"] == "development":
         simulator.init_app(app)
 

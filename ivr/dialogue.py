@@ -31,14 +31,26 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import datetime
+from zoneinfo import ZoneInfo
 
 import speech
+
+from .booking import BookingSteps, Query
+
+BERLIN = ZoneInfo("Europe/Berlin")
 
 # How a caller's turn can fail; each has its own apology.
 SILENCE = "not_heard"
 NO_MATCH = "not_understood"
 LOW_CONFIDENCE = "low_confidence"
 BAD_KEY = "key_unknown"
+# Apologies are said before a question again, but never repeated on "Wie bitte?".
+APOLOGIES = {SILENCE, NO_MATCH, LOW_CONFIDENCE, BAD_KEY, "when_not_understood",
+             "code_incomplete"}
+BOOKING_STEPS = {"book_topic", "book_site", "book_when", "book_offer", "book_sms",
+                 "find_code", "confirm_find", "confirm_cancel", "confirm_move"}
+BOOKING_INTENTS = {"book_appointment", "cancel_appointment", "reschedule_appointment"}
 
 MAX_FAILURES = 3  # failed turns in a row; the third goes to an agent
 # A request recognised with at least this score, but not confidently, is confirmed
@@ -92,7 +104,7 @@ class Ask:
     """Say these sentences and listen for the caller's answer (a <Gather>)."""
 
     prompts: tuple[Say, ...]
-    expect: str = "request"  # request | menu | yes_no | choice
+    expect: str = "request"  # request | menu | yes_no | choice | code
     lang: str = "de"
 
 
@@ -126,8 +138,15 @@ class CallState:
     intent: str | None = None  # the request being handled
     candidates: list[str] = field(default_factory=list)  # for clarify
     last_ask: list[list] = field(default_factory=list)  # [key, params] pairs, for repeat
+    last_expect: str = "request"
     outcome: str | None = None
     emergency: bool = False
+    caller_id: bool = False  # the caller's number is known (not withheld)
+    mobile: bool = False  # ... and is a mobile, so an SMS can reach it
+    booking: dict | None = None  # the booking conversation under way (ivr.booking)
+    booked: dict | None = None  # the booking this call made or moved
+    pending: str | None = None  # the query whose result the dialogue waits for
+    request_text: str = ""  # the request being clarified, for its details (site, day)
 
     def to_dict(self) -> dict:
         return dataclasses.asdict(self)
@@ -145,6 +164,7 @@ class Heard:
     speech: str = ""
     confidence: float | None = None
     digits: str = ""
+    now: datetime = field(default_factory=lambda: datetime.now(BERLIN))  # for "morgen"
 
     @property
     def silent(self) -> bool:
@@ -159,12 +179,13 @@ class Turn:
     actions: tuple[Action, ...]
     event: str  # short machine-readable note: "answered:documents", "reprompt:not_heard", ...
     recognition: speech.Recognition | None = None
+    query: Query | None = None  # to run before the turn is answered; see `resume`
 
 
 # ----------------------------------------------------------------------------- dialogue
 
 
-class Dialogue:
+class Dialogue(BookingSteps):
     """The hotline's conversation rules, configured once per app."""
 
     def __init__(
@@ -181,9 +202,10 @@ class Dialogue:
 
     # -- entry points
 
-    def start(self) -> Turn:
+    def start(self, caller_id: bool = False, mobile: bool = False) -> Turn:
         """A new call: greet in the first language and listen."""
-        state = CallState(lang=self.languages[0], step="listen")
+        state = CallState(lang=self.languages[0], step="listen", caller_id=caller_id,
+                          mobile=mobile)
         prompts = [Say("greeting")]
         other = self._other_language(state.lang)
         if other:
@@ -207,21 +229,35 @@ class Dialogue:
         if heard.silent:
             return self._failed(state, SILENCE)
 
-        if heard.digits:
-            return self._keypad(state, heard.digits)
-
-        if recognition.intent == "emergency":
+        if recognition is not None and recognition.intent == "emergency":
             # Before the confidence check: on a bad line an emergency must still be heard.
             return self._handle(state, "emergency", recognition)
         if heard.confidence is not None and heard.confidence < self.min_confidence:
             return self._failed(state, LOW_CONFIDENCE, recognition)
+        if state.step in BOOKING_STEPS:
+            return self._booking_answer(state, heard, recognition)
+        if heard.digits:
+            return self._keypad(state, heard.digits)
         if state.step == "anything_else":
             return self._anything_else(state, heard, recognition)
         if state.step == "clarify":
             return self._clarify(state, heard, recognition)
         if state.step == "confirm":
             return self._confirm(state, heard, recognition)
-        return self._request(state, recognition)
+        return self._request(state, heard, recognition)
+
+    def resume(self, turn: Turn, result) -> Turn:
+        """Carry on after `turn.query` was run; `result` is what it found (plain data)."""
+        state = CallState.from_dict(turn.state.to_dict())
+        kind, state.pending = state.pending, None
+        if kind == "opening_hours":
+            nxt = self._anything_else_question(
+                state, "answered:opening_hours", before=[self.say("verbatim", text=result)])
+            self._achieve(state, "answered")
+        else:
+            nxt = self._booking_result(state, kind, result)
+        return dataclasses.replace(nxt, actions=(*turn.actions, *nxt.actions),
+                                   recognition=turn.recognition)
 
     # -- steps
 
@@ -251,7 +287,7 @@ class Dialogue:
             return self._goodbye(state, "goodbye")
         return None
 
-    def _request(self, state: CallState, recognition: speech.Recognition) -> Turn:
+    def _request(self, state: CallState, heard: Heard, recognition: speech.Recognition) -> Turn:
         if recognition.intent == "emergency" or _mentions_emergency(recognition):
             return self._handle(state, "emergency", recognition)
         if recognition.intent == "out_of_scope":
@@ -260,6 +296,7 @@ class Dialogue:
             second = recognition.alternatives[0][0]
             if second != "out_of_scope":
                 state.step = "clarify"
+                state.request_text = recognition.text
                 state.candidates = [recognition.intent, second]
                 prompt = Say("clarify", {"topic_first": recognition.intent,
                                          "topic_second": second})
@@ -268,36 +305,39 @@ class Dialogue:
         if not recognition.confident:
             if recognition.score >= CONFIRM_SCORE:
                 state.step = "confirm"
+                state.request_text = recognition.text
                 state.candidates = [recognition.intent]
                 prompt = Say("confirm", {"topic_intent": recognition.intent})
                 turn = self._ask(state, [prompt], "yes_no", "confirm")
                 return dataclasses.replace(turn, recognition=recognition)
             return self._failed(state, NO_MATCH, recognition)
-        return self._handle(state, recognition.intent, recognition)
+        return self._handle(state, recognition.intent, recognition, heard)
 
     def _confirm(self, state: CallState, heard: Heard, recognition: speech.Recognition) -> Turn:
         answer = self.extract(heard.speech, state.lang).get("answer")
         if answer == "yes" and state.candidates:
-            return self._handle(state, state.candidates[0], recognition)
+            return self._handle(state, state.candidates[0], recognition, self._with_request(state, heard))
         if recognition.confident and recognition.intent != "out_of_scope":
-            return self._handle(state, recognition.intent, recognition)
+            return self._handle(state, recognition.intent, recognition, self._with_request(state, heard))
         return self._failed(state, NO_MATCH, recognition)
 
     def _clarify(self, state: CallState, heard: Heard, recognition: speech.Recognition) -> Turn:
         if recognition.intent in state.candidates and recognition.confident:
-            return self._handle(state, recognition.intent, recognition)
+            return self._handle(state, recognition.intent, recognition, self._with_request(state, heard))
         answer = self.extract(heard.speech, state.lang).get("answer")
         if answer == "yes" and state.candidates:
             # "Ja" to "A or B?" most often means the first, which is the better match.
-            return self._handle(state, state.candidates[0], recognition)
+            return self._handle(state, state.candidates[0], recognition, self._with_request(state, heard))
         return self._failed(state, NO_MATCH, recognition)
 
     def _keypad(self, state: CallState, digits: str) -> Turn:
         key = digits[:1]
         if state.step == "clarify" and key in ("1", "2") and len(state.candidates) == 2:
-            return self._handle(state, state.candidates[int(key) - 1], None)
+            return self._handle(state, state.candidates[int(key) - 1], None,
+                                self._with_request(state, Heard()))
         if state.step == "confirm" and key == "1" and state.candidates:
-            return self._handle(state, state.candidates[0], None)
+            return self._handle(state, state.candidates[0], None,
+                                self._with_request(state, Heard()))
         if state.step == "anything_else" and key in MENU:
             return self._handle(state, MENU[key], None)
         if state.step in ("listen", "menu") and key in MENU:
@@ -314,7 +354,7 @@ class Dialogue:
             and not recognition.ambiguous
         )
         if is_request:
-            return self._handle(state, recognition.intent, recognition)
+            return self._handle(state, recognition.intent, recognition, heard)
         if entities.get("answer") == "no":
             return self._goodbye(state, "goodbye")
         if entities.get("answer") == "yes":
@@ -326,22 +366,29 @@ class Dialogue:
     # -- what the hotline does
 
     def _handle(
-        self, state: CallState, intent: str, recognition: speech.Recognition | None
+        self, state: CallState, intent: str, recognition: speech.Recognition | None,
+        heard: Heard | None = None,
     ) -> Turn:
         state.intent = intent
         state.failures = 0
         state.candidates = []
+        state.request_text = ""
+        heard = heard or Heard()
         if intent == "agent":
             turn = self._transfer(state, "agent:requested", "handover")
         elif intent == "emergency":
             state.emergency = True
             turn = self._transfer(state, "agent:emergency", "emergency", queue="emergency")
         elif intent in ANSWERED_BY_PROMPT:
-            state.step = "anything_else"
             achieve(state, "answered")
-            turn = self._ask(
-                state, [Say(intent), Say("anything_else")], "yes_no", f"answered:{intent}"
-            )
+            turn = self._anything_else_question(state, f"answered:{intent}", before=[Say(intent)])
+        elif intent in BOOKING_INTENTS:
+            turn = self._start_booking(state, intent, heard, recognition)
+        elif intent == "opening_hours":
+            entities = self.extract(heard.speech, state.lang, heard.now) if heard.speech else {}
+            turn = self._query(state, "opening_hours", {
+                "site": entities.get("site"), "day": entities.get("date"), "lang": state.lang,
+            }, "opening_hours")
         else:
             # Not built yet: say so honestly and hand over rather than pretend.
             turn = self._transfer(state, f"agent:{intent}", "handover", before=[Say("not_yet")])
@@ -351,7 +398,11 @@ class Dialogue:
         self, state: CallState, why: str, recognition: speech.Recognition | None = None
     ) -> Turn:
         state.failures += 1
-        if state.step == "anything_else":
+        if state.step in BOOKING_STEPS and state.failures < MAX_FAILURES:
+            # Ask the same question again, after saying what went wrong.
+            prompts = [Say(why)] + [Say(key, dict(params)) for key, params in state.last_ask]
+            turn = self._ask(state, prompts, state.last_expect, f"reprompt:{why}")
+        elif state.step == "anything_else":
             # The caller has had an answer already: one more try, then a polite goodbye.
             if state.failures >= 2:
                 turn = self._goodbye(state, f"goodbye:{why}")
@@ -379,11 +430,7 @@ class Dialogue:
         if not state.last_ask:
             return self._ask(state, [Say("what_else")], "request", "repeat")
         prompts = [Say(key, dict(params)) for key, params in state.last_ask]
-        expect = {"menu": "menu", "clarify": "choice", "anything_else": "yes_no",
-                  "confirm": "yes_no"}.get(
-            state.step, "request"
-        )
-        return self._ask(state, prompts, expect, "repeat")
+        return self._ask(state, prompts, state.last_expect, "repeat")
 
     def _goodbye(self, state: CallState, event: str) -> Turn:
         state.step = "ended"
@@ -404,14 +451,38 @@ class Dialogue:
         actions = (*(before or []), Say(prompt), Transfer(reason=event.split(":", 1)[1], queue=queue))
         return Turn(state, actions, event)
 
-    def _ask(self, state: CallState, prompts: list[Say], expect: str, event: str) -> Turn:
+    def _ask(self, state: CallState, prompts: list[Say], expect: str, event: str,
+             step: str | None = None) -> Turn:
+        if step is not None:
+            state.step = step
         # Remember what was asked (the caller may say "Wie bitte?"), without the
         # apology that came before it.
-        state.last_ask = [
-            [p.key, p.params] for p in prompts if p.key not in (SILENCE, NO_MATCH,
-                                                                LOW_CONFIDENCE, BAD_KEY)
-        ]
+        state.last_ask = [[p.key, p.params] for p in prompts if p.key not in APOLOGIES]
+        state.last_expect = expect
         return Turn(state, (Ask(tuple(prompts), expect=expect, lang=state.lang),), event)
+
+    def _query(self, state: CallState, kind: str, args: dict, pending: str,
+               before=()) -> Turn:
+        state.pending = pending
+        return Turn(state, tuple(before), f"query:{kind}", query=Query(kind, args))
+
+    def _anything_else_question(self, state: CallState, event: str, before=()) -> Turn:
+        state.failures = 0
+        return self._ask(state, [*before, Say("anything_else")], "yes_no", event,
+                         step="anything_else")
+
+    @staticmethod
+    def _with_request(state: CallState, heard: Heard) -> Heard:
+        """The answer to "A or B?" with the request it answers, whose details still count."""
+        return dataclasses.replace(heard, speech=f"{state.request_text} {heard.speech}".strip())
+
+    @staticmethod
+    def say(key: str, **params) -> Say:
+        return Say(key, params)
+
+    @staticmethod
+    def _achieve(state: CallState, outcome: str) -> None:
+        achieve(state, outcome)
 
     def _other_language(self, lang: str) -> str | None:
         others = [code for code in self.languages if code != lang]

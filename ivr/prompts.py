@@ -2,7 +2,11 @@
 
 import functools
 import tomllib
+from datetime import datetime
 from pathlib import Path
+
+from schedules.config import Schedule
+from schedules.spoken import join_words, spoken_code, spoken_when
 
 PROMPT_DIR = Path(__file__).parent / "prompts"
 
@@ -24,17 +28,39 @@ def available_languages() -> list[str]:
     return sorted(p.stem for p in PROMPT_DIR.glob("*.toml"))
 
 
-def text(lang: str, key: str, **params: str) -> str:
+def text(lang: str, key: str, schedule: Schedule | None = None, **params: str) -> str:
     """The sentence `key` in `lang`, with its {placeholders} filled in.
 
-    A parameter named ``topic_*`` holds an intent and is said as that intent's topic
-    in `lang`, so a repeated question after a language switch is said in the new one.
+    Parameters hold data, not words, and are said in `lang` by their name's prefix, so
+    a question repeated after a language switch is said in the new language:
+    ``topic_*`` an intent, ``when_*`` an ISO date-time, ``digits_*`` digits read one by
+    one, and with a `schedule`: ``place_*`` where a site is, ``address_*`` its address
+    and directions, ``bring_*`` what to bring for an appointment topic.
     """
-    said = {
-        name: topic(lang, value) if name.startswith("topic_") else value
-        for name, value in params.items()
-    }
+    said = {name: _say(name, value, lang, schedule) for name, value in params.items()}
     return catalogue(lang)["prompts"][key].format(**said)
+
+
+def _say(name: str, value, lang: str, schedule: Schedule | None) -> str:
+    kind = name.split("_", 1)[0]
+    if kind == "topic":
+        return topic(lang, value)
+    if kind == "when":
+        return spoken_when(datetime.fromisoformat(value), lang)
+    if kind == "digits":
+        return spoken_code(value)
+    if schedule is not None and kind == "place":
+        site = schedule.site(value)
+        if lang == "en":
+            return f"at the {site.name_en}"
+        return f"{'in der' if site.article == 'die' else 'im'} {site.name}"
+    if schedule is not None and kind == "address":
+        site = schedule.site(value)
+        directions = site.directions_en if lang == "en" else site.directions_de
+        return f"{site.address}. {directions}".rstrip(". ") if directions else site.address
+    if schedule is not None and kind == "bring":
+        return join_words(list(schedule.topic(value).bring(lang)), lang)
+    return str(value)
 
 
 def topic(lang: str, intent: str) -> str:

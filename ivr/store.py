@@ -107,6 +107,11 @@ def load_state(db: Database, call_sid: str) -> CallState | None:
     return CallState.from_dict(json.loads(row[0]))
 
 
+def caller_number(db: Database, call_sid: str) -> str | None:
+    row = db.execute("SELECT from_number FROM calls WHERE call_sid = ?", [call_sid]).fetchone()
+    return row[0] if row and row[0] else None
+
+
 def open_call(db: Database, call_sid: str, from_number: str, to_number: str) -> None:
     """Create the call's row if this is the first we hear of it."""
     now = utcnow()
@@ -208,7 +213,7 @@ def call_summary(db: Database, call_sid: str) -> dict | None:
         "lang": call[2],
         "status": call[3],
         "turns": turns,
-        "booking": None,
+        "booking": None,  # filled in by the view from the schedules package
     }
 
 

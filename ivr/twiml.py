@@ -5,10 +5,12 @@ from dataclasses import dataclass
 from twilio.twiml.voice_response import VoiceResponse
 
 import speech
+from schedules.config import Schedule
 
 from . import prompts
 from .dialogue import Action, Ask, Hangup, Say, Transfer
 
+CODE_DIGITS = 6
 YES_NO_HINTS = {
     "de": ["ja", "nein", "genau", "passt", "nee", "richtig", "falsch"],
     "en": ["yes", "no", "correct", "right", "wrong"],
@@ -23,9 +25,10 @@ class Voice:
     speech_timeout: str = "auto"
     gather_timeout: int = 6
     queue_name: str = "hotline"
+    schedule: Schedule | None = None  # says sites, addresses and what to bring
 
     @classmethod
-    def from_config(cls, config: dict) -> "Voice":
+    def from_config(cls, config: dict, schedule: Schedule | None = None) -> "Voice":
         voices = {}
         for lang in config["HOTLINE_LANGUAGES"]:
             override = config.get(f"HOTLINE_VOICE_{lang.upper()}", "")
@@ -35,7 +38,11 @@ class Voice:
             speech_timeout=str(config["HOTLINE_SPEECH_TIMEOUT"]),
             gather_timeout=int(config["HOTLINE_GATHER_TIMEOUT"]),
             queue_name=config["HOTLINE_AGENT_QUEUE"],
+            schedule=schedule,
         )
+
+    def text(self, say: Say, lang: str) -> str:
+        return prompts.text(say.lang or lang, say.key, schedule=self.schedule, **say.params)
 
     def say(self, response, text: str, lang: str) -> None:
         response.say(text, voice=self.voices.get(lang) or prompts.default_voice(lang),
@@ -55,8 +62,7 @@ def render(actions: tuple[Action, ...], lang: str, voice: Voice, urls: Urls) -> 
     response = VoiceResponse()
     for action in actions:
         if isinstance(action, Say):
-            say_lang = action.lang or lang
-            voice.say(response, prompts.text(say_lang, action.key, **action.params), say_lang)
+            voice.say(response, voice.text(action, lang), action.lang or lang)
         elif isinstance(action, Ask):
             _gather(response, action, voice, urls)
         elif isinstance(action, Transfer):
@@ -70,7 +76,12 @@ def render(actions: tuple[Action, ...], lang: str, voice: Voice, urls: Urls) -> 
 
 
 def _gather(response: VoiceResponse, ask: Ask, voice: Voice, urls: Urls) -> None:
-    hints = YES_NO_HINTS.get(ask.lang, []) if ask.expect == "yes_no" else speech.speech_hints(ask.lang)
+    if ask.expect == "yes_no":
+        hints = YES_NO_HINTS.get(ask.lang, [])
+    elif ask.expect == "code":
+        hints = [str(n) for n in range(10)]
+    else:
+        hints = speech.speech_hints(ask.lang)
     gather = response.gather(
         input="speech dtmf",
         action=urls.turn,
@@ -79,11 +90,11 @@ def _gather(response: VoiceResponse, ask: Ask, voice: Voice, urls: Urls) -> None
         hints=", ".join(hints),
         speech_timeout=voice.speech_timeout,
         timeout=voice.gather_timeout,
-        num_digits=1,
+        # A booking code is six keys; everywhere else one key is a whole answer.
+        num_digits=CODE_DIGITS if ask.expect == "code" else 1,
     )
     for say in ask.prompts:
-        say_lang = say.lang or ask.lang
-        voice.say(gather, prompts.text(say_lang, say.key, **say.params), say_lang)
+        voice.say(gather, voice.text(say, ask.lang), say.lang or ask.lang)
     # No input at all: Twilio falls through to here, and the turn webhook hears silence.
     response.redirect(urls.turn, method="POST")
 
@@ -93,12 +104,12 @@ def apology(lang: str, voice: Voice, urls: Urls) -> str:
     return render((Say("error"), Transfer(reason="error")), lang, voice, urls)
 
 
-def spoken_text(actions: tuple[Action, ...], lang: str) -> str:
+def spoken_text(actions: tuple[Action, ...], lang: str, voice: Voice) -> str:
     """Everything the actions say, as one string, for the call's turn log."""
     parts = []
     for action in actions:
         says = action.prompts if isinstance(action, Ask) else (action,)
         for say in says:
             if isinstance(say, Say):
-                parts.append(prompts.text(say.lang or lang, say.key, **say.params))
+                parts.append(voice.text(say, lang))
     return " ".join(parts)

@@ -7,14 +7,18 @@ is put through to a person: never Twilio's "application error".
 
 import logging
 import re
+from datetime import datetime
 
 from flask import Blueprint, Response, current_app, jsonify, request, url_for
 from twilio.twiml.voice_response import VoiceResponse
 
 import db as database
+from gateway import get_gateway
+from schedules import store as bookings
+from schedules.config import schedule_for_config
 
-from . import prompts, store
-from .dialogue import CallState, Dialogue, Hangup, Heard, Say, Turn
+from . import effects, prompts, store
+from .dialogue import BERLIN, CallState, Dialogue, Hangup, Heard, Say, Turn
 from .signatures import twilio_signed
 from .twiml import Urls, Voice, apology, render, spoken_text
 
@@ -27,6 +31,7 @@ MAX_DIGITS = 32
 CALL_SID = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f\ufffd]")
 HOLD_SECONDS = 20
+MAX_QUERIES = 6  # a turn needs two or three (book, slot taken, next slot); more is a bug
 
 
 def init_app(app) -> None:
@@ -35,7 +40,11 @@ def init_app(app) -> None:
         languages=app.config["HOTLINE_LANGUAGES"],
         min_confidence=app.config["HOTLINE_MIN_CONFIDENCE"],
     )
-    app.extensions["hotline.voice"] = Voice.from_config(app.config)
+    # Loaded (and checked) at start-up: a broken schedule file is an error now, not
+    # at the first caller who wants an appointment.
+    schedule = schedule_for_config(app.config)
+    app.extensions["hotline.schedule"] = schedule
+    app.extensions["hotline.voice"] = Voice.from_config(app.config, schedule)
     app.register_blueprint(bp)
 
 
@@ -87,7 +96,8 @@ def _heard() -> Heard:
             confidence = None
     except ValueError:
         confidence = None
-    return Heard(speech=speech, confidence=confidence if speech else None, digits=digits)
+    return Heard(speech=speech, confidence=confidence if speech else None, digits=digits,
+                 now=datetime.now(BERLIN))
 
 
 def _bad_request(why: str) -> Response:
@@ -118,10 +128,28 @@ def _answer(call_sid: str, work) -> Response:
         return _twiml(apology(lang, _voice(), _urls(None)))
 
 
+def _settle(db, call_sid: str, turn: Turn) -> Turn:
+    """Run the queries the dialogue asks for (calendar, bookings, SMS) until it can answer."""
+    context = None
+    for _ in range(MAX_QUERIES):
+        if turn.query is None:
+            return turn
+        if context is None:
+            context = effects.Context(
+                db=db, schedule=current_app.extensions["hotline.schedule"], call_sid=call_sid,
+                phone=store.caller_number(db, call_sid), now=datetime.now(BERLIN),
+                gateway=get_gateway(),
+                public_url=current_app.config["HOTLINE_PUBLIC_URL"] or request.host_url)
+        turn = _dialogue().resume(turn, effects.run(turn.query, context))
+    raise RuntimeError(f"dialogue asked more than {MAX_QUERIES} queries in one turn")
+
+
 def _play(db, call_sid: str, heard: Heard, turn: Turn, key: str) -> str:
-    """Render a turn, record it, and remember the reply for Twilio's retries."""
+    """Settle a turn's queries, render it, record it, and remember the reply for retries."""
+    turn = _settle(db, call_sid, turn)
     body = render(turn.actions, turn.state.lang, _voice(), _urls(turn.state))
-    store.record_turn(db, call_sid, heard, turn, spoken_text(turn.actions, turn.state.lang))
+    store.record_turn(db, call_sid, heard, turn,
+                      spoken_text(turn.actions, turn.state.lang, _voice()))
     store.remember_reply(db, key, call_sid, body)
     return body
 
@@ -141,8 +169,11 @@ def incoming():
         if store.load_state(db, call_sid) is not None:
             # The call is already under way (a replayed or late "incoming"): carry on.
             return store.latest_reply(db, call_sid)
-        store.open_call(db, call_sid, request.form.get("From", ""), request.form.get("To", ""))
-        return _play(db, call_sid, Heard(), _dialogue().start(), key)
+        caller = request.form.get("From", "")
+        store.open_call(db, call_sid, caller, request.form.get("To", ""))
+        first = _dialogue().start(caller_id=effects.has_caller_id(caller),
+                                  mobile=effects.is_mobile(caller))
+        return _play(db, call_sid, Heard(), first, key)
 
     return _answer(call_sid, work)
 
@@ -165,10 +196,11 @@ def turn():
         if state is None:
             # A call we never saw start (database replaced, or a lost "incoming"): greet
             # it, or take what was said as its first request.
-            store.open_call(db, call_sid, request.form.get("From", ""),
-                            request.form.get("To", ""))
+            caller = request.form.get("From", "")
+            store.open_call(db, call_sid, caller, request.form.get("To", ""))
             dialogue = _dialogue()
-            first = dialogue.start()
+            first = dialogue.start(caller_id=effects.has_caller_id(caller),
+                                   mobile=effects.is_mobile(caller))
             turn_ = first if heard.silent else dialogue.step(first.state, heard)
             return _play(db, call_sid, heard, turn_, key)
         if expected is not None and expected != state.turn:
@@ -263,9 +295,12 @@ def summary():
     call_sid = _call_sid()
     if call_sid is None:
         return jsonify(error="missing or malformed CallSid"), 400
-    found = store.call_summary(database.get_db(), call_sid)
+    db = database.get_db()
+    found = store.call_summary(db, call_sid)
     if found is None:
         return jsonify(error="unknown call"), 404
+    booking = bookings.booking_for_call(db, call_sid)
+    found["booking"] = effects.booking_data(booking) if booking else None
     return jsonify(found)
 
 

@@ -77,7 +77,7 @@ def test_anything_else_yes_leads_to_a_second_request(caller):
 
 def test_intent_without_a_handler_yet_is_said_honestly_and_handed_over(caller):
     caller.dial()
-    caller.say("ich möchte einen termin vereinbaren")
+    caller.say("ich habe eine neue adresse")
     said = caller.hears()
     assert "leider noch nicht" in said
     assert "[Warteschleife: hotline]" in said

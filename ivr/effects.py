@@ -1,0 +1,175 @@
+"""Running the dialogue's queries: the calendar, the bookings and SMS, for one webhook.
+
+The dialogue stays pure by asking for what it needs (`ivr.booking.Query`); this module
+answers with plain data it can keep in the call state.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import date, datetime
+
+import phonenumbers
+from sqlite_utils import Database
+
+from gateway import GatewayError
+from schedules import store as bookings
+from schedules.config import Schedule
+from schedules.hours import describe_opening_hours
+from schedules.slots import Slot, Wish, find_slots
+
+from . import prompts
+from .booking import Query
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class Context:
+    """What a query may use: this call, the database, the calendar, the REST gateway."""
+
+    db: Database
+    schedule: Schedule
+    call_sid: str
+    phone: str | None  # the caller id, if not withheld
+    now: datetime
+    gateway: object
+    public_url: str  # for links in SMS
+
+
+def is_mobile(number: str | None) -> bool:
+    """A German (or other) mobile number that can receive an SMS."""
+    if not number:
+        return False
+    try:
+        parsed = phonenumbers.parse(number, "DE")
+    except phonenumbers.NumberParseException:
+        return False
+    kind = phonenumbers.number_type(parsed)
+    return phonenumbers.is_valid_number(parsed) and kind in (
+        phonenumbers.PhoneNumberType.MOBILE, phonenumbers.PhoneNumberType.FIXED_LINE_OR_MOBILE)
+
+
+def has_caller_id(number: str | None) -> bool:
+    """Twilio reports withheld numbers as 'anonymous', 'restricted' and the like."""
+    if not number:
+        return False
+    try:
+        return phonenumbers.is_possible_number(phonenumbers.parse(number, "DE"))
+    except phonenumbers.NumberParseException:
+        return False
+
+
+def run(query: Query, ctx: Context):
+    return HANDLERS[query.kind](ctx, **query.args)
+
+
+def slot_data(slot: Slot) -> dict:
+    return {"start": slot.start.isoformat(), "end": slot.end.isoformat(),
+            "caseworker_id": slot.caseworker_id, "caseworker": slot.caseworker_name,
+            "site": slot.site_id, "topic": slot.topic_id}
+
+
+def booking_data(booking: bookings.Booking) -> dict:
+    """A booking as the softphone's summary and the call state carry it."""
+    return {"code": booking.code, "site": booking.site_id, "topic": booking.topic_id,
+            "caseworker": booking.caseworker_name, "start": booking.start.isoformat()}
+
+
+def _slot(data: dict) -> Slot:
+    return Slot(datetime.fromisoformat(data["start"]), datetime.fromisoformat(data["end"]),
+                data["caseworker_id"], data["caseworker"], data["site"], data["topic"])
+
+
+def _wish(data: dict) -> Wish:
+    day = date.fromisoformat
+    return Wish(
+        on=day(data["on"]) if data.get("on") else None,
+        earliest=day(data["earliest"]) if data.get("earliest") else None,
+        latest=day(data["latest"]) if data.get("latest") else None,
+        not_weekdays=frozenset(data.get("not_weekdays") or ()),
+        part_of_day=data.get("part_of_day"),
+        time=datetime.strptime(data["time"], "%H:%M").time() if data.get("time") else None,
+    )
+
+
+def find_slot(ctx: Context, site: str, topic: str, wish: dict, exclude: list, lang: str):
+    topic = topic if topic in ctx.schedule.topics else _fallback_topic(ctx.schedule)
+    found = find_slots(ctx.db, ctx.schedule, site, topic, _wish(wish or {}), now=ctx.now,
+                       limit=1, exclude=[datetime.fromisoformat(s) for s in exclude])
+    return slot_data(found[0]) if found else None
+
+
+def _fallback_topic(schedule: Schedule) -> str:
+    return "allgemein" if "allgemein" in schedule.topics else next(iter(schedule.topics))
+
+
+def book(ctx: Context, slot: dict, lang: str, customer_number: str | None = None):
+    try:
+        booking = bookings.book(ctx.db, _slot(slot), call_sid=ctx.call_sid, phone=ctx.phone,
+                                language=lang, customer_number=customer_number)
+    except bookings.SlotTakenError:
+        return {"taken": True}
+    return {"booking": booking_data(booking)}
+
+
+def reschedule(ctx: Context, code: str, slot: dict, lang: str, customer_number=None):
+    try:
+        booking = bookings.reschedule(ctx.db, code, _slot(slot), call_sid=ctx.call_sid)
+    except bookings.SlotTakenError:
+        return {"taken": True}
+    except bookings.BookingNotFoundError:
+        return {"missing": True}
+    return {"booking": booking_data(booking)}
+
+
+def find_booking(ctx: Context, code: str | None = None, by_phone: bool = False,
+                 date: str | None = None):
+    if code:
+        found = bookings.find_booking(ctx.db, code)
+        return booking_data(found) if found else None
+    if by_phone and ctx.phone:
+        day = datetime.fromisoformat(date).date() if date else None
+        found = bookings.bookings_for_phone(ctx.db, ctx.phone, day)
+        return booking_data(found[0]) if found else None
+    return None
+
+
+def cancel(ctx: Context, code: str):
+    try:
+        return booking_data(bookings.cancel(ctx.db, code))
+    except bookings.BookingNotFoundError:
+        return None
+
+
+def send_sms(ctx: Context, code: str, lang: str):
+    booking = bookings.find_booking(ctx.db, code)
+    if booking is None or not is_mobile(ctx.phone):
+        return {"sent": False}
+    link = f"{ctx.public_url.rstrip('/')}/appointments/{booking.token}.ics"
+    body = prompts.text(lang, "sms_confirmation", schedule=ctx.schedule,
+                        when_start=booking.start.isoformat(), place_site=booking.site_id,
+                        address_site=booking.site_id, code=booking.code, link=link)
+    try:
+        ctx.gateway.send_sms(ctx.phone, body)
+    except GatewayError:
+        log.exception("SMS confirmation for call %s failed", ctx.call_sid)
+        return {"sent": False}
+    return {"sent": True}
+
+
+def opening_hours(ctx: Context, site: str | None, day: str | None, lang: str):
+    when = date.fromisoformat(day) if day else None
+    return describe_opening_hours(ctx.schedule, site, when, now=ctx.now, lang=lang)
+
+
+HANDLERS = {
+    "find_slot": find_slot,
+    "book": book,
+    "reschedule": reschedule,
+    "find_booking": find_booking,
+    "cancel": cancel,
+    "send_sms": send_sms,
+    "opening_hours": opening_hours,
+}

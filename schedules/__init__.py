@@ -1,0 +1,45 @@
+"""Time at the job centre: sites and opening hours, holidays, caseworkers, free slots and bookings.
+
+The dialogue uses what is exported here; nothing in this package imports ivr, routing
+or speech.
+"""
+
+from .calendar import Day, holiday_name, site_day
+from .config import (
+    BERLIN,
+    DEMO_FOLDER,
+    Caseworker,
+    Schedule,
+    ScheduleConfigError,
+    Site,
+    Topic,
+    load_schedule,
+    schedule_for_config,
+)
+from .hours import describe_opening_hours
+from .slots import Slot, Wish, caseworkers_for, find_slots
+from .spoken import spoken_bring, spoken_code, spoken_date, spoken_hours, spoken_time, spoken_when
+from .store import (
+    Booking,
+    BookingNotFoundError,
+    SlotTakenError,
+    book,
+    book_first_free,
+    booking_by_token,
+    booking_for_call,
+    bookings_for_phone,
+    cancel,
+    find_booking,
+    migrate,
+    reschedule,
+    seed_demo,
+)
+
+__all__ = [
+    "BERLIN", "DEMO_FOLDER", "Booking", "BookingNotFoundError", "Caseworker", "Day",
+    "Schedule", "ScheduleConfigError", "Site", "Slot", "SlotTakenError", "Topic", "Wish",
+    "book", "book_first_free", "booking_by_token", "booking_for_call", "bookings_for_phone", "cancel",
+    "caseworkers_for", "describe_opening_hours", "find_booking", "find_slots", "holiday_name",
+    "load_schedule", "migrate", "reschedule", "schedule_for_config", "seed_demo", "site_day",
+    "spoken_bring", "spoken_code", "spoken_date", "spoken_hours", "spoken_time", "spoken_when",
+]

@@ -1,0 +1,390 @@
+"""Bookings of caseworker appointments (table owned by schedules): book, cancel, reschedule, look up.
+
+Two callers can never get the same caseworker at the same time: every write runs in
+one BEGIN IMMEDIATE transaction (SQLite lets one writer in at a time) that checks for
+overlapping bookings before it inserts, and a partial unique index on (caseworker,
+start) of booked rows stops anything that slips past. Times are stored in UTC as ISO
+8601 strings of one fixed shape, so that comparing the strings compares the times.
+
+A booking is "active" while it is booked and not yet over; booking codes are unique
+among active bookings, so the six digits are free again once an appointment has passed.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import secrets
+import sqlite3
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from typing import TYPE_CHECKING
+
+from sqlite_utils import Database
+
+from db import transaction
+
+from .config import BERLIN, Schedule
+
+if TYPE_CHECKING:
+    from .slots import Slot
+
+BOOKED, CANCELLED = "booked", "cancelled"
+CODE_DIGITS = 6
+DEMO_CALL_PREFIX = "DEMO-"
+_COLUMNS = ("id, code, token, call_sid, site_id, topic_id, caseworker_id, caseworker_name,"
+            " start_utc, end_utc, status, phone, customer_number, language, created_at,"
+            " cancelled_at, replaces")
+
+
+class SlotTakenError(Exception):
+    """The slot was booked by someone else (or has passed) before this caller could take it."""
+
+    def __init__(self, slot: Slot):
+        super().__init__(f"{slot.caseworker_id} at {slot.start.isoformat()} is no longer free")
+        self.slot = slot
+
+
+class BookingNotFoundError(LookupError):
+    """No active booking has this code."""
+
+
+@dataclass(frozen=True)
+class Booking:
+    """A booked (or cancelled) appointment; start and end in Europe/Berlin."""
+
+    id: int
+    code: str
+    token: str
+    call_sid: str | None
+    site_id: str
+    topic_id: str
+    caseworker_id: str
+    caseworker_name: str
+    start: datetime
+    end: datetime
+    status: str
+    phone: str | None
+    customer_number: str | None
+    language: str
+    created_at: str
+    cancelled_at: str | None
+    replaces: int | None
+
+    @property
+    def active(self) -> bool:
+        return self.status == BOOKED
+
+
+def utc_text(moment: datetime) -> str:
+    """The one shape times are stored in: '2026-12-01T08:30:00+00:00'."""
+    if moment.tzinfo is None:
+        raise ValueError("naive datetime: pass an aware one (Europe/Berlin or UTC)")
+    return moment.astimezone(UTC).replace(microsecond=0).isoformat()
+
+
+def migrate(db: Database) -> None:
+    """Create the bookings table and its indexes if they are missing."""
+    if "bookings" not in db.table_names():
+        db["bookings"].create(
+            {
+                "id": int,
+                "code": str,
+                "token": str,
+                "call_sid": str,
+                "site_id": str,
+                "topic_id": str,
+                "caseworker_id": str,
+                "caseworker_name": str,
+                "start_utc": str,
+                "end_utc": str,
+                "status": str,
+                "phone": str,
+                "customer_number": str,
+                "language": str,
+                "created_at": str,
+                "cancelled_at": str,
+                "replaces": int,
+            },
+            pk="id",
+            not_null={"code", "token", "site_id", "topic_id", "caseworker_id", "start_utc",
+                      "end_utc", "status", "language", "created_at"},
+        )
+    # The last line of defence against double booking, and the index that lets the
+    # slot search read one caseworker's bookings for a few days only.
+    db.execute("CREATE UNIQUE INDEX IF NOT EXISTS bookings_active_slot"
+               " ON bookings (caseworker_id, start_utc) WHERE status = 'booked'")
+    db.execute("CREATE UNIQUE INDEX IF NOT EXISTS bookings_token ON bookings (token)")
+    db.execute("CREATE INDEX IF NOT EXISTS bookings_code ON bookings (code, start_utc)"
+               " WHERE status = 'booked'")
+    db.execute("CREATE INDEX IF NOT EXISTS bookings_phone ON bookings (phone, start_utc)"
+               " WHERE status = 'booked'")
+    db.execute("CREATE INDEX IF NOT EXISTS bookings_call ON bookings (call_sid)")
+
+
+@contextlib.contextmanager
+def _atomic(db: Database) -> Iterator[None]:
+    """One write transaction, or a savepoint when the caller already holds one (a webhook turn)."""
+    if db.conn.in_transaction:
+        name = f"booking_{secrets.token_hex(4)}"
+        db.execute(f"SAVEPOINT {name}")
+        try:
+            yield
+        except BaseException:
+            db.execute(f"ROLLBACK TO {name}")
+            db.execute(f"RELEASE {name}")
+            raise
+        db.execute(f"RELEASE {name}")
+    else:
+        with transaction(db):
+            yield
+
+
+def book(db: Database, slot: Slot, *, call_sid: str | None, phone: str | None,
+         language: str = "de", customer_number: str | None = None,
+         now: datetime | None = None) -> Booking:
+    """Book `slot` for the caller, or raise SlotTakenError so the dialogue offers the next one.
+
+    Booking the same slot again in the same call (a Twilio retry) returns the booking
+    already made instead of failing.
+    """
+    now = now or datetime.now(UTC)
+    with _atomic(db):
+        if call_sid:
+            again = _one(db, "call_sid = ? AND caseworker_id = ? AND start_utc = ?"
+                             " AND status = 'booked'",
+                         [call_sid, slot.caseworker_id, utc_text(slot.start)])
+            if again is not None:
+                return again
+        _claim(db, slot, now, ignore_id=None)
+        return _insert(db, slot, _new_code(db, now), call_sid=call_sid, phone=phone,
+                       language=language, customer_number=customer_number, now=now)
+
+
+def cancel(db: Database, code: str, now: datetime | None = None) -> Booking:
+    """Cancel the active booking with this code; returns it as cancelled.
+
+    Raises BookingNotFoundError when no active booking has the code (already cancelled,
+    already over, or misheard).
+    """
+    now = now or datetime.now(UTC)
+    with _atomic(db):
+        booking = _active_by_code(db, code, now)
+        if booking is None:
+            raise BookingNotFoundError(code)
+        _release(db, booking.id, now)
+    return _one(db, "id = ?", [booking.id])
+
+
+def reschedule(db: Database, code: str, new_slot: Slot, *, call_sid: str | None = None,
+               now: datetime | None = None) -> Booking:
+    """Move a booking to `new_slot` in one step: the new slot is taken, then the old one freed.
+
+    If the new slot is taken, SlotTakenError is raised and nothing changes; the caller
+    keeps the old appointment. The booking code stays the same, so the caller need not
+    write down a new one. A retry of the same move returns the moved booking.
+    """
+    now = now or datetime.now(UTC)
+    with _atomic(db):
+        old = _active_by_code(db, code, now)
+        if old is None:
+            moved = _one(db, "code = ? AND caseworker_id = ? AND start_utc = ?"
+                             " AND status = 'booked' AND replaces IS NOT NULL",
+                         [code, new_slot.caseworker_id, utc_text(new_slot.start)])
+            if moved is not None:
+                return moved
+            raise BookingNotFoundError(code)
+        if (old.caseworker_id, old.start) == (new_slot.caseworker_id, new_slot.start) and \
+                old.end == new_slot.end:
+            return old
+        _claim(db, new_slot, now, ignore_id=old.id)
+        same_start = (old.caseworker_id, old.start) == (new_slot.caseworker_id, new_slot.start)
+        if same_start:
+            # Only a new length at the same time: the unique index on (caseworker, start)
+            # must not see both rows, so the old one goes first (still one transaction).
+            _release(db, old.id, now)
+        moved = _insert(db, new_slot, old.code, call_sid=call_sid or old.call_sid,
+                        phone=old.phone, language=old.language,
+                        customer_number=old.customer_number, now=now, replaces=old.id)
+        if not same_start:
+            _release(db, old.id, now)
+        return moved
+
+
+def find_booking(db: Database, code: str, now: datetime | None = None) -> Booking | None:
+    """The active booking with this six-digit code, or None."""
+    return _active_by_code(db, code, now or datetime.now(UTC))
+
+
+def booking_by_token(db: Database, token: str) -> Booking | None:
+    """The booking behind a calendar link, whatever its status."""
+    return _one(db, "token = ?", [token])
+
+
+def booking_for_call(db: Database, call_sid: str) -> Booking | None:
+    """The booking made (or moved) during this call, if it is still booked."""
+    return _one(db, "call_sid = ? AND status = 'booked' ORDER BY id DESC", [call_sid])
+
+
+def bookings_for_phone(db: Database, phone: str, day: date | None = None,
+                       now: datetime | None = None) -> list[Booking]:
+    """The caller's active bookings in start order, only those on `day` (Berlin) if given."""
+    now = now or datetime.now(UTC)
+    lower, upper = utc_text(now), "9999"
+    if day is not None:
+        lower = max(lower, utc_text(datetime.combine(day, time(0), tzinfo=BERLIN)))
+        upper = utc_text(datetime.combine(day + timedelta(days=1), time(0), tzinfo=BERLIN))
+    return _many(db, "phone = ? AND status = 'booked' AND end_utc > ? AND start_utc < ?"
+                     " ORDER BY start_utc", [phone, lower, upper])
+
+
+def busy_between(db: Database, caseworker_ids: list[str], start: datetime,
+                 end: datetime) -> list[tuple[str, datetime, datetime]]:
+    """(caseworker, start, end) of booked appointments that start in [start - 1 day, end).
+
+    Reads only the window, through the (caseworker, start) index; appointments never
+    last a day, so the extra day catches any that began earlier and still run.
+    """
+    if not caseworker_ids:
+        return []
+    marks = ",".join("?" * len(caseworker_ids))
+    rows = db.execute(
+        f"SELECT caseworker_id, start_utc, end_utc FROM bookings"
+        f" WHERE status = 'booked' AND caseworker_id IN ({marks})"
+        f" AND start_utc >= ? AND start_utc < ?",
+        [*caseworker_ids, utc_text(start - timedelta(days=1)), utc_text(end)],
+    ).fetchall()
+    parse = datetime.fromisoformat
+    return [(person, parse(a), parse(b)) for person, a, b in rows]
+
+
+def purge_personal_data(db: Database, before: str) -> int:
+    """Remove phone and customer numbers from bookings that ended before `before` (UTC ISO)."""
+    return db.execute(
+        "UPDATE bookings SET phone = NULL, customer_number = NULL WHERE end_utc < ?"
+        " AND (phone IS NOT NULL OR customer_number IS NOT NULL)", [before]).rowcount
+
+
+def seed_demo(db: Database, schedule: Schedule, now: datetime | None = None) -> int:
+    """Book a few demo appointments at every site so that some slots are taken; safe to rerun.
+
+    Returns how many were booked: none when upcoming demo bookings already exist.
+    """
+    from .slots import Wish, find_slots
+
+    now = now or datetime.now(UTC)
+    upcoming = db.execute("SELECT count(*) FROM bookings WHERE status = 'booked'"
+                          " AND call_sid LIKE ? AND end_utc > ?",
+                          [DEMO_CALL_PREFIX + "%", utc_text(now)]).fetchone()[0]
+    if upcoming:
+        return 0
+    made = 0
+    for site_id in schedule.sites:
+        for topic_id in schedule.topics:
+            for n, slot in enumerate(find_slots(db, schedule, site_id, topic_id, Wish(),
+                                                now, limit=2)):
+                try:
+                    book(db, slot, call_sid=f"{DEMO_CALL_PREFIX}{site_id}-{topic_id}-{n}",
+                         phone="+4915100000000", language="de", now=now)
+                except SlotTakenError:
+                    continue  # another topic's demo booking took this caseworker already
+                made += 1
+    return made
+
+
+def _claim(db: Database, slot: Slot, now: datetime, ignore_id: int | None) -> None:
+    """Raise SlotTakenError unless the caseworker is free for the whole slot (inside a write)."""
+    if slot.start <= now:
+        raise SlotTakenError(slot)
+    clash = db.execute(
+        "SELECT id FROM bookings WHERE caseworker_id = ? AND status = 'booked'"
+        " AND start_utc < ? AND end_utc > ? AND id IS NOT ? LIMIT 1",
+        [slot.caseworker_id, utc_text(slot.end), utc_text(slot.start), ignore_id],
+    ).fetchone()
+    if clash is not None:
+        raise SlotTakenError(slot)
+
+
+def _release(db: Database, booking_id: int, now: datetime) -> None:
+    db.execute("UPDATE bookings SET status = ?, cancelled_at = ? WHERE id = ?",
+               [CANCELLED, utc_text(now), booking_id])
+
+
+def _insert(db: Database, slot: Slot, code: str, *, call_sid, phone, language,
+            customer_number, now: datetime, replaces: int | None = None) -> Booking:
+    try:
+        cursor = db.execute(
+            "INSERT INTO bookings (code, token, call_sid, site_id, topic_id, caseworker_id,"
+            " caseworker_name, start_utc, end_utc, status, phone, customer_number, language,"
+            " created_at, replaces) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [code, secrets.token_urlsafe(24), call_sid, slot.site_id, slot.topic_id,
+             slot.caseworker_id, slot.caseworker_name, utc_text(slot.start), utc_text(slot.end),
+             BOOKED, phone, customer_number, language, utc_text(now), replaces],
+        )
+    except sqlite3.IntegrityError as error:
+        if "bookings_active_slot" in str(error) or "caseworker_id" in str(error):
+            raise SlotTakenError(slot) from error
+        raise
+    return _one(db, "id = ?", [cursor.lastrowid])
+
+
+def _new_code(db: Database, now: datetime) -> str:
+    """Six random digits that no active booking uses (checked inside the write transaction)."""
+    while True:
+        code = f"{secrets.randbelow(10 ** CODE_DIGITS):0{CODE_DIGITS}d}"
+        if _active_by_code(db, code, now) is None:
+            return code
+
+
+def _active_by_code(db: Database, code: str, now: datetime) -> Booking | None:
+    code = "".join(ch for ch in str(code) if ch.isdigit())
+    return _one(db, "code = ? AND status = 'booked' AND end_utc > ? ORDER BY start_utc",
+                [code, utc_text(now)])
+
+
+def _one(db: Database, where: str, params: list) -> Booking | None:
+    row = db.execute(f"SELECT {_COLUMNS} FROM bookings WHERE {where} LIMIT 1", params).fetchone()
+    return _booking(row) if row else None
+
+
+def _many(db: Database, where: str, params: list) -> list[Booking]:
+    return [_booking(row) for row in
+            db.execute(f"SELECT {_COLUMNS} FROM bookings WHERE {where}", params).fetchall()]
+
+
+def _booking(row: tuple) -> Booking:
+    (id_, code, token, call_sid, site_id, topic_id, caseworker_id, caseworker_name, start,
+     end, status, phone, customer_number, language, created_at, cancelled_at, replaces) = row
+    return Booking(
+        id=id_, code=code, token=token, call_sid=call_sid, site_id=site_id, topic_id=topic_id,
+        caseworker_id=caseworker_id, caseworker_name=caseworker_name or "",
+        start=datetime.fromisoformat(start).astimezone(BERLIN),
+        end=datetime.fromisoformat(end).astimezone(BERLIN), status=status, phone=phone,
+        customer_number=customer_number, language=language, created_at=created_at,
+        cancelled_at=cancelled_at, replaces=replaces,
+    )
+
+
+def book_first_free(db: Database, schedule: Schedule, site_id: str, topic_id: str, wish=None,
+                    now: datetime | None = None, *, call_sid: str | None, phone: str | None,
+                    language: str = "de", customer_number: str | None = None,
+                    attempts: int = 20) -> Booking | None:
+    """Book the nearest free slot for `wish`, moving on to the next when another caller wins.
+
+    Returns None when nothing matching is free. For "take the next one" answers and for
+    callers who accept whatever comes first.
+    """
+    from .slots import find_slots
+
+    for _ in range(attempts):
+        slots = find_slots(db, schedule, site_id, topic_id, wish, now, limit=1)
+        if not slots:
+            return None
+        try:
+            return book(db, slots[0], call_sid=call_sid, phone=phone, language=language,
+                        customer_number=customer_number, now=now)
+        except SlotTakenError:
+            # The winner's booking is committed, so the next search no longer offers this
+            # caseworker at this time (another caseworker at the same time may be offered).
+            continue
+    return None

@@ -1,0 +1,82 @@
+"""When a caller would like an appointment, from what they said: day, range, time, exclusions.
+
+Built on the date and time entities (speech.dates), plus what only matters for booking:
+"so bald wie möglich", "nächste Woche" as a whole week, "nicht am Montag", "egal".
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime, timedelta
+
+from speech.dates import _weekday
+from speech.entities import extract_entities
+from speech.normalise import fold
+
+_ASAP = {
+    "de": re.compile(r"\b(so bald|bald|moeglichst (schnell|frueh|bald)|schnell|egal|"
+                     r"naechste[nr]? (freie|moegliche)|frueheste|sofort|wann immer)\b"),
+    "en": re.compile(r"\b(soon|asap|earliest|any ?time|whenever|first available|next available|"
+                     r"don ?t mind|doesn ?t matter)\b"),
+}
+_NEXT_WEEK = {
+    "de": re.compile(r"\b(naechste|kommende)n? woche\b"),
+    "en": re.compile(r"\bnext week\b"),
+}
+_THIS_WEEK = {
+    "de": re.compile(r"\b(diese|in dieser) woche\b"),
+    "en": re.compile(r"\bthis week\b"),
+}
+_NOT = {
+    "de": re.compile(r"\b(?:nicht|kein|ausser) (?:am |an |den |dem |einem )?(?P<day>\w+)"),
+    "en": re.compile(r"\b(?:not|except|but not) (?:on |a )?(?P<day>\w+)"),
+}
+
+
+def appointment_wish(text: str, lang: str = "de", now: datetime | None = None) -> dict:
+    """The caller's wish as plain data; empty when they said nothing about when.
+
+    Keys, present when said: ``on`` (ISO date), ``earliest``/``latest`` (ISO dates of a
+    range), ``not_weekdays`` (0 = Monday), ``part_of_day``, ``time`` ("HH:MM"),
+    ``asap`` (True).
+    """
+    lang = lang if lang in _ASAP else "de"
+    now = now or datetime.now()
+    folded = fold(text or "")[:500]
+    # Days the caller rules out are no wish for that day: read the rest for the date.
+    entities = extract_entities(_NOT[lang].sub(" ", folded), lang, now)
+    wish: dict = {}
+
+    excluded = _excluded_weekdays(folded, lang)
+    if excluded:
+        wish["not_weekdays"] = sorted(excluded)
+    if _NEXT_WEEK[lang].search(folded):
+        monday = now.date() + timedelta(days=7 - now.weekday())
+        wish["earliest"], wish["latest"] = monday.isoformat(), (monday + timedelta(6)).isoformat()
+    elif _THIS_WEEK[lang].search(folded):
+        sunday = now.date() + timedelta(days=6 - now.weekday())
+        wish["earliest"], wish["latest"] = now.date().isoformat(), sunday.isoformat()
+    named_day = any(_weekday(word, lang) is not None or word.isdigit()
+                    for word in _NOT[lang].sub(" ", folded).split())
+    if entities.get("date") and (named_day or "earliest" not in wish):
+        # "nächste Woche Dienstag" names one day of that week; "nächste Woche" alone
+        # stays the whole week.
+        wish.pop("earliest", None)
+        wish.pop("latest", None)
+        wish["on"] = entities["date"]
+    for key in ("part_of_day", "time"):
+        if entities.get(key):
+            wish[key] = entities[key]
+    if _ASAP[lang].search(folded):
+        wish["asap"] = True
+    return wish
+
+
+def _excluded_weekdays(folded: str, lang: str) -> set[int]:
+    days = set()
+    for match in _NOT[lang].finditer(folded):
+        weekday = _weekday(match.group("day"), lang)
+        if weekday is not None:
+            days.add(weekday)
+    return days
+
