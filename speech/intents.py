@@ -19,8 +19,8 @@ from dataclasses import dataclass
 
 from rapidfuzz import fuzz, process
 
-from speech.catalogue import Catalogue, Keyword, apply_synonyms, load
-from speech.normalise import MAX_CHARS, words
+from speech.catalogue import TIER_WEIGHTS, Catalogue, Keyword, apply_synonyms, load
+from speech.normalise import MAX_CHARS, join_separable, words
 
 INTENTS: tuple[str, ...] = (
     "opening_hours", "application_status", "payment_status", "documents", "online_services",
@@ -44,10 +44,17 @@ FUZZY_DISCOUNT = 0.7
 # Whole-phrase similarity (0-100) from which an example phrase adds evidence.
 PHRASE_CUTOFF = 82.0
 PHRASE_WEIGHT = 4.0
-# Evidence scale for the score: one strong keyword alone gives about 0.75.
-EVIDENCE_SCALE = 3.0
-# Softmax temperature for sharing probability between competing intents.
-TEMPERATURE = 1.5
+# Evidence scale for the score: one strong keyword (or strong "a + b" combination)
+# alone gives about 0.67, above CONFIDENT_SCORE; one medium word alone about 0.50,
+# below it, so the caller is asked back.
+EVIDENCE_SCALE = 3.6
+# Softmax temperature for sharing probability between competing intents. A lone weak
+# clue for another intent costs a strong clue little; a medium one makes it unsure.
+TEMPERATURE = 1.0
+# An intent that outranks another (catalogue "outranks") and has a strong clue of its
+# own keeps the other below this share of its own evidence.
+OUTRANK_SHARE = 0.5
+STRONG = TIER_WEIGHTS["strong"]
 
 
 @dataclass(frozen=True)
@@ -199,24 +206,36 @@ def recognise(text: str, lang: str = "de", catalogue: Catalogue | None = None) -
         text = "" if text is None else str(text)
     text = text[:MAX_CHARS]
     catalogue = catalogue or load(lang)
-    tokens = apply_synonyms(words(text, catalogue.lang), catalogue.synonyms)
+    tokens = words(text, catalogue.lang)
+    if catalogue.lang == "de":
+        tokens = join_separable(tokens)
+    tokens = apply_synonyms(tokens, catalogue.synonyms)
     evidence: dict[str, float] = {}
     reasons: dict[str, list[str]] = {}
+    strongest: dict[str, float] = {}
 
     def add(intent: str, weight: float, reason: str) -> None:
         evidence[intent] = evidence.get(intent, 0.0) + weight
+        strongest[intent] = max(strongest.get(intent, 0.0), weight)
         reasons.setdefault(intent, []).append(reason)
+
+    shared: list[tuple[dict[str, float], float, str]] = []
+
+    def clue(kw: Keyword, factor: float, reason: str) -> None:
+        if len(kw.weights) > 1:
+            shared.append((kw.weights, factor, reason))  # decided once the rest is known
+        else:
+            for intent, weight in kw.weights.items():
+                add(intent, weight * factor, reason)
 
     if tokens:
         view = _Text(tokens)
         accepted, taken = _match_keywords(view, catalogue)
         for kw, _ in accepted:
-            for intent, weight in kw.weights.items():
-                add(intent, weight, f"'{kw.label.strip()}'")
+            clue(kw, 1.0, f"'{kw.label.strip()}'")
         for token, stem in _fuzzy_matches(view, taken, catalogue):
             kw = catalogue.single[stem]
-            for intent, weight in kw.weights.items():
-                add(intent, weight * FUZZY_DISCOUNT, f"'{token}'~'{kw.label.strip()}'")
+            clue(kw, FUZZY_DISCOUNT, f"'{token}'~'{kw.label.strip()}'")
         sentence = " ".join(tokens)
         for _, similarity, i in process.extract(
             sentence, catalogue.phrases, scorer=fuzz.ratio, limit=3, score_cutoff=PHRASE_CUTOFF
@@ -225,6 +244,24 @@ def recognise(text: str, lang: str = "de", catalogue: Catalogue | None = None) -
             weight = PHRASE_WEIGHT * (similarity - PHRASE_CUTOFF) / (100.0 - PHRASE_CUTOFF)
             if intent not in reasons or not any(r.startswith("phrase") for r in reasons[intent]):
                 add(intent, weight, f"phrase \"{catalogue.phrase_labels[i]}\" ({similarity:.0f}%)")
+    # A word several intents share ("Termin": book, cancel or move) is no evidence for one
+    # of them against the others. It goes to whichever of its intents the rest of the
+    # sentence supports most ("Termin ... sage ab" -> cancel), or to all of them if
+    # nothing else was said.
+    own = dict(evidence)
+    for weights, factor, reason in shared:
+        best = max(own.get(i, 0.0) for i in weights)
+        for intent, weight in weights.items():
+            if best <= 0.0 or own.get(intent, 0.0) >= best:
+                add(intent, weight * factor, reason)
+    for intent, beaten in catalogue.outranks.items():
+        if strongest.get(intent, 0.0) < STRONG:
+            continue
+        for other in beaten:
+            cap = OUTRANK_SHARE * evidence[intent]
+            if evidence.get(other, 0.0) > cap:
+                evidence[other] = cap
+                reasons[other].append(f"outranked by {intent}")
     return _decide(text, evidence, reasons, catalogue)
 
 

@@ -33,7 +33,11 @@ _DIALECT_DE = {
     "etz": "jetzt", "etzt": "jetzt", "jetz": "jetzt", "gschwind": "schnell",
     "brauch": "brauche", "bräucht": "bräuchte", "möcht": "möchte", "moecht": "moechte",
     "will": "will", "wött": "will", "wett": "will", "kann": "kann", "konn": "kann",
-    "schaff": "arbeite", "schaffe": "arbeite", "schaffen": "arbeiten", "gschafft": "gearbeitet",
+    "schaffen": "arbeiten", "gschafft": "gearbeitet", "abgsagt": "abgesagt",
+    "gmeldet": "gemeldet", "agmeldet": "angemeldet", "verschobe": "verschoben",
+    "hochglade": "hochgeladen", "griegt": "gekriegt", "rausgschmissa": "rausgeschmissen",
+    "rausgschmisse": "rausgeschmissen", "rausgschmissen": "rausgeschmissen",
+    "gschmissa": "geschmissen",
     "gibts": "gibt es", "gibt's": "gibt es", "wos": "was", "wo": "wo", "gell": "gell",
     "zwo": "zwei", "zwoi": "zwei", "ois": "eins", "oins": "eins", "drui": "drei",
     "kumm": "komme", "komm": "komme", "ka": "kann", "kaa": "kann", "vo": "von", "vom": "vom",
@@ -106,7 +110,101 @@ def words(text: str, lang: str = "de", dialect: bool = True) -> list[str]:
             mapped = token[:-1] + "en"  # Swabian "verschieba", "schwätza" -> "-en"
         if mapped:
             out.extend(mapped.split())
+    if lang == "de" and dialect:
+        out = _schaffe(out)
     return out
+
+
+# Swabian "schaffen" is "to work", but "ich schaffe es nicht" is "I can't make it".
+_SCHAFFE = {"schaff", "schaffe", "schaffs"}
+_MANAGE_NEXT = {"es", "das", "den", "die", "ihn", "nicht", "heute", "morgen"}
+
+
+def _schaffe(tokens: list[str]) -> list[str]:
+    out = []
+    for i, token in enumerate(tokens):
+        if token in _SCHAFFE:
+            after = tokens[i + 1 : i + 5]
+            manage = "mehr" not in after[:3] and (
+                token == "schaffs" or bool(after and after[0] in _MANAGE_NEXT)
+                or "nicht" in after + tokens[max(0, i - 2) : i])
+            out.extend(["schaffe", "es"] if token == "schaffs" else
+                       ["schaffe"] if manage else ["arbeite"])
+        else:
+            out.append(token)
+    return out
+
+
+# Separable verbs: "ich sage den Termin morgen ab" means "absagen". A finite verb form
+# (stem + ending) and its particle later in the same clause become one infinitive, so
+# one catalogue keyword covers both word orders. Stem -> {particle: infinitive}.
+_SEPARABLE_DE: dict[str, dict[str, str]] = {
+    "sag": {"ab": "absagen", "zu": "zusagen"},
+    "meld": {"ab": "abmelden", "an": "anmelden", "um": "ummelden"},
+    "leg": {"um": "umlegen", "vor": "vorlegen", "ab": "ablegen"},
+    "schieb": {"auf": "verschieben", "raus": "verschieben", "vor": "vorziehen",
+               "nach": "verschieben", "weg": "verschieben"},
+    "ruf": {"zurueck": "zurueckrufen", "an": "anrufen"},
+    "zieh": {"um": "umziehen", "aus": "ausziehen", "ein": "einziehen", "vor": "vorziehen",
+             "zusammen": "zusammenziehen"},
+    "lad": {"hoch": "hochladen", "rauf": "hochladen"},
+    "reich": {"ein": "einreichen", "nach": "nachreichen"},
+    "fang": {"an": "anfangen"}, "fing": {"an": "angefangen"},
+    "stell": {"durch": "durchstellen", "ab": "abstellen", "ein": "einstellen"},
+    "dreh": {"ab": "abdrehen"},
+    "fuell": {"aus": "ausfuellen"},
+    "bring": {"mit": "mitbringen", "vorbei": "vorbeibringen"},
+    "nehm": {"mit": "mitnehmen"}, "nimm": {"mit": "mitnehmen"},
+    "geb": {"ab": "abgeben"}, "gib": {"ab": "abgeben"},
+    "zahl": {"aus": "auszahlen", "zurueck": "zurueckzahlen"},
+    "mach": {"auf": "aufmachen", "zu": "zumachen", "aus": "ausmachen"},
+    "werf": {"ein": "einwerfen", "raus": "rauswerfen"},
+    "wirf": {"ein": "einwerfen", "raus": "rauswerfen"},
+    "schmeiss": {"raus": "rausschmeissen"}, "schmeis": {"raus": "rausschmeissen"},
+    "komm": {"vorbei": "vorbeikommen"}, "schau": {"vorbei": "vorbeischauen"},
+    "log": {"ein": "einloggen"}, "schick": {"zu": "zuschicken"},
+}
+_VERB_ENDINGS = ("", "e", "t", "st", "en", "et", "te", "ten", "st")
+_PARTICLES = {p for table in _SEPARABLE_DE.values() for p in table}
+# Words that end a clause: a particle right before one (or at the end) closes the verb.
+_CLAUSE_END = {"und", "aber", "oder", "weil", "dass", "denn", "wenn", "sondern", "ob",
+               "obwohl", "damit", "ich", "wir", "du", "er", "sie", "es", "man", "ihr",
+               "bitte", "danke", "gell", "ja", "nein", "mein", "meine", "meiner", "leider"}
+_SEPARABLE_WINDOW = 8
+
+
+def _separable_stem(token: str) -> str | None:
+    for size in (len(token), len(token) - 1, len(token) - 2, len(token) - 3):
+        if size >= 3 and token[:size] in _SEPARABLE_DE and token[size:] in _VERB_ENDINGS:
+            return token[:size]
+    return None
+
+
+def join_separable(tokens: list[str]) -> list[str]:
+    """Rejoin German separable verbs split across a clause: "sage ... ab" -> "absagen"."""
+    if not _PARTICLES.intersection(tokens):
+        return tokens
+    out = list(tokens)
+    drop: set[int] = set()
+    for i, token in enumerate(tokens):
+        verb = _separable_stem(token)
+        if verb is None:
+            continue
+        table = _SEPARABLE_DE[verb]
+        found = None
+        for j in range(i + 1, min(len(tokens), i + 1 + _SEPARABLE_WINDOW)):
+            word = tokens[j]
+            if word in table and j not in drop and (
+                    j + 1 == len(tokens) or tokens[j + 1] in _CLAUSE_END):
+                found = j
+            if word in _CLAUSE_END and word not in ("ich", "wir", "du", "er", "sie", "es",
+                                                    "man", "ihr", "mein", "meine", "meiner",
+                                                    "leider", "bitte"):
+                break
+        if found is not None:
+            out[i] = table[tokens[found]]
+            drop.add(found)
+    return [t for k, t in enumerate(out) if k not in drop]
 
 
 def canonical(text: str, lang: str = "de") -> str:

@@ -141,3 +141,61 @@ def test_speech_hints_are_short_and_include_the_sites():
         assert 10 <= len(hints) <= 100
         assert {"Waiblingen", "Backnang", "Schorndorf"} <= set(hints)
         assert all(0 < len(h) <= 100 for h in hints)
+
+
+@pytest.mark.parametrize("text, intent", [
+    ("den termin am freitag sag ich hiermit ab", "cancel_appointment"),
+    ("ich schaff es übermorgen nicht zum termin ich sage ab", "cancel_appointment"),
+    ("ich lege den termin vom donnerstag lieber um", "reschedule_appointment"),
+    ("schieben sie den termin vom montag bitte auf", "reschedule_appointment"),
+    ("rufen sie mich bitte einfach zurück", "agent"),
+])
+def test_separable_verbs_with_words_between_verb_and_particle(text, intent):
+    result = recognise(text)
+    assert result.intent == intent
+    assert result.confident
+
+
+def test_a_date_next_to_termin_is_no_evidence_of_booking():
+    result = recognise("den termin übermorgen muss ich absagen")
+    assert result.intent == "cancel_appointment"
+    assert result.confident
+    assert "book_appointment" not in result.evidence
+
+
+@pytest.mark.parametrize("text", ["wo kann ich mich arbeitslos melden",
+                                  "ich will meine nachweise hochladen",
+                                  "bis wieviel uhr habt ihr denn offen"])
+def test_one_clear_strong_clue_is_confident(text):
+    assert recognise(text).confident
+
+
+@pytest.mark.parametrize("text", ["offen", "antrag", "termin", "morgen"])
+def test_a_single_medium_or_weak_word_is_not_confident(text):
+    assert not recognise(text).confident
+
+
+@pytest.mark.parametrize("text", ["die kontoauszüge über die app schicken",
+                                  "wo kann ich die unterlagen online einreichen",
+                                  "ich will die nachweise im portal hochladen"])
+def test_online_channel_beats_generic_documents(text):
+    assert recognise(text).intent == "online_services"
+
+
+@pytest.mark.parametrize("text, intent", [
+    ("ab wieviel uhr hen ihr offen", "opening_hours"),
+    ("bis wie viel uhr seid ihr erreichbar", "opening_hours"),
+    ("sagen sie mir wie viel uhr es gerade ist", "out_of_scope"),
+])
+def test_opening_times_are_not_the_time_of_day(text, intent):
+    assert recognise(text).intent == intent
+
+
+@pytest.mark.parametrize("text, intent", [
+    ("ich hab im november kein geld bekommen", "payment_status"),
+    ("wir haben kein geld mehr für lebensmittel", "emergency"),
+    ("i schaff jetzt beim bosch", "report_change"),
+    ("ich schaffe den termin am freitag net", "cancel_appointment"),
+])
+def test_negations_and_swabian_verbs(text, intent):
+    assert recognise(text).intent == intent

@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from speech.normalise import MAX_CHARS, canonical, fold
+from speech.normalise import MAX_CHARS, canonical, fold, join_separable, words
 
 
 @pytest.mark.parametrize("spoken, expected", [
@@ -49,3 +49,12 @@ def test_speech_is_the_bottom_layer():
         source = module.read_text(encoding="utf-8")
         for other in ("ivr", "routing", "schedules", "app"):
             assert f"from {other}" not in source and f"import {other}" not in source, module
+
+
+@pytest.mark.parametrize("spoken, expected", [
+    ("ich sage den termin morgen ab", "ich absagen den termin morgen"),
+    ("ich melde mich ab morgen arbeitslos an", "ich anmelden mich ab morgen arbeitslos"),
+    ("ab wann habt ihr auf", "ab wann habt ihr auf"),
+])
+def test_separable_verbs_are_joined(spoken, expected):
+    assert " ".join(join_separable(words(spoken))) == expected

@@ -11,7 +11,7 @@ import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from speech.normalise import words
+from speech.normalise import join_separable, words
 
 CATALOGUE_DIR = Path(__file__).parent
 LANGUAGES = ("de", "en")
@@ -60,6 +60,9 @@ class Catalogue:
     fuzzy_stems: tuple[str, ...]         # long single-part stems for misheard words
     hints: tuple[str, ...]
     priority_intent: str | None
+    # intent -> intents it beats when it has a strong clue of its own: "hochladen"
+    # (online_services) is the real request in "Unterlagen hochladen" (documents).
+    outranks: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
 
 def stem(text: str, lang: str) -> str:
@@ -118,9 +121,12 @@ def _compile(lang: str, data: dict) -> Catalogue:
     phrase_labels: list[str] = []
     hints: list[str] = []
     priority = None
+    outranks: dict[str, tuple[str, ...]] = {}
     for intent, spec in intents_data.items():
         if spec.get("priority"):
             priority = intent
+        if spec.get("outranks"):
+            outranks[intent] = tuple(spec["outranks"])
         hints.extend(spec.get("hints", []))
         for tier, weight in TIER_WEIGHTS.items():
             for label in spec.get(tier, []):
@@ -130,7 +136,10 @@ def _compile(lang: str, data: dict) -> Catalogue:
                 kw = by_parts.setdefault(parts, Keyword(label, parts, {}))
                 kw.weights[intent] = max(kw.weights.get(intent, 0.0), weight)
         for phrase in spec.get("phrases", []):
-            text = " ".join(apply_synonyms(words(phrase, lang), synonyms))
+            tokens = words(phrase, lang)
+            if lang == "de":
+                tokens = join_separable(tokens)
+            text = " ".join(apply_synonyms(tokens, synonyms))
             if text:
                 phrases.append(text)
                 phrase_intents.append(intent)
@@ -160,6 +169,7 @@ def _compile(lang: str, data: dict) -> Catalogue:
         fuzzy_stems=fuzzy,
         hints=tuple(dict.fromkeys(hints)),
         priority_intent=priority,
+        outranks=outranks,
     )
 
 
