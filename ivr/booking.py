@@ -48,8 +48,10 @@ TOPIC_WORDS = {
 TOPIC_KEYS = {"1": "geldleistungen", "2": "arbeitsvermittlung", "3": "berufsberatung",
               "4": "arbeitslosmeldung"}
 SITE_KEYS = {"1": "waiblingen", "2": "backnang", "3": "schorndorf"}
-DONT_KNOW = re.compile(r"\b(weiss (ich )?nicht|keine ahnung|hab (sie |die )?nicht|habe (sie |die )?"
-                       r"nicht|finde (sie |die )?nicht|vergessen|don ?t know|no idea|lost)\b")
+DONT_KNOW = re.compile(
+    r"\b(weiss (ich )?nicht|keine ahnung|(hab|habe) (ich )?(sie |die |keine )?(nicht|keine)|"
+    r"finde (ich )?(sie |die )?nicht|nicht (da|dabei|zur hand)|keine (buchungs)?nummer|"
+    r"vergessen|verloren|don ?t (know|have)|no idea|lost)\b")
 
 
 @dataclass(frozen=True)
@@ -210,6 +212,7 @@ class BookingSteps:
         if not state.caller_id:
             return self._transfer(state, "agent:booking_not_found", "handover",
                                   before=[self.say("booking_not_found_no_number")])
+        state.booking["searched_phone"] = True
         args = {"by_phone": True}
         if entities.get("date"):
             args["date"] = entities["date"]
@@ -264,7 +267,6 @@ class BookingSteps:
                 if booking.get("searched_phone") or not state.caller_id:
                     return self._transfer(state, "agent:booking_not_found", "handover",
                                           before=[self.say("booking_not_found_phone")])
-                booking["searched_phone"] = True
                 turn = self._by_phone(state, {})
                 return dataclasses.replace(
                     turn, actions=(self.say("booking_not_found_code"), *turn.actions))

@@ -108,7 +108,7 @@ def _fallback_topic(schedule: Schedule) -> str:
 def book(ctx: Context, slot: dict, lang: str, customer_number: str | None = None):
     try:
         booking = bookings.book(ctx.db, _slot(slot), call_sid=ctx.call_sid, phone=ctx.phone,
-                                language=lang, customer_number=customer_number)
+                                language=lang, customer_number=customer_number, now=ctx.now)
     except bookings.SlotTakenError:
         return {"taken": True}
     return {"booking": booking_data(booking)}
@@ -116,7 +116,8 @@ def book(ctx: Context, slot: dict, lang: str, customer_number: str | None = None
 
 def reschedule(ctx: Context, code: str, slot: dict, lang: str, customer_number=None):
     try:
-        booking = bookings.reschedule(ctx.db, code, _slot(slot), call_sid=ctx.call_sid)
+        booking = bookings.reschedule(ctx.db, code, _slot(slot), call_sid=ctx.call_sid,
+                                      now=ctx.now)
     except bookings.SlotTakenError:
         return {"taken": True}
     except bookings.BookingNotFoundError:
@@ -127,24 +128,24 @@ def reschedule(ctx: Context, code: str, slot: dict, lang: str, customer_number=N
 def find_booking(ctx: Context, code: str | None = None, by_phone: bool = False,
                  date: str | None = None):
     if code:
-        found = bookings.find_booking(ctx.db, code)
+        found = bookings.find_booking(ctx.db, code, now=ctx.now)
         return booking_data(found) if found else None
     if by_phone and ctx.phone:
         day = datetime.fromisoformat(date).date() if date else None
-        found = bookings.bookings_for_phone(ctx.db, ctx.phone, day)
+        found = bookings.bookings_for_phone(ctx.db, ctx.phone, day, now=ctx.now)
         return booking_data(found[0]) if found else None
     return None
 
 
 def cancel(ctx: Context, code: str):
     try:
-        return booking_data(bookings.cancel(ctx.db, code))
+        return booking_data(bookings.cancel(ctx.db, code, now=ctx.now))
     except bookings.BookingNotFoundError:
         return None
 
 
 def send_sms(ctx: Context, code: str, lang: str):
-    booking = bookings.find_booking(ctx.db, code)
+    booking = bookings.find_booking(ctx.db, code, now=ctx.now)
     if booking is None or not is_mobile(ctx.phone):
         return {"sent": False}
     link = f"{ctx.public_url.rstrip('/')}/appointments/{booking.token}.ics"

@@ -45,6 +45,8 @@ def init_app(app) -> None:
     schedule = schedule_for_config(app.config)
     app.extensions["hotline.schedule"] = schedule
     app.extensions["hotline.voice"] = Voice.from_config(app.config, schedule)
+    # The hotline's clock; tests set a fixed one so that "nächsten Dienstag" is a known day.
+    app.extensions.setdefault("hotline.clock", lambda: datetime.now(BERLIN))
     app.register_blueprint(bp)
 
 
@@ -64,6 +66,10 @@ def _urls(state: CallState | None) -> Urls:
         wait=url_for("voice.wait", lang=lang),
         queue_result=url_for("voice.queue_result"),
     )
+
+
+def _now() -> datetime:
+    return current_app.extensions["hotline.clock"]()
 
 
 def _default_lang() -> str:
@@ -97,7 +103,7 @@ def _heard() -> Heard:
     except ValueError:
         confidence = None
     return Heard(speech=speech, confidence=confidence if speech else None, digits=digits,
-                 now=datetime.now(BERLIN))
+                 now=_now())
 
 
 def _bad_request(why: str) -> Response:
@@ -137,7 +143,7 @@ def _settle(db, call_sid: str, turn: Turn) -> Turn:
         if context is None:
             context = effects.Context(
                 db=db, schedule=current_app.extensions["hotline.schedule"], call_sid=call_sid,
-                phone=store.caller_number(db, call_sid), now=datetime.now(BERLIN),
+                phone=store.caller_number(db, call_sid), now=_now(),
                 gateway=get_gateway(),
                 public_url=current_app.config["HOTLINE_PUBLIC_URL"] or request.host_url)
         turn = _dialogue().resume(turn, effects.run(turn.query, context))

@@ -27,9 +27,16 @@ _THIS_WEEK = {
     "de": re.compile(r"\b(diese|in dieser) woche\b"),
     "en": re.compile(r"\bthis week\b"),
 }
+# Matched on the caller's own words (umlauts kept: the number words need them).
 _NOT = {
-    "de": re.compile(r"\b(?:nicht|kein|ausser) (?:am |an |den |dem |einem )?(?P<day>\w+)"),
-    "en": re.compile(r"\b(?:not|except|but not) (?:on |a )?(?P<day>\w+)"),
+    "de": re.compile(r"\b(?:nicht|kein|au(?:ß|ss)er) (?:am |an |den |dem |einem )?(?P<day>\w+)",
+                     re.IGNORECASE),
+    "en": re.compile(r"\b(?:not|except|but not) (?:on |a )?(?P<day>\w+)", re.IGNORECASE),
+}
+# Days gone by, which the date entities do not name: the caller is told it has passed.
+_PAST = {
+    "de": {"vorgestern": 2, "gestern": 1},
+    "en": {"yesterday": 1},
 }
 
 
@@ -42,12 +49,14 @@ def appointment_wish(text: str, lang: str = "de", now: datetime | None = None) -
     """
     lang = lang if lang in _ASAP else "de"
     now = now or datetime.now()
-    folded = fold(text or "")[:500]
+    text = (text or "")[:500]
+    folded = fold(text)
     # Days the caller rules out are no wish for that day: read the rest for the date.
-    entities = extract_entities(_NOT[lang].sub(" ", folded), lang, now)
+    rest = _NOT[lang].sub(" ", text)
+    entities = extract_entities(rest, lang, now)
     wish: dict = {}
 
-    excluded = _excluded_weekdays(folded, lang)
+    excluded = _excluded_weekdays(text, lang)
     if excluded:
         wish["not_weekdays"] = sorted(excluded)
     if _NEXT_WEEK[lang].search(folded):
@@ -57,13 +66,17 @@ def appointment_wish(text: str, lang: str = "de", now: datetime | None = None) -
         sunday = now.date() + timedelta(days=6 - now.weekday())
         wish["earliest"], wish["latest"] = now.date().isoformat(), sunday.isoformat()
     named_day = any(_weekday(word, lang) is not None or word.isdigit()
-                    for word in _NOT[lang].sub(" ", folded).split())
+                    for word in fold(rest).split())
     if entities.get("date") and (named_day or "earliest" not in wish):
         # "nächste Woche Dienstag" names one day of that week; "nächste Woche" alone
         # stays the whole week.
         wish.pop("earliest", None)
         wish.pop("latest", None)
         wish["on"] = entities["date"]
+    for word, days_ago in _PAST[lang].items():
+        if re.search(rf"\b{word}\b", folded):
+            wish["on"] = (now.date() - timedelta(days=days_ago)).isoformat()
+            break
     for key in ("part_of_day", "time"):
         if entities.get(key):
             wish[key] = entities[key]
@@ -72,10 +85,10 @@ def appointment_wish(text: str, lang: str = "de", now: datetime | None = None) -
     return wish
 
 
-def _excluded_weekdays(folded: str, lang: str) -> set[int]:
+def _excluded_weekdays(text: str, lang: str) -> set[int]:
     days = set()
-    for match in _NOT[lang].finditer(folded):
-        weekday = _weekday(match.group("day"), lang)
+    for match in _NOT[lang].finditer(text):
+        weekday = _weekday(fold(match.group("day")), lang)
         if weekday is not None:
             days.add(weekday)
     return days

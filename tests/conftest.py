@@ -1,6 +1,8 @@
 """Shared fixtures: an app on a temporary SQLite file, and a Caller who phones it like Twilio."""
 
 import xml.etree.ElementTree as ET
+from datetime import datetime
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -8,11 +10,13 @@ from app import create_app
 from ivr.softphone import InProcess, Softphone
 
 TOKEN = "test-auth-token-0123456789abcdef"
+# The hotline's clock in tests: Wednesday, 25 November 2026, 10:00 in Waiblingen.
+NOW = datetime(2026, 11, 25, 10, 0, tzinfo=ZoneInfo("Europe/Berlin"))
 
 
 @pytest.fixture
 def app(tmp_path):
-    return create_app(
+    app = create_app(
         {
             "TESTING": True,
             "HOTLINE_ENV": "test",
@@ -23,6 +27,8 @@ def app(tmp_path):
             "HOTLINE_VALIDATE_SIGNATURES": True,
         }
     )
+    app.extensions["hotline.clock"] = lambda: NOW
+    return app
 
 
 @pytest.fixture
