@@ -1,0 +1,41 @@
+"""When callers want their appointment, as the booking dialogue reads it from their words."""
+
+from datetime import datetime
+
+import pytest
+
+from speech.wishes import appointment_wish
+
+NOW = datetime(2026, 11, 25, 10, 0)  # a Wednesday
+
+
+@pytest.mark.parametrize("said, wish", [
+    ("nächsten Dienstag vormittags", {"on": "2026-12-01", "part_of_day": "morning"}),
+    ("so bald wie möglich", {"asap": True}),
+    ("egal, Hauptsache bald", {"asap": True}),
+    ("nächste Woche", {"earliest": "2026-11-30", "latest": "2026-12-06"}),
+    ("nächste Woche Dienstag nachmittags", {"on": "2026-12-01", "part_of_day": "afternoon"}),
+    ("nicht am Montag", {"not_weekdays": [0]}),
+    ("außer montags", {"not_weekdays": [0]}),
+    ("nicht am Montag, lieber Dienstag", {"not_weekdays": [0], "on": "2026-12-01"}),
+    ("am dritten Dezember um halb zehn", {"on": "2026-12-03", "time": "09:30"}),
+    ("am fünfundzwanzigsten Dezember", {"on": "2026-12-25"}),
+    ("gestern", {"on": "2026-11-24"}),
+    ("ja", {}),
+])
+def test_german_wishes(said, wish):
+    assert appointment_wish(said, "de", NOW) == wish
+
+
+@pytest.mark.parametrize("said, wish", [
+    ("as soon as possible", {"asap": True}),
+    ("not on monday", {"not_weekdays": [0]}),
+    ("next week", {"earliest": "2026-11-30", "latest": "2026-12-06"}),
+])
+def test_english_wishes(said, wish):
+    assert appointment_wish(said, "en", NOW) == wish
+
+
+def test_bad_input_is_no_wish():
+    for said in ["", "   ", "\x00\x01", "🙂" * 1000, "x" * 100_000]:
+        assert isinstance(appointment_wish(said, "de", NOW), dict)
