@@ -74,3 +74,9 @@ def twilio_language(lang: str) -> str:
 
 def default_voice(lang: str) -> str:
     return catalogue(lang)["meta"]["voice"]
+
+
+def slow_rate(lang: str, key: str) -> str | None:
+    """The speaking rate for `key` if it is read slowly (booking details), else None."""
+    meta = catalogue(lang)["meta"]
+    return meta.get("slow_rate", "85%") if key in meta.get("slow", ()) else None

@@ -174,9 +174,9 @@ class Softphone:
         """Carry out a TwiML document; returns where to go next when it redirects."""
         for verb in response:
             if verb.tag == "Say":
-                said.append(verb.text or "")
+                said.append("".join(verb.itertext()))
             elif verb.tag == "Gather":
-                said.extend(say.text or "" for say in verb.iter("Say"))
+                said.extend("".join(say.itertext()) for say in verb.iter("Say"))
                 self.next_url = verb.get("action")
                 self.num_digits = int(verb.get("numDigits")) if verb.get("numDigits") else None
             elif verb.tag == "Redirect":
@@ -190,7 +190,7 @@ class Softphone:
                 self.queue_action = verb.get("action")
                 wait = self._post(verb.get("waitUrl"), {"QueuePosition": "1", "QueueTime": "0",
                                                         "CurrentQueueSize": "1"})
-                said.extend(s.text or "" for s in ET.fromstring(wait.body).iter("Say"))
+                said.extend("".join(s.itertext()) for s in ET.fromstring(wait.body).iter("Say"))
                 self.finished = True
                 return None
             elif verb.tag == "Hangup":

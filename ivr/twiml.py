@@ -44,9 +44,18 @@ class Voice:
     def text(self, say: Say, lang: str) -> str:
         return prompts.text(say.lang or lang, say.key, schedule=self.schedule, **say.params)
 
-    def say(self, response, text: str, lang: str) -> None:
-        response.say(text, voice=self.voices.get(lang) or prompts.default_voice(lang),
-                     language=prompts.twilio_language(lang))
+    def say(self, response, text: str, lang: str, rate: str | None = None) -> None:
+        voice = self.voices.get(lang) or prompts.default_voice(lang)
+        if rate is None:
+            response.say(text, voice=voice, language=prompts.twilio_language(lang))
+        else:
+            say = response.say(voice=voice, language=prompts.twilio_language(lang))
+            say.prosody(text, rate=rate)
+
+    def speak(self, response, say: Say, lang: str) -> None:
+        """Say one catalogue sentence, slowly where the catalogue says so."""
+        said_in = say.lang or lang
+        self.say(response, self.text(say, lang), said_in, prompts.slow_rate(said_in, say.key))
 
 
 @dataclass(frozen=True)
@@ -62,7 +71,7 @@ def render(actions: tuple[Action, ...], lang: str, voice: Voice, urls: Urls) -> 
     response = VoiceResponse()
     for action in actions:
         if isinstance(action, Say):
-            voice.say(response, voice.text(action, lang), action.lang or lang)
+            voice.speak(response, action, lang)
         elif isinstance(action, Ask):
             _gather(response, action, voice, urls)
         elif isinstance(action, Transfer):
@@ -94,7 +103,7 @@ def _gather(response: VoiceResponse, ask: Ask, voice: Voice, urls: Urls) -> None
         num_digits=CODE_DIGITS if ask.expect == "code" else 1,
     )
     for say in ask.prompts:
-        voice.say(gather, voice.text(say, ask.lang), say.lang or ask.lang)
+        voice.speak(gather, say, ask.lang)
     # No input at all: Twilio falls through to here, and the turn webhook hears silence.
     response.redirect(urls.turn, method="POST")
 

@@ -283,3 +283,12 @@ def test_booking_questions_in_english(app):
 def test_ics_link_for_unknown_code_is_404(client):
     assert client.get("/appointments/not-a-real-token-at-all-000000.ics").status_code == 404
     assert client.get("/appointments/..%2f..%2fetc.ics").status_code == 404
+
+
+def test_booking_details_are_read_slowly(app):
+    caller = book(app, "termin in backnang wegen geld nächste woche dienstag")
+    reply = caller.post(caller.next_url, SpeechResult="ja", Confidence="0.9")
+    slow = twiml(reply.body).findall("./Gather/Say/prosody")
+    assert {p.get("rate") for p in slow} == {"85%"}
+    assert any("Buchungsnummer" in p.text for p in slow)
+    assert any("Personalausweis" in p.text for p in slow)
