@@ -12,14 +12,17 @@ import config as settings
 import db
 import gateway
 from ivr import simulator, softphone
+import routing
 from ivr import store as ivr_store
 from ivr import views as voice
+from routing import demo as routing_demo
+from routing import store as routing_store
 from schedules import store as schedules_store
 from schedules import views as appointments
 from speech.cli import intent_command
 
 # Every package's tables, in dependency order.
-MIGRATIONS = [ivr_store.migrate, schedules_store.migrate]
+MIGRATIONS = [ivr_store.migrate, schedules_store.migrate, routing_store.migrate]
 
 
 def create_app(config: dict | None = None) -> Flask:
@@ -39,6 +42,7 @@ def create_app(config: dict | None = None) -> Flask:
     gateway.init_app(app)
     voice.init_app(app)
     app.register_blueprint(appointments.bp)
+    routing.init_app(app, connect_url=voice.connect_url)
     if app.config["HOTLINE_ENV"] == "development":
         simulator.init_app(app)
 
@@ -71,11 +75,15 @@ def _configure_logging() -> None:
 @with_appcontext
 def seed_demo_command():
     """Fill the configured database with the demo data (safe to run again)."""
-    # The schema is created by create_app; every later package adds its demo data here.
-    seeders = []
-    for seed in seeders:
-        seed(current_app)
-    click.echo(f"Demo database ready: {current_app.config['HOTLINE_DATABASE']}")
+    database = db.connect(current_app.config["HOTLINE_DATABASE"])
+    try:
+        schedule = current_app.extensions["hotline.schedule"]
+        bookings = schedules_store.seed_demo(database, schedule)
+        agents = routing_demo.seed_demo(database)
+    finally:
+        database.conn.close()
+    click.echo(f"Demo database ready: {current_app.config['HOTLINE_DATABASE']} "
+               f"({bookings} demo bookings, {agents} demo accounts added)")
 
 
 @click.command("purge")
@@ -94,7 +102,9 @@ def purge_command(days: int | None):
     try:
         with db.transaction(database):
             counts = ivr_store.purge_personal_data(database, before)
+            counts["bookings"] = schedules_store.purge_personal_data(database, before)
     finally:
         database.conn.close()
     click.echo(f"Purged personal data older than {days} days: {counts['calls']} calls, "
-               f"{counts['turns']} turns, {counts['replies']} stored replies.")
+               f"{counts['turns']} turns, {counts['replies']} stored replies, "
+               f"{counts['bookings']} past bookings.")

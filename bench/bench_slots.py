@@ -1,4 +1,4 @@
-"""Benchmark: the next three free slots for 50 caseworkers over 8 weeks, and 20 callers racing to book.
+"""Benchmark: next three free slots for 50 caseworkers over 8 weeks; 20 callers racing to book.
 
 Run from the project root: ``python bench/bench_slots.py``. Everything is generated in a
 temporary folder: a schedule with 50 caseworkers at one site and a database filled with
@@ -11,6 +11,7 @@ indexed booking query buy.
 from __future__ import annotations
 
 import multiprocessing
+import queue
 import random
 import statistics
 import sys
@@ -31,7 +32,7 @@ from schedules.slots import Slot, Wish, caseworkers_for, find_slots, local  # no
 CASEWORKERS = 50
 WEEKS = 8
 QUERIES = 2000
-BASELINE_QUERIES = 60
+BASELINE_QUERIES = 30
 START = datetime(2026, 11, 30, 7, 0, tzinfo=BERLIN)  # a Monday morning
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri")
 SITES = """
@@ -112,11 +113,12 @@ def fill_bookings(conn, schedule, rng: random.Random) -> int:
         for n, (person, start, end) in enumerate(rows):
             conn.execute(
                 "INSERT INTO bookings (code, token, call_sid, site_id, topic_id, caseworker_id,"
-                " caseworker_name, start_utc, end_utc, status, phone, language, created_at)"
-                " VALUES (?, ?, ?, 'backnang', 'geldleistungen', ?, '', ?, ?, 'booked', ?,"
-                " 'de', ?)",
+                " caseworker_name, start_utc, end_utc, start_ts, end_ts, status, phone,"
+                " language, created_at) VALUES (?, ?, ?, 'backnang', 'geldleistungen', ?, '',"
+                " ?, ?, ?, ?, 'booked', ?, 'de', ?)",
                 [f"{n % 10**6:06d}", f"bench-{n}", f"CA{n}", person, store.utc_text(start),
-                 store.utc_text(end), "+4915100000000", store.utc_text(START)])
+                 store.utc_text(end), int(start.timestamp()), int(end.timestamp()),
+                 "+4915100000000", store.utc_text(START)])
     return len(rows)
 
 
@@ -164,7 +166,7 @@ def naive_find(conn, schedule, site_id, topic_id, wish, now, limit=3, language=N
                                                  site_id, topic_id))
                     break
         moment += timedelta(minutes=1)
-    return sorted(found.values())[:limit]
+    return sorted(found.values(), key=lambda slot: slot.start)[:limit]
 
 
 def percentile(values: list[float], share: float) -> float:
@@ -184,6 +186,17 @@ def measure(conn, schedule, rng, search, count) -> dict[str, list[float]]:
     return timings
 
 
+RACE_DAY = date(2026, 12, 8)  # a Tuesday
+RACE_PEOPLE = TOPICS + """
+[[caseworkers]]
+id = "racer"
+name = "Herr Wagner"
+topics = ["geldleistungen"]
+[caseworkers.hours.backnang]
+tue = ["09:00-11:30"]
+"""
+
+
 def racer(path, folder, n, go, results):
     conn = database.connect(path)
     go.wait()
@@ -193,27 +206,10 @@ def racer(path, folder, n, go, results):
     conn.conn.close()
 
 
-RACE_DAY = date(2026, 12, 7)
-
-
 def race(kind: str, path: str, folder: Path) -> None:
-    conn = database.connect(path)
-    schedule = load_schedule(folder)
-    # Leave exactly five free half hours on the race day, so 20 callers fight for them.
-    free = find_slots(conn, schedule, "backnang", "geldleistungen", Wish(on=RACE_DAY), START,
-                      limit=1000)
-    with database.transaction(conn):
-        for n, slot in enumerate(free[5:]):
-            conn.execute("INSERT INTO bookings (code, token, site_id, topic_id, caseworker_id,"
-                         " start_utc, end_utc, status, language, created_at) VALUES (?, ?,"
-                         " 'backnang', 'geldleistungen', ?, ?, ?, 'booked', 'de', ?)",
-                         ["000000", f"fill-{kind}-{n}", slot.caseworker_id,
-                          store.utc_text(slot.start), store.utc_text(slot.end),
-                          store.utc_text(START)])
-    left = find_slots(conn, schedule, "backnang", "geldleistungen", Wish(on=RACE_DAY), START,
-                      limit=1000)
+    """20 callers at once for one caseworker's five free half hours, on the benchmark's file."""
     if kind == "threads":
-        go, results = threading.Event(), __import__("queue").Queue()
+        go, results = threading.Event(), queue.Queue()
         workers = [threading.Thread(target=racer, args=(path, str(folder), n, go, results))
                    for n in range(20)]
     else:
@@ -230,17 +226,18 @@ def race(kind: str, path: str, folder: Path) -> None:
     for worker in workers:
         worker.join()
     winners = sorted(t for t in outcome.values() if t)
-    booked = conn.execute("SELECT count(*), count(DISTINCT caseworker_id || start_utc)"
-                          " FROM bookings WHERE status = 'booked' AND call_sid LIKE 'RACE%'"
-                          ).fetchone()
-    print(f"  20 {kind:9} for {len(left)} free slots: {len(winners)} winners {winners}, "
-          f"{len(outcome) - len(winners)} losers told 'nothing free'; {booked[0]} rows, "
-          f"{booked[1]} distinct slots; {took:.0f} ms")
-    # Undo, so the next race starts from the same five slots.
+    conn = database.connect(path)
+    rows, distinct = conn.execute(
+        "SELECT count(*), count(DISTINCT start_utc) FROM bookings"
+        " WHERE status = 'booked' AND caseworker_id = 'racer'").fetchone()
+    print(f"  20 {kind:9}: {len(winners)} winners {winners}, "
+          f"{len(outcome) - len(winners)} losers told nothing is free; "
+          f"{rows} booked rows, {distinct} distinct slots; {took:.0f} ms")
     with database.transaction(conn):
-        conn.execute("DELETE FROM bookings WHERE call_sid LIKE 'RACE%' OR token LIKE 'fill-%'")
+        conn.execute("DELETE FROM bookings WHERE caseworker_id = 'racer'")
     conn.conn.close()
-    assert len(winners) == len(set(winners)) == booked[0] == booked[1] == len(left)
+    if not len(winners) == len(set(winners)) == rows == distinct == 5:
+        sys.exit(f"race with {kind}: wrong outcome")
 
 
 def main() -> None:
@@ -260,7 +257,7 @@ def main() -> None:
 
         began = clock.perf_counter()
         find_slots(conn, schedule, "backnang", "geldleistungen", Wish(), START)
-        print(f"first query in a fresh process (holidays computed): "
+        print(f"first query after loading: "
               f"{(clock.perf_counter() - began) * 1000:.1f} ms")
 
         fast = measure(conn, schedule, random.Random(1), find_slots, QUERIES)
@@ -279,9 +276,13 @@ def main() -> None:
               f"{percentile(everything, 0.99):8.2f} {statistics.median(baseline):10.1f} "
               f"{statistics.median(baseline) / statistics.median(everything):6.0f}x")
 
-        print("\nRacing for the same slots on one SQLite file:")
-        race("threads", path, folder)
-        race("processes", path, folder)
+        print("\nRacing for five slots on the same SQLite file:")
+        race_folder = Path(tmp) / "race"
+        race_folder.mkdir()
+        (race_folder / "sites.toml").write_text(SITES, encoding="utf-8")
+        (race_folder / "caseworkers.toml").write_text(RACE_PEOPLE, encoding="utf-8")
+        race("threads", path, race_folder)
+        race("processes", path, race_folder)
         conn.conn.close()
         p99 = percentile(everything, 0.99)
         if p99 >= 5:

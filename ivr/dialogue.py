@@ -37,6 +37,7 @@ from zoneinfo import ZoneInfo
 import speech
 
 from .booking import BookingSteps, Query
+from .handover import HANDOVER_STEPS, HandoverSteps
 
 BERLIN = ZoneInfo("Europe/Berlin")
 
@@ -47,7 +48,7 @@ LOW_CONFIDENCE = "low_confidence"
 BAD_KEY = "key_unknown"
 # Apologies are said before a question again, but never repeated on "Wie bitte?".
 APOLOGIES = {SILENCE, NO_MATCH, LOW_CONFIDENCE, BAD_KEY, "when_not_understood",
-             "code_incomplete"}
+             "code_incomplete", "phone_incomplete"}
 BOOKING_STEPS = {"book_topic", "book_site", "book_when", "book_offer", "book_sms",
                  "find_code", "confirm_find", "confirm_cancel", "confirm_move"}
 BOOKING_INTENTS = {"book_appointment", "cancel_appointment", "reschedule_appointment"}
@@ -104,7 +105,7 @@ class Ask:
     """Say these sentences and listen for the caller's answer (a <Gather>)."""
 
     prompts: tuple[Say, ...]
-    expect: str = "request"  # request | menu | yes_no | choice | code
+    expect: str = "request"  # request | menu | yes_no | choice | code | phone
     lang: str = "de"
 
 
@@ -121,7 +122,14 @@ class Hangup:
     """End the call."""
 
 
-Action = Say | Ask | Transfer | Hangup
+@dataclass(frozen=True)
+class Record:
+    """Record a message from the caller (voicemail)."""
+
+    max_seconds: int = 120
+
+
+Action = Say | Ask | Transfer | Hangup | Record
 
 
 # ----------------------------------------------------------------------------- state
@@ -147,6 +155,9 @@ class CallState:
     booked: dict | None = None  # the booking this call made or moved
     pending: str | None = None  # the query whose result the dialogue waits for
     request_text: str = ""  # the request being clarified, for its details (site, day)
+    caller_tail: str = ""  # the caller id's last digits, to ask "the number ending in ...?"
+    transfer: dict | None = None  # a hand-over waiting for "is anyone there?" (ivr.handover)
+    callback: dict | None = None  # the callback request being taken
 
     def to_dict(self) -> dict:
         return dataclasses.asdict(self)
@@ -185,7 +196,7 @@ class Turn:
 # ----------------------------------------------------------------------------- dialogue
 
 
-class Dialogue(BookingSteps):
+class Dialogue(BookingSteps, HandoverSteps):
     """The hotline's conversation rules, configured once per app."""
 
     def __init__(
@@ -202,26 +213,36 @@ class Dialogue(BookingSteps):
 
     # -- entry points
 
-    def start(self, caller_id: bool = False, mobile: bool = False) -> Turn:
+    def start(self, caller_id: bool = False, mobile: bool = False, caller_tail: str = ""
+              ) -> Turn:
         """A new call: greet in the first language and listen."""
         state = CallState(lang=self.languages[0], step="listen", caller_id=caller_id,
-                          mobile=mobile)
+                          mobile=mobile, caller_tail=caller_tail)
         prompts = [Say("greeting")]
         other = self._other_language(state.lang)
         if other:
             prompts.append(Say("offer_language", lang=other))
         return self._ask(state, prompts, "request", "greeting")
 
-    def step(self, state: CallState, heard: Heard) -> Turn:
-        """One caller turn: what they said or pressed, in the step the call is in."""
+    @staticmethod
+    def _next_turn(state: CallState) -> CallState:
         state = CallState.from_dict(state.to_dict())  # never mutate the caller's copy
         state.turn += 1
+        return state
+
+    def step(self, state: CallState, heard: Heard) -> Turn:
+        """One caller turn: what they said or pressed, in the step the call is in."""
+        state = self._next_turn(state)
         if state.step in ("new", "agent", "ended"):
             # A turn after a hand-over or hangup (a late or replayed webhook): start
             # listening again rather than leave the caller in silence.
             state.step = "listen"
 
         recognition = self.recognise(heard.speech, state.lang) if heard.speech else None
+        if recognition is not None and recognition.intent == "emergency":
+            # Before anything else ("nichts mehr" is not a goodbye here), and before the
+            # confidence check: on a bad line an emergency must still be heard.
+            return self._handle(state, "emergency", recognition, heard)
         command = self._command(state, heard, recognition)
         if command:
             return command
@@ -229,13 +250,12 @@ class Dialogue(BookingSteps):
         if heard.silent:
             return self._failed(state, SILENCE)
 
-        if recognition is not None and recognition.intent == "emergency":
-            # Before the confidence check: on a bad line an emergency must still be heard.
-            return self._handle(state, "emergency", recognition)
         if heard.confidence is not None and heard.confidence < self.min_confidence:
             return self._failed(state, LOW_CONFIDENCE, recognition)
         if state.step in BOOKING_STEPS:
             return self._booking_answer(state, heard, recognition)
+        if state.step in HANDOVER_STEPS:
+            return self._handover_answer(state, heard, recognition)
         if heard.digits:
             return self._keypad(state, heard.digits)
         if state.step == "anything_else":
@@ -250,7 +270,11 @@ class Dialogue(BookingSteps):
         """Carry on after `turn.query` was run; `result` is what it found (plain data)."""
         state = CallState.from_dict(turn.state.to_dict())
         kind, state.pending = state.pending, None
-        if kind == "opening_hours":
+        if kind == "transfer":
+            nxt = self._transfer_result(state, bool(result))
+        elif kind == "request_callback":
+            nxt = self._callback_result(state, result)
+        elif kind == "opening_hours":
             nxt = self._anything_else_question(
                 state, "answered:opening_hours", before=[self.say("verbatim", text=result)])
             self._achieve(state, "answered")
@@ -398,7 +422,10 @@ class Dialogue(BookingSteps):
         self, state: CallState, why: str, recognition: speech.Recognition | None = None
     ) -> Turn:
         state.failures += 1
-        if state.step in BOOKING_STEPS and state.failures < MAX_FAILURES:
+        if state.step in HANDOVER_STEPS and state.failures >= MAX_FAILURES:
+            # Nobody can take the call now and we keep missing each other: take a message.
+            turn = self._voicemail(state)
+        elif state.step in (BOOKING_STEPS | HANDOVER_STEPS) and state.failures < MAX_FAILURES:
             # Ask the same question again, after saying what went wrong.
             prompts = [Say(why)] + [Say(key, dict(params)) for key, params in state.last_ask]
             turn = self._ask(state, prompts, state.last_expect, f"reprompt:{why}")
@@ -436,20 +463,6 @@ class Dialogue(BookingSteps):
         state.step = "ended"
         achieve(state, "hangup")
         return Turn(state, (Say("goodbye"), Hangup()), event)
-
-    def _transfer(
-        self,
-        state: CallState,
-        event: str,
-        prompt: str,
-        queue: str = "general",
-        before: list[Say] | None = None,
-    ) -> Turn:
-        state.step = "agent"
-        state.failures = 0
-        achieve(state, "agent")
-        actions = (*(before or []), Say(prompt), Transfer(reason=event.split(":", 1)[1], queue=queue))
-        return Turn(state, actions, event)
 
     def _ask(self, state: CallState, prompts: list[Say], expect: str, event: str,
              step: str | None = None) -> Turn:

@@ -8,14 +8,17 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, time, timedelta
 
 import phonenumbers
 from sqlite_utils import Database
 
 from gateway import GatewayError
+from routing import callbacks
+from routing.topics import topic_for_intent
 from schedules import store as bookings
-from schedules.config import Schedule
+from schedules.calendar import site_day
+from schedules.config import BERLIN, Schedule
 from schedules.hours import describe_opening_hours
 from schedules.slots import Slot, Wish, find_slots
 
@@ -165,7 +168,56 @@ def opening_hours(ctx: Context, site: str | None, day: str | None, lang: str):
     return describe_opening_hours(ctx.schedule, site, when, now=ctx.now, lang=lang)
 
 
+def hotline_open(schedule: Schedule, now: datetime) -> bool:
+    """Staffed now: some site of the job centre is open at this minute."""
+    local = now.astimezone(BERLIN)
+    minute = local.hour * 60 + local.minute
+    return any(start <= minute < end
+               for site in schedule.sites
+               for start, end in site_day(schedule, site, local.date()).opening_hours)
+
+
+def agents_open(ctx: Context) -> bool:
+    return hotline_open(ctx.schedule, ctx.now)
+
+
+# When "vormittags" and "nachmittags" are, for the callback window.
+CALLBACK_WINDOWS = {"morning": (time(8), time(12)), "afternoon": (time(12), time(18))}
+
+
+def callback_window(schedule: Schedule, part: str | None, now: datetime):
+    """The next open day's morning or afternoon (from now on), or no window at all."""
+    if part not in CALLBACK_WINDOWS:
+        return None, None
+    first, last = CALLBACK_WINDOWS[part]
+    local = now.astimezone(BERLIN)
+    for ahead in range(0, 21):
+        day = local.date() + timedelta(days=ahead)
+        start = datetime.combine(day, first, tzinfo=BERLIN)
+        end = datetime.combine(day, last, tzinfo=BERLIN)
+        if end <= local or not any(site_day(schedule, s, day).opening_hours
+                                   for s in schedule.sites):
+            continue
+        return max(start, local), end
+    return None, None
+
+
+def request_callback(ctx: Context, lang: str, intent: str | None = None,
+                     confirmed_by: str = "caller_id", phone: str | None = None,
+                     part_of_day: str | None = None, emergency: bool = False):
+    number = phone or ctx.phone
+    start, end = callback_window(ctx.schedule, part_of_day, ctx.now)
+    made = callbacks.request_callback(
+        ctx.db, ctx.call_sid, phone=number, confirmed_by=confirmed_by,
+        topic=topic_for_intent("emergency" if emergency else intent), language=lang,
+        intent="emergency" if emergency else intent, window_start=start, window_end=end,
+        now=ctx.now)
+    return {"id": made.id}
+
+
 HANDLERS = {
+    "agents_open": agents_open,
+    "request_callback": request_callback,
     "find_slot": find_slot,
     "book": book,
     "reschedule": reschedule,

@@ -67,6 +67,13 @@ def migrate(db: Database) -> None:
             foreign_keys=[("call_sid", "calls", "call_sid")],
         )
         db["turns"].create_index(["call_sid", "turn"], unique=True)
+    if "voicemails" not in db.table_names():
+        db["voicemails"].create(
+            {"id": int, "call_sid": str, "at": str, "recording_sid": str, "recording_url": str,
+             "duration_s": int, "transcript": str},
+            pk="id",
+        )
+        db["voicemails"].create_index(["call_sid"])
     if "webhook_replies" not in db.table_names():
         db["webhook_replies"].create(
             {"key": str, "call_sid": str, "at": str, "body": str},
@@ -256,6 +263,15 @@ def record_queue_result(db: Database, call_sid: str, result: str, queue_time_s: 
     return state.lang if state else "de"
 
 
+def record_voicemail(db: Database, call_sid: str, recording_sid: str, recording_url: str,
+                     duration_s: int) -> None:
+    """A message the caller left; the audio stays at Twilio, we keep where it is."""
+    if db.execute("SELECT 1 FROM voicemails WHERE recording_sid = ?", [recording_sid]).fetchone():
+        return  # a retried webhook
+    db["voicemails"].insert({"call_sid": call_sid, "at": utcnow(), "recording_sid": recording_sid,
+                             "recording_url": recording_url, "duration_s": duration_s})
+
+
 def purge_personal_data(db: Database, before: str) -> dict:
     """Remove caller numbers and what callers said from calls that started before `before`.
 
@@ -272,4 +288,6 @@ def purge_personal_data(db: Database, before: str) -> dict:
         f" AND (speech IS NOT NULL OR digits IS NOT NULL OR said IS NOT NULL)",
         [before]).rowcount
     replies = db.execute("DELETE FROM webhook_replies WHERE at < ?", [before]).rowcount
+    db.execute("UPDATE voicemails SET recording_url = NULL, transcript = NULL WHERE at < ?",
+               [before])
     return {"calls": numbers, "turns": words, "replies": replies}

@@ -1,6 +1,7 @@
 """TwiML: the dialogue's actions rendered as Twilio voice responses (never by string pasting)."""
 
 from dataclasses import dataclass
+from urllib.parse import urlencode
 
 from twilio.twiml.voice_response import VoiceResponse
 
@@ -8,7 +9,7 @@ import speech
 from schedules.config import Schedule
 
 from . import prompts
-from .dialogue import Action, Ask, Hangup, Say, Transfer
+from .dialogue import Action, Ask, Hangup, Record, Say, Transfer
 
 CODE_DIGITS = 6
 YES_NO_HINTS = {
@@ -59,12 +60,26 @@ class Voice:
 
 
 @dataclass(frozen=True)
+class DialAgent:
+    """Ring one agent for the caller (a Transfer for which routing found somebody free)."""
+
+    call_sid: str
+    agent_id: int
+    reach_kind: str  # number | sip | client
+    reach_address: str
+    ring_timeout_s: int
+
+
+@dataclass(frozen=True)
 class Urls:
     """Where Twilio is sent next; relative URLs, resolved by Twilio against the webhook's."""
 
     turn: str
     wait: str
     queue_result: str
+    voicemail: str = "/voice/voicemail"
+    dial_result: str = "/voice/dial-result"
+    whisper: str = "/voice/whisper"
 
 
 def render(actions: tuple[Action, ...], lang: str, voice: Voice, urls: Urls) -> str:
@@ -79,15 +94,34 @@ def render(actions: tuple[Action, ...], lang: str, voice: Voice, urls: Urls) -> 
                 f"{voice.queue_name}-{action.queue}")
             response.enqueue(queue, wait_url=urls.wait, wait_url_method="POST",
                              action=urls.queue_result, method="POST")
+        elif isinstance(action, DialAgent):
+            dial_agent(response, action, urls)
+        elif isinstance(action, Record):
+            response.record(action=urls.voicemail, method="POST", max_length=action.max_seconds,
+                            play_beep=True, finish_on_key="#", timeout=8)
         elif isinstance(action, Hangup):
             response.hangup()
     return str(response)
 
 
+def dial_agent(response: VoiceResponse, ring: DialAgent, urls: Urls) -> None:
+    """Ring the agent; they first hear the whisper, and the Dial's end comes back to us."""
+    query = urlencode({"call": ring.call_sid, "agent": ring.agent_id})
+    dial = response.dial(action=f"{urls.dial_result}?{query}", method="POST",
+                         timeout=ring.ring_timeout_s, answer_on_bridge=True)
+    whisper = f"{urls.whisper}?{query}"
+    if ring.reach_kind == "sip":
+        dial.sip(ring.reach_address, url=whisper, method="POST")
+    elif ring.reach_kind == "client":
+        dial.client(ring.reach_address, url=whisper, method="POST")
+    else:
+        dial.number(ring.reach_address, url=whisper, method="POST")
+
+
 def _gather(response: VoiceResponse, ask: Ask, voice: Voice, urls: Urls) -> None:
     if ask.expect == "yes_no":
         hints = YES_NO_HINTS.get(ask.lang, [])
-    elif ask.expect == "code":
+    elif ask.expect in ("code", "phone"):
         hints = [str(n) for n in range(10)]
     else:
         hints = speech.speech_hints(ask.lang)
@@ -99,8 +133,9 @@ def _gather(response: VoiceResponse, ask: Ask, voice: Voice, urls: Urls) -> None
         hints=", ".join(hints),
         speech_timeout=voice.speech_timeout,
         timeout=voice.gather_timeout,
-        # A booking code is six keys; everywhere else one key is a whole answer.
-        num_digits=CODE_DIGITS if ask.expect == "code" else 1,
+        # A booking code is six keys, a phone number ends with #; elsewhere one key answers.
+        num_digits={"code": CODE_DIGITS, "phone": None}.get(ask.expect, 1),
+        finish_on_key="#",
     )
     for say in ask.prompts:
         voice.speak(gather, say, ask.lang)

@@ -8,19 +8,24 @@ is put through to a person: never Twilio's "application error".
 import logging
 import re
 from datetime import datetime
+from urllib.parse import urlencode
 
 from flask import Blueprint, Response, current_app, jsonify, request, url_for
 from twilio.twiml.voice_response import VoiceResponse
 
 import db as database
 from gateway import get_gateway
+from routing import callbacks, dispatch, queue
+from routing.topics import topic_for_intent
 from schedules import store as bookings
 from schedules.config import schedule_for_config
 
 from . import effects, prompts, store
-from .dialogue import BERLIN, CallState, Dialogue, Hangup, Heard, Say, Turn
+from .dialogue import BERLIN, CallState, Dialogue, Hangup, Heard, Say, Transfer, Turn
+from .handover import CALLBACK_WORDS
 from .signatures import twilio_signed
-from .twiml import Urls, Voice, apology, render, spoken_text
+from speech.normalise import fold
+from .twiml import DialAgent, Urls, Voice, apology, render, spoken_text
 
 log = logging.getLogger(__name__)
 
@@ -70,6 +75,17 @@ def _urls(state: CallState | None) -> Urls:
 
 def _now() -> datetime:
     return current_app.extensions["hotline.clock"]()
+
+
+def _lang_arg() -> str:
+    lang = request.args.get("lang", "")
+    return lang if lang in current_app.config["HOTLINE_LANGUAGES"] else _default_lang()
+
+
+def connect_url(call_sid: str, agent_id: int) -> str:
+    """Where a waiting call is moved (REST) when routing gives it to a free agent."""
+    base = current_app.config["HOTLINE_PUBLIC_URL"].rstrip("/") or request.host_url.rstrip("/")
+    return f"{base}/voice/connect?{urlencode({'call': call_sid, 'agent': agent_id})}"
 
 
 def _default_lang() -> str:
@@ -150,14 +166,49 @@ def _settle(db, call_sid: str, turn: Turn) -> Turn:
     raise RuntimeError(f"dialogue asked more than {MAX_QUERIES} queries in one turn")
 
 
+def _route(db, call_sid: str, turn: Turn) -> Turn:
+    """A hand-over: queue the caller, and ring a free agent with the skills if there is one."""
+    if not turn.actions or not isinstance(turn.actions[-1], Transfer):
+        return turn
+    transfer = turn.actions[-1]
+    state = turn.state
+    queue.enqueue(db, call_sid, topic=topic_for_intent(state.intent), language=state.lang,
+                  priority="emergency" if transfer.queue == "emergency" else "normal",
+                  intent=state.intent, now=_now())
+    ring = _reserve(db, call_sid)
+    if ring is None:
+        return turn
+    return Turn(state, (*turn.actions[:-1], ring), turn.event, turn.recognition)
+
+
+def _reserve(db, call_sid: str) -> DialAgent | None:
+    reservation = dispatch.reserve_agent(db, call_sid, now=_now(),
+                                         ring_timeout_s=current_app.config["HOTLINE_RING_TIMEOUT"])
+    return _dial(reservation)
+
+
+def _dial(reservation) -> DialAgent | None:
+    if reservation is None:
+        return None
+    return DialAgent(reservation.call_sid, reservation.agent_id, reservation.reach_kind,
+                     reservation.reach_address, reservation.ring_timeout_s)
+
+
 def _play(db, call_sid: str, heard: Heard, turn: Turn, key: str) -> str:
-    """Settle a turn's queries, render it, record it, and remember the reply for retries."""
-    turn = _settle(db, call_sid, turn)
+    """Settle a turn's queries, route a hand-over, render, record, and remember the reply."""
+    turn = _route(db, call_sid, _settle(db, call_sid, turn))
     body = render(turn.actions, turn.state.lang, _voice(), _urls(turn.state))
     store.record_turn(db, call_sid, heard, turn,
                       spoken_text(turn.actions, turn.state.lang, _voice()))
     store.remember_reply(db, key, call_sid, body)
     return body
+
+
+def _caller_facts(number: str) -> dict:
+    """What the dialogue may know of the caller id: not the number, only what it allows."""
+    known = effects.has_caller_id(number)
+    return {"caller_id": known, "mobile": effects.is_mobile(number),
+            "caller_tail": ", ".join(re.sub(r"\D", "", number)[-3:]) if known else ""}
 
 
 @bp.post("/incoming")
@@ -177,8 +228,7 @@ def incoming():
             return store.latest_reply(db, call_sid)
         caller = request.form.get("From", "")
         store.open_call(db, call_sid, caller, request.form.get("To", ""))
-        first = _dialogue().start(caller_id=effects.has_caller_id(caller),
-                                  mobile=effects.is_mobile(caller))
+        first = _dialogue().start(**_caller_facts(caller))
         return _play(db, call_sid, Heard(), first, key)
 
     return _answer(call_sid, work)
@@ -205,8 +255,7 @@ def turn():
             caller = request.form.get("From", "")
             store.open_call(db, call_sid, caller, request.form.get("To", ""))
             dialogue = _dialogue()
-            first = dialogue.start(caller_id=effects.has_caller_id(caller),
-                                   mobile=effects.is_mobile(caller))
+            first = dialogue.start(**_caller_facts(caller))
             turn_ = first if heard.silent else dialogue.step(first.state, heard)
             return _play(db, call_sid, heard, turn_, key)
         if expected is not None and expected != state.turn:
@@ -231,6 +280,8 @@ def status():
     db = database.get_db()
     with database.transaction(db):
         store.close_call(db, call_sid, call_status, int(duration) if duration.isdigit() else None)
+        if call_status in store.FINAL_STATUSES:
+            dispatch.call_finished(db, call_sid, now=_now())
     return Response(status=204)
 
 
@@ -259,39 +310,189 @@ def fallback():
 @bp.post("/wait")
 @twilio_signed
 def wait():
-    """What a caller hears while queued: their position, then a pause; Twilio repeats it."""
-    lang = request.args.get("lang", "")
-    if lang not in current_app.config["HOTLINE_LANGUAGES"]:
-        lang = _default_lang()
-    position = request.form.get("QueuePosition", "")
+    """While queued: position and expected wait, a callback offer when it is long.
+
+    Twilio requests this again whenever it has been played. Once an agent is reserved
+    for the caller, <Leave> takes them out of the queue to the agent (the Enqueue's
+    action rings them), also when moving the call over the REST API failed.
+    """
+    lang = _lang_arg()
+    call_sid = _call_sid()
     voice = _voice()
     response = VoiceResponse()
-    if position.isdigit() and int(position) > 1:
-        voice.say(response, prompts.text(lang, "queue_position", position=position), lang)
+    db = database.get_db()
+    status = None
+    if call_sid is not None:
+        if dispatch.reservation_for(db, call_sid) is not None:
+            response.leave()
+            return _twiml(str(response))
+        try:
+            status = queue.queue_status(
+                db, call_sid, now=_now(),
+                offer_after_s=current_app.config["HOTLINE_CALLBACK_OFFER_AFTER"])
+        except queue.NotQueuedError:
+            status = None
+    if status is None:
+        position = request.form.get("QueuePosition", "")
+        key = "queue_position" if position.isdigit() and int(position) > 1 else "queue_next"
+        voice.say(response, prompts.text(lang, key, position=position), lang)
     else:
-        voice.say(response, prompts.text(lang, "queue_next"), lang)
+        minutes = status.estimated_minutes
+        key = "queue_wait" if minutes > 1 else "queue_wait_one"
+        sentence = prompts.text(lang, key, position=str(status.position), minutes=str(minutes))
+        if status.offer_callback:
+            gather = response.gather(input="speech dtmf", num_digits=1, timeout=5,
+                                     action=url_for("voice.wait_choice", lang=lang),
+                                     method="POST", language=prompts.twilio_language(lang),
+                                     hints="Rückruf, zurückrufen, call back", speech_timeout="auto")
+            voice.say(gather, sentence, lang)
+            voice.say(gather, prompts.text(lang, "queue_offer_callback"), lang)
+        else:
+            voice.say(response, sentence, lang)
     response.pause(length=HOLD_SECONDS)
     return _twiml(str(response))
+
+
+@bp.post("/wait-choice")
+@twilio_signed
+def wait_choice():
+    """The caller answered the callback offer while waiting: 1 or "Rückruf" leaves the queue."""
+    call_sid = _call_sid()
+    heard = _heard()
+    wants = heard.digits[:1] == "1" or bool(
+        CALLBACK_WORDS.search(fold(heard.speech)))
+    response = VoiceResponse()
+    if call_sid is None or not wants:
+        response.redirect(url_for("voice.wait", lang=_lang_arg()), method="POST")
+        return _twiml(str(response))
+    key = store.request_key(request.full_path, request.form.to_dict())
+
+    def work(db):
+        if store.cached_reply(db, key) is None:
+            state = store.load_state(db, call_sid) or CallState()
+            _play(db, call_sid, heard, _dialogue().callback_instead(state), key)
+        # The callback question is asked when the Enqueue's action hears "leave".
+        response.leave()
+        return str(response)
+
+    return _answer(call_sid, work)
 
 
 @bp.post("/queue-result")
 @twilio_signed
 def queue_result():
-    """The caller left the queue: put through, hung up, or the queue failed."""
+    """The caller left the queue: to an agent, to a callback, hung up, or the queue failed."""
     call_sid = _call_sid()
     result = _clean(request.form.get("QueueResult", ""), 32)
-    queue_time = request.form.get("QueueTime", "")
-    lang = _default_lang()
-    if call_sid is not None:
-        db = database.get_db()
-        with database.transaction(db):
-            lang = store.record_queue_result(
-                db, call_sid, result, int(queue_time) if queue_time.isdigit() else None
-            )
-    if result in ("bridged", "hangup", "redirected", "leave"):
-        return _twiml(render((), lang, _voice(), _urls(None)))
-    # error, system-error, queue-full: nobody can take the call now.
-    return _twiml(render((Say("queue_unavailable"), Hangup()), lang, _voice(), _urls(None)))
+    if call_sid is None:
+        return _bad_request("no CallSid on /voice/queue-result")
+
+    def work(db):
+        state = store.load_state(db, call_sid) or CallState()
+        if result == "hangup":
+            queue.leave_queue(db, call_sid, "abandoned", now=_now())
+            return render((), state.lang, _voice(), _urls(state))
+        ring = _dial(dispatch.reservation_for(db, call_sid))
+        if ring is not None:
+            return render((ring,), state.lang, _voice(), _urls(state))
+        if state.step.startswith("callback"):
+            return store.latest_reply(db, call_sid)
+        if result in ("leave", "redirected", "bridged"):
+            # Out of the queue with nobody reserved (the agent went away): back in line.
+            return render((Transfer(reason="requeue"),), state.lang, _voice(), _urls(state))
+        # error, system-error, queue-full: nobody can be reached; offer the alternatives.
+        queue.leave_queue(db, call_sid, "error", now=_now())
+        return _play(db, call_sid, Heard(), _dialogue().unreachable(state),
+                     store.request_key(request.full_path, request.form.to_dict()))
+
+    return _answer(call_sid, work)
+
+
+@bp.post("/connect")
+@twilio_signed
+def connect():
+    """A waiting caller moved here (REST) when an agent became free: ring that agent."""
+    call_sid = _call_sid()
+    if call_sid is None:
+        return _bad_request("no CallSid on /voice/connect")
+
+    def work(db):
+        state = store.load_state(db, call_sid) or CallState()
+        ring = _dial(dispatch.reservation_for(db, call_sid))
+        actions = (ring,) if ring else (Transfer(reason="requeue"),)
+        return render(actions, state.lang, _voice(), _urls(state))
+
+    return _answer(call_sid, work)
+
+
+@bp.post("/whisper")
+@twilio_signed
+def whisper():
+    """Played to the agent who picked up, before the caller is connected: one sentence."""
+    call_sid, agent_id = request.args.get("call", ""), request.args.get("agent", type=int)
+    response = VoiceResponse()
+    if not CALL_SID.match(call_sid) or agent_id is None:
+        return _twiml(str(response))
+    db = database.get_db()
+    with database.transaction(db):
+        dispatch.agent_answered(db, call_sid, agent_id, now=_now())
+        sentence = dispatch.whisper_text(db, call_sid)
+    _voice().say(response, sentence, "de")
+    return _twiml(str(response))
+
+
+@bp.post("/dial-result")
+@twilio_signed
+def dial_result():
+    """How ringing an agent ended: they talked, or the next agent, or back to the queue."""
+    call_sid, agent_id = request.args.get("call", ""), request.args.get("agent", type=int)
+    if not CALL_SID.match(call_sid) or agent_id is None:
+        return _bad_request("dial result without call or agent")
+    status = _clean(request.form.get("DialCallStatus", ""), 32)
+
+    def work(db):
+        state = store.load_state(db, call_sid) or CallState()
+        outcome = dispatch.dial_ended(db, call_sid, agent_id, status, now=_now(),
+                                      ring_timeout_s=current_app.config["HOTLINE_RING_TIMEOUT"])
+        if outcome.talked:
+            actions = (Say("goodbye"), Hangup())
+        elif outcome.next is not None:
+            actions = (_dial(outcome.next),)
+        elif status == "canceled":
+            actions = (Hangup(),)
+        else:
+            actions = (Say("agents_busy"), Transfer(reason="requeue"))
+        return render(actions, state.lang, _voice(), _urls(state))
+
+    return _answer(call_sid, work)
+
+
+@bp.post("/voicemail")
+@twilio_signed
+def voicemail():
+    """The caller's message was recorded (<Record action>): keep it, thank them, hang up."""
+    call_sid = _call_sid()
+    if call_sid is None:
+        return _bad_request("no CallSid on /voice/voicemail")
+    duration = request.form.get("RecordingDuration", "")
+    seconds = int(duration) if duration.isdigit() else 0
+    recording_sid = _clean(request.form.get("RecordingSid", ""), 64)
+    recording_url = _clean(request.form.get("RecordingUrl", ""), 500)
+
+    def work(db):
+        state = store.load_state(db, call_sid) or CallState()
+        if seconds <= 0 or not recording_sid:
+            return render((Say("voicemail_empty"), Hangup()), state.lang, _voice(), _urls(state))
+        store.record_voicemail(db, call_sid, recording_sid, recording_url, seconds)
+        phone = store.caller_number(db, call_sid)
+        if phone and effects.has_caller_id(phone):
+            # The message becomes a callback request, so agents see it in their list.
+            callbacks.request_callback(db, call_sid, phone=phone, confirmed_by="caller_id",
+                                       topic=topic_for_intent(state.intent), language=state.lang,
+                                       intent=state.intent, now=_now())
+        return render((Say("voicemail_thanks"), Hangup()), state.lang, _voice(), _urls(state))
+
+    return _answer(call_sid, work)
 
 
 @bp.post("/summary")

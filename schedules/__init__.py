@@ -31,6 +31,7 @@ from .store import (
     cancel,
     find_booking,
     migrate,
+    purge_personal_data,
     reschedule,
     seed_demo,
 )
@@ -38,8 +39,9 @@ from .store import (
 __all__ = [
     "BERLIN", "DEMO_FOLDER", "Booking", "BookingNotFoundError", "Caseworker", "Day",
     "Schedule", "ScheduleConfigError", "Site", "Slot", "SlotTakenError", "Topic", "Wish",
-    "book", "book_first_free", "booking_by_token", "booking_for_call", "bookings_for_phone", "cancel",
-    "caseworkers_for", "describe_opening_hours", "find_booking", "find_slots", "holiday_name",
-    "load_schedule", "migrate", "reschedule", "schedule_for_config", "seed_demo", "site_day",
-    "spoken_bring", "spoken_code", "spoken_date", "spoken_hours", "spoken_time", "spoken_when",
+    "book", "book_first_free", "booking_by_token", "booking_for_call", "bookings_for_phone",
+    "cancel", "caseworkers_for", "describe_opening_hours", "find_booking", "find_slots",
+    "holiday_name", "load_schedule", "migrate", "purge_personal_data", "reschedule",
+    "schedule_for_config", "seed_demo", "site_day", "spoken_bring", "spoken_code",
+    "spoken_date", "spoken_hours", "spoken_time", "spoken_when",
 ]

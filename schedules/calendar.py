@@ -1,4 +1,4 @@
-"""Which hours a site is open on a given date: weekly hours, public holidays, closures, special days."""
+"""Which hours a site is open on a date: weekly hours, public holidays, closures, special days."""
 
 from __future__ import annotations
 
@@ -16,7 +16,7 @@ _HOLIDAY_LANGUAGE = {"de": "de", "en": "en_US"}
 
 @dataclass(frozen=True)
 class Day:
-    """One site on one date: when it is open to walk in, when appointments are given, and why not."""
+    """One site on one date: when it is open to walk in, when appointments are given, why not."""
 
     day: date
     site_id: str

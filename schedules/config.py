@@ -9,6 +9,7 @@ caseworkers). Every mistake is reported with the file and the entry it is in.
 from __future__ import annotations
 
 import functools
+import itertools
 import re
 import tomllib
 from collections.abc import Mapping
@@ -446,7 +447,7 @@ def _week(raw, where: _Where, required: bool = False) -> WeekHours:
 def _day_hours(raw, where: _Where) -> tuple[Interval, ...]:
     items = _list(raw, where, required=True)
     intervals = sorted(_interval(item, where) for item in items)
-    for a, b in zip(intervals, intervals[1:]):
+    for a, b in itertools.pairwise(intervals):
         if b[0] < a[1]:
             raise where.error(f"{format_interval(a)} and {format_interval(b)} overlap")
     return tuple(intervals)

@@ -76,7 +76,7 @@ def _sentence(schedule: Schedule, sites: list[Site], day: date, today: date, lan
         return _one_site(sites[0], first, when, lang, now)
     if all(_same_hours(d, first) for d in days):
         return _all_alike(first, when, lang, now)
-    parts = join_words([_site_part(site, d, lang, now) for site, d in zip(sites, days)], lang)
+    parts = _site_list(sites, days, lang, now)
     if lang == "en":
         return f"{when} the opening hours are: {parts}"
     return f"{when} gelten diese Öffnungszeiten: {parts}"
@@ -135,6 +135,11 @@ def _all_alike(d: Day, when: str, lang: str, now: datetime | None) -> str:
     return f"{when} haben alle Geschäftsstellen {hours} geöffnet"
 
 
+def _site_list(sites: list[Site], days: list[Day], lang: str, now: datetime | None) -> str:
+    return join_words([_site_part(site, d, lang, now)
+                       for site, d in zip(sites, days, strict=True)], lang)
+
+
 def _site_part(site: Site, d: Day, lang: str, now: datetime | None) -> str:
     """One site in a list: "Backnang von 8 bis 12:30 Uhr" / "Schorndorf geschlossen (Grund)"."""
     closed = "closed" if lang == "en" else "geschlossen"
@@ -157,8 +162,7 @@ def _tomorrow(schedule: Schedule, sites: list[Site], day: date, lang: str) -> st
         return (f"tomorrow is a public holiday: {first.holiday(lang)}" if lang == "en"
                 else f"morgen ist Feiertag: {first.holiday(lang)}")
     if len(sites) > 1 and not all(_same_hours(d, first) for d in days):
-        parts = join_words([_site_part(site, d, lang, None) for site, d in zip(sites, days)],
-                           lang)
+        parts = _site_list(sites, days, lang, None)
         return f"tomorrow, {name}: {parts}" if lang == "en" else f"morgen, {name}: {parts}"
     if first.closure_de:
         return (f"tomorrow, {name}, it is closed: {first.closure(lang)}" if lang == "en"

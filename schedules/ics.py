@@ -55,7 +55,8 @@ def _description(booking: Booking, site: Site, topic: Topic, lang: str) -> str:
     bring = topic.bring(lang)
     lines = []
     if lang == "en":
-        lines.append(f"Caseworker: {booking.caseworker_name}" if booking.caseworker_name else "")
+        if booking.caseworker_name:
+            lines.append(f"Caseworker: {booking.caseworker_name}")
         if bring:
             lines.append("Please bring:")
             lines += [f"- {item}" for item in bring]
@@ -63,11 +64,12 @@ def _description(booking: Booking, site: Site, topic: Topic, lang: str) -> str:
             lines.append(f"How to get there: {site.directions_en}")
         lines.append(f"Booking code: {spoken_code(booking.code).replace(', ', ' ')}")
     else:
-        lines.append(f"Ansprechperson: {booking.caseworker_name}" if booking.caseworker_name else "")
+        if booking.caseworker_name:
+            lines.append(f"Ansprechperson: {booking.caseworker_name}")
         if bring:
             lines.append("Bitte bringen Sie mit:")
             lines += [f"- {item}" for item in bring]
         if site.directions_de:
             lines.append(f"Anfahrt: {site.directions_de}")
         lines.append(f"Buchungscode: {spoken_code(booking.code).replace(', ', ' ')}")
-    return "\n".join(line for line in lines if line)
+    return "\n".join(lines)

@@ -11,15 +11,13 @@ a special day has its own. Free slots are computed, never stored.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
 from .calendar import site_day
 from .config import BERLIN, Caseworker, Interval, Schedule
 
 MORNING_ENDS = 12 * 60  # "vormittags" is before 12:00, "nachmittags" from 12:00 on
-# Bookings are fetched a week at a time: the nearest free slots are usually within it.
-FETCH_DAYS = 7
 
 
 @dataclass(frozen=True)
@@ -41,7 +39,7 @@ class Wish:
 
     @classmethod
     def from_entities(cls, entities: dict) -> Wish:
-        """A wish from the entities speech recognised: "date" (ISO), "part_of_day", "time" ("HH:MM")."""
+        """A wish from recognised entities: "date" (ISO), "part_of_day", "time" ("HH:MM")."""
         on = date.fromisoformat(entities["date"]) if entities.get("date") else None
         clock = time.fromisoformat(entities["time"]) if entities.get("time") else None
         return cls(on=on, part_of_day=entities.get("part_of_day"), time=clock)
@@ -66,20 +64,33 @@ class Wish:
         return True
 
 
-@dataclass(frozen=True, order=True)
+@dataclass(frozen=True)
 class Slot:
     """A free appointment: start and end in Europe/Berlin, with whom, where and about what."""
 
     start: datetime
-    end: datetime = field(compare=False)
-    caseworker_id: str = field(compare=False)
-    caseworker_name: str = field(compare=False)
-    site_id: str = field(compare=False)
-    topic_id: str = field(compare=False)
+    end: datetime
+    caseworker_id: str
+    caseworker_name: str
+    site_id: str
+    topic_id: str
 
     @property
     def minutes(self) -> int:
         return int((self.end - self.start).total_seconds() // 60)
+
+    def to_dict(self) -> dict:
+        """Plain JSON values, for keeping offered slots in the call state between webhooks."""
+        return {"start": self.start.isoformat(), "end": self.end.isoformat(),
+                "caseworker_id": self.caseworker_id, "caseworker_name": self.caseworker_name,
+                "site_id": self.site_id, "topic_id": self.topic_id}
+
+    @classmethod
+    def from_dict(cls, data: dict) -> Slot:
+        return cls(datetime.fromisoformat(data["start"]).astimezone(BERLIN),
+                   datetime.fromisoformat(data["end"]).astimezone(BERLIN),
+                   data["caseworker_id"], data["caseworker_name"], data["site_id"],
+                   data["topic_id"])
 
 
 def local(day: date, minute: int) -> datetime:
@@ -106,10 +117,8 @@ def find_slots(db, schedule: Schedule, site_id: str, topic_id: str, wish: Wish |
     closest to ``wish.time`` when the caller named one. Nothing starts sooner than the
     configured lead time after `now`, nor later than the horizon (unless the wish names
     a later date). `exclude` holds slots (or start times) the caller already declined.
-    Bookings are read from `db` one week at a time, only for the days searched.
+    Bookings are read from `db` one day at a time, only for the days searched.
     """
-    from .store import busy_between
-
     wish = wish or Wish()
     now = (now or datetime.now(BERLIN)).astimezone(BERLIN)
     people = caseworkers_for(schedule, site_id, topic_id, language)
@@ -119,42 +128,37 @@ def find_slots(db, schedule: Schedule, site_id: str, topic_id: str, wish: Wish |
     not_before = now + timedelta(minutes=schedule.lead_minutes)
     first, last = _search_days(schedule, wish, now, not_before)
     excluded = {(s.start if isinstance(s, Slot) else s).timestamp() for s in exclude}
-    ids = [person.id for person in people]
-
     found: list[Slot] = []
-    busy: dict[str, dict[date, list[Interval]]] = {}
-    fetched_until = first
     day = first
     while day <= last and len(found) < limit:
-        if not wish.allows_day(day):
-            day += timedelta(days=1)
-            continue
-        hours = site_day(schedule, site_id, day).appointment_hours
-        if not hours:
-            day += timedelta(days=1)
-            continue
-        if day >= fetched_until:
-            fetched_until = min(day + timedelta(days=FETCH_DAYS), last + timedelta(days=1))
-            busy = _busy_by_day(busy_between(db, ids, local(day, 0), local(fetched_until, 0)))
-        earliest_minute = 0
-        if day == not_before.date():
-            earliest_minute = not_before.hour * 60 + not_before.minute + (
-                1 if not_before.second or not_before.microsecond else 0)
-        starts = free_starts(day, site_id, hours, people, busy, minutes, schedule.grid_minutes,
-                             earliest_minute)
-        candidates = [m for m in starts if wish.allows_start(m)]
-        if wish.time is not None:
-            wanted = wish.time.hour * 60 + wish.time.minute
-            candidates.sort(key=lambda m: (abs(m - wanted), m))
-        for minute in candidates:
-            start = local(day, minute)
-            if start.timestamp() in excluded:
-                continue
-            person = starts[minute]
-            found.append(Slot(start, local(day, minute + minutes), person.id, person.name,
-                              site_id, topic_id))
-            if len(found) == limit:
-                break
+        hours = site_day(schedule, site_id, day).appointment_hours if wish.allows_day(day) else ()
+        if hours:
+            earliest, latest = 0, 24 * 60
+            if wish.part_of_day == "afternoon":
+                earliest = MORNING_ENDS
+            elif wish.part_of_day == "morning":
+                latest = MORNING_ENDS - 1
+            if day == not_before.date():
+                earliest = max(earliest, not_before.hour * 60 + not_before.minute + (
+                    1 if not_before.second or not_before.microsecond else 0))
+            free = Availability(day, site_id, hours, people, minutes, schedule.grid_minutes,
+                                earliest, latest)
+            if free.people:
+                # Only now, and only for who could be free, ask the database.
+                free.book_out(_busy_on(db, free.people, day))
+            candidates = free.starts
+            if wish.time is not None:
+                wanted = wish.time.hour * 60 + wish.time.minute
+                candidates = sorted(candidates, key=lambda m: (abs(m - wanted), m))
+            for minute in candidates:
+                start = local(day, minute)
+                if start.timestamp() in excluded:
+                    continue
+                person = free.who(minute)
+                found.append(Slot(start, local(day, minute + minutes), person.id, person.name,
+                                  site_id, topic_id))
+                if len(found) == limit:
+                    break
         day += timedelta(days=1)
     return found
 
@@ -174,52 +178,86 @@ def _search_days(schedule: Schedule, wish: Wish, now: datetime,
     return first, last
 
 
-def _busy_by_day(rows: Iterable[tuple[str, datetime, datetime]]
-                 ) -> dict[str, dict[date, list[Interval]]]:
-    busy: dict[str, dict[date, list[Interval]]] = {}
-    for caseworker_id, start, end in rows:
-        start, end = start.astimezone(BERLIN), end.astimezone(BERLIN)
-        day = start.date()
+def _busy_on(db, caseworker_ids: list[str], day: date) -> dict[str, list[Interval]]:
+    """Each caseworker's booked intervals on `day`, in local minutes."""
+    from .store import booked_times
+
+    midnight, next_midnight = local(day, 0), local(day + timedelta(days=1), 0)
+    rows = booked_times(db, caseworker_ids, midnight, next_midnight)
+    busy: dict[str, list[Interval]] = {}
+    offset = midnight.utcoffset()
+    if offset == next_midnight.utcoffset():
+        # All but two days a year have one UTC offset all day: plain arithmetic.
+        base = int(midnight.timestamp())
+        for person, start, end in rows:
+            first = (start - base) // 60
+            busy.setdefault(person, []).append((first, first + (end - start) // 60))
+        return busy
+    for person, start, end in rows:
+        start = datetime.fromtimestamp(start, BERLIN)
+        end = datetime.fromtimestamp(end, BERLIN)
         first = start.hour * 60 + start.minute
         last = end.hour * 60 + end.minute if end.date() == day else 24 * 60
-        busy.setdefault(caseworker_id, {}).setdefault(day, []).append((first, last))
+        busy.setdefault(person, []).append((first, last))
     return busy
 
 
-def free_starts(day: date, site_id: str, hours: tuple[Interval, ...],
-                people: list[Caseworker], busy: dict[str, dict[date, list[Interval]]],
-                minutes: int, grid: int, earliest_minute: int = 0) -> dict[int, Caseworker]:
-    """Start minutes on `day` at which someone is free for `minutes`, and who (in start order).
+class Availability:
+    """Who is free when on one day: the start minutes, and whom a start is given to.
 
-    When several caseworkers are free at the same time, the one with the least booked
-    time that day gets the customer, so that work spreads evenly.
+    Built in two steps so that the database is asked only about people who work that
+    day at all: first hours and absences, then `book_out` with their bookings.
     """
-    weekday = day.weekday()
-    best: dict[int, tuple[int, int, Caseworker]] = {}
-    for rank, person in enumerate(people):
-        working = person.hours[site_id].get(weekday)
-        if not working:
-            continue
-        free = intersect(working, hours)
-        if not free:
-            continue
-        taken = busy.get(person.id, {}).get(day, [])
-        blocked = list(taken)
-        for absence in person.absences:
-            if absence.first <= day <= absence.last:
-                blocked.append(absence.hours or (0, 24 * 60))
-        if blocked:
-            free = subtract(free, blocked)
-        load = sum(b - a for a, b in taken)
-        for a, b in free:
-            minute = max(a, earliest_minute)
-            minute += -minute % grid
-            while minute + minutes <= b:
-                current = best.get(minute)
-                if current is None or (load, rank) < current[:2]:
-                    best[minute] = (load, rank, person)
-                minute += grid
-    return {minute: best[minute][2] for minute in sorted(best)}
+
+    def __init__(self, day: date, site_id: str, hours: tuple[Interval, ...],
+                 people: list[Caseworker], minutes: int, grid: int,
+                 earliest_start: int = 0, latest_start: int = 24 * 60):
+        self.minutes, self.grid = minutes, grid
+        self.earliest, self.latest = earliest_start, latest_start
+        self._free: list[tuple[int, int, Caseworker, list[Interval]]] = []
+        weekday = day.weekday()
+        window = (earliest_start, latest_start + minutes)
+        for rank, person in enumerate(people):
+            working = person.hours[site_id].get(weekday)
+            if not working:
+                continue
+            free = intersect(intersect(working, hours), (window,))
+            blocked = [absence.hours or (0, 24 * 60) for absence in person.absences
+                       if absence.first <= day <= absence.last]
+            if blocked and free:
+                free = subtract(free, blocked)
+            if free:
+                self._free.append((0, rank, person, free))
+        self.people = [person.id for _, _, person, _ in self._free]
+        self._collect()
+
+    def book_out(self, busy: dict[str, list[Interval]]) -> None:
+        """Take the day's bookings away; a caseworker's load is the booked time that day."""
+        updated = []
+        for _, rank, person, free in self._free:
+            taken = busy.get(person.id)
+            if taken:
+                free = subtract(free, taken)
+                if not free:
+                    continue
+            updated.append((sum(b - a for a, b in taken or ()), rank, person, free))
+        self._free = updated
+        self._collect()
+
+    def _collect(self) -> None:
+        starts: set[int] = set()
+        for _, _, _, free in self._free:
+            for a, b in free:
+                first = max(a, self.earliest)
+                first += -first % self.grid
+                starts.update(range(first, min(b - self.minutes, self.latest) + 1, self.grid))
+        self.starts = sorted(starts)
+
+    def who(self, minute: int) -> Caseworker:
+        """The caseworker free at `minute` with the least booked time that day (work spreads)."""
+        fits = [(load, rank, person) for load, rank, person, free in self._free
+                if any(a <= minute and minute + self.minutes <= b for a, b in free)]
+        return min(fits, key=lambda item: item[:2])[2]
 
 
 def intersect(a: Iterable[Interval], b: Iterable[Interval]) -> list[Interval]:

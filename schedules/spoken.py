@@ -69,7 +69,7 @@ def join_words(parts: list[str], lang: str = "de") -> str:
 
 
 def spoken_date(day: date, lang: str = "de", today: date | None = None) -> str:
-    """"Dienstag, den 1. Dezember" / "Tuesday, 1 December"; the year only when it is not this year."""
+    """"Dienstag, den 1. Dezember" / "Tuesday, 1 December"; the year only if not this year."""
     lang = _lang(lang)
     month = MONTH_NAMES[lang][day.month - 1]
     year = f" {day.year}" if today is not None and day.year != today.year else ""
@@ -79,7 +79,9 @@ def spoken_date(day: date, lang: str = "de", today: date | None = None) -> str:
 
 
 def spoken_when(start: datetime, lang: str = "de", now: datetime | None = None) -> str:
-    """An appointment's start: "Dienstag, den 1. Dezember, um 9:30 Uhr" / "Tuesday, 1 December, at 9:30 am".
+    """When an appointment starts, to read out.
+
+    "Dienstag, den 1. Dezember, um 9:30 Uhr" / "Tuesday, 1 December, at 9:30 am".
 
     With `now`, today and tomorrow are named as such: "morgen, Dienstag, den 1. Dezember, ...".
     """

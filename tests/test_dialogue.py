@@ -16,13 +16,21 @@ def said(turn):
     return keys
 
 
-def talk(*lines):
+def settle(turn, dialogue_=dialogue, open_now=True):
+    """Answer the dialogue's queries as the view would; here: is anybody there?"""
+    while turn.query is not None:
+        assert turn.query.kind == "agents_open", turn.query
+        turn = dialogue_.resume(turn, open_now)
+    return turn
+
+
+def talk(*lines, open_now=True):
     """Run a call through the dialogue; returns every turn."""
     turns = [dialogue.start()]
     for line in lines:
         heard = Heard(digits=line[1:]) if line.startswith("#") else Heard(speech=line,
                                                                           confidence=0.9)
-        turns.append(dialogue.step(turns[-1].state, heard))
+        turns.append(settle(dialogue.step(turns[-1].state, heard), open_now=open_now))
     return turns
 
 
@@ -38,7 +46,7 @@ def test_greeting_listens_for_a_request_and_offers_english():
 def test_a_single_language_hotline_offers_no_switch():
     turn = Dialogue(languages=["de"]).start()
     assert said(turn) == ["greeting"]
-    nine = Dialogue(languages=["de"]).step(turn.state, Heard(digits="9"))
+    nine = settle(Dialogue(languages=["de"]).step(turn.state, Heard(digits="9")))
     assert "key_unknown" in said(nine)
 
 
@@ -103,8 +111,8 @@ def test_two_close_intents_are_asked_about_then_chosen_by_key():
 
 def test_emergency_on_a_bad_line_is_still_heard():
     start = dialogue.start()
-    turn = dialogue.step(start.state, Heard(speech="wir werden morgen zwangsgeräumt",
-                                            confidence=0.1))
+    turn = settle(dialogue.step(start.state, Heard(speech="wir werden morgen zwangsgeräumt",
+                                                   confidence=0.1)))
     assert turn.actions[-1] == Transfer(reason="emergency", queue="emergency")
     assert turn.state.emergency
 
@@ -137,3 +145,53 @@ def test_a_very_weak_guess_is_not_put_to_the_caller():
     dialogue_ = Dialogue(languages=["de"], recognise=weakly("documents", 0.1))
     turn = dialogue_.step(dialogue_.start().state, Heard(speech="na ja", confidence=0.9))
     assert turn.event == "reprompt:not_understood"
+
+
+def test_outside_opening_hours_no_phone_rings_the_caller_chooses():
+    turn = talk("mitarbeiter", open_now=False)[-1]
+    assert not any(isinstance(a, Transfer) for a in turn.actions)
+    assert said(turn) == ["closed", "closed_options"]
+    assert turn.state.step == "unstaffed"
+
+
+def test_emergency_outside_hours_is_promised_the_first_callback():
+    turn = talk("ich habe nichts mehr zu essen", open_now=False)[-1]
+    assert said(turn) == ["closed", "closed_emergency", "closed_options"]
+
+
+def test_callback_on_the_callers_own_number():
+    start = dialogue.start(caller_id=True, caller_tail="5, 6, 7")
+    closed = settle(dialogue.step(start.state, Heard(digits="0")), open_now=False)
+    asked = dialogue.step(closed.state, Heard(speech="rückruf bitte", confidence=0.9))
+    assert asked.actions[0].prompts[0].params == {"digits_tail": "5, 6, 7"}
+    when = dialogue.step(asked.state, Heard(speech="ja", confidence=0.9))
+    assert when.state.step == "callback_when"
+    recorded = dialogue.step(when.state, Heard(speech="nachmittags", confidence=0.9))
+    assert recorded.query.kind == "request_callback"
+    assert recorded.query.args["confirmed_by"] == "caller_id"
+    assert recorded.query.args["part_of_day"] == "afternoon"
+    done = dialogue.resume(recorded, {"id": 1})
+    assert isinstance(done.actions[-1], Hangup) and done.state.outcome == "callback"
+
+
+def test_callback_without_caller_id_takes_the_number_digit_by_digit():
+    closed = settle(dialogue.step(dialogue.start().state, Heard(digits="0")), open_now=False)
+    asked = dialogue.step(closed.state, Heard(digits="1"))
+    assert asked.state.step == "callback_digits" and asked.actions[0].expect == "phone"
+    short = dialogue.step(asked.state, Heard(digits="123"))
+    assert short.event == "reprompt:phone_incomplete"
+    check = dialogue.step(asked.state, Heard(speech="null sieben eins fünf eins eins zwei drei",
+                                             confidence=0.9))
+    assert check.actions[0].prompts[0].params == {"digits_number": "07151123"}
+    when = dialogue.step(check.state, Heard(speech="ja", confidence=0.9))
+    recorded = dialogue.step(when.state, Heard(speech="egal", confidence=0.9))
+    assert recorded.query.args["phone"] == "07151123"
+    assert recorded.query.args["confirmed_by"] == "spoken"
+
+
+def test_three_misunderstandings_while_closed_end_in_a_message_not_a_loop():
+    closed = settle(dialogue.step(dialogue.start().state, Heard(digits="0")), open_now=False)
+    turn = closed
+    for _ in range(3):
+        turn = dialogue.step(turn.state, Heard(speech="blubb", confidence=0.9))
+    assert any(type(a).__name__ == "Record" for a in turn.actions)

@@ -1,4 +1,4 @@
-"""What callers hear: opening hours for today, tomorrow, holidays and closures; dates, times, codes."""
+"""What callers hear: opening hours today, tomorrow, on holidays and closures; dates, codes."""
 
 from datetime import date, datetime
 

@@ -1,4 +1,4 @@
-"""Free slots: never in the past, on holidays, closures or absences, always inside hours; wishes; DST."""
+"""Free slots: never past, on holidays, closures or absences, always inside hours; wishes; DST."""
 
 from datetime import UTC, date, datetime, time, timedelta
 
@@ -25,6 +25,17 @@ reason_en = "Christmas Eve"
 date = 2026-12-09
 sites = ["backnang"]
 reason_de = "Personalversammlung"
+
+# Open on the two Sundays the clocks change, so that slots on those very days are tested.
+[[special_days]]
+date = 2027-03-28
+opening_hours = ["08:00-12:00"]
+reason_de = "Tag der offenen Tür"
+
+[[special_days]]
+date = 2026-10-25
+opening_hours = ["08:00-12:00"]
+reason_de = "Tag der offenen Tür"
 
 [sites.backnang]
 name = "Geschäftsstelle Backnang"
@@ -59,6 +70,7 @@ tue = ["08:00-12:00"]
 wed = ["08:00-12:00"]
 thu = ["08:00-12:00", "14:00-18:00", "18:00-20:00"]
 fri = ["08:00-12:00"]
+sun = ["08:00-12:00"]
 [[caseworkers.absences]]
 date = 2026-12-02
 [[caseworkers.absences]]
@@ -79,7 +91,8 @@ fri = ["09:00-11:00"]
 
 # Who works when, to check that no slot leaves these hours: (weekday -> intervals).
 HOURS = {
-    "wagner": {0: [(8, 12)], 1: [(8, 12)], 2: [(8, 12)], 3: [(8, 12), (14, 18)], 4: [(8, 12)]},
+    "wagner": {0: [(8, 12)], 1: [(8, 12)], 2: [(8, 12)], 3: [(8, 12), (14, 18)], 4: [(8, 12)],
+               6: [(8, 12)]},
     "kaya": {0: [(9, 11)], 1: [(9, 11)], 2: [(9, 11)], 4: [(9, 11)]},
 }
 
@@ -217,13 +230,13 @@ def test_a_booking_takes_the_slot_and_a_longer_one_blocks_what_it_overlaps(db, s
     assert at("2026-12-07", "11:00") in wagner
 
 
-@pytest.mark.parametrize("before, after", [
-    ("2027-03-25", "2027-03-30"),  # summer time starts on Sunday 2027-03-28
-    ("2026-10-23", "2026-10-26"),  # winter time starts on Sunday 2026-10-25
+@pytest.mark.parametrize("before, sunday, after", [
+    ("2027-03-25", "2027-03-28", "2027-03-30"),  # summer time starts on Sunday 2027-03-28
+    ("2026-10-23", "2026-10-25", "2026-10-26"),  # winter time starts on Sunday 2026-10-25
 ])
-def test_daylight_saving_changes_do_not_shift_appointments(db, schedule, before, after):
+def test_daylight_saving_changes_do_not_shift_appointments(db, schedule, before, sunday, after):
     now = at(before, "00:00") - timedelta(days=3)
-    for day in (before, after):
+    for day in (before, sunday, after):
         [slot] = slots(db, schedule, now, Wish(on=date.fromisoformat(day), time=time(9, 0)),
                        limit=1, language="en")
         assert slot.start.astimezone(BERLIN).time() == time(9, 0)
@@ -231,7 +244,7 @@ def test_daylight_saving_changes_do_not_shift_appointments(db, schedule, before,
         assert booking.start.time() == time(9, 0)
         stored = db.execute("SELECT start_utc FROM bookings WHERE id = ?",
                             [booking.id]).fetchone()[0]
-        summer = day in ("2027-03-30", "2026-10-23")  # UTC+2, else UTC+1
+        summer = day in ("2027-03-28", "2027-03-30", "2026-10-23")  # UTC+2, else UTC+1
         assert stored.endswith("+00:00")
         assert stored[11:16] == ("07:00" if summer else "08:00")
         # And the booked 09:00 is no longer offered with him that day, nothing else shifts.
@@ -244,3 +257,15 @@ def test_daylight_saving_changes_do_not_shift_appointments(db, schedule, before,
 def test_now_may_be_given_in_utc(db, schedule):
     now_utc = at("2026-12-01", "09:10").astimezone(UTC)
     assert slots(db, schedule, now_utc)[0].start == at("2026-12-01", "11:30")
+
+
+def test_a_wish_from_what_speech_recognised_and_a_slot_through_json(db, schedule):
+    import json
+
+    wish = Wish.from_entities({"date": "2026-12-08", "part_of_day": "morning", "time": "09:30"})
+    assert wish == Wish(on=date(2026, 12, 8), part_of_day="morning", time=time(9, 30))
+    with pytest.raises(ValueError):
+        Wish(part_of_day="evening")
+    [slot] = slots(db, schedule, at("2026-12-06", "12:00"), wish, limit=1)
+    assert slot.start == at("2026-12-08", "09:30")
+    assert type(slot).from_dict(json.loads(json.dumps(slot.to_dict()))) == slot

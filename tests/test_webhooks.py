@@ -233,13 +233,15 @@ def test_twilio_fallback_url_apologises_and_hands_over(caller, db):
     assert db.execute("SELECT outcome FROM calls").fetchone()[0] == "agent"
 
 
-def test_queue_failure_tells_the_caller_and_ends_politely(caller):
+def test_queue_failure_offers_a_callback_or_a_message_instead_of_a_dead_end(caller, db):
     caller.dial()
     caller.say("#0")
     reply = caller.post("/voice/queue-result", QueueResult="queue-full", QueueTime="0")
     root = assert_valid_twiml(reply.body)
-    assert "niemand erreichbar" in root.find("./Say").text
-    assert root.find("./Hangup") is not None
+    said = " ".join(s.text for s in root.iter("Say"))
+    assert "nicht erreichbar" in said and "Rückruf" in said
+    assert root.find("./Gather") is not None and root.find("./Hangup") is None
+    assert db.execute("SELECT result FROM queue_entries").fetchone()[0] == "error"
 
 
 def test_wait_music_announces_the_position(caller):

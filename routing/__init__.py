@@ -1,0 +1,35 @@
+"""People: agents and their skills, the queue, ringing agents, callbacks and the agent console.
+
+The phone side (ivr) calls `routing.queue`, `routing.dispatch` and `routing.callbacks`;
+`init_app` registers the console at /agent and the `users` commands. routing never
+imports ivr: it learns where to send a call through the `connect_url` callable.
+"""
+
+from __future__ import annotations
+
+from flask import Flask
+
+from .dispatch import ConnectUrl
+from .settings import EXTENSION, RoutingSettings
+
+
+def init_app(app: Flask, *, connect_url: ConnectUrl) -> None:
+    """Register the agent console, logins and CLI commands; safe to call twice (tests do).
+
+    `connect_url(call_sid, agent_id)` is the absolute URL Twilio is redirected to when a
+    waiting call goes to a free agent (the phone side answers it with a <Dial>).
+    """
+    chosen = RoutingSettings(
+        connect_url=connect_url,
+        ring_timeout_s=int(app.config.get("HOTLINE_RING_TIMEOUT", 20)),
+        callback_offer_after_s=int(app.config.get("HOTLINE_CALLBACK_OFFER_AFTER", 120)),
+    )
+    already = EXTENSION in app.extensions
+    app.extensions[EXTENSION] = chosen
+    if already:
+        return
+    from . import auth, cli, console
+
+    auth.init_app(app)
+    app.register_blueprint(console.bp)
+    app.cli.add_command(cli.users)

@@ -1,0 +1,169 @@
+"""Callback requests: the caller's confirmed number, topic and time window; agents work them.
+
+A callback is open until an agent starts it (in_progress, only that agent sees the full
+number), then each attempt is recorded: reached -> done; no answer, busy, voicemail ->
+open again; after MAX_ATTEMPTS failed attempts -> failed.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlite_utils import Database
+
+from .decision import WaitingCaller, can_serve
+from .queue import CALLBACK, leave_queue
+from .store import atomic, get_agent, parse_time, utc_text
+from .topics import GENERAL
+
+OPEN, IN_PROGRESS, DONE, FAILED = "open", "in_progress", "done", "failed"
+CONFIRMED_BY = ("caller_id", "spoken", "agent")
+ATTEMPT_RESULTS = {
+    "reached": "erreicht",
+    "no_answer": "nicht erreicht",
+    "busy": "besetzt",
+    "voicemail": "Mailbox",
+    "wrong_number": "falsche Nummer",
+}
+MAX_ATTEMPTS = 3
+
+
+class CallbackNotFoundError(LookupError):
+    """No callback has this id (or the agent may not work it)."""
+
+
+class CallbackStateError(Exception):
+    """The callback is not in a state that allows this (e.g. another agent works it)."""
+
+
+@dataclass(frozen=True)
+class Callback:
+    """A callback request."""
+
+    id: int
+    call_sid: str | None
+    phone: str
+    confirmed_by: str
+    topic: str
+    language: str
+    site: str | None
+    intent: str | None
+    window_start: str | None
+    window_end: str | None
+    status: str
+    agent_id: int | None
+    attempts: int
+    created_at: str
+    updated_at: str
+
+    def caller(self) -> WaitingCaller:
+        """As the routing decision sees it, so agents see only callbacks they are skilled for."""
+        return WaitingCaller(key=f"callback-{self.id}", topic=self.topic,
+                             language=self.language, site=self.site, priority="normal",
+                             enqueued_at=parse_time(self.created_at))
+
+
+_COLUMNS = ("id, call_sid, phone, confirmed_by, topic, language, site, intent, window_start,"
+            " window_end, status, agent_id, attempts, created_at, updated_at")
+
+
+def get_callback(db: Database, callback_id: int) -> Callback:
+    row = db.execute(f"SELECT {_COLUMNS} FROM callbacks WHERE id = ?", [callback_id]).fetchone()
+    if row is None:
+        raise CallbackNotFoundError(callback_id)
+    return Callback(*row)
+
+
+def request_callback(db: Database, call_sid: str | None, *, phone: str, confirmed_by: str,
+                     topic: str = GENERAL, language: str = "de", site: str | None = None,
+                     intent: str | None = None, window_start: datetime | None = None,
+                     window_end: datetime | None = None, now: datetime) -> Callback:
+    """Record the caller's wish to be called back; a retry returns the request already made.
+
+    `confirmed_by`: how the number was confirmed: 'caller_id' (the caller said yes to
+    their own number), 'spoken' (digits spoken or typed), or 'agent'. The window
+    (None = any time) is when the caller wants the call. A caller waiting in the queue
+    leaves it with the result 'callback'.
+    """
+    if confirmed_by not in CONFIRMED_BY:
+        raise ValueError(f"confirmed_by must be one of {CONFIRMED_BY}")
+    if not phone or not phone.strip():
+        raise ValueError("a callback needs a phone number")
+    with atomic(db):
+        if call_sid:
+            row = db.execute("SELECT id FROM callbacks WHERE call_sid = ? AND status IN (?, ?)",
+                             [call_sid, OPEN, IN_PROGRESS]).fetchone()
+            if row:
+                return get_callback(db, row[0])
+            leave_queue(db, call_sid, CALLBACK, now=now)
+        stamp = utc_text(now)
+        cursor = db.execute(
+            "INSERT INTO callbacks (call_sid, phone, confirmed_by, topic, language, site, intent,"
+            " window_start, window_end, status, attempts, created_at, updated_at)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?)",
+            [call_sid, phone.strip(), confirmed_by, topic or GENERAL, language or "de",
+             site or None, intent, utc_text(window_start) if window_start else None,
+             utc_text(window_end) if window_end else None, OPEN, stamp, stamp])
+        return get_callback(db, cursor.lastrowid)
+
+
+def visible_callbacks(db: Database, agent_id: int, *, everything: bool = False) -> list[Callback]:
+    """Open callbacks the agent is skilled for, and those they work; earliest window first."""
+    agent = get_agent(db, agent_id)
+    view = agent.view()
+    rows = [Callback(*row) for row in db.execute(
+        f"SELECT {_COLUMNS} FROM callbacks WHERE status = ? OR (status = ? AND agent_id = ?)"
+        " ORDER BY COALESCE(window_start, created_at), id",
+        [OPEN, IN_PROGRESS, agent_id]).fetchall()]
+    return [cb for cb in rows
+            if cb.agent_id == agent_id or everything or can_serve(view, cb.caller())]
+
+
+def may_work(db: Database, agent_id: int, callback: Callback, everything: bool = False) -> bool:
+    return everything or callback.agent_id == agent_id or can_serve(
+        get_agent(db, agent_id).view(), callback.caller())
+
+
+def start_callback(db: Database, callback_id: int, agent_id: int, *, now: datetime) -> Callback:
+    """The agent takes the callback: nobody else works it until an attempt is recorded."""
+    with atomic(db):
+        callback = get_callback(db, callback_id)
+        if callback.status == IN_PROGRESS and callback.agent_id == agent_id:
+            return callback
+        if callback.status != OPEN:
+            raise CallbackStateError("Dieser Rückruf wird schon bearbeitet oder ist erledigt.")
+        db.execute("UPDATE callbacks SET status = ?, agent_id = ?, updated_at = ? WHERE id = ?",
+                   [IN_PROGRESS, agent_id, utc_text(now), callback_id])
+        return get_callback(db, callback_id)
+
+
+def record_attempt(db: Database, callback_id: int, agent_id: int, result: str, note: str = "",
+                   *, now: datetime) -> Callback:
+    """One try at calling back: reached ends it; otherwise it is open again, or failed at last."""
+    if result not in ATTEMPT_RESULTS:
+        raise ValueError(f"result must be one of {sorted(ATTEMPT_RESULTS)}")
+    with atomic(db):
+        callback = get_callback(db, callback_id)
+        if callback.status != IN_PROGRESS or callback.agent_id != agent_id:
+            raise CallbackStateError("Bitte den Rückruf zuerst übernehmen.")
+        stamp = utc_text(now)
+        db.execute("INSERT INTO callback_attempts (callback_id, agent_id, at, result, note)"
+                   " VALUES (?, ?, ?, ?, ?)", [callback_id, agent_id, stamp, result, note or None])
+        attempts = callback.attempts + 1
+        if result == "reached":
+            status = DONE
+        elif result == "wrong_number" or attempts >= MAX_ATTEMPTS:
+            status = FAILED
+        else:
+            status = OPEN
+        db.execute("UPDATE callbacks SET status = ?, attempts = ?, updated_at = ?,"
+                   " agent_id = ? WHERE id = ?",
+                   [status, attempts, stamp, agent_id if status != OPEN else None, callback_id])
+        return get_callback(db, callback_id)
+
+
+def attempts_of(db: Database, callback_id: int) -> list[tuple]:
+    """(agent_id, at, result, note) of every attempt, oldest first."""
+    return db.execute("SELECT agent_id, at, result, note FROM callback_attempts"
+                      " WHERE callback_id = ? ORDER BY id", [callback_id]).fetchall()

@@ -1,0 +1,335 @@
+"""The agent console at /agent: login, own status, waiting calls and callbacks, the current call.
+
+The page is one HTML shell; its script polls /agent/state.json every few seconds and
+posts the agent's actions back (with the CSRF token). An agent sees only callers and
+callbacks they are skilled for (topic, language, site), enforced here on the server;
+supervisors see everything. URLs carry internal ids only, never numbers.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime
+
+from flask import (
+    Blueprint,
+    abort,
+    flash,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
+from flask_login import current_user, login_required, login_user, logout_user
+from flask_wtf.csrf import generate_csrf
+
+import db as database
+from gateway import get_gateway
+
+from . import callbacks as callback_store
+from .auth import LoginLockedError, User, authenticate, csrf
+from .context import BERLIN, call_context, mask_phone
+from .decision import EMERGENCY, can_serve, queue_key
+from .dispatch import CannotTakeError, connect_next_caller, take_call
+from .outcomes import OUTCOMES, NoCurrentCallError, record_outcome
+from .queue import last_entry, waiting_entries
+from .settings import now, settings
+from .store import (
+    AVAILABLE,
+    OFFLINE,
+    ON_CALL,
+    RINGING,
+    WRAP_UP,
+    Agent,
+    all_agents,
+    atomic,
+    get_agent,
+    parse_time,
+    set_status,
+)
+from .topics import intent_label, language_label, site_label, topic_label
+
+log = logging.getLogger(__name__)
+
+bp = Blueprint("agent", __name__, url_prefix="/agent", template_folder="templates",
+               static_folder="static", static_url_path="/static")
+
+POLL_MS = 2500
+STATUS_LABELS = {OFFLINE: "Abgemeldet", AVAILABLE: "Verfügbar", RINGING: "Klingelt",
+                 ON_CALL: "Im Gespräch", WRAP_UP: "Nachbearbeitung"}
+
+
+@bp.before_request
+def _protect():
+    # Every POST of the console, the login included, carries the CSRF token.
+    if request.method == "POST":
+        csrf.protect()
+
+
+@bp.after_request
+def _headers(response):
+    response.headers["Cache-Control"] = "no-store"
+    response.headers["Content-Security-Policy"] = (
+        "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self';"
+        " frame-ancestors 'none'; form-action 'self'; base-uri 'none'")
+    response.headers["X-Frame-Options"] = "DENY"
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Referrer-Policy"] = "no-referrer"
+    return response
+
+
+def _agent() -> Agent:
+    """The logged-in agent, fresh from the database (status changes with every call)."""
+    return get_agent(database.get_db(), current_user.agent.id)
+
+
+def _safe_next(target: str | None) -> str:
+    if target and target.startswith("/agent") and not target.startswith("//"):
+        return target
+    return url_for("agent.console")
+
+
+# ------------------------------------------------------------------------ login
+
+
+@bp.route("/login", methods=["GET", "POST"])
+def login():
+    if current_user.is_authenticated:
+        return redirect(url_for("agent.console"))
+    status = 200
+    if request.method == "POST":
+        db = database.get_db()
+        login_name = request.form.get("login", "")[:100]
+        password = request.form.get("password", "")[:200]
+        try:
+            agent = authenticate(db, login_name, password, request.remote_addr or "",
+                                 now=now())
+        except LoginLockedError as locked:
+            log.warning("Agent login refused: too many failed attempts")
+            flash(f"Zu viele Fehlversuche. Bitte in {locked.retry_after_s} Sekunden "
+                  "erneut versuchen.", "error")
+            return (render_template("routing/login.html"), 429,
+                    {"Retry-After": str(locked.retry_after_s)})
+        if agent is None:
+            log.info("Agent login failed")
+            flash("Anmeldung fehlgeschlagen: Benutzername oder Passwort falsch.", "error")
+            status = 401
+        else:
+            target = _safe_next(request.args.get("next"))
+            session.clear()  # a fresh session for the new login
+            login_user(User(agent))
+            log.info("Agent %s logged in", agent.id)
+            return redirect(target)
+    return render_template("routing/login.html"), status
+
+
+@bp.post("/logout")
+@login_required
+def logout():
+    agent = _agent()
+    db = database.get_db()
+    with atomic(db):
+        if agent.status == AVAILABLE:
+            set_status(db, agent.id, OFFLINE, now=now(), reason="logged out")
+    logout_user()
+    session.clear()
+    flash("Sie sind abgemeldet.", "info")
+    return redirect(url_for("agent.login"))
+
+
+# ------------------------------------------------------------------------ the page
+
+
+@bp.get("/")
+@login_required
+def console():
+    return render_template("routing/console.html", agent=_agent(), poll_ms=POLL_MS,
+                           outcomes=OUTCOMES, attempt_results=callback_store.ATTEMPT_RESULTS)
+
+
+def _since_s(stamp: str | None, moment: datetime) -> int:
+    return max(0, int((moment - parse_time(stamp)).total_seconds())) if stamp else 0
+
+
+def _visible_entries(agent: Agent):
+    view = agent.view()
+    entries = waiting_entries(database.get_db())
+    if not agent.supervisor:
+        entries = [e for e in entries if can_serve(view, e.caller())]
+    return sorted(entries, key=lambda e: queue_key(e.caller()))
+
+
+def _window(cb) -> str:
+    if not cb.window_start and not cb.window_end:
+        return "jederzeit"
+    parts = [parse_time(t).astimezone(BERLIN) for t in (cb.window_start, cb.window_end) if t]
+    return " – ".join(p.strftime("%d.%m. %H:%M") for p in parts)
+
+
+def _state(agent: Agent) -> dict:
+    db = database.get_db()
+    moment = now()
+    waiting = [{
+        "id": e.id, "topic": topic_label(e.topic), "language": language_label(e.language),
+        "site": site_label(e.site), "emergency": e.priority == EMERGENCY,
+        "intent": intent_label(e.intent), "waited_s": _since_s(e.enqueued_at, moment),
+        "ringing": e.ringing_agent_id is not None,
+    } for e in _visible_entries(agent)]
+    callbacks = []
+    for cb in callback_store.visible_callbacks(db, agent.id, everything=agent.supervisor):
+        mine = cb.status == callback_store.IN_PROGRESS and cb.agent_id == agent.id
+        callbacks.append({
+            "id": cb.id, "topic": topic_label(cb.topic), "language": language_label(cb.language),
+            "site": site_label(cb.site), "window": _window(cb), "attempts": cb.attempts,
+            "mine": mine, "taken": cb.status == callback_store.IN_PROGRESS and not mine,
+            # The full number only to the agent who is calling back.
+            "phone": cb.phone if mine else mask_phone(cb.phone),
+        })
+    current = None
+    if agent.current_call_sid and agent.status in (RINGING, ON_CALL, WRAP_UP):
+        context = call_context(db, agent.current_call_sid, now=moment)
+        entry = last_entry(db, agent.current_call_sid)
+        current = {
+            "topic": topic_label(entry.topic) if entry else "",
+            "language": language_label(entry.language) if entry else "",
+            "site": site_label(entry.site) if entry else "",
+            "emergency": bool(entry and entry.priority == EMERGENCY),
+            "intent": context.intent_label,
+            "verified": context.verified,
+            "customer_number": context.customer_number_masked,
+            "phone": context.phone_masked,
+            "turns": [{"caller": t.caller, "intent": intent_label(t.intent) if t.intent else "",
+                       "hotline": t.hotline} for t in context.turns],
+            "bookings": context.bookings,
+            "can_record": agent.status in (ON_CALL, WRAP_UP),
+        }
+    state = {
+        "agent": {"name": agent.name, "status": agent.status,
+                  "status_label": STATUS_LABELS.get(agent.status, agent.status),
+                  "since_s": _since_s(agent.status_since, moment),
+                  "sites": [site_label(s) for s in agent.sites],
+                  "topics": [topic_label(t) for t in agent.topics],
+                  "reachable": bool(agent.reach_kind and agent.reach_address)},
+        "waiting": waiting,
+        "callbacks": callbacks,
+        "current": current,
+        "csrf": generate_csrf(),
+    }
+    if agent.supervisor:
+        state["team"] = [{"name": a.name, "status_label": STATUS_LABELS.get(a.status, a.status),
+                          "since_s": _since_s(a.status_since, moment)}
+                         for a in all_agents(db) if a.active and a.role == "agent"]
+    return state
+
+
+@bp.get("/state.json")
+@login_required
+def state():
+    return jsonify(_state(_agent()))
+
+
+def _reply(agent_id: int, message: str = "", status: int = 200):
+    body = _state(get_agent(database.get_db(), agent_id))
+    body["message"] = message
+    return jsonify(body), status
+
+
+def _connect_next(agent_id: int) -> None:
+    """The agent is free again: a suitable waiting caller goes to them at once."""
+    chosen = settings()
+    connect_next_caller(database.get_db(), agent_id, now=now(), connect_url=chosen.connect_url,
+                        gateway=get_gateway(), ring_timeout_s=chosen.ring_timeout_s)
+
+
+# ------------------------------------------------------------------------ actions
+
+
+@bp.post("/status")
+@login_required
+def change_status():
+    agent = _agent()
+    wanted = request.form.get("status", "")
+    if wanted not in (AVAILABLE, OFFLINE) or agent.status not in (AVAILABLE, OFFLINE, WRAP_UP):
+        return _reply(agent.id, "Dieser Status kann jetzt nicht gesetzt werden.", 409)
+    db = database.get_db()
+    if wanted != agent.status:
+        with atomic(db):
+            set_status(db, agent.id, wanted, now=now(), reason="console")
+    if wanted == AVAILABLE:
+        _connect_next(agent.id)
+    return _reply(agent.id)
+
+
+@bp.post("/calls/<int:entry_id>/take")
+@login_required
+def take(entry_id: int):
+    agent = _agent()
+    # Only callers the agent could see: anything else is "not found", saying nothing.
+    if not any(e.id == entry_id for e in _visible_entries(agent)):
+        abort(404)
+    chosen = settings()
+    try:
+        take_call(database.get_db(), agent.id, entry_id, now=now(),
+                  connect_url=chosen.connect_url, gateway=get_gateway(),
+                  ring_timeout_s=chosen.ring_timeout_s)
+    except CannotTakeError as error:
+        return _reply(agent.id, str(error), 409)
+    return _reply(agent.id, "Ihr Telefon klingelt.")
+
+
+@bp.post("/outcome")
+@login_required
+def outcome():
+    agent = _agent()
+    chosen = request.form.get("outcome", "")
+    if chosen not in OUTCOMES:
+        return _reply(agent.id, "Bitte ein Ergebnis auswählen.", 400)
+    try:
+        record_outcome(database.get_db(), agent.id, chosen, request.form.get("note", ""),
+                       now=now())
+    except NoCurrentCallError:
+        return _reply(agent.id, "Es gibt kein Gespräch, zu dem ein Ergebnis fehlt.", 409)
+    if _agent().status == AVAILABLE:
+        _connect_next(agent.id)
+    return _reply(agent.id, f"Gespeichert: {OUTCOMES[chosen]}.")
+
+
+def _callback_for(agent: Agent, callback_id: int):
+    db = database.get_db()
+    try:
+        callback = callback_store.get_callback(db, callback_id)
+    except callback_store.CallbackNotFoundError:
+        abort(404)
+    if not callback_store.may_work(db, agent.id, callback, everything=agent.supervisor):
+        abort(404)
+    return callback
+
+
+@bp.post("/callbacks/<int:callback_id>/start")
+@login_required
+def start_callback(callback_id: int):
+    agent = _agent()
+    _callback_for(agent, callback_id)
+    try:
+        callback_store.start_callback(database.get_db(), callback_id, agent.id, now=now())
+    except callback_store.CallbackStateError as error:
+        return _reply(agent.id, str(error), 409)
+    return _reply(agent.id, "Rückruf übernommen: bitte jetzt anrufen.")
+
+
+@bp.post("/callbacks/<int:callback_id>/attempt")
+@login_required
+def callback_attempt(callback_id: int):
+    agent = _agent()
+    _callback_for(agent, callback_id)
+    result = request.form.get("result", "")
+    if result not in callback_store.ATTEMPT_RESULTS:
+        return _reply(agent.id, "Bitte ein Ergebnis des Rückrufs auswählen.", 400)
+    try:
+        callback_store.record_attempt(database.get_db(), callback_id, agent.id, result,
+                                      request.form.get("note", "")[:2000], now=now())
+    except callback_store.CallbackStateError as error:
+        return _reply(agent.id, str(error), 409)
+    return _reply(agent.id, f"Rückruf: {callback_store.ATTEMPT_RESULTS[result]}.")

@@ -1,0 +1,51 @@
+"""Demo agents and a supervisor for trying the console out (DEMO DATA: known passwords)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from sqlite_utils import Database
+
+from .auth import hash_password
+from .store import add_agent, find_agent
+
+DEMO_PASSWORD = "demo-passwort"  # printed in the README: never use these accounts in production
+
+DEMO_ACCOUNTS = [
+    {"login": "agent.waiblingen", "name": "Anna Keller (Demo)", "role": "agent",
+     "topics": ["geldleistungen", "allgemein"], "languages": ["de", "en"],
+     "sites": ["waiblingen"], "reach_kind": "client", "reach_address": "agent-waiblingen"},
+    {"login": "agent.backnang", "name": "Murat Yilmaz (Demo)", "role": "agent",
+     "topics": ["geldleistungen", "arbeitslosmeldung"], "languages": ["de"],
+     "sites": ["backnang"], "reach_kind": "client", "reach_address": "agent-backnang"},
+    {"login": "agent.schorndorf", "name": "Lea Schäfer (Demo)", "role": "agent",
+     "topics": ["arbeitsvermittlung", "berufsberatung", "allgemein"], "languages": ["de"],
+     "sites": ["schorndorf"], "reach_kind": "client", "reach_address": "agent-schorndorf"},
+    {"login": "leitung", "name": "Petra Wagner (Demo-Leitung)", "role": "supervisor",
+     "topics": ["allgemein"], "languages": ["de", "en"],
+     "sites": ["waiblingen", "backnang", "schorndorf"], "reach_kind": "client",
+     "reach_address": "supervisor"},
+]
+
+
+def seed_demo(db: Database, now: datetime | None = None) -> int:
+    """Create the demo accounts that are missing; returns how many were created."""
+    now = now or datetime.now(UTC)
+    made = 0
+    for account in DEMO_ACCOUNTS:
+        if find_agent(db, account["login"]) is not None:
+            continue
+        add_agent(db, password_hash=hash_password(DEMO_PASSWORD), now=now, **account)
+        made += 1
+    return made
+
+
+def seed_demo_app(app) -> int:
+    """`seed_demo` on the app's database, for app.py's seed-demo command (it passes the app)."""
+    import db as database
+
+    conn = database.connect(app.config["HOTLINE_DATABASE"])
+    try:
+        return seed_demo(conn)
+    finally:
+        conn.conn.close()

@@ -1,0 +1,347 @@
+"""Ringing agents: reserve one for a caller, record how a ring ended, give free agents callers.
+
+The phone side (ivr) calls these with its database and clock. An agent whose phone
+rings for one call is `ringing` (reserved): no second call rings them. A ring that is
+never reported back (a lost webhook) is released after the ring timeout plus a grace
+period, so no agent stays reserved for ever. Moving a waiting call to a free agent goes
+through the REST gateway: redirect_call(call_sid, connect_url(call_sid, agent_id)).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlite_utils import Database
+
+from gateway import GatewayError
+
+from .context import verified_flag
+from .decision import EMERGENCY, WaitingCaller, can_serve, choose_agent, choose_caller
+from .queue import (
+    ABANDONED,
+    BRIDGED,
+    NotQueuedError,
+    QueueEntry,
+    close_entry,
+    entry_by_id,
+    open_entry,
+    waiting_entries,
+)
+from .store import (
+    AVAILABLE,
+    OFFLINE,
+    ON_CALL,
+    RINGING,
+    STATUSES,
+    WRAP_UP,
+    Agent,
+    atomic,
+    get_agent,
+    reachable_agents,
+    set_status,
+    utc_text,
+)
+from .topics import language_label, topic_label
+
+log = logging.getLogger(__name__)
+
+RING_TIMEOUT_S = 20  # <Dial timeout>: then the next agent
+STALE_GRACE_S = 60  # a ring not reported back this long after its timeout is released
+RETRY_AGENT_AFTER_S = 120  # an agent who missed this caller is not rung again for them sooner
+MISSED_RINGS_BEFORE_AWAY = 3  # in a row: the agent is probably not at the desk; set offline
+
+ANSWERED, NO_ANSWER, BUSY, FAILED, CANCELED = (
+    "answered", "no-answer", "busy", "failed", "canceled")
+# Rings that ended through no fault of the agent: they keep their place in the idle line.
+EXPIRED, REDIRECT_FAILED = "expired", "redirect-failed"
+
+ConnectUrl = Callable[[str, int], str]
+
+
+class CannotTakeError(Exception):
+    """The agent cannot take this call now (busy, no phone, or the call is gone)."""
+
+
+@dataclass(frozen=True)
+class Reservation:
+    """An agent reserved for a call: ring `reach_kind`/`reach_address` for `ring_timeout_s`."""
+
+    call_sid: str
+    agent_id: int
+    agent_name: str
+    reach_kind: str  # number | sip | client: <Number>, <Sip> or <Client> inside <Dial>
+    reach_address: str
+    ring_timeout_s: int
+
+
+@dataclass(frozen=True)
+class DialOutcome:
+    """How a ring ended: whether caller and agent talked, and whom to ring next."""
+
+    talked: bool
+    next: Reservation | None  # None and not talked: put the caller (back) in the queue
+
+
+def _reachable(agent: Agent) -> bool:
+    return agent.active and bool(agent.reach_kind and agent.reach_address)
+
+
+def staffed(db: Database, caller: WaitingCaller) -> bool:
+    """Whether anyone who could take this caller is logged in (not offline)."""
+    working = tuple(status for status in STATUSES if status != OFFLINE)
+    return any(can_serve(agent.view(), caller) for agent in reachable_agents(db, working))
+
+
+def _recently_tried(db: Database, call_sid: str, now: datetime) -> set[int]:
+    since = utc_text(now - timedelta(seconds=RETRY_AGENT_AFTER_S))
+    return {agent_id for (agent_id,) in db.execute(
+        "SELECT agent_id FROM dial_attempts WHERE call_sid = ? AND result != ?"
+        " AND COALESCE(ended_at, at) >= ?", [call_sid, ANSWERED, since]).fetchall()}
+
+
+def _reservation(db: Database, entry: QueueEntry, ring_timeout_s: int) -> Reservation:
+    agent = get_agent(db, entry.ringing_agent_id)
+    return Reservation(call_sid=entry.call_sid, agent_id=agent.id, agent_name=agent.name,
+                       reach_kind=agent.reach_kind, reach_address=agent.reach_address,
+                       ring_timeout_s=ring_timeout_s)
+
+
+def _reserve(db: Database, entry: QueueEntry, agent_id: int, now: datetime,
+             ring_timeout_s: int, reason: str) -> Reservation:
+    set_status(db, agent_id, RINGING, now=now, reason=reason, call_sid=entry.call_sid)
+    db.execute("UPDATE queue_entries SET ringing_agent_id = ? WHERE id = ?", [agent_id, entry.id])
+    db.execute("INSERT INTO dial_attempts (call_sid, agent_id, at, result) VALUES (?, ?, ?, ?)",
+               [entry.call_sid, agent_id, utc_text(now), "ringing"])
+    return _reservation(db, entry_by_id(db, entry.id), ring_timeout_s)
+
+
+def _end_attempt(db: Database, call_sid: str, agent_id: int, result: str, now: datetime) -> None:
+    db.execute("UPDATE dial_attempts SET result = ?, ended_at = ? WHERE id = (SELECT MAX(id)"
+               " FROM dial_attempts WHERE call_sid = ? AND agent_id = ?)",
+               [result, utc_text(now), call_sid, agent_id])
+
+
+def release_ringing(db: Database, entry: QueueEntry, *, now: datetime, result: str) -> None:
+    """The ring for this caller is over without a conversation: free the agent (inside a write).
+
+    An agent who missed the ring goes to the back of the idle line; after several misses
+    in a row they are set offline, so that callers stop ringing an empty desk.
+    """
+    agent_id = entry.ringing_agent_id
+    if agent_id is None:
+        return
+    db.execute("UPDATE queue_entries SET ringing_agent_id = NULL WHERE id = ?", [entry.id])
+    _end_attempt(db, entry.call_sid, agent_id, result, now)
+    agent = get_agent(db, agent_id)
+    if agent.status != RINGING or agent.current_call_sid != entry.call_sid:
+        return  # the agent has moved on already (answered, or the console changed them)
+    missed = result in (NO_ANSWER, BUSY, FAILED)
+    if missed:
+        db.execute("UPDATE agents SET missed_rings = missed_rings + 1 WHERE id = ?", [agent_id])
+        count = db.execute("SELECT missed_rings FROM agents WHERE id = ?", [agent_id]).fetchone()[0]
+        if count >= MISSED_RINGS_BEFORE_AWAY:
+            set_status(db, agent_id, OFFLINE, now=now, reason=f"{count} rings missed")
+            log.warning("Agent %s set offline after %d missed rings", agent_id, count)
+            return
+    set_status(db, agent_id, AVAILABLE, now=now, reason=f"ring {result}", back_of_line=missed)
+
+
+def expire_stale_rings(db: Database, *, now: datetime,
+                       ring_timeout_s: int = RING_TIMEOUT_S) -> int:
+    """Release rings nobody reported back on in time (inside a write); returns how many."""
+    cutoff = utc_text(now - timedelta(seconds=ring_timeout_s + STALE_GRACE_S))
+    stale = db.execute(
+        "SELECT q.id FROM queue_entries q JOIN dial_attempts d ON d.call_sid = q.call_sid"
+        " AND d.agent_id = q.ringing_agent_id AND d.result = 'ringing'"
+        " WHERE q.left_at IS NULL AND q.ringing_agent_id IS NOT NULL AND d.at < ?",
+        [cutoff]).fetchall()
+    for (entry_id,) in stale:
+        release_ringing(db, entry_by_id(db, entry_id), now=now, result=EXPIRED)
+    return len(stale)
+
+
+def reserve_agent(db: Database, call_sid: str, *, now: datetime,
+                  ring_timeout_s: int = RING_TIMEOUT_S) -> Reservation | None:
+    """Pick and reserve the agent to ring for this queued call, or None when nobody is free.
+
+    The call must be in the queue (`enqueue` first). Asking again while an agent rings
+    for the call (a retried webhook) returns the same reservation.
+    """
+    with atomic(db):
+        expire_stale_rings(db, now=now, ring_timeout_s=ring_timeout_s)
+        entry = open_entry(db, call_sid)
+        if entry is None:
+            raise NotQueuedError(call_sid)
+        if entry.ringing_agent_id is not None:
+            return _reservation(db, entry, ring_timeout_s)
+        free = [agent.view() for agent in reachable_agents(db, (AVAILABLE,))]
+        agent = choose_agent(entry.caller(), free, _recently_tried(db, call_sid, now))
+        if agent is None:
+            return None
+        return _reserve(db, entry, agent.id, now, ring_timeout_s, "rings for a caller")
+
+
+def reservation_for(db: Database, call_sid: str, *,
+                    ring_timeout_s: int = RING_TIMEOUT_S) -> Reservation | None:
+    """The agent currently reserved for this call (for the connect URL), if any."""
+    entry = open_entry(db, call_sid)
+    if entry is None or entry.ringing_agent_id is None:
+        return None
+    return _reservation(db, entry, ring_timeout_s)
+
+
+def agent_answered(db: Database, call_sid: str, agent_id: int, *, now: datetime) -> None:
+    """The agent picked up (Twilio fetched the whisper URL): the caller leaves the queue bridged."""
+    with atomic(db):
+        entry = open_entry(db, call_sid)
+        if entry is not None:
+            close_entry(db, entry, BRIDGED, now=now, agent_id=agent_id)
+        _end_attempt(db, call_sid, agent_id, ANSWERED, now)
+        db.execute("UPDATE agents SET missed_rings = 0 WHERE id = ?", [agent_id])
+        agent = get_agent(db, agent_id)
+        if not (agent.status == ON_CALL and agent.current_call_sid == call_sid):
+            set_status(db, agent_id, ON_CALL, now=now, reason="answered", call_sid=call_sid)
+
+
+def dial_ended(db: Database, call_sid: str, agent_id: int, dial_status: str, *, now: datetime,
+               ring_timeout_s: int = RING_TIMEOUT_S) -> DialOutcome:
+    """Twilio's <Dial action> for a ring to an agent: record it and say what comes next.
+
+    `dial_status` is Twilio's DialCallStatus. completed/answered: they talked; the agent
+    goes to wrap-up (or straight to available if they already recorded the outcome).
+    canceled: the caller hung up while it rang. no-answer/busy/failed (or anything
+    unknown): the next agent is reserved and returned; None means queue the caller again
+    (they keep their place: the queue entry stays open).
+    """
+    with atomic(db):
+        entry = open_entry(db, call_sid)
+        if dial_status in ("completed", ANSWERED):
+            if entry is not None and entry.ringing_agent_id == agent_id:
+                close_entry(db, entry, BRIDGED, now=now, agent_id=agent_id)
+                _end_attempt(db, call_sid, agent_id, ANSWERED, now)
+            _after_conversation(db, call_sid, agent_id, now)
+            return DialOutcome(talked=True, next=None)
+        if entry is None:
+            return DialOutcome(talked=False, next=None)
+        result = dial_status if dial_status in (NO_ANSWER, BUSY, CANCELED) else FAILED
+        if entry.ringing_agent_id == agent_id:
+            release_ringing(db, entry, now=now, result=result)
+        if result == CANCELED:
+            close_entry(db, entry, ABANDONED, now=now)
+            return DialOutcome(talked=False, next=None)
+        return DialOutcome(talked=False, next=reserve_agent(
+            db, call_sid, now=now, ring_timeout_s=ring_timeout_s))
+
+
+def _after_conversation(db: Database, call_sid: str, agent_id: int, now: datetime) -> None:
+    agent = get_agent(db, agent_id)
+    if agent.current_call_sid != call_sid or agent.status not in (ON_CALL, RINGING):
+        return
+    noted = db.execute("SELECT 1 FROM call_outcomes WHERE call_sid = ? AND agent_id = ?",
+                       [call_sid, agent_id]).fetchone()
+    if noted:
+        set_status(db, agent_id, AVAILABLE, now=now, reason="call ended, outcome noted")
+    else:
+        set_status(db, agent_id, WRAP_UP, now=now, reason="call ended", call_sid=call_sid)
+
+
+def call_finished(db: Database, call_sid: str, *, now: datetime) -> None:
+    """Twilio's status callback says the call is over: tidy whatever is still open.
+
+    A caller still in the queue hung up (abandoned); an agent still ringing for them is
+    freed; an agent still on the call goes to wrap-up. Safe to call for any call.
+    """
+    with atomic(db):
+        entry = open_entry(db, call_sid)
+        if entry is not None:
+            release_ringing(db, entry, now=now, result=CANCELED)
+            close_entry(db, entry, ABANDONED, now=now)
+        for (agent_id,) in db.execute("SELECT id FROM agents WHERE current_call_sid = ?"
+                                      " AND status = ?", [call_sid, ON_CALL]).fetchall():
+            _after_conversation(db, call_sid, agent_id, now)
+
+
+def whisper_text(db: Database, call_sid: str) -> str:
+    """The one German sentence the agent hears before being connected."""
+    entry = open_entry(db, call_sid)
+    if entry is None:
+        return "Anruf aus der Hotline."
+    verified = "Identität geprüft" if verified_flag(db, call_sid) else "Identität nicht geprüft"
+    urgent = "Notfall! " if entry.priority == EMERGENCY else ""
+    return (f"{urgent}Anruf zum Thema {topic_label(entry.topic)}, "
+            f"Sprache {language_label(entry.language)}, {verified}.")
+
+
+def _redirect(db: Database, reservation: Reservation, entry_id: int, *, now: datetime,
+              connect_url: ConnectUrl, gateway) -> bool:
+    """Move the reserved call on to the agent; on failure free the agent again."""
+    try:
+        gateway.redirect_call(reservation.call_sid,
+                              connect_url(reservation.call_sid, reservation.agent_id))
+        return True
+    except GatewayError:
+        log.exception("Could not move call %s to agent %s", reservation.call_sid,
+                      reservation.agent_id)
+        with atomic(db):
+            entry = entry_by_id(db, entry_id)
+            if entry is not None and entry.left_at is None:
+                # The caller stays in the queue: if they have hung up, Twilio's queue
+                # result or status callback closes the stay; if Twilio was unreachable,
+                # the next free agent tries again.
+                release_ringing(db, entry, now=now, result=REDIRECT_FAILED)
+        return False
+
+
+def connect_next_caller(db: Database, agent_id: int, *, now: datetime, connect_url: ConnectUrl,
+                        gateway, ring_timeout_s: int = RING_TIMEOUT_S) -> str | None:
+    """The agent is free: ring them for the longest-waiting caller they can serve.
+
+    Returns the CallSid moved on, or None when nobody suitable waits. Call it outside a
+    transaction: the REST request to Twilio should not hold the database's write lock.
+    """
+    for _ in range(3):  # a caller who hung up meanwhile: try the next one
+        with atomic(db):
+            expire_stale_rings(db, now=now, ring_timeout_s=ring_timeout_s)
+            agent = get_agent(db, agent_id)
+            if agent.status != AVAILABLE or not _reachable(agent):
+                return None
+            entries = {e.call_sid: e for e in waiting_entries(db) if e.ringing_agent_id is None}
+            callers = [e.caller() for e in entries.values()
+                       if agent_id not in _recently_tried(db, e.call_sid, now)]
+            caller = choose_caller(agent.view(), callers)
+            if caller is None:
+                return None
+            entry = entries[caller.key]
+            reservation = _reserve(db, entry, agent_id, now, ring_timeout_s,
+                                   "connected to a waiting caller")
+        if _redirect(db, reservation, entry.id, now=now, connect_url=connect_url,
+                     gateway=gateway):
+            return caller.key
+    return None
+
+
+def take_call(db: Database, agent_id: int, entry_id: int, *, now: datetime,
+              connect_url: ConnectUrl, gateway, ring_timeout_s: int = RING_TIMEOUT_S) -> str:
+    """The agent picks this waiting caller in the console: ring them for it; returns the CallSid.
+
+    The console checks first that the agent may see this caller.
+    """
+    with atomic(db):
+        agent = get_agent(db, agent_id)
+        if not _reachable(agent):
+            raise CannotTakeError("Für Sie ist keine Telefonverbindung hinterlegt.")
+        if agent.status not in (OFFLINE, AVAILABLE):
+            raise CannotTakeError("Sie sind gerade in einem Gespräch oder in der Nachbearbeitung.")
+        entry = entry_by_id(db, entry_id)
+        if entry is None or entry.left_at is not None:
+            raise CannotTakeError("Dieser Anruf wartet nicht mehr.")
+        if entry.ringing_agent_id is not None:
+            raise CannotTakeError("Für diesen Anruf klingelt schon ein anderes Telefon.")
+        reservation = _reserve(db, entry, agent_id, now, ring_timeout_s, "took a waiting caller")
+    if not _redirect(db, reservation, entry.id, now=now, connect_url=connect_url,
+                     gateway=gateway):
+        raise CannotTakeError("Der Anruf konnte nicht durchgestellt werden.")
+    return reservation.call_sid

@@ -1,0 +1,32 @@
+"""Routing's settings per app (ring timeout, callback offer, the phone side's URL) and clock."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from flask import current_app
+
+from .dispatch import RING_TIMEOUT_S, ConnectUrl
+from .queue import CALLBACK_OFFER_AFTER_S
+
+EXTENSION = "hotline.routing"
+
+
+@dataclass(frozen=True)
+class RoutingSettings:
+    """What routing.init_app was given: the phone side's connect URL and the timings."""
+
+    connect_url: ConnectUrl  # (call_sid, agent_id) -> absolute URL Twilio fetches to ring the agent
+    ring_timeout_s: int = RING_TIMEOUT_S
+    callback_offer_after_s: int = CALLBACK_OFFER_AFTER_S
+
+
+def settings() -> RoutingSettings:
+    return current_app.extensions[EXTENSION]
+
+
+def now() -> datetime:
+    """The hotline's clock in UTC (tests set a fixed one as app.extensions['hotline.clock'])."""
+    clock = current_app.extensions.get("hotline.clock")
+    return (clock() if clock else datetime.now(UTC)).astimezone(UTC)

@@ -1,0 +1,131 @@
+"""The agent console in a real headless Chromium: log in, a call appears, take it, finish it."""
+
+import shutil
+import tempfile
+import threading
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from werkzeug.security import generate_password_hash
+from werkzeug.serving import make_server
+
+import routing
+from db import connect, transaction
+from routing import dispatch, queue, store
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMEDRIVER = Path("/usr/bin/chromedriver")
+ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
+PASSWORD = "browser-passwort-1"
+WAIT_S = 10
+
+
+def utcnow():
+    return datetime.now(UTC)
+
+
+@pytest.fixture
+def server(app):
+    """The real app with the console, served over HTTP on 127.0.0.1 in a thread."""
+    routing.init_app(app, connect_url=lambda sid, agent: f"http://127.0.0.1/connect/{agent}")
+    app.extensions["hotline.clock"] = utcnow  # real time: the page shows waiting times
+    database = connect(app.config["HOTLINE_DATABASE"])
+    with transaction(database):
+        store.migrate(database)
+    agent = store.add_agent(database, login="anna", name="Anna Keller",
+                            password_hash=generate_password_hash(PASSWORD),
+                            topics=("geldleistungen", "allgemein"), languages=("de",),
+                            sites=("waiblingen",), reach_kind="client", reach_address="anna",
+                            now=utcnow())
+    httpd = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{httpd.server_port}", database, agent.id
+    httpd.shutdown()
+    thread.join(5)
+    database.conn.close()
+
+
+@pytest.fixture
+def browser():
+    missing = [str(p) for p in (CHROMIUM, CHROMEDRIVER) if not p.exists()]
+    if missing:
+        pytest.fail(f"Headless Chromium is needed for this test but {', '.join(missing)} "
+                    "is missing: apt-get install chromium chromium-driver (CI's .ci/run does).")
+    from selenium import webdriver
+    from selenium.webdriver.chrome.service import Service
+
+    profile = tempfile.mkdtemp(prefix="agent-console-chromium-")
+    options = webdriver.ChromeOptions()
+    options.binary_location = str(CHROMIUM)
+    for flag in ("--headless=new", "--no-sandbox", "--disable-gpu",
+                 "--disable-background-networking", "--disable-component-update",
+                 "--no-first-run", "--disable-dev-shm-usage", "--window-size=1280,1000",
+                 f"--user-data-dir={profile}"):
+        options.add_argument(flag)
+    driver = webdriver.Chrome(service=Service(executable_path=str(CHROMEDRIVER)),
+                              options=options)
+    try:
+        yield driver
+    finally:
+        driver.quit()
+        shutil.rmtree(profile, ignore_errors=True)
+
+
+def test_log_in_see_a_call_arrive_take_it_and_finish_it(server, browser):
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support import expected_conditions as EC
+    from selenium.webdriver.support.ui import Select, WebDriverWait
+
+    base, db, agent_id = server
+    wait = WebDriverWait(browser, WAIT_S, poll_frequency=0.1)
+
+    def text_of(element_id):
+        return browser.find_element(By.ID, element_id).text
+
+    browser.get(f"{base}/agent/")
+    assert "/agent/login" in browser.current_url  # not logged in: the login first
+    browser.find_element(By.ID, "login").send_keys("anna")
+    browser.find_element(By.ID, "password").send_keys(PASSWORD)
+    browser.find_element(By.ID, "submit").click()
+    wait.until(EC.text_to_be_present_in_element((By.ID, "status-label"), "Abgemeldet"))
+    assert "Niemand wartet" in text_of("waiting-empty")
+
+    # A caller is put through to the queue while the page is open.
+    with transaction(db):
+        db["calls"].insert({"call_sid": "CA-browser", "started_at": "x", "updated_at": "x",
+                            "from_number": "+4915112345678", "intent": "payment_status"})
+        db["turns"].insert({"call_sid": "CA-browser", "turn": 1,
+                            "speech": "mei geld isch no net do", "intent": "payment_status",
+                            "said": "Guten Tag, was kann ich für Sie tun?"})
+    queue.enqueue(db, "CA-browser", topic="geldleistungen", site="waiblingen",
+                  intent="payment_status", now=utcnow())
+    take = wait.until(EC.element_to_be_clickable((By.CSS_SELECTOR, "#waiting button.take")))
+    assert "Geldleistungen" in text_of("waiting")
+    take.click()
+    wait.until(EC.text_to_be_present_in_element((By.ID, "status-label"), "Klingelt"))
+
+    # The agent's phone is picked up (the phone side reports it).
+    dispatch.agent_answered(db, "CA-browser", agent_id, now=utcnow())
+    wait.until(EC.text_to_be_present_in_element((By.ID, "status-label"), "Im Gespräch"))
+    wait.until(EC.text_to_be_present_in_element((By.ID, "current-turns"),
+                                                "mei geld isch no net do"))
+    assert text_of("current-intent") == "Zahlung / Geldeingang"
+    assert text_of("current-verified") == "nicht verifiziert"
+    assert text_of("current-phone") == "+49*********78"
+    assert not browser.find_element(By.ID, "current-emergency").is_displayed()
+
+    dispatch.dial_ended(db, "CA-browser", agent_id, "completed", now=utcnow())
+    wait.until(EC.text_to_be_present_in_element((By.ID, "status-label"), "Nachbearbeitung"))
+    Select(browser.find_element(By.ID, "outcome")).select_by_value("resolved")
+    browser.find_element(By.ID, "note").send_keys("Zahlung ist unterwegs")
+    ARTIFACTS.mkdir(exist_ok=True)
+    browser.save_screenshot(str(ARTIFACTS / "agent-console.png"))
+    browser.find_element(By.ID, "save-outcome").click()
+    wait.until(EC.text_to_be_present_in_element((By.ID, "status-label"), "Verfügbar"))
+    assert "Gespeichert: Anliegen geklärt" in text_of("message")
+    assert browser.find_element(By.ID, "current").is_displayed() is False
+    assert db.execute("SELECT outcome, note FROM call_outcomes WHERE call_sid = ?",
+                      ["CA-browser"]).fetchall() == [("resolved", "Zahlung ist unterwegs")]
+    assert (ARTIFACTS / "agent-console.png").stat().st_size > 10_000
