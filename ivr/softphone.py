@@ -30,6 +30,8 @@ DEFAULT_TO = "+4971519876543"  # fictitious hotline number
 DEFAULT_CONFIDENCE = "0.92"
 MAX_REDIRECTS = 10
 ACCOUNT_SID = "AC" + "0" * 32
+WAIT_FIELDS = {"QueuePosition": "1", "QueueTime": "0", "CurrentQueueSize": "1",
+               "AvgQueueTime": "0"}
 
 
 class TransportError(RuntimeError):
@@ -98,13 +100,15 @@ class Softphone:
         self.silence_url: str | None = None  # where Twilio goes when nothing is said
         self.num_digits: int | None = None
         self.queue_action: str | None = None  # set while waiting in an agent queue
+        self.wait_url: str | None = None  # the queue's hold URL, asked again on silence
+        self.dial_action: str | None = None  # set while talking to an agent
         self.finished = False
         self.exchanges: list[Exchange] = []
 
     # -- the call's progress, for the browser simulator which keeps it between requests
 
     PROGRESS = ("call_sid", "from_number", "next_url", "silence_url", "num_digits",
-                "queue_action", "finished")
+                "queue_action", "wait_url", "dial_action", "finished")
 
     def progress(self) -> dict:
         return {name: getattr(self, name) for name in self.PROGRESS}
@@ -135,10 +139,14 @@ class Softphone:
                               {"SpeechResult": line, "Confidence": DEFAULT_CONFIDENCE})
 
     def hang_up(self) -> None:
-        """End the call as Twilio reports it: leave the queue, then the status callback."""
+        """End the call as Twilio reports it: leave the queue or the agent, then the status."""
         if self.queue_action:
             self._post(self.queue_action, {"QueueResult": "hangup", "QueueTime": "5"})
-            self.queue_action = None
+            self.queue_action = self.wait_url = None
+        if self.dial_action:
+            self._post(self.dial_action, {"DialCallStatus": "completed",
+                                          "DialCallDuration": "120"})
+            self.dial_action = None
         self._post("/voice/status", {"CallStatus": "completed", "CallDuration": "60"})
         self.finished = True
 
@@ -164,14 +172,14 @@ class Softphone:
             reply = self._post(url, fields)
             if "xml" not in reply.content_type:
                 raise TransportError(f"{url}: HTTP {reply.status}, not TwiML: {reply.body[:200]}")
-            redirect = self._run(ET.fromstring(reply.body), said)
-            if redirect is None:
+            step = self._run(ET.fromstring(reply.body), said)
+            if step is None:
                 return
-            url, fields = redirect, {}
+            url, fields = step
         raise TransportError("too many redirects")
 
-    def _run(self, response: ET.Element, said: list[str]) -> str | None:
-        """Carry out a TwiML document; returns where to go next when it redirects."""
+    def _run(self, response: ET.Element, said: list[str]) -> tuple[str, dict] | None:
+        """Carry out a TwiML document as Twilio would; returns the next request, if any."""
         for verb in response:
             if verb.tag == "Say":
                 said.append("".join(verb.itertext()))
@@ -184,21 +192,50 @@ class Softphone:
                     # After a Gather, Twilio only reaches the Redirect on silence.
                     self.silence_url = verb.text
                     return None
-                return verb.text
+                return verb.text, {}
             elif verb.tag == "Enqueue":
                 said.append(f"[Warteschleife: {verb.text}]")
                 self.queue_action = verb.get("action")
-                wait = self._post(verb.get("waitUrl"), {"QueuePosition": "1", "QueueTime": "0",
-                                                        "CurrentQueueSize": "1"})
-                said.extend("".join(s.itertext()) for s in ET.fromstring(wait.body).iter("Say"))
-                self.finished = True
+                self.wait_url = verb.get("waitUrl")
+                return self.wait_url, WAIT_FIELDS
+            elif verb.tag == "Leave":
+                action, self.wait_url = self.queue_action, None
+                self.queue_action = None
+                return action, {"QueueResult": "leave", "QueueTime": "30"}
+            elif verb.tag == "Dial":
+                self._ring_agent(verb, said)
                 return None
+            elif verb.tag == "Record":
+                said.append("[Aufnahme: Ihre Nachricht]")
+                return verb.get("action"), {
+                    "RecordingSid": "RE" + uuid.uuid4().hex,
+                    "RecordingUrl": "https://api.twilio.com/recordings/softphone-message",
+                    "RecordingDuration": "12"}
             elif verb.tag == "Hangup":
                 self.finished = True
                 return None
+        if self.wait_url is not None:
+            # Waiting in the queue: silence (or anything without a question) asks the
+            # wait URL again, as Twilio does when the hold music has played.
+            self.silence_url = self.wait_url
+            self.next_url = self.next_url or self.wait_url
+            return None
         if self.next_url is None:
             self.finished = True  # TwiML ran out: Twilio hangs up
         return None
+
+    def _ring_agent(self, dial: ET.Element, said: list[str]) -> None:
+        """The agent's phone rings and they pick up: they hear the whisper, then the caller."""
+        said.append("[Es klingelt bei einer Mitarbeiterin oder einem Mitarbeiter]")
+        for target in dial:
+            if target.get("url"):
+                whisper = self._post(target.get("url"), {"CallStatus": "in-progress"})
+                heard = " ".join("".join(x.itertext()) for x in ET.fromstring(whisper.body)
+                                 .iter("Say"))
+                said.append(f"[Die Mitarbeiterin oder der Mitarbeiter hört: {heard}]")
+            break
+        self.dial_action = dial.get("action")
+        self.finished = True  # the caller now talks to a person
 
     def _post(self, url: str, fields: dict) -> Reply:
         absolute = urllib.parse.urljoin(self.transport.base_url + "/", url.lstrip("/")) \

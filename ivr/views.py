@@ -435,8 +435,8 @@ def whisper():
         return _twiml(str(response))
     db = database.get_db()
     with database.transaction(db):
+        sentence = dispatch.whisper_text(db, call_sid)  # while the caller is still queued
         dispatch.agent_answered(db, call_sid, agent_id, now=_now())
-        sentence = dispatch.whisper_text(db, call_sid)
     _voice().say(response, sentence, "de")
     return _twiml(str(response))
 

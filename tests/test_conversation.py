@@ -14,7 +14,10 @@ def test_caller_asking_for_a_person_reaches_the_agent_queue(caller, db):
 
     assert "Ich verbinde Sie mit einer Mitarbeiterin oder einem Mitarbeiter" in said
     assert "[Warteschleife: hotline]" in said
-    assert caller.finished
+    # Nobody is logged in: the caller waits, hears the position and is offered a callback.
+    assert "Sie sind an Position 1" in said
+    assert "Rückruf" in said
+    assert caller.wait_url is not None and not caller.finished
     caller.hang_up()
     summary = caller.summary()
     assert summary["outcome"] == "agent"

@@ -25,7 +25,7 @@ def test_a_call_in_the_simulator_uses_the_real_webhooks(tmp_path):
     answer = client.post("/simulator/api/say", json={"progress": started["progress"],
                                                      "line": "#0"}).get_json()
     assert any("Mitarbeiter" in s for s in answer["said"])
-    assert answer["progress"]["finished"]
+    assert answer["progress"]["wait_url"]  # waiting in the queue
     ended = client.post("/simulator/api/say", json={"progress": answer["progress"],
                                                     "hangup": True}).get_json()
     assert ended["outcome"] == "agent"

@@ -146,13 +146,14 @@
     const turns = $("current-turns");
     turns.replaceChildren();
     current.turns.forEach((turn) => {
+      // A turn is what the caller said and what the hotline answered to it.
       const item = el("li");
-      if (turn.hotline) item.append(el("div", "Hotline: " + turn.hotline, "hotline"));
       if (turn.caller) {
         const said = el("div", "Anrufer: " + turn.caller, "caller");
         if (turn.intent) said.append(el("span", turn.intent, "badge"));
         item.append(said);
       }
+      if (turn.hotline) item.append(el("div", "Hotline: " + turn.hotline, "hotline"));
       turns.append(item);
     });
     const bookings = $("current-bookings");

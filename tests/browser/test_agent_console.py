@@ -10,9 +10,9 @@ import pytest
 from werkzeug.security import generate_password_hash
 from werkzeug.serving import make_server
 
-import routing
+from conftest import Caller, twiml
 from db import connect, transaction
-from routing import dispatch, queue, store
+from routing import store
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMEDRIVER = Path("/usr/bin/chromedriver")
@@ -28,7 +28,6 @@ def utcnow():
 @pytest.fixture
 def server(app):
     """The real app with the console, served over HTTP on 127.0.0.1 in a thread."""
-    routing.init_app(app, connect_url=lambda sid, agent: f"http://127.0.0.1/connect/{agent}")
     app.extensions["hotline.clock"] = utcnow  # real time: the page shows waiting times
     database = connect(app.config["HOTLINE_DATABASE"])
     with transaction(database):
@@ -41,7 +40,7 @@ def server(app):
     httpd = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=httpd.serve_forever, daemon=True)
     thread.start()
-    yield f"http://127.0.0.1:{httpd.server_port}", database, agent.id
+    yield f"http://127.0.0.1:{httpd.server_port}", database, agent.id, app
     httpd.shutdown()
     thread.join(5)
     database.conn.close()
@@ -78,7 +77,7 @@ def test_log_in_see_a_call_arrive_take_it_and_finish_it(server, browser):
     from selenium.webdriver.support import expected_conditions as EC
     from selenium.webdriver.support.ui import Select, WebDriverWait
 
-    base, db, agent_id = server
+    base, db, agent_id, app = server
     wait = WebDriverWait(browser, WAIT_S, poll_frequency=0.1)
 
     def text_of(element_id):
@@ -92,22 +91,23 @@ def test_log_in_see_a_call_arrive_take_it_and_finish_it(server, browser):
     wait.until(EC.text_to_be_present_in_element((By.ID, "status-label"), "Abgemeldet"))
     assert "Niemand wartet" in text_of("waiting-empty")
 
-    # A caller is put through to the queue while the page is open.
-    with transaction(db):
-        db["calls"].insert({"call_sid": "CA-browser", "started_at": "x", "updated_at": "x",
-                            "from_number": "+4915112345678", "intent": "payment_status"})
-        db["turns"].insert({"call_sid": "CA-browser", "turn": 1,
-                            "speech": "mei geld isch no net do", "intent": "payment_status",
-                            "said": "Guten Tag, was kann ich für Sie tun?"})
-    queue.enqueue(db, "CA-browser", topic="geldleistungen", site="waiblingen",
-                  intent="payment_status", now=utcnow())
+    # A caller phones the hotline (the real webhooks) and is queued while the page is open.
+    caller = Caller(app, from_number="+4915112345678")
+    caller.dial()
+    caller.say("mei geld isch no net do")
+    assert "[Warteschleife: hotline]" in caller.hears()
     take = wait.until(EC.element_to_be_clickable((By.CSS_SELECTOR, "#waiting button.take")))
     assert "Geldleistungen" in text_of("waiting")
     take.click()
     wait.until(EC.text_to_be_present_in_element((By.ID, "status-label"), "Klingelt"))
 
-    # The agent's phone is picked up (the phone side reports it).
-    dispatch.agent_answered(db, "CA-browser", agent_id, now=utcnow())
+    # Taking the call moved it to Anna through the REST gateway; Twilio follows, rings
+    # her browser phone, and she picks up (Twilio fetches the whisper URL).
+    (moved,) = app.extensions["hotline.gateway"].redirects
+    assert moved["call_sid"] == caller.call_sid
+    dial = twiml(caller.post(moved["url"]).body).find("./Dial")
+    whisper = caller.post(dial.find("./Client").get("url"))
+    assert "Geldleistungen" in twiml(whisper.body).find("./Say").text
     wait.until(EC.text_to_be_present_in_element((By.ID, "status-label"), "Im Gespräch"))
     wait.until(EC.text_to_be_present_in_element((By.ID, "current-turns"),
                                                 "mei geld isch no net do"))
@@ -116,7 +116,7 @@ def test_log_in_see_a_call_arrive_take_it_and_finish_it(server, browser):
     assert text_of("current-phone") == "+49*********78"
     assert not browser.find_element(By.ID, "current-emergency").is_displayed()
 
-    dispatch.dial_ended(db, "CA-browser", agent_id, "completed", now=utcnow())
+    caller.post(dial.get("action"), DialCallStatus="completed", DialCallDuration="60")
     wait.until(EC.text_to_be_present_in_element((By.ID, "status-label"), "Nachbearbeitung"))
     Select(browser.find_element(By.ID, "outcome")).select_by_value("resolved")
     browser.find_element(By.ID, "note").send_keys("Zahlung ist unterwegs")
@@ -127,5 +127,5 @@ def test_log_in_see_a_call_arrive_take_it_and_finish_it(server, browser):
     assert "Gespeichert: Anliegen geklärt" in text_of("message")
     assert browser.find_element(By.ID, "current").is_displayed() is False
     assert db.execute("SELECT outcome, note FROM call_outcomes WHERE call_sid = ?",
-                      ["CA-browser"]).fetchall() == [("resolved", "Zahlung ist unterwegs")]
+                      [caller.call_sid]).fetchall() == [("resolved", "Zahlung ist unterwegs")]
     assert (ARTIFACTS / "agent-console.png").stat().st_size > 10_000
