@@ -11,8 +11,8 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 import config as settings
 import db
 import gateway
-from ivr import simulator, softphone
 import routing
+from ivr import simulator, softphone
 from ivr import store as ivr_store
 from ivr import views as voice
 from routing import demo as routing_demo

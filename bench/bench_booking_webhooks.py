@@ -20,7 +20,7 @@ import sys
 import tempfile
 import threading
 import time
-from datetime import datetime, timedelta
+from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -33,7 +33,6 @@ from conftest import Caller  # noqa: E402
 from db import connect  # noqa: E402
 from schedules import store  # noqa: E402
 from schedules.slots import Wish, find_slots  # noqa: E402
-
 
 NOW = datetime(2026, 11, 25, 10, 0, tzinfo=ZoneInfo("Europe/Berlin"))
 SITES = ("waiblingen", "backnang", "schorndorf")

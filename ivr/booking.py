@@ -4,17 +4,17 @@ Part of the pure dialogue (mixed into `ivr.dialogue.Dialogue`). Whatever needs t
 calendar or the database is asked for with a `Query` in the returned turn; the webhook
 view runs it (ivr.effects) and hands the result back through `Dialogue.resume`.
 
-    step             caller does                          hotline does                     next step
-    ---------------  -----------------------------------  -------------------------------  -----------
-    book_topic       Geld / Arbeit / Beruf / arbeitslos    (topic known)                    book_site, ...
-    book_site        Waiblingen / Backnang / Schorndorf    (site known)                     book_when, ...
-    book_when        "nächsten Dienstag vormittags"        looks for the nearest free slot  book_offer
-    book_offer       yes                                   books, reads it back slowly      book_sms / anything_else
-    book_offer       no (3 times: another day, please)     offers the next slot             book_offer / book_when
-    book_sms         yes / no                              sends the SMS with the .ics link anything_else
-    find_code        six digits / "weiß ich nicht"         looks the booking up             confirm_cancel / confirm_move
-    confirm_cancel   yes / no                              cancels / keeps it               anything_else
-    confirm_move     yes                                   asks for the new day             book_when
+    step            caller does                       hotline does                   next step
+    --------------  --------------------------------  -----------------------------  -------------
+    book_topic      Geld / Arbeit / Beruf / arbeitslos (topic known)                 book_site ...
+    book_site       Waiblingen / Backnang / Schorndorf (site known)                  book_when ...
+    book_when       "nächsten Dienstag vormittags"    looks for the nearest slot     book_offer
+    book_offer      yes                               books, reads it back slowly    book_sms ...
+    book_offer      no (3 times: another day)         offers the next slot           book_offer
+    book_sms        yes / no                          SMS with the .ics link         anything_else
+    find_code       six digits / "weiß ich nicht"     looks the booking up           confirm_...
+    confirm_cancel  yes / no                          cancels / keeps it             anything_else
+    confirm_move    yes                               asks for the new day           book_when
 """
 
 from __future__ import annotations
@@ -24,7 +24,6 @@ import re
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-import speech
 from speech.normalise import fold
 from speech.wishes import appointment_wish
 

@@ -4,16 +4,16 @@ Part of the pure dialogue (mixed into `ivr.dialogue.Dialogue`). Before any hand-
 dialogue asks whether the hotline is staffed now (the `agents_open` query); outside
 opening hours no phone rings and the caller chooses instead:
 
-    step              caller does                          hotline does                    next step
-    ----------------  -----------------------------------  ------------------------------  ---------------
-    unstaffed         "Rückruf", 1                         asks which number               callback_number
-    unstaffed         "Nachricht", 2                       records a message               (voicemail)
-    unstaffed         "Termin", 3 / another request        books / answers it              ...
-    callback_number   yes (the number they call from)      asks when                       callback_when
-    callback_number   no                                   asks for the number             callback_digits
-    callback_digits   digits                               reads them back                 callback_check
-    callback_check    yes / no                             asks when / asks again          callback_when / ..
-    callback_when     vormittags / nachmittags / egal      records the request, goodbye    ended
+    step             caller does                     hotline does                  next step
+    ---------------  ------------------------------  ----------------------------  --------------
+    unstaffed        "Rückruf", 1                    asks which number             callback_number
+    unstaffed        "Nachricht", 2                  records a message             (voicemail)
+    unstaffed        "Termin", 3 / another request   books / answers it            ...
+    callback_number  yes (the number they call on)   asks when                     callback_when
+    callback_number  no                              asks for the number           callback_digits
+    callback_digits  digits                          reads them back               callback_check
+    callback_check   yes / no                        asks when / asks again        callback_when
+    callback_when    vormittags / nachmittags / egal records it, says goodbye      ended
 """
 
 from __future__ import annotations

@@ -7,8 +7,9 @@ The hotline's clock stands at Wednesday, 25 November 2026, 10:00 (conftest.NOW),
 import json
 import re
 
-from conftest import Caller, twiml
 from icalendar import Calendar
+
+from conftest import Caller, twiml
 
 MOBILE = "+491701234567"
 LANDLINE = "+4971511234567"
