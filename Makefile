@@ -8,7 +8,7 @@ PORT   ?= 5000
 
 export HOTLINE_ENV ?= development
 
-.PHONY: run test bench seed clean
+.PHONY: run serve test bench seed clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -29,6 +29,11 @@ run: seed
 	@echo "  ... or in the browser:                      http://$(HOST):$(PORT)/simulator"
 	@echo
 	$(BIN)/flask --app app run --host $(HOST) --port $(PORT)
+
+# Production-like: gunicorn with several workers (see gunicorn.conf.py); set
+# TWILIO_AUTH_TOKEN and HOTLINE_PUBLIC_URL first.
+serve: $(STAMP)
+	HOTLINE_ENV=production $(BIN)/gunicorn -c gunicorn.conf.py 'app:create_app()'
 
 test: $(STAMP)
 	$(BIN)/python -m pytest

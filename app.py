@@ -1,6 +1,5 @@
 """The hotline application: `create_app(config)` wires settings, database, webhooks and commands."""
 
-import logging
 import os
 
 import click
@@ -11,6 +10,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 import config as settings
 import db
 import gateway
+import ops
 import routing
 from ivr import simulator, softphone
 from ivr import store as ivr_store
@@ -43,6 +43,7 @@ def create_app(config: dict | None = None) -> Flask:
     voice.init_app(app)
     app.register_blueprint(appointments.bp)
     routing.init_app(app, connect_url=voice.connect_url)
+    ops.init_app(app)
     if app.config["HOTLINE_ENV"] == "development":
         simulator.init_app(app)
 
@@ -68,7 +69,8 @@ def create_app(config: dict | None = None) -> Flask:
 
 def _configure_logging() -> None:
     level = os.environ.get("HOTLINE_LOG_LEVEL", "INFO").upper()
-    logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    default = "text" if os.environ.get("HOTLINE_ENV") == "development" else "json"
+    ops.configure_logging(level, os.environ.get("HOTLINE_LOG_FORMAT", default))
 
 
 @click.command("seed-demo")

@@ -117,7 +117,7 @@ class BookingSteps:
         booking = state.booking
         return self._query(state, "find_slot", {
             "site": booking["site"], "topic": booking["topic"], "wish": booking["wish"],
-            "exclude": booking["declined"], "lang": state.lang,
+            "exclude": booking["declined"] + booking.get("taken", []), "lang": state.lang,
         }, "find_slot", before=before)
 
     # -- the caller's answers
@@ -237,7 +237,9 @@ class BookingSteps:
                              "yes_no", "offer", step="book_offer")
         if kind in ("book", "reschedule"):
             if result.get("taken"):
-                booking["declined"].append(booking["offer"]["start"])
+                # Lost to another caller: not a "no" from this one, so it does not count
+                # towards the three offers before asking for another day.
+                booking.setdefault("taken", []).append(booking["offer"]["start"])
                 return self._find_slot(state, before=[self.say("slot_taken")])
             if result.get("missing"):
                 return self._transfer(state, "agent:booking_not_found", "handover",

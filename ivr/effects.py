@@ -13,6 +13,9 @@ from datetime import date, datetime, time, timedelta
 import phonenumbers
 from sqlite_utils import Database
 
+from cases import spoken as case_spoken
+from cases import store as cases
+from cases.model import STATUSES, Customer, lock_key
 from gateway import GatewayError
 from routing import callbacks
 from routing.topics import topic_for_intent
@@ -22,7 +25,7 @@ from schedules.config import BERLIN, Schedule
 from schedules.hours import describe_opening_hours
 from schedules.slots import Slot, Wish, find_slots
 
-from . import prompts
+from . import prompts, store
 from .booking import Query
 
 log = logging.getLogger(__name__)
@@ -100,8 +103,13 @@ def _wish(data: dict) -> Wish:
 def find_slot(ctx: Context, site: str, topic: str, wish: dict, exclude: list, lang: str):
     topic = topic if topic in ctx.schedule.topics else _fallback_topic(ctx.schedule)
     found = find_slots(ctx.db, ctx.schedule, site, topic, _wish(wish or {}), now=ctx.now,
-                       limit=1, exclude=[datetime.fromisoformat(s) for s in exclude])
-    return slot_data(found[0]) if found else None
+                       limit=1, exclude=[datetime.fromisoformat(s) for s in exclude],
+                       for_call=ctx.call_sid)
+    if not found:
+        return None
+    # Held for this caller while they decide, so others on the line get other slots.
+    bookings.hold(ctx.db, found[0], ctx.call_sid, ctx.now)
+    return slot_data(found[0])
 
 
 def _fallback_topic(schedule: Schedule) -> str:
@@ -114,6 +122,7 @@ def book(ctx: Context, slot: dict, lang: str, customer_number: str | None = None
                                 language=lang, customer_number=customer_number, now=ctx.now)
     except bookings.SlotTakenError:
         return {"taken": True}
+    bookings.release_hold(ctx.db, ctx.call_sid)
     return {"booking": booking_data(booking)}
 
 
@@ -215,6 +224,123 @@ def request_callback(ctx: Context, lang: str, intent: str | None = None,
     return {"id": made.id}
 
 
+# ----------------------------------------------------------------------------- status by phone
+
+
+def _check_keys(ctx: Context, number: str | None) -> list[str]:
+    """What failed identity checks are counted against: the customer, the caller id, the call."""
+    keys = [f"call:{ctx.call_sid}"]
+    if number:
+        keys.append(f"customer:{lock_key(number)}")
+    if has_caller_id(ctx.phone):
+        keys.append(f"phone:{ctx.phone}")
+    return keys
+
+
+def identity_open(ctx: Context, number: str | None = None):
+    """May this caller (and this customer number, if given) try an identity check now?"""
+    if not cases.has_cases(ctx.db):
+        # No case data imported (or cases not installed): every answer would be wrong.
+        return {"unavailable": True}
+    return {"locked": cases.is_locked(ctx.db, _check_keys(ctx, number), ctx.now)}
+
+
+def check_identity(ctx: Context, number: str, birth_date: str):
+    """Do customer number and birth date belong together? Marks the call verified if so."""
+    keys = _check_keys(ctx, number)
+    if cases.is_locked(ctx.db, keys, ctx.now):
+        return {"ok": False, "locked": True}
+    # Exactly one customer must match: a typed BA number (letter open) that fits two
+    # customers born the same day identifies nobody.
+    matches = [c for c in cases.find_customers(ctx.db, number) if c.birth_date == birth_date]
+    if len(matches) != 1:
+        cases.record_failed_check(ctx.db, keys, ctx.now)
+        log.info("Identity check failed on call %s", ctx.call_sid)
+        return {"ok": False, "locked": cases.is_locked(ctx.db, keys, ctx.now)}
+    store.mark_verified(ctx.db, ctx.call_sid, matches[0].customer_number)
+    return {"ok": True, "number": matches[0].customer_number}
+
+
+def _verified(ctx: Context, number: str) -> Customer | None:
+    """The customer, only if this very call proved to be them."""
+    if store.verified_customer(ctx.db, ctx.call_sid) != number:
+        return None
+    return cases.get_customer(ctx.db, number)
+
+
+def status_sentences(customer: Customer, purpose: str, lang: str, today: date) -> dict:
+    """What to say about a case: whole sentences, and whether something is left to do.
+
+    All or nothing: an application in a status (or of a kind) this version does not know
+    makes the whole answer "no information", never a part of it.
+    """
+    def text(key: str, **params) -> str:
+        return prompts.text(lang, key, **params)
+
+    if purpose == "payment_status":
+        if (customer.payment_date and customer.payment_cents
+                and customer.payment_date >= today.isoformat()):
+            return {"sentences": [text(
+                "payment_next", amount=case_spoken.euros(customer.payment_cents, lang),
+                day=case_spoken.day(customer.payment_date, lang, today))], "follow_up": False}
+        return {"sentences": [text("payment_unknown")], "follow_up": True}
+    applications = customer.applications
+    if any(a.status not in STATUSES or a.kind not in case_spoken.KIND_NAMES["de"]
+           for a in applications):
+        return {"sentences": [text("status_unknown")], "follow_up": True}
+    told = [a for a in applications if a.open] or sorted(
+        applications, key=lambda a: a.received)[-1:]
+    if not told:
+        return {"sentences": [text("status_no_application")], "follow_up": True}
+    sentences, documents = [], []
+    for application in told:
+        sentences.append(text(
+            f"status_{application.status}", kind=case_spoken.kind(application.kind, lang),
+            received=case_spoken.day(application.received, lang, today),
+            documents=case_spoken.listing(application.missing_documents, lang)))
+        if application.status == "unterlagen_fehlen":
+            documents.extend(application.missing_documents)
+    if not any(a.open for a in applications):
+        sentences.insert(0, text("status_no_application"))
+    follow_up = bool(documents) or any(a.status == "abgelehnt" for a in told)
+    return {"sentences": sentences, "follow_up": follow_up, "documents": bool(documents)}
+
+
+def case_status(ctx: Context, number: str, purpose: str, lang: str):
+    """Say the status to a verified caller, and write what was said to the audit log."""
+    customer = _verified(ctx, number)
+    if customer is None:
+        log.warning("Status asked on call %s without a matching identity check", ctx.call_sid)
+        return {"refused": True}
+    answer = status_sentences(customer, purpose, lang, ctx.now.astimezone(BERLIN).date())
+    cases.record_disclosure(ctx.db, call_sid=ctx.call_sid, customer_number=number,
+                            caller_number=ctx.phone, topic=purpose, channel="voice",
+                            said=" ".join(answer["sentences"]), now=ctx.now)
+    return answer
+
+
+def send_case_sms(ctx: Context, number: str, lang: str):
+    """The missing documents by SMS to the verified caller's mobile; audit-logged."""
+    customer = _verified(ctx, number)
+    if customer is None or not is_mobile(ctx.phone):
+        return {"sent": False}
+    documents = [d for a in customer.applications if a.status == "unterlagen_fehlen"
+                 for d in a.missing_documents]
+    if not documents:
+        return {"sent": False}
+    # No name and no number in the text: an SMS can be read by others on the phone.
+    body = prompts.text(lang, "sms_documents", documents=case_spoken.listing(documents, lang))
+    try:
+        ctx.gateway.send_sms(ctx.phone, body)
+    except GatewayError:
+        log.exception("Documents SMS for call %s failed", ctx.call_sid)
+        return {"sent": False}
+    cases.record_disclosure(ctx.db, call_sid=ctx.call_sid, customer_number=number,
+                            caller_number=ctx.phone, topic="documents", channel="sms",
+                            said=body, now=ctx.now)
+    return {"sent": True}
+
+
 HANDLERS = {
     "agents_open": agents_open,
     "request_callback": request_callback,
@@ -225,4 +351,8 @@ HANDLERS = {
     "cancel": cancel,
     "send_sms": send_sms,
     "opening_hours": opening_hours,
+    "identity_open": identity_open,
+    "check_identity": check_identity,
+    "case_status": case_status,
+    "send_case_sms": send_case_sms,
 }

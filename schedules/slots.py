@@ -110,14 +110,17 @@ def caseworkers_for(schedule: Schedule, site_id: str, topic_id: str,
 
 def find_slots(db, schedule: Schedule, site_id: str, topic_id: str, wish: Wish | None = None,
                now: datetime | None = None, limit: int = 3, language: str | None = None,
-               exclude: Iterable[Slot | datetime] = ()) -> list[Slot]:
+               exclude: Iterable[Slot | datetime] = (), for_call: str | None = None
+               ) -> list[Slot]:
     """The nearest free slots matching `wish`, at most one per start time, best first.
 
     "Nearest" is the earliest date first; within a day, the earliest time, or the time
     closest to ``wish.time`` when the caller named one. Nothing starts sooner than the
     configured lead time after `now`, nor later than the horizon (unless the wish names
     a later date). `exclude` holds slots (or start times) the caller already declined.
-    Bookings are read from `db` one day at a time, only for the days searched.
+    Bookings are read from `db` one day at a time, only for the days searched. With
+    `for_call`, slots offered to other calls a moment ago (store.hold) count as taken,
+    so that callers on the line at the same time are not all offered the same slot.
     """
     wish = wish or Wish()
     now = (now or datetime.now(BERLIN)).astimezone(BERLIN)
@@ -145,7 +148,7 @@ def find_slots(db, schedule: Schedule, site_id: str, topic_id: str, wish: Wish |
                                 earliest, latest)
             if free.people:
                 # Only now, and only for who could be free, ask the database.
-                free.book_out(_busy_on(db, free.people, day))
+                free.book_out(_busy_on(db, free.people, day, for_call, now))
             candidates = free.starts
             if wish.time is not None:
                 wanted = wish.time.hour * 60 + wish.time.minute
@@ -178,12 +181,15 @@ def _search_days(schedule: Schedule, wish: Wish, now: datetime,
     return first, last
 
 
-def _busy_on(db, caseworker_ids: list[str], day: date) -> dict[str, list[Interval]]:
-    """Each caseworker's booked intervals on `day`, in local minutes."""
-    from .store import booked_times
+def _busy_on(db, caseworker_ids: list[str], day: date, for_call: str | None = None,
+             now: datetime | None = None) -> dict[str, list[Interval]]:
+    """Each caseworker's booked (and, for `for_call`, otherwise held) intervals, local minutes."""
+    from .store import booked_times, held_times
 
     midnight, next_midnight = local(day, 0), local(day + timedelta(days=1), 0)
     rows = booked_times(db, caseworker_ids, midnight, next_midnight)
+    if for_call is not None:
+        rows = rows + held_times(db, caseworker_ids, midnight, next_midnight, for_call, now)
     busy: dict[str, list[Interval]] = {}
     offset = midnight.utcoffset()
     if offset == next_midnight.utcoffset():

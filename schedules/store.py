@@ -133,6 +133,13 @@ def migrate(db: Database) -> None:
     db.execute("CREATE INDEX IF NOT EXISTS bookings_phone ON bookings (phone, start_utc)"
                " WHERE status = 'booked'")
     db.execute("CREATE INDEX IF NOT EXISTS bookings_call ON bookings (call_sid)")
+    if "slot_holds" not in db.table_names():
+        db["slot_holds"].create(
+            {"call_sid": str, "caseworker_id": str, "start_ts": int, "end_ts": int,
+             "expires_ts": int},
+            pk="call_sid",
+        )
+        db.execute("CREATE INDEX slot_holds_busy ON slot_holds (caseworker_id, start_ts)")
 
 
 @contextlib.contextmanager
@@ -267,6 +274,46 @@ def booked_times(db: Database, caseworker_ids: list[str], start: datetime,
         f" WHERE status = 'booked' AND caseworker_id IN ({marks})"
         f" AND start_ts >= ? AND start_ts < ?",
         [*caseworker_ids, int(start.timestamp()), int(end.timestamp())],
+    ).fetchall()
+
+
+# How long a slot offered on the phone stays out of other callers' offers: long enough
+# to hear the offer and say yes, short enough that a caller who hangs up frees it soon.
+HOLD_SECONDS = 120
+
+
+def hold(db: Database, slot: Slot, call_sid: str, now: datetime,
+         seconds: int = HOLD_SECONDS) -> None:
+    """Keep `slot` out of other callers' offers while this caller decides (one per call).
+
+    A hold is no booking: `book` still decides who gets the slot, and a caller whose
+    hold expired can still book it if nobody else did.
+    """
+    with _atomic(db):
+        db.execute("DELETE FROM slot_holds WHERE expires_ts < ?", [int(now.timestamp())])
+        db.execute("INSERT OR REPLACE INTO slot_holds"
+                   " (call_sid, caseworker_id, start_ts, end_ts, expires_ts)"
+                   " VALUES (?, ?, ?, ?, ?)",
+                   [call_sid, slot.caseworker_id, int(slot.start.timestamp()),
+                    int(slot.end.timestamp()), int(now.timestamp()) + seconds])
+
+
+def release_hold(db: Database, call_sid: str) -> None:
+    db.execute("DELETE FROM slot_holds WHERE call_sid = ?", [call_sid])
+
+
+def held_times(db: Database, caseworker_ids: list[str], start: datetime, end: datetime,
+               for_call: str, now: datetime | None) -> list[tuple[str, int, int]]:
+    """(caseworker, start, end) of slots other calls hold right now, starting in [start, end)."""
+    if not caseworker_ids:
+        return []
+    moment = int((now or datetime.now(UTC)).timestamp())
+    marks = ",".join("?" * len(caseworker_ids))
+    return db.execute(
+        f"SELECT caseworker_id, start_ts, end_ts FROM slot_holds"
+        f" WHERE caseworker_id IN ({marks}) AND start_ts >= ? AND start_ts < ?"
+        f" AND call_sid != ? AND expires_ts >= ?",
+        [*caseworker_ids, int(start.timestamp()), int(end.timestamp()), for_call, moment],
     ).fetchall()
 
 

@@ -6,10 +6,11 @@ The hotline's clock stands at Wednesday, 25 November 2026, 10:00 (conftest.NOW),
 
 import json
 import re
+from datetime import timedelta
 
 from icalendar import Calendar
 
-from conftest import Caller, twiml
+from conftest import NOW, Caller, twiml
 
 MOBILE = "+491701234567"
 LANDLINE = "+4971511234567"
@@ -147,10 +148,23 @@ def test_retry_of_the_confirming_webhook_books_once(app, db):
     assert db.execute("SELECT count(*) FROM bookings").fetchone()[0] == 1
 
 
-def test_two_callers_never_get_the_same_slot(app, db):
+def test_callers_on_the_line_at_once_are_offered_different_slots(app, db):
     first = book(app, "termin in schorndorf wegen berufsberatung so bald wie möglich")
     second = book(app, "termin in schorndorf wegen berufsberatung so bald wie möglich")
-    assert first.hears() == second.hears()  # both offered the same, earliest slot
+    assert first.hears().startswith("Ich kann Ihnen anbieten")
+    assert second.hears().startswith("Ich kann Ihnen anbieten")
+    held = db.execute("SELECT caseworker_id, start_ts FROM slot_holds").fetchall()
+    assert len(held) == 2 and len(set(held)) == 2  # the first caller's offer is held for them
+
+
+def test_two_callers_never_get_the_same_slot(app, db):
+    first = book(app, "termin in schorndorf wegen berufsberatung so bald wie möglich")
+    # Three minutes later the first caller's hold has run out, and a second caller is
+    # offered the same slot while the first is still deciding.
+    later = NOW + timedelta(minutes=3)
+    app.extensions["hotline.clock"] = lambda: later
+    second = book(app, "termin in schorndorf wegen berufsberatung so bald wie möglich")
+    assert first.hears() == second.hears()
     first.say("ja")
     second.say("ja")
     assert "gerade vergeben" in second.hears()
@@ -293,3 +307,17 @@ def test_booking_details_are_read_slowly(app):
     assert {p.get("rate") for p in slow} == {"85%"}
     assert any("Buchungsnummer" in p.text for p in slow)
     assert any("Personalausweis" in p.text for p in slow)
+
+
+def test_slots_lost_to_other_callers_do_not_count_as_declined(app):
+    caller = book(app, "termin in schorndorf wegen berufsberatung so bald wie möglich")
+    for _ in range(3):
+        # Someone else books whatever this caller was just offered, three times over.
+        rival = book(app, "termin in schorndorf wegen berufsberatung so bald wie möglich")
+        rival.say("ja")
+        assert "gebucht" in rival.hears()
+        caller.say("ja")
+        assert "gerade vergeben" in caller.hears() or "gebucht" in caller.hears()
+        if "gebucht" in caller.hears():
+            break
+    assert "Welcher andere Tag" not in caller.hears()

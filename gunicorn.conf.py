@@ -1,0 +1,38 @@
+"""gunicorn settings for `make serve`: several workers on one SQLite database (WAL).
+
+Every setting can be overridden with HOTLINE_BIND, HOTLINE_WORKERS, HOTLINE_THREADS.
+"""
+
+import os
+import shutil
+import tempfile
+
+bind = os.environ.get("HOTLINE_BIND", "127.0.0.1:8000")
+# Webhooks are short and mostly CPU (dialogue, TwiML) with brief SQLite writes: one
+# worker per core plus one, each with a few threads for the waits on the write lock.
+workers = int(os.environ.get("HOTLINE_WORKERS", (os.cpu_count() or 1) + 1))
+threads = int(os.environ.get("HOTLINE_THREADS", 4))
+# Twilio gives up on a webhook after 15 s; a worker stuck longer is restarted.
+timeout = 15
+graceful_timeout = 10
+keepalive = 5
+accesslog = None  # request lines would carry URLs; the app logs what matters, without PII
+errorlog = "-"
+
+_metrics_dir = os.environ.get("PROMETHEUS_MULTIPROC_DIR")
+if not _metrics_dir:
+    _metrics_dir = tempfile.mkdtemp(prefix="hotline-metrics-")
+    os.environ["PROMETHEUS_MULTIPROC_DIR"] = _metrics_dir
+
+
+def on_starting(server):
+    # Latency histograms are shared between workers through files in this folder;
+    # start empty so a restart does not report the last run's requests.
+    shutil.rmtree(_metrics_dir, ignore_errors=True)
+    os.makedirs(_metrics_dir, exist_ok=True)
+
+
+def child_exit(server, worker):
+    from prometheus_client import multiprocess
+
+    multiprocess.mark_process_dead(worker.pid)
