@@ -1,0 +1,198 @@
+"""Benchmark: webhook turns per second and latency under gunicorn, beside the stack's floor.
+
+Run from the project root: ``python bench/bench_load.py [--seconds 15] [--callers 20]
+[--rate 200] [--history 0,10000]``.
+
+Both servers run under gunicorn with the same workers on loopback:
+- the hotline (`app:create_app()`), on a fresh SQLite file, optionally pre-filled with
+  a recorded history of N calls (``flask seed-calls``) to show how cost grows;
+- the floor: a minimal Flask app that answers every webhook with one fixed <Gather>
+  (bench/floor_app.py), i.e. what gunicorn + Flask + Twilio's TwiML cost at the least.
+
+Each simulated call is a realistic sequence of signed Twilio requests (incoming, four
+turns, status callback). Two measurements per server: as fast as `--callers` concurrent
+calls can go (throughput), and paced at `--rate` turns per second (latency p50/p99 at
+that rate). The load generator shares the machine's cores with the servers; the ratio
+hotline / floor is the figure to read.
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import os
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import urllib.parse
+import uuid
+from pathlib import Path
+
+from twilio.request_validator import RequestValidator
+
+ROOT = Path(__file__).resolve().parent.parent
+TOKEN = "bench-load-token"
+CALL = [  # (path, fields) of one call; {t} is the turn number the hotline expects
+    ("/voice/incoming", {"CallStatus": "ringing"}),
+    ("/voice/turn?t=0", {"SpeechResult": "welche unterlagen brauche ich", "Confidence": "0.9"}),
+    ("/voice/turn?t=1", {"SpeechResult": "ja", "Confidence": "0.9"}),
+    ("/voice/turn?t=2", {"SpeechResult": "kann ich das auch online machen",
+                         "Confidence": "0.9"}),
+    ("/voice/turn?t=3", {"SpeechResult": "nein danke", "Confidence": "0.9"}),
+    ("/voice/status", {"CallStatus": "completed", "CallDuration": "75"}),
+]
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def start(app: str, env: dict, workers: int) -> tuple[subprocess.Popen, int]:
+    port = free_port()
+    env = {**os.environ, **env, "HOTLINE_BIND": f"127.0.0.1:{port}",
+           "HOTLINE_WORKERS": str(workers), "HOTLINE_LOG_LEVEL": "WARNING"}
+    process = subprocess.Popen([sys.executable, "-m", "gunicorn", "-c",
+                                str(ROOT / "gunicorn.conf.py"), app],
+                               cwd=ROOT, env=env, stdout=subprocess.DEVNULL,
+                               stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=0.5):
+                time.sleep(1.0)  # let every worker come up
+                return process, port
+        except OSError:
+            time.sleep(0.2)
+    process.kill()
+    raise SystemExit(f"{app} did not start")
+
+
+def stop(process: subprocess.Popen) -> None:
+    process.send_signal(signal.SIGTERM)
+    try:
+        process.wait(15)
+    except subprocess.TimeoutExpired:
+        process.kill()
+
+
+def run_load(port: int, seconds: float, callers: int, rate: float | None):
+    """Calls over keep-alive connections; returns (latencies, turns, errors, elapsed)."""
+    validator = RequestValidator(TOKEN)
+    base = f"http://127.0.0.1:{port}"
+    latencies: list[float] = []
+    errors = [0]
+    lock = threading.Lock()
+    stop_at = time.monotonic() + seconds
+    interval = callers / rate if rate else 0.0  # each caller paces its own requests
+
+    def caller() -> None:
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=20)
+        mine: list[float] = []
+        bad = 0
+        next_at = time.monotonic()
+        while time.monotonic() < stop_at:
+            sid = "CA" + uuid.uuid4().hex
+            for path, fields in CALL:
+                if interval:
+                    next_at += interval
+                    pause = next_at - time.monotonic()
+                    if pause > 0:
+                        time.sleep(pause)
+                form = {"CallSid": sid, "AccountSid": "AC" + "0" * 32, "From": "+4915100000000",
+                        "To": "+4971510000000", **fields}
+                body = urllib.parse.urlencode(form)
+                headers = {"Content-Type": "application/x-www-form-urlencoded",
+                           "X-Twilio-Signature": validator.compute_signature(base + path, form)}
+                started = time.perf_counter()
+                try:
+                    conn.request("POST", path, body, headers)
+                    response = conn.getresponse()
+                    response.read()
+                    if response.status >= 400:
+                        bad += 1
+                except (OSError, http.client.HTTPException):
+                    bad += 1
+                    conn.close()
+                    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=20)
+                mine.append(time.perf_counter() - started)
+        conn.close()
+        with lock:
+            latencies.extend(mine)
+            errors[0] += bad
+
+    began = time.monotonic()
+    threads = [threading.Thread(target=caller) for _ in range(callers)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return latencies, len(latencies), errors[0], time.monotonic() - began
+
+
+def pct(values: list[float], share: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(share * len(ordered)))] * 1000 if ordered else 0
+
+
+def seed_history(database: str, calls: int) -> None:
+    if calls <= 0:
+        return
+    print(f"  recording a history of {calls:,} calls first ...", flush=True)
+    env = {**os.environ, "HOTLINE_DATABASE": database, "TWILIO_AUTH_TOKEN": TOKEN,
+           "HOTLINE_LOG_LEVEL": "WARNING"}
+    subprocess.run([sys.executable, "-m", "flask", "--app", "app", "seed-calls", "--calls",
+                    str(calls)], cwd=ROOT, env=env, check=True, stdout=subprocess.DEVNULL)
+
+
+def measure(name: str, app: str, env: dict, args) -> dict:
+    process, port = start(app, env, args.workers)
+    try:
+        run_load(port, 2, args.callers, None)  # warm up
+        lat, turns, errors, elapsed = run_load(port, args.seconds, args.callers, None)
+        paced, paced_turns, paced_errors, paced_elapsed = run_load(
+            port, args.seconds, args.callers, args.rate)
+    finally:
+        stop(process)
+    row = {"name": name, "tps": turns / elapsed, "p50": pct(lat, 0.5), "p99": pct(lat, 0.99),
+           "errors": errors + paced_errors, "rate": paced_turns / paced_elapsed,
+           "paced_p50": pct(paced, 0.5), "paced_p99": pct(paced, 0.99)}
+    print(f"  {name:30} {row['tps']:8.0f} {row['p50']:8.1f} {row['p99']:8.1f}   "
+          f"{row['rate']:6.0f} {row['paced_p50']:8.1f} {row['paced_p99']:8.1f} "
+          f"{row['errors']:6d}", flush=True)
+    return row
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--seconds", type=float, default=15)
+    parser.add_argument("--callers", type=int, default=20)
+    parser.add_argument("--rate", type=float, default=200)
+    parser.add_argument("--workers", type=int, default=(os.cpu_count() or 1) + 1)
+    parser.add_argument("--history", default="0,10000",
+                        help="comma-separated sizes of recorded history, e.g. 0,10000,1000000")
+    args = parser.parse_args()
+    print(f"{os.cpu_count()} cores, gunicorn {args.workers} workers x 4 threads, "
+          f"{args.callers} concurrent callers, {args.seconds:.0f} s per run")
+    print(f"  {'server':30} {'turns/s':>8} {'p50 ms':>8} {'p99 ms':>8}   "
+          f"{'paced':>6} {'p50 ms':>8} {'p99 ms':>8} {'errors':>6}")
+    floor = measure("floor (fixed <Gather>)", "bench.floor_app:app", {}, args)
+    for size in [int(x) for x in args.history.split(",") if x.strip()]:
+        with tempfile.TemporaryDirectory() as tmp:
+            database = str(Path(tmp) / "hotline.sqlite3")
+            seed_history(database, size)
+            env = {"HOTLINE_DATABASE": database, "TWILIO_AUTH_TOKEN": TOKEN,
+                   "HOTLINE_ENV": "production", "PROMETHEUS_MULTIPROC_DIR": tmp + "/m"}
+            row = measure(f"hotline, {size:,} calls recorded", "app:create_app()", env, args)
+            print(f"    throughput {row['tps'] / floor['tps']:.2f}x the floor; "
+                  f"p99 at {row['rate']:.0f} turns/s: {row['paced_p99']:.1f} ms "
+                  f"(floor {floor['paced_p99']:.1f} ms)", flush=True)
+
+
+if __name__ == "__main__":
+    main()
