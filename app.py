@@ -1,6 +1,7 @@
 """The hotline application: `create_app(config)` wires settings, database, webhooks and commands."""
 
 import os
+from datetime import UTC, datetime
 
 import click
 from flask import Flask, Response, current_app, request
@@ -10,8 +11,10 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 import config as settings
 import db
 import gateway
+import cases
 import ops
 import routing
+from cases import store as cases_store
 from ivr import simulator, softphone
 from ivr import store as ivr_store
 from ivr import views as voice
@@ -22,7 +25,8 @@ from schedules import views as appointments
 from speech.cli import intent_command
 
 # Every package's tables, in dependency order.
-MIGRATIONS = [ivr_store.migrate, schedules_store.migrate, routing_store.migrate]
+MIGRATIONS = [ivr_store.migrate, schedules_store.migrate, routing_store.migrate,
+              cases_store.migrate]
 
 
 def create_app(config: dict | None = None) -> Flask:
@@ -43,6 +47,7 @@ def create_app(config: dict | None = None) -> Flask:
     voice.init_app(app)
     app.register_blueprint(appointments.bp)
     routing.init_app(app, connect_url=voice.connect_url)
+    cases.init_app(app)
     ops.init_app(app)
     if app.config["HOTLINE_ENV"] == "development":
         simulator.init_app(app)
@@ -82,10 +87,13 @@ def seed_demo_command():
         schedule = current_app.extensions["hotline.schedule"]
         bookings = schedules_store.seed_demo(database, schedule)
         agents = routing_demo.seed_demo(database)
+        with db.transaction(database):
+            customers = cases_store.seed_demo(database, datetime.now(UTC))
     finally:
         database.conn.close()
     click.echo(f"Demo database ready: {current_app.config['HOTLINE_DATABASE']} "
-               f"({bookings} demo bookings, {agents} demo accounts added)")
+               f"({bookings} demo bookings, {agents} demo accounts, {customers} demo customers "
+               f"added)")
 
 
 @click.command("purge")
@@ -94,7 +102,7 @@ def seed_demo_command():
 @with_appcontext
 def purge_command(days: int | None):
     """Remove caller numbers and transcripts older than the retention period."""
-    from datetime import UTC, datetime, timedelta
+    from datetime import timedelta
 
     days = current_app.config["HOTLINE_RETENTION_DAYS"] if days is None else days
     if days < 0:

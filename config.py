@@ -36,6 +36,7 @@ SETTINGS = {
     "HOTLINE_RETENTION_DAYS": ("30", int),
     "HOTLINE_SCHEDULES": ("", str),
     "HOTLINE_METRICS_TOKEN": ("", str),
+    "HOTLINE_CASES_API_TOKEN": ("", str),
     "HOTLINE_RING_TIMEOUT": ("20", int),
     "HOTLINE_CALLBACK_OFFER_AFTER": ("120", int),
     "HOTLINE_SECURE_COOKIES": ("", lambda v: _flag(v) if v else None),

@@ -17,6 +17,7 @@ Where a call can be (`CallState.step`) and what moves it on:
     listen          a request, but heard only weakly    "Es geht um A, richtig?"      confirm
     confirm         yes / no                            handles A / counts a failure  (as listen)
     listen          9, "English" / "Deutsch"            switches language, asks again listen
+    listen          application or payment status       checks identity (ivr.identity) id_number
     any             "Wiederholen", *                    repeats the last question     same
     any asking      silence, no match, bad line         1st: shorter question         listen
                                                         2nd: keypad menu              menu
@@ -29,6 +30,7 @@ Where a call can be (`CallState.step`) and what moves it on:
 from __future__ import annotations
 
 import dataclasses
+import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -38,6 +40,13 @@ import speech
 
 from .booking import BookingSteps, Query
 from .handover import HANDOVER_STEPS, HandoverSteps
+from .identity import (
+    IDENTITY_APOLOGIES,
+    IDENTITY_QUERIES,
+    IDENTITY_STEPS,
+    STATUS_INTENTS,
+    IdentitySteps,
+)
 
 BERLIN = ZoneInfo("Europe/Berlin")
 
@@ -48,9 +57,11 @@ LOW_CONFIDENCE = "low_confidence"
 BAD_KEY = "key_unknown"
 # Apologies are said before a question again, but never repeated on "Wie bitte?".
 APOLOGIES = {SILENCE, NO_MATCH, LOW_CONFIDENCE, BAD_KEY, "when_not_understood",
-             "code_incomplete", "phone_incomplete"}
+             "code_incomplete", "phone_incomplete"} | IDENTITY_APOLOGIES
 BOOKING_STEPS = {"book_topic", "book_site", "book_when", "book_offer", "book_sms",
                  "find_code", "confirm_find", "confirm_cancel", "confirm_move"}
+# Steps whose answer is kept out of the turn log.
+PRIVATE_STEPS = {"id_dob"}
 BOOKING_INTENTS = {"book_appointment", "cancel_appointment", "reschedule_appointment"}
 
 MAX_FAILURES = 3  # failed turns in a row; the third goes to an agent
@@ -158,14 +169,23 @@ class CallState:
     caller_tail: str = ""  # the caller id's last digits, to ask "the number ending in ...?"
     transfer: dict | None = None  # a hand-over waiting for "is anyone there?" (ivr.handover)
     callback: dict | None = None  # the callback request being taken
+    identity: dict | None = None  # the identity check and status question (ivr.identity)
 
     def to_dict(self) -> dict:
-        return dataclasses.asdict(self)
+        """The state as plain JSON data (shared, not copied: see `copy`)."""
+        return {name: getattr(self, name) for name in _STATE_FIELDS}
+
+    def copy(self) -> CallState:
+        # Through JSON: the state is JSON data anyway, and the C encoder deep-copies
+        # it several times faster than dataclasses.asdict or copy.deepcopy.
+        return CallState(**json.loads(json.dumps(self.to_dict())))
 
     @classmethod
     def from_dict(cls, data: dict) -> CallState:
-        known = {f.name for f in dataclasses.fields(cls)}
-        return cls(**{k: v for k, v in data.items() if k in known})
+        return cls(**{k: v for k, v in data.items() if k in _STATE_FIELDS})
+
+
+_STATE_FIELDS = frozenset(f.name for f in dataclasses.fields(CallState))
 
 
 @dataclass(frozen=True)
@@ -191,12 +211,13 @@ class Turn:
     event: str  # short machine-readable note: "answered:documents", "reprompt:not_heard", ...
     recognition: speech.Recognition | None = None
     query: Query | None = None  # to run before the turn is answered; see `resume`
+    private: bool = False  # what the caller said is not to be kept (a date of birth)
 
 
 # ----------------------------------------------------------------------------- dialogue
 
 
-class Dialogue(BookingSteps, HandoverSteps):
+class Dialogue(BookingSteps, HandoverSteps, IdentitySteps):
     """The hotline's conversation rules, configured once per app."""
 
     def __init__(
@@ -226,12 +247,20 @@ class Dialogue(BookingSteps, HandoverSteps):
 
     @staticmethod
     def _next_turn(state: CallState) -> CallState:
-        state = CallState.from_dict(state.to_dict())  # never mutate the caller's copy
+        state = state.copy()  # never mutate the caller's copy
         state.turn += 1
         return state
 
     def step(self, state: CallState, heard: Heard) -> Turn:
         """One caller turn: what they said or pressed, in the step the call is in."""
+        turn = self._step(state, heard)
+        if state.step in PRIVATE_STEPS:
+            # A date of birth is compared, never written down: not in the turn log, not
+            # on the agent's screen.
+            turn = dataclasses.replace(turn, private=True)
+        return turn
+
+    def _step(self, state: CallState, heard: Heard) -> Turn:
         state = self._next_turn(state)
         if state.step in ("new", "agent", "ended"):
             # A turn after a hand-over or hangup (a late or replayed webhook): start
@@ -256,6 +285,8 @@ class Dialogue(BookingSteps, HandoverSteps):
             return self._booking_answer(state, heard, recognition)
         if state.step in HANDOVER_STEPS:
             return self._handover_answer(state, heard, recognition)
+        if state.step in IDENTITY_STEPS:
+            return self._identity_answer(state, heard, recognition)
         if heard.digits:
             return self._keypad(state, heard.digits)
         if state.step == "anything_else":
@@ -268,7 +299,7 @@ class Dialogue(BookingSteps, HandoverSteps):
 
     def resume(self, turn: Turn, result) -> Turn:
         """Carry on after `turn.query` was run; `result` is what it found (plain data)."""
-        state = CallState.from_dict(turn.state.to_dict())
+        state = turn.state.copy()
         kind, state.pending = state.pending, None
         if kind == "transfer":
             nxt = self._transfer_result(state, bool(result))
@@ -278,10 +309,12 @@ class Dialogue(BookingSteps, HandoverSteps):
             nxt = self._anything_else_question(
                 state, "answered:opening_hours", before=[self.say("verbatim", text=result)])
             self._achieve(state, "answered")
+        elif kind in IDENTITY_QUERIES:
+            nxt = self._identity_result(state, kind, result)
         else:
             nxt = self._booking_result(state, kind, result)
         return dataclasses.replace(nxt, actions=(*turn.actions, *nxt.actions),
-                                   recognition=turn.recognition)
+                                   recognition=turn.recognition, private=turn.private)
 
     # -- steps
 
@@ -393,7 +426,11 @@ class Dialogue(BookingSteps, HandoverSteps):
         self, state: CallState, intent: str, recognition: speech.Recognition | None,
         heard: Heard | None = None,
     ) -> Turn:
-        state.intent = intent
+        # "Mitarbeiter" during an identity check keeps the status request, so the agent
+        # is chosen (and told) by it.
+        keep = (intent == "agent" and state.step in IDENTITY_STEPS
+                and state.intent in STATUS_INTENTS)
+        state.intent = state.intent if keep else intent
         state.failures = 0
         state.candidates = []
         state.request_text = ""
@@ -408,6 +445,8 @@ class Dialogue(BookingSteps, HandoverSteps):
             turn = self._anything_else_question(state, f"answered:{intent}", before=[Say(intent)])
         elif intent in BOOKING_INTENTS:
             turn = self._start_booking(state, intent, heard, recognition)
+        elif intent in STATUS_INTENTS:
+            turn = self._start_status(state, intent, heard)
         elif intent == "opening_hours":
             entities = self.extract(heard.speech, state.lang, heard.now) if heard.speech else {}
             turn = self._query(state, "opening_hours", {
@@ -425,7 +464,8 @@ class Dialogue(BookingSteps, HandoverSteps):
         if state.step in HANDOVER_STEPS and state.failures >= MAX_FAILURES:
             # Nobody can take the call now and we keep missing each other: take a message.
             turn = self._voicemail(state)
-        elif state.step in (BOOKING_STEPS | HANDOVER_STEPS) and state.failures < MAX_FAILURES:
+        elif (state.step in (BOOKING_STEPS | HANDOVER_STEPS | IDENTITY_STEPS)
+              and state.failures < MAX_FAILURES):
             # Ask the same question again, after saying what went wrong.
             prompts = [Say(why)] + [Say(key, dict(params)) for key, params in state.last_ask]
             turn = self._ask(state, prompts, state.last_expect, f"reprompt:{why}")

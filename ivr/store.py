@@ -47,6 +47,13 @@ def migrate(db: Database) -> None:
             not_null={"started_at", "updated_at"},
         )
         db["calls"].create_index(["started_at"])
+    # Added for status answers (cases): whether the caller's identity was checked on this
+    # call, and whose customer number it is; also on databases created before.
+    calls = db["calls"].columns_dict
+    if "verified" not in calls:
+        db["calls"].add_column("verified", int)
+    if "customer_number" not in calls:
+        db["calls"].add_column("customer_number", str)
     if "turns" not in db.table_names():
         db["turns"].create(
             {
@@ -102,9 +109,8 @@ def latest_reply(db: Database, call_sid: str) -> str | None:
 
 
 def remember_reply(db: Database, key: str, call_sid: str, body: str) -> None:
-    db["webhook_replies"].insert(
-        {"key": key, "call_sid": call_sid, "at": utcnow(), "body": body}, replace=True
-    )
+    db.execute("INSERT OR REPLACE INTO webhook_replies (key, call_sid, at, body)"
+               " VALUES (?, ?, ?, ?)", [key, call_sid, utcnow(), body])
 
 
 def load_state(db: Database, call_sid: str) -> CallState | None:
@@ -119,56 +125,49 @@ def caller_number(db: Database, call_sid: str) -> str | None:
     return row[0] if row and row[0] else None
 
 
+def mark_verified(db: Database, call_sid: str, customer_number: str) -> None:
+    """The caller proved to be this customer (number and birth date matched)."""
+    db["calls"].update(call_sid, {"verified": 1, "customer_number": customer_number,
+                                  "updated_at": utcnow()})
+
+
+def verified_customer(db: Database, call_sid: str) -> str | None:
+    """The customer number the caller proved on this call, or None."""
+    row = db.execute("SELECT verified, customer_number FROM calls WHERE call_sid = ?",
+                     [call_sid]).fetchone()
+    return row[1] if row and row[0] and row[1] else None
+
+
 def open_call(db: Database, call_sid: str, from_number: str, to_number: str) -> None:
     """Create the call's row if this is the first we hear of it."""
+    # Plain SQL on the webhook path: sqlite-utils' insert and update read the table's
+    # schema first, which made them most of a turn's database time.
     now = utcnow()
-    db["calls"].insert(
-        {
-            "call_sid": call_sid,
-            "started_at": now,
-            "updated_at": now,
-            "from_number": from_number,
-            "to_number": to_number,
-            "turns": 0,
-            "emergency": 0,
-        },
-        ignore=True,
-    )
+    db.execute(
+        "INSERT OR IGNORE INTO calls (call_sid, started_at, updated_at, from_number, to_number,"
+        " turns, emergency) VALUES (?, ?, ?, ?, ?, 0, 0)",
+        [call_sid, now, now, from_number, to_number])
 
 
 def record_turn(db: Database, call_sid: str, heard: Heard, turn: Turn, said: str) -> None:
     """Save the new state and one row for what was heard and what the hotline did."""
     state = turn.state
     recognition = turn.recognition
-    db["turns"].insert(
-        {
-            "call_sid": call_sid,
-            "turn": state.turn,
-            "at": utcnow(),
-            "speech": heard.speech or None,
-            "digits": heard.digits or None,
-            "confidence": heard.confidence,
-            "intent": recognition.intent if recognition else state.intent,
-            "score": recognition.score if recognition else None,
-            "evidence": recognition.evidence if recognition else None,
-            "event": turn.event,
-            "said": said,
-        },
-        replace=True,
-    )
-    db["calls"].update(
-        call_sid,
-        {
-            "updated_at": utcnow(),
-            "lang": state.lang,
-            "step": state.step,
-            "intent": state.intent,
-            "outcome": state.outcome,
-            "turns": state.turn,
-            "emergency": int(state.emergency),
-            "state": json.dumps(state.to_dict(), ensure_ascii=False),
-        },
-    )
+    now = utcnow()
+    db.execute(
+        "INSERT OR REPLACE INTO turns (call_sid, turn, at, speech, digits, confidence, intent,"
+        " score, evidence, event, said) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        [call_sid, state.turn, now, None if turn.private else heard.speech or None,
+         None if turn.private else heard.digits or None,
+         heard.confidence, recognition.intent if recognition else state.intent,
+         recognition.score if recognition else None,
+         None if turn.private else recognition.evidence if recognition else None,
+         turn.event, said])
+    db.execute(
+        "UPDATE calls SET updated_at = ?, lang = ?, step = ?, intent = ?, outcome = ?,"
+        " turns = ?, emergency = ?, state = ? WHERE call_sid = ?",
+        [now, state.lang, state.step, state.intent, state.outcome, state.turn,
+         int(state.emergency), json.dumps(state.to_dict(), ensure_ascii=False), call_sid])
 
 
 def close_call(db: Database, call_sid: str, status: str, duration_s: int | None) -> None:
@@ -180,16 +179,11 @@ def close_call(db: Database, call_sid: str, status: str, duration_s: int | None)
         open_call(db, call_sid, "", "")
         row = (None,)
     now = utcnow()
-    db["calls"].update(
-        call_sid,
-        {
-            "status": status,
-            "ended_at": now if status in FINAL_STATUSES else None,
-            "updated_at": now,
-            "duration_s": duration_s,
-            "outcome": row[0] or "hangup",
-        },
-    )
+    db.execute(
+        "UPDATE calls SET status = ?, ended_at = ?, updated_at = ?, duration_s = ?, outcome = ?"
+        " WHERE call_sid = ?",
+        [status, now if status in FINAL_STATUSES else None, now, duration_s,
+         row[0] or "hangup", call_sid])
 
 
 def call_summary(db: Database, call_sid: str) -> dict | None:
@@ -280,8 +274,10 @@ def purge_personal_data(db: Database, before: str) -> dict:
     """
     old = "SELECT call_sid FROM calls WHERE started_at < ?"
     numbers = db.execute(
-        "UPDATE calls SET from_number = NULL, to_number = NULL WHERE started_at < ?"
-        " AND (from_number IS NOT NULL OR to_number IS NOT NULL)", [before]).rowcount
+        "UPDATE calls SET from_number = NULL, to_number = NULL, customer_number = NULL"
+        " WHERE started_at < ?"
+        " AND (from_number IS NOT NULL OR to_number IS NOT NULL OR customer_number IS NOT NULL)",
+        [before]).rowcount
     words = db.execute(
         f"UPDATE turns SET speech = NULL, digits = NULL, said = NULL, evidence = NULL"
         f" WHERE call_sid IN ({old})"
