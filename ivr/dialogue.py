@@ -30,6 +30,7 @@ Where a call can be (`CallState.step`) and what moves it on:
 from __future__ import annotations
 
 import dataclasses
+import functools
 import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -229,8 +230,11 @@ class Dialogue(BookingSteps, HandoverSteps, IdentitySteps):
     ):
         self.languages = languages or ["de"]
         self.min_confidence = min_confidence
-        self.recognise = recognise
-        self.extract = extract
+        # One caller turn asks for the entities of the same words several times (a
+        # command? an answer? a date?): remember the last few hundred. Results are
+        # shared, so nobody may change them.
+        self.recognise = functools.lru_cache(maxsize=512)(recognise)
+        self.extract = functools.lru_cache(maxsize=512)(extract)
 
     # -- entry points
 
@@ -331,7 +335,7 @@ class Dialogue(BookingSteps, HandoverSteps, IdentitySteps):
                 return self._switch(state, "en")
         if not heard.speech:
             return None
-        command = self.extract(heard.speech, state.lang).get("command")
+        command = self.extract(heard.speech, state.lang, heard.now).get("command")
         if command == "agent":
             return self._handle(state, "agent", recognition)
         if command in ("english", "german"):
@@ -371,7 +375,7 @@ class Dialogue(BookingSteps, HandoverSteps, IdentitySteps):
         return self._handle(state, recognition.intent, recognition, heard)
 
     def _confirm(self, state: CallState, heard: Heard, recognition: speech.Recognition) -> Turn:
-        answer = self.extract(heard.speech, state.lang).get("answer")
+        answer = self.extract(heard.speech, state.lang, heard.now).get("answer")
         if answer == "yes" and state.candidates:
             return self._handle(state, state.candidates[0], recognition, self._with_request(state, heard))
         if recognition.confident and recognition.intent != "out_of_scope":
@@ -381,7 +385,7 @@ class Dialogue(BookingSteps, HandoverSteps, IdentitySteps):
     def _clarify(self, state: CallState, heard: Heard, recognition: speech.Recognition) -> Turn:
         if recognition.intent in state.candidates and recognition.confident:
             return self._handle(state, recognition.intent, recognition, self._with_request(state, heard))
-        answer = self.extract(heard.speech, state.lang).get("answer")
+        answer = self.extract(heard.speech, state.lang, heard.now).get("answer")
         if answer == "yes" and state.candidates:
             # "Ja" to "A or B?" most often means the first, which is the better match.
             return self._handle(state, state.candidates[0], recognition, self._with_request(state, heard))

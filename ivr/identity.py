@@ -173,7 +173,7 @@ class IdentitySteps:
         state.identity = identity
         if identity.get("verified"):
             return self._status_query(state)
-        entities = self.extract(heard.speech, state.lang) if heard.speech else {}
+        entities = self.extract(heard.speech, state.lang, heard.now) if heard.speech else {}
         number, _ = number_from("", "", entities, state.lang)
         identity.update(number=number, confirmed=False)
         return self._query(state, "identity_open", {"number": None}, "identity_open")
