@@ -408,7 +408,7 @@ class Dialogue(BookingSteps, HandoverSteps, IdentitySteps):
     def _anything_else(
         self, state: CallState, heard: Heard, recognition: speech.Recognition
     ) -> Turn:
-        entities = self.extract(heard.speech, state.lang)
+        entities = self.extract(heard.speech, state.lang, heard.now)
         is_request = (
             recognition.confident
             and recognition.intent not in ("out_of_scope", "agent")
