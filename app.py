@@ -15,7 +15,7 @@ import cases
 import ops
 import routing
 from cases import store as cases_store
-from ivr import simulator, softphone
+from ivr import media, simulator, softphone
 from ivr import store as ivr_store
 from ivr import views as voice
 from routing import demo as routing_demo
@@ -25,7 +25,7 @@ from schedules import views as appointments
 from speech.cli import intent_command
 
 # Every package's tables, in dependency order.
-MIGRATIONS = [ivr_store.migrate, schedules_store.migrate, routing_store.migrate,
+MIGRATIONS = [ivr_store.migrate, media.migrate, schedules_store.migrate, routing_store.migrate,
               cases_store.migrate]
 
 
@@ -45,6 +45,7 @@ def create_app(config: dict | None = None) -> Flask:
     db.init_app(app, MIGRATIONS)
     gateway.init_app(app)
     voice.init_app(app)
+    media.init_app(app)
     app.register_blueprint(appointments.bp)
     routing.init_app(app, connect_url=voice.connect_url)
     cases.init_app(app)

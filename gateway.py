@@ -26,6 +26,8 @@ class FakeGateway:
 
     messages: list[dict] = field(default_factory=list)
     redirects: list[dict] = field(default_factory=list)
+    recordings: dict[str, bytes] = field(default_factory=dict)  # RecordingUrl -> WAV bytes
+    deleted_recordings: list[str] = field(default_factory=list)
     fail: bool = False  # tests set it to see how failures are handled
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
@@ -43,6 +45,26 @@ class FakeGateway:
             raise GatewayError("fake gateway told to fail")
         with self._lock:
             self.redirects.append({"call_sid": call_sid, "url": url})
+
+    def fetch_recording(self, url: str) -> bytes:
+        if self.fail:
+            raise GatewayError("fake gateway told to fail")
+        with self._lock:
+            audio = self.recordings.get(url)
+        if audio is None:
+            raise GatewayError("no such recording (fake)")
+        return audio
+
+    def delete_recording(self, recording_sid: str) -> None:
+        if self.fail:
+            raise GatewayError("fake gateway told to fail")
+        with self._lock:
+            self.deleted_recordings.append(recording_sid)
+
+
+# Recordings are fetched with the account's credentials: only ever from Twilio itself.
+RECORDING_HOSTS = (".twilio.com",)
+RECORDING_TIMEOUT_S = 30
 
 
 class TwilioGateway:
@@ -67,6 +89,34 @@ class TwilioGateway:
 
         try:
             self.client.calls(call_sid).update(url=url, method="POST")
+        except TwilioException as error:
+            raise GatewayError(str(error)) from error
+
+    def fetch_recording(self, url: str) -> bytes:
+        """The recording as WAV (Twilio's RecordingUrl plus .wav), with the account's login."""
+        from urllib.parse import urlsplit
+
+        import requests
+
+        parts = urlsplit(url)
+        if parts.scheme != "https" or not (parts.hostname or "").endswith(RECORDING_HOSTS):
+            raise GatewayError("recording URL is not Twilio's")
+        if not parts.path.endswith(".wav"):
+            url = url.split("?")[0] + ".wav"
+        try:
+            reply = requests.get(url, auth=(self.client.username, self.client.password),
+                                 timeout=RECORDING_TIMEOUT_S)
+        except requests.RequestException as error:
+            raise GatewayError(str(error)) from error
+        if reply.status_code != 200:
+            raise GatewayError(f"recording fetch answered HTTP {reply.status_code}")
+        return reply.content
+
+    def delete_recording(self, recording_sid: str) -> None:
+        from twilio.base.exceptions import TwilioException
+
+        try:
+            self.client.recordings(recording_sid).delete()
         except TwilioException as error:
             raise GatewayError(str(error)) from error
 

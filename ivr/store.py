@@ -286,4 +286,7 @@ def purge_personal_data(db: Database, before: str) -> dict:
     replies = db.execute("DELETE FROM webhook_replies WHERE at < ?", [before]).rowcount
     db.execute("UPDATE voicemails SET recording_url = NULL, transcript = NULL WHERE at < ?",
                [before])
+    if "vosk_turns" in db.table_names():
+        db.execute("UPDATE vosk_turns SET transcript = NULL WHERE call_sid IN"
+                   f" ({old})", [before])
     return {"calls": numbers, "turns": words, "replies": replies}

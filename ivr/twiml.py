@@ -1,7 +1,9 @@
 """TwiML: the dialogue's actions rendered as Twilio voice responses (never by string pasting)."""
 
+import hashlib
+import hmac
 from dataclasses import dataclass
-from urllib.parse import urlencode
+from urllib.parse import parse_qs, urlencode, urlsplit
 
 from twilio.twiml.voice_response import VoiceResponse
 
@@ -19,6 +21,16 @@ YES_NO_HINTS = {
 
 
 @dataclass(frozen=True)
+class Listening:
+    """Vosk mode: where Twilio streams the caller's audio, and how the stream proves itself."""
+
+    secret: str  # signs each stream's parameters (see `stream_token`)
+    public_url: str = ""  # HOTLINE_PUBLIC_URL; else the URL this request reached
+    path: str = "/voice/media"
+    listen_path: str = "/voice/listen"
+
+
+@dataclass(frozen=True)
 class Voice:
     """How the hotline speaks and listens; built once from the app's settings."""
 
@@ -27,6 +39,7 @@ class Voice:
     gather_timeout: int = 6
     queue_name: str = "hotline"
     schedule: Schedule | None = None  # says sites, addresses and what to bring
+    listening: Listening | None = None  # set (by ivr.media) when the hotline runs Vosk
 
     @classmethod
     def from_config(cls, config: dict, schedule: Schedule | None = None) -> "Voice":
@@ -119,6 +132,11 @@ def dial_agent(response: VoiceResponse, ring: DialAgent, urls: Urls) -> None:
 
 
 def _gather(response: VoiceResponse, ask: Ask, voice: Voice, urls: Urls) -> None:
+    if voice.listening is not None:
+        call_sid = _call_sid()
+        if call_sid:
+            _stream_and_keys(response, ask, voice, urls, call_sid)
+            return
     if ask.expect == "yes_no":
         hints = YES_NO_HINTS.get(ask.lang, [])
     elif ask.expect in ("code", "phone"):
@@ -134,13 +152,85 @@ def _gather(response: VoiceResponse, ask: Ask, voice: Voice, urls: Urls) -> None
         speech_timeout=voice.speech_timeout,
         timeout=voice.gather_timeout,
         # A booking code is six keys, a phone number ends with #; elsewhere one key answers.
-        num_digits={"code": CODE_DIGITS, "phone": None}.get(ask.expect, 1),
+        num_digits=num_digits(ask.expect),
         finish_on_key="#",
     )
     for say in ask.prompts:
         voice.speak(gather, say, ask.lang)
     # No input at all: Twilio falls through to here, and the turn webhook hears silence.
     response.redirect(urls.turn, method="POST")
+
+
+def num_digits(expect: str) -> int | None:
+    """A booking code is six keys, a phone number ends with #; elsewhere one key answers."""
+    return {"code": CODE_DIGITS, "phone": None}.get(expect, 1)
+
+
+# ------------------------------------------------------------------------ Vosk mode
+
+
+def stream_token(secret: str, call_sid: str, turn: int, expect: str, lang: str) -> str:
+    """Proves a media stream's parameters came from our own TwiML for this call and turn."""
+    message = f"{call_sid}|{turn}|{expect}|{lang}".encode()
+    return hmac.new(secret.encode(), message, hashlib.sha256).hexdigest()[:40]
+
+
+def turn_number(turn_url: str) -> int:
+    """The turn a question belongs to, from its answer URL (/voice/turn?t=N)."""
+    values = parse_qs(urlsplit(turn_url).query).get("t", ["0"])
+    return int(values[0]) if values[0].isdigit() else 0
+
+
+def listen_url(listening: Listening, turn: int, expect: str, lang: str, **extra) -> str:
+    return f"{listening.listen_path}?" + urlencode({"t": turn, "expect": expect, "lang": lang,
+                                                   **extra})
+
+
+def _call_sid() -> str | None:
+    # The stream's token names the call; render() is only ever called inside a webhook.
+    from flask import has_request_context, request
+
+    return request.form.get("CallSid") if has_request_context() else None
+
+
+def _stream_url(listening: Listening) -> str:
+    from flask import has_request_context, request
+
+    base = listening.public_url.rstrip("/")
+    if not base and has_request_context():
+        base = request.host_url.rstrip("/")
+    if base.startswith("https://"):
+        base = "wss://" + base[len("https://"):]
+    elif base.startswith("http://"):
+        base = "ws://" + base[len("http://"):]
+    return base + listening.path
+
+
+def _stream_and_keys(response: VoiceResponse, ask: Ask, voice: Voice, urls: Urls,
+                     call_sid: str) -> None:
+    """Vosk mode: stream the caller's audio to us while the prompts play; keys still work.
+
+    The stream (ivr.media) moves the call on with a REST redirect as soon as it has a
+    transcript, which also cuts a prompt short (barge-in). Keys end the Gather as usual.
+    When neither happens, the Redirect asks /voice/listen whether the caller is still
+    speaking, or sends the turn on as silence.
+    """
+    listening = voice.listening
+    turn = turn_number(urls.turn)
+    start = response.start()
+    stream = start.stream(url=_stream_url(listening), name=f"turn-{turn}",
+                          track="inbound_track")
+    stream.parameter(name="turn", value=str(turn))
+    stream.parameter(name="expect", value=ask.expect)
+    stream.parameter(name="lang", value=ask.lang)
+    stream.parameter(name="token", value=stream_token(listening.secret, call_sid, turn,
+                                                      ask.expect, ask.lang))
+    gather = response.gather(input="dtmf", action=urls.turn, method="POST",
+                             timeout=voice.gather_timeout, num_digits=num_digits(ask.expect),
+                             finish_on_key="#")
+    for say in ask.prompts:
+        voice.speak(gather, say, ask.lang)
+    response.redirect(listen_url(listening, turn, ask.expect, ask.lang), method="POST")
 
 
 def apology(lang: str, voice: Voice, urls: Urls) -> str:

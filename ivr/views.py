@@ -20,7 +20,7 @@ from routing.topics import topic_for_intent
 from schedules import store as bookings
 from schedules.config import schedule_for_config
 
-from . import effects, prompts, store
+from . import effects, media, prompts, store, voicemail as voicemail_transcription
 from .dialogue import BERLIN, CallState, Dialogue, Hangup, Heard, Say, Transfer, Turn
 from .handover import CALLBACK_WORDS
 from .signatures import twilio_signed
@@ -240,8 +240,9 @@ def turn():
     call_sid = _call_sid()
     if call_sid is None:
         return _bad_request("no CallSid on /voice/turn")
-    heard = _heard()
     expected = request.args.get("t", type=int)
+    # Vosk mode: what the media stream heard for this turn, as if Twilio had sent it.
+    heard = media.stored_heard(database.get_db(), call_sid, expected, _heard())
     key = store.request_key(request.full_path, request.form.to_dict())
 
     def work(db):
@@ -492,7 +493,10 @@ def voicemail():
                                        intent=state.intent, now=_now())
         return render((Say("voicemail_thanks"), Hangup()), state.lang, _voice(), _urls(state))
 
-    return _answer(call_sid, work)
+    reply = _answer(call_sid, work)
+    # Vosk mode: transcribe it here, in the background, once the row is committed.
+    voicemail_transcription.submit(current_app._get_current_object(), recording_sid)
+    return reply
 
 
 @bp.post("/summary")

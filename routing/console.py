@@ -30,7 +30,7 @@ from gateway import get_gateway
 
 from . import callbacks as callback_store
 from .auth import LoginLockedError, User, authenticate, csrf
-from .context import BERLIN, call_context, mask_phone
+from .context import BERLIN, call_context, mask_phone, voicemail_message
 from .decision import EMERGENCY, can_serve, queue_key
 from .dispatch import CannotTakeError, connect_next_caller, take_call
 from .outcomes import OUTCOMES, NoCurrentCallError, record_outcome
@@ -186,6 +186,8 @@ def _state(agent: Agent) -> dict:
             "mine": mine, "taken": cb.status == callback_store.IN_PROGRESS and not mine,
             # The full number only to the agent who is calling back.
             "phone": cb.phone if mine else mask_phone(cb.phone),
+            # What the caller left on the voicemail: the words only for that agent too.
+            "message": _message(db, cb.call_sid, mine),
         })
     current = None
     if agent.current_call_sid and agent.status in (RINGING, ON_CALL, WRAP_UP):
@@ -294,6 +296,15 @@ def outcome():
     if _agent().status == AVAILABLE:
         _connect_next(agent.id)
     return _reply(agent.id, f"Gespeichert: {OUTCOMES[chosen]}.")
+
+
+def _message(db, call_sid: str | None, mine: bool) -> str:
+    transcript = voicemail_message(db, call_sid)
+    if transcript is None:
+        return ""
+    if not mine:
+        return "Nachricht hinterlassen"
+    return transcript or "(Nachricht ohne verständliche Worte)"
 
 
 def _callback_for(agent: Agent, callback_id: int):

@@ -1,8 +1,9 @@
 """Read model of the caller's context for the agent's screen (reads ivr's and schedules' tables).
 
 This is the one module in routing that reads other packages' tables, by SQL and only
-for reading: `calls` and `turns` (ivr: what the caller said, intent, verification) and
-`bookings` (schedules: the caller's recent appointments). Numbers leave it masked.
+for reading: `calls`, `turns` and `voicemails` (ivr: what the caller said, intent,
+verification, messages left) and `bookings` (schedules: the caller's recent
+appointments). Numbers leave it masked.
 """
 
 from __future__ import annotations
@@ -134,3 +135,15 @@ def call_context(db: Database, call_sid: str, *, now: datetime) -> CallContext:
         verified=verified_flag(db, call_sid), phone_masked=mask_phone(phone),
         customer_number_masked=mask_customer_number(_customer_number(db, call_sid, state_json)),
         turns=turns, bookings=recent_bookings(db, phone, now=now))
+
+
+def voicemail_message(db: Database, call_sid: str | None) -> str | None:
+    """What the caller said in the message they left on this call, once transcribed.
+
+    None: no message (or not transcribed yet); "" : a message without recognisable words.
+    """
+    if not call_sid or "voicemails" not in db.table_names():
+        return None
+    row = db.execute("SELECT transcript FROM voicemails WHERE call_sid = ? ORDER BY id DESC",
+                     [call_sid]).fetchone()
+    return row[0] if row else None

@@ -105,7 +105,7 @@
       row.dataset.callback = cb.id;
       row.append(el("td", cb.window), el("td", cb.topic), el("td", cb.language),
                  el("td", cb.site), el("td", cb.phone, cb.mine ? "phone" : ""),
-                 el("td", String(cb.attempts)));
+                 el("td", String(cb.attempts)), el("td", cb.message, "message"));
       const action = el("td");
       if (cb.mine) {
         const form = $("attempt-template").content.firstElementChild.cloneNode(true);

@@ -1,0 +1,120 @@
+"""Voicemail in Vosk mode: fetched, transcribed here, shown with the callback, then deleted."""
+
+import pytest
+
+from app import create_app
+from conftest import NOW, TOKEN, Caller
+from ivr import media, voicemail
+from speech import vosk_samples
+
+RECORDING_URL = "https://api.twilio.com/2010-04-01/Accounts/AC0/Recordings/RE" + "1" * 32
+
+
+@pytest.fixture(scope="module")
+def recording():
+    try:
+        path = vosk_samples.model_path()
+        voice, sentence, _ = vosk_samples.voice_for(path)
+        wav = vosk_samples.synthesise_wav(sentence, voice)
+        return path, vosk_samples.to_recording(wav)
+    except vosk_samples.SampleToolError as error:
+        pytest.fail(str(error))
+
+
+def vosk_app(tmp_path, model_path, **config):
+    app = create_app({"TESTING": True, "HOTLINE_ENV": "test", "TWILIO_AUTH_TOKEN": TOKEN,
+                      "HOTLINE_DATABASE": str(tmp_path / "h.db"),
+                      "HOTLINE_SPEECH_ENGINE": "vosk", "VOSK_MODEL_PATH": model_path,
+                      **config})
+    app.extensions["hotline.clock"] = lambda: NOW
+    media.init_app(app)
+    return app
+
+
+def leave_message(app, recording_sid):
+    caller = Caller(app)
+    caller.dial()
+    reply = caller.post("/voice/voicemail", RecordingSid=recording_sid,
+                        RecordingUrl=RECORDING_URL, RecordingDuration="3")
+    assert reply.status == 200 and "Hangup" in reply.body
+    # One worker: once this no-op has run, the transcription before it has too.
+    app.extensions["hotline.voicemail"].submit(lambda: None).result(timeout=120)
+    return caller
+
+
+def test_a_message_is_transcribed_shown_with_the_callback_and_deleted(tmp_path, recording):
+    model_path, wav = recording
+    app = vosk_app(tmp_path, model_path)
+    gateway = app.extensions["hotline.gateway"]
+    gateway.recordings[RECORDING_URL] = wav
+    caller = leave_message(app, "RE" + "1" * 32)
+    from db import connect
+
+    database = connect(app.config["HOTLINE_DATABASE"])
+    try:
+        messages = voicemail.for_call(database, caller.call_sid)
+        callback = database.execute("SELECT status FROM callbacks WHERE call_sid = ?",
+                                    [caller.call_sid]).fetchone()
+        url = database.execute("SELECT recording_url FROM voicemails").fetchone()[0]
+    finally:
+        database.conn.close()
+    assert len(messages) == 1 and messages[0]["transcript"].strip()  # the words, as heard
+    assert callback == ("open",)  # the agents' list has it, with the message beside it
+    assert gateway.deleted_recordings == ["RE" + "1" * 32] and url is None
+
+
+def test_the_audio_is_kept_when_configured(tmp_path, recording):
+    model_path, wav = recording
+    app = vosk_app(tmp_path, model_path, HOTLINE_VOICEMAIL_KEEP_AUDIO=True)
+    app.extensions["hotline.gateway"].recordings[RECORDING_URL] = wav
+    leave_message(app, "RE" + "2" * 32)
+    assert app.extensions["hotline.gateway"].deleted_recordings == []
+
+
+def test_a_recording_that_cannot_be_fetched_waits_for_the_command(tmp_path, recording):
+    model_path, wav = recording
+    app = vosk_app(tmp_path, model_path)
+    sid = "RE" + "3" * 32
+    app.extensions["hotline.gateway"].recordings.clear()
+    import ivr.voicemail as module
+
+    module.FETCH_BACKOFF_S, saved = 0.01, module.FETCH_BACKOFF_S
+    try:
+        leave_message(app, sid)
+    finally:
+        module.FETCH_BACKOFF_S = saved
+    app.extensions["hotline.gateway"].recordings[RECORDING_URL] = wav
+    result = app.test_cli_runner().invoke(args=["voicemail-transcribe"])
+    assert "Transcribed 1 of 1" in result.output, result.output
+    assert app.extensions["hotline.gateway"].deleted_recordings == [sid]
+
+
+def test_twilio_mode_leaves_voicemail_alone(tmp_path):
+    app = create_app({"HOTLINE_DATABASE": str(tmp_path / "h.db"), "TWILIO_AUTH_TOKEN": TOKEN})
+    media.init_app(app)
+    assert voicemail.submit(app, "RE" + "4" * 32) is None
+
+
+def test_the_agent_calling_back_reads_the_message_others_see_that_there_is_one(tmp_path):
+    from datetime import UTC, datetime
+
+    from db import connect, transaction
+    from routing import callbacks
+    from routing.console import _message
+    from routing.store import add_agent
+
+    path = str(tmp_path / "c.db")
+    from app import create_app
+    create_app({"HOTLINE_DATABASE": path, "TWILIO_AUTH_TOKEN": "t"})
+    db = connect(path)
+    now = datetime.now(UTC)
+    with transaction(db):
+        db.execute("INSERT INTO voicemails (call_sid, at, recording_sid, duration_s, transcript)"
+                   " VALUES ('CA1', 'x', 'RE1', 9, 'bitte rufen sie mich zurück')")
+    add_agent(db, login="a", name="A", password_hash="x", topics=["allgemein"], now=now)
+    callbacks.request_callback(db, "CA1", phone="+4971511111", confirmed_by="caller_id",
+                               now=now)
+    assert _message(db, "CA1", mine=True) == "bitte rufen sie mich zurück"
+    assert _message(db, "CA1", mine=False) == "Nachricht hinterlassen"
+    assert _message(db, "CA2", mine=True) == ""
+    db.conn.close()
