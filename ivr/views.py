@@ -7,6 +7,7 @@ is put through to a person: never Twilio's "application error".
 
 import logging
 import re
+import sqlite3
 from datetime import datetime
 from urllib.parse import urlencode
 
@@ -139,6 +140,13 @@ def _answer(call_sid: str, work) -> Response:
     try:
         with database.transaction(db):
             return _twiml(work(db))
+    except sqlite3.OperationalError as error:
+        if "locked" not in str(error) and "busy" not in str(error):
+            raise
+        # Another writer held the database longer than the busy timeout: well inside
+        # Twilio's 15 s, ask the caller to hold on and come back to the same webhook.
+        log.warning("Database busy for call %s: holding the caller", call_sid)
+        return _twiml(_holding())
     except Exception:
         log.exception("Voice webhook failed for call %s", call_sid)
         lang = _default_lang()
@@ -148,6 +156,20 @@ def _answer(call_sid: str, work) -> Response:
         except Exception:
             log.exception("Could not even record the error for call %s", call_sid)
         return _twiml(apology(lang, _voice(), _urls(None)))
+
+
+HELD = "held"  # query flag of a webhook asked again after the database was busy
+
+
+def _holding() -> str:
+    lang = _default_lang()
+    response = VoiceResponse()
+    _voice().say(response, prompts.text(lang, "hold_on"), lang)
+    response.pause(length=1)
+    query = request.args.to_dict()
+    query[HELD] = "1"
+    response.redirect(f"{request.path}?{urlencode(query)}", method="POST")
+    return str(response)
 
 
 def _settle(db, call_sid: str, turn: Turn) -> Turn:
@@ -259,9 +281,11 @@ def turn():
             first = dialogue.start(**_caller_facts(caller))
             turn_ = first if heard.silent else dialogue.step(first.state, heard)
             return _play(db, call_sid, heard, turn_, key)
-        if expected is not None and expected != state.turn:
-            # An answer to a question we asked earlier, arriving late: ask the current
-            # question again instead of acting on it twice.
+        held = bool(request.args.get(HELD)) and heard.silent
+        if held or (expected is not None and expected != state.turn):
+            # An answer to a question we asked earlier, arriving late, or a webhook that
+            # waited for a busy database (Twilio's redirect does not repeat what was
+            # said): ask the current question again instead of acting twice or on nothing.
             latest = store.latest_reply(db, call_sid)
             if latest is not None:
                 return latest

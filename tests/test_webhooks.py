@@ -320,3 +320,43 @@ def test_low_confidence_asks_again(caller):
 
 def test_summary_needs_a_known_call(caller):
     assert caller.post("/voice/summary").status == 404
+
+
+def test_a_database_locked_by_a_long_writer_holds_the_caller_and_retries(app, caller, db):
+    import threading
+    import time
+
+    caller.dial()
+    locked, release = threading.Event(), threading.Event()
+
+    def long_writer():
+        from db import connect
+
+        other = connect(app.config["HOTLINE_DATABASE"])
+        other.execute("BEGIN IMMEDIATE")
+        locked.set()
+        release.wait(30)
+        other.execute("ROLLBACK")
+        other.conn.close()
+
+    writer = threading.Thread(target=long_writer)
+    writer.start()
+    locked.wait(5)
+    started = time.monotonic()
+    reply = caller.post("/voice/turn?t=0", SpeechResult="welche unterlagen brauche ich",
+                        Confidence="0.9")
+    waited = time.monotonic() - started
+    release.set()
+    writer.join()
+    assert reply.status == 200 and waited < 15  # inside Twilio's limit
+    root = assert_valid_twiml(reply.body)
+    assert root.find("./Say").text == "Einen Moment bitte."
+    retry = root.find("./Redirect").text
+    assert retry == "/voice/turn?t=0&held=1"
+    # Twilio follows the redirect (without the words): the question is asked again,
+    # nothing is counted as a failure, and the call goes on.
+    again = caller.post(retry)
+    assert "Sagen Sie mir bitte in wenigen Worten" in again.body
+    answered = caller.post("/voice/turn?t=0", SpeechResult="welche unterlagen brauche ich",
+                           Confidence="0.9")
+    assert "Kontoauszüge" in answered.body
