@@ -15,18 +15,21 @@ import cases
 import ops
 import routing
 from cases import store as cases_store
-from ivr import media, simulator, softphone
+from ivr import history, media, simulator, softphone
 from ivr import store as ivr_store
 from ivr import views as voice
+from routing import callbacks as routing_callbacks
 from routing import demo as routing_demo
+from routing import stats_store as routing_stats_store
 from routing import store as routing_store
 from schedules import store as schedules_store
 from schedules import views as appointments
 from speech.cli import intent_command
 
 # Every package's tables, in dependency order.
+# The statistics' rollup comes last: it puts triggers on the tables before it.
 MIGRATIONS = [ivr_store.migrate, media.migrate, schedules_store.migrate, routing_store.migrate,
-              cases_store.migrate]
+              cases_store.migrate, routing_stats_store.migrate]
 
 
 def create_app(config: dict | None = None) -> Flask:
@@ -55,6 +58,7 @@ def create_app(config: dict | None = None) -> Flask:
 
     app.cli.add_command(seed_demo_command)
     app.cli.add_command(purge_command)
+    app.cli.add_command(history.seed_calls_command)
     app.cli.add_command(softphone.call_command)
     app.cli.add_command(intent_command)
 
@@ -114,8 +118,9 @@ def purge_command(days: int | None):
         with db.transaction(database):
             counts = ivr_store.purge_personal_data(database, before)
             counts["bookings"] = schedules_store.purge_personal_data(database, before)
+            counts["callbacks"] = routing_callbacks.purge_personal_data(database, before)
     finally:
         database.conn.close()
     click.echo(f"Purged personal data older than {days} days: {counts['calls']} calls, "
                f"{counts['turns']} turns, {counts['replies']} stored replies, "
-               f"{counts['bookings']} past bookings.")
+               f"{counts['bookings']} past bookings, {counts['callbacks']} callbacks.")

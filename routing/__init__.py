@@ -1,8 +1,9 @@
 """People: agents and their skills, the queue, ringing agents, callbacks and the agent console.
 
 The phone side (ivr) calls `routing.queue`, `routing.dispatch` and `routing.callbacks`;
-`init_app` registers the console at /agent and the `users` commands. routing never
-imports ivr: it learns where to send a call through the `connect_url` callable.
+`init_app` registers the console at /agent, the dashboard at /supervisor and the
+`users` and `stats` commands. routing never imports ivr: it learns where to send a
+call through the `connect_url` callable.
 """
 
 from __future__ import annotations
@@ -28,8 +29,9 @@ def init_app(app: Flask, *, connect_url: ConnectUrl) -> None:
     app.extensions[EXTENSION] = chosen
     if already:
         return
-    from . import auth, cli, console
+    from . import auth, cli, console, supervisor
 
     auth.init_app(app)
     app.register_blueprint(console.bp)
     app.cli.add_command(cli.users)
+    supervisor.register(app)

@@ -167,3 +167,19 @@ def attempts_of(db: Database, callback_id: int) -> list[tuple]:
     """(agent_id, at, result, note) of every attempt, oldest first."""
     return db.execute("SELECT agent_id, at, result, note FROM callback_attempts"
                       " WHERE callback_id = ? ORDER BY id", [callback_id]).fetchall()
+
+
+def purge_personal_data(db: Database, before: str) -> int:
+    """Forget numbers and notes of callbacks, attempts and call outcomes older than `before`.
+
+    The rows stay (statistics count them); a callback still open that old has waited
+    past the retention period and is closed as failed.
+    """
+    with atomic(db):
+        db.execute("UPDATE callbacks SET status = ? WHERE created_at < ? AND status IN (?, ?)",
+                   [FAILED, before, OPEN, IN_PROGRESS])
+        purged = db.execute("UPDATE callbacks SET phone = '' WHERE created_at < ? AND phone != ''",
+                            [before]).rowcount
+        db.execute("UPDATE callback_attempts SET note = NULL WHERE at < ?", [before])
+        db.execute("UPDATE call_outcomes SET note = NULL WHERE at < ?", [before])
+    return purged

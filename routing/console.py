@@ -86,7 +86,7 @@ def _agent() -> Agent:
 
 
 def _safe_next(target: str | None) -> str:
-    if target and target.startswith("/agent") and not target.startswith("//"):
+    if target and target.startswith(("/agent", "/supervisor")) and not target.startswith("//"):
         return target
     return url_for("agent.console")
 

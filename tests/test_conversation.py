@@ -199,3 +199,15 @@ def test_purge_removes_numbers_and_words_but_keeps_the_statistics(app, runner, d
     assert db.execute("SELECT count(*) FROM turns WHERE speech IS NOT NULL OR said IS NOT NULL"
                       ).fetchone()[0] == 0
     assert db.execute("SELECT intent FROM turns WHERE turn = 1").fetchone()[0] == "documents"
+
+
+def test_purge_forgets_callback_numbers_and_agents_notes_too(app, runner, db):
+    from datetime import UTC, datetime
+
+    from routing import callbacks
+
+    callbacks.request_callback(db, "CA" + "7" * 32, phone="+491709998877",
+                               confirmed_by="caller_id", now=datetime.now(UTC))
+    result = runner.invoke(args=["purge", "--days", "0"])
+    assert "1 callbacks" in result.output
+    assert db.execute("SELECT phone, status FROM callbacks").fetchone() == ("", "failed")

@@ -1,0 +1,163 @@
+// The supervisor dashboard: reads the JSON API and draws tiles, charts (plotly.js) and tables.
+(function () {
+  "use strict";
+  const root = document.getElementById("dashboard");
+  const form = document.getElementById("filters");
+  const $ = (id) => document.getElementById(id);
+  const pct = (x) => (x === null || x === undefined ? "–" : (100 * x).toFixed(1).replace(".", ",") + " %");
+  const secs = (x) => (x === null || x === undefined ? "–" : Math.round(x) + " s");
+  const num = (x) => (x === null || x === undefined ? "–" : String(x));
+  const hms = (s) => {
+    const h = Math.floor(s / 3600), m = Math.floor((s % 3600) / 60);
+    return h + ":" + String(m).padStart(2, "0");
+  };
+  const OUTCOME_LABELS = {
+    answered: "beantwortet", booked: "Termin gebucht", cancelled: "Termin abgesagt",
+    rescheduled: "Termin verschoben", agent: "an Mitarbeiter", callback: "Rückruf",
+    hangup: "aufgelegt", open: "offen",
+  };
+  const OUTCOME_COLOURS = {
+    answered: "#2e7d32", booked: "#43a047", cancelled: "#66bb6a", rescheduled: "#81c784",
+    agent: "#1565c0", callback: "#6a1b9a", hangup: "#9e9e9e", open: "#cfd8dc",
+  };
+  const LAYOUT = { margin: { l: 48, r: 12, t: 12, b: 48 }, height: 320, font: { family: "system-ui, sans-serif" },
+                   legend: { orientation: "h" } };
+  const CONFIG = { displaylogo: false, responsive: true };
+
+  function params() {
+    const data = new FormData(form);
+    const query = new URLSearchParams();
+    if (data.get("period") === "range") {
+      query.set("from", data.get("from"));
+      if (data.get("to")) query.set("to", data.get("to"));
+    } else {
+      query.set("period", data.get("period"));
+    }
+    for (const key of ["site", "lang", "threshold"]) if (data.get(key)) query.set(key, data.get(key));
+    return query;
+  }
+
+  function rows(tableId, items, cells) {
+    const body = document.querySelector("#" + tableId + " tbody");
+    body.replaceChildren(...items.map((item) => {
+      const tr = document.createElement("tr");
+      for (const [value, cls] of cells(item)) {
+        const td = document.createElement("td");
+        td.textContent = value;
+        if (cls) td.className = cls;
+        tr.appendChild(td);
+      }
+      return tr;
+    }));
+  }
+
+  function drawCharts(data) {
+    const days = data.days.map((d) => d.day);
+    Plotly.react("chart-days", [
+      { type: "bar", name: "ohne Mitarbeiter gelöst", x: days, y: data.days.map((d) => d.contained), marker: { color: "#2e7d32" } },
+      { type: "bar", name: "übrige", x: days, y: data.days.map((d) => d.calls - d.contained), marker: { color: "#90a4ae" } },
+    ], { ...LAYOUT, barmode: "stack", xaxis: { type: "category" } }, CONFIG);
+    const names = Object.keys(data.outcomes).filter((k) => data.outcomes[k] > 0);
+    Plotly.react("chart-outcomes", [{
+      type: "pie", hole: 0.45, sort: false, labels: names.map((k) => OUTCOME_LABELS[k] || k),
+      values: names.map((k) => data.outcomes[k]), marker: { colors: names.map((k) => OUTCOME_COLOURS[k]) },
+    }], { ...LAYOUT }, CONFIG);
+    const intents = data.intents.slice().reverse();
+    const outcomeKeys = ["answered", "booked", "cancelled", "rescheduled", "agent", "callback", "hangup", "open"];
+    Plotly.react("chart-intents", outcomeKeys.map((key) => ({
+      type: "bar", orientation: "h", name: OUTCOME_LABELS[key], marker: { color: OUTCOME_COLOURS[key] },
+      y: intents.map((i) => i.label), x: intents.map((i) => i[key] || 0),
+    })), { ...LAYOUT, barmode: "stack", height: 380, margin: { l: 170, r: 12, t: 12, b: 48 } }, CONFIG);
+    Plotly.react("chart-heatmap", [{
+      type: "heatmap", z: data.heatmap.calls, x: data.heatmap.hours.map((h) => String(h).padStart(2, "0") + " Uhr"),
+      y: data.heatmap.weekdays, colorscale: "Blues", reversescale: true, hovertemplate: "%{y} %{x}: %{z} Anrufe<extra></extra>",
+    }], { ...LAYOUT, yaxis: { autorange: "reversed" } }, CONFIG);
+  }
+
+  function show(data) {
+    const s = data.summary;
+    $("period-label").textContent = data.period.first === data.period.last
+      ? data.period.first : data.period.first + " bis " + data.period.last;
+    $("kpi-calls").textContent = num(s.calls);
+    $("kpi-containment").textContent = pct(s.containment_rate);
+    $("kpi-transferred").textContent = num(s.transferred_to_agents);
+    $("kpi-abandonment").textContent = pct(s.abandonment_rate);
+    $("kpi-service-level").textContent = pct(s.service_level);
+    $("kpi-service-level-abandons").textContent = pct(s.service_level_short_abandons);
+    $("kpi-wait").textContent = [s.wait_mean_s, s.wait_median_s, s.wait_p90_s].map(secs).join(" / ");
+    $("kpi-callbacks").textContent = num(s.callbacks_requested) + " / " + num(s.callbacks_done);
+    $("kpi-bookings").textContent = num(s.bookings_made);
+    $("kpi-confidence").textContent = s.mean_confidence === null ? "–" : s.mean_confidence.toFixed(2).replace(".", ",");
+    $("kpi-not-understood").textContent = num(s.not_understood_turns) + " (" + pct(s.not_understood_rate) + ")";
+    rows("intents-table", data.intents, (i) => [[i.label], [i.calls, "num"], [i.contained, "num"],
+      [pct(i.containment_rate), "num"], [i.agent, "num"], [i.callback, "num"], [i.hangup, "num"]]);
+    rows("sites-table", data.sites, (i) => [[i.label], [i.calls, "num"], [i.contained, "num"],
+      [i.transferred, "num"], [i.abandoned, "num"]]);
+    rows("languages-table", data.languages, (i) => [[i.label], [i.calls, "num"], [i.contained, "num"],
+      [pct(i.containment_rate), "num"]]);
+    rows("agents-table", data.agents || [], (a) => [[a.name], [a.calls_taken, "num"],
+      [hms(a.offline_s), "num"], [hms(a.available_s), "num"], [hms(a.ringing_s), "num"],
+      [hms(a.on_call_s), "num"], [hms(a.wrap_up_s), "num"]]);
+    drawCharts(data);
+  }
+
+  function showUtterances(groups) {
+    $("utterances-empty").hidden = groups.length > 0;
+    rows("utterances-table", groups, (g) => [[g.count, "num"], [g.example], [g.variants.join(" · "), "variants"], [g.last_day]]);
+  }
+
+  function exportLinks(query) {
+    for (const link of document.querySelectorAll("a.csv")) {
+      link.href = root.dataset.exportUrl.replace("NAME", link.dataset.table) + "?" + query;
+    }
+  }
+
+  async function getJson(url) {
+    const response = await fetch(url, { credentials: "same-origin", headers: { Accept: "application/json" } });
+    if (response.status === 401) { window.location.reload(); throw new Error("login"); }
+    if (!response.ok) throw new Error(await response.text());
+    return response.json();
+  }
+
+  async function load() {
+    const query = params().toString();
+    exportLinks(query);
+    $("loaded").textContent = "lädt …";
+    try {
+      const started = performance.now();
+      const [data, groups] = await Promise.all([
+        getJson(root.dataset.figuresUrl + "?" + query), getJson(root.dataset.utterancesUrl + "?" + query)]);
+      show(data);
+      showUtterances(groups);
+      root.dataset.loaded = "true";
+      $("loaded").textContent = "geladen in " + Math.round(performance.now() - started) + " ms";
+    } catch (error) {
+      $("loaded").textContent = "Fehler: " + error.message;
+    }
+  }
+
+  async function live() {
+    try {
+      const now = await getJson(root.dataset.liveUrl);
+      $("live-calls").textContent = now.calls_in_progress;
+      $("live-waiting").textContent = now.callers_waiting;
+      $("live-longest").textContent = now.longest_wait_s + " s";
+      for (const [status, count] of Object.entries(now.agents)) {
+        const cell = $("live-agents-" + status);
+        if (cell) cell.textContent = count;
+      }
+    } catch (error) { /* the next poll tries again */ }
+  }
+
+  function toggleRange() {
+    const range = $("period").value === "range";
+    for (const el of document.querySelectorAll(".range")) el.hidden = !range;
+  }
+
+  form.addEventListener("submit", (event) => { event.preventDefault(); load(); });
+  $("period").addEventListener("change", () => { toggleRange(); if ($("period").value !== "range") load(); });
+  toggleRange();
+  load();
+  live();
+  setInterval(live, Number(root.dataset.pollMs) || 5000);
+})();

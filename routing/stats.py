@@ -1,0 +1,460 @@
+"""Supervisors' figures: calls, containment, queue, service level, intents, heat map, agents, live.
+
+Everything here reads; the numbers come from the hourly rollup (`stats_store`), which is
+refreshed first, so a 30-day range over a million calls is a few thousand rows. Days are
+Europe/Berlin days; a period is [first day 00:00, last day 24:00) Berlin time. No
+phone or customer number ever appears in a figure: utterances are shown with digit runs
+masked.
+
+Definitions (also in the README):
+- contained: outcome answered, booked, cancelled or rescheduled, as a share of all calls;
+- transferred to agents: calls that joined the agent queue;
+- abandonment rate: stays that ended with the caller hanging up / stays that ended,
+  without those that became a callback;
+- waiting time (mean, median, 90th percentile, nearest rank): of callers put through;
+- service level: put through within the threshold / put through; the variant counts
+  short abandons (hung up within the threshold) as met and all abandons as offered:
+  (put through + abandoned within threshold) / (put through + abandoned).
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import Counter, defaultdict
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from sqlite_utils import Database
+
+from . import stats_store
+from .stats_store import CONTAINED, NOT_UNDERSTOOD_SQL
+from .store import STATUSES, parse_time, utc_text
+from .topics import SITE_LABELS, intent_label, language_label, site_label
+
+BERLIN = ZoneInfo("Europe/Berlin")
+DEFAULT_THRESHOLD_S = 20
+OUTCOMES = ("answered", "booked", "cancelled", "rescheduled", "agent", "callback", "hangup",
+            "open")
+WEEKDAYS = ("Mo", "Di", "Mi", "Do", "Fr", "Sa", "So")
+STALE_CALL = timedelta(hours=2)  # a call "in progress" for longer lost its status callback
+MAX_UTTERANCES = 5000  # most recent not-understood turns read for grouping
+SIMILAR = 75  # rapidfuzz token_set_ratio from which two utterances are one group
+_DIGITS = re.compile(r"\d[\d\s\-/]{2,}\d|\d{3,}")
+
+
+class BadPeriodError(ValueError):
+    """The period is not two valid days in order."""
+
+
+@dataclass(frozen=True)
+class Period:
+    """Berlin days from `first` to `last`, both included."""
+
+    first: date
+    last: date
+
+    @classmethod
+    def named(cls, name: str, today: date) -> Period:
+        """'today', '7d' (the last 7 days, today included) or '30d'."""
+        days = {"today": 1, "7d": 7, "30d": 30}.get(name)
+        if days is None:
+            raise BadPeriodError(f"unknown period {name!r}")
+        return cls(today - timedelta(days=days - 1), today)
+
+    @classmethod
+    def parse(cls, since: str, until: str | None, today: date) -> Period:
+        try:
+            first = date.fromisoformat(since)
+            last = date.fromisoformat(until) if until else today
+        except ValueError as error:
+            raise BadPeriodError(f"days are written YYYY-MM-DD: {error}") from None
+        if last < first:
+            raise BadPeriodError("the last day is before the first")
+        return cls(first, last)
+
+    def utc_bounds(self) -> tuple[datetime, datetime]:
+        start = datetime.combine(self.first, time(), BERLIN).astimezone(UTC)
+        end = datetime.combine(self.last + timedelta(days=1), time(), BERLIN).astimezone(UTC)
+        return start, end
+
+    def hour_bounds(self) -> tuple[str, str]:
+        """[first, after) as rollup hour keys (Berlin midnights fall on whole UTC hours)."""
+        start, end = self.utc_bounds()
+        return stats_store.hour_key(start), stats_store.hour_key(end)
+
+    def days(self) -> list[date]:
+        return [self.first + timedelta(days=i) for i in range((self.last - self.first).days + 1)]
+
+
+def _share(part: float, whole: float) -> float | None:
+    return round(part / whole, 4) if whole else None
+
+
+def _filters(site: str | None, lang: str | None) -> tuple[str, list]:
+    sql, params = "", []
+    if site is not None:
+        sql += " AND site = ?"
+        params.append(site)
+    if lang is not None:
+        sql += " AND lang = ?"
+        params.append(lang)
+    return sql, params
+
+
+def _wait_figures(histogram: dict[str, Counter], threshold_s: int) -> dict:
+    """Mean, median, p90 and service levels from {result: Counter(wait_s -> n)}."""
+    bridged = histogram.get("bridged", Counter())
+    abandoned = histogram.get("abandoned", Counter())
+    answered = sum(bridged.values())
+    dropped = sum(abandoned.values())
+    ended = sum(sum(c.values()) for result, c in histogram.items() if result != "callback")
+    waits = sorted(bridged.items())
+
+    def rank(k: int) -> int:  # the k-th smallest wait (1-based)
+        seen = 0
+        for wait, n in waits:
+            seen += n
+            if seen >= k:
+                return wait
+        raise IndexError(k)
+
+    median = p90 = mean = None
+    if answered:
+        mean = round(sum(w * n for w, n in waits) / answered, 1)
+        middle = (answered + 1) // 2
+        median = rank(middle) if answered % 2 else (rank(middle) + rank(middle + 1)) / 2
+        p90 = rank(math.ceil(0.9 * answered))
+    within = sum(n for w, n in bridged.items() if w <= threshold_s)
+    short = sum(n for w, n in abandoned.items() if w <= threshold_s)
+    return {
+        "answered_by_agent": answered,
+        "abandoned": dropped,
+        "callbacks_from_queue": sum(histogram.get("callback", Counter()).values()),
+        "queue_stays_without_callback": ended,
+        "abandonment_rate": _share(dropped, ended),
+        "wait_mean_s": mean,
+        "wait_median_s": median,
+        "wait_p90_s": p90,
+        "threshold_s": threshold_s,
+        "service_level": _share(within, answered),
+        "service_level_short_abandons": _share(within + short, answered + dropped),
+    }
+
+
+def figures(db: Database, period: Period, *, site: str | None = None, lang: str | None = None,
+            threshold_s: int = DEFAULT_THRESHOLD_S, now: datetime,
+            with_agents: bool = True) -> dict:
+    """Every figure of the dashboard for one period, optionally for one site and language."""
+    stats_store.refresh(db)
+    first, after = period.hour_bounds()
+    where, params = _filters(site, lang)
+    span = [first, after, *params]
+    contained_sql = f"sum(CASE WHEN outcome IN {CONTAINED!r} THEN calls ELSE 0 END)"
+
+    def grouped(by: str, measures=stats_store.HOURLY_MEASURES) -> dict:
+        """{key: Counter(measure -> sum)}: SQLite sums the month's rollup rows per key,
+        only the measures the table needs (fewer sums, less time)."""
+        keys = by.count(",") + 1
+        rows = db.execute(
+            f"SELECT {by}, {contained_sql}, {', '.join(f'sum({m})' for m in measures)}"
+            f" FROM stats_hourly WHERE hour >= ? AND hour < ?{where} GROUP BY {by}",
+            span).fetchall()
+        names = ("contained", *measures)
+        return {row[:keys] if keys > 1 else row[0]:
+                Counter(dict(zip(names, row[keys:], strict=True))) for row in rows}
+
+    by_outcome = grouped("outcome")
+    total = Counter()
+    for counts in by_outcome.values():
+        total.update(counts)
+    outcomes = Counter({name: counts["calls"] for name, counts in by_outcome.items()})
+    by_day = grouped("day", ("calls", "queued", "abandoned"))
+    by_site = grouped("site", ("calls", "queued", "abandoned"))
+    by_lang = grouped("lang", ("calls",))
+    by_intent: dict[str, Counter] = defaultdict(Counter)
+    for (intent, outcome), counts in grouped("intent, outcome",
+                                             ("calls", "not_understood")).items():
+        by_intent[intent][outcome] += counts["calls"]
+        by_intent[intent]["calls"] += counts["calls"]
+        by_intent[intent]["not_understood"] += counts["not_understood"]
+    heat = [[0] * 24 for _ in range(7)]
+    for weekday, hour, calls in db.execute(
+            f"SELECT weekday, local_hour, sum(calls) FROM stats_hourly"
+            f" WHERE hour >= ? AND hour < ?{where} GROUP BY 1, 2", span).fetchall():
+        heat[weekday][hour] = calls
+    for counts in (*by_day.values(), *by_site.values(), *by_lang.values()):
+        counts["booked"] = 0
+    for day, calls in db.execute(
+            f"SELECT day, sum(calls) FROM stats_hourly WHERE hour >= ? AND hour < ?{where}"
+            f" AND outcome = 'booked' GROUP BY day", span).fetchall():
+        by_day[day]["booked"] = calls
+    by_day = defaultdict(Counter, by_day)
+
+    histogram = _waits(db, first, after, site, lang)
+    summary = {
+        "calls": total["calls"],
+        "contained": total["contained"],
+        "containment_rate": _share(total["contained"], total["calls"]),
+        "transferred_to_agents": total["queued"],
+        "transfer_rate": _share(total["queued"], total["calls"]),
+        "callbacks_requested": total["callbacks_requested"],
+        "callbacks_done": total["callbacks_done"],
+        "bookings_made": outcomes["booked"] + total["agent_bookings"],
+        "bookings_by_hotline": outcomes["booked"],
+        "bookings_by_agents": total["agent_bookings"],
+        "cancelled": outcomes["cancelled"],
+        "rescheduled": outcomes["rescheduled"],
+        "emergencies": total["emergencies"],
+        "turns": total["turns"],
+        "not_understood_turns": total["not_understood"],
+        "not_understood_rate": _share(total["not_understood"], total["turns"]),
+        "mean_confidence": (round(total["conf_sum"] / total["conf_n"], 3)
+                            if total["conf_n"] else None),
+        **_wait_figures(histogram, threshold_s),
+    }
+    result = {
+        "period": {"first": period.first.isoformat(), "last": period.last.isoformat()},
+        "filters": {"site": site, "lang": lang, "threshold_s": threshold_s},
+        "summary": summary,
+        "outcomes": {name: outcomes.get(name, 0) for name in OUTCOMES},
+        "days": [{"day": d.isoformat(), "calls": by_day[d.isoformat()]["calls"],
+                  "contained": by_day[d.isoformat()]["contained"],
+                  "transferred": by_day[d.isoformat()]["queued"],
+                  "abandoned": by_day[d.isoformat()]["abandoned"],
+                  "booked": by_day[d.isoformat()]["booked"]}
+                 for d in period.days()],
+        "intents": sorted(
+            ({"intent": intent or None, "label": intent_label(intent or None),
+              "calls": c["calls"], "contained": sum(c[o] for o in CONTAINED),
+              "agent": c["agent"], "callback": c["callback"], "hangup": c["hangup"],
+              "containment_rate": _share(sum(c[o] for o in CONTAINED), c["calls"]),
+              "not_understood_turns": c["not_understood"],
+              **{o: c[o] for o in OUTCOMES if o not in ("agent", "callback", "hangup")}}
+             for intent, c in by_intent.items()),
+            key=lambda item: (-item["calls"], item["intent"] or "")),
+        "heatmap": {"weekdays": list(WEEKDAYS), "hours": list(range(24)), "calls": heat},
+        "sites": [{"site": s or None, "label": site_label(s) if s else "ohne Standort",
+                   "calls": c["calls"], "contained": c["contained"],
+                   "containment_rate": _share(c["contained"], c["calls"]),
+                   "transferred": c["queued"], "abandoned": c["abandoned"]}
+                  for s, c in sorted(by_site.items())],
+        "languages": [{"lang": code, "label": language_label(code), "calls": c["calls"],
+                       "contained": c["contained"],
+                       "containment_rate": _share(c["contained"], c["calls"])}
+                      for code, c in sorted(by_lang.items())],
+    }
+    if with_agents:
+        result["agents"] = agent_figures(db, period, now=now)
+    return result
+
+
+def _waits(db: Database, first: str, after: str, site: str | None,
+           lang: str | None) -> dict[str, Counter]:
+    where, params = _filters(site, lang)
+    histogram: dict[str, Counter] = defaultdict(Counter)
+    for result, wait, n in db.execute(
+            f"SELECT result, wait_s, sum(n) FROM stats_waits WHERE hour >= ? AND hour < ?{where}"
+            f" GROUP BY result, wait_s", [first, after, *params]):
+        histogram[result][wait] += n
+    return histogram
+
+
+def agent_figures(db: Database, period: Period, *, now: datetime) -> list[dict]:
+    """Per agent: callers put through to them, and seconds spent in each status."""
+    start, end = period.utc_bounds()
+    taken = dict(db.execute(
+        "SELECT agent_id, count(*) FROM queue_entries WHERE result = 'bridged'"
+        " AND enqueued_at >= ? AND enqueued_at < ? GROUP BY agent_id",
+        [utc_text(start), utc_text(min(end, now))]).fetchall())
+    seconds: dict[int, Counter] = defaultdict(Counter)
+    for agent_counts in _agent_days(db, period, now).values():
+        for agent_id, counts in agent_counts.items():
+            seconds[agent_id].update(counts)
+    out = []
+    for agent_id, name, role in db.execute(
+            "SELECT id, name, role FROM agents ORDER BY name").fetchall():
+        mine = seconds.get(agent_id, Counter())
+        if role != "agent" or (not taken.get(agent_id)
+                               and not any(mine[s] for s in STATUSES if s != "offline")):
+            continue  # supervisors, and agents not working in this period: no row
+        out.append({"agent_id": agent_id, "name": name, "calls_taken": taken.get(agent_id, 0),
+                    **{f"{s}_s": round(mine[s]) for s in STATUSES}})
+    return out
+
+
+def _agent_days(db: Database, period: Period, now: datetime) -> dict[str, dict]:
+    """{day: {agent: Counter(status -> seconds)}}: finished days stored once, today live."""
+    days = [d.isoformat() for d in period.days()]
+    stored: dict[str, dict] = {day: defaultdict(Counter) for day in days}
+    marks = ", ".join("?" * len(days))
+    done = {day for (day,) in db.execute(
+        f"SELECT day FROM stats_agent_days_done WHERE day IN ({marks})", days)}
+    for day, agent_id, status, secs in db.execute(
+            f"SELECT day, agent_id, status, seconds FROM stats_agent_days WHERE day IN ({marks})",
+            days):
+        stored[day][agent_id][status] += secs
+    missing = [d for d in period.days() if d.isoformat() not in done]
+    if not missing:
+        return stored
+    from .store import atomic
+
+    with atomic(db):
+        for day in missing:
+            begin, finish = Period(day, day).utc_bounds()
+            if begin >= now:
+                continue  # the future: nothing yet
+            counts = _agent_seconds(db, begin, min(finish, now))
+            stored[day.isoformat()] = counts
+            if finish <= now:  # only whole days are kept
+                db.conn.executemany(
+                    "INSERT OR REPLACE INTO stats_agent_days (day, agent_id, status, seconds)"
+                    " VALUES (?, ?, ?, ?)",
+                    [(day.isoformat(), a, s, v) for a, c in counts.items() for s, v in c.items()])
+                db.execute("INSERT OR IGNORE INTO stats_agent_days_done (day) VALUES (?)",
+                           [day.isoformat()])
+    return stored
+
+
+def _agent_seconds(db: Database, start: datetime, end: datetime) -> dict[int, Counter]:
+    """Seconds per agent and status in [start, end), from the status history."""
+    start_text, end_text = utc_text(start), utc_text(end)
+    seconds: dict[int, Counter] = defaultdict(Counter)
+    # Every change lasts until the next one (or the end); SQLite pairs them (LEAD).
+    for agent_id, status, total in db.execute(
+            "SELECT agent_id, status, sum((julianday(COALESCE(next_at, :end))"
+            " - julianday(at)) * 86400.0) FROM (SELECT agent_id, status, at, LEAD(at) OVER"
+            " (PARTITION BY agent_id ORDER BY at, id) AS next_at FROM agent_status_history"
+            " WHERE at >= :start AND at < :end) GROUP BY agent_id, status",
+            {"start": start_text, "end": end_text}).fetchall():
+        seconds[agent_id][status] += total
+    for (agent_id,) in db.execute("SELECT id FROM agents WHERE role = 'agent'").fetchall():
+        # The status the agent was in when the span began, until their first change.
+        before = db.execute("SELECT status FROM agent_status_history WHERE agent_id = ?"
+                            " AND at < ? ORDER BY at DESC, id DESC LIMIT 1",
+                            [agent_id, start_text]).fetchone()
+        if before is None:
+            continue
+        first_change = db.execute(
+            "SELECT min(at) FROM agent_status_history WHERE agent_id = ? AND at >= ?"
+            " AND at < ?", [agent_id, start_text, end_text]).fetchone()[0]
+        until = parse_time(first_change) if first_change else end
+        seconds[agent_id][before[0]] += (until - start).total_seconds()
+    return seconds
+
+
+def live(db: Database, *, now: datetime) -> dict:
+    """Right now: calls in progress, callers waiting, the longest wait, agents by status."""
+    in_progress = db.execute(
+        "SELECT count(*) FROM calls WHERE ended_at IS NULL AND started_at >= ?",
+        [utc_text(now - STALE_CALL)]).fetchone()[0]
+    waiting = db.execute("SELECT enqueued_at FROM queue_entries WHERE left_at IS NULL").fetchall()
+    longest = max((int((now - parse_time(at)).total_seconds()) for (at,) in waiting), default=0)
+    statuses = Counter(dict(db.execute(
+        "SELECT status, count(*) FROM agents WHERE active = 1 AND role = 'agent'"
+        " GROUP BY status").fetchall()))
+    return {"at": utc_text(now), "calls_in_progress": in_progress, "callers_waiting": len(waiting),
+            "longest_wait_s": max(0, longest),
+            "agents": {status: statuses.get(status, 0) for status in STATUSES}}
+
+
+def mask_digits(text: str) -> str:
+    """Digit runs of three or more (numbers, customer numbers, dates) become '…'."""
+    return _DIGITS.sub("…", text)
+
+
+def not_understood(db: Database, period: Period, *, site: str | None = None,
+                   lang: str | None = None, limit: int = 200) -> list[dict]:
+    """Utterances the hotline did not understand, grouped by similarity, largest group first.
+
+    Only transcripts still kept are shown (purging removes older ones); the counts of
+    not-understood turns in `figures` do not depend on them.
+    """
+    from rapidfuzz import fuzz, process, utils
+
+    start, end = period.utc_bounds()
+    params = [utc_text(start), utc_text(end)]
+    extra = ""
+    if lang is not None:
+        extra += " AND c.lang = ?"
+        params.append(lang)
+    if site is not None:
+        extra += (" AND COALESCE((SELECT max(q.site) FROM queue_entries q"
+                  " WHERE q.call_sid = c.call_sid), '') = ?")
+        params.append(site)
+    rows = db.execute(
+        f"SELECT t.speech, t.at FROM calls c JOIN turns t ON t.call_sid = c.call_sid"
+        f" WHERE c.started_at >= ? AND c.started_at < ? AND t.speech IS NOT NULL"
+        f" AND t.speech != '' AND {NOT_UNDERSTOOD_SQL}{extra}"
+        f" ORDER BY c.started_at DESC LIMIT {MAX_UTTERANCES}", params).fetchall()
+    same: dict[str, list] = {}
+    for speech, at in rows:
+        text = mask_digits(speech.strip())
+        key = utils.default_process(text)
+        if not key:
+            continue
+        entry = same.setdefault(key, [text, 0, at])
+        entry[1] += 1
+        entry[2] = max(entry[2], at)
+    groups: list[dict] = []
+    leaders: list[str] = []
+    for key, (text, count, last) in sorted(same.items(), key=lambda kv: -kv[1][1]):
+        match = process.extractOne(key, leaders, scorer=fuzz.token_set_ratio,
+                                   score_cutoff=SIMILAR) if leaders else None
+        if match is None:
+            leaders.append(key)
+            groups.append({"example": text, "count": count, "variants": [text], "last": last})
+        else:
+            group = groups[match[2]]
+            group["count"] += count
+            group["last"] = max(group["last"], last)
+            if len(group["variants"]) < 6:
+                group["variants"].append(text)
+    groups.sort(key=lambda g: (-g["count"], g["example"]))
+    return [{"example": g["example"], "count": g["count"],
+             "variants": g["variants"][1:], "last_day": parse_time(g["last"]).astimezone(
+                 BERLIN).date().isoformat()} for g in groups[:limit]]
+
+
+def sites() -> dict[str, str]:
+    return dict(SITE_LABELS)
+
+
+# ------------------------------------------------------------------------ tables for CSV
+
+TABLES = ("summary", "days", "intents", "heatmap", "sites", "languages", "agents", "utterances")
+
+
+def table(name: str, data: dict, utterances: list[dict] | None = None) -> tuple[list, list]:
+    """(header, rows) of one of the dashboard's tables, for CSV export."""
+    if name == "summary":
+        return ["figure", "value"], [[k, v] for k, v in data["summary"].items()]
+    if name == "days":
+        keys = ["day", "calls", "contained", "transferred", "abandoned", "booked"]
+        return keys, [[d[k] for k in keys] for d in data["days"]]
+    if name == "intents":
+        keys = ["intent", "label", "calls", "contained", "containment_rate", "answered",
+                "booked", "cancelled", "rescheduled", "agent", "callback", "hangup", "open",
+                "not_understood_turns"]
+        return keys, [[i.get(k) for k in keys] for i in data["intents"]]
+    if name == "heatmap":
+        hours = data["heatmap"]["hours"]
+        return (["weekday", *[f"{h:02d}" for h in hours]],
+                [[day, *counts] for day, counts in zip(data["heatmap"]["weekdays"],
+                                                       data["heatmap"]["calls"], strict=True)])
+    if name == "sites":
+        keys = ["site", "label", "calls", "contained", "containment_rate", "transferred",
+                "abandoned"]
+        return keys, [[s[k] for k in keys] for s in data["sites"]]
+    if name == "languages":
+        keys = ["lang", "label", "calls", "contained", "containment_rate"]
+        return keys, [[s[k] for k in keys] for s in data["languages"]]
+    if name == "agents":
+        keys = ["name", "calls_taken", *[f"{s}_s" for s in STATUSES]]
+        return keys, [[a[k] for k in keys] for a in data.get("agents", [])]
+    if name == "utterances":
+        return (["count", "example", "variants", "last_day"],
+                [[u["count"], u["example"], " | ".join(u["variants"]), u["last_day"]]
+                 for u in utterances or []])
+    raise KeyError(name)

@@ -1,0 +1,245 @@
+"""The statistics rollup: per-hour sums of calls, turns, queue stays and callbacks (routing's).
+
+Supervisors' figures are sums over hours, so they are kept per UTC hour of the call's
+start, split by site, language, intent and outcome (`stats_hourly`), and queue stays
+per hour, site, language, result and whole seconds waited (`stats_waits`: exact
+percentiles without reading every stay). The rollup is derived data only: it can be
+dropped and rebuilt from the raw tables at any time (`rebuild`).
+
+Keeping it current needs no call from the recording code: triggers on the raw tables
+mark the hour a write touched as dirty (`stats_dirty`), and `refresh`, run before every
+query, recomputes just those hours. Purging personal data changes no column a trigger
+watches and no column the rollup reads, so the figures stay as they were.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from sqlite_utils import Database
+
+BERLIN = ZoneInfo("Europe/Berlin")
+
+# Outcomes the machine finished without a person ("contained").
+CONTAINED = ("answered", "booked", "cancelled", "rescheduled")
+
+# A turn the hotline did not understand: the dialogue failed on it because nothing
+# matched or the recogniser was unsure (the reason after the colon in `turns.event`:
+# "reprompt:not_understood", "menu:low_confidence", "agent:not_understood", ...), or
+# it was recognised as out of scope with a low score. Silence ("not_heard") and
+# unknown keys are not counted: there was nothing to understand. Only columns that
+# purging keeps (event, intent, score) are read, so the count survives the purge.
+LOW_OUT_OF_SCOPE_SCORE = 0.5
+NOT_UNDERSTOOD_SQL = (
+    "(t.event LIKE '%:not_understood' OR t.event LIKE '%:low_confidence'"
+    f" OR (t.intent = 'out_of_scope' AND COALESCE(t.score, 0) < {LOW_OUT_OF_SCOPE_SCORE}))")
+
+HOURLY_MEASURES = ("calls", "emergencies", "turns", "not_understood", "conf_sum", "conf_n",
+                   "queued", "bridged", "abandoned", "callbacks_requested", "callbacks_done",
+                   "agent_bookings")
+
+# Which writes make an hour dirty: (table, trigger suffix, event, SQL selecting hours).
+_TRIGGERS = [
+    ("calls", "ins", "AFTER INSERT", "SELECT substr(NEW.started_at, 1, 13)"),
+    ("calls", "upd", "AFTER UPDATE OF lang, intent, outcome, turns, emergency",
+     "SELECT substr(NEW.started_at, 1, 13)"),
+    ("queue_entries", "ins", "AFTER INSERT",
+     "SELECT substr(NEW.enqueued_at, 1, 13) UNION SELECT substr(started_at, 1, 13)"
+     " FROM calls WHERE call_sid = NEW.call_sid"),
+    ("queue_entries", "upd", "AFTER UPDATE OF left_at, result, wait_s, site, language",
+     "SELECT substr(NEW.enqueued_at, 1, 13) UNION SELECT substr(started_at, 1, 13)"
+     " FROM calls WHERE call_sid = NEW.call_sid"),
+    ("callbacks", "ins", "AFTER INSERT",
+     "SELECT substr(started_at, 1, 13) FROM calls WHERE call_sid = NEW.call_sid"),
+    ("callbacks", "upd", "AFTER UPDATE OF status",
+     "SELECT substr(started_at, 1, 13) FROM calls WHERE call_sid = NEW.call_sid"),
+    ("call_outcomes", "ins", "AFTER INSERT",
+     "SELECT substr(started_at, 1, 13) FROM calls WHERE call_sid = NEW.call_sid"),
+    ("bookings", "ins", "AFTER INSERT",
+     "SELECT substr(started_at, 1, 13) FROM calls WHERE call_sid = NEW.call_sid"),
+]
+
+
+def migrate(db: Database) -> None:
+    """Create the rollup tables, the dirty-hour triggers and the indexes the rollup reads by."""
+    tables = set(db.table_names())
+    layout = db.execute("SELECT sql FROM sqlite_master WHERE name = 'stats_hourly'").fetchone()
+    if layout and "WITHOUT ROWID" not in layout[0]:
+        # An earlier layout of derived data: drop it, and `refresh` rebuilds every hour.
+        db.execute("DROP TABLE stats_hourly")
+        db.execute("DROP TABLE IF EXISTS stats_waits")
+        tables -= {"stats_hourly", "stats_waits"}
+        if "stats_dirty" in tables:
+            db.execute("INSERT OR IGNORE INTO stats_dirty (hour)"
+                       " SELECT DISTINCT substr(started_at, 1, 13) FROM calls")
+            db.execute("INSERT OR IGNORE INTO stats_dirty (hour)"
+                       " SELECT DISTINCT substr(enqueued_at, 1, 13) FROM queue_entries")
+    # Clustered by hour (WITHOUT ROWID, hour first in the key): a month is one contiguous
+    # range of the table, read without a second look-up per row.
+    if "stats_hourly" not in tables:
+        db.execute(
+            "CREATE TABLE stats_hourly (hour TEXT NOT NULL, day TEXT NOT NULL,"
+            " local_hour INTEGER NOT NULL, weekday INTEGER NOT NULL, site TEXT NOT NULL,"
+            " lang TEXT NOT NULL, intent TEXT NOT NULL, outcome TEXT NOT NULL, "
+            + ", ".join(f"{m} {'REAL' if m == 'conf_sum' else 'INTEGER'} NOT NULL DEFAULT 0"
+                        for m in HOURLY_MEASURES)
+            + ", PRIMARY KEY (hour, site, lang, intent, outcome)) WITHOUT ROWID")
+    if "stats_waits" not in tables:
+        db.execute(
+            "CREATE TABLE stats_waits (hour TEXT NOT NULL, site TEXT NOT NULL,"
+            " lang TEXT NOT NULL, result TEXT NOT NULL, wait_s INTEGER NOT NULL,"
+            " n INTEGER NOT NULL, PRIMARY KEY (hour, site, lang, result, wait_s)) WITHOUT ROWID")
+    if "stats_dirty" not in tables:
+        db.execute("CREATE TABLE stats_dirty (hour TEXT PRIMARY KEY) WITHOUT ROWID")
+    # A call's queue stays, looked up by call (routing's table; the open-stay index
+    # covers only callers still waiting).
+    if "queue_entries" in tables:
+        db.execute("CREATE INDEX IF NOT EXISTS queue_entries_call ON queue_entries (call_sid)")
+        db.execute("CREATE INDEX IF NOT EXISTS queue_entries_enqueued"
+                   " ON queue_entries (enqueued_at)")
+    if "stats_agent_days" not in tables:
+        # Seconds per agent and status for each finished Berlin day, computed on first
+        # use; a status change dated on or before a stored day removes it (and the days
+        # after it, into which its status carried on).
+        db.execute("CREATE TABLE stats_agent_days (day TEXT NOT NULL, agent_id INTEGER NOT NULL,"
+                   " status TEXT NOT NULL, seconds REAL NOT NULL,"
+                   " PRIMARY KEY (day, agent_id, status)) WITHOUT ROWID")
+        db.execute("CREATE TABLE stats_agent_days_done (day TEXT PRIMARY KEY) WITHOUT ROWID")
+    if "agent_status_history" in tables:
+        # Time in each status over a period reads the history by time, for all agents.
+        db.execute("CREATE INDEX IF NOT EXISTS agent_status_history_at"
+                   " ON agent_status_history (at)")
+        # The UTC date minus one day: the Berlin day of the change is never earlier.
+        for target in ("stats_agent_days_done", "stats_agent_days"):
+            db.execute(
+                f"CREATE TRIGGER IF NOT EXISTS stats_dirty_agents_{target} AFTER INSERT"
+                f" ON agent_status_history BEGIN DELETE FROM {target}"
+                f" WHERE day >= date(substr(NEW.at, 1, 10), '-1 day'); END")
+    for table, suffix, event, hours in _TRIGGERS:
+        if table in tables:
+            db.execute(
+                f"CREATE TRIGGER IF NOT EXISTS stats_dirty_{table}_{suffix} {event} ON {table}"
+                f" BEGIN INSERT OR IGNORE INTO stats_dirty (hour) {hours}; END")
+
+
+def hour_key(moment: datetime) -> str:
+    """'2026-11-25T09': the UTC hour, as the first 13 characters of a stored time."""
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H")
+
+
+def _local(hour: str) -> tuple[str, int, int]:
+    """(Berlin date, Berlin hour, weekday 0 = Monday) of a UTC hour key."""
+    moment = datetime.strptime(hour, "%Y-%m-%dT%H").replace(tzinfo=UTC).astimezone(BERLIN)
+    return moment.date().isoformat(), moment.hour, moment.weekday()
+
+
+def _next_hour(hour: str) -> str:
+    return hour_key(datetime.strptime(hour, "%Y-%m-%dT%H").replace(tzinfo=UTC)
+                    + timedelta(hours=1))
+
+
+def _ranges(hours: Iterable[str]) -> list[tuple[str, str]]:
+    """Sorted hours as [first, after-last) runs of consecutive hours (one index range each)."""
+    runs: list[list[str]] = []
+    for hour in sorted(set(hours)):
+        if runs and _next_hour(runs[-1][1]) == hour:
+            runs[-1][1] = hour
+        else:
+            runs.append([hour, hour])
+    return [(first, _next_hour(last)) for first, last in runs]
+
+
+def _recompute(db: Database, first: str, after: str) -> None:
+    """Replace the rollup rows of the hours [first, after) with sums of the raw rows."""
+    # CROSS JOIN keeps the calls of the hours as the outer loop: without it SQLite may
+    # scan all of call_outcomes and look each call up (seconds instead of milliseconds).
+    where = "c.started_at >= ? AND c.started_at < ?"
+    span = [first, after]
+    calls = {sid: [hour, lang, intent, outcome, emergency]
+             for sid, hour, lang, intent, outcome, emergency in db.execute(
+                 f"SELECT c.call_sid, substr(c.started_at, 1, 13), COALESCE(c.lang, 'de'),"
+                 f" COALESCE(c.intent, ''), COALESCE(c.outcome, 'open'),"
+                 f" COALESCE(c.emergency, 0) FROM calls c WHERE {where}", span)}
+    turns = {row[0]: row[1:] for row in db.execute(
+        f"SELECT t.call_sid, count(*), sum({NOT_UNDERSTOOD_SQL}), sum(t.confidence),"
+        f" count(t.confidence) FROM calls c CROSS JOIN turns t ON t.call_sid = c.call_sid"
+        f" WHERE {where} AND t.turn > 0 GROUP BY t.call_sid", span)}
+    queued = {row[0]: row[1:] for row in db.execute(
+        f"SELECT q.call_sid, max(q.site), 1, max(q.result = 'bridged'),"
+        f" max(q.result = 'abandoned') FROM calls c CROSS JOIN queue_entries q"
+        f" ON q.call_sid = c.call_sid WHERE {where} GROUP BY q.call_sid", span)}
+    callbacks = {row[0]: row[1:] for row in db.execute(
+        f"SELECT b.call_sid, max(b.site), count(*), sum(b.status = 'done') FROM calls c"
+        f" CROSS JOIN callbacks b ON b.call_sid = c.call_sid WHERE {where} GROUP BY b.call_sid",
+        span)}
+    agent_bookings = dict(db.execute(
+        f"SELECT o.call_sid, count(*) FROM calls c CROSS JOIN call_outcomes o"
+        f" ON o.call_sid = c.call_sid WHERE {where} AND o.outcome = 'booking_made'"
+        f" GROUP BY o.call_sid", span).fetchall())
+    booked_sites = dict(db.execute(
+        f"SELECT b.call_sid, max(b.site_id) FROM calls c CROSS JOIN bookings b"
+        f" ON b.call_sid = c.call_sid WHERE {where} GROUP BY b.call_sid", span).fetchall())
+
+    sums: dict[tuple, list] = defaultdict(lambda: [0] * len(HOURLY_MEASURES))
+    for sid, (hour, lang, intent, outcome, emergency) in calls.items():
+        turn_count, not_understood, conf_sum, conf_n = turns.get(sid, (0, 0, 0.0, 0))
+        queue_site, was_queued, bridged, abandoned = queued.get(sid, (None, 0, 0, 0))
+        callback_site, requested, done = callbacks.get(sid, (None, 0, 0))
+        # Where the call belongs: the site routing queued it for, else the site of the
+        # callback or of the appointment it booked; '' when it never had one.
+        site = queue_site or callback_site or booked_sites.get(sid) or ""
+        row = sums[(hour, site, lang, intent, outcome)]
+        for i, value in enumerate((1, emergency, turn_count, not_understood, conf_sum or 0.0,
+                                   conf_n, was_queued, bridged, abandoned, requested,
+                                   done or 0, agent_bookings.get(sid, 0))):
+            row[i] += value or 0
+    db.execute("DELETE FROM stats_hourly WHERE hour >= ? AND hour < ?", [first[:13], after[:13]])
+    local = {}
+    db.conn.executemany(
+        f"INSERT INTO stats_hourly (hour, day, local_hour, weekday, site, lang, intent, outcome,"
+        f" {', '.join(HOURLY_MEASURES)}) VALUES ({', '.join('?' * (8 + len(HOURLY_MEASURES)))})",
+        [(hour, *local.setdefault(hour, _local(hour)), site, lang, intent, outcome, *measures)
+         for (hour, site, lang, intent, outcome), measures in sums.items()])
+    db.execute("DELETE FROM stats_waits WHERE hour >= ? AND hour < ?", [first[:13], after[:13]])
+    db.execute(
+        "INSERT INTO stats_waits (hour, site, lang, result, wait_s, n)"
+        " SELECT substr(enqueued_at, 1, 13), COALESCE(site, ''), language, result,"
+        " COALESCE(wait_s, 0), count(*) FROM queue_entries"
+        " WHERE enqueued_at >= ? AND enqueued_at < ? AND left_at IS NOT NULL"
+        " GROUP BY 1, 2, 3, 4, 5", span)
+
+
+def refresh(db: Database) -> int:
+    """Recompute the hours marked dirty since the last refresh; returns how many.
+
+    Runs in one write transaction (or a savepoint inside the caller's), so a webhook
+    writing at the same moment either is counted now or marks its hour dirty again.
+    """
+    if not db.execute("SELECT 1 FROM stats_dirty LIMIT 1").fetchone():
+        return 0  # the common case costs one index probe and no write lock
+    from .store import atomic
+
+    with atomic(db):
+        hours = [row[0] for row in db.execute("SELECT hour FROM stats_dirty").fetchall()
+                 if row[0]]
+        for first, after in _ranges(hours):
+            _recompute(db, first, after)
+        db.execute("DELETE FROM stats_dirty")
+    return len(hours)
+
+
+def rebuild(db: Database) -> int:
+    """Mark every hour that has calls or queue stays dirty, and refresh (after a bulk load)."""
+    from .store import atomic
+
+    with atomic(db):
+        db.execute("DELETE FROM stats_hourly")
+        db.execute("DELETE FROM stats_waits")
+        db.execute("INSERT OR IGNORE INTO stats_dirty (hour)"
+                   " SELECT DISTINCT substr(started_at, 1, 13) FROM calls")
+        db.execute("INSERT OR IGNORE INTO stats_dirty (hour)"
+                   " SELECT DISTINCT substr(enqueued_at, 1, 13) FROM queue_entries")
+    return refresh(db)

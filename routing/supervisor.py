@@ -1,0 +1,218 @@
+"""The supervisor dashboard at /supervisor: charts, tables, CSV, its JSON API, `flask stats`.
+
+The page is one HTML shell; its script reads /supervisor/figures.json (the period's
+figures), /supervisor/live.json (polled) and /supervisor/utterances.json, and draws the
+charts with plotly.js, served by the app from the installed `plotly` package (no CDN).
+Only supervisors get in: agents get 403, nobody logged in goes to the console's login.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from functools import wraps
+from pathlib import Path
+
+import click
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    jsonify,
+    render_template,
+    request,
+    send_file,
+)
+from flask.cli import with_appcontext
+from flask_login import current_user, login_required
+
+import db as database
+
+from . import stats
+from .console import STATUS_LABELS
+from .settings import now
+from .stats import BadPeriodError, Period
+from .topics import LANGUAGE_LABELS, SITE_LABELS
+
+bp = Blueprint("supervisor", __name__, url_prefix="/supervisor", template_folder="templates",
+               static_folder="static", static_url_path="/static")
+
+LIVE_POLL_MS = 5000
+MAX_THRESHOLD_S = 600
+
+
+def _plotly_js() -> Path:
+    import plotly
+
+    return Path(plotly.__file__).parent / "package_data" / "plotly.min.js"
+
+
+def supervisor_required(view):
+    """Logged in (else the console's login) and a supervisor (else 403)."""
+    @wraps(view)
+    @login_required
+    def wrapper(*args, **kwargs):
+        if not current_user.agent.supervisor:
+            abort(403)
+        return view(*args, **kwargs)
+    return wrapper
+
+
+@bp.after_request
+def _headers(response):
+    response.headers.setdefault("Cache-Control", "no-store")
+    # plotly.js sets style attributes and adds a <style> element: styles must be allowed
+    # inline; scripts come only from this app.
+    response.headers["Content-Security-Policy"] = (
+        "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline';"
+        " img-src 'self' data:; frame-ancestors 'none'; form-action 'self'; base-uri 'none'")
+    response.headers["X-Frame-Options"] = "DENY"
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Referrer-Policy"] = "no-referrer"
+    return response
+
+
+def _today():
+    return now().astimezone(stats.BERLIN).date()
+
+
+def _query() -> dict:
+    """Period, site, language and threshold from the query string (400 if malformed)."""
+    args = request.args
+    try:
+        if args.get("from"):
+            period = Period.parse(args["from"], args.get("to") or None, _today())
+        else:
+            period = Period.named(args.get("period", "today"), _today())
+        threshold = int(args.get("threshold", stats.DEFAULT_THRESHOLD_S))
+    except (BadPeriodError, ValueError) as error:
+        abort(Response(f"{error}\n", status=400, mimetype="text/plain"))
+    if not 0 <= threshold <= MAX_THRESHOLD_S:
+        abort(Response("threshold out of range\n", status=400, mimetype="text/plain"))
+    if (period.last - period.first).days > 366 * 3:
+        abort(Response("period too long\n", status=400, mimetype="text/plain"))
+    site = args.get("site") or None
+    lang = args.get("lang") or None
+    if site not in (None, "-", *SITE_LABELS) or lang not in (None, *LANGUAGE_LABELS):
+        abort(Response("unknown site or language\n", status=400, mimetype="text/plain"))
+    # "-": calls that had no site (answered by the machine before any site mattered).
+    return {"period": period, "site": "" if site == "-" else site, "lang": lang,
+            "threshold_s": threshold}
+
+
+def _figures(query: dict) -> dict:
+    return stats.figures(database.get_db(), query["period"], site=query["site"],
+                         lang=query["lang"], threshold_s=query["threshold_s"], now=now())
+
+
+@bp.get("/")
+@supervisor_required
+def dashboard():
+    return render_template("routing/supervisor.html", agent=current_user.agent,
+                           sites=SITE_LABELS, languages=LANGUAGE_LABELS, poll_ms=LIVE_POLL_MS,
+                           threshold_s=stats.DEFAULT_THRESHOLD_S, tables=stats.TABLES,
+                           status_labels=STATUS_LABELS)
+
+
+@bp.get("/figures.json")
+@supervisor_required
+def figures_json():
+    return jsonify(_figures(_query()))
+
+
+@bp.get("/live.json")
+@supervisor_required
+def live_json():
+    return jsonify(stats.live(database.get_db(), now=now()))
+
+
+@bp.get("/utterances.json")
+@supervisor_required
+def utterances_json():
+    query = _query()
+    return jsonify(stats.not_understood(database.get_db(), query["period"], site=query["site"],
+                                        lang=query["lang"]))
+
+
+@bp.get("/export/<name>.csv")
+@supervisor_required
+def export(name: str):
+    if name not in stats.TABLES:
+        abort(404)
+    query = _query()
+    utterances = None
+    if name == "utterances":
+        utterances = stats.not_understood(database.get_db(), query["period"],
+                                          site=query["site"], lang=query["lang"])
+        data = {}
+    else:
+        data = _figures(query)
+    header, rows = stats.table(name, data, utterances)
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(header)
+    writer.writerows(rows)
+    period = query["period"]
+    filename = f"hotline-{name}-{period.first.isoformat()}-{period.last.isoformat()}.csv"
+    return Response(buffer.getvalue(), mimetype="text/csv",
+                    headers={"Content-Disposition": f'attachment; filename="{filename}"'})
+
+
+@bp.get("/plotly.js")
+@supervisor_required
+def plotly_js():
+    """The charting library, from the installed package (the same version pip installed)."""
+    response = send_file(_plotly_js(), mimetype="text/javascript", max_age=86400,
+                         conditional=True)
+    response.headers["Cache-Control"] = "private, max-age=86400"
+    return response
+
+
+# ------------------------------------------------------------------------ the terminal
+
+
+@click.command("stats")
+@click.option("--since", required=True, help="First day, YYYY-MM-DD (Europe/Berlin).")
+@click.option("--until", default=None, help="Last day, YYYY-MM-DD (default: today).")
+@click.option("--site", type=click.Choice(sorted(SITE_LABELS)), default=None)
+@click.option("--lang", type=click.Choice(sorted(LANGUAGE_LABELS)), default=None)
+@click.option("--threshold", type=click.IntRange(0, MAX_THRESHOLD_S),
+              default=stats.DEFAULT_THRESHOLD_S, show_default=True,
+              help="Service level: seconds within which a caller counts as answered.")
+@click.option("--json", "as_json", is_flag=True, help="Every figure as JSON (as /supervisor).")
+@with_appcontext
+def stats_command(since, until, site, lang, threshold, as_json):
+    """The supervisor's figures for a period, as a summary or as JSON."""
+    db = database.connect(current_app.config["HOTLINE_DATABASE"])
+    try:
+        moment = now()
+        try:
+            period = Period.parse(since, until, moment.astimezone(stats.BERLIN).date())
+        except BadPeriodError as error:
+            raise click.BadParameter(str(error), param_hint="--since/--until") from None
+        data = stats.figures(db, period, site=site, lang=lang, threshold_s=threshold, now=moment)
+    finally:
+        db.conn.close()
+    if as_json:
+        click.echo(json.dumps(data, ensure_ascii=False, indent=1))
+        return
+    click.echo(f"Period {data['period']['first']} .. {data['period']['last']}"
+               f"{f', site {site}' if site else ''}{f', language {lang}' if lang else ''}")
+    for key, value in data["summary"].items():
+        click.echo(f"  {key:<30} {_plain(value)}")
+
+
+def _plain(value) -> str:
+    if value is None:
+        return "-"
+    return f"{value:.4g}" if isinstance(value, float) else str(value)
+
+
+def register(app) -> None:
+    """The blueprint and the `stats` command (routing.init_app calls this)."""
+    if "supervisor" not in app.blueprints:
+        app.register_blueprint(bp)
+        app.cli.add_command(stats_command)
+
