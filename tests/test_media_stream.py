@@ -379,7 +379,8 @@ def test_a_stream_that_never_stops_is_freed(server, speech_sample):
     stream.audio(speech_sample[0][: len(speech_sample[0]) // 3])
     assert media.wait_for(lambda: server.engine.open_streams >= 1, 10)
     # No stop, no more audio, the socket left open: the idle timeout ends it.
-    assert stream.closed_by_server(timeout=IDLE_S + 10)
+    # Generous: on a loaded machine the recogniser may still be catching up on the audio.
+    assert stream.closed_by_server(timeout=IDLE_S + 30)
     assert server.streams_freed()
     # The socket simply dropped mid-sentence: freed as well.
     caller = Caller(server).at_yes_no()

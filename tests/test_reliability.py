@@ -40,19 +40,21 @@ class Server:
         env = {**os.environ, "TWILIO_AUTH_TOKEN": TOKEN, "HOTLINE_ENV": "test",
                "HOTLINE_DATABASE": self.database, "HOTLINE_WORKERS": str(workers),
                "HOTLINE_THREADS": "4", "HOTLINE_BIND": f"127.0.0.1:{self.port}",
-               "HOTLINE_LOG_LEVEL": "WARNING",
+               "HOTLINE_LOG_LEVEL": "WARNING", "HOTLINE_LOG_FORMAT": "json",
                "PROMETHEUS_MULTIPROC_DIR": str(tmp_path / "metrics")}
+        self.log_path = tmp_path / "gunicorn.log"
+        self.log = self.log_path.open("wb")
         self.process = subprocess.Popen(
             [sys.executable, "-m", "gunicorn", "-c", str(ROOT / "gunicorn.conf.py"),
              "app:create_app()"], cwd=ROOT, env=env,
-            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+            stdout=subprocess.DEVNULL, stderr=self.log)
         self._wait_ready(workers)
 
     def _wait_ready(self, workers: int) -> None:
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
-                raise RuntimeError("gunicorn exited: " + self.process.stderr.read().decode())
+                raise RuntimeError("gunicorn exited: " + self.errors())
             try:
                 with socket.create_connection(("127.0.0.1", self.port), timeout=0.5):
                     if len(self.workers()) >= workers:
@@ -77,7 +79,14 @@ class Server:
         except subprocess.TimeoutExpired:
             self.process.kill()
             self.process.wait(5)
-        self.process.stderr.close()
+        self.log.close()
+
+    def errors(self) -> str:
+        """What the server logged at ERROR or worse (the logs are JSON lines)."""
+        self.log.flush()
+        lines = self.log_path.read_text(errors="replace").splitlines()
+        return "\n".join(line for line in lines if '"ERROR"' in line or "Traceback" in line
+                         or '"CRITICAL"' in line)[-4000:]
 
 
 class CheckedPhone(Softphone):
@@ -108,8 +117,16 @@ def ask_documents(phone) -> bool:
     return "Auf Wiederhören" in last(phone)
 
 
+WISHES = [f"ich brauche einen termin in {site} wegen {topic} so bald wie möglich"
+          for site in ("backnang", "waiblingen", "schorndorf")
+          for topic in ("bürgergeld", "arbeitsvermittlung", "berufsberatung")]
+
+
 def book_asap(phone) -> bool:
-    phone.say("ich brauche einen termin in backnang wegen bürgergeld so bald wie möglich")
+    phone.say(WISHES[hash(phone.call_sid) % len(WISHES)])
+    if "Im Moment finde ich leider keinen freien Termin" in last(phone):
+        # A minute of fifty callers can fill a site's calendar: then a person takes over.
+        return "[Warteschleife: hotline]" in last(phone)
     for _ in range(6):  # another caller may take the slot first: yes to the next one
         phone.say("ja")
         if "gebucht" in last(phone):
@@ -168,7 +185,7 @@ def test_soak_fifty_concurrent_calls_for_a_minute(server):
     for thread in threads:
         thread.join(SOAK_SECONDS + 60)
 
-    assert problems == []
+    assert problems == [], server.errors()
     assert len(made) >= SOAK_CALLERS
     db = connect(server.database)
     calls = dict(db.execute("SELECT call_sid, turns FROM calls").fetchall())
