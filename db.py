@@ -5,6 +5,7 @@ with a ``migrate(db)`` function, and ``init_app`` runs them all when the app sta
 """
 
 import contextlib
+import secrets
 import sqlite3
 import threading
 from collections import OrderedDict
@@ -56,6 +57,28 @@ def transaction(db: Database) -> Iterator[Database]:
         raise
     else:
         db.execute("COMMIT")
+
+
+@contextlib.contextmanager
+def atomic(db: Database) -> Iterator[Database]:
+    """A write transaction, or a savepoint inside the one the caller already holds.
+
+    Lets a package's write (a booking, a queue entry) be one step of a webhook's turn,
+    and still be atomic on its own when called from a command or a test.
+    """
+    if not db.conn.in_transaction:
+        with transaction(db):
+            yield db
+        return
+    name = f"step_{secrets.token_hex(4)}"
+    db.execute(f"SAVEPOINT {name}")
+    try:
+        yield db
+    except BaseException:
+        db.execute(f"ROLLBACK TO {name}")
+        db.execute(f"RELEASE {name}")
+        raise
+    db.execute(f"RELEASE {name}")
 
 
 def get_db() -> Database:

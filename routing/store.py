@@ -8,17 +8,14 @@ when the caller (a webhook) already holds one.
 
 from __future__ import annotations
 
-import contextlib
 import functools
 import json
-import secrets
-from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from sqlite_utils import Database
 
-from db import transaction
+from db import atomic as db_atomic
 
 from .decision import AgentView
 
@@ -111,22 +108,7 @@ def migrate(db: Database) -> None:
         }, pk="key")
 
 
-@contextlib.contextmanager
-def atomic(db: Database) -> Iterator[None]:
-    """One write transaction, or a savepoint when the caller already holds one."""
-    if db.conn.in_transaction:
-        name = f"routing_{secrets.token_hex(4)}"
-        db.execute(f"SAVEPOINT {name}")
-        try:
-            yield
-        except BaseException:
-            db.execute(f"ROLLBACK TO {name}")
-            db.execute(f"RELEASE {name}")
-            raise
-        db.execute(f"RELEASE {name}")
-    else:
-        with transaction(db):
-            yield
+atomic = db_atomic  # a transaction, or a savepoint inside a webhook's
 
 
 @dataclass(frozen=True)

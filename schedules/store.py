@@ -13,17 +13,15 @@ among active bookings, so the six digits are free again once an appointment has 
 
 from __future__ import annotations
 
-import contextlib
 import secrets
 import sqlite3
-from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import TYPE_CHECKING
 
 from sqlite_utils import Database
 
-from db import transaction
+from db import atomic as db_atomic
 
 from .config import BERLIN, Schedule
 
@@ -142,22 +140,7 @@ def migrate(db: Database) -> None:
         db.execute("CREATE INDEX slot_holds_busy ON slot_holds (caseworker_id, start_ts)")
 
 
-@contextlib.contextmanager
-def _atomic(db: Database) -> Iterator[None]:
-    """One write transaction, or a savepoint when the caller already holds one (a webhook turn)."""
-    if db.conn.in_transaction:
-        name = f"booking_{secrets.token_hex(4)}"
-        db.execute(f"SAVEPOINT {name}")
-        try:
-            yield
-        except BaseException:
-            db.execute(f"ROLLBACK TO {name}")
-            db.execute(f"RELEASE {name}")
-            raise
-        db.execute(f"RELEASE {name}")
-    else:
-        with transaction(db):
-            yield
+_atomic = db_atomic  # a transaction, or a savepoint inside a webhook's
 
 
 def book(db: Database, slot: Slot, *, call_sid: str | None, phone: str | None,
