@@ -1,12 +1,10 @@
 """The agent console in a real headless Chromium: log in, a call appears, take it, finish it."""
 
-import shutil
-import tempfile
 import threading
 from datetime import UTC, datetime
-from pathlib import Path
 
 import pytest
+from headless import ARTIFACTS, chromium
 from werkzeug.security import generate_password_hash
 from werkzeug.serving import make_server
 
@@ -14,9 +12,6 @@ from conftest import Caller, twiml
 from db import connect, transaction
 from routing import store
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMEDRIVER = Path("/usr/bin/chromedriver")
-ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 PASSWORD = "browser-passwort-1"
 WAIT_S = 10
 
@@ -48,28 +43,7 @@ def server(app):
 
 @pytest.fixture
 def browser():
-    missing = [str(p) for p in (CHROMIUM, CHROMEDRIVER) if not p.exists()]
-    if missing:
-        pytest.fail(f"Headless Chromium is needed for this test but {', '.join(missing)} "
-                    "is missing: apt-get install chromium chromium-driver (CI's .ci/run does).")
-    from selenium import webdriver
-    from selenium.webdriver.chrome.service import Service
-
-    profile = tempfile.mkdtemp(prefix="agent-console-chromium-")
-    options = webdriver.ChromeOptions()
-    options.binary_location = str(CHROMIUM)
-    for flag in ("--headless=new", "--no-sandbox", "--disable-gpu",
-                 "--disable-background-networking", "--disable-component-update",
-                 "--no-first-run", "--disable-dev-shm-usage", "--window-size=1280,1000",
-                 f"--user-data-dir={profile}"):
-        options.add_argument(flag)
-    driver = webdriver.Chrome(service=Service(executable_path=str(CHROMEDRIVER)),
-                              options=options)
-    try:
-        yield driver
-    finally:
-        driver.quit()
-        shutil.rmtree(profile, ignore_errors=True)
+    yield from chromium("1280,1000")
 
 
 def test_log_in_see_a_call_arrive_take_it_and_finish_it(server, browser):

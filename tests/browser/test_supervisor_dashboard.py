@@ -1,13 +1,11 @@
 """The supervisor dashboard in a real headless Chromium: figures, charts, CSV, utterances."""
 # ruff: noqa: F811
 
-import shutil
-import tempfile
 import threading
 import urllib.request
-from pathlib import Path
 
 import pytest
+from headless import ARTIFACTS, chromium
 from test_stats_figures import DAY, NOW, day, ready, stats_app  # noqa: F401
 from werkzeug.security import generate_password_hash
 from werkzeug.serving import make_server
@@ -15,9 +13,6 @@ from werkzeug.serving import make_server
 from ivr import history
 from routing import store
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMEDRIVER = Path("/usr/bin/chromedriver")
-ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 PASSWORD = "leitung-passwort-1"
 WAIT_S = 15
 
@@ -40,28 +35,7 @@ def server(stats_app, db, day):
 
 @pytest.fixture
 def browser():
-    missing = [str(p) for p in (CHROMIUM, CHROMEDRIVER) if not p.exists()]
-    if missing:
-        pytest.fail(f"Headless Chromium is needed for this test but {', '.join(missing)} "
-                    "is missing: apt-get install chromium chromium-driver (CI's .ci/run does).")
-    from selenium import webdriver
-    from selenium.webdriver.chrome.service import Service
-
-    profile = tempfile.mkdtemp(prefix="supervisor-chromium-")
-    options = webdriver.ChromeOptions()
-    options.binary_location = str(CHROMIUM)
-    for flag in ("--headless=new", "--no-sandbox", "--disable-gpu",
-                 "--disable-background-networking", "--disable-component-update",
-                 "--no-first-run", "--disable-dev-shm-usage", "--window-size=1400,2600",
-                 f"--user-data-dir={profile}"):
-        options.add_argument(flag)
-    driver = webdriver.Chrome(service=Service(executable_path=str(CHROMEDRIVER)),
-                              options=options)
-    try:
-        yield driver
-    finally:
-        driver.quit()
-        shutil.rmtree(profile, ignore_errors=True)
+    yield from chromium("1400,2600")
 
 
 def test_supervisor_sees_figures_charts_csv_and_what_was_not_understood(server, browser):
@@ -80,8 +54,8 @@ def test_supervisor_sees_figures_charts_csv_and_what_was_not_understood(server, 
     browser.find_element(By.ID, "login").send_keys("leitung")
     browser.find_element(By.ID, "password").send_keys(PASSWORD)
     browser.find_element(By.ID, "submit").click()
-    wait.until(EC.url_contains("/agent"))
-    browser.get(f"{server}/supervisor/")
+    # Back where the supervisor wanted to go, not on the agents' console.
+    wait.until(EC.url_contains("/supervisor"))
     wait.until(EC.presence_of_element_located(loaded))
     assert text_of("kpi-calls") == "0"  # today (the tests' clock): nobody has called yet
 
