@@ -125,8 +125,9 @@ WISHES = [f"ich brauche einen termin in {site} wegen {topic} so bald wie möglic
 def book_asap(phone) -> bool:
     phone.say(WISHES[hash(phone.call_sid) % len(WISHES)])
     if "Im Moment finde ich leider keinen freien Termin" in last(phone):
-        # A minute of fifty callers can fill a site's calendar: then a person takes over.
-        return "[Warteschleife: hotline]" in last(phone)
+        # A minute of fifty callers can fill a site's calendar: then a person takes over
+        # (or, outside opening hours, the caller is offered a callback).
+        return "[Warteschleife: hotline]" in last(phone) or "nicht erreichbar" in last(phone)
     for _ in range(6):  # another caller may take the slot first: yes to the next one
         phone.say("ja")
         if "gebucht" in last(phone):

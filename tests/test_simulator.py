@@ -1,12 +1,14 @@
 """The browser softphone: there in development, absent in production."""
 
 from app import create_app
-from conftest import TOKEN
+from conftest import NOW, TOKEN
 
 
 def make(tmp_path, env):
-    return create_app({"HOTLINE_DATABASE": str(tmp_path / "h.db"), "TWILIO_AUTH_TOKEN": TOKEN,
-                       "HOTLINE_ENV": env})
+    app = create_app({"HOTLINE_DATABASE": str(tmp_path / "h.db"), "TWILIO_AUTH_TOKEN": TOKEN,
+                      "HOTLINE_ENV": env})
+    app.extensions["hotline.clock"] = lambda: NOW  # staffed: a hand-over queues the caller
+    return app
 
 
 def test_simulator_is_not_served_outside_development(tmp_path):

@@ -1,14 +1,15 @@
 """The agent console in a real headless Chromium: log in, a call appears, take it, finish it."""
 
 import threading
-from datetime import UTC, datetime
+import time
+from datetime import UTC, timedelta
 
 import pytest
 from headless import ARTIFACTS, chromium
 from werkzeug.security import generate_password_hash
 from werkzeug.serving import make_server
 
-from conftest import Caller, twiml
+from conftest import NOW, Caller, twiml
 from db import connect, transaction
 from routing import store
 
@@ -16,14 +17,19 @@ PASSWORD = "browser-passwort-1"
 WAIT_S = 10
 
 
+STARTED = time.monotonic()
+
+
 def utcnow():
-    return datetime.now(UTC)
+    """A clock that runs from a weekday morning (the hotline is staffed then), whenever
+    the test runs: the page shows waiting times counting up."""
+    return NOW.astimezone(UTC) + timedelta(seconds=time.monotonic() - STARTED)
 
 
 @pytest.fixture
 def server(app):
     """The real app with the console, served over HTTP on 127.0.0.1 in a thread."""
-    app.extensions["hotline.clock"] = utcnow  # real time: the page shows waiting times
+    app.extensions["hotline.clock"] = utcnow
     database = connect(app.config["HOTLINE_DATABASE"])
     with transaction(database):
         store.migrate(database)
