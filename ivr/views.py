@@ -266,12 +266,19 @@ def turn():
     # Vosk mode: what the media stream heard for this turn, as if Twilio had sent it.
     heard = media.stored_heard(database.get_db(), call_sid, expected, _heard())
     key = store.request_key(request.full_path, request.form.to_dict())
+    # The dialogue's thinking (recognition, entities, the next step) is done before the
+    # write lock is taken, on the state as read now; under the lock the state is read
+    # again and the prepared turn used only if nothing changed meanwhile. Holding the
+    # lock for the writes alone keeps other workers from waiting on each other.
+    prepared = _prepare(database.get_db(), call_sid, heard, expected)
 
     def work(db):
         cached = store.cached_reply(db, key)
         if cached is not None:
             return cached
         state = store.load_state(db, call_sid)
+        if prepared is not None and state is not None and prepared[0] == state:
+            return _play(db, call_sid, heard, prepared[1], key)
         if state is None:
             # A call we never saw start (database replaced, or a lost "incoming"): greet
             # it, or take what was said as its first request.
@@ -292,6 +299,19 @@ def turn():
         return _play(db, call_sid, heard, _dialogue().step(state, heard), key)
 
     return _answer(call_sid, work)
+
+
+def _prepare(db, call_sid: str, heard: Heard, expected: int | None):
+    """(state read, the dialogue's turn for it), when this is an ordinary next turn."""
+    if request.args.get(HELD):
+        return None
+    try:
+        state = store.load_state(db, call_sid)
+        if state is None or (expected is not None and expected != state.turn):
+            return None
+        return state, _dialogue().step(state, heard)
+    except Exception:  # noqa: BLE001 - done again under the lock, where errors are handled
+        return None
 
 
 @bp.post("/status")
