@@ -8,10 +8,10 @@ from flask import Flask, Response, current_app, request
 from flask.cli import with_appcontext
 from werkzeug.middleware.proxy_fix import ProxyFix
 
+import cases
 import config as settings
 import db
 import gateway
-import cases
 import ops
 import routing
 from cases import store as cases_store

@@ -86,6 +86,9 @@ def finish(config: dict) -> None:
         # A per-process random key: sessions do not survive a restart, which is the
         # safe failure until an operator sets HOTLINE_SECRET_KEY.
         config["HOTLINE_SECRET_KEY"] = os.urandom(32).hex()
+        if not development and config["HOTLINE_ENV"] != "test":
+            log.warning("HOTLINE_SECRET_KEY is not set: each worker signs its own sessions, so "
+                        "console logins break under several workers. Set it for make serve.")
     config["SECRET_KEY"] = config["HOTLINE_SECRET_KEY"]
     if not config["HOTLINE_TWILIO_GATEWAY"]:
         # Talk to Twilio's REST API only where an account is configured.

@@ -30,10 +30,6 @@ from speech.wishes import appointment_wish
 OFFERS_PER_WISH = 3  # slots offered one at a time before asking for another day
 MAX_DAYS_AHEAD = 120  # further ahead than this is not bookable yet
 
-SITES = ("waiblingen", "backnang", "schorndorf")
-TOPICS = ("geldleistungen", "arbeitsvermittlung", "berufsberatung", "arbeitslosmeldung")
-DEFAULT_TOPIC = "allgemein"
-
 # What callers say about an appointment's subject; the first topic whose word appears
 # wins, so the more specific words come first.
 TOPIC_WORDS = {
@@ -246,7 +242,6 @@ class BookingSteps:
                                       before=[self.say("booking_gone")])
             done = result["booking"]
             booking["result"] = done
-            state.booked = done
             outcome = "rescheduled" if kind == "reschedule" else "booked"
             self._achieve(state, outcome)
             readback = [

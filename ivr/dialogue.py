@@ -9,7 +9,7 @@ Where a call can be (`CallState.step`) and what moves it on:
     step            caller does                         hotline does                  next step
     --------------  ----------------------------------  ----------------------------  -------------
     (new call)      -                                   greeting                      listen
-    listen          says a clear request                answers it / hands over       anything_else / agent
+    listen          says a clear request                answers it / hands over       anything_else
     listen, menu    "Mitarbeiter", 0                    hands over                    agent
     listen, menu    emergency (no money, eviction, ...) hands over, emergency queue   agent
     listen          two requests fit equally well       "Geht es um A oder um B?"     clarify
@@ -164,7 +164,6 @@ class CallState:
     caller_id: bool = False  # the caller's number is known (not withheld)
     mobile: bool = False  # ... and is a mobile, so an SMS can reach it
     booking: dict | None = None  # the booking conversation under way (ivr.booking)
-    booked: dict | None = None  # the booking this call made or moved
     pending: str | None = None  # the query whose result the dialogue waits for
     request_text: str = ""  # the request being clarified, for its details (site, day)
     caller_tail: str = ""  # the caller id's last digits, to ask "the number ending in ...?"
@@ -375,20 +374,22 @@ class Dialogue(BookingSteps, HandoverSteps, IdentitySteps):
         return self._handle(state, recognition.intent, recognition, heard)
 
     def _confirm(self, state: CallState, heard: Heard, recognition: speech.Recognition) -> Turn:
+        request_ = self._with_request(state, heard)
         answer = self.extract(heard.speech, state.lang, heard.now).get("answer")
         if answer == "yes" and state.candidates:
-            return self._handle(state, state.candidates[0], recognition, self._with_request(state, heard))
+            return self._handle(state, state.candidates[0], recognition, request_)
         if recognition.confident and recognition.intent != "out_of_scope":
-            return self._handle(state, recognition.intent, recognition, self._with_request(state, heard))
+            return self._handle(state, recognition.intent, recognition, request_)
         return self._failed(state, NO_MATCH, recognition)
 
     def _clarify(self, state: CallState, heard: Heard, recognition: speech.Recognition) -> Turn:
+        request_ = self._with_request(state, heard)
         if recognition.intent in state.candidates and recognition.confident:
-            return self._handle(state, recognition.intent, recognition, self._with_request(state, heard))
+            return self._handle(state, recognition.intent, recognition, request_)
         answer = self.extract(heard.speech, state.lang, heard.now).get("answer")
         if answer == "yes" and state.candidates:
             # "Ja" to "A or B?" most often means the first, which is the better match.
-            return self._handle(state, state.candidates[0], recognition, self._with_request(state, heard))
+            return self._handle(state, state.candidates[0], recognition, request_)
         return self._failed(state, NO_MATCH, recognition)
 
     def _keypad(self, state: CallState, digits: str) -> Turn:

@@ -55,7 +55,6 @@ ENGINES = ("twilio", "vosk")
 OVERFLOW = ("keypad", "twilio")
 
 
-FRAME_MS = 20
 TURN_CHECK_MS = 1000  # how often a stream checks that its call is still on its turn
 MAX_BAD_MESSAGES = 50  # then the sender is not Twilio, or broken: close
 MAX_MESSAGE_BYTES = 64 * 1024  # a media message is about 300 bytes
@@ -234,13 +233,11 @@ class MediaStream:
         self.bad_messages = 0
         self.early_media = 0
         self._next_turn_check_ms = TURN_CHECK_MS
-        self._ws = None
 
     # -- the connection
 
     def serve(self, ws) -> None:
         """Read messages until the stream ends; always free the recogniser."""
-        self._ws = ws
         idle_s = self.config["HOTLINE_VOSK_IDLE_S"]
         try:
             self.db = database.connect(self.config["HOTLINE_DATABASE"])

@@ -39,8 +39,6 @@ def migrate(db: Database) -> None:
                 "duration_s": int,
                 "turns": int,
                 "emergency": int,
-                "queue_result": str,
-                "queue_time_s": int,
                 "state": str,
             },
             pk="call_sid",
@@ -244,17 +242,6 @@ def record_error(db: Database, call_sid: str) -> str:
         },
     )
     return state.lang
-
-
-def record_queue_result(db: Database, call_sid: str, result: str, queue_time_s: int | None) -> str:
-    """How the caller left the agent queue; returns the call's language."""
-    open_call(db, call_sid, "", "")
-    db["calls"].update(
-        call_sid,
-        {"queue_result": result, "queue_time_s": queue_time_s, "updated_at": utcnow()},
-    )
-    state = load_state(db, call_sid)
-    return state.lang if state else "de"
 
 
 def record_voicemail(db: Database, call_sid: str, recording_sid: str, recording_url: str,

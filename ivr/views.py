@@ -20,12 +20,13 @@ from routing import callbacks, dispatch, queue
 from routing.topics import topic_for_intent
 from schedules import store as bookings
 from schedules.config import schedule_for_config
+from speech.normalise import fold
 
-from . import effects, media, prompts, store, voicemail as voicemail_transcription
+from . import effects, media, prompts, store
+from . import voicemail as voicemail_transcription
 from .dialogue import BERLIN, CallState, Dialogue, Hangup, Heard, Say, Transfer, Turn
 from .handover import CALLBACK_WORDS
 from .signatures import twilio_signed
-from speech.normalise import fold
 from .twiml import DialAgent, Urls, Voice, apology, render, spoken_text
 
 log = logging.getLogger(__name__)

@@ -163,7 +163,7 @@ def test_soak_fifty_concurrent_calls_for_a_minute(server):
         while time.monotonic() < stop_at:
             scenario = SCENARIOS[i % len(SCENARIOS)]
             i += 1
-            phone = server.phone(from_number="+4917012345%02d" % (n % 100))
+            phone = server.phone(from_number=f"+4917012345{n % 100:02d}")
             try:
                 phone.dial()
                 ended_well = scenario(phone)
