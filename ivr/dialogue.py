@@ -226,6 +226,7 @@ class Dialogue(BookingSteps, HandoverSteps, IdentitySteps):
         min_confidence: float = 0.3,
         recognise: Callable[[str, str], speech.Recognition] = speech.recognise,
         extract: Callable[..., dict] = speech.extract_entities,
+        reply: Callable[[str, str], dict] = speech.extract_reply,
     ):
         self.languages = languages or ["de"]
         self.min_confidence = min_confidence
@@ -234,6 +235,7 @@ class Dialogue(BookingSteps, HandoverSteps, IdentitySteps):
         # shared, so nobody may change them.
         self.recognise = functools.lru_cache(maxsize=512)(recognise)
         self.extract = functools.lru_cache(maxsize=512)(extract)
+        self.reply = functools.lru_cache(maxsize=512)(reply)
 
     # -- entry points
 
@@ -334,7 +336,7 @@ class Dialogue(BookingSteps, HandoverSteps, IdentitySteps):
                 return self._switch(state, "en")
         if not heard.speech:
             return None
-        command = self.extract(heard.speech, state.lang, heard.now).get("command")
+        command = self.reply(heard.speech, state.lang).get("command")
         if command == "agent":
             return self._handle(state, "agent", recognition)
         if command in ("english", "german"):
@@ -375,7 +377,7 @@ class Dialogue(BookingSteps, HandoverSteps, IdentitySteps):
 
     def _confirm(self, state: CallState, heard: Heard, recognition: speech.Recognition) -> Turn:
         request_ = self._with_request(state, heard)
-        answer = self.extract(heard.speech, state.lang, heard.now).get("answer")
+        answer = self.reply(heard.speech, state.lang).get("answer")
         if answer == "yes" and state.candidates:
             return self._handle(state, state.candidates[0], recognition, request_)
         if recognition.confident and recognition.intent != "out_of_scope":
@@ -386,7 +388,7 @@ class Dialogue(BookingSteps, HandoverSteps, IdentitySteps):
         request_ = self._with_request(state, heard)
         if recognition.intent in state.candidates and recognition.confident:
             return self._handle(state, recognition.intent, recognition, request_)
-        answer = self.extract(heard.speech, state.lang, heard.now).get("answer")
+        answer = self.reply(heard.speech, state.lang).get("answer")
         if answer == "yes" and state.candidates:
             # "Ja" to "A or B?" most often means the first, which is the better match.
             return self._handle(state, state.candidates[0], recognition, request_)
@@ -409,7 +411,7 @@ class Dialogue(BookingSteps, HandoverSteps, IdentitySteps):
     def _anything_else(
         self, state: CallState, heard: Heard, recognition: speech.Recognition
     ) -> Turn:
-        entities = self.extract(heard.speech, state.lang, heard.now)
+        entities = self.reply(heard.speech, state.lang)
         is_request = (
             recognition.confident
             and recognition.intent not in ("out_of_scope", "agent")

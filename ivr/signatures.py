@@ -1,12 +1,26 @@
-"""Twilio request signatures: every voice webhook proves it comes from Twilio, or gets a 403."""
+"""Twilio request signatures: every voice webhook proves it comes from Twilio, or gets a 403.
 
+Twilio signs the URL it requested followed by every form field, name then value, sorted
+by name (HMAC-SHA1 with the Auth Token, or HMAC-SHA256 where the
+X-Twilio-Webhooks-Signature-Settings header says so), and sends it base64-encoded in
+X-Twilio-Signature. The check is ours rather than twilio's RequestValidator: that one
+computes two HMACs on every request (the URL with and without its port), and a webhook
+turn is paid for in CPU. Here the URL as reached is tried first and the other form only
+when that fails; the results are the same (tests compare both).
+"""
+
+import base64
 import functools
+import hashlib
+import hmac
 import logging
+from urllib.parse import urlsplit, urlunsplit
 
 from flask import Response, current_app, request
-from twilio.request_validator import RequestValidator, get_signature_algorithm
 
 log = logging.getLogger(__name__)
+
+ALGORITHMS = {"HMAC_SHA1": hashlib.sha1, "HMAC_SHA256": hashlib.sha256}
 
 
 def signed_url() -> str:
@@ -22,16 +36,54 @@ def signed_url() -> str:
     return public + request.path + (f"?{query}" if query else "")
 
 
+def signature(token: str, url: str, form, algorithm: str = "HMAC_SHA1") -> str:
+    """What Twilio sends in X-Twilio-Signature for this URL and form (a werkzeug MultiDict
+    or a plain dict)."""
+    payload = [url]
+    for name in sorted(form):
+        values = form.getlist(name) if hasattr(form, "getlist") else [form[name]]
+        for value in sorted(set(values)):
+            payload.append(name + value)
+    mac = hmac.new(token.encode(), "".join(payload).encode(), ALGORITHMS[algorithm])
+    return base64.b64encode(mac.digest()).decode()
+
+
+def _other_port_form(url: str) -> str:
+    """The URL with its default port added, or with its port taken away: Twilio has
+    signed both forms at times."""
+    parts = urlsplit(url)
+    host = parts.hostname or ""
+    if parts.port:
+        netloc = host
+    else:
+        netloc = f"{host}:{443 if parts.scheme == 'https' else 80}"
+    if parts.username or parts.password:
+        netloc = parts.netloc.rsplit("@", 1)[0] + "@" + netloc
+    return urlunsplit(parts._replace(netloc=netloc))
+
+
+def _algorithm(settings_header: str | None) -> str:
+    for part in (settings_header or "").split(","):
+        name, separator, value = part.partition("=")
+        if separator and name.strip() == "algorithm" and value.strip():
+            return value.strip().upper()
+    return "HMAC_SHA1"
+
+
 def is_valid() -> bool:
     token = current_app.config["TWILIO_AUTH_TOKEN"]
-    signature = request.headers.get("X-Twilio-Signature", "")
-    if not token or not signature:
+    given = request.headers.get("X-Twilio-Signature", "")
+    if not token or not given:
         return False
-    validator = RequestValidator(token)
-    algorithm = get_signature_algorithm(
-        request.headers.get("X-Twilio-Webhooks-Signature-Settings"))
-    return validator.validate(signed_url(), request.form, signature,
-                              algorithm=algorithm)
+    algorithm = _algorithm(request.headers.get("X-Twilio-Webhooks-Signature-Settings"))
+    if algorithm not in ALGORITHMS:
+        log.warning("Unsupported Twilio signature algorithm %r", algorithm[:40])
+        return False
+    given = given.encode()
+    url = signed_url()
+    form = request.form
+    return any(hmac.compare_digest(signature(token, candidate, form, algorithm).encode(), given)
+               for candidate in (url, _other_port_form(url)))
 
 
 def twilio_signed(view):

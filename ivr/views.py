@@ -68,11 +68,28 @@ def _voice() -> Voice:
 def _urls(state: CallState | None) -> Urls:
     turn = state.turn if state else 0
     lang = state.lang if state else _default_lang()
+    # The paths are the same for every request under one prefix; url_for for each of
+    # them on every turn was a tenth of a turn's cost.
+    paths = _paths(request.script_root)
     return Urls(
-        turn=url_for("voice.turn", t=turn),
-        wait=url_for("voice.wait", lang=lang),
-        queue_result=url_for("voice.queue_result"),
+        turn=f"{paths['turn']}?t={turn}",
+        wait=f"{paths['wait']}?lang={lang}",
+        queue_result=paths["queue_result"],
+        voicemail=paths["voicemail"],
+        dial_result=paths["dial_result"],
+        whisper=paths["whisper"],
     )
+
+
+def _paths(prefix: str) -> dict[str, str]:
+    known = current_app.extensions.setdefault("hotline.voice_paths", {})
+    paths = known.get(prefix)
+    if paths is None:
+        paths = {name: url_for(f"voice.{name}")
+                 for name in ("turn", "wait", "queue_result", "voicemail", "dial_result",
+                              "whisper")}
+        known[prefix] = paths
+    return paths
 
 
 def _now() -> datetime:

@@ -4,6 +4,8 @@ The rest of the hotline uses only what is imported here:
 
 - ``recognise(text, lang) -> Recognition``: which intent a caller's words mean.
 - ``extract_entities(text, lang, now) -> dict``: numbers, dates, times, sites, yes/no.
+- ``extract_reply(text, lang) -> dict``: only yes/no and commands, for the turns that
+  need no more.
 - ``speech_hints(lang) -> list[str]``: words for Twilio's ``<Gather hints>``.
 
 The intent vocabulary lives in ``speech/catalogue/de.toml`` and ``en.toml``; it is
@@ -11,8 +13,8 @@ data that job-centre staff extend without touching code. This package imports no
 from the rest of the hotline.
 """
 
-from speech.entities import extract_entities
+from speech.entities import extract_entities, extract_reply
 from speech.hints import speech_hints
 from speech.intents import INTENTS, Recognition, recognise
 
-__all__ = ["INTENTS", "Recognition", "extract_entities", "recognise", "speech_hints"]
+__all__ = ["INTENTS", "Recognition", "extract_entities", "extract_reply", "recognise", "speech_hints"]

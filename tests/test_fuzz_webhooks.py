@@ -88,3 +88,19 @@ def test_unsigned_or_wrongly_signed_requests_write_nothing(tmp_path_factory):
 
     check()
     assert rows(app) == 0
+
+
+@settings(max_examples=300, deadline=None)
+@given(url=st.sampled_from(["http://localhost/voice/turn?t=1", "https://hotline.example.de/"
+                            "voice/wait?lang=de", "https://h.example.de:8443/voice/status"]),
+       form=st.lists(st.tuples(st.sampled_from(FIELDS), values), max_size=8),
+       algorithm=st.sampled_from(["HMAC_SHA1", "HMAC_SHA256"]))
+def test_our_signature_check_computes_what_twilios_library_computes(url, form, algorithm):
+    from werkzeug.datastructures import MultiDict
+
+    from ivr.signatures import signature
+
+    fields = MultiDict(form)
+    ours = signature(TOKEN, url, fields, algorithm)
+    theirs = RequestValidator(TOKEN).compute_signature(url, fields, algorithm=algorithm)
+    assert ours == theirs

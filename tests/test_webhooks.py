@@ -131,6 +131,39 @@ def test_signature_with_forwarded_headers_when_proxy_hops_are_set(tmp_path):
                                     headers=headers).status_code == 403
 
 
+@pytest.mark.parametrize("signed_as", ["http://localhost/voice/incoming",
+                                       "http://localhost:80/voice/incoming"])
+def test_twilio_may_sign_the_url_with_or_without_its_default_port(client, signed_as):
+    reply = client.post("http://localhost/voice/incoming", data=FORM,
+                        headers=signed(signed_as, FORM))
+    assert reply.status_code == 200
+
+
+def test_a_repeated_form_field_is_signed_as_twilio_signs_it(client, db):
+    form = [*FORM.items(), ("StirVerstat", "TN-Validation-Passed-A"), ("StirVerstat", "A")]
+    url = "http://localhost/voice/incoming"
+    from werkzeug.datastructures import MultiDict
+
+    headers = signed(url, MultiDict(form))
+    assert client.post(url, data=MultiDict(form), headers=headers).status_code == 200
+    assert count(db, "calls") == 1
+
+
+def test_hmac_sha256_signatures_when_the_settings_header_asks_for_them(client):
+    url = "http://localhost/voice/incoming"
+    header = {"X-Twilio-Webhooks-Signature-Settings": "key=webhooks_sharedkey_1,algorithm=HMAC_SHA256"}
+    sha256 = RequestValidator(TOKEN).compute_signature(url, FORM, algorithm="HMAC_SHA256")
+    reply = client.post(url, data=FORM, headers={**header, "X-Twilio-Signature": sha256})
+    assert reply.status_code == 200
+    # The SHA-1 signature of the same request does not pass as a SHA-256 one.
+    form = {**FORM, "CallSid": "CA" + "3" * 32}
+    reply = client.post(url, data=form, headers={**header, **signed(url, form)})
+    assert reply.status_code == 403
+    unknown = {"X-Twilio-Webhooks-Signature-Settings": "algorithm=HMAC_MD5"}
+    reply = client.post(url, data=form, headers={**unknown, **signed(url, form)})
+    assert reply.status_code == 403
+
+
 def test_no_auth_token_refuses_everything(tmp_path):
     app = create_app({"HOTLINE_DATABASE": str(tmp_path / "h.db"), "TWILIO_AUTH_TOKEN": "",
                       "HOTLINE_ENV": "production"})

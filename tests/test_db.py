@@ -1,0 +1,109 @@
+"""The database's write gate: workers take turns to write, and a dead one blocks nobody."""
+
+import signal
+import subprocess
+import sys
+import threading
+
+import pytest
+
+import db as database
+
+# A second worker process that takes the gate of a database file and keeps it until
+# its standard input closes (or it is killed).
+HOLDER = """
+import fcntl, os, sys
+fd = os.open(sys.argv[1] + "-writer", os.O_RDWR | os.O_CREAT, 0o600)
+fcntl.flock(fd, fcntl.LOCK_EX)
+print("holding", flush=True)
+sys.stdin.read()
+"""
+
+
+@pytest.fixture
+def hold_gate(app):
+    """Starts another process holding the app database's write gate; returns it."""
+    started = []
+
+    def start():
+        path = str(database.Path(app.config["HOTLINE_DATABASE"]).resolve())
+        process = subprocess.Popen([sys.executable, "-c", HOLDER, path],
+                                   stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+        started.append(process)
+        assert process.stdout.readline().strip() == "holding"
+        return process
+
+    yield start
+    for process in started:
+        if process.poll() is None:
+            process.kill()
+        process.wait(5)
+        process.stdout.close()
+        if not process.stdin.closed:
+            process.stdin.close()
+
+
+@pytest.fixture
+def holder(hold_gate):
+    return hold_gate()
+
+
+def write_in_background(db):
+    done = threading.Event()
+
+    def write():
+        with database.transaction(db):
+            db.execute("INSERT INTO webhook_replies (key, call_sid, at, body)"
+                       " VALUES ('k', 'CA1', '2026-11-25', 'x')")
+        done.set()
+
+    thread = threading.Thread(target=write)
+    thread.start()
+    return thread, done
+
+
+def test_a_write_waits_while_another_worker_writes_and_goes_on_after(app, db, holder):
+    thread, done = write_in_background(db)
+    assert not done.wait(0.5)  # the other worker is writing
+    holder.stdin.close()  # ... and is done
+    thread.join(5)
+    assert done.is_set()
+    assert db.execute("SELECT count(*) FROM webhook_replies").fetchone()[0] == 1
+
+
+def test_a_worker_killed_while_writing_blocks_nobody(app, db, holder):
+    thread, done = write_in_background(db)
+    assert not done.wait(0.3)
+    holder.send_signal(signal.SIGKILL)  # the kernel drops a dead process's lock
+    thread.join(5)
+    assert done.is_set()
+
+
+def test_a_gate_held_beyond_the_busy_timeout_fails_as_a_locked_database(app, db, holder,
+                                                                          monkeypatch):
+    monkeypatch.setattr(database, "BUSY_TIMEOUT_MS", 200)
+    with pytest.raises(database.sqlite3.OperationalError, match="locked"):
+        with database.transaction(db):
+            pass
+    # Nothing is left held in this process: once the other worker is done, writes go on.
+    holder.stdin.close()
+    holder.wait(5)
+    with database.transaction(db):
+        db.execute("INSERT INTO webhook_replies (key, call_sid, at, body)"
+                   " VALUES ('k', 'CA1', '2026-11-25', 'x')")
+
+
+def test_a_caller_hears_a_holding_message_while_another_worker_holds_the_gate_too_long(
+        app, caller, hold_gate, monkeypatch):
+    caller.dial()
+    holder = hold_gate()
+    monkeypatch.setattr(database, "BUSY_TIMEOUT_MS", 200)
+    reply = caller.post("/voice/turn?t=0", SpeechResult="welche unterlagen brauche ich",
+                        Confidence="0.9")
+    assert reply.status == 200
+    assert "Einen Moment bitte." in reply.body
+    holder.stdin.close()
+    holder.wait(5)
+    answered = caller.post("/voice/turn?t=0", SpeechResult="welche unterlagen brauche ich",
+                           Confidence="0.9")
+    assert "Kontoauszüge" in answered.body
