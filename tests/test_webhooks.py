@@ -151,7 +151,8 @@ def test_a_repeated_form_field_is_signed_as_twilio_signs_it(client, db):
 
 def test_hmac_sha256_signatures_when_the_settings_header_asks_for_them(client):
     url = "http://localhost/voice/incoming"
-    header = {"X-Twilio-Webhooks-Signature-Settings": "key=webhooks_sharedkey_1,algorithm=HMAC_SHA256"}
+    header = {"X-Twilio-Webhooks-Signature-Settings":
+              "key=webhooks_sharedkey_1,algorithm=HMAC_SHA256"}
     sha256 = RequestValidator(TOKEN).compute_signature(url, FORM, algorithm="HMAC_SHA256")
     reply = client.post(url, data=FORM, headers={**header, "X-Twilio-Signature": sha256})
     assert reply.status_code == 200
