@@ -44,7 +44,7 @@ from speech.vosk_grammar import Grammars
 from . import prompts
 from .dialogue import Heard
 from .signatures import twilio_signed
-from .twiml import Listening, listen_url, num_digits, stream_token
+from .twiml import Listening, listen_url, num_digits, stream_token, to_xml
 
 log = logging.getLogger(__name__)
 
@@ -476,7 +476,7 @@ def listen():
     turn_url = f"/voice/turn?{urlencode({'t': turn if turn is not None else 0})}"
     if call_sid is None or turn is None:
         response.redirect(turn_url, method="POST")
-        return Response(str(response), mimetype="text/xml")
+        return Response(to_xml(response), mimetype="text/xml")
     row = turn_row(database.get_db(), call_sid, turn)
     status = row["status"] if row else None
     max_polls = (current_app.config["HOTLINE_VOSK_MAX_UTTERANCE_S"] * 2) // HOLD_PAUSE_S + 2
@@ -505,7 +505,7 @@ def listen():
             log.info("Call %s turn %d: no Vosk stream, the turn goes on as silence "
                      "(the dialogue offers the keypad)", call_sid, turn)
         response.redirect(turn_url, method="POST")
-    return Response(str(response), mimetype="text/xml")
+    return Response(to_xml(response), mimetype="text/xml")
 
 
 def wait_for(predicate, timeout_s: float, step_s: float = 0.02) -> bool:

@@ -112,10 +112,22 @@ def remember_reply(db: Database, key: str, call_sid: str, body: str) -> None:
 
 
 def load_state(db: Database, call_sid: str) -> CallState | None:
+    text = load_state_text(db, call_sid)
+    return parse_state(text) if text is not None else None
+
+
+def load_state_text(db: Database, call_sid: str) -> str | None:
+    """The call's state as stored (JSON), or None for a call not yet under way.
+
+    Comparing this text is how a turn prepared outside the write lock checks, under
+    it, that nobody moved the call on meanwhile.
+    """
     row = db.execute("SELECT state FROM calls WHERE call_sid = ?", [call_sid]).fetchone()
-    if row is None or not row[0]:
-        return None
-    return CallState.from_dict(json.loads(row[0]))
+    return row[0] if row is not None and row[0] else None
+
+
+def parse_state(text: str) -> CallState:
+    return CallState.from_dict(json.loads(text))
 
 
 def caller_number(db: Database, call_sid: str) -> str | None:

@@ -2,9 +2,11 @@
 
 import hashlib
 import hmac
+import json
 from dataclasses import dataclass
 from urllib.parse import parse_qs, urlencode, urlsplit
 
+from twilio.twiml import TwiML
 from twilio.twiml.voice_response import VoiceResponse
 
 import speech
@@ -114,7 +116,69 @@ def render(actions: tuple[Action, ...], lang: str, voice: Voice, urls: Urls) -> 
                             play_beep=True, finish_on_key="#", timeout=8)
         elif isinstance(action, Hangup):
             response.hangup()
-    return str(response)
+    return to_xml(response)
+
+
+def to_xml(response: TwiML) -> str:
+    """Exactly what ``str(response)`` gives, written directly.
+
+    twilio's TwiML classes build an ElementTree and serialise that; for a webhook turn
+    that was a tenth of its cost. The tree is still built only through VoiceResponse;
+    this only writes it out (a property test holds the two outputs equal).
+    """
+    out = ['<?xml version="1.0" encoding="UTF-8"?>']
+    _write(response, out)
+    return "".join(out)
+
+
+def _write(node: TwiML, out: list[str]) -> None:
+    out.append("<" + node.name)
+    for name in sorted(node.attrs):
+        value = node.attrs[name]
+        value = str(value).lower() if isinstance(value, bool) else str(value)
+        out.append(f' {name}="{_escape_attribute(value)}"')
+    text = node.value
+    if text and isinstance(text, dict):
+        text = json.dumps(text)
+    children: list[list] = []  # [node, the text that follows it]
+    for verb in node.verbs:
+        if isinstance(verb, str):
+            if children:
+                children[-1][1] = verb
+            else:
+                text = verb
+        else:
+            children.append([verb, None])
+    if not text and not children:
+        out.append(" />")
+        return
+    out.append(">")
+    if text:
+        out.append(_escape_text(text))
+    for child, tail in children:
+        _write(child, out)
+        if tail:
+            out.append(_escape_text(tail))
+    out.append(f"</{node.name}>")
+
+
+def _escape_text(text: str) -> str:
+    if "&" in text:
+        text = text.replace("&", "&amp;")
+    if "<" in text:
+        text = text.replace("<", "&lt;")
+    if ">" in text:
+        text = text.replace(">", "&gt;")
+    return text
+
+
+def _escape_attribute(text: str) -> str:
+    text = _escape_text(text)
+    for raw, escaped in (('"', "&quot;"), ("\r", "&#13;"), ("\n", "&#10;"),
+                         ("\t", "&#09;")):
+        if raw in text:
+            text = text.replace(raw, escaped)
+    return text
 
 
 def dial_agent(response: VoiceResponse, ring: DialAgent, urls: Urls) -> None:

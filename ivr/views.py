@@ -8,6 +8,7 @@ is put through to a person: never Twilio's "application error".
 import logging
 import re
 import sqlite3
+from dataclasses import dataclass
 from datetime import datetime
 from urllib.parse import urlencode
 
@@ -27,7 +28,7 @@ from . import voicemail as voicemail_transcription
 from .dialogue import BERLIN, CallState, Dialogue, Hangup, Heard, Say, Transfer, Turn
 from .handover import CALLBACK_WORDS
 from .signatures import twilio_signed
-from .twiml import DialAgent, Urls, Voice, apology, render, spoken_text
+from .twiml import DialAgent, Urls, Voice, apology, render, spoken_text, to_xml
 
 log = logging.getLogger(__name__)
 
@@ -187,7 +188,7 @@ def _holding() -> str:
     query = request.args.to_dict()
     query[HELD] = "1"
     response.redirect(f"{request.path}?{urlencode(query)}", method="POST")
-    return str(response)
+    return to_xml(response)
 
 
 def _settle(db, call_sid: str, turn: Turn) -> Turn:
@@ -237,11 +238,36 @@ def _dial(reservation) -> DialAgent | None:
 def _play(db, call_sid: str, heard: Heard, turn: Turn, key: str) -> str:
     """Settle a turn's queries, route a hand-over, render, record, and remember the reply."""
     turn = _route(db, call_sid, _settle(db, call_sid, turn))
-    body = render(turn.actions, turn.state.lang, _voice(), _urls(turn.state))
-    store.record_turn(db, call_sid, heard, turn,
-                      spoken_text(turn.actions, turn.state.lang, _voice()))
-    store.remember_reply(db, key, call_sid, body)
-    return body
+    return _save(db, call_sid, heard, _compose(turn), key)
+
+
+@dataclass(frozen=True)
+class Composed:
+    """A turn ready to be saved: the TwiML answer and the words it says, for the log."""
+
+    turn: Turn
+    body: str
+    said: str
+
+
+def _compose(turn: Turn) -> Composed:
+    voice = _voice()
+    return Composed(turn, render(turn.actions, turn.state.lang, voice, _urls(turn.state)),
+                    spoken_text(turn.actions, turn.state.lang, voice))
+
+
+def _compose_ahead(turn: Turn) -> Composed | None:
+    """The turn composed before the write lock, if it needs nothing from the database
+    (no query, no hand-over to route): most turns, which then hold the lock only to save."""
+    if turn.query is not None or (turn.actions and isinstance(turn.actions[-1], Transfer)):
+        return None
+    return _compose(turn)
+
+
+def _save(db, call_sid: str, heard: Heard, composed: Composed, key: str) -> str:
+    store.record_turn(db, call_sid, heard, composed.turn, composed.said)
+    store.remember_reply(db, key, call_sid, composed.body)
+    return composed.body
 
 
 def _caller_facts(number: str) -> dict:
@@ -259,17 +285,20 @@ def incoming():
         return _bad_request("no CallSid on /voice/incoming")
     key = store.request_key(request.full_path, request.form.to_dict())
 
+    caller = request.form.get("From", "")
+    greeting = _prepare_greeting(caller)
+
     def work(db):
         cached = store.cached_reply(db, key)
         if cached is not None:
             return cached
-        if store.load_state(db, call_sid) is not None:
+        if store.load_state_text(db, call_sid) is not None:
             # The call is already under way (a replayed or late "incoming"): carry on.
             return store.latest_reply(db, call_sid)
-        caller = request.form.get("From", "")
         store.open_call(db, call_sid, caller, request.form.get("To", ""))
-        first = _dialogue().start(**_caller_facts(caller))
-        return _play(db, call_sid, Heard(), first, key)
+        if greeting is None:
+            return _play(db, call_sid, Heard(), _dialogue().start(**_caller_facts(caller)), key)
+        return _save(db, call_sid, Heard(), greeting, key)
 
     return _answer(call_sid, work)
 
@@ -294,9 +323,11 @@ def turn():
         cached = store.cached_reply(db, key)
         if cached is not None:
             return cached
+        if prepared is not None and store.load_state_text(db, call_sid) == prepared.state:
+            if prepared.composed is not None:
+                return _save(db, call_sid, heard, prepared.composed, key)
+            return _play(db, call_sid, heard, prepared.turn, key)
         state = store.load_state(db, call_sid)
-        if prepared is not None and state is not None and prepared[0] == state:
-            return _play(db, call_sid, heard, prepared[1], key)
         if state is None:
             # A call we never saw start (database replaced, or a lost "incoming"): greet
             # it, or take what was said as its first request.
@@ -319,15 +350,34 @@ def turn():
     return _answer(call_sid, work)
 
 
-def _prepare(db, call_sid: str, heard: Heard, expected: int | None):
-    """(state read, the dialogue's turn for it), when this is an ordinary next turn."""
+def _prepare_greeting(caller: str) -> Composed | None:
+    """The greeting, composed before the write lock (None: do it under the lock)."""
+    try:
+        return _compose_ahead(_dialogue().start(**_caller_facts(caller)))
+    except Exception:  # noqa: BLE001 - done again under the lock, where errors are handled
+        return None
+
+
+@dataclass(frozen=True)
+class Prepared:
+    """A turn thought through before the write lock, valid while the state is unchanged."""
+
+    state: str  # the call's stored state, as read
+    turn: Turn
+    composed: Composed | None
+
+
+def _prepare(db, call_sid: str, heard: Heard, expected: int | None) -> Prepared | None:
+    """The dialogue's next turn on the state as read now, when this is an ordinary turn."""
     if request.args.get(HELD):
         return None
     try:
-        state = store.load_state(db, call_sid)
+        text = store.load_state_text(db, call_sid)
+        state = store.parse_state(text) if text is not None else None
         if state is None or (expected is not None and expected != state.turn):
             return None
-        return state, _dialogue().step(state, heard)
+        turn_ = _dialogue().step(state, heard)
+        return Prepared(text, turn_, _compose_ahead(turn_))
     except Exception:  # noqa: BLE001 - done again under the lock, where errors are handled
         return None
 
@@ -388,7 +438,7 @@ def wait():
     if call_sid is not None:
         if dispatch.reservation_for(db, call_sid) is not None:
             response.leave()
-            return _twiml(str(response))
+            return _twiml(to_xml(response))
         try:
             status = queue.queue_status(
                 db, call_sid, now=_now(),
@@ -413,7 +463,7 @@ def wait():
         else:
             voice.say(response, sentence, lang)
     response.pause(length=HOLD_SECONDS)
-    return _twiml(str(response))
+    return _twiml(to_xml(response))
 
 
 @bp.post("/wait-choice")
@@ -427,7 +477,7 @@ def wait_choice():
     response = VoiceResponse()
     if call_sid is None or not wants:
         response.redirect(url_for("voice.wait", lang=_lang_arg()), method="POST")
-        return _twiml(str(response))
+        return _twiml(to_xml(response))
     key = store.request_key(request.full_path, request.form.to_dict())
 
     def work(db):
@@ -436,7 +486,7 @@ def wait_choice():
             _play(db, call_sid, heard, _dialogue().callback_instead(state), key)
         # The callback question is asked when the Enqueue's action hears "leave".
         response.leave()
-        return str(response)
+        return to_xml(response)
 
     return _answer(call_sid, work)
 
@@ -495,13 +545,13 @@ def whisper():
     call_sid, agent_id = request.args.get("call", ""), request.args.get("agent", type=int)
     response = VoiceResponse()
     if not CALL_SID.match(call_sid) or agent_id is None:
-        return _twiml(str(response))
+        return _twiml(to_xml(response))
     db = database.get_db()
     with database.transaction(db):
         sentence = dispatch.whisper_text(db, call_sid)  # while the caller is still queued
         dispatch.agent_answered(db, call_sid, agent_id, now=_now())
     _voice().say(response, sentence, "de")
-    return _twiml(str(response))
+    return _twiml(to_xml(response))
 
 
 @bp.post("/dial-result")
