@@ -107,3 +107,24 @@ def test_a_caller_hears_a_holding_message_while_another_worker_holds_the_gate_to
     answered = caller.post("/voice/turn?t=0", SpeechResult="welche unterlagen brauche ich",
                            Confidence="0.9")
     assert "Kontoauszüge" in answered.body
+
+
+def test_webhook_writes_are_checkpointed_in_the_background_not_in_the_commit(app, tmp_path):
+    import os
+    import time
+
+    path = str(database.Path(app.config["HOTLINE_DATABASE"]).resolve())
+    before = os.path.getsize(path)
+    db = database._thread_connection(path)
+    body = "x" * 3000
+    for n in range(400):  # about 1,200 pages: past SQLite's own checkpoint threshold
+        with database.transaction(db):
+            db.execute("INSERT INTO webhook_replies (key, call_sid, at, body)"
+                       " VALUES (?, 'CA1', '2026-11-25', ?)", [f"k{n}", body])
+    # No commit copied the WAL back into the database file ...
+    assert os.path.getsize(path) == before
+    # ... the background checkpoint does, within a few of its rounds.
+    deadline = time.monotonic() + 10
+    while os.path.getsize(path) == before and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert os.path.getsize(path) > before + 400 * 3000
