@@ -14,12 +14,13 @@ import functools
 import hashlib
 import hmac
 import logging
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import quote, urlsplit, urlunsplit
 
 from flask import Response, current_app, request
 
 log = logging.getLogger(__name__)
 
+PATH_SAFE = "/:@!$&'()*+,;=-._~%"
 ALGORITHMS = {"HMAC_SHA1": hashlib.sha1, "HMAC_SHA256": hashlib.sha256}
 
 
@@ -30,10 +31,16 @@ def signed_url() -> str:
     ProxyFix restore the scheme and host Twilio used from the X-Forwarded-* headers.
     """
     public = current_app.config["HOTLINE_PUBLIC_URL"].rstrip("/")
-    if not public:
-        return request.url
     query = request.query_string.decode("latin-1")
-    return public + request.path + (f"?{query}" if query else "")
+    query = f"?{query}" if query else ""
+    if public:
+        return public + request.path + query
+    # As the request line and Host header had it. (werkzeug's request.url turns
+    # percent-escapes into characters, which is not what Twilio signed, and costs more.)
+    environ = request.environ
+    path = quote((environ.get("SCRIPT_NAME", "") + environ.get("PATH_INFO", "")).encode(
+        "latin-1", "replace"), safe=PATH_SAFE)
+    return f"{request.scheme}://{request.host}{path}{query}"
 
 
 def signature(token: str, url: str, form, algorithm: str = "HMAC_SHA1") -> str:

@@ -89,7 +89,9 @@ def migrate(db: Database) -> None:
 
 def request_key(path: str, form: dict) -> str:
     """Identifies one webhook request: a Twilio retry of it has the same key."""
-    payload = json.dumps([path, sorted(form.items())], ensure_ascii=False)
+    # Each part prefixed with its length: no two different requests join to the same text.
+    parts = [path, *(part for item in sorted(form.items()) for part in item)]
+    payload = "".join(f"{len(part)}:{part}" for part in parts)
     return hashlib.sha256(payload.encode("utf-8", "replace")).hexdigest()
 
 
@@ -159,11 +161,26 @@ def open_call(db: Database, call_sid: str, from_number: str, to_number: str) -> 
         [call_sid, now, now, from_number, to_number])
 
 
-def record_turn(db: Database, call_sid: str, heard: Heard, turn: Turn, said: str) -> None:
-    """Save the new state and one row for what was heard and what the hotline did."""
+def record_turn(db: Database, call_sid: str, heard: Heard, turn: Turn, said: str,
+                if_state: str | None = None) -> bool:
+    """Save the new state and one row for what was heard and what the hotline did.
+
+    With ``if_state``, only if the call's stored state is still that text (what the turn
+    was worked out from); otherwise nothing is written and the answer is False.
+    """
     state = turn.state
     recognition = turn.recognition
     now = utcnow()
+    update = (
+        "UPDATE calls SET updated_at = ?, lang = ?, step = ?, intent = ?, outcome = ?,"
+        " turns = ?, emergency = ?, state = ? WHERE call_sid = ?")
+    values = [now, state.lang, state.step, state.intent, state.outcome, state.turn,
+              int(state.emergency), json.dumps(state.to_dict(), ensure_ascii=False), call_sid]
+    if if_state is not None:
+        update += " AND state = ?"
+        values.append(if_state)
+    if db.execute(update, values).rowcount == 0 and if_state is not None:
+        return False
     db.execute(
         "INSERT OR REPLACE INTO turns (call_sid, turn, at, speech, digits, confidence, intent,"
         " score, evidence, event, said) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
@@ -173,11 +190,7 @@ def record_turn(db: Database, call_sid: str, heard: Heard, turn: Turn, said: str
          recognition.score if recognition else None,
          None if turn.private else recognition.evidence if recognition else None,
          turn.event, said])
-    db.execute(
-        "UPDATE calls SET updated_at = ?, lang = ?, step = ?, intent = ?, outcome = ?,"
-        " turns = ?, emergency = ?, state = ? WHERE call_sid = ?",
-        [now, state.lang, state.step, state.intent, state.outcome, state.turn,
-         int(state.emergency), json.dumps(state.to_dict(), ensure_ascii=False), call_sid])
+    return True
 
 
 def close_call(db: Database, call_sid: str, status: str, duration_s: int | None) -> None:

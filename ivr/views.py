@@ -320,12 +320,18 @@ def turn():
     prepared = _prepare(database.get_db(), call_sid, heard, expected)
 
     def work(db):
+        if prepared is not None and prepared.composed is not None:
+            # The usual turn: saved only if the state is still the one it was worked out
+            # from (compare-and-set); a retry or a race goes the careful way below.
+            composed = prepared.composed
+            if store.record_turn(db, call_sid, heard, composed.turn, composed.said,
+                                 if_state=prepared.state):
+                store.remember_reply(db, key, call_sid, composed.body)
+                return composed.body
         cached = store.cached_reply(db, key)
         if cached is not None:
             return cached
         if prepared is not None and store.load_state_text(db, call_sid) == prepared.state:
-            if prepared.composed is not None:
-                return _save(db, call_sid, heard, prepared.composed, key)
             return _play(db, call_sid, heard, prepared.turn, key)
         state = store.load_state(db, call_sid)
         if state is None:
