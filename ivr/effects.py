@@ -46,25 +46,26 @@ class Context:
 
 def is_mobile(number: str | None) -> bool:
     """A German (or other) mobile number that can receive an SMS."""
-    if not number:
-        return False
-    try:
-        parsed = phonenumbers.parse(number, "DE")
-    except phonenumbers.NumberParseException:
-        return False
-    kind = phonenumbers.number_type(parsed)
-    return phonenumbers.is_valid_number(parsed) and kind in (
-        phonenumbers.PhoneNumberType.MOBILE, phonenumbers.PhoneNumberType.FIXED_LINE_OR_MOBILE)
+    return caller_line(number)[1]
 
 
 def has_caller_id(number: str | None) -> bool:
     """Twilio reports withheld numbers as 'anonymous', 'restricted' and the like."""
+    return caller_line(number)[0]
+
+
+def caller_line(number: str | None) -> tuple[bool, bool]:
+    """(a caller id was sent, it is a mobile that can receive an SMS), parsed once."""
     if not number:
-        return False
+        return False, False
     try:
-        return phonenumbers.is_possible_number(phonenumbers.parse(number, "DE"))
+        parsed = phonenumbers.parse(number, "DE")
     except phonenumbers.NumberParseException:
-        return False
+        return False, False
+    kind = phonenumbers.number_type(parsed)
+    mobile = phonenumbers.is_valid_number(parsed) and kind in (
+        phonenumbers.PhoneNumberType.MOBILE, phonenumbers.PhoneNumberType.FIXED_LINE_OR_MOBILE)
+    return phonenumbers.is_possible_number(parsed), mobile
 
 
 def run(query: Query, ctx: Context):

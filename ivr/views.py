@@ -272,8 +272,8 @@ def _save(db, call_sid: str, heard: Heard, composed: Composed, key: str) -> str:
 
 def _caller_facts(number: str) -> dict:
     """What the dialogue may know of the caller id: not the number, only what it allows."""
-    known = effects.has_caller_id(number)
-    return {"caller_id": known, "mobile": effects.is_mobile(number),
+    known, mobile = effects.caller_line(number)
+    return {"caller_id": known, "mobile": mobile,
             "caller_tail": ", ".join(re.sub(r"\D", "", number)[-3:]) if known else ""}
 
 
@@ -313,9 +313,9 @@ def turn():
     # Vosk mode: what the media stream heard for this turn, as if Twilio had sent it.
     heard = media.stored_heard(database.get_db(), call_sid, expected, _heard())
     key = store.request_key(request.full_path, request.form.to_dict())
-    # The dialogue's thinking (recognition, entities, the next step) is done before the
-    # write lock is taken, on the state as read now; under the lock the state is read
-    # again and the prepared turn used only if nothing changed meanwhile. Holding the
+    # The dialogue's thinking (recognition, entities, the next step, the TwiML) is done
+    # before the write lock is taken, on the state as read now; under the lock the
+    # prepared turn is saved only if the stored state is still that one. Holding the
     # lock for the writes alone keeps other workers from waiting on each other.
     prepared = _prepare(database.get_db(), call_sid, heard, expected)
 
