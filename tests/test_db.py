@@ -128,3 +128,42 @@ def test_webhook_writes_are_checkpointed_in_the_background_not_in_the_commit(app
     while os.path.getsize(path) == before and time.monotonic() < deadline:
         time.sleep(0.1)
     assert os.path.getsize(path) > before + 400 * 3000
+
+
+def test_the_wal_is_started_over_under_a_load_that_never_pauses(app, monkeypatch):
+    import time
+
+    monkeypatch.setattr(database, "CHECKPOINT_EVERY_S", 0.05)
+    monkeypatch.setattr(database, "WAL_RESTART_FRAMES", 500)
+    path = str(database.Path(app.config["HOTLINE_DATABASE"]).resolve())
+    stop = threading.Event()
+    written = [0]
+
+    def write():
+        db = database._thread_connection(path)
+        n = 0
+        while not stop.is_set():
+            with database.transaction(db):
+                db.execute("INSERT INTO webhook_replies (key, call_sid, at, body)"
+                           " VALUES (?, 'CA1', '2026-11-25', ?)", [f"k{n}", "x" * 3000])
+            n += 1
+            time.sleep(0.0002)  # a webhook does other work between two writes
+        written[0] = n
+
+    def read():  # a reader on the WAL at nearly every moment, as busy webhooks are
+        db = database._thread_connection(path)
+        while not stop.is_set():
+            db.execute("SELECT count(*) FROM webhook_replies").fetchone()
+
+    threads = [threading.Thread(target=write), threading.Thread(target=read)]
+    for thread in threads:
+        thread.start()
+    time.sleep(4)
+    stop.set()
+    for thread in threads:
+        thread.join()
+    check = database.connect(path)
+    _, frames, _ = check.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone()
+    check.conn.close()
+    assert written[0] > 3000  # each write is a page or more: far more than 500 frames
+    assert frames < 3 * 500  # the WAL now: started over, not grown by every write
