@@ -1,7 +1,9 @@
-"""The SQLite database: one connection per request, WAL mode, and each package's schema.
+"""The SQLite database: kept connections in WAL mode, write transactions that take turns
+at a gate, WAL checkpoints in the background, and each package's schema.
 
 Tables are owned by the package that writes them; each package has a ``store`` module
 with a ``migrate(db)`` function, and ``init_app`` runs them all when the app starts.
+docs/SCALING.md has the measurements behind the gate and the checkpoints.
 """
 
 import contextlib
@@ -68,9 +70,9 @@ class WriteGate:
     sleep even when the lock is free again after a fraction of one: measured, that was
     most of the p99 under load. Here a thread lock queues the threads of one process
     and an flock on a sidecar file queues the processes; a waiter gets the gate within
-    a fraction of a millisecond of its release. The kernel drops the flock of a process
-    that dies, so a worker killed mid-write blocks nobody. SQLite's busy timeout stays
-    as the backstop for writers that do not pass here (the CLI, another program).
+    a millisecond of its release. The kernel drops the flock of a process that dies, so
+    a worker killed mid-write blocks nobody. SQLite's busy timeout stays as the
+    backstop for writes outside `transaction` and for other programs.
     """
 
     def __init__(self, path: str):
@@ -126,7 +128,9 @@ def _gate(db: Database) -> WriteGate | None:
     gate = _gates.get(key)
     if gate is None:
         with _gates_lock:
-            gate = _gates.setdefault(key, WriteGate(path))
+            gate = _gates.get(key)
+            if gate is None:
+                gate = _gates[key] = WriteGate(path)
     return gate
 
 
@@ -192,16 +196,11 @@ class Checkpointer:
                                                     daemon=True)
                     self._thread.start()
 
-    def checkpoint(self, path: str, db: Database | None = None) -> None:
-        own = db is None
-        db = db or connect(path)
-        try:
-            _, frames, _ = db.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone()
-            if frames > WAL_RESTART_FRAMES:
-                self._restart(db)
-        finally:
-            if own:
-                db.conn.close()
+    @classmethod
+    def _checkpoint(cls, db: Database) -> None:
+        _, frames, _ = db.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone()
+        if frames > WAL_RESTART_FRAMES:
+            cls._restart(db)
 
     @staticmethod
     def _restart(db: Database) -> None:
@@ -232,9 +231,9 @@ class Checkpointer:
                 try:
                     if path not in open_dbs:
                         open_dbs[path] = connect(path)
-                    self.checkpoint(path, open_dbs[path])
-                except sqlite3.Error as error:
-                    log.warning("WAL checkpoint of %s failed: %s", path, error)
+                    self._checkpoint(open_dbs[path])
+                except Exception:  # noqa: BLE001 - this thread must live on; next round
+                    log.exception("WAL checkpoint of %s failed", path)
                 if time.monotonic() - last > CHECKPOINT_IDLE_S:
                     # Let an idle file go (tests make hundreds); a new write brings it back.
                     with self._lock:
