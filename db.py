@@ -10,7 +10,6 @@ import contextlib
 import fcntl
 import logging
 import os
-import secrets
 import sqlite3
 import threading
 import time
@@ -258,15 +257,17 @@ def atomic(db: Database) -> Iterator[Database]:
         with transaction(db):
             yield db
         return
-    name = f"step_{secrets.token_hex(4)}"
-    db.execute(f"SAVEPOINT {name}")
+    # One name for every savepoint: SQLite's ROLLBACK TO and RELEASE act on the innermost
+    # of that name, so nesting works, and the statements stay in sqlite3's cache (a new
+    # name each time was compiled each time).
+    db.execute("SAVEPOINT step")
     try:
         yield db
     except BaseException:
-        db.execute(f"ROLLBACK TO {name}")
-        db.execute(f"RELEASE {name}")
+        db.execute("ROLLBACK TO step")
+        db.execute("RELEASE step")
         raise
-    db.execute(f"RELEASE {name}")
+    db.execute("RELEASE step")
 
 
 def get_db() -> Database:

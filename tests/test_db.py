@@ -167,3 +167,25 @@ def test_the_wal_is_started_over_under_a_load_that_never_pauses(app, monkeypatch
     check.conn.close()
     assert written[0] > 3000  # each write is a page or more: far more than 500 frames
     assert frames < 3 * 500  # the WAL now: started over, not grown by every write
+
+
+def test_a_failed_step_inside_a_turn_undoes_only_itself(app, db):
+    def insert(key):
+        db.execute("INSERT INTO webhook_replies (key, call_sid, at, body)"
+                   " VALUES (?, 'CA1', '2026-11-25', 'x')", [key])
+
+    with database.transaction(db):
+        insert("outer")
+        with database.atomic(db):
+            insert("step")
+            with pytest.raises(ValueError):
+                with database.atomic(db):
+                    insert("inner step")
+                    raise ValueError("the inner step fails")
+        with pytest.raises(ValueError):
+            with database.atomic(db):
+                insert("second step")
+                raise ValueError("so does this one")
+        insert("after")
+    keys = {row[0] for row in db.execute("SELECT key FROM webhook_replies")}
+    assert keys == {"outer", "step", "after"}
