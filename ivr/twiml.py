@@ -1,4 +1,5 @@
-"""TwiML: the dialogue's actions rendered as Twilio voice responses (never by string pasting)."""
+"""TwiML: the dialogue's actions built as twilio VoiceResponse trees (never by pasting
+strings) and written out by `to_xml`."""
 
 import hashlib
 import hmac
