@@ -59,14 +59,17 @@ def _other_port_form(url: str) -> str:
     """The URL with its default port added, or with its port taken away: Twilio has
     signed both forms at times."""
     parts = urlsplit(url)
-    host = parts.hostname or ""
-    if parts.port:
-        netloc = host
+    try:
+        port = parts.port
+    except ValueError:  # a Host header with a port that is not a number: no other form
+        return url
+    hostport = parts.netloc.rsplit("@", 1)[-1]
+    userinfo = parts.netloc[: len(parts.netloc) - len(hostport)]
+    if port:
+        host = hostport[: hostport.rfind(":")]  # rfind: an IPv6 host has colons too
     else:
-        netloc = f"{host}:{443 if parts.scheme == 'https' else 80}"
-    if parts.username or parts.password:
-        netloc = parts.netloc.rsplit("@", 1)[0] + "@" + netloc
-    return urlunsplit(parts._replace(netloc=netloc))
+        host = f"{hostport}:{443 if parts.scheme == 'https' else 80}"
+    return urlunsplit(parts._replace(netloc=userinfo + host))
 
 
 def _algorithm(settings_header: str | None) -> str:

@@ -139,6 +139,13 @@ def test_twilio_may_sign_the_url_with_or_without_its_default_port(client, signed
     assert reply.status_code == 200
 
 
+def test_a_host_header_with_a_broken_port_is_refused_not_answered(client, db):
+    url = "http://localhost/voice/incoming"
+    reply = client.post(url, data=FORM, headers={**signed(url, FORM), "Host": "localhost:x"})
+    assert reply.status_code == 403
+    assert count(db, "calls") == 0
+
+
 def test_a_repeated_form_field_is_signed_as_twilio_signs_it(client, db):
     form = [*FORM.items(), ("StirVerstat", "TN-Validation-Passed-A"), ("StirVerstat", "A")]
     url = "http://localhost/voice/incoming"
