@@ -146,6 +146,19 @@ def test_a_host_header_with_a_broken_port_is_refused_not_answered(client, db):
     assert count(db, "calls") == 0
 
 
+@pytest.mark.parametrize("url, other", [
+    ("http://localhost/voice/turn?t=1", "http://localhost:80/voice/turn?t=1"),
+    ("https://hotline.example.de:443/voice/wait", "https://hotline.example.de/voice/wait"),
+    ("https://[2001:db8::1]:8443/voice/turn", "https://[2001:db8::1]/voice/turn"),
+    ("https://hotline.example.de:https/voice/turn", "https://hotline.example.de:https/voice/turn"),
+])
+def test_the_other_port_form_of_a_signed_url(url, other):
+    # e.g. HOTLINE_PUBLIC_URL with an IPv6 host, or a mistyped port: never an exception
+    from ivr.signatures import _other_port_form
+
+    assert _other_port_form(url) == other
+
+
 def test_a_repeated_form_field_is_signed_as_twilio_signs_it(client, db):
     form = [*FORM.items(), ("StirVerstat", "TN-Validation-Passed-A"), ("StirVerstat", "A")]
     url = "http://localhost/voice/incoming"
