@@ -160,3 +160,13 @@ def _unauthorized():
     if request.path.endswith(".json") or request.accept_mimetypes.best == "application/json":
         return jsonify(error="login required"), 401
     return redirect(url_for("agent.login", next=request.path))
+
+
+def secure_page_headers(response, csp: str):
+    """The headers every agent and supervisor page carries; `csp` is the page's own policy."""
+    response.headers.setdefault("Cache-Control", "no-store")
+    response.headers["Content-Security-Policy"] = csp
+    response.headers["X-Frame-Options"] = "DENY"
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Referrer-Policy"] = "no-referrer"
+    return response

@@ -29,7 +29,7 @@ import db as database
 from gateway import get_gateway
 
 from . import callbacks as callback_store
-from .auth import LoginLockedError, User, authenticate, csrf
+from .auth import LoginLockedError, User, authenticate, csrf, secure_page_headers
 from .context import BERLIN, call_context, mask_phone, voicemail_message
 from .decision import EMERGENCY, can_serve, queue_key
 from .dispatch import CannotTakeError, connect_next_caller, take_call
@@ -70,14 +70,9 @@ def _protect():
 
 @bp.after_request
 def _headers(response):
-    response.headers["Cache-Control"] = "no-store"
-    response.headers["Content-Security-Policy"] = (
+    return secure_page_headers(response, (
         "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self';"
-        " frame-ancestors 'none'; form-action 'self'; base-uri 'none'")
-    response.headers["X-Frame-Options"] = "DENY"
-    response.headers["X-Content-Type-Options"] = "nosniff"
-    response.headers["Referrer-Policy"] = "no-referrer"
-    return response
+        " frame-ancestors 'none'; form-action 'self'; base-uri 'none'"))
 
 
 def _agent() -> Agent:

@@ -31,6 +31,7 @@ from flask_login import current_user, login_required
 import db as database
 
 from . import stats
+from .auth import secure_page_headers
 from .console import STATUS_LABELS
 from .settings import now
 from .stats import BadPeriodError, Period
@@ -62,16 +63,11 @@ def supervisor_required(view):
 
 @bp.after_request
 def _headers(response):
-    response.headers.setdefault("Cache-Control", "no-store")
     # plotly.js sets style attributes and adds a <style> element: styles must be allowed
     # inline; scripts come only from this app.
-    response.headers["Content-Security-Policy"] = (
+    return secure_page_headers(response, (
         "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline';"
-        " img-src 'self' data:; frame-ancestors 'none'; form-action 'self'; base-uri 'none'")
-    response.headers["X-Frame-Options"] = "DENY"
-    response.headers["X-Content-Type-Options"] = "nosniff"
-    response.headers["Referrer-Policy"] = "no-referrer"
-    return response
+        " img-src 'self' data:; frame-ancestors 'none'; form-action 'self'; base-uri 'none'"))
 
 
 def _today():

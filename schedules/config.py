@@ -361,15 +361,21 @@ def _check_one_place_at_a_time(hours: dict[str, WeekHours], where: _Where) -> No
                                 f"{format_interval(b)})")
 
 
+def _days(raw: dict, where: _Where) -> tuple[date, date]:
+    """(first, last) day of an entry with either `date` or `from` and `to`."""
+    if "date" in raw:
+        day = _date(raw["date"], where.at("date"))
+        return day, day
+    first = _date(raw.get("from"), where.at("from"))
+    last = _date(raw.get("to"), where.at("to"))
+    if last < first:
+        raise where.error(f"'to' ({last}) is before 'from' ({first})")
+    return first, last
+
+
 def _absence(raw, where: _Where) -> Absence:
     raw = _table(raw, where, required=True)
-    if "date" in raw:
-        first = last = _date(raw["date"], where.at("date"))
-    else:
-        first = _date(raw.get("from"), where.at("from"))
-        last = _date(raw.get("to"), where.at("to"))
-        if last < first:
-            raise where.error(f"'to' ({last}) is before 'from' ({first})")
+    first, last = _days(raw, where)
     hours = _interval(raw["hours"], where.at("hours")) if "hours" in raw else None
     return Absence(first=first, last=last, hours=hours)
 
@@ -389,13 +395,8 @@ def _closure(raw, where: _Where, sites: dict) -> Closure:
             date(2024, *month_day)  # a leap year, so that 02-29 is accepted
         except ValueError:
             raise where.at("every_year").error("no such day in the year") from None
-    elif "date" in raw:
-        first = last = _date(raw["date"], where.at("date"))
     else:
-        first = _date(raw.get("from"), where.at("from"))
-        last = _date(raw.get("to"), where.at("to"))
-        if last < first:
-            raise where.error(f"'to' ({last}) is before 'from' ({first})")
+        first, last = _days(raw, where)
     reason_de = _text(raw.get("reason_de"), where.at("reason_de"))
     return Closure(
         reason_de=reason_de,

@@ -107,6 +107,17 @@ def test_a_wrong_password_is_refused_and_the_right_one_opens_the_console(console
     assert "Anna" in page and "Wartende Anrufe" in page
 
 
+def test_console_pages_are_not_cached_framed_or_fed_foreign_scripts(anna):
+    for path in ("/agent/", "/agent/state.json"):
+        headers = anna.get(path).headers
+        assert headers["Cache-Control"] == "no-store"  # call data stays off shared disks
+        assert "script-src 'self'" in headers["Content-Security-Policy"]
+        assert "'unsafe-inline'" not in headers["Content-Security-Policy"]
+        assert headers["X-Frame-Options"] == "DENY"
+        assert headers["X-Content-Type-Options"] == "nosniff"
+        assert headers["Referrer-Policy"] == "no-referrer"
+
+
 def test_login_without_csrf_token_is_refused(console_app, rdb):
     add(rdb, "anna")
     client = console_app.test_client()

@@ -71,6 +71,14 @@
     $("unreachable").hidden = agent.reachable;
   }
 
+  // A button in a table row that posts to `path` when clicked.
+  function actionButton(label, cls, path) {
+    const button = el("button", label, cls);
+    button.type = "button";
+    button.addEventListener("click", () => post(path));
+    return button;
+  }
+
   function renderWaiting(waiting) {
     const body = $("waiting");
     body.replaceChildren();
@@ -85,10 +93,7 @@
       if (call.ringing) {
         action.append(el("span", "klingelt", "muted"));
       } else {
-        const button = el("button", "Annehmen", "take");
-        button.type = "button";
-        button.addEventListener("click", () => post("/calls/" + call.id + "/take"));
-        action.append(button);
+        action.append(actionButton("Annehmen", "take", "/calls/" + call.id + "/take"));
       }
       row.append(action);
       body.append(row);
@@ -118,10 +123,7 @@
       } else if (cb.taken) {
         action.append(el("span", "in Bearbeitung", "muted"));
       } else {
-        const button = el("button", "Übernehmen");
-        button.type = "button";
-        button.addEventListener("click", () => post("/callbacks/" + cb.id + "/start"));
-        action.append(button);
+        action.append(actionButton("Übernehmen", "", "/callbacks/" + cb.id + "/start"));
       }
       row.append(action);
       body.append(row);
