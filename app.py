@@ -15,6 +15,7 @@ import db
 import gateway
 import ops
 import routing
+from app_request import HotlineRequest
 from cases import store as cases_store
 from ivr import history, media, simulator, softphone
 from ivr import store as ivr_store
@@ -51,6 +52,7 @@ def create_app(config: dict | None = None) -> Flask:
     """Build the app: defaults, then the environment, then `config` (tests pass theirs)."""
     _configure_logging()
     app = Flask(__name__, instance_relative_config=True)
+    app.request_class = HotlineRequest
     app.session_interface = ConsoleOnlySessions()
     app.config.update(settings.from_environment(app.instance_path))
     app.config.update(config or {})
