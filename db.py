@@ -272,9 +272,13 @@ def atomic(db: Database) -> Iterator[Database]:
 
 def get_db() -> Database:
     """This thread's connection to the app's database, opened on first use and kept."""
-    if "db" not in g:
-        g.db = _thread_connection(current_app.config["HOTLINE_DATABASE"])
-    return g.db
+    # `g` resolved once: each attribute read through Flask's context proxy costs a raised
+    # and caught AttributeError, and a webhook asks for its connection several times.
+    here = g._get_current_object()
+    db = here.get("db")
+    if db is None:
+        db = here.db = _thread_connection(current_app.config["HOTLINE_DATABASE"])
+    return db
 
 
 def _thread_connection(path: str) -> Database:

@@ -20,7 +20,7 @@ import logging
 import os
 import time
 
-from flask import Blueprint, Flask, Response, current_app, g, has_request_context, request
+from flask import Blueprint, Flask, Response, current_app, has_request_context, request
 from prometheus_client import CollectorRegistry, Histogram, generate_latest
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily
 from prometheus_client.exposition import CONTENT_TYPE_LATEST
@@ -66,14 +66,18 @@ def readyz():
 
 
 def _start_timer() -> None:
-    g.started = time.perf_counter()
+    request.environ[STARTED] = time.perf_counter()
 
 
 def _observe(response: Response) -> Response:
-    started = g.get("started")
-    if started is not None and request.endpoint:
-        LATENCY.labels(request.endpoint).observe(time.perf_counter() - started)
+    req = request._get_current_object()  # once: see db.get_db
+    started = req.environ.get(STARTED)
+    if started is not None and req.endpoint:
+        LATENCY.labels(req.endpoint).observe(time.perf_counter() - started)
     return response
+
+
+STARTED = "hotline.started"  # environ key: when the request reached the app
 
 
 def _allowed() -> bool:

@@ -57,9 +57,9 @@ def writer(path: str, seconds: float, results) -> None:
             with database.transaction(conn):
                 started = time.perf_counter()  # from BEGIN IMMEDIATE's return: lock held
                 if not store.record_turn(conn, sid, heard, turn, "Brauchen Sie noch etwas?",
-                                         if_state=previous):
-                    store.record_turn(conn, sid, heard, turn, "Brauchen Sie noch etwas?")
-                store.remember_reply(conn, key, sid, body)
+                                         reply=(key, body), if_state=previous):
+                    store.record_turn(conn, sid, heard, turn, "Brauchen Sie noch etwas?",
+                                      reply=(key, body))
             holds.append(time.perf_counter() - started)
             previous = store.load_state_text(conn, sid)
             turns += 1

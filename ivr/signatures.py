@@ -16,7 +16,7 @@ import hmac
 import logging
 from urllib.parse import quote, urlsplit, urlunsplit
 
-from flask import Response, current_app, request
+from flask import Request, Response, current_app, request
 
 log = logging.getLogger(__name__)
 
@@ -24,23 +24,23 @@ PATH_SAFE = "/:@!$&'()*+,;=-._~%"
 ALGORITHMS = {"HMAC_SHA1": hashlib.sha1, "HMAC_SHA256": hashlib.sha256}
 
 
-def signed_url() -> str:
+def signed_url(req: Request, public_url: str) -> str:
     """The URL Twilio signed: the configured public URL, else the one this request reached.
 
     Behind a reverse proxy either HOTLINE_PUBLIC_URL is set, or HOTLINE_PROXY_HOPS lets
     ProxyFix restore the scheme and host Twilio used from the X-Forwarded-* headers.
     """
-    public = current_app.config["HOTLINE_PUBLIC_URL"].rstrip("/")
-    query = request.query_string.decode("latin-1")
+    public = public_url.rstrip("/")
+    query = req.query_string.decode("latin-1")
     query = f"?{query}" if query else ""
     if public:
-        return public + request.path + query
+        return public + req.path + query
     # As the request line and Host header had it. (werkzeug's request.url turns
     # percent-escapes into characters, which is not what Twilio signed, and costs more.)
-    environ = request.environ
+    environ = req.environ
     path = quote((environ.get("SCRIPT_NAME", "") + environ.get("PATH_INFO", "")).encode(
         "latin-1", "replace"), safe=PATH_SAFE)
-    return f"{request.scheme}://{request.host}{path}{query}"
+    return f"{req.scheme}://{req.host}{path}{query}"
 
 
 def signature(token: str, url: str, form, algorithm: str = "HMAC_SHA1") -> str:
@@ -80,18 +80,18 @@ def _algorithm(settings_header: str | None) -> str:
     return "HMAC_SHA1"
 
 
-def is_valid() -> bool:
-    token = current_app.config["TWILIO_AUTH_TOKEN"]
-    given = request.headers.get("X-Twilio-Signature", "")
+def is_valid(req: Request, config: dict) -> bool:
+    token = config["TWILIO_AUTH_TOKEN"]
+    given = req.headers.get("X-Twilio-Signature", "")
     if not token or not given:
         return False
-    algorithm = _algorithm(request.headers.get("X-Twilio-Webhooks-Signature-Settings"))
+    algorithm = _algorithm(req.headers.get("X-Twilio-Webhooks-Signature-Settings"))
     if algorithm not in ALGORITHMS:
         log.warning("Unsupported Twilio signature algorithm %r", algorithm[:40])
         return False
     given = given.encode()
-    url = signed_url()
-    form = request.form
+    url = signed_url(req, config["HOTLINE_PUBLIC_URL"])
+    form = req.form
     return any(hmac.compare_digest(signature(token, candidate, form, algorithm).encode(), given)
                for candidate in _candidates(url))
 
@@ -106,11 +106,15 @@ def twilio_signed(view):
 
     @functools.wraps(view)
     def checked(*args, **kwargs):
-        if not current_app.config["HOTLINE_VALIDATE_SIGNATURES"]:
+        # The request and the config once, not through Flask's context proxies on every
+        # use: each of those lookups costs a raised and caught AttributeError.
+        req = request._get_current_object()
+        config = current_app.config
+        if not config["HOTLINE_VALIDATE_SIGNATURES"]:
             log.warning("Twilio signature NOT checked for %s (validation is switched off)",
-                        request.path)
-        elif not is_valid():
-            log.warning("Refused %s: missing or wrong X-Twilio-Signature", request.path)
+                        req.path)
+        elif not is_valid(req, config):
+            log.warning("Refused %s: missing or wrong X-Twilio-Signature", req.path)
             return Response("Forbidden: invalid Twilio signature\n", status=403,
                             mimetype="text/plain")
         return view(*args, **kwargs)

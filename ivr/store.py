@@ -79,12 +79,33 @@ def migrate(db: Database) -> None:
             pk="id",
         )
         db["voicemails"].create_index(["call_sid"])
-    if "webhook_replies" not in db.table_names():
-        db["webhook_replies"].create(
-            {"key": str, "call_sid": str, "at": str, "body": str},
-            pk="key",
-        )
-        db["webhook_replies"].create_index(["call_sid", "at"])
+    # What each turn answered (its TwiML), so that a Twilio retry of the same request gets
+    # the same answer and a webhook that comes back late gets the current question. The
+    # reply sits in a table of its own, keyed by the turn row's id, appended in order: the
+    # turns table stays small for the statistics that scan it, and a turn's commit writes
+    # three pages instead of seven (a table keyed by request hash, with an index by call,
+    # cost each turn two more randomly placed pages and a third of its commit time).
+    if "reply_key" not in db["turns"].columns_dict:
+        db["turns"].add_column("reply_key", str)
+    if "turn_replies" not in db.table_names():
+        db["turn_replies"].create({"turn_id": int, "body": str}, pk="turn_id",
+                                  not_null={"body"})
+    if "webhook_replies" in db.table_names():
+        _move_old_replies(db)
+
+
+def _move_old_replies(db: Database) -> None:
+    """Replies stored by earlier versions: those of calls still under way move to their
+    turns (the turn written last before each reply); the table goes."""
+    db.execute(
+        "UPDATE turns SET reply_key = (SELECT r.key FROM webhook_replies r"
+        " WHERE r.call_sid = turns.call_sid AND r.at >= turns.at"
+        " ORDER BY r.at, r.rowid LIMIT 1)"
+        " WHERE call_sid IN (SELECT call_sid FROM calls WHERE ended_at IS NULL)")
+    db.execute(
+        "INSERT OR REPLACE INTO turn_replies (turn_id, body)"
+        " SELECT t.id, r.body FROM turns t JOIN webhook_replies r ON r.key = t.reply_key")
+    db.execute("DROP TABLE webhook_replies")
 
 
 def request_key(path: str, form: dict) -> str:
@@ -95,22 +116,21 @@ def request_key(path: str, form: dict) -> str:
     return hashlib.sha256(payload.encode("utf-8", "replace")).hexdigest()
 
 
-def cached_reply(db: Database, key: str) -> str | None:
-    row = db.execute("SELECT body FROM webhook_replies WHERE key = ?", [key]).fetchone()
+def cached_reply(db: Database, call_sid: str, key: str) -> str | None:
+    """What was answered to this very request before (a Twilio retry), if anything."""
+    row = db.execute(
+        "SELECT r.body FROM turns t JOIN turn_replies r ON r.turn_id = t.id"
+        " WHERE t.call_sid = ? AND t.reply_key = ?", [call_sid, key]).fetchone()
     return row[0] if row else None
 
 
 def latest_reply(db: Database, call_sid: str) -> str | None:
+    """The call's last answer: the question it is waiting on now."""
+    # Turn numbers only grow within a call, so the highest is the latest.
     row = db.execute(
-        "SELECT body FROM webhook_replies WHERE call_sid = ? ORDER BY at DESC, rowid DESC LIMIT 1",
-        [call_sid],
-    ).fetchone()
+        "SELECT r.body FROM turns t JOIN turn_replies r ON r.turn_id = t.id"
+        " WHERE t.call_sid = ? ORDER BY t.turn DESC LIMIT 1", [call_sid]).fetchone()
     return row[0] if row else None
-
-
-def remember_reply(db: Database, key: str, call_sid: str, body: str) -> None:
-    db.execute("INSERT OR REPLACE INTO webhook_replies (key, call_sid, at, body)"
-               " VALUES (?, ?, ?, ?)", [key, call_sid, utcnow(), body])
 
 
 def load_state(db: Database, call_sid: str) -> CallState | None:
@@ -162,9 +182,10 @@ def open_call(db: Database, call_sid: str, from_number: str, to_number: str) -> 
 
 
 def record_turn(db: Database, call_sid: str, heard: Heard, turn: Turn, said: str,
-                if_state: str | None = None) -> bool:
+                reply: tuple[str, str] | None = None, if_state: str | None = None) -> bool:
     """Save the new state and one row for what was heard and what the hotline did.
 
+    ``reply`` is the request's key and the TwiML answered to it (see `cached_reply`).
     With ``if_state``, only if the call's stored state is still that text (what the turn
     was worked out from); otherwise nothing is written and the answer is False.
     """
@@ -181,15 +202,18 @@ def record_turn(db: Database, call_sid: str, heard: Heard, turn: Turn, said: str
         values.append(if_state)
     if db.execute(update, values).rowcount == 0 and if_state is not None:
         return False
-    db.execute(
+    row = db.execute(
         "INSERT OR REPLACE INTO turns (call_sid, turn, at, speech, digits, confidence, intent,"
-        " score, evidence, event, said) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        " score, evidence, event, said, reply_key) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         [call_sid, state.turn, now, None if turn.private else heard.speech or None,
          None if turn.private else heard.digits or None,
          heard.confidence, recognition.intent if recognition else state.intent,
          recognition.score if recognition else None,
          None if turn.private else recognition.evidence if recognition else None,
-         turn.event, said])
+         turn.event, said, reply[0] if reply else None])
+    if reply is not None:
+        db.execute("INSERT OR REPLACE INTO turn_replies (turn_id, body) VALUES (?, ?)",
+                   [row.lastrowid, reply[1]])
     return True
 
 
@@ -290,12 +314,15 @@ def purge_personal_data(db: Database, before: str) -> dict:
         " WHERE started_at < ?"
         " AND (from_number IS NOT NULL OR to_number IS NOT NULL OR customer_number IS NOT NULL)",
         [before]).rowcount
+    replies = db.execute(
+        f"DELETE FROM turn_replies WHERE turn_id IN (SELECT id FROM turns WHERE call_sid IN"
+        f" ({old}))", [before]).rowcount
+    # The reply key is a hash of the request, what was said included: it goes too.
     words = db.execute(
-        f"UPDATE turns SET speech = NULL, digits = NULL, said = NULL, evidence = NULL"
-        f" WHERE call_sid IN ({old})"
-        f" AND (speech IS NOT NULL OR digits IS NOT NULL OR said IS NOT NULL)",
+        f"UPDATE turns SET speech = NULL, digits = NULL, said = NULL, evidence = NULL,"
+        f" reply_key = NULL WHERE call_sid IN ({old}) AND (speech IS NOT NULL"
+        f" OR digits IS NOT NULL OR said IS NOT NULL OR reply_key IS NOT NULL)",
         [before]).rowcount
-    replies = db.execute("DELETE FROM webhook_replies WHERE at < ?", [before]).rowcount
     db.execute("UPDATE voicemails SET recording_url = NULL, transcript = NULL WHERE at < ?",
                [before])
     if "vosk_turns" in db.table_names():

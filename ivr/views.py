@@ -58,12 +58,19 @@ def init_app(app) -> None:
     app.register_blueprint(bp)
 
 
+# The request and the app themselves. Every attribute read through Flask's context
+# proxies (`request.form`) raises and catches an AttributeError inside the proxy first;
+# a webhook turn made some thirty of those.
+_request = request._get_current_object
+_app = current_app._get_current_object
+
+
 def _dialogue() -> Dialogue:
-    return current_app.extensions["hotline.dialogue"]
+    return _app().extensions["hotline.dialogue"]
 
 
 def _voice() -> Voice:
-    return current_app.extensions["hotline.voice"]
+    return _app().extensions["hotline.voice"]
 
 
 def _urls(state: CallState | None) -> Urls:
@@ -71,7 +78,7 @@ def _urls(state: CallState | None) -> Urls:
     lang = state.lang if state else _default_lang()
     # The paths are the same for every request under one prefix; url_for for each of
     # them on every turn was a tenth of a turn's cost.
-    paths = _paths(request.script_root)
+    paths = _paths(_request().script_root)
     return Urls(
         turn=f"{paths['turn']}?t={turn}",
         wait=f"{paths['wait']}?lang={lang}",
@@ -83,7 +90,7 @@ def _urls(state: CallState | None) -> Urls:
 
 
 def _paths(prefix: str) -> dict[str, str]:
-    known = current_app.extensions.setdefault("hotline.voice_paths", {})
+    known = _app().extensions.setdefault("hotline.voice_paths", {})
     paths = known.get(prefix)
     if paths is None:
         paths = {name: url_for(f"voice.{name}")
@@ -94,22 +101,22 @@ def _paths(prefix: str) -> dict[str, str]:
 
 
 def _now() -> datetime:
-    return current_app.extensions["hotline.clock"]()
+    return _app().extensions["hotline.clock"]()
 
 
 def _lang_arg() -> str:
-    lang = request.args.get("lang", "")
-    return lang if lang in current_app.config["HOTLINE_LANGUAGES"] else _default_lang()
+    lang = _request().args.get("lang", "")
+    return lang if lang in _app().config["HOTLINE_LANGUAGES"] else _default_lang()
 
 
 def connect_url(call_sid: str, agent_id: int) -> str:
     """Where a waiting call is moved (REST) when routing gives it to a free agent."""
-    base = current_app.config["HOTLINE_PUBLIC_URL"].rstrip("/") or request.host_url.rstrip("/")
+    base = _app().config["HOTLINE_PUBLIC_URL"].rstrip("/") or _request().host_url.rstrip("/")
     return f"{base}/voice/connect?{urlencode({'call': call_sid, 'agent': agent_id})}"
 
 
 def _default_lang() -> str:
-    return current_app.config["HOTLINE_LANGUAGES"][0]
+    return _app().config["HOTLINE_LANGUAGES"][0]
 
 
 def _twiml(body: str, status: int = 200) -> Response:
@@ -124,12 +131,12 @@ def _clean(value: str, limit: int) -> str:
 
 
 def _call_sid() -> str | None:
-    sid = request.form.get("CallSid", "")
+    sid = _request().form.get("CallSid", "")
     return sid if CALL_SID.match(sid) else None
 
 
 def _heard() -> Heard:
-    form = request.form
+    form = _request().form
     speech = _clean(form.get("SpeechResult", ""), MAX_SPEECH_CHARS)
     digits = re.sub(r"[^0-9*#]", "", form.get("Digits", ""))[:MAX_DIGITS].rstrip("#")
     try:
@@ -185,9 +192,9 @@ def _holding() -> str:
     response = VoiceResponse()
     _voice().say(response, prompts.text(lang, "hold_on"), lang)
     response.pause(length=1)
-    query = request.args.to_dict()
+    query = _request().args.to_dict()
     query[HELD] = "1"
-    response.redirect(f"{request.path}?{urlencode(query)}", method="POST")
+    response.redirect(f"{_request().path}?{urlencode(query)}", method="POST")
     return to_xml(response)
 
 
@@ -199,10 +206,10 @@ def _settle(db, call_sid: str, turn: Turn) -> Turn:
             return turn
         if context is None:
             context = effects.Context(
-                db=db, schedule=current_app.extensions["hotline.schedule"], call_sid=call_sid,
+                db=db, schedule=_app().extensions["hotline.schedule"], call_sid=call_sid,
                 phone=store.caller_number(db, call_sid), now=_now(),
                 gateway=get_gateway(),
-                public_url=current_app.config["HOTLINE_PUBLIC_URL"] or request.host_url)
+                public_url=_app().config["HOTLINE_PUBLIC_URL"] or _request().host_url)
         turn = _dialogue().resume(turn, effects.run(turn.query, context))
     raise RuntimeError(f"dialogue asked more than {MAX_QUERIES} queries in one turn")
 
@@ -224,7 +231,7 @@ def _route(db, call_sid: str, turn: Turn) -> Turn:
 
 def _reserve(db, call_sid: str) -> DialAgent | None:
     reservation = dispatch.reserve_agent(db, call_sid, now=_now(),
-                                         ring_timeout_s=current_app.config["HOTLINE_RING_TIMEOUT"])
+                                         ring_timeout_s=_app().config["HOTLINE_RING_TIMEOUT"])
     return _dial(reservation)
 
 
@@ -265,8 +272,8 @@ def _compose_ahead(turn: Turn) -> Composed | None:
 
 
 def _save(db, call_sid: str, heard: Heard, composed: Composed, key: str) -> str:
-    store.record_turn(db, call_sid, heard, composed.turn, composed.said)
-    store.remember_reply(db, key, call_sid, composed.body)
+    store.record_turn(db, call_sid, heard, composed.turn, composed.said,
+                      reply=(key, composed.body))
     return composed.body
 
 
@@ -283,19 +290,19 @@ def incoming():
     call_sid = _call_sid()
     if call_sid is None:
         return _bad_request("no CallSid on /voice/incoming")
-    key = store.request_key(request.full_path, request.form.to_dict())
+    key = store.request_key(_request().full_path, _request().form.to_dict())
 
-    caller = request.form.get("From", "")
+    caller = _request().form.get("From", "")
     greeting = _prepare_greeting(caller)
 
     def work(db):
-        cached = store.cached_reply(db, key)
+        cached = store.cached_reply(db, call_sid, key)
         if cached is not None:
             return cached
         if store.load_state_text(db, call_sid) is not None:
             # The call is already under way (a replayed or late "incoming"): carry on.
             return store.latest_reply(db, call_sid)
-        store.open_call(db, call_sid, caller, request.form.get("To", ""))
+        store.open_call(db, call_sid, caller, _request().form.get("To", ""))
         if greeting is None:
             return _play(db, call_sid, Heard(), _dialogue().start(**_caller_facts(caller)), key)
         return _save(db, call_sid, Heard(), greeting, key)
@@ -309,10 +316,10 @@ def turn():
     call_sid = _call_sid()
     if call_sid is None:
         return _bad_request("no CallSid on /voice/turn")
-    expected = request.args.get("t", type=int)
+    expected = _request().args.get("t", type=int)
     # Vosk mode: what the media stream heard for this turn, as if Twilio had sent it.
     heard = media.stored_heard(database.get_db(), call_sid, expected, _heard())
-    key = store.request_key(request.full_path, request.form.to_dict())
+    key = store.request_key(_request().full_path, _request().form.to_dict())
     # The dialogue's thinking (recognition, entities, the next step, the TwiML) is done
     # before the write lock is taken, on the state as read now; under the lock the
     # prepared turn is saved only if the stored state is still that one. Holding the
@@ -325,10 +332,9 @@ def turn():
             # from (compare-and-set); a retry or a race goes the careful way below.
             composed = prepared.composed
             if store.record_turn(db, call_sid, heard, composed.turn, composed.said,
-                                 if_state=prepared.state):
-                store.remember_reply(db, key, call_sid, composed.body)
+                                 reply=(key, composed.body), if_state=prepared.state):
                 return composed.body
-        cached = store.cached_reply(db, key)
+        cached = store.cached_reply(db, call_sid, key)
         if cached is not None:
             return cached
         if prepared is not None and store.load_state_text(db, call_sid) == prepared.state:
@@ -336,14 +342,14 @@ def turn():
         state = store.load_state(db, call_sid)
         if state is None:
             # A call we never saw start (database replaced, or a lost "incoming"): greet
-            # it, or take what was said as its first request.
-            caller = request.form.get("From", "")
-            store.open_call(db, call_sid, caller, request.form.get("To", ""))
+            # it, or take what was said as its first _request().
+            caller = _request().form.get("From", "")
+            store.open_call(db, call_sid, caller, _request().form.get("To", ""))
             dialogue = _dialogue()
             first = dialogue.start(**_caller_facts(caller))
             turn_ = first if heard.silent else dialogue.step(first.state, heard)
             return _play(db, call_sid, heard, turn_, key)
-        held = bool(request.args.get(HELD)) and heard.silent
+        held = bool(_request().args.get(HELD)) and heard.silent
         if held or (expected is not None and expected != state.turn):
             # An answer to a question we asked earlier, arriving late, or a webhook that
             # waited for a busy database (Twilio's redirect does not repeat what was
@@ -375,7 +381,7 @@ class Prepared:
 
 def _prepare(db, call_sid: str, heard: Heard, expected: int | None) -> Prepared | None:
     """The dialogue's next turn on the state as read now, when this is an ordinary turn."""
-    if request.args.get(HELD):
+    if _request().args.get(HELD):
         return None
     try:
         text = store.load_state_text(db, call_sid)
@@ -394,8 +400,8 @@ def status():
     call_sid = _call_sid()
     if call_sid is None:
         return Response("Missing or malformed CallSid\n", status=400, mimetype="text/plain")
-    call_status = _clean(request.form.get("CallStatus", ""), 32) or "unknown"
-    duration = request.form.get("CallDuration", "")
+    call_status = _clean(_request().form.get("CallStatus", ""), 32) or "unknown"
+    duration = _request().form.get("CallDuration", "")
     db = database.get_db()
     with database.transaction(db):
         store.close_call(db, call_sid, call_status, int(duration) if duration.isdigit() else None)
@@ -412,8 +418,8 @@ def fallback():
     log.error(
         "Twilio used the fallback URL for call %s: error %s at %s",
         call_sid,
-        _clean(request.form.get("ErrorCode", ""), 16),
-        _clean(request.form.get("ErrorUrl", ""), 200),
+        _clean(_request().form.get("ErrorCode", ""), 16),
+        _clean(_request().form.get("ErrorUrl", ""), 200),
     )
     lang = _default_lang()
     if call_sid is not None:
@@ -448,11 +454,11 @@ def wait():
         try:
             status = queue.queue_status(
                 db, call_sid, now=_now(),
-                offer_after_s=current_app.config["HOTLINE_CALLBACK_OFFER_AFTER"])
+                offer_after_s=_app().config["HOTLINE_CALLBACK_OFFER_AFTER"])
         except queue.NotQueuedError:
             status = None
     if status is None:
-        position = request.form.get("QueuePosition", "")
+        position = _request().form.get("QueuePosition", "")
         key = "queue_position" if position.isdigit() and int(position) > 1 else "queue_next"
         voice.say(response, prompts.text(lang, key, position=position), lang)
     else:
@@ -484,10 +490,10 @@ def wait_choice():
     if call_sid is None or not wants:
         response.redirect(url_for("voice.wait", lang=_lang_arg()), method="POST")
         return _twiml(to_xml(response))
-    key = store.request_key(request.full_path, request.form.to_dict())
+    key = store.request_key(_request().full_path, _request().form.to_dict())
 
     def work(db):
-        if store.cached_reply(db, key) is None:
+        if store.cached_reply(db, call_sid, key) is None:
             state = store.load_state(db, call_sid) or CallState()
             _play(db, call_sid, heard, _dialogue().callback_instead(state), key)
         # The callback question is asked when the Enqueue's action hears "leave".
@@ -502,7 +508,7 @@ def wait_choice():
 def queue_result():
     """The caller left the queue: to an agent, to a callback, hung up, or the queue failed."""
     call_sid = _call_sid()
-    result = _clean(request.form.get("QueueResult", ""), 32)
+    result = _clean(_request().form.get("QueueResult", ""), 32)
     if call_sid is None:
         return _bad_request("no CallSid on /voice/queue-result")
 
@@ -522,7 +528,7 @@ def queue_result():
         # error, system-error, queue-full: nobody can be reached; offer the alternatives.
         queue.leave_queue(db, call_sid, "error", now=_now())
         return _play(db, call_sid, Heard(), _dialogue().unreachable(state),
-                     store.request_key(request.full_path, request.form.to_dict()))
+                     store.request_key(_request().full_path, _request().form.to_dict()))
 
     return _answer(call_sid, work)
 
@@ -548,7 +554,7 @@ def connect():
 @twilio_signed
 def whisper():
     """Played to the agent who picked up, before the caller is connected: one sentence."""
-    call_sid, agent_id = request.args.get("call", ""), request.args.get("agent", type=int)
+    call_sid, agent_id = _request().args.get("call", ""), _request().args.get("agent", type=int)
     response = VoiceResponse()
     if not CALL_SID.match(call_sid) or agent_id is None:
         return _twiml(to_xml(response))
@@ -564,15 +570,15 @@ def whisper():
 @twilio_signed
 def dial_result():
     """How ringing an agent ended: they talked, or the next agent, or back to the queue."""
-    call_sid, agent_id = request.args.get("call", ""), request.args.get("agent", type=int)
+    call_sid, agent_id = _request().args.get("call", ""), _request().args.get("agent", type=int)
     if not CALL_SID.match(call_sid) or agent_id is None:
         return _bad_request("dial result without call or agent")
-    status = _clean(request.form.get("DialCallStatus", ""), 32)
+    status = _clean(_request().form.get("DialCallStatus", ""), 32)
 
     def work(db):
         state = store.load_state(db, call_sid) or CallState()
         outcome = dispatch.dial_ended(db, call_sid, agent_id, status, now=_now(),
-                                      ring_timeout_s=current_app.config["HOTLINE_RING_TIMEOUT"])
+                                      ring_timeout_s=_app().config["HOTLINE_RING_TIMEOUT"])
         if outcome.talked:
             actions = (Say("goodbye"), Hangup())
         elif outcome.next is not None:
@@ -593,10 +599,10 @@ def voicemail():
     call_sid = _call_sid()
     if call_sid is None:
         return _bad_request("no CallSid on /voice/voicemail")
-    duration = request.form.get("RecordingDuration", "")
+    duration = _request().form.get("RecordingDuration", "")
     seconds = int(duration) if duration.isdigit() else 0
-    recording_sid = _clean(request.form.get("RecordingSid", ""), 64)
-    recording_url = _clean(request.form.get("RecordingUrl", ""), 500)
+    recording_sid = _clean(_request().form.get("RecordingSid", ""), 64)
+    recording_url = _clean(_request().form.get("RecordingUrl", ""), 500)
 
     def work(db):
         state = store.load_state(db, call_sid) or CallState()
@@ -613,7 +619,7 @@ def voicemail():
 
     reply = _answer(call_sid, work)
     # Vosk mode: transcribe it here, in the background, once the row is committed.
-    voicemail_transcription.submit(current_app._get_current_object(), recording_sid)
+    voicemail_transcription.submit(_app(), recording_sid)
     return reply
 
 

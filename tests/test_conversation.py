@@ -193,11 +193,15 @@ def test_purge_removes_numbers_and_words_but_keeps_the_statistics(app, runner, d
     assert "0 calls, 0 turns" in runner.invoke(args=["purge", "--days", "1"]).output
     assert db.execute("SELECT from_number FROM calls").fetchone()[0] == "+491709998877"
 
+    assert db.execute("SELECT count(*) FROM turn_replies").fetchone()[0] == 2
+
     result = runner.invoke(args=["purge", "--days", "0"])
-    assert result.exit_code == 0 and "1 calls, 2 turns" in result.output
+    assert result.exit_code == 0 and "1 calls, 2 turns, 2 stored replies" in result.output
     assert db.execute("SELECT from_number, outcome FROM calls").fetchone() == (None, "answered")
     assert db.execute("SELECT count(*) FROM turns WHERE speech IS NOT NULL OR said IS NOT NULL"
-                      ).fetchone()[0] == 0
+                      " OR reply_key IS NOT NULL").fetchone()[0] == 0
+    # The answers spoke what the caller asked about: they go with the words.
+    assert db.execute("SELECT count(*) FROM turn_replies").fetchone()[0] == 0
     assert db.execute("SELECT intent FROM turns WHERE turn = 1").fetchone()[0] == "documents"
 
 

@@ -21,6 +21,13 @@ sys.stdin.read()
 
 
 @pytest.fixture
+def db(db):
+    """The app's database, with a table of its own for these tests to write to."""
+    db.execute("CREATE TABLE scratch (key TEXT PRIMARY KEY, body TEXT)")
+    return db
+
+
+@pytest.fixture
 def hold_gate(app):
     """Starts another process holding the app database's write gate; returns it."""
     started = []
@@ -53,8 +60,7 @@ def write_in_background(db):
 
     def write():
         with database.transaction(db):
-            db.execute("INSERT INTO webhook_replies (key, call_sid, at, body)"
-                       " VALUES ('k', 'CA1', '2026-11-25', 'x')")
+            db.execute("INSERT INTO scratch (key, body) VALUES ('k', 'x')")
         done.set()
 
     thread = threading.Thread(target=write)
@@ -68,7 +74,7 @@ def test_a_write_waits_while_another_worker_writes_and_goes_on_after(app, db, ho
     holder.stdin.close()  # ... and is done
     thread.join(5)
     assert done.is_set()
-    assert db.execute("SELECT count(*) FROM webhook_replies").fetchone()[0] == 1
+    assert db.execute("SELECT count(*) FROM scratch").fetchone()[0] == 1
 
 
 def test_a_worker_killed_while_writing_blocks_nobody(app, db, holder):
@@ -89,8 +95,7 @@ def test_a_gate_held_beyond_the_busy_timeout_fails_as_a_locked_database(app, db,
     holder.stdin.close()
     holder.wait(5)
     with database.transaction(db):
-        db.execute("INSERT INTO webhook_replies (key, call_sid, at, body)"
-                   " VALUES ('k', 'CA1', '2026-11-25', 'x')")
+        db.execute("INSERT INTO scratch (key, body) VALUES ('k', 'x')")
 
 
 def test_a_caller_hears_a_holding_message_while_another_worker_holds_the_gate_too_long(
@@ -109,7 +114,7 @@ def test_a_caller_hears_a_holding_message_while_another_worker_holds_the_gate_to
     assert "Kontoauszüge" in answered.body
 
 
-def test_webhook_writes_are_checkpointed_in_the_background_not_in_the_commit(app, tmp_path):
+def test_webhook_writes_are_checkpointed_in_the_background_not_in_the_commit(app, tmp_path, db):
     import os
     import time
 
@@ -119,8 +124,7 @@ def test_webhook_writes_are_checkpointed_in_the_background_not_in_the_commit(app
     body = "x" * 3000
     for n in range(400):  # about 1,200 pages: past SQLite's own checkpoint threshold
         with database.transaction(db):
-            db.execute("INSERT INTO webhook_replies (key, call_sid, at, body)"
-                       " VALUES (?, 'CA1', '2026-11-25', ?)", [f"k{n}", body])
+            db.execute("INSERT INTO scratch (key, body) VALUES (?, ?)", [f"k{n}", body])
     # No commit copied the WAL back into the database file ...
     assert os.path.getsize(path) == before
     # ... the background checkpoint does, within a few of its rounds.
@@ -130,7 +134,7 @@ def test_webhook_writes_are_checkpointed_in_the_background_not_in_the_commit(app
     assert os.path.getsize(path) > before + 400 * 3000
 
 
-def test_the_wal_is_started_over_under_a_load_that_never_pauses(app, monkeypatch):
+def test_the_wal_is_started_over_under_a_load_that_never_pauses(app, monkeypatch, db):
     import time
 
     monkeypatch.setattr(database, "CHECKPOINT_EVERY_S", 0.05)
@@ -144,8 +148,7 @@ def test_the_wal_is_started_over_under_a_load_that_never_pauses(app, monkeypatch
         n = 0
         while not stop.is_set():
             with database.transaction(db):
-                db.execute("INSERT INTO webhook_replies (key, call_sid, at, body)"
-                           " VALUES (?, 'CA1', '2026-11-25', ?)", [f"k{n}", "x" * 3000])
+                db.execute("INSERT INTO scratch (key, body) VALUES (?, ?)", [f"k{n}", "x" * 3000])
             n += 1
             time.sleep(0.0002)  # a webhook does other work between two writes
         written[0] = n
@@ -153,7 +156,7 @@ def test_the_wal_is_started_over_under_a_load_that_never_pauses(app, monkeypatch
     def read():  # a reader on the WAL at nearly every moment, as busy webhooks are
         db = database._thread_connection(path)
         while not stop.is_set():
-            db.execute("SELECT count(*) FROM webhook_replies").fetchone()
+            db.execute("SELECT count(*) FROM scratch").fetchone()
 
     threads = [threading.Thread(target=write), threading.Thread(target=read)]
     for thread in threads:
@@ -171,8 +174,7 @@ def test_the_wal_is_started_over_under_a_load_that_never_pauses(app, monkeypatch
 
 def test_a_failed_step_inside_a_turn_undoes_only_itself(app, db):
     def insert(key):
-        db.execute("INSERT INTO webhook_replies (key, call_sid, at, body)"
-                   " VALUES (?, 'CA1', '2026-11-25', 'x')", [key])
+        db.execute("INSERT INTO scratch (key, body) VALUES (?, 'x')", [key])
 
     with database.transaction(db):
         insert("outer")
@@ -187,5 +189,5 @@ def test_a_failed_step_inside_a_turn_undoes_only_itself(app, db):
                 insert("second step")
                 raise ValueError("so does this one")
         insert("after")
-    keys = {row[0] for row in db.execute("SELECT key FROM webhook_replies")}
+    keys = {row[0] for row in db.execute("SELECT key FROM scratch")}
     assert keys == {"outer", "step", "after"}

@@ -45,7 +45,7 @@ def rows(app) -> int:
     db = connect(app.config["HOTLINE_DATABASE"])
     try:
         return sum(db.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
-                   for table in ("calls", "turns", "webhook_replies", "queue_entries",
+                   for table in ("calls", "turns", "turn_replies", "queue_entries",
                                  "callbacks", "voicemails", "bookings"))
     finally:
         db.conn.close()

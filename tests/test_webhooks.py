@@ -218,6 +218,27 @@ def test_a_retried_turn_gets_the_same_answer_and_is_recorded_once(caller, db):
     assert db.execute("SELECT turns FROM calls").fetchone()[0] == 1
 
 
+def test_replies_stored_by_the_version_before_still_answer_retries(app, caller, db):
+    caller.dial()
+    first = caller.post("/voice/turn?t=0", SpeechResult="welche unterlagen brauche ich",
+                        Confidence="0.9")
+    # The database as the version before kept it: each reply in a table of its own.
+    db.execute("CREATE TABLE webhook_replies (key TEXT PRIMARY KEY, call_sid TEXT, at TEXT,"
+               " body TEXT)")
+    db.execute("INSERT INTO webhook_replies SELECT t.reply_key, t.call_sid, t.at, r.body"
+               " FROM turns t JOIN turn_replies r ON r.turn_id = t.id")
+    db.execute("DELETE FROM turn_replies")
+    db.execute("UPDATE turns SET reply_key = NULL")
+    create_app(dict(app.config))  # this version starts on that database mid-call
+    assert "webhook_replies" not in db.table_names()
+    again = caller.post("/voice/turn?t=0", SpeechResult="welche unterlagen brauche ich",
+                        Confidence="0.9")
+    assert again.body == first.body
+    assert count(db, "turns") == 2
+    late = caller.post("/voice/turn?t=0", Digits="0")  # an old question: the current one
+    assert late.body == first.body
+
+
 def test_a_retried_incoming_webhook_greets_once(caller, db):
     first = caller.post("/voice/incoming", CallStatus="ringing")
     again = caller.post("/voice/incoming", CallStatus="ringing")
