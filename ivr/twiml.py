@@ -1,5 +1,9 @@
-"""TwiML: the dialogue's actions built as twilio VoiceResponse trees (never by pasting
-strings) and written out by `to_xml`."""
+"""TwiML: the dialogue's actions as the XML Twilio reads.
+
+Built as twilio VoiceResponse trees and written out by `to_xml`; the usual turn's few
+verbs are written directly (`compose`). Either way every text and attribute goes through
+the same escaping, never pasted in raw, and tests hold both ways to the same output.
+"""
 
 import hashlib
 import hmac
@@ -99,6 +103,29 @@ class Urls:
 
 
 def render(actions: tuple[Action, ...], lang: str, voice: Voice, urls: Urls) -> str:
+    """The actions as TwiML text."""
+    return compose(actions, lang, voice, urls)[0]
+
+
+def compose(actions: tuple[Action, ...], lang: str, voice: Voice,
+            urls: Urls) -> tuple[str, str]:
+    """The actions as TwiML text, and everything they say (for the call's turn log).
+
+    A usual turn (sentences, then a question) is written out directly, each sentence
+    worked out once for both: building twilio's tree for it was a tenth of a webhook
+    turn's cost. The other verbs, and every turn in Vosk mode, are built with twilio's
+    classes (`response_for`); a test holds both ways to the same text.
+    """
+    direct = _direct(actions, lang, voice, urls)
+    if direct is not None:
+        return direct
+    return (to_xml(response_for(actions, lang, voice, urls)),
+            spoken_text(actions, lang, voice))
+
+
+def response_for(actions: tuple[Action, ...], lang: str, voice: Voice,
+                 urls: Urls) -> VoiceResponse:
+    """The actions as a twilio VoiceResponse tree."""
     response = VoiceResponse()
     for action in actions:
         if isinstance(action, Say):
@@ -117,7 +144,75 @@ def render(actions: tuple[Action, ...], lang: str, voice: Voice, urls: Urls) -> 
                             play_beep=True, finish_on_key="#", timeout=8)
         elif isinstance(action, Hangup):
             response.hangup()
-    return to_xml(response)
+    return response
+
+
+XML_DECLARATION = '<?xml version="1.0" encoding="UTF-8"?>'
+
+
+def _direct(actions: tuple[Action, ...], lang: str, voice: Voice,
+            urls: Urls) -> tuple[str, str] | None:
+    """Sentences, questions and hang-ups written as text; None for anything else."""
+    if voice.listening is not None:
+        return None
+    out: list[str] = []
+    said: list[str] = []
+    for action in actions:
+        kind = type(action)
+        if kind is Say:
+            _say_text(out, said, voice, action, lang)
+        elif kind is Ask:
+            _gather_text(out, said, voice, action, urls)
+        elif kind is Hangup:
+            out.append("<Hangup />")
+        else:
+            return None
+    body = "<Response>" + "".join(out) + "</Response>" if out else "<Response />"
+    return XML_DECLARATION + body, " ".join(said)
+
+
+def _attributes(pairs: list[tuple[str, object]]) -> str:
+    """XML attributes as twilio writes them: sorted by name, None left out, booleans
+    in lower case."""
+    return "".join(f' {name}="{_escape_attribute(_text(value))}"'
+                   for name, value in sorted(pairs) if value is not None)
+
+
+def _text(value: object) -> str:
+    return str(value).lower() if isinstance(value, bool) else str(value)
+
+
+def _say_text(out: list[str], said: list[str], voice: Voice, say: Say, lang: str) -> None:
+    text = voice.text(say, lang)
+    said.append(text)
+    said_in = say.lang or lang
+    rate = prompts.slow_rate(said_in, say.key)
+    attributes = _attributes([("language", prompts.twilio_language(said_in)),
+                              ("voice", voice.voices.get(said_in)
+                               or prompts.default_voice(said_in))])
+    if rate is not None:
+        inner = (f'<prosody rate="{_escape_attribute(rate)}">{_escape_text(text)}</prosody>'
+                 if text else f'<prosody rate="{_escape_attribute(rate)}" />')
+    else:
+        inner = _escape_text(text)
+    out.append(f"<Say{attributes}>{inner}</Say>" if inner else f"<Say{attributes} />")
+
+
+def _gather_text(out: list[str], said: list[str], voice: Voice, ask: Ask,
+                 urls: Urls) -> None:
+    inner: list[str] = []
+    for say in ask.prompts:
+        _say_text(inner, said, voice, say, ask.lang)
+    attributes = _attributes([
+        ("input", "speech dtmf"), ("action", urls.turn), ("method", "POST"),
+        ("language", prompts.twilio_language(ask.lang)),
+        ("hints", ", ".join(_hints(ask))), ("speechTimeout", voice.speech_timeout),
+        ("timeout", voice.gather_timeout), ("numDigits", num_digits(ask.expect)),
+        ("finishOnKey", "#")])
+    out.append(f"<Gather{attributes}>{''.join(inner)}</Gather>" if inner
+               else f"<Gather{attributes} />")
+    out.append(f'<Redirect method="POST">{_escape_text(urls.turn)}</Redirect>' if urls.turn
+               else '<Redirect method="POST" />')
 
 
 def to_xml(response: TwiML) -> str:
@@ -127,7 +222,7 @@ def to_xml(response: TwiML) -> str:
     that was a tenth of its cost. The tree is still built only through VoiceResponse;
     this only writes it out (a property test holds the two outputs equal).
     """
-    out = ['<?xml version="1.0" encoding="UTF-8"?>']
+    out = [XML_DECLARATION]
     _write(response, out)
     return "".join(out)
 
@@ -135,9 +230,7 @@ def to_xml(response: TwiML) -> str:
 def _write(node: TwiML, out: list[str]) -> None:
     out.append("<" + node.name)
     for name in sorted(node.attrs):
-        value = node.attrs[name]
-        value = str(value).lower() if isinstance(value, bool) else str(value)
-        out.append(f' {name}="{_escape_attribute(value)}"')
+        out.append(f' {name}="{_escape_attribute(_text(node.attrs[name]))}"')
     text = node.value
     if text and isinstance(text, dict):
         text = json.dumps(text)
@@ -202,18 +295,12 @@ def _gather(response: VoiceResponse, ask: Ask, voice: Voice, urls: Urls) -> None
         if call_sid:
             _stream_and_keys(response, ask, voice, urls, call_sid)
             return
-    if ask.expect == "yes_no":
-        hints = YES_NO_HINTS.get(ask.lang, [])
-    elif ask.expect in ("code", "phone"):
-        hints = [str(n) for n in range(10)]
-    else:
-        hints = speech.speech_hints(ask.lang)
     gather = response.gather(
         input="speech dtmf",
         action=urls.turn,
         method="POST",
         language=prompts.twilio_language(ask.lang),
-        hints=", ".join(hints),
+        hints=", ".join(_hints(ask)),
         speech_timeout=voice.speech_timeout,
         timeout=voice.gather_timeout,
         # A booking code is six keys, a phone number ends with #; elsewhere one key answers.
@@ -224,6 +311,14 @@ def _gather(response: VoiceResponse, ask: Ask, voice: Voice, urls: Urls) -> None
         voice.speak(gather, say, ask.lang)
     # No input at all: Twilio falls through to here, and the turn webhook hears silence.
     response.redirect(urls.turn, method="POST")
+
+
+def _hints(ask: Ask) -> list[str]:
+    if ask.expect == "yes_no":
+        return YES_NO_HINTS.get(ask.lang, [])
+    if ask.expect in ("code", "phone"):
+        return [str(n) for n in range(10)]
+    return speech.speech_hints(ask.lang)
 
 
 def num_digits(expect: str) -> int | None:

@@ -28,7 +28,7 @@ from . import voicemail as voicemail_transcription
 from .dialogue import BERLIN, CallState, Dialogue, Hangup, Heard, Say, Transfer, Turn
 from .handover import CALLBACK_WORDS
 from .signatures import twilio_signed
-from .twiml import DialAgent, Urls, Voice, apology, render, spoken_text, to_xml
+from .twiml import DialAgent, Urls, Voice, apology, compose, render, to_xml
 
 log = logging.getLogger(__name__)
 
@@ -258,9 +258,7 @@ class Composed:
 
 
 def _compose(turn: Turn) -> Composed:
-    voice = _voice()
-    return Composed(turn, render(turn.actions, turn.state.lang, voice, _urls(turn.state)),
-                    spoken_text(turn.actions, turn.state.lang, voice))
+    return Composed(turn, *compose(turn.actions, turn.state.lang, _voice(), _urls(turn.state)))
 
 
 def _compose_ahead(turn: Turn) -> Composed | None:
