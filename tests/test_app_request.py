@@ -19,6 +19,7 @@ def environ(body: bytes, content_type: str = URLENCODED, length: int | None = No
                          content_type=content_type).get_environ()
     env["CONTENT_LENGTH"] = str(len(body) if length is None else length)
     env["wsgi.input"] = io.BytesIO(body)
+    env["wsgi.input_terminated"] = True  # as gunicorn says of every request
     return env
 
 
@@ -56,6 +57,7 @@ def test_a_twilio_form_is_read_with_its_repeated_fields_and_umlauts(app):
     assert request.form.getlist("Digits") == ["", "5"]
     assert ours == flasks
     assert request.get_data() == b""  # consumed, as Flask's parser leaves it
+    assert type(request.__dict__["stream"]) is io.BytesIO  # read here, not by Werkzeug
 
 
 def test_other_bodies_take_flasks_way(app):
