@@ -1,7 +1,7 @@
 """Benchmark: webhook turns per second and latency under gunicorn, beside the stack's floor.
 
-Run from the project root: ``python bench/bench_load.py [--seconds 15] [--callers 20]
-[--rate 200] [--history 0,10000]``.
+Run from the project root: ``python bench/bench_load.py [--seconds 4] [--rounds 5]
+[--callers 20] [--rate 200] [--history 0,10000]``.
 
 Both servers run under gunicorn with the same workers on loopback:
 - the hotline (`app:create_app()`), on a fresh SQLite file, optionally pre-filled with
@@ -239,8 +239,10 @@ def compare(floor: Server, hotline: Server, args) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--seconds", type=float, default=5, help="length of one round")
-    parser.add_argument("--rounds", type=int, default=3)
+    # Five short rounds rather than three long ones: the machine's phase changes within
+    # seconds, and the median of more floor/hotline pairs moved less between runs.
+    parser.add_argument("--seconds", type=float, default=4, help="length of one round")
+    parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--callers", type=int, default=20)
     parser.add_argument("--rate", type=float, default=200)
     parser.add_argument("--workers", type=int, default=(os.cpu_count() or 1) + 1)
