@@ -33,6 +33,9 @@ def test_asking_for_a_person_goes_to_an_agent_without_asking_back(text):
     ("oeffnungszeiten", "opening_hours"),
     ("äh ähm wo isch des jobcenter in schorndorf", "opening_hours"),
     ("Weiterbewiligungsantrag abgegeben, wie ist der Stand", "application_status"),
+    # Heard on the softphone as a request to move an appointment ("Ersatztermin"):
+    ("ich brauche einen termin", "book_appointment"),
+    ("ich brauche einen ersatztermin", "reschedule_appointment"),
 ])
 def test_telephone_speech_is_understood(text, intent):
     assert recognise(text).intent == intent
