@@ -83,8 +83,8 @@ def migrate(db: Database) -> None:
     # the same answer and a webhook that comes back late gets the current question. The
     # reply sits in a table of its own, keyed by the turn row's id, appended in order: the
     # turns table stays small for the statistics that scan it, and a turn's commit writes
-    # three pages instead of seven (a table keyed by request hash, with an index by call,
-    # cost each turn two more randomly placed pages and a third of its commit time).
+    # about four pages instead of eight (a table keyed by request hash, with an index by
+    # call, cost each turn two more randomly placed pages and a third of its commit time).
     if "reply_key" not in db["turns"].columns_dict:
         db["turns"].add_column("reply_key", str)
     if "turn_replies" not in db.table_names():
@@ -95,8 +95,9 @@ def migrate(db: Database) -> None:
 
 
 def _move_old_replies(db: Database) -> None:
-    """Replies stored by earlier versions: those of calls still under way move to their
-    turns (the turn written last before each reply); the table goes."""
+    """Replies stored by earlier versions: each turn of a call still under way gets the
+    first reply stored at or after it (a reply was written right after its turn); the
+    table goes. Replies of ended calls are never asked for again."""
     db.execute(
         "UPDATE turns SET reply_key = (SELECT r.key FROM webhook_replies r"
         " WHERE r.call_sid = turns.call_sid AND r.at >= turns.at"
@@ -317,6 +318,10 @@ def purge_personal_data(db: Database, before: str) -> dict:
     replies = db.execute(
         f"DELETE FROM turn_replies WHERE turn_id IN (SELECT id FROM turns WHERE call_sid IN"
         f" ({old}))", [before]).rowcount
+    # A turn saved twice under one number replaced its row; the first row's reply stays
+    # behind with nothing pointing to it.
+    replies += db.execute(
+        "DELETE FROM turn_replies WHERE turn_id NOT IN (SELECT id FROM turns)").rowcount
     # The reply key is a hash of the request, what was said included: it goes too.
     words = db.execute(
         f"UPDATE turns SET speech = NULL, digits = NULL, said = NULL, evidence = NULL,"

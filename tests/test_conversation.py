@@ -205,6 +205,14 @@ def test_purge_removes_numbers_and_words_but_keeps_the_statistics(app, runner, d
     assert db.execute("SELECT intent FROM turns WHERE turn = 1").fetchone()[0] == "documents"
 
 
+def test_purge_also_removes_replies_whose_turn_was_saved_again(app, runner, db):
+    caller = Caller(app)
+    caller.dial()
+    db.execute("INSERT INTO turn_replies (turn_id, body) VALUES (999999, '<Response/>')")
+    runner.invoke(args=["purge", "--days", "30"])  # the call itself is too young to go
+    assert db.execute("SELECT count(*) FROM turn_replies").fetchone()[0] == 1
+
+
 def test_purge_forgets_callback_numbers_and_agents_notes_too(app, runner, db):
     from datetime import UTC, datetime
 
