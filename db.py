@@ -218,14 +218,18 @@ class Checkpointer:
 
     def _run(self) -> None:
         open_dbs: dict[str, Database] = {}
+
+        def let_go(path: str) -> None:
+            db = open_dbs.pop(path, None)
+            if db is not None:
+                db.conn.close()
+
         while True:
             time.sleep(CHECKPOINT_EVERY_S)
             for path, last in list(self._written.items()):
                 if not os.path.exists(path):  # removed (a test's folder): never recreate it
                     self._written.pop(path, None)
-                    db = open_dbs.pop(path, None)
-                    if db is not None:
-                        db.conn.close()
+                    let_go(path)
                     continue
                 try:
                     if path not in open_dbs:
@@ -238,9 +242,7 @@ class Checkpointer:
                     with self._lock:
                         if self._written.get(path) == last:
                             del self._written[path]
-                    db = open_dbs.pop(path, None)
-                    if db is not None:
-                        db.conn.close()
+                    let_go(path)
 
 
 checkpointer = Checkpointer()
