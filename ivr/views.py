@@ -314,7 +314,7 @@ def turn():
     call_sid = _call_sid()
     if call_sid is None:
         return _bad_request("no CallSid on /voice/turn")
-    expected = _request().args.get("t", type=int)
+    expected = _expected_turn(_request().args.get("t"))
     # Vosk mode: what the media stream heard for this turn, as if Twilio had sent it.
     heard = media.stored_heard(database.get_db(), call_sid, expected, _heard())
     key = store.request_key(_request().full_path, _request().form.to_dict())
@@ -348,7 +348,7 @@ def turn():
             turn_ = first if heard.silent else dialogue.step(first.state, heard)
             return _play(db, call_sid, heard, turn_, key)
         held = bool(_request().args.get(HELD)) and heard.silent
-        if held or (expected is not None and expected != state.turn):
+        if held or expected != state.turn:
             # An answer to a question we asked earlier, arriving late, or a webhook that
             # waited for a busy database (Twilio's redirect does not repeat what was
             # said): ask the current question again instead of acting twice or on nothing.
@@ -358,6 +358,17 @@ def turn():
         return _play(db, call_sid, heard, _dialogue().step(state, heard), key)
 
     return _answer(call_sid, work)
+
+
+def _expected_turn(raw: str | None) -> int:
+    """The turn number our own TwiML put in `?t=`; anything else ("abc", "1e3", "", none)
+    is -1, which matches no turn, so the call's current question is only asked again."""
+    if raw is None or not TURN_ARG.fullmatch(raw):
+        return -1
+    return int(raw)
+
+
+TURN_ARG = re.compile(r"[0-9]{1,6}")
 
 
 def _prepare_greeting(caller: str) -> Composed | None:
@@ -384,7 +395,7 @@ def _prepare(db, call_sid: str, heard: Heard, expected: int | None) -> Prepared 
     try:
         text = store.load_state_text(db, call_sid)
         state = store.parse_state(text) if text is not None else None
-        if state is None or (expected is not None and expected != state.turn):
+        if state is None or expected != state.turn:
             return None
         turn_ = _dialogue().step(state, heard)
         return Prepared(text, turn_, _compose_ahead(turn_))
