@@ -1,6 +1,8 @@
 """Operations: health and readiness probes, Prometheus metrics, and logs with the CallSid.
 
-- `/healthz`: the process answers. `/readyz`: it can do its work (database, calendar).
+- `/healthz`: the process answers. `/readyz`: it can do its work (database, calendar): it
+  reads and writes (one row of `readiness_probe`), since a database that can be read but
+  not written to (a full disk, a broken WAL) answers no call.
 - `/metrics`: Prometheus text format, for the monitoring server only: a bearer token
   (`HOTLINE_METRICS_TOKEN`) or, without one, requests from this machine.
 - Logs: one JSON object per line in production (`HOTLINE_LOG_FORMAT`), each with the
@@ -25,6 +27,7 @@ from prometheus_client import CollectorRegistry, Histogram, generate_latest
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily
 from prometheus_client.exposition import CONTENT_TYPE_LATEST
 
+import clock
 import db as database
 
 bp = Blueprint("ops", __name__)
@@ -54,6 +57,11 @@ def readyz():
     try:
         conn = database.get_db()
         conn.execute("SELECT count(*) FROM calls WHERE 0").fetchone()
+        with database.transaction(conn):
+            conn.execute("CREATE TABLE IF NOT EXISTS readiness_probe"
+                         " (id INTEGER PRIMARY KEY CHECK (id = 1), at TEXT NOT NULL)")
+            conn.execute("INSERT OR REPLACE INTO readiness_probe (id, at) VALUES (1, ?)",
+                         [clock.utc_text()])
         checks["database"] = "ok"
     except Exception as error:  # noqa: BLE001 - any failure means not ready
         checks["database"] = f"error: {type(error).__name__}"

@@ -25,3 +25,35 @@ def test_a_turn_number_that_is_not_ours_only_repeats_the_question(app, db, query
     # The right number still works.
     assert "<Enqueue" in caller.post("/voice/turn?t=0", SpeechResult="Mitarbeiter",
                                      Confidence="0.9").body
+
+
+# ---------------------------------------------------------------- 15: readiness writes
+
+READY_UNTIL_THE_DISK_FAILS = r"""
+import json, resource, signal, sys
+from app import create_app
+app = create_app({"HOTLINE_ENV": "test", "HOTLINE_DATABASE": sys.argv[1],
+                  "TWILIO_AUTH_TOKEN": "t"})
+client = app.test_client()
+before = client.get("/readyz")
+# From here on no file may grow: every commit fails with "disk I/O error", reads still work.
+signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+resource.setrlimit(resource.RLIMIT_FSIZE, (1, resource.RLIM_INFINITY))
+after = client.get("/readyz")
+print(json.dumps([before.status_code, after.status_code, after.get_json()]))
+"""
+
+
+def test_readiness_fails_when_the_database_cannot_be_written(tmp_path):
+    import json
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    done = subprocess.run([sys.executable, "-c", READY_UNTIL_THE_DISK_FAILS,
+                           str(tmp_path / "hotline.sqlite3")], capture_output=True, text=True,
+                          cwd=Path(__file__).parent.parent, timeout=60)
+    before, after, body = json.loads(done.stdout.strip().splitlines()[-1])
+    assert before == 200
+    assert after == 503, body
+    assert body["status"] == "not ready" and body["checks"]["database"].startswith("error")
