@@ -149,11 +149,23 @@ def export(name: str):
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     writer.writerow(header)
-    writer.writerows(rows)
+    writer.writerows([[spreadsheet_safe(cell) for cell in row] for row in rows])
     period = query["period"]
     filename = f"hotline-{name}-{period.first.isoformat()}-{period.last.isoformat()}.csv"
     return Response(buffer.getvalue(), mimetype="text/csv",
                     headers={"Content-Disposition": f'attachment; filename="{filename}"'})
+
+
+# A cell a spreadsheet would run as a formula (or as DDE: `+cmd|' /C calc'!A0`). Callers'
+# words reach the CSV, so such a cell gets a leading apostrophe, as OWASP advises.
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def spreadsheet_safe(cell):
+    """The cell as written to CSV: text that starts like a formula is marked as text."""
+    if isinstance(cell, str) and cell.startswith(FORMULA_START):
+        return "'" + cell
+    return cell
 
 
 @bp.get("/plotly.js")
