@@ -11,6 +11,7 @@ Without HOTLINE_CASES_API_TOKEN the API does not exist (404).
 from __future__ import annotations
 
 import hmac
+import json
 import logging
 
 from flask import Blueprint, current_app, jsonify, request
@@ -27,6 +28,10 @@ bp = Blueprint("cases_api", __name__, url_prefix="/api")
 
 MAX_RECORDS = 1000
 MAX_BODY_BYTES = 5 * 1024 * 1024
+# A record is four levels deep (list, record, applications, application); deeper JSON is
+# refused before anything recurses through it (1,000 levels crashed the parser: a 500).
+MAX_DEPTH = 8
+MAX_ERROR_CHARS = 200  # an error names what was wrong, but echoes little of the input
 
 
 def _authorised() -> bool:
@@ -50,9 +55,10 @@ def push_cases():
         return response, 401
     if (request.content_length or 0) > MAX_BODY_BYTES:
         return jsonify(error="request too large"), 413
-    body = request.get_json(silent=True)
+    body = _json_body()
     if body is None:
-        return jsonify(error="the body must be JSON (Content-Type: application/json)"), 400
+        return jsonify(error="the body must be JSON (Content-Type: application/json), "
+                             f"nested at most {MAX_DEPTH} levels deep"), 400
     records = body if isinstance(body, list) else [body]
     if not records or len(records) > MAX_RECORDS:
         return jsonify(error=f"send 1 to {MAX_RECORDS} records"), 400
@@ -79,9 +85,31 @@ def push_cases():
     return jsonify(results=results, changed=changed)
 
 
+def _json_body():
+    """The parsed body, or None when it is not JSON or nested deeper than MAX_DEPTH."""
+    if not request.is_json:
+        return None
+    try:
+        body = json.loads(request.get_data(cache=False))
+    except (ValueError, RecursionError):
+        return None
+    return body if _within_depth(body, MAX_DEPTH) else None
+
+
+def _within_depth(value, levels: int) -> bool:
+    if isinstance(value, dict):
+        value = list(value.values())
+    if not isinstance(value, list):
+        return True
+    if levels == 0:
+        return False
+    return all(_within_depth(item, levels - 1) for item in value)
+
+
 def _reason(error: Exception) -> str:
     if isinstance(error, InvalidRecordError):
-        return str(error)
+        text = str(error)
+        return text if len(text) <= MAX_ERROR_CHARS else text[:MAX_ERROR_CHARS - 1] + "…"
     if isinstance(error, AttributeError):
         return "a record must be an object"
     return "customer_number: wrong length or pattern (like 123D456789 or 12345BG0012345)"

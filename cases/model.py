@@ -184,7 +184,7 @@ def parse_application(data, number: int) -> Application:
         raise InvalidRecordError(f"{what}: must be an object")
     unknown = set(data) - {"type", "received", "status", "missing_documents"}
     if unknown:
-        raise InvalidRecordError(f"{what}: unknown field {sorted(unknown)[0]!r}")
+        raise InvalidRecordError(f"{what}: unknown field {sorted(unknown)[0][:40]!r}")
     kind = KIND_ALIASES.get(fold(data.get("type") or ""))
     if kind is None:
         raise InvalidRecordError(f"{what}: unknown type {str(data.get('type'))[:40]!r} "
@@ -217,7 +217,7 @@ def parse_record(data, existing: Customer | None = None, today: date | None = No
         raise InvalidRecordError("a record must be an object")
     unknown = set(data) - FIELDS
     if unknown:
-        raise InvalidRecordError(f"unknown field {sorted(unknown)[0]!r}")
+        raise InvalidRecordError(f"unknown field {str(sorted(unknown)[0])[:40]!r}")
     try:
         number = customer_number(data.get("customer_number") or "")
     except InvalidCustomerNumberError as error:

@@ -57,3 +57,35 @@ def test_readiness_fails_when_the_database_cannot_be_written(tmp_path):
     assert before == 200
     assert after == 503, body
     assert body["status"] == "not ready" and body["checks"]["database"].startswith("error")
+
+
+# ---------------------------------------------------------------- 12: JSON to /api/cases
+
+CASES_TOKEN = "cases-api-test-token-0123456789"
+
+
+def push_raw(client, body: bytes):
+    return client.post("/api/cases", data=body, content_type="application/json",
+                       headers={"Authorization": f"Bearer {CASES_TOKEN}"})
+
+
+@pytest.mark.parametrize("depth", [9, 1000, 100_000])
+def test_deeply_nested_json_is_a_bad_request_not_a_crash(app, depth):
+    app.config["HOTLINE_CASES_API_TOKEN"] = CASES_TOKEN
+    reply = push_raw(app.test_client(), b"[" * depth + b"]" * depth)
+    assert reply.status_code == 400
+    assert "nested" in reply.get_json()["error"]
+
+
+def test_an_unknown_field_is_named_but_not_echoed_whole(app):
+    app.config["HOTLINE_CASES_API_TOKEN"] = CASES_TOKEN
+    name = "x" * 100_000
+    reply = push_raw(app.test_client(),
+                     ('{"customer_number": "123D456789", "%s": 1}' % name).encode())
+    assert reply.status_code == 422
+    assert "unknown field 'xxxx" in reply.get_data(as_text=True)
+    assert len(reply.get_data()) < 500
+    nested = push_raw(app.test_client(), ('{"customer_number": "123D456789", "name": "A",'
+                                          ' "birth_date": "1980-05-03", "applications":'
+                                          ' [{"%s": 1}]}' % name).encode())
+    assert nested.status_code == 422 and len(nested.get_data()) < 500
