@@ -18,6 +18,12 @@ graceful_timeout = 10
 keepalive = 5
 accesslog = None  # request lines would carry URLs; the app logs what matters, without PII
 errorlog = "-"
+# Forwarded headers (X-Forwarded-Proto: https) are believed only from these addresses.
+# gunicorn's own default believes 127.0.0.1, so anything on this machine could make a
+# plain-http request pass as https (and a signature made for the https URL would pass).
+# The app trusts its proxies itself (HOTLINE_PROXY_HOPS): gunicorn trusts nobody unless
+# HOTLINE_FORWARDED_ALLOW_IPS names them.
+forwarded_allow_ips = os.environ.get("HOTLINE_FORWARDED_ALLOW_IPS", "")
 
 _metrics_dir = os.environ.get("PROMETHEUS_MULTIPROC_DIR")
 if not _metrics_dir:

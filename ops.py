@@ -88,11 +88,20 @@ def _observe(response: Response) -> Response:
 STARTED = "hotline.started"  # environ key: when the request reached the app
 
 
+# Headers a proxy adds. Without trusted proxies (HOTLINE_PROXY_HOPS=0) a request that
+# carries one came through a proxy we were not told of, maybe one on this machine that
+# forwards the internet's requests: its loopback address says nothing about who asks.
+FORWARDED_HEADERS = ("Forwarded", "X-Forwarded-For", "X-Real-IP", "X-Forwarded-Host")
+
+
 def _allowed() -> bool:
     token = current_app.config.get("HOTLINE_METRICS_TOKEN", "")
     if token:
         given = request.headers.get("Authorization", "").removeprefix("Bearer ").strip()
         return hmac.compare_digest(given.encode(), token.encode())
+    if not current_app.config.get("HOTLINE_PROXY_HOPS") and any(
+            name in request.headers for name in FORWARDED_HEADERS):
+        return False
     try:
         return ipaddress.ip_address(request.remote_addr or "").is_loopback
     except ValueError:

@@ -89,3 +89,43 @@ def test_an_unknown_field_is_named_but_not_echoed_whole(app):
                                           ' "birth_date": "1980-05-03", "applications":'
                                           ' [{"%s": 1}]}' % name).encode())
     assert nested.status_code == 422 and len(nested.get_data()) < 500
+
+
+# ---------------------------------------------------------------- 11: forwarded headers
+
+
+@pytest.mark.parametrize("header", [{"X-Forwarded-For": "8.8.8.8"},
+                                    {"Forwarded": "for=8.8.8.8"}, {"X-Real-IP": "8.8.8.8"}])
+def test_metrics_are_not_for_a_request_a_proxy_forwarded_without_being_trusted(client, header):
+    assert client.get("/metrics").status_code == 200  # this machine, directly
+    assert client.get("/metrics", headers=header).status_code == 403
+
+
+def test_metrics_behind_a_trusted_proxy_go_by_the_forwarded_address(app):
+    from app import create_app
+
+    config = {**app.config, "HOTLINE_PROXY_HOPS": 1}
+    client = create_app(config).test_client()
+    assert client.get("/metrics", headers={"X-Forwarded-For": "8.8.8.8"}).status_code == 403
+    assert client.get("/metrics", headers={"X-Forwarded-For": "127.0.0.1"}).status_code == 200
+
+
+def test_gunicorn_believes_no_forwarded_scheme_it_was_not_told_to(tmp_path):
+    import requests
+    from twilio.request_validator import RequestValidator
+    from test_reliability import TOKEN, Server
+
+    server = Server(tmp_path, workers=1)
+    try:
+        form = {"CallSid": "CA" + "5" * 32, "From": "+491761234567", "To": "+4971519876543"}
+        https_url = server.url.replace("http://", "https://") + "/voice/incoming"
+        signature = RequestValidator(TOKEN).compute_signature(https_url, form)
+        reply = requests.post(server.url + "/voice/incoming", data=form, timeout=10,
+                              headers={"X-Twilio-Signature": signature,
+                                       "X-Forwarded-Proto": "https"})
+        assert reply.status_code == 403
+        metrics = requests.get(server.url + "/metrics", timeout=10,
+                               headers={"X-Forwarded-For": "8.8.8.8"})
+        assert metrics.status_code == 403
+    finally:
+        server.stop()
