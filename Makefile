@@ -8,7 +8,7 @@ PORT   ?= 5000
 
 export HOTLINE_ENV ?= development
 
-.PHONY: run serve test bench seed clean
+.PHONY: run serve test test-clock system-packages bench seed clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -35,7 +35,11 @@ run: seed
 serve: $(STAMP)
 	HOTLINE_ENV=production $(BIN)/gunicorn -c gunicorn.conf.py 'app:create_app()'
 
-test: $(STAMP)
+# Debian packages the tests need (browser, speech synthesis, faketime), when missing.
+system-packages:
+	@tools/system-packages
+
+test: $(STAMP) system-packages
 	$(BIN)/python -m pytest
 
 bench: $(STAMP)

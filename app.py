@@ -1,7 +1,8 @@
 """The hotline application: `create_app(config)` wires settings, database, webhooks and commands."""
 
 import os
-from datetime import UTC, datetime
+import sys
+from datetime import timedelta
 
 import click
 from flask import Flask, Response, current_app, request
@@ -10,6 +11,7 @@ from flask.sessions import SecureCookieSessionInterface
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 import cases
+import clock
 import config as settings
 import db
 import gateway
@@ -50,12 +52,18 @@ SESSIONLESS_PATHS = ("/voice/", "/healthz", "/readyz", "/metrics")
 
 def create_app(config: dict | None = None) -> Flask:
     """Build the app: defaults, then the environment, then `config` (tests pass theirs)."""
-    _configure_logging()
+    # A newcomer's first try (`flask --app app call`, no server): this process is its own
+    # hotline, so it runs with development settings unless told otherwise.
+    trying_out = (config is None and "HOTLINE_ENV" not in os.environ
+                 and _softphone_in_process(sys.argv))
+    _configure_logging(development=trying_out or os.environ.get("HOTLINE_ENV") == "development")
     app = Flask(__name__, instance_relative_config=True)
     app.request_class = HotlineRequest
     app.session_interface = ConsoleOnlySessions()
     app.config.update(settings.from_environment(app.instance_path))
     app.config.update(config or {})
+    if trying_out:
+        app.config["HOTLINE_ENV"] = "development"
     settings.finish(app.config)
 
     if app.config["HOTLINE_PROXY_HOPS"]:
@@ -64,6 +72,7 @@ def create_app(config: dict | None = None) -> Flask:
                                 x_port=hops, x_prefix=hops)
 
     db.init_app(app, MIGRATIONS)
+    clock.install(app)
     gateway.init_app(app)
     voice.init_app(app)
     media.init_app(app)
@@ -95,9 +104,16 @@ def create_app(config: dict | None = None) -> Flask:
     return app
 
 
-def _configure_logging() -> None:
+def _softphone_in_process(argv: list[str]) -> bool:
+    """True for `flask ... call` without `--url`: the softphone calls this very process."""
+    if not argv or os.path.basename(argv[0]) != "flask" or "call" not in argv:
+        return False
+    return not any(arg == "--url" or arg.startswith("--url=") for arg in argv)
+
+
+def _configure_logging(development: bool) -> None:
     level = os.environ.get("HOTLINE_LOG_LEVEL", "INFO").upper()
-    default = "text" if os.environ.get("HOTLINE_ENV") == "development" else "json"
+    default = "text" if development else "json"
     ops.configure_logging(level, os.environ.get("HOTLINE_LOG_FORMAT", default))
 
 
@@ -111,7 +127,7 @@ def seed_demo_command():
         bookings = schedules_store.seed_demo(database, schedule)
         agents = routing_demo.seed_demo(database)
         with db.transaction(database):
-            customers = cases_store.seed_demo(database, datetime.now(UTC))
+            customers = cases_store.seed_demo(database, clock.now())
     finally:
         database.conn.close()
     click.echo(f"Demo database ready: {current_app.config['HOTLINE_DATABASE']} "
@@ -125,12 +141,10 @@ def seed_demo_command():
 @with_appcontext
 def purge_command(days: int | None):
     """Remove caller numbers and transcripts older than the retention period."""
-    from datetime import timedelta
-
     days = current_app.config["HOTLINE_RETENTION_DAYS"] if days is None else days
     if days < 0:
         raise click.BadParameter("must be 0 or more", param_hint="--days")
-    before = (datetime.now(UTC) - timedelta(days=days)).isoformat(timespec="milliseconds")
+    before = clock.utc_text(clock.now() - timedelta(days=days))
     database = db.connect(current_app.config["HOTLINE_DATABASE"])
     try:
         with db.transaction(database):

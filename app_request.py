@@ -9,20 +9,66 @@ body, a body over `FAST_FORM_BYTES` or over the app's MAX_CONTENT_LENGTH, data a
 read with `get_data()`) goes Werkzeug's way, limits and errors included. A chunked
 body has no Content-Length and goes that way too; with one, reading that many bytes is
 right also where the server says it ends the stream itself (gunicorn always does).
+
+Every route reads at most what it needs (`BODY_LIMITS`): Twilio's forms are a few KB, the
+case API takes 5 MB. The limit holds before anything is parsed, and for chunked bodies
+too: a longer body is refused with 413 (a larger Content-Length at once, a chunked body
+once that much was read), so nobody makes a worker hold a 100 MB form in memory.
 """
 
+import io
 from io import BytesIO
 from urllib.parse import parse_qsl
 
 from flask import Request
 from werkzeug import urls  # noqa: F401 - registers the "werkzeug.url_quote" codec error handler
-from werkzeug.exceptions import ClientDisconnected
+from werkzeug.exceptions import ClientDisconnected, RequestEntityTooLarge
+from werkzeug.utils import cached_property
+from werkzeug.wsgi import get_content_length, get_input_stream
 
 FAST_FORM_BYTES = 64 * 1024  # Twilio's forms are 1-3 KB; larger ones take the general path
+KB = 1024
+# The first path prefix that matches sets the limit; anything else gets DEFAULT_BODY_LIMIT.
+BODY_LIMITS = (
+    ("/api/cases", 5 * KB * KB),  # as cases.api.MAX_BODY_BYTES
+    ("/voice/", 64 * KB),  # Twilio's webhooks: 1-3 KB
+    ("/sms/", 64 * KB),
+    ("/agent/", 64 * KB),  # the console's forms: a login, a status, an outcome
+    ("/supervisor/", 16 * KB),
+)
+DEFAULT_BODY_LIMIT = 256 * KB
 URLENCODED = "application/x-www-form-urlencoded"
 
 
 class HotlineRequest(Request):
+    @property
+    def max_content_length(self) -> int:
+        """The most this request may send: its route's limit, or one set on the request;
+        MAX_CONTENT_LENGTH in the app's config, if set, caps every route."""
+        if self._max_content_length is not None:
+            return self._max_content_length
+        path = self.path
+        limit = next((n for prefix, n in BODY_LIMITS if path.startswith(prefix)),
+                     DEFAULT_BODY_LIMIT)
+        configured = super().max_content_length
+        return limit if configured is None else min(limit, configured)
+
+    @max_content_length.setter
+    def max_content_length(self, value: int | None) -> None:
+        self._max_content_length = value
+
+    @cached_property
+    def stream(self):
+        """The body, read at most to the limit. Werkzeug refuses a too long Content-Length,
+        but cuts a chunked body at the limit silently: parsed, that is a truncated form or
+        JSON. Here one byte past the limit is a 413."""
+        environ = self.environ
+        limit = self.max_content_length
+        if (get_content_length(environ) is None and environ.get("wsgi.input_terminated")
+                and limit is not None):
+            return io.BufferedReader(_Capped(environ["wsgi.input"], limit))
+        return get_input_stream(environ, max_content_length=limit)
+
     def _load_form_data(self) -> None:
         if "form" in self.__dict__:
             return
@@ -59,3 +105,25 @@ class HotlineRequest(Request):
         if not 0 <= length <= FAST_FORM_BYTES or (limit is not None and length > limit):
             return None
         return length
+
+
+class _Capped(io.RawIOBase):
+    """A chunked body, readable up to `limit` bytes: reading one byte more raises 413."""
+
+    def __init__(self, raw, limit: int):
+        self._raw = raw
+        self._left = limit + 1
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer) -> int:
+        if self._left <= 0:
+            raise RequestEntityTooLarge()
+        view = memoryview(buffer)[: self._left]
+        data = self._raw.read(len(view))
+        view[: len(data)] = data
+        self._left -= len(data)
+        if self._left <= 0:
+            raise RequestEntityTooLarge()
+        return len(data)

@@ -21,6 +21,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+import clock  # noqa: E402
 import db as database  # noqa: E402
 from routing import stats, stats_store  # noqa: E402
 
@@ -86,7 +87,7 @@ def main() -> int:
                     "TWILIO_AUTH_TOKEN": "bench"})
         days = max(30, round(args.calls / CALLS_PER_DAY))
         began = time.perf_counter()
-        report = history.seed_calls(path, calls=args.calls, days=days, seed=1,
+        report = history.seed_calls(path, calls=args.calls, days=days, seed=1, end=clock.now(),
                                     progress=lambda line: print(line, flush=True))
         print(f"seeded {args.calls} calls over {days} days in "
               f"{time.perf_counter() - began:.0f} s {report}")

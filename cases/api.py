@@ -16,11 +16,11 @@ import logging
 
 from flask import Blueprint, current_app, jsonify, request
 
+import clock
 import db as database
 
 from . import store
 from .model import InvalidRecordError, customer_number, parse_record
-from .settings import now
 
 log = logging.getLogger(__name__)
 
@@ -63,7 +63,7 @@ def push_cases():
     if not records or len(records) > MAX_RECORDS:
         return jsonify(error=f"send 1 to {MAX_RECORDS} records"), 400
     db = database.get_db()
-    moment = now()
+    moment = clock.berlin()
     with database.transaction(db):
         customers, errors = [], []
         for index, record in enumerate(records):

@@ -10,10 +10,10 @@ import click
 from flask import current_app
 from flask.cli import with_appcontext
 
+import clock
 import db as database
 
 from .importer import ImportFileError, import_customers, read_file
-from .settings import now
 
 
 @click.command("import-cases")
@@ -25,7 +25,7 @@ from .settings import now
 @with_appcontext
 def import_cases_command(file: str, skip_bad: bool, fmt: str | None):
     """Import customers' cases from a CSV or JSON export of the electronic file."""
-    moment = now()
+    moment = clock.berlin()
     try:
         parsed = read_file(file, fmt, today=moment.date())
     except ImportFileError as error:

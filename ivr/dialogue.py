@@ -37,6 +37,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
+import clock
 import speech
 
 from .booking import BookingSteps, Query
@@ -195,7 +196,7 @@ class Heard:
     speech: str = ""
     confidence: float | None = None
     digits: str = ""
-    now: datetime = field(default_factory=lambda: datetime.now(BERLIN))  # for "morgen"
+    now: datetime = field(default_factory=clock.berlin)  # for "morgen"
 
     @property
     def silent(self) -> bool:

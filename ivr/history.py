@@ -36,6 +36,7 @@ from flask.cli import with_appcontext
 from sqlite_utils import Database
 from werkzeug.security import generate_password_hash
 
+import clock
 import db as database
 from routing import callbacks, dispatch, outcomes, queue, stats_store
 from routing import store as routing_store
@@ -134,8 +135,8 @@ class SchemaCachingDatabase(Database):
 class _Clock:
     """The history's time, handed to ivr.store (which reads its own `utcnow`)."""
 
-    def __init__(self):
-        self.moment = datetime.now(UTC)
+    def __init__(self, moment: datetime):
+        self.moment = moment
 
     def text(self) -> str:
         return self.moment.isoformat(timespec="milliseconds")
@@ -343,15 +344,16 @@ class _Recorder:
 
 def _worker(plan: Plan) -> int:
     """Record one plan into its own database file; returns the number of calls."""
-    clock = _Clock()
+    history_clock = _Clock(plan.start)
     original = store.utcnow
-    store.utcnow = clock.text  # ivr.store stamps rows with its own clock: the history's here
+    # ivr.store stamps rows with its own clock: the history's here
+    store.utcnow = history_clock.text
     try:
         conn = sqlite3.connect(plan.path, isolation_level=None, check_same_thread=False)
         conn.execute("PRAGMA journal_mode=OFF")  # a scratch file: rebuilt if anything fails
         conn.execute("PRAGMA synchronous=OFF")
         db = SchemaCachingDatabase(conn)
-        recorder = _Recorder(db, plan, clock)
+        recorder = _Recorder(db, plan, history_clock)
         rng = random.Random(plan.seed * 7919 + plan.first)
         times = _call_times(rng, plan.count, plan.start, plan.end)
         for offset in range(0, plan.count, CHUNK_COMMIT):
@@ -447,11 +449,11 @@ def _seed_agents(db: Database, now: datetime, calls_per_day: float) -> dict:
     return agents
 
 
-def seed_calls(path: str, *, calls: int, days: int, seed: int, end: datetime | None = None,
+def seed_calls(path: str, *, calls: int, days: int, seed: int, end: datetime,
                workers: int | None = None, report: bool = False,
                progress: Callable[[str], None] = lambda _: None) -> dict:
     """Record `calls` calls spread over the `days` days before `end`; returns timings."""
-    end = (end or datetime.now(UTC)).astimezone(UTC)
+    end = end.astimezone(UTC)
     start = end - timedelta(days=days)
     workers = max(1, min(workers or os.cpu_count() or 1, math.ceil(calls / 1000)))
     db = database.connect(path)
@@ -509,7 +511,8 @@ def seed_calls_command(calls: int, days: int, seed: int, workers: int | None):
     """Record a realistic call history for the dashboard (fictitious numbers)."""
     try:
         report = seed_calls(current_app.config["HOTLINE_DATABASE"], calls=calls, days=days,
-                            seed=seed, workers=workers, report=True, progress=click.echo)
+                            seed=seed, end=clock.now(), workers=workers, report=True,
+                            progress=click.echo)
     except AlreadySeededError as error:
         raise click.ClickException(f"{error}: use another --seed") from None
     click.echo(f"Recorded {report['calls']} calls over {report['days']} days: "

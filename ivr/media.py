@@ -35,6 +35,7 @@ from flask import Blueprint, Flask, Response, current_app, request
 from flask_sock import Sock
 from twilio.twiml.voice_response import VoiceResponse
 
+import clock
 import db as database
 from speech import mulaw
 from speech.streaming import Onset, UtteranceListener
@@ -146,9 +147,8 @@ LISTENING, SPEAKING, DONE, REFUSED = "listening", "speaking", "done", "refused"
 
 
 def _now_text() -> str:
-    from datetime import UTC, datetime
 
-    return datetime.now(UTC).isoformat(timespec="milliseconds")
+    return clock.utc_text()
 
 
 def _set_status(db, call_sid: str, turn: int, status: str, **fields) -> None:

@@ -4,6 +4,7 @@ import re
 
 from flask import Blueprint, current_app, jsonify, render_template, request
 
+from . import moments
 from .softphone import InProcess, Softphone, TransportError
 
 bp = Blueprint("simulator", __name__, url_prefix="/simulator", template_folder="templates")
@@ -39,6 +40,12 @@ def start_call():
         if not re.fullmatch(r"\+?[0-9]{3,20}", number):
             return jsonify(error="Die Rufnummer darf nur Ziffern und ein + enthalten."), 400
         phone.from_number = number
+    at = str(body.get("at") or "").strip()
+    if at:
+        try:
+            phone.moment = moments.parse(at)
+        except moments.BadMomentError:
+            return jsonify(error="Bitte geben Sie den Zeitpunkt so an: 2026-12-24 10:00."), 400
     said = phone.dial()
     return jsonify(said=said, progress=phone.progress())
 

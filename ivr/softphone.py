@@ -17,6 +17,7 @@ import urllib.request
 import uuid
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass, field
+from datetime import datetime
 
 import click
 from flask import current_app
@@ -24,6 +25,8 @@ from flask.cli import with_appcontext
 from twilio.request_validator import RequestValidator
 
 from config import DEV_AUTH_TOKEN
+
+from . import moments
 
 DEFAULT_FROM = "+491761234567"  # fictitious mobile number
 DEFAULT_TO = "+4971519876543"  # fictitious hotline number
@@ -90,8 +93,9 @@ class Softphone:
     """One phone call to the hotline."""
 
     def __init__(self, transport, token: str, from_number: str = DEFAULT_FROM,
-                 to_number: str = DEFAULT_TO):
+                 to_number: str = DEFAULT_TO, moment: datetime | None = None):
         self.transport = transport
+        self.moment = moment  # the call happens at this moment (a development server only)
         self.validator = RequestValidator(token)
         self.call_sid = "CA" + uuid.uuid4().hex
         self.from_number = from_number
@@ -108,15 +112,20 @@ class Softphone:
     # -- the call's progress, for the browser simulator which keeps it between requests
 
     PROGRESS = ("call_sid", "from_number", "next_url", "silence_url", "num_digits",
-                "queue_action", "wait_url", "dial_action", "finished")
+                "queue_action", "wait_url", "dial_action", "finished", "moment")
 
     def progress(self) -> dict:
-        return {name: getattr(self, name) for name in self.PROGRESS}
+        progress = {name: getattr(self, name) for name in self.PROGRESS}
+        if self.moment is not None:
+            progress["moment"] = self.moment.isoformat()
+        return progress
 
     def resume(self, progress: dict) -> None:
         for name in self.PROGRESS:
             if name in progress:
                 setattr(self, name, progress[name])
+        if isinstance(self.moment, str):
+            self.moment = datetime.fromisoformat(self.moment)
 
     # -- what a caller does
 
@@ -171,7 +180,7 @@ class Softphone:
         for _ in range(MAX_REDIRECTS):
             reply = self._post(url, fields)
             if "xml" not in reply.content_type:
-                raise TransportError(f"{url}: HTTP {reply.status}, not TwiML: {reply.body[:200]}")
+                raise TransportError(f"{url}: HTTP {reply.status}: {reply.body[:300].strip()}")
             step = self._run(ET.fromstring(reply.body), said)
             if step is None:
                 return
@@ -252,8 +261,10 @@ class Softphone:
             "To": self.to_number,
             **fields,
         }
-        signature = self.validator.compute_signature(absolute, form)
-        return self.transport.post(absolute, form, {"X-Twilio-Signature": signature})
+        headers = {"X-Twilio-Signature": self.validator.compute_signature(absolute, form)}
+        if self.moment is not None:
+            headers[moments.HEADER] = self.moment.isoformat()
+        return self.transport.post(absolute, form, headers)
 
 
 def _transport(url: str | None):
@@ -299,12 +310,19 @@ def transcript(phone: Softphone, summary: dict) -> dict:
               help="Read the caller's lines from stdin; print one JSON summary at the end.")
 @click.option("--from", "from_number", default=DEFAULT_FROM, show_default=True,
               help="The caller id to call from.")
+@click.option("--at", "at", default=None, metavar="MOMENT",
+              help='Call as if it were this moment, Berlin time ("2026-12-24 10:00"): '
+              "holidays, evenings, weekends. Development servers only.")
 @with_appcontext
-def call_command(url: str | None, as_json: bool, from_number: str) -> None:
+def call_command(url: str | None, as_json: bool, from_number: str, at: str | None) -> None:
     """Call the hotline from the terminal: type what you say; #12 presses keys; an empty
     line is silence; Ctrl-D hangs up."""
+    try:
+        moment = moments.parse(at) if at else None
+    except moments.BadMomentError as error:
+        raise click.BadParameter(str(error), param_hint="--at") from None
     transport, token = _transport(url)
-    phone = Softphone(transport, token, from_number=from_number)
+    phone = Softphone(transport, token, from_number=from_number, moment=moment)
     try:
         if as_json:
             _call_from_stdin(phone)
@@ -327,7 +345,8 @@ def _call_from_stdin(phone: Softphone) -> None:
 
 
 def _call_interactively(phone: Softphone) -> None:
-    click.echo(f"Anruf {phone.call_sid} von {phone.from_number}. "
+    when = f" am {phone.moment:%d.%m.%Y um %H:%M}" if phone.moment else ""
+    click.echo(f"Anruf {phone.call_sid} von {phone.from_number}{when}. "
                "#1 drückt Tasten, leere Zeile = Stille, Strg-D legt auf.\n")
     _print_hotline(phone.dial())
     while not phone.finished:

@@ -6,9 +6,10 @@ these rows. Times are stored in UTC as ISO 8601 strings.
 
 import hashlib
 import json
-from datetime import UTC, datetime
 
 from sqlite_utils import Database
+
+import clock
 
 from .dialogue import CallState, Heard, Turn, achieve
 
@@ -17,7 +18,7 @@ FINAL_STATUSES = {"completed", "busy", "failed", "no-answer", "canceled"}
 
 
 def utcnow() -> str:
-    return datetime.now(UTC).isoformat(timespec="milliseconds")
+    return clock.utc_text()
 
 
 def migrate(db: Database) -> None:

@@ -15,6 +15,7 @@ from urllib.parse import urlencode
 from flask import Blueprint, Response, current_app, jsonify, request, url_for
 from twilio.twiml.voice_response import VoiceResponse
 
+import clock
 import db as database
 from gateway import get_gateway
 from routing import callbacks, dispatch, queue
@@ -23,9 +24,9 @@ from schedules import store as bookings
 from schedules.config import schedule_for_config
 from speech.normalise import fold
 
-from . import effects, media, prompts, store
+from . import effects, media, moments, prompts, store
 from . import voicemail as voicemail_transcription
-from .dialogue import BERLIN, CallState, Dialogue, Hangup, Heard, Say, Transfer, Turn
+from .dialogue import CallState, Dialogue, Hangup, Heard, Say, Transfer, Turn
 from .handover import CALLBACK_WORDS
 from .signatures import twilio_signed
 from .twiml import DialAgent, Urls, Voice, apology, compose, render, to_xml
@@ -53,8 +54,6 @@ def init_app(app) -> None:
     schedule = schedule_for_config(app.config)
     app.extensions["hotline.schedule"] = schedule
     app.extensions["hotline.voice"] = Voice.from_config(app.config, schedule)
-    # The hotline's clock; tests set a fixed one so that "nächsten Dienstag" is a known day.
-    app.extensions.setdefault("hotline.clock", lambda: datetime.now(BERLIN))
     app.register_blueprint(bp)
 
 
@@ -101,7 +100,10 @@ def _paths(prefix: str) -> dict[str, str]:
 
 
 def _now() -> datetime:
-    return _app().extensions["hotline.clock"]()
+    app = _app()
+    own = moments.clock_for(app, _request().form.get("CallSid")) if moments.KEY in \
+        app.extensions else None
+    return (own or clock.of(app))()
 
 
 def _lang_arg() -> str:
@@ -280,6 +282,24 @@ def _caller_facts(number: str) -> dict:
     known, mobile = effects.caller_line(number)
     return {"caller_id": known, "mobile": mobile,
             "caller_tail": ", ".join(re.sub(r"\D", "", number)[-3:]) if known else ""}
+
+@bp.before_request
+def _call_at_a_moment():
+    """The softphone's `--at`: a development server lets this call run at that moment."""
+    text = _request().headers.get(moments.HEADER)
+    if text is None:
+        return None
+    if _app().config["HOTLINE_ENV"] != "development":
+        return Response(moments.REFUSED, status=403, mimetype="text/plain")
+    try:
+        moment = moments.parse(text)
+    except moments.BadMomentError as error:
+        return Response(f"{error}\n", status=400, mimetype="text/plain")
+    call_sid = _call_sid()
+    if call_sid is not None:
+        moments.remember(_app(), call_sid, moment)
+    return None
+
 
 
 @bp.post("/incoming")

@@ -13,10 +13,10 @@ import click
 from flask import current_app
 from flask.cli import with_appcontext
 
+import clock
 import db as database
 
 from .auth import MIN_PASSWORD_LENGTH, WeakPasswordError, hash_password
-from .settings import now
 from .store import REACH_KINDS, ROLES, add_agent, all_agents, find_agent
 
 
@@ -70,7 +70,7 @@ def add_user(login, name, role, topics, languages, sites, reach_number, reach_si
             raise click.ClickException(f"login {login!r} exists already")
         agent = add_agent(db, login=login, name=name, password_hash=hashed, role=role,
                           topics=_list(topics), languages=_list(languages), sites=_list(sites),
-                          reach_kind=reach_kind, reach_address=reach_address, now=now())
+                          reach_kind=reach_kind, reach_address=reach_address, now=clock.now())
     finally:
         db.conn.close()
     click.echo(f"Created {agent.role} {agent.login} (id {agent.id}).")

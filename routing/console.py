@@ -25,6 +25,7 @@ from flask import (
 from flask_login import current_user, login_required, login_user, logout_user
 from flask_wtf.csrf import generate_csrf
 
+import clock
 import db as database
 from gateway import get_gateway
 
@@ -35,7 +36,7 @@ from .decision import EMERGENCY, can_serve, queue_key
 from .dispatch import CannotTakeError, connect_next_caller, take_call
 from .outcomes import OUTCOMES, NoCurrentCallError, record_outcome
 from .queue import last_entry, waiting_entries
-from .settings import now, settings
+from .settings import settings
 from .store import (
     AVAILABLE,
     OFFLINE,
@@ -100,7 +101,7 @@ def login():
         password = request.form.get("password", "")[:200]
         try:
             agent = authenticate(db, login_name, password, request.remote_addr or "",
-                                 now=now())
+                                 now=clock.now())
         except LoginLockedError as locked:
             log.warning("Agent login refused: too many failed attempts")
             flash(f"Zu viele Fehlversuche. Bitte in {locked.retry_after_s} Sekunden "
@@ -127,7 +128,7 @@ def logout():
     db = database.get_db()
     with atomic(db):
         if agent.status == AVAILABLE:
-            set_status(db, agent.id, OFFLINE, now=now(), reason="logged out")
+            set_status(db, agent.id, OFFLINE, now=clock.now(), reason="logged out")
     logout_user()
     session.clear()
     flash("Sie sind abgemeldet.", "info")
@@ -165,7 +166,7 @@ def _window(cb) -> str:
 
 def _state(agent: Agent) -> dict:
     db = database.get_db()
-    moment = now()
+    moment = clock.now()
     waiting = [{
         "id": e.id, "topic": topic_label(e.topic), "language": language_label(e.language),
         "site": site_label(e.site), "emergency": e.priority == EMERGENCY,
@@ -236,8 +237,9 @@ def _reply(agent_id: int, message: str = "", status: int = 200):
 def _connect_next(agent_id: int) -> None:
     """The agent is free again: a suitable waiting caller goes to them at once."""
     chosen = settings()
-    connect_next_caller(database.get_db(), agent_id, now=now(), connect_url=chosen.connect_url,
-                        gateway=get_gateway(), ring_timeout_s=chosen.ring_timeout_s)
+    connect_next_caller(database.get_db(), agent_id, now=clock.now(),
+                        connect_url=chosen.connect_url, gateway=get_gateway(),
+                        ring_timeout_s=chosen.ring_timeout_s)
 
 
 # ------------------------------------------------------------------------ actions
@@ -253,7 +255,7 @@ def change_status():
     db = database.get_db()
     if wanted != agent.status:
         with atomic(db):
-            set_status(db, agent.id, wanted, now=now(), reason="console")
+            set_status(db, agent.id, wanted, now=clock.now(), reason="console")
     if wanted == AVAILABLE:
         _connect_next(agent.id)
     return _reply(agent.id)
@@ -268,7 +270,7 @@ def take(entry_id: int):
         abort(404)
     chosen = settings()
     try:
-        take_call(database.get_db(), agent.id, entry_id, now=now(),
+        take_call(database.get_db(), agent.id, entry_id, now=clock.now(),
                   connect_url=chosen.connect_url, gateway=get_gateway(),
                   ring_timeout_s=chosen.ring_timeout_s)
     except CannotTakeError as error:
@@ -285,7 +287,7 @@ def outcome():
         return _reply(agent.id, "Bitte ein Ergebnis auswählen.", 400)
     try:
         record_outcome(database.get_db(), agent.id, chosen, request.form.get("note", ""),
-                       now=now())
+                       now=clock.now())
     except NoCurrentCallError:
         return _reply(agent.id, "Es gibt kein Gespräch, zu dem ein Ergebnis fehlt.", 409)
     if _agent().status == AVAILABLE:
@@ -319,7 +321,7 @@ def start_callback(callback_id: int):
     agent = _agent()
     _callback_for(agent, callback_id)
     try:
-        callback_store.start_callback(database.get_db(), callback_id, agent.id, now=now())
+        callback_store.start_callback(database.get_db(), callback_id, agent.id, now=clock.now())
     except callback_store.CallbackStateError as error:
         return _reply(agent.id, str(error), 409)
     return _reply(agent.id, "Rückruf übernommen: bitte jetzt anrufen.")
@@ -335,7 +337,7 @@ def callback_attempt(callback_id: int):
         return _reply(agent.id, "Bitte ein Ergebnis des Rückrufs auswählen.", 400)
     try:
         callback_store.record_attempt(database.get_db(), callback_id, agent.id, result,
-                                      request.form.get("note", "")[:2000], now=now())
+                                      request.form.get("note", "")[:2000], now=clock.now())
     except callback_store.CallbackStateError as error:
         return _reply(agent.id, str(error), 409)
     return _reply(agent.id, f"Rückruf: {callback_store.ATTEMPT_RESULTS[result]}.")

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 
 from sqlite_utils import Database
+
+import clock
 
 from .auth import hash_password
 from .store import add_agent, find_agent
@@ -30,7 +32,7 @@ DEMO_ACCOUNTS = [
 
 def seed_demo(db: Database, now: datetime | None = None) -> int:
     """Create the demo accounts that are missing; returns how many were created."""
-    now = now or datetime.now(UTC)
+    now = now or clock.now()
     made = 0
     for account in DEMO_ACCOUNTS:
         if find_agent(db, account["login"]) is not None:

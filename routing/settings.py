@@ -1,9 +1,8 @@
-"""Routing's settings per app (ring timeout, callback offer, the phone side's URL) and clock."""
+"""Routing's settings per app: ring timeout, callback offer, the phone side's URL."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime
 
 from flask import current_app
 
@@ -24,9 +23,3 @@ class RoutingSettings:
 
 def settings() -> RoutingSettings:
     return current_app.extensions[EXTENSION]
-
-
-def now() -> datetime:
-    """The hotline's clock in UTC (tests set a fixed one as app.extensions['hotline.clock'])."""
-    clock = current_app.extensions.get("hotline.clock")
-    return (clock() if clock else datetime.now(UTC)).astimezone(UTC)

@@ -28,12 +28,12 @@ from flask import (
 from flask.cli import with_appcontext
 from flask_login import current_user, login_required
 
+import clock
 import db as database
 
 from . import stats
 from .auth import secure_page_headers
 from .console import STATUS_LABELS
-from .settings import now
 from .stats import BadPeriodError, Period
 from .topics import LANGUAGE_LABELS, SITE_LABELS
 
@@ -71,7 +71,7 @@ def _headers(response):
 
 
 def _today():
-    return now().astimezone(stats.BERLIN).date()
+    return clock.now().astimezone(stats.BERLIN).date()
 
 
 def _query() -> dict:
@@ -100,7 +100,7 @@ def _query() -> dict:
 
 def _figures(query: dict) -> dict:
     return stats.figures(database.get_db(), query["period"], site=query["site"],
-                         lang=query["lang"], threshold_s=query["threshold_s"], now=now())
+                         lang=query["lang"], threshold_s=query["threshold_s"], now=clock.now())
 
 
 @bp.get("/")
@@ -121,7 +121,7 @@ def figures_json():
 @bp.get("/live.json")
 @supervisor_required
 def live_json():
-    return jsonify(stats.live(database.get_db(), now=now()))
+    return jsonify(stats.live(database.get_db(), now=clock.now()))
 
 
 @bp.get("/utterances.json")
@@ -195,7 +195,7 @@ def stats_command(since, until, site, lang, threshold, as_json):
     """The supervisor's figures for a period, as a summary or as JSON."""
     db = database.connect(current_app.config["HOTLINE_DATABASE"])
     try:
-        moment = now()
+        moment = clock.now()
         try:
             period = Period.parse(since, until, moment.astimezone(stats.BERLIN).date())
         except BadPeriodError as error:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from datetime import date, datetime, timedelta
 
+import clock
+
 from .calendar import Day, site_day
 from .config import BERLIN, Schedule, Site
 from .spoken import join_words, spoken_date, spoken_hours, weekday_name
@@ -22,7 +24,7 @@ def describe_opening_hours(schedule: Schedule, site_id: str | None = None,
     `site_id`: all sites at once, briefly.
     """
     lang = "en" if lang == "en" else "de"
-    now = (now or datetime.now(BERLIN)).astimezone(BERLIN)
+    now = (now or clock.now()).astimezone(BERLIN)
     today = now.date()
     sites = [schedule.site(site_id)] if site_id else list(schedule.sites.values())
     if day is not None:

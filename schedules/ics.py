@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, datetime
+from datetime import datetime
 
 from icalendar import Calendar, Event
+
+import clock
 
 from .config import Site, Topic
 from .spoken import spoken_code
@@ -31,7 +33,7 @@ def booking_ics(booking: Booking, site: Site, topic: Topic,
     calendar.add("method", "PUBLISH")
     event = Event()
     event.add("uid", f"{uuid.uuid5(_UID_NAMESPACE, booking.token)}@jobcenter-hotline")
-    event.add("dtstamp", stamp or datetime.now(UTC))
+    event.add("dtstamp", stamp or clock.now())
     event.add("dtstart", booking.start)
     event.add("dtend", booking.end)
     event.add("summary", _summary(topic, lang))

@@ -14,6 +14,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
+import clock
+
 from .calendar import site_day
 from .config import BERLIN, Caseworker, Interval, Schedule
 
@@ -123,7 +125,7 @@ def find_slots(db, schedule: Schedule, site_id: str, topic_id: str, wish: Wish |
     so that callers on the line at the same time are not all offered the same slot.
     """
     wish = wish or Wish()
-    now = (now or datetime.now(BERLIN)).astimezone(BERLIN)
+    now = (now or clock.now()).astimezone(BERLIN)
     people = caseworkers_for(schedule, site_id, topic_id, language)
     if not people or limit <= 0:
         return []

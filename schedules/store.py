@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING
 
 from sqlite_utils import Database
 
+import clock
 from db import atomic as db_atomic
 
 from .config import BERLIN, Schedule
@@ -151,7 +152,7 @@ def book(db: Database, slot: Slot, *, call_sid: str | None, phone: str | None,
     Booking the same slot again in the same call (a Twilio retry) returns the booking
     already made instead of failing.
     """
-    now = now or datetime.now(UTC)
+    now = now or clock.now()
     with _atomic(db):
         if call_sid:
             again = _one(db, "call_sid = ? AND caseworker_id = ? AND start_utc = ?"
@@ -170,7 +171,7 @@ def cancel(db: Database, code: str, now: datetime | None = None) -> Booking:
     Raises BookingNotFoundError when no active booking has the code (already cancelled,
     already over, or misheard).
     """
-    now = now or datetime.now(UTC)
+    now = now or clock.now()
     with _atomic(db):
         booking = _active_by_code(db, code, now)
         if booking is None:
@@ -187,7 +188,7 @@ def reschedule(db: Database, code: str, new_slot: Slot, *, call_sid: str | None 
     keeps the old appointment. The booking code stays the same, so the caller need not
     write down a new one. A retry of the same move returns the moved booking.
     """
-    now = now or datetime.now(UTC)
+    now = now or clock.now()
     with _atomic(db):
         old = _active_by_code(db, code, now)
         if old is None:
@@ -216,7 +217,7 @@ def reschedule(db: Database, code: str, new_slot: Slot, *, call_sid: str | None 
 
 def find_booking(db: Database, code: str, now: datetime | None = None) -> Booking | None:
     """The active booking with this six-digit code, or None."""
-    return _active_by_code(db, code, now or datetime.now(UTC))
+    return _active_by_code(db, code, now or clock.now())
 
 
 def booking_by_token(db: Database, token: str) -> Booking | None:
@@ -232,7 +233,7 @@ def booking_for_call(db: Database, call_sid: str) -> Booking | None:
 def bookings_for_phone(db: Database, phone: str, day: date | None = None,
                        now: datetime | None = None) -> list[Booking]:
     """The caller's active bookings in start order, only those on `day` (Berlin) if given."""
-    now = now or datetime.now(UTC)
+    now = now or clock.now()
     lower, upper = utc_text(now), "9999"
     if day is not None:
         lower = max(lower, utc_text(datetime.combine(day, time(0), tzinfo=BERLIN)))
@@ -290,7 +291,7 @@ def held_times(db: Database, caseworker_ids: list[str], start: datetime, end: da
     """(caseworker, start, end) of slots other calls hold right now, starting in [start, end)."""
     if not caseworker_ids:
         return []
-    moment = int((now or datetime.now(UTC)).timestamp())
+    moment = int((now or clock.now()).timestamp())
     marks = ",".join("?" * len(caseworker_ids))
     return db.execute(
         f"SELECT caseworker_id, start_ts, end_ts FROM slot_holds"
@@ -314,7 +315,7 @@ def seed_demo(db: Database, schedule: Schedule, now: datetime | None = None) -> 
     """
     from .slots import Wish, find_slots
 
-    now = now or datetime.now(UTC)
+    now = now or clock.now()
     upcoming = db.execute("SELECT count(*) FROM bookings WHERE status = 'booked'"
                           " AND call_sid LIKE ? AND end_utc > ?",
                           [DEMO_CALL_PREFIX + "%", utc_text(now)]).fetchone()[0]

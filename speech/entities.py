@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
+import clock
 from speech.answers import find_answer, find_command, find_site
 from speech.dates import find_date, find_part_of_day, find_time
 from speech.normalise import MAX_CHARS, words
@@ -25,7 +26,7 @@ def extract_entities(text: str, lang: str = "de", now: datetime | None = None) -
     text = text[:MAX_CHARS]
     lang = "en" if lang == "en" else "de"
     if now is None:
-        now = datetime.now(BERLIN)
+        now = clock.berlin()
     elif now.tzinfo is not None:
         now = now.astimezone(BERLIN)
     found: dict = {}
@@ -44,12 +45,12 @@ def extract_entities(text: str, lang: str = "de", now: datetime | None = None) -
     part = find_part_of_day(tokens, lang)
     if part:
         found["part_of_day"] = part
-    clock = find_time(tokens, lang, part)
-    if clock:
-        found["time"] = clock
+    said_time = find_time(tokens, lang, part)
+    if said_time:
+        found["time"] = said_time
     # A bare number is what the caller keyed in by voice (a PIN, a menu choice); digits
     # that made up a date, time or identifier are not repeated as one.
-    if not (customer or bg or day or clock):
+    if not (customer or bg or day or said_time):
         digits = digit_string(tokens)
         if digits:
             found["number"] = digits

@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from datetime import datetime, timedelta
 
+import clock
 from speech.dates import _weekday
 from speech.entities import extract_entities
 from speech.normalise import fold
@@ -48,7 +49,7 @@ def appointment_wish(text: str, lang: str = "de", now: datetime | None = None) -
     ``asap`` (True).
     """
     lang = lang if lang in _ASAP else "de"
-    now = now or datetime.now()
+    now = now or clock.berlin()
     text = (text or "")[:500]
     folded = fold(text)
     # Days the caller rules out are no wish for that day: read the rest for the date.

@@ -129,3 +129,90 @@ def test_gunicorn_believes_no_forwarded_scheme_it_was_not_told_to(tmp_path):
         assert metrics.status_code == 403
     finally:
         server.stop()
+
+
+# ---------------------------------------------------------------- 9: request body limits
+
+
+def raw_post(port: int, path: str, head: dict, body_parts, timeout=10.0) -> tuple[int, float]:
+    """POST over a plain socket, sending body parts until the server answers; (status, s)."""
+    import select
+    import socket
+    import time
+
+    started = time.monotonic()
+    with socket.create_connection(("127.0.0.1", port), timeout=timeout) as conn:
+        lines = [f"POST {path} HTTP/1.1", f"Host: 127.0.0.1:{port}", "Connection: close",
+                 *(f"{k}: {v}" for k, v in head.items()), "", ""]
+        conn.sendall("\r\n".join(lines).encode())
+        for part in body_parts:
+            if select.select([conn], [], [], 0)[0]:
+                break  # the server answered (or closed) before the body was all sent
+            try:
+                conn.sendall(part)
+            except (BrokenPipeError, ConnectionResetError):
+                break
+        answer = b""
+        try:
+            while b"\r\n" not in answer:
+                chunk = conn.recv(65536)
+                if not chunk:
+                    break
+                answer += chunk
+        except (ConnectionResetError, TimeoutError):
+            pass
+    assert answer, "no answer"
+    return int(answer.split(b" ", 2)[1]), time.monotonic() - started
+
+
+def chunked(total: int, size: int = 64 * 1024):
+    sent = 0
+    while sent < total:
+        yield b"%x\r\n" % size + b"[" * size + b"\r\n"
+        sent += size
+    yield b"0\r\n\r\n"
+
+
+@pytest.fixture
+def gunicorn_server(tmp_path, monkeypatch):
+    from test_reliability import Server
+
+    monkeypatch.setenv("HOTLINE_CASES_API_TOKEN", CASES_TOKEN)
+    server = Server(tmp_path, workers=1)
+    yield server
+    server.stop()
+
+
+def test_bodies_larger_than_a_route_needs_are_refused_before_parsing(gunicorn_server):
+    import requests
+    from twilio.request_validator import RequestValidator
+    from test_reliability import TOKEN
+
+    port = gunicorn_server.port
+    form_head = {"Content-Type": "application/x-www-form-urlencoded"}
+    # An unsigned 100 MB form: refused from its Content-Length, long before it is all sent.
+    status, seconds = raw_post(port, "/voice/incoming",
+                               {**form_head, "Content-Length": str(100 * 1024 * 1024)},
+                               (b"x" * 65536 for _ in range(1600)))
+    assert status == 413 and seconds < 5
+    # A signed 10 MB form: a valid signature does not make it small enough.
+    url = gunicorn_server.url + "/voice/incoming"
+    form = {"CallSid": "CA" + "6" * 32, "From": "+491761234567", "SpeechResult": "x" * 10**7}
+    signature = RequestValidator(TOKEN).compute_signature(url, form)
+    reply = requests.post(url, data=form, headers={"X-Twilio-Signature": signature}, timeout=30)
+    assert reply.status_code == 413
+    # A chunked 20 MB body to the case API (5 MB at most), with the right token.
+    status, _ = raw_post(port, "/api/cases",
+                         {"Content-Type": "application/json", "Transfer-Encoding": "chunked",
+                          "Authorization": f"Bearer {CASES_TOKEN}"}, chunked(20 * 1024 * 1024))
+    assert status == 413
+    # ... and so is a chunked form to a webhook; a small chunked push still works.
+    status, _ = raw_post(port, "/voice/incoming",
+                         {**form_head, "Transfer-Encoding": "chunked"}, chunked(1024 * 1024))
+    assert status == 413
+    small = requests.post(gunicorn_server.url + "/api/cases",
+                          data=iter([b'{"customer_number": "123D456789", "name": "E",',
+                                     b' "birth_date": "1980-05-03"}']),
+                          headers={"Content-Type": "application/json",
+                                   "Authorization": f"Bearer {CASES_TOKEN}"}, timeout=10)
+    assert small.status_code == 200, small.text
