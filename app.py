@@ -16,10 +16,11 @@ import config as settings
 import db
 import gateway
 import ops
+import outbox
 import routing
 from app_request import HotlineRequest
 from cases import store as cases_store
-from ivr import history, media, simulator, softphone
+from ivr import history, media, simulator, sms_status, softphone
 from ivr import store as ivr_store
 from ivr import views as voice
 from routing import callbacks as routing_callbacks
@@ -33,7 +34,7 @@ from speech.cli import intent_command
 # Every package's tables, in dependency order.
 # The statistics' rollup comes last: it puts triggers on the tables before it.
 MIGRATIONS = [ivr_store.migrate, media.migrate, schedules_store.migrate, routing_store.migrate,
-              cases_store.migrate, routing_stats_store.migrate]
+              cases_store.migrate, outbox.migrate, routing_stats_store.migrate]
 
 
 class ConsoleOnlySessions(SecureCookieSessionInterface):
@@ -47,7 +48,7 @@ class ConsoleOnlySessions(SecureCookieSessionInterface):
         return super().open_session(app, request)
 
 
-SESSIONLESS_PATHS = ("/voice/", "/healthz", "/readyz", "/metrics")
+SESSIONLESS_PATHS = ("/voice/", "/sms/", "/healthz", "/readyz", "/metrics")
 
 
 def create_app(config: dict | None = None) -> Flask:
@@ -61,9 +62,9 @@ def create_app(config: dict | None = None) -> Flask:
     app.request_class = HotlineRequest
     app.session_interface = ConsoleOnlySessions()
     app.config.update(settings.from_environment(app.instance_path))
-    app.config.update(config or {})
     if trying_out:
         app.config["HOTLINE_ENV"] = "development"
+    app.config.update(config or {})
     settings.finish(app.config)
 
     if app.config["HOTLINE_PROXY_HOPS"]:
@@ -71,10 +72,12 @@ def create_app(config: dict | None = None) -> Flask:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops,
                                 x_port=hops, x_prefix=hops)
 
-    db.init_app(app, MIGRATIONS)
     clock.install(app)
+    db.init_app(app, MIGRATIONS)
     gateway.init_app(app)
+    outbox.init_app(app)
     voice.init_app(app)
+    app.register_blueprint(sms_status.bp)
     media.init_app(app)
     app.register_blueprint(appointments.bp)
     routing.init_app(app, connect_url=voice.connect_url)
@@ -151,8 +154,10 @@ def purge_command(days: int | None):
             counts = ivr_store.purge_personal_data(database, before)
             counts["bookings"] = schedules_store.purge_personal_data(database, before)
             counts["callbacks"] = routing_callbacks.purge_personal_data(database, before)
+            counts["sms"] = outbox.purge_personal_data(database, before)
     finally:
         database.conn.close()
     click.echo(f"Purged personal data older than {days} days: {counts['calls']} calls, "
                f"{counts['turns']} turns, {counts['replies']} stored replies, "
-               f"{counts['bookings']} past bookings, {counts['callbacks']} callbacks.")
+               f"{counts['bookings']} past bookings, {counts['callbacks']} callbacks, "
+               f"{counts['sms']} SMS.")

@@ -9,6 +9,8 @@ log = logging.getLogger(__name__)
 # A public, well-known token: it lets the softphone sign requests against a development
 # server. It is never used outside HOTLINE_ENV=development.
 DEV_AUTH_TOKEN = "hotline-development-token-not-secret"
+# The same for HOTLINE_HASH_KEY in development and tests; production must set its own.
+DEV_HASH_KEY = "hotline-development-hash-key-not-secret"
 
 TRUE_WORDS = {"1", "true", "yes", "on"}
 
@@ -33,6 +35,9 @@ SETTINGS = {
     "HOTLINE_VOICE_EN": ("", str),
     "HOTLINE_AGENT_QUEUE": ("hotline", str),
     "HOTLINE_SECRET_KEY": ("", str),
+    # The key of the keyed hashes (keyed.py) that stand in for phone numbers, customer
+    # numbers and login names where a key must stay unique: the same on every worker.
+    "HOTLINE_HASH_KEY": ("", str),
     "HOTLINE_RETENTION_DAYS": ("30", int),
     "HOTLINE_SCHEDULES": ("", str),
     "HOTLINE_METRICS_TOKEN": ("", str),
@@ -57,8 +62,15 @@ SETTINGS = {
     "TWILIO_AUTH_TOKEN": ("", str),
     "TWILIO_ACCOUNT_SID": ("", str),
     "TWILIO_REGION": ("", str),
+    "TWILIO_EDGE": ("", str),
     "HOTLINE_TWILIO_GATEWAY": ("", str),
+    # A testing setting: send Twilio REST requests to this base (a local stand-in server).
+    "HOTLINE_TWILIO_API_BASE": ("", str),
+    "HOTLINE_SMS": ("1", _flag),
     "HOTLINE_SMS_FROM": ("", str),
+    "HOTLINE_SMS_SERVICE_SID": ("", str),
+    # Outbox (outbox.py): each gunicorn worker runs a sender thread; one holds the lease.
+    "HOTLINE_OUTBOX_THREAD": ("1", _flag),
 }
 
 
@@ -90,6 +102,13 @@ def finish(config: dict) -> None:
             log.warning("HOTLINE_SECRET_KEY is not set: each worker signs its own sessions, so "
                         "console logins break under several workers. Set it for make serve.")
     config["SECRET_KEY"] = config["HOTLINE_SECRET_KEY"]
+    if not config["HOTLINE_HASH_KEY"]:
+        if not development and config["HOTLINE_ENV"] != "test":
+            # A per-process random key would make the lockouts count per worker; a known
+            # one would let the hashes be reversed by trying every phone number.
+            raise ValueError("HOTLINE_HASH_KEY is not set: production needs its own secret "
+                             "(the same on every worker), e.g. from `openssl rand -hex 32`.")
+        config["HOTLINE_HASH_KEY"] = DEV_HASH_KEY
     if not config["HOTLINE_TWILIO_GATEWAY"]:
         # Talk to Twilio's REST API only where an account is configured.
         config["HOTLINE_TWILIO_GATEWAY"] = "twilio" if config["TWILIO_ACCOUNT_SID"] else "fake"

@@ -1,8 +1,14 @@
 """Twilio's REST API, behind one gateway: the real client in production, a fake everywhere else.
 
 Everything the hotline asks of Twilio outside a webhook answer (an SMS, moving a live
-call on) goes through `get_gateway()`, so tests and development never touch the network
-and can look at what would have been sent.
+call on, a voicemail recording) goes through `get_gateway()`, so tests and development
+never touch the network and can look at what would have been sent.
+
+Whatever goes wrong on the way (no route, a refused connection, no answer in time, an
+error answer from Twilio) comes out as one `GatewayError` whose `kind` says what kind
+of failure it was, so that callers decide about retries without knowing `requests` or
+twilio's exceptions. Every request has a connect and a read timeout: nothing waits on
+Twilio for ever.
 """
 
 from __future__ import annotations
@@ -10,14 +16,181 @@ from __future__ import annotations
 import logging
 import threading
 from dataclasses import dataclass, field
+from datetime import datetime
+from email.utils import parsedate_to_datetime
+from urllib.parse import urlsplit, urlunsplit
 
+import requests
 from flask import Flask, current_app
+from twilio.base.exceptions import TwilioException, TwilioRestException
+from twilio.http import HttpClient
+from twilio.http.response import Response as TwilioResponse
+from urllib3.exceptions import NewConnectionError
+
+import clock
 
 log = logging.getLogger(__name__)
 
+# Kinds of failure. connection: the request never reached Twilio (refused, no route,
+# DNS, connect timeout), so sending again cannot duplicate anything. timeout: sent, but
+# no answer in time: Twilio may have acted. server: Twilio answered 5xx. rate-limited:
+# 429 (see retry_after). rejected: Twilio answered 4xx, the same request will fail again.
+CONNECTION, TIMEOUT, SERVER, RATE_LIMITED, REJECTED = (
+    "connection", "timeout", "server", "rate-limited", "rejected")
+RETRYABLE = frozenset({CONNECTION, TIMEOUT, SERVER, RATE_LIMITED})
+
+CONNECT_TIMEOUT_S = 3.0
+READ_TIMEOUT_S = 10.0
+# Moving a live call on cannot wait for a slow API: the caller keeps waiting in the
+# queue and the next dispatch tries again.
+CALL_UPDATE_TIMEOUT = (2.0, 4.0)
+
 
 class GatewayError(RuntimeError):
-    """Twilio refused or could not be reached."""
+    """Twilio refused or could not be reached; `kind` says how."""
+
+    def __init__(self, message: str, kind: str = REJECTED, *, status: int | None = None,
+                 code: int | None = None, retry_after_s: float | None = None,
+                 reached: bool | None = None):
+        super().__init__(message)
+        self.kind = kind
+        # False: the request surely never reached Twilio (refused, DNS, connect timeout),
+        # so sending it again cannot duplicate anything. None: nobody knows.
+        self.reached = reached
+        self.status = status
+        self.code = code  # Twilio's error code (21211: invalid number, 21610: unsubscribed)
+        self.retry_after_s = retry_after_s
+
+    @property
+    def retryable(self) -> bool:
+        return self.kind in RETRYABLE
+
+    @property
+    def reason(self) -> str:
+        """A short reason to keep and show (never the recipient or the text)."""
+        parts = [self.kind]
+        if self.status:
+            parts.append(f"HTTP {self.status}")
+        if self.code:
+            parts.append(f"Twilio {self.code}")
+        return ", ".join(parts)
+
+
+def _retry_after(value: str | None) -> float | None:
+    """Retry-After as seconds (a number or an HTTP date), or None."""
+    if not value:
+        return None
+    try:
+        return max(0.0, float(value))
+    except ValueError:
+        pass
+    try:
+        when = parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    return max(0.0, (when - clock.now()).total_seconds()) if isinstance(when, datetime) else None
+
+
+def error_from_exception(error: Exception) -> GatewayError:
+    """Any exception of requests or twilio as a GatewayError of the right kind."""
+    if isinstance(error, GatewayError):
+        return error
+    if isinstance(error, requests.ConnectTimeout):
+        return GatewayError("connect timeout", CONNECTION, reached=False)
+    if isinstance(error, requests.Timeout):
+        return GatewayError("no answer in time", TIMEOUT)
+    if isinstance(error, requests.ConnectionError):
+        # Refused or no such host: the request never left. A connection reset or closed
+        # after the request was written: it may have arrived.
+        cause = getattr(error.args[0], "reason", None) if error.args else None
+        never_sent = isinstance(cause, NewConnectionError)
+        return GatewayError(f"connection failed: {type(cause or error).__name__}", CONNECTION,
+                            reached=False if never_sent else None)
+    if isinstance(error, TwilioRestException):
+        return _from_status(error.status, error.code, None)
+    if isinstance(error, (requests.RequestException, TwilioException)):
+        return GatewayError(f"request failed: {type(error).__name__}", CONNECTION)
+    return GatewayError(f"unexpected: {type(error).__name__}", CONNECTION)
+
+
+def _from_status(status: int, code: int | None, retry_after: str | None) -> GatewayError:
+    if status == 429:
+        return GatewayError("rate limited", RATE_LIMITED, status=status, code=code,
+                            retry_after_s=_retry_after(retry_after))
+    if status >= 500:
+        return GatewayError("Twilio server error", SERVER, status=status, code=code,
+                            retry_after_s=_retry_after(retry_after))
+    return GatewayError("refused by Twilio", REJECTED, status=status, code=code)
+
+
+class HotlineHttpClient(HttpClient):
+    """twilio's HTTP client with timeouts, typed errors and no logging of request data.
+
+    `api_base` (HOTLINE_TWILIO_API_BASE, a testing setting) sends every request for a
+    *.twilio.com host to that base instead, e.g. a stand-in server on 127.0.0.1.
+    """
+
+    def __init__(self, timeout: tuple[float, float] = (CONNECT_TIMEOUT_S, READ_TIMEOUT_S),
+                 api_base: str = ""):
+        super().__init__(log, False, None)
+        self.default_timeout = timeout
+        self.api_base = api_base.rstrip("/")
+        self.session = requests.Session()
+        self._local = threading.local()
+
+    def url_for(self, url: str) -> str:
+        if not self.api_base:
+            return url
+        parts = urlsplit(url)
+        if not (parts.hostname or "").endswith(".twilio.com"):
+            return url
+        base = urlsplit(self.api_base)
+        return urlunsplit(parts._replace(scheme=base.scheme, netloc=base.netloc))
+
+    def request(self, method, uri, params=None, data=None, headers=None, auth=None,
+                timeout=None, allow_redirects=False) -> TwilioResponse:
+        chosen = getattr(self._local, "timeout", None) or self.default_timeout
+        try:
+            reply = self.session.request(method.upper(), self.url_for(uri), params=params,
+                                         data=data, headers=headers, auth=auth,
+                                         timeout=chosen, allow_redirects=allow_redirects)
+        except requests.RequestException as error:
+            raise error_from_exception(error) from error
+        if reply.status_code == 429 or reply.status_code >= 500:
+            raise _from_status(reply.status_code, _code(reply), reply.headers.get("Retry-After"))
+        return TwilioResponse(int(reply.status_code), reply.text, reply.headers)
+
+    def raw(self, method: str, url: str, auth) -> requests.Response:
+        """A plain request (recordings): the same timeouts, base and error kinds."""
+        try:
+            reply = self.session.request(method, self.url_for(url), auth=auth,
+                                         timeout=self.default_timeout, allow_redirects=True)
+        except requests.RequestException as error:
+            raise error_from_exception(error) from error
+        if reply.status_code >= 400:
+            raise _from_status(reply.status_code, _code(reply), reply.headers.get("Retry-After"))
+        return reply
+
+    def with_timeout(self, timeout: tuple[float, float]):
+        """Context manager: requests of this thread use `timeout` meanwhile."""
+        client = self
+
+        class _Scope:
+            def __enter__(self):
+                client._local.timeout = timeout
+
+            def __exit__(self, *exc):
+                client._local.timeout = None
+
+        return _Scope()
+
+
+def _code(reply: requests.Response) -> int | None:
+    try:
+        code = reply.json().get("code")
+    except (ValueError, AttributeError):
+        return None
+    return code if isinstance(code, int) else None
 
 
 @dataclass
@@ -31,94 +204,129 @@ class FakeGateway:
     fail: bool = False  # tests set it to see how failures are handled
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
-    def send_sms(self, to: str, body: str) -> str:
+    def _check(self) -> None:
         if self.fail:
-            raise GatewayError("fake gateway told to fail")
+            raise GatewayError("fake gateway told to fail", CONNECTION, reached=False)
+
+    def send_sms(self, to: str, body: str, status_callback: str | None = None) -> str:
+        self._check()
         with self._lock:
             self.messages.append({"to": to, "body": body})
             sid = f"SM{len(self.messages):032d}"
         log.info("SMS (fake, not sent): %d characters", len(body))
         return sid
 
+    def find_sms(self, to: str, body: str, since: datetime) -> str | None:
+        self._check()
+        with self._lock:
+            for number, message in enumerate(self.messages, 1):
+                if message == {"to": to, "body": body}:
+                    return f"SM{number:032d}"
+        return None
+
     def redirect_call(self, call_sid: str, url: str) -> None:
-        if self.fail:
-            raise GatewayError("fake gateway told to fail")
+        self._check()
         with self._lock:
             self.redirects.append({"call_sid": call_sid, "url": url})
 
     def fetch_recording(self, url: str) -> bytes:
-        if self.fail:
-            raise GatewayError("fake gateway told to fail")
+        self._check()
         with self._lock:
             audio = self.recordings.get(url)
         if audio is None:
-            raise GatewayError("no such recording (fake)")
+            raise GatewayError("no such recording (fake)", REJECTED, status=404)
         return audio
 
     def delete_recording(self, recording_sid: str) -> None:
-        if self.fail:
-            raise GatewayError("fake gateway told to fail")
+        self._check()
         with self._lock:
             self.deleted_recordings.append(recording_sid)
 
 
 # Recordings are fetched with the account's credentials: only ever from Twilio itself.
 RECORDING_HOSTS = (".twilio.com",)
-RECORDING_TIMEOUT_S = 30
+# Region -> the edge that serves it. Twilio stopped serving api.ie1.twilio.com (without an
+# edge) on 28 April 2026: an IE1 account must name the edge `dublin` too.
+REGION_EDGES = {"ie1": "dublin", "au1": "sydney", "jp1": "tokyo"}
 
 
 class TwilioGateway:
-    """The real Twilio REST client."""
+    """The real Twilio REST client, with timeouts and typed errors."""
 
-    def __init__(self, account_sid: str, auth_token: str, sms_from: str, region: str = ""):
+    def __init__(self, account_sid: str, auth_token: str, sms_from: str, region: str = "",
+                 edge: str = "", messaging_service: str = "", api_base: str = ""):
         from twilio.rest import Client
 
-        self.client = Client(account_sid, auth_token, region=region or None)
+        self.http = HotlineHttpClient(api_base=api_base)
+        self.client = Client(account_sid, auth_token, region=region or None, edge=edge or None,
+                             http_client=self.http)
         self.sms_from = sms_from
+        self.messaging_service = messaging_service
 
-    def send_sms(self, to: str, body: str) -> str:
-        from twilio.base.exceptions import TwilioException
+    def _sender(self) -> dict:
+        if self.messaging_service:
+            return {"messaging_service_sid": self.messaging_service}
+        return {"from_": self.sms_from}
 
+    def send_sms(self, to: str, body: str, status_callback: str | None = None) -> str:
+        extra = {"status_callback": status_callback} if status_callback else {}
         try:
-            return self.client.messages.create(to=to, from_=self.sms_from, body=body).sid
-        except TwilioException as error:
-            raise GatewayError(str(error)) from error
+            return self.client.messages.create(to=to, body=body, **self._sender(), **extra).sid
+        except Exception as error:  # noqa: BLE001 - every failure becomes a GatewayError
+            raise error_from_exception(error) from error
+
+    def find_sms(self, to: str, body: str, since: datetime) -> str | None:
+        """The SID of a message with this text to this number created since `since`, if any.
+
+        Twilio's Messages API has no idempotency key: after a request that got no answer,
+        this is how the sender learns whether Twilio created the message after all.
+        """
+        try:
+            found = self.client.messages.list(to=to, limit=50)
+        except Exception as error:  # noqa: BLE001
+            raise error_from_exception(error) from error
+        for message in found:
+            created = message.date_created
+            if message.body == body and (created is None or created >= since):
+                return message.sid
+        return None
 
     def redirect_call(self, call_sid: str, url: str) -> None:
-        from twilio.base.exceptions import TwilioException
-
         try:
-            self.client.calls(call_sid).update(url=url, method="POST")
-        except TwilioException as error:
-            raise GatewayError(str(error)) from error
+            with self.http.with_timeout(CALL_UPDATE_TIMEOUT):
+                self.client.calls(call_sid).update(url=url, method="POST")
+        except Exception as error:  # noqa: BLE001
+            raise error_from_exception(error) from error
 
     def fetch_recording(self, url: str) -> bytes:
         """The recording as WAV (Twilio's RecordingUrl plus .wav), with the account's login."""
-        from urllib.parse import urlsplit
-
-        import requests
-
         parts = urlsplit(url)
         if parts.scheme != "https" or not (parts.hostname or "").endswith(RECORDING_HOSTS):
-            raise GatewayError("recording URL is not Twilio's")
+            raise GatewayError("recording URL is not Twilio's", REJECTED)
         if not parts.path.endswith(".wav"):
             url = url.split("?")[0] + ".wav"
-        try:
-            reply = requests.get(url, auth=(self.client.username, self.client.password),
-                                 timeout=RECORDING_TIMEOUT_S)
-        except requests.RequestException as error:
-            raise GatewayError(str(error)) from error
-        if reply.status_code != 200:
-            raise GatewayError(f"recording fetch answered HTTP {reply.status_code}")
-        return reply.content
+        return self.http.raw("GET", url, (self.client.username, self.client.password)).content
 
     def delete_recording(self, recording_sid: str) -> None:
-        from twilio.base.exceptions import TwilioException
-
         try:
             self.client.recordings(recording_sid).delete()
-        except TwilioException as error:
-            raise GatewayError(str(error)) from error
+        except Exception as error:  # noqa: BLE001
+            raise error_from_exception(error) from error
+
+
+def check_settings(config) -> None:
+    """Refuse REST settings that cannot work against the real Twilio, with a clear message."""
+    region = config.get("TWILIO_REGION", "").strip().lower()
+    edge = config.get("TWILIO_EDGE", "").strip().lower()
+    if region and region in REGION_EDGES and not edge:
+        raise RuntimeError(
+            f"TWILIO_REGION={region} needs TWILIO_EDGE={REGION_EDGES[region]} (Twilio no longer "
+            f"serves api.{region}.twilio.com without an edge); use credentials of that region")
+    if config.get("HOTLINE_SMS", True) and not (config.get("HOTLINE_SMS_FROM")
+                                                or config.get("HOTLINE_SMS_SERVICE_SID")):
+        raise RuntimeError(
+            "SMS are on but have no sender: set HOTLINE_SMS_FROM (a number or sender id) or "
+            "HOTLINE_SMS_SERVICE_SID (a Messaging Service), or HOTLINE_SMS=0 to offer no SMS")
 
 
 def init_app(app: Flask) -> None:
@@ -128,8 +336,16 @@ def init_app(app: Flask) -> None:
         if not (app.config["TWILIO_ACCOUNT_SID"] and app.config["TWILIO_AUTH_TOKEN"]):
             raise RuntimeError("HOTLINE_TWILIO_GATEWAY=twilio needs TWILIO_ACCOUNT_SID and "
                                "TWILIO_AUTH_TOKEN")
-        gateway = TwilioGateway(app.config["TWILIO_ACCOUNT_SID"], app.config["TWILIO_AUTH_TOKEN"],
-                                app.config["HOTLINE_SMS_FROM"], app.config["TWILIO_REGION"])
+        check_settings(app.config)
+        if app.config.get("HOTLINE_TWILIO_API_BASE"):
+            log.warning("HOTLINE_TWILIO_API_BASE is set: Twilio's REST API is replaced by %s "
+                        "(a testing setting)", app.config["HOTLINE_TWILIO_API_BASE"])
+        gateway = TwilioGateway(
+            app.config["TWILIO_ACCOUNT_SID"], app.config["TWILIO_AUTH_TOKEN"],
+            app.config["HOTLINE_SMS_FROM"], app.config["TWILIO_REGION"],
+            edge=app.config.get("TWILIO_EDGE", ""),
+            messaging_service=app.config.get("HOTLINE_SMS_SERVICE_SID", ""),
+            api_base=app.config.get("HOTLINE_TWILIO_API_BASE", ""))
     else:
         log.warning("Twilio REST gateway is the fake: no SMS is sent, no call is moved.")
         gateway = FakeGateway()

@@ -1,22 +1,25 @@
 """Running the dialogue's queries: the calendar, the bookings and SMS, for one webhook.
 
 The dialogue stays pure by asking for what it needs (`ivr.booking.Query`); this module
-answers with plain data it can keep in the call state.
+answers with plain data it can keep in the call state. Nothing here talks to Twilio's
+REST API: an SMS goes into the outbox in the webhook's own transaction, and the outbox's
+sender delivers it later (outbox.py).
 """
 
 from __future__ import annotations
 
 import logging
+import re
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
 import phonenumbers
 from sqlite_utils import Database
 
+import outbox
 from cases import spoken as case_spoken
 from cases import store as cases
 from cases.model import STATUSES, Customer, lock_key
-from gateway import GatewayError
 from routing import callbacks
 from routing.topics import topic_for_intent
 from schedules import store as bookings
@@ -33,14 +36,13 @@ log = logging.getLogger(__name__)
 
 @dataclass
 class Context:
-    """What a query may use: this call, the database, the calendar, the REST gateway."""
+    """What a query may use: this call, the database (in the webhook's write), the calendar."""
 
     db: Database
     schedule: Schedule
     call_sid: str
     phone: str | None  # the caller id, if not withheld
     now: datetime
-    gateway: object
     public_url: str  # for links in SMS
 
 
@@ -54,9 +56,22 @@ def has_caller_id(number: str | None) -> bool:
     return caller_line(number)[0]
 
 
+# Twilio's placeholders for a withheld caller id: the words spelled on a keypad, sent in
+# `From` as if they were numbers (ANONYMOUS, UNKNOWN, UNAVAILABLE, RESTRICTED, BLOCKED,
+# PRIVATE). Nobody can be called back on them.
+PLACEHOLDER_CALLER_IDS = frozenset({
+    "266696687", "8656696", "86282452253", "7378742833", "2562533", "7748283"})
+
+
+def is_placeholder(number: str) -> bool:
+    """A number Twilio puts in `From` when the caller withheld theirs."""
+    digits = re.sub(r"\D", "", number)
+    return number.strip().startswith("+") and digits in PLACEHOLDER_CALLER_IDS
+
+
 def caller_line(number: str | None) -> tuple[bool, bool]:
     """(a caller id was sent, it is a mobile that can receive an SMS), parsed once."""
-    if not number:
+    if not number or is_placeholder(number):
         return False, False
     try:
         parsed = phonenumbers.parse(number, "DE")
@@ -165,11 +180,10 @@ def send_sms(ctx: Context, code: str, lang: str):
     body = prompts.text(lang, "sms_confirmation", schedule=ctx.schedule,
                         when_start=booking.start.isoformat(), place_site=booking.site_id,
                         address_site=booking.site_id, code=booking.code, link=link)
-    try:
-        ctx.gateway.send_sms(ctx.phone, body)
-    except GatewayError:
-        log.exception("SMS confirmation for call %s failed", ctx.call_sid)
-        return {"sent": False}
+    # Queued with the booking (same transaction); sent once by the outbox's sender.
+    outbox.enqueue(ctx.db, to=ctx.phone, body=body, purpose="booking_confirmation",
+                   key=f"{ctx.call_sid}:booking:{booking.code}", call_sid=ctx.call_sid,
+                   now=ctx.now)
     return {"sent": True}
 
 
@@ -331,11 +345,8 @@ def send_case_sms(ctx: Context, number: str, lang: str):
         return {"sent": False}
     # No name and no number in the text: an SMS can be read by others on the phone.
     body = prompts.text(lang, "sms_documents", documents=case_spoken.listing(documents, lang))
-    try:
-        ctx.gateway.send_sms(ctx.phone, body)
-    except GatewayError:
-        log.exception("Documents SMS for call %s failed", ctx.call_sid)
-        return {"sent": False}
+    outbox.enqueue(ctx.db, to=ctx.phone, body=body, purpose="documents",
+                   key=f"{ctx.call_sid}:documents", call_sid=ctx.call_sid, now=ctx.now)
     cases.record_disclosure(ctx.db, call_sid=ctx.call_sid, customer_number=number,
                             caller_number=ctx.phone, topic="documents", channel="sms",
                             said=body, now=ctx.now)

@@ -17,7 +17,6 @@ from twilio.twiml.voice_response import VoiceResponse
 
 import clock
 import db as database
-from gateway import get_gateway
 from routing import callbacks, dispatch, queue
 from routing.topics import topic_for_intent
 from schedules import store as bookings
@@ -210,7 +209,6 @@ def _settle(db, call_sid: str, turn: Turn) -> Turn:
             context = effects.Context(
                 db=db, schedule=_app().extensions["hotline.schedule"], call_sid=call_sid,
                 phone=store.caller_number(db, call_sid), now=_now(),
-                gateway=get_gateway(),
                 public_url=_app().config["HOTLINE_PUBLIC_URL"] or _request().host_url)
         turn = _dialogue().resume(turn, effects.run(turn.query, context))
     raise RuntimeError(f"dialogue asked more than {MAX_QUERIES} queries in one turn")
@@ -280,8 +278,10 @@ def _save(db, call_sid: str, heard: Heard, composed: Composed, key: str) -> str:
 def _caller_facts(number: str) -> dict:
     """What the dialogue may know of the caller id: not the number, only what it allows."""
     known, mobile = effects.caller_line(number)
-    return {"caller_id": known, "mobile": mobile,
+    # With SMS switched off (HOTLINE_SMS=0) no SMS is offered: as if no mobile called.
+    return {"caller_id": known, "mobile": mobile and _app().config["HOTLINE_SMS"],
             "caller_tail": ", ".join(re.sub(r"\D", "", number)[-3:]) if known else ""}
+
 
 @bp.before_request
 def _call_at_a_moment():
@@ -299,7 +299,6 @@ def _call_at_a_moment():
     if call_sid is not None:
         moments.remember(_app(), call_sid, moment)
     return None
-
 
 
 @bp.post("/incoming")
@@ -468,7 +467,9 @@ def wait():
 
     Twilio requests this again whenever it has been played. Once an agent is reserved
     for the caller, <Leave> takes them out of the queue to the agent (the Enqueue's
-    action rings them), also when moving the call over the REST API failed.
+    action rings them), also when moving the call over the REST API failed; a free
+    agent this caller is next for is reserved here, so a failed move is retried
+    without Twilio's REST API.
     """
     lang = _lang_arg()
     call_sid = _call_sid()
@@ -477,7 +478,10 @@ def wait():
     db = database.get_db()
     status = None
     if call_sid is not None:
-        if dispatch.reservation_for(db, call_sid) is not None:
+        ring_timeout_s = _app().config["HOTLINE_RING_TIMEOUT"]
+        if (dispatch.reservation_for(db, call_sid) is not None
+                or dispatch.reserve_for_waiting(db, call_sid, now=_now(),
+                                                ring_timeout_s=ring_timeout_s) is not None):
             response.leave()
             return _twiml(to_xml(response))
         try:

@@ -1,35 +1,53 @@
 """Agents' logins: password hashing, sessions (Flask-Login), CSRF, cookies and brute-force slowing.
 
-Failed logins are counted per login name and per client address (both stored only as
-keyed hashes). From the third failure for a login (the tenth for an address) further
-attempts are refused for a delay that doubles with every failure, up to 15 minutes,
-without even checking the password; a successful login clears the login's count, and
-failures an hour old are forgotten (an office behind one address is not locked for good).
+Failed logins are counted per login name and per client address, separately (both stored
+only as keyed hashes, keyed.py). From the third failure for a login (the tenth for an
+address) further attempts are refused for a delay that doubles with every failure, up
+to 15 minutes, without even checking the password; a successful login clears the
+login's count, and failures an hour old are forgotten (an office behind one address is
+not locked for good).
+
+- Each attempt is counted as failed *before* its password is checked, in one write
+  transaction, and given back if the password was right: a dozen attempts sent at once
+  cannot all pass the limit during the ~100 ms a password hash takes.
+- A browser that logged in to an account before carries a signed device cookie for it
+  (OWASP's "device cookies"). Its attempts at that account are counted against the
+  device alone: whoever tries passwords for `leitung`, or from the same address as the
+  supervisors, cannot lock them out of their own browsers.
+- A login is a session on the server (`agent_sessions`, by a hash of a random token held
+  in the signed cookie): logging out deletes it, so a copied cookie is worthless after.
 """
 
 from __future__ import annotations
 
 import hashlib
-import hmac
+import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from flask import Flask, current_app, jsonify, redirect, request, url_for
 from flask_login import LoginManager, UserMixin
 from flask_wtf.csrf import CSRFProtect
+from itsdangerous import BadSignature, URLSafeTimedSerializer
 from sqlite_utils import Database
 from werkzeug.security import check_password_hash, generate_password_hash
 
+import clock
 import db as database
+import keyed
 
 from .store import Agent, UnknownAgentError, atomic, find_agent, get_agent, password_hash, utc_text
 
 MIN_PASSWORD_LENGTH = 10
 FREE_FAILURES_LOGIN = 2
 FREE_FAILURES_ADDRESS = 9
+FREE_FAILURES_DEVICE = 2
 FIRST_DELAY_S = 2
 MAX_DELAY_S = 15 * 60
 FORGET_AFTER = timedelta(hours=1)  # failures older than this no longer count
+SESSION_HOURS = 12  # a login lasts a working day at most, even without logging out
+DEVICE_COOKIE = "hotline_device"
+DEVICE_DAYS = 180
 # Compared against when the login does not exist, so that an unknown login takes as
 # long to refuse as a wrong password (no guessing which logins exist).
 _DUMMY_HASH = generate_password_hash("not a password of anyone")
@@ -52,12 +70,13 @@ class LoginLockedError(Exception):
 
 @dataclass
 class User(UserMixin):
-    """The logged-in agent, as Flask-Login holds it for one request."""
+    """The logged-in agent, as Flask-Login holds it for one request, with its session token."""
 
     agent: Agent
+    token: str = ""
 
     def get_id(self) -> str:
-        return str(self.agent.id)
+        return f"{self.agent.id}.{self.token}"
 
     @property
     def is_active(self) -> bool:
@@ -71,9 +90,7 @@ def hash_password(password: str) -> str:
 
 
 def _key(kind: str, value: str) -> str:
-    secret = current_app.config["SECRET_KEY"].encode()
-    digest = hmac.new(secret, value.strip().lower().encode("utf-8"), hashlib.sha256).hexdigest()
-    return f"{kind}:{digest[:32]}"
+    return f"{kind}:{keyed.digest('login-' + kind, value.strip().lower())}"
 
 
 def _delay(failures: int, free: int) -> int:
@@ -101,23 +118,102 @@ def _fail(db: Database, key: str, free: int, now: datetime) -> None:
     }, pk="key")
 
 
+def _give_back(db: Database, key: str, free: int, now: datetime) -> None:
+    """The attempt counted on `key` was not a failure after all."""
+    row = db.execute("SELECT failures, last_at FROM login_failures WHERE key = ?",
+                     [key]).fetchone()
+    if not row:
+        return
+    failures = max(0, row[0] - 1)
+    delay = _delay(failures, free)
+    db.execute("UPDATE login_failures SET failures = ?, locked_until = ? WHERE key = ?",
+               [failures, utc_text(now + timedelta(seconds=delay)) if delay else None, key])
+
+
 def authenticate(db: Database, login: str, password: str, address: str, *,
-                 now: datetime) -> Agent | None:
-    """The agent if login and password match; None if not; LoginLockedError while slowed."""
-    login_key, address_key = _key("login", login), _key("addr", address or "-")
-    locked = max(_locked_for(db, login_key, now), _locked_for(db, address_key, now))
-    if locked:
-        raise LoginLockedError(locked)
+                 now: datetime, device: str | None = None) -> Agent | None:
+    """The agent if login and password match; None if not; LoginLockedError while slowed.
+
+    `device` is the browser's device cookie, if it sent one.
+    """
     agent = find_agent(db, login.strip())
+    device_key = _device_key(device, agent)
+    if device_key:
+        counted = [(device_key, FREE_FAILURES_DEVICE)]
+    else:
+        counted = [(_key("login", login), FREE_FAILURES_LOGIN),
+                   (_key("addr", address or "-"), FREE_FAILURES_ADDRESS)]
+    with atomic(db):
+        locked = max(_locked_for(db, key, now) for key, _ in counted)
+        if locked:
+            raise LoginLockedError(locked)
+        for key, free in counted:  # reserved: see the module's docstring
+            _fail(db, key, free, now)
     stored = password_hash(db, agent.id) if agent else None
     good = check_password_hash(stored or _DUMMY_HASH, password) and agent is not None
+    if not (good and agent.active):
+        return None
     with atomic(db):
-        if good and agent.active:
-            db.execute("DELETE FROM login_failures WHERE key = ?", [login_key])
-            return agent
-        _fail(db, login_key, FREE_FAILURES_LOGIN, now)
-        _fail(db, address_key, FREE_FAILURES_ADDRESS, now)
-    return None
+        login_or_device, free = counted[0]
+        db.execute("DELETE FROM login_failures WHERE key = ?", [login_or_device])
+        for key, free in counted[1:]:
+            _give_back(db, key, free, now)
+    return agent
+
+
+# ------------------------------------------------------------------------ device cookies
+
+
+def _devices() -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt="hotline-device")
+
+
+def new_device_cookie(agent: Agent) -> str:
+    """The cookie a browser gets when its agent logged in: it vouches for that browser."""
+    return _devices().dumps({"agent": agent.id, "device": secrets.token_hex(16)})
+
+
+def _device_key(cookie: str | None, agent: Agent | None) -> str | None:
+    if not cookie or agent is None:
+        return None
+    try:
+        data = _devices().loads(cookie, max_age=DEVICE_DAYS * 86400)
+    except BadSignature:
+        return None
+    if not isinstance(data, dict) or data.get("agent") != agent.id:
+        return None
+    return _key("device", str(data.get("device")))
+
+
+# ------------------------------------------------------------------------ server sessions
+
+
+def _token_hash(token: str) -> str:
+    # A random 256-bit token: a plain hash is enough, nothing can be guessed from it.
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def start_session(db: Database, agent: Agent, *, now: datetime) -> User:
+    """A new login: a session row on the server, and the user that holds its token."""
+    token = secrets.token_urlsafe(32)
+    with atomic(db):
+        db.execute("DELETE FROM agent_sessions WHERE expires_at < ?", [utc_text(now)])
+        db.execute("INSERT INTO agent_sessions (token_hash, agent_id, started_at, expires_at)"
+                   " VALUES (?, ?, ?, ?)", [_token_hash(token), agent.id, utc_text(now),
+                                            utc_text(now + timedelta(hours=SESSION_HOURS))])
+    return User(agent, token)
+
+
+def end_session(db: Database, token: str) -> None:
+    """Logged out: the session's cookie no longer logs anyone in, wherever it is copied."""
+    with atomic(db):
+        db.execute("DELETE FROM agent_sessions WHERE token_hash = ?", [_token_hash(token)])
+
+
+def _session_agent(db: Database, agent_id: int, token: str, now: datetime) -> bool:
+    row = db.execute("SELECT agent_id, expires_at FROM agent_sessions WHERE token_hash = ?",
+                     [_token_hash(token)]).fetchone()
+    return bool(row and row[0] == agent_id and row[1] > utc_text(now))
 
 
 def _development(app: Flask) -> bool:
@@ -147,11 +243,15 @@ def init_app(app: Flask) -> None:
 
 @login_manager.user_loader
 def _load_user(user_id: str) -> User | None:
+    agent_id, _, token = user_id.partition(".")
+    db = database.get_db()
     try:
-        agent = get_agent(database.get_db(), int(user_id))
+        agent = get_agent(db, int(agent_id))
     except (UnknownAgentError, ValueError):
         return None
-    return User(agent) if agent.active else None
+    if not token or not _session_agent(db, agent.id, token, clock.now()):
+        return None  # logged out, expired, or a cookie from before server sessions
+    return User(agent, token) if agent.active else None
 
 
 @login_manager.unauthorized_handler

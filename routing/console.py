@@ -14,6 +14,7 @@ from datetime import datetime
 from flask import (
     Blueprint,
     abort,
+    current_app,
     flash,
     jsonify,
     redirect,
@@ -30,7 +31,17 @@ import db as database
 from gateway import get_gateway
 
 from . import callbacks as callback_store
-from .auth import LoginLockedError, User, authenticate, csrf, secure_page_headers
+from .auth import (
+    DEVICE_COOKIE,
+    DEVICE_DAYS,
+    LoginLockedError,
+    authenticate,
+    csrf,
+    end_session,
+    new_device_cookie,
+    secure_page_headers,
+    start_session,
+)
 from .context import BERLIN, call_context, mask_phone, voicemail_message
 from .decision import EMERGENCY, can_serve, queue_key
 from .dispatch import CannotTakeError, connect_next_caller, take_call
@@ -101,7 +112,7 @@ def login():
         password = request.form.get("password", "")[:200]
         try:
             agent = authenticate(db, login_name, password, request.remote_addr or "",
-                                 now=clock.now())
+                                 now=clock.now(), device=request.cookies.get(DEVICE_COOKIE))
         except LoginLockedError as locked:
             log.warning("Agent login refused: too many failed attempts")
             flash(f"Zu viele Fehlversuche. Bitte in {locked.retry_after_s} Sekunden "
@@ -115,9 +126,15 @@ def login():
         else:
             target = _safe_next(request.args.get("next"))
             session.clear()  # a fresh session for the new login
-            login_user(User(agent))
+            login_user(start_session(db, agent, now=clock.now()))
             log.info("Agent %s logged in", agent.id)
-            return redirect(target)
+            response = redirect(target)
+            # This browser may log in to this account even while others are slowed.
+            response.set_cookie(DEVICE_COOKIE, new_device_cookie(agent),
+                                max_age=DEVICE_DAYS * 86400, path="/agent/login",
+                                secure=current_app.config["SESSION_COOKIE_SECURE"],
+                                httponly=True, samesite="Strict")
+            return response
     return render_template("routing/login.html"), status
 
 
@@ -129,6 +146,7 @@ def logout():
     with atomic(db):
         if agent.status == AVAILABLE:
             set_status(db, agent.id, OFFLINE, now=clock.now(), reason="logged out")
+    end_session(db, current_user.token)
     logout_user()
     session.clear()
     flash("Sie sind abgemeldet.", "info")

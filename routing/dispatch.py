@@ -4,7 +4,11 @@ The phone side (ivr) calls these with its database and clock. An agent whose pho
 rings for one call is `ringing` (reserved): no second call rings them. A ring that is
 never reported back (a lost webhook) is released after the ring timeout plus a grace
 period, so no agent stays reserved for ever. Moving a waiting call to a free agent goes
-through the REST gateway: redirect_call(call_sid, connect_url(call_sid, agent_id)).
+through the REST gateway: redirect_call(call_sid, connect_url(call_sid, agent_id)), with a
+short timeout. When that fails the agent's reservation is released at once and the
+caller keeps waiting; the next dispatch (another free agent, or the caller's own hold
+music asking `/voice/wait`, which reserves a free agent without any REST request) tries
+again, and the same agent may be chosen again: the failure was not theirs.
 """
 
 from __future__ import annotations
@@ -59,6 +63,7 @@ ANSWERED, NO_ANSWER, BUSY, FAILED, CANCELED = (
 EXPIRED, REDIRECT_FAILED = "expired", "redirect-failed"
 
 ConnectUrl = Callable[[str, int], str]
+MOVED, GONE, TROUBLE = "moved", "gone", "trouble"  # how moving a call to an agent went
 
 
 class CannotTakeError(Exception):
@@ -98,8 +103,9 @@ def staffed(db: Database, caller: WaitingCaller) -> bool:
 def _recently_tried(db: Database, call_sid: str, now: datetime) -> set[int]:
     since = utc_text(now - timedelta(seconds=RETRY_AGENT_AFTER_S))
     return {agent_id for (agent_id,) in db.execute(
-        "SELECT agent_id FROM dial_attempts WHERE call_sid = ? AND result != ?"
-        " AND COALESCE(ended_at, at) >= ?", [call_sid, ANSWERED, since]).fetchall()}
+        "SELECT agent_id FROM dial_attempts WHERE call_sid = ? AND result NOT IN (?, ?)"
+        " AND COALESCE(ended_at, at) >= ?",
+        [call_sid, ANSWERED, REDIRECT_FAILED, since]).fetchall()}
 
 
 def _reservation(db: Database, entry: QueueEntry, ring_timeout_s: int) -> Reservation:
@@ -182,6 +188,30 @@ def reserve_agent(db: Database, call_sid: str, *, now: datetime,
         if agent is None:
             return None
         return _reserve(db, entry, agent.id, now, ring_timeout_s, "rings for a caller")
+
+
+def reserve_for_waiting(db: Database, call_sid: str, *, now: datetime,
+                        ring_timeout_s: int = RING_TIMEOUT_S) -> Reservation | None:
+    """The waiting caller's own dispatch (their hold music asked again): reserve a free
+    agent for them if they are the caller that agent should take next, else None.
+
+    This is how a caller whose move to an agent failed (Twilio's REST API unreachable)
+    still reaches a free agent: the hold music answers <Leave>, no REST request needed.
+    """
+    with atomic(db):
+        entry = open_entry(db, call_sid)
+        if entry is None or entry.ringing_agent_id is not None:
+            return None
+        free = [agent.view() for agent in reachable_agents(db, (AVAILABLE,))]
+        agent = choose_agent(entry.caller(), free, _recently_tried(db, call_sid, now))
+        if agent is None:
+            return None
+        others = [e.caller() for e in waiting_entries(db) if e.ringing_agent_id is None
+                  and agent.id not in _recently_tried(db, e.call_sid, now)]
+        first = choose_caller(agent, others)
+        if first is None or first.key != call_sid:
+            return None  # someone waits longer for this agent
+        return _reserve(db, entry, agent.id, now, ring_timeout_s, "rings for a waiting caller")
 
 
 def reservation_for(db: Database, call_sid: str, *,
@@ -276,15 +306,20 @@ def whisper_text(db: Database, call_sid: str) -> str:
 
 
 def _redirect(db: Database, reservation: Reservation, entry_id: int, *, now: datetime,
-              connect_url: ConnectUrl, gateway) -> bool:
-    """Move the reserved call on to the agent; on failure free the agent again."""
+              connect_url: ConnectUrl, gateway) -> str:
+    """Move the reserved call on to the agent; on failure free the agent again.
+
+    Never raises: whatever goes wrong (Twilio unreachable, slow, refusing) ends in the
+    caller still waiting and the agent free. Returns MOVED, GONE (Twilio refused: the
+    call has probably ended) or TROUBLE (Twilio could not be reached or answered late)."""
     try:
         gateway.redirect_call(reservation.call_sid,
                               connect_url(reservation.call_sid, reservation.agent_id))
-        return True
-    except GatewayError:
-        log.exception("Could not move call %s to agent %s", reservation.call_sid,
-                      reservation.agent_id)
+        return MOVED
+    except Exception as error:  # noqa: BLE001 - a failed move must not fail the request
+        reason = error.reason if isinstance(error, GatewayError) else type(error).__name__
+        log.warning("Could not move call %s to agent %s (%s): the caller keeps waiting",
+                    reservation.call_sid, reservation.agent_id, reason)
         with atomic(db):
             entry = entry_by_id(db, entry_id)
             if entry is not None and entry.left_at is None:
@@ -292,7 +327,8 @@ def _redirect(db: Database, reservation: Reservation, entry_id: int, *, now: dat
                 # result or status callback closes the stay; if Twilio was unreachable,
                 # the next free agent tries again.
                 release_ringing(db, entry, now=now, result=REDIRECT_FAILED)
-        return False
+        refused = isinstance(error, GatewayError) and not error.retryable
+        return GONE if refused else TROUBLE
 
 
 def connect_next_caller(db: Database, agent_id: int, *, now: datetime, connect_url: ConnectUrl,
@@ -302,6 +338,7 @@ def connect_next_caller(db: Database, agent_id: int, *, now: datetime, connect_u
     Returns the CallSid moved on, or None when nobody suitable waits. Call it outside a
     transaction: the REST request to Twilio should not hold the database's write lock.
     """
+    skipped: set[str] = set()
     for _ in range(3):  # a caller who hung up meanwhile: try the next one
         with atomic(db):
             expire_stale_rings(db, now=now, ring_timeout_s=ring_timeout_s)
@@ -309,17 +346,21 @@ def connect_next_caller(db: Database, agent_id: int, *, now: datetime, connect_u
             if agent.status != AVAILABLE or not _reachable(agent):
                 return None
             entries = {e.call_sid: e for e in waiting_entries(db) if e.ringing_agent_id is None}
-            callers = [e.caller() for e in entries.values()
-                       if agent_id not in _recently_tried(db, e.call_sid, now)]
+            callers = [e.caller() for e in entries.values() if e.call_sid not in skipped
+                       and agent_id not in _recently_tried(db, e.call_sid, now)]
             caller = choose_caller(agent.view(), callers)
             if caller is None:
                 return None
             entry = entries[caller.key]
             reservation = _reserve(db, entry, agent_id, now, ring_timeout_s,
                                    "connected to a waiting caller")
-        if _redirect(db, reservation, entry.id, now=now, connect_url=connect_url,
-                     gateway=gateway):
+        moved = _redirect(db, reservation, entry.id, now=now, connect_url=connect_url,
+                          gateway=gateway)
+        if moved == MOVED:
             return caller.key
+        if moved == TROUBLE:
+            return None  # Twilio is in trouble: the caller's hold music tries again
+        skipped.add(caller.key)
     return None
 
 
@@ -341,7 +382,7 @@ def take_call(db: Database, agent_id: int, entry_id: int, *, now: datetime,
         if entry.ringing_agent_id is not None:
             raise CannotTakeError("Für diesen Anruf klingelt schon ein anderes Telefon.")
         reservation = _reserve(db, entry, agent_id, now, ring_timeout_s, "took a waiting caller")
-    if not _redirect(db, reservation, entry.id, now=now, connect_url=connect_url,
-                     gateway=gateway):
+    if _redirect(db, reservation, entry.id, now=now, connect_url=connect_url,
+                 gateway=gateway) != MOVED:
         raise CannotTakeError("Der Anruf konnte nicht durchgestellt werden.")
     return reservation.call_sid

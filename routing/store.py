@@ -106,6 +106,12 @@ def migrate(db: Database) -> None:
         db["login_failures"].create({
             "key": str, "failures": int, "last_at": str, "locked_until": str,
         }, pk="key")
+    if "agent_sessions" not in tables:
+        # Console logins (routing.auth): a hash of each session's token; logging out
+        # deletes the row, and with it the session, wherever its cookie was copied.
+        db["agent_sessions"].create({
+            "token_hash": str, "agent_id": int, "started_at": str, "expires_at": str,
+        }, pk="token_hash", not_null={"agent_id", "started_at", "expires_at"})
 
 
 atomic = db_atomic  # a transaction, or a savepoint inside a webhook's

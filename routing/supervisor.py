@@ -11,6 +11,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+from datetime import datetime, timedelta
 from functools import wraps
 from pathlib import Path
 
@@ -30,6 +31,7 @@ from flask_login import current_user, login_required
 
 import clock
 import db as database
+import outbox
 
 from . import stats
 from .auth import secure_page_headers
@@ -109,7 +111,24 @@ def dashboard():
     return render_template("routing/supervisor.html", agent=current_user.agent,
                            sites=SITE_LABELS, languages=LANGUAGE_LABELS, poll_ms=LIVE_POLL_MS,
                            threshold_s=stats.DEFAULT_THRESHOLD_S, tables=stats.TABLES,
-                           status_labels=STATUS_LABELS)
+                           status_labels=STATUS_LABELS, failed_sms=failed_sms(),
+                           failed_sms_days=FAILED_SMS_DAYS)
+
+
+FAILED_SMS_DAYS = 7
+SMS_PURPOSES = {"booking_confirmation": "Terminbestätigung", "documents": "Fehlende Unterlagen"}
+SMS_STATES = {"failed": "nicht gesendet", "undelivered": "nicht zugestellt"}
+
+
+def failed_sms() -> list[dict]:
+    """SMS of the last days that did not reach the caller, with Twilio's reason."""
+    since = clock.now() - timedelta(days=FAILED_SMS_DAYS)
+    return [{**message,
+             "when": datetime.fromisoformat(message["created_at"]).astimezone(stats.BERLIN)
+             .strftime("%d.%m.%Y %H:%M"),
+             "purpose": SMS_PURPOSES.get(message["purpose"], message["purpose"]),
+             "state": SMS_STATES.get(message["state"], message["state"])}
+            for message in outbox.failed_messages(database.get_db(), since)]
 
 
 @bp.get("/figures.json")

@@ -1,5 +1,6 @@
 """Shared fixtures: an app on a temporary SQLite file, and a Caller who phones it like Twilio."""
 
+import os
 import xml.etree.ElementTree as ET
 from datetime import datetime
 from zoneinfo import ZoneInfo
@@ -11,6 +12,9 @@ from app import create_app
 from ivr.softphone import InProcess, Softphone
 
 TOKEN = "test-auth-token-0123456789abcdef"
+# Production apps refuse to start without it; tests that build one (and the servers they
+# start) get this one.
+os.environ.setdefault("HOTLINE_HASH_KEY", "test-hash-key-0123456789abcdef")
 # The hotline's clock in tests: Wednesday, 25 November 2026, 10:00 in Waiblingen.
 NOW = datetime(2026, 11, 25, 10, 0, tzinfo=ZoneInfo("Europe/Berlin"))
 

@@ -10,6 +10,7 @@ from datetime import timedelta
 
 from icalendar import Calendar
 
+import outbox
 from conftest import NOW, Caller, twiml
 
 MOBILE = "+491701234567"
@@ -178,7 +179,9 @@ def test_two_callers_never_get_the_same_slot(app, db):
 def test_sms_confirmation_links_a_calendar_file(app, client):
     caller = book(app, "termin in backnang wegen arbeitsvermittlung nächste woche dienstag",
                   "ja", "ja")
-    assert "Die SMS ist unterwegs" in caller.hears()
+    assert "Die Bestätigung schicke ich Ihnen per SMS." in caller.hears()
+    assert app.extensions["hotline.gateway"].messages == []  # queued, not sent in the webhook
+    assert outbox.deliver_due(app) == 1
     (message,) = app.extensions["hotline.gateway"].messages
     assert message["to"] == MOBILE
     assert "Dezember" in message["body"] and "Am Obstmarkt 3" in message["body"]
@@ -190,11 +193,18 @@ def test_sms_confirmation_links_a_calendar_file(app, client):
     assert MOBILE not in reply.get_data(as_text=True)
 
 
-def test_failed_sms_is_said_and_the_code_kept(app):
+def test_an_sms_twilio_cannot_take_now_is_sent_later_and_the_caller_hears_nothing_of_it(app):
     app.extensions["hotline.gateway"].fail = True
     caller = book(app, "termin in backnang wegen arbeitsvermittlung nächste woche dienstag",
                   "ja", "ja")
-    assert "SMS konnte ich leider nicht senden" in caller.hears()
+    assert "Die Bestätigung schicke ich Ihnen per SMS." in caller.hears()
+    assert "Fehler" not in caller.hears()
+    outbox.deliver_due(app)
+    app.extensions["hotline.gateway"].fail = False
+    app.extensions["hotline.clock"] = lambda: NOW + timedelta(minutes=5)
+    outbox.deliver_due(app)
+    (message,) = app.extensions["hotline.gateway"].messages
+    assert message["to"] == MOBILE
 
 
 def test_cancel_by_booking_code_confirms_before_acting(app, db):

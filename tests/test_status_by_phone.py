@@ -13,6 +13,7 @@ from datetime import timedelta
 import pytest
 
 import cases
+import outbox
 from cases import store as case_store
 from conftest import NOW, Caller
 from routing.context import call_context
@@ -70,7 +71,8 @@ def test_application_status_by_voice_after_both_checks(app, db):
     assert db.execute("SELECT verified, customer_number FROM calls WHERE call_sid = ?",
                       [caller.call_sid]).fetchone() == (1, "123D456789")
     caller.say("ja")
-    assert "Die SMS mit der Liste ist unterwegs." in caller.hears()
+    assert "Die Liste schicke ich Ihnen per SMS." in caller.hears()
+    outbox.deliver_due(app)
     (sms,) = app.extensions["hotline.gateway"].messages
     assert sms["to"] == MOBILE
     assert "Kontoauszüge der letzten drei Monate" in sms["body"]

@@ -1,0 +1,402 @@
+"""The outbox: SMS the hotline promised a caller, sent once, outside the webhooks.
+
+A webhook never talks to Twilio's REST API for an SMS. It writes the message into the
+`outbox` table in the same transaction as the change that asks for it (the booking,
+the status answer), and the caller hears that the SMS will come. A sender delivers the
+table's messages in the background:
+
+- Who sends: every gunicorn worker starts a `Sender` thread (gunicorn.conf.py), but only
+  the one holding the lease row in `outbox_lease` sends; the others wait. A worker that
+  dies stops renewing its lease, and after LEASE_S another worker's thread takes over.
+  `flask --app app outbox` runs the same sender in the foreground instead.
+- Each message is claimed before its request (state `sending`, with `claimed_until`),
+  so two senders never send the same row. Twilio's Messages API has no idempotency key:
+  a request that may have reached Twilio without an answer (a read timeout, a reset
+  connection, a 5xx, or a sender killed mid-send, whose claim runs out) marks the row
+  `uncertain`, and before it is sent again the sender looks for it at Twilio (messages
+  to that number with that text since it was queued). See the README for what risk is left.
+- Failures that can pass (connection, timeout, 5xx, 429) are retried with exponential
+  backoff and jitter, or after Twilio's Retry-After; those that will not (an invalid or
+  unsubscribed number, bad credentials) fail at once, with the reason kept for the
+  supervisors' dashboard. Twilio's status callback (/sms/status) later records whether
+  the message was delivered.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import random
+import threading
+import uuid
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+import click
+from flask import Flask, current_app
+from flask.cli import with_appcontext
+from sqlite_utils import Database
+
+import clock
+import db as database
+from gateway import RATE_LIMITED, GatewayError
+
+log = logging.getLogger(__name__)
+
+QUEUED, SENDING, SENT, FAILED = "queued", "sending", "sent", "failed"
+DELIVERED, UNDELIVERED = "delivered", "undelivered"
+# Twilio's MessageStatus values we keep from the status callback.
+FINAL_STATUSES = {"delivered": DELIVERED, "undelivered": UNDELIVERED, "failed": FAILED}
+
+LEASE_NAME = "sms"
+LEASE_S = 30  # a sender not heard of this long is replaced
+# A claim outlives the longest send: a look-up and a request, each at most 3 s connecting
+# and 10 s reading (gateway.py). A sender killed mid-send frees its message after this.
+CLAIM_S = 60
+BACKOFF_FIRST_S = 5.0
+BACKOFF_MAX_S = 900.0
+RETRY_AFTER_MAX_S = 3600.0
+GIVE_UP_AFTER = timedelta(hours=24)  # an SMS about today's call is useless tomorrow
+POLL_S = 1.0
+# A look-up accepts messages created this much before the row (clocks differ).
+LOOKUP_SKEW = timedelta(minutes=2)
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS outbox (
+    id INTEGER PRIMARY KEY,
+    dedupe_key TEXT NOT NULL UNIQUE,     -- one message per purpose and call, however retried
+    call_sid TEXT,
+    purpose TEXT NOT NULL,               -- booking_confirmation | documents
+    to_number TEXT,                      -- personal: removed by purge
+    body TEXT,                           -- personal: removed by purge
+    created_at TEXT NOT NULL,
+    state TEXT NOT NULL,  -- queued, sending, sent, delivered, undelivered, failed
+    attempts INTEGER NOT NULL DEFAULT 0,
+    next_attempt_at TEXT NOT NULL,
+    uncertain INTEGER NOT NULL DEFAULT 0, -- may have reached Twilio: look it up before resending
+    claimed_by TEXT,
+    claimed_until TEXT,
+    message_sid TEXT,
+    sent_at TEXT,
+    status_at TEXT,
+    error_kind TEXT,
+    error_code INTEGER,
+    reason TEXT
+);
+CREATE INDEX IF NOT EXISTS outbox_due ON outbox (state, next_attempt_at);
+CREATE INDEX IF NOT EXISTS outbox_sid ON outbox (message_sid);
+CREATE TABLE IF NOT EXISTS outbox_lease (
+    name TEXT PRIMARY KEY,
+    holder TEXT NOT NULL,
+    until TEXT NOT NULL
+);
+"""
+
+
+def migrate(db: Database) -> None:
+    db.executescript(SCHEMA)
+
+
+@dataclass(frozen=True)
+class Message:
+    """One row of the outbox, as the sender works on it."""
+
+    id: int
+    to: str
+    body: str
+    created_at: datetime
+    attempts: int
+    uncertain: bool
+
+
+# ---------------------------------------------------------------------------- the webhook side
+
+
+def enqueue(db: Database, *, to: str, body: str, purpose: str, key: str, call_sid: str | None,
+            now: datetime) -> bool:
+    """Queue an SMS inside the caller's transaction; False if this key was queued before."""
+    at = clock.utc_text(now)
+    cursor = db.execute(
+        "INSERT OR IGNORE INTO outbox (dedupe_key, call_sid, purpose, to_number, body,"
+        " created_at, state, next_attempt_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        [key, call_sid, purpose, to, body, at, QUEUED, at])
+    return cursor.rowcount == 1
+
+
+def record_status(db: Database, message_sid: str, status: str, error_code: str,
+                  now: datetime) -> bool:
+    """Twilio's status callback for a message we sent (inside a write); True if known."""
+    state = FINAL_STATUSES.get(status)
+    row = db.execute("SELECT id FROM outbox WHERE message_sid = ?", [message_sid]).fetchone()
+    if row is None:
+        return False
+    if state is None:
+        return True  # queued, sending, sent ...: nothing final yet
+    code = int(error_code) if error_code.isdigit() else None
+    reason = f"{status}, Twilio {code}" if code else (status if state != DELIVERED else None)
+    db.execute("UPDATE outbox SET state = ?, status_at = ?, error_code = COALESCE(?, error_code),"
+               " reason = COALESCE(?, reason) WHERE id = ?",
+               [state, clock.utc_text(now), code, reason, row[0]])
+    return True
+
+
+def failed_messages(db: Database, since: datetime, limit: int = 50) -> list[dict]:
+    """Messages that did not arrive, newest first, for supervisors (no number, no text)."""
+    return [{"id": id_, "created_at": created, "purpose": purpose, "state": state,
+             "attempts": attempts, "reason": reason or "", "call_sid": call_sid}
+            for id_, created, purpose, state, attempts, reason, call_sid in db.execute(
+                "SELECT id, created_at, purpose, state, attempts, reason, call_sid FROM outbox"
+                " WHERE state IN (?, ?) AND created_at >= ? ORDER BY id DESC LIMIT ?",
+                [FAILED, UNDELIVERED, clock.utc_text(since), limit]).fetchall()]
+
+
+def counts(db: Database) -> dict[str, int]:
+    """Messages by state (for /metrics and the README's "what to watch")."""
+    return dict(db.execute("SELECT state, COUNT(*) FROM outbox GROUP BY state").fetchall())
+
+
+def purge_personal_data(db: Database, before: str) -> int:
+    """Remove numbers and texts of messages queued before `before` (inside a write)."""
+    return db.execute(
+        "UPDATE outbox SET to_number = NULL, body = NULL WHERE created_at < ?"
+        " AND (to_number IS NOT NULL OR body IS NOT NULL)", [before]).rowcount
+
+
+# ---------------------------------------------------------------------------- the sender
+
+
+def backoff_s(attempts: int, error: GatewayError, rng: random.Random = random) -> float:
+    """How long to wait before the next try: Twilio's Retry-After, else exponential with
+    full jitter between half and all of the step (so that senders do not retry in step)."""
+    if error.retry_after_s is not None:
+        return min(error.retry_after_s, RETRY_AFTER_MAX_S)
+    step = min(BACKOFF_MAX_S, BACKOFF_FIRST_S * 2 ** max(0, attempts - 1))
+    return step * rng.uniform(0.5, 1.0)
+
+
+def claim(db: Database, worker: str, now: datetime) -> Message | None:
+    """Take the next due message for `worker`, or None. A message whose claim ran out (its
+    sender died mid-send) comes back marked uncertain: it may have reached Twilio."""
+    at = clock.utc_text(now)
+    with database.transaction(db):
+        row = db.execute(
+            "SELECT id, to_number, body, created_at, attempts, uncertain, state FROM outbox"
+            " WHERE (state = ? AND next_attempt_at <= ?) OR (state = ? AND claimed_until < ?)"
+            " ORDER BY next_attempt_at, id LIMIT 1", [QUEUED, at, SENDING, at]).fetchone()
+        if row is None:
+            return None
+        id_, to, body, created, attempts, uncertain, state = row
+        uncertain = bool(uncertain) or state == SENDING
+        db.execute("UPDATE outbox SET state = ?, claimed_by = ?, claimed_until = ?,"
+                   " attempts = attempts + 1, uncertain = ? WHERE id = ?",
+                   [SENDING, worker, clock.utc_text(now + timedelta(seconds=CLAIM_S)),
+                    int(uncertain), id_])
+    if to is None or body is None:  # purged while waiting: nothing left to send
+        _finish(db, id_, worker, state=FAILED, reason="purged before it could be sent")
+        return None
+    return Message(id_, to, body, datetime.fromisoformat(created), attempts + 1, uncertain)
+
+
+def _finish(db: Database, id_: int, worker: str, **fields) -> bool:
+    """Store the outcome of a claimed message, if the claim is still ours."""
+    fields = {"claimed_by": None, "claimed_until": None, **fields}
+    names = ", ".join(f"{name} = ?" for name in fields)
+    with database.transaction(db):
+        return db.execute(f"UPDATE outbox SET {names} WHERE id = ? AND claimed_by = ?",
+                          [*fields.values(), id_, worker]).rowcount == 1
+
+
+def deliver(db: Database, gateway, message: Message, worker: str, now: datetime,
+            status_callback: str | None = None) -> str:
+    """Send one claimed message (look it up first if it may have arrived); returns its state."""
+    try:
+        sid = None
+        if message.uncertain:
+            sid = gateway.find_sms(message.to, message.body, message.created_at - LOOKUP_SKEW)
+            if sid is not None:
+                log.info("Outbox %d: found at Twilio, not sent again", message.id)
+        if sid is None:
+            sid = gateway.send_sms(message.to, message.body, status_callback)
+    except GatewayError as error:
+        return _failed(db, message, worker, now, error)
+    _finish(db, message.id, worker, state=SENT, message_sid=sid, sent_at=clock.utc_text(now),
+            uncertain=0, error_kind=None, reason=None)
+    log.info("Outbox %d: sent after %d attempt(s)", message.id, message.attempts)
+    return SENT
+
+
+def _failed(db: Database, message: Message, worker: str, now: datetime,
+            error: GatewayError) -> str:
+    if not error.retryable:
+        _finish(db, message.id, worker, state=FAILED, error_kind=error.kind,
+                error_code=error.code, reason=error.reason)
+        log.warning("Outbox %d: refused, not retried (%s)", message.id, error.reason)
+        return FAILED
+    if now - message.created_at > GIVE_UP_AFTER:
+        _finish(db, message.id, worker, state=FAILED, error_kind=error.kind,
+                error_code=error.code,
+                reason=f"gave up after {message.attempts} attempts ({error.reason})")
+        log.warning("Outbox %d: given up after %d attempts", message.id, message.attempts)
+        return FAILED
+    # Only a request that surely never reached Twilio leaves the message certain.
+    uncertain = message.uncertain or (error.reached is not False and error.kind != RATE_LIMITED)
+    wait = backoff_s(message.attempts, error)
+    _finish(db, message.id, worker, state=QUEUED, uncertain=int(uncertain),
+            error_kind=error.kind, error_code=error.code, reason=error.reason,
+            next_attempt_at=clock.utc_text(now + timedelta(seconds=wait)))
+    log.info("Outbox %d: %s, next try in %.0f s", message.id, error.reason, wait)
+    return QUEUED
+
+
+def deliver_due(app: Flask, worker: str | None = None, limit: int = 100) -> int:
+    """Send what is due now, one message after the other; returns how many were worked on."""
+    worker = worker or f"once-{uuid.uuid4().hex[:8]}"
+    gateway = app.extensions["hotline.gateway"]
+    db = database.connect(app.config["HOTLINE_DATABASE"])
+    callback = status_callback_url(app.config)
+    done = 0
+    try:
+        with app.app_context():
+            while done < limit:
+                now = clock.now()
+                message = claim(db, worker, now)
+                if message is None:
+                    break
+                deliver(db, gateway, message, worker, now, callback)
+                done += 1
+    finally:
+        db.conn.close()
+    return done
+
+
+def status_callback_url(config) -> str | None:
+    """Where Twilio reports delivery (only with a public URL it can reach)."""
+    public = config.get("HOTLINE_PUBLIC_URL", "").rstrip("/")
+    return f"{public}/sms/status" if public else None
+
+
+# ---------------------------------------------------------------------------- who sends
+
+
+def take_lease(db: Database, holder: str, now: datetime, lease_s: float = LEASE_S) -> bool:
+    """Take or renew the sender's lease; True while `holder` is the one sender."""
+    until = clock.utc_text(now + timedelta(seconds=lease_s))
+    with database.transaction(db):
+        db.execute("INSERT INTO outbox_lease (name, holder, until) VALUES (?, ?, ?)"
+                   " ON CONFLICT(name) DO UPDATE SET holder = excluded.holder,"
+                   " until = excluded.until"
+                   " WHERE outbox_lease.holder = excluded.holder OR outbox_lease.until < ?",
+                   [LEASE_NAME, holder, until, clock.utc_text(now)])
+        row = db.execute("SELECT holder FROM outbox_lease WHERE name = ?",
+                         [LEASE_NAME]).fetchone()
+    return row is not None and row[0] == holder
+
+
+def lease_holder(db: Database) -> tuple[str, str] | None:
+    """(holder, until) of the sender's lease, if any."""
+    row = db.execute("SELECT holder, until FROM outbox_lease WHERE name = ?",
+                     [LEASE_NAME]).fetchone()
+    return (row[0], row[1]) if row else None
+
+
+def release_lease(db: Database, holder: str) -> None:
+    with database.transaction(db):
+        db.execute("DELETE FROM outbox_lease WHERE name = ? AND holder = ?", [LEASE_NAME, holder])
+
+
+class Sender:
+    """A background thread that sends the outbox while it holds the lease."""
+
+    def __init__(self, app: Flask, name: str | None = None, poll_s: float = POLL_S):
+        self.app = app
+        self.name = name or f"{os.getpid()}-{uuid.uuid4().hex[:8]}"
+        self.poll_s = poll_s
+        self.holding = False
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, name=f"outbox-{self.name}",
+                                        daemon=True)
+
+    def start(self) -> Sender:
+        self._thread.start()
+        return self
+
+    def stop(self, release: bool = True, timeout: float = 30) -> None:
+        """Stop after the current message; `release=False` leaves the lease to run out,
+        as a worker that died would."""
+        self._stop.set()
+        self._thread.join(timeout)
+        if release and self.holding:
+            db = database.connect(self.app.config["HOTLINE_DATABASE"])
+            try:
+                release_lease(db, self.name)
+            finally:
+                db.conn.close()
+        self.holding = False
+
+    @property
+    def alive(self) -> bool:
+        return self._thread.is_alive()
+
+    def _run(self) -> None:
+        db = database.connect(self.app.config["HOTLINE_DATABASE"])
+        try:
+            while not self._stop.is_set():
+                try:
+                    self._round(db)
+                except Exception:  # noqa: BLE001 - the sender must outlive any one failure
+                    log.exception("Outbox sender %s: round failed", self.name)
+                self._stop.wait(self.poll_s)
+        finally:
+            db.conn.close()
+
+    def _round(self, db: Database) -> None:
+        with self.app.app_context():
+            self.holding = take_lease(db, self.name, clock.now())
+            if not self.holding:
+                return
+            gateway = self.app.extensions["hotline.gateway"]
+            callback = status_callback_url(self.app.config)
+            while not self._stop.is_set():
+                now = clock.now()
+                message = claim(db, self.name, now)
+                if message is None:
+                    return
+                deliver(db, gateway, message, self.name, now, callback)
+                # Renew between messages; a lost lease ends the round.
+                self.holding = take_lease(db, self.name, clock.now())
+                if not self.holding:
+                    return
+
+
+def start_sender(app: Flask) -> Sender | None:
+    """Start this process's sender thread (gunicorn's post_worker_init calls it)."""
+    if not app.config.get("HOTLINE_OUTBOX_THREAD", True):
+        return None
+    if "hotline.outbox_sender" in app.extensions:
+        return app.extensions["hotline.outbox_sender"]
+    sender = Sender(app).start()
+    app.extensions["hotline.outbox_sender"] = sender
+    log.info("Outbox sender thread started; it sends while it holds the lease")
+    return sender
+
+
+@click.command("outbox")
+@click.option("--once", is_flag=True, help="Send what is due now and stop.")
+@with_appcontext
+def outbox_command(once: bool):
+    """Send queued SMS (in the foreground; make serve's workers do this in a thread)."""
+    app = current_app._get_current_object()
+    if once:
+        click.echo(f"Worked on {deliver_due(app)} queued messages.")
+        return
+    sender = Sender(app).start()
+    click.echo(f"Outbox sender {sender.name} running; Ctrl-C stops it.")
+    try:
+        while sender.alive:
+            sender._thread.join(1.0)
+    except KeyboardInterrupt:
+        sender.stop()
+
+
+def init_app(app: Flask) -> None:
+    app.cli.add_command(outbox_command)

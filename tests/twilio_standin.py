@@ -1,0 +1,191 @@
+"""A stand-in for Twilio's REST API on 127.0.0.1 that can misbehave on purpose.
+
+It answers the few requests the hotline makes (create and list Messages, update a Call,
+fetch and delete a Recording) as Twilio does, and can instead refuse connections, accept
+and never answer, answer 500, 429 with Retry-After, 400 with a Twilio error code, answer
+slowly, or create the message and then never answer (the request that reached Twilio but
+whose answer was lost). The app reaches it through HOTLINE_TWILIO_API_BASE.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+from email.utils import format_datetime
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import parse_qs, urlsplit
+
+from clock import SYSTEM
+
+OK, REFUSE, HANG, ERROR_500, RATE_LIMIT, BAD_REQUEST, SLOW, CREATE_THEN_HANG = (
+    "ok", "refuse", "hang", "500", "429", "400", "slow", "create-then-hang")
+MISBEHAVIOURS = (REFUSE, HANG, ERROR_500, RATE_LIMIT, BAD_REQUEST, SLOW, CREATE_THEN_HANG)
+SLOW_S = 0.3
+
+
+class StandIn:
+    """The stand-in server; `mode` says how it behaves, `messages` what it accepted."""
+
+    def __init__(self):
+        self.mode = OK
+        self.retry_after = "7"
+        self.error_code = 21211  # "The 'To' number is not a valid phone number."
+        self.messages: list[dict] = []
+        self.call_updates: list[dict] = []
+        self.recordings: dict[str, bytes] = {}  # RE... -> WAV
+        self.deleted: list[str] = []
+        self.requests = 0
+        self.lock = threading.Lock()
+        self.released = threading.Event()  # ends every hanging request
+        self._server = self._bind(0)
+        self.port = self._server.server_address[1]
+        self.url = f"http://127.0.0.1:{self.port}"
+        self._serve()
+
+    def _bind(self, port: int) -> ThreadingHTTPServer:
+        standin = self
+
+        class Handler(_Handler):
+            owner = standin
+
+        server = ThreadingHTTPServer(("127.0.0.1", port), Handler)
+        server.daemon_threads = True
+        return server
+
+    def _serve(self) -> None:
+        threading.Thread(target=self._server.serve_forever, daemon=True).start()
+
+    def set(self, mode: str) -> None:
+        """Change behaviour; REFUSE closes the port, anything else opens it again."""
+        if mode == REFUSE and self._server is not None:
+            self._server.shutdown()
+            self._server.server_close()
+            self._server = None
+        elif mode != REFUSE and self._server is None:
+            self._server = self._bind(self.port)
+            self._serve()
+        if mode not in (HANG, CREATE_THEN_HANG):
+            self.released.set()
+        else:
+            self.released.clear()
+        self.mode = mode
+
+    def close(self) -> None:
+        self.released.set()
+        if self._server is not None:
+            self._server.shutdown()
+            self._server.server_close()
+            self._server = None
+
+
+class _Handler(BaseHTTPRequestHandler):
+    owner: StandIn
+    protocol_version = "HTTP/1.1"
+
+    def log_message(self, *args):  # quiet
+        pass
+
+    def _form(self) -> dict[str, str]:
+        length = int(self.headers.get("Content-Length") or 0)
+        raw = self.rfile.read(length).decode() if length else ""
+        return {k: v[-1] for k, v in parse_qs(raw).items()}
+
+    def _send(self, status: int, body: bytes = b"", kind: str = "application/json",
+              headers: dict | None = None) -> None:
+        self.send_response(status)
+        self.send_header("Content-Type", kind)
+        self.send_header("Content-Length", str(len(body)))
+        for name, value in (headers or {}).items():
+            self.send_header(name, value)
+        self.end_headers()
+        self.wfile.write(body)
+
+    def _json(self, status: int, payload: dict, headers: dict | None = None) -> None:
+        self._send(status, json.dumps(payload).encode(), headers=headers)
+
+    def _misbehave(self) -> bool:
+        """Answer as the mode says; True when the request is done with."""
+        owner = self.owner
+        with owner.lock:
+            owner.requests += 1
+        mode = owner.mode
+        if mode == HANG:
+            owner.released.wait(60)
+            self.close_connection = True
+            return True
+        if mode == ERROR_500:
+            self._json(500, {"code": 20500, "message": "Internal Server Error", "status": 500})
+            return True
+        if mode == RATE_LIMIT:
+            self._json(429, {"code": 20429, "message": "Too Many Requests", "status": 429},
+                       headers={"Retry-After": owner.retry_after})
+            return True
+        if mode == BAD_REQUEST:
+            self._json(400, {"code": owner.error_code, "message": "refused", "status": 400})
+            return True
+        if mode == SLOW:
+            time.sleep(SLOW_S)
+        return False
+
+    def do_POST(self):
+        path = urlsplit(self.path).path
+        form = self._form()
+        if path.endswith("/Messages.json"):
+            if self.owner.mode == CREATE_THEN_HANG:
+                self._create_message(form)
+                self.owner.released.wait(60)
+                self.close_connection = True
+                return
+            if self._misbehave():
+                return
+            self._json(201, self._create_message(form))
+        elif "/Calls/" in path:
+            if self._misbehave():
+                return
+            sid = path.rsplit("/", 1)[-1].removesuffix(".json")
+            with self.owner.lock:
+                self.owner.call_updates.append({"call_sid": sid, **form})
+            self._json(200, {"sid": sid, "status": "in-progress"})
+        else:
+            self._json(404, {"code": 20404, "message": "not found", "status": 404})
+
+    def _create_message(self, form: dict) -> dict:
+        owner = self.owner
+        with owner.lock:
+            sid = f"SM{len(owner.messages) + 1:032d}"
+            message = {"sid": sid, "to": form.get("To"), "from": form.get("From"),
+                       "messaging_service_sid": form.get("MessagingServiceSid"),
+                       "body": form.get("Body"), "status": "queued",
+                       "status_callback": form.get("StatusCallback"),
+                       "date_created": format_datetime(SYSTEM(), usegmt=False)}
+            owner.messages.append(message)
+        return message
+
+    def do_GET(self):
+        parts = urlsplit(self.path)
+        if self._misbehave():
+            return
+        if parts.path.endswith("/Messages.json"):
+            to = parse_qs(parts.query).get("To", [None])[-1]
+            with self.owner.lock:
+                found = [m for m in reversed(self.owner.messages) if to is None or m["to"] == to]
+            self._json(200, {"messages": found, "next_page_uri": None, "page": 0,
+                             "page_size": 50, "start": 0, "end": len(found)})
+        elif "/Recordings/" in parts.path:
+            sid = parts.path.rsplit("/", 1)[-1].removesuffix(".wav")
+            audio = self.owner.recordings.get(sid)
+            if audio is None:
+                self._json(404, {"code": 20404, "message": "not found", "status": 404})
+            else:
+                self._send(200, audio, kind="audio/x-wav")
+        else:
+            self._json(404, {"code": 20404, "message": "not found", "status": 404})
+
+    def do_DELETE(self):
+        if self._misbehave():
+            return
+        sid = urlsplit(self.path).path.rsplit("/", 1)[-1].removesuffix(".json")
+        with self.owner.lock:
+            self.owner.deleted.append(sid)
+        self._send(204)
