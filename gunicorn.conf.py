@@ -1,5 +1,7 @@
 """gunicorn settings for `make serve`: several workers on one SQLite database (WAL).
 
+Each worker also runs an outbox sender thread (outbox.py); one holds the lease and sends.
+
 Every setting can be overridden with HOTLINE_BIND, HOTLINE_WORKERS, HOTLINE_THREADS.
 """
 
@@ -42,3 +44,19 @@ def child_exit(server, worker):
     from prometheus_client import multiprocess
 
     multiprocess.mark_process_dead(worker.pid)
+
+
+def post_worker_init(worker):
+    # Every worker starts an outbox sender thread; the lease in the database lets exactly
+    # one of them send at a time, and another takes over when that worker dies.
+    import outbox
+
+    outbox.start_sender(worker.wsgi)
+
+
+def worker_exit(server, worker):
+    # A worker that stops in good order hands the lease on at once (one that dies
+    # leaves it to run out).
+    sender = getattr(worker, "wsgi", None) and worker.wsgi.extensions.get("hotline.outbox_sender")
+    if sender is not None:
+        sender.stop(timeout=5)
