@@ -81,13 +81,13 @@ def test_an_unknown_field_is_named_but_not_echoed_whole(app):
     app.config["HOTLINE_CASES_API_TOKEN"] = CASES_TOKEN
     name = "x" * 100_000
     reply = push_raw(app.test_client(),
-                     ('{"customer_number": "123D456789", "%s": 1}' % name).encode())
+                     ('{"customer_number": "123D456789", "' + name + '": 1}').encode())
     assert reply.status_code == 422
     assert "unknown field 'xxxx" in reply.get_data(as_text=True)
     assert len(reply.get_data()) < 500
     nested = push_raw(app.test_client(), ('{"customer_number": "123D456789", "name": "A",'
                                           ' "birth_date": "1980-05-03", "applications":'
-                                          ' [{"%s": 1}]}' % name).encode())
+                                          ' [{"' + name + '": 1}]}').encode())
     assert nested.status_code == 422 and len(nested.get_data()) < 500
 
 
@@ -112,8 +112,8 @@ def test_metrics_behind_a_trusted_proxy_go_by_the_forwarded_address(app):
 
 def test_gunicorn_believes_no_forwarded_scheme_it_was_not_told_to(tmp_path):
     import requests
-    from twilio.request_validator import RequestValidator
     from test_reliability import TOKEN, Server
+    from twilio.request_validator import RequestValidator
 
     server = Server(tmp_path, workers=1)
     try:
@@ -173,6 +173,24 @@ def chunked(total: int, size: int = 64 * 1024):
     yield b"0\r\n\r\n"
 
 
+def ready(server):
+    """The server, once a worker answers /readyz (its database made and migrated)."""
+    import time
+
+    import requests
+
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            if requests.get(server.url + "/readyz", timeout=5).status_code == 200:
+                return server
+        except requests.RequestException:
+            pass
+        time.sleep(0.2)
+    server.stop()
+    raise RuntimeError("the server did not get ready")
+
+
 @pytest.fixture
 def gunicorn_server(tmp_path, monkeypatch):
     from test_reliability import Server
@@ -185,8 +203,8 @@ def gunicorn_server(tmp_path, monkeypatch):
 
 def test_bodies_larger_than_a_route_needs_are_refused_before_parsing(gunicorn_server):
     import requests
-    from twilio.request_validator import RequestValidator
     from test_reliability import TOKEN
+    from twilio.request_validator import RequestValidator
 
     port = gunicorn_server.port
     form_head = {"Content-Type": "application/x-www-form-urlencoded"}
@@ -216,3 +234,121 @@ def test_bodies_larger_than_a_route_needs_are_refused_before_parsing(gunicorn_se
                           headers={"Content-Type": "application/json",
                                    "Authorization": f"Bearer {CASES_TOKEN}"}, timeout=10)
     assert small.status_code == 200, small.text
+
+
+# ---------------------------------------------------------------- 6-8: the console's login
+
+LOGIN_PASSWORD = "richtig-geheim-42"
+
+
+def add_agent(db, login, role="agent"):
+    from werkzeug.security import generate_password_hash
+
+    from conftest import NOW
+    from routing import store as routing_store
+
+    return routing_store.add_agent(db, login=login, name=login.title(), role=role,
+                                   password_hash=generate_password_hash(LOGIN_PASSWORD),
+                                   sites=("waiblingen",), now=NOW).id
+
+
+def csrf_token(page: str) -> str:
+    return page.split('name="csrf_token" value="', 1)[1].split('"', 1)[0]
+
+
+def log_out(client):
+    token = client.get("/agent/state.json").get_json()["csrf"]
+    return client.post("/agent/logout", headers={"X-CSRFToken": token})
+
+
+def log_in(client, login, password=LOGIN_PASSWORD):
+    token = csrf_token(client.get("/agent/login").get_data(as_text=True))
+    return client.post("/agent/login", data={"login": login, "password": password,
+                                             "csrf_token": token})
+
+
+@pytest.mark.parametrize("attempts", [12, 30])
+def test_parallel_login_attempts_cannot_pass_the_limit(tmp_path, monkeypatch, attempts):
+    import threading
+
+    import requests
+    from test_reliability import Server
+
+    from db import connect
+
+    monkeypatch.setenv("HOTLINE_SECRET_KEY", "one-key-for-every-worker-0123456789")
+    server = ready(Server(tmp_path, workers=2))
+    try:
+        database = connect(server.database)
+        add_agent(database, "leitung", role="supervisor")
+        database.conn.close()
+        sessions = []
+        for _ in range(attempts):
+            session = requests.Session()
+            page = session.get(server.url + "/agent/login", timeout=10).text
+            sessions.append((session, csrf_token(page)))
+        start = threading.Barrier(attempts)
+        statuses = []
+
+        def attempt(n):
+            session, token = sessions[n]
+            password = LOGIN_PASSWORD if n == attempts // 2 else f"falsch-{n:04d}-geraten"
+            start.wait()
+            reply = session.post(server.url + "/agent/login", allow_redirects=False, timeout=30,
+                                 data={"login": "leitung", "password": password,
+                                       "csrf_token": token})
+            statuses.append(reply.status_code)
+
+        threads = [threading.Thread(target=attempt, args=(n,)) for n in range(attempts)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(60)
+        assert len(statuses) == attempts
+        checked = [s for s in statuses if s != 429]
+        # Two free failures, and the third that sets the first delay: as one after another.
+        assert len(checked) <= 3, sorted(statuses)
+        assert set(statuses) <= {302, 401, 429}
+    finally:
+        server.stop()
+
+
+def test_an_address_trying_names_cannot_lock_a_supervisor_out_of_her_browser(app, db):
+    add_agent(db, "leitung", role="supervisor")
+    hers = app.test_client()
+    assert log_in(hers, "leitung").status_code == 302  # she has worked in this browser
+    log_out(hers)
+    attacker = app.test_client()  # the same address (127.0.0.1), as behind one NAT
+    for n in range(10):
+        assert log_in(attacker, f"erfunden{n}", "irgendwas-123").status_code in (401, 429)
+    for n in range(5):  # ... and guesses at her account too
+        assert log_in(attacker, "leitung", f"geraten-{n}-xyz").status_code in (401, 429)
+    assert log_in(attacker, "leitung").status_code == 429  # the attacker stays slowed
+    assert log_in(hers, "leitung").status_code == 302
+    elsewhere = app.test_client()
+    elsewhere.environ_base["REMOTE_ADDR"] = "10.1.2.3"
+    assert log_in(elsewhere, "anna-gibt-es-nicht", "x" * 12).status_code == 401
+
+
+def test_a_device_cookie_is_slowed_by_its_own_failures(app, db):
+    add_agent(db, "leitung", role="supervisor")
+    browser = app.test_client()
+    assert log_in(browser, "leitung").status_code == 302
+    log_out(browser)
+    for n in range(3):
+        assert log_in(browser, "leitung", f"vertippt-{n}-abc").status_code == 401
+    assert log_in(browser, "leitung").status_code == 429
+
+
+def test_logging_out_ends_the_session_on_the_server(app, db):
+    add_agent(db, "anna")
+    browser = app.test_client()
+    assert log_in(browser, "anna").status_code == 302
+    cookie = browser.get_cookie("session").value
+    thief = app.test_client()  # the same cookie, the same User-Agent
+    thief.set_cookie("session", cookie)
+    assert thief.get("/agent/state.json").status_code == 200
+    token = browser.get("/agent/state.json").get_json()["csrf"]
+    assert browser.post("/agent/logout", headers={"X-CSRFToken": token}).status_code == 302
+    assert thief.get("/agent/state.json").status_code == 401
+    assert browser.get("/agent/state.json").status_code == 401
