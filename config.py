@@ -60,6 +60,9 @@ SETTINGS = {
     "HOTLINE_CALLBACK_OFFER_AFTER": ("120", int),
     "HOTLINE_SECURE_COOKIES": ("", lambda v: _flag(v) if v else None),
     "TWILIO_AUTH_TOKEN": ("", str),
+    # Secrets of Twilio webhook SharedKeys (comma-separated while rotating); only for
+    # webhooks a Webhook Setting signs (X-Twilio-Webhooks-Signature-Settings).
+    "TWILIO_WEBHOOK_SHARED_KEYS": ("", lambda v: [x.strip() for x in v.split(",") if x.strip()]),
     "TWILIO_ACCOUNT_SID": ("", str),
     "TWILIO_REGION": ("", str),
     "TWILIO_EDGE": ("", str),

@@ -380,12 +380,35 @@ def start_sender(app: Flask) -> Sender | None:
     return sender
 
 
+def status(db: Database) -> dict:
+    """What an operator watches: messages by state, the oldest waiting one, the lease."""
+    oldest = db.execute("SELECT MIN(created_at) FROM outbox WHERE state IN (?, ?)",
+                        [QUEUED, SENDING]).fetchone()[0]
+    holder = lease_holder(db)
+    return {"states": counts(db), "oldest_waiting": oldest,
+            "lease": {"holder": holder[0], "until": holder[1]} if holder else None}
+
+
 @click.command("outbox")
 @click.option("--once", is_flag=True, help="Send what is due now and stop.")
+@click.option("--status", "show", is_flag=True, help="Show the queue and who sends, then stop.")
 @with_appcontext
-def outbox_command(once: bool):
+def outbox_command(once: bool, show: bool):
     """Send queued SMS (in the foreground; make serve's workers do this in a thread)."""
     app = current_app._get_current_object()
+    if show:
+        db = database.connect(app.config["HOTLINE_DATABASE"])
+        try:
+            found = status(db)
+        finally:
+            db.conn.close()
+        states = ", ".join(f"{n} {state}" for state, n in sorted(found["states"].items()))
+        click.echo(f"Messages: {states or 'none'}")
+        click.echo(f"Oldest waiting since: {found['oldest_waiting'] or '-'}")
+        lease = found["lease"]
+        click.echo(f"Sender: {lease['holder']} (lease until {lease['until']})" if lease
+                   else "Sender: none holds the lease")
+        return
     if once:
         click.echo(f"Worked on {deliver_due(app)} queued messages.")
         return

@@ -1,12 +1,13 @@
 """Twilio request signatures: every voice webhook proves it comes from Twilio, or gets a 403.
 
 Twilio signs the URL it requested followed by every form field, name then value, sorted
-by name (HMAC-SHA1 with the Auth Token, or HMAC-SHA256 where the
-X-Twilio-Webhooks-Signature-Settings header says so), and sends it base64-encoded in
-X-Twilio-Signature. The check is ours rather than twilio's RequestValidator: that one
-computes two HMACs on every request (the URL with and without its port), and a webhook
-turn is paid for in CPU. Here the URL as reached is tried first and the other form only
-when that fails; the results are the same (tests compare both).
+by name (HMAC-SHA1 with the Auth Token; or, where one of Twilio's Webhook Settings signs
+with a shared key, with that key and the algorithm the X-Twilio-Webhooks-Signature-Settings
+header names), and sends it base64-encoded in X-Twilio-Signature. The check is ours
+rather than twilio's RequestValidator: that one computes two HMACs on every request (the
+URL with and without its port), and a webhook turn is paid for in CPU. Here the URL as
+reached is tried first and the other form only when that fails; the results are the
+same (tests compare both).
 """
 
 import base64
@@ -22,6 +23,7 @@ log = logging.getLogger(__name__)
 
 PATH_SAFE = "/:@!$&'()*+,;=-._~%"
 ALGORITHMS = {"HMAC_SHA1": hashlib.sha1, "HMAC_SHA256": hashlib.sha256}
+SETTINGS_HEADER = "X-Twilio-Webhooks-Signature-Settings"
 
 
 def signed_url(req: Request, public_url: str) -> str:
@@ -81,19 +83,29 @@ def _algorithm(settings_header: str | None) -> str:
 
 
 def is_valid(req: Request, config: dict) -> bool:
-    token = config["TWILIO_AUTH_TOKEN"]
+    """Signed by Twilio: with the Auth Token (HMAC-SHA1), or, where a Webhook Setting of
+    Twilio's says so in X-Twilio-Webhooks-Signature-Settings, with a shared key
+    (TWILIO_WEBHOOK_SHARED_KEYS, several while a key is rotated) and its algorithm."""
     given = req.headers.get("X-Twilio-Signature", "")
-    if not token or not given:
+    settings = req.headers.get(SETTINGS_HEADER)
+    if settings is None:
+        secrets = [config["TWILIO_AUTH_TOKEN"]] if config["TWILIO_AUTH_TOKEN"] else []
+    else:
+        secrets = list(config.get("TWILIO_WEBHOOK_SHARED_KEYS") or ())
+        if not secrets:
+            log.warning("Twilio signed %s with a shared key, but TWILIO_WEBHOOK_SHARED_KEYS "
+                        "is not set", req.path)
+    if not secrets or not given:
         return False
-    algorithm = _algorithm(req.headers.get("X-Twilio-Webhooks-Signature-Settings"))
+    algorithm = _algorithm(settings)
     if algorithm not in ALGORITHMS:
         log.warning("Unsupported Twilio signature algorithm %r", algorithm[:40])
         return False
     given = given.encode()
     url = signed_url(req, config["HOTLINE_PUBLIC_URL"])
     form = req.form
-    return any(hmac.compare_digest(signature(token, candidate, form, algorithm).encode(), given)
-               for candidate in _candidates(url))
+    return any(hmac.compare_digest(signature(secret, candidate, form, algorithm).encode(), given)
+               for candidate in _candidates(url) for secret in secrets)
 
 
 def _candidates(url: str):

@@ -169,20 +169,34 @@ def test_a_repeated_form_field_is_signed_as_twilio_signs_it(client, db):
     assert count(db, "calls") == 1
 
 
-def test_hmac_sha256_signatures_when_the_settings_header_asks_for_them(client):
+SHARED_KEY = "shared-key-secret-0123456789abcdef"
+
+
+def test_webhooks_signed_with_a_shared_key_pass_when_the_key_is_configured(app, client):
+    # A Webhook Setting at Twilio signs with a SharedKey's secret (not the Auth Token)
+    # and the algorithm it names in X-Twilio-Webhooks-Signature-Settings.
     url = "http://localhost/voice/incoming"
     header = {"X-Twilio-Webhooks-Signature-Settings":
               "key=webhooks_sharedkey_1,algorithm=HMAC_SHA256"}
-    sha256 = RequestValidator(TOKEN).compute_signature(url, FORM, algorithm="HMAC_SHA256")
+    sha256 = RequestValidator(SHARED_KEY).compute_signature(url, FORM, algorithm="HMAC_SHA256")
+    # Not configured: refused (the app cannot check it), never let through.
+    reply = client.post(url, data=FORM, headers={**header, "X-Twilio-Signature": sha256})
+    assert reply.status_code == 403
+    app.config["TWILIO_WEBHOOK_SHARED_KEYS"] = ["an-older-key-being-rotated-out", SHARED_KEY]
     reply = client.post(url, data=FORM, headers={**header, "X-Twilio-Signature": sha256})
     assert reply.status_code == 200
-    # The SHA-1 signature of the same request does not pass as a SHA-256 one.
     form = {**FORM, "CallSid": "CA" + "3" * 32}
-    reply = client.post(url, data=form, headers={**header, **signed(url, form)})
-    assert reply.status_code == 403
+    # The Auth Token's SHA-256 or SHA-1 signature does not pass for a shared-key webhook.
+    with_token = RequestValidator(TOKEN).compute_signature(url, form, algorithm="HMAC_SHA256")
+    for signature in (with_token, signed(url, form)["X-Twilio-Signature"]):
+        reply = client.post(url, data=form, headers={**header, "X-Twilio-Signature": signature})
+        assert reply.status_code == 403
     unknown = {"X-Twilio-Webhooks-Signature-Settings": "algorithm=HMAC_MD5"}
-    reply = client.post(url, data=form, headers={**unknown, **signed(url, form)})
+    md5ish = RequestValidator(SHARED_KEY).compute_signature(url, form)
+    reply = client.post(url, data=form, headers={**unknown, "X-Twilio-Signature": md5ish})
     assert reply.status_code == 403
+    # Without the header, the Auth Token's SHA-1 signature is what counts, as before.
+    assert client.post(url, data=form, headers=signed(url, form)).status_code == 200
 
 
 def test_no_auth_token_refuses_everything(tmp_path):
