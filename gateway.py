@@ -138,22 +138,27 @@ class HotlineHttpClient(HttpClient):
         self.session = requests.Session()
         self._local = threading.local()
 
-    def url_for(self, url: str) -> str:
+    def url_for(self, url: str) -> tuple[str, dict]:
+        """Where to send a request for `url`, and extra headers: with an API base, the
+        host Twilio would have been asked goes along in X-Forwarded-Host."""
         if not self.api_base:
-            return url
+            return url, {}
         parts = urlsplit(url)
         if not (parts.hostname or "").endswith(".twilio.com"):
-            return url
+            return url, {}
         base = urlsplit(self.api_base)
-        return urlunsplit(parts._replace(scheme=base.scheme, netloc=base.netloc))
+        return (urlunsplit(parts._replace(scheme=base.scheme, netloc=base.netloc)),
+                {"X-Forwarded-Host": parts.hostname})
 
     def request(self, method, uri, params=None, data=None, headers=None, auth=None,
                 timeout=None, allow_redirects=False) -> TwilioResponse:
         chosen = getattr(self._local, "timeout", None) or self.default_timeout
+        url, extra = self.url_for(uri)
         try:
-            reply = self.session.request(method.upper(), self.url_for(uri), params=params,
-                                         data=data, headers=headers, auth=auth,
-                                         timeout=chosen, allow_redirects=allow_redirects)
+            reply = self.session.request(method.upper(), url, params=params,
+                                         data=data, headers={**(headers or {}), **extra},
+                                         auth=auth, timeout=chosen,
+                                         allow_redirects=allow_redirects)
         except requests.RequestException as error:
             raise error_from_exception(error) from error
         if reply.status_code == 429 or reply.status_code >= 500:
@@ -162,8 +167,9 @@ class HotlineHttpClient(HttpClient):
 
     def raw(self, method: str, url: str, auth) -> requests.Response:
         """A plain request (recordings): the same timeouts, base and error kinds."""
+        url, extra = self.url_for(url)
         try:
-            reply = self.session.request(method, self.url_for(url), auth=auth,
+            reply = self.session.request(method, url, auth=auth, headers=extra,
                                          timeout=self.default_timeout, allow_redirects=True)
         except requests.RequestException as error:
             raise error_from_exception(error) from error

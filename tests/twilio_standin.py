@@ -36,6 +36,7 @@ class StandIn:
         self.recordings: dict[str, bytes] = {}  # RE... -> WAV
         self.deleted: list[str] = []
         self.requests = 0
+        self.hosts: list[str | None] = []  # the Twilio host each request was meant for
         self.lock = threading.Lock()
         self.released = threading.Event()  # ends every hanging request
         self._server = self._bind(0)
@@ -109,6 +110,7 @@ class _Handler(BaseHTTPRequestHandler):
         owner = self.owner
         with owner.lock:
             owner.requests += 1
+            owner.hosts.append(self.headers.get("X-Forwarded-Host"))
         mode = owner.mode
         if mode == HANG:
             owner.released.wait(60)
