@@ -239,9 +239,12 @@ class Softphone:
         for target in dial:
             if target.get("url"):
                 whisper = self._post(target.get("url"), {"CallStatus": "in-progress"})
-                heard = " ".join("".join(x.itertext()) for x in ET.fromstring(whisper.body)
-                                 .iter("Say"))
+                root = ET.fromstring(whisper.body)
+                heard = " ".join("".join(x.itertext()) for x in root.iter("Say"))
                 said.append(f"[Die Mitarbeiterin oder der Mitarbeiter hört: {heard}]")
+                accept = root.find("./Gather")
+                if accept is not None:  # a phone: the agent presses a key to take the call
+                    self._post(accept.get("action"), {"Digits": "1"})
             break
         self.dial_action = dial.get("action")
         self.finished = True  # the caller now talks to a person

@@ -583,19 +583,49 @@ def connect():
     return _answer(call_sid, work)
 
 
+WHISPER_KEY_S = 8  # how long an agent on a phone has to press a key to accept
+
+
 @bp.post("/whisper")
 @twilio_signed
 def whisper():
-    """Played to the agent who picked up, before the caller is connected: one sentence."""
+    """Played to the agent who picked up, before the caller is connected: one sentence.
+
+    An agent reached on a phone number or SIP accepts with a key: their mailbox or
+    switchboard may have answered. No key, and the whisper hangs up; the <Dial>'s result
+    then rings the next agent."""
     call_sid, agent_id = _request().args.get("call", ""), _request().args.get("agent", type=int)
     response = VoiceResponse()
     if not CALL_SID.match(call_sid) or agent_id is None:
         return _twiml(to_xml(response))
     db = database.get_db()
+    sentence = dispatch.whisper_text(db, call_sid)  # while the caller is still queued
+    if dispatch.needs_key_press(db, agent_id):
+        gather = response.gather(input="dtmf", num_digits=1, timeout=WHISPER_KEY_S,
+                                 method="POST", action=url_for(
+                                     "voice.whisper_accept", call=call_sid, agent=agent_id))
+        _voice().say(gather, f"{sentence} {dispatch.ACCEPT_PROMPT}", "de")
+        response.hangup()
+        return _twiml(to_xml(response))
     with database.transaction(db):
-        sentence = dispatch.whisper_text(db, call_sid)  # while the caller is still queued
         dispatch.agent_answered(db, call_sid, agent_id, now=_now())
     _voice().say(response, sentence, "de")
+    return _twiml(to_xml(response))
+
+
+@bp.post("/whisper-accept")
+@twilio_signed
+def whisper_accept():
+    """The agent pressed a key after the whisper: they take the call (an empty answer
+    ends the whisper, and Twilio connects them with the caller)."""
+    call_sid, agent_id = _request().args.get("call", ""), _request().args.get("agent", type=int)
+    response = VoiceResponse()
+    if not CALL_SID.match(call_sid) or agent_id is None or not _request().form.get("Digits"):
+        response.hangup()
+        return _twiml(to_xml(response))
+    db = database.get_db()
+    with database.transaction(db):
+        dispatch.agent_answered(db, call_sid, agent_id, now=_now())
     return _twiml(to_xml(response))
 
 
@@ -610,7 +640,11 @@ def dial_result():
 
     def work(db):
         state = store.load_state(db, call_sid) or CallState()
-        outcome = dispatch.dial_ended(db, call_sid, agent_id, status, now=_now(),
+        ended = status
+        if (status in ("completed", "answered") and dispatch.needs_key_press(db, agent_id)
+                and not dispatch.accepted(db, call_sid, agent_id)):
+            ended = "no-answer"  # a mailbox or switchboard answered: no key was pressed
+        outcome = dispatch.dial_ended(db, call_sid, agent_id, ended, now=_now(),
                                       ring_timeout_s=_app().config["HOTLINE_RING_TIMEOUT"])
         if outcome.talked:
             actions = (Say("goodbye"), Hangup())

@@ -294,6 +294,25 @@ def call_finished(db: Database, call_sid: str, *, now: datetime) -> None:
             _after_conversation(db, call_sid, agent_id, now)
 
 
+# Phones a voicemail or a switchboard can pick up: the agent presses a key to accept, so
+# that a mailbox never takes the caller (no key, and the next agent is tried).
+KEY_TO_ACCEPT = ("number", "sip")
+ACCEPT_PROMPT = "Zum Annehmen drücken Sie bitte eine Taste."
+
+
+def needs_key_press(db: Database, agent_id: int) -> bool:
+    """Whether this agent accepts a call with a key (reached on a phone number or SIP)."""
+    row = db.execute("SELECT reach_kind FROM agents WHERE id = ?", [agent_id]).fetchone()
+    return row is not None and row[0] in KEY_TO_ACCEPT
+
+
+def accepted(db: Database, call_sid: str, agent_id: int) -> bool:
+    """Whether the agent's latest ring for this call was taken (whisper accepted)."""
+    row = db.execute("SELECT result FROM dial_attempts WHERE call_sid = ? AND agent_id = ?"
+                     " ORDER BY id DESC LIMIT 1", [call_sid, agent_id]).fetchone()
+    return row is not None and row[0] == ANSWERED
+
+
 def whisper_text(db: Database, call_sid: str) -> str:
     """The one German sentence the agent hears before being connected."""
     entry = open_entry(db, call_sid)

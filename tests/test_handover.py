@@ -46,10 +46,13 @@ def test_a_free_agent_is_rung_with_a_whisper_then_the_call_ends_politely(app, db
     assert number.text == "+4971510000001"  # the longest idle
     assert get_agent(db, agents[0].id).status == "ringing"
 
-    whisper = caller.post(number.get("url"))
-    said = twiml(whisper.body).find("./Say")
+    whisper = twiml(caller.post(number.get("url")).body)
+    said = whisper.find("./Gather/Say")
     assert said.get("language") == "de-DE"
     assert "nicht geprüft" in said.text  # the agent hears: identity not checked
+    assert "drücken Sie bitte eine Taste" in said.text
+    assert get_agent(db, agents[0].id).status == "ringing"  # not before the key
+    caller.post(whisper.find("./Gather").get("action"), Digits="1")
     assert get_agent(db, agents[0].id).status == "on_call"
 
     ended = caller.post(dial.get("action"), DialCallStatus="completed", DialCallDuration="95")
@@ -184,3 +187,24 @@ def test_emergency_waits_ahead_of_others(app, db):
     urgent.say("ich habe kein geld mehr für essen")
     assert "[Warteschleife: hotline-emergency]" in urgent.hears()
     assert "Sie sind an Position 1" in urgent.hears()
+
+
+def test_an_agents_mailbox_that_picks_up_does_not_take_the_caller(app, db, agents):
+    caller = Caller(app)
+    caller.dial()
+    reply = caller.post(caller.next_url, SpeechResult="Ich möchte mit einem Mitarbeiter "
+                                                      "sprechen", Confidence="0.9")
+    dial = twiml(reply.body).find("./Dial")
+    assert dial.find("./Number").text == "+4971510000001"
+    # Anna's mobile goes to her mailbox: it fetches the whisper but presses no key, so
+    # the whisper hangs up, and Twilio reports the <Dial> as completed.
+    whisper = twiml(caller.post(dial.find("./Number").get("url")).body)
+    assert whisper.find("./Hangup") is not None
+    assert get_agent(db, agents[0].id).status == "ringing"
+    ended = caller.post(dial.get("action"), DialCallStatus="completed", DialCallDuration="20")
+    # The next agent is rung; Anna counts as not having answered.
+    assert twiml(ended.body).find("./Dial/Number").text == "+4971510000002"
+    assert get_agent(db, agents[0].id).status == "available"
+    assert db.execute("SELECT result FROM dial_attempts WHERE agent_id = ?",
+                      [agents[0].id]).fetchone() == ("no-answer",)
+    assert db.execute("SELECT result FROM queue_entries").fetchone() == (None,)
