@@ -17,12 +17,14 @@ import db
 import gateway
 import ops
 import outbox
+import redaction
 import routing
 from app_request import HotlineRequest
 from cases import store as cases_store
 from ivr import history, media, simulator, sms_status, softphone
 from ivr import store as ivr_store
 from ivr import views as voice
+from routing import auth as routing_auth
 from routing import callbacks as routing_callbacks
 from routing import demo as routing_demo
 from routing import stats_store as routing_stats_store
@@ -140,24 +142,42 @@ def seed_demo_command():
 
 @click.command("purge")
 @click.option("--days", type=int, default=None,
-              help="Keep this many days (default: HOTLINE_RETENTION_DAYS).")
+              help="Keep this many days of everything, the audit log included (default: "
+                   "HOTLINE_RETENTION_DAYS, and HOTLINE_AUDIT_RETENTION_DAYS for the audit log).")
 @with_appcontext
 def purge_command(days: int | None):
-    """Remove caller numbers and transcripts older than the retention period."""
-    days = current_app.config["HOTLINE_RETENTION_DAYS"] if days is None else days
-    if days < 0:
+    """Remove or anonymise personal data older than the retention period (README: "Personal
+    data"), here and at Twilio, and leave no copy of it in the database files."""
+    config = current_app.config
+    audit_days = config["HOTLINE_AUDIT_RETENTION_DAYS"] if days is None else days
+    days = config["HOTLINE_RETENTION_DAYS"] if days is None else days
+    if days < 0 or audit_days < 0:
         raise click.BadParameter("must be 0 or more", param_hint="--days")
-    before = clock.utc_text(clock.now() - timedelta(days=days))
-    database = db.connect(current_app.config["HOTLINE_DATABASE"])
+    now = clock.now()
+    cutoff = now - timedelta(days=days)
+    before = clock.utc_text(cutoff)
+    database = db.connect(config["HOTLINE_DATABASE"])
     try:
         with db.transaction(database):
+            redaction.collect(database, before, now)
             counts = ivr_store.purge_personal_data(database, before)
             counts["bookings"] = schedules_store.purge_personal_data(database, before)
             counts["callbacks"] = routing_callbacks.purge_personal_data(database, before)
             counts["sms"] = outbox.purge_personal_data(database, before)
+            counts.update(cases_store.purge_personal_data(
+                database, audit_before=clock.utc_text(now - timedelta(days=audit_days)),
+                now=now))
+            routing_auth.purge_expired(database, now)
+        at_twilio = redaction.run(database, gateway.get_gateway(), cutoff, now)
+        scrubbed = db.scrub(database)
     finally:
         database.conn.close()
     click.echo(f"Purged personal data older than {days} days: {counts['calls']} calls, "
                f"{counts['turns']} turns, {counts['replies']} stored replies, "
                f"{counts['bookings']} past bookings, {counts['callbacks']} callbacks, "
-               f"{counts['sms']} SMS.")
+               f"{counts['sms']} SMS, {counts['disclosures']} audit lines "
+               f"(older than {audit_days} days). At Twilio: {at_twilio.done} SMS texts and "
+               f"recordings removed, {at_twilio.left} left for the next purge.")
+    if not scrubbed:
+        click.echo("The database's WAL file was busy and still holds older pages: run purge "
+                   "again.", err=True)

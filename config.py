@@ -39,6 +39,8 @@ SETTINGS = {
     # numbers and login names where a key must stay unique: the same on every worker.
     "HOTLINE_HASH_KEY": ("", str),
     "HOTLINE_RETENTION_DAYS": ("30", int),
+    # The audit log of what was told about whose case (cases.store): kept longer.
+    "HOTLINE_AUDIT_RETENTION_DAYS": ("365", int),
     "HOTLINE_SCHEDULES": ("", str),
     "HOTLINE_METRICS_TOKEN": ("", str),
     "HOTLINE_CASES_API_TOKEN": ("", str),

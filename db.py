@@ -58,7 +58,18 @@ def connect(path: str) -> Database:
     db.execute("PRAGMA synchronous=NORMAL")
     # A WAL that a burst made large is cut back to this once it has been checkpointed.
     db.execute("PRAGMA journal_size_limit=67108864")
+    # What is deleted or overwritten is zeroed in the file, not left in free space where
+    # a copy of the file would still show callers' numbers and words (see `scrub`).
+    db.execute("PRAGMA secure_delete=ON")
     return db
+
+
+def scrub(db: Database) -> bool:
+    """After a purge: copy the WAL into the database file and cut it to nothing, so that
+    no older page (with numbers or words since purged) stays in the -wal file. False if
+    readers kept it busy beyond the busy timeout (the next purge tries again)."""
+    busy, _, _ = db.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
+    return busy == 0
 
 
 class WriteGate:

@@ -207,6 +207,9 @@ class FakeGateway:
     redirects: list[dict] = field(default_factory=list)
     recordings: dict[str, bytes] = field(default_factory=dict)  # RecordingUrl -> WAV bytes
     deleted_recordings: list[str] = field(default_factory=list)
+    # Messages callers sent to the hotline's number: {"sid", "from", "body", "at"} (tests).
+    received: list[dict] = field(default_factory=list)
+    redacted_sms: list[str] = field(default_factory=list)
     fail: bool = False  # tests set it to see how failures are handled
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
@@ -247,6 +250,24 @@ class FakeGateway:
         self._check()
         with self._lock:
             self.deleted_recordings.append(recording_sid)
+
+    def redact_sms(self, message_sid: str) -> None:
+        """Twilio keeps the message (date, status, numbers) but its text becomes empty."""
+        self._check()
+        with self._lock:
+            number = int(message_sid[2:]) if message_sid[2:].isdigit() else 0
+            if 1 <= number <= len(self.messages):
+                self.messages[number - 1]["body"] = ""
+            for message in self.received:
+                if message["sid"] == message_sid:
+                    message["body"] = ""
+            self.redacted_sms.append(message_sid)
+
+    def received_sms(self, before: datetime) -> list[str]:
+        """SIDs of messages sent to the hotline before `before` whose text is still there."""
+        self._check()
+        with self._lock:
+            return [m["sid"] for m in self.received if m["body"] and m["at"] < before]
 
 
 # Recordings are fetched with the account's credentials: only ever from Twilio itself.
@@ -318,6 +339,23 @@ class TwilioGateway:
             self.client.recordings(recording_sid).delete()
         except Exception as error:  # noqa: BLE001
             raise error_from_exception(error) from error
+
+    def redact_sms(self, message_sid: str) -> None:
+        """Empty a message's text at Twilio (its date, status and numbers stay in the log)."""
+        try:
+            self.client.messages(message_sid).update(body="")
+        except Exception as error:  # noqa: BLE001
+            raise error_from_exception(error) from error
+
+    def received_sms(self, before: datetime) -> list[str]:
+        """SIDs of messages callers sent to our number before `before`, text not yet emptied."""
+        if not self.sms_from:
+            return []  # a messaging service's numbers are not known here
+        try:
+            found = self.client.messages.list(to=self.sms_from, date_sent_before=before)
+        except Exception as error:  # noqa: BLE001
+            raise error_from_exception(error) from error
+        return [message.sid for message in found if message.body]
 
 
 def check_settings(config) -> None:

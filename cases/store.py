@@ -2,22 +2,25 @@
 
 - `case_customers`: one row per customer; applications as JSON in the row, so that a
   customer is written and compared as one unit (re-importing the same data is no change).
-- `case_check_failures`: failed identity checks, by hashed key (customer number, caller
-  number, call), kept for one hour: the lockout counts them in a sliding hour.
+- `case_check_failures`: failed identity checks, by keyed hash (keyed.py) of customer
+  number, caller number or call, kept for one hour: the lockout counts them in a sliding
+  hour; `purge` removes older ones.
 - `case_disclosures`: the audit log of everything said about a case: when, which call,
-  which customer, from which number, what was said. Never a date of birth.
+  which customer, from which number, what was said. Never a date of birth. Kept for
+  HOTLINE_AUDIT_RETENTION_DAYS, then removed by `purge`.
 
 Times are UTC ISO 8601 strings.
 """
 
 from __future__ import annotations
 
-import hashlib
 import json
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from sqlite_utils import Database
+
+import keyed
 
 from .model import UNKNOWN_LETTER, Application, Customer, parse_record, record_of
 
@@ -131,8 +134,9 @@ def export_records(db: Database) -> list[dict]:
 
 
 def _digest(key: str) -> str:
-    # Hashed: the table says how often a key failed, not whose number it was.
-    return hashlib.sha256(key.encode("utf-8")).hexdigest()[:32]
+    # Keyed: the table says how often a key failed, not whose number it was. (A plain
+    # SHA-256 of "phone:+49..." was reversed by trying every number in 0.13 s.)
+    return keyed.digest("case-check", key)
 
 
 def is_locked(db: Database, keys: list[str], now: datetime) -> bool:
@@ -164,6 +168,15 @@ def record_disclosure(db: Database, *, call_sid: str, customer_number: str,
         "at": utc_text(now), "call_sid": call_sid, "customer_number": customer_number,
         "caller_number": caller_number, "topic": topic, "channel": channel, "said": said,
     })
+
+
+def purge_personal_data(db: Database, *, audit_before: str, now: datetime) -> dict:
+    """Forget failed checks older than the lockout's hour, and audit lines older than
+    `audit_before` (inside the purge's write)."""
+    failures = db.execute("DELETE FROM case_check_failures WHERE at <= ?",
+                          [utc_text(now - LOCK_WINDOW)]).rowcount
+    audit = db.execute("DELETE FROM case_disclosures WHERE at < ?", [audit_before]).rowcount
+    return {"check_failures": failures, "disclosures": audit}
 
 
 def disclosures(db: Database, customer_number: str | None = None) -> list[dict]:

@@ -4,12 +4,12 @@ Every turn is written here as it happens; supervisors' statistics are computed f
 these rows. Times are stored in UTC as ISO 8601 strings.
 """
 
-import hashlib
 import json
 
 from sqlite_utils import Database
 
 import clock
+import keyed
 
 from .dialogue import CallState, Heard, Turn, achieve
 
@@ -111,11 +111,28 @@ def _move_old_replies(db: Database) -> None:
 
 
 def request_key(path: str, form: dict) -> str:
-    """Identifies one webhook request: a Twilio retry of it has the same key."""
+    """Identifies one webhook request: a Twilio retry of it has the same key.
+
+    Keyed (HOTLINE_HASH_KEY): a plain hash of a form with `Digits=03051980` gave the date
+    of birth back to anyone who tried every date (0.32 s).
+    """
     # Each part prefixed with its length: no two different requests join to the same text.
     parts = [path, *(part for item in sorted(form.items()) for part in item)]
     payload = "".join(f"{len(part)}:{part}" for part in parts)
-    return hashlib.sha256(payload.encode("utf-8", "replace")).hexdigest()
+    return keyed.digest("webhook-request", payload)
+
+
+# Keys pressed are kept in the turn log only as menu answers (one or two keys); anything
+# longer is a number (a customer number, a date of birth after a lockout, a phone number)
+# and is logged as this mark.
+MAX_LOGGED_KEYS = 2
+KEYS_MARK = "…"
+
+
+def logged_keys(digits: str) -> str | None:
+    if not digits:
+        return None
+    return digits if len(digits) <= MAX_LOGGED_KEYS else KEYS_MARK
 
 
 def cached_reply(db: Database, call_sid: str, key: str) -> str | None:
@@ -208,7 +225,7 @@ def record_turn(db: Database, call_sid: str, heard: Heard, turn: Turn, said: str
         "INSERT OR REPLACE INTO turns (call_sid, turn, at, speech, digits, confidence, intent,"
         " score, evidence, event, said, reply_key) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         [call_sid, state.turn, now, None if turn.private else heard.speech or None,
-         None if turn.private else heard.digits or None,
+         None if turn.private else logged_keys(heard.digits),
          heard.confidence, recognition.intent if recognition else state.intent,
          recognition.score if recognition else None,
          None if turn.private else recognition.evidence if recognition else None,
@@ -304,6 +321,24 @@ def record_voicemail(db: Database, call_sid: str, recording_sid: str, recording_
                              "recording_url": recording_url, "duration_s": duration_s})
 
 
+# What the call state keeps after purging: how far the call got, never what was said or
+# whose it was. Everything else goes (identity.number, caller_tail, request_text, last_ask
+# with the sentences said, booking and callback details), and so does any key a later
+# version adds, unless it is named here.
+STATE_KEPT = ("lang", "step", "turn", "failures", "intent", "candidates", "last_expect",
+              "outcome", "emergency", "caller_id", "mobile", "pending")
+
+
+def _state_without_personal_data(text: str) -> str | None:
+    try:
+        state = json.loads(text)
+    except ValueError:
+        return None
+    if not isinstance(state, dict):
+        return None
+    return json.dumps({k: state[k] for k in STATE_KEPT if k in state}, ensure_ascii=False)
+
+
 def purge_personal_data(db: Database, before: str) -> dict:
     """Remove caller numbers and what callers said from calls that started before `before`.
 
@@ -311,6 +346,11 @@ def purge_personal_data(db: Database, before: str) -> dict:
     the numbers and words they say nothing about a person.
     """
     old = "SELECT call_sid FROM calls WHERE started_at < ?"
+    for call_sid, text in db.execute("SELECT call_sid, state FROM calls WHERE started_at < ?"
+                                     " AND state IS NOT NULL", [before]).fetchall():
+        kept = _state_without_personal_data(text)
+        if kept != text:
+            db.execute("UPDATE calls SET state = ? WHERE call_sid = ?", [kept, call_sid])
     numbers = db.execute(
         "UPDATE calls SET from_number = NULL, to_number = NULL, customer_number = NULL"
         " WHERE started_at < ?"

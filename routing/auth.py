@@ -270,3 +270,12 @@ def secure_page_headers(response, csp: str):
     response.headers["X-Content-Type-Options"] = "nosniff"
     response.headers["Referrer-Policy"] = "no-referrer"
     return response
+
+
+def purge_expired(db: Database, now: datetime) -> None:
+    """Forget failed logins that no longer count and sessions that have ended (their keys
+    are keyed hashes of login names and addresses)."""
+    db.execute("DELETE FROM login_failures WHERE last_at < ?"
+               " AND (locked_until IS NULL OR locked_until < ?)",
+               [utc_text(now - FORGET_AFTER), utc_text(now)])
+    db.execute("DELETE FROM agent_sessions WHERE expires_at < ?", [utc_text(now)])

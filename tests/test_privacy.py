@@ -3,7 +3,10 @@ and gone after `purge`."""
 
 import csv
 import io
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
+import pytest
 from werkzeug.security import generate_password_hash
 
 from conftest import NOW, Caller
@@ -50,3 +53,144 @@ def test_callers_words_that_look_like_formulas_are_exported_as_text(app, db):
     for cell in cells:
         assert not cell.startswith(("=", "+", "-", "@")), cell
     assert any(cell.startswith("'+SUM(") for cell in cells), cells
+
+
+# ---------------------------------------------------------------- 1-3: purge leaves nothing
+
+ERIKA = "eins zwei drei D wie Dora vier fünf sechs sieben acht neun"
+ERIKA_BORN = "dritter Mai neunzehnhundertachtzig"
+MOBILE, OTHER_MOBILE, LANDLINE = "+491701234567", "+491709876543", "+4971511234567"
+CHATTY, AFTER_HOURS = "+491705550199", "+491705550123"
+SUNDAY = datetime(2026, 11, 29, 11, 0, tzinfo=ZoneInfo("Europe/Berlin"))
+
+# Everything the calls below leave somewhere: numbers (as dialled, and without +49), the
+# customer number (as said, read back, typed), dates of birth (as said and typed), the
+# case's words and a caller's own words.
+PERSONAL = [
+    MOBILE, "1701234567", OTHER_MOBILE, "1709876543", LANDLINE, "71511234567", CHATTY,
+    "1705550199", AFTER_HOURS, "1705550123", "0171234567",
+    "123D456789", "123d456789", "123?456789", "1, 2, 3, D", "eins zwei drei D", "Dora",
+    "03051980", "02051980", "1980-05-03", "neunzehnhundertachtzig", "neunzehnhundertsiebzig",
+    "erster Januar", "vierter Mai", "dritter Mai",
+    "563 Euro", "Mustermann", "Erika", "Quaxelbrunn", "Xaver", "Ruf mich an",
+]
+
+
+def database_bytes(path: str) -> dict[str, bytes]:
+    from pathlib import Path
+
+    files = {}
+    for suffix in ("", "-wal", "-shm", "-journal"):
+        file = Path(path + suffix)
+        if file.exists():
+            files[file.name] = file.read_bytes()
+    return files
+
+
+def found_in(files: dict[str, bytes]) -> dict[str, list[str]]:
+    found = {}
+    for name, data in files.items():
+        hits = [text for text in PERSONAL
+                if text.encode() in data or text.encode("utf-16-le") in data]
+        if hits:
+            found[name] = hits
+    return found
+
+
+@pytest.fixture
+def with_cases(app):
+    import cases
+    from cases import store as case_store
+    from db import connect, transaction
+
+    cases.init_app(app)
+    database = connect(app.config["HOTLINE_DATABASE"])
+    with transaction(database):
+        case_store.seed_demo(database, NOW)
+    database.conn.close()
+    return app
+
+
+def call(app, *lines, from_number):
+    caller = Caller(app, from_number=from_number)
+    caller.dial()
+    for line in lines:
+        caller.say(line)
+    return caller
+
+
+def test_purge_leaves_no_personal_data_in_the_database_files_or_at_twilio(with_cases, runner):
+    import outbox
+    from db import connect, transaction
+
+    app = with_cases
+    path = app.config["HOTLINE_DATABASE"]
+    gateway = app.extensions["hotline.gateway"]
+    # Status told after both checks, the documents by SMS (outbox, audit log, state).
+    told = call(app, "Wie ist der Stand meines Antrags?", ERIKA, "ja", ERIKA_BORN, "ja",
+                from_number=MOBILE)
+    assert "per SMS" in told.hears()
+    told.hang_up()
+    outbox.deliver_due(app)
+    assert gateway.messages and gateway.messages[0]["body"]
+    # The status told again, then an appointment booked with the customer number.
+    booked = call(app, "Wie ist der Stand meines Antrags?", ERIKA, "ja", ERIKA_BORN, "Termin",
+                  "Waiblingen", "so bald wie möglich", "ja", from_number=LANDLINE)
+    assert "Ihr Termin ist gebucht" in booked.hears()
+    booked.hang_up()
+    # Three wrong birth dates (failed checks), then one typed after the lockout.
+    locked = call(app, "Wie ist der Stand meines Antrags?", ERIKA, "ja",
+                  "erster Januar neunzehnhundertsiebzig", "#02051980",
+                  "vierter Mai neunzehnhundertachtzig", from_number=OTHER_MOBILE)
+    assert "Aus Sicherheitsgründen" in locked.hears()
+    locked.say("#03051980")
+    locked.hang_up()
+    # As on a server that ran for a while: the calls so far were copied into the database
+    # file itself (the purge must overwrite them there); the next ones are in the WAL.
+    checkpoint = connect(path)
+    checkpoint.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    checkpoint.conn.close()
+    # Words the hotline did not understand, then a person asked for.
+    chatty = call(app, "mein Nachbar Xaver Quaxelbrunn hat gesagt ich soll anrufen",
+                  "Mitarbeiter", from_number=CHATTY)
+    chatty.hang_up()
+    # After hours: a message (recording kept at Twilio) and callbacks, one on a spoken number.
+    app.config["HOTLINE_VOICEMAIL_KEEP_AUDIO"] = True
+    app.extensions["hotline.clock"] = lambda: SUNDAY
+    message = call(app, "#0", "#2", from_number=AFTER_HOURS)
+    assert message.finished
+    spoken = call(app, "#0", "rückruf", "null eins sieben eins zwei drei vier fünf sechs sieben",
+                  "ja", "vormittags", from_number="anonymous")
+    assert "Vormittag" in spoken.hears()
+    # A caller's text message to the hotline's number, kept at Twilio.
+    gateway.received.append({"sid": "SM" + "r" * 32, "from": MOBILE, "at": NOW,
+                             "body": "Ruf mich an, Quaxelbrunn"})
+
+    database = connect(path)
+    for table in ("case_disclosures", "case_check_failures", "callbacks", "bookings",
+                  "voicemails", "outbox"):
+        assert database.execute(f"SELECT count(*) FROM {table}").fetchone()[0], table
+    assert "Quaxelbrunn" in str(database.execute("SELECT speech FROM turns").fetchall())
+    # The customers' own case file is closed upstream: gone with it (not the purge's job).
+    with transaction(database):
+        database.execute("DELETE FROM case_customers")
+    database.conn.close()
+    before_purge = found_in(database_bytes(path))
+    assert "Quaxelbrunn" in before_purge["hotline.sqlite3-wal"]  # the search finds what is
+    assert "123D456789" in before_purge["hotline.sqlite3"]  # there, in both files
+
+    # Two months on, everything is due.
+    app.extensions["hotline.clock"] = lambda: NOW + timedelta(days=60)
+    result = runner.invoke(args=["purge", "--days", "0"])
+    assert result.exit_code == 0, result.output
+    assert "0 left for the next purge" in result.output
+
+    assert found_in(database_bytes(path)) == {}
+    assert gateway.messages[0]["body"] == "" and gateway.received[0]["body"] == ""
+    assert gateway.deleted_recordings  # the voicemail's audio at Twilio
+    # What statistics need is still there.
+    database = connect(path)
+    assert database.execute("SELECT count(*) FROM calls").fetchone()[0] == 6
+    assert database.execute("SELECT count(*) FROM turns WHERE intent IS NOT NULL"
+                            ).fetchone()[0] > 10
+    database.conn.close()
