@@ -194,3 +194,49 @@ def test_purge_leaves_no_personal_data_in_the_database_files_or_at_twilio(with_c
     assert database.execute("SELECT count(*) FROM turns WHERE intent IS NOT NULL"
                             ).fetchone()[0] > 10
     database.conn.close()
+
+
+def plain_digests(texts, length=None):
+    import hashlib
+
+    return {hashlib.sha256(t.encode()).hexdigest()[:length]: t for t in texts}
+
+
+def test_failed_check_keys_do_not_give_numbers_back_to_whoever_tries_them_all(with_cases, db):
+    caller = call(with_cases, "Wie ist der Stand meines Antrags?", ERIKA, "ja",
+                  "erster Januar neunzehnhundertsiebzig", from_number=MOBILE)
+    assert "passen leider nicht zusammen" in caller.hears()
+    keys = {row[0] for row in db.execute("SELECT key FROM case_check_failures")}
+    assert len(keys) == 3  # the call, the customer, the caller id
+    # Everything an attacker with the file would try: every number around the caller's,
+    # every customer number like it, in every way the key could be written.
+    numbers = [f"+4917012345{n:02d}" for n in range(100)]
+    customers = ["123D456789", "123?456789", "123456789", "123d456789"]
+    guesses = [f"{kind}:{value}" for kind in ("phone", "customer", "")
+               for value in numbers + customers] + numbers + customers
+    tried = {**plain_digests(guesses, 32), **plain_digests(guesses)}
+    assert not keys & set(tried)
+
+
+def test_the_reply_key_does_not_give_a_typed_birth_date_back(with_cases, db):
+    from datetime import date
+
+    from ivr.softphone import ACCOUNT_SID
+
+    caller = call(with_cases, "Wie ist der Stand meines Antrags?", ERIKA, "ja",
+                  from_number=MOBILE)
+    reply = caller.post("/voice/turn?t=3", Digits="03051980")
+    assert "Weiterbewilligungsantrag" in reply.body
+    keys = {row[0] for row in db.execute("SELECT reply_key FROM turns")} - {None}
+    # How the key was made before (a length-prefixed SHA-256 of path and form), for every
+    # day from 1900 to today, with the form exactly as the softphone sent it.
+    form = {"AccountSid": ACCOUNT_SID, "ApiVersion": "2010-04-01", "CallSid": caller.call_sid,
+            "CallStatus": "in-progress", "Called": caller.to_number, "Caller": MOBILE,
+            "Direction": "inbound", "From": MOBILE, "To": caller.to_number}
+    day, guesses = date(1900, 1, 1), []
+    while day <= date(2026, 11, 25):
+        fields = {**form, "Digits": day.strftime("%d%m%Y")}
+        parts = ["/voice/turn?t=3", *(p for item in sorted(fields.items()) for p in item)]
+        guesses.append("".join(f"{len(p)}:{p}" for p in parts))
+        day += timedelta(days=1)
+    assert not keys & set(plain_digests(guesses))
