@@ -207,6 +207,7 @@ class FakeGateway:
     redirects: list[dict] = field(default_factory=list)
     recordings: dict[str, bytes] = field(default_factory=dict)  # RecordingUrl -> WAV bytes
     deleted_recordings: list[str] = field(default_factory=list)
+    stopped_streams: list[str] = field(default_factory=list)
     # Messages callers sent to the hotline's number: {"sid", "from", "body", "at"} (tests).
     received: list[dict] = field(default_factory=list)
     redacted_sms: list[str] = field(default_factory=list)
@@ -237,6 +238,11 @@ class FakeGateway:
         self._check()
         with self._lock:
             self.redirects.append({"call_sid": call_sid, "url": url})
+
+    def stop_stream(self, call_sid: str, stream_sid: str) -> None:
+        self._check()
+        with self._lock:
+            self.stopped_streams.append(stream_sid)
 
     def fetch_recording(self, url: str) -> bytes:
         self._check()
@@ -322,6 +328,14 @@ class TwilioGateway:
         try:
             with self.http.with_timeout(CALL_UPDATE_TIMEOUT):
                 self.client.calls(call_sid).update(url=url, method="POST")
+        except Exception as error:  # noqa: BLE001
+            raise error_from_exception(error) from error
+
+    def stop_stream(self, call_sid: str, stream_sid: str) -> None:
+        """End a <Start><Stream> explicitly (Vosk mode), with the short call-update timeout."""
+        try:
+            with self.http.with_timeout(CALL_UPDATE_TIMEOUT):
+                self.client.calls(call_sid).streams(stream_sid).update(status="stopped")
         except Exception as error:  # noqa: BLE001
             raise error_from_exception(error) from error
 

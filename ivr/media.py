@@ -26,6 +26,8 @@ import binascii
 import hmac
 import json
 import logging
+import re
+import secrets
 import threading
 import time
 from dataclasses import dataclass, replace
@@ -60,6 +62,19 @@ TURN_CHECK_MS = 1000  # how often a stream checks that its call is still on its 
 MAX_BAD_MESSAGES = 50  # then the sender is not Twilio, or broken: close
 MAX_MESSAGE_BYTES = 64 * 1024  # a media message is about 300 bytes
 HOLD_PAUSE_S = 2  # /voice/listen asks again this often while the caller speaks
+
+
+STREAM_SID = re.compile(r"^MZ[0-9a-zA-Z]{32}$")
+# A stream's name is `turn-<N>`; a question asked again (a late or held webhook gets the
+# current question once more) starts a stream under a new name: Twilio refuses a name
+# already in use on the call.
+STREAM_NAME = re.compile(r'(<Stream name="turn-\d+)(?:-again-[0-9a-f]+)?(")')
+
+
+def fresh_stream_names(body: str) -> str:
+    """The TwiML with its stream renamed, for a question asked again (Vosk mode)."""
+    return STREAM_NAME.sub(lambda m: f"{m.group(1)}-again-{secrets.token_hex(4)}{m.group(2)}",
+                           body)
 
 
 class StreamRefused(Exception):
@@ -100,6 +115,13 @@ def init_app(app: Flask) -> None:
         engine = VoskEngine(app.config["VOSK_MODEL_PATH"],
                             max_streams=app.config["HOTLINE_VOSK_MAX_STREAMS"],
                             preload=app.config["HOTLINE_VOSK_PRELOAD"])
+        if not app.config["HOTLINE_PUBLIC_URL"].startswith("https://"):
+            # Without it the stream URL is ws://..., which Twilio refuses (error 31922).
+            message = ("Vosk mode needs HOTLINE_PUBLIC_URL=https://... (Twilio streams audio "
+                       "only to wss://, behind TLS)")
+            if app.config["HOTLINE_ENV"] == "production":
+                raise RuntimeError(message)
+            log.warning("%s; allowed outside production", message)
         secret = app.config["HOTLINE_VOSK_STREAM_SECRET"] or app.config["TWILIO_AUTH_TOKEN"]
         if not secret:
             raise RuntimeError("Vosk mode needs TWILIO_AUTH_TOKEN or HOTLINE_VOSK_STREAM_SECRET "
@@ -233,6 +255,8 @@ class MediaStream:
         self.bad_messages = 0
         self.early_media = 0
         self._next_turn_check_ms = TURN_CHECK_MS
+        self.stream_sid: str | None = None
+        self.stopped_by_twilio = False
 
     # -- the connection
 
@@ -260,6 +284,18 @@ class MediaStream:
                 pass
             if self.db is not None:
                 self.db.conn.close()
+            self._stop_at_twilio()
+
+    def _stop_at_twilio(self) -> None:
+        """Stop this stream explicitly (REST), unless Twilio stopped it: closing the socket
+        is not a documented way to end a <Start><Stream>, which would run on otherwise."""
+        if self.stream_sid is None or self.call_sid is None or self.stopped_by_twilio:
+            return
+        try:
+            self.gateway.stop_stream(self.call_sid, self.stream_sid)
+        except Exception as error:  # noqa: BLE001 - the call may have ended meanwhile
+            log.info("Media stream %s not stopped at Twilio: %s", self._name(),
+                     getattr(error, "reason", type(error).__name__))
 
     def handle(self, message) -> None:
         """One message from Twilio (text JSON); anything malformed is counted and skipped."""
@@ -276,6 +312,7 @@ class MediaStream:
         elif event == "start":
             self._start(data.get("start"), data.get("streamSid"))
         elif event == "stop":
+            self.stopped_by_twilio = True
             self._end(deliver=True)
         elif event in ("connected", "mark", "dtmf"):
             pass  # keys reach us through the Gather; marks only matter for playback
@@ -290,6 +327,8 @@ class MediaStream:
             return
         try:
             self._accept(start)
+            if isinstance(stream_sid, str) and STREAM_SID.match(stream_sid):
+                self.stream_sid = stream_sid
         except StreamRefused as why:
             log.warning("Media stream refused (%s): %s", str(stream_sid)[:40], why)
             self._close()

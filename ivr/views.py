@@ -185,6 +185,15 @@ def _answer(call_sid: str, work) -> Response:
         return _twiml(apology(lang, _voice(), _urls(None)))
 
 
+def _latest(db, call_sid: str) -> str | None:
+    """The call's current question, to ask again. In Vosk mode its media stream gets a new
+    name: the stream started when it was first asked may still hold the old one."""
+    body = store.latest_reply(db, call_sid)
+    if body is not None and media.is_vosk(_app().config):
+        return media.fresh_stream_names(body)
+    return body
+
+
 HELD = "held"  # query flag of a webhook asked again after the database was busy
 
 
@@ -318,7 +327,7 @@ def incoming():
             return cached
         if store.load_state_text(db, call_sid) is not None:
             # The call is already under way (a replayed or late "incoming"): carry on.
-            return store.latest_reply(db, call_sid)
+            return _latest(db, call_sid)
         store.open_call(db, call_sid, caller, _request().form.get("To", ""))
         if greeting is None:
             return _play(db, call_sid, Heard(), _dialogue().start(**_caller_facts(caller)), key)
@@ -371,7 +380,7 @@ def turn():
             # An answer to a question we asked earlier, arriving late, or a webhook that
             # waited for a busy database (Twilio's redirect does not repeat what was
             # said): ask the current question again instead of acting twice or on nothing.
-            latest = store.latest_reply(db, call_sid)
+            latest = _latest(db, call_sid)
             if latest is not None:
                 return latest
         return _play(db, call_sid, heard, _dialogue().step(state, heard), key)
@@ -498,7 +507,13 @@ def wait():
         minutes = status.estimated_minutes
         key = "queue_wait" if minutes > 1 else "queue_wait_one"
         sentence = prompts.text(lang, key, position=str(status.position), minutes=str(minutes))
-        if status.offer_callback:
+        if status.offer_callback and media.is_vosk(_app().config):
+            # Voices stay on this server in Vosk mode: never Twilio's recogniser, keys only.
+            gather = response.gather(input="dtmf", num_digits=1, timeout=5, method="POST",
+                                     action=url_for("voice.wait_choice", lang=lang))
+            voice.say(gather, sentence, lang)
+            voice.say(gather, prompts.text(lang, "queue_offer_callback_keys"), lang)
+        elif status.offer_callback:
             gather = response.gather(input="speech dtmf", num_digits=1, timeout=5,
                                      action=url_for("voice.wait_choice", lang=lang),
                                      method="POST", language=prompts.twilio_language(lang),
@@ -554,7 +569,7 @@ def queue_result():
         if ring is not None:
             return render((ring,), state.lang, _voice(), _urls(state))
         if state.step.startswith("callback"):
-            return store.latest_reply(db, call_sid)
+            return _latest(db, call_sid)
         if result in ("leave", "redirected", "bridged"):
             # Out of the queue with nobody reserved (the agent went away): back in line.
             return render((Transfer(reason="requeue"),), state.lang, _voice(), _urls(state))

@@ -255,6 +255,8 @@ def test_a_call_is_understood_by_vosk_and_moves_on(server, speech_sample):
     url = server.redirect_for(caller.call_sid, "/voice/turn?t=0&heard=vosk")
     assert url == f"{server.base}/voice/turn?t=0&heard=vosk"
     assert stream.closed_by_server()
+    # Done with it, the app stops the stream at Twilio (closing the socket is not enough).
+    assert media.wait_for(lambda: stream.sid in server.gateway.stopped_streams, 10)
     caller.follow(url)
     speech, confidence, event = last_turn(server, caller.call_sid)
     assert speech and 0.0 <= confidence <= 1.0

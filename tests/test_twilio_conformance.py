@@ -1,7 +1,9 @@
 """What would break against the real Twilio, found by reading its documentation: one test each.
 
-Region and edge, the SMS sender, Twilio's placeholder caller ids for withheld numbers.
-(Shared-key signatures: tests/test_webhooks.py.)
+Region and edge, the SMS sender, Twilio's placeholder caller ids for withheld numbers, and
+Vosk mode's media streams (TLS, names, no cloud recogniser while waiting). Shared-key
+signatures: tests/test_webhooks.py; agents' key to accept: tests/test_handover.py;
+explicitly stopped streams: tests/test_media_stream.py.
 """
 
 import pytest
@@ -9,7 +11,9 @@ from twilio_standin import StandIn
 
 import outbox
 from app import create_app
-from conftest import NOW, TOKEN, Caller
+from conftest import NOW, TOKEN, Caller, twiml
+from ivr.twiml import _stream_url
+from speech import vosk_samples
 
 ACCOUNT = "AC" + "0" * 32
 SUNDAY_MORNING = NOW.replace(day=29, hour=11)  # the hotline is closed: callbacks offered
@@ -91,3 +95,71 @@ def test_a_real_number_still_counts_as_a_caller_id(app):
     caller.say("ich möchte mit einem mitarbeiter sprechen")
     caller.say("rückruf")
     assert "Sollen wir Sie unter der Nummer zurückrufen" in caller.hears()
+
+
+# ---------------------------------------------------------------- Vosk mode
+
+
+@pytest.fixture(scope="module")
+def model_path():
+    try:
+        return vosk_samples.model_path()
+    except vosk_samples.SampleToolError as error:
+        pytest.fail(str(error))
+
+
+def vosk_app(tmp_path, model_path, **config):
+    app = create_app({"TESTING": True, "HOTLINE_ENV": "test", "TWILIO_AUTH_TOKEN": TOKEN,
+                      "HOTLINE_DATABASE": str(tmp_path / "v.db"), "HOTLINE_VOSK_PRELOAD": False,
+                      "HOTLINE_SPEECH_ENGINE": "vosk", "VOSK_MODEL_PATH": model_path, **config})
+    app.extensions["hotline.clock"] = lambda: NOW
+    return app
+
+
+def test_vosk_mode_refuses_to_start_without_a_tls_public_url(tmp_path, model_path):
+    for public_url in ("", "http://hotline.example.de"):
+        with pytest.raises(RuntimeError, match="HOTLINE_PUBLIC_URL=https://"):
+            vosk_app(tmp_path, model_path, HOTLINE_ENV="production",
+                     HOTLINE_PUBLIC_URL=public_url)
+    app = vosk_app(tmp_path, model_path, HOTLINE_ENV="production",
+                   HOTLINE_PUBLIC_URL="https://hotline.example.de")
+    with app.test_request_context("/voice/incoming", method="POST"):
+        assert _stream_url(app.extensions["hotline.voice"].listening) == (
+            "wss://hotline.example.de/voice/media")
+
+
+def test_vosk_mode_offers_the_callback_while_waiting_by_key_only(tmp_path, model_path):
+    app = vosk_app(tmp_path, model_path, HOTLINE_CALLBACK_OFFER_AFTER=0)
+    caller = Caller(app)
+    caller.dial()
+    caller.say("#0")  # a person, please: nobody is free, so the caller waits
+    reply = caller.post(caller.wait_url)
+    gather = twiml(reply.body).find("./Gather")
+    assert gather is not None and gather.get("input") == "dtmf"  # never Twilio's recogniser
+    assert gather.get("hints") is None and gather.get("language") is None
+    said = " ".join(s.text for s in gather.iter("Say"))
+    assert "Drücken Sie dafür die Eins" in said and "Sagen Sie" not in said
+    # Twilio mode still listens for "Rückruf".
+    plain = production(tmp_path, HOTLINE_SMS=False, HOTLINE_CALLBACK_OFFER_AFTER=0,
+                       HOTLINE_DATABASE=str(tmp_path / "t.db"))
+    plain.extensions["hotline.clock"] = lambda: NOW
+    other = Caller(plain)
+    other.dial()
+    other.say("#0")
+    assert twiml(other.post(other.wait_url).body).find("./Gather").get("input") == "speech dtmf"
+
+
+def test_vosk_mode_a_question_asked_again_starts_its_stream_under_a_new_name(
+        tmp_path, model_path):
+    app = vosk_app(tmp_path, model_path)
+    caller = Caller(app)
+    caller.dial()
+    # Twilio's retry of the very same request gets the very same answer (its TwiML never
+    # ran, so its stream never started).
+    retry = twiml(caller.post("/voice/incoming", CallStatus="ringing").body)
+    assert retry.find("./Start/Stream").get("name") == "turn-0"
+    # A late answer to an old question (t=99 is not the current turn) gets the current
+    # question again; its stream must not reuse the name of the one already started.
+    late = [twiml(caller.post("/voice/turn?t=99").body) for _ in range(2)]
+    names = {root.find("./Start/Stream").get("name") for root in late}
+    assert len(names) == 2 and all(name.startswith("turn-0-again-") for name in names)
