@@ -15,6 +15,8 @@ from zoneinfo import ZoneInfo
 
 from sqlite_utils import Database
 
+from speech.masking import mask_numbers
+
 from .topics import intent_label, site_label, topic_label
 
 BERLIN = ZoneInfo("Europe/Berlin")
@@ -124,10 +126,11 @@ def call_context(db: Database, call_sid: str, *, now: datetime) -> CallContext:
                      [call_sid]).fetchone()
     intent, phone, state_json = row if row else (None, None, None)
     turns = [
-        SaidTurn(caller=speech or (f"Tasten: {digits}" if digits else ""), intent=t_intent,
-                 score=score, hotline=said or "")
-        for speech, digits, t_intent, score, said in db.execute(
-            "SELECT speech, digits, intent, score, said FROM turns WHERE call_sid = ?"
+        SaidTurn(caller=mask_numbers(speech or (f"Tasten: {digits}" if digits else "")),
+                 intent=t_intent, score=score,
+                 hotline=mask_numbers(said or "") if _identity_turn(event) else said or "")
+        for speech, digits, t_intent, score, said, event in db.execute(
+            "SELECT speech, digits, intent, score, said, event FROM turns WHERE call_sid = ?"
             " ORDER BY turn, id", [call_sid]).fetchall()
     ]
     return CallContext(
@@ -135,6 +138,12 @@ def call_context(db: Database, call_sid: str, *, now: datetime) -> CallContext:
         verified=verified_flag(db, call_sid), phone_masked=mask_phone(phone),
         customer_number_masked=mask_customer_number(_customer_number(db, call_sid, state_json)),
         turns=turns, bookings=recent_bookings(db, phone, now=now))
+
+
+def _identity_turn(event: str | None) -> bool:
+    """A turn of the identity check: what the hotline said reads a number back."""
+    return bool(event) and event.startswith(("identity:", "reprompt:customer_number",
+                                             "reprompt:birth_date"))
 
 
 def voicemail_message(db: Database, call_sid: str | None) -> str | None:

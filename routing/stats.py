@@ -28,6 +28,8 @@ from zoneinfo import ZoneInfo
 
 from sqlite_utils import Database
 
+from speech.masking import mask_numbers
+
 from . import stats_store
 from .stats_store import CONTAINED, NOT_UNDERSTOOD_SQL
 from .store import STATUSES, parse_time, utc_text
@@ -360,8 +362,9 @@ def live(db: Database, *, now: datetime) -> dict:
 
 
 def mask_digits(text: str) -> str:
-    """Digit runs of three or more (numbers, customer numbers, dates) become '…'."""
-    return _DIGITS.sub("…", text)
+    """Numbers that could say who called become '…': digit runs of three or more, and the
+    same said in words ("eins zwei drei D vier", "dritter Mai neunzehnhundertachtzig")."""
+    return mask_numbers(_DIGITS.sub("…", text))
 
 
 def not_understood(db: Database, period: Period, *, site: str | None = None,

@@ -3,6 +3,7 @@ and gone after `purge`."""
 
 import csv
 import io
+import json
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -240,3 +241,61 @@ def test_the_reply_key_does_not_give_a_typed_birth_date_back(with_cases, db):
         guesses.append("".join(f"{len(p)}:{p}" for p in parts))
         day += timedelta(days=1)
     assert not keys & set(plain_digests(guesses))
+
+
+# ---------------------------------------------------------------- 4-5: numbers said in words
+
+SPOKEN_NUMBERS = ["eins zwei drei D vier fünf sechs sieben acht neun",
+                  "dritter mai neunzehnhundertachtzig",
+                  "meine Nummer ist null eins sieben null eins zwei drei vier fünf"]
+NUMBER_WORDS = ("zwei drei", "vier fünf", "neunzehnhundertachtzig", "dritter mai", "null eins")
+
+
+def test_numbers_said_in_words_are_masked_in_the_not_understood_list_and_csv(app, db):
+    not_understood_call(app, *SPOKEN_NUMBERS)
+    not_understood_call(app, "mein Nachbar hat zwei Hunde")
+    supervisor = logged_in(app, db)
+    listed = supervisor.get(f"/supervisor/utterances.json?{WHOLE_PERIOD}").get_data(
+        as_text=True)
+    exported = supervisor.get(f"/supervisor/export/utterances.csv?{WHOLE_PERIOD}").get_data(
+        as_text=True)
+    listed = " ".join(u["example"] for u in json.loads(listed))
+    for text in (listed, exported):
+        assert "Nachbar hat zwei Hunde" in text  # words that say nothing about anyone stay
+        assert "meine Nummer ist …" in text
+        for words in NUMBER_WORDS:
+            assert words not in text.casefold(), (words, text)
+
+
+def test_a_birth_date_typed_after_a_lockout_is_not_kept_as_a_menu_key(with_cases, db):
+    with_cases.extensions["hotline.clock"] = lambda: SUNDAY  # nobody to hand over to
+    caller = call(with_cases, "Wie ist der Stand meines Antrags?", ERIKA, "ja",
+                  "erster Januar neunzehnhundertsiebzig", "#02051980",
+                  "vierter Mai neunzehnhundertachtzig", from_number=MOBILE)
+    assert "Aus Sicherheitsgründen" in caller.hears()
+    # The birth date typed once more, as Twilio posts it to the menu's question.
+    assert caller.post(caller.next_url, Digits="03051980").status == 200
+    kept = " ".join(str(row) for row in db.execute("SELECT speech, digits FROM turns"))
+    assert "03051980" not in kept and "0305" not in kept
+    assert caller.summary()["turns"]  # the turn is still there, only the keys are not
+
+
+def test_the_agent_console_masks_the_identity_answers_in_the_transcript(with_cases, db):
+    from routing.context import call_context
+
+    caller = call(with_cases, "Wie ist der Stand meines Antrags?", ERIKA, "ja", ERIKA_BORN,
+                  from_number=LANDLINE)
+    caller.say("#0")
+    assert "[Warteschleife" in caller.hears()
+    context = call_context(db, caller.call_sid, now=NOW)
+    transcript = " ".join(f"{t.caller} | {t.hotline}" for t in context.turns)
+    assert "Ich wiederhole: …" in transcript  # the read-back, without the number
+    # ("D wie Dora" alone is the prompt's example of how to spell.)
+    for shown in ("1, 2, 3", "zwei drei", "Dora vier", "neunzehnhundertachtzig", "dritter Mai"):
+        assert shown not in transcript, (shown, transcript)
+    assert "Wie ist der Stand meines Antrags?" in transcript
+    assert context.customer_number_masked == "123D****89"
+    # And so on the console's page data, as the agent's browser gets it.
+    agent = logged_in(with_cases, db, "anna", "agent")
+    state = agent.get("/agent/state.json").get_data(as_text=True)
+    assert "Dora vier" not in state and "1, 2, 3" not in state
