@@ -216,10 +216,13 @@ class Softphone:
                 return None
             elif verb.tag == "Record":
                 said.append("[Aufnahme: Ihre Nachricht]")
-                return verb.get("action"), {
-                    "RecordingSid": "RE" + uuid.uuid4().hex,
-                    "RecordingUrl": "https://api.twilio.com/recordings/softphone-message",
-                    "RecordingDuration": "12"}
+                recording = {"RecordingSid": "RE" + uuid.uuid4().hex,
+                             "RecordingUrl": "https://api.twilio.com/recordings/softphone-message",
+                             "RecordingDuration": "12"}
+                if verb.get("recordingStatusCallback"):  # the audio is ready: Twilio says so
+                    self._post(verb.get("recordingStatusCallback"),
+                               {**recording, "RecordingStatus": "completed"})
+                return verb.get("action"), recording
             elif verb.tag == "Hangup":
                 self.finished = True
                 return None

@@ -109,6 +109,7 @@ class Urls:
     voicemail: str = "/voice/voicemail"
     dial_result: str = "/voice/dial-result"
     whisper: str = "/voice/whisper"
+    recording_status: str = "/voice/recording-status"
 
 
 def render(actions: tuple[Action, ...], lang: str, voice: Voice, urls: Urls) -> str:
@@ -149,8 +150,13 @@ def response_for(actions: tuple[Action, ...], lang: str, voice: Voice,
         elif isinstance(action, DialAgent):
             dial_agent(response, action, urls)
         elif isinstance(action, Record):
+            # Twilio says when the audio can be fetched (recordingStatusCallback), rather
+            # than our guessing how long writing the file takes.
             response.record(action=urls.voicemail, method="POST", max_length=action.max_seconds,
-                            play_beep=True, finish_on_key="#", timeout=8)
+                            play_beep=True, finish_on_key="#", timeout=8,
+                            recording_status_callback=urls.recording_status,
+                            recording_status_callback_method="POST",
+                            recording_status_callback_event="completed")
         elif isinstance(action, Hangup):
             response.hangup()
     return response

@@ -699,10 +699,33 @@ def voicemail():
                                        intent=state.intent, now=_now())
         return render((Say("voicemail_thanks"), Hangup()), state.lang, _voice(), _urls(state))
 
-    reply = _answer(call_sid, work)
-    # Vosk mode: transcribe it here, in the background, once the row is committed.
+    # Vosk mode: transcribed once Twilio says the audio is ready (/voice/recording-status).
+    return _answer(call_sid, work)
+
+
+@bp.post("/recording-status")
+@twilio_signed
+def recording_status():
+    """Twilio's recordingStatusCallback for a voicemail: the audio is ready to fetch now.
+
+    Vosk mode transcribes it in the background; the row is stored here too, in case this
+    callback comes before the <Record>'s action."""
+    call_sid = _call_sid()
+    recording_sid = _clean(_request().form.get("RecordingSid", ""), 64)
+    if call_sid is None or not recording_sid:
+        return Response("Missing CallSid or RecordingSid\n", status=400, mimetype="text/plain")
+    status = _clean(_request().form.get("RecordingStatus", ""), 16)
+    duration = _request().form.get("RecordingDuration", "")
+    seconds = int(duration) if duration.isdigit() else 0
+    if status != "completed" or seconds <= 0:
+        log.warning("Voicemail recording for call %s: %s", call_sid, status or "no status")
+        return Response(status=204)
+    db = database.get_db()
+    with database.transaction(db):
+        store.record_voicemail(db, call_sid, recording_sid,
+                               _clean(_request().form.get("RecordingUrl", ""), 500), seconds)
     voicemail_transcription.submit(_app(), recording_sid)
-    return reply
+    return Response(status=204)
 
 
 @bp.post("/summary")

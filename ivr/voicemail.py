@@ -1,16 +1,20 @@
 """Voicemail in Vosk mode: fetch the caller's message, transcribe it here, delete the audio.
 
-The /voice/voicemail webhook stores the recording's row and hands it to `submit`, which
-transcribes in one background thread (never inside the webhook: two minutes of audio
-take a minute of CPU). The transcript goes into `voicemails.transcript`, next to the
-callback request agents work; then the audio is deleted at Twilio unless
-HOTLINE_VOICEMAIL_KEEP_AUDIO is set. `flask --app app voicemail-transcribe` does the
-same for messages a restart left behind.
+The /voice/voicemail webhook stores the recording's row; when Twilio says the audio is
+ready (its recordingStatusCallback, /voice/recording-status) the message goes to
+`submit`, which transcribes in one background thread (never inside a webhook: two
+minutes of audio take a minute of CPU). A fetch that fails for a reason that can pass
+(Twilio unreachable, slow, 5xx, 429) is tried again in the background with growing
+pauses; nothing ever waits a fixed time for the file. The transcript goes into
+`voicemails.transcript`, next to the callback request agents work; then the audio is
+deleted at Twilio unless HOTLINE_VOICEMAIL_KEEP_AUDIO is set. `flask --app app
+voicemail-transcribe` does the same for messages a restart or a long outage left behind.
 """
 
 from __future__ import annotations
 
 import logging
+import threading
 import time
 from concurrent.futures import Future, ThreadPoolExecutor
 
@@ -27,9 +31,10 @@ from .media import is_vosk
 
 log = logging.getLogger(__name__)
 
-# Twilio may still be writing the file when the webhook arrives: try again a little later.
-FETCH_TRIES = 3
-FETCH_BACKOFF_S = 2.0
+# A fetch that failed for a reason that can pass is tried again after 10, 20, 40, 80 s
+# (or Twilio's Retry-After); after that the catch-up command takes over.
+RETRY_FIRST_S = 10.0
+RETRY_TRIES = 5
 SLOT_WAIT_S = 60  # a message waits this long for a recogniser the live calls are using
 NOTHING_HEARD = ""  # transcribed, but no words: not NULL, which means "not yet"
 
@@ -43,24 +48,35 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(transcribe_command)
 
 
-def submit(app: Flask, recording_sid: str) -> Future | None:
+def submit(app: Flask, recording_sid: str, attempt: int = 1) -> Future | None:
     """Transcribe this message in the background (Vosk mode only); tests wait on the Future."""
     if not recording_sid or not is_vosk(app.config) or "hotline.voicemail" not in app.extensions:
         return None
-    return app.extensions["hotline.voicemail"].submit(_safely, app, recording_sid)
+    return app.extensions["hotline.voicemail"].submit(_safely, app, recording_sid, attempt)
 
 
-def _safely(app: Flask, recording_sid: str) -> bool:
+def _safely(app: Flask, recording_sid: str, attempt: int = 1) -> bool:
     try:
         return transcribe(app, recording_sid)
+    except GatewayError as error:
+        if error.retryable and attempt < RETRY_TRIES:
+            delay = error.retry_after_s or RETRY_FIRST_S * 2 ** (attempt - 1)
+            later = threading.Timer(delay, submit, args=(app, recording_sid, attempt + 1))
+            later.daemon = True
+            later.start()
+            log.info("Voicemail %s: recording not fetched (%s), next try in %.0f s",
+                     recording_sid, error.reason, delay)
+        else:
+            log.warning("Voicemail %s: recording not fetched (%s); left for "
+                        "voicemail-transcribe", recording_sid, error.reason)
+        return False
     except Exception:
         log.exception("Voicemail %s could not be transcribed", recording_sid)
         return False
 
 
-def transcribe(app: Flask, recording_sid: str, backoff_s: float | None = None) -> bool:
+def transcribe(app: Flask, recording_sid: str) -> bool:
     """Fetch, transcribe, store and (unless kept) delete one message; True when done."""
-    backoff_s = FETCH_BACKOFF_S if backoff_s is None else backoff_s
     engine = app.extensions["hotline.media"].engine
     gateway = app.extensions["hotline.gateway"]
     db = database.connect(app.config["HOTLINE_DATABASE"])
@@ -70,7 +86,7 @@ def transcribe(app: Flask, recording_sid: str, backoff_s: float | None = None) -
         if row is None or row[2] is not None or not row[1]:
             return row is not None and row[2] is not None  # unknown, or done already
         voicemail_id, url = row[0], row[1]
-        audio = _fetch(gateway, url, backoff_s)
+        audio = gateway.fetch_recording(url)
         try:
             sound = read_wav(audio)
         except AudioFormatError as error:
@@ -102,17 +118,6 @@ def transcribe(app: Flask, recording_sid: str, backoff_s: float | None = None) -
         return True
     finally:
         db.conn.close()
-
-
-def _fetch(gateway, url: str, backoff_s: float) -> bytes:
-    for attempt in range(1, FETCH_TRIES + 1):
-        try:
-            return gateway.fetch_recording(url)
-        except GatewayError:
-            if attempt == FETCH_TRIES:
-                raise
-            time.sleep(backoff_s * attempt)
-    raise AssertionError("unreachable")
 
 
 def pending(db) -> list[str]:

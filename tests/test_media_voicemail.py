@@ -37,6 +37,11 @@ def leave_message(app, recording_sid):
     reply = caller.post("/voice/voicemail", RecordingSid=recording_sid,
                         RecordingUrl=RECORDING_URL, RecordingDuration="3")
     assert reply.status == 200 and "Hangup" in reply.body
+    # Twilio's recordingStatusCallback: the audio is ready to fetch.
+    ready = caller.post("/voice/recording-status", RecordingSid=recording_sid,
+                        RecordingUrl=RECORDING_URL, RecordingDuration="3",
+                        RecordingStatus="completed")
+    assert ready.status == 204
     # One worker: once this no-op has run, the transcription before it has too.
     app.extensions["hotline.voicemail"].submit(lambda: None).result(timeout=120)
     return caller
@@ -75,14 +80,8 @@ def test_a_recording_that_cannot_be_fetched_waits_for_the_command(tmp_path, reco
     model_path, wav = recording
     app = vosk_app(tmp_path, model_path)
     sid = "RE" + "3" * 32
-    app.extensions["hotline.gateway"].recordings.clear()
-    import ivr.voicemail as module
-
-    module.FETCH_BACKOFF_S, saved = 0.01, module.FETCH_BACKOFF_S
-    try:
-        leave_message(app, sid)
-    finally:
-        module.FETCH_BACKOFF_S = saved
+    app.extensions["hotline.gateway"].recordings.clear()  # Twilio answers 404
+    leave_message(app, sid)
     app.extensions["hotline.gateway"].recordings[RECORDING_URL] = wav
     result = app.test_cli_runner().invoke(args=["voicemail-transcribe"])
     assert "Transcribed 1 of 1" in result.output, result.output

@@ -39,9 +39,11 @@ from clock import SYSTEM, utc_text
 from conftest import NOW, TOKEN, Caller
 from db import connect
 from gateway import SERVER, GatewayError
+from ivr import voicemail
 from ivr.views import connect_url
 from routing import dispatch
 from routing.store import AVAILABLE, add_agent, get_agent, set_status
+from speech import vosk_samples
 
 MOBILE = "+491701234567"
 ACCOUNT = "AC" + "0" * 32
@@ -437,3 +439,53 @@ def test_a_delivered_report_for_an_unknown_or_malformed_message_changes_nothing(
                                        headers={"X-Twilio-Signature": signature})
         assert reply.status_code == status
     assert rows(app) == []
+
+
+@pytest.fixture(scope="module")
+def recording():
+    """The model to transcribe with, and a spoken message as Twilio records it (WAV)."""
+    try:
+        path = vosk_samples.model_path()
+        voice, sentence, _ = vosk_samples.voice_for(path)
+        return path, vosk_samples.to_recording(vosk_samples.synthesise_wav(sentence, voice))
+    except vosk_samples.SampleToolError as error:
+        pytest.fail(str(error))
+
+
+@pytest.mark.parametrize("mode", [REFUSE, HANG, ERROR_500, RATE_LIMIT, SLOW])
+def test_a_voicemail_is_fetched_once_when_twilio_answers_again(
+        tmp_path, standin, recording, monkeypatch, mode):
+    model_path, wav = recording
+    monkeypatch.setattr(voicemail, "RETRY_FIRST_S", 0.2)
+    standin.retry_after = "0.2"
+    app = live_app(tmp_path, standin, HOTLINE_SPEECH_ENGINE="vosk",
+                   VOSK_MODEL_PATH=model_path)
+    sid = "RE" + "7" * 32
+    url = f"https://api.twilio.com/2010-04-01/Accounts/{ACCOUNT}/Recordings/{sid}"
+    standin.recordings[sid] = wav
+    standin.set(mode)
+    caller = TimedCaller(app, from_number=MOBILE)
+    caller.dial()
+    left = caller.post("/voice/voicemail", RecordingSid=sid, RecordingUrl=url,
+                       RecordingDuration="3")
+    assert "Hangup" in left.body and TECHNICAL not in left.body
+    ready = caller.post("/voice/recording-status", RecordingSid=sid, RecordingUrl=url,
+                        RecordingDuration="3", RecordingStatus="completed")
+    assert ready.status == 204
+    assert max(caller.durations) < WEBHOOK_BOUND_S  # no webhook waited for the audio
+    time.sleep(0.5)  # the first fetch meets the misbehaving stand-in
+    standin.set(OK)
+    db = connect(app.config["HOTLINE_DATABASE"])
+    try:
+        def transcribed():
+            return db.execute("SELECT transcript FROM voicemails").fetchone()[0] is not None
+
+        deadline = time.monotonic() + 60
+        while not transcribed() and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert transcribed()
+        time.sleep(0.5)  # nothing more comes
+        assert standin.fetched == [sid] and standin.deleted == [sid]
+        assert db.execute("SELECT recording_url FROM voicemails").fetchone() == (None,)
+    finally:
+        db.conn.close()

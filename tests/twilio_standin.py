@@ -35,6 +35,7 @@ class StandIn:
         self.call_updates: list[dict] = []
         self.recordings: dict[str, bytes] = {}  # RE... -> WAV
         self.deleted: list[str] = []
+        self.fetched: list[str] = []  # recordings answered (not those it misbehaved on)
         self.requests = 0
         self.hosts: list[str | None] = []  # the Twilio host each request was meant for
         self.lock = threading.Lock()
@@ -177,6 +178,8 @@ class _Handler(BaseHTTPRequestHandler):
         elif "/Recordings/" in parts.path:
             sid = parts.path.rsplit("/", 1)[-1].removesuffix(".wav")
             audio = self.owner.recordings.get(sid)
+            with self.owner.lock:
+                self.owner.fetched.append(sid)
             if audio is None:
                 self._json(404, {"code": 20404, "message": "not found", "status": 404})
             else:
