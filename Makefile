@@ -42,6 +42,10 @@ system-packages:
 test: $(STAMP) system-packages
 	$(BIN)/python -m pytest
 
+# The suite at five moments where clocks go wrong (faketime; see tools/test-clock).
+test-clock: $(STAMP) system-packages
+	tools/test-clock $(BIN)/python
+
 bench: $(STAMP)
 	$(BIN)/python -m pip install --quiet -e '.[test,bench]'
 	@for b in bench/bench_*.py; do echo "== $$b"; $(BIN)/python $$b || exit 1; done
