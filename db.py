@@ -259,6 +259,21 @@ class Checkpointer:
 checkpointer = Checkpointer()
 
 
+def _after_fork_in_child() -> None:
+    """A forked child starts with fresh locks. A lock that another thread of the parent
+    (the checkpoint thread, a webhook) held at the moment of the fork stays held for ever
+    in the child, whose first write then waited until the test gave up (queue.Empty in
+    the racing test, one run in two under load)."""
+    global _gates_lock
+    _gates_lock = threading.Lock()
+    _gates.clear()
+    checkpointer._lock = threading.Lock()
+    checkpointer._written.clear()
+
+
+os.register_at_fork(after_in_child=_after_fork_in_child)
+
+
 @contextlib.contextmanager
 def atomic(db: Database) -> Iterator[Database]:
     """A write transaction, or a savepoint inside the one the caller already holds.
