@@ -14,6 +14,12 @@ bind = os.environ.get("HOTLINE_BIND", "127.0.0.1:8000")
 # worker per core plus one, each with a few threads for the waits on the write lock.
 workers = int(os.environ.get("HOTLINE_WORKERS", (os.cpu_count() or 1) + 1))
 threads = int(os.environ.get("HOTLINE_THREADS", 4))
+# Vosk mode: each media stream holds a thread for as long as it is open. The streams get
+# threads of their own, so that webhooks keep HOTLINE_THREADS: the recognisers a worker
+# runs (HOTLINE_VOSK_MAX_STREAMS) and the websockets that may wait for their start
+# (ivr/media.py: UNAUTHENTICATED_TOTAL = 4, each for 5 s at most).
+if os.environ.get("HOTLINE_SPEECH_ENGINE", "").strip().lower() == "vosk":
+    threads += int(os.environ.get("HOTLINE_VOSK_MAX_STREAMS", 4)) + 4
 # Twilio gives up on a webhook after 15 s; a worker stuck longer is restarted.
 timeout = 15
 graceful_timeout = 10

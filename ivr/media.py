@@ -30,6 +30,7 @@ import re
 import secrets
 import threading
 import time
+from collections import Counter
 from dataclasses import dataclass, replace
 from urllib.parse import urlencode
 
@@ -62,6 +63,13 @@ TURN_CHECK_MS = 1000  # how often a stream checks that its call is still on its 
 MAX_BAD_MESSAGES = 50  # then the sender is not Twilio, or broken: close
 MAX_MESSAGE_BYTES = 64 * 1024  # a media message is about 300 bytes
 HOLD_PAUSE_S = 2  # /voice/listen asks again this often while the caller speaks
+# A websocket holds one of the server's threads for as long as it is open. One that has
+# not shown our token (in its `start`) gets AUTH_DEADLINE_S to do so, and one address may
+# hold UNAUTHENTICATED_PER_ADDRESS such sockets (a process UNAUTHENTICATED_TOTAL): sockets
+# that only ever send `connected` and `mark` cannot take the webhooks' threads.
+AUTH_DEADLINE_S = 5.0
+UNAUTHENTICATED_PER_ADDRESS = 2
+UNAUTHENTICATED_TOTAL = 4
 
 
 STREAM_SID = re.compile(r"^MZ[0-9a-zA-Z]{32}$")
@@ -218,6 +226,31 @@ def _current_turn(db, call_sid: str) -> int | None:
 # ------------------------------------------------------------------------ the websocket
 
 
+class Doorman:
+    """Counts, per process, the websockets that have not shown our token yet."""
+
+    def __init__(self):
+        self._lock = threading.Lock()
+        self._waiting: Counter[str] = Counter()
+
+    def admit(self, address: str) -> bool:
+        with self._lock:
+            if (self._waiting[address] >= UNAUTHENTICATED_PER_ADDRESS
+                    or self._waiting.total() >= UNAUTHENTICATED_TOTAL):
+                return False
+            self._waiting[address] += 1
+            return True
+
+    def leave(self, address: str) -> None:
+        with self._lock:
+            self._waiting[address] -= 1
+            if self._waiting[address] <= 0:
+                del self._waiting[address]
+
+
+doorman = Doorman()
+
+
 @sock.route("/media", bp=bp)
 def media(ws):
     """Twilio's Media Stream for one turn of one call."""
@@ -227,8 +260,14 @@ def media(ws):
         log.warning("A media stream arrived but the speech engine is not Vosk: closed")
         ws.close(reason=1008, message="not in Vosk mode")
         return
+    address = request.remote_addr or "-"
+    if not doorman.admit(address):
+        log.warning("Media stream refused: too many streams waiting for their start")
+        ws.close(reason=1008, message="too many streams")
+        return
     base = app.config["HOTLINE_PUBLIC_URL"].rstrip("/") or request.host_url.rstrip("/")
     stream = MediaStream(app.config, shared, app.extensions["hotline.gateway"], base)
+    stream.waiting_at = address
     stream.serve(ws)
 
 
@@ -257,15 +296,29 @@ class MediaStream:
         self._next_turn_check_ms = TURN_CHECK_MS
         self.stream_sid: str | None = None
         self.stopped_by_twilio = False
+        self.waiting_at: str | None = None  # counted by the doorman until its start
 
     # -- the connection
 
     def serve(self, ws) -> None:
         """Read messages until the stream ends; always free the recogniser."""
         idle_s = self.config["HOTLINE_VOSK_IDLE_S"]
+        deadline = time.monotonic() + AUTH_DEADLINE_S
         try:
             self.db = database.connect(self.config["HOTLINE_DATABASE"])
             while not self.closed:
+                if self.call_sid is None:
+                    left = deadline - time.monotonic()
+                    if left <= 0:
+                        log.info("Media stream without a valid start for %.0f s: closed",
+                                 AUTH_DEADLINE_S)
+                        break
+                    message = ws.receive(timeout=min(idle_s, left))
+                    if message is not None:
+                        self.handle(message)
+                        if self.call_sid is not None:
+                            self._authenticated()
+                    continue
                 message = ws.receive(timeout=idle_s)
                 if message is None:
                     log.info("Media stream %s: nothing for %d s, closing", self._name(), idle_s)
@@ -277,6 +330,7 @@ class MediaStream:
                 log.exception("Media stream %s failed", self._name())
             self._end(deliver=True)
         finally:
+            self._authenticated()
             self._release()
             try:
                 ws.close()
@@ -285,6 +339,12 @@ class MediaStream:
             if self.db is not None:
                 self.db.conn.close()
             self._stop_at_twilio()
+
+    def _authenticated(self) -> None:
+        """No longer one the doorman counts (its start was ours, or it has ended)."""
+        if self.waiting_at is not None:
+            doorman.leave(self.waiting_at)
+            self.waiting_at = None
 
     def _stop_at_twilio(self) -> None:
         """Stop this stream explicitly (REST), unless Twilio stopped it: closing the socket

@@ -352,3 +352,63 @@ def test_logging_out_ends_the_session_on_the_server(app, db):
     assert browser.post("/agent/logout", headers={"X-CSRFToken": token}).status_code == 302
     assert thief.get("/agent/state.json").status_code == 401
     assert browser.get("/agent/state.json").status_code == 401
+
+
+# ---------------------------------------------------------------- 10: Vosk mode's websockets
+
+
+def test_websockets_that_never_start_cannot_take_the_webhooks_threads(tmp_path, monkeypatch):
+    import json
+    import threading
+    import time
+
+    import requests
+    from test_reliability import TOKEN, Server
+    from twilio.request_validator import RequestValidator
+    from websockets.sync.client import connect
+
+    from ivr.media import AUTH_DEADLINE_S
+    from speech import vosk_samples
+
+    monkeypatch.setenv("HOTLINE_SPEECH_ENGINE", "vosk")
+    monkeypatch.setenv("VOSK_MODEL_PATH", vosk_samples.model_path())
+    server = ready(Server(tmp_path, workers=1))
+    try:
+        ended: dict[int, float] = {}
+        opened = time.monotonic()
+
+        def pester(n):
+            """Connect, say `connected`, then only ever `mark`: never a `start`."""
+            try:
+                with connect(server.url.replace("http", "ws") + "/voice/media",
+                             open_timeout=20) as ws:
+                    ws.send(json.dumps({"event": "connected", "protocol": "Call"}))
+                    for _ in range(120):
+                        ws.send(json.dumps({"event": "mark", "mark": {"name": "x"}}))
+                        time.sleep(0.5)
+            except Exception:  # noqa: BLE001 - closed by the server: what we wait for
+                pass
+            ended[n] = time.monotonic() - opened
+
+        pests = [threading.Thread(target=pester, args=(n,), daemon=True) for n in range(14)]
+        for pest in pests:
+            pest.start()
+        time.sleep(1.0)
+        url = server.url + "/voice/incoming"
+        answered = []
+        for n in range(7):
+            form = {"CallSid": f"CA{n:032d}", "From": "+491761234567", "To": "+4971519876543"}
+            signature = RequestValidator(TOKEN).compute_signature(url, form)
+            try:
+                reply = requests.post(url, data=form, timeout=5,
+                                      headers={"X-Twilio-Signature": signature})
+                answered.append(reply.status_code)
+            except requests.RequestException as error:
+                answered.append(type(error).__name__)
+        assert answered == [200] * 7
+        for pest in pests:
+            pest.join(AUTH_DEADLINE_S + 20)
+        assert len(ended) == 14  # every socket closed by the server
+        assert max(ended.values()) < AUTH_DEADLINE_S + 10, ended
+    finally:
+        server.stop()
