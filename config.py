@@ -8,7 +8,7 @@ log = logging.getLogger(__name__)
 
 # A public, well-known token: it lets the softphone sign requests against a development
 # server. It is never used outside HOTLINE_ENV=development.
-DEV_AUTH_TOKEN = "hotline-development-token-not-secret"
+DEV_AUTH_TOKEN = "hotline-development-token-not-secret"  # noqa: S105 - public on purpose
 # The same for HOTLINE_HASH_KEY in development and tests; production must set its own.
 DEV_HASH_KEY = "hotline-development-hash-key-not-secret"
 

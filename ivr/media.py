@@ -334,7 +334,7 @@ class MediaStream:
             self._release()
             try:
                 ws.close()
-            except Exception:  # already closed by the other side
+            except Exception:  # noqa: S110 - already closed by the other side
                 pass
             if self.db is not None:
                 self.db.conn.close()

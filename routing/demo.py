@@ -11,7 +11,8 @@ import clock
 from .auth import hash_password
 from .store import add_agent, find_agent
 
-DEMO_PASSWORD = "demo-passwort"  # printed in the README: never use these accounts in production
+# Printed in the README: never use these accounts in production.
+DEMO_PASSWORD = "demo-passwort"  # noqa: S105 - the demo's password is public on purpose
 
 DEMO_ACCOUNTS = [
     {"login": "agent.waiblingen", "name": "Anna Keller (Demo)", "role": "agent",

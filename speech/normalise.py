@@ -126,9 +126,10 @@ def _schaffe(tokens: list[str]) -> list[str]:
         if token in _SCHAFFE:
             after = tokens[i + 1 : i + 5]
             manage = "mehr" not in after[:3] and (
-                token == "schaffs" or bool(after and after[0] in _MANAGE_NEXT)
+                token == "schaffs"  # noqa: S105 - a word token, not a password
+                or bool(after and after[0] in _MANAGE_NEXT)
                 or "nicht" in after + tokens[max(0, i - 2) : i])
-            out.extend(["schaffe", "es"] if token == "schaffs" else
+            out.extend(["schaffe", "es"] if token == "schaffs" else  # noqa: S105 - a word
                        ["schaffe"] if manage else ["arbeite"])
         else:
             out.append(token)

@@ -211,7 +211,7 @@ def spoken_tokens(text: str, lang: str = "de") -> list[str]:
     text = _DOUBLE.sub(r"\1 \1", text)
     try:
         text = alpha2digit(text, "de" if lang == "de" else "en", threshold=0)
-    except Exception:  # text2num is a native extension: never let odd input crash a call
+    except Exception:  # noqa: S110 - text2num is native code: odd input must not crash a call
         pass
     tokens = text.replace("_", "").split()
     if lang != "de":
