@@ -281,6 +281,9 @@ def status_callback_url(config) -> str | None:
 def take_lease(db: Database, holder: str, now: datetime, lease_s: float = LEASE_S) -> bool:
     """Take or renew the sender's lease; True while `holder` is the one sender."""
     until = clock.utc_text(now + timedelta(seconds=lease_s))
+    held = lease_holder(db)
+    if held is not None and held[0] != holder and held[1] >= clock.utc_text(now):
+        return False  # another sender's lease runs: no write for the workers that wait
     with database.transaction(db):
         db.execute("INSERT INTO outbox_lease (name, holder, until) VALUES (?, ?, ?)"
                    " ON CONFLICT(name) DO UPDATE SET holder = excluded.holder,"

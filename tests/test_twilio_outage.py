@@ -489,3 +489,20 @@ def test_a_voicemail_is_fetched_once_when_twilio_answers_again(
         assert db.execute("SELECT recording_url FROM voicemails").fetchone() == (None,)
     finally:
         db.conn.close()
+
+
+@pytest.mark.parametrize(("mode", "kind"), [
+    (REFUSE, "connection"), (HANG, "timeout"), (ERROR_500, "server"),
+    (RATE_LIMIT, "rate-limited"), (BAD_REQUEST, "rejected")])
+def test_every_failure_is_one_gateway_error_of_its_kind(app, standin, mode, kind):
+    standin.set(mode)
+    with pytest.raises(GatewayError) as caught:
+        app.extensions["hotline.gateway"].send_sms(MOBILE, "Test")
+    assert caught.value.kind == kind
+    assert caught.value.retryable == (kind != "rejected")
+    if mode == REFUSE:
+        assert caught.value.reached is False  # safe to send again without a look-up
+    if mode == RATE_LIMIT:
+        assert caught.value.retry_after_s == 7.0
+    if mode == BAD_REQUEST:
+        assert caught.value.code == 21211 and caught.value.status == 400
