@@ -51,6 +51,7 @@ class ConsoleOnlySessions(SecureCookieSessionInterface):
 
 
 SESSIONLESS_PATHS = ("/voice/", "/sms/", "/healthz", "/readyz", "/metrics")
+HSTS = "max-age=31536000; includeSubDomains"
 
 
 def create_app(config: dict | None = None) -> Flask:
@@ -93,6 +94,14 @@ def create_app(config: dict | None = None) -> Flask:
     app.cli.add_command(history.seed_calls_command)
     app.cli.add_command(softphone.call_command)
     app.cli.add_command(intent_command)
+
+    @app.after_request
+    def strict_transport_security(response):
+        """Served over HTTPS (directly, or behind the proxies HOTLINE_PROXY_HOPS trusts):
+        browsers are told to use nothing else here for a year."""
+        if request.is_secure:
+            response.headers.setdefault("Strict-Transport-Security", HSTS)
+        return response
 
     @app.errorhandler(Exception)
     def unexpected_error(error):

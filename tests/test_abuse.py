@@ -412,3 +412,20 @@ def test_websockets_that_never_start_cannot_take_the_webhooks_threads(tmp_path, 
         assert max(ended.values()) < AUTH_DEADLINE_S + 10, ended
     finally:
         server.stop()
+
+
+# ---------------------------------------------------------------- HSTS
+
+
+def test_https_answers_tell_browsers_to_stay_on_https(app):
+    from app import create_app
+
+    client = app.test_client()
+    secure = client.get("/agent/login", base_url="https://hotline.example.de")
+    assert secure.headers["Strict-Transport-Security"].startswith("max-age=31536000")
+    assert "Strict-Transport-Security" not in client.get("/agent/login").headers
+    # A forwarded "https" counts only from a proxy the app was told to trust.
+    forwarded = {"X-Forwarded-Proto": "https"}
+    assert "Strict-Transport-Security" not in client.get("/healthz", headers=forwarded).headers
+    proxied = create_app({**app.config, "HOTLINE_PROXY_HOPS": 1}).test_client()
+    assert "Strict-Transport-Security" in proxied.get("/healthz", headers=forwarded).headers
