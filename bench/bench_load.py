@@ -260,7 +260,8 @@ def main() -> None:
             database = str(Path(tmp) / "hotline.sqlite3")
             seed_history(database, size)
             env = {"HOTLINE_DATABASE": database, "TWILIO_AUTH_TOKEN": TOKEN,
-                   "HOTLINE_ENV": "production", "PROMETHEUS_MULTIPROC_DIR": tmp + "/m"}
+                   "HOTLINE_ENV": "production", "PROMETHEUS_MULTIPROC_DIR": tmp + "/m",
+                   "HOTLINE_HASH_KEY": "bench-hash-key-not-secret"}
             floor = Server("floor (fixed <Gather>)", "bench.floor_app:app", {}, args.workers)
             try:
                 hotline = Server(f"hotline, {size:,} calls recorded", "app:create_app()", env,
