@@ -200,3 +200,35 @@ def test_a_failed_step_inside_a_turn_undoes_only_itself(app, db):
         insert("after")
     keys = {row[0] for row in db.execute("SELECT key FROM scratch")}
     assert keys == {"outer", "step", "after"}
+
+
+def _write_in_child(path: str, results) -> None:
+    try:
+        child = database.connect(path)
+        with database.transaction(child):
+            child.execute("INSERT INTO scratch VALUES ('child', 'forked')")
+        database.checkpointer.wrote(child.gate_path)
+        results.put("written")
+    except BaseException as error:  # the parent shows why
+        results.put(repr(error))
+
+
+def test_a_child_forked_while_another_thread_holds_the_locks_can_still_write(db, app):
+    """gunicorn's workers and the racing test fork; a lock held by another thread at
+    that moment (the checkpoint thread's, a gate being made) must not stay held in the
+    child for ever."""
+    import multiprocessing
+
+    context = multiprocessing.get_context("fork")
+    results = context.Queue()
+    path = app.config["HOTLINE_DATABASE"]
+    with database._gates_lock, database.checkpointer._lock:  # as another thread might
+        child = context.Process(target=_write_in_child, args=(path, results))
+        child.start()
+    try:
+        assert results.get(timeout=30) == "written"
+    finally:
+        child.join(timeout=30)
+        if child.is_alive():
+            child.kill()
+    assert db.execute("SELECT body FROM scratch WHERE key = 'child'").fetchone() == ("forked",)
