@@ -21,6 +21,7 @@ import json
 import logging
 import os
 import time
+from datetime import datetime
 
 from flask import Blueprint, Flask, Response, current_app, has_request_context, request
 from prometheus_client import CollectorRegistry, Histogram, generate_latest
@@ -29,6 +30,7 @@ from prometheus_client.exposition import CONTENT_TYPE_LATEST
 
 import clock
 import db as database
+import outbox
 
 bp = Blueprint("ops", __name__)
 
@@ -152,6 +154,18 @@ class DatabaseCollector:
             waiting.add_metric([], conn.execute(
                 "SELECT count(*) FROM queue_entries WHERE left_at IS NULL").fetchone()[0])
             yield waiting
+            # The outbox (outbox.py): SMS by state, and how long the oldest one has waited
+            # to be sent; a growing age means Twilio is unreachable or refusing us.
+            sms = GaugeMetricFamily("hotline_sms", "SMS in the outbox by state", labels=["state"])
+            for state, n in outbox.counts(conn).items():
+                sms.add_metric([state], n)
+            yield sms
+            oldest = outbox.status(conn)["oldest_waiting"]
+            age = GaugeMetricFamily("hotline_sms_oldest_waiting_seconds",
+                                    "Age of the oldest SMS not yet sent (0: none waits)")
+            age.add_metric([], max(0.0, (clock.now() - datetime.fromisoformat(oldest))
+                                   .total_seconds()) if oldest else 0.0)
+            yield age
         finally:
             conn.conn.close()
 

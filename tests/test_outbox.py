@@ -61,3 +61,11 @@ def test_with_sms_switched_off_no_sms_is_offered(app):
     caller.say("termin in backnang wegen arbeitsvermittlung nächste woche dienstag")
     caller.say("ja")
     assert "Buchungsnummer" in caller.hears() and "SMS" not in caller.hears()
+
+
+def test_metrics_show_the_queue_and_how_long_the_oldest_sms_has_waited(app, client):
+    book_with_sms(app)
+    app.extensions["hotline.clock"] = lambda: NOW + timedelta(minutes=10)
+    text = client.get("/metrics").get_data(as_text=True)
+    assert 'hotline_sms{state="queued"} 1.0' in text
+    assert "hotline_sms_oldest_waiting_seconds 600.0" in text
