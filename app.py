@@ -115,7 +115,16 @@ def create_app(config: dict | None = None) -> Flask:
             return voice.emergency_twiml()
         return Response("Internal server error\n", status=500, mimetype="text/plain")
 
+    if config is None and _flask_run(sys.argv):
+        # The development server (`make run`) sends the outbox itself, as each gunicorn
+        # worker of `make serve` does (gunicorn.conf.py).
+        outbox.start_sender(app)
     return app
+
+
+def _flask_run(argv: list[str]) -> bool:
+    """True for `flask ... run`: this process serves the webhooks."""
+    return bool(argv) and os.path.basename(argv[0]) == "flask" and "run" in argv
 
 
 def _softphone_in_process(argv: list[str]) -> bool:
