@@ -299,3 +299,76 @@ def test_the_agent_console_masks_the_identity_answers_in_the_transcript(with_cas
     agent = logged_in(with_cases, db, "anna", "agent")
     state = agent.get("/agent/state.json").get_data(as_text=True)
     assert "Dora vier" not in state and "1, 2, 3" not in state
+
+
+def test_purge_leaves_no_transcript_of_vosk_mode_in_the_database_files(tmp_path):
+    """Vosk mode's own places: what a media stream heard (`vosk_turns`, `turns`) and a
+    voicemail's transcript, through a real server, websocket and model."""
+    import threading
+
+    from test_media_stream import Caller as StreamCaller
+    from test_media_stream import Server as StreamServer
+    from test_media_stream import free_port, open_stream
+    from test_media_voicemail import RECORDING_URL
+    from werkzeug.serving import make_server
+
+    from app import create_app
+    from conftest import TOKEN
+    from db import connect
+    from ivr import media
+    from speech import vosk_samples
+
+    try:
+        model = vosk_samples.model_path()
+        voice, sentence, _ = vosk_samples.voice_for(model)
+        audio = vosk_samples.phone_speech(sentence, voice)
+        recording = vosk_samples.to_recording(vosk_samples.synthesise_wav(sentence, voice))
+    except vosk_samples.SampleToolError as error:
+        pytest.fail(str(error))
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    path = str(tmp_path / "hotline.sqlite3")
+    app = create_app({"TESTING": True, "HOTLINE_ENV": "test", "TWILIO_AUTH_TOKEN": TOKEN,
+                      "HOTLINE_DATABASE": path, "HOTLINE_PUBLIC_URL": base,
+                      "HOTLINE_SPEECH_ENGINE": "vosk", "VOSK_MODEL_PATH": model,
+                      "HOTLINE_VOSK_IDLE_S": 2})
+    app.extensions["hotline.clock"] = lambda: NOW
+    media.init_app(app)
+    http = make_server("127.0.0.1", port, app, threaded=True)
+    threading.Thread(target=http.serve_forever, daemon=True).start()
+    try:
+        server = StreamServer(app, base)
+        caller = StreamCaller(server)
+        caller.dial()
+        stream = open_stream(caller).start()
+        stream.audio(audio + vosk_samples.silence(3))
+        caller.follow(server.redirect_for(caller.call_sid, "/voice/turn?t=0&heard=vosk"))
+        app.extensions["hotline.gateway"].recordings[RECORDING_URL] = recording
+        message = StreamCaller(server)
+        message.dial()
+        fields = {"RecordingSid": "RE" + "3" * 32, "RecordingUrl": RECORDING_URL,
+                  "RecordingDuration": "3"}
+        assert message._post("/voice/voicemail", fields).status == 200
+        assert message._post("/voice/recording-status",
+                             {**fields, "RecordingStatus": "completed"}).status == 204
+        # One transcription worker: once this no-op has run, the message's has too.
+        app.extensions["hotline.voicemail"].submit(lambda: None).result(timeout=120)
+    finally:
+        http.shutdown()
+    database = connect(path)
+    heard = [row[0] for row in database.execute(
+        "SELECT transcript FROM vosk_turns WHERE transcript != '' UNION ALL"
+        " SELECT transcript FROM voicemails WHERE transcript != ''")]
+    database.conn.close()
+    assert len(heard) == 2, heard  # the stream's words and the message's
+    words = {w for text in heard for w in text.split() if len(w.encode()) >= 4}
+    assert words
+    before = b"".join(database_bytes(path).values())
+    assert all(w.encode() in before for w in words)
+
+    app.extensions["hotline.clock"] = lambda: NOW + timedelta(days=60)
+    result = app.test_cli_runner().invoke(args=["purge", "--days", "0"])
+    assert result.exit_code == 0, result.output
+    after = database_bytes(path)
+    assert {name: [w for w in words if w.encode() in data]
+            for name, data in after.items()} == {name: [] for name in after}
