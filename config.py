@@ -59,6 +59,15 @@ SETTINGS = {
     "HOTLINE_VOSK_STREAM_SECRET": ("", str),
     "HOTLINE_VOICEMAIL_KEEP_AUDIO": ("0", _flag),
     "HOTLINE_RING_TIMEOUT": ("20", int),
+    # Supervisors' figures (issue 23): the site each hotline number belongs to
+    # ("+497151000000=waiblingen,+497191000000=backnang"), the longest hang-up in the
+    # queue that is a short abandon, the longest wrap-up before the agent is available
+    # again on their own.
+    "HOTLINE_SITE_NUMBERS": ("", lambda v: dict(
+        (number.strip(), site.strip()) for number, _, site in
+        (pair.partition("=") for pair in v.split(",") if pair.strip()))),
+    "HOTLINE_SHORT_ABANDON": ("5", int),
+    "HOTLINE_WRAP_UP_LIMIT": ("120", int),
     "HOTLINE_CALLBACK_OFFER_AFTER": ("120", int),
     "HOTLINE_SECURE_COOKIES": ("", lambda v: _flag(v) if v else None),
     "TWILIO_AUTH_TOKEN": ("", str),

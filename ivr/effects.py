@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import logging
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
 import phonenumbers
@@ -30,6 +30,7 @@ from schedules.slots import Slot, Wish, find_slots
 
 from . import prompts, store
 from .booking import Query
+from .call_site import call_site
 
 log = logging.getLogger(__name__)
 
@@ -44,6 +45,7 @@ class Context:
     phone: str | None  # the caller id, if not withheld
     now: datetime
     public_url: str  # for links in SMS
+    site_numbers: dict[str, str] = field(default_factory=dict)  # HOTLINE_SITE_NUMBERS
 
 
 def is_mobile(number: str | None) -> bool:
@@ -235,7 +237,7 @@ def request_callback(ctx: Context, lang: str, intent: str | None = None,
         ctx.db, ctx.call_sid, phone=number, confirmed_by=confirmed_by,
         topic=topic_for_intent("emergency" if emergency else intent), language=lang,
         intent="emergency" if emergency else intent, window_start=start, window_end=end,
-        now=ctx.now)
+        site=call_site(ctx.db, ctx.call_sid, None, ctx.site_numbers), now=ctx.now)
     return {"id": made.id}
 
 

@@ -305,6 +305,7 @@ class _Recorder:
         queue.enqueue(db, sid, topic=topic, language=state.lang, site=site,
                       priority="emergency" if state.emergency else "normal",
                       intent=state.intent, now=moment)
+        queue.joined(db, sid, now=moment)  # as the hold music's first request says
         agents = self.plan.agents[site]
         for agent_id in agents:
             self.duty(agent_id, moment)

@@ -25,6 +25,7 @@ from speech.normalise import fold
 
 from . import effects, media, moments, prompts, store
 from . import voicemail as voicemail_transcription
+from .call_site import call_site
 from .dialogue import CallState, Dialogue, Hangup, Heard, Say, Transfer, Turn
 from .handover import CALLBACK_WORDS
 from .signatures import twilio_signed
@@ -218,24 +219,30 @@ def _settle(db, call_sid: str, turn: Turn) -> Turn:
             context = effects.Context(
                 db=db, schedule=_app().extensions["hotline.schedule"], call_sid=call_sid,
                 phone=store.caller_number(db, call_sid), now=_now(),
-                public_url=_app().config["HOTLINE_PUBLIC_URL"] or _request().host_url)
+                public_url=_app().config["HOTLINE_PUBLIC_URL"] or _request().host_url,
+                site_numbers=_app().config.get("HOTLINE_SITE_NUMBERS") or {})
         turn = _dialogue().resume(turn, effects.run(turn.query, context))
     raise RuntimeError(f"dialogue asked more than {MAX_QUERIES} queries in one turn")
 
 
-def _route(db, call_sid: str, turn: Turn) -> Turn:
+def _route(db, call_sid: str, turn: Turn, said: str = "") -> Turn:
     """A hand-over: queue the caller, and ring a free agent with the skills if there is one."""
     if not turn.actions or not isinstance(turn.actions[-1], Transfer):
         return turn
     transfer = turn.actions[-1]
     state = turn.state
     queue.enqueue(db, call_sid, topic=topic_for_intent(state.intent), language=state.lang,
+                  site=call_site(db, call_sid, state, _site_numbers(), said=said),
                   priority="emergency" if transfer.queue == "emergency" else "normal",
                   intent=state.intent, now=_now())
     ring = _reserve(db, call_sid)
     if ring is None:
         return turn
     return Turn(state, (*turn.actions[:-1], ring), turn.event, turn.recognition)
+
+
+def _site_numbers() -> dict[str, str]:
+    return _app().config.get("HOTLINE_SITE_NUMBERS") or {}
 
 
 def _reserve(db, call_sid: str) -> DialAgent | None:
@@ -253,7 +260,7 @@ def _dial(reservation) -> DialAgent | None:
 
 def _play(db, call_sid: str, heard: Heard, turn: Turn, key: str) -> str:
     """Settle a turn's queries, route a hand-over, render, record, and remember the reply."""
-    turn = _route(db, call_sid, _settle(db, call_sid, turn))
+    turn = _route(db, call_sid, _settle(db, call_sid, turn), heard.speech)
     return _save(db, call_sid, heard, _compose(turn), key)
 
 
@@ -487,6 +494,12 @@ def wait():
     db = database.get_db()
     status = None
     if call_sid is not None:
+        entry = queue.open_entry(db, call_sid)
+        if entry is not None and entry.joined_at is None:
+            # Twilio asks for the hold music as the caller enters the queue: from now
+            # on they wait in it (the hand-over sentence before was not queue time).
+            with database.transaction(db):
+                queue.joined(db, call_sid, now=_now())
         ring_timeout_s = _app().config["HOTLINE_RING_TIMEOUT"]
         if (dispatch.reservation_for(db, call_sid) is not None
                 or dispatch.reserve_for_waiting(db, call_sid, now=_now(),
@@ -696,6 +709,7 @@ def voicemail():
             # The message becomes a callback request, so agents see it in their list.
             callbacks.request_callback(db, call_sid, phone=phone, confirmed_by="caller_id",
                                        topic=topic_for_intent(state.intent), language=state.lang,
+                                       site=call_site(db, call_sid, state, _site_numbers()),
                                        intent=state.intent, now=_now())
         return render((Say("voicemail_thanks"), Hangup()), state.lang, _voice(), _urls(state))
 

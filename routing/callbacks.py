@@ -2,7 +2,9 @@
 
 A callback is open until an agent starts it (in_progress, only that agent sees the full
 number), then each attempt is recorded: reached -> done; no answer, busy, voicemail ->
-open again; after MAX_ATTEMPTS failed attempts -> failed.
+open again; after MAX_ATTEMPTS failed attempts -> failed. A callback still open when
+purging reaches it expired: never attempted (no attempt) is then still told apart from
+not reached (attempts), as the statistics do.
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ from .queue import CALLBACK, leave_queue
 from .store import atomic, get_agent, parse_time, utc_text
 from .topics import GENERAL
 
-OPEN, IN_PROGRESS, DONE, FAILED = "open", "in_progress", "done", "failed"
+OPEN, IN_PROGRESS, DONE, FAILED, EXPIRED = "open", "in_progress", "done", "failed", "expired"
 CONFIRMED_BY = ("caller_id", "spoken", "agent")
 ATTEMPT_RESULTS = {
     "reached": "erreicht",
@@ -173,11 +175,11 @@ def purge_personal_data(db: Database, before: str) -> int:
     """Forget numbers and notes of callbacks, attempts and call outcomes older than `before`.
 
     The rows stay (statistics count them); a callback still open that old has waited
-    past the retention period and is closed as failed.
+    past the retention period and expires (its attempts, if any, stay counted).
     """
     with atomic(db):
         db.execute("UPDATE callbacks SET status = ? WHERE created_at < ? AND status IN (?, ?)",
-                   [FAILED, before, OPEN, IN_PROGRESS])
+                   [EXPIRED, before, OPEN, IN_PROGRESS])
         purged = db.execute("UPDATE callbacks SET phone = '' WHERE created_at < ? AND phone != ''",
                             [before]).rowcount
         db.execute("UPDATE callback_attempts SET note = NULL WHERE at < ?", [before])

@@ -31,6 +31,7 @@ from .queue import (
     QueueEntry,
     close_entry,
     entry_by_id,
+    joined,
     open_entry,
     waiting_entries,
 )
@@ -226,6 +227,7 @@ def reservation_for(db: Database, call_sid: str, *,
 def agent_answered(db: Database, call_sid: str, agent_id: int, *, now: datetime) -> None:
     """The agent picked up (Twilio fetched the whisper URL): the caller leaves the queue bridged."""
     with atomic(db):
+        joined(db, call_sid)  # the ring reached them: they were in the line
         entry = open_entry(db, call_sid)
         if entry is not None:
             close_entry(db, entry, BRIDGED, now=now, agent_id=agent_id)
@@ -247,6 +249,7 @@ def dial_ended(db: Database, call_sid: str, agent_id: int, dial_status: str, *, 
     (they keep their place: the queue entry stays open).
     """
     with atomic(db):
+        joined(db, call_sid)  # a ring's result: the caller was in the line
         entry = open_entry(db, call_sid)
         if dial_status in ("completed", ANSWERED):
             if entry is not None and entry.ringing_agent_id == agent_id:
@@ -281,8 +284,9 @@ def _after_conversation(db: Database, call_sid: str, agent_id: int, now: datetim
 def call_finished(db: Database, call_sid: str, *, now: datetime) -> None:
     """Twilio's status callback says the call is over: tidy whatever is still open.
 
-    A caller still in the queue hung up (abandoned); an agent still ringing for them is
-    freed; an agent still on the call goes to wrap-up. Safe to call for any call.
+    A caller still in the queue hung up (abandoned; during the hand-over sentence when
+    Twilio never had them in the queue); an agent still ringing for them is freed; an
+    agent still on the call goes to wrap-up. Safe to call for any call.
     """
     with atomic(db):
         entry = open_entry(db, call_sid)

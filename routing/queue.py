@@ -3,6 +3,12 @@
 A caller's stay in the queue is one row from joining until they talk to an agent, hang
 up, take a callback or are moved elsewhere. Ringing an agent who does not answer does
 not end the stay: the caller keeps their place in the line.
+
+The row is written at the hand-over, so that an agent can be reserved while the caller
+hears "Ich verbinde Sie ..."; the caller is in the queue only once Twilio says so
+(`joined`: the hold music's first request, a ring's result, the queue's action). A
+caller who hangs up before that left during the hand-over sentence (`HANDOVER`), which
+is not a queue stay. Waits are kept to the millisecond, counted from joining.
 """
 
 from __future__ import annotations
@@ -21,9 +27,9 @@ from .topics import GENERAL
 BERLIN = ZoneInfo("Europe/Berlin")
 
 # How the stay ended.
-BRIDGED, ABANDONED, CALLBACK, REDIRECTED, ERROR = (
-    "bridged", "abandoned", "callback", "redirected", "error")
-RESULTS = (BRIDGED, ABANDONED, CALLBACK, REDIRECTED, ERROR)
+BRIDGED, ABANDONED, CALLBACK, REDIRECTED, ERROR, HANDOVER = (
+    "bridged", "abandoned", "callback", "redirected", "error", "handover")
+RESULTS = (BRIDGED, ABANDONED, CALLBACK, REDIRECTED, ERROR, HANDOVER)
 
 HISTORY_DAYS = 14
 MIN_HISTORY = 5  # fewer answered callers at this hour say too little: use the default
@@ -53,6 +59,8 @@ class QueueEntry:
     result: str | None
     agent_id: int | None
     wait_s: int | None
+    joined_at: str | None = None
+    wait_ms: int | None = None
 
     def caller(self) -> WaitingCaller:
         """The entry as the pure routing decision sees it."""
@@ -78,7 +86,7 @@ class QueueStatus:
 
 
 _COLUMNS = ("id, call_sid, topic, language, site, priority, intent, enqueued_at,"
-            " ringing_agent_id, left_at, result, agent_id, wait_s")
+            " ringing_agent_id, left_at, result, agent_id, wait_s, joined_at, wait_ms")
 
 
 def _entry(row: tuple) -> QueueEntry:
@@ -134,15 +142,36 @@ def enqueue(db: Database, call_sid: str, *, topic: str = GENERAL, language: str 
         return open_entry(db, call_sid)
 
 
+def joined(db: Database, call_sid: str, *, now: datetime | None = None) -> None:
+    """Twilio says the caller is in the queue (inside a write); the first word counts.
+
+    `now` is the moment Twilio put them in the queue (the hold music's first request);
+    None when the signal came later (a ring's result, the queue's action): then the
+    caller counts as queued since the hand-over, the best that is known.
+    """
+    db.execute("UPDATE queue_entries SET joined_at = COALESCE(?, enqueued_at)"
+               " WHERE call_sid = ? AND left_at IS NULL AND joined_at IS NULL",
+               [utc_text(now) if now else None, call_sid])
+
+
 def close_entry(db: Database, entry: QueueEntry, result: str, *, now: datetime,
                 agent_id: int | None = None) -> QueueEntry:
-    """End a stay (inside a write); the wait is counted from joining the queue."""
+    """End a stay (inside a write); the wait is counted from joining the queue.
+
+    A stay that never joined ends as `HANDOVER` when the caller hung up (`ABANDONED`
+    asked for): they were gone before the queue had them. Otherwise leaving is the
+    signal that they were in it.
+    """
     if result not in RESULTS:
         raise ValueError(f"result must be one of {RESULTS}")
-    waited = max(0, int((now - parse_time(entry.enqueued_at)).total_seconds()))
+    if entry.joined_at is None and result == ABANDONED:
+        result = HANDOVER
+    start = entry.joined_at or entry.enqueued_at
+    waited_ms = max(0, round((now - parse_time(start)).total_seconds() * 1000))
     db.execute("UPDATE queue_entries SET left_at = ?, result = ?, agent_id = ?, wait_s = ?,"
-               " ringing_agent_id = NULL WHERE id = ?",
-               [utc_text(now), result, agent_id, waited, entry.id])
+               " wait_ms = ?, joined_at = ?, ringing_agent_id = NULL WHERE id = ?",
+               [utc_text(now), result, agent_id, waited_ms // 1000, waited_ms,
+                None if result == HANDOVER else start, entry.id])
     return entry_by_id(db, entry.id)
 
 
@@ -201,5 +230,8 @@ def leave_queue(db: Database, call_sid: str, result: str, *, now: datetime,
             return None
         if entry.ringing_agent_id is not None and entry.ringing_agent_id != agent_id:
             release_ringing(db, entry, now=now, result="canceled")
+        if result == ABANDONED:  # the queue's own action says so: they were in it
+            joined(db, call_sid)
+            entry = open_entry(db, call_sid)
         return close_entry(db, entry, result, now=now, agent_id=agent_id)
 

@@ -1,26 +1,38 @@
-"""Supervisors' figures: calls, containment, queue, service level, intents, heat map, agents, live.
+"""Supervisors' figures: calls, containment, queue, service level, callbacks, agents, live.
 
-Everything here reads; the numbers come from the hourly rollup (`stats_store`), which is
-refreshed first, so a 30-day range over a million calls is a few thousand rows. Days are
-Europe/Berlin days; a period is [first day 00:00, last day 24:00) Berlin time. No
-phone or customer number ever appears in a figure: utterances are shown with digit runs
-masked.
+Everything here reads; the call figures come from the hourly rollup (`stats_store`),
+which is refreshed first, so a 30-day range over a million calls is a few thousand rows.
+Days are Europe/Berlin days; a period is [first day 00:00, last day 24:00) Berlin time.
+No phone or customer number ever appears in a figure: utterances are shown with digit
+runs masked.
+
+Which day and hour a figure belongs to (one rule, also in the README): the moment of
+the thing it counts. A call, and everything that happened on it (its queue stay, wait,
+abandon, booking, outcome), belongs to the moment the call started; a callback request
+to the moment it was requested, a callback attempt to the moment it was made; agents'
+time to when it was spent.
 
 Definitions (also in the README):
-- contained: outcome answered, booked, cancelled or rescheduled, as a share of all calls;
-- transferred to agents: calls that joined the agent queue;
+- contained: a machine outcome (answered, booked, cancelled, rescheduled) and never in
+  the agent queue, as a share of all calls; transferred: was in the agent queue.
+  The two never overlap;
 - abandonment rate: stays that ended with the caller hanging up / stays that ended,
-  without those that became a callback;
-- waiting time (mean, median, 90th percentile, nearest rank): of callers put through;
-- service level: put through within the threshold / put through; the variant counts
-  short abandons (hung up within the threshold) as met and all abandons as offered:
-  (put through + abandoned within threshold) / (put through + abandoned).
+  without those that became a callback, short abandons left out of both;
+- short abandon: hung up within HOTLINE_SHORT_ABANDON seconds (default 5) of joining;
+- waiting time (mean, median, 90th percentile, nearest rank): of callers put through,
+  to the millisecond;
+- service level (the headline, as Genesys and Cisco count it): put through within the
+  threshold / (put through + abandoned after the threshold), short abandons left out;
+  `service_level_asterisk` (Asterisk's ServicelevelPerf): within / put through;
+  `service_level_amazon` (Amazon Connect): within / (put through + every abandon).
+  None when the denominator is 0.
 """
 
 from __future__ import annotations
 
 import math
 import re
+import statistics
 from collections import Counter, defaultdict
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
@@ -31,12 +43,13 @@ from sqlite_utils import Database
 from speech.masking import mask_numbers
 
 from . import stats_store
-from .stats_store import CONTAINED, NOT_UNDERSTOOD_SQL
+from .stats_store import NOT_UNDERSTOOD_SQL
 from .store import STATUSES, parse_time, utc_text
 from .topics import SITE_LABELS, intent_label, language_label, site_label
 
 BERLIN = ZoneInfo("Europe/Berlin")
 DEFAULT_THRESHOLD_S = 20
+DEFAULT_SHORT_ABANDON_S = 5
 OUTCOMES = ("answered", "booked", "cancelled", "rescheduled", "agent", "callback", "hangup",
             "open")
 WEEKDAYS = ("Mo", "Di", "Mi", "Do", "Fr", "Sa", "So")
@@ -105,12 +118,15 @@ def _filters(site: str | None, lang: str | None) -> tuple[str, list]:
     return sql, params
 
 
-def _wait_figures(histogram: dict[str, Counter], threshold_s: int) -> dict:
-    """Mean, median, p90 and service levels from {result: Counter(wait_s -> n)}."""
+def _wait_figures(histogram: dict[str, Counter], threshold_s: int,
+                  short_abandon_s: int) -> dict:
+    """Waits and service levels from {result: Counter(wait_ms -> n)}."""
     bridged = histogram.get("bridged", Counter())
     abandoned = histogram.get("abandoned", Counter())
     answered = sum(bridged.values())
     dropped = sum(abandoned.values())
+    limit, short_limit = threshold_s * 1000, short_abandon_s * 1000
+    short = sum(n for w, n in abandoned.items() if w <= short_limit)
     ended = sum(sum(c.values()) for result, c in histogram.items() if result != "callback")
     waits = sorted(bridged.items())
 
@@ -124,46 +140,51 @@ def _wait_figures(histogram: dict[str, Counter], threshold_s: int) -> dict:
 
     median = p90 = mean = None
     if answered:
-        mean = round(sum(w * n for w, n in waits) / answered, 1)
+        mean = round(sum(w * n for w, n in waits) / answered / 1000, 3)
         middle = (answered + 1) // 2
-        median = rank(middle) if answered % 2 else (rank(middle) + rank(middle + 1)) / 2
-        p90 = rank(math.ceil(0.9 * answered))
-    within = sum(n for w, n in bridged.items() if w <= threshold_s)
-    short = sum(n for w, n in abandoned.items() if w <= threshold_s)
+        median = (rank(middle) if answered % 2 else (rank(middle) + rank(middle + 1)) / 2) / 1000
+        p90 = rank(math.ceil(0.9 * answered)) / 1000
+    within = sum(n for w, n in bridged.items() if w <= limit)
+    late = sum(n for w, n in abandoned.items() if w > limit and w > short_limit)
     return {
         "answered_by_agent": answered,
         "abandoned": dropped,
+        "abandoned_short": short,
+        "short_abandon_s": short_abandon_s,
         "callbacks_from_queue": sum(histogram.get("callback", Counter()).values()),
         "queue_stays_without_callback": ended,
-        "abandonment_rate": _share(dropped, ended),
+        "abandonment_rate": _share(dropped - short, ended - short),
         "wait_mean_s": mean,
         "wait_median_s": median,
         "wait_p90_s": p90,
         "threshold_s": threshold_s,
-        "service_level": _share(within, answered),
-        "service_level_short_abandons": _share(within + short, answered + dropped),
+        "answered_within_threshold": within,
+        "abandoned_after_threshold": late,
+        "service_level": _share(within, answered + late),
+        "service_level_asterisk": _share(within, answered),
+        "service_level_amazon": _share(within, answered + dropped),
     }
 
 
 def figures(db: Database, period: Period, *, site: str | None = None, lang: str | None = None,
-            threshold_s: int = DEFAULT_THRESHOLD_S, now: datetime,
+            threshold_s: int = DEFAULT_THRESHOLD_S,
+            short_abandon_s: int = DEFAULT_SHORT_ABANDON_S, now: datetime,
             with_agents: bool = True) -> dict:
     """Every figure of the dashboard for one period, optionally for one site and language."""
     stats_store.refresh(db)
     first, after = period.hour_bounds()
     where, params = _filters(site, lang)
     span = [first, after, *params]
-    contained_sql = f"sum(CASE WHEN outcome IN {CONTAINED!r} THEN calls ELSE 0 END)"
 
     def grouped(by: str, measures=stats_store.HOURLY_MEASURES) -> dict:
         """{key: Counter(measure -> sum)}: SQLite sums the month's rollup rows per key,
         only the measures the table needs (fewer sums, less time)."""
         keys = by.count(",") + 1
         rows = db.execute(
-            f"SELECT {by}, {contained_sql}, {', '.join(f'sum({m})' for m in measures)}"
+            f"SELECT {by}, {', '.join(f'sum({m})' for m in measures)}"
             f" FROM stats_hourly WHERE hour >= ? AND hour < ?{where} GROUP BY {by}",
             span).fetchall()
-        names = ("contained", *measures)
+        names = measures
         return {row[:keys] if keys > 1 else row[0]:
                 Counter(dict(zip(names, row[keys:], strict=True))) for row in rows}
 
@@ -172,14 +193,15 @@ def figures(db: Database, period: Period, *, site: str | None = None, lang: str 
     for counts in by_outcome.values():
         total.update(counts)
     outcomes = Counter({name: counts["calls"] for name, counts in by_outcome.items()})
-    by_day = grouped("day", ("calls", "queued", "abandoned"))
-    by_site = grouped("site", ("calls", "queued", "abandoned"))
-    by_lang = grouped("lang", ("calls",))
+    by_day = grouped("day", ("calls", "contained", "queued", "abandoned"))
+    by_site = grouped("site", ("calls", "contained", "queued", "abandoned"))
+    by_lang = grouped("lang", ("calls", "contained"))
     by_intent: dict[str, Counter] = defaultdict(Counter)
     for (intent, outcome), counts in grouped("intent, outcome",
-                                             ("calls", "not_understood")).items():
+                                             ("calls", "contained", "not_understood")).items():
         by_intent[intent][outcome] += counts["calls"]
         by_intent[intent]["calls"] += counts["calls"]
+        by_intent[intent]["contained"] += counts["contained"]
         by_intent[intent]["not_understood"] += counts["not_understood"]
     heat = [[0] * 24 for _ in range(7)]
     for weekday, hour, calls in db.execute(
@@ -195,14 +217,16 @@ def figures(db: Database, period: Period, *, site: str | None = None, lang: str 
     by_day = defaultdict(Counter, by_day)
 
     histogram = _waits(db, first, after, site, lang)
+    kept = callback_figures(db, period, site=site, lang=lang, now=now)
     summary = {
         "calls": total["calls"],
         "contained": total["contained"],
         "containment_rate": _share(total["contained"], total["calls"]),
         "transferred_to_agents": total["queued"],
         "transfer_rate": _share(total["queued"], total["calls"]),
-        "callbacks_requested": total["callbacks_requested"],
-        "callbacks_done": total["callbacks_done"],
+        "callbacks_requested": kept["requested"],
+        "callbacks_done": kept["done_in_period"],
+        "handover_hangups": total["handover"],
         "bookings_made": outcomes["booked"] + total["agent_bookings"],
         "bookings_by_hotline": outcomes["booked"],
         "bookings_by_agents": total["agent_bookings"],
@@ -214,11 +238,12 @@ def figures(db: Database, period: Period, *, site: str | None = None, lang: str 
         "not_understood_rate": _share(total["not_understood"], total["turns"]),
         "mean_confidence": (round(total["conf_sum"] / total["conf_n"], 3)
                             if total["conf_n"] else None),
-        **_wait_figures(histogram, threshold_s),
+        **_wait_figures(histogram, threshold_s, short_abandon_s),
     }
     result = {
         "period": {"first": period.first.isoformat(), "last": period.last.isoformat()},
-        "filters": {"site": site, "lang": lang, "threshold_s": threshold_s},
+        "filters": {"site": site, "lang": lang, "threshold_s": threshold_s,
+                    "short_abandon_s": short_abandon_s},
         "summary": summary,
         "outcomes": {name: outcomes.get(name, 0) for name in OUTCOMES},
         "days": [{"day": d.isoformat(), "calls": by_day[d.isoformat()]["calls"],
@@ -229,9 +254,9 @@ def figures(db: Database, period: Period, *, site: str | None = None, lang: str 
                  for d in period.days()],
         "intents": sorted(
             ({"intent": intent or None, "label": intent_label(intent or None),
-              "calls": c["calls"], "contained": sum(c[o] for o in CONTAINED),
+              "calls": c["calls"], "contained": c["contained"],
               "agent": c["agent"], "callback": c["callback"], "hangup": c["hangup"],
-              "containment_rate": _share(sum(c[o] for o in CONTAINED), c["calls"]),
+              "containment_rate": _share(c["contained"], c["calls"]),
               "not_understood_turns": c["not_understood"],
               **{o: c[o] for o in OUTCOMES if o not in ("agent", "callback", "hangup")}}
              for intent, c in by_intent.items()),
@@ -246,6 +271,7 @@ def figures(db: Database, period: Period, *, site: str | None = None, lang: str 
                        "contained": c["contained"],
                        "containment_rate": _share(c["contained"], c["calls"])}
                       for code, c in sorted(by_lang.items())],
+        "callbacks": kept,
     }
     if with_agents:
         result["agents"] = agent_figures(db, period, now=now)
@@ -257,19 +283,78 @@ def _waits(db: Database, first: str, after: str, site: str | None,
     where, params = _filters(site, lang)
     histogram: dict[str, Counter] = defaultdict(Counter)
     for result, wait, n in db.execute(
-            f"SELECT result, wait_s, sum(n) FROM stats_waits WHERE hour >= ? AND hour < ?{where}"
-            f" GROUP BY result, wait_s", [first, after, *params]):
+            f"SELECT result, wait_ms, sum(n) FROM stats_waits WHERE hour >= ? AND hour < ?{where}"
+            f" GROUP BY result, wait_ms", [first, after, *params]):
         histogram[result][wait] += n
     return histogram
 
 
+def callback_figures(db: Database, period: Period, *, site: str | None = None,
+                     lang: str | None = None, now: datetime) -> dict:
+    """Callbacks kept: counted when requested and when worked (attempts), from the raw rows.
+
+    Of the callbacks requested in the period: how many were completed (reached), how
+    many within the window promised (morning or afternoon; of those with a window),
+    the time to the first attempt, attempts per callback, and how the others ended:
+    never attempted, attempted but not reached, or still open. Purging keeps all of
+    this (the rows, their status and attempts stay; only numbers and notes go).
+    """
+    start, end = (utc_text(moment) for moment in period.utc_bounds())
+    where, params = "", []
+    if site is not None:
+        where += " AND COALESCE(b.site, '') = ?"
+        params.append(site)
+    if lang is not None:
+        where += " AND b.language = ?"
+        params.append(lang)
+    requested = db.execute(
+        f"SELECT b.id, b.status, b.attempts, b.created_at, b.window_start, b.window_end,"
+        f" (SELECT min(a.at) FROM callback_attempts a WHERE a.callback_id = b.id),"
+        f" (SELECT min(a.at) FROM callback_attempts a WHERE a.callback_id = b.id"
+        f"  AND a.result = 'reached') FROM callbacks b"
+        f" WHERE b.created_at >= ? AND b.created_at < ?{where}", [start, end, *params]).fetchall()
+    worked = db.execute(
+        f"SELECT count(DISTINCT a.callback_id), count(*), sum(a.result = 'reached')"
+        f" FROM callback_attempts a JOIN callbacks b ON b.id = a.callback_id"
+        f" WHERE a.at >= ? AND a.at < ?{where}", [start, end, *params]).fetchone()
+    done = [row for row in requested if row[7] is not None]
+    windowed = [row for row in requested if row[4] and row[5]]
+    kept = [row for row in windowed if row[7] is not None and row[4] <= row[7] <= row[5]]
+    firsts = sorted((parse_time(row[6]) - parse_time(row[3])).total_seconds()
+                    for row in requested if row[6] is not None)
+    closed = [row for row in requested if row[1] not in ("open", "in_progress")]
+    return {
+        "requested": len(requested),
+        "worked": worked[0],
+        "attempts_in_period": worked[1],
+        "done_in_period": worked[2] or 0,
+        "completed": len(done),
+        "completion_rate": _share(len(done), len(requested)),
+        "with_window": len(windowed),
+        "completed_within_window": len(kept),
+        "within_window_rate": _share(len(kept), len(windowed)),
+        "first_attempt_mean_s": round(sum(firsts) / len(firsts), 1) if firsts else None,
+        "first_attempt_median_s": (round(statistics.median(firsts), 1) if firsts else None),
+        "attempts_per_callback": (round(sum(row[2] for row in requested if row[2])
+                                        / len(firsts), 2) if firsts else None),
+        "never_attempted": sum(1 for row in closed if not row[2]),
+        "not_reached": sum(1 for row in closed if row[2] and row[7] is None),
+        "still_open": len(requested) - len(closed),
+    }
+
+
 def agent_figures(db: Database, period: Period, *, now: datetime) -> list[dict]:
-    """Per agent: callers put through to them, and seconds spent in each status."""
+    """Per agent: callers put through to them (by the calls' start), callbacks they worked
+    (attempts made in the period), and seconds spent in each status."""
     start, end = period.utc_bounds()
     taken = dict(db.execute(
-        "SELECT agent_id, count(*) FROM queue_entries WHERE result = 'bridged'"
-        " AND enqueued_at >= ? AND enqueued_at < ? GROUP BY agent_id",
+        "SELECT q.agent_id, count(*) FROM calls c JOIN queue_entries q"
+        " ON q.call_sid = c.call_sid WHERE q.result = 'bridged'"
+        " AND c.started_at >= ? AND c.started_at < ? GROUP BY q.agent_id",
         [utc_text(start), utc_text(min(end, now))]).fetchall())
+    called_back = dict(db.execute(
+        "SELECT agent_id, count(*) FROM callback_attempts WHERE at >= ? AND at < ?"
+        " GROUP BY agent_id", [utc_text(start), utc_text(min(end, now))]).fetchall())
     seconds: dict[int, Counter] = defaultdict(Counter)
     for agent_counts in _agent_days(db, period, now).values():
         for agent_id, counts in agent_counts.items():
@@ -278,10 +363,11 @@ def agent_figures(db: Database, period: Period, *, now: datetime) -> list[dict]:
     for agent_id, name, role in db.execute(
             "SELECT id, name, role FROM agents ORDER BY name").fetchall():
         mine = seconds.get(agent_id, Counter())
-        if role != "agent" or (not taken.get(agent_id)
+        if role != "agent" or (not taken.get(agent_id) and not called_back.get(agent_id)
                                and not any(mine[s] for s in STATUSES if s != "offline")):
             continue  # supervisors, and agents not working in this period: no row
         out.append({"agent_id": agent_id, "name": name, "calls_taken": taken.get(agent_id, 0),
+                    "callback_attempts": called_back.get(agent_id, 0),
                     **{f"{s}_s": round(mine[s]) for s in STATUSES}})
     return out
 
@@ -426,7 +512,8 @@ def sites() -> dict[str, str]:
 
 # ------------------------------------------------------------------------ tables for CSV
 
-TABLES = ("summary", "days", "intents", "heatmap", "sites", "languages", "agents", "utterances")
+TABLES = ("summary", "days", "intents", "heatmap", "sites", "languages", "agents", "callbacks",
+          "utterances")
 
 
 def table(name: str, data: dict, utterances: list[dict] | None = None) -> tuple[list, list]:
@@ -453,8 +540,10 @@ def table(name: str, data: dict, utterances: list[dict] | None = None) -> tuple[
     if name == "languages":
         keys = ["lang", "label", "calls", "contained", "containment_rate"]
         return keys, [[s[k] for k in keys] for s in data["languages"]]
+    if name == "callbacks":
+        return ["figure", "value"], [[k, v] for k, v in data["callbacks"].items()]
     if name == "agents":
-        keys = ["name", "calls_taken", *[f"{s}_s" for s in STATUSES]]
+        keys = ["name", "calls_taken", "callback_attempts", *[f"{s}_s" for s in STATUSES]]
         return keys, [[a[k] for k in keys] for a in data.get("agents", [])]
     if name == "utterances":
         return (["count", "example", "variants", "last_day"],

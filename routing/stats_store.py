@@ -2,9 +2,13 @@
 
 Supervisors' figures are sums over hours, so they are kept per UTC hour of the call's
 start, split by site, language, intent and outcome (`stats_hourly`), and queue stays
-per hour, site, language, result and whole seconds waited (`stats_waits`: exact
-percentiles without reading every stay). The rollup is derived data only: it can be
-dropped and rebuilt from the raw tables at any time (`rebuild`).
+per hour, site, language, result and milliseconds waited (`stats_waits`: exact
+percentiles without reading every stay). Both tables date everything about a call (its
+queue stays, waits, abandons, bookings) by the hour the call started and give it the
+call's one site, so that a day, a site or an hour adds up the same in every table.
+Callbacks are counted by when they were requested and worked (`stats.callback_figures`,
+from the raw tables), not here. The rollup is derived data only: it can be dropped and
+rebuilt from the raw tables at any time (`rebuild`).
 
 Keeping it current needs no call from the recording code: triggers on the raw tables
 mark the hour a write touched as dirty (`stats_dirty`), and `refresh`, run before every
@@ -25,6 +29,7 @@ BERLIN = ZoneInfo("Europe/Berlin")
 
 # Outcomes the machine finished without a person ("contained").
 CONTAINED = ("answered", "booked", "cancelled", "rescheduled")
+HANDOVER = "handover"  # routing.queue: hung up during the hand-over sentence
 
 # A turn the hotline did not understand: the dialogue failed on it because nothing
 # matched or the recogniser was unsure (the reason after the colon in `turns.event`:
@@ -37,9 +42,11 @@ NOT_UNDERSTOOD_SQL = (
     "(t.event LIKE '%:not_understood' OR t.event LIKE '%:low_confidence'"
     f" OR (t.intent = 'out_of_scope' AND COALESCE(t.score, 0) < {LOW_OUT_OF_SCOPE_SCORE}))")
 
-HOURLY_MEASURES = ("calls", "emergencies", "turns", "not_understood", "conf_sum", "conf_n",
-                   "queued", "bridged", "abandoned", "callbacks_requested", "callbacks_done",
-                   "agent_bookings")
+# contained: a machine outcome and never in the agent queue; queued: was in the agent
+# queue (transferred); bridged, abandoned: queue stays that ended so; handover: stays
+# whose caller hung up during the hand-over sentence, before the queue had them.
+HOURLY_MEASURES = ("calls", "contained", "emergencies", "turns", "not_understood", "conf_sum",
+                   "conf_n", "queued", "bridged", "abandoned", "handover", "agent_bookings")
 
 # Which writes make an hour dirty: (table, trigger suffix, event, SQL selecting hours).
 _TRIGGERS = [
@@ -49,7 +56,8 @@ _TRIGGERS = [
     ("queue_entries", "ins", "AFTER INSERT",
      "SELECT substr(NEW.enqueued_at, 1, 13) UNION SELECT substr(started_at, 1, 13)"
      " FROM calls WHERE call_sid = NEW.call_sid"),
-    ("queue_entries", "upd", "AFTER UPDATE OF left_at, result, wait_s, site, language",
+    ("queue_entries", "upd", "AFTER UPDATE OF left_at, result, wait_s, site, language,"
+     " joined_at",
      "SELECT substr(NEW.enqueued_at, 1, 13) UNION SELECT substr(started_at, 1, 13)"
      " FROM calls WHERE call_sid = NEW.call_sid"),
     ("callbacks", "ins", "AFTER INSERT",
@@ -67,7 +75,7 @@ def migrate(db: Database) -> None:
     """Create the rollup tables, the dirty-hour triggers and the indexes the rollup reads by."""
     tables = set(db.table_names())
     layout = db.execute("SELECT sql FROM sqlite_master WHERE name = 'stats_hourly'").fetchone()
-    if layout and "WITHOUT ROWID" not in layout[0]:
+    if layout and ("WITHOUT ROWID" not in layout[0] or " contained " not in layout[0]):
         # An earlier layout of derived data: drop it, and `refresh` rebuilds every hour.
         db.execute("DROP TABLE stats_hourly")
         db.execute("DROP TABLE IF EXISTS stats_waits")
@@ -90,8 +98,8 @@ def migrate(db: Database) -> None:
     if "stats_waits" not in tables:
         db.execute(
             "CREATE TABLE stats_waits (hour TEXT NOT NULL, site TEXT NOT NULL,"
-            " lang TEXT NOT NULL, result TEXT NOT NULL, wait_s INTEGER NOT NULL,"
-            " n INTEGER NOT NULL, PRIMARY KEY (hour, site, lang, result, wait_s)) WITHOUT ROWID")
+            " lang TEXT NOT NULL, result TEXT NOT NULL, wait_ms INTEGER NOT NULL,"
+            " n INTEGER NOT NULL, PRIMARY KEY (hour, site, lang, result, wait_ms)) WITHOUT ROWID")
     if "stats_dirty" not in tables:
         db.execute("CREATE TABLE stats_dirty (hour TEXT PRIMARY KEY) WITHOUT ROWID")
     # A call's queue stays, looked up by call (routing's table; the open-stay index
@@ -120,8 +128,9 @@ def migrate(db: Database) -> None:
                 f" WHERE day >= date(substr(NEW.at, 1, 10), '-1 day'); END")
     for table, suffix, event, hours in _TRIGGERS:
         if table in tables:
+            db.execute(f"DROP TRIGGER IF EXISTS stats_dirty_{table}_{suffix}")
             db.execute(
-                f"CREATE TRIGGER IF NOT EXISTS stats_dirty_{table}_{suffix} {event} ON {table}"
+                f"CREATE TRIGGER stats_dirty_{table}_{suffix} {event} ON {table}"
                 f" BEGIN INSERT OR IGNORE INTO stats_dirty (hour) {hours}; END")
 
 
@@ -167,14 +176,16 @@ def _recompute(db: Database, first: str, after: str) -> None:
         f"SELECT t.call_sid, count(*), sum({NOT_UNDERSTOOD_SQL}), sum(t.confidence),"
         f" count(t.confidence) FROM calls c CROSS JOIN turns t ON t.call_sid = c.call_sid"
         f" WHERE {where} AND t.turn > 0 GROUP BY t.call_sid", span)}
-    queued = {row[0]: row[1:] for row in db.execute(
-        f"SELECT q.call_sid, max(q.site), 1, max(q.result = 'bridged'),"
-        f" max(q.result = 'abandoned') FROM calls c CROSS JOIN queue_entries q"
-        f" ON q.call_sid = c.call_sid WHERE {where} GROUP BY q.call_sid", span)}
-    callbacks = {row[0]: row[1:] for row in db.execute(
-        f"SELECT b.call_sid, max(b.site), count(*), sum(b.status = 'done') FROM calls c"
-        f" CROSS JOIN callbacks b ON b.call_sid = c.call_sid WHERE {where} GROUP BY b.call_sid",
-        span)}
+    stays: dict[str, list] = defaultdict(list)
+    for sid, site, result, wait_ms, wait_s, joined in db.execute(
+            f"SELECT q.call_sid, q.site, q.result, q.wait_ms, q.wait_s, q.joined_at"
+            f" FROM calls c CROSS JOIN queue_entries q ON q.call_sid = c.call_sid"
+            f" WHERE {where} ORDER BY q.id", span):
+        stays[sid].append((site, result, wait_ms if wait_ms is not None else (wait_s or 0) * 1000,
+                           joined))
+    callback_sites = dict(db.execute(
+        f"SELECT b.call_sid, max(b.site) FROM calls c CROSS JOIN callbacks b"
+        f" ON b.call_sid = c.call_sid WHERE {where} GROUP BY b.call_sid", span).fetchall())
     agent_bookings = dict(db.execute(
         f"SELECT o.call_sid, count(*) FROM calls c CROSS JOIN call_outcomes o"
         f" ON o.call_sid = c.call_sid WHERE {where} AND o.outcome = 'booking_made'"
@@ -184,17 +195,27 @@ def _recompute(db: Database, first: str, after: str) -> None:
         f" ON b.call_sid = c.call_sid WHERE {where} GROUP BY b.call_sid", span).fetchall())
 
     sums: dict[tuple, list] = defaultdict(lambda: [0] * len(HOURLY_MEASURES))
+    waits: dict[tuple, int] = defaultdict(int)
     for sid, (hour, lang, intent, outcome, emergency) in calls.items():
         turn_count, not_understood, conf_sum, conf_n = turns.get(sid, (0, 0, 0.0, 0))
-        queue_site, was_queued, bridged, abandoned = queued.get(sid, (None, 0, 0, 0))
-        callback_site, requested, done = callbacks.get(sid, (None, 0, 0))
+        mine = stays.get(sid, [])
+        # In the queue: Twilio had the caller there (a stay that joined); a hang-up
+        # during the hand-over sentence is not a queue stay.
+        queue_stays = [stay for stay in mine if stay[1] != HANDOVER and stay[3] is not None]
+        queue_site = max((stay[0] for stay in mine if stay[0]), default=None)
         # Where the call belongs: the site routing queued it for, else the site of the
         # callback or of the appointment it booked; '' when it never had one.
-        site = queue_site or callback_site or booked_sites.get(sid) or ""
+        site = queue_site or callback_sites.get(sid) or booked_sites.get(sid) or ""
+        contained = outcome in CONTAINED and not queue_stays
+        ended = [stay for stay in queue_stays if stay[1] is not None]
+        for _, result, wait_ms, _ in ended:
+            waits[(hour, site, lang, result, wait_ms)] += 1
         row = sums[(hour, site, lang, intent, outcome)]
-        for i, value in enumerate((1, emergency, turn_count, not_understood, conf_sum or 0.0,
-                                   conf_n, was_queued, bridged, abandoned, requested,
-                                   done or 0, agent_bookings.get(sid, 0))):
+        for i, value in enumerate((
+                1, contained, emergency, turn_count, not_understood, conf_sum or 0.0, conf_n,
+                bool(queue_stays), sum(stay[1] == "bridged" for stay in ended),
+                sum(stay[1] == "abandoned" for stay in ended),
+                sum(stay[1] == HANDOVER for stay in mine), agent_bookings.get(sid, 0))):
             row[i] += value or 0
     db.execute("DELETE FROM stats_hourly WHERE hour >= ? AND hour < ?", [first[:13], after[:13]])
     local = {}
@@ -204,12 +225,9 @@ def _recompute(db: Database, first: str, after: str) -> None:
         [(hour, *local.setdefault(hour, _local(hour)), site, lang, intent, outcome, *measures)
          for (hour, site, lang, intent, outcome), measures in sums.items()])
     db.execute("DELETE FROM stats_waits WHERE hour >= ? AND hour < ?", [first[:13], after[:13]])
-    db.execute(
-        "INSERT INTO stats_waits (hour, site, lang, result, wait_s, n)"
-        " SELECT substr(enqueued_at, 1, 13), COALESCE(site, ''), language, result,"
-        " COALESCE(wait_s, 0), count(*) FROM queue_entries"
-        " WHERE enqueued_at >= ? AND enqueued_at < ? AND left_at IS NOT NULL"
-        " GROUP BY 1, 2, 3, 4, 5", span)
+    db.conn.executemany(
+        "INSERT INTO stats_waits (hour, site, lang, result, wait_ms, n) VALUES (?, ?, ?, ?, ?, ?)",
+        [(*key, n) for key, n in waits.items()])
 
 
 def refresh(db: Database) -> int:

@@ -73,6 +73,12 @@ def migrate(db: Database) -> None:
         db.execute("CREATE UNIQUE INDEX queue_entries_open ON queue_entries (call_sid)"
                    " WHERE left_at IS NULL")
         db["queue_entries"].create_index(["result", "enqueued_at"])
+    # Added for supervisors' figures (issue 23): when Twilio had the caller in the queue,
+    # and the wait to the millisecond (wait_s stays: the wait estimate reads it).
+    queue_columns = db["queue_entries"].columns_dict
+    for column in ("joined_at", "wait_ms"):
+        if column not in queue_columns:
+            db["queue_entries"].add_column(column, str if column == "joined_at" else int)
     if "dial_attempts" not in tables:
         db["dial_attempts"].create({
             "id": int, "call_sid": str, "agent_id": int, "at": str, "ended_at": str,

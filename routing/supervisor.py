@@ -100,9 +100,14 @@ def _query() -> dict:
             "threshold_s": threshold}
 
 
+def _short_abandon_s() -> int:
+    return int(current_app.config.get("HOTLINE_SHORT_ABANDON", stats.DEFAULT_SHORT_ABANDON_S))
+
+
 def _figures(query: dict) -> dict:
     return stats.figures(database.get_db(), query["period"], site=query["site"],
-                         lang=query["lang"], threshold_s=query["threshold_s"], now=clock.now())
+                         lang=query["lang"], threshold_s=query["threshold_s"],
+                         short_abandon_s=_short_abandon_s(), now=clock.now())
 
 
 @bp.get("/")
@@ -219,7 +224,8 @@ def stats_command(since, until, site, lang, threshold, as_json):
             period = Period.parse(since, until, moment.astimezone(stats.BERLIN).date())
         except BadPeriodError as error:
             raise click.BadParameter(str(error), param_hint="--since/--until") from None
-        data = stats.figures(db, period, site=site, lang=lang, threshold_s=threshold, now=moment)
+        data = stats.figures(db, period, site=site, lang=lang, threshold_s=threshold,
+                             short_abandon_s=_short_abandon_s(), now=moment)
     finally:
         db.conn.close()
     if as_json:

@@ -161,6 +161,7 @@ def test_a_caller_who_hangs_up_while_it_rings_is_abandoned_and_the_agent_freed(r
     anna = add(rdb, "anna")
     queue.enqueue(rdb, "CA1", now=T0, topic="geldleistungen", site="waiblingen")
     dispatch.reserve_agent(rdb, "CA1", now=T0)
+    queue.joined(rdb, "CA1")  # the ring started: the caller is in the line
     dispatch.call_finished(rdb, "CA1", now=T0 + timedelta(seconds=8))
     assert status_of(rdb, anna) == "available"
     assert queue.last_entry(rdb, "CA1").result == "abandoned"

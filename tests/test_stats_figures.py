@@ -100,6 +100,7 @@ def day(stats_app, db, monkeypatch):
                                    ("mitarbeiter", 0.9, "agent", 0.95, "agent:requested")],
                  "agent")
         queue.enqueue(db, "CA04", site="waiblingen", now=at(9, 4, 20))
+        queue.joined(db, "CA04", now=at(9, 4, 20))  # the hold music asked: in the queue
         dispatch.agent_answered(db, "CA04", anna, now=at(9, 4, 30))
         dispatch.dial_ended(db, "CA04", anna, "completed", now=at(9, 10))
         outcomes.record_outcome(db, anna, "booking_made", now=at(9, 11))
@@ -108,6 +109,7 @@ def day(stats_app, db, monkeypatch):
         rec.call("CA05", at(9, 5), [("mein geld", 0.8, "payment_status", 0.9,
                                     "agent:payment_status")], "agent")
         queue.enqueue(db, "CA05", site="backnang", now=at(9, 5, 10))
+        queue.joined(db, "CA05", now=at(9, 5, 10))  # the hold music asked: in the queue
         dispatch.agent_answered(db, "CA05", ben, now=at(9, 5, 25))
         dispatch.dial_ended(db, "CA05", ben, "completed", now=at(9, 8))
         outcomes.record_outcome(db, ben, "resolved", now=at(9, 9))
@@ -116,15 +118,18 @@ def day(stats_app, db, monkeypatch):
         rec.call("CA06", at(9, 6), [("mitarbeiter", 0.9, "agent", 0.9, "agent:requested")],
                  "agent")
         queue.enqueue(db, "CA06", site="waiblingen", now=at(9, 6, 10))
+        queue.joined(db, "CA06", now=at(9, 6, 10))  # the hold music asked: in the queue
         rec.close("CA06", at(9, 6, 15))
         rec.call("CA07", at(9, 7), [("mitarbeiter", 0.7, "agent", 0.9, "agent:requested")],
                  "agent")
         queue.enqueue(db, "CA07", site="waiblingen", now=at(9, 7, 10))
+        queue.joined(db, "CA07", now=at(9, 7, 10))  # the hold music asked: in the queue
         rec.close("CA07", at(9, 8, 10))
         # 8: asks for a callback after 100 s in the queue; Ben reaches them at 11:00.
         rec.call("CA08", at(9, 8), [("mitarbeiter", 0.9, "agent", 0.9, "agent:requested")],
                  "callback")
         queue.enqueue(db, "CA08", site="schorndorf", now=at(9, 8, 10))
+        queue.joined(db, "CA08", now=at(9, 8, 10))  # the hold music asked: in the queue
         made = callbacks.request_callback(db, "CA08", phone="+4915112345678",
                                           confirmed_by="caller_id", site="schorndorf",
                                           now=at(9, 9, 50))
@@ -164,17 +169,23 @@ EXPECTED = {
     # every turn with a confidence (call 10 was silent)
     "mean_confidence": round((0.9 + 0.6 + 0.8 + 0.7 + 0.6 + 0.5 + 0.9 + 0.8 + 0.9 + 0.7 + 0.9)
                              / 11, 3),
+    "handover_hangups": 0,
     "answered_by_agent": 2,  # waits 10 s and 15 s
     "abandoned": 2,  # after 5 s and 60 s
+    "abandoned_short": 1,  # the 5 s one (within HOTLINE_SHORT_ABANDON)
+    "short_abandon_s": 5,
     "callbacks_from_queue": 1,
     "queue_stays_without_callback": 4,
-    "abandonment_rate": 0.5,  # 2 / (5 - 1 callback)
+    "abandonment_rate": round(1 / 3, 4),  # (2 - 1 short) / (5 - 1 callback - 1 short)
     "wait_mean_s": 12.5,
     "wait_median_s": 12.5,
     "wait_p90_s": 15,  # nearest rank: ceil(0.9 * 2) = 2nd of (10, 15)
     "threshold_s": 20,
-    "service_level": 1.0,  # both within 20 s
-    "service_level_short_abandons": 0.75,  # (2 + the 5 s abandon) / (2 + 2)
+    "answered_within_threshold": 2,
+    "abandoned_after_threshold": 1,  # the 60 s one
+    "service_level": round(2 / 3, 4),  # 2 within / (2 answered + 1 abandoned after 20 s)
+    "service_level_asterisk": 1.0,  # both within 20 s
+    "service_level_amazon": 0.5,  # 2 / (2 + 2 abandoned)
 }
 
 
@@ -216,10 +227,10 @@ def test_one_site_one_language(day, db):
     waiblingen = figures(db, site="waiblingen")["summary"]
     assert (waiblingen["calls"], waiblingen["abandoned"], waiblingen["answered_by_agent"],
             waiblingen["abandonment_rate"], waiblingen["wait_mean_s"]) == (
-        3, 2, 1, round(2 / 3, 4), 10)
+        3, 2, 1, 0.5, 10)  # (2 abandoned - 1 short) / (3 stays - 1 short)
     english = figures(db, lang="en")["summary"]
     assert (english["calls"], english["contained"], english["bookings_made"]) == (1, 1, 1)
-    assert figures(db, threshold_s=12)["summary"]["service_level"] == 0.5
+    assert figures(db, threshold_s=12)["summary"]["service_level_asterisk"] == 0.5
 
 
 def test_not_understood_utterances_are_grouped_and_survive_only_until_purge(day, db, stats_app):

@@ -72,7 +72,7 @@ def test_every_table_downloads_as_csv_without_phone_numbers(supervisor):
         assert len(rows) >= 2, name
     summary = dict(csv.reader(io.StringIO(supervisor.get(
         "/supervisor/export/summary.csv?from=2026-11-24&to=2026-11-24").get_data(as_text=True))))
-    assert summary["calls"] == "10" and summary["abandonment_rate"] == "0.5"
+    assert summary["calls"] == "10" and summary["abandonment_rate"] == "0.3333"
     assert supervisor.get("/supervisor/export/nothing.csv").status_code == 404
 
 
