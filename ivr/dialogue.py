@@ -11,6 +11,10 @@ Where a call can be (`CallState.step`) and what moves it on:
     (new call)      -                                   greeting                      listen
     listen          says a clear request                answers it / hands over       anything_else
     listen, menu    "Mitarbeiter", 0                    hands over                    agent
+    any             self-harm, violence, emergency      help numbers, emergency queue agent
+                    (speech.detect_crisis)              closed: numbers, no menu      crisis_numbers
+    crisis_numbers  yes / "Wiederholen"                 the numbers again             crisis_numbers
+    crisis_numbers  anything else, silence              the numbers, goodbye          ended
     listen, menu    emergency (no money, eviction, ...) hands over, emergency queue   agent
     listen          two requests fit equally well       "Geht es um A oder um B?"     clarify
     clarify         names one, or 1 / 2                 handles that one              (as listen)
@@ -162,6 +166,7 @@ class CallState:
     last_expect: str = "request"
     outcome: str | None = None
     emergency: bool = False
+    crisis: str | None = None  # self_harm | violence | emergency (speech.detect_crisis)
     caller_id: bool = False  # the caller's number is known (not withheld)
     mobile: bool = False  # ... and is a mobile, so an SMS can reach it
     booking: dict | None = None  # the booking conversation under way (ivr.booking)
@@ -274,6 +279,12 @@ class Dialogue(BookingSteps, HandoverSteps, IdentitySteps):
             state.step = "listen"
 
         recognition = self.recognise(heard.speech, state.lang) if heard.speech else None
+        crisis = speech.detect_crisis(heard.speech, state.lang) if heard.speech else None
+        if crisis is not None:
+            # Before anything else, in every step: help first, whatever was asked.
+            return self._crisis(state, crisis, recognition)
+        if state.step == "crisis_numbers":
+            return self._crisis_numbers(state, heard)
         if recognition is not None and recognition.intent == "emergency":
             # Before anything else ("nichts mehr" is not a goodbye here), and before the
             # confidence check: on a bad line an emergency must still be heard.
@@ -375,6 +386,36 @@ class Dialogue(BookingSteps, HandoverSteps, IdentitySteps):
                 return dataclasses.replace(turn, recognition=recognition)
             return self._failed(state, NO_MATCH, recognition)
         return self._handle(state, recognition.intent, recognition, heard)
+
+    def _crisis(self, state: CallState, kind: str, recognition: speech.Recognition | None
+                ) -> Turn:
+        """A caller in crisis: the help numbers first (self-harm, violence), then a person
+        at emergency priority; outside staffed hours see `_transfer_result`."""
+        state.intent = "emergency"
+        state.emergency = True
+        state.crisis = kind
+        state.failures = 0
+        state.candidates = []
+        state.request_text = ""
+        before = [Say(f"crisis_{kind}")] if kind in ("self_harm", "violence") else []
+        turn = self._transfer(state, "agent:emergency", "emergency", queue="emergency",
+                              before=before)
+        return dataclasses.replace(turn, recognition=recognition)
+
+    def _crisis_numbers(self, state: CallState, heard: Heard) -> Turn:
+        """Outside staffed hours, after the crisis numbers: again on "yes", else goodbye.
+        Never a menu, and never the agent: there is nobody to put the caller through to."""
+        said = self.reply(heard.speech, state.lang) if heard.speech else {}
+        again = (said.get("answer") == "yes" or said.get("command") == "repeat"
+                 or heard.digits[:1] in ("1", REPEAT_KEY))
+        if again or (heard.silent and state.failures == 0):
+            # One silence is not a goodbye: someone in crisis may need a moment.
+            state.failures = 0 if again else state.failures + 1
+            return self._ask(state, [Say("crisis_call_now"), Say("crisis_again")], "yes_no",
+                             "crisis:again", step="crisis_numbers")
+        state.step = "ended"
+        return Turn(state, (Say("crisis_call_now"), Say("crisis_goodbye"), Hangup()),
+                    "crisis:goodbye")
 
     def _confirm(self, state: CallState, heard: Heard, recognition: speech.Recognition) -> Turn:
         request_ = self._with_request(state, heard)

@@ -54,6 +54,11 @@ class HandoverSteps:
                        Transfer(reason=event.split(":", 1)[1], queue=queue))
             return Turn(state, actions, event)
         before = [self.say("closed")]
+        if state.crisis == "self_harm":
+            # Nobody can take the call: the numbers again, and no menu to find a way through.
+            return self._ask(state, [*before, self.say("crisis_call_now"),
+                                     self.say("crisis_again")], "yes_no", "crisis:closed",
+                             step="crisis_numbers")
         if queue == "emergency":
             before.append(self.say("closed_emergency"))
         return self._ask(state, [*before, self.say("closed_options")], "menu",

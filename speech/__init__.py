@@ -7,15 +7,18 @@ The rest of the hotline uses only what is imported here:
 - ``extract_reply(text, lang) -> dict``: only yes/no and commands, for the turns that
   need no more.
 - ``speech_hints(lang) -> list[str]``: words for Twilio's ``<Gather hints>``.
+- ``detect_crisis(text, lang) -> str | None``: self-harm, violence or another emergency,
+  checked before anything else in every turn.
 
 The intent vocabulary lives in ``speech/catalogue/de.toml`` and ``en.toml``; it is
 data that job-centre staff extend without touching code. This package imports nothing
 from the rest of the hotline.
 """
 
+from speech.crisis import detect_crisis
 from speech.entities import extract_entities, extract_reply
 from speech.hints import speech_hints
 from speech.intents import INTENTS, Recognition, recognise
 
-__all__ = ["INTENTS", "Recognition", "extract_entities", "extract_reply", "recognise",
+__all__ = ["INTENTS", "Recognition", "detect_crisis", "extract_entities", "extract_reply", "recognise",
            "speech_hints"]

@@ -186,7 +186,7 @@ def test_emergency_waits_ahead_of_others(app, db):
     urgent.dial()
     urgent.say("ich habe kein geld mehr für essen")
     assert "[Warteschleife: hotline-emergency]" in urgent.hears()
-    assert "Sie sind an Position 1" in urgent.hears()
+    assert "vor allen anderen angenommen" in urgent.hears()
 
 
 def test_an_agents_mailbox_that_picks_up_does_not_take_the_caller(app, db, agents):

@@ -1,0 +1,41 @@
+"""Callers in crisis: self-harm, violence and other emergencies, heard in any turn.
+
+The intent recogniser weighs evidence for one topic against another; a crisis is not a
+topic to weigh. `detect_crisis` is a plain, high-recall check of the caller's canonical
+words against the expressions in `catalogue/crisis.toml` (data a job centre extends),
+run before anything else in every step of every conversation. Violence is checked
+first ("er bringt mich um" is a threat, not self-harm), then self-harm, then the other
+emergencies (no food today, energy or water cut off, eviction, homeless tonight).
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+import tomllib
+from pathlib import Path
+
+from speech.normalise import MAX_CHARS, words
+
+CRISIS_FILE = Path(__file__).parent / "catalogue" / "crisis.toml"
+KINDS = ("violence", "self_harm", "emergency")  # in the order they are checked
+
+
+@functools.cache
+def _patterns(lang: str) -> tuple[tuple[str, re.Pattern], ...]:
+    with CRISIS_FILE.open("rb") as fh:
+        data = tomllib.load(fh)
+    table = data.get(lang) or data["de"]
+    return tuple((kind, re.compile("|".join(f"(?:{p})" for p in table.get(kind, []))))
+                 for kind in KINDS if table.get(kind))
+
+
+def detect_crisis(text: str, lang: str = "de") -> str | None:
+    """"self_harm", "violence" or "emergency" if the words say so, else None."""
+    if not text or not text.strip():
+        return None
+    canonical = " ".join(words(text[:MAX_CHARS], lang))
+    for kind, pattern in _patterns(lang):
+        if pattern.search(canonical):
+            return kind
+    return None

@@ -1,0 +1,186 @@
+"""Callers in crisis: heard in every step, given the help numbers, put through first.
+
+The utterance sets in tests/data/crisis_*_de.tsv were written before the detector, by
+different hands (see each file's first line); every one must be recognised, and no
+utterance of the intent sets may be taken for a crisis.
+"""
+
+from datetime import datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from conftest import Caller, twiml
+from ivr.dialogue import (
+    BOOKING_STEPS,
+    Ask,
+    CallState,
+    Dialogue,
+    Hangup,
+    Heard,
+    Say,
+    Transfer,
+)
+from ivr.handover import HANDOVER_STEPS
+from ivr.identity import IDENTITY_STEPS
+from speech import detect_crisis, recognise
+
+DATA = Path(__file__).parent / "data"
+SHARED = Path(__file__).resolve().parent.parent.parent / "shared" / "data"
+CRISIS_SETS = sorted(DATA.glob("crisis_*_de.tsv"))
+SUNDAY = datetime(2026, 11, 29, 11, 0, tzinfo=ZoneInfo("Europe/Berlin"))
+
+dialogue = Dialogue(languages=["de", "en"], min_confidence=0.3)
+
+
+def labelled(path: Path) -> list[tuple[str, str]]:
+    rows = []
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if line.strip() and not line.startswith("#"):
+            kind, text = line.split("\t")
+            rows.append((kind, text))
+    return rows
+
+
+def test_there_are_crisis_sets_from_several_hands():
+    assert len(CRISIS_SETS) >= 4
+
+
+@pytest.mark.parametrize("path", CRISIS_SETS, ids=lambda p: p.stem)
+def test_every_crisis_in_every_set_is_recognised_and_no_near_miss(path):
+    missed = [(kind, text, detect_crisis(text)) for kind, text in labelled(path)
+              if (detect_crisis(text) != kind if kind != "none" else detect_crisis(text))]
+    assert missed == []
+
+
+def test_no_ordinary_request_is_taken_for_a_crisis():
+    ordinary = [(intent, text) for path in (SHARED / "intents_dev.tsv",
+                                            DATA / "intents_heldout_de.tsv")
+                for intent, text in labelled(path) if intent != "emergency"]
+    assert len(ordinary) > 300
+    assert [text for _, text in ordinary if detect_crisis(text)] == []
+
+
+# Every step a call can be in, and a way to put the dialogue there.
+STEPS = sorted({"listen", "menu", "clarify", "confirm", "anything_else", "agent", "ended",
+                "crisis_numbers"} | BOOKING_STEPS | HANDOVER_STEPS | IDENTITY_STEPS)
+
+
+def settle(turn, open_now=True):
+    while turn.query is not None:
+        assert turn.query.kind == "agents_open", turn.query
+        turn = dialogue.resume(turn, open_now)
+    return turn
+
+
+def keys(turn) -> list[str]:
+    said = []
+    for action in turn.actions:
+        if isinstance(action, Ask):
+            said.extend(p.key for p in action.prompts)
+        elif isinstance(action, Say):
+            said.append(action.key)
+    return said
+
+
+@pytest.mark.parametrize("step", STEPS)
+@pytest.mark.parametrize("words, kind", [
+    ("ich kann nicht mehr ich bring mich um", "self_harm"),
+    ("mein mann schlägt mich", "violence"),
+    ("mir wird morgen der strom abgestellt", "emergency"),
+])
+def test_a_crisis_is_heard_in_every_step(step, words, kind):
+    state = CallState(step=step, turn=3, intent="book_appointment", candidates=["a", "b"],
+                      booking={"intent": "book_appointment"}, identity={"intent":
+                                                                        "payment_status"},
+                      callback={"intent": "agent"})
+    # A bad line, too: a crisis is not held back by the confidence check.
+    turn = settle(dialogue.step(state, Heard(speech=words, confidence=0.2)))
+    assert turn.actions[-1] == Transfer(reason="emergency", queue="emergency")
+    assert turn.state.emergency and turn.state.crisis == kind
+    if kind == "self_harm":
+        assert keys(turn)[:1] == ["crisis_self_harm"]
+    if kind == "violence":
+        assert keys(turn)[:1] == ["crisis_violence"]
+
+
+def test_self_harm_outside_hours_repeats_the_numbers_and_never_offers_a_menu():
+    turn = settle(dialogue.step(dialogue.start().state,
+                                Heard(speech="ich will nicht mehr leben", confidence=0.9)),
+                  open_now=False)
+    assert keys(turn) == ["crisis_self_harm", "closed", "crisis_call_now", "crisis_again"]
+    assert turn.state.step == "crisis_numbers"
+    again = dialogue.step(turn.state, Heard(speech="ja", confidence=0.9))
+    assert keys(again) == ["crisis_call_now", "crisis_again"]
+    quiet = dialogue.step(again.state, Heard())
+    assert keys(quiet) == ["crisis_call_now", "crisis_again"]  # one silence: asked again
+    done = dialogue.step(quiet.state, Heard())
+    assert keys(done) == ["crisis_call_now", "crisis_goodbye"]
+    assert isinstance(done.actions[-1], Hangup)
+    assert "closed_options" not in keys(turn) + keys(again) + keys(done)
+
+
+# -- the transcripts of the issue, through the webhooks
+
+
+@pytest.mark.parametrize("words", ["Ich kann nicht mehr, ich bring mich um",
+                                   "ich tu mir was an"])
+def test_self_harm_hears_the_crisis_line_slowly_then_a_person(app, words):
+    caller = Caller(app)
+    caller.dial()
+    reply = caller.post(caller.next_url, SpeechResult=words, Confidence="0.8")
+    root = twiml(reply.body)
+    first = root.find("./Say")
+    assert "null acht hundert, eins eins eins, null, eins eins eins" in "".join(first.itertext())
+    assert first.find("./prosody").get("rate") == "85%"  # slowly
+    assert "eins eins zwei" in "".join(first.itertext())
+    assert root.find("./Enqueue").text.endswith("emergency")
+
+
+def test_self_harm_on_a_sunday_gets_the_numbers_not_the_callback_menu(app):
+    app.extensions["hotline.clock"] = lambda: SUNDAY
+    caller = Caller(app)
+    caller.dial()
+    caller.say("Ich will nicht mehr leben")
+    said = caller.hears()
+    assert "Telefonseelsorge" in said and "null acht hundert" in said
+    assert "Rückruf" not in said and "drücken Sie die Eins" not in said
+    caller.say("nein")
+    assert "Passen Sie auf sich auf" in caller.hears() and caller.finished
+
+
+def test_gas_being_cut_off_is_an_emergency_not_online_services(app):
+    caller = Caller(app)
+    caller.dial()
+    caller.say("Die Gasversorgung wird gesperrt")
+    assert "Das klingt dringend" in caller.hears()
+    assert "[Warteschleife: hotline-emergency]" in caller.hears()
+
+
+def test_an_emergency_told_sofort_hears_no_wait_and_no_callback_offer(app):
+    calm = Caller(app)
+    calm.dial()
+    calm.say("#0")
+    urgent = Caller(app)
+    urgent.dial()
+    urgent.say("ich habe nichts mehr zu essen")
+    said = urgent.hears()
+    assert "Ich verbinde Sie sofort" in said
+    assert "vor allen anderen" in said
+    assert "Minute" not in said and "zurückrufen" not in said
+
+
+def test_a_crisis_in_the_middle_of_a_booking_is_heard(app):
+    caller = Caller(app)
+    caller.dial()
+    caller.say("ich möchte einen termin")
+    caller.say("ich halte das nicht aus ich bring mich um")
+    said = caller.hears()
+    assert "Telefonseelsorge" in said and "[Warteschleife: hotline-emergency]" in said
+
+
+def test_the_intent_recogniser_alone_missed_these_which_is_why_the_check_exists():
+    """The regression this module fixes, as seen before it: not an emergency intent."""
+    assert recognise("ich tu mir was an", "de").intent != "emergency"
+    assert detect_crisis("ich tu mir was an") == "self_harm"
