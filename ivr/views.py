@@ -516,6 +516,9 @@ def wait():
         position = _request().form.get("QueuePosition", "")
         key = "queue_position" if position.isdigit() and int(position) > 1 else "queue_next"
         voice.say(response, prompts.text(lang, key, position=position), lang)
+    elif status.emergency:
+        # "Ich verbinde Sie sofort": no wait in minutes, and no callback to choose.
+        voice.say(response, prompts.text(lang, "queue_emergency"), lang)
     else:
         minutes = status.estimated_minutes
         key = "queue_wait" if minutes > 1 else "queue_wait_one"

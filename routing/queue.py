@@ -78,6 +78,7 @@ class QueueStatus:
     estimated_wait_s: int
     offer_callback: bool
     staffed: bool  # somebody who could take this call is logged in
+    emergency: bool = False  # first in line: no wait to announce, no callback to offer
 
     @property
     def estimated_minutes(self) -> int:
@@ -210,9 +211,10 @@ def queue_status(db: Database, call_sid: str, *, now: datetime,
     waited = max(0, int((now - me.enqueued_at).total_seconds()))
     estimate = estimated_wait(db, now=now, position_=place, waited_s=waited)
     someone = staffed(db, me)
+    urgent = me.priority == EMERGENCY
     return QueueStatus(position=place, waited_s=waited, estimated_wait_s=estimate,
-                       offer_callback=estimate >= offer_after_s or not someone,
-                       staffed=someone)
+                       offer_callback=not urgent and (estimate >= offer_after_s or not someone),
+                       staffed=someone, emergency=urgent)
 
 
 def leave_queue(db: Database, call_sid: str, result: str, *, now: datetime,
