@@ -18,6 +18,7 @@ from twilio.twiml.voice_response import VoiceResponse
 import clock
 import db as database
 from routing import callbacks, dispatch, queue
+from routing.store import end_long_wrap_ups
 from routing.topics import topic_for_intent
 from schedules import store as bookings
 from schedules.config import schedule_for_config
@@ -246,6 +247,7 @@ def _site_numbers() -> dict[str, str]:
 
 
 def _reserve(db, call_sid: str) -> DialAgent | None:
+    end_long_wrap_ups(db, now=_now(), limit_s=_app().config["HOTLINE_WRAP_UP_LIMIT"])
     reservation = dispatch.reserve_agent(db, call_sid, now=_now(),
                                          ring_timeout_s=_app().config["HOTLINE_RING_TIMEOUT"])
     return _dial(reservation)
@@ -501,6 +503,7 @@ def wait():
             with database.transaction(db):
                 queue.joined(db, call_sid, now=_now())
         ring_timeout_s = _app().config["HOTLINE_RING_TIMEOUT"]
+        end_long_wrap_ups(db, now=_now(), limit_s=_app().config["HOTLINE_WRAP_UP_LIMIT"])
         if (dispatch.reservation_for(db, call_sid) is not None
                 or dispatch.reserve_for_waiting(db, call_sid, now=_now(),
                                                 ring_timeout_s=ring_timeout_s) is not None):

@@ -24,6 +24,7 @@ def init_app(app: Flask, *, connect_url: ConnectUrl) -> None:
         connect_url=connect_url,
         ring_timeout_s=int(app.config.get("HOTLINE_RING_TIMEOUT", 20)),
         callback_offer_after_s=int(app.config.get("HOTLINE_CALLBACK_OFFER_AFTER", 120)),
+        wrap_up_limit_s=int(app.config.get("HOTLINE_WRAP_UP_LIMIT", 120)),
     )
     already = EXTENSION in app.extensions
     app.extensions[EXTENSION] = chosen

@@ -1,11 +1,11 @@
 """Callback requests: the caller's confirmed number, topic and time window; agents work them.
 
 A callback is open until an agent starts it (in_progress, only that agent sees the full
-number), then each attempt is recorded: reached -> done; no answer, busy, voicemail ->
-open again; after MAX_ATTEMPTS failed attempts -> failed. A callback still open when
-purging reaches it expired: never attempted (no attempt) is then still told apart from
-not reached (attempts), as the statistics do.
-"""
+number; an available agent's status is `callback` meanwhile), then each attempt is
+recorded: reached -> done; no answer, busy, voicemail -> open again; after MAX_ATTEMPTS
+failed attempts -> failed. A callback still open when purging reaches it expired: never
+attempted (no attempt) is then still told apart from not reached (attempts), as the
+statistics do."""
 
 from __future__ import annotations
 
@@ -16,7 +16,8 @@ from sqlite_utils import Database
 
 from .decision import WaitingCaller, can_serve
 from .queue import CALLBACK, leave_queue
-from .store import atomic, get_agent, parse_time, utc_text
+from .store import AVAILABLE, atomic, get_agent, parse_time, set_status, utc_text
+from .store import CALLBACK as CALLBACK_WORK
 from .topics import GENERAL
 
 OPEN, IN_PROGRESS, DONE, FAILED, EXPIRED = "open", "in_progress", "done", "failed", "expired"
@@ -137,6 +138,8 @@ def start_callback(db: Database, callback_id: int, agent_id: int, *, now: dateti
             raise CallbackStateError("Dieser Rückruf wird schon bearbeitet oder ist erledigt.")
         db.execute("UPDATE callbacks SET status = ?, agent_id = ?, updated_at = ? WHERE id = ?",
                    [IN_PROGRESS, agent_id, utc_text(now), callback_id])
+        if get_agent(db, agent_id).status == AVAILABLE:  # no call rings them meanwhile
+            set_status(db, agent_id, CALLBACK_WORK, now=now, reason=f"callback {callback_id}")
         return get_callback(db, callback_id)
 
 
@@ -162,6 +165,8 @@ def record_attempt(db: Database, callback_id: int, agent_id: int, result: str, n
         db.execute("UPDATE callbacks SET status = ?, attempts = ?, updated_at = ?,"
                    " agent_id = ? WHERE id = ?",
                    [status, attempts, stamp, agent_id if status != OPEN else None, callback_id])
+        if get_agent(db, agent_id).status == CALLBACK_WORK:
+            set_status(db, agent_id, AVAILABLE, now=now, reason="callback attempt recorded")
         return get_callback(db, callback_id)
 
 

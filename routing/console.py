@@ -50,6 +50,7 @@ from .queue import last_entry, waiting_entries
 from .settings import settings
 from .store import (
     AVAILABLE,
+    CALLBACK,
     OFFLINE,
     ON_CALL,
     RINGING,
@@ -57,6 +58,7 @@ from .store import (
     Agent,
     all_agents,
     atomic,
+    end_long_wrap_ups,
     get_agent,
     parse_time,
     set_status,
@@ -70,7 +72,7 @@ bp = Blueprint("agent", __name__, url_prefix="/agent", template_folder="template
 
 POLL_MS = 2500
 STATUS_LABELS = {OFFLINE: "Abgemeldet", AVAILABLE: "Verfügbar", RINGING: "Klingelt",
-                 ON_CALL: "Im Gespräch", WRAP_UP: "Nachbearbeitung"}
+                 ON_CALL: "Im Gespräch", WRAP_UP: "Nachbearbeitung", CALLBACK: "Rückruf"}
 
 
 @bp.before_request
@@ -243,7 +245,13 @@ def _state(agent: Agent) -> dict:
 @bp.get("/state.json")
 @login_required
 def state():
-    return jsonify(_state(_agent()))
+    agent = _agent()
+    if agent.status == WRAP_UP and end_long_wrap_ups(
+            database.get_db(), now=clock.now(), limit_s=settings().wrap_up_limit_s):
+        agent = _agent()
+        if agent.status == AVAILABLE:  # wrap-up time is over: the next caller, if any
+            _connect_next(agent.id)
+    return jsonify(_state(agent))
 
 
 def _reply(agent_id: int, message: str = "", status: int = 200):
@@ -268,7 +276,8 @@ def _connect_next(agent_id: int) -> None:
 def change_status():
     agent = _agent()
     wanted = request.form.get("status", "")
-    if wanted not in (AVAILABLE, OFFLINE) or agent.status not in (AVAILABLE, OFFLINE, WRAP_UP):
+    if wanted not in (AVAILABLE, OFFLINE) or agent.status not in (AVAILABLE, OFFLINE, WRAP_UP,
+                                                                 CALLBACK):
         return _reply(agent.id, "Dieser Status kann jetzt nicht gesetzt werden.", 409)
     db = database.get_db()
     if wanted != agent.status:

@@ -1,4 +1,4 @@
-"""Routing's settings per app: ring timeout, callback offer, the phone side's URL."""
+"""Routing's settings per app: ring timeout, callback offer, wrap-up limit, the phone side's URL."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from flask import current_app
 
 from .dispatch import RING_TIMEOUT_S, ConnectUrl
 from .queue import CALLBACK_OFFER_AFTER_S
+from .store import WRAP_UP_LIMIT_S
 
 EXTENSION = "hotline.routing"
 
@@ -19,6 +20,7 @@ class RoutingSettings:
     connect_url: ConnectUrl  # (call_sid, agent_id) -> absolute URL Twilio fetches to ring the agent
     ring_timeout_s: int = RING_TIMEOUT_S
     callback_offer_after_s: int = CALLBACK_OFFER_AFTER_S
+    wrap_up_limit_s: int = WRAP_UP_LIMIT_S
 
 
 def settings() -> RoutingSettings:

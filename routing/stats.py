@@ -44,8 +44,8 @@ from speech.masking import mask_numbers
 
 from . import stats_store
 from .stats_store import NOT_UNDERSTOOD_SQL
-from .store import STATUSES, parse_time, utc_text
-from .topics import SITE_LABELS, intent_label, language_label, site_label
+from .store import STATUSES, WRAP_UP_LIMIT_S, parse_time, utc_text
+from .topics import SITE_LABELS, intent_label, language_label, site_label, topic_label
 
 BERLIN = ZoneInfo("Europe/Berlin")
 DEFAULT_THRESHOLD_S = 20
@@ -168,7 +168,8 @@ def _wait_figures(histogram: dict[str, Counter], threshold_s: int,
 
 def figures(db: Database, period: Period, *, site: str | None = None, lang: str | None = None,
             threshold_s: int = DEFAULT_THRESHOLD_S,
-            short_abandon_s: int = DEFAULT_SHORT_ABANDON_S, now: datetime,
+            short_abandon_s: int = DEFAULT_SHORT_ABANDON_S,
+            wrap_up_limit_s: int = WRAP_UP_LIMIT_S, now: datetime,
             with_agents: bool = True) -> dict:
     """Every figure of the dashboard for one period, optionally for one site and language."""
     stats_store.refresh(db)
@@ -275,6 +276,8 @@ def figures(db: Database, period: Period, *, site: str | None = None, lang: str 
     }
     if with_agents:
         result["agents"] = agent_figures(db, period, now=now)
+        result["handling"] = handle_figures(db, period, result["agents"], site=site, lang=lang,
+                                            wrap_up_limit_s=wrap_up_limit_s, now=now)
     return result
 
 
@@ -340,6 +343,97 @@ def callback_figures(db: Database, period: Period, *, site: str | None = None,
         "never_attempted": sum(1 for row in closed if not row[2]),
         "not_reached": sum(1 for row in closed if row[2] and row[7] is None),
         "still_open": len(requested) - len(closed),
+    }
+
+
+BUSY_STATUSES = ("ringing", "on_call", "wrap_up", "callback")  # occupied, for occupancy
+
+
+def handle_seconds(db: Database, start: datetime, end: datetime, *,
+                   wrap_up_limit_s: int) -> dict[tuple[str, int], list[float]]:
+    """{(call, agent): [talk s, after-call work s]} of the calls started in [start, end).
+
+    Talk: the agent's time on_call for the call; after-call work: in wrap_up for it, at
+    most `wrap_up_limit_s` (wrap-up ends on its own then). From the status history
+    (the call each status was about), so calls recorded before it kept that have none.
+    """
+    calls = {sid for (sid,) in db.execute(
+        "SELECT DISTINCT q.call_sid FROM calls c JOIN queue_entries q ON q.call_sid = c.call_sid"
+        " WHERE c.started_at >= ? AND c.started_at < ? AND q.result = 'bridged'",
+        [utc_text(start), utc_text(end)]).fetchall()}
+    handled: dict[tuple[str, int], list[float]] = {}
+    if not calls:
+        return handled
+    # A conversation and its wrap-up end within a day of the call's start.
+    for agent_id, status, sid, seconds in db.execute(
+            "SELECT agent_id, status, call_sid, (julianday(next_at) - julianday(at)) * 86400.0"
+            " FROM (SELECT agent_id, status, call_sid, at, LEAD(at) OVER"
+            " (PARTITION BY agent_id ORDER BY at, id) AS next_at FROM agent_status_history"
+            " WHERE at >= ? AND at < ?) WHERE status IN ('on_call', 'wrap_up')"
+            " AND call_sid IS NOT NULL AND next_at IS NOT NULL",
+            [utc_text(start), utc_text(end + timedelta(days=1))]).fetchall():
+        if sid not in calls:
+            continue
+        times = handled.setdefault((sid, agent_id), [0.0, 0.0])
+        if status == "on_call":
+            times[0] += seconds
+        else:
+            times[1] += min(seconds, wrap_up_limit_s)
+    return handled
+
+
+def handle_figures(db: Database, period: Period, agents: list[dict], *,
+                   site: str | None = None, lang: str | None = None, wrap_up_limit_s: int,
+                   now: datetime) -> dict:
+    """Talk time, after-call work and average handle time (AHT = talk + after-call work per
+    call put through), overall, per agent and per topic, by the calls' start; occupancy
+    (time ringing, talking, in wrap-up or on callbacks / time logged in) by when it was spent.
+    """
+    start, end = period.utc_bounds()
+    handled = handle_seconds(db, start, min(end, now), wrap_up_limit_s=wrap_up_limit_s)
+    where, params = "", []
+    if site is not None:
+        where += " AND COALESCE(q.site, '') = ?"
+        params.append(site)
+    if lang is not None:
+        where += " AND c.lang = ?"
+        params.append(lang)
+    topics = dict(db.execute(
+        f"SELECT q.call_sid, max(q.topic) FROM calls c JOIN queue_entries q"
+        f" ON q.call_sid = c.call_sid WHERE c.started_at >= ? AND c.started_at < ?"
+        f" AND q.result = 'bridged'{where} GROUP BY q.call_sid",
+        [utc_text(start), utc_text(end), *params]).fetchall())
+    handled = {key: times for key, times in handled.items() if key[0] in topics}
+
+    def summed(items) -> dict:
+        items = list(items)
+        if not items:
+            return {"calls": 0, "talk_mean_s": None, "after_call_work_mean_s": None,
+                    "aht_s": None}
+        talk = sum(t for t, _ in items)
+        work = sum(w for _, w in items)
+        return {"calls": len(items), "talk_mean_s": round(talk / len(items), 1),
+                "after_call_work_mean_s": round(work / len(items), 1),
+                "aht_s": round((talk + work) / len(items), 1)}
+
+    by_agent: dict[int, list] = defaultdict(list)
+    by_topic: dict[str, list] = defaultdict(list)
+    for (sid, agent_id), times in handled.items():
+        by_agent[agent_id].append(times)
+        by_topic[topics[sid]].append(times)
+    busy = sum(a[f"{s}_s"] for a in agents for s in BUSY_STATUSES)
+    logged_in = sum(a[f"{s}_s"] for a in agents for s in STATUSES if s != "offline")
+    return {
+        **summed(handled.values()),
+        "wrap_up_limit_s": wrap_up_limit_s,
+        "occupancy": _share(busy, logged_in),
+        "agents": [{"agent_id": a["agent_id"], "name": a["name"],
+                    **summed(by_agent.get(a["agent_id"], [])),
+                    "occupancy": _share(sum(a[f"{s}_s"] for s in BUSY_STATUSES),
+                                        sum(a[f"{s}_s"] for s in STATUSES if s != "offline"))}
+                   for a in agents],
+        "topics": [{"topic": topic, "label": topic_label(topic), **summed(items)}
+                   for topic, items in sorted(by_topic.items())],
     }
 
 
@@ -513,7 +607,7 @@ def sites() -> dict[str, str]:
 # ------------------------------------------------------------------------ tables for CSV
 
 TABLES = ("summary", "days", "intents", "heatmap", "sites", "languages", "agents", "callbacks",
-          "utterances")
+          "handling", "utterances")
 
 
 def table(name: str, data: dict, utterances: list[dict] | None = None) -> tuple[list, list]:
@@ -542,6 +636,15 @@ def table(name: str, data: dict, utterances: list[dict] | None = None) -> tuple[
         return keys, [[s[k] for k in keys] for s in data["languages"]]
     if name == "callbacks":
         return ["figure", "value"], [[k, v] for k, v in data["callbacks"].items()]
+    if name == "handling":
+        keys = ["calls", "talk_mean_s", "after_call_work_mean_s", "aht_s"]
+        handling = data.get("handling") or {}
+        rows = [["alle", "", *[handling.get(k) for k in keys], handling.get("occupancy")]]
+        rows += [["Mitarbeiter", a["name"], *[a[k] for k in keys], a["occupancy"]]
+                 for a in handling.get("agents", [])]
+        rows += [["Thema", t["label"], *[t[k] for k in keys], None]
+                 for t in handling.get("topics", [])]
+        return ["group", "name", *keys, "occupancy"], rows
     if name == "agents":
         keys = ["name", "calls_taken", "callback_attempts", *[f"{s}_s" for s in STATUSES]]
         return keys, [[a[k] for k in keys] for a in data.get("agents", [])]

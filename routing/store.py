@@ -11,7 +11,7 @@ from __future__ import annotations
 import functools
 import json
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from sqlite_utils import Database
 
@@ -20,10 +20,12 @@ from db import atomic as db_atomic
 from .decision import AgentView
 
 # Agent statuses. `ringing` is the reservation: the agent's phone rings for one call,
-# and no other call may ring it meanwhile.
-OFFLINE, AVAILABLE, RINGING, ON_CALL, WRAP_UP = (
-    "offline", "available", "ringing", "on_call", "wrap_up")
-STATUSES = (OFFLINE, AVAILABLE, RINGING, ON_CALL, WRAP_UP)
+# and no other call may ring it meanwhile. `callback`: working a callback (calling a
+# caller back); no call rings them meanwhile either.
+OFFLINE, AVAILABLE, RINGING, ON_CALL, WRAP_UP, CALLBACK = (
+    "offline", "available", "ringing", "on_call", "wrap_up", "callback")
+STATUSES = (OFFLINE, AVAILABLE, RINGING, ON_CALL, WRAP_UP, CALLBACK)
+WRAP_UP_LIMIT_S = 120  # wrap-up ends on its own after this (HOTLINE_WRAP_UP_LIMIT)
 ROLES = ("agent", "supervisor")
 REACH_KINDS = ("number", "sip", "client")
 
@@ -79,6 +81,9 @@ def migrate(db: Database) -> None:
     for column in ("joined_at", "wait_ms"):
         if column not in queue_columns:
             db["queue_entries"].add_column(column, str if column == "joined_at" else int)
+    # The call a status was about (on_call, wrap_up): handle time per call (issue 23).
+    if "call_sid" not in db["agent_status_history"].columns_dict:
+        db["agent_status_history"].add_column("call_sid", str)
     if "dial_attempts" not in tables:
         db["dial_attempts"].create({
             "id": int, "call_sid": str, "agent_id": int, "at": str, "ended_at": str,
@@ -243,8 +248,27 @@ def set_status(db: Database, agent_id: int, status: str, *, now: datetime, reaso
         fields["idle_since"] = stamp
     assignments = ", ".join(f"{name} = ?" for name in fields)
     db.execute(f"UPDATE agents SET {assignments} WHERE id = ?", [*fields.values(), agent_id])
-    db.execute("INSERT INTO agent_status_history (agent_id, status, at, reason)"
-               " VALUES (?, ?, ?, ?)", [agent_id, status, stamp, reason])
+    db.execute("INSERT INTO agent_status_history (agent_id, status, at, reason, call_sid)"
+               " VALUES (?, ?, ?, ?, ?)", [agent_id, status, stamp, reason,
+                                           fields["current_call_sid"]])
+
+
+def end_long_wrap_ups(db: Database, *, now: datetime, limit_s: int = WRAP_UP_LIMIT_S) -> int:
+    """Agents in wrap-up for longer than `limit_s` become available.
+
+    The change is dated when the limit ran out, not when this noticed it, so the time
+    in each status stays exact however seldom this runs. Returns how many.
+    """
+    cutoff = utc_text(now - timedelta(seconds=limit_s))
+    query = "SELECT id, status_since FROM agents WHERE status = ? AND status_since <= ?"
+    if not db.execute(query, [WRAP_UP, cutoff]).fetchone():
+        return 0  # the usual answer: one read, no write lock
+    with atomic(db):
+        late = db.execute(query, [WRAP_UP, cutoff]).fetchall()
+        for agent_id, since in late:
+            set_status(db, agent_id, AVAILABLE, reason="wrap-up time over",
+                       now=parse_time(since) + timedelta(seconds=limit_s))
+    return len(late)
 
 
 def status_history(db: Database, agent_id: int) -> list[tuple[str, str, str]]:

@@ -37,6 +37,7 @@ from . import stats
 from .auth import secure_page_headers
 from .console import STATUS_LABELS
 from .stats import BadPeriodError, Period
+from .store import WRAP_UP_LIMIT_S
 from .topics import LANGUAGE_LABELS, SITE_LABELS
 
 bp = Blueprint("supervisor", __name__, url_prefix="/supervisor", template_folder="templates",
@@ -100,6 +101,10 @@ def _query() -> dict:
             "threshold_s": threshold}
 
 
+def _wrap_up_limit_s() -> int:
+    return int(current_app.config.get("HOTLINE_WRAP_UP_LIMIT", WRAP_UP_LIMIT_S))
+
+
 def _short_abandon_s() -> int:
     return int(current_app.config.get("HOTLINE_SHORT_ABANDON", stats.DEFAULT_SHORT_ABANDON_S))
 
@@ -107,7 +112,8 @@ def _short_abandon_s() -> int:
 def _figures(query: dict) -> dict:
     return stats.figures(database.get_db(), query["period"], site=query["site"],
                          lang=query["lang"], threshold_s=query["threshold_s"],
-                         short_abandon_s=_short_abandon_s(), now=clock.now())
+                         short_abandon_s=_short_abandon_s(),
+                         wrap_up_limit_s=_wrap_up_limit_s(), now=clock.now())
 
 
 @bp.get("/")
@@ -225,7 +231,8 @@ def stats_command(since, until, site, lang, threshold, as_json):
         except BadPeriodError as error:
             raise click.BadParameter(str(error), param_hint="--since/--until") from None
         data = stats.figures(db, period, site=site, lang=lang, threshold_s=threshold,
-                             short_abandon_s=_short_abandon_s(), now=moment)
+                             short_abandon_s=_short_abandon_s(),
+                             wrap_up_limit_s=_wrap_up_limit_s(), now=moment)
     finally:
         db.conn.close()
     if as_json:

@@ -70,8 +70,10 @@ def history(stats_app, db, monkeypatch):
             window_start=berlin(MONDAY, 8), window_end=berlin(MONDAY, 12),
             now=berlin(FRIDAY, 16))
         rec.close("CF01", berlin(FRIDAY, 16, 1))
+        routing_store.set_status(db, ben, "available", now=berlin(MONDAY, 9), reason="test")
         callbacks.start_callback(db, made.id, ben, now=berlin(MONDAY, 9, 30))
-        callbacks.record_attempt(db, made.id, ben, "reached", now=berlin(MONDAY, 9, 30))
+        callbacks.record_attempt(db, made.id, ben, "reached", now=berlin(MONDAY, 9, 34))
+        routing_store.set_status(db, ben, "offline", now=berlin(MONDAY, 9, 45), reason="test")
 
         # Monday.
         routing_store.set_status(db, anna, "available", now=berlin(MONDAY, 8), reason="test")
@@ -87,6 +89,8 @@ def history(stats_app, db, monkeypatch):
                     result="bridged", agent=anna, outcome="booked",
                     turns=[("termin", 0.9, "book_appointment", 0.9, "query:book"),
                            *AGENT_TURN])
+        # Anna's wrap-up after CM04 ends on its own after 120 s (at 10:15:39).
+        routing_store.end_long_wrap_ups(db, now=berlin(MONDAY, 10, 30), limit_s=120)
         # Hangs up during "Ich verbinde Sie ...": never in the queue.
         queued_call(rec, db, "CM05", berlin(MONDAY, 10, 15), site="waiblingen", waited_s=0,
                     result="abandoned", joined=False)
@@ -192,7 +196,7 @@ def test_callbacks_count_when_asked_for_and_when_worked(history, db):
     kept = friday["callbacks"]
     assert (kept["requested"], kept["completed"], kept["completed_within_window"],
             kept["within_window_rate"]) == (1, 1, 1, 1.0)
-    assert kept["first_attempt_mean_s"] == (2 * 24 + 17.5) * 3600  # Fri 16:00 -> Mon 9:30
+    assert kept["first_attempt_mean_s"] == (2 * 24 + 17.5) * 3600 + 240  # Fri 16:00 -> Mon 9:34
 
 
 def test_daylight_saving_nights_and_a_purge_in_between(history, db, stats_app):
@@ -219,3 +223,27 @@ def test_daylight_saving_nights_and_a_purge_in_between(history, db, stats_app):
     assert [d["calls"] for d in night["days"]] == [2]
     whole = figures(db, FRIDAY, AUTUMN)
     assert whole["summary"]["calls"] == sum(d["calls"] for d in whole["days"]) == 12
+
+
+def test_handle_time_after_call_work_and_occupancy(history, db):
+    """Anna talks 3 minutes with each of CM02-CM04. Her wrap-ups last until the next
+    call (119.1 s, 105 s) or until they end on their own (120 s); Ben's callback work
+    (9:30-9:34) is a status of its own."""
+    monday = figures(db, MONDAY)
+    handling = monday["handling"]
+    assert (handling["calls"], handling["talk_mean_s"], handling["after_call_work_mean_s"],
+            handling["aht_s"]) == (3, 180.0, 114.7, 294.7)
+    assert [(t["topic"], t["calls"], t["aht_s"]) for t in handling["topics"]] == [
+        ("allgemein", 3, 294.7)]
+    agents = {a["name"]: a for a in handling["agents"]}
+    assert agents["Anna"]["aht_s"] == 294.7 and agents["Ben"]["calls"] == 0
+    # Occupancy: ringing, talking, wrap-up and callbacks / logged in.
+    assert agents["Anna"]["occupancy"] == round((3 * 180 + 119.1 + 105 + 120) / 36000, 4)
+    assert agents["Ben"]["occupancy"] == round(240 / 2700, 4)
+    ben = {a["name"]: a for a in monday["agents"]}["Ben"]
+    assert (ben["callback_s"], ben["available_s"]) == (240, 2700 - 240)
+    ended = db.execute("SELECT at, reason FROM agent_status_history WHERE agent_id = ?"
+                       " AND status = 'available' ORDER BY at DESC LIMIT 1",
+                       [history["anna"]]).fetchone()
+    assert ended == (berlin(MONDAY, 10, 15, 39).isoformat(timespec="milliseconds"),
+                     "wrap-up time over")
