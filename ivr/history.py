@@ -237,7 +237,10 @@ class _Recorder:
         rng, db = self.rng, self.db
         sid = _sid(self.plan.seed, number)
         self.at(start)
-        store.open_call(db, sid, f"+491500{rng.randrange(10**7):07d}", "+497151000000")
+        # A pool of numbers about as large as the calls: some callers call again.
+        number = f"+491500{rng.randrange(10**7) % max(100, self.plan.count):07d}"
+        store.open_call(db, sid, number, "+497151000000",
+                        store.caller_key(number, key=HISTORY_KEY))
         state = CallState(lang="en" if rng.random() < 0.1 else "de", step="listen")
         self.turn(sid, state, "greeting", when=start)
         moment = start + timedelta(seconds=12)
@@ -341,6 +344,9 @@ class _Recorder:
             later = moment + timedelta(hours=rng.uniform(1, 20))
             callbacks.start_callback(db, made.id, agent_id, now=later)
             callbacks.record_attempt(db, made.id, agent_id, "reached", now=later)
+
+
+HISTORY_KEY = "seeded-history"  # fictitious numbers: their pseudonyms need no secret
 
 
 def _worker(plan: Plan) -> int:

@@ -13,6 +13,8 @@ import keyed
 
 from .dialogue import CallState, Heard, Turn, achieve
 
+REPEAT_DAYS = 7  # a caller who calls again within this many days is a repeat caller
+
 # Twilio's statuses that end a call.
 FINAL_STATUSES = {"completed", "busy", "failed", "no-answer", "canceled"}
 
@@ -53,6 +55,16 @@ def migrate(db: Database) -> None:
         db["calls"].add_column("verified", int)
     if "customer_number" not in calls:
         db["calls"].add_column("customer_number", str)
+    # A keyed pseudonym of the caller's number (keyed.digest "caller"), for repeat
+    # callers within 7 days in the statistics; purged with the number.
+    if "caller_key" not in calls:
+        db["calls"].add_column("caller_key", str)
+    # Whether the same caller called again within 7 days: written when purging removes
+    # the pseudonym, so that the repeat figures stay what they were (1, 0; else NULL).
+    if "called_again" not in calls:
+        db["calls"].add_column("called_again", int)
+    db.execute("CREATE INDEX IF NOT EXISTS calls_caller_key ON calls (caller_key, started_at)"
+               " WHERE caller_key IS NOT NULL")
     if "turns" not in db.table_names():
         db["turns"].create(
             {
@@ -189,15 +201,25 @@ def verified_customer(db: Database, call_sid: str) -> str | None:
     return row[1] if row and row[0] and row[1] else None
 
 
-def open_call(db: Database, call_sid: str, from_number: str, to_number: str) -> None:
-    """Create the call's row if this is the first we hear of it."""
+def open_call(db: Database, call_sid: str, from_number: str, to_number: str,
+              caller_key: str | None = None) -> None:
+    """Create the call's row if this is the first we hear of it.
+
+    `caller_key`: the keyed pseudonym of a caller id that is not withheld (`caller_key`).
+    """
     # Plain SQL on the webhook path: sqlite-utils' insert and update read the table's
     # schema first, which made them most of a turn's database time.
     now = utcnow()
     db.execute(
         "INSERT OR IGNORE INTO calls (call_sid, started_at, updated_at, from_number, to_number,"
-        " turns, emergency) VALUES (?, ?, ?, ?, ?, 0, 0)",
-        [call_sid, now, now, from_number, to_number])
+        " turns, emergency, caller_key) VALUES (?, ?, ?, ?, ?, 0, 0, ?)",
+        [call_sid, now, now, from_number, to_number, caller_key])
+
+
+def caller_key(number: str, key: str | None = None) -> str:
+    """The caller's pseudonym: the same for every call from one number, and no way back
+    to the number without HOTLINE_HASH_KEY."""
+    return keyed.digest("caller", number, key)
 
 
 def record_turn(db: Database, call_sid: str, heard: Heard, turn: Turn, said: str,
@@ -351,10 +373,18 @@ def purge_personal_data(db: Database, before: str) -> dict:
         kept = _state_without_personal_data(text)
         if kept != text:
             db.execute("UPDATE calls SET state = ? WHERE call_sid = ?", [kept, call_sid])
+    # The pseudonym goes; whether the caller called again within 7 days (all the
+    # statistics ever ask of it) stays, as a yes or no.
+    db.execute(
+        f"UPDATE calls SET called_again = EXISTS (SELECT 1 FROM calls d"
+        f" WHERE d.caller_key = calls.caller_key AND d.started_at > calls.started_at"
+        f" AND julianday(d.started_at) <= julianday(calls.started_at) + {REPEAT_DAYS})"
+        f" WHERE started_at < ? AND caller_key IS NOT NULL", [before])
     numbers = db.execute(
-        "UPDATE calls SET from_number = NULL, to_number = NULL, customer_number = NULL"
-        " WHERE started_at < ?"
-        " AND (from_number IS NOT NULL OR to_number IS NOT NULL OR customer_number IS NOT NULL)",
+        "UPDATE calls SET from_number = NULL, to_number = NULL, customer_number = NULL,"
+        " caller_key = NULL WHERE started_at < ?"
+        " AND (from_number IS NOT NULL OR to_number IS NOT NULL OR customer_number IS NOT NULL"
+        " OR caller_key IS NOT NULL)",
         [before]).rowcount
     replies = db.execute(
         f"DELETE FROM turn_replies WHERE turn_id IN (SELECT id FROM turns WHERE call_sid IN"

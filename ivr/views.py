@@ -293,6 +293,11 @@ def _save(db, call_sid: str, heard: Heard, composed: Composed, key: str) -> str:
     return composed.body
 
 
+def _caller_key(number: str) -> str | None:
+    """The pseudonym that counts repeat callers; none for a withheld number."""
+    return store.caller_key(number) if effects.has_caller_id(number) else None
+
+
 def _caller_facts(number: str) -> dict:
     """What the dialogue may know of the caller id: not the number, only what it allows."""
     known, mobile = effects.caller_line(number)
@@ -337,7 +342,7 @@ def incoming():
         if store.load_state_text(db, call_sid) is not None:
             # The call is already under way (a replayed or late "incoming"): carry on.
             return _latest(db, call_sid)
-        store.open_call(db, call_sid, caller, _request().form.get("To", ""))
+        store.open_call(db, call_sid, caller, _request().form.get("To", ""), _caller_key(caller))
         if greeting is None:
             return _play(db, call_sid, Heard(), _dialogue().start(**_caller_facts(caller)), key)
         return _save(db, call_sid, Heard(), greeting, key)
@@ -379,7 +384,8 @@ def turn():
             # A call we never saw start (database replaced, or a lost "incoming"): greet
             # it, or take what was said as its first _request().
             caller = _request().form.get("From", "")
-            store.open_call(db, call_sid, caller, _request().form.get("To", ""))
+            store.open_call(db, call_sid, caller, _request().form.get("To", ""),
+                            _caller_key(caller))
             dialogue = _dialogue()
             first = dialogue.start(**_caller_facts(caller))
             turn_ = first if heard.silent else dialogue.step(first.state, heard)

@@ -273,6 +273,7 @@ def figures(db: Database, period: Period, *, site: str | None = None, lang: str 
                        "containment_rate": _share(c["contained"], c["calls"])}
                       for code, c in sorted(by_lang.items())],
         "callbacks": kept,
+        "repeat_callers": repeat_figures(db, period, site=site, lang=lang, now=now),
     }
     if with_agents:
         result["agents"] = agent_figures(db, period, now=now)
@@ -343,6 +344,80 @@ def callback_figures(db: Database, period: Period, *, site: str | None = None,
         "never_attempted": sum(1 for row in closed if not row[2]),
         "not_reached": sum(1 for row in closed if row[2] and row[7] is None),
         "still_open": len(requested) - len(closed),
+    }
+
+
+REPEAT_WINDOW = timedelta(days=7)
+ENDINGS = {"machine": "von der Hotline gelöst", "person": "an Mitarbeiter oder Rückruf",
+           "other": "aufgelegt oder offen"}
+
+
+def repeat_figures(db: Database, period: Period, *, site: str | None = None,
+                   lang: str | None = None, now: datetime) -> dict:
+    """Repeat callers: calls of the period whose caller called again within 7 days.
+
+    Callers are told apart by a keyed pseudonym of their number (withheld numbers have
+    none); purging replaces it by the answer (`calls.called_again`). Split by how the first call ended (by the machine, by a
+    person: agent queue or callback, or otherwise) and by intent. The check that
+    "contained" means resolved: a caller the machine "solved" who calls back was not.
+    Calls of the last 7 days before now may still become repeats.
+    """
+    start, end = (utc_text(moment) for moment in period.utc_bounds())
+    where, params = "", []
+    if lang is not None:
+        where += " AND c.lang = ?"
+        params.append(lang)
+    if site is not None:
+        where += (" AND COALESCE((SELECT max(q.site) FROM queue_entries q"
+                  " WHERE q.call_sid = c.call_sid), (SELECT max(b.site) FROM callbacks b"
+                  " WHERE b.call_sid = c.call_sid), (SELECT max(k.site_id) FROM bookings k"
+                  " WHERE k.call_sid = c.call_sid), '') = ?")
+        params.append(site)
+    rows = db.execute(
+        f"SELECT COALESCE(c.intent, ''), COALESCE(c.outcome, 'open'),"
+        f" EXISTS (SELECT 1 FROM queue_entries q WHERE q.call_sid = c.call_sid"
+        f"  AND q.joined_at IS NOT NULL),"
+        f" EXISTS (SELECT 1 FROM callbacks b WHERE b.call_sid = c.call_sid),"
+        f" COALESCE(c.called_again, EXISTS (SELECT 1 FROM calls d"
+        f"  WHERE d.caller_key = c.caller_key AND d.started_at > c.started_at"
+        f"  AND julianday(d.started_at) <= julianday(c.started_at) + {REPEAT_WINDOW.days}))"
+        f" FROM calls c WHERE c.started_at >= ? AND c.started_at < ?"
+        f" AND (c.caller_key IS NOT NULL OR c.called_again IS NOT NULL){where}",
+        [start, end, *params]).fetchall()
+    by_ending: dict[str, Counter] = defaultdict(Counter)
+    by_intent: dict[str, Counter] = defaultdict(Counter)
+    for intent, outcome, queued, called_back, again in rows:
+        if queued or called_back:
+            ending = "person"
+        elif outcome in stats_store.CONTAINED:
+            ending = "machine"
+        else:
+            ending = "other"
+        for counts in (by_ending[ending], by_intent[intent]):
+            counts["calls"] += 1
+            counts["repeated"] += again
+        by_intent[intent][f"{ending}_calls"] += 1
+        by_intent[intent][f"{ending}_repeated"] += again
+    repeated = sum(c["repeated"] for c in by_ending.values())
+    return {
+        "window_days": REPEAT_WINDOW.days,
+        "calls_with_number": len(rows),
+        "repeated": repeated,
+        "repeat_rate": _share(repeated, len(rows)),
+        "complete_until": (min(period.utc_bounds()[1], now) - REPEAT_WINDOW).astimezone(
+            BERLIN).date().isoformat(),
+        "endings": [{"ended": key, "label": label, "calls": by_ending[key]["calls"],
+                     "repeated": by_ending[key]["repeated"],
+                     "repeat_rate": _share(by_ending[key]["repeated"], by_ending[key]["calls"])}
+                    for key, label in ENDINGS.items()],
+        "intents": sorted(
+            ({"intent": intent or None, "label": intent_label(intent or None),
+              "calls": c["calls"], "repeated": c["repeated"],
+              "repeat_rate": _share(c["repeated"], c["calls"]),
+              "machine_repeat_rate": _share(c["machine_repeated"], c["machine_calls"]),
+              "person_repeat_rate": _share(c["person_repeated"], c["person_calls"])}
+             for intent, c in by_intent.items()),
+            key=lambda item: (-item["calls"], item["intent"] or "")),
     }
 
 
@@ -607,7 +682,7 @@ def sites() -> dict[str, str]:
 # ------------------------------------------------------------------------ tables for CSV
 
 TABLES = ("summary", "days", "intents", "heatmap", "sites", "languages", "agents", "callbacks",
-          "handling", "utterances")
+          "handling", "repeat_callers", "utterances")
 
 
 def table(name: str, data: dict, utterances: list[dict] | None = None) -> tuple[list, list]:
@@ -636,6 +711,14 @@ def table(name: str, data: dict, utterances: list[dict] | None = None) -> tuple[
         return keys, [[s[k] for k in keys] for s in data["languages"]]
     if name == "callbacks":
         return ["figure", "value"], [[k, v] for k, v in data["callbacks"].items()]
+    if name == "repeat_callers":
+        repeat = data["repeat_callers"]
+        keys = ["calls", "repeated", "repeat_rate"]
+        rows = [["alle", "", *[repeat[k] for k in ("calls_with_number", "repeated",
+                                                    "repeat_rate")]]]
+        rows += [["Ende", e["label"], *[e[k] for k in keys]] for e in repeat["endings"]]
+        rows += [["Anliegen", i["label"], *[i[k] for k in keys]] for i in repeat["intents"]]
+        return ["group", "name", *keys], rows
     if name == "handling":
         keys = ["calls", "talk_mean_s", "after_call_work_mean_s", "aht_s"]
         handling = data.get("handling") or {}

@@ -4,12 +4,14 @@ and gone after `purge`."""
 import csv
 import io
 import json
+import os
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
 from werkzeug.security import generate_password_hash
 
+import keyed
 from conftest import NOW, Caller
 from routing import store as routing_store
 
@@ -75,6 +77,10 @@ PERSONAL = [
     "erster Januar", "vierter Mai", "dritter Mai",
     "563 Euro", "Mustermann", "Erika", "Quaxelbrunn", "Xaver", "Ruf mich an",
 ]
+# The keyed pseudonyms of the callers' numbers (repeat callers, issue 23) go too.
+CALLER_KEYS = {number: keyed.digest("caller", number, os.environ["HOTLINE_HASH_KEY"])
+               for number in (MOBILE, OTHER_MOBILE, LANDLINE, CHATTY, AFTER_HOURS)}
+PERSONAL += list(CALLER_KEYS.values())
 
 
 def database_bytes(path: str) -> dict[str, bytes]:
@@ -179,6 +185,7 @@ def test_purge_leaves_no_personal_data_in_the_database_files_or_at_twilio(with_c
     before_purge = found_in(database_bytes(path))
     assert "Quaxelbrunn" in before_purge["hotline.sqlite3-wal"]  # the search finds what is
     assert "123D456789" in before_purge["hotline.sqlite3"]  # there, in both files
+    assert CALLER_KEYS[MOBILE] in before_purge["hotline.sqlite3"]
 
     # Two months on, everything is due.
     app.extensions["hotline.clock"] = lambda: NOW + timedelta(days=60)

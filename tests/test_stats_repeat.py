@@ -1,0 +1,68 @@
+"""Repeat callers within 7 days, through the real webhooks, by a keyed pseudonym (issue 23).
+
+Anna (a mobile) asks for the opening hours on Monday 23 November 2026 and calls again on
+Thursday: a repeat caller, though the machine "solved" her first call. Bernd asks the
+same on Monday and calls again ten days later: not within 7 days. A caller with a
+withheld number cannot be counted either way.
+"""
+# ruff: noqa: F811
+
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from test_stats_figures import ready, stats_app  # noqa: F401
+
+import clock
+import keyed
+from conftest import Caller
+from routing import stats
+
+BERLIN = ZoneInfo("Europe/Berlin")
+MONDAY = datetime(2026, 11, 23, 10, 0, tzinfo=BERLIN)
+ANNA, BERND = "+491701111111", "+491702222222"
+
+
+def phone(app, number, at, *lines):
+    clock.install(app, clock.Clock.at(at))
+    caller = Caller(app, from_number=number)
+    caller.dial()
+    for line in lines:
+        caller.say(line)
+    caller.hang_up()
+    return caller
+
+
+def repeats(db, day):
+    period = stats.Period(day.date(), day.date())
+    return stats.figures(db, period, now=MONDAY + timedelta(days=30))["repeat_callers"]
+
+
+def test_a_caller_who_calls_again_within_7_days_is_a_repeat_caller(stats_app, db):
+    for number in (ANNA, BERND, "anonymous"):
+        phone(stats_app, number, MONDAY, "Wann haben Sie geöffnet?", "nein danke")
+    phone(stats_app, ANNA, MONDAY + timedelta(days=3), "#0")
+    phone(stats_app, BERND, MONDAY + timedelta(days=10), "Wann haben Sie geöffnet?")
+    monday = repeats(db, MONDAY)
+    assert (monday["calls_with_number"], monday["repeated"], monday["repeat_rate"]) == (2, 1, 0.5)
+    machine = {e["ended"]: e for e in monday["endings"]}["machine"]
+    assert (machine["calls"], machine["repeated"]) == (2, 1)
+    (opening,) = [i for i in monday["intents"] if i["intent"] == "opening_hours"]
+    assert opening["machine_repeat_rate"] == 0.5
+    # The pseudonym is keyed: the same number gives the same key, and nothing without it.
+    keys = {row[0] for row in db.execute("SELECT caller_key FROM calls").fetchall()}
+    assert keyed.digest("caller", ANNA, stats_app.config["HOTLINE_HASH_KEY"]) in keys
+    assert None in keys  # the withheld number
+    assert not any(ANNA[3:] in (key or "") for key in keys)
+
+
+def test_purge_removes_the_pseudonym_and_keeps_the_figure(stats_app, db):
+    phone(stats_app, ANNA, MONDAY, "Wann haben Sie geöffnet?", "nein danke")
+    phone(stats_app, ANNA, MONDAY + timedelta(days=2), "Wann haben Sie geöffnet?")
+    before = repeats(db, MONDAY)
+    assert before["repeated"] == 1
+    clock.install(stats_app, clock.Clock.at(MONDAY + timedelta(days=60)))
+    result = stats_app.test_cli_runner().invoke(args=["purge", "--days", "30"])
+    assert result.exit_code == 0, result.output
+    assert db.execute("SELECT count(*) FROM calls WHERE caller_key IS NOT NULL"
+                      ).fetchone()[0] == 0
+    assert repeats(db, MONDAY) == before
