@@ -357,8 +357,9 @@ def repeat_figures(db: Database, period: Period, *, site: str | None = None,
     """Repeat callers: calls of the period whose caller called again within 7 days.
 
     Callers are told apart by a keyed pseudonym of their number (withheld numbers have
-    none); purging replaces it by the answer (`calls.called_again`). Split by how the first call ended (by the machine, by a
-    person: agent queue or callback, or otherwise) and by intent. The check that
+    none); purging replaces it by the answer (`calls.called_again`). Split by how the
+    first call ended (by the machine, by a person: agent queue or callback, or
+    otherwise) and by intent. The check that
     "contained" means resolved: a caller the machine "solved" who calls back was not.
     Calls of the last 7 days before now may still become repeats.
     """
@@ -682,7 +683,7 @@ def sites() -> dict[str, str]:
 # ------------------------------------------------------------------------ tables for CSV
 
 TABLES = ("summary", "days", "intents", "heatmap", "sites", "languages", "agents", "callbacks",
-          "handling", "repeat_callers", "utterances")
+          "handling", "repeat_callers", "staffing", "staffing_last_week", "utterances")
 
 
 def table(name: str, data: dict, utterances: list[dict] | None = None) -> tuple[list, list]:
@@ -711,6 +712,15 @@ def table(name: str, data: dict, utterances: list[dict] | None = None) -> tuple[
         return keys, [[s[k] for k in keys] for s in data["languages"]]
     if name == "callbacks":
         return ["figure", "value"], [[k, v] for k, v in data["callbacks"].items()]
+    if name == "staffing":  # agents needed, a row per hour, a column per day
+        plan = data["staffing"]
+        return (["hour", *plan["days"]],
+                [[f"{hour:02d}", *[plan["agents"][d][i] for d in range(7)]]
+                 for i, hour in enumerate(plan["hours"])])
+    if name == "staffing_last_week":
+        keys = ["day", "weekday", "forecast_calls", "actual_calls", "forecast_agent_hours",
+                "actual_agent_hours", "actual_service_level"]
+        return keys, [[d[k] for k in keys] for d in data["staffing"]["last_week"]["days"]]
     if name == "repeat_callers":
         repeat = data["repeat_callers"]
         keys = ["calls", "repeated", "repeat_rate"]

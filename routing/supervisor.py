@@ -33,7 +33,7 @@ import clock
 import db as database
 import outbox
 
-from . import stats
+from . import staffing, stats
 from .auth import secure_page_headers
 from .console import STATUS_LABELS
 from .stats import BadPeriodError, Period
@@ -109,11 +109,31 @@ def _short_abandon_s() -> int:
     return int(current_app.config.get("HOTLINE_SHORT_ABANDON", stats.DEFAULT_SHORT_ABANDON_S))
 
 
+def _target() -> staffing.Target:
+    """The staffing target from the query string: percent, seconds, weeks (400 if wrong)."""
+    args = request.args
+    try:
+        level = float(args.get("sl_level", staffing.DEFAULT_LEVEL * 100)) / 100
+        seconds = int(args.get("sl_seconds", staffing.DEFAULT_SECONDS))
+        weeks = int(args.get("weeks", staffing.DEFAULT_WEEKS))
+    except ValueError as error:
+        abort(Response(f"{error}\n", status=400, mimetype="text/plain"))
+    if not (0 < level < 1 and 0 <= seconds <= MAX_THRESHOLD_S
+            and staffing.MIN_WEEKS <= weeks <= staffing.MAX_WEEKS):
+        abort(Response("staffing target out of range\n", status=400, mimetype="text/plain"))
+    return staffing.Target(level=level, seconds=seconds, weeks=weeks)
+
+
 def _figures(query: dict) -> dict:
-    return stats.figures(database.get_db(), query["period"], site=query["site"],
+    db, now = database.get_db(), clock.now()
+    data = stats.figures(db, query["period"], site=query["site"],
                          lang=query["lang"], threshold_s=query["threshold_s"],
                          short_abandon_s=_short_abandon_s(),
-                         wrap_up_limit_s=_wrap_up_limit_s(), now=clock.now())
+                         wrap_up_limit_s=_wrap_up_limit_s(), now=now)
+    data["staffing"] = staffing.staffing(db, today=now.astimezone(stats.BERLIN).date(),
+                                         target=_target(), now=now,
+                                         wrap_up_limit_s=_wrap_up_limit_s())
+    return data
 
 
 @bp.get("/")
@@ -219,9 +239,16 @@ def plotly_js():
 @click.option("--threshold", type=click.IntRange(0, MAX_THRESHOLD_S),
               default=stats.DEFAULT_THRESHOLD_S, show_default=True,
               help="Service level: seconds within which a caller counts as answered.")
+@click.option("--sl-level", type=click.IntRange(1, 99), default=80, show_default=True,
+              help="Staffing: the service level to plan for, in percent ...")
+@click.option("--sl-seconds", type=click.IntRange(0, MAX_THRESHOLD_S), default=20,
+              show_default=True, help="... of callers answered within these seconds.")
+@click.option("--weeks", type=click.IntRange(staffing.MIN_WEEKS, staffing.MAX_WEEKS),
+              default=staffing.DEFAULT_WEEKS, show_default=True,
+              help="Staffing: the weeks of history the forecast is made from.")
 @click.option("--json", "as_json", is_flag=True, help="Every figure as JSON (as /supervisor).")
 @with_appcontext
-def stats_command(since, until, site, lang, threshold, as_json):
+def stats_command(since, until, site, lang, threshold, sl_level, sl_seconds, weeks, as_json):
     """The supervisor's figures for a period, as a summary or as JSON."""
     db = database.connect(current_app.config["HOTLINE_DATABASE"])
     try:
@@ -233,6 +260,10 @@ def stats_command(since, until, site, lang, threshold, as_json):
         data = stats.figures(db, period, site=site, lang=lang, threshold_s=threshold,
                              short_abandon_s=_short_abandon_s(),
                              wrap_up_limit_s=_wrap_up_limit_s(), now=moment)
+        data["staffing"] = staffing.staffing(
+            db, today=moment.astimezone(stats.BERLIN).date(), now=moment,
+            target=staffing.Target(level=sl_level / 100, seconds=sl_seconds, weeks=weeks),
+            wrap_up_limit_s=_wrap_up_limit_s())
     finally:
         db.conn.close()
     if as_json:
