@@ -42,6 +42,7 @@ SETTINGS = {
     # The audit log of what was told about whose case (cases.store): kept longer.
     "HOTLINE_AUDIT_RETENTION_DAYS": ("365", int),
     "HOTLINE_SCHEDULES": ("", str),
+    "HOTLINE_REFERRALS": ("", str),
     "HOTLINE_METRICS_TOKEN": ("", str),
     "HOTLINE_CASES_API_TOKEN": ("", str),
     # Self-hosted speech (ivr/media.py, speech/vosk_engine.py)

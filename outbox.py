@@ -66,7 +66,7 @@ CREATE TABLE IF NOT EXISTS outbox (
     id INTEGER PRIMARY KEY,
     dedupe_key TEXT NOT NULL UNIQUE,     -- one message per purpose and call, however retried
     call_sid TEXT,
-    purpose TEXT NOT NULL,               -- booking_confirmation | documents
+    purpose TEXT NOT NULL,               -- booking_confirmation | documents | referral
     to_number TEXT,                      -- personal: removed by purge
     body TEXT,                           -- personal: removed by purge
     created_at TEXT NOT NULL,

@@ -53,6 +53,9 @@ from .identity import (
     STATUS_INTENTS,
     IdentitySteps,
 )
+from .matters import MATTER_STEPS, MatterSteps
+from .referrals import Referrals
+from .referrals import load as load_referrals
 
 BERLIN = ZoneInfo("Europe/Berlin")
 
@@ -90,6 +93,10 @@ REPEAT_KEY = "*"
 # Intents answered on the phone from the prompt catalogue; the rest go to an agent
 # until their issues land (booking, status checks, ...).
 ANSWERED_BY_PROMPT = {"documents", "online_services"}
+# Intents that can be done online: the hotline says how before handing over.
+ONLINE_FIRST = {"report_change"}
+# Steps in which a caller states a request: another office's matter is recognised there.
+REFERRAL_STEPS = {"listen", "menu", "anything_else", "clarify", "confirm", "unstaffed"}
 
 # Outcomes, from weakest to strongest: a later, weaker event never hides a stronger
 # one (a call that booked and then hung up is "booked").
@@ -176,6 +183,7 @@ class CallState:
     transfer: dict | None = None  # a hand-over waiting for "is anyone there?" (ivr.handover)
     callback: dict | None = None  # the callback request being taken
     identity: dict | None = None  # the identity check and status question (ivr.identity)
+    referral: dict | None = None  # the other office whose number may go by SMS (ivr.matters)
 
     def to_dict(self) -> dict:
         """The state as plain JSON data (shared, not copied: see `copy`)."""
@@ -223,7 +231,7 @@ class Turn:
 # ----------------------------------------------------------------------------- dialogue
 
 
-class Dialogue(BookingSteps, HandoverSteps, IdentitySteps):
+class Dialogue(BookingSteps, HandoverSteps, IdentitySteps, MatterSteps):
     """The hotline's conversation rules, configured once per app."""
 
     def __init__(
@@ -233,8 +241,10 @@ class Dialogue(BookingSteps, HandoverSteps, IdentitySteps):
         recognise: Callable[[str, str], speech.Recognition] = speech.recognise,
         extract: Callable[..., dict] = speech.extract_entities,
         reply: Callable[[str, str], dict] = speech.extract_reply,
+        referrals: Referrals | None = None,
     ):
         self.languages = languages or ["de"]
+        self.referrals = referrals or load_referrals()
         self.min_confidence = min_confidence
         # One caller turn asks for the entities of the same words several times (a
         # command? an answer? a date?): remember the last few hundred. Results are
@@ -298,6 +308,15 @@ class Dialogue(BookingSteps, HandoverSteps, IdentitySteps):
 
         if heard.confidence is not None and heard.confidence < self.min_confidence:
             return self._failed(state, LOW_CONFIDENCE, recognition)
+        if state.step in MATTER_STEPS:
+            answered = self._matter_answer(state, heard, recognition)
+            if answered is not None:
+                return answered
+            state.step = "listen"  # not an answer to that question: a new request
+        if heard.speech and state.step in REFERRAL_STEPS:
+            office = self.referrals.match(heard.speech, state.lang)
+            if office is not None:
+                return dataclasses.replace(self._refer(state, office), recognition=recognition)
         if state.step in BOOKING_STEPS:
             return self._booking_answer(state, heard, recognition)
         if state.step in HANDOVER_STEPS:
@@ -326,6 +345,8 @@ class Dialogue(BookingSteps, HandoverSteps, IdentitySteps):
             nxt = self._anything_else_question(
                 state, "answered:opening_hours", before=[self.say("verbatim", text=result)])
             self._achieve(state, "answered")
+        elif kind == "referral_sms":
+            nxt = self._referral_sms_result(state, result)
         elif kind in IDENTITY_QUERIES:
             nxt = self._identity_result(state, kind, result)
         else:
@@ -496,6 +517,16 @@ class Dialogue(BookingSteps, HandoverSteps, IdentitySteps):
             turn = self._start_booking(state, intent, heard, recognition)
         elif intent in STATUS_INTENTS:
             turn = self._start_status(state, intent, heard)
+        elif intent == "letter":
+            turn = self._letter(state)
+        elif intent == "report_sick":
+            turn = self._absence(state)
+        elif self.referrals.for_intent(intent) is not None:
+            turn = self._refer(state, self.referrals.for_intent(intent))
+        elif intent in ONLINE_FIRST:
+            # Can be done online: say so in one sentence, then a person helps all the same.
+            turn = self._transfer(state, f"agent:{intent}", "handover",
+                                  before=[Say(f"online_{intent}")])
         elif intent == "opening_hours":
             entities = self.extract(heard.speech, state.lang, heard.now) if heard.speech else {}
             turn = self._query(state, "opening_hours", {

@@ -189,6 +189,16 @@ def send_sms(ctx: Context, code: str, lang: str):
     return {"sent": True}
 
 
+def send_referral_sms(ctx: Context, number: str, lang: str, **office: str):
+    """Another office's number by SMS, queued with the turn like every SMS."""
+    if not is_mobile(ctx.phone) or not number:
+        return {"sent": False}
+    body = prompts.text(lang, "sms_referral", number=number, **office)
+    outbox.enqueue(ctx.db, to=ctx.phone, body=body, purpose="referral",
+                   key=f"{ctx.call_sid}:referral:{number}", call_sid=ctx.call_sid, now=ctx.now)
+    return {"sent": True}
+
+
 def opening_hours(ctx: Context, site: str | None, day: str | None, lang: str):
     when = date.fromisoformat(day) if day else None
     return describe_opening_hours(ctx.schedule, site, when, now=ctx.now, lang=lang)
@@ -364,6 +374,7 @@ HANDLERS = {
     "find_booking": find_booking,
     "cancel": cancel,
     "send_sms": send_sms,
+    "send_referral_sms": send_referral_sms,
     "opening_hours": opening_hours,
     "identity_open": identity_open,
     "check_identity": check_identity,

@@ -29,6 +29,7 @@ from . import voicemail as voicemail_transcription
 from .call_site import call_site
 from .dialogue import CallState, Dialogue, Hangup, Heard, Say, Transfer, Turn
 from .handover import CALLBACK_WORDS
+from .referrals import load as load_referrals
 from .signatures import twilio_signed
 from .twiml import DialAgent, Urls, Voice, apology, compose, render, to_xml
 
@@ -49,6 +50,8 @@ def init_app(app) -> None:
     app.extensions["hotline.dialogue"] = Dialogue(
         languages=app.config["HOTLINE_LANGUAGES"],
         min_confidence=app.config["HOTLINE_MIN_CONFIDENCE"],
+        # Checked at start-up too: a broken table fails now, not at a caller's question.
+        referrals=load_referrals(app.config["HOTLINE_REFERRALS"] or None),
     )
     # Loaded (and checked) at start-up: a broken schedule file is an error now, not
     # at the first caller who wants an appointment.

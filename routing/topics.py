@@ -29,6 +29,8 @@ INTENT_TOPICS = {
     "emergency": "geldleistungen",
     "job_search": "arbeitsvermittlung",
     "register_unemployed": "arbeitslosmeldung",
+    "letter": "geldleistungen",
+    "report_sick": "geldleistungen",
 }
 
 INTENT_LABELS = {
@@ -46,6 +48,8 @@ INTENT_LABELS = {
     "emergency": "Notlage",
     "agent": "Wunsch: Mitarbeiter",
     "out_of_scope": "Nicht zuständig / unklar",
+    "letter": "Brief / Bescheid",
+    "report_sick": "Krank / verhindert",
 }
 
 LANGUAGE_LABELS = {"de": "Deutsch", "en": "Englisch"}

@@ -25,7 +25,8 @@ from speech.normalise import MAX_CHARS, join_separable, words
 INTENTS: tuple[str, ...] = (
     "opening_hours", "application_status", "payment_status", "documents", "online_services",
     "book_appointment", "cancel_appointment", "reschedule_appointment", "report_change",
-    "register_unemployed", "job_search", "emergency", "agent", "out_of_scope",
+    "register_unemployed", "job_search", "emergency", "agent", "out_of_scope", "letter",
+    "report_sick",
 )
 OUT_OF_SCOPE = "out_of_scope"
 

@@ -84,11 +84,12 @@ def test_anything_else_yes_leads_to_a_second_request(caller):
     assert "jobcenter punkt digital" in caller.hears()
 
 
-def test_intent_without_a_handler_yet_is_said_honestly_and_handed_over(caller):
+def test_a_change_hears_the_online_route_in_one_sentence_then_a_person(caller):
     caller.dial()
     caller.say("ich habe eine neue adresse")
     said = caller.hears()
-    assert "leider noch nicht" in said
+    assert "können Sie auch online einreichen, auf jobcenter punkt digital" in said
+    assert "noch nicht" not in said  # project status is not the caller's business
     assert "[Warteschleife: hotline]" in said
 
 

@@ -279,7 +279,7 @@ def test_without_case_data_the_status_goes_to_an_agent_as_before(app, db):
     db.execute("DELETE FROM case_customers")
     caller = call(app, "Wie ist der Stand meines Antrags?")
     said = caller.hears()
-    assert "Dabei kann ich Ihnen am Telefon leider noch nicht selbst helfen." in said
+    assert "Dabei hilft Ihnen eine Mitarbeiterin oder ein Mitarbeiter weiter." in said
     assert "[Warteschleife: hotline]" in said
 
 

@@ -1,0 +1,112 @@
+"""Matters the hotline answers by showing the way: other offices, letters, not coming.
+
+Part of the pure dialogue (mixed into `ivr.dialogue.Dialogue`, like `ivr.handover`):
+
+    step            caller does                       hotline does                   next step
+    --------------  --------------------------------  -----------------------------  --------------
+    (a request)     another office's matter           who decides, number, hours     referral_sms
+                    (ivr/referrals.toml)              (no mobile: anything else?)    anything_else
+    referral_sms    yes / no                          sends the number by SMS / -    anything_else
+    (a request)     a letter: Bescheid, Anhörung      the deadline, how to object    letter_next
+    letter_next     yes, "Termin", 1                  books an appointment           book_...
+    letter_next     no                                -                              anything_else
+    (a request)     ill, a sick child, an interview   what to send, and by when      absence_choice
+    absence_choice  "absagen", 1 / "verschieben", 2   cancels / moves a booking      find_code ...
+    absence_choice  "Brief", 3, no                    a letter's appointment: where  anything_else
+                                                      the proof goes
+
+The hotline never says that a sick note excuses an absence: the job centre decides.
+"""
+
+from __future__ import annotations
+
+import re
+
+from speech.normalise import fold
+
+from .referrals import Office
+
+MATTER_STEPS = {"referral_sms", "letter_next", "absence_choice"}
+CANCEL_WORDS = re.compile(r"\b(absag\w*|sag\w* \w*ab|stornier\w*|cancel\w*)\b")
+MOVE_WORDS = re.compile(r"\b(verschieb\w*|verleg\w*|anderen termin|neuen termin|move|"
+                        r"reschedul\w*)\b")
+LETTER_WORDS = re.compile(r"\b(brief|einladung|schreiben|post|letter)\b")
+BOOK_WORDS = re.compile(r"\b(termin\w*|appointment)\b")
+
+
+class MatterSteps:
+    """Other offices, letters and absences; expects the core helpers of `Dialogue`."""
+
+    def _refer(self, state, office: Office, recognition=None):
+        """Another office decides this: say which, and how to reach it."""
+        from .dialogue import Say
+
+        self._achieve(state, "answered")
+        state.intent = state.intent or "out_of_scope"
+        state.failures = 0
+        state.candidates = []
+        state.request_text = ""
+        facts = office.says(state.lang)
+        said = [Say("referral", facts)]
+        said.append(Say("referral_number", facts) if office.number
+                    else Say("referral_hours", facts))
+        if office.number and state.mobile:
+            state.referral = {"number": office.number, **facts}
+            return self._ask(state, [*said, Say("referral_sms_offer")], "yes_no",
+                             f"referral:{office.key}", step="referral_sms")
+        return self._anything_else_question(state, f"referral:{office.key}", before=said)
+
+    def _letter(self, state):
+        from .dialogue import Say
+
+        self._achieve(state, "answered")
+        return self._ask(state, [Say("letter_help"), Say("letter_next")], "yes_no",
+                         "answered:letter", step="letter_next")
+
+    def _absence(self, state):
+        from .dialogue import Say
+
+        self._achieve(state, "answered")
+        return self._ask(state, [Say("absence_help"), Say("absence_choice")], "menu",
+                         "answered:report_sick", step="absence_choice")
+
+    def _matter_answer(self, state, heard, recognition):
+        from .dialogue import Heard, Say
+
+        said = self.reply(heard.speech, state.lang) if heard.speech else {}
+        answer = said.get("answer")
+        key = heard.digits[:1]
+        folded = fold(heard.speech)
+        step = state.step
+        if step == "referral_sms":
+            office = state.referral or {}
+            state.referral = None
+            if answer == "yes" or key == "1":
+                return self._query(state, "send_referral_sms",
+                                   {**office, "lang": state.lang}, "referral_sms")
+            if answer == "no" or key == "2":
+                return self._anything_else_question(state, "referral:no_sms")
+            return None  # something else: taken as a new request
+        if step == "letter_next":
+            if answer == "yes" or key == "1" or BOOK_WORDS.search(folded):
+                return self._start_booking(state, "book_appointment", Heard(now=heard.now),
+                                           None)
+            if answer == "no" or key == "2":
+                return self._anything_else_question(state, "letter:no_booking")
+            return None
+        if step == "absence_choice":
+            if key == "1" or CANCEL_WORDS.search(folded):
+                return self._start_booking(state, "cancel_appointment", heard, recognition)
+            if key == "2" or MOVE_WORDS.search(folded):
+                return self._start_booking(state, "reschedule_appointment", heard, recognition)
+            if key == "3" or answer == "no" or LETTER_WORDS.search(folded):
+                return self._anything_else_question(state, "absence:letter",
+                                                    before=[Say("absence_letter")])
+            return None
+        return None
+
+    def _referral_sms_result(self, state, result):
+        from .dialogue import Say
+
+        key = "referral_sms_sent" if result and result.get("sent") else "referral_sms_failed"
+        return self._anything_else_question(state, f"referral:{key}", before=[Say(key)])

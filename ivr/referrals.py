@@ -1,0 +1,115 @@
+"""Other offices' matters: which office decides what the caller asked, from a table.
+
+Callers ask the job centre about Kindergeld, Wohngeld, their pension or their residence
+permit. The hotline says who decides it, and how to reach them, instead of starting an
+identity check or saying it did not understand. The table is data the job centre edits
+(`referrals.toml` beside this module, or the file `HOTLINE_REFERRALS` names); this module
+only reads it and matches a caller's words against it. Pure: no Flask, no database.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+
+from speech.normalise import MAX_CHARS, words
+
+DEFAULT_FILE = Path(__file__).with_name("referrals.toml")
+
+
+class ReferralFileError(ValueError):
+    """The referral table is malformed."""
+
+
+@dataclass(frozen=True)
+class Office:
+    """Another office, and what callers say that belongs to it."""
+
+    key: str
+    name: str
+    short: str
+    topic: str
+    number: str  # E.164, or "" where the caller has their own (their health insurer)
+    spoken: str
+    hours: str
+    patterns: re.Pattern | None
+    unless: re.Pattern | None
+    intents: frozenset[str]
+    demo: bool = False
+    english: tuple[str, str, str] = ("", "", "")  # name, topic, hours
+
+    def says(self, lang: str = "de") -> dict:
+        """The office's facts as prompt parameters, for a call in `lang`."""
+        if lang == "en" and self.english[0]:
+            name, topic, hours = self.english
+            return {"office": name, "office_short": name, "office_topic": topic,
+                    "office_number": _in_english(self.spoken), "office_hours": hours}
+        return {"office": self.name, "office_short": self.short, "office_topic": self.topic,
+                "office_number": self.spoken, "office_hours": self.hours}
+
+
+@dataclass(frozen=True)
+class Referrals:
+    offices: tuple[Office, ...]
+    serves_sgb3: bool = False
+
+    def match(self, text: str, lang: str = "de") -> Office | None:
+        """The office whose matter the caller's words are, if any."""
+        if not text or not text.strip():
+            return None
+        canonical = " ".join(words(text[:MAX_CHARS], lang))
+        for office in self.offices:
+            if office.patterns is not None and office.patterns.search(canonical) and not (
+                    office.unless is not None and office.unless.search(canonical)):
+                return office
+        return None
+
+    def for_intent(self, intent: str | None) -> Office | None:
+        """The office a recognised intent belongs to (registering as unemployed)."""
+        for office in self.offices:
+            if intent in office.intents:
+                return office
+        return None
+
+    def get(self, key: str) -> Office | None:
+        return next((o for o in self.offices if o.key == key), None)
+
+
+_ENGLISH_DIGITS = {"null": "zero", "eins": "one", "zwei": "two", "drei": "three",
+                   "vier": "four", "fünf": "five", "sechs": "six", "sieben": "seven",
+                   "acht": "eight", "neun": "nine", "hundert": "hundred"}
+
+
+def _in_english(spoken: str) -> str:
+    """A number as grouped German digit words ("null acht hundert, ...") in English."""
+    return re.sub(r"\w+", lambda m: _ENGLISH_DIGITS.get(m.group(0), m.group(0)), spoken)
+
+
+def _pattern(expressions: list[str]) -> re.Pattern | None:
+    return re.compile("|".join(f"(?:{e})" for e in expressions)) if expressions else None
+
+
+def load(path: str | Path | None = None) -> Referrals:
+    """Read the table; the Agentur für Arbeit drops out where the hotline serves SGB III."""
+    path = Path(path) if path else DEFAULT_FILE
+    try:
+        with path.open("rb") as fh:
+            data = tomllib.load(fh)
+        serves_sgb3 = bool(data.get("serves_sgb3", False))
+        offices = []
+        for key, entry in data.get("offices", {}).items():
+            if key == "agentur" and serves_sgb3:
+                continue
+            offices.append(Office(
+                key=key, name=entry["name"], short=entry["short"], topic=entry["topic"],
+                number=entry.get("number", ""), spoken=entry.get("spoken", ""),
+                hours=entry.get("hours", ""), patterns=_pattern(entry.get("patterns", [])),
+                unless=_pattern(entry.get("unless", [])),
+                intents=frozenset(entry.get("intents", [])), demo=bool(entry.get("demo")),
+                english=(entry.get("name_en", ""), entry.get("topic_en", ""),
+                         entry.get("hours_en", ""))))
+    except (OSError, tomllib.TOMLDecodeError, KeyError, re.error) as error:
+        raise ReferralFileError(f"{path}: {error}") from error
+    return Referrals(tuple(offices), serves_sgb3)

@@ -1,0 +1,162 @@
+"""What job-centre callers call about besides the job centre's own topics: other offices'
+matters, letters they do not understand, appointments they cannot come to, changes they
+can report online. Through the webhooks, as a caller would hear it.
+"""
+
+from pathlib import Path
+
+import pytest
+
+from conftest import Caller
+from ivr.dialogue import Dialogue, Heard, Transfer
+from ivr.referrals import ReferralFileError, load
+from speech import recognise
+
+DATA = Path(__file__).parent / "data"
+MOBILE = "+491701234567"
+LANDLINE = "+4971519998877"
+LABELS = {"payment_status": "money_missing", "report_change": "change", "letter": "letter",
+          "report_sick": "sick"}
+
+
+def understood(table, text: str) -> str:
+    """What the hotline takes the caller's words for, in the labels of tests/data/topics_*."""
+    office = table.match(text) or table.for_intent(recognise(text, "de").intent)
+    if office is not None:
+        return office.key
+    recognition = recognise(text, "de")
+    return LABELS.get(recognition.intent, "other") if recognition.confident else "other"
+
+
+def labelled(name: str) -> list[tuple[str, str]]:
+    lines = (DATA / name).read_text(encoding="utf-8").splitlines()
+    return [tuple(line.split("\t")) for line in lines if line.strip() and line[0] != "#"]
+
+
+def accuracy(name: str) -> float:
+    table = load()
+    rows = labelled(name)
+    return sum(understood(table, text) == label for label, text in rows) / len(rows)
+
+
+def test_the_tuning_set_is_understood_in_full():
+    table = load()
+    wrong = [(label, text, understood(table, text))
+             for label, text in labelled("topics_dev_de.tsv")
+             if understood(table, text) != label]
+    assert wrong == []
+
+
+@pytest.mark.parametrize("name, floor", [
+    # Measured once each, never tuned on; before this change: 6/19 and 30/110.
+    ("topics_heldout_de.tsv", 18 / 19),
+    ("topics_blind_de.tsv", 84 / 110),
+])
+def test_unseen_callers_are_understood_at_least_as_well_as_measured(name, floor):
+    assert accuracy(name) >= floor - 1e-9
+
+
+def call(app, first: str, number: str = MOBILE) -> Caller:
+    caller = Caller(app, from_number=number)
+    caller.dial()
+    caller.say(first)
+    return caller
+
+
+def test_kindergeld_is_the_familienkasse_with_its_number_in_groups_and_by_sms(app, db):
+    caller = call(app, "Wann kommt das Kindergeld?")
+    said = caller.hears()
+    assert "ist die Familienkasse der Bundesagentur für Arbeit zuständig, nicht das Jobcenter" \
+        in said
+    assert "null acht hundert, vier, fünf fünf fünf fünf, drei null" in said
+    assert "Kundennummer" not in said  # no identity check for a payment we do not make
+    caller.say("ja")
+    assert "per SMS" in caller.hears() and "sonst noch etwas" in caller.hears()
+    to, body = db.execute("SELECT to_number, body FROM outbox WHERE purpose = 'referral'"
+                          ).fetchone()
+    assert to == MOBILE and "+498004555530" in body and "Familienkasse" in body
+
+
+def test_from_a_landline_the_number_is_said_and_no_sms_is_offered(app):
+    said = call(app, "Frage zum Wohngeld", number=LANDLINE).hears()
+    assert "Für das Wohngeld ist die Wohngeldstelle der Stadt zuständig" in said
+    assert "SMS" not in said and "Kann ich sonst noch etwas für Sie tun?" in said
+
+
+def test_registering_as_unemployed_is_the_agentur_fuer_arbeit(app):
+    said = call(app, "Ich möchte mich arbeitslos melden").hears()
+    assert "ist die Agentur für Arbeit zuständig" in said
+    assert "null acht hundert, vier, fünf fünf fünf fünf, null null" in said
+
+
+def test_arbeitslosengeld_zwei_is_the_job_centres_own_matter():
+    table = load()
+    assert table.match("ich habe eine frage zum arbeitslosengeld zwei") is None
+    assert table.match("wann kommt mein arbeitslosengeld").key == "agentur"
+
+
+def test_a_hotline_that_serves_both_keeps_the_unemployed(tmp_path):
+    text = load.__globals__["DEFAULT_FILE"].read_text(encoding="utf-8")
+    own = tmp_path / "referrals.toml"
+    own.write_text(text.replace("serves_sgb3 = false", "serves_sgb3 = true"), encoding="utf-8")
+    dialogue = Dialogue(languages=["de"], referrals=load(own))
+    turn = dialogue.step(dialogue.start().state,
+                         Heard(speech="ich möchte mich arbeitslos melden", confidence=0.9))
+    while turn.query is not None:
+        turn = dialogue.resume(turn, True)
+    assert turn.actions[-1] == Transfer(reason="register_unemployed")
+
+
+def test_a_broken_referral_table_is_refused_at_start_up(tmp_path):
+    broken = tmp_path / "referrals.toml"
+    broken.write_text("[offices.x]\nname = 'X'\n", encoding="utf-8")
+    with pytest.raises(ReferralFileError, match="short"):
+        load(broken)
+
+
+def test_english_callers_hear_the_office_and_the_number_in_english(app):
+    caller = Caller(app, from_number=LANDLINE)
+    caller.dial()
+    caller.say("#9")
+    caller.say("I have a question about Kindergeld")
+    said = caller.hears()
+    assert "Family Benefits Office" in said
+    assert "zero eight hundred, four, five five five five, three zero" in said
+
+
+def test_a_letter_hears_the_deadline_and_how_to_object_then_an_appointment(app):
+    caller = call(app, "Ich habe einen Bescheid bekommen, den ich nicht verstehe")
+    said = caller.hears()
+    assert "innerhalb eines Monats" in said and "Rechtsbehelfsbelehrung" in said
+    assert "Am Telefon geht das nicht." in said
+    caller.say("ja")
+    assert "Worum geht es bei dem Termin?" in caller.hears()
+
+
+@pytest.mark.parametrize("words", ["Anhörung", "Rückforderung", "Widerspruch",
+                                   "ich verstehe den brief vom jobcenter nicht"])
+def test_letters_by_any_name_are_understood(app, words):
+    assert "Widerspruch einlegen" in call(app, words).hears()
+
+
+def test_a_sick_caller_hears_what_to_send_and_never_that_it_is_excused(app):
+    caller = call(app, "Ich bin krankgeschrieben und kann am Freitag nicht kommen")
+    said = caller.hears()
+    assert "Arbeitsunfähigkeitsbescheinigung" in said and "innerhalb von drei Tagen" in said
+    assert "entscheidet das Jobcenter" in said
+    assert "Termin abgesagt" not in said  # nothing cancelled behind the caller's back
+    caller.say("absagen")
+    assert "Buchungsnummer" in caller.hears()
+
+
+def test_an_appointment_from_a_letter_gets_where_to_send_the_proof(app):
+    caller = call(app, "mein kind ist krank ich kann morgen nicht kommen")
+    caller.say("der termin steht in einem brief")
+    said = caller.hears()
+    assert "mit Ihrer Kundennummer" in said and "sonst noch etwas" in said
+
+
+def test_a_change_of_address_hears_the_online_route_before_a_person(app):
+    said = call(app, "Ich bin umgezogen").hears()
+    assert said.index("online einreichen") < said.index("Ich verbinde Sie")
+    assert "noch nicht" not in said
