@@ -398,8 +398,8 @@ _MERGED = {  # table -> columns copied (ids are renumbered by the target, except
     "turns": "call_sid, turn, at, speech, digits, confidence, intent, score, evidence, event,"
              " said",
     "queue_entries": "call_sid, topic, language, site, priority, intent, enqueued_at,"
-                     " ringing_agent_id, left_at, result, agent_id, wait_s",
-    "agent_status_history": "agent_id, status, at, reason",
+                     " ringing_agent_id, left_at, result, agent_id, wait_s, joined_at, wait_ms",
+    "agent_status_history": "agent_id, status, at, reason, call_sid",
     "dial_attempts": "call_sid, agent_id, at, ended_at, result",
     "call_outcomes": "call_sid, agent_id, at, outcome, note",
 }

@@ -143,6 +143,9 @@ def dashboard():
                            sites=SITE_LABELS, languages=LANGUAGE_LABELS, poll_ms=LIVE_POLL_MS,
                            threshold_s=stats.DEFAULT_THRESHOLD_S, tables=stats.TABLES,
                            status_labels=STATUS_LABELS, failed_sms=failed_sms(),
+                           sl_level=round(staffing.DEFAULT_LEVEL * 100),
+                           sl_seconds=staffing.DEFAULT_SECONDS, weeks=staffing.DEFAULT_WEEKS,
+                           min_weeks=staffing.MIN_WEEKS, max_weeks=staffing.MAX_WEEKS,
                            failed_sms_days=FAILED_SMS_DAYS)
 
 

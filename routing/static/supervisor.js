@@ -33,7 +33,9 @@
     } else {
       query.set("period", data.get("period"));
     }
-    for (const key of ["site", "lang", "threshold"]) if (data.get(key)) query.set(key, data.get(key));
+    for (const key of ["site", "lang", "threshold", "sl_level", "sl_seconds", "weeks"]) {
+      if (data.get(key)) query.set(key, data.get(key));
+    }
     return query;
   }
 
@@ -41,10 +43,11 @@
     const body = document.querySelector("#" + tableId + " tbody");
     body.replaceChildren(...items.map((item) => {
       const tr = document.createElement("tr");
-      for (const [value, cls] of cells(item)) {
+      for (const [value, cls, title] of cells(item)) {
         const td = document.createElement("td");
         td.textContent = value;
         if (cls) td.className = cls;
+        if (title) td.title = title;
         tr.appendChild(td);
       }
       return tr;
@@ -83,7 +86,11 @@
     $("kpi-transferred").textContent = num(s.transferred_to_agents);
     $("kpi-abandonment").textContent = pct(s.abandonment_rate);
     $("kpi-service-level").textContent = pct(s.service_level);
-    $("kpi-service-level-abandons").textContent = pct(s.service_level_short_abandons);
+    $("kpi-service-level-asterisk").textContent = pct(s.service_level_asterisk);
+    $("kpi-service-level-amazon").textContent = pct(s.service_level_amazon);
+    $("kpi-short-abandon-s").textContent = num(s.short_abandon_s);
+    $("kpi-abandoned-short").textContent = num(s.abandoned_short);
+    $("kpi-handover").textContent = num(s.handover_hangups);
     $("kpi-wait").textContent = [s.wait_mean_s, s.wait_median_s, s.wait_p90_s].map(secs).join(" / ");
     $("kpi-callbacks").textContent = num(s.callbacks_requested) + " / " + num(s.callbacks_done);
     $("kpi-bookings").textContent = num(s.bookings_made);
@@ -96,9 +103,67 @@
     rows("languages-table", data.languages, (i) => [[i.label], [i.calls, "num"], [i.contained, "num"],
       [pct(i.containment_rate), "num"]]);
     rows("agents-table", data.agents || [], (a) => [[a.name], [a.calls_taken, "num"],
-      [hms(a.offline_s), "num"], [hms(a.available_s), "num"], [hms(a.ringing_s), "num"],
-      [hms(a.on_call_s), "num"], [hms(a.wrap_up_s), "num"]]);
+      [a.callback_attempts, "num"], [hms(a.offline_s), "num"], [hms(a.available_s), "num"],
+      [hms(a.ringing_s), "num"], [hms(a.on_call_s), "num"], [hms(a.wrap_up_s), "num"],
+      [hms(a.callback_s), "num"]]);
+    showCallbacks(data.callbacks);
+    showRepeats(data.repeat_callers);
+    if (data.handling) showHandling(data.handling);
+    if (data.staffing) showStaffing(data.staffing);
     drawCharts(data);
+  }
+
+  const hours = (s) => (s === null || s === undefined ? "–" : (s / 3600).toFixed(1).replace(".", ",") + " h");
+
+  function showCallbacks(c) {
+    $("cb-requested").textContent = num(c.requested);
+    $("cb-done-in-period").textContent = num(c.done_in_period);
+    $("cb-completion").textContent = pct(c.completion_rate);
+    $("cb-window").textContent = pct(c.within_window_rate);
+    $("cb-first-attempt").textContent = c.first_attempt_median_s === null ? "–"
+      : (c.first_attempt_median_s < 36000 ? Math.round(c.first_attempt_median_s / 60) + " min" : hours(c.first_attempt_median_s));
+    $("cb-attempts").textContent = c.attempts_per_callback === null ? "–" : String(c.attempts_per_callback).replace(".", ",");
+    $("cb-never").textContent = num(c.never_attempted);
+    $("cb-not-reached").textContent = num(c.not_reached);
+    $("cb-open").textContent = num(c.still_open);
+  }
+
+  function showRepeats(r) {
+    $("repeat-complete").textContent = r.complete_until;
+    rows("repeat-table", [{ label: "alle", calls: r.calls_with_number, repeated: r.repeated, repeat_rate: r.repeat_rate }, ...r.endings],
+      (e) => [[e.label], [e.calls, "num"], [e.repeated, "num"], [pct(e.repeat_rate), "num"]]);
+    rows("repeat-intents-table", r.intents, (i) => [[i.label], [i.calls, "num"], [pct(i.repeat_rate), "num"],
+      [pct(i.machine_repeat_rate), "num"], [pct(i.person_repeat_rate), "num"]]);
+  }
+
+  function showHandling(h) {
+    $("handle-limit").textContent = num(h.wrap_up_limit_s);
+    $("handle-aht").textContent = secs(h.aht_s);
+    $("handle-talk").textContent = secs(h.talk_mean_s);
+    $("handle-acw").textContent = secs(h.after_call_work_mean_s);
+    $("handle-occupancy").textContent = pct(h.occupancy);
+    rows("handle-agents-table", h.agents, (a) => [[a.name], [a.calls, "num"], [secs(a.talk_mean_s), "num"],
+      [secs(a.after_call_work_mean_s), "num"], [secs(a.aht_s), "num"], [pct(a.occupancy), "num"]]);
+    rows("handle-topics-table", h.topics, (t) => [[t.label], [t.calls, "num"], [secs(t.talk_mean_s), "num"],
+      [secs(t.after_call_work_mean_s), "num"], [secs(t.aht_s), "num"]]);
+  }
+
+  function showStaffing(p) {
+    const level = Math.round(p.target.level * 100);
+    $("staffing-label").textContent = "ab " + p.week + ", Ziel " + level + " % in " + p.target.seconds
+      + " s, aus " + p.history.first + " bis " + p.history.last + ", Ø Bearbeitungszeit " + secs(p.aht_s);
+    const head = document.querySelector("#staffing-table thead tr");
+    head.replaceChildren(...["Stunde", ...p.weekdays.map((w, i) => w + " " + p.days[i].slice(8, 10) + "." + p.days[i].slice(5, 7) + ".")]
+      .map((text) => { const th = document.createElement("th"); th.textContent = text; return th; }));
+    rows("staffing-table", p.hours.map((hour, i) => ({ hour, i })), (r) => [
+      [String(r.hour).padStart(2, "0") + " Uhr"],
+      ...p.agents.map((day, d) => [String(day[r.i]), "num", "Anrufer: " + String(p.calls[d][r.i]).replace(".", ",")])]);
+    const last = p.last_week;
+    $("staffing-last-label").textContent = "(Woche ab " + last.week + ": Prognose " + String(last.forecast_calls).replace(".", ",")
+      + " Anrufer, Ist " + last.actual_calls + ")";
+    rows("staffing-last-table", last.days, (d) => [[d.weekday + " " + d.day], [String(d.forecast_calls).replace(".", ","), "num"],
+      [d.actual_calls, "num"], [d.forecast_agent_hours, "num"], [String(d.actual_agent_hours).replace(".", ","), "num"],
+      [pct(d.actual_service_level), "num"]]);
   }
 
   function showUtterances(groups) {

@@ -80,10 +80,16 @@ def test_supervisor_sees_figures_charts_csv_and_what_was_not_understood(server, 
     wait.until(EC.presence_of_element_located(loaded))
     assert text_of("kpi-calls") == "10"
     assert text_of("kpi-containment") == "40,0 %"
-    assert text_of("kpi-abandonment") == "50,0 %"
+    assert text_of("kpi-abandonment") == "33,3 %"  # (2 - 1 short) / (4 - 1 short)
     assert text_of("kpi-wait") == "13 s / 13 s / 15 s"  # 12.5 s shown rounded
-    assert text_of("kpi-callbacks") == "1 / 1"
+    # Asked for that day / done that day: one more done is from the seeded day before.
+    assert text_of("kpi-callbacks") == "1 / 2"
     assert text_of("kpi-bookings") == "2"
+    # The headline service level and its labelled variants (issue 23).
+    assert text_of("kpi-service-level") == "66,7 %"  # 2 / (2 answered + 1 abandoned after 20 s)
+    assert text_of("kpi-service-level-asterisk") == "100,0 %"
+    assert text_of("kpi-service-level-amazon") == "50,0 %"
+    assert text_of("cb-requested") == "1" and text_of("cb-completion") == "100,0 %"
     ARTIFACTS.mkdir(exist_ok=True)
     browser.save_screenshot(str(ARTIFACTS / "supervisor.png"))
 
