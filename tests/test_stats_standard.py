@@ -7,11 +7,15 @@ purge between them. Each test names the finding of the issue it holds to.
 """
 # ruff: noqa: F811
 
+import csv
+import io
+import json
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
 from test_stats_figures import Recorder, ready, stats_app  # noqa: F401
+from test_stats_web import login
 
 import clock
 import db as database
@@ -247,3 +251,33 @@ def test_handle_time_after_call_work_and_occupancy(history, db):
                        [history["anna"]]).fetchone()
     assert ended == (berlin(MONDAY, 10, 15, 39).isoformat(timespec="milliseconds"),
                      "wrap-up time over")
+
+
+def test_dashboard_json_csv_and_the_terminal_agree(history, db, stats_app):
+    clock.install(stats_app, clock.Clock.at(LATER))
+    client = stats_app.test_client()
+    login(client, db, "leitung", "supervisor")
+    query = f"from={MONDAY}&to={MONDAY + timedelta(days=1)}"
+    web = client.get(f"/supervisor/figures.json?{query}").get_json()
+    result = stats_app.test_cli_runner().invoke(args=[
+        "stats", "--since", str(MONDAY), "--until", str(MONDAY + timedelta(days=1)), "--json"])
+    assert result.exit_code == 0, result.output
+    terminal = json.loads(result.output)
+    for key in ("summary", "days", "sites", "intents", "callbacks", "repeat_callers",
+                "handling", "agents", "staffing"):
+        assert web[key] == terminal[key], key
+
+    def table(name):
+        text = client.get(f"/supervisor/export/{name}.csv?{query}").get_data(as_text=True)
+        return list(csv.reader(io.StringIO(text)))
+
+    summary = dict(table("summary")[1:])
+    assert {k: summary[k] for k in ("calls", "contained", "abandoned", "service_level")} == {
+        k: str(web["summary"][k]) for k in ("calls", "contained", "abandoned", "service_level")}
+    assert table("days")[1:] == [[str(d[k]) for k in ("day", "calls", "contained",
+                                                       "transferred", "abandoned", "booked")]
+                                 for d in web["days"]]
+    assert dict(table("callbacks")[1:])["done_in_period"] == str(
+        web["callbacks"]["done_in_period"]) == "1"
+    assert table("handling")[1][2:] == [str(web["handling"][k]) for k in (
+        "calls", "talk_mean_s", "after_call_work_mean_s", "aht_s", "occupancy")]
