@@ -295,6 +295,39 @@ def _verified(ctx: Context, number: str) -> Customer | None:
     return cases.get_customer(ctx.db, number)
 
 
+def payment_sentences(customer: Customer, lang: str, today: date) -> dict:
+    """Why money may be missing, and what the caller can do, before the next payment.
+
+    "Mein Geld ist nicht da" needs the reason (documents missing, an application still
+    being decided) and the next step more than the date of a payment that may not come.
+    """
+    def text(key: str, **params) -> str:
+        return prompts.text(lang, key, **params)
+
+    sentences, documents = [], False
+    known = [a for a in customer.applications
+             if a.open and a.status in STATUSES and a.kind in case_spoken.KIND_NAMES["de"]]
+    for application in known:
+        facts = {"kind": case_spoken.kind(application.kind, lang),
+                 "received": case_spoken.day(application.received, lang, today)}
+        if application.status == "unterlagen_fehlen":
+            sentences.append(text("payment_documents", **facts, documents=case_spoken.listing(
+                application.missing_documents, lang)))
+            documents = True
+        else:
+            sentences.append(text("payment_in_progress", **facts))
+    if documents:
+        sentences.append(text("payment_documents_next"))
+    if (customer.payment_date and customer.payment_cents
+            and customer.payment_date >= today.isoformat()):
+        sentences.append(text("payment_next", amount=case_spoken.euros(
+            customer.payment_cents, lang), day=case_spoken.day(customer.payment_date, lang,
+                                                                today)))
+    elif not sentences:
+        return {"sentences": [text("payment_unknown")], "follow_up": True}
+    return {"sentences": sentences, "follow_up": bool(known), "documents": documents}
+
+
 def status_sentences(customer: Customer, purpose: str, lang: str, today: date) -> dict:
     """What to say about a case: whole sentences, and whether something is left to do.
 
@@ -305,12 +338,7 @@ def status_sentences(customer: Customer, purpose: str, lang: str, today: date) -
         return prompts.text(lang, key, **params)
 
     if purpose == "payment_status":
-        if (customer.payment_date and customer.payment_cents
-                and customer.payment_date >= today.isoformat()):
-            return {"sentences": [text(
-                "payment_next", amount=case_spoken.euros(customer.payment_cents, lang),
-                day=case_spoken.day(customer.payment_date, lang, today))], "follow_up": False}
-        return {"sentences": [text("payment_unknown")], "follow_up": True}
+        return payment_sentences(customer, lang, today)
     applications = customer.applications
     if any(a.status not in STATUSES or a.kind not in case_spoken.KIND_NAMES["de"]
            for a in applications):

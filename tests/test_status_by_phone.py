@@ -86,7 +86,7 @@ def test_payment_status_by_keypad_with_the_letter_left_out(app):
     caller.say("#03051980")
     said = caller.hears()
     assert "Ihre nächste Zahlung von 563 Euro wird am 30. Dezember überwiesen." in said
-    assert "Kann ich sonst noch etwas für Sie tun?" in said
+    assert "Möchten Sie dazu einen Termin?" in said  # documents missing: the next step
 
 
 def test_a_bg_number_spoken_and_a_birth_date_typed(app):
@@ -96,7 +96,8 @@ def test_a_bg_number_spoken_and_a_birth_date_typed(app):
     caller.say("ja")
     caller.say("#12121975")
     said = caller.hears()
-    assert "Zu Ihrer nächsten Zahlung liegen mir leider keine Angaben vor." in said
+    # No payment known: the reason is the application still being decided.
+    assert "wird noch bearbeitet. Erst danach kann Geld überwiesen werden." in said
     assert "Termin" in said  # the next best step is offered
 
 
@@ -319,3 +320,13 @@ def test_the_date_of_birth_is_never_written_to_the_turn_log(app, db):
     logged = db.execute("SELECT coalesce(speech, '') || coalesce(digits, '') ||"
                         " coalesce(evidence, '') FROM turns").fetchall()
     assert not any("03051980" in row[0] or "1980" in row[0] for row in logged)
+
+
+def test_money_not_there_hears_why_and_what_to_do_before_the_next_payment(app):
+    caller = call(app, "Mein Geld ist nicht da", ERIKA, "ja", ERIKA_BORN)
+    said = caller.hears()
+    assert "fehlt noch: Kontoauszüge" in said
+    assert "kann das Jobcenter nicht über Ihr Geld entscheiden" in said
+    assert "online auf jobcenter punkt digital hochladen" in said
+    assert said.index("fehlt noch") < said.index("Ihre nächste Zahlung von 563 Euro")
+
