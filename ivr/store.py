@@ -109,13 +109,23 @@ def migrate(db: Database) -> None:
 
 def _move_old_replies(db: Database) -> None:
     """Replies stored by earlier versions: each turn of a call still under way gets the
-    first reply stored at or after it (a reply was written right after its turn); the
-    table goes. Replies of ended calls are never asked for again."""
-    db.execute(
-        "UPDATE turns SET reply_key = (SELECT r.key FROM webhook_replies r"
-        " WHERE r.call_sid = turns.call_sid AND r.at >= turns.at"
-        " ORDER BY r.at, r.rowid LIMIT 1)"
-        " WHERE call_sid IN (SELECT call_sid FROM calls WHERE ended_at IS NULL)")
+    first reply stored at or after it (a reply was written right after its turn); turns
+    stamped in the same millisecond take the replies of that moment in order. The table
+    goes. Replies of ended calls are never asked for again."""
+    under_way = [row[0] for row in db.execute(
+        "SELECT call_sid FROM calls WHERE ended_at IS NULL").fetchall()]
+    for call_sid in under_way:
+        replies = db.execute("SELECT key, at FROM webhook_replies WHERE call_sid = ?"
+                             " ORDER BY at, rowid", [call_sid]).fetchall()
+        taken = 0
+        for turn_id, at in db.execute("SELECT id, at FROM turns WHERE call_sid = ?"
+                                      " ORDER BY at, turn", [call_sid]).fetchall():
+            while taken < len(replies) and replies[taken][1] < at:
+                taken += 1
+            if taken == len(replies):
+                break
+            db.execute("UPDATE turns SET reply_key = ? WHERE id = ?", [replies[taken][0], turn_id])
+            taken += 1
     db.execute(
         "INSERT OR REPLACE INTO turn_replies (turn_id, body)"
         " SELECT t.id, r.body FROM turns t JOIN webhook_replies r ON r.key = t.reply_key")
