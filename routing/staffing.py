@@ -89,9 +89,9 @@ def _history(db: Database, first: date, weeks: int,
             "SELECT weekday, local_hour, sum(queued) FROM stats_hourly WHERE hour >= ?"
             " AND hour < ? GROUP BY 1, 2", [start, after]).fetchall():
         volume[weekday][hour] = queued / weeks
-    begin, end = span.utc_bounds()
-    handled = stats.handle_seconds(db, begin, end, wrap_up_limit_s=wrap_up_limit_s)
-    aht = (sum(t + w for t, w in handled.values()) / len(handled)) if handled else None
+    rows = stats.handle_rows(db, start, after, wrap_up_limit_s=wrap_up_limit_s)
+    calls = sum(row[2] for row in rows)
+    aht = sum(row[3] + row[4] for row in rows) / calls if calls else None
     return volume, aht
 
 

@@ -359,65 +359,48 @@ def repeat_figures(db: Database, period: Period, *, site: str | None = None,
     Callers are told apart by a keyed pseudonym of their number (withheld numbers have
     none); purging replaces it by the answer (`calls.called_again`). Split by how the
     first call ended (by the machine, by a person: agent queue or callback, or
-    otherwise) and by intent. The check that
-    "contained" means resolved: a caller the machine "solved" who calls back was not.
-    Calls of the last 7 days before now may still become repeats.
+    otherwise) and by intent. The check that "contained" means resolved: a caller the
+    machine "solved" who calls back was not. Calls of the last 7 days before now may
+    still become repeats. From the rollup (`stats_store`).
     """
-    start, end = (utc_text(moment) for moment in period.utc_bounds())
-    where, params = "", []
-    if lang is not None:
-        where += " AND c.lang = ?"
-        params.append(lang)
-    if site is not None:
-        where += (" AND COALESCE((SELECT max(q.site) FROM queue_entries q"
-                  " WHERE q.call_sid = c.call_sid), (SELECT max(b.site) FROM callbacks b"
-                  " WHERE b.call_sid = c.call_sid), (SELECT max(k.site_id) FROM bookings k"
-                  " WHERE k.call_sid = c.call_sid), '') = ?")
-        params.append(site)
-    rows = db.execute(
-        f"SELECT COALESCE(c.intent, ''), COALESCE(c.outcome, 'open'),"
-        f" EXISTS (SELECT 1 FROM queue_entries q WHERE q.call_sid = c.call_sid"
-        f"  AND q.joined_at IS NOT NULL),"
-        f" EXISTS (SELECT 1 FROM callbacks b WHERE b.call_sid = c.call_sid),"
-        f" COALESCE(c.called_again, EXISTS (SELECT 1 FROM calls d"
-        f"  WHERE d.caller_key = c.caller_key AND d.started_at > c.started_at"
-        f"  AND julianday(d.started_at) <= julianday(c.started_at) + {REPEAT_WINDOW.days}))"
-        f" FROM calls c WHERE c.started_at >= ? AND c.started_at < ?"
-        f" AND (c.caller_key IS NOT NULL OR c.called_again IS NOT NULL){where}",
-        [start, end, *params]).fetchall()
-    by_ending: dict[str, Counter] = defaultdict(Counter)
-    by_intent: dict[str, Counter] = defaultdict(Counter)
-    for intent, outcome, queued, called_back, again in rows:
-        if queued or called_back:
-            ending = "person"
-        elif outcome in stats_store.CONTAINED:
-            ending = "machine"
-        else:
-            ending = "other"
-        for counts in (by_ending[ending], by_intent[intent]):
-            counts["calls"] += 1
-            counts["repeated"] += again
-        by_intent[intent][f"{ending}_calls"] += 1
-        by_intent[intent][f"{ending}_repeated"] += again
-    repeated = sum(c["repeated"] for c in by_ending.values())
+    stats_store.refresh(db)
+    first, after = period.hour_bounds()
+    where, params = _filters(site, lang)
+    measures = ("numbered", "repeated", "machine_numbered", "machine_repeated",
+                "person_numbered", "person_repeated")
+    by_intent = {intent: Counter(dict(zip(measures, sums, strict=True)))
+                 for intent, *sums in db.execute(
+                     f"SELECT intent, {', '.join(f'sum({m})' for m in measures)}"
+                     f" FROM stats_hourly WHERE hour >= ? AND hour < ?{where} GROUP BY intent",
+                     [first, after, *params]).fetchall()}
+    total = Counter()
+    for counts in by_intent.values():
+        total.update(counts)
+    other = {"numbered": total["numbered"] - total["machine_numbered"]
+             - total["person_numbered"],
+             "repeated": total["repeated"] - total["machine_repeated"]
+             - total["person_repeated"]}
+    endings = {"machine": (total["machine_numbered"], total["machine_repeated"]),
+               "person": (total["person_numbered"], total["person_repeated"]),
+               "other": (other["numbered"], other["repeated"])}
     return {
         "window_days": REPEAT_WINDOW.days,
-        "calls_with_number": len(rows),
-        "repeated": repeated,
-        "repeat_rate": _share(repeated, len(rows)),
+        "calls_with_number": total["numbered"],
+        "repeated": total["repeated"],
+        "repeat_rate": _share(total["repeated"], total["numbered"]),
         "complete_until": (min(period.utc_bounds()[1], now) - REPEAT_WINDOW).astimezone(
             BERLIN).date().isoformat(),
-        "endings": [{"ended": key, "label": label, "calls": by_ending[key]["calls"],
-                     "repeated": by_ending[key]["repeated"],
-                     "repeat_rate": _share(by_ending[key]["repeated"], by_ending[key]["calls"])}
+        "endings": [{"ended": key, "label": label, "calls": endings[key][0],
+                     "repeated": endings[key][1],
+                     "repeat_rate": _share(endings[key][1], endings[key][0])}
                     for key, label in ENDINGS.items()],
         "intents": sorted(
             ({"intent": intent or None, "label": intent_label(intent or None),
-              "calls": c["calls"], "repeated": c["repeated"],
-              "repeat_rate": _share(c["repeated"], c["calls"]),
-              "machine_repeat_rate": _share(c["machine_repeated"], c["machine_calls"]),
-              "person_repeat_rate": _share(c["person_repeated"], c["person_calls"])}
-             for intent, c in by_intent.items()),
+              "calls": c["numbered"], "repeated": c["repeated"],
+              "repeat_rate": _share(c["repeated"], c["numbered"]),
+              "machine_repeat_rate": _share(c["machine_repeated"], c["machine_numbered"]),
+              "person_repeat_rate": _share(c["person_repeated"], c["person_numbered"])}
+             for intent, c in by_intent.items() if c["numbered"]),
             key=lambda item: (-item["calls"], item["intent"] or "")),
     }
 
@@ -425,37 +408,17 @@ def repeat_figures(db: Database, period: Period, *, site: str | None = None,
 BUSY_STATUSES = ("ringing", "on_call", "wrap_up", "callback")  # occupied, for occupancy
 
 
-def handle_seconds(db: Database, start: datetime, end: datetime, *,
-                   wrap_up_limit_s: int) -> dict[tuple[str, int], list[float]]:
-    """{(call, agent): [talk s, after-call work s]} of the calls started in [start, end).
-
-    Talk: the agent's time on_call for the call; after-call work: in wrap_up for it, at
-    most `wrap_up_limit_s` (wrap-up ends on its own then). From the status history
-    (the call each status was about), so calls recorded before it kept that have none.
-    """
-    calls = {sid for (sid,) in db.execute(
-        "SELECT DISTINCT q.call_sid FROM calls c JOIN queue_entries q ON q.call_sid = c.call_sid"
-        " WHERE c.started_at >= ? AND c.started_at < ? AND q.result = 'bridged'",
-        [utc_text(start), utc_text(end)]).fetchall()}
-    handled: dict[tuple[str, int], list[float]] = {}
-    if not calls:
-        return handled
-    # A conversation and its wrap-up end within a day of the call's start.
-    for agent_id, status, sid, seconds in db.execute(
-            "SELECT agent_id, status, call_sid, (julianday(next_at) - julianday(at)) * 86400.0"
-            " FROM (SELECT agent_id, status, call_sid, at, LEAD(at) OVER"
-            " (PARTITION BY agent_id ORDER BY at, id) AS next_at FROM agent_status_history"
-            " WHERE at >= ? AND at < ?) WHERE status IN ('on_call', 'wrap_up')"
-            " AND call_sid IS NOT NULL AND next_at IS NOT NULL",
-            [utc_text(start), utc_text(end + timedelta(days=1))]).fetchall():
-        if sid not in calls:
-            continue
-        times = handled.setdefault((sid, agent_id), [0.0, 0.0])
-        if status == "on_call":
-            times[0] += seconds
-        else:
-            times[1] += min(seconds, wrap_up_limit_s)
-    return handled
+def handle_rows(db: Database, first: str, after: str, *, site: str | None = None,
+                lang: str | None = None, wrap_up_limit_s: int) -> list[tuple]:
+    """(agent, topic, calls, talk s, after-call work s) of the calls put through that
+    started in the rollup hours [first, after); after-call work at most `wrap_up_limit_s`
+    per call (wrap-up ends on its own then)."""
+    where, params = _filters(site, lang)
+    return db.execute(
+        f"SELECT agent_id, topic, sum(calls), sum(talk_ms) / 1000.0,"
+        f" sum(calls * min(acw_ms, ?)) / 1000.0 FROM stats_handle"
+        f" WHERE hour >= ? AND hour < ?{where} GROUP BY agent_id, topic",
+        [wrap_up_limit_s * 1000, first, after, *params]).fetchall()
 
 
 def handle_figures(db: Database, period: Period, agents: list[dict], *,
@@ -465,42 +428,30 @@ def handle_figures(db: Database, period: Period, agents: list[dict], *,
     call put through), overall, per agent and per topic, by the calls' start; occupancy
     (time ringing, talking, in wrap-up or on callbacks / time logged in) by when it was spent.
     """
-    start, end = period.utc_bounds()
-    handled = handle_seconds(db, start, min(end, now), wrap_up_limit_s=wrap_up_limit_s)
-    where, params = "", []
-    if site is not None:
-        where += " AND COALESCE(q.site, '') = ?"
-        params.append(site)
-    if lang is not None:
-        where += " AND c.lang = ?"
-        params.append(lang)
-    topics = dict(db.execute(
-        f"SELECT q.call_sid, max(q.topic) FROM calls c JOIN queue_entries q"
-        f" ON q.call_sid = c.call_sid WHERE c.started_at >= ? AND c.started_at < ?"
-        f" AND q.result = 'bridged'{where} GROUP BY q.call_sid",
-        [utc_text(start), utc_text(end), *params]).fetchall())
-    handled = {key: times for key, times in handled.items() if key[0] in topics}
+    stats_store.refresh(db)
+    first, after = period.hour_bounds()
+    rows = handle_rows(db, first, after, site=site, lang=lang, wrap_up_limit_s=wrap_up_limit_s)
 
     def summed(items) -> dict:
-        items = list(items)
-        if not items:
+        calls = sum(n for n, _, _ in items)
+        if not calls:
             return {"calls": 0, "talk_mean_s": None, "after_call_work_mean_s": None,
                     "aht_s": None}
-        talk = sum(t for t, _ in items)
-        work = sum(w for _, w in items)
-        return {"calls": len(items), "talk_mean_s": round(talk / len(items), 1),
-                "after_call_work_mean_s": round(work / len(items), 1),
-                "aht_s": round((talk + work) / len(items), 1)}
+        talk = sum(t for _, t, _ in items)
+        work = sum(w for _, _, w in items)
+        return {"calls": calls, "talk_mean_s": round(talk / calls, 1),
+                "after_call_work_mean_s": round(work / calls, 1),
+                "aht_s": round((talk + work) / calls, 1)}
 
     by_agent: dict[int, list] = defaultdict(list)
     by_topic: dict[str, list] = defaultdict(list)
-    for (sid, agent_id), times in handled.items():
-        by_agent[agent_id].append(times)
-        by_topic[topics[sid]].append(times)
+    for agent_id, topic, calls, talk, work in rows:
+        by_agent[agent_id].append((calls, talk, work))
+        by_topic[topic].append((calls, talk, work))
     busy = sum(a[f"{s}_s"] for a in agents for s in BUSY_STATUSES)
     logged_in = sum(a[f"{s}_s"] for a in agents for s in STATUSES if s != "offline")
     return {
-        **summed(handled.values()),
+        **summed([(calls, talk, work) for _, _, calls, talk, work in rows]),
         "wrap_up_limit_s": wrap_up_limit_s,
         "occupancy": _share(busy, logged_in),
         "agents": [{"agent_id": a["agent_id"], "name": a["name"],

@@ -3,9 +3,11 @@
 Supervisors' figures are sums over hours, so they are kept per UTC hour of the call's
 start, split by site, language, intent and outcome (`stats_hourly`), and queue stays
 per hour, site, language, result and milliseconds waited (`stats_waits`: exact
-percentiles without reading every stay). Both tables date everything about a call (its
-queue stays, waits, abandons, bookings) by the hour the call started and give it the
-call's one site, so that a day, a site or an hour adds up the same in every table.
+percentiles without reading every stay), and calls put through per agent and topic
+with their talk time and after-call work (`stats_handle`, from the status history).
+All three date everything about a call (its queue stays, waits, abandons, bookings,
+handle time, whether its caller called again) by the hour the call started and give it
+the call's one site, so that a day, a site or an hour adds up the same in every table.
 Callbacks are counted by when they were requested and worked (`stats.callback_figures`,
 from the raw tables), not here. The rollup is derived data only: it can be dropped and
 rebuilt from the raw tables at any time (`rebuild`).
@@ -45,8 +47,14 @@ NOT_UNDERSTOOD_SQL = (
 # contained: a machine outcome and never in the agent queue; queued: was in the agent
 # queue (transferred); bridged, abandoned: queue stays that ended so; handover: stays
 # whose caller hung up during the hand-over sentence, before the queue had them.
+# numbered: calls with a caller pseudonym (or, after purging, its answer); repeated: of
+# those, the caller called again within 7 days; machine_/person_: the same for calls the
+# machine contained, and for calls that reached a person (queue or callback).
 HOURLY_MEASURES = ("calls", "contained", "emergencies", "turns", "not_understood", "conf_sum",
-                   "conf_n", "queued", "bridged", "abandoned", "handover", "agent_bookings")
+                   "conf_n", "queued", "bridged", "abandoned", "handover", "agent_bookings",
+                   "numbered", "repeated", "machine_numbered", "machine_repeated",
+                   "person_numbered", "person_repeated")
+REPEAT_DAYS = 7
 
 # Which writes make an hour dirty: (table, trigger suffix, event, SQL selecting hours).
 _TRIGGERS = [
@@ -60,6 +68,17 @@ _TRIGGERS = [
      " joined_at",
      "SELECT substr(NEW.enqueued_at, 1, 13) UNION SELECT substr(started_at, 1, 13)"
      " FROM calls WHERE call_sid = NEW.call_sid"),
+    # A caller's new call makes their calls of the week before repeats.
+    ("calls", "rep", "AFTER INSERT",
+     "SELECT substr(started_at, 1, 13) FROM calls WHERE caller_key = NEW.caller_key"
+     f" AND started_at >= date(substr(NEW.started_at, 1, 10), '-{REPEAT_DAYS + 1} days')"
+     " AND started_at < NEW.started_at"),
+    # A status change ends the agent's previous status: talk and after-call work of the
+    # calls both are about.
+    ("agent_status_history", "handle", "AFTER INSERT",
+     "SELECT substr(started_at, 1, 13) FROM calls WHERE call_sid IN (NEW.call_sid,"
+     " (SELECT p.call_sid FROM agent_status_history p WHERE p.agent_id = NEW.agent_id"
+     " AND p.at <= NEW.at AND p.id != NEW.id ORDER BY p.at DESC, p.id DESC LIMIT 1))"),
     ("callbacks", "ins", "AFTER INSERT",
      "SELECT substr(started_at, 1, 13) FROM calls WHERE call_sid = NEW.call_sid"),
     ("callbacks", "upd", "AFTER UPDATE OF status",
@@ -75,11 +94,12 @@ def migrate(db: Database) -> None:
     """Create the rollup tables, the dirty-hour triggers and the indexes the rollup reads by."""
     tables = set(db.table_names())
     layout = db.execute("SELECT sql FROM sqlite_master WHERE name = 'stats_hourly'").fetchone()
-    if layout and ("WITHOUT ROWID" not in layout[0] or " contained " not in layout[0]):
+    if layout and ("WITHOUT ROWID" not in layout[0] or " person_repeated " not in layout[0]):
         # An earlier layout of derived data: drop it, and `refresh` rebuilds every hour.
         db.execute("DROP TABLE stats_hourly")
         db.execute("DROP TABLE IF EXISTS stats_waits")
-        tables -= {"stats_hourly", "stats_waits"}
+        db.execute("DROP TABLE IF EXISTS stats_handle")
+        tables -= {"stats_hourly", "stats_waits", "stats_handle"}
         if "stats_dirty" in tables:
             db.execute("INSERT OR IGNORE INTO stats_dirty (hour)"
                        " SELECT DISTINCT substr(started_at, 1, 13) FROM calls")
@@ -100,6 +120,15 @@ def migrate(db: Database) -> None:
             "CREATE TABLE stats_waits (hour TEXT NOT NULL, site TEXT NOT NULL,"
             " lang TEXT NOT NULL, result TEXT NOT NULL, wait_ms INTEGER NOT NULL,"
             " n INTEGER NOT NULL, PRIMARY KEY (hour, site, lang, result, wait_ms)) WITHOUT ROWID")
+    if "stats_handle" not in tables:
+        # Calls put through, by agent and topic, with their talk time, per hour of the
+        # call's start and milliseconds of after-call work (capped when read, at the
+        # wrap-up limit of the day).
+        db.execute(
+            "CREATE TABLE stats_handle (hour TEXT NOT NULL, site TEXT NOT NULL,"
+            " lang TEXT NOT NULL, topic TEXT NOT NULL, agent_id INTEGER NOT NULL,"
+            " acw_ms INTEGER NOT NULL, calls INTEGER NOT NULL, talk_ms INTEGER NOT NULL,"
+            " PRIMARY KEY (hour, site, lang, topic, agent_id, acw_ms)) WITHOUT ROWID")
     if "stats_dirty" not in tables:
         db.execute("CREATE TABLE stats_dirty (hour TEXT PRIMARY KEY) WITHOUT ROWID")
     # A call's queue stays, looked up by call (routing's table; the open-stay index
@@ -108,6 +137,13 @@ def migrate(db: Database) -> None:
         db.execute("CREATE INDEX IF NOT EXISTS queue_entries_call ON queue_entries (call_sid)")
         db.execute("CREATE INDEX IF NOT EXISTS queue_entries_enqueued"
                    " ON queue_entries (enqueued_at)")
+    # Callbacks are counted when asked for and when worked (stats.callback_figures).
+    if "callbacks" in tables:
+        db.execute("CREATE INDEX IF NOT EXISTS callbacks_created ON callbacks (created_at)")
+    if "callback_attempts" in tables:
+        db.execute("CREATE INDEX IF NOT EXISTS callback_attempts_callback"
+                   " ON callback_attempts (callback_id, at)")
+        db.execute("CREATE INDEX IF NOT EXISTS callback_attempts_at ON callback_attempts (at)")
     if "stats_agent_days" not in tables:
         # Seconds per agent and status for each finished Berlin day, computed on first
         # use; a status change dated on or before a stored day removes it (and the days
@@ -117,6 +153,9 @@ def migrate(db: Database) -> None:
                    " PRIMARY KEY (day, agent_id, status)) WITHOUT ROWID")
         db.execute("CREATE TABLE stats_agent_days_done (day TEXT PRIMARY KEY) WITHOUT ROWID")
     if "agent_status_history" in tables:
+        # Handle time reads a call's statuses (stats_handle).
+        db.execute("CREATE INDEX IF NOT EXISTS agent_status_history_call"
+                   " ON agent_status_history (call_sid) WHERE call_sid IS NOT NULL")
         # Time in each status over a period reads the history by time, for all agents.
         db.execute("CREATE INDEX IF NOT EXISTS agent_status_history_at"
                    " ON agent_status_history (at)")
@@ -172,17 +211,41 @@ def _recompute(db: Database, first: str, after: str) -> None:
                  f"SELECT c.call_sid, substr(c.started_at, 1, 13), COALESCE(c.lang, 'de'),"
                  f" COALESCE(c.intent, ''), COALESCE(c.outcome, 'open'),"
                  f" COALESCE(c.emergency, 0) FROM calls c WHERE {where}", span)}
+    # Whether the caller called again within 7 days: kept as an answer after purging,
+    # else looked up by the pseudonym.
+    again = dict(db.execute(
+        f"SELECT c.call_sid, COALESCE(c.called_again, EXISTS (SELECT 1 FROM calls d"
+        f" WHERE d.caller_key = c.caller_key AND d.started_at > c.started_at"
+        f" AND julianday(d.started_at) <= julianday(c.started_at) + {REPEAT_DAYS}))"
+        f" FROM calls c WHERE {where} AND (c.caller_key IS NOT NULL"
+        f" OR c.called_again IS NOT NULL)", span).fetchall())
+    handled: dict[str, dict[int, list]] = defaultdict(dict)  # call -> agent -> [talk, acw]
+    for agent_id, status, sid, at, until in db.execute(
+            f"SELECT h.agent_id, h.status, h.call_sid, h.at, (SELECT n.at FROM"
+            f" agent_status_history n WHERE n.agent_id = h.agent_id AND n.at >= h.at"
+            f" AND (n.at > h.at OR n.id > h.id) ORDER BY n.at, n.id LIMIT 1)"
+            f" FROM calls c CROSS JOIN agent_status_history h ON h.call_sid = c.call_sid"
+            f" WHERE {where} AND h.status IN ('on_call', 'wrap_up')", span):
+        if until is None:
+            continue  # still talking or in wrap-up: counted once it ends
+        times = handled[sid].setdefault(agent_id, [0, 0])
+        spent = round((datetime.fromisoformat(until) - datetime.fromisoformat(at))
+                      .total_seconds() * 1000)
+        times[0 if status == "on_call" else 1] += spent
     turns = {row[0]: row[1:] for row in db.execute(
         f"SELECT t.call_sid, count(*), sum({NOT_UNDERSTOOD_SQL}), sum(t.confidence),"
         f" count(t.confidence) FROM calls c CROSS JOIN turns t ON t.call_sid = c.call_sid"
         f" WHERE {where} AND t.turn > 0 GROUP BY t.call_sid", span)}
     stays: dict[str, list] = defaultdict(list)
-    for sid, site, result, wait_ms, wait_s, joined in db.execute(
-            f"SELECT q.call_sid, q.site, q.result, q.wait_ms, q.wait_s, q.joined_at"
+    topics: dict[str, str] = {}
+    for sid, site, result, wait_ms, wait_s, joined, topic in db.execute(
+            f"SELECT q.call_sid, q.site, q.result, q.wait_ms, q.wait_s, q.joined_at, q.topic"
             f" FROM calls c CROSS JOIN queue_entries q ON q.call_sid = c.call_sid"
             f" WHERE {where} ORDER BY q.id", span):
         stays[sid].append((site, result, wait_ms if wait_ms is not None else (wait_s or 0) * 1000,
                            joined))
+        if result == "bridged":
+            topics[sid] = topic
     callback_sites = dict(db.execute(
         f"SELECT b.call_sid, max(b.site) FROM calls c CROSS JOIN callbacks b"
         f" ON b.call_sid = c.call_sid WHERE {where} GROUP BY b.call_sid", span).fetchall())
@@ -196,6 +259,7 @@ def _recompute(db: Database, first: str, after: str) -> None:
 
     sums: dict[tuple, list] = defaultdict(lambda: [0] * len(HOURLY_MEASURES))
     waits: dict[tuple, int] = defaultdict(int)
+    handle: dict[tuple, list] = defaultdict(lambda: [0, 0])
     for sid, (hour, lang, intent, outcome, emergency) in calls.items():
         turn_count, not_understood, conf_sum, conf_n = turns.get(sid, (0, 0, 0.0, 0))
         mine = stays.get(sid, [])
@@ -210,13 +274,22 @@ def _recompute(db: Database, first: str, after: str) -> None:
         ended = [stay for stay in queue_stays if stay[1] is not None]
         for _, result, wait_ms, _ in ended:
             waits[(hour, site, lang, result, wait_ms)] += 1
+        numbered, repeated = sid in again, bool(again.get(sid))
+        person = bool(queue_stays) or sid in callback_sites
         row = sums[(hour, site, lang, intent, outcome)]
         for i, value in enumerate((
                 1, contained, emergency, turn_count, not_understood, conf_sum or 0.0, conf_n,
                 bool(queue_stays), sum(stay[1] == "bridged" for stay in ended),
                 sum(stay[1] == "abandoned" for stay in ended),
-                sum(stay[1] == HANDOVER for stay in mine), agent_bookings.get(sid, 0))):
+                sum(stay[1] == HANDOVER for stay in mine), agent_bookings.get(sid, 0),
+                numbered, repeated, numbered and contained, repeated and contained,
+                numbered and person, repeated and person)):
             row[i] += value or 0
+        if sid in topics:
+            for agent_id, (talk_ms, acw_ms) in handled.get(sid, {}).items():
+                cell = handle[(hour, site, lang, topics[sid], agent_id, acw_ms)]
+                cell[0] += 1
+                cell[1] += talk_ms
     db.execute("DELETE FROM stats_hourly WHERE hour >= ? AND hour < ?", [first[:13], after[:13]])
     local = {}
     db.conn.executemany(
@@ -228,6 +301,10 @@ def _recompute(db: Database, first: str, after: str) -> None:
     db.conn.executemany(
         "INSERT INTO stats_waits (hour, site, lang, result, wait_ms, n) VALUES (?, ?, ?, ?, ?, ?)",
         [(*key, n) for key, n in waits.items()])
+    db.execute("DELETE FROM stats_handle WHERE hour >= ? AND hour < ?", [first[:13], after[:13]])
+    db.conn.executemany(
+        "INSERT INTO stats_handle (hour, site, lang, topic, agent_id, acw_ms, calls, talk_ms)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?, ?)", [(*key, n, talk) for key, (n, talk) in handle.items()])
 
 
 def refresh(db: Database) -> int:
@@ -256,6 +333,7 @@ def rebuild(db: Database) -> int:
     with atomic(db):
         db.execute("DELETE FROM stats_hourly")
         db.execute("DELETE FROM stats_waits")
+        db.execute("DELETE FROM stats_handle")
         db.execute("INSERT OR IGNORE INTO stats_dirty (hour)"
                    " SELECT DISTINCT substr(started_at, 1, 13) FROM calls")
         db.execute("INSERT OR IGNORE INTO stats_dirty (hour)"
