@@ -19,7 +19,8 @@ from test_stats_web import login
 
 import clock
 import db as database
-from routing import callbacks, dispatch, queue, stats
+from ivr import store as ivr_store
+from routing import callbacks, dispatch, queue, stats, stats_store
 from routing import store as routing_store
 
 BERLIN = ZoneInfo("Europe/Berlin")
@@ -281,3 +282,24 @@ def test_dashboard_json_csv_and_the_terminal_agree(history, db, stats_app):
         web["callbacks"]["done_in_period"]) == "1"
     assert table("handling")[1][2:] == [str(web["handling"][k]) for k in (
         "calls", "talk_mean_s", "after_call_work_mean_s", "aht_s", "occupancy")]
+
+
+def test_the_rollup_kept_current_by_triggers_equals_one_rebuilt_from_scratch(history, db):
+    """Every figure, the new ones too: a repeat call marks the first call's hour, a status
+    change the hour of the call whose wrap-up it ends."""
+    rec = history["rec"]
+    whole = (FRIDAY, SPRING)
+    before = figures(db, *whole)
+    with database.transaction(db):  # Friday's caller calls again on Monday: a repeat
+        db.execute("UPDATE calls SET caller_key = 'k-friday' WHERE call_sid = 'CF01'")
+    stats_store.rebuild(db)
+    with database.transaction(db):
+        rec.clock = berlin(MONDAY, 12)
+        ivr_store.open_call(db, "CM08", "+4915112345678", "+497151000000",
+                            caller_key="k-friday")
+        rec.call("CM08", berlin(MONDAY, 12), AGENT_TURN, "answered")
+        rec.close("CM08", berlin(MONDAY, 12, 1))
+    kept = figures(db, *whole)
+    assert kept["repeat_callers"]["repeated"] == before["repeat_callers"]["repeated"] + 1
+    assert stats_store.rebuild(db) > 0
+    assert figures(db, *whole) == kept
