@@ -184,6 +184,7 @@ class CallState:
     callback: dict | None = None  # the callback request being taken
     identity: dict | None = None  # the identity check and status question (ivr.identity)
     referral: dict | None = None  # the other office whose number may go by SMS (ivr.matters)
+    absence: dict | None = None  # why the caller cannot come: the kind of reason only
 
     def to_dict(self) -> dict:
         """The state as plain JSON data (shared, not copied: see `copy`)."""
@@ -347,6 +348,8 @@ class Dialogue(BookingSteps, HandoverSteps, IdentitySteps, MatterSteps):
             self._achieve(state, "answered")
         elif kind == "referral_sms":
             nxt = self._referral_sms_result(state, result)
+        elif kind == "absence_note":
+            nxt = self._absence_note_result(state, result)
         elif kind in IDENTITY_QUERIES:
             nxt = self._identity_result(state, kind, result)
         else:
@@ -520,7 +523,7 @@ class Dialogue(BookingSteps, HandoverSteps, IdentitySteps, MatterSteps):
         elif intent == "letter":
             turn = self._letter(state)
         elif intent == "report_sick":
-            turn = self._absence(state)
+            turn = self._absence(state, heard)
         elif self.referrals.for_intent(intent) is not None:
             turn = self._refer(state, self.referrals.for_intent(intent))
         elif intent in ONLINE_FIRST:

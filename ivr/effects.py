@@ -199,6 +199,29 @@ def send_referral_sms(ctx: Context, number: str, lang: str, **office: str):
     return {"sent": True}
 
 
+ABSENCE_REASONS = {"sick": "krank", "child": "Kind krank", "interview": "Vorstellungsgespräch"}
+
+
+def absence_note(ctx: Context, day: str, reason: str, lang: str,
+                 customer_number: str | None = None):
+    """An absence from a letter's appointment, for the team: a callback with a note,
+    shown in the agent console like any callback (needs the caller's number)."""
+    known, _ = caller_line(ctx.phone)
+    if not known:
+        return {"recorded": False}
+    spoken_day = case_spoken.day(day, lang, ctx.now.astimezone(BERLIN).date())
+    note = (f"Kann zu einem Termin aus einem Brief nicht kommen: am "
+            f"{case_spoken.day(day, 'de')}. Grund: {ABSENCE_REASONS.get(reason, 'krank')}.")
+    if customer_number:
+        note += f" Kundennummer: {customer_number}."
+    callbacks.request_callback(ctx.db, ctx.call_sid, phone=ctx.phone, confirmed_by="caller_id",
+                               topic=topic_for_intent("report_sick"), language=lang,
+                               intent="report_sick", note=note,
+                               site=call_site(ctx.db, ctx.call_sid, None, ctx.site_numbers),
+                               now=ctx.now)
+    return {"recorded": True, "day": spoken_day}
+
+
 def opening_hours(ctx: Context, site: str | None, day: str | None, lang: str):
     when = date.fromisoformat(day) if day else None
     return describe_opening_hours(ctx.schedule, site, when, now=ctx.now, lang=lang)
@@ -403,6 +426,7 @@ HANDLERS = {
     "cancel": cancel,
     "send_sms": send_sms,
     "send_referral_sms": send_referral_sms,
+    "absence_note": absence_note,
     "opening_hours": opening_hours,
     "identity_open": identity_open,
     "check_identity": check_identity,

@@ -12,8 +12,10 @@ Part of the pure dialogue (mixed into `ivr.dialogue.Dialogue`, like `ivr.handove
     letter_next     no                                -                              anything_else
     (a request)     ill, a sick child, an interview   what to send, and by when      absence_choice
     absence_choice  "absagen", 1 / "verschieben", 2   cancels / moves a booking      find_code ...
-    absence_choice  "Brief", 3, no                    a letter's appointment: where  anything_else
-                                                      the proof goes
+    absence_choice  "Brief", 3, no                    asks the day of that           absence_day
+                                                      appointment
+    absence_day     a day                             notes it for the team (a       anything_else
+                                                      callback in the agent console)
 
 The hotline never says that a sick note excuses an absence: the job centre decides.
 """
@@ -26,7 +28,9 @@ from speech.normalise import fold
 
 from .referrals import Office
 
-MATTER_STEPS = {"referral_sms", "letter_next", "absence_choice"}
+MATTER_STEPS = {"referral_sms", "letter_next", "absence_choice", "absence_day"}
+INTERVIEW_WORDS = re.compile(r"\b(vorstellungsgespraech|bewerbungsgespraech|interview)\b")
+CHILD_WORDS = re.compile(r"\b(kind|kinder|sohn|tochter|kleine|kleiner|baby|child)\b")
 CANCEL_WORDS = re.compile(r"\b(absag\w*|sag\w* \w*ab|stornier\w*|cancel\w*)\b")
 MOVE_WORDS = re.compile(r"\b(verschieb\w*|verleg\w*|anderen termin|neuen termin|move|"
                         r"reschedul\w*)\b")
@@ -63,9 +67,13 @@ class MatterSteps:
         return self._ask(state, [Say("letter_help"), Say("letter_next")], "yes_no",
                          "answered:letter", step="letter_next")
 
-    def _absence(self, state):
+    def _absence(self, state, heard=None):
         from .dialogue import Say
 
+        folded = fold(heard.speech) if heard is not None else ""
+        # Only the kind of reason is kept, never the caller's words (health data).
+        state.absence = {"reason": "interview" if INTERVIEW_WORDS.search(folded) else
+                         "child" if CHILD_WORDS.search(folded) else "sick"}
         self._achieve(state, "answered")
         return self._ask(state, [Say("absence_help"), Say("absence_choice")], "menu",
                          "answered:report_sick", step="absence_choice")
@@ -100,10 +108,28 @@ class MatterSteps:
             if key == "2" or MOVE_WORDS.search(folded):
                 return self._start_booking(state, "reschedule_appointment", heard, recognition)
             if key == "3" or answer == "no" or LETTER_WORDS.search(folded):
-                return self._anything_else_question(state, "absence:letter",
-                                                    before=[Say("absence_letter")])
+                return self._ask(state, [Say("absence_day")], "request", "absence:ask_day",
+                                 step="absence_day")
             return None
+        if step == "absence_day":
+            entities = self.extract(heard.speech, state.lang, heard.now) if heard.speech else {}
+            if not entities.get("date"):
+                return self._failed(state, "when_not_understood", recognition)
+            return self._query(state, "absence_note", {
+                "day": entities["date"], "lang": state.lang,
+                "reason": (state.absence or {}).get("reason", "sick"),
+                "customer_number": entities.get("customer_number")}, "absence_note")
         return None
+
+    def _absence_note_result(self, state, result):
+        from .dialogue import Say
+
+        state.absence = None
+        if result and result.get("recorded"):
+            said = [Say("absence_recorded", {"day_text": result["day"]}), Say("absence_proof")]
+            return self._anything_else_question(state, "absence:recorded", before=said)
+        return self._anything_else_question(state, "absence:not_recorded",
+                                            before=[Say("absence_letter")])
 
     def _referral_sms_result(self, state, result):
         from .dialogue import Say

@@ -59,6 +59,7 @@ class Callback:
     attempts: int
     created_at: str
     updated_at: str
+    note: str | None = None  # a message for the team (personal: purged)
 
     def caller(self) -> WaitingCaller:
         """As the routing decision sees it, so agents see only callbacks they are skilled for."""
@@ -68,7 +69,7 @@ class Callback:
 
 
 _COLUMNS = ("id, call_sid, phone, confirmed_by, topic, language, site, intent, window_start,"
-            " window_end, status, agent_id, attempts, created_at, updated_at")
+            " window_end, status, agent_id, attempts, created_at, updated_at, note")
 
 
 def get_callback(db: Database, callback_id: int) -> Callback:
@@ -81,7 +82,8 @@ def get_callback(db: Database, callback_id: int) -> Callback:
 def request_callback(db: Database, call_sid: str | None, *, phone: str, confirmed_by: str,
                      topic: str = GENERAL, language: str = "de", site: str | None = None,
                      intent: str | None = None, window_start: datetime | None = None,
-                     window_end: datetime | None = None, now: datetime) -> Callback:
+                     window_end: datetime | None = None, note: str | None = None,
+                     now: datetime) -> Callback:
     """Record the caller's wish to be called back; a retry returns the request already made.
 
     `confirmed_by`: how the number was confirmed: 'caller_id' (the caller said yes to
@@ -103,11 +105,11 @@ def request_callback(db: Database, call_sid: str | None, *, phone: str, confirme
         stamp = utc_text(now)
         cursor = db.execute(
             "INSERT INTO callbacks (call_sid, phone, confirmed_by, topic, language, site, intent,"
-            " window_start, window_end, status, attempts, created_at, updated_at)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?)",
+            " window_start, window_end, status, attempts, created_at, updated_at, note)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?, ?)",
             [call_sid, phone.strip(), confirmed_by, topic or GENERAL, language or "de",
              site or None, intent, utc_text(window_start) if window_start else None,
-             utc_text(window_end) if window_end else None, OPEN, stamp, stamp])
+             utc_text(window_end) if window_end else None, OPEN, stamp, stamp, note])
         return get_callback(db, cursor.lastrowid)
 
 
@@ -185,7 +187,8 @@ def purge_personal_data(db: Database, before: str) -> int:
     with atomic(db):
         db.execute("UPDATE callbacks SET status = ? WHERE created_at < ? AND status IN (?, ?)",
                    [EXPIRED, before, OPEN, IN_PROGRESS])
-        purged = db.execute("UPDATE callbacks SET phone = '' WHERE created_at < ? AND phone != ''",
+        purged = db.execute("UPDATE callbacks SET phone = '', note = NULL"
+                            " WHERE created_at < ? AND (phone != '' OR note IS NOT NULL)",
                             [before]).rowcount
         db.execute("UPDATE callback_attempts SET note = NULL WHERE at < ?", [before])
         db.execute("UPDATE call_outcomes SET note = NULL WHERE at < ?", [before])

@@ -202,8 +202,9 @@ def _state(agent: Agent) -> dict:
             "mine": mine, "taken": cb.status == callback_store.IN_PROGRESS and not mine,
             # The full number only to the agent who is calling back.
             "phone": cb.phone if mine else mask_phone(cb.phone),
-            # What the caller left on the voicemail: the words only for that agent too.
-            "message": _message(db, cb.call_sid, mine),
+            # What the caller left on the voicemail, or the hotline noted for the team
+            # (an absence): the words only for that agent too.
+            "message": _note(cb.note, mine) or _message(db, cb.call_sid, mine),
         })
     current = None
     if agent.current_call_sid and agent.status in (RINGING, ON_CALL, WRAP_UP):
@@ -320,6 +321,12 @@ def outcome():
     if _agent().status == AVAILABLE:
         _connect_next(agent.id)
     return _reply(agent.id, f"Gespeichert: {OUTCOMES[chosen]}.")
+
+
+def _note(note: str | None, mine: bool) -> str:
+    if not note:
+        return ""
+    return note if mine else "Nachricht für das Team"
 
 
 def _message(db, call_sid: str | None, mine: bool) -> str:

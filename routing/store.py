@@ -100,6 +100,10 @@ def migrate(db: Database) -> None:
         }, pk="id", not_null={"phone", "topic", "language", "status", "created_at"})
         db["callbacks"].create_index(["status", "created_at"])
         db["callbacks"].create_index(["call_sid"])
+    if "note" not in db["callbacks"].columns_dict:
+        # A message for the team that comes with the callback (an absence from a
+        # letter's appointment, ivr.matters): personal, removed by purge.
+        db["callbacks"].add_column("note", str)
     if "callback_attempts" not in tables:
         db["callback_attempts"].create({
             "id": int, "callback_id": int, "agent_id": int, "at": str, "result": str,

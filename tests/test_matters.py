@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import Caller
+from conftest import NOW, Caller
 from ivr.dialogue import Dialogue, Heard, Transfer
 from ivr.referrals import ReferralFileError, load
 from speech import recognise
@@ -149,14 +149,45 @@ def test_a_sick_caller_hears_what_to_send_and_never_that_it_is_excused(app):
     assert "Buchungsnummer" in caller.hears()
 
 
-def test_an_appointment_from_a_letter_gets_where_to_send_the_proof(app):
-    caller = call(app, "mein kind ist krank ich kann morgen nicht kommen")
+def test_without_a_caller_id_a_letters_appointment_gets_where_to_send_the_proof(app):
+    caller = call(app, "mein kind ist krank ich kann morgen nicht kommen", number="anonymous")
     caller.say("der termin steht in einem brief")
+    caller.say("am vierten Dezember")
     said = caller.hears()
     assert "mit Ihrer Kundennummer" in said and "sonst noch etwas" in said
+    assert "notiert" not in said  # nobody to call back: nothing promised
 
 
 def test_a_change_of_address_hears_the_online_route_before_a_person(app):
     said = call(app, "Ich bin umgezogen").hears()
     assert said.index("online einreichen") < said.index("Ich verbinde Sie")
     assert "noch nicht" not in said
+
+
+def test_ill_for_a_letters_appointment_is_a_note_for_the_team_in_the_agent_console(app, db):
+    from test_routing_console import HASH, log_in
+
+    from routing.store import add_agent
+
+    caller = call(app, "Ich bin krankgeschrieben und kann nicht kommen")
+    caller.say("Der Termin steht in einem Brief")
+    assert "An welchem Tag" in caller.hears()
+    caller.say("am vierten Dezember")
+    said = caller.hears()
+    assert "für Ihr Team notiert, dass Sie am" in said and "4. Dezember" in said
+    assert "Mitarbeiter" not in said.split("notiert")[0]  # no agent wait needed
+
+    add_agent(db, login="anna", name="Anna Keller", password_hash=HASH,
+                      topics=("geldleistungen", "allgemein"), languages=("de",),
+                      sites=("waiblingen", "backnang", "schorndorf"), reach_kind="client",
+                      reach_address="id-anna", now=NOW)
+    console = app.test_client()
+    assert log_in(console, "anna").status_code == 302
+    state = console.get("/agent/state.json").get_json()
+    [note] = state["callbacks"]
+    assert note["message"] == "Nachricht für das Team"  # the reason only for who works it
+    csrf = state["csrf"]
+    console.post(f"/agent/callbacks/{note['id']}/start", headers={"X-CSRFToken": csrf})
+    [mine] = console.get("/agent/state.json").get_json()["callbacks"]
+    assert "Termin aus einem Brief" in mine["message"] and "Grund: krank" in mine["message"]
+    assert mine["phone"] == MOBILE

@@ -63,7 +63,7 @@ def test_callers_words_that_look_like_formulas_are_exported_as_text(app, db):
 ERIKA = "eins zwei drei D wie Dora vier fünf sechs sieben acht neun"
 ERIKA_BORN = "dritter Mai neunzehnhundertachtzig"
 MOBILE, OTHER_MOBILE, LANDLINE = "+491701234567", "+491709876543", "+4971511234567"
-CHATTY, AFTER_HOURS = "+491705550199", "+491705550123"
+CHATTY, AFTER_HOURS, ABSENT = "+491705550199", "+491705550123", "+491705550177"
 SUNDAY = datetime(2026, 11, 29, 11, 0, tzinfo=ZoneInfo("Europe/Berlin"))
 
 # Everything the calls below leave somewhere: numbers (as dialled, and without +49), the
@@ -76,10 +76,12 @@ PERSONAL = [
     "03051980", "02051980", "1980-05-03", "neunzehnhundertachtzig", "neunzehnhundertsiebzig",
     "erster Januar", "vierter Mai", "dritter Mai",
     "563 Euro", "Mustermann", "Erika", "Quaxelbrunn", "Xaver", "Ruf mich an",
+    # Why a caller could not come (health data), in the note for the team.
+    ABSENT, "1705550177", "Grund: krank", "aus einem Brief nicht kommen",
 ]
 # The keyed pseudonyms of the callers' numbers (repeat callers, issue 23) go too.
 CALLER_KEYS = {number: keyed.digest("caller", number, os.environ["HOTLINE_HASH_KEY"])
-               for number in (MOBILE, OTHER_MOBILE, LANDLINE, CHATTY, AFTER_HOURS)}
+               for number in (MOBILE, OTHER_MOBILE, LANDLINE, CHATTY, AFTER_HOURS, ABSENT)}
 PERSONAL += list(CALLER_KEYS.values())
 
 
@@ -161,6 +163,11 @@ def test_purge_leaves_no_personal_data_in_the_database_files_or_at_twilio(with_c
     chatty = call(app, "mein Nachbar Xaver Quaxelbrunn hat gesagt ich soll anrufen",
                   "Mitarbeiter", from_number=CHATTY)
     chatty.hang_up()
+    # Ill on the day of an appointment from a letter: a note for the team.
+    absent = call(app, "ich bin krankgeschrieben und kann nicht kommen", "Brief",
+                  "am vierten Dezember", from_number=ABSENT)
+    assert "für Ihr Team notiert" in absent.hears()
+    absent.hang_up()
     # After hours: a message (recording kept at Twilio) and callbacks, one on a spoken number.
     app.config["HOTLINE_VOICEMAIL_KEEP_AUDIO"] = True
     app.extensions["hotline.clock"] = lambda: SUNDAY
@@ -198,7 +205,7 @@ def test_purge_leaves_no_personal_data_in_the_database_files_or_at_twilio(with_c
     assert gateway.deleted_recordings  # the voicemail's audio at Twilio
     # What statistics need is still there.
     database = connect(path)
-    assert database.execute("SELECT count(*) FROM calls").fetchone()[0] == 6
+    assert database.execute("SELECT count(*) FROM calls").fetchone()[0] == 7
     assert database.execute("SELECT count(*) FROM turns WHERE intent IS NOT NULL"
                             ).fetchone()[0] > 10
     database.conn.close()
