@@ -418,9 +418,11 @@ def _merge(db: Database, path: str) -> None:
                                f" FROM part.{table} ORDER BY id")
             # Callback attempts point at their callback: shift both ids by the same offset.
             offset = db.execute("SELECT COALESCE(max(id), 0) FROM callbacks").fetchone()[0]
-            db.execute(f"INSERT INTO callbacks SELECT id + {offset}, call_sid, phone,"
-                       " confirmed_by, topic, language, site, intent, window_start, window_end,"
-                       " status, agent_id, attempts, created_at, updated_at FROM part.callbacks")
+            columns = ("call_sid, phone, confirmed_by, topic, language, site, intent,"
+                       " window_start, window_end, status, agent_id, attempts, created_at,"
+                       " updated_at")
+            db.execute(f"INSERT INTO callbacks (id, {columns}) SELECT id + {offset}, {columns}"
+                       f" FROM part.callbacks")
             db.execute(f"INSERT INTO callback_attempts (callback_id, agent_id, at, result, note)"
                        f" SELECT callback_id + {offset}, agent_id, at, result, note"
                        f" FROM part.callback_attempts ORDER BY id")

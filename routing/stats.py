@@ -468,11 +468,10 @@ def agent_figures(db: Database, period: Period, *, now: datetime) -> list[dict]:
     """Per agent: callers put through to them (by the calls' start), callbacks they worked
     (attempts made in the period), and seconds spent in each status."""
     start, end = period.utc_bounds()
+    stats_store.refresh(db)
     taken = dict(db.execute(
-        "SELECT q.agent_id, count(*) FROM calls c JOIN queue_entries q"
-        " ON q.call_sid = c.call_sid WHERE q.result = 'bridged'"
-        " AND c.started_at >= ? AND c.started_at < ? GROUP BY q.agent_id",
-        [utc_text(start), utc_text(min(end, now))]).fetchall())
+        "SELECT agent_id, sum(taken) FROM stats_handle WHERE hour >= ? AND hour < ?"
+        " GROUP BY agent_id", period.hour_bounds()).fetchall())
     called_back = dict(db.execute(
         "SELECT agent_id, count(*) FROM callback_attempts WHERE at >= ? AND at < ?"
         " GROUP BY agent_id", [utc_text(start), utc_text(min(end, now))]).fetchall())

@@ -20,7 +20,7 @@ watches and no column the rollup reads, so the figures stay as they were.
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Iterable
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -94,7 +94,9 @@ def migrate(db: Database) -> None:
     """Create the rollup tables, the dirty-hour triggers and the indexes the rollup reads by."""
     tables = set(db.table_names())
     layout = db.execute("SELECT sql FROM sqlite_master WHERE name = 'stats_hourly'").fetchone()
-    if layout and ("WITHOUT ROWID" not in layout[0] or " person_repeated " not in layout[0]):
+    handle = db.execute("SELECT sql FROM sqlite_master WHERE name = 'stats_handle'").fetchone()
+    if layout and ("WITHOUT ROWID" not in layout[0] or " person_repeated " not in layout[0]
+                   or (handle and " taken " not in handle[0])):
         # An earlier layout of derived data: drop it, and `refresh` rebuilds every hour.
         db.execute("DROP TABLE stats_hourly")
         db.execute("DROP TABLE IF EXISTS stats_waits")
@@ -121,13 +123,15 @@ def migrate(db: Database) -> None:
             " lang TEXT NOT NULL, result TEXT NOT NULL, wait_ms INTEGER NOT NULL,"
             " n INTEGER NOT NULL, PRIMARY KEY (hour, site, lang, result, wait_ms)) WITHOUT ROWID")
     if "stats_handle" not in tables:
-        # Calls put through, by agent and topic, with their talk time, per hour of the
-        # call's start and milliseconds of after-call work (capped when read, at the
+        # Calls put through (taken), by agent and topic, and of those the ones whose
+        # conversation and wrap-up are over (calls) with their talk time, per hour of
+        # the call's start and milliseconds of after-call work (capped when read, at the
         # wrap-up limit of the day).
         db.execute(
             "CREATE TABLE stats_handle (hour TEXT NOT NULL, site TEXT NOT NULL,"
             " lang TEXT NOT NULL, topic TEXT NOT NULL, agent_id INTEGER NOT NULL,"
-            " acw_ms INTEGER NOT NULL, calls INTEGER NOT NULL, talk_ms INTEGER NOT NULL,"
+            " acw_ms INTEGER NOT NULL, taken INTEGER NOT NULL, calls INTEGER NOT NULL,"
+            " talk_ms INTEGER NOT NULL,"
             " PRIMARY KEY (hour, site, lang, topic, agent_id, acw_ms)) WITHOUT ROWID")
     if "stats_dirty" not in tables:
         db.execute("CREATE TABLE stats_dirty (hour TEXT PRIMARY KEY) WITHOUT ROWID")
@@ -238,14 +242,16 @@ def _recompute(db: Database, first: str, after: str) -> None:
         f" WHERE {where} AND t.turn > 0 GROUP BY t.call_sid", span)}
     stays: dict[str, list] = defaultdict(list)
     topics: dict[str, str] = {}
-    for sid, site, result, wait_ms, wait_s, joined, topic in db.execute(
-            f"SELECT q.call_sid, q.site, q.result, q.wait_ms, q.wait_s, q.joined_at, q.topic"
-            f" FROM calls c CROSS JOIN queue_entries q ON q.call_sid = c.call_sid"
+    taken: dict[str, Counter] = defaultdict(Counter)  # call -> agent -> stays put through
+    for sid, site, result, wait_ms, wait_s, joined, topic, agent_id in db.execute(
+            f"SELECT q.call_sid, q.site, q.result, q.wait_ms, q.wait_s, q.joined_at, q.topic,"
+            f" q.agent_id FROM calls c CROSS JOIN queue_entries q ON q.call_sid = c.call_sid"
             f" WHERE {where} ORDER BY q.id", span):
         stays[sid].append((site, result, wait_ms if wait_ms is not None else (wait_s or 0) * 1000,
                            joined))
         if result == "bridged":
             topics[sid] = topic
+            taken[sid][agent_id] += 1
     callback_sites = dict(db.execute(
         f"SELECT b.call_sid, max(b.site) FROM calls c CROSS JOIN callbacks b"
         f" ON b.call_sid = c.call_sid WHERE {where} GROUP BY b.call_sid", span).fetchall())
@@ -259,7 +265,7 @@ def _recompute(db: Database, first: str, after: str) -> None:
 
     sums: dict[tuple, list] = defaultdict(lambda: [0] * len(HOURLY_MEASURES))
     waits: dict[tuple, int] = defaultdict(int)
-    handle: dict[tuple, list] = defaultdict(lambda: [0, 0])
+    handle: dict[tuple, list] = defaultdict(lambda: [0, 0, 0])
     for sid, (hour, lang, intent, outcome, emergency) in calls.items():
         turn_count, not_understood, conf_sum, conf_n = turns.get(sid, (0, 0, 0.0, 0))
         mine = stays.get(sid, [])
@@ -286,10 +292,13 @@ def _recompute(db: Database, first: str, after: str) -> None:
                 numbered and person, repeated and person)):
             row[i] += value or 0
         if sid in topics:
-            for agent_id, (talk_ms, acw_ms) in handled.get(sid, {}).items():
-                cell = handle[(hour, site, lang, topics[sid], agent_id, acw_ms)]
-                cell[0] += 1
-                cell[1] += talk_ms
+            times = handled.get(sid, {})
+            for agent_id in {*times, *taken[sid]}:
+                talk_ms, acw_ms = times.get(agent_id, (0, 0))
+                cell = handle[(hour, site, lang, topics[sid], agent_id or 0, acw_ms)]
+                cell[0] += taken[sid][agent_id]
+                cell[1] += agent_id in times
+                cell[2] += talk_ms
     db.execute("DELETE FROM stats_hourly WHERE hour >= ? AND hour < ?", [first[:13], after[:13]])
     local = {}
     db.conn.executemany(
@@ -303,8 +312,9 @@ def _recompute(db: Database, first: str, after: str) -> None:
         [(*key, n) for key, n in waits.items()])
     db.execute("DELETE FROM stats_handle WHERE hour >= ? AND hour < ?", [first[:13], after[:13]])
     db.conn.executemany(
-        "INSERT INTO stats_handle (hour, site, lang, topic, agent_id, acw_ms, calls, talk_ms)"
-        " VALUES (?, ?, ?, ?, ?, ?, ?, ?)", [(*key, n, talk) for key, (n, talk) in handle.items()])
+        "INSERT INTO stats_handle (hour, site, lang, topic, agent_id, acw_ms, taken, calls,"
+        " talk_ms) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        [(*key, *sums) for key, sums in handle.items()])
 
 
 def refresh(db: Database) -> int:
