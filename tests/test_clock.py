@@ -2,6 +2,7 @@
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 import zipfile
@@ -110,9 +111,14 @@ def test_a_newcomers_first_softphone_call_shows_no_errors(tmp_path):
 
 def test_the_installed_package_holds_every_module_the_app_imports(tmp_path):
     """`pip install .` (not editable): the built wheel alone runs the softphone elsewhere."""
+    # Built from a copy, so that setuptools' build/ folder is not left in the work tree.
+    source = tmp_path / "source"
+    shutil.copytree(ROOT, source, ignore=shutil.ignore_patterns(
+        ".git", ".venv", "build", "instance", "*.egg-info", "__pycache__", ".pytest_cache",
+        ".hypothesis", "test-artifacts"))
     build = subprocess.run(
         [sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "--quiet",
-         "--wheel-dir", str(tmp_path / "dist"), str(ROOT)],
+         "--wheel-dir", str(tmp_path / "dist"), str(source)],
         capture_output=True, text=True, timeout=300)
     assert build.returncode == 0, build.stderr
     wheel = next((tmp_path / "dist").glob("*.whl"))
