@@ -153,7 +153,14 @@ class Record:
     max_seconds: int = 120
 
 
-Action = Say | Ask | Transfer | Hangup | Record
+@dataclass(frozen=True)
+class PutThrough:
+    """Connect the caller to another office's number (a referral the job centre allows)."""
+
+    number: str
+
+
+Action = Say | Ask | Transfer | Hangup | Record | PutThrough
 
 
 # ----------------------------------------------------------------------------- state

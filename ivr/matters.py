@@ -6,6 +6,8 @@ Part of the pure dialogue (mixed into `ivr.dialogue.Dialogue`, like `ivr.handove
     --------------  --------------------------------  -----------------------------  --------------
     (a request)     another office's matter           who decides, number, hours     referral_sms
                     (ivr/referrals.toml)              (no mobile: anything else?)    anything_else
+                                                      (transfer allowed: connect?) referral_connect
+    referral_connect yes / no                         puts through / the SMS offer   ended / ...
     referral_sms    yes / no                          sends the number by SMS / -    anything_else
     (a request)     a letter: Bescheid, Anhörung      the deadline, how to object    letter_next
     letter_next     yes, "Termin", 1                  books an appointment           book_...
@@ -28,7 +30,8 @@ from speech.normalise import fold
 
 from .referrals import Office
 
-MATTER_STEPS = {"referral_sms", "letter_next", "absence_choice", "absence_day"}
+MATTER_STEPS = {"referral_connect", "referral_sms", "letter_next", "absence_choice",
+                "absence_day"}
 INTERVIEW_WORDS = re.compile(r"\b(vorstellungsgespraech|bewerbungsgespraech|interview)\b")
 CHILD_WORDS = re.compile(r"\b(kind|kinder|sohn|tochter|kleine|kleiner|baby|child)\b")
 CANCEL_WORDS = re.compile(r"\b(absag\w*|sag\w* \w*ab|stornier\w*|cancel\w*)\b")
@@ -54,11 +57,21 @@ class MatterSteps:
         said = [Say("referral", facts)]
         said.append(Say("referral_number", facts) if office.number
                     else Say("referral_hours", facts))
-        if office.number and state.mobile:
+        if office.number:
             state.referral = {"number": office.number, **facts}
+        if office.transfer:
+            return self._ask(state, [*said, Say("referral_connect_offer")], "yes_no",
+                             f"referral:{office.key}", step="referral_connect")
+        return self._offer_referral_sms(state, office.key, said)
+
+    def _offer_referral_sms(self, state, key: str, said):
+        from .dialogue import Say
+
+        if state.referral and state.mobile:
             return self._ask(state, [*said, Say("referral_sms_offer")], "yes_no",
-                             f"referral:{office.key}", step="referral_sms")
-        return self._anything_else_question(state, f"referral:{office.key}", before=said)
+                             f"referral:{key}", step="referral_sms")
+        state.referral = None
+        return self._anything_else_question(state, f"referral:{key}", before=said)
 
     def _letter(self, state):
         from .dialogue import Say
@@ -79,13 +92,23 @@ class MatterSteps:
                          "answered:report_sick", step="absence_choice")
 
     def _matter_answer(self, state, heard, recognition):
-        from .dialogue import Heard, Say
+        from .dialogue import Hangup, Heard, PutThrough, Say, Turn
 
         said = self.reply(heard.speech, state.lang) if heard.speech else {}
         answer = said.get("answer")
         key = heard.digits[:1]
         folded = fold(heard.speech)
         step = state.step
+        if step == "referral_connect":
+            if answer == "yes" or key == "1":
+                number = (state.referral or {}).get("number")
+                state.referral = None
+                state.step = "ended"
+                return Turn(state, (Say("referral_connecting"), PutThrough(number),
+                                    Say("goodbye"), Hangup()), "referral:put_through")
+            if answer == "no" or key == "2":
+                return self._offer_referral_sms(state, "no_transfer", [])
+            return None
         if step == "referral_sms":
             office = state.referral or {}
             state.referral = None

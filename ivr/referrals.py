@@ -39,6 +39,7 @@ class Office:
     intents: frozenset[str]
     demo: bool = False
     english: tuple[str, str, str] = ("", "", "")  # name, topic, hours
+    transfer: bool = False  # the caller may be put through (tried by the job centre first)
 
     def says(self, lang: str = "de") -> dict:
         """The office's facts as prompt parameters, for a call in `lang`."""
@@ -109,7 +110,8 @@ def load(path: str | Path | None = None) -> Referrals:
                 unless=_pattern(entry.get("unless", [])),
                 intents=frozenset(entry.get("intents", [])), demo=bool(entry.get("demo")),
                 english=(entry.get("name_en", ""), entry.get("topic_en", ""),
-                         entry.get("hours_en", ""))))
+                         entry.get("hours_en", "")),
+                transfer=bool(entry.get("transfer")) and bool(entry.get("number"))))
     except (OSError, tomllib.TOMLDecodeError, KeyError, re.error) as error:
         raise ReferralFileError(f"{path}: {error}") from error
     return Referrals(tuple(offices), serves_sgb3)

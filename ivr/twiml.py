@@ -18,7 +18,7 @@ import speech
 from schedules.config import Schedule
 
 from . import prompts
-from .dialogue import Action, Ask, Hangup, Record, Say, Transfer
+from .dialogue import Action, Ask, Hangup, PutThrough, Record, Say, Transfer
 
 CODE_DIGITS = 6
 YES_NO_HINTS = {
@@ -157,6 +157,10 @@ def response_for(actions: tuple[Action, ...], lang: str, voice: Voice,
                             recording_status_callback=urls.recording_status,
                             recording_status_callback_method="POST",
                             recording_status_callback_event="completed")
+        elif isinstance(action, PutThrough):
+            # The call leaves the hotline; what follows is said if the office hangs up
+            # first or does not answer.
+            response.dial(action.number, timeout=30)
         elif isinstance(action, Hangup):
             response.hangup()
     return response

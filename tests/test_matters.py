@@ -191,3 +191,32 @@ def test_ill_for_a_letters_appointment_is_a_note_for_the_team_in_the_agent_conso
     [mine] = console.get("/agent/state.json").get_json()["callbacks"]
     assert "Termin aus einem Brief" in mine["message"] and "Grund: krank" in mine["message"]
     assert mine["phone"] == MOBILE
+
+
+def test_where_the_job_centre_allows_it_the_caller_is_put_through(tmp_path):
+    from ivr.dialogue import Hangup, PutThrough
+
+    text = load.__globals__["DEFAULT_FILE"].read_text(encoding="utf-8")
+    own = tmp_path / "referrals.toml"
+    own.write_text(text.replace('[offices.familienkasse]\n', '[offices.familienkasse]\n'
+                                'transfer = true\n'), encoding="utf-8")
+    dialogue = Dialogue(languages=["de"], referrals=load(own))
+    start = dialogue.start(caller_id=True, mobile=True).state
+    offer = dialogue.step(start, Heard(speech="wann kommt das kindergeld", confidence=0.9))
+    assert offer.state.step == "referral_connect"
+    connected = dialogue.step(offer.state, Heard(speech="ja bitte", confidence=0.9))
+    assert PutThrough("+498004555530") in connected.actions
+    assert isinstance(connected.actions[-1], Hangup)
+    declined = dialogue.step(offer.state, Heard(speech="nein", confidence=0.9))
+    assert declined.state.step == "referral_sms"  # the number by SMS instead
+
+
+def test_a_put_through_is_a_dial_to_that_number_in_twiml():
+    from conftest import twiml
+    from ivr.dialogue import Hangup, PutThrough, Say
+    from ivr.twiml import Urls, Voice, render
+
+    urls = Urls(turn="/voice/turn?t=2", wait="/voice/wait", queue_result="/voice/queue-result")
+    body = render((Say("referral_connecting"), PutThrough("+498004555530"), Say("goodbye"),
+                   Hangup()), "de", Voice(voices={"de": "Polly.Vicki-Neural"}), urls)
+    assert twiml(body).find("./Dial").text == "+498004555530"
