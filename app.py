@@ -59,7 +59,7 @@ def create_app(config: dict | None = None) -> Flask:
     # A newcomer's first try (`flask --app app call`, no server): this process is its own
     # hotline, so it runs with development settings unless told otherwise.
     trying_out = (config is None and "HOTLINE_ENV" not in os.environ
-                 and _softphone_in_process(sys.argv))
+                  and _softphone_in_process(sys.argv))
     _configure_logging(development=trying_out or os.environ.get("HOTLINE_ENV") == "development")
     app = Flask(__name__, instance_relative_config=True)
     app.request_class = HotlineRequest
