@@ -374,4 +374,6 @@ def callback_attempt(callback_id: int):
                                       request.form.get("note", "")[:2000], now=clock.now())
     except callback_store.CallbackStateError as error:
         return _reply(agent.id, str(error), 409)
+    if agent.status == CALLBACK and _agent().status == AVAILABLE:
+        _connect_next(agent.id)  # free again: a caller waiting for them goes to them
     return _reply(agent.id, f"Rückruf: {callback_store.ATTEMPT_RESULTS[result]}.")

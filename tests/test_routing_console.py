@@ -301,3 +301,17 @@ def test_seed_demo_creates_accounts_that_can_log_in(console_app, rdb):
     assert seed_demo(rdb) == 0
     client = console_app.test_client()
     assert log_in(client, "agent.waiblingen", DEMO_PASSWORD).status_code == 302
+
+
+def test_working_a_callback_is_a_status_of_its_own_no_call_rings_meanwhile(anna, rdb):
+    wish = callbacks.request_callback(rdb, "CA9", phone="+4915199999999",
+                                      confirmed_by="caller_id", topic="geldleistungen",
+                                      site="waiblingen", now=T0)
+    post(anna, "/agent/status", status="available")
+    agent = post(anna, f"/agent/callbacks/{wish.id}/start").get_json()["agent"]
+    assert (agent["status"], agent["status_label"]) == ("callback", "Rückruf")
+    queue.enqueue(rdb, "CA1", topic="geldleistungen", site="waiblingen", now=T0)
+    assert dispatch.reserve_agent(rdb, "CA1", now=T0) is None  # busy calling back
+    agent = post(anna, f"/agent/callbacks/{wish.id}/attempt", result="no_answer").get_json()[
+        "agent"]
+    assert agent["status"] == "ringing"  # free again: the waiting caller rings her at once

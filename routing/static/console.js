@@ -65,7 +65,7 @@
     $("status-label").textContent = agent.status_label;
     $("status-since").textContent = "seit " + duration(agent.since_s);
     document.body.dataset.status = agent.status;
-    const free = ["offline", "available", "wrap_up"].includes(agent.status);
+    const free = ["offline", "available", "wrap_up", "callback"].includes(agent.status);
     $("go-available").disabled = !free || agent.status === "available";
     $("go-offline").disabled = !free || agent.status === "offline";
     $("unreachable").hidden = agent.reachable;
