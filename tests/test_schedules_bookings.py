@@ -121,9 +121,13 @@ def race(kind: str, path: str, folder, callers: int) -> list[str | None]:
         for thread in threads:
             thread.join()
         return results
-    # Forked callers start at once with everything imported (spawned ones would each
-    # import pytest and Flask first); each is a separate process with its own connection.
-    context = multiprocessing.get_context("fork")
+    # Each caller is a process of its own with its own connection, forked by a fresh
+    # single-threaded server that has imported the booking code once (forkserver). A
+    # plain fork of this process copied the locks its other threads held at that moment
+    # (the WAL checkpoint thread inside SQLite): one run in a few under load, a child
+    # waited on one for ever and the test stopped at queue.Empty.
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload(["db", "schedules.store", "schedules.config"])
     go, queue = context.Event(), context.Queue()
     processes = [context.Process(target=_process_caller, args=(path, str(folder), n, go, queue))
                  for n in range(callers)]
