@@ -184,6 +184,13 @@ class TwilioStream:
                 self.sent += 1
         except ConnectionClosed:
             return False
+        except RuntimeError as error:
+            # CPython 3.11: joining the client's receiving thread just as it ends (the app
+            # closed the stream mid-frame) can raise this from threading itself; seen once
+            # in five suite runs under load. The line was cut off all the same.
+            if "release unlocked lock" not in str(error):
+                raise
+            return False
         return True
 
     def audio_in_background(self, audio):
