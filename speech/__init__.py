@@ -20,5 +20,5 @@ from speech.entities import extract_entities, extract_reply
 from speech.hints import speech_hints
 from speech.intents import INTENTS, Recognition, recognise
 
-__all__ = ["INTENTS", "Recognition", "detect_crisis", "extract_entities", "extract_reply", "recognise",
-           "speech_hints"]
+__all__ = ["INTENTS", "Recognition", "detect_crisis", "extract_entities", "extract_reply",
+           "recognise", "speech_hints"]

@@ -132,8 +132,9 @@ def test_the_installed_package_holds_every_module_the_app_imports(tmp_path):
     libraries = next(p for p in sys.path if p.endswith("site-packages"))
     env["PYTHONPATH"] = os.pathsep.join([str(site), libraries])
     result = subprocess.run(
-        [sys.executable, "-S", "-c", "import sys; sys.argv[0] = 'flask'; from flask.cli import main; "
-         "main()", "--app", "app", "call", "--json"],
+        [sys.executable, "-S", "-c",
+         "import sys; sys.argv[0] = 'flask'; from flask.cli import main; main()",
+         "--app", "app", "call", "--json"],
         cwd=elsewhere, input="Öffnungszeiten\nnein\n", env=env, capture_output=True, text=True,
         timeout=120)
     assert result.returncode == 0, result.stderr
