@@ -554,7 +554,7 @@ class Dialogue(BookingSteps, HandoverSteps, IdentitySteps, MatterSteps):
         if state.step in HANDOVER_STEPS and state.failures >= MAX_FAILURES:
             # Nobody can take the call now and we keep missing each other: take a message.
             turn = self._voicemail(state)
-        elif (state.step in (BOOKING_STEPS | HANDOVER_STEPS | IDENTITY_STEPS)
+        elif (state.step in (BOOKING_STEPS | HANDOVER_STEPS | IDENTITY_STEPS | MATTER_STEPS)
               and state.failures < MAX_FAILURES):
             # Ask the same question again, after saying what went wrong.
             prompts = [Say(why)] + [Say(key, dict(params)) for key, params in state.last_ask]

@@ -92,7 +92,8 @@ class HandoverSteps:
         folded = fold(heard.speech)
         step = state.step
         if step == "unstaffed":
-            if key == "1" or CALLBACK_WORDS.search(folded):
+            # "Ja" to "Wenn Sie einen Rückruf bestellen, ...": that is the callback.
+            if key == "1" or CALLBACK_WORDS.search(folded) or answer == "yes":
                 return self.start_callback(state)
             if key == "2" or MESSAGE_WORDS.search(folded):
                 return self._voicemail(state)

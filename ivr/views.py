@@ -22,6 +22,7 @@ from routing.store import end_long_wrap_ups
 from routing.topics import topic_for_intent
 from schedules import store as bookings
 from schedules.config import schedule_for_config
+from speech import detect_crisis
 from speech.normalise import fold
 
 from . import effects, media, moments, prompts, store
@@ -527,10 +528,16 @@ def wait():
     if status is None:
         position = _request().form.get("QueuePosition", "")
         key = "queue_position" if position.isdigit() and int(position) > 1 else "queue_next"
-        voice.say(response, prompts.text(lang, key, position=position), lang)
+        voice.say(listening, prompts.text(lang, key, position=position), lang)
     elif status.emergency:
+    # While waiting, too, the hotline listens (Twilio's recogniser; not in Vosk mode,
+    # where voices stay on this server): a caller in crisis is heard in the queue.
+    listening = response if media.is_vosk(_app().config) else response.gather(
+        input="speech dtmf", num_digits=1, timeout=5, method="POST",
+        action=url_for("voice.wait_choice", lang=lang), language=prompts.twilio_language(lang),
+        hints="Rückruf, zurückrufen, call back", speech_timeout="auto")
         # "Ich verbinde Sie sofort": no wait in minutes, and no callback to choose.
-        voice.say(response, prompts.text(lang, "queue_emergency"), lang)
+        voice.say(listening, prompts.text(lang, "queue_emergency"), lang)
     else:
         minutes = status.estimated_minutes
         key = "queue_wait" if minutes > 1 else "queue_wait_one"
@@ -542,14 +549,10 @@ def wait():
             voice.say(gather, sentence, lang)
             voice.say(gather, prompts.text(lang, "queue_offer_callback_keys"), lang)
         elif status.offer_callback:
-            gather = response.gather(input="speech dtmf", num_digits=1, timeout=5,
-                                     action=url_for("voice.wait_choice", lang=lang),
-                                     method="POST", language=prompts.twilio_language(lang),
-                                     hints="Rückruf, zurückrufen, call back", speech_timeout="auto")
-            voice.say(gather, sentence, lang)
-            voice.say(gather, prompts.text(lang, "queue_offer_callback"), lang)
+            voice.say(listening, sentence, lang)
+            voice.say(listening, prompts.text(lang, "queue_offer_callback"), lang)
         else:
-            voice.say(response, sentence, lang)
+            voice.say(listening, sentence, lang)
     response.pause(length=HOLD_SECONDS)
     return _twiml(to_xml(response))
 
@@ -557,7 +560,8 @@ def wait():
 @bp.post("/wait-choice")
 @twilio_signed
 def wait_choice():
-    """The caller answered the callback offer while waiting: 1 or "Rückruf" leaves the queue."""
+    """The caller spoke while waiting: a crisis gets help at once and goes first in line;
+    1 or "Rückruf" leaves the queue for a callback; anything else waits on."""
     call_sid = _call_sid()
     heard = _heard()
     wants = heard.digits[:1] == "1" or bool(
@@ -565,6 +569,10 @@ def wait_choice():
     response = VoiceResponse()
     if call_sid is None or not wants:
         response.redirect(url_for("voice.wait", lang=_lang_arg()), method="POST")
+    lang = _lang_arg()
+    crisis = detect_crisis(heard.speech, lang) if heard.speech else None
+    if call_sid is not None and crisis is not None:
+        return _crisis_while_waiting(call_sid, crisis, lang)
         return _twiml(to_xml(response))
     key = store.request_key(_request().full_path, _request().form.to_dict())
 
@@ -584,6 +592,24 @@ def wait_choice():
 def queue_result():
     """The caller left the queue: to an agent, to a callback, hung up, or the queue failed."""
     call_sid = _call_sid()
+def _crisis_while_waiting(call_sid: str, crisis: str, lang: str) -> Response:
+    response = VoiceResponse()
+
+    def work(db):
+        queue.enqueue(db, call_sid, priority="emergency", now=_now())  # first in line now
+        for key in CRISIS_PROMPTS.get(crisis, ()):
+            _voice().speak(response, Say(key), lang)
+        _voice().say(response, prompts.text(lang, "queue_emergency"), lang)
+        response.redirect(url_for("voice.wait", lang=lang), method="POST")
+        return to_xml(response)
+
+    log.warning("Crisis heard while waiting on call %s: moved to the front", call_sid)
+    return _answer(call_sid, work)
+
+
+CRISIS_PROMPTS = {"self_harm": ("crisis_self_harm",), "violence": ("crisis_violence",)}
+
+
     result = _clean(_request().form.get("QueueResult", ""), 32)
     if call_sid is None:
         return _bad_request("no CallSid on /voice/queue-result")

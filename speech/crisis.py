@@ -30,12 +30,22 @@ def _patterns(lang: str) -> tuple[tuple[str, re.Pattern], ...]:
                  for kind in KINDS if table.get(kind))
 
 
+@functools.cache
+def _languages() -> tuple[str, ...]:
+    with CRISIS_FILE.open("rb") as fh:
+        return tuple(tomllib.load(fh))
+
+
 def detect_crisis(text: str, lang: str = "de") -> str | None:
-    """"self_harm", "violence" or "emergency" if the words say so, else None."""
+    """"self_harm", "violence" or "emergency" if the words say so, else None.
+
+    The call's language is checked first, then every other language of the file: a
+    caller in crisis does not first press the key for English."""
     if not text or not text.strip():
         return None
-    canonical = " ".join(words(text[:MAX_CHARS], lang))
-    for kind, pattern in _patterns(lang):
-        if pattern.search(canonical):
-            return kind
+    for each in (lang, *(other for other in _languages() if other != lang)):
+        canonical = " ".join(words(text[:MAX_CHARS], each))
+        for kind, pattern in _patterns(each):
+            if pattern.search(canonical):
+                return kind
     return None

@@ -184,3 +184,52 @@ def test_the_intent_recogniser_alone_missed_these_which_is_why_the_check_exists(
     """The regression this module fixes, as seen before it: not an emergency intent."""
     assert recognise("ich tu mir was an", "de").intent != "emergency"
     assert detect_crisis("ich tu mir was an") == "self_harm"
+
+
+def test_a_crisis_said_while_waiting_in_the_queue_gets_the_numbers_and_goes_first(app, db):
+    calm = Caller(app)
+    calm.dial()
+    calm.say("#0")
+    waiting = Caller(app)
+    waiting.dial()
+    waiting.say("Mitarbeiter")
+    assert "[Warteschleife: hotline]" in waiting.hears()
+    waiting.say("ich halt das nicht mehr aus, ich bring mich um")
+    said = waiting.hears()
+    assert "Telefonseelsorge" in said and "null acht hundert" in said
+    assert "vor allen anderen angenommen" in said
+    priorities = dict(db.execute("SELECT call_sid, priority FROM queue_entries").fetchall())
+    assert priorities[waiting.call_sid] == "emergency" and priorities[calm.call_sid] == "normal"
+
+
+def test_a_crisis_in_english_is_heard_before_english_is_chosen(app):
+    said = call_saying(app, "I want to end my life")
+    assert "Telefonseelsorge" in said
+
+
+def test_a_man_hit_by_his_wife_hears_a_line_for_men_too(app):
+    said = call_saying(app, "meine Frau schlägt mich")
+    assert "Hilfetelefon Gewalt an Männern" in said
+
+
+def test_a_joke_about_the_wait_is_no_crisis(app):
+    said = call_saying(app, "die Warterei bringt mich noch um, wann kommt mein Geld")
+    assert "Polizei" not in said and "Telefonseelsorge" not in said
+
+
+def test_an_emergency_after_hours_can_say_yes_to_the_callback(app):
+    app.extensions["hotline.clock"] = lambda: SUNDAY
+    caller = Caller(app)
+    caller.dial()
+    caller.say("heute wird mir der Strom abgestellt")
+    assert "Notruf eins eins zwei" in caller.hears()
+    caller.say("ja")
+    assert "zurückrufen" in caller.hears() or "Rückruf" in caller.hears()
+    assert "nicht verstanden" not in caller.hears()
+
+
+def call_saying(app, words: str) -> str:
+    caller = Caller(app)
+    caller.dial()
+    caller.say(words)
+    return caller.hears()

@@ -336,9 +336,11 @@ def test_queue_failure_offers_a_callback_or_a_message_instead_of_a_dead_end(call
 def test_wait_music_announces_the_position(caller):
     caller.dial()
     reply = caller.post("/voice/wait?lang=de", QueuePosition="3")
-    assert "Position 3" in twiml(reply.body).find("./Say").text
+    assert "Position 3" in twiml(reply.body).find("./Gather/Say").text
     reply = caller.post("/voice/wait?lang=en", QueuePosition="1")
-    assert "next in the queue" in twiml(reply.body).find("./Say").text
+    assert "next in the queue" in twiml(reply.body).find("./Gather/Say").text
+    # Listening all the while: a caller in crisis is heard in the queue too.
+    assert twiml(reply.body).find("./Gather").get("input") == "speech dtmf"
 
 
 # ---------------------------------------------------------------- bad input
