@@ -525,17 +525,17 @@ def wait():
                 offer_after_s=_app().config["HOTLINE_CALLBACK_OFFER_AFTER"])
         except queue.NotQueuedError:
             status = None
-    if status is None:
-        position = _request().form.get("QueuePosition", "")
-        key = "queue_position" if position.isdigit() and int(position) > 1 else "queue_next"
-        voice.say(listening, prompts.text(lang, key, position=position), lang)
-    elif status.emergency:
     # While waiting, too, the hotline listens (Twilio's recogniser; not in Vosk mode,
     # where voices stay on this server): a caller in crisis is heard in the queue.
     listening = response if media.is_vosk(_app().config) else response.gather(
         input="speech dtmf", num_digits=1, timeout=5, method="POST",
         action=url_for("voice.wait_choice", lang=lang), language=prompts.twilio_language(lang),
         hints="Rückruf, zurückrufen, call back", speech_timeout="auto")
+    if status is None:
+        position = _request().form.get("QueuePosition", "")
+        key = "queue_position" if position.isdigit() and int(position) > 1 else "queue_next"
+        voice.say(listening, prompts.text(lang, key, position=position), lang)
+    elif status.emergency:
         # "Ich verbinde Sie sofort": no wait in minutes, and no callback to choose.
         voice.say(listening, prompts.text(lang, "queue_emergency"), lang)
     else:
@@ -564,15 +564,15 @@ def wait_choice():
     1 or "Rückruf" leaves the queue for a callback; anything else waits on."""
     call_sid = _call_sid()
     heard = _heard()
+    lang = _lang_arg()
+    crisis = detect_crisis(heard.speech, lang) if heard.speech else None
+    if call_sid is not None and crisis is not None:
+        return _crisis_while_waiting(call_sid, crisis, lang)
     wants = heard.digits[:1] == "1" or bool(
         CALLBACK_WORDS.search(fold(heard.speech)))
     response = VoiceResponse()
     if call_sid is None or not wants:
         response.redirect(url_for("voice.wait", lang=_lang_arg()), method="POST")
-    lang = _lang_arg()
-    crisis = detect_crisis(heard.speech, lang) if heard.speech else None
-    if call_sid is not None and crisis is not None:
-        return _crisis_while_waiting(call_sid, crisis, lang)
         return _twiml(to_xml(response))
     key = store.request_key(_request().full_path, _request().form.to_dict())
 
@@ -587,11 +587,6 @@ def wait_choice():
     return _answer(call_sid, work)
 
 
-@bp.post("/queue-result")
-@twilio_signed
-def queue_result():
-    """The caller left the queue: to an agent, to a callback, hung up, or the queue failed."""
-    call_sid = _call_sid()
 def _crisis_while_waiting(call_sid: str, crisis: str, lang: str) -> Response:
     response = VoiceResponse()
 
@@ -610,6 +605,11 @@ def _crisis_while_waiting(call_sid: str, crisis: str, lang: str) -> Response:
 CRISIS_PROMPTS = {"self_harm": ("crisis_self_harm",), "violence": ("crisis_violence",)}
 
 
+@bp.post("/queue-result")
+@twilio_signed
+def queue_result():
+    """The caller left the queue: to an agent, to a callback, hung up, or the queue failed."""
+    call_sid = _call_sid()
     result = _clean(_request().form.get("QueueResult", ""), 32)
     if call_sid is None:
         return _bad_request("no CallSid on /voice/queue-result")
