@@ -134,10 +134,18 @@ def race(kind: str, path: str, folder, callers: int) -> list[str | None]:
     for process in processes:
         process.start()
     go.set()
-    got = dict(queue.get(timeout=120) for _ in processes)
-    for process in processes:
-        process.join(timeout=60)
-        assert process.exitcode == 0
+    try:
+        got = dict(queue.get(timeout=120) for _ in processes)
+        for process in processes:
+            process.join(timeout=60)
+            assert process.exitcode == 0
+    finally:
+        # A caller that never answered must not keep pytest from exiting (it waits for
+        # its children at exit): the test fails, the run goes on.
+        for process in processes:
+            if process.is_alive():
+                process.kill()
+                process.join(timeout=10)
     return [got[n] for n in range(callers)]
 
 
