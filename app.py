@@ -56,10 +56,11 @@ HSTS = "max-age=31536000; includeSubDomains"
 
 def create_app(config: dict | None = None) -> Flask:
     """Build the app: defaults, then the environment, then `config` (tests pass theirs)."""
-    # A newcomer's first try (`flask --app app call`, no server): this process is its own
-    # hotline, so it runs with development settings unless told otherwise.
+    # A newcomer's first try (`flask --app app call`): this process is its own hotline,
+    # or only the softphone for a server (`--url`), so it runs with development settings
+    # unless told otherwise.
     trying_out = (config is None and "HOTLINE_ENV" not in os.environ
-                  and _softphone_in_process(sys.argv))
+                  and _softphone(sys.argv))
     _configure_logging(development=trying_out or os.environ.get("HOTLINE_ENV") == "development")
     app = Flask(__name__, instance_relative_config=True)
     app.request_class = HotlineRequest
@@ -127,11 +128,10 @@ def _flask_run(argv: list[str]) -> bool:
     return bool(argv) and os.path.basename(argv[0]) == "flask" and "run" in argv
 
 
-def _softphone_in_process(argv: list[str]) -> bool:
-    """True for `flask ... call` without `--url`: the softphone calls this very process."""
-    if not argv or os.path.basename(argv[0]) != "flask" or "call" not in argv:
-        return False
-    return not any(arg == "--url" or arg.startswith("--url=") for arg in argv)
+def _softphone(argv: list[str]) -> bool:
+    """True for `flask ... call`: in process, the softphone calls this very app; with
+    `--url` this process only signs and posts requests, and needs no production secrets."""
+    return bool(argv) and os.path.basename(argv[0]) == "flask" and "call" in argv
 
 
 def _configure_logging(development: bool) -> None:

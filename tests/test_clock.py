@@ -140,3 +140,13 @@ def test_the_installed_package_holds_every_module_the_app_imports(tmp_path):
     assert result.returncode == 0, result.stderr
     assert json.loads(result.stdout)["outcome"] == "answered"
     assert str(ROOT) not in result.stderr
+
+
+def test_the_softphone_against_a_server_needs_no_production_secrets(tmp_path):
+    """`call --url` from a second terminal: no HOTLINE_HASH_KEY, no traceback."""
+    flask = Path(sys.executable).parent / "flask"
+    result = subprocess.run([str(flask), "--app", "app", "call", "--json", "--url",
+                             "http://127.0.0.1:9"], cwd=ROOT, input="", timeout=120,
+                            env=_newcomer_env(tmp_path), capture_output=True, text=True)
+    assert "Traceback" not in result.stderr
+    assert "cannot reach http://127.0.0.1:9" in result.stderr  # nobody listens on port 9
