@@ -202,16 +202,17 @@ def send_referral_sms(ctx: Context, number: str, lang: str, **office: str):
 ABSENCE_REASONS = {"sick": "krank", "child": "Kind krank", "interview": "Vorstellungsgespräch"}
 
 
-def absence_note(ctx: Context, day: str, reason: str, lang: str,
+def absence_note(ctx: Context, day: str | None, reason: str, lang: str,
                  customer_number: str | None = None):
     """An absence from a letter's appointment, for the team: a callback with a note,
     shown in the agent console like any callback (needs the caller's number)."""
     known, _ = caller_line(ctx.phone)
     if not known:
         return {"recorded": False}
-    spoken_day = case_spoken.day(day, lang, ctx.now.astimezone(BERLIN).date())
-    note = (f"Kann zu einem Termin aus einem Brief nicht kommen: am "
-            f"{case_spoken.day(day, 'de')}. Grund: {ABSENCE_REASONS.get(reason, 'krank')}.")
+    spoken_day = case_spoken.day(day, lang, ctx.now.astimezone(BERLIN).date()) if day else ""
+    when = f"am {case_spoken.day(day, 'de')}" if day else "Datum nicht genannt"
+    note = (f"Kann zu einem Termin aus einem Brief nicht kommen: {when}. "
+            f"Grund: {ABSENCE_REASONS.get(reason, 'krank')}.")
     if customer_number:
         note += f" Kundennummer: {customer_number}."
     callbacks.request_callback(ctx.db, ctx.call_sid, phone=ctx.phone, confirmed_by="caller_id",

@@ -25,6 +25,7 @@ The hotline never says that a sick note excuses an absence: the job centre decid
 from __future__ import annotations
 
 import re
+from datetime import date
 
 from speech.normalise import fold
 
@@ -33,6 +34,8 @@ from .referrals import Office
 MATTER_STEPS = {"referral_connect", "referral_sms", "letter_next", "absence_choice",
                 "absence_day"}
 INTERVIEW_WORDS = re.compile(r"\b(vorstellungsgespraech|bewerbungsgespraech|interview)\b")
+VAGUE_WORDS = re.compile(r"\b(weiss (ich )?(es )?nicht|irgendwann|keine ahnung|vergessen|"
+                        r"don ?t know|not sure)\b")
 CHILD_WORDS = re.compile(r"\b(kind|kinder|sohn|tochter|kleine|kleiner|baby|child)\b")
 CANCEL_WORDS = re.compile(r"\b(absag\w*|sag\w* \w*ab|stornier\w*|cancel\w*)\b")
 MOVE_WORDS = re.compile(r"\b(verschieb\w*|verleg\w*|anderen termin|neuen termin|move|"
@@ -136,10 +139,14 @@ class MatterSteps:
             return None
         if step == "absence_day":
             entities = self.extract(heard.speech, state.lang, heard.now) if heard.speech else {}
-            if not entities.get("date"):
+            if VAGUE_WORDS.search(folded):
+                day = None  # "weiß ich nicht mehr": noted without a day, never a guessed one
+            elif entities.get("date"):
+                day = _recent(date.fromisoformat(entities["date"]), heard.now.date()).isoformat()
+            else:
                 return self._failed(state, "when_not_understood", recognition)
             return self._query(state, "absence_note", {
-                "day": entities["date"], "lang": state.lang,
+                "day": day, "lang": state.lang,
                 "reason": (state.absence or {}).get("reason", "sick"),
                 "customer_number": entities.get("customer_number")}, "absence_note")
         return None
@@ -149,7 +156,9 @@ class MatterSteps:
 
         state.absence = None
         if result and result.get("recorded"):
-            said = [Say("absence_recorded", {"day_text": result["day"]}), Say("absence_proof")]
+            first = (Say("absence_recorded", {"day_text": result["day"]}) if result.get("day")
+                     else Say("absence_recorded_undated"))
+            said = [first, Say("absence_proof")]
             return self._anything_else_question(state, "absence:recorded", before=said)
         return self._anything_else_question(state, "absence:not_recorded",
                                             before=[Say("absence_letter")])
@@ -159,3 +168,11 @@ class MatterSteps:
 
         key = "referral_sms_sent" if result and result.get("sent") else "referral_sms_failed"
         return self._anything_else_question(state, f"referral:{key}", before=[Say(key)])
+
+
+def _recent(day: date, today: date) -> date:
+    """An appointment someone cannot come to is near: "am siebten Dezember", said on the
+    9th, is two days ago (the date reader, made for bookings, moved it a year ahead)."""
+    if (day - today).days > 180:
+        return day.replace(year=day.year - 1)
+    return day

@@ -3,7 +3,9 @@ matters, letters they do not understand, appointments they cannot come to, chang
 can report online. Through the webhooks, as a caller would hear it.
 """
 
+from datetime import datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -14,6 +16,7 @@ from speech import recognise
 
 DATA = Path(__file__).parent / "data"
 MOBILE = "+491701234567"
+BERLIN = ZoneInfo("Europe/Berlin")
 LANDLINE = "+4971519998877"
 LABELS = {"payment_status": "money_missing", "report_change": "change", "letter": "letter",
           "report_sick": "sick"}
@@ -220,3 +223,21 @@ def test_a_put_through_is_a_dial_to_that_number_in_twiml():
     body = render((Say("referral_connecting"), PutThrough("+498004555530"), Say("goodbye"),
                    Hangup()), "de", Voice(voices={"de": "Polly.Vicki-Neural"}), urls)
     assert twiml(body).find("./Dial").text == "+498004555530"
+
+
+@pytest.mark.parametrize("said, noted", [
+    ("am siebten Dezember", "7. Dezember"),   # two days ago, not next year
+    ("weiß ich nicht mehr, irgendwann nächste Woche", None),  # no guessed day
+])
+def test_the_day_of_a_letters_appointment_is_taken_as_said(app, db, said, noted):
+    app.extensions["hotline.clock"] = lambda: datetime(2026, 12, 9, 10, 0, tzinfo=BERLIN)
+    caller = call(app, "Ich bin krank und kann nicht kommen")
+    caller.say("Brief")
+    caller.say(said)
+    note = db.execute("SELECT note FROM callbacks").fetchone()[0]
+    if noted:
+        assert f"am {noted}" in caller.hears() and "2027" not in caller.hears()
+        assert noted in note
+    else:
+        assert "zu dem Termin aus dem Brief nicht kommen können" in caller.hears()
+        assert "Datum nicht genannt" in note
