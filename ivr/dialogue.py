@@ -528,7 +528,7 @@ class Dialogue(BookingSteps, HandoverSteps, IdentitySteps, MatterSteps):
         elif intent in STATUS_INTENTS:
             turn = self._start_status(state, intent, heard)
         elif intent == "letter":
-            turn = self._letter(state)
+            turn = self._letter(state, heard)
         elif intent == "report_sick":
             turn = self._absence(state, heard)
         elif self.referrals.for_intent(intent) is not None:

@@ -34,6 +34,9 @@ from .referrals import Office
 MATTER_STEPS = {"referral_connect", "referral_sms", "letter_next", "absence_choice",
                 "absence_day"}
 INTERVIEW_WORDS = re.compile(r"\b(vorstellungsgespraech|bewerbungsgespraech|interview)\b")
+HEARING_WORDS = re.compile(r"\banhoerung\w*")
+REPAYMENT_WORDS = re.compile(r"\b(rueckforderung\w*|zurueck ?zahlen|zurueckfordern|geld zurueck|"
+                             r"erstattung\w*|ueberzahlung|raten\w*|pay back|money back)\b")
 VAGUE_WORDS = re.compile(r"\b(weiss (ich )?(es )?nicht|irgendwann|keine ahnung|vergessen|"
                         r"don ?t know|not sure)\b")
 CHILD_WORDS = re.compile(r"\b(kind|kinder|sohn|tochter|kleine|kleiner|baby|child)\b")
@@ -76,12 +79,21 @@ class MatterSteps:
         state.referral = None
         return self._anything_else_question(state, f"referral:{key}", before=said)
 
-    def _letter(self, state):
+    def _letter(self, state, heard=None):
+        """A hearing asks for the caller's view by its own deadline; a decision can be
+        objected to; money asked back can often be paid in instalments."""
         from .dialogue import Say
 
+        folded = fold(heard.speech) if heard is not None else ""
         self._achieve(state, "answered")
-        return self._ask(state, [Say("letter_help"), Say("letter_next")], "yes_no",
-                         "answered:letter", step="letter_next")
+        if HEARING_WORDS.search(folded):
+            said = [Say("letter_hearing")]
+        else:
+            said = [Say("letter_help")]
+            if REPAYMENT_WORDS.search(folded):
+                said.append(Say("letter_repayment"))
+        return self._ask(state, [*said, Say("letter_next")], "yes_no", "answered:letter",
+                         step="letter_next")
 
     def _absence(self, state, heard=None):
         from .dialogue import Say

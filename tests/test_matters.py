@@ -136,10 +136,11 @@ def test_a_letter_hears_the_deadline_and_how_to_object_then_an_appointment(app):
     assert "Worum geht es bei dem Termin?" in caller.hears()
 
 
-@pytest.mark.parametrize("words", ["Anhörung", "Rückforderung", "Widerspruch",
+@pytest.mark.parametrize("words", ["Rückforderung", "Widerspruch", "Sanktion",
                                    "ich verstehe den brief vom jobcenter nicht"])
 def test_letters_by_any_name_are_understood(app, words):
-    assert "Widerspruch einlegen" in call(app, words).hears()
+    said = call(app, words).hears()
+    assert "Widerspruch einlegen" in said and "Kundennummer" not in said
 
 
 def test_a_sick_caller_hears_what_to_send_and_never_that_it_is_excused(app):
@@ -241,3 +242,27 @@ def test_the_day_of_a_letters_appointment_is_taken_as_said(app, db, said, noted)
     else:
         assert "zu dem Termin aus dem Brief nicht kommen können" in caller.hears()
         assert "Datum nicht genannt" in note
+
+
+def test_english_callers_are_referred_by_english_words(app):
+    caller = Caller(app, from_number=LANDLINE)
+    caller.dial()
+    caller.say("#9")
+    caller.say("when will I get my child benefit")
+    assert "Family Benefits Office" in caller.hears() and "customer number" not in caller.hears()
+
+
+def test_a_hearing_asks_for_the_callers_view_not_an_objection(app):
+    said = call(app, "Ich habe eine Anhörung bekommen").hears()
+    assert "Ihre Sicht hören, bevor es entscheidet" in said
+    assert "Widerspruch" not in said
+
+
+def test_money_asked_back_hears_that_instalments_can_be_asked_for(app):
+    said = call(app, "Rückforderung, das kann ich nicht zahlen").hears()
+    assert "Widerspruch" in said and "Ratenzahlung beantragen" in said
+
+
+def test_ill_with_a_child_and_an_appointment_is_not_taken_for_a_new_booking(app):
+    said = call(app, "mein Kind ist krank, ich kann nicht zum Termin kommen").hears()
+    assert "Arbeitsunfähigkeitsbescheinigung" in said and "oder um einen neuen Termin" not in said
