@@ -10,20 +10,21 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
+from test_dialogue import said as keys
+from test_dialogue import settle
 
 from conftest import Caller, twiml
 from ivr.dialogue import (
     BOOKING_STEPS,
-    Ask,
     CallState,
     Dialogue,
     Hangup,
     Heard,
-    Say,
     Transfer,
 )
 from ivr.handover import HANDOVER_STEPS
 from ivr.identity import IDENTITY_STEPS
+from ivr.matters import MATTER_STEPS
 from speech import detect_crisis, recognise
 
 DATA = Path(__file__).parent / "data"
@@ -64,24 +65,8 @@ def test_no_ordinary_request_is_taken_for_a_crisis():
 
 # Every step a call can be in, and a way to put the dialogue there.
 STEPS = sorted({"listen", "menu", "clarify", "confirm", "anything_else", "agent", "ended",
-                "crisis_numbers"} | BOOKING_STEPS | HANDOVER_STEPS | IDENTITY_STEPS)
-
-
-def settle(turn, open_now=True):
-    while turn.query is not None:
-        assert turn.query.kind == "agents_open", turn.query
-        turn = dialogue.resume(turn, open_now)
-    return turn
-
-
-def keys(turn) -> list[str]:
-    said = []
-    for action in turn.actions:
-        if isinstance(action, Ask):
-            said.extend(p.key for p in action.prompts)
-        elif isinstance(action, Say):
-            said.append(action.key)
-    return said
+                "crisis_numbers"} | BOOKING_STEPS | HANDOVER_STEPS | IDENTITY_STEPS
+               | MATTER_STEPS)
 
 
 @pytest.mark.parametrize("step", STEPS)
