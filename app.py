@@ -32,11 +32,14 @@ from routing import store as routing_store
 from schedules import store as schedules_store
 from schedules import views as appointments
 from speech.cli import intent_command
+from teaching import store as teaching_store
+from teaching.cli import catalogue_command
 
 # Every package's tables, in dependency order.
 # The statistics' rollup comes last: it puts triggers on the tables before it.
 MIGRATIONS = [ivr_store.migrate, media.migrate, schedules_store.migrate, routing_store.migrate,
-              cases_store.migrate, outbox.migrate, routing_stats_store.migrate]
+              cases_store.migrate, outbox.migrate, teaching_store.migrate,
+              routing_stats_store.migrate]
 
 
 class ConsoleOnlySessions(SecureCookieSessionInterface):
@@ -95,6 +98,7 @@ def create_app(config: dict | None = None) -> Flask:
     app.cli.add_command(history.seed_calls_command)
     app.cli.add_command(softphone.call_command)
     app.cli.add_command(intent_command)
+    app.cli.add_command(catalogue_command)
 
     @app.after_request
     def strict_transport_security(response):

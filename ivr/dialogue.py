@@ -43,6 +43,7 @@ from zoneinfo import ZoneInfo
 
 import clock
 import speech
+from speech.catalogue import Catalogue
 
 from .booking import BookingSteps, Query
 from .handover import HANDOVER_STEPS, HandoverSteps
@@ -239,6 +240,14 @@ class Turn:
 # ----------------------------------------------------------------------------- dialogue
 
 
+@dataclasses.dataclass(frozen=True)
+class _Pinned:
+    """A catalogue version as a cache key: equal by version number alone."""
+
+    version: int
+    catalogue: Catalogue = dataclasses.field(compare=False, hash=False)
+
+
 class Dialogue(BookingSteps, HandoverSteps, IdentitySteps, MatterSteps):
     """The hotline's conversation rules, configured once per app."""
 
@@ -250,6 +259,7 @@ class Dialogue(BookingSteps, HandoverSteps, IdentitySteps, MatterSteps):
         extract: Callable[..., dict] = speech.extract_entities,
         reply: Callable[[str, str], dict] = speech.extract_reply,
         referrals: Referrals | None = None,
+        catalogues: Callable[[str], tuple[int, Catalogue]] | None = None,
     ):
         self.languages = languages or ["de"]
         self.referrals = referrals or load_referrals()
@@ -257,7 +267,21 @@ class Dialogue(BookingSteps, HandoverSteps, IdentitySteps, MatterSteps):
         # One caller turn asks for the entities of the same words several times (a
         # command? an answer? a date?): remember the last few hundred. Results are
         # shared, so nobody may change them.
-        self.recognise = functools.lru_cache(maxsize=512)(recognise)
+        if catalogues is None:
+            self.recognise = functools.lru_cache(maxsize=512)(recognise)
+        else:
+            # The live catalogue (supervisors' phrases): recognised with the version in
+            # use now, remembered per version, so a new version is never answered from
+            # the old one's memory.
+            by_version = functools.lru_cache(maxsize=512)(
+                lambda text, lang, version, pinned: recognise(text, lang,
+                                                              catalogue=pinned.catalogue))
+
+            def recognise_live(text: str, lang: str) -> speech.Recognition:
+                version, catalogue = catalogues(lang)
+                return by_version(text, lang, version, _Pinned(version, catalogue))
+
+            self.recognise = recognise_live
         self.extract = functools.lru_cache(maxsize=512)(extract)
         self.reply = functools.lru_cache(maxsize=512)(reply)
 

@@ -24,6 +24,7 @@ from schedules import store as bookings
 from schedules.config import schedule_for_config
 from speech import detect_crisis
 from speech.normalise import fold
+from teaching.live import LiveCatalogue
 
 from . import effects, media, moments, prompts, store
 from . import voicemail as voicemail_transcription
@@ -48,11 +49,15 @@ MAX_QUERIES = 6  # a turn needs two or three (book, slot taken, next slot); more
 
 def init_app(app) -> None:
     """Build the dialogue and the voice once per app, and register the webhooks."""
+    # Supervisors' phrases (teaching): the newest version, looked for every few seconds.
+    live = LiveCatalogue(database.get_db, app.config["HOTLINE_CATALOGUE_REFRESH_S"])
+    app.extensions["hotline.catalogue"] = live
     app.extensions["hotline.dialogue"] = Dialogue(
         languages=app.config["HOTLINE_LANGUAGES"],
         min_confidence=app.config["HOTLINE_MIN_CONFIDENCE"],
         # Checked at start-up too: a broken table fails now, not at a caller's question.
         referrals=load_referrals(app.config["HOTLINE_REFERRALS"] or None),
+        catalogues=live.current,
     )
     # Loaded (and checked) at start-up: a broken schedule file is an error now, not
     # at the first caller who wants an appointment.

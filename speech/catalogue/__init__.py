@@ -2,10 +2,14 @@
 
 The TOML files next to this module are data that job-centre staff edit; this module
 turns them, once per process, into lookup tables the recogniser scans in microseconds.
+`extended` adds phrases that supervisors accepted (the app's live layer, handed in by
+the caller: this package never reads the database), and `evaluation_set` reads the
+labelled utterances that ship with the package, to try a change out before it is made.
 """
 
 from __future__ import annotations
 
+import copy
 import threading
 import tomllib
 from dataclasses import dataclass, field
@@ -14,6 +18,8 @@ from pathlib import Path
 from speech.normalise import join_separable, words
 
 CATALOGUE_DIR = Path(__file__).parent
+# Labelled utterances (intent<TAB>utterance) that ship with the package, per language.
+EVALUATION_DIR = Path(__file__).parent.parent / "evaluation"
 LANGUAGES = ("de", "en")
 
 # Evidence each tier adds to an intent. A strong keyword on its own names the intent;
@@ -174,7 +180,22 @@ def _compile(lang: str, data: dict) -> Catalogue:
 
 
 _cache: dict[tuple[str, Path], Catalogue] = {}
+_raw: dict[tuple[str, Path], dict] = {}
 _lock = threading.Lock()
+
+
+def _read(lang: str, directory: Path) -> dict:
+    key = (lang, directory)
+    data = _raw.get(key)
+    if data is None:
+        path = directory / f"{lang}.toml"
+        try:
+            with path.open("rb") as fh:
+                data = tomllib.load(fh)
+        except tomllib.TOMLDecodeError as exc:
+            raise CatalogueError(f"{path}: {exc}") from exc
+        _raw[key] = data
+    return data
 
 
 def load(lang: str = "de", directory: Path = CATALOGUE_DIR) -> Catalogue:
@@ -187,11 +208,37 @@ def load(lang: str = "de", directory: Path = CATALOGUE_DIR) -> Catalogue:
         return cached
     with _lock:
         if key not in _cache:
-            path = directory / f"{lang}.toml"
-            try:
-                with path.open("rb") as fh:
-                    data = tomllib.load(fh)
-            except tomllib.TOMLDecodeError as exc:
-                raise CatalogueError(f"{path}: {exc}") from exc
-            _cache[key] = _compile(lang, data)
+            _cache[key] = _compile(lang, _read(lang, directory))
         return _cache[key]
+
+
+def extended(lang: str, phrases: list[tuple[str, str]],
+             directory: Path = CATALOGUE_DIR) -> Catalogue:
+    """The catalogue for ``lang`` with more example phrases, ``(intent, phrase)`` each.
+
+    Not cached: the caller keeps the result as long as its phrases stay the same. An
+    intent the catalogue does not know is a `CatalogueError`.
+    """
+    if not phrases:
+        return load(lang, directory)
+    if lang not in LANGUAGES:
+        lang = "de"
+    with _lock:
+        data = copy.deepcopy(_read(lang, directory))
+    intents = data["intents"]
+    for intent, phrase in phrases:
+        if intent not in intents:
+            raise CatalogueError(f"{lang}: no intent {intent!r}")
+        intents[intent].setdefault("phrases", []).append(phrase)
+    return _compile(lang, data)
+
+
+def evaluation_set(lang: str) -> list[tuple[str, str]]:
+    """The labelled utterances that ship with the package for ``lang``: (intent, text)."""
+    rows: list[tuple[str, str]] = []
+    for path in sorted(EVALUATION_DIR.glob(f"intents_*_{lang}.tsv")):
+        for line in path.read_text(encoding="utf-8").splitlines():
+            if line.strip() and not line.startswith("#") and "\t" in line:
+                intent, text = line.split("\t", 1)
+                rows.append((intent.strip(), text.strip()))
+    return rows
