@@ -33,6 +33,7 @@ from schedules import store as schedules_store
 from schedules import views as appointments
 from speech.cli import intent_command
 from teaching import store as teaching_store
+from teaching import views as teaching_views
 from teaching.cli import catalogue_command
 
 # Every package's tables, in dependency order.
@@ -88,6 +89,7 @@ def create_app(config: dict | None = None) -> Flask:
     media.init_app(app)
     app.register_blueprint(appointments.bp)
     routing.init_app(app, connect_url=voice.connect_url)
+    app.register_blueprint(teaching_views.bp)
     cases.init_app(app)
     ops.init_app(app)
     if app.config["HOTLINE_ENV"] == "development":

@@ -6,6 +6,7 @@
 - `live`: the current version, compiled per language and handed to `speech.recognise`;
   every process looks for a newer version at most every HOTLINE_CATALOGUE_REFRESH_S.
 - `cli`: `flask --app app catalogue export|import|accept|rollback|history`.
+- `views`: the same for the dashboard, as JSON (supervisors only, CSRF-protected).
 
 `speech` never reads the database: this package reads it and hands `speech` a catalogue.
 """

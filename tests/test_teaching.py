@@ -265,3 +265,67 @@ def test_a_refusal_is_an_error_of_the_store_too(workers):
             store.accept(db, [("de", "agent", NEW_WAY_TO_ASK)], " ", "", NOW)
     finally:
         db.conn.close()
+
+
+PASSWORD = "leitung-passwort-1"
+
+
+def logged_in(app, login_name: str, role: str):
+    from werkzeug.security import generate_password_hash
+
+    from routing import store as routing_store
+
+    db = connect(app.config["HOTLINE_DATABASE"])
+    routing_store.add_agent(db, login=login_name, name=login_name.title(), role=role,
+                            password_hash=generate_password_hash(PASSWORD),
+                            sites=("waiblingen",), now=NOW)
+    db.conn.close()
+    client = app.test_client()
+    page = client.get("/agent/login").get_data(as_text=True)
+    token = page.split('name="csrf_token" value="', 1)[1].split('"', 1)[0]
+    assert client.post("/agent/login", data={"login": login_name, "password": PASSWORD,
+                                             "csrf_token": token}).status_code == 302
+    return client
+
+
+def test_a_supervisor_assigns_a_phrase_on_the_dashboard_and_callers_notice(workers):
+    first, second = workers
+    leitung = logged_in(first, "leitung", "supervisor")
+    token = leitung.get("/supervisor/catalogue.json").get_json()["csrf"]
+    headers = {"X-CSRFToken": token}
+    body = {"phrase": NEW_WAY_TO_ASK, "intent": "agent", "why": "Bildung und Teilhabe"}
+
+    assert leitung.post("/supervisor/catalogue/accept", json=body).status_code == 400
+    answer = leitung.post("/supervisor/catalogue/accept", json=body, headers=headers)
+    assert answer.status_code == 200 and answer.get_json()["version"] == 1
+    next_refresh()
+    assert PUT_THROUGH in hotline_answers(second, NEW_WAY_TO_ASK)
+
+    conflict = leitung.post("/supervisor/catalogue/accept", headers=headers,
+                            json={"phrase": "termin", "intent": "opening_hours"})
+    assert conflict.status_code == 409
+    assert {"text": "termin", "expected": "book_appointment", "after": "opening_hours",
+            "source": "evaluation"} in conflict.get_json()["conflicts"]
+    refused = leitung.post("/supervisor/catalogue/accept", headers=headers,
+                           json={"phrase": "mein Name ist Anna", "intent": "agent"})
+    assert refused.status_code == 422 and "personal name" in refused.get_json()["refused"]
+
+    listing = leitung.get("/supervisor/catalogue.json").get_json()
+    assert listing["version"] == 1
+    assert listing["versions"][0]["who"] == "leitung"
+    assert listing["phrases"][0]["phrase"] == NEW_WAY_TO_ASK
+    back = leitung.post("/supervisor/catalogue/rollback", json={"version": 0}, headers=headers)
+    assert back.get_json() == {"version": 2}
+    next_refresh()
+    assert NOT_UNDERSTOOD in hotline_answers(second, NEW_WAY_TO_ASK)
+
+
+def test_agents_may_not_change_the_catalogue(workers):
+    first, _ = workers
+    anna = logged_in(first, "anna", "agent")
+    assert anna.get("/supervisor/catalogue.json").status_code == 403
+    token = anna.get("/agent/state.json").get_json()["csrf"]
+    answer = anna.post("/supervisor/catalogue/accept", headers={"X-CSRFToken": token},
+                       json={"phrase": NEW_WAY_TO_ASK, "intent": "agent"})
+    assert answer.status_code == 403
+    assert first.test_client().get("/supervisor/catalogue.json").status_code == 401
