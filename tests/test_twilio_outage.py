@@ -136,6 +136,7 @@ def test_a_booking_call_with_sms_never_hears_of_twilios_trouble(app, standin, mo
     try:
         caller = book_with_sms(app)
         assert "Die Bestätigung schicke ich Ihnen per SMS." in caller.hears()
+        caller.say("nein")  # no reminder
         caller.say("nein")  # nothing else
         heard = " ".join(" ".join(e.hotline) for e in caller.exchanges)
         assert TECHNICAL not in heard and "Wiederhören" in heard
@@ -252,7 +253,8 @@ def test_two_senders_at_once_send_each_message_once(tmp_path, standin):
     for thread in threads:
         thread.start()
     for thread in threads:
-        thread.join(30)
+        thread.join(180)  # a hang check: both senders finish, however loaded the machine
+        assert not thread.is_alive()
     assert len(standin.messages) == 6
     assert sorted(m["sid"] for m in standin.messages) == sorted(
         r["message_sid"] for r in rows(app))
