@@ -2,6 +2,7 @@
 
 import logging
 import os
+from datetime import datetime, time
 from pathlib import Path
 
 log = logging.getLogger(__name__)
@@ -13,6 +14,20 @@ DEV_AUTH_TOKEN = "hotline-development-token-not-secret"  # noqa: S105 - public o
 DEV_HASH_KEY = "hotline-development-hash-key-not-secret"
 
 TRUE_WORDS = {"1", "true", "yes", "on"}
+
+
+def _clock_time(value: str) -> time:
+    """"17:00" -> 17:00."""
+    return datetime.strptime(value.strip(), "%H:%M").time()
+
+
+def _hours(value: str) -> tuple[time, time]:
+    """"08:00-20:00" -> (8:00, 20:00), within one day."""
+    first, _, last = value.partition("-")
+    start, end = _clock_time(first), _clock_time(last)
+    if not start < end:
+        raise ValueError("the hours must start before they end, within one day")
+    return start, end
 
 
 def _flag(value: str) -> bool:
@@ -89,6 +104,10 @@ SETTINGS = {
     "HOTLINE_SMS_SERVICE_SID": ("", str),
     # Outbox (outbox.py): each gunicorn worker runs a sender thread; one holds the lease.
     "HOTLINE_OUTBOX_THREAD": ("1", _flag),
+    # Appointment reminders (schedules/reminders.py): when on the working day before, and
+    # the hours of a day within which an SMS may be sent at all.
+    "HOTLINE_REMINDER_TIME": ("17:00", _clock_time),
+    "HOTLINE_REMINDER_HOURS": ("08:00-20:00", _hours),
 }
 
 

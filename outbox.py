@@ -45,6 +45,7 @@ log = logging.getLogger(__name__)
 
 QUEUED, SENDING, SENT, FAILED = "queued", "sending", "sent", "failed"
 DELIVERED, UNDELIVERED = "delivered", "undelivered"
+WITHDRAWN = "withdrawn"  # taken back before it was sent (a reminder for a cancelled booking)
 # Twilio's MessageStatus values we keep from the status callback.
 FINAL_STATUSES = {"delivered": DELIVERED, "undelivered": UNDELIVERED, "failed": FAILED}
 
@@ -66,11 +67,11 @@ CREATE TABLE IF NOT EXISTS outbox (
     id INTEGER PRIMARY KEY,
     dedupe_key TEXT NOT NULL UNIQUE,     -- one message per purpose and call, however retried
     call_sid TEXT,
-    purpose TEXT NOT NULL,               -- booking_confirmation | documents | referral
+    purpose TEXT NOT NULL,  -- booking_confirmation | documents | referral | reminder
     to_number TEXT,                      -- personal: removed by purge
     body TEXT,                           -- personal: removed by purge
     created_at TEXT NOT NULL,
-    state TEXT NOT NULL,  -- queued, sending, sent, delivered, undelivered, failed
+    state TEXT NOT NULL,  -- queued, sending, sent, delivered, undelivered, failed, withdrawn
     attempts INTEGER NOT NULL DEFAULT 0,
     next_attempt_at TEXT NOT NULL,
     uncertain INTEGER NOT NULL DEFAULT 0, -- may have reached Twilio: look it up before resending
@@ -121,6 +122,14 @@ def enqueue(db: Database, *, to: str, body: str, purpose: str, key: str, call_si
         " created_at, state, next_attempt_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
         [key, call_sid, purpose, to, body, at, QUEUED, at])
     return cursor.rowcount == 1
+
+
+def withdraw(db: Database, key: str, reason: str, now: datetime) -> bool:
+    """Take back a message not sent yet (inside the caller's write): it is never sent.
+    True if one was waiting; a message already being sent cannot be stopped."""
+    return db.execute(
+        "UPDATE outbox SET state = ?, reason = ?, status_at = ? WHERE dedupe_key = ?"
+        " AND state = ?", [WITHDRAWN, reason, clock.utc_text(now), key, QUEUED]).rowcount == 1
 
 
 def record_status(db: Database, message_sid: str, status: str, error_code: str,
@@ -248,6 +257,23 @@ def _failed(db: Database, message: Message, worker: str, now: datetime,
     return QUEUED
 
 
+HOOKS = "hotline.outbox_before_round"
+
+
+def before_each_round(app: Flask, hook) -> None:
+    """Run `hook(db, now)` before each round of sending (the sender holds the lease):
+    how scheduled messages (reminders.py) get into the outbox when they are due."""
+    app.extensions.setdefault(HOOKS, []).append(hook)
+
+
+def _before_round(app: Flask, db: Database, now: datetime) -> None:
+    for hook in app.extensions.get(HOOKS, ()):
+        try:
+            hook(db, now)
+        except Exception:  # noqa: BLE001 - a failing hook must not stop the SMS already queued
+            log.exception("Outbox: a hook before the round failed")
+
+
 def deliver_due(app: Flask, worker: str | None = None, limit: int = 100) -> int:
     """Send what is due now, one message after the other; returns how many were worked on."""
     worker = worker or f"once-{uuid.uuid4().hex[:8]}"
@@ -257,6 +283,7 @@ def deliver_due(app: Flask, worker: str | None = None, limit: int = 100) -> int:
     done = 0
     try:
         with app.app_context():
+            _before_round(app, db, clock.now())
             while done < limit:
                 now = clock.now()
                 message = claim(db, worker, now)
@@ -357,6 +384,7 @@ class Sender:
             self.holding = take_lease(db, self.name, clock.now())
             if not self.holding:
                 return
+            _before_round(self.app, db, clock.now())
             gateway = self.app.extensions["hotline.gateway"]
             callback = status_callback_url(self.app.config)
             while not self._stop.is_set():

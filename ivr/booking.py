@@ -53,7 +53,8 @@ DONT_KNOW = re.compile(
 class Query:
     """Something the dialogue needs from outside: the calendar, the bookings, an SMS."""
 
-    kind: str  # find_slot | book | find_booking | cancel | reschedule | send_sms | opening_hours
+    kind: str  # find_slot | book | find_booking | cancel | reschedule | send_sms |
+    #            reminder_consent | opening_hours
     args: dict
 
 
@@ -170,7 +171,14 @@ class BookingSteps:
                 return self._query(state, "send_sms", {"code": booking["result"]["code"],
                                                        "lang": state.lang}, "send_sms")
             if answer == "no" or heard.digits[:1] == "2":
-                return self._anything_else_question(state, "sms:declined")
+                return self._after_sms(state, "sms:declined")
+            return self._failed(state, "not_understood", recognition)
+        if step == "book_remind":
+            for consent, said, key in ((True, "yes", "1"), (False, "no", "2")):
+                if answer == said or heard.digits[:1] == key:
+                    return self._query(state, "reminder_consent",
+                                       {"code": booking["result"]["code"], "consent": consent},
+                                       "reminder_consent")
             return self._failed(state, "not_understood", recognition)
         if step == "find_code":
             code = _booking_code(entities) or _booking_code({"number": heard.digits})
@@ -257,7 +265,13 @@ class BookingSteps:
             return self._anything_else_question(state, outcome, before=readback)
         if kind == "send_sms":
             key = "sms_sent" if result.get("sent") else "sms_failed"
-            return self._anything_else_question(state, key, before=[self.say(key)])
+            return self._after_sms(state, key, before=[self.say(key)])
+        if kind == "reminder_consent":
+            key = "remind_yes" if result.get("consent") else "remind_no"
+            if result.get("missing"):
+                key = "remind_gone"
+            return self._anything_else_question(state, f"reminder:{key}",
+                                                before=[self.say(key)])
         if kind == "find_booking":
             if result is None:
                 if booking.get("searched_phone") or not state.caller_id:
@@ -275,6 +289,13 @@ class BookingSteps:
             return self._anything_else_question(
                 state, "cancelled", before=[self.say("cancelled", when_start=result["start"])])
         raise ValueError(f"no result handler for {kind}")
+
+    def _after_sms(self, state, event: str, before=()):
+        """A new booking's caller (on a mobile) is asked once whether to be reminded."""
+        if state.booking.get("mode") == "book" and state.mobile:
+            return self._ask(state, [*before, self.say("offer_reminder")], "yes_no", event,
+                             step="book_remind")
+        return self._anything_else_question(state, event, before=before)
 
     def _found(self, state, found: dict, confirmed: bool):
         booking = state.booking

@@ -69,7 +69,7 @@ BAD_KEY = "key_unknown"
 APOLOGIES = {SILENCE, NO_MATCH, LOW_CONFIDENCE, BAD_KEY, "when_not_understood",
              "code_incomplete", "phone_incomplete"} | IDENTITY_APOLOGIES
 BOOKING_STEPS = {"book_topic", "book_site", "book_when", "book_offer", "book_sms",
-                 "find_code", "confirm_find", "confirm_cancel", "confirm_move"}
+                 "book_remind", "find_code", "confirm_find", "confirm_cancel", "confirm_move"}
 # Steps whose answer is kept out of the turn log.
 PRIVATE_STEPS = {"id_dob"}
 BOOKING_INTENTS = {"book_appointment", "cancel_appointment", "reschedule_appointment"}

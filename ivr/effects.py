@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
 import phonenumbers
+from flask import current_app
 from sqlite_utils import Database
 
 import outbox
@@ -22,6 +23,7 @@ from cases import store as cases
 from cases.model import STATUSES, Customer, lock_key
 from routing import callbacks
 from routing.topics import topic_for_intent
+from schedules import reminders
 from schedules import store as bookings
 from schedules.calendar import site_day
 from schedules.config import BERLIN, Schedule
@@ -145,6 +147,7 @@ def book(ctx: Context, slot: dict, lang: str, customer_number: str | None = None
 
 
 def reschedule(ctx: Context, code: str, slot: dict, lang: str, customer_number=None):
+    old = bookings.find_booking(ctx.db, code, now=ctx.now)
     try:
         booking = bookings.reschedule(ctx.db, code, _slot(slot), call_sid=ctx.call_sid,
                                       now=ctx.now)
@@ -152,6 +155,12 @@ def reschedule(ctx: Context, code: str, slot: dict, lang: str, customer_number=N
         return {"taken": True}
     except bookings.BookingNotFoundError:
         return {"missing": True}
+    if old is not None and old.id != booking.id:
+        # The old time's reminder goes nowhere; the new time gets one if it was wanted.
+        reminders.withdraw(ctx.db, old, "moved", ctx.now)
+        if booking.reminder_consent:
+            reminders.schedule_reminder(ctx.db, booking, ctx.schedule, _reminder_time(),
+                                        ctx.now)
     return {"booking": booking_data(booking)}
 
 
@@ -169,9 +178,11 @@ def find_booking(ctx: Context, code: str | None = None, by_phone: bool = False,
 
 def cancel(ctx: Context, code: str):
     try:
-        return booking_data(bookings.cancel(ctx.db, code, now=ctx.now))
+        cancelled = bookings.cancel(ctx.db, code, now=ctx.now)
     except bookings.BookingNotFoundError:
         return None
+    reminders.withdraw(ctx.db, cancelled, "cancelled", ctx.now)
+    return booking_data(cancelled)
 
 
 def send_sms(ctx: Context, code: str, lang: str):
@@ -187,6 +198,22 @@ def send_sms(ctx: Context, code: str, lang: str):
                    key=f"{ctx.call_sid}:booking:{booking.code}", call_sid=ctx.call_sid,
                    now=ctx.now)
     return {"sent": True}
+
+
+def reminder_consent(ctx: Context, code: str, consent: bool):
+    """The caller's answer to "remind you by SMS the working day before?", on the booking;
+    a yes stores when the reminder is due (schedules/reminders.py)."""
+    booking = bookings.set_reminder_consent(ctx.db, code, consent, now=ctx.now)
+    if booking is None:
+        return {"missing": True}
+    if booking.reminder_consent:
+        reminders.schedule_reminder(ctx.db, booking, ctx.schedule, _reminder_time(), ctx.now)
+    return {"consent": bool(booking.reminder_consent)}
+
+
+def _reminder_time() -> time:
+    """HOTLINE_REMINDER_TIME of the app answering this webhook."""
+    return current_app.config["HOTLINE_REMINDER_TIME"]
 
 
 def send_referral_sms(ctx: Context, number: str, lang: str, **office: str):
@@ -426,6 +453,7 @@ HANDLERS = {
     "find_booking": find_booking,
     "cancel": cancel,
     "send_sms": send_sms,
+    "reminder_consent": reminder_consent,
     "send_referral_sms": send_referral_sms,
     "absence_note": absence_note,
     "opening_hours": opening_hours,

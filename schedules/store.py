@@ -34,7 +34,7 @@ CODE_DIGITS = 6
 DEMO_CALL_PREFIX = "DEMO-"
 _COLUMNS = ("id, code, token, call_sid, site_id, topic_id, caseworker_id, caseworker_name,"
             " start_utc, end_utc, status, phone, customer_number, language, created_at,"
-            " cancelled_at, replaces")
+            " cancelled_at, replaces, reminder_consent, reminder_state")
 
 
 class SlotTakenError(Exception):
@@ -70,6 +70,9 @@ class Booking:
     created_at: str
     cancelled_at: str | None
     replaces: int | None
+    # Asked once at booking: remind by SMS the working day before? None: never asked.
+    reminder_consent: bool | None = None
+    reminder_state: str | None = None  # scheduled | queued | skipped (schedules/reminders.py)
 
     @property
     def active(self) -> bool:
@@ -119,6 +122,21 @@ def migrate(db: Database) -> None:
         db.execute("ALTER TABLE bookings ADD COLUMN end_ts INTEGER")
         db.execute("UPDATE bookings SET start_ts = CAST(strftime('%s', start_utc) AS INTEGER),"
                    " end_ts = CAST(strftime('%s', end_utc) AS INTEGER)")
+    if "reminder_consent" not in columns:
+        # The SMS reminder (schedules/reminders.py). reminder_consent: 1 yes, 0 no (or
+        # STOP), NULL never asked; personal (the caller's answer), purged. When it is due
+        # (UTC), and scheduled | queued | skipped, with why it was skipped.
+        db.execute("ALTER TABLE bookings ADD COLUMN reminder_consent INTEGER")
+        db.execute("ALTER TABLE bookings ADD COLUMN reminder_due_at TEXT")
+        db.execute("ALTER TABLE bookings ADD COLUMN reminder_state TEXT")
+        db.execute("ALTER TABLE bookings ADD COLUMN reminder_note TEXT")
+        # The answer to the reminder by SMS (confirmed | cancelled | stop) and when it
+        # came: personal (the person's reply), purged.
+        db.execute("ALTER TABLE bookings ADD COLUMN reminder_reply TEXT")
+        db.execute("ALTER TABLE bookings ADD COLUMN reminder_reply_at TEXT")
+    # The reminders still to send, found by the outbox's sender every second.
+    db.execute("CREATE INDEX IF NOT EXISTS bookings_reminder_due ON bookings (reminder_due_at)"
+               " WHERE reminder_state = 'scheduled'")
     # The last line of defence against double booking.
     db.execute("CREATE UNIQUE INDEX IF NOT EXISTS bookings_active_slot"
                " ON bookings (caseworker_id, start_utc) WHERE status = 'booked'")
@@ -209,10 +227,66 @@ def reschedule(db: Database, code: str, new_slot: Slot, *, call_sid: str | None 
             _release(db, old.id, now)
         moved = _insert(db, new_slot, old.code, call_sid=call_sid or old.call_sid,
                         phone=old.phone, language=old.language,
-                        customer_number=old.customer_number, now=now, replaces=old.id)
+                        customer_number=old.customer_number, now=now, replaces=old.id,
+                        reminder_consent=old.reminder_consent)
         if not same_start:
             _release(db, old.id, now)
         return moved
+
+
+def set_reminder_consent(db: Database, code: str, consent: bool,
+                         now: datetime | None = None) -> Booking | None:
+    """Record the caller's answer to "remind you by SMS?" on the active booking; None if
+    no active booking has the code."""
+    now = now or clock.now()
+    with _atomic(db):
+        booking = _active_by_code(db, code, now)
+        if booking is None:
+            return None
+        db.execute("UPDATE bookings SET reminder_consent = ? WHERE id = ?",
+                   [int(consent), booking.id])
+    return _one(db, "id = ?", [booking.id])
+
+
+def schedule_reminder(db: Database, booking_id: int, due: datetime) -> bool:
+    """Store when the booking's reminder is due; False if it has one already."""
+    return db.execute("UPDATE bookings SET reminder_due_at = ?, reminder_state = 'scheduled'"
+                      " WHERE id = ? AND reminder_state IS NULL",
+                      [utc_text(due), booking_id]).rowcount == 1
+
+
+def due_reminders(db: Database, now: datetime, limit: int = 500) -> list[Booking]:
+    """Bookings (in any status) whose reminder is scheduled for `now` or earlier."""
+    return _many(db, "reminder_state = 'scheduled' AND reminder_due_at <= ?"
+                     f" ORDER BY reminder_due_at LIMIT {int(limit)}", [utc_text(now)])
+
+
+def set_reminder_state(db: Database, booking_id: int, state: str, *, note: str | None = None,
+                       due: datetime | None = None) -> None:
+    """Move a reminder on: queued, skipped (with why), or scheduled for later (`due`)."""
+    db.execute("UPDATE bookings SET reminder_state = ?, reminder_note = ?,"
+               " reminder_due_at = COALESCE(?, reminder_due_at) WHERE id = ?",
+               [state, note, utc_text(due) if due else None, booking_id])
+
+
+def record_reply(db: Database, booking_id: int, reply: str, now: datetime) -> None:
+    """The person's answer to the reminder (confirmed | cancelled | stop), on the booking."""
+    db.execute("UPDATE bookings SET reminder_reply = ?, reminder_reply_at = ? WHERE id = ?",
+               [reply, utc_text(now), booking_id])
+
+
+def withdraw_consent(db: Database, phone: str, now: datetime) -> list[Booking]:
+    """STOP from this number: no reminder for any of its upcoming bookings; returns them."""
+    upcoming = _many(db, "phone = ? AND status = 'booked' AND end_utc > ?",
+                     [phone, utc_text(now)])
+    for booking in upcoming:
+        db.execute("UPDATE bookings SET reminder_consent = 0 WHERE id = ?", [booking.id])
+    return upcoming
+
+
+def latest_for_phone(db: Database, phone: str, now: datetime) -> Booking | None:
+    """The number's most recently made booking not yet over, booked or cancelled."""
+    return _one(db, "phone = ? AND end_utc > ? ORDER BY id DESC", [phone, utc_text(now)])
 
 
 def find_booking(db: Database, code: str, now: datetime | None = None) -> Booking | None:
@@ -223,6 +297,11 @@ def find_booking(db: Database, code: str, now: datetime | None = None) -> Bookin
 def booking_by_token(db: Database, token: str) -> Booking | None:
     """The booking behind a calendar link, whatever its status."""
     return _one(db, "token = ?", [token])
+
+
+def booking_by_id(db: Database, booking_id: int) -> Booking | None:
+    """The booking with this row id, whatever its status."""
+    return _one(db, "id = ?", [booking_id])
 
 
 def booking_for_call(db: Database, call_sid: str) -> Booking | None:
@@ -302,10 +381,13 @@ def held_times(db: Database, caseworker_ids: list[str], start: datetime, end: da
 
 
 def purge_personal_data(db: Database, before: str) -> int:
-    """Remove phone and customer numbers from bookings that ended before `before` (UTC ISO)."""
+    """Remove phone and customer numbers and the caller's answers from bookings that ended
+    before `before` (UTC ISO)."""
     return db.execute(
-        "UPDATE bookings SET phone = NULL, customer_number = NULL WHERE end_utc < ?"
-        " AND (phone IS NOT NULL OR customer_number IS NOT NULL)", [before]).rowcount
+        "UPDATE bookings SET phone = NULL, customer_number = NULL, reminder_consent = NULL,"
+        " reminder_reply = NULL, reminder_reply_at = NULL"
+        " WHERE end_utc < ? AND (phone IS NOT NULL OR customer_number IS NOT NULL"
+        " OR reminder_consent IS NOT NULL OR reminder_reply IS NOT NULL)", [before]).rowcount
 
 
 def seed_demo(db: Database, schedule: Schedule, now: datetime | None = None) -> int:
@@ -354,17 +436,19 @@ def _release(db: Database, booking_id: int, now: datetime) -> None:
 
 
 def _insert(db: Database, slot: Slot, code: str, *, call_sid, phone, language,
-            customer_number, now: datetime, replaces: int | None = None) -> Booking:
+            customer_number, now: datetime, replaces: int | None = None,
+            reminder_consent: bool | None = None) -> Booking:
     try:
         cursor = db.execute(
             "INSERT INTO bookings (code, token, call_sid, site_id, topic_id, caseworker_id,"
             " caseworker_name, start_utc, end_utc, start_ts, end_ts, status, phone,"
-            " customer_number, language, created_at, replaces)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            " customer_number, language, created_at, replaces, reminder_consent)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             [code, secrets.token_urlsafe(24), call_sid, slot.site_id, slot.topic_id,
              slot.caseworker_id, slot.caseworker_name, utc_text(slot.start), utc_text(slot.end),
              int(slot.start.timestamp()), int(slot.end.timestamp()), BOOKED, phone,
-             customer_number, language, utc_text(now), replaces],
+             customer_number, language, utc_text(now), replaces,
+             None if reminder_consent is None else int(reminder_consent)],
         )
     except sqlite3.IntegrityError as error:
         if "bookings_active_slot" in str(error) or "caseworker_id" in str(error):
@@ -399,7 +483,8 @@ def _many(db: Database, where: str, params: list) -> list[Booking]:
 
 def _booking(row: tuple) -> Booking:
     (id_, code, token, call_sid, site_id, topic_id, caseworker_id, caseworker_name, start,
-     end, status, phone, customer_number, language, created_at, cancelled_at, replaces) = row
+     end, status, phone, customer_number, language, created_at, cancelled_at, replaces,
+     consent, reminder_state) = row
     return Booking(
         id=id_, code=code, token=token, call_sid=call_sid, site_id=site_id, topic_id=topic_id,
         caseworker_id=caseworker_id, caseworker_name=caseworker_name or "",
@@ -407,6 +492,8 @@ def _booking(row: tuple) -> Booking:
         end=datetime.fromisoformat(end).astimezone(BERLIN), status=status, phone=phone,
         customer_number=customer_number, language=language, created_at=created_at,
         cancelled_at=cancelled_at, replaces=replaces,
+        reminder_consent=None if consent is None else bool(consent),
+        reminder_state=reminder_state,
     )
 
 

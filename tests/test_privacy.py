@@ -64,6 +64,8 @@ ERIKA = "eins zwei drei D wie Dora vier fünf sechs sieben acht neun"
 ERIKA_BORN = "dritter Mai neunzehnhundertachtzig"
 MOBILE, OTHER_MOBILE, LANDLINE = "+491701234567", "+491709876543", "+4971511234567"
 CHATTY, AFTER_HOURS, ABSENT = "+491705550199", "+491705550123", "+491705550177"
+REMINDED = "+491705550188"
+REMINDER_DUE = datetime(2026, 11, 30, 17, 0, tzinfo=ZoneInfo("Europe/Berlin"))
 SUNDAY = datetime(2026, 11, 29, 11, 0, tzinfo=ZoneInfo("Europe/Berlin"))
 
 # Everything the calls below leave somewhere: numbers (as dialled, and without +49), the
@@ -78,10 +80,12 @@ PERSONAL = [
     "563 Euro", "Mustermann", "Erika", "Quaxelbrunn", "Xaver", "Ruf mich an",
     # Why a caller could not come (health data), in the note for the team.
     ABSENT, "1705550177", "Grund: krank", "aus einem Brief nicht kommen",
+    REMINDED, "1705550188",
 ]
 # The keyed pseudonyms of the callers' numbers (repeat callers, issue 23) go too.
 CALLER_KEYS = {number: keyed.digest("caller", number, os.environ["HOTLINE_HASH_KEY"])
-               for number in (MOBILE, OTHER_MOBILE, LANDLINE, CHATTY, AFTER_HOURS, ABSENT)}
+               for number in (MOBILE, OTHER_MOBILE, LANDLINE, CHATTY, AFTER_HOURS, ABSENT,
+                              REMINDED)}
 PERSONAL += list(CALLER_KEYS.values())
 
 
@@ -147,6 +151,11 @@ def test_purge_leaves_no_personal_data_in_the_database_files_or_at_twilio(with_c
                   "Waiblingen", "so bald wie möglich", "ja", from_number=LANDLINE)
     assert "Ihr Termin ist gebucht" in booked.hears()
     booked.hang_up()
+    # A booking from a mobile whose caller wants a reminder by SMS (consent on the booking).
+    reminded = call(app, "Termin in Backnang wegen Arbeitsvermittlung nächste Woche Dienstag",
+                    "ja", "nein", "ja", from_number=REMINDED)
+    assert "am Werktag vorher eine SMS" in reminded.hears()
+    reminded.hang_up()
     # Three wrong birth dates (failed checks), then one typed after the lockout.
     locked = call(app, "Wie ist der Stand meines Antrags?", ERIKA, "ja",
                   "erster Januar neunzehnhundertsiebzig", "#02051980",
@@ -176,6 +185,13 @@ def test_purge_leaves_no_personal_data_in_the_database_files_or_at_twilio(with_c
     spoken = call(app, "#0", "rückruf", "null eins sieben eins zwei drei vier fünf sechs sieben",
                   "ja", "vormittags", from_number="anonymous")
     assert "Vormittag" in spoken.hears()
+    # The reminder goes out on Monday at 17:00, and its answer comes back by SMS.
+    app.extensions["hotline.clock"] = lambda: REMINDER_DUE
+    outbox.deliver_due(app)
+    assert gateway.messages[-1]["to"] == REMINDED
+    answer = Caller(app, from_number=REMINDED).post(
+        "/sms/incoming", MessageSid="SM" + "c" * 32, From=REMINDED, Body="JA")
+    assert "bestätigt" in answer.body
     # A caller's text message to the hotline's number, kept at Twilio.
     gateway.received.append({"sid": "SM" + "r" * 32, "from": MOBILE, "at": NOW,
                              "body": "Ruf mich an, Quaxelbrunn"})
@@ -185,6 +201,8 @@ def test_purge_leaves_no_personal_data_in_the_database_files_or_at_twilio(with_c
                   "voicemails", "outbox"):
         assert database.execute(f"SELECT count(*) FROM {table}").fetchone()[0], table
     assert "Quaxelbrunn" in str(database.execute("SELECT speech FROM turns").fetchall())
+    assert database.execute("SELECT count(*) FROM bookings WHERE reminder_consent = 1"
+                            " AND reminder_reply = 'confirmed'").fetchone()[0] == 1
     # The customers' own case file is closed upstream: gone with it (not the purge's job).
     with transaction(database):
         database.execute("DELETE FROM case_customers")
@@ -205,7 +223,11 @@ def test_purge_leaves_no_personal_data_in_the_database_files_or_at_twilio(with_c
     assert gateway.deleted_recordings  # the voicemail's audio at Twilio
     # What statistics need is still there.
     database = connect(path)
-    assert database.execute("SELECT count(*) FROM calls").fetchone()[0] == 7
+    assert database.execute("SELECT count(*) FROM calls").fetchone()[0] == 8
+    # The person's answers about reminders are theirs: gone with the appointment.
+    assert database.execute("SELECT count(*) FROM bookings WHERE reminder_consent IS NOT NULL"
+                            " OR reminder_reply IS NOT NULL OR reminder_reply_at IS NOT NULL"
+                            ).fetchone()[0] == 0
     assert database.execute("SELECT count(*) FROM turns WHERE intent IS NOT NULL"
                             ).fetchone()[0] > 10
     database.conn.close()

@@ -133,6 +133,7 @@ def book_asap(phone) -> bool:
         if "gebucht" in last(phone):
             break
     phone.say("nein")  # no SMS
+    phone.say("nein")  # no reminder
     phone.say("nein")  # nothing else
     return "Auf Wiederhören" in last(phone)
 
