@@ -44,6 +44,9 @@ SETTINGS = {
     "HOTLINE_VALIDATE_SIGNATURES": ("1", _flag),
     "HOTLINE_PROXY_HOPS": ("0", int),
     "HOTLINE_MIN_CONFIDENCE": ("0.3", float),
+    # How often (seconds) each process looks for a new version of the supervisors'
+    # catalogue layer (teaching.live).
+    "HOTLINE_CATALOGUE_REFRESH_S": ("5", float),
     "HOTLINE_SPEECH_TIMEOUT": ("auto", str),
     "HOTLINE_GATHER_TIMEOUT": ("6", int),
     "HOTLINE_VOICE_DE": ("", str),
@@ -59,9 +62,6 @@ SETTINGS = {
     "HOTLINE_SCHEDULES": ("", str),
     "HOTLINE_REFERRALS": ("", str),
     "HOTLINE_METRICS_TOKEN": ("", str),
-    # How often (seconds) each process looks for a new version of the supervisors'
-    # catalogue layer (teaching.live).
-    "HOTLINE_CATALOGUE_REFRESH_S": ("5", float),
     "HOTLINE_CASES_API_TOKEN": ("", str),
     # Self-hosted speech (ivr/media.py, speech/vosk_engine.py)
     "HOTLINE_SPEECH_ENGINE": ("twilio", str),
