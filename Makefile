@@ -37,14 +37,14 @@ serve: $(STAMP)
 
 # Debian packages the tests need (browser, speech synthesis, faketime), when missing.
 system-packages:
-	@tools/system-packages
+	@bash tools/system-packages
 
 test: $(STAMP) system-packages
 	$(BIN)/python -m pytest
 
 # The suite at five moments where clocks go wrong (faketime; see tools/test-clock).
 test-clock: $(STAMP) system-packages
-	tools/test-clock $(BIN)/python
+	bash tools/test-clock $(BIN)/python
 
 bench: $(STAMP)
 	$(BIN)/python -m pip install --quiet -e '.[test,bench]'
