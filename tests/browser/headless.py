@@ -35,3 +35,17 @@ def chromium(window: str):
     finally:
         driver.quit()
         shutil.rmtree(profile, ignore_errors=True)
+
+
+def serve(app):
+    """The app on a free port of 127.0.0.1 in a thread; yields its base URL (a fixture's body)."""
+    import threading
+
+    from werkzeug.serving import make_server
+
+    httpd = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{httpd.server_port}"
+    httpd.shutdown()
+    thread.join(5)

@@ -6,14 +6,12 @@ must show what Erlang C gives for the target the supervisor types in.
 """
 # ruff: noqa: F811
 
-import threading
 from datetime import UTC, timedelta
 
 import pytest
-from headless import ARTIFACTS, chromium
+from headless import ARTIFACTS, chromium, serve
 from test_stats_figures import DAY, NOW, ready, stats_app  # noqa: F401
 from werkzeug.security import generate_password_hash
-from werkzeug.serving import make_server
 
 import db as database
 from ivr import history
@@ -30,12 +28,7 @@ def server(stats_app, db):
     store.add_agent(db, login="leitung", name="Petra Wagner", role="supervisor",
                     password_hash=generate_password_hash(PASSWORD), sites=("waiblingen",),
                     now=NOW)
-    httpd = make_server("127.0.0.1", 0, stats_app, threaded=True)
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{httpd.server_port}"
-    httpd.shutdown()
-    thread.join(5)
+    yield from serve(stats_app)
 
 
 @pytest.fixture

@@ -1,14 +1,12 @@
 """The supervisor dashboard in a real headless Chromium: figures, charts, CSV, utterances."""
 # ruff: noqa: F811
 
-import threading
 import urllib.request
 
 import pytest
-from headless import ARTIFACTS, chromium
+from headless import ARTIFACTS, chromium, serve
 from test_stats_figures import DAY, NOW, day, ready, stats_app  # noqa: F401
 from werkzeug.security import generate_password_hash
-from werkzeug.serving import make_server
 
 from ivr import history
 from routing import store
@@ -25,12 +23,7 @@ def server(stats_app, db, day):
     store.add_agent(db, login="leitung", name="Petra Wagner", role="supervisor",
                     password_hash=generate_password_hash(PASSWORD), sites=("waiblingen",),
                     now=NOW)
-    httpd = make_server("127.0.0.1", 0, stats_app, threaded=True)
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{httpd.server_port}"
-    httpd.shutdown()
-    thread.join(5)
+    yield from serve(stats_app)
 
 
 @pytest.fixture
