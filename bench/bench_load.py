@@ -39,6 +39,9 @@ from pathlib import Path
 from twilio.request_validator import RequestValidator
 
 ROOT = Path(__file__).resolve().parent.parent
+# Production settings need a secret for hashing callers' numbers (config.py); the history
+# is recorded with the same one the servers use.
+HASH_KEY = "bench-hash-key-0123456789abcdef"
 TOKEN = "bench-load-token"
 CALL = [  # (path, fields) of one call; {t} is the turn number the hotline expects
     ("/voice/incoming", {"CallStatus": "ringing"}),
@@ -170,8 +173,8 @@ def seed_history(database: str, calls: int) -> None:
     if calls <= 0:
         return
     print(f"  recording a history of {calls:,} calls first ...", flush=True)
-    env = {**os.environ, "HOTLINE_DATABASE": database, "TWILIO_AUTH_TOKEN": TOKEN,
-           "HOTLINE_LOG_LEVEL": "WARNING"}
+    env = {**os.environ, "HOTLINE_HASH_KEY": HASH_KEY, "HOTLINE_DATABASE": database,
+           "TWILIO_AUTH_TOKEN": TOKEN, "HOTLINE_LOG_LEVEL": "WARNING"}
     subprocess.run([sys.executable, "-m", "flask", "--app", "app", "seed-calls", "--calls",
                     str(calls)], cwd=ROOT, env=env, check=True, stdout=subprocess.DEVNULL)
 
@@ -261,7 +264,7 @@ def main() -> None:
             seed_history(database, size)
             env = {"HOTLINE_DATABASE": database, "TWILIO_AUTH_TOKEN": TOKEN,
                    "HOTLINE_ENV": "production", "PROMETHEUS_MULTIPROC_DIR": tmp + "/m",
-                   "HOTLINE_HASH_KEY": "bench-hash-key-not-secret"}
+                   "HOTLINE_HASH_KEY": HASH_KEY}
             floor = Server("floor (fixed <Gather>)", "bench.floor_app:app", {}, args.workers)
             try:
                 hotline = Server(f"hotline, {size:,} calls recorded", "app:create_app()", env,
