@@ -102,10 +102,9 @@ def scripts() -> list[list[str]]:
 
 
 def record(out: Path) -> int:
+    import clock
     from app import create_app
     from ivr.softphone import InProcess, Softphone, transcript
-
-    import clock
 
     count = 0
     with out.open("w", encoding="utf-8") as handle, tempfile.TemporaryDirectory() as tmp:
