@@ -5,12 +5,11 @@ import sys
 from datetime import timedelta
 
 import click
-from flask import Flask, Response, current_app, request
+from flask import Flask, Response, current_app, has_app_context, request
 from flask.cli import with_appcontext
 from flask.sessions import SecureCookieSessionInterface
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-import cases
 import clock
 import config as settings
 import db
@@ -20,6 +19,7 @@ import outbox
 import redaction
 import routing
 from app_request import HotlineRequest
+from cases import install as cases_install
 from cases import store as cases_store
 from ivr import history, media, simulator, sms_status, softphone
 from ivr import store as ivr_store
@@ -81,6 +81,7 @@ def create_app(config: dict | None = None) -> Flask:
                                 x_port=hops, x_prefix=hops)
 
     clock.install(app)
+    clock.follow(_current_app)
     db.init_app(app, MIGRATIONS)
     gateway.init_app(app)
     outbox.init_app(app)
@@ -90,7 +91,7 @@ def create_app(config: dict | None = None) -> Flask:
     app.register_blueprint(appointments.bp)
     routing.init_app(app, connect_url=voice.connect_url)
     app.register_blueprint(teaching_views.bp)
-    cases.init_app(app)
+    cases_install.init_app(app)
     ops.init_app(app)
     if app.config["HOTLINE_ENV"] == "development":
         simulator.init_app(app)
@@ -127,6 +128,11 @@ def create_app(config: dict | None = None) -> Flask:
         # worker of `make serve` does (gunicorn.conf.py).
         outbox.start_sender(app)
     return app
+
+
+def _current_app() -> Flask | None:
+    """The app of the current app context, for the clock (which knows nothing of Flask)."""
+    return current_app._get_current_object() if has_app_context() else None
 
 
 def _flask_run(argv: list[str]) -> bool:

@@ -4,6 +4,9 @@ An app holds one clock in `app.extensions["hotline.clock"]`: any callable that r
 aware datetime. By default it is the real time; tests fix it in one place (conftest), and
 the softphone's `--at` makes it run from a chosen moment. Code inside an app context
 asks `clock.now()`; code that is handed a database but no app takes `now` from its caller.
+
+This module knows nothing of Flask, so that the pure conversation can read the clock too:
+the app tells it once how to find the current app (`follow`, called by `app.py`).
 """
 
 from __future__ import annotations
@@ -11,8 +14,6 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
-
-from flask import current_app, has_app_context
 
 BERLIN = ZoneInfo("Europe/Berlin")
 KEY = "hotline.clock"
@@ -54,6 +55,19 @@ class Clock:
 SYSTEM = Clock()
 
 
+def _no_app() -> None:
+    return None
+
+
+_current_app: Callable[[], object | None] = _no_app
+
+
+def follow(current_app: Callable[[], object | None]) -> None:
+    """How to find the app whose clock counts now (None outside an app context)."""
+    global _current_app
+    _current_app = current_app
+
+
 def of(app) -> Callable[[], datetime]:
     """The app's clock (the real time if it has none)."""
     return app.extensions.get(KEY) or SYSTEM
@@ -69,7 +83,8 @@ def install(app, clock: Callable[[], datetime] | None = None) -> None:
 
 def now() -> datetime:
     """Now in UTC: the current app's clock inside an app context, else the real time."""
-    source = of(current_app) if has_app_context() else SYSTEM
+    app = _current_app()
+    source = of(app) if app is not None else SYSTEM
     return source().astimezone(UTC)
 
 

@@ -35,8 +35,8 @@ SPEECH = ["welche unterlagen brauche ich", "ja", "kann ich das auch online mache
 
 def writer(path: str, seconds: float, results) -> None:
     import db as database
+    from conversation import CallState, Heard, Say, Turn
     from ivr import store
-    from ivr.dialogue import CallState, Heard, Say, Turn
 
     conn = database._thread_connection(path)  # a webhook's kind of connection
     body = "<Response>" + "x" * 700 + "</Response>"  # a stored reply's usual size

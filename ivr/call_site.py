@@ -14,11 +14,11 @@ import re
 from sqlite_utils import Database
 
 from cases import store as cases
+from conversation import CallState
 from routing.topics import SITE_LABELS
 from speech.entities import extract_entities
 
 from . import store
-from .dialogue import CallState
 
 
 def _digits(number: str) -> str:

@@ -1,6 +1,6 @@
 """Running the dialogue's queries: the calendar, the bookings and SMS, for one webhook.
 
-The dialogue stays pure by asking for what it needs (`ivr.booking.Query`); this module
+The conversation stays pure by asking for what it needs (`conversation.Query`); this module
 answers with plain data it can keep in the call state. Nothing here talks to Twilio's
 REST API: an SMS goes into the outbox in the webhook's own transaction, and the outbox's
 sender delivers it later (outbox.py).
@@ -21,6 +21,7 @@ import outbox
 from cases import spoken as case_spoken
 from cases import store as cases
 from cases.model import STATUSES, Customer, lock_key
+from conversation import Query
 from routing import callbacks
 from routing.topics import topic_for_intent
 from schedules import reminders
@@ -31,7 +32,6 @@ from schedules.hours import describe_opening_hours
 from schedules.slots import Slot, Wish, find_slots
 
 from . import prompts, store
-from .booking import Query
 from .call_site import call_site
 
 log = logging.getLogger(__name__)

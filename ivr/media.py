@@ -40,13 +40,13 @@ from twilio.twiml.voice_response import VoiceResponse
 
 import clock
 import db as database
+from conversation import Heard
 from speech import mulaw
 from speech.streaming import Onset, UtteranceListener
 from speech.vosk_engine import CapacityError, Transcript, VoskEngine
 from speech.vosk_grammar import Grammars
 
 from . import prompts
-from .dialogue import Heard
 from .signatures import twilio_signed
 from .twiml import Listening, listen_url, num_digits, stream_token, to_xml
 

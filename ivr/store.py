@@ -10,8 +10,7 @@ from sqlite_utils import Database
 
 import clock
 import keyed
-
-from .dialogue import CallState, Heard, Turn, achieve
+from conversation import CallState, Heard, Turn, achieve
 
 REPEAT_DAYS = 7  # a caller who calls again within this many days is a repeat caller
 

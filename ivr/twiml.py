@@ -15,10 +15,10 @@ from twilio.twiml import TwiML
 from twilio.twiml.voice_response import VoiceResponse
 
 import speech
+from conversation import Action, Ask, Hangup, PutThrough, Record, Say, Transfer
 from schedules.config import Schedule
 
 from . import prompts
-from .dialogue import Action, Ask, Hangup, PutThrough, Record, Say, Transfer
 
 CODE_DIGITS = 6
 YES_NO_HINTS = {

@@ -17,6 +17,9 @@ from twilio.twiml.voice_response import VoiceResponse
 
 import clock
 import db as database
+from conversation import CallState, Dialogue, Hangup, Heard, Say, Transfer, Turn
+from conversation.handover import CALLBACK_WORDS
+from conversation.referrals import load as load_referrals
 from routing import callbacks, dispatch, queue
 from routing.store import end_long_wrap_ups
 from routing.topics import topic_for_intent
@@ -29,9 +32,6 @@ from teaching.live import LiveCatalogue
 from . import effects, media, moments, prompts, store
 from . import voicemail as voicemail_transcription
 from .call_site import call_site
-from .dialogue import CallState, Dialogue, Hangup, Heard, Say, Transfer, Turn
-from .handover import CALLBACK_WORDS
-from .referrals import load as load_referrals
 from .signatures import twilio_signed
 from .twiml import DialAgent, Urls, Voice, apology, compose, render, to_xml
 

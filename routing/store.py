@@ -102,7 +102,7 @@ def migrate(db: Database) -> None:
         db["callbacks"].create_index(["call_sid"])
     if "note" not in db["callbacks"].columns_dict:
         # A message for the team that comes with the callback (an absence from a
-        # letter's appointment, ivr.matters): personal, removed by purge.
+        # letter's appointment, conversation.matters): personal, removed by purge.
         db["callbacks"].add_column("note", str)
     if "callback_attempts" not in tables:
         db["callback_attempts"].create({

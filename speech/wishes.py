@@ -41,12 +41,21 @@ _PAST = {
 }
 
 
-def appointment_wish(text: str, lang: str = "de", now: datetime | None = None) -> dict:
+def rules_out_days(text: str, lang: str = "de") -> bool:
+    """Whether the caller rules days out ("nicht am Montag"): then the wish is read
+    from the words without them."""
+    lang = lang if lang in _NOT else "de"
+    return _NOT[lang].search(text or "") is not None
+
+
+def appointment_wish(text: str, lang: str = "de", now: datetime | None = None,
+                     entities: dict | None = None) -> dict:
     """The caller's wish as plain data; empty when they said nothing about when.
 
     Keys, present when said: ``on`` (ISO date), ``earliest``/``latest`` (ISO dates of a
     range), ``not_weekdays`` (0 = Monday), ``part_of_day``, ``time`` ("HH:MM"),
-    ``asap`` (True).
+    ``asap`` (True). ``entities`` are the words' entities when the caller already has
+    them (speech.Understanding) and rules out no day.
     """
     lang = lang if lang in _ASAP else "de"
     now = now or clock.berlin()
@@ -54,7 +63,8 @@ def appointment_wish(text: str, lang: str = "de", now: datetime | None = None) -
     folded = fold(text)
     # Days the caller rules out are no wish for that day: read the rest for the date.
     rest = _NOT[lang].sub(" ", text)
-    entities = extract_entities(rest, lang, now)
+    if entities is None or rest != text:
+        entities = extract_entities(rest, lang, now)
     wish: dict = {}
 
     excluded = _excluded_weekdays(text, lang)

@@ -2,7 +2,7 @@
 
 import pytest
 
-import cases
+from cases import install as cases_install
 from cases import store as case_store
 
 TOKEN = "cases-api-test-token-0123456789"
@@ -17,7 +17,7 @@ ERIKA = {"customer_number": "123D456789", "name": "Erika Mustermann",
 @pytest.fixture
 def app(app):
     app.config["HOTLINE_CASES_API_TOKEN"] = TOKEN
-    cases.init_app(app)
+    cases_install.init_app(app)
     return app
 
 

@@ -4,7 +4,7 @@ import json
 
 import pytest
 
-import cases
+from cases import install as cases_install
 from cases import store as case_store
 
 HEADER = ("customer_number;name;birth_date;team;next_payment_date;next_payment_amount;"
@@ -20,8 +20,8 @@ GOOD_CSV = HEADER + (
 
 @pytest.fixture
 def app(app):
-    cases.init_app(app)
-    cases.init_app(app)  # twice is harmless
+    cases_install.init_app(app)
+    cases_install.init_app(app)  # twice is harmless
     return app
 
 

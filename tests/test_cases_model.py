@@ -13,7 +13,7 @@ from cases.model import (
     lock_key,
     parse_record,
 )
-from ivr.identity import birth_date
+from conversation.identity import birth_date
 
 TODAY = date(2026, 11, 25)
 

@@ -1,7 +1,7 @@
 """The dialogue on its own: pure state in, state and actions out, no Flask and no database."""
 
 import speech
-from ivr.dialogue import Ask, CallState, Dialogue, Hangup, Heard, Say, Transfer
+from conversation import Ask, CallState, Dialogue, Hangup, Heard, Say, Transfer
 
 dialogue = Dialogue(languages=["de", "en"], min_confidence=0.3)
 

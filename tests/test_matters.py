@@ -10,8 +10,8 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from conftest import NOW, Caller
-from ivr.dialogue import Dialogue, Heard, Transfer
-from ivr.referrals import ReferralFileError, load
+from conversation import Dialogue, Heard, Transfer
+from conversation.referrals import ReferralFileError, load
 from speech import recognise
 
 DATA = Path(__file__).parent / "data"
@@ -198,7 +198,7 @@ def test_ill_for_a_letters_appointment_is_a_note_for_the_team_in_the_agent_conso
 
 
 def test_where_the_job_centre_allows_it_the_caller_is_put_through(tmp_path):
-    from ivr.dialogue import Hangup, PutThrough
+    from conversation import Hangup, PutThrough
 
     text = load.__globals__["DEFAULT_FILE"].read_text(encoding="utf-8")
     own = tmp_path / "referrals.toml"
@@ -217,7 +217,7 @@ def test_where_the_job_centre_allows_it_the_caller_is_put_through(tmp_path):
 
 def test_a_put_through_is_a_dial_to_that_number_in_twiml():
     from conftest import twiml
-    from ivr.dialogue import Hangup, PutThrough, Say
+    from conversation import Hangup, PutThrough, Say
     from ivr.twiml import Urls, Voice, render
 
     urls = Urls(turn="/voice/turn?t=2", wait="/voice/wait", queue_result="/voice/queue-result")

@@ -112,11 +112,11 @@ def found_in(files: dict[str, bytes]) -> dict[str, list[str]]:
 
 @pytest.fixture
 def with_cases(app):
-    import cases
+    from cases import install as cases_install
     from cases import store as case_store
     from db import connect, transaction
 
-    cases.init_app(app)
+    cases_install.init_app(app)
     database = connect(app.config["HOTLINE_DATABASE"])
     with transaction(database):
         case_store.seed_demo(database, NOW)

@@ -6,8 +6,8 @@ from zoneinfo import ZoneInfo
 import pytest
 
 import db as database
+from conversation import CallState, Heard, Turn
 from ivr import store as ivr_store
-from ivr.dialogue import CallState, Heard, Turn
 from routing import callbacks, dispatch, outcomes, queue, stats, stats_store
 from routing import store as routing_store
 from speech.intents import Recognition

@@ -7,7 +7,7 @@ The clock stands at Wednesday 25 November 2026, 10:00 (conftest.NOW).
 
 import pytest
 
-import cases
+from cases import install as cases_install
 from cases import store as case_store
 from conftest import NOW, Caller
 from db import connect, transaction
@@ -21,7 +21,7 @@ ERIKA_BORN = "dritter Mai neunzehnhundertachtzig"
 @pytest.fixture
 def app(app):
     app.config["HOTLINE_SITE_NUMBERS"] = {"+497191000000": "backnang"}
-    cases.init_app(app)
+    cases_install.init_app(app)
     database = connect(app.config["HOTLINE_DATABASE"])
     with transaction(database):
         case_store.seed_demo(database, NOW)

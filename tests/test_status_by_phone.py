@@ -12,8 +12,8 @@ from datetime import timedelta
 
 import pytest
 
-import cases
 import outbox
+from cases import install as cases_install
 from cases import store as case_store
 from conftest import NOW, Caller
 from routing.context import call_context
@@ -29,7 +29,7 @@ CASE_WORDS = ("Antrag", "Zahlung", "Euro", "eingegangen", "Kontoauszüge", "Must
 
 @pytest.fixture
 def app(app):
-    cases.init_app(app)
+    cases_install.init_app(app)
     with app.app_context():
         from db import connect, transaction
 

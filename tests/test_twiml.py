@@ -6,7 +6,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from twilio.twiml.voice_response import VoiceResponse
 
-from ivr.dialogue import Ask, Hangup, Say, Transfer
+from conversation import Ask, Hangup, Say, Transfer
 from ivr.twiml import Urls, Voice, compose, response_for, spoken_text, to_xml
 
 words = st.text(alphabet=st.characters(blacklist_categories=("Cs",)), max_size=40)

@@ -1,0 +1,325 @@
+"""Booking, cancelling and moving a caseworker appointment by voice.
+
+Whatever needs the calendar or the database is asked for with a `Query`; the phone side
+runs it (ivr.effects) and hands the result back to the handler in `RESULTS`.
+
+    step            caller does                       hotline does                   next step
+    --------------  --------------------------------  -----------------------------  -------------
+    book_topic      Geld / Arbeit / Beruf / arbeitslos (topic known)                 book_site ...
+    book_site       Waiblingen / Backnang / Schorndorf (site known)                  book_when ...
+    book_when       "nächsten Dienstag vormittags"    looks for the nearest slot     book_offer
+    book_offer      yes                               books, reads it back slowly    book_sms ...
+    book_offer      no (3 times: another day)         offers the next slot           book_offer
+    book_sms        yes / no                          SMS with the .ics link         book_remind
+    book_remind     yes / no                          notes the consent              anything_else
+    find_code       six digits / "weiß ich nicht"     looks the booking up           confirm_...
+    confirm_find    yes / no                          (found by caller id) is it yours?
+    confirm_cancel  yes / no                          cancels / keeps it             anything_else
+    confirm_move    yes                               asks for the new day           book_when
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+from datetime import date, datetime, timedelta
+
+from speech.understanding import Understanding
+
+from .actions import say
+from .replies import Failed, Reply, Talk, anything_else, ask, query, transfer
+from .state import CallState, Turn, achieve
+
+OFFERS_PER_WISH = 3  # slots offered one at a time before asking for another day
+MAX_DAYS_AHEAD = 120  # further ahead than this is not bookable yet
+TOPIC_KEYS = {"1": "geldleistungen", "2": "arbeitsvermittlung", "3": "berufsberatung",
+              "4": "arbeitslosmeldung"}
+SITE_KEYS = {"1": "waiblingen", "2": "backnang", "3": "schorndorf"}
+
+
+# ----------------------------------------------------------------------------- starting
+
+
+def start(t: Talk, intent: str, words: Understanding | None) -> Turn:
+    """A new booking (with whatever the request already said), or a cancel or move."""
+    state = t.state
+    said = words if words is not None and words.text else None
+    if intent == "book_appointment":
+        state.booking = {
+            "mode": "book",
+            "topic": said.topic if said else None,
+            "site": said.get("site") if said else None,
+            "wish": (said.wish if said else {}) or None,
+            "declined": [],
+            "customer_number": said.get("customer_number") if said else None,
+        }
+        return next_question(state, t.heard.now)
+    state.booking = {"mode": "cancel" if intent == "cancel_appointment" else "reschedule",
+                     "declined": []}
+    code = _booking_code(said.entities if said else {})
+    if code:
+        return query(state, "find_booking", {"code": code}, "find_booking")
+    return ask(state, [say("ask_code")], "code", "ask:code", step="find_code")
+
+
+def next_question(state: CallState, now: datetime) -> Turn:
+    """Ask for what is still missing, or look for a slot when nothing is."""
+    booking = state.booking
+    if not booking.get("topic"):
+        return ask(state, [say("ask_topic")], "menu", "ask:topic", step="book_topic")
+    if not booking.get("site"):
+        return ask(state, [say("ask_site")], "menu", "ask:site", step="book_site")
+    if booking.get("wish") is None:
+        return ask(state, [say("ask_when")], "request", "ask:when", step="book_when")
+    problem = _wish_problem(booking["wish"], now)
+    if problem:
+        booking["wish"] = None
+        return ask(state, [say(problem), say("ask_when_example")], "request",
+                   f"ask:when:{problem}", step="book_when")
+    return _find_slot(state)
+
+
+def _find_slot(state: CallState, before=()) -> Turn:
+    booking = state.booking
+    return query(state, "find_slot", {
+        "site": booking["site"], "topic": booking["topic"], "wish": booking["wish"],
+        "exclude": booking["declined"] + booking.get("taken", []), "lang": state.lang,
+    }, "find_slot", before=before)
+
+
+# ----------------------------------------------------------------------------- the steps
+
+
+def topic(t: Talk) -> Reply:
+    chosen = TOPIC_KEYS.get(t.words.key) or t.words.topic
+    if chosen is None:
+        return Failed("not_understood")
+    t.state.booking["topic"] = chosen
+    return next_question(t.state, t.heard.now)
+
+
+def site(t: Talk) -> Reply:
+    chosen = SITE_KEYS.get(t.words.key) or t.words.get("site")
+    if chosen is None:
+        return Failed("not_understood")
+    t.state.booking["site"] = chosen
+    return next_question(t.state, t.heard.now)
+
+
+def when(t: Talk) -> Reply:
+    if not t.words.wish:
+        return Failed("when_not_understood")
+    t.state.booking["wish"] = t.words.wish
+    t.state.booking["declined"] = []
+    return next_question(t.state, t.heard.now)
+
+
+def offer(t: Talk) -> Reply:
+    state, words = t.state, t.words
+    booking = state.booking
+    if words.answer == "yes" or words.key == "1":
+        kind = "reschedule" if booking["mode"] == "reschedule" else "book"
+        args = {"slot": booking["offer"], "lang": state.lang,
+                "customer_number": booking.get("customer_number")}
+        if kind == "reschedule":
+            args["code"] = booking["found"]["code"]
+        return query(state, kind, args, kind)
+    if words.wish and not words.wish.get("asap"):
+        # "Nein, lieber nachmittags": a new wish is an answer too.
+        booking["wish"] = {**(booking.get("wish") or {}), **words.wish}
+        booking["declined"] = []
+        return next_question(state, t.heard.now)
+    if words.answer == "no" or words.key == "2":
+        booking["declined"].append(booking["offer"]["start"])
+        if len(booking["declined"]) >= OFFERS_PER_WISH:
+            booking["wish"] = None
+            booking["declined"] = []
+            return ask(state, [say("ask_other_day")], "request", "ask:when:declined",
+                       step="book_when")
+        return _find_slot(state)
+    return Failed("not_understood")
+
+
+def sms(t: Talk) -> Reply:
+    state, words = t.state, t.words
+    if words.answer == "yes" or words.key == "1":
+        return query(state, "send_sms", {"code": state.booking["result"]["code"],
+                                         "lang": state.lang}, "send_sms")
+    if words.answer == "no" or words.key == "2":
+        return _after_sms(state, "sms:declined")
+    return Failed("not_understood")
+
+
+def remind(t: Talk) -> Reply:
+    for consent, said, key in ((True, "yes", "1"), (False, "no", "2")):
+        if t.words.answer == said or t.words.key == key:
+            return query(t.state, "reminder_consent",
+                         {"code": t.state.booking["result"]["code"], "consent": consent},
+                         "reminder_consent")
+    return Failed("not_understood")
+
+
+def find_code(t: Talk) -> Reply:
+    words = t.words
+    code = _booking_code(words.entities) or _booking_code({"number": words.digits})
+    if code:
+        return query(t.state, "find_booking", {"code": code}, "find_booking")
+    if words.answer == "no" or words.dont_know:
+        return _by_phone(t.state, words.entities)
+    if words.get("number") or words.digits:
+        return Failed("code_incomplete")
+    return Failed("not_understood")
+
+
+def confirm_find(t: Talk) -> Reply:
+    if t.words.answer == "yes" or t.words.key == "1":
+        return _found(t.state, t.state.booking["found"], confirmed=True)
+    if t.words.answer == "no" or t.words.key == "2":
+        return transfer(t.state, "agent:booking_not_found", "handover",
+                        before=[say("booking_not_found_phone")])
+    return Failed("not_understood")
+
+
+def confirm_change(t: Talk) -> Reply:
+    """Cancel (confirm_cancel) or move (confirm_move) the booking found?"""
+    state = t.state
+    booking = state.booking
+    if t.words.answer == "yes" or t.words.key == "1":
+        if state.step == "confirm_cancel":
+            return query(state, "cancel", {"code": booking["found"]["code"]}, "cancel")
+        booking["site"] = booking["found"]["site"]
+        booking["topic"] = booking["found"]["topic"]
+        booking["wish"] = None
+        return ask(state, [say("ask_when")], "request", "ask:when", step="book_when")
+    if t.words.answer == "no" or t.words.key == "2":
+        return anything_else(state, "kept", before=[say("kept")])
+    return Failed("not_understood")
+
+
+def _by_phone(state: CallState, entities: dict) -> Turn:
+    if not state.caller_id:
+        return transfer(state, "agent:booking_not_found", "handover",
+                        before=[say("booking_not_found_no_number")])
+    state.booking["searched_phone"] = True
+    args = {"by_phone": True}
+    if entities.get("date"):
+        args["date"] = entities["date"]
+    return query(state, "find_booking", args, "find_booking")
+
+
+# ----------------------------------------------------------------------------- results
+
+
+def slot_found(state: CallState, result) -> Turn:
+    booking = state.booking
+    if result is None:
+        if (booking.get("wish") or {}).get("asap") or not booking.get("wish"):
+            # Nothing free at all in the bookable future: a person must help.
+            return transfer(state, "agent:no_slots", "handover",
+                            before=[say("no_slots_at_all")])
+        booking["wish"] = None
+        booking["declined"] = []
+        return ask(state, [say("no_slot_for_wish"), say("ask_other_day")],
+                   "request", "ask:when:no_slot", step="book_when")
+    booking["offer"] = result
+    return ask(state, [say("offer", when_start=result["start"], place_site=result["site"])],
+               "yes_no", "offer", step="book_offer")
+
+
+def booked(state: CallState, result, kind: str = "book") -> Turn:
+    """The result of booking (or moving, `kind` "reschedule") the slot offered."""
+    booking = state.booking
+    if result.get("taken"):
+        # Lost to another caller: not a "no" from this one, so it does not count
+        # towards the three offers before asking for another day.
+        booking.setdefault("taken", []).append(booking["offer"]["start"])
+        return _find_slot(state, before=[say("slot_taken")])
+    if result.get("missing"):
+        return transfer(state, "agent:booking_not_found", "handover",
+                        before=[say("booking_gone")])
+    done = result["booking"]
+    booking["result"] = done
+    outcome = "rescheduled" if kind == "reschedule" else "booked"
+    achieve(state, outcome)
+    readback = [
+        say("rescheduled" if kind == "reschedule" else "booked",
+            when_start=done["start"], place_site=done["site"]),
+        say("address", address_site=done["site"]),
+        say("bring", bring_topic=done["topic"]),
+        say("booking_code", digits_code=done["code"]),
+    ]
+    if state.mobile:
+        return ask(state, [*readback, say("offer_sms")], "yes_no", outcome, step="book_sms")
+    return anything_else(state, outcome, before=readback)
+
+
+def moved(state: CallState, result) -> Turn:
+    return booked(state, result, kind="reschedule")
+
+
+def sms_sent(state: CallState, result) -> Turn:
+    key = "sms_sent" if result.get("sent") else "sms_failed"
+    return _after_sms(state, key, before=[say(key)])
+
+
+def reminder_noted(state: CallState, result) -> Turn:
+    key = "remind_yes" if result.get("consent") else "remind_no"
+    if result.get("missing"):
+        key = "remind_gone"
+    return anything_else(state, f"reminder:{key}", before=[say(key)])
+
+
+def booking_found(state: CallState, result) -> Turn:
+    booking = state.booking
+    if result is None:
+        if booking.get("searched_phone") or not state.caller_id:
+            return transfer(state, "agent:booking_not_found", "handover",
+                            before=[say("booking_not_found_phone")])
+        turn = _by_phone(state, {})
+        return dataclasses.replace(turn, actions=(say("booking_not_found_code"), *turn.actions))
+    return _found(state, result, confirmed=not booking.get("searched_phone"))
+
+
+def cancelled(state: CallState, result) -> Turn:
+    if result is None:
+        return transfer(state, "agent:booking_not_found", "handover",
+                        before=[say("booking_gone")])
+    achieve(state, "cancelled")
+    return anything_else(state, "cancelled", before=[say("cancelled", when_start=result["start"])])
+
+
+def _after_sms(state: CallState, event: str, before=()) -> Turn:
+    """A new booking's caller (on a mobile) is asked once whether to be reminded."""
+    if state.booking.get("mode") == "book" and state.mobile:
+        return ask(state, [*before, say("offer_reminder")], "yes_no", event, step="book_remind")
+    return anything_else(state, event, before=before)
+
+
+def _found(state: CallState, found: dict, confirmed: bool) -> Turn:
+    booking = state.booking
+    booking["found"] = found
+    if not confirmed:
+        # Found by caller id: make sure it is theirs before saying more.
+        return ask(state, [say("found_by_phone", when_start=found["start"],
+                               place_site=found["site"])],
+                   "yes_no", "found:phone", step="confirm_find")
+    step = "confirm_cancel" if booking["mode"] == "cancel" else "confirm_move"
+    return ask(state, [say("found", when_start=found["start"], place_site=found["site"]),
+                       say(step)], "yes_no", f"found:{booking['mode']}", step=step)
+
+
+def _booking_code(entities: dict) -> str | None:
+    number = re.sub(r"\D", "", str(entities.get("number") or ""))
+    return number if len(number) == 6 else None
+
+
+def _wish_problem(wish: dict, now: datetime) -> str | None:
+    """Why a wish cannot be booked as said: a day in the past, or too far ahead."""
+    today = now.date()
+    days = [date.fromisoformat(wish[k]) for k in ("on", "earliest") if wish.get(k)]
+    if any(day < today for day in days):
+        return "when_past"
+    if any(day > today + timedelta(days=MAX_DAYS_AHEAD) for day in days):
+        return "when_too_far"
+    return None
+

@@ -1,0 +1,309 @@
+"""The dialogue: a pure function from (call state, what the caller did) to (new state, actions).
+
+No Flask, no database, no Twilio in here, so a whole conversation runs in microseconds in
+a test. The web adapter (ivr) loads the state, calls `Dialogue.start` or `Dialogue.step`,
+runs the query a turn may carry and hands its result to `Dialogue.resume`, saves the new
+state and renders the actions as TwiML.
+
+Each turn's words are understood once (`speech.Understanding`); then the crisis check,
+the commands that work at any time, and the handler of the step the call is in, from
+the table `STEPS` below. A handler returns a `Turn`, `Failed` (the step's failure rule
+applies) or `Switch` (a request of its own, handled by `listening.handle`).
+
+Where a call can be (`CallState.step`) and what moves it on:
+
+    step            caller does                         hotline does                  next step
+    --------------  ----------------------------------  ----------------------------  -------------
+    (new call)      -                                   greeting                      listen
+    listen          says a clear request                answers it / hands over       anything_else
+    listen, menu    "Mitarbeiter", 0                    hands over                    agent
+    any             self-harm, violence, emergency      help numbers, emergency queue agent
+                    (speech.detect_crisis)              closed: numbers, no menu      crisis_numbers
+    crisis_numbers  yes / "Wiederholen"                 the numbers again             crisis_numbers
+    crisis_numbers  anything else, silence              the numbers, goodbye          ended
+    listen, menu    emergency (no money, eviction, ...) hands over, emergency queue   agent
+    listen          two requests fit equally well       "Geht es um A oder um B?"     clarify
+    clarify         names one, or 1 / 2                 handles that one              (as listen)
+    listen          a request, but heard only weakly    "Es geht um A, richtig?"      confirm
+    confirm         yes / no                            handles A / counts a failure  (as listen)
+    listen          9, "English" / "Deutsch"            switches language, asks again listen
+    listen          application or payment status       checks identity (.identity)  id_number
+    any             "Wiederholen", *                    repeats the last question     same
+    any asking      silence, no match, bad line         1st: shorter question         listen
+                                                        2nd: keypad menu              menu
+                                                        3rd: hands over               agent
+    menu            1-5                                 handles that topic            (as listen)
+    anything_else   yes / a new request                 "Was kann ich tun?" / handles listen / ...
+    anything_else   no, goodbye                         goodbye, hangs up             ended
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+
+import speech
+from speech.catalogue import Catalogue
+from speech.understanding import Understanding
+
+from . import booking, handover, identity, listening, matters
+from .actions import Say
+from .referrals import Referrals
+from .referrals import load as load_referrals
+from .replies import (
+    Failed,
+    Reply,
+    Rules,
+    Switch,
+    Talk,
+    anything_else,
+    ask,
+    goodbye,
+    repeat_question,
+    transfer,
+    voicemail,
+)
+from .state import CallState, Heard, Turn, achieve
+
+MAX_FAILURES = 3  # failed turns in a row; the third goes to an agent
+# Steps whose answer is kept out of the turn log.
+PRIVATE_STEPS = {"id_dob"}
+
+# What a failed turn leads to, by the step it failed in.
+ESCALATE = "escalate"  # a shorter question, then the keypad menu, then an agent
+REPEAT = "repeat"  # the same question again; the third failure goes to an agent
+REPEAT_THEN_MESSAGE = "repeat_then_message"  # ... the third takes a message (nobody there)
+GOODBYE = "goodbye"  # the caller has had an answer: one more try, then goodbye
+
+
+@dataclass(frozen=True)
+class Step:
+    """Where a call can be: who takes the caller's answer, and what a failed turn does."""
+
+    answer: Callable[[Talk], Reply | None]
+    on_failure: str = ESCALATE
+    # Another office's matter ("Kindergeld") is recognised before the answer is read.
+    referrals: bool = False
+    # The answer is read first; None from the handler means "not an answer to this
+    # question": the words are then taken as a new request.
+    may_pass: bool = False
+
+
+STEPS: dict[str, Step] = {
+    # What the caller wants (listening)
+    "listen": Step(listening.request, ESCALATE, referrals=True),
+    "menu": Step(listening.request, ESCALATE, referrals=True),
+    "clarify": Step(listening.clarify, ESCALATE, referrals=True),
+    "confirm": Step(listening.confirm, ESCALATE, referrals=True),
+    "anything_else": Step(listening.more, GOODBYE, referrals=True),
+    "voicemail": Step(listening.request),  # a late webhook after the message
+    # Booking, cancelling, moving (booking)
+    "book_topic": Step(booking.topic, REPEAT),
+    "book_site": Step(booking.site, REPEAT),
+    "book_when": Step(booking.when, REPEAT),
+    "book_offer": Step(booking.offer, REPEAT),
+    "book_sms": Step(booking.sms, REPEAT),
+    "book_remind": Step(booking.remind, REPEAT),
+    "find_code": Step(booking.find_code, REPEAT),
+    "confirm_find": Step(booking.confirm_find, REPEAT),
+    "confirm_cancel": Step(booking.confirm_change, REPEAT),
+    "confirm_move": Step(booking.confirm_change, REPEAT),
+    # A person, a callback or a message (handover)
+    "unstaffed": Step(handover.unstaffed, REPEAT_THEN_MESSAGE, referrals=True),
+    "callback_number": Step(handover.callback_number, REPEAT_THEN_MESSAGE),
+    "callback_digits": Step(handover.callback_digits, REPEAT_THEN_MESSAGE),
+    "callback_check": Step(handover.callback_check, REPEAT_THEN_MESSAGE),
+    "callback_when": Step(handover.callback_when, REPEAT_THEN_MESSAGE),
+    # Status after the identity check (identity)
+    "id_number": Step(identity.customer_number_said, REPEAT),
+    "id_number_check": Step(identity.customer_number_checked, REPEAT),
+    "id_dob": Step(identity.birth_date_said, REPEAT),
+    "status_sms": Step(identity.status_sms, REPEAT),
+    "status_next": Step(identity.status_next, REPEAT),
+    # Other offices, letters, not coming (matters)
+    "referral_connect": Step(matters.referral_connect, REPEAT, may_pass=True),
+    "referral_sms": Step(matters.referral_sms, REPEAT, may_pass=True),
+    "letter_next": Step(matters.letter_next, REPEAT, may_pass=True),
+    "absence_choice": Step(matters.absence_choice, REPEAT, may_pass=True),
+    "absence_day": Step(matters.absence_day, REPEAT, may_pass=True),
+}
+LISTEN = STEPS["listen"]
+
+
+def _opening_hours_told(state: CallState, result) -> Turn:
+    turn = anything_else(state, "answered:opening_hours",
+                         before=[Say("verbatim", {"text": result})])
+    achieve(state, "answered")
+    return turn
+
+
+# What the conversation does with a query's result, by the query it waited for.
+RESULTS: dict[str, Callable[[CallState, object], Turn]] = {
+    "transfer": handover.staffed,
+    "request_callback": handover.callback_taken,
+    "opening_hours": _opening_hours_told,
+    "referral_sms": matters.referral_sms_sent,
+    "absence_note": matters.absence_noted,
+    "identity_open": identity.identity_open,
+    "check_identity": identity.identity_checked,
+    "case_status": identity.case_told,
+    "send_case_sms": identity.case_sms_sent,
+    "find_slot": booking.slot_found,
+    "book": booking.booked,
+    "reschedule": booking.moved,
+    "send_sms": booking.sms_sent,
+    "reminder_consent": booking.reminder_noted,
+    "find_booking": booking.booking_found,
+    "cancel": booking.cancelled,
+}
+
+
+class Dialogue:
+    """The hotline's conversation rules, configured once per app."""
+
+    def __init__(
+        self,
+        languages: list[str],
+        min_confidence: float = 0.3,
+        recognise: Callable[..., speech.Recognition] = speech.recognise,
+        referrals: Referrals | None = None,
+        catalogues: Callable[[str], tuple[int, Catalogue]] | None = None,
+    ):
+        if catalogues is None:
+            recognise_now = recognise
+        else:
+            # The live catalogue (supervisors' phrases): each turn is recognised with
+            # the version in use at that moment.
+            def recognise_now(text: str, lang: str) -> speech.Recognition:
+                return recognise(text, lang, catalogue=catalogues(lang)[1])
+
+        def understand(text: str, lang: str, now: datetime, digits: str) -> Understanding:
+            return Understanding(text, lang, now, digits, recognise=recognise_now)
+
+        self.rules = Rules(languages=languages or ["de"], min_confidence=min_confidence,
+                           referrals=referrals or load_referrals(), understand=understand)
+
+    @property
+    def languages(self) -> list[str]:
+        return self.rules.languages
+
+    # -- entry points
+
+    def start(self, caller_id: bool = False, mobile: bool = False, caller_tail: str = ""
+              ) -> Turn:
+        """A new call: greet in the first language and listen."""
+        state = CallState(lang=self.languages[0], step="listen", caller_id=caller_id,
+                          mobile=mobile, caller_tail=caller_tail)
+        prompts = [Say("greeting")]
+        other = self.rules.other_language(state.lang)
+        if other:
+            prompts.append(Say("offer_language", lang=other))
+        return ask(state, prompts, "request", "greeting")
+
+    def step(self, state: CallState, heard: Heard) -> Turn:
+        """One caller turn: what they said or pressed, in the step the call is in."""
+        turn = self._step(_next_turn(state), heard)
+        if state.step in PRIVATE_STEPS:
+            # A date of birth is compared, never written down: not in the turn log, not
+            # on the agent's screen.
+            turn = dataclasses.replace(turn, private=True)
+        return turn
+
+    def resume(self, turn: Turn, result) -> Turn:
+        """Carry on after `turn.query` was run; `result` is what it found (plain data)."""
+        state = turn.state.copy()
+        kind, state.pending = state.pending, None
+        if kind not in RESULTS:
+            raise ValueError(f"no result handler for {kind}")
+        nxt = RESULTS[kind](state, result)
+        return dataclasses.replace(nxt, actions=(*turn.actions, *nxt.actions),
+                                   recognition=turn.recognition, private=turn.private)
+
+    def callback_instead(self, state: CallState) -> Turn:
+        """From the queue: the caller chose a callback over waiting (a turn of its own)."""
+        return handover.start_callback(_next_turn(state))
+
+    def unreachable(self, state: CallState) -> Turn:
+        """The queue failed (full, error): nobody can be reached, offer the alternatives."""
+        state = _next_turn(state)
+        state.transfer = {"event": "agent:queue_failed", "queue": "general"}
+        return handover.staffed(state, open_now=False)
+
+    # -- one turn
+
+    def _step(self, state: CallState, heard: Heard) -> Turn:
+        if state.step in ("new", "agent", "ended"):
+            # A turn after a hand-over or hangup (a late or replayed webhook): start
+            # listening again rather than leave the caller in silence.
+            state.step = "listen"
+        words = self.rules.understand(heard.speech, state.lang, heard.now, heard.digits)
+        t = Talk(state, heard, words, self.rules)
+        if words.crisis is not None:
+            # Before anything else, in every step: help first, whatever was asked.
+            return listening.crisis(t, words.crisis)
+        if state.step == "crisis_numbers":
+            return listening.crisis_numbers(t)
+        recognition = words.recognition
+        if recognition is not None and recognition.intent == "emergency":
+            # Before anything else ("nichts mehr" is not a goodbye here), and before the
+            # confidence check: on a bad line an emergency must still be heard.
+            return listening.handle(t, "emergency", recognition, words)
+        command = listening.command(t)
+        if command is not None:
+            return self._settle(t, command)
+        if heard.silent:
+            return self._failed(t, listening.SILENCE)
+        if heard.confidence is not None and heard.confidence < self.rules.min_confidence:
+            return self._failed(t, listening.LOW_CONFIDENCE)
+
+        step = STEPS.get(state.step, LISTEN)
+        if step.may_pass:
+            reply = step.answer(t)
+            if reply is not None:
+                return self._settle(t, reply)
+            state.step, step = "listen", LISTEN  # not an answer to that question
+        if heard.speech and step.referrals:
+            office = self.rules.referrals.match(heard.speech, state.lang)
+            if office is not None:
+                return dataclasses.replace(matters.refer(state, office), recognition=recognition)
+        return self._settle(t, step.answer(t))
+
+    def _settle(self, t: Talk, reply: Reply) -> Turn:
+        if isinstance(reply, Failed):
+            return self._failed(t, reply.why)
+        if isinstance(reply, Switch):
+            return listening.handle(t, reply.intent, reply.recognition, reply.words)
+        return reply
+
+    def _failed(self, t: Talk, why: str) -> Turn:
+        state = t.state
+        state.failures += 1
+        rule = STEPS.get(state.step, LISTEN).on_failure
+        if rule == REPEAT_THEN_MESSAGE and state.failures >= MAX_FAILURES:
+            # Nobody can take the call now and we keep missing each other: take a message.
+            turn = voicemail(state)
+        elif rule in (REPEAT, REPEAT_THEN_MESSAGE) and state.failures < MAX_FAILURES:
+            turn = repeat_question(state, why)
+        elif rule == GOODBYE:
+            # The caller has had an answer already: one more try, then a polite goodbye.
+            if state.failures >= 2:
+                turn = goodbye(state, f"goodbye:{why}")
+            else:
+                turn = ask(state, [Say(why), Say("anything_else")], "yes_no", f"reprompt:{why}")
+        elif state.failures >= MAX_FAILURES:
+            turn = transfer(state, f"agent:{why}", "handover_not_understood", before=[Say(why)])
+        elif state.failures == MAX_FAILURES - 1:
+            state.step = "menu"
+            turn = ask(state, [Say(why), Say("menu")], "menu", f"menu:{why}")
+        else:
+            state.step = "listen"
+            turn = ask(state, [Say(why), Say("ask_short")], "request", f"reprompt:{why}")
+        return dataclasses.replace(turn, recognition=t.recognition)
+
+
+def _next_turn(state: CallState) -> CallState:
+    state = state.copy()  # never change the caller's copy
+    state.turn += 1
+    return state

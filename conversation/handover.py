@@ -1,0 +1,145 @@
+"""Handing callers to people: an agent when someone is there, else a callback or a message.
+
+Before any hand-over the conversation asks whether the hotline is staffed now (the
+`agents_open` query, see `replies.transfer`); outside opening hours no phone rings and
+the caller chooses instead:
+
+    step             caller does                     hotline does                  next step
+    ---------------  ------------------------------  ----------------------------  --------------
+    unstaffed        "Rückruf", 1                    asks which number             callback_number
+    unstaffed        "Nachricht", 2                  records a message             (voicemail)
+    unstaffed        "Termin", 3 / another request   books / answers it            ...
+    callback_number  yes (the number they call on)   asks when                     callback_when
+    callback_number  no                              asks for the number           callback_digits
+    callback_digits  digits                          reads them back               callback_check
+    callback_check   yes / no                        asks when / asks again        callback_when
+    callback_when    vormittags / nachmittags / egal records it, says goodbye      ended
+"""
+
+from __future__ import annotations
+
+import re
+
+from .actions import Hangup, Say, Transfer, say
+from .replies import Failed, Reply, Switch, Talk, ask, query, voicemail
+from .state import CallState, Turn, achieve
+
+MIN_PHONE_DIGITS = 6
+CALLBACK_WORDS = re.compile(r"\b(rueckruf|zurueckruf|zurueckrufen|ruf\w* zurueck|call ?back|"
+                            r"call me)\b")
+MESSAGE_WORDS = re.compile(r"\b(nachricht|mailbox|anrufbeantworter|aufsprechen|message|"
+                           r"voicemail)\b")
+ANY_TIME = re.compile(r"\b(egal|any|whenever|gleich)\b")
+
+
+def staffed(state: CallState, open_now: bool) -> Turn:
+    """The answer to `agents_open`: put through, or say so and offer the alternatives."""
+    handing, state.transfer = state.transfer or {}, None
+    event = handing.get("event", "agent:requested")
+    queue = handing.get("queue", "general")
+    if open_now:
+        state.step = "agent"
+        state.failures = 0
+        achieve(state, "agent")
+        actions = (Say(handing.get("prompt", "handover")),
+                   Transfer(reason=event.split(":", 1)[1], queue=queue))
+        return Turn(state, actions, event)
+    before = [say("closed")]
+    if state.crisis == "self_harm":
+        # Nobody can take the call: the numbers again, and no menu to find a way through.
+        return ask(state, [*before, say("crisis_call_now"), say("crisis_again")], "yes_no",
+                   "crisis:closed", step="crisis_numbers")
+    if queue == "emergency":
+        before.append(say("closed_emergency"))
+    return ask(state, [*before, say("closed_options")], "menu",
+               f"unstaffed:{event.split(':', 1)[1]}", step="unstaffed")
+
+
+def start_callback(state: CallState) -> Turn:
+    """The caller would rather be called back (from the queue, or the closed hotline)."""
+    state.callback = {"intent": state.intent}
+    if state.caller_id:
+        return ask(state, [say("callback_same_number", digits_tail=state.caller_tail)],
+                   "yes_no", "callback:number", step="callback_number")
+    return _ask_number(state)
+
+
+def _ask_number(state: CallState) -> Turn:
+    return ask(state, [say("callback_ask_number")], "phone", "callback:digits",
+               step="callback_digits")
+
+
+def _ask_time(state: CallState) -> Turn:
+    return ask(state, [say("callback_when")], "menu", "callback:when", step="callback_when")
+
+
+# ----------------------------------------------------------------------------- the steps
+
+
+def unstaffed(t: Talk) -> Reply:
+    words = t.words
+    # "Ja" to "Wenn Sie einen Rückruf bestellen, ...": that is the callback.
+    if words.key == "1" or CALLBACK_WORDS.search(words.folded) or words.answer == "yes":
+        return start_callback(t.state)
+    if words.key == "2" or MESSAGE_WORDS.search(words.folded):
+        return voicemail(t.state)
+    if words.key == "3":
+        return Switch("book_appointment", words)
+    recognition = t.recognition
+    if (recognition is not None and recognition.confident
+            and recognition.intent not in ("out_of_scope", "agent", "emergency")):
+        return Switch(recognition.intent, words, recognition)
+    return Failed("not_understood")
+
+
+def callback_number(t: Talk) -> Reply:
+    if t.words.answer == "yes" or t.words.key == "1":
+        t.state.callback["confirmed_by"] = "caller_id"
+        return _ask_time(t.state)
+    if t.words.answer == "no" or t.words.key == "2":
+        return _ask_number(t.state)
+    return Failed("not_understood")
+
+
+def callback_digits(t: Talk) -> Reply:
+    digits = re.sub(r"\D", "", t.words.digits or str(t.words.get("number") or ""))
+    if len(digits) < MIN_PHONE_DIGITS:
+        return Failed("phone_incomplete")
+    t.state.callback["phone"] = digits
+    return ask(t.state, [say("callback_check", digits_number=digits)], "yes_no",
+               "callback:check", step="callback_check")
+
+
+def callback_check(t: Talk) -> Reply:
+    if t.words.answer == "yes" or t.words.key == "1":
+        t.state.callback["confirmed_by"] = "spoken"
+        return _ask_time(t.state)
+    if t.words.answer == "no" or t.words.key == "2":
+        t.state.callback.pop("phone", None)
+        return _ask_number(t.state)
+    return Failed("not_understood")
+
+
+def callback_when(t: Talk) -> Reply:
+    state, words = t.state, t.words
+    part = words.get("part_of_day")
+    if part is None and words.key in ("1", "2"):
+        part = "morning" if words.key == "1" else "afternoon"
+    if part is None and not (words.answer or ANY_TIME.search(words.folded)):
+        return Failed("not_understood")
+    state.callback["part_of_day"] = part
+    return query(state, "request_callback", {
+        **state.callback, "lang": state.lang, "emergency": state.emergency,
+    }, "request_callback")
+
+
+# ----------------------------------------------------------------------------- results
+
+
+def callback_taken(state: CallState, result) -> Turn:
+    part = (state.callback or {}).get("part_of_day")
+    key = {"morning": "callback_booked_morning",
+           "afternoon": "callback_booked_afternoon"}.get(part, "callback_booked_any")
+    state.step = "ended"
+    achieve(state, "callback")
+    return Turn(state, (say(key), say("goodbye"), Hangup()), "callback:requested")

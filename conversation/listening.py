@@ -1,0 +1,277 @@
+"""Listening for what the caller wants, and handling it: a request, the clarifying and
+confirming questions, "anything else?", the keypad menu, the commands that work at any
+time, and a caller in crisis.
+
+`handle` is where every request starts, whichever step it was heard in.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+
+import speech
+from speech.understanding import Understanding
+
+from . import booking, identity, matters
+from .actions import Hangup, Say
+from .replies import (
+    Failed,
+    Reply,
+    Talk,
+    anything_else,
+    ask,
+    goodbye,
+    query,
+    transfer,
+)
+from .state import CallState, Turn, achieve
+
+# How a caller's turn can fail; each has its own apology.
+SILENCE = "not_heard"
+NO_MATCH = "not_understood"
+LOW_CONFIDENCE = "low_confidence"
+BAD_KEY = "key_unknown"
+# A request recognised with at least this score, but not confidently, is confirmed
+# with the caller instead of being asked for again from scratch.
+CONFIRM_SCORE = 0.3
+
+# Keypad menu offered after the second failed turn.
+MENU = {
+    "1": "book_appointment",
+    "2": "payment_status",
+    "3": "application_status",
+    "4": "documents",
+    "5": "online_services",
+}
+AGENT_KEY = "0"
+ENGLISH_KEY = "9"
+REPEAT_KEY = "*"
+
+BOOKING_INTENTS = {"book_appointment", "cancel_appointment", "reschedule_appointment"}
+# Intents answered on the phone from the prompt catalogue.
+ANSWERED_BY_PROMPT = {"documents", "online_services"}
+# Intents that can be done online: the hotline says how before handing over.
+ONLINE_FIRST = {"report_change"}
+
+
+# ----------------------------------------------------------------------------- requests
+
+
+def handle(t: Talk, intent: str, recognition: speech.Recognition | None = None,
+           words: Understanding | None = None) -> Turn:
+    """Start on `intent`; `words` are the caller's words whose details count (a site, a
+    day), None when there are none."""
+    state = t.state
+    # "Mitarbeiter" during an identity check keeps the status request, so the agent
+    # is chosen (and told) by it.
+    keep = (intent == "agent" and state.step in identity.IDENTITY_STEPS
+            and state.intent in identity.STATUS_INTENTS)
+    state.intent = state.intent if keep else intent
+    state.failures = 0
+    state.candidates = []
+    state.request_text = ""
+    folded = words.folded if words is not None else ""
+    if intent == "agent":
+        turn = transfer(state, "agent:requested", "handover")
+    elif intent == "emergency":
+        state.emergency = True
+        turn = transfer(state, "agent:emergency", "emergency", queue="emergency")
+    elif intent in ANSWERED_BY_PROMPT:
+        achieve(state, "answered")
+        turn = anything_else(state, f"answered:{intent}", before=[Say(intent)])
+    elif intent in BOOKING_INTENTS:
+        turn = booking.start(t, intent, words)
+    elif intent in identity.STATUS_INTENTS:
+        turn = identity.start(t, intent, words)
+    elif intent == "letter":
+        turn = matters.letter(t, folded)
+    elif intent == "report_sick":
+        turn = matters.absence(t, folded)
+    elif t.rules.referrals.for_intent(intent) is not None:
+        turn = matters.refer(state, t.rules.referrals.for_intent(intent))
+    elif intent in ONLINE_FIRST:
+        # Can be done online: say so in one sentence, then a person helps all the same.
+        turn = transfer(state, f"agent:{intent}", "handover", before=[Say(f"online_{intent}")])
+    elif intent == "opening_hours":
+        said = words if words is not None else None
+        turn = query(state, "opening_hours", {
+            "site": said.get("site") if said else None,
+            "day": said.get("date") if said else None, "lang": state.lang,
+        }, "opening_hours")
+    else:
+        # Not built yet: say so honestly and hand over rather than pretend.
+        turn = transfer(state, f"agent:{intent}", "handover", before=[Say("not_yet")])
+    return _with(turn, recognition)
+
+
+def request(t: Talk) -> Reply:
+    """A request in the caller's words (or a key from the menu)."""
+    if t.words.digits:
+        return keypad(t)
+    state, recognition = t.state, t.recognition
+    if recognition.intent == "emergency" or _mentions_emergency(recognition):
+        return handle(t, "emergency", recognition)
+    if recognition.intent == "out_of_scope":
+        return Failed(NO_MATCH)
+    if recognition.ambiguous and recognition.alternatives:
+        second = recognition.alternatives[0][0]
+        if second != "out_of_scope":
+            state.request_text = recognition.text
+            state.candidates = [recognition.intent, second]
+            prompt = Say("clarify", {"topic_first": recognition.intent, "topic_second": second})
+            return _with(ask(state, [prompt], "choice", "clarify", step="clarify"), recognition)
+    if not recognition.confident:
+        if recognition.score >= CONFIRM_SCORE:
+            state.request_text = recognition.text
+            state.candidates = [recognition.intent]
+            prompt = Say("confirm", {"topic_intent": recognition.intent})
+            return _with(ask(state, [prompt], "yes_no", "confirm", step="confirm"), recognition)
+        return Failed(NO_MATCH)
+    return handle(t, recognition.intent, recognition, t.words)
+
+
+def confirm(t: Talk) -> Reply:
+    """The answer to "Es geht um A, richtig?"."""
+    if t.words.digits:
+        return keypad(t)
+    recognition = t.recognition
+    request_ = _with_request(t)
+    if t.words.answer == "yes" and t.state.candidates:
+        return handle(t, t.state.candidates[0], recognition, request_)
+    if recognition.confident and recognition.intent != "out_of_scope":
+        return handle(t, recognition.intent, recognition, request_)
+    return Failed(NO_MATCH)
+
+
+def clarify(t: Talk) -> Reply:
+    """The answer to "Geht es um A oder um B?"."""
+    if t.words.digits:
+        return keypad(t)
+    recognition = t.recognition
+    request_ = _with_request(t)
+    if recognition.intent in t.state.candidates and recognition.confident:
+        return handle(t, recognition.intent, recognition, request_)
+    if t.words.answer == "yes" and t.state.candidates:
+        # "Ja" to "A or B?" most often means the first, which is the better match.
+        return handle(t, t.state.candidates[0], recognition, request_)
+    return Failed(NO_MATCH)
+
+
+def more(t: Talk) -> Reply:
+    """The answer to "Kann ich sonst noch etwas für Sie tun?"."""
+    if t.words.digits:
+        return keypad(t)
+    recognition = t.recognition
+    is_request = (recognition.confident
+                  and recognition.intent not in ("out_of_scope", "agent")
+                  and not recognition.ambiguous)
+    if is_request:
+        return handle(t, recognition.intent, recognition, t.words)
+    if t.words.answer == "no":
+        return goodbye(t.state, "goodbye")
+    if t.words.answer == "yes":
+        t.state.step = "listen"
+        t.state.failures = 0
+        return ask(t.state, [Say("what_else")], "request", "more")
+    return Failed(NO_MATCH)
+
+
+def keypad(t: Talk) -> Reply:
+    state, key = t.state, t.words.key
+    if state.step == "clarify" and key in ("1", "2") and len(state.candidates) == 2:
+        return handle(t, state.candidates[int(key) - 1], None, _with_request(t, said=False))
+    if state.step == "confirm" and key == "1" and state.candidates:
+        return handle(t, state.candidates[0], None, _with_request(t, said=False))
+    if state.step in ("anything_else", "listen", "menu") and key in MENU:
+        return handle(t, MENU[key], None)
+    return Failed(BAD_KEY)
+
+
+# ----------------------------------------------------------------------------- at any time
+
+
+def command(t: Talk) -> Reply | None:
+    """What works at any time: an agent, a language switch, a repeat, goodbye."""
+    state, words = t.state, t.words
+    if words.digits == AGENT_KEY:
+        return handle(t, "agent")
+    if words.digits == REPEAT_KEY:
+        return repeat(state)
+    if words.digits == ENGLISH_KEY and state.step in ("listen", "menu"):
+        if "en" in t.rules.languages:
+            return switch_language(state, "en")
+    if not words.text:
+        return None
+    said = words.command
+    if said == "agent":
+        return handle(t, "agent", t.recognition)
+    if said in ("english", "german"):
+        lang = "en" if said == "english" else "de"
+        if lang in t.rules.languages and lang != state.lang:
+            return switch_language(state, lang)
+    if said == "repeat":
+        return repeat(state)
+    if said == "goodbye":
+        return goodbye(state, "goodbye")
+    return None
+
+
+def switch_language(state: CallState, lang: str) -> Turn:
+    state.lang = lang
+    state.step = "listen"
+    state.failures = 0
+    return ask(state, [Say("switched_language")], "request", f"language:{lang}")
+
+
+def repeat(state: CallState) -> Turn:
+    if not state.last_ask:
+        return ask(state, [Say("what_else")], "request", "repeat")
+    prompts = [Say(key, dict(params)) for key, params in state.last_ask]
+    return ask(state, prompts, state.last_expect, "repeat")
+
+
+def crisis(t: Talk, kind: str) -> Turn:
+    """A caller in crisis: the help numbers first (self-harm, violence), then a person at
+    emergency priority; outside staffed hours see `handover.staffed`."""
+    state = t.state
+    state.intent = "emergency"
+    state.emergency = True
+    state.crisis = kind
+    state.failures = 0
+    state.candidates = []
+    state.request_text = ""
+    before = [Say(f"crisis_{kind}")] if kind in ("self_harm", "violence") else []
+    turn = transfer(state, "agent:emergency", "emergency", queue="emergency", before=before)
+    return _with(turn, t.recognition)
+
+
+def crisis_numbers(t: Talk) -> Turn:
+    """Outside staffed hours, after the crisis numbers: again on "yes", else goodbye.
+    Never a menu, and never the agent: there is nobody to put the caller through to."""
+    state, words = t.state, t.words
+    again = (words.answer == "yes" or words.command == "repeat"
+             or words.key in ("1", REPEAT_KEY))
+    if again or (t.heard.silent and state.failures == 0):
+        # One silence is not a goodbye: someone in crisis may need a moment.
+        state.failures = 0 if again else state.failures + 1
+        return ask(state, [Say("crisis_call_now"), Say("crisis_again")], "yes_no",
+                   "crisis:again", step="crisis_numbers")
+    state.step = "ended"
+    return Turn(state, (Say("crisis_call_now"), Say("crisis_goodbye"), Hangup()),
+                "crisis:goodbye")
+
+
+def _with_request(t: Talk, said: bool = True) -> Understanding:
+    """The answer to "A or B?" with the request it answers, whose details still count."""
+    text = f"{t.state.request_text} {t.words.text if said else ''}".strip()
+    return t.about(text)
+
+
+def _with(turn: Turn, recognition: speech.Recognition | None) -> Turn:
+    return dataclasses.replace(turn, recognition=recognition)
+
+
+def _mentions_emergency(recognition: speech.Recognition) -> bool:
+    """An emergency close behind the top intent still counts: it must never be missed."""
+    return any(intent == "emergency" and score >= 0.5
+               for intent, score in recognition.alternatives[:2])

@@ -1,0 +1,185 @@
+"""Matters the hotline answers by showing the way: other offices, letters, not coming.
+
+Each step's handler returns None when the answer is not one to its question: the
+caller's words are then taken as a new request.
+
+    step            caller does                       hotline does                   next step
+    --------------  --------------------------------  -----------------------------  --------------
+    (a request)     another office's matter           who decides, number, hours     referral_sms
+                    (referrals.toml)                  (no mobile: anything else?)    anything_else
+                                                      (transfer allowed: connect?) referral_connect
+    referral_connect yes / no                         puts through / the SMS offer   ended / ...
+    referral_sms    yes / no                          sends the number by SMS / -    anything_else
+    (a request)     a letter: Bescheid, Anhörung      the deadline, how to object    letter_next
+    letter_next     yes, "Termin", 1                  books an appointment           book_...
+    letter_next     no                                -                              anything_else
+    (a request)     ill, a sick child, an interview   what to send, and by when      absence_choice
+    absence_choice  "absagen", 1 / "verschieben", 2   cancels / moves a booking      find_code ...
+    absence_choice  "Brief", 3, no                    asks the day of that           absence_day
+                                                      appointment
+    absence_day     a day                             notes it for the team (a       anything_else
+                                                      callback in the agent console)
+
+The hotline never says that a sick note excuses an absence: the job centre decides.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+
+from . import booking
+from .actions import Hangup, PutThrough, Say
+from .referrals import Office
+from .replies import Failed, Reply, Talk, anything_else, ask, query
+from .state import CallState, Turn, achieve
+
+INTERVIEW_WORDS = re.compile(r"\b(vorstellungsgespraech|bewerbungsgespraech|interview)\b")
+HEARING_WORDS = re.compile(r"\banhoerung\w*")
+REPAYMENT_WORDS = re.compile(r"\b(rueckforderung\w*|zurueck ?zahlen|zurueckfordern|geld zurueck|"
+                             r"erstattung\w*|ueberzahlung|raten\w*|pay back|money back)\b")
+VAGUE_WORDS = re.compile(r"\b(weiss (ich )?(es )?nicht|irgendwann|keine ahnung|vergessen|"
+                        r"don ?t know|not sure)\b")
+CHILD_WORDS = re.compile(r"\b(kind|kinder|sohn|tochter|kleine|kleiner|baby|child)\b")
+CANCEL_WORDS = re.compile(r"\b(absag\w*|sag\w* \w*ab|stornier\w*|cancel\w*)\b")
+MOVE_WORDS = re.compile(r"\b(verschieb\w*|verleg\w*|anderen termin|neuen termin|move|"
+                        r"reschedul\w*)\b")
+LETTER_WORDS = re.compile(r"\b(brief|einladung|schreiben|post|letter)\b")
+BOOK_WORDS = re.compile(r"\b(termin\w*|appointment)\b")
+
+
+
+def refer(state: CallState, office: Office) -> Turn:
+    """Another office decides this: say which, and how to reach it."""
+    achieve(state, "answered")
+    state.intent = state.intent or "out_of_scope"
+    state.failures = 0
+    state.candidates = []
+    state.request_text = ""
+    facts = office.says(state.lang)
+    said = [Say("referral", facts)]
+    said.append(Say("referral_number", facts) if office.number else Say("referral_hours", facts))
+    if office.number:
+        state.referral = {"number": office.number, **facts}
+    if office.transfer:
+        return ask(state, [*said, Say("referral_connect_offer")], "yes_no",
+                   f"referral:{office.key}", step="referral_connect")
+    return _offer_referral_sms(state, office.key, said)
+
+
+def _offer_referral_sms(state: CallState, key: str, said) -> Turn:
+    if state.referral and state.mobile:
+        return ask(state, [*said, Say("referral_sms_offer")], "yes_no", f"referral:{key}",
+                   step="referral_sms")
+    state.referral = None
+    return anything_else(state, f"referral:{key}", before=said)
+
+
+def letter(t: Talk, folded: str) -> Turn:
+    """A hearing asks for the caller's view by its own deadline; a decision can be
+    objected to; money asked back can often be paid in instalments."""
+    achieve(t.state, "answered")
+    if HEARING_WORDS.search(folded):
+        said = [Say("letter_hearing")]
+    else:
+        said = [Say("letter_help")]
+        if REPAYMENT_WORDS.search(folded):
+            said.append(Say("letter_repayment"))
+    return ask(t.state, [*said, Say("letter_next")], "yes_no", "answered:letter",
+               step="letter_next")
+
+
+def absence(t: Talk, folded: str) -> Turn:
+    # Only the kind of reason is kept, never the caller's words (health data).
+    t.state.absence = {"reason": "interview" if INTERVIEW_WORDS.search(folded) else
+                       "child" if CHILD_WORDS.search(folded) else "sick"}
+    achieve(t.state, "answered")
+    return ask(t.state, [Say("absence_help"), Say("absence_choice")], "menu",
+               "answered:report_sick", step="absence_choice")
+
+
+# ----------------------------------------------------------------------------- the steps
+
+
+def referral_connect(t: Talk) -> Reply | None:
+    state, words = t.state, t.words
+    if words.answer == "yes" or words.key == "1":
+        number = (state.referral or {}).get("number")
+        state.referral = None
+        state.step = "ended"
+        return Turn(state, (Say("referral_connecting"), PutThrough(number), Say("goodbye"),
+                            Hangup()), "referral:put_through")
+    if words.answer == "no" or words.key == "2":
+        return _offer_referral_sms(state, "no_transfer", [])
+    return None
+
+
+def referral_sms(t: Talk) -> Reply | None:
+    state, words = t.state, t.words
+    office = state.referral or {}
+    state.referral = None
+    if words.answer == "yes" or words.key == "1":
+        return query(state, "send_referral_sms", {**office, "lang": state.lang},
+                     "referral_sms")
+    if words.answer == "no" or words.key == "2":
+        return anything_else(state, "referral:no_sms")
+    return None  # something else: taken as a new request
+
+
+def letter_next(t: Talk) -> Reply | None:
+    words = t.words
+    if words.answer == "yes" or words.key == "1" or BOOK_WORDS.search(words.folded):
+        return booking.start(t, "book_appointment", None)
+    if words.answer == "no" or words.key == "2":
+        return anything_else(t.state, "letter:no_booking")
+    return None
+
+
+def absence_choice(t: Talk) -> Reply | None:
+    words = t.words
+    if words.key == "1" or CANCEL_WORDS.search(words.folded):
+        return booking.start(t, "cancel_appointment", words)
+    if words.key == "2" or MOVE_WORDS.search(words.folded):
+        return booking.start(t, "reschedule_appointment", words)
+    if words.key == "3" or words.answer == "no" or LETTER_WORDS.search(words.folded):
+        return ask(t.state, [Say("absence_day")], "request", "absence:ask_day",
+                   step="absence_day")
+    return None
+
+
+def absence_day(t: Talk) -> Reply | None:
+    state, words = t.state, t.words
+    if VAGUE_WORDS.search(words.folded):
+        day = None  # "weiß ich nicht mehr": noted without a day, never a guessed one
+    elif words.get("date"):
+        day = _recent(date.fromisoformat(words.get("date")), t.heard.now.date()).isoformat()
+    else:
+        return Failed("when_not_understood")
+    return query(state, "absence_note", {
+        "day": day, "lang": state.lang, "reason": (state.absence or {}).get("reason", "sick"),
+        "customer_number": words.get("customer_number")}, "absence_note")
+
+
+# ----------------------------------------------------------------------------- results
+
+
+def absence_noted(state: CallState, result) -> Turn:
+    state.absence = None
+    if result and result.get("recorded"):
+        first = (Say("absence_recorded", {"day_text": result["day"]}) if result.get("day")
+                 else Say("absence_recorded_undated"))
+        return anything_else(state, "absence:recorded", before=[first, Say("absence_proof")])
+    return anything_else(state, "absence:not_recorded", before=[Say("absence_letter")])
+
+
+def referral_sms_sent(state: CallState, result) -> Turn:
+    key = "referral_sms_sent" if result and result.get("sent") else "referral_sms_failed"
+    return anything_else(state, f"referral:{key}", before=[Say(key)])
+
+
+def _recent(day: date, today: date) -> date:
+    """An appointment someone cannot come to is near: "am siebten Dezember", said on the
+    9th, is two days ago (the date reader, made for bookings, moved it a year ahead)."""
+    if (day - today).days > 180:
+        return day.replace(year=day.year - 1)
+    return day

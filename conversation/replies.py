@@ -1,0 +1,130 @@
+"""The pieces every step answers with: a question, a query, a hand-over, a goodbye; and
+the two ways a step can pass a turn back to the dialogue (`Failed`, `Switch`).
+
+A step's handler gets one `Talk` (the call's state for this turn, what was heard and
+what it means) and returns a `Turn`, `Failed(why)` when the answer does not fit the
+question (the dialogue then applies the step's failure rule), or `Switch(intent)` when
+the caller's words start a request of their own (the dialogue then handles it).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+
+import speech
+from speech.understanding import Understanding
+
+from .actions import Ask, Hangup, Query, Record, Say
+from .referrals import Referrals
+from .state import CallState, Heard, Turn, achieve
+
+# Apologies are said before a question again, but never repeated on "Wie bitte?".
+APOLOGIES = {"not_heard", "not_understood", "low_confidence", "key_unknown",
+             "when_not_understood", "code_incomplete", "phone_incomplete",
+             "customer_number_invalid", "birth_date_invalid", "birth_date_not_understood",
+             "identity_mismatch"}
+
+
+@dataclass(frozen=True)
+class Rules:
+    """How this hotline converses: its languages, how sure it must be, the other offices,
+    and how it understands words (with the supervisors' live phrases, if any)."""
+
+    languages: list[str]
+    min_confidence: float
+    referrals: Referrals
+    understand: Callable[[str, str, datetime, str], Understanding]
+
+    def other_language(self, lang: str) -> str | None:
+        others = [code for code in self.languages if code != lang]
+        return others[0] if others else None
+
+
+@dataclass
+class Talk:
+    """One turn as a step sees it: the state to change (already a copy), what was heard,
+    and what it means."""
+
+    state: CallState
+    heard: Heard
+    words: Understanding
+    rules: Rules
+
+    @property
+    def recognition(self) -> speech.Recognition | None:
+        return self.words.recognition
+
+    def about(self, text: str) -> Understanding:
+        """Other words than this turn's, understood at this turn's moment."""
+        return self.rules.understand(text, self.state.lang, self.heard.now, "")
+
+
+@dataclass(frozen=True)
+class Failed:
+    """The caller's answer does not fit the question: apologise with `why`."""
+
+    why: str
+
+
+@dataclass(frozen=True)
+class Switch:
+    """Handle `intent` now, with the details in `words` (None: no details)."""
+
+    intent: str
+    words: Understanding | None = None
+    recognition: speech.Recognition | None = None  # kept with the turn in the log
+
+
+Reply = Turn | Failed | Switch
+
+
+def ask(state: CallState, prompts: list[Say], expect: str, event: str,
+        step: str | None = None) -> Turn:
+    """Say `prompts` and listen; `step` is where the answer will be taken."""
+    if step is not None:
+        state.step = step
+    # Remember what was asked (the caller may say "Wie bitte?"), without the apology
+    # that came before it.
+    state.last_ask = [[p.key, p.params] for p in prompts if p.key not in APOLOGIES]
+    state.last_expect = expect
+    return Turn(state, (Ask(tuple(prompts), expect=expect, lang=state.lang),), event)
+
+
+def query(state: CallState, kind: str, args: dict, pending: str, before=()) -> Turn:
+    """Ask the phone side for something (`kind`); its result comes back to `pending`."""
+    state.pending = pending
+    return Turn(state, tuple(before), f"query:{kind}", query=Query(kind, args))
+
+
+def transfer(state: CallState, event: str, prompt: str, queue: str = "general",
+             before=None) -> Turn:
+    """Hand over to a person, if the hotline is staffed now; the phone side finds whom."""
+    state.transfer = {"event": event, "prompt": prompt, "queue": queue}
+    return query(state, "agents_open", {}, "transfer", before=before or [])
+
+
+def anything_else(state: CallState, event: str, before=()) -> Turn:
+    """Done with this request: "Kann ich sonst noch etwas für Sie tun?"."""
+    state.failures = 0
+    return ask(state, [*before, Say("anything_else")], "yes_no", event, step="anything_else")
+
+
+def goodbye(state: CallState, event: str) -> Turn:
+    state.step = "ended"
+    achieve(state, "hangup")
+    return Turn(state, (Say("goodbye"), Hangup()), event)
+
+
+def voicemail(state: CallState) -> Turn:
+    """Nobody can take the call now: take a message."""
+    state.step = "voicemail"
+    achieve(state, "callback")
+    return Turn(state, (Say("voicemail_intro"), Record()), "voicemail")
+
+
+def repeat_question(state: CallState, why: str) -> Turn:
+    """The same question again, after saying what went wrong."""
+    prompts = [Say(why)] + [Say(key, dict(params)) for key, params in state.last_ask]
+    return ask(state, prompts, state.last_expect, f"reprompt:{why}")

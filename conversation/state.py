@@ -1,0 +1,103 @@
+"""What the conversation remembers between two webhooks of a call, what the caller did in
+one turn, and the conversation's answer to it."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from dataclasses import dataclass, field
+from datetime import datetime
+
+import clock
+import speech
+
+from .actions import Action, Query
+
+# Outcomes, from weakest to strongest: a later, weaker event never hides a stronger
+# one (a call that booked and then hung up is "booked").
+OUTCOME_RANK = {
+    None: 0,
+    "hangup": 1,
+    "answered": 2,
+    "agent": 3,
+    "callback": 4,
+    "cancelled": 5,
+    "rescheduled": 5,
+    "booked": 5,
+}
+
+
+@dataclass
+class CallState:
+    """Everything the conversation needs to remember between two webhooks of one call."""
+
+    lang: str = "de"
+    step: str = "new"  # a key of conversation.dialogue.STEPS, or new | agent | ended
+    turn: int = 0  # caller turns taken so far
+    failures: int = 0  # failed turns in a row
+    intent: str | None = None  # the request being handled
+    candidates: list[str] = field(default_factory=list)  # for clarify
+    last_ask: list[list] = field(default_factory=list)  # [key, params] pairs, for repeat
+    last_expect: str = "request"
+    outcome: str | None = None
+    emergency: bool = False
+    crisis: str | None = None  # self_harm | violence | emergency (speech.detect_crisis)
+    caller_id: bool = False  # the caller's number is known (not withheld)
+    mobile: bool = False  # ... and is a mobile, so an SMS can reach it
+    booking: dict | None = None  # the booking conversation under way (.booking)
+    pending: str | None = None  # the query whose result the conversation waits for
+    request_text: str = ""  # the request being clarified, for its details (site, day)
+    caller_tail: str = ""  # the caller id's last digits, to ask "the number ending in ...?"
+    transfer: dict | None = None  # a hand-over waiting for "is anyone there?" (.handover)
+    callback: dict | None = None  # the callback request being taken
+    identity: dict | None = None  # the identity check and status question (.identity)
+    referral: dict | None = None  # the other office whose number may go by SMS (.matters)
+    absence: dict | None = None  # why the caller cannot come: the kind of reason only
+
+    def to_dict(self) -> dict:
+        """The state as plain JSON data (shared, not copied: see `copy`)."""
+        return {name: getattr(self, name) for name in _STATE_FIELDS}
+
+    def copy(self) -> CallState:
+        # Through JSON: the state is JSON data anyway, and the C encoder deep-copies
+        # it several times faster than dataclasses.asdict or copy.deepcopy.
+        return CallState(**json.loads(json.dumps(self.to_dict())))
+
+    @classmethod
+    def from_dict(cls, data: dict) -> CallState:
+        return cls(**{k: v for k, v in data.items() if k in _STATE_FIELDS})
+
+
+_STATE_FIELDS = frozenset(f.name for f in dataclasses.fields(CallState))
+
+
+@dataclass(frozen=True)
+class Heard:
+    """What Twilio reported for one turn: speech with its confidence, or keypad digits."""
+
+    speech: str = ""
+    confidence: float | None = None
+    digits: str = ""
+    now: datetime = field(default_factory=clock.berlin)  # for "morgen"
+
+    @property
+    def silent(self) -> bool:
+        return not self.speech.strip() and not self.digits
+
+
+@dataclass(frozen=True)
+class Turn:
+    """The conversation's answer to one turn: the new state, what to do, a note for the log."""
+
+    state: CallState
+    actions: tuple[Action, ...]
+    event: str  # short machine-readable note: "answered:documents", "reprompt:not_heard", ...
+    recognition: speech.Recognition | None = None
+    query: Query | None = None  # to run before the turn is answered; see `Dialogue.resume`
+    private: bool = False  # what the caller said is not to be kept (a date of birth)
+
+
+def achieve(state: CallState, outcome: str) -> None:
+    """Record what the call achieved, unless it already achieved more."""
+    if OUTCOME_RANK[outcome] >= OUTCOME_RANK[state.outcome]:
+        state.outcome = outcome

@@ -1,0 +1,132 @@
+"""What one caller turn means: the intent ranking and every entity, worked out once.
+
+The conversation used to hand the same words to `speech` several times per turn (a
+command? an answer? a date? a topic?) and hid the repetition behind caches. Now each
+turn gets one `Understanding`; each part is worked out the first time a step asks for it
+and kept for the rest of the turn, so nothing is parsed twice and nothing is parsed that
+no step needs (a date of birth is never run through the appointment-wish reader).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from datetime import datetime
+from functools import cached_property
+
+from speech.crisis import detect_crisis
+from speech.entities import extract_entities, extract_reply
+from speech.intents import Recognition
+from speech.normalise import fold
+from speech.numbers import spoken_tokens
+from speech.wishes import appointment_wish, rules_out_days
+
+# What callers say about an appointment's subject; the first topic whose word appears
+# wins, so the more specific words come first.
+TOPIC_WORDS = {
+    "arbeitslosmeldung": ("arbeitslos", "gekuendigt", "kuendigung", "unemployed"),
+    "berufsberatung": ("berufsberat", "ausbildung", "studium", "beruf", "schule", "career"),
+    "arbeitsvermittlung": ("vermittl", "arbeitssuche", "stelle", "bewerb", "job", "arbeit",
+                           "work"),
+    "geldleistungen": ("geld", "leistung", "buergergeld", "antrag", "miete", "sachbearbeit",
+                       "zahlung", "benefit", "money"),
+}
+# "I don't have it": a booking code, a customer number.
+DONT_KNOW = re.compile(
+    r"\b(weiss (ich )?nicht|keine ahnung|(hab|habe) (ich )?(sie |die |keine )?(nicht|keine)|"
+    r"finde (ich )?(sie |die )?nicht|nicht (da|dabei|zur hand)|keine (buchungs)?nummer|"
+    r"vergessen|verloren|don ?t (know|have)|no idea|lost)\b")
+
+
+def topic_from(text: str) -> str | None:
+    """The appointment topic a caller's words name, if any."""
+    folded = fold(text)
+    for topic, words in TOPIC_WORDS.items():
+        if any(word in folded for word in words):
+            return topic
+    return None
+
+
+class Understanding:
+    """One turn's words (and keys) in one language, at one moment."""
+
+    def __init__(self, text: str, lang: str, now: datetime, digits: str = "",
+                 recognise: Callable[[str, str], Recognition] | None = None):
+        self.text = text or ""
+        self.lang = lang
+        self.now = now
+        self.digits = digits or ""
+        self._recognise = recognise
+
+    @property
+    def key(self) -> str:
+        """The first key pressed, or ""."""
+        return self.digits[:1]
+
+    @cached_property
+    def recognition(self) -> Recognition | None:
+        """The intent ranking; None when nothing was said."""
+        if not self.text or self._recognise is None:
+            return None
+        return self._recognise(self.text, self.lang)
+
+    @cached_property
+    def crisis(self) -> str | None:
+        """self_harm | violence | emergency, or None."""
+        return detect_crisis(self.text, self.lang) if self.text else None
+
+    @cached_property
+    def reply(self) -> dict:
+        """Only the answer (yes/no) and the command: cheaper than `entities`."""
+        if "entities" in self.__dict__:
+            return self.entities
+        return extract_reply(self.text, self.lang) if self.text else {}
+
+    @property
+    def answer(self) -> str | None:
+        """"yes" or "no", if the caller said one."""
+        return self.reply.get("answer")
+
+    @property
+    def command(self) -> str | None:
+        """agent | repeat | goodbye | english | german, if the caller said one."""
+        return self.reply.get("command")
+
+    @cached_property
+    def entities(self) -> dict:
+        """Numbers, customer and BG numbers, date, time, part of day, site, yes/no."""
+        return extract_entities(self.text, self.lang, self.now) if self.text else {}
+
+    def get(self, name: str):
+        """One entity (speech.extract_entities's keys), or None."""
+        return self.entities.get(name)
+
+    @cached_property
+    def wish(self) -> dict:
+        """When the caller would like an appointment; empty when they said nothing of it."""
+        if not self.text:
+            return {}
+        # The wish reader reads the words without the days ruled out ("nicht Montag"):
+        # where there are none, those are this turn's entities.
+        same = not rules_out_days(self.text, self.lang)
+        return appointment_wish(self.text, self.lang, self.now,
+                                entities=self.entities if same else None)
+
+    @cached_property
+    def topic(self) -> str | None:
+        return topic_from(self.text) if self.text else None
+
+    @cached_property
+    def folded(self) -> str:
+        """The words lower-cased, umlauts spelled out, punctuation gone."""
+        return fold(self.text)
+
+    @cached_property
+    def tokens(self) -> list[str]:
+        """The words with number words as digits ("eins zwei" -> "1", "2")."""
+        return spoken_tokens(self.text, self.lang) if self.text else []
+
+    @property
+    def dont_know(self) -> bool:
+        """"Habe ich nicht", "weiß ich nicht": the caller does not have what was asked."""
+        return bool(self.text) and DONT_KNOW.search(self.folded) is not None
