@@ -18,12 +18,12 @@ import ops
 import outbox
 import redaction
 import routing
-from app_request import HotlineRequest
 from cases import install as cases_install
 from cases import store as cases_store
-from ivr import history, media, simulator, sms_status, softphone
+from ivr import history, media, simulator, sms_status, softphone, voicemail
 from ivr import store as ivr_store
 from ivr import views as voice
+from ivr.parsing import HotlineRequest
 from routing import auth as routing_auth
 from routing import callbacks as routing_callbacks
 from routing import demo as routing_demo
@@ -88,6 +88,7 @@ def create_app(config: dict | None = None) -> Flask:
     voice.init_app(app)
     app.register_blueprint(sms_status.bp)
     media.init_app(app)
+    voicemail.init_app(app)
     app.register_blueprint(appointments.bp)
     routing.init_app(app, connect_url=voice.connect_url)
     app.register_blueprint(teaching_views.bp)

@@ -36,19 +36,18 @@ from urllib.parse import urlencode
 
 from flask import Blueprint, Flask, Response, current_app, request
 from flask_sock import Sock
-from twilio.twiml.voice_response import VoiceResponse
 
 import clock
 import db as database
 from conversation import Heard
-from speech import mulaw
+from speech import mulaw, speech_hints
 from speech.streaming import Onset, UtteranceListener
 from speech.vosk_engine import CapacityError, Transcript, VoskEngine
 from speech.vosk_grammar import Grammars
 
-from . import prompts
+from . import parsing, twiml
 from .signatures import twilio_signed
-from .twiml import Listening, listen_url, num_digits, stream_token, to_xml
+from .twiml import Listening, listen_url, stream_token
 
 log = logging.getLogger(__name__)
 
@@ -143,9 +142,6 @@ def init_app(app: Flask) -> None:
     app.extensions["hotline.media"] = Media(
         engine=engine, grammars=Grammars.from_file(app.config["HOTLINE_VOSK_GRAMMARS"]))
     app.register_blueprint(bp)
-    from . import voicemail
-
-    voicemail.init_app(app)
 
 
 @dataclass
@@ -414,13 +410,12 @@ class MediaStream:
 
     def _accept(self, start) -> None:
         """Check the start message: our token, a known call, the turn it is on."""
-        from .views import CALL_SID
 
         if not isinstance(start, dict):
             raise StreamRefused("start without details")
         call_sid = str(start.get("callSid", ""))
         params = start.get("customParameters")
-        if not CALL_SID.match(call_sid) or not isinstance(params, dict):
+        if not parsing.CALL_SID.match(call_sid) or not isinstance(params, dict):
             raise StreamRefused("no call or no parameters")
         turn, expect, lang = str(params.get("turn", "")), str(params.get("expect", "")), \
             str(params.get("lang", ""))
@@ -562,49 +557,35 @@ def listen():
     keys still working. No stream (refused, never connected): Twilio's recogniser or
     the keypad, as configured. Otherwise silence: on to the turn with nothing heard.
     """
-    from .views import _call_sid
-
-    call_sid = _call_sid()
+    call_sid = parsing.call_sid(request.form)
     turn = request.args.get("t", type=int)
     expect = request.args.get("expect", "request")
     lang = request.args.get("lang", "")
     if lang not in current_app.config["HOTLINE_LANGUAGES"]:
         lang = current_app.config["HOTLINE_LANGUAGES"][0]
     polls = request.args.get("n", 0, type=int)
-    response = VoiceResponse()
     turn_url = f"/voice/turn?{urlencode({'t': turn if turn is not None else 0})}"
     if call_sid is None or turn is None:
-        response.redirect(turn_url, method="POST")
-        return Response(to_xml(response), mimetype="text/xml")
+        return Response(twiml.redirect(turn_url), mimetype="text/xml")
     row = turn_row(database.get_db(), call_sid, turn)
     status = row["status"] if row else None
     max_polls = (current_app.config["HOTLINE_VOSK_MAX_UTTERANCE_S"] * 2) // HOLD_PAUSE_S + 2
     holding = status == SPEAKING or (request.args.get("hold") and status == LISTENING)
     if status == DONE:
-        response.redirect(f"{turn_url}&heard=vosk", method="POST")
+        body = twiml.redirect(f"{turn_url}&heard=vosk")
     elif holding and polls < max_polls:
-        gather = response.gather(input="dtmf", action=turn_url, method="POST",
-                                 timeout=HOLD_PAUSE_S, num_digits=num_digits(expect),
-                                 finish_on_key="#")
-        gather.pause(length=HOLD_PAUSE_S)
         again = urlencode({"t": turn, "expect": expect, "lang": lang, "n": polls + 1})
-        response.redirect(f"/voice/listen?{again}", method="POST")
+        body = twiml.hold_listening(turn_url, f"/voice/listen?{again}", expect, HOLD_PAUSE_S)
     elif status in (None, REFUSED) and current_app.config["HOTLINE_VOSK_OVERFLOW"] == "twilio":
         log.info("Call %s turn %d: no Vosk stream, Twilio's recogniser listens", call_sid, turn)
-        from speech import speech_hints
-
-        response.gather(input="speech dtmf", action=turn_url, method="POST",
-                        language=prompts.twilio_language(lang),
-                        hints=", ".join(speech_hints(lang)[:50]), speech_timeout="auto",
-                        timeout=current_app.config["HOTLINE_GATHER_TIMEOUT"],
-                        num_digits=num_digits(expect), finish_on_key="#")
-        response.redirect(turn_url, method="POST")
+        body = twiml.twilio_listens(turn_url, lang, speech_hints(lang),
+                                    current_app.config["HOTLINE_GATHER_TIMEOUT"], expect)
     else:
         if status in (None, REFUSED):
             log.info("Call %s turn %d: no Vosk stream, the turn goes on as silence "
                      "(the dialogue offers the keypad)", call_sid, turn)
-        response.redirect(turn_url, method="POST")
-    return Response(to_xml(response), mimetype="text/xml")
+        body = twiml.redirect(turn_url)
+    return Response(body, mimetype="text/xml")
 
 
 def wait_for(predicate, timeout_s: float, step_s: float = 0.02) -> bool:

@@ -1,4 +1,9 @@
-"""TwiML: the dialogue's actions as the XML Twilio reads.
+"""TwiML: everything the hotline answers Twilio with, written in one place.
+
+The conversation's actions (`render`, `compose`), and the webhooks' own answers: holding
+on while the database is busy, the queue's hold messages, the whisper to an agent, the
+Vosk listener's polls. Every function takes what it needs as arguments (the call, the
+URLs, the language, the voice) and never reads the request.
 
 Built as twilio VoiceResponse trees and written out by `to_xml`; the usual turn's few
 verbs are written directly (`compose`). Either way every text and attribute goes through
@@ -110,6 +115,8 @@ class Urls:
     dial_result: str = "/voice/dial-result"
     whisper: str = "/voice/whisper"
     recording_status: str = "/voice/recording-status"
+    call_sid: str | None = None  # the call these URLs are for (Vosk mode signs its stream)
+    host_url: str = ""  # the URL the webhook reached, when HOTLINE_PUBLIC_URL is not set
 
 
 def render(actions: tuple[Action, ...], lang: str, voice: Voice, urls: Urls) -> str:
@@ -299,9 +306,8 @@ def dial_agent(response: VoiceResponse, ring: DialAgent, urls: Urls) -> None:
 
 def _gather(response: VoiceResponse, ask: Ask, voice: Voice, urls: Urls) -> None:
     if voice.listening is not None:
-        call_sid = _call_sid()
-        if call_sid:
-            _stream_and_keys(response, ask, voice, urls, call_sid)
+        if urls.call_sid:
+            _stream_and_keys(response, ask, voice, urls, urls.call_sid)
             return
     gather = response.gather(**_gather_attributes(ask, voice, urls))
     for say in ask.prompts:
@@ -359,19 +365,8 @@ def listen_url(listening: Listening, turn: int, expect: str, lang: str, **extra)
                                                    **extra})
 
 
-def _call_sid() -> str | None:
-    # The stream's token names the call; render() is only ever called inside a webhook.
-    from flask import has_request_context, request
-
-    return request.form.get("CallSid") if has_request_context() else None
-
-
-def _stream_url(listening: Listening) -> str:
-    from flask import has_request_context, request
-
-    base = listening.public_url.rstrip("/")
-    if not base and has_request_context():
-        base = request.host_url.rstrip("/")
+def _stream_url(listening: Listening, host_url: str) -> str:
+    base = listening.public_url.rstrip("/") or host_url.rstrip("/")
     if base.startswith("https://"):
         base = "wss://" + base[len("https://"):]
     elif base.startswith("http://"):
@@ -391,7 +386,7 @@ def _stream_and_keys(response: VoiceResponse, ask: Ask, voice: Voice, urls: Urls
     listening = voice.listening
     turn = turn_number(urls.turn)
     start = response.start()
-    stream = start.stream(url=_stream_url(listening), name=f"turn-{turn}",
+    stream = start.stream(url=_stream_url(listening, urls.host_url), name=f"turn-{turn}",
                           track="inbound_track")
     stream.parameter(name="turn", value=str(turn))
     stream.parameter(name="expect", value=ask.expect)
@@ -420,3 +415,114 @@ def spoken_text(actions: tuple[Action, ...], lang: str, voice: Voice) -> str:
             if isinstance(say, Say):
                 parts.append(voice.text(say, lang))
     return " ".join(parts)
+
+
+# ------------------------------------------------------------------------ the webhooks' own
+
+
+def redirect(url: str) -> str:
+    """Nothing to say: go on at `url`."""
+    response = VoiceResponse()
+    response.redirect(url, method="POST")
+    return to_xml(response)
+
+
+def empty() -> str:
+    """An answer that does nothing (ends a whisper; Twilio then connects the call)."""
+    return to_xml(VoiceResponse())
+
+
+def hang_up() -> str:
+    response = VoiceResponse()
+    response.hangup()
+    return to_xml(response)
+
+
+def holding(lang: str, voice: Voice, again_url: str) -> str:
+    """The database was busy: "Einen Moment bitte", then the same webhook again."""
+    response = VoiceResponse()
+    voice.say(response, prompts.text(lang, "hold_on"), lang)
+    response.pause(length=1)
+    response.redirect(again_url, method="POST")
+    return to_xml(response)
+
+
+def leave_queue() -> str:
+    """Out of the queue: the Enqueue's action decides what comes next."""
+    response = VoiceResponse()
+    response.leave()
+    return to_xml(response)
+
+
+def waiting(sentences: list[str], lang: str, voice: Voice, choice_url: str, *,
+            by_speech: bool, by_keys: bool, hold_seconds: int) -> str:
+    """The queue's hold message, then a pause; Twilio asks again when it has played.
+
+    `by_speech`: said under a <Gather> that listens (Twilio's recogniser), so a caller in
+    crisis or one who says "Rückruf" is heard while waiting. `by_keys`: under a keypad
+    <Gather> (Vosk mode, where voices stay on this server). Neither: just said.
+    """
+    response = VoiceResponse()
+    if by_speech:
+        target = response.gather(
+            input="speech dtmf", num_digits=1, timeout=5, method="POST", action=choice_url,
+            language=prompts.twilio_language(lang), hints="Rückruf, zurückrufen, call back",
+            speech_timeout="auto")
+    elif by_keys:
+        target = response.gather(input="dtmf", num_digits=1, timeout=5, method="POST",
+                                 action=choice_url)
+    else:
+        target = response
+    for sentence in sentences:
+        voice.say(target, sentence, lang)
+    response.pause(length=hold_seconds)
+    return to_xml(response)
+
+
+def crisis_in_queue(says: list[Say], sentence: str, lang: str, voice: Voice,
+                    wait_url: str) -> str:
+    """A caller in crisis while waiting: the help numbers, first in line, wait on."""
+    response = VoiceResponse()
+    for say in says:
+        voice.speak(response, say, lang)
+    voice.say(response, sentence, lang)
+    response.redirect(wait_url, method="POST")
+    return to_xml(response)
+
+
+def whisper(sentence: str, voice: Voice, accept_url: str | None = None,
+            accept_prompt: str = "", key_timeout_s: int = 8) -> str:
+    """Said to the agent who picked up, before the caller is connected. With
+    `accept_url`, the agent accepts with a key (a mailbox or switchboard may have
+    answered); no key, and the whisper hangs up."""
+    response = VoiceResponse()
+    if accept_url is None:
+        voice.say(response, sentence, "de")
+        return to_xml(response)
+    gather = response.gather(input="dtmf", num_digits=1, timeout=key_timeout_s,
+                             method="POST", action=accept_url)
+    voice.say(gather, f"{sentence} {accept_prompt}", "de")
+    response.hangup()
+    return to_xml(response)
+
+
+def hold_listening(turn_url: str, again_url: str, expect: str, pause_s: int) -> str:
+    """Vosk mode, the caller is still speaking: hold a little longer, keys still work."""
+    response = VoiceResponse()
+    gather = response.gather(input="dtmf", action=turn_url, method="POST", timeout=pause_s,
+                             num_digits=num_digits(expect), finish_on_key="#")
+    gather.pause(length=pause_s)
+    response.redirect(again_url, method="POST")
+    return to_xml(response)
+
+
+def twilio_listens(turn_url: str, lang: str, hints: list[str], timeout_s: int,
+                   expect: str) -> str:
+    """Vosk mode without a stream: Twilio's recogniser takes this turn."""
+    response = VoiceResponse()
+    response.gather(input="speech dtmf", action=turn_url, method="POST",
+                    language=prompts.twilio_language(lang), hints=", ".join(hints[:50]),
+                    speech_timeout="auto", timeout=timeout_s, num_digits=num_digits(expect),
+                    finish_on_key="#")
+    response.redirect(turn_url, method="POST")
+    return to_xml(response)

@@ -13,7 +13,6 @@ from datetime import datetime
 from urllib.parse import urlencode
 
 from flask import Blueprint, Response, current_app, jsonify, request, url_for
-from twilio.twiml.voice_response import VoiceResponse
 
 import clock
 import db as database
@@ -29,20 +28,16 @@ from speech import detect_crisis
 from speech.normalise import fold
 from teaching.live import LiveCatalogue
 
-from . import effects, media, moments, prompts, store
+from . import effects, media, moments, parsing, prompts, store, twiml
 from . import voicemail as voicemail_transcription
 from .call_site import call_site
 from .signatures import twilio_signed
-from .twiml import DialAgent, Urls, Voice, apology, compose, render, to_xml
+from .twiml import DialAgent, Urls, Voice, apology, compose, render
 
 log = logging.getLogger(__name__)
 
 bp = Blueprint("voice", __name__, url_prefix="/voice")
 
-MAX_SPEECH_CHARS = 1000  # a real utterance is far shorter; longer input is cut, not refused
-MAX_DIGITS = 32
-CALL_SID = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
-CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f\ufffd]")
 HOLD_SECONDS = 20
 MAX_QUERIES = 6  # a turn needs two or three (book, slot taken, next slot); more is a bug
 
@@ -89,6 +84,7 @@ def _urls(state: CallState | None) -> Urls:
     # them on every turn was a tenth of a turn's cost.
     paths = _paths(_request().script_root)
     return Urls(
+        call_sid=_call_sid(), host_url=_request().host_url,
         turn=f"{paths['turn']}?t={turn}",
         wait=f"{paths['wait']}?lang={lang}",
         queue_result=paths["queue_result"],
@@ -138,27 +134,13 @@ def _twiml(body: str, status: int = 200) -> Response:
 # ------------------------------------------------------------------------ form parsing
 
 
-def _clean(value: str, limit: int) -> str:
-    return CONTROL_CHARS.sub(" ", value[: limit * 2])[:limit].strip()
-
-
 def _call_sid() -> str | None:
-    sid = _request().form.get("CallSid", "")
-    return sid if CALL_SID.match(sid) else None
+    return parsing.call_sid(_request().form)
 
 
 def _heard() -> Heard:
-    form = _request().form
-    speech = _clean(form.get("SpeechResult", ""), MAX_SPEECH_CHARS)
-    digits = re.sub(r"[^0-9*#]", "", form.get("Digits", ""))[:MAX_DIGITS].rstrip("#")
-    try:
-        confidence = float(form.get("Confidence", ""))
-        if not 0.0 <= confidence <= 1.0:
-            confidence = None
-    except ValueError:
-        confidence = None
-    return Heard(speech=speech, confidence=confidence if speech else None, digits=digits,
-                 now=_now())
+    speech, confidence, digits = parsing.said(_request().form)
+    return Heard(speech=speech, confidence=confidence, digits=digits, now=_now())
 
 
 def _bad_request(why: str) -> Response:
@@ -209,14 +191,9 @@ HELD = "held"  # query flag of a webhook asked again after the database was busy
 
 
 def _holding() -> str:
-    lang = _default_lang()
-    response = VoiceResponse()
-    _voice().say(response, prompts.text(lang, "hold_on"), lang)
-    response.pause(length=1)
     query = _request().args.to_dict()
     query[HELD] = "1"
-    response.redirect(f"{_request().path}?{urlencode(query)}", method="POST")
-    return to_xml(response)
+    return twiml.holding(_default_lang(), _voice(), f"{_request().path}?{urlencode(query)}")
 
 
 def _settle(db, call_sid: str, turn: Turn) -> Turn:
@@ -461,7 +438,7 @@ def status():
     call_sid = _call_sid()
     if call_sid is None:
         return Response("Missing or malformed CallSid\n", status=400, mimetype="text/plain")
-    call_status = _clean(_request().form.get("CallStatus", ""), 32) or "unknown"
+    call_status = parsing.clean(_request().form.get("CallStatus", ""), 32) or "unknown"
     duration = _request().form.get("CallDuration", "")
     db = database.get_db()
     with database.transaction(db):
@@ -479,8 +456,8 @@ def fallback():
     log.error(
         "Twilio used the fallback URL for call %s: error %s at %s",
         call_sid,
-        _clean(_request().form.get("ErrorCode", ""), 16),
-        _clean(_request().form.get("ErrorUrl", ""), 200),
+        parsing.clean(_request().form.get("ErrorCode", ""), 16),
+        parsing.clean(_request().form.get("ErrorUrl", ""), 200),
     )
     lang = _default_lang()
     if call_sid is not None:
@@ -506,8 +483,6 @@ def wait():
     """
     lang = _lang_arg()
     call_sid = _call_sid()
-    voice = _voice()
-    response = VoiceResponse()
     db = database.get_db()
     status = None
     if call_sid is not None:
@@ -522,8 +497,7 @@ def wait():
         if (dispatch.reservation_for(db, call_sid) is not None
                 or dispatch.reserve_for_waiting(db, call_sid, now=_now(),
                                                 ring_timeout_s=ring_timeout_s) is not None):
-            response.leave()
-            return _twiml(to_xml(response))
+            return _twiml(twiml.leave_queue())
         try:
             status = queue.queue_status(
                 db, call_sid, now=_now(),
@@ -532,34 +506,28 @@ def wait():
             status = None
     # While waiting, too, the hotline listens (Twilio's recogniser; not in Vosk mode,
     # where voices stay on this server): a caller in crisis is heard in the queue.
-    listening = response if media.is_vosk(_app().config) else response.gather(
-        input="speech dtmf", num_digits=1, timeout=5, method="POST",
-        action=url_for("voice.wait_choice", lang=lang), language=prompts.twilio_language(lang),
-        hints="Rückruf, zurückrufen, call back", speech_timeout="auto")
+    vosk = media.is_vosk(_app().config)
+    offer_callback = False
     if status is None:
         position = _request().form.get("QueuePosition", "")
         key = "queue_position" if position.isdigit() and int(position) > 1 else "queue_next"
-        voice.say(listening, prompts.text(lang, key, position=position), lang)
+        sentences = [prompts.text(lang, key, position=position)]
     elif status.emergency:
         # "Ich verbinde Sie sofort": no wait in minutes, and no callback to choose.
-        voice.say(listening, prompts.text(lang, "queue_emergency"), lang)
+        sentences = [prompts.text(lang, "queue_emergency")]
     else:
         minutes = status.estimated_minutes
         key = "queue_wait" if minutes > 1 else "queue_wait_one"
-        sentence = prompts.text(lang, key, position=str(status.position), minutes=str(minutes))
-        if status.offer_callback and media.is_vosk(_app().config):
+        sentences = [prompts.text(lang, key, position=str(status.position),
+                                  minutes=str(minutes))]
+        offer_callback = status.offer_callback
+        if offer_callback:
             # Voices stay on this server in Vosk mode: never Twilio's recogniser, keys only.
-            gather = response.gather(input="dtmf", num_digits=1, timeout=5, method="POST",
-                                     action=url_for("voice.wait_choice", lang=lang))
-            voice.say(gather, sentence, lang)
-            voice.say(gather, prompts.text(lang, "queue_offer_callback_keys"), lang)
-        elif status.offer_callback:
-            voice.say(listening, sentence, lang)
-            voice.say(listening, prompts.text(lang, "queue_offer_callback"), lang)
-        else:
-            voice.say(listening, sentence, lang)
-    response.pause(length=HOLD_SECONDS)
-    return _twiml(to_xml(response))
+            offer = "queue_offer_callback_keys" if vosk else "queue_offer_callback"
+            sentences.append(prompts.text(lang, offer))
+    return _twiml(twiml.waiting(sentences, lang, _voice(), url_for("voice.wait_choice", lang=lang),
+                                by_speech=not vosk, by_keys=vosk and offer_callback,
+                                hold_seconds=HOLD_SECONDS))
 
 
 @bp.post("/wait-choice")
@@ -575,10 +543,8 @@ def wait_choice():
         return _crisis_while_waiting(call_sid, crisis, lang)
     wants = heard.digits[:1] == "1" or bool(
         CALLBACK_WORDS.search(fold(heard.speech)))
-    response = VoiceResponse()
     if call_sid is None or not wants:
-        response.redirect(url_for("voice.wait", lang=_lang_arg()), method="POST")
-        return _twiml(to_xml(response))
+        return _twiml(twiml.redirect(url_for("voice.wait", lang=_lang_arg())))
     key = store.request_key(_request().full_path, _request().form.to_dict())
 
     def work(db):
@@ -586,22 +552,17 @@ def wait_choice():
             state = store.load_state(db, call_sid) or CallState()
             _play(db, call_sid, heard, _dialogue().callback_instead(state), key)
         # The callback question is asked when the Enqueue's action hears "leave".
-        response.leave()
-        return to_xml(response)
+        return twiml.leave_queue()
 
     return _answer(call_sid, work)
 
 
 def _crisis_while_waiting(call_sid: str, crisis: str, lang: str) -> Response:
-    response = VoiceResponse()
-
     def work(db):
         queue.enqueue(db, call_sid, priority="emergency", now=_now())  # first in line now
-        for key in CRISIS_PROMPTS.get(crisis, ()):
-            _voice().speak(response, Say(key), lang)
-        _voice().say(response, prompts.text(lang, "queue_emergency"), lang)
-        response.redirect(url_for("voice.wait", lang=lang), method="POST")
-        return to_xml(response)
+        return twiml.crisis_in_queue([Say(key) for key in CRISIS_PROMPTS.get(crisis, ())],
+                                     prompts.text(lang, "queue_emergency"), lang, _voice(),
+                                     url_for("voice.wait", lang=lang))
 
     log.warning("Crisis heard while waiting on call %s: moved to the front", call_sid)
     return _answer(call_sid, work)
@@ -615,7 +576,7 @@ CRISIS_PROMPTS = {"self_harm": ("crisis_self_harm",), "violence": ("crisis_viole
 def queue_result():
     """The caller left the queue: to an agent, to a callback, hung up, or the queue failed."""
     call_sid = _call_sid()
-    result = _clean(_request().form.get("QueueResult", ""), 32)
+    result = parsing.clean(_request().form.get("QueueResult", ""), 32)
     if call_sid is None:
         return _bad_request("no CallSid on /voice/queue-result")
 
@@ -669,22 +630,17 @@ def whisper():
     switchboard may have answered. No key, and the whisper hangs up; the <Dial>'s result
     then rings the next agent."""
     call_sid, agent_id = _request().args.get("call", ""), _request().args.get("agent", type=int)
-    response = VoiceResponse()
-    if not CALL_SID.match(call_sid) or agent_id is None:
-        return _twiml(to_xml(response))
+    if not parsing.CALL_SID.match(call_sid) or agent_id is None:
+        return _twiml(twiml.empty())
     db = database.get_db()
     sentence = dispatch.whisper_text(db, call_sid)  # while the caller is still queued
     if dispatch.needs_key_press(db, agent_id):
-        gather = response.gather(input="dtmf", num_digits=1, timeout=WHISPER_KEY_S,
-                                 method="POST", action=url_for(
-                                     "voice.whisper_accept", call=call_sid, agent=agent_id))
-        _voice().say(gather, f"{sentence} {dispatch.ACCEPT_PROMPT}", "de")
-        response.hangup()
-        return _twiml(to_xml(response))
+        return _twiml(twiml.whisper(
+            sentence, _voice(), url_for("voice.whisper_accept", call=call_sid, agent=agent_id),
+            dispatch.ACCEPT_PROMPT, WHISPER_KEY_S))
     with database.transaction(db):
         dispatch.agent_answered(db, call_sid, agent_id, now=_now())
-    _voice().say(response, sentence, "de")
-    return _twiml(to_xml(response))
+    return _twiml(twiml.whisper(sentence, _voice()))
 
 
 @bp.post("/whisper-accept")
@@ -693,14 +649,13 @@ def whisper_accept():
     """The agent pressed a key after the whisper: they take the call (an empty answer
     ends the whisper, and Twilio connects them with the caller)."""
     call_sid, agent_id = _request().args.get("call", ""), _request().args.get("agent", type=int)
-    response = VoiceResponse()
-    if not CALL_SID.match(call_sid) or agent_id is None or not _request().form.get("Digits"):
-        response.hangup()
-        return _twiml(to_xml(response))
+    if (not parsing.CALL_SID.match(call_sid) or agent_id is None
+            or not _request().form.get("Digits")):
+        return _twiml(twiml.hang_up())
     db = database.get_db()
     with database.transaction(db):
         dispatch.agent_answered(db, call_sid, agent_id, now=_now())
-    return _twiml(to_xml(response))
+    return _twiml(twiml.empty())
 
 
 @bp.post("/dial-result")
@@ -708,9 +663,9 @@ def whisper_accept():
 def dial_result():
     """How ringing an agent ended: they talked, or the next agent, or back to the queue."""
     call_sid, agent_id = _request().args.get("call", ""), _request().args.get("agent", type=int)
-    if not CALL_SID.match(call_sid) or agent_id is None:
+    if not parsing.CALL_SID.match(call_sid) or agent_id is None:
         return _bad_request("dial result without call or agent")
-    status = _clean(_request().form.get("DialCallStatus", ""), 32)
+    status = parsing.clean(_request().form.get("DialCallStatus", ""), 32)
 
     def work(db):
         state = store.load_state(db, call_sid) or CallState()
@@ -742,8 +697,8 @@ def voicemail():
         return _bad_request("no CallSid on /voice/voicemail")
     duration = _request().form.get("RecordingDuration", "")
     seconds = int(duration) if duration.isdigit() else 0
-    recording_sid = _clean(_request().form.get("RecordingSid", ""), 64)
-    recording_url = _clean(_request().form.get("RecordingUrl", ""), 500)
+    recording_sid = parsing.clean(_request().form.get("RecordingSid", ""), 64)
+    recording_url = parsing.clean(_request().form.get("RecordingUrl", ""), 500)
 
     def work(db):
         state = store.load_state(db, call_sid) or CallState()
@@ -771,10 +726,10 @@ def recording_status():
     Vosk mode transcribes it in the background; the row is stored here too, in case this
     callback comes before the <Record>'s action."""
     call_sid = _call_sid()
-    recording_sid = _clean(_request().form.get("RecordingSid", ""), 64)
+    recording_sid = parsing.clean(_request().form.get("RecordingSid", ""), 64)
     if call_sid is None or not recording_sid:
         return Response("Missing CallSid or RecordingSid\n", status=400, mimetype="text/plain")
-    status = _clean(_request().form.get("RecordingStatus", ""), 16)
+    status = parsing.clean(_request().form.get("RecordingStatus", ""), 16)
     duration = _request().form.get("RecordingDuration", "")
     seconds = int(duration) if duration.isdigit() else 0
     if status != "completed" or seconds <= 0:
@@ -783,7 +738,7 @@ def recording_status():
     db = database.get_db()
     with database.transaction(db):
         store.record_voicemail(db, call_sid, recording_sid,
-                               _clean(_request().form.get("RecordingUrl", ""), 500), seconds)
+                               parsing.clean(_request().form.get("RecordingUrl", ""), 500), seconds)
     voicemail_transcription.submit(_app(), recording_sid)
     return Response(status=204)
 

@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 from werkzeug.exceptions import BadRequest, RequestEntityTooLarge
 from werkzeug.test import EnvironBuilder
 
-from app_request import FAST_FORM_BYTES, HotlineRequest
+from ivr.parsing import FAST_FORM_BYTES, HotlineRequest
 
 URLENCODED = "application/x-www-form-urlencoded"
 

@@ -365,7 +365,7 @@ def test_unknown_call_sid_on_turn_starts_a_conversation(caller, db):
 
 def test_huge_speech_result_is_cut_not_crashed(caller, db):
     caller.dial()
-    # 55 KB: a webhook may send 64 KB at most (app_request.BODY_LIMITS).
+    # 55 KB: a webhook may send 64 KB at most (ivr.parsing.BODY_LIMITS).
     reply = caller.post("/voice/turn?t=0", SpeechResult="unterlagen " * 5_000,
                         Confidence="0.9")
     assert reply.status == 200

@@ -1,4 +1,6 @@
-"""The app's request class: Twilio's urlencoded forms parsed directly, the rest as Flask does.
+"""What a request carries: the app's request class, and the fields of Twilio's webhooks.
+
+The request class: Twilio's urlencoded forms parsed directly, the rest as Flask does.
 
 Every webhook Twilio sends is a short `application/x-www-form-urlencoded` body. Werkzeug
 parses it with the same `parse_qsl` call as here, but first builds a form-data parser,
@@ -17,6 +19,7 @@ once that much was read), so nobody makes a worker hold a 100 MB form in memory.
 """
 
 import io
+import re
 from io import BytesIO
 from urllib.parse import parse_qsl
 
@@ -26,6 +29,10 @@ from werkzeug.exceptions import ClientDisconnected, RequestEntityTooLarge
 from werkzeug.utils import cached_property
 from werkzeug.wsgi import get_content_length, get_input_stream
 
+MAX_SPEECH_CHARS = 1000  # a real utterance is far shorter; longer input is cut, not refused
+MAX_DIGITS = 32
+CALL_SID = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
+CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f\ufffd]")
 FAST_FORM_BYTES = 64 * 1024  # Twilio's forms are 1-3 KB; larger ones take the general path
 KB = 1024
 # The first path prefix that matches sets the limit; anything else gets DEFAULT_BODY_LIMIT.
@@ -127,3 +134,30 @@ class _Capped(io.RawIOBase):
         if self._left <= 0:
             raise RequestEntityTooLarge()
         return len(data)
+
+
+# ------------------------------------------------------------------------ webhook fields
+
+
+def clean(value: str, limit: int) -> str:
+    """A form field as text we can keep: no control characters, at most `limit` long."""
+    return CONTROL_CHARS.sub(" ", value[: limit * 2])[:limit].strip()
+
+
+def call_sid(form) -> str | None:
+    """The webhook's CallSid, if it is one."""
+    sid = form.get("CallSid", "")
+    return sid if CALL_SID.match(sid) else None
+
+
+def said(form) -> tuple[str, float | None, str]:
+    """What the caller said (with the recogniser's confidence) and pressed."""
+    speech = clean(form.get("SpeechResult", ""), MAX_SPEECH_CHARS)
+    digits = re.sub(r"[^0-9*#]", "", form.get("Digits", ""))[:MAX_DIGITS].rstrip("#")
+    try:
+        confidence = float(form.get("Confidence", ""))
+        if not 0.0 <= confidence <= 1.0:
+            confidence = None
+    except ValueError:
+        confidence = None
+    return speech, confidence if speech else None, digits
