@@ -20,7 +20,8 @@ import redaction
 import routing
 from cases import install as cases_install
 from cases import store as cases_store
-from ivr import history, media, simulator, sms_status, softphone, voicemail
+from devtools import history, simulator, softphone
+from ivr import media, sms_status, voicemail
 from ivr import store as ivr_store
 from ivr import views as voice
 from ivr.parsing import HotlineRequest

@@ -79,7 +79,7 @@ def main() -> int:
         path = args.db
     else:
         from app import create_app
-        from ivr import history
+        from devtools import history
 
         scratch = tempfile.TemporaryDirectory(prefix="bench-stats-")
         path = str(Path(scratch.name) / "hotline.sqlite3")

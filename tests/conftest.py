@@ -9,7 +9,7 @@ import pytest
 
 import clock
 from app import create_app
-from ivr.softphone import InProcess, Softphone
+from devtools.softphone import InProcess, Softphone
 
 TOKEN = "test-auth-token-0123456789abcdef"
 # Production apps refuse to start without it; tests that build one (and the servers they

@@ -20,8 +20,8 @@ from werkzeug.serving import make_server
 
 from app import create_app
 from conftest import NOW, TOKEN, twiml
+from devtools.softphone import InProcess, OverHttp, Softphone
 from ivr import media
-from ivr.softphone import InProcess, OverHttp, Softphone
 from speech import vosk_samples
 from speech.vosk_engine import ModelError
 

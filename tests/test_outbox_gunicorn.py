@@ -19,7 +19,7 @@ from twilio_standin import StandIn
 
 import outbox
 from db import connect
-from ivr.softphone import OverHttp, Softphone
+from devtools.softphone import OverHttp, Softphone
 
 ROOT = Path(__file__).resolve().parent.parent
 TOKEN = "outbox-gunicorn-token-0123456789"

@@ -258,7 +258,7 @@ def test_failed_check_keys_do_not_give_numbers_back_to_whoever_tries_them_all(wi
 def test_the_reply_key_does_not_give_a_typed_birth_date_back(with_cases, db):
     from datetime import date
 
-    from ivr.softphone import ACCOUNT_SID
+    from devtools.softphone import ACCOUNT_SID
 
     caller = call(with_cases, "Wie ist der Stand meines Antrags?", ERIKA, "ja",
                   from_number=MOBILE)

@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from db import connect
-from ivr.softphone import OverHttp, Softphone, TransportError
+from devtools.softphone import OverHttp, Softphone, TransportError
 
 ROOT = Path(__file__).resolve().parent.parent
 TOKEN = "reliability-token-0123456789"

@@ -23,7 +23,7 @@ def at(hh, mm, ss=0) -> datetime:
 
 def ready(app) -> None:
     """What app.py does not register yet: the rollup's tables and the seed command."""
-    from ivr import history
+    from devtools import history
 
     db = database.connect(app.config["HOTLINE_DATABASE"])
     with database.transaction(db):

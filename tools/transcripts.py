@@ -104,7 +104,7 @@ def scripts() -> list[list[str]]:
 def record(out: Path) -> int:
     import clock
     from app import create_app
-    from ivr.softphone import InProcess, Softphone, transcript
+    from devtools.softphone import InProcess, Softphone, transcript
 
     count = 0
     with out.open("w", encoding="utf-8") as handle, tempfile.TemporaryDirectory() as tmp:

@@ -14,7 +14,7 @@ from test_stats_figures import DAY, NOW, ready, stats_app  # noqa: F401
 from werkzeug.security import generate_password_hash
 
 import db as database
-from ivr import history
+from devtools import history
 from routing import staffing, store
 
 PASSWORD = "leitung-passwort-1"

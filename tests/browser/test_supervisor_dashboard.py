@@ -8,7 +8,7 @@ from headless import ARTIFACTS, chromium, serve
 from test_stats_figures import DAY, NOW, day, ready, stats_app  # noqa: F401
 from werkzeug.security import generate_password_hash
 
-from ivr import history
+from devtools import history
 from routing import store
 
 PASSWORD = "leitung-passwort-1"

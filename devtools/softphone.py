@@ -25,8 +25,7 @@ from flask.cli import with_appcontext
 from twilio.request_validator import RequestValidator
 
 from config import DEV_AUTH_TOKEN
-
-from . import moments
+from ivr import moments
 
 DEFAULT_FROM = "+491761234567"  # fictitious mobile number
 DEFAULT_TO = "+4971519876543"  # fictitious hotline number

@@ -4,7 +4,8 @@ import re
 
 from flask import Blueprint, current_app, jsonify, render_template, request
 
-from . import moments
+from ivr import moments
+
 from .softphone import InProcess, Softphone, TransportError
 
 bp = Blueprint("simulator", __name__, url_prefix="/simulator", template_folder="templates")
