@@ -9,6 +9,7 @@ over HTTP instead.
 from __future__ import annotations
 
 import json
+import os
 import secrets
 import sys
 import urllib.error
@@ -275,8 +276,6 @@ class Softphone:
 def _transport(url: str | None):
     """The in-process app, or a server at `url`, and the token to sign for it."""
     if url:
-        import os
-
         token = os.environ.get("TWILIO_AUTH_TOKEN", "")
         if not token:
             click.echo("(TWILIO_AUTH_TOKEN is not set: signing with the development token)",

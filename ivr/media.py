@@ -40,6 +40,7 @@ from flask_sock import Sock
 import clock
 import db as database
 from conversation import Heard
+from gateway import GatewayError
 from speech import mulaw, speech_hints
 from speech.streaming import Onset, UtteranceListener
 from speech.vosk_engine import CapacityError, Transcript, VoskEngine
@@ -504,8 +505,6 @@ class MediaStream:
     # -- helpers
 
     def _redirect(self, url: str) -> None:
-        from gateway import GatewayError
-
         try:
             self.gateway.redirect_call(self.call_sid, url)
         except GatewayError as error:
