@@ -29,6 +29,7 @@ from routing import callbacks as routing_callbacks
 from routing import demo as routing_demo
 from routing import stats_store as routing_stats_store
 from routing import store as routing_store
+from schedules import slots as schedules_slots
 from schedules import store as schedules_store
 from schedules import views as appointments
 from speech.cli import intent_command
@@ -153,7 +154,7 @@ def seed_demo_command():
     database = db.connect(current_app.config["HOTLINE_DATABASE"])
     try:
         schedule = current_app.extensions["hotline.schedule"]
-        bookings = schedules_store.seed_demo(database, schedule)
+        bookings = schedules_slots.seed_demo(database, schedule)
         agents = routing_demo.seed_demo(database)
         with db.transaction(database):
             customers = cases_store.seed_demo(database, clock.now())
