@@ -19,6 +19,7 @@ import ops
 import outbox
 import redaction
 import routing
+import stats
 from app_request import HotlineRequest
 from cases import store as cases_store
 from ivr import history, media, simulator, sms_status, softphone
@@ -27,12 +28,12 @@ from ivr import views as voice
 from routing import auth as routing_auth
 from routing import callbacks as routing_callbacks
 from routing import demo as routing_demo
-from routing import stats_store as routing_stats_store
 from routing import store as routing_store
 from schedules import slots as schedules_slots
 from schedules import store as schedules_store
 from schedules import views as appointments
 from speech.cli import intent_command
+from stats import store as stats_store
 from teaching import store as teaching_store
 from teaching import views as teaching_views
 from teaching.cli import catalogue_command
@@ -41,7 +42,7 @@ from teaching.cli import catalogue_command
 # The statistics' rollup comes last: it puts triggers on the tables before it.
 MIGRATIONS = [ivr_store.migrate, media.migrate, schedules_store.migrate, routing_store.migrate,
               cases_store.migrate, outbox.migrate, teaching_store.migrate,
-              routing_stats_store.migrate]
+              stats_store.migrate]
 
 
 class ConsoleOnlySessions(SecureCookieSessionInterface):
@@ -90,6 +91,7 @@ def create_app(config: dict | None = None) -> Flask:
     media.init_app(app)
     app.register_blueprint(appointments.bp)
     routing.init_app(app, connect_url=voice.connect_url)
+    stats.init_app(app)
     app.register_blueprint(teaching_views.bp)
     cases.init_app(app)
     ops.init_app(app)

@@ -38,11 +38,12 @@ from werkzeug.security import generate_password_hash
 
 import clock
 import db as database
-from routing import callbacks, dispatch, outcomes, queue, stats_store
+from routing import callbacks, dispatch, outcomes, queue
 from routing import store as routing_store
 from routing.topics import topic_for_intent
 from schedules import store as schedules_store
 from speech.intents import Recognition
+from stats import store as stats_store
 
 from . import store
 from .dialogue import CallState, Heard, Turn
