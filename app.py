@@ -8,6 +8,7 @@ import click
 from flask import Flask, Response, current_app, request
 from flask.cli import with_appcontext
 from flask.sessions import SecureCookieSessionInterface
+from werkzeug.exceptions import HTTPException
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 import cases
@@ -116,8 +117,6 @@ def create_app(config: dict | None = None) -> Flask:
     @app.errorhandler(Exception)
     def unexpected_error(error):
         """Last resort: a voice webhook still answers TwiML, anything else a plain 500."""
-        from werkzeug.exceptions import HTTPException
-
         if isinstance(error, HTTPException):
             return error
         app.logger.exception("Unhandled error on %s", request.path)

@@ -13,6 +13,8 @@ from flask import Flask
 
 import db as database
 
+from . import api, cli, store
+
 EXTENSION = "hotline.cases"
 
 
@@ -20,8 +22,6 @@ def init_app(app: Flask) -> None:
     """Create the case tables, register `POST /api/cases` and `import-cases` (once)."""
     if app.extensions.get(EXTENSION):
         return
-    from . import api, cli, store
-
     # Until config.py reads it with the other settings: no token, no API (404).
     app.config.setdefault("HOTLINE_CASES_API_TOKEN",
                           os.environ.get("HOTLINE_CASES_API_TOKEN", "").strip())
