@@ -1,6 +1,5 @@
 """Telephone transcripts become one canonical spelling before matching."""
 
-
 import pytest
 
 from speech.normalise import MAX_CHARS, canonical, fold, join_separable, words
