@@ -19,6 +19,7 @@ import ops
 import outbox
 import redaction
 import routing
+import stats
 from cases import install as cases_install
 from cases import store as cases_store
 from devtools import history, simulator, softphone
@@ -29,11 +30,12 @@ from ivr.parsing import HotlineRequest
 from routing import auth as routing_auth
 from routing import callbacks as routing_callbacks
 from routing import demo as routing_demo
-from routing import stats_store as routing_stats_store
 from routing import store as routing_store
+from schedules import slots as schedules_slots
 from schedules import store as schedules_store
 from schedules import views as appointments
 from speech.cli import intent_command
+from stats import store as stats_store
 from teaching import store as teaching_store
 from teaching import views as teaching_views
 from teaching.cli import catalogue_command
@@ -42,7 +44,7 @@ from teaching.cli import catalogue_command
 # The statistics' rollup comes last: it puts triggers on the tables before it.
 MIGRATIONS = [ivr_store.migrate, media.migrate, schedules_store.migrate, routing_store.migrate,
               cases_store.migrate, outbox.migrate, teaching_store.migrate,
-              routing_stats_store.migrate]
+              stats_store.migrate]
 
 
 class ConsoleOnlySessions(SecureCookieSessionInterface):
@@ -93,6 +95,7 @@ def create_app(config: dict | None = None) -> Flask:
     voicemail.init_app(app)
     app.register_blueprint(appointments.bp)
     routing.init_app(app, connect_url=voice.connect_url)
+    stats.init_app(app)
     app.register_blueprint(teaching_views.bp)
     cases_install.init_app(app)
     ops.init_app(app)
@@ -160,7 +163,7 @@ def seed_demo_command():
     database = db.connect(current_app.config["HOTLINE_DATABASE"])
     try:
         schedule = current_app.extensions["hotline.schedule"]
-        bookings = schedules_store.seed_demo(database, schedule)
+        bookings = schedules_slots.seed_demo(database, schedule)
         agents = routing_demo.seed_demo(database)
         with db.transaction(database):
             customers = cases_store.seed_demo(database, clock.now())

@@ -25,6 +25,7 @@ from flask import Flask, current_app
 from twilio.base.exceptions import TwilioException, TwilioRestException
 from twilio.http import HttpClient
 from twilio.http.response import Response as TwilioResponse
+from twilio.rest import Client
 from urllib3.exceptions import NewConnectionError
 
 import clock
@@ -288,8 +289,6 @@ class TwilioGateway:
 
     def __init__(self, account_sid: str, auth_token: str, sms_from: str, region: str = "",
                  edge: str = "", messaging_service: str = "", api_base: str = ""):
-        from twilio.rest import Client
-
         self.http = HotlineHttpClient(api_base=api_base)
         self.client = Client(account_sid, auth_token, region=region or None, edge=edge or None,
                              http_client=self.http)

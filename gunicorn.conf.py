@@ -47,6 +47,8 @@ def on_starting(server):
 
 
 def child_exit(server, worker):
+    # Imported here, not at the top: prometheus_client chooses its multiprocess mode when
+    # first imported, and the workers forked from this process must start in it.
     from prometheus_client import multiprocess
 
     multiprocess.mark_process_dead(worker.pid)
@@ -54,7 +56,8 @@ def child_exit(server, worker):
 
 def post_worker_init(worker):
     # Every worker starts an outbox sender thread; the lease in the database lets exactly
-    # one of them send at a time, and another takes over when that worker dies.
+    # one of them send at a time, and another takes over when that worker dies. Imported
+    # in the worker: gunicorn's master process loads none of the app.
     import outbox
 
     outbox.start_sender(worker.wsgi)

@@ -24,7 +24,7 @@ import time
 from datetime import datetime
 
 from flask import Blueprint, Flask, Response, current_app, has_request_context, request
-from prometheus_client import CollectorRegistry, Histogram, generate_latest
+from prometheus_client import CollectorRegistry, Histogram, generate_latest, multiprocess
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily
 from prometheus_client.exposition import CONTENT_TYPE_LATEST
 
@@ -117,8 +117,6 @@ def metrics():
     registry = CollectorRegistry()
     registry.register(DatabaseCollector(current_app.config["HOTLINE_DATABASE"]))
     if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
-        from prometheus_client import multiprocess
-
         multiprocess.MultiProcessCollector(registry)
     else:
         registry.register(LATENCY)

@@ -16,6 +16,7 @@ from datetime import datetime
 from sqlite_utils import Database
 
 import clock
+from db import transaction
 from gateway import GatewayError
 
 SMS, RECORDING = "sms", "recording"
@@ -57,8 +58,6 @@ class Outcome:
 def run(db: Database, gateway, before: datetime, now: datetime) -> Outcome:
     """Redact and delete at Twilio what is listed, plus the SMS callers sent us before
     `before`; each success leaves the list at once."""
-    from db import transaction
-
     at = clock.utc_text(now)
     try:
         received = gateway.received_sms(before)

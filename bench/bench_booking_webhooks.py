@@ -32,7 +32,8 @@ from app import create_app  # noqa: E402
 from conftest import Caller  # noqa: E402
 from db import connect  # noqa: E402
 from schedules import store  # noqa: E402
-from schedules.slots import Wish, find_slots  # noqa: E402
+from schedules.model import Wish  # noqa: E402
+from schedules.slots import find_slots  # noqa: E402
 
 NOW = datetime(2026, 11, 25, 10, 0, tzinfo=ZoneInfo("Europe/Berlin"))
 SITES = ("waiblingen", "backnang", "schorndorf")

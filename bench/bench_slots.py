@@ -24,10 +24,11 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import db as database  # noqa: E402
-from schedules import store  # noqa: E402
+from schedules import slots, store  # noqa: E402
 from schedules.calendar import site_day  # noqa: E402
 from schedules.config import BERLIN, load_schedule  # noqa: E402
-from schedules.slots import Slot, Wish, caseworkers_for, find_slots, local  # noqa: E402
+from schedules.model import Slot, Wish  # noqa: E402
+from schedules.slots import caseworkers_for, find_slots, local  # noqa: E402
 
 CASEWORKERS = 50
 WEEKS = 8
@@ -200,7 +201,7 @@ tue = ["09:00-11:30"]
 def racer(path, folder, n, go, results):
     conn = database.connect(path)
     go.wait()
-    booking = store.book_first_free(conn, load_schedule(folder), "backnang", "geldleistungen",
+    booking = slots.book_first_free(conn, load_schedule(folder), "backnang", "geldleistungen",
                                     Wish(on=RACE_DAY), START, call_sid=f"RACE{n}", phone="+49")
     results.put((n, booking.start.strftime("%H:%M") if booking else None))
     conn.conn.close()

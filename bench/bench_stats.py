@@ -23,7 +23,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import clock  # noqa: E402
 import db as database  # noqa: E402
-from routing import stats, stats_store  # noqa: E402
+from stats import figures  # noqa: E402
+from stats import store as stats_store  # noqa: E402
 
 BUDGET_MS = 300
 CALLS_PER_DAY = 1_000_000 / 730
@@ -39,7 +40,7 @@ def _timed(work, repeat: int) -> float:
     return statistics.median(times)
 
 
-def naive(db, period: stats.Period) -> dict:
+def naive(db, period: figures.Period) -> dict:
     """The same headline figures straight from the raw rows, as one would without a rollup."""
     start, end = (b.isoformat(timespec="milliseconds") for b in period.utc_bounds())
     span = [start, end]
@@ -97,7 +98,7 @@ def main() -> int:
         stats_store.migrate(db)
     stats_store.refresh(db)
     now = datetime.now(UTC)
-    period = stats.Period.named("30d", now.astimezone(stats.BERLIN).date())
+    period = figures.Period.named("30d", now.astimezone(figures.BERLIN).date())
     total = db.execute("SELECT count(*) FROM calls").fetchone()[0]
     window = db.execute("SELECT count(*) FROM calls WHERE started_at >= ?",
                         [period.utc_bounds()[0].isoformat()]).fetchone()[0]
@@ -107,16 +108,16 @@ def main() -> int:
         # What a live dashboard pays: the current hour changed since the last look.
         db.execute("INSERT OR IGNORE INTO stats_dirty (hour) VALUES (?)",
                    [stats_store.hour_key(now)])
-        stats.figures(db, period, now=now)
+        figures.figures(db, period, now=now)
 
     results = {
         "naive (raw tables, headline figures only)": _timed(lambda: naive(db, period),
                                                             args.repeat),
         "rollup: every figure, agents included": _timed(
-            lambda: stats.figures(db, period, now=now), args.repeat),
+            lambda: figures.figures(db, period, now=now), args.repeat),
         "rollup + one dirty hour recomputed": _timed(dirty_one_hour, args.repeat),
         "not-understood utterances grouped": _timed(
-            lambda: stats.not_understood(db, period), max(3, args.repeat // 2)),
+            lambda: figures.not_understood(db, period), max(3, args.repeat // 2)),
     }
     baseline = results["naive (raw tables, headline figures only)"]
     for name, ms in results.items():

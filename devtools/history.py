@@ -40,11 +40,12 @@ import clock
 import db as database
 from conversation import CallState, Heard, Turn
 from ivr import store
-from routing import callbacks, dispatch, outcomes, queue, stats_store
+from routing import callbacks, dispatch, outcomes, queue
 from routing import store as routing_store
 from routing.topics import topic_for_intent
 from schedules import store as schedules_store
 from speech.intents import Recognition
+from stats import store as stats_store
 
 BERLIN = ZoneInfo("Europe/Berlin")
 SITE_WEIGHTS = {"waiblingen": 0.5, "backnang": 0.3, "schorndorf": 0.2}

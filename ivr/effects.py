@@ -29,7 +29,8 @@ from schedules import store as bookings
 from schedules.calendar import site_day
 from schedules.config import BERLIN, Schedule
 from schedules.hours import describe_opening_hours
-from schedules.slots import Slot, Wish, find_slots
+from schedules.model import Slot, Wish
+from schedules.slots import find_slots
 
 from . import prompts, store
 from .call_site import call_site
@@ -91,45 +92,22 @@ def run(query: Query, ctx: Context):
     return HANDLERS[query.kind](ctx, **query.args)
 
 
-def slot_data(slot: Slot) -> dict:
-    return {"start": slot.start.isoformat(), "end": slot.end.isoformat(),
-            "caseworker_id": slot.caseworker_id, "caseworker": slot.caseworker_name,
-            "site": slot.site_id, "topic": slot.topic_id}
-
-
 def booking_data(booking: bookings.Booking) -> dict:
     """A booking as the softphone's summary and the call state carry it."""
     return {"code": booking.code, "site": booking.site_id, "topic": booking.topic_id,
             "caseworker": booking.caseworker_name, "start": booking.start.isoformat()}
 
 
-def _slot(data: dict) -> Slot:
-    return Slot(datetime.fromisoformat(data["start"]), datetime.fromisoformat(data["end"]),
-                data["caseworker_id"], data["caseworker"], data["site"], data["topic"])
-
-
-def _wish(data: dict) -> Wish:
-    day = date.fromisoformat
-    return Wish(
-        on=day(data["on"]) if data.get("on") else None,
-        earliest=day(data["earliest"]) if data.get("earliest") else None,
-        latest=day(data["latest"]) if data.get("latest") else None,
-        not_weekdays=frozenset(data.get("not_weekdays") or ()),
-        part_of_day=data.get("part_of_day"),
-        time=datetime.strptime(data["time"], "%H:%M").time() if data.get("time") else None,
-    )
-
-
 def find_slot(ctx: Context, site: str, topic: str, wish: dict, exclude: list, lang: str):
     topic = topic if topic in ctx.schedule.topics else _fallback_topic(ctx.schedule)
-    found = find_slots(ctx.db, ctx.schedule, site, topic, _wish(wish or {}), now=ctx.now,
+    found = find_slots(ctx.db, ctx.schedule, site, topic, Wish.from_dict(wish or {}), now=ctx.now,
                        limit=1, exclude=[datetime.fromisoformat(s) for s in exclude],
                        for_call=ctx.call_sid)
     if not found:
         return None
     # Held for this caller while they decide, so others on the line get other slots.
     bookings.hold(ctx.db, found[0], ctx.call_sid, ctx.now)
-    return slot_data(found[0])
+    return found[0].to_dict()
 
 
 def _fallback_topic(schedule: Schedule) -> str:
@@ -138,8 +116,9 @@ def _fallback_topic(schedule: Schedule) -> str:
 
 def book(ctx: Context, slot: dict, lang: str, customer_number: str | None = None):
     try:
-        booking = bookings.book(ctx.db, _slot(slot), call_sid=ctx.call_sid, phone=ctx.phone,
-                                language=lang, customer_number=customer_number, now=ctx.now)
+        booking = bookings.book(ctx.db, Slot.from_dict(slot), call_sid=ctx.call_sid,
+                                phone=ctx.phone, language=lang,
+                                customer_number=customer_number, now=ctx.now)
     except bookings.SlotTakenError:
         return {"taken": True}
     bookings.release_hold(ctx.db, ctx.call_sid)
@@ -149,7 +128,7 @@ def book(ctx: Context, slot: dict, lang: str, customer_number: str | None = None
 def reschedule(ctx: Context, code: str, slot: dict, lang: str, customer_number=None):
     old = bookings.find_booking(ctx.db, code, now=ctx.now)
     try:
-        booking = bookings.reschedule(ctx.db, code, _slot(slot), call_sid=ctx.call_sid,
+        booking = bookings.reschedule(ctx.db, code, Slot.from_dict(slot), call_sid=ctx.call_sid,
                                       now=ctx.now)
     except bookings.SlotTakenError:
         return {"taken": True}

@@ -1,15 +1,16 @@
-"""People: agents and their skills, the queue, ringing agents, callbacks and the agent console.
+"""People, live: agents and their skills, the queue, ringing agents, callbacks, the agent console.
 
 The phone side (ivr) calls `routing.queue`, `routing.dispatch` and `routing.callbacks`;
-`init_app` registers the console at /agent, the dashboard at /supervisor and the
-`users` and `stats` commands. routing never imports ivr: it learns where to send a
-call through the `connect_url` callable.
+`init_app` registers the console at /agent, the logins and the `users` command. routing
+never imports ivr: it learns where to send a call through the `connect_url` callable.
+What happened on calls afterwards (figures, the supervisors' dashboard) is `stats`'.
 """
 
 from __future__ import annotations
 
 from flask import Flask
 
+from . import auth, cli, console
 from .dispatch import ConnectUrl
 from .settings import EXTENSION, RoutingSettings
 
@@ -30,9 +31,6 @@ def init_app(app: Flask, *, connect_url: ConnectUrl) -> None:
     app.extensions[EXTENSION] = chosen
     if already:
         return
-    from . import auth, cli, console, supervisor
-
     auth.init_app(app)
     app.register_blueprint(console.bp)
     app.cli.add_command(cli.users)
-    supervisor.register(app)

@@ -24,9 +24,10 @@ import hashlib
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import wraps
 
-from flask import Flask, current_app, jsonify, redirect, request, url_for
-from flask_login import LoginManager, UserMixin
+from flask import Flask, abort, current_app, jsonify, redirect, request, url_for
+from flask_login import LoginManager, UserMixin, current_user, login_required
 from flask_wtf.csrf import CSRFProtect
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 from sqlite_utils import Database
@@ -260,6 +261,18 @@ def _unauthorized():
     if request.path.endswith(".json") or request.accept_mimetypes.best == "application/json":
         return jsonify(error="login required"), 401
     return redirect(url_for("agent.login", next=request.path))
+
+
+def supervisor_required(view):
+    """Logged in (else the console's login) and a supervisor (else 403): the dashboard's
+    and the teaching pages' guard."""
+    @wraps(view)
+    @login_required
+    def wrapper(*args, **kwargs):
+        if not current_user.agent.supervisor:
+            abort(403)
+        return view(*args, **kwargs)
+    return wrapper
 
 
 def secure_page_headers(response, csp: str):

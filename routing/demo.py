@@ -41,14 +41,3 @@ def seed_demo(db: Database, now: datetime | None = None) -> int:
         add_agent(db, password_hash=hash_password(DEMO_PASSWORD), now=now, **account)
         made += 1
     return made
-
-
-def seed_demo_app(app) -> int:
-    """`seed_demo` on the app's database, for app.py's seed-demo command (it passes the app)."""
-    import db as database
-
-    conn = database.connect(app.config["HOTLINE_DATABASE"])
-    try:
-        return seed_demo(conn)
-    finally:
-        conn.conn.close()

@@ -23,7 +23,7 @@ from sqlite_utils import Database
 from gateway import GatewayError
 
 from .context import verified_flag
-from .decision import EMERGENCY, WaitingCaller, can_serve, choose_agent, choose_caller
+from .decision import EMERGENCY, choose_agent, choose_caller
 from .queue import (
     ABANDONED,
     BRIDGED,
@@ -35,12 +35,22 @@ from .queue import (
     open_entry,
     waiting_entries,
 )
+from .rings import (
+    ANSWERED,
+    BUSY,
+    CANCELED,
+    EXPIRED,
+    FAILED,
+    NO_ANSWER,
+    REDIRECT_FAILED,
+    end_attempt,
+    free_agent,
+)
 from .store import (
     AVAILABLE,
     OFFLINE,
     ON_CALL,
     RINGING,
-    STATUSES,
     WRAP_UP,
     Agent,
     atomic,
@@ -56,12 +66,6 @@ log = logging.getLogger(__name__)
 RING_TIMEOUT_S = 20  # <Dial timeout>: then the next agent
 STALE_GRACE_S = 60  # a ring not reported back this long after its timeout is released
 RETRY_AGENT_AFTER_S = 120  # an agent who missed this caller is not rung again for them sooner
-MISSED_RINGS_BEFORE_AWAY = 3  # in a row: the agent is probably not at the desk; set offline
-
-ANSWERED, NO_ANSWER, BUSY, FAILED, CANCELED = (
-    "answered", "no-answer", "busy", "failed", "canceled")
-# Rings that ended through no fault of the agent: they keep their place in the idle line.
-EXPIRED, REDIRECT_FAILED = "expired", "redirect-failed"
 
 ConnectUrl = Callable[[str, int], str]
 MOVED, GONE, TROUBLE = "moved", "gone", "trouble"  # how moving a call to an agent went
@@ -95,12 +99,6 @@ def _reachable(agent: Agent) -> bool:
     return agent.active and bool(agent.reach_kind and agent.reach_address)
 
 
-def staffed(db: Database, caller: WaitingCaller) -> bool:
-    """Whether anyone who could take this caller is logged in (not offline)."""
-    working = tuple(status for status in STATUSES if status != OFFLINE)
-    return any(can_serve(agent.view(), caller) for agent in reachable_agents(db, working))
-
-
 def _recently_tried(db: Database, call_sid: str, now: datetime) -> set[int]:
     since = utc_text(now - timedelta(seconds=RETRY_AGENT_AFTER_S))
     return {agent_id for (agent_id,) in db.execute(
@@ -125,35 +123,14 @@ def _reserve(db: Database, entry: QueueEntry, agent_id: int, now: datetime,
     return _reservation(db, entry_by_id(db, entry.id), ring_timeout_s)
 
 
-def _end_attempt(db: Database, call_sid: str, agent_id: int, result: str, now: datetime) -> None:
-    db.execute("UPDATE dial_attempts SET result = ?, ended_at = ? WHERE id = (SELECT MAX(id)"
-               " FROM dial_attempts WHERE call_sid = ? AND agent_id = ?)",
-               [result, utc_text(now), call_sid, agent_id])
-
-
 def release_ringing(db: Database, entry: QueueEntry, *, now: datetime, result: str) -> None:
-    """The ring for this caller is over without a conversation: free the agent (inside a write).
-
-    An agent who missed the ring goes to the back of the idle line; after several misses
-    in a row they are set offline, so that callers stop ringing an empty desk.
-    """
+    """The ring for this caller is over without a conversation: free the agent (inside a
+    write; how a missed ring counts is in `rings.free_agent`)."""
     agent_id = entry.ringing_agent_id
     if agent_id is None:
         return
     db.execute("UPDATE queue_entries SET ringing_agent_id = NULL WHERE id = ?", [entry.id])
-    _end_attempt(db, entry.call_sid, agent_id, result, now)
-    agent = get_agent(db, agent_id)
-    if agent.status != RINGING or agent.current_call_sid != entry.call_sid:
-        return  # the agent has moved on already (answered, or the console changed them)
-    missed = result in (NO_ANSWER, BUSY, FAILED)
-    if missed:
-        db.execute("UPDATE agents SET missed_rings = missed_rings + 1 WHERE id = ?", [agent_id])
-        count = db.execute("SELECT missed_rings FROM agents WHERE id = ?", [agent_id]).fetchone()[0]
-        if count >= MISSED_RINGS_BEFORE_AWAY:
-            set_status(db, agent_id, OFFLINE, now=now, reason=f"{count} rings missed")
-            log.warning("Agent %s set offline after %d missed rings", agent_id, count)
-            return
-    set_status(db, agent_id, AVAILABLE, now=now, reason=f"ring {result}", back_of_line=missed)
+    free_agent(db, entry.call_sid, agent_id, now=now, result=result)
 
 
 def expire_stale_rings(db: Database, *, now: datetime,
@@ -231,7 +208,7 @@ def agent_answered(db: Database, call_sid: str, agent_id: int, *, now: datetime)
         entry = open_entry(db, call_sid)
         if entry is not None:
             close_entry(db, entry, BRIDGED, now=now, agent_id=agent_id)
-        _end_attempt(db, call_sid, agent_id, ANSWERED, now)
+        end_attempt(db, call_sid, agent_id, ANSWERED, now)
         db.execute("UPDATE agents SET missed_rings = 0 WHERE id = ?", [agent_id])
         agent = get_agent(db, agent_id)
         if not (agent.status == ON_CALL and agent.current_call_sid == call_sid):
@@ -254,7 +231,7 @@ def dial_ended(db: Database, call_sid: str, agent_id: int, dial_status: str, *, 
         if dial_status in ("completed", ANSWERED):
             if entry is not None and entry.ringing_agent_id == agent_id:
                 close_entry(db, entry, BRIDGED, now=now, agent_id=agent_id)
-                _end_attempt(db, call_sid, agent_id, ANSWERED, now)
+                end_attempt(db, call_sid, agent_id, ANSWERED, now)
             _after_conversation(db, call_sid, agent_id, now)
             return DialOutcome(talked=True, next=None)
         if entry is None:

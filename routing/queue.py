@@ -21,7 +21,8 @@ from zoneinfo import ZoneInfo
 from sqlite_utils import Database
 
 from .decision import EMERGENCY, PRIORITIES, WaitingCaller, position
-from .store import atomic, parse_time, utc_text
+from .rings import CANCELED, free_agent
+from .store import atomic, parse_time, staffed, utc_text
 from .topics import GENERAL
 
 BERLIN = ZoneInfo("Europe/Berlin")
@@ -200,9 +201,6 @@ def estimated_wait(db: Database, *, now: datetime, position_: int = 1,
 def queue_status(db: Database, call_sid: str, *, now: datetime,
                  offer_after_s: int = CALLBACK_OFFER_AFTER_S) -> QueueStatus:
     """Position, estimated wait and whether to offer a callback, for the wait music."""
-    # dispatch builds on this module, so it is imported here, not at the top.
-    from .dispatch import staffed
-
     entry = open_entry(db, call_sid)
     if entry is None:
         raise NotQueuedError(call_sid)
@@ -224,14 +222,13 @@ def leave_queue(db: Database, call_sid: str, result: str, *, now: datetime,
     Releases an agent whose phone was ringing for this caller. Returns the closed stay,
     or None when the call was not waiting (a retry, or it never queued).
     """
-    from .dispatch import release_ringing
-
     with atomic(db):
         entry = open_entry(db, call_sid)
         if entry is None:
             return None
         if entry.ringing_agent_id is not None and entry.ringing_agent_id != agent_id:
-            release_ringing(db, entry, now=now, result="canceled")
+            # close_entry below takes the agent off the stay; here the agent is freed.
+            free_agent(db, call_sid, entry.ringing_agent_id, now=now, result=CANCELED)
         if result == ABANDONED:  # the queue's own action says so: they were in it
             joined(db, call_sid)
             entry = open_entry(db, call_sid)

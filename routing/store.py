@@ -17,7 +17,7 @@ from sqlite_utils import Database
 
 from db import atomic as db_atomic
 
-from .decision import AgentView
+from .decision import AgentView, WaitingCaller, can_serve
 
 # Agent statuses. `ringing` is the reservation: the agent's phone rings for one call,
 # and no other call may ring it meanwhile. `callback`: working a callback (calling a
@@ -212,6 +212,12 @@ def reachable_agents(db: Database, statuses: tuple[str, ...]) -> list[Agent]:
         f"SELECT {_AGENT_COLUMNS} FROM agents WHERE active = 1 AND status IN ({marks})"
         " AND reach_kind IS NOT NULL AND reach_address IS NOT NULL AND reach_address != ''",
         list(statuses)).fetchall()]
+
+
+def staffed(db: Database, caller: WaitingCaller) -> bool:
+    """Whether anyone who could take this caller is logged in (not offline)."""
+    working = tuple(status for status in STATUSES if status != OFFLINE)
+    return any(can_serve(agent.view(), caller) for agent in reachable_agents(db, working))
 
 
 def add_agent(db: Database, *, login: str, name: str, password_hash: str, role: str = "agent",

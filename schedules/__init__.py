@@ -17,14 +17,14 @@ from .config import (
     schedule_for_config,
 )
 from .hours import describe_opening_hours
-from .slots import Slot, Wish, caseworkers_for, find_slots
+from .model import Slot, Wish
+from .slots import book_first_free, caseworkers_for, find_slots, seed_demo
 from .spoken import spoken_bring, spoken_code, spoken_date, spoken_hours, spoken_time, spoken_when
 from .store import (
     Booking,
     BookingNotFoundError,
     SlotTakenError,
     book,
-    book_first_free,
     booking_by_token,
     booking_for_call,
     bookings_for_phone,
@@ -33,7 +33,6 @@ from .store import (
     migrate,
     purge_personal_data,
     reschedule,
-    seed_demo,
 )
 
 __all__ = [

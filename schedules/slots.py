@@ -1,4 +1,4 @@
-"""Free appointment slots: what a caller wishes, and the nearest free times that match it.
+"""Free appointment slots: the nearest free times that match a caller's wish, and booking one.
 
 A slot is free when it lies inside the caseworker's working hours at the site AND the
 site's appointment hours that day, and overlaps no booking and no absence. Appointment
@@ -11,88 +11,24 @@ a special day has its own. Free slots are computed, never stored.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+
+from sqlite_utils import Database
 
 import clock
 
 from .calendar import site_day
 from .config import BERLIN, Caseworker, Interval, Schedule
-
-MORNING_ENDS = 12 * 60  # "vormittags" is before 12:00, "nachmittags" from 12:00 on
-
-
-@dataclass(frozen=True)
-class Wish:
-    """When the caller would like to come; the default is "so bald wie möglich"."""
-
-    earliest: date | None = None
-    latest: date | None = None
-    on: date | None = None  # one specific date
-    weekdays: frozenset[int] | None = None  # allowed weekdays, 0 = Monday; None: any
-    not_weekdays: frozenset[int] = frozenset()  # "nicht am Montag"
-    part_of_day: str | None = None  # "morning" (< 12:00) or "afternoon" (>= 12:00)
-    time: time | None = None  # "um halb zehn": the nearest slots to this time
-
-    def __post_init__(self):
-        if self.part_of_day not in (None, "morning", "afternoon"):
-            raise ValueError(f"part_of_day must be 'morning' or 'afternoon', not "
-                             f"{self.part_of_day!r}")
-
-    @classmethod
-    def from_entities(cls, entities: dict) -> Wish:
-        """A wish from recognised entities: "date" (ISO), "part_of_day", "time" ("HH:MM")."""
-        on = date.fromisoformat(entities["date"]) if entities.get("date") else None
-        clock = time.fromisoformat(entities["time"]) if entities.get("time") else None
-        return cls(on=on, part_of_day=entities.get("part_of_day"), time=clock)
-
-    def allows_day(self, day: date) -> bool:
-        if self.on is not None and day != self.on:
-            return False
-        if self.earliest is not None and day < self.earliest:
-            return False
-        if self.latest is not None and day > self.latest:
-            return False
-        weekday = day.weekday()
-        if self.weekdays is not None and weekday not in self.weekdays:
-            return False
-        return weekday not in self.not_weekdays
-
-    def allows_start(self, minute: int) -> bool:
-        if self.part_of_day == "morning":
-            return minute < MORNING_ENDS
-        if self.part_of_day == "afternoon":
-            return minute >= MORNING_ENDS
-        return True
-
-
-@dataclass(frozen=True)
-class Slot:
-    """A free appointment: start and end in Europe/Berlin, with whom, where and about what."""
-
-    start: datetime
-    end: datetime
-    caseworker_id: str
-    caseworker_name: str
-    site_id: str
-    topic_id: str
-
-    @property
-    def minutes(self) -> int:
-        return int((self.end - self.start).total_seconds() // 60)
-
-    def to_dict(self) -> dict:
-        """Plain JSON values, for keeping offered slots in the call state between webhooks."""
-        return {"start": self.start.isoformat(), "end": self.end.isoformat(),
-                "caseworker_id": self.caseworker_id, "caseworker_name": self.caseworker_name,
-                "site_id": self.site_id, "topic_id": self.topic_id}
-
-    @classmethod
-    def from_dict(cls, data: dict) -> Slot:
-        return cls(datetime.fromisoformat(data["start"]).astimezone(BERLIN),
-                   datetime.fromisoformat(data["end"]).astimezone(BERLIN),
-                   data["caseworker_id"], data["caseworker_name"], data["site_id"],
-                   data["topic_id"])
+from .model import MORNING_ENDS, Slot, Wish
+from .store import (
+    DEMO_CALL_PREFIX,
+    Booking,
+    SlotTakenError,
+    book,
+    booked_times,
+    demo_bookings_ahead,
+    held_times,
+)
 
 
 def local(day: date, minute: int) -> datetime:
@@ -168,6 +104,51 @@ def find_slots(db, schedule: Schedule, site_id: str, topic_id: str, wish: Wish |
     return found
 
 
+def book_first_free(db: Database, schedule: Schedule, site_id: str, topic_id: str, wish=None,
+                    now: datetime | None = None, *, call_sid: str | None, phone: str | None,
+                    language: str = "de", customer_number: str | None = None,
+                    attempts: int = 20) -> Booking | None:
+    """Book the nearest free slot for `wish`, moving on to the next when another caller wins.
+
+    Returns None when nothing matching is free. For "take the next one" answers and for
+    callers who accept whatever comes first.
+    """
+    for _ in range(attempts):
+        slots = find_slots(db, schedule, site_id, topic_id, wish, now, limit=1)
+        if not slots:
+            return None
+        try:
+            return book(db, slots[0], call_sid=call_sid, phone=phone, language=language,
+                        customer_number=customer_number, now=now)
+        except SlotTakenError:
+            # The winner's booking is committed, so the next search no longer offers this
+            # caseworker at this time (another caseworker at the same time may be offered).
+            continue
+    return None
+
+
+def seed_demo(db: Database, schedule: Schedule, now: datetime | None = None) -> int:
+    """Book a few demo appointments at every site so that some slots are taken; safe to rerun.
+
+    Returns how many were booked: none when upcoming demo bookings already exist.
+    """
+    now = now or clock.now()
+    if demo_bookings_ahead(db, now):
+        return 0
+    made = 0
+    for site_id in schedule.sites:
+        for topic_id in schedule.topics:
+            for n, slot in enumerate(find_slots(db, schedule, site_id, topic_id, Wish(),
+                                                now, limit=2)):
+                try:
+                    book(db, slot, call_sid=f"{DEMO_CALL_PREFIX}{site_id}-{topic_id}-{n}",
+                         phone="+4915100000000", language="de", now=now)
+                except SlotTakenError:
+                    continue  # another topic's demo booking took this caseworker already
+                made += 1
+    return made
+
+
 def _search_days(schedule: Schedule, wish: Wish, now: datetime,
                  not_before: datetime) -> tuple[date, date]:
     first = not_before.date()
@@ -186,8 +167,6 @@ def _search_days(schedule: Schedule, wish: Wish, now: datetime,
 def _busy_on(db, caseworker_ids: list[str], day: date, for_call: str | None = None,
              now: datetime | None = None) -> dict[str, list[Interval]]:
     """Each caseworker's booked (and, for `for_call`, otherwise held) intervals, local minutes."""
-    from .store import booked_times, held_times
-
     midnight, next_midnight = local(day, 0), local(day + timedelta(days=1), 0)
     rows = booked_times(db, caseworker_ids, midnight, next_midnight)
     if for_call is not None:

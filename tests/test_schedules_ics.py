@@ -10,7 +10,8 @@ import db as database
 from schedules import store, views
 from schedules.config import BERLIN, DEMO_FOLDER, load_schedule
 from schedules.ics import booking_ics
-from schedules.slots import Wish, find_slots
+from schedules.model import Wish
+from schedules.slots import find_slots
 
 NOW = datetime(2026, 10, 20, 9, 0, tzinfo=BERLIN)
 SCHEDULE = load_schedule(DEMO_FOLDER)

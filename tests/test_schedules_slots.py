@@ -7,7 +7,8 @@ import pytest
 import db as database
 from schedules import store
 from schedules.config import BERLIN, load_schedule
-from schedules.slots import Wish, find_slots
+from schedules.model import Wish
+from schedules.slots import find_slots
 
 SITES = """
 state = "BW"
@@ -262,10 +263,32 @@ def test_now_may_be_given_in_utc(db, schedule):
 def test_a_wish_from_what_speech_recognised_and_a_slot_through_json(db, schedule):
     import json
 
-    wish = Wish.from_entities({"date": "2026-12-08", "part_of_day": "morning", "time": "09:30"})
+    from speech.wishes import appointment_wish
+
+    heard = appointment_wish("am achten Dezember vormittags um halb zehn", "de",
+                             at("2026-12-01", "09:00"))
+    wish = Wish.from_dict(heard)
     assert wish == Wish(on=date(2026, 12, 8), part_of_day="morning", time=time(9, 30))
     with pytest.raises(ValueError):
         Wish(part_of_day="evening")
     [slot] = slots(db, schedule, at("2026-12-06", "12:00"), wish, limit=1)
     assert slot.start == at("2026-12-08", "09:30")
-    assert type(slot).from_dict(json.loads(json.dumps(slot.to_dict()))) == slot
+    # The call state keeps the offer as JSON between webhooks; these keys are its format.
+    data = json.loads(json.dumps(slot.to_dict()))
+    assert set(data) == {"start", "end", "caseworker_id", "caseworker", "site", "topic"}
+    assert (data["start"], data["site"]) == ("2026-12-08T09:30:00+01:00", "backnang")
+    assert type(slot).from_dict(data) == slot
+
+
+def test_every_kind_of_wish_survives_json_and_only_what_was_wished_is_written():
+    import json
+
+    wish = Wish(earliest=date(2027, 3, 1), latest=date(2027, 3, 19), weekdays=frozenset({1, 3}),
+                not_weekdays=frozenset({0}), part_of_day="afternoon", time=time(14, 15))
+    data = json.loads(json.dumps(wish.to_dict()))
+    assert data == {"earliest": "2027-03-01", "latest": "2027-03-19", "weekdays": [1, 3],
+                    "not_weekdays": [0], "part_of_day": "afternoon", "time": "14:15"}
+    assert Wish.from_dict(data) == wish
+    assert Wish().to_dict() == {}
+    # "so bald wie möglich" (asap) is the default wish: nothing to keep.
+    assert Wish.from_dict({"asap": True}) == Wish()

@@ -8,9 +8,12 @@ import pytest
 import db as database
 from conversation import CallState, Heard, Turn
 from ivr import store as ivr_store
-from routing import callbacks, dispatch, outcomes, queue, stats, stats_store
+from routing import callbacks, dispatch, outcomes, queue
 from routing import store as routing_store
 from speech.intents import Recognition
+from stats import figures as stats_figures
+from stats import store as stats_store
+from stats.figures import mask_digits
 
 BERLIN = ZoneInfo("Europe/Berlin")
 DAY = datetime(2026, 11, 24, tzinfo=BERLIN)  # a Tuesday, the day before the tests' "now"
@@ -146,7 +149,8 @@ def day(stats_app, db, monkeypatch):
 
 
 def figures(db, **kwargs):
-    return stats.figures(db, stats.Period(DAY.date(), DAY.date()), now=NOW, **kwargs)
+    period = stats_figures.Period(DAY.date(), DAY.date())
+    return stats_figures.figures(db, period, now=NOW, **kwargs)
 
 
 EXPECTED = {
@@ -234,13 +238,13 @@ def test_one_site_one_language(day, db):
 
 
 def test_not_understood_utterances_are_grouped_and_survive_only_until_purge(day, db, stats_app):
-    period = stats.Period(DAY.date(), DAY.date())
-    groups = stats.not_understood(db, period)
+    period = stats_figures.Period(DAY.date(), DAY.date())
+    groups = stats_figures.not_understood(db, period)
     assert sorted(g["example"] for g in groups) == ["kindergeld", "wohngeld antrag"]
     before = figures(db)
     result = stats_app.test_cli_runner().invoke(args=["purge", "--days", "0"])
     assert result.exit_code == 0, result.output
-    assert stats.not_understood(db, period) == []  # the words are gone ...
+    assert stats_figures.not_understood(db, period) == []  # the words are gone ...
     assert figures(db) == before  # ... the figures are not
 
 
@@ -257,8 +261,6 @@ def test_a_new_turn_makes_its_hour_dirty_and_the_next_query_counts_it(day, db, m
 
 
 def test_similar_utterances_form_one_group_and_numbers_are_masked():
-    from routing.stats import mask_digits
-
     assert mask_digits("kundennummer 123 456 7890 bitte") == "kundennummer … bitte"
     assert mask_digits("0171 2345678") == "…"
 

@@ -15,7 +15,7 @@ from test_stats_figures import ready, stats_app  # noqa: F401
 import clock
 import keyed
 from conftest import Caller
-from routing import stats
+from stats import figures as stats_figures
 
 BERLIN = ZoneInfo("Europe/Berlin")
 MONDAY = datetime(2026, 11, 23, 10, 0, tzinfo=BERLIN)
@@ -33,8 +33,8 @@ def phone(app, number, at, *lines):
 
 
 def repeats(db, day):
-    period = stats.Period(day.date(), day.date())
-    return stats.figures(db, period, now=MONDAY + timedelta(days=30))["repeat_callers"]
+    period = stats_figures.Period(day.date(), day.date())
+    return stats_figures.figures(db, period, now=MONDAY + timedelta(days=30))["repeat_callers"]
 
 
 def test_a_caller_who_calls_again_within_7_days_is_a_repeat_caller(stats_app, db):

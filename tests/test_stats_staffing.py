@@ -21,8 +21,9 @@ from test_stats_web import login
 
 import db as database
 from conftest import NOW
-from routing import dispatch, outcomes, queue, staffing
+from routing import dispatch, outcomes, queue
 from routing import store as routing_store
+from stats import staffing
 
 BERLIN = ZoneInfo("Europe/Berlin")
 MONDAYS = [datetime(2026, 10, 19, tzinfo=BERLIN) + timedelta(weeks=w) for w in range(5)]

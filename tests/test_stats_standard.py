@@ -20,8 +20,10 @@ from test_stats_web import login
 import clock
 import db as database
 from ivr import store as ivr_store
-from routing import callbacks, dispatch, queue, stats, stats_store
+from routing import callbacks, dispatch, queue
 from routing import store as routing_store
+from stats import figures as stats_figures
+from stats import store as stats_store
 
 BERLIN = ZoneInfo("Europe/Berlin")
 MONDAY = datetime(2027, 3, 22, tzinfo=BERLIN).date()
@@ -132,7 +134,8 @@ def autumn(history, db):
 
 
 def figures(db, first, last=None, **kwargs):
-    return stats.figures(db, stats.Period(first, last or first), now=LATER, **kwargs)
+    period = stats_figures.Period(first, last or first)
+    return stats_figures.figures(db, period, now=LATER, **kwargs)
 
 
 def test_contained_and_transferred_never_overlap(history, db):

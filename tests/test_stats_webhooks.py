@@ -12,13 +12,13 @@ from test_stats_figures import ready, stats_app  # noqa: F401
 
 import clock
 from conftest import NOW, Caller
-from routing import stats
 from routing.store import AVAILABLE, add_agent, get_agent, set_status
+from stats import figures as stats_figures
 
 
 def today(db):
-    return stats.figures(db, stats.Period(NOW.date(), NOW.date()),
-                         now=NOW + timedelta(hours=1))
+    return stats_figures.figures(db, stats_figures.Period(NOW.date(), NOW.date()),
+                                 now=NOW + timedelta(hours=1))
 
 
 def at(app, seconds):

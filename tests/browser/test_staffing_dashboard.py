@@ -15,7 +15,8 @@ from werkzeug.security import generate_password_hash
 
 import db as database
 from devtools import history
-from routing import staffing, store
+from routing import store
+from stats import staffing
 
 PASSWORD = "leitung-passwort-1"
 WAIT_S = 20

@@ -12,7 +12,7 @@ import csv
 import io
 import json
 from datetime import datetime, timedelta
-from functools import wraps
+from importlib.util import find_spec
 from pathlib import Path
 
 import click
@@ -27,18 +27,18 @@ from flask import (
     send_file,
 )
 from flask.cli import with_appcontext
-from flask_login import current_user, login_required
+from flask_login import current_user
 
 import clock
 import db as database
 import outbox
+from routing.auth import secure_page_headers, supervisor_required
+from routing.console import STATUS_LABELS
+from routing.store import WRAP_UP_LIMIT_S
+from routing.topics import LANGUAGE_LABELS, SITE_LABELS
 
-from . import staffing, stats
-from .auth import secure_page_headers
-from .console import STATUS_LABELS
-from .stats import BadPeriodError, Period
-from .store import WRAP_UP_LIMIT_S
-from .topics import LANGUAGE_LABELS, SITE_LABELS
+from . import figures, staffing
+from .figures import BadPeriodError, Period
 
 bp = Blueprint("supervisor", __name__, url_prefix="/supervisor", template_folder="templates",
                static_folder="static", static_url_path="/static")
@@ -48,20 +48,8 @@ MAX_THRESHOLD_S = 600
 
 
 def _plotly_js() -> Path:
-    import plotly
-
-    return Path(plotly.__file__).parent / "package_data" / "plotly.min.js"
-
-
-def supervisor_required(view):
-    """Logged in (else the console's login) and a supervisor (else 403)."""
-    @wraps(view)
-    @login_required
-    def wrapper(*args, **kwargs):
-        if not current_user.agent.supervisor:
-            abort(403)
-        return view(*args, **kwargs)
-    return wrapper
+    # Found, not imported: importing plotly costs some 70 ms that nothing here needs.
+    return Path(find_spec("plotly").origin).parent / "package_data" / "plotly.min.js"
 
 
 @bp.after_request
@@ -74,7 +62,7 @@ def _headers(response):
 
 
 def _today():
-    return clock.now().astimezone(stats.BERLIN).date()
+    return clock.now().astimezone(figures.BERLIN).date()
 
 
 def _query() -> dict:
@@ -85,7 +73,7 @@ def _query() -> dict:
             period = Period.parse(args["from"], args.get("to") or None, _today())
         else:
             period = Period.named(args.get("period", "today"), _today())
-        threshold = int(args.get("threshold", stats.DEFAULT_THRESHOLD_S))
+        threshold = int(args.get("threshold", figures.DEFAULT_THRESHOLD_S))
     except (BadPeriodError, ValueError) as error:
         abort(Response(f"{error}\n", status=400, mimetype="text/plain"))
     if not 0 <= threshold <= MAX_THRESHOLD_S:
@@ -106,7 +94,7 @@ def _wrap_up_limit_s() -> int:
 
 
 def _short_abandon_s() -> int:
-    return int(current_app.config.get("HOTLINE_SHORT_ABANDON", stats.DEFAULT_SHORT_ABANDON_S))
+    return int(current_app.config.get("HOTLINE_SHORT_ABANDON", figures.DEFAULT_SHORT_ABANDON_S))
 
 
 def _target() -> staffing.Target:
@@ -126,11 +114,11 @@ def _target() -> staffing.Target:
 
 def _figures(query: dict) -> dict:
     db, now = database.get_db(), clock.now()
-    data = stats.figures(db, query["period"], site=query["site"],
-                         lang=query["lang"], threshold_s=query["threshold_s"],
-                         short_abandon_s=_short_abandon_s(),
-                         wrap_up_limit_s=_wrap_up_limit_s(), now=now)
-    data["staffing"] = staffing.staffing(db, today=now.astimezone(stats.BERLIN).date(),
+    data = figures.figures(db, query["period"], site=query["site"],
+                           lang=query["lang"], threshold_s=query["threshold_s"],
+                           short_abandon_s=_short_abandon_s(),
+                           wrap_up_limit_s=_wrap_up_limit_s(), now=now)
+    data["staffing"] = staffing.staffing(db, today=now.astimezone(figures.BERLIN).date(),
                                          target=_target(), now=now,
                                          wrap_up_limit_s=_wrap_up_limit_s())
     return data
@@ -139,9 +127,9 @@ def _figures(query: dict) -> dict:
 @bp.get("/")
 @supervisor_required
 def dashboard():
-    return render_template("routing/supervisor.html", agent=current_user.agent,
+    return render_template("stats/supervisor.html", agent=current_user.agent,
                            sites=SITE_LABELS, languages=LANGUAGE_LABELS, poll_ms=LIVE_POLL_MS,
-                           threshold_s=stats.DEFAULT_THRESHOLD_S, tables=stats.TABLES,
+                           threshold_s=figures.DEFAULT_THRESHOLD_S, tables=figures.TABLES,
                            status_labels=STATUS_LABELS, failed_sms=failed_sms(),
                            sl_level=round(staffing.DEFAULT_LEVEL * 100),
                            sl_seconds=staffing.DEFAULT_SECONDS, weeks=staffing.DEFAULT_WEEKS,
@@ -158,7 +146,7 @@ def failed_sms() -> list[dict]:
     """SMS of the last days that did not reach the caller, with Twilio's reason."""
     since = clock.now() - timedelta(days=FAILED_SMS_DAYS)
     return [{**message,
-             "when": datetime.fromisoformat(message["created_at"]).astimezone(stats.BERLIN)
+             "when": datetime.fromisoformat(message["created_at"]).astimezone(figures.BERLIN)
              .strftime("%d.%m.%Y %H:%M"),
              "purpose": SMS_PURPOSES.get(message["purpose"], message["purpose"]),
              "state": SMS_STATES.get(message["state"], message["state"])}
@@ -174,31 +162,31 @@ def figures_json():
 @bp.get("/live.json")
 @supervisor_required
 def live_json():
-    return jsonify(stats.live(database.get_db(), now=clock.now()))
+    return jsonify(figures.live(database.get_db(), now=clock.now()))
 
 
 @bp.get("/utterances.json")
 @supervisor_required
 def utterances_json():
     query = _query()
-    return jsonify(stats.not_understood(database.get_db(), query["period"], site=query["site"],
-                                        lang=query["lang"]))
+    return jsonify(figures.not_understood(database.get_db(), query["period"],
+                                          site=query["site"], lang=query["lang"]))
 
 
 @bp.get("/export/<name>.csv")
 @supervisor_required
 def export(name: str):
-    if name not in stats.TABLES:
+    if name not in figures.TABLES:
         abort(404)
     query = _query()
     utterances = None
     if name == "utterances":
-        utterances = stats.not_understood(database.get_db(), query["period"],
-                                          site=query["site"], lang=query["lang"])
+        utterances = figures.not_understood(database.get_db(), query["period"],
+                                            site=query["site"], lang=query["lang"])
         data = {}
     else:
         data = _figures(query)
-    header, rows = stats.table(name, data, utterances)
+    header, rows = figures.table(name, data, utterances)
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     writer.writerow(header)
@@ -240,7 +228,7 @@ def plotly_js():
 @click.option("--site", type=click.Choice(sorted(SITE_LABELS)), default=None)
 @click.option("--lang", type=click.Choice(sorted(LANGUAGE_LABELS)), default=None)
 @click.option("--threshold", type=click.IntRange(0, MAX_THRESHOLD_S),
-              default=stats.DEFAULT_THRESHOLD_S, show_default=True,
+              default=figures.DEFAULT_THRESHOLD_S, show_default=True,
               help="Service level: seconds within which a caller counts as answered.")
 @click.option("--sl-level", type=click.IntRange(1, 99), default=80, show_default=True,
               help="Staffing: the service level to plan for, in percent ...")
@@ -257,14 +245,14 @@ def stats_command(since, until, site, lang, threshold, sl_level, sl_seconds, wee
     try:
         moment = clock.now()
         try:
-            period = Period.parse(since, until, moment.astimezone(stats.BERLIN).date())
+            period = Period.parse(since, until, moment.astimezone(figures.BERLIN).date())
         except BadPeriodError as error:
             raise click.BadParameter(str(error), param_hint="--since/--until") from None
-        data = stats.figures(db, period, site=site, lang=lang, threshold_s=threshold,
-                             short_abandon_s=_short_abandon_s(),
-                             wrap_up_limit_s=_wrap_up_limit_s(), now=moment)
+        data = figures.figures(db, period, site=site, lang=lang, threshold_s=threshold,
+                               short_abandon_s=_short_abandon_s(),
+                               wrap_up_limit_s=_wrap_up_limit_s(), now=moment)
         data["staffing"] = staffing.staffing(
-            db, today=moment.astimezone(stats.BERLIN).date(), now=moment,
+            db, today=moment.astimezone(figures.BERLIN).date(), now=moment,
             target=staffing.Target(level=sl_level / 100, seconds=sl_seconds, weeks=weeks),
             wrap_up_limit_s=_wrap_up_limit_s())
     finally:
@@ -285,7 +273,7 @@ def _plain(value) -> str:
 
 
 def register(app) -> None:
-    """The blueprint and the `stats` command (routing.init_app calls this)."""
+    """The blueprint and the `stats` command (stats.init_app calls this)."""
     if "supervisor" not in app.blueprints:
         app.register_blueprint(bp)
         app.cli.add_command(stats_command)

@@ -25,8 +25,9 @@ from datetime import date, datetime, timedelta
 
 from sqlite_utils import Database
 
-from . import stats, stats_store
-from .store import WRAP_UP_LIMIT_S
+from routing.store import WRAP_UP_LIMIT_S
+
+from . import figures, store
 
 MIN_WEEKS, MAX_WEEKS, DEFAULT_WEEKS = 4, 8, 6
 DEFAULT_LEVEL, DEFAULT_SECONDS = 0.8, 20
@@ -82,14 +83,14 @@ def monday(day: date) -> date:
 def _history(db: Database, first: date, weeks: int,
              wrap_up_limit_s: int) -> tuple[list[list[float]], float | None]:
     """(mean callers queued [weekday][hour], mean handle time) of `weeks` weeks before `first`."""
-    span = stats.Period(first - timedelta(weeks=weeks), first - timedelta(days=1))
+    span = figures.Period(first - timedelta(weeks=weeks), first - timedelta(days=1))
     start, after = span.hour_bounds()
     volume = [[0.0] * 24 for _ in range(7)]
     for weekday, hour, queued in db.execute(
             "SELECT weekday, local_hour, sum(queued) FROM stats_hourly WHERE hour >= ?"
             " AND hour < ? GROUP BY 1, 2", [start, after]).fetchall():
         volume[weekday][hour] = queued / weeks
-    rows = stats.handle_rows(db, start, after, wrap_up_limit_s=wrap_up_limit_s)
+    rows = figures.handle_rows(db, start, after, wrap_up_limit_s=wrap_up_limit_s)
     calls = sum(row[2] for row in rows)
     aht = sum(row[3] + row[4] for row in rows) / calls if calls else None
     return volume, aht
@@ -102,7 +103,7 @@ def _plan(volume: list[list[float]], aht: float, target: Target) -> list[list[in
 def staffing(db: Database, *, today: date, target: Target, now: datetime,
              wrap_up_limit_s: int = WRAP_UP_LIMIT_S) -> dict:
     """The coming week's table (from next Monday) and last week's forecast against actuals."""
-    stats_store.refresh(db)
+    store.refresh(db)
     coming = monday(today) + timedelta(weeks=1)
     volume, aht = _history(db, monday(today), target.weeks, wrap_up_limit_s)
     aht = aht or DEFAULT_AHT_S
@@ -112,7 +113,7 @@ def staffing(db: Database, *, today: date, target: Target, now: datetime,
     before, before_aht = _history(db, last, target.weeks, wrap_up_limit_s)
     before_aht = before_aht or DEFAULT_AHT_S
     forecast = _plan(before, before_aht, target)
-    week = stats.Period(last, last + timedelta(days=6))
+    week = figures.Period(last, last + timedelta(days=6))
     first, after = week.hour_bounds()
     actual = Counter()
     for weekday, queued in db.execute(
@@ -120,16 +121,16 @@ def staffing(db: Database, *, today: date, target: Target, now: datetime,
             " GROUP BY 1", [first, after]).fetchall():
         actual[weekday] = queued
     days = []
-    agent_days = stats._agent_days(db, week, now)
+    agent_days = figures._agent_days(db, week, now)
     for offset, day in enumerate(week.days()):
-        one = stats.Period(day, day)
+        one = figures.Period(day, day)
         start, end = one.hour_bounds()
-        reached = stats._wait_figures(stats._waits(db, start, end, None, None),
-                                      target.seconds, stats.DEFAULT_SHORT_ABANDON_S)
+        reached = figures._wait_figures(figures._waits(db, start, end, None, None),
+                                        target.seconds, figures.DEFAULT_SHORT_ABANDON_S)
         logged_in = sum(seconds for counts in agent_days.get(day.isoformat(), {}).values()
                         for status, seconds in counts.items() if status != "offline")
         days.append({
-            "day": day.isoformat(), "weekday": stats.WEEKDAYS[offset],
+            "day": day.isoformat(), "weekday": figures.WEEKDAYS[offset],
             "forecast_calls": round(sum(before[offset]), 1), "actual_calls": actual[offset],
             "forecast_agent_hours": sum(forecast[offset]),
             "actual_agent_hours": round(logged_in / 3600, 1),
@@ -140,7 +141,7 @@ def staffing(db: Database, *, today: date, target: Target, now: datetime,
         "target": {"level": target.level, "seconds": target.seconds, "weeks": target.weeks},
         "week": coming.isoformat(),
         "days": [(coming + timedelta(days=i)).isoformat() for i in range(7)],
-        "weekdays": list(stats.WEEKDAYS),
+        "weekdays": list(figures.WEEKDAYS),
         "history": {"first": (monday(today) - timedelta(weeks=target.weeks)).isoformat(),
                     "last": (monday(today) - timedelta(days=1)).isoformat()},
         "aht_s": round(aht, 1),

@@ -1,6 +1,6 @@
 """Supervisors' figures: calls, containment, queue, service level, callbacks, agents, live.
 
-Everything here reads; the call figures come from the hourly rollup (`stats_store`),
+Everything here reads; the call figures come from the hourly rollup (`store`),
 which is refreshed first, so a 30-day range over a million calls is a few thousand rows.
 Days are Europe/Berlin days; a period is [first day 00:00, last day 24:00) Berlin time.
 No phone or customer number ever appears in a figure: utterances are shown with digit
@@ -38,14 +38,16 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+from rapidfuzz import fuzz, process, utils
 from sqlite_utils import Database
 
+from db import atomic
+from routing.store import STATUSES, WRAP_UP_LIMIT_S, parse_time, utc_text
+from routing.topics import SITE_LABELS, intent_label, language_label, site_label, topic_label
 from speech.masking import mask_numbers
 
-from . import stats_store
-from .stats_store import NOT_UNDERSTOOD_SQL
-from .store import STATUSES, WRAP_UP_LIMIT_S, parse_time, utc_text
-from .topics import SITE_LABELS, intent_label, language_label, site_label, topic_label
+from . import store
+from .store import NOT_UNDERSTOOD_SQL
 
 BERLIN = ZoneInfo("Europe/Berlin")
 DEFAULT_THRESHOLD_S = 20
@@ -97,7 +99,7 @@ class Period:
     def hour_bounds(self) -> tuple[str, str]:
         """[first, after) as rollup hour keys (Berlin midnights fall on whole UTC hours)."""
         start, end = self.utc_bounds()
-        return stats_store.hour_key(start), stats_store.hour_key(end)
+        return store.hour_key(start), store.hour_key(end)
 
     def days(self) -> list[date]:
         return [self.first + timedelta(days=i) for i in range((self.last - self.first).days + 1)]
@@ -172,12 +174,12 @@ def figures(db: Database, period: Period, *, site: str | None = None, lang: str 
             wrap_up_limit_s: int = WRAP_UP_LIMIT_S, now: datetime,
             with_agents: bool = True) -> dict:
     """Every figure of the dashboard for one period, optionally for one site and language."""
-    stats_store.refresh(db)
+    store.refresh(db)
     first, after = period.hour_bounds()
     where, params = _filters(site, lang)
     span = [first, after, *params]
 
-    def grouped(by: str, measures=stats_store.HOURLY_MEASURES) -> dict:
+    def grouped(by: str, measures=store.HOURLY_MEASURES) -> dict:
         """{key: Counter(measure -> sum)}: SQLite sums the month's rollup rows per key,
         only the measures the table needs (fewer sums, less time)."""
         keys = by.count(",") + 1
@@ -361,9 +363,9 @@ def repeat_figures(db: Database, period: Period, *, site: str | None = None,
     first call ended (by the machine, by a person: agent queue or callback, or
     otherwise) and by intent. The check that "contained" means resolved: a caller the
     machine "solved" who calls back was not. Calls of the last 7 days before now may
-    still become repeats. From the rollup (`stats_store`).
+    still become repeats. From the rollup (`store`).
     """
-    stats_store.refresh(db)
+    store.refresh(db)
     first, after = period.hour_bounds()
     where, params = _filters(site, lang)
     measures = ("numbered", "repeated", "machine_numbered", "machine_repeated",
@@ -428,7 +430,7 @@ def handle_figures(db: Database, period: Period, agents: list[dict], *,
     call put through), overall, per agent and per topic, by the calls' start; occupancy
     (time ringing, talking, in wrap-up or on callbacks / time logged in) by when it was spent.
     """
-    stats_store.refresh(db)
+    store.refresh(db)
     first, after = period.hour_bounds()
     rows = handle_rows(db, first, after, site=site, lang=lang, wrap_up_limit_s=wrap_up_limit_s)
 
@@ -468,7 +470,7 @@ def agent_figures(db: Database, period: Period, *, now: datetime) -> list[dict]:
     """Per agent: callers put through to them (by the calls' start), callbacks they worked
     (attempts made in the period), and seconds spent in each status."""
     start, end = period.utc_bounds()
-    stats_store.refresh(db)
+    store.refresh(db)
     taken = dict(db.execute(
         "SELECT agent_id, sum(taken) FROM stats_handle WHERE hour >= ? AND hour < ?"
         " GROUP BY agent_id", period.hour_bounds()).fetchall())
@@ -506,8 +508,6 @@ def _agent_days(db: Database, period: Period, now: datetime) -> dict[str, dict]:
     missing = [d for d in period.days() if d.isoformat() not in done]
     if not missing:
         return stored
-    from .store import atomic
-
     with atomic(db):
         for day in missing:
             begin, finish = Period(day, day).utc_bounds()
@@ -580,8 +580,6 @@ def not_understood(db: Database, period: Period, *, site: str | None = None,
     Only transcripts still kept are shown (purging removes older ones); the counts of
     not-understood turns in `figures` do not depend on them.
     """
-    from rapidfuzz import fuzz, process, utils
-
     start, end = period.utc_bounds()
     params = [utc_text(start), utc_text(end)]
     extra = ""

@@ -1,4 +1,4 @@
-"""The statistics rollup: per-hour sums of calls, turns, queue stays and callbacks (routing's).
+"""The statistics rollup: per-hour sums of calls, turns, queue stays and callbacks (stats' tables).
 
 Supervisors' figures are sums over hours, so they are kept per UTC hour of the call's
 start, split by site, language, intent and outcome (`stats_hourly`), and queue stays
@@ -8,7 +8,7 @@ with their talk time and after-call work (`stats_handle`, from the status histor
 All three date everything about a call (its queue stays, waits, abandons, bookings,
 handle time, whether its caller called again) by the hour the call started and give it
 the call's one site, so that a day, a site or an hour adds up the same in every table.
-Callbacks are counted by when they were requested and worked (`stats.callback_figures`,
+Callbacks are counted by when they were requested and worked (`figures.callback_figures`,
 from the raw tables), not here. The rollup is derived data only: it can be dropped and
 rebuilt from the raw tables at any time (`rebuild`).
 
@@ -26,6 +26,8 @@ from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from sqlite_utils import Database
+
+from db import atomic
 
 BERLIN = ZoneInfo("Europe/Berlin")
 
@@ -141,7 +143,7 @@ def migrate(db: Database) -> None:
         db.execute("CREATE INDEX IF NOT EXISTS queue_entries_call ON queue_entries (call_sid)")
         db.execute("CREATE INDEX IF NOT EXISTS queue_entries_enqueued"
                    " ON queue_entries (enqueued_at)")
-    # Callbacks are counted when asked for and when worked (stats.callback_figures).
+    # Callbacks are counted when asked for and when worked (figures.callback_figures).
     if "callbacks" in tables:
         db.execute("CREATE INDEX IF NOT EXISTS callbacks_created ON callbacks (created_at)")
     if "callback_attempts" in tables:
@@ -325,8 +327,6 @@ def refresh(db: Database) -> int:
     """
     if not db.execute("SELECT 1 FROM stats_dirty LIMIT 1").fetchone():
         return 0  # the common case costs one index probe and no write lock
-    from .store import atomic
-
     with atomic(db):
         hours = [row[0] for row in db.execute("SELECT hour FROM stats_dirty").fetchall()
                  if row[0]]
@@ -338,8 +338,6 @@ def refresh(db: Database) -> int:
 
 def rebuild(db: Database) -> int:
     """Mark every hour that has calls or queue stays dirty, and refresh (after a bulk load)."""
-    from .store import atomic
-
     with atomic(db):
         db.execute("DELETE FROM stats_hourly")
         db.execute("DELETE FROM stats_waits")
