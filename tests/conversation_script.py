@@ -414,10 +414,13 @@ def _where(error: Exception) -> str:
 
 
 def _check_never(call: _Call, steps: list[Step]) -> Failure | None:
+    """A `never:` broken by the last answer, reported at the line that led to it."""
     for step in steps:
         found = any_matches(call.last, step.alternatives)
         if found:
-            return Failure(step.line, f"never to hear \"{found}\"", call.said, call.last)
+            where = "" if step.line == call.current_line else f" (never: line {step.line})"
+            return Failure(call.current_line, f"never to hear \"{found}\"{where}", call.said,
+                           call.last)
     return None
 
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import re
 import sys
 import tempfile
 from collections import Counter, defaultdict
@@ -88,17 +89,20 @@ def _chosen(conversation: script.Conversation, keyword: str | None) -> bool:
 def _kind_of(failure: script.Failure) -> str:
     """A failure in a few words, so that alike failures count together."""
     heard = failure.heard.casefold()
-    if "the call had ended" in failure.check or "still be on the line" in failure.check:
+    check = re.sub(r" \(never: line \d+\)$", "", failure.check)
+    if "still be on the line" in check:
         return "call ended early"
-    if "nicht verstanden" in heard and "never" not in failure.check:
+    if "nicht verstanden" in heard and "never" not in check:
         return "'nicht verstanden'"
-    if failure.check.startswith("never to hear"):
-        return f"heard {failure.check.removeprefix('never to hear ')}"
-    if failure.check.startswith(("the call to end", "a booking", "no booking")):
-        return failure.check.split(" with ")[0]
-    if failure.check == "a working hotline":
+    if check.startswith("never to hear"):
+        return f"heard {check.removeprefix('never to hear ')}"
+    if check.startswith(("the call to end", "a booking", "no booking")):
+        return check.split(" with ")[0]
+    if check == "a working hotline":
         return "error"
-    return f"missing {failure.check.removeprefix('to hear: ')[:40]}"
+    if check.startswith("not to hear: "):
+        return f"heard {check.removeprefix('not to hear: ')[:40]}"
+    return f"missing {check.removeprefix('to hear: ')[:40]}"
 
 
 def _transcript(result: script.Result) -> None:
