@@ -50,7 +50,7 @@ dashes – and — as -, so "438 - 581" matches a code read as "438 – 581".
 
 Each conversation runs on a fresh app on its own SQLite file seeded with the demo data
 (`flask seed-demo`), its clock standing still at `at:` (default: conftest's Wednesday,
-25 November 2026, 10:00), driven by the softphone (`ivr.softphone`) in process, signed
+25 November 2026, 10:00), driven by the softphone (`devtools.softphone`) in process, signed
 as Twilio signs. `tools/score_conversations.py` runs files and prints the score.
 """
 
@@ -301,7 +301,7 @@ class _Call:
     """The call being played: the phone, what was said, and the finished call's facts."""
 
     def __init__(self, app, conversation: Conversation, database: Path):
-        from ivr.softphone import InProcess, Softphone
+        from devtools.softphone import InProcess, Softphone
 
         self.database = database
         self.phone = Softphone(InProcess(app), TOKEN, from_number=conversation.from_number)
