@@ -27,7 +27,7 @@ from datetime import date, datetime, timedelta
 from speech.understanding import Understanding
 
 from .actions import say
-from .replies import Failed, Reply, Talk, anything_else, ask, query, transfer
+from .replies import Failed, Reply, Switch, Talk, anything_else, ask, query, transfer
 from .state import CallState, Turn, achieve
 
 OFFERS_PER_WISH = 3  # slots offered one at a time before asking for another day
@@ -62,15 +62,17 @@ def start(t: Talk, intent: str, words: Understanding | None) -> Turn:
     return ask(state, [say("ask_code")], "code", "ask:code", step="find_code")
 
 
-def next_question(state: CallState, now: datetime) -> Turn:
-    """Ask for what is still missing, or look for a slot when nothing is."""
+def next_question(state: CallState, now: datetime, noted: dict | None = None) -> Turn:
+    """Ask for what is still missing, or look for a slot when nothing is; first say what
+    the caller told us without being asked (`noted`), so they know it was heard."""
     booking = state.booking
+    before = [say("noted", noted_facts=noted)] if noted else []
     if not booking.get("topic"):
-        return ask(state, [say("ask_topic")], "menu", "ask:topic", step="book_topic")
+        return ask(state, [*before, say("ask_topic")], "menu", "ask:topic", step="book_topic")
     if not booking.get("site"):
-        return ask(state, [say("ask_site")], "menu", "ask:site", step="book_site")
+        return ask(state, [*before, say("ask_site")], "menu", "ask:site", step="book_site")
     if booking.get("wish") is None:
-        return ask(state, [say("ask_when")], "request", "ask:when", step="book_when")
+        return ask(state, [*before, say("ask_when")], "request", "ask:when", step="book_when")
     problem = _wish_problem(booking["wish"], now)
     if problem:
         booking["wish"] = None
@@ -90,28 +92,64 @@ def _find_slot(state: CallState, before=()) -> Turn:
 # ----------------------------------------------------------------------------- the steps
 
 
+def fill(t: Talk) -> dict:
+    """Everything this answer says about the appointment goes into the booking, whatever
+    was asked: topic, site and when. Returns what it changed, to acknowledge it."""
+    booking, words = t.state.booking, t.words
+    changed = {}
+    if words.topic and words.topic != booking.get("topic"):
+        booking["topic"] = changed["topic"] = words.topic
+    site_ = words.get("site")
+    if site_ and site_ != booking.get("site"):
+        booking["site"] = changed["site"] = site_
+    if words.wish and not (words.wish.get("asap") and booking.get("wish")):
+        # A later wish refines the earlier one ("Mittwoch" ... "lieber nachmittags").
+        wish = {**(booking.get("wish") or {}), **words.wish}
+        if words.wish.get("on"):
+            for key in ("earliest", "latest"):
+                wish.pop(key, None)
+        if wish != booking.get("wish"):
+            booking["wish"] = changed["wish"] = wish
+            booking["declined"] = []
+    return changed
+
+
+def _answered(t: Talk, asked: str, chosen: str | None) -> Reply:
+    """The answer to the question about `asked` (topic, site or when): `chosen` if the
+    caller chose by key or by name, plus whatever else they said. Something else said
+    in its place is taken and acknowledged, and the question comes again; nothing at all
+    is a failed turn."""
+    booking = t.state.booking
+    if chosen is not None:
+        booking[asked] = chosen
+        if asked == "wish":
+            booking["declined"] = []
+    changed = fill(t)
+    if chosen is None and not changed:
+        other = _other_request(t)
+        if other is not None:
+            return _switch(t, other)
+        return Failed("when_not_understood" if asked == "wish" else "not_understood")
+    noted = {key: value for key, value in changed.items() if key != asked}
+    return next_question(t.state, t.heard.now, noted=noted)
+
+
 def topic(t: Talk) -> Reply:
     chosen = TOPIC_KEYS.get(t.words.key) or t.words.topic
-    if chosen is None:
-        return Failed("not_understood")
-    t.state.booking["topic"] = chosen
-    return next_question(t.state, t.heard.now)
+    if chosen is None and t.words.ordinal is not None:
+        chosen = TOPIC_KEYS.get(str(t.words.ordinal))  # "das Erste"
+    return _answered(t, "topic", chosen)
 
 
 def site(t: Talk) -> Reply:
     chosen = SITE_KEYS.get(t.words.key) or t.words.get("site")
-    if chosen is None:
-        return Failed("not_understood")
-    t.state.booking["site"] = chosen
-    return next_question(t.state, t.heard.now)
+    if chosen is None and t.words.ordinal is not None:
+        chosen = SITE_KEYS.get(str(t.words.ordinal))  # "die zweite"
+    return _answered(t, "site", chosen)
 
 
 def when(t: Talk) -> Reply:
-    if not t.words.wish:
-        return Failed("when_not_understood")
-    t.state.booking["wish"] = t.words.wish
-    t.state.booking["declined"] = []
-    return next_question(t.state, t.heard.now)
+    return _answered(t, "wish", t.words.wish or None)
 
 
 def offer(t: Talk) -> Reply:
@@ -124,10 +162,10 @@ def offer(t: Talk) -> Reply:
         if kind == "reschedule":
             args["code"] = booking["found"]["code"]
         return query(state, kind, args, kind)
-    if words.wish and not words.wish.get("asap"):
-        # "Nein, lieber nachmittags": a new wish is an answer too.
-        booking["wish"] = {**(booking.get("wish") or {}), **words.wish}
-        booking["declined"] = []
+    changed = fill(t)
+    if changed and not (set(changed) == {"wish"} and words.wish.get("asap")):
+        # "Nein, lieber nachmittags", "nicht Backnang, Schorndorf": a correction is an
+        # answer too, and leads straight to a new offer.
         return next_question(state, t.heard.now)
     if words.answer == "no" or words.key == "2":
         booking["declined"].append(booking["offer"]["start"])
@@ -137,7 +175,61 @@ def offer(t: Talk) -> Reply:
             return ask(state, [say("ask_other_day")], "request", "ask:when:declined",
                        step="book_when")
         return _find_slot(state)
+    other = _other_request(t)
+    if other is not None:
+        return _switch(t, other)
     return Failed("not_understood")
+
+
+# Requests that are not another way of saying something about this booking.
+NOT_A_SWITCH = {"book_appointment", "out_of_scope", "agent", "emergency"}
+
+
+def _other_request(t: Talk) -> str | None:
+    """A request of its own, clearly heard, in the middle of a booking ("eigentlich
+    wollte ich wissen, wann mein Geld kommt")."""
+    recognition = t.recognition
+    if (recognition is not None and recognition.confident and not recognition.ambiguous
+            and recognition.intent not in NOT_A_SWITCH):
+        return recognition.intent
+    return None
+
+
+def _switch(t: Talk, intent: str) -> Reply:
+    """Go over to `intent`; when the booking is half done, ask first whether to finish it."""
+    state, booking = t.state, t.state.booking
+    if not any(booking.get(key) for key in ("topic", "site", "wish")):
+        return Switch(intent, t.words, t.recognition)
+    booking["paused"] = {"step": state.step, "ask": state.last_ask,
+                         "expect": state.last_expect}
+    state.candidates = [intent]
+    state.request_text = t.words.text
+    return ask(state, [say("finish_booking_first")], "yes_no", f"switch:{intent}",
+               step="finish_booking")
+
+
+def finish_booking(t: Talk) -> Reply:
+    """The answer to "Sollen wir zuerst den Termin fertig buchen?"."""
+    state, words, recognition = t.state, t.words, t.recognition
+    intent = state.candidates[0] if state.candidates else None
+    named_again = (recognition is not None and recognition.intent == intent
+                   and recognition.score >= 0.3)
+    if intent and (words.answer == "no" or words.key == "2" or named_again):
+        state.booking.pop("paused", None)
+        return Switch(intent, t.about(f"{state.request_text} {words.text}".strip()),
+                      recognition if named_again else None)
+    if words.answer == "yes" or words.key == "1" or BOOK_WORDS.search(words.folded):
+        paused = state.booking.pop("paused", None) or {}
+        state.candidates = []
+        state.request_text = ""
+        state.step = paused.get("step", "book_when")
+        prompts = [say(key, **params) for key, params in paused.get("ask", [])]
+        return ask(state, prompts or [say("ask_when")], paused.get("expect", "request"),
+                   "switch:kept_booking")
+    return Failed("not_understood")
+
+
+BOOK_WORDS = re.compile(r"\b(termin\w*|buchen|appointment|book)\b")
 
 
 def sms(t: Talk) -> Reply:

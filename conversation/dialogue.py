@@ -110,6 +110,7 @@ STEPS: dict[str, Step] = {
     "confirm_find": Step(booking.confirm_find, REPEAT),
     "confirm_cancel": Step(booking.confirm_change, REPEAT),
     "confirm_move": Step(booking.confirm_change, REPEAT),
+    "finish_booking": Step(booking.finish_booking, REPEAT),
     # A person, a callback or a message (handover)
     "unstaffed": Step(handover.unstaffed, REPEAT_THEN_MESSAGE, referrals=True),
     "callback_number": Step(handover.callback_number, REPEAT_THEN_MESSAGE),

@@ -34,6 +34,12 @@ BAD_KEY = "key_unknown"
 # A request recognised with at least this score, but not confidently, is confirmed
 # with the caller instead of being asked for again from scratch.
 CONFIRM_SCORE = 0.3
+# The answer to "A or B?" chooses one of them by its words when they fit it at least this
+# well, and this much better than the other ("Antrag": 0.39 against 0).
+CHOICE_SCORE = 0.25
+CHOICE_MARGIN = 0.15
+# "Ja", "nein danke", "nein, das war alles": said alone, a yes or no is an answer.
+YES_NO_WORDS = 4
 
 # Keypad menu offered after the second failed turn.
 MENU = {
@@ -140,6 +146,12 @@ def confirm(t: Talk) -> Reply:
         return handle(t, t.state.candidates[0], recognition, request_)
     if recognition.confident and recognition.intent != "out_of_scope":
         return handle(t, recognition.intent, recognition, request_)
+    if t.words.answer == "no":
+        # Not what we guessed: ask again, openly; that is no failure of the caller's.
+        t.state.candidates = []
+        t.state.request_text = ""
+        return _with(ask(t.state, [Say("what_then")], "request", "confirm:no", step="listen"),
+                     recognition)
     return Failed(NO_MATCH)
 
 
@@ -149,16 +161,21 @@ def clarify(t: Talk) -> Reply:
         return keypad(t)
     recognition = t.recognition
     request_ = _with_request(t)
-    if recognition.intent in t.state.candidates and recognition.confident:
+    candidates = t.state.candidates
+    if recognition.intent in candidates and recognition.confident:
         return handle(t, recognition.intent, recognition, request_)
-    if t.words.answer == "yes" and t.state.candidates:
+    chosen = _chosen(t.words, recognition, candidates)
+    if chosen is not None:
+        return handle(t, chosen, recognition, request_)
+    if t.words.answer == "yes" and candidates:
         # "Ja" to "A or B?" most often means the first, which is the better match.
-        return handle(t, t.state.candidates[0], recognition, request_)
+        return handle(t, candidates[0], recognition, request_)
     return Failed(NO_MATCH)
 
 
 def more(t: Talk) -> Reply:
-    """The answer to "Kann ich sonst noch etwas für Sie tun?"."""
+    """The answer to "Kann ich sonst noch etwas für Sie tun?": yes, no, or straight away
+    the next request or question ("Und wo genau ist das?"), which is taken as one."""
     if t.words.digits:
         return keypad(t)
     recognition = t.recognition
@@ -167,13 +184,34 @@ def more(t: Talk) -> Reply:
                   and not recognition.ambiguous)
     if is_request:
         return handle(t, recognition.intent, recognition, t.words)
-    if t.words.answer == "no":
+    # A yes or no said alone; with more words ("genau" in "wo genau ist das") the words
+    # may be a request, and are heard as one first.
+    short = len(t.words.folded.split()) <= YES_NO_WORDS
+    wants_something = recognition.intent != "out_of_scope" and recognition.score >= CONFIRM_SCORE
+    if t.words.answer == "no" and (short or not wants_something):
         return goodbye(t.state, "goodbye")
-    if t.words.answer == "yes":
+    if t.words.answer == "yes" and (short or not wants_something):
         t.state.step = "listen"
         t.state.failures = 0
         return ask(t.state, [Say("what_else")], "request", "more")
+    if wants_something:
+        return request(t)
     return Failed(NO_MATCH)
+
+
+def _chosen(words: Understanding, recognition: speech.Recognition,
+            candidates: list[str]) -> str | None:
+    """Which of the two offered requests the caller chose by words: "das Erste", "die
+    zweite", or words that fit one of them clearly better ("Antrag", "Arbeit")."""
+    if len(candidates) != 2:
+        return None
+    if words.ordinal in (1, 2):
+        return candidates[words.ordinal - 1]
+    ranking = dict([(recognition.intent, recognition.score), *recognition.alternatives])
+    first, second = (ranking.get(intent, 0.0) for intent in candidates)
+    if max(first, second) >= CHOICE_SCORE and abs(first - second) >= CHOICE_MARGIN:
+        return candidates[0] if first > second else candidates[1]
+    return None
 
 
 def keypad(t: Talk) -> Reply:

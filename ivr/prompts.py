@@ -2,11 +2,11 @@
 
 import functools
 import tomllib
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 
 from schedules.config import Schedule
-from schedules.spoken import join_words, spoken_code, spoken_when
+from schedules.spoken import join_words, spoken_code, spoken_date, spoken_time, spoken_when
 
 PROMPT_DIR = Path(__file__).parent / "prompts"
 
@@ -60,7 +60,40 @@ def _say(name: str, value, lang: str, schedule: Schedule | None) -> str:
         return f"{site.address}. {directions}".rstrip(". ") if directions else site.address
     if schedule is not None and kind == "bring":
         return join_words(list(schedule.topic(value).bring(lang)), lang)
+    if kind == "noted":
+        return _noted(value, lang, schedule)
     return str(value)
+
+
+PARTS_OF_DAY = {"de": {"morning": "vormittags", "afternoon": "nachmittags"},
+                "en": {"morning": "in the morning", "afternoon": "in the afternoon"}}
+
+
+def _noted(facts: dict, lang: str, schedule: Schedule | None) -> str:
+    """What a caller said about an appointment without being asked, said back in a few
+    words: "am Mittwoch, den 2. Dezember, nachmittags, in Waiblingen"."""
+    en = lang == "en"
+    parts = []
+    wish = facts.get("wish") or {}
+    if wish.get("on"):
+        day = spoken_date(date.fromisoformat(wish["on"]), lang)
+        parts.append(f"on {day}" if en else f"am {day}")
+    elif wish.get("earliest"):
+        monday = spoken_date(date.fromisoformat(wish["earliest"]), lang)
+        parts.append(f"in the week from {monday}" if en else f"in der Woche ab {monday}")
+    if wish.get("part_of_day") in PARTS_OF_DAY["de"]:
+        parts.append(PARTS_OF_DAY["en" if en else "de"][wish["part_of_day"]])
+    if wish.get("time"):
+        hour, minute = (int(x) for x in wish["time"].split(":"))
+        parts.append(("at " if en else "um ") + spoken_time(hour * 60 + minute, lang))
+    if wish.get("asap") and not parts:
+        parts.append("as soon as possible" if en else "so bald wie möglich")
+    if facts.get("site") and schedule is not None:
+        parts.append(f"in {schedule.site(facts['site']).place}")
+    if facts.get("topic") and schedule is not None:
+        label = schedule.topic(facts["topic"]).label(lang)
+        parts.append(f"about {label}" if en else f"wegen {label}")
+    return ", ".join(parts)
 
 
 def topic(lang: str, intent: str) -> str:

@@ -384,18 +384,49 @@ _VARIANT_KEYS = tuple(_VARIANT_TO_SITE)
 
 
 def find_site(words: list[str]) -> str | None:
-    """Which of the three sites the caller names, tolerating misrecognitions."""
-    candidates = list(words) + [a + b for a, b in zip(words, words[1:], strict=False)]
-    for candidate in candidates:
-        if candidate in _VARIANT_TO_SITE:
-            return _VARIANT_TO_SITE[candidate]
-    for candidate in candidates:
-        if len(candidate) < 6:
-            continue
-        hit = process.extractOne(candidate, _VARIANT_KEYS, scorer=fuzz.ratio, score_cutoff=82)
-        if hit is not None:
-            return _VARIANT_TO_SITE[hit[0]]
-    return None
+    """Which of the three sites the caller wants, tolerating misrecognitions.
+
+    A site ruled out ("nicht Backnang", "not Backnang") is not wanted; of the others the
+    last one named counts: "in Waiblingen, ach nein, Schorndorf" is Schorndorf.
+    """
+    found = _sites_named(words, exact=True) or _sites_named(words, exact=False)
+    wanted = [site for at, site in found if not _ruled_out(words, at)]
+    return wanted[-1] if wanted else None
+
+
+def _sites_named(words: list[str], exact: bool) -> list[tuple[int, str]]:
+    """(position, site) for each site named, by a known variant or (not `exact`) nearly."""
+    found = []
+    for at, word in enumerate(words):
+        pair = word + words[at + 1] if at + 1 < len(words) else ""
+        for candidate in (word, pair) if pair else (word,):
+            if exact and candidate in _VARIANT_TO_SITE:
+                found.append((at, _VARIANT_TO_SITE[candidate]))
+                break
+            if not exact and len(candidate) >= 6:
+                hit = process.extractOne(candidate, _VARIANT_KEYS, scorer=fuzz.ratio,
+                                         score_cutoff=82)
+                if hit is not None:
+                    found.append((at, _VARIANT_TO_SITE[hit[0]]))
+                    break
+    return found
+
+
+# Words that rule out what follows them: "nicht (in) Backnang", "not Backnang"; the
+# prepositions and articles between them do not count.
+_NEGATIONS = frozenset({"nicht", "net", "kein", "keine", "not", "statt", "anstatt",
+                        "ausser"})
+
+
+_LINKS = frozenset({"in", "nach", "im", "am", "der", "die", "das", "at", "to", "the"})
+
+
+def _ruled_out(words: list[str], at: int) -> bool:
+    """A negation right before the site, or before its preposition ("nicht in Backnang")."""
+    at -= 1
+    while at >= 0 and words[at] in _LINKS:
+        at -= 1
+    return at >= 0 and words[at] in _NEGATIONS
 
 
 def folded_words(text: str) -> list[str]:

@@ -38,6 +38,19 @@ DONT_KNOW = re.compile(
     r"vergessen|verloren|don ?t (know|have)|no idea|lost)\b")
 
 
+# "das Erste", "die zweite", "the second one": a choice among the options just offered.
+ORDINALS = {
+    "erste": 1, "ersten": 1, "erstes": 1, "erster": 1, "first": 1,
+    "zweite": 2, "zweiten": 2, "zweites": 2, "zweiter": 2, "second": 2,
+    "dritte": 3, "dritten": 3, "drittes": 3, "dritter": 3, "third": 3,
+    "vierte": 4, "vierten": 4, "viertes": 4, "vierter": 4, "fourth": 4,
+}
+# A caller correcting themselves in one breath: what follows the last of these counts
+# ("am Montag, ach nein, lieber Dienstag").
+CORRECTION = re.compile(r"\b(lieber|doch|eher|besser|sondern|ach nein|rather|instead|"
+                        r"actually|better)\b")
+
+
 def topic_from(text: str) -> str | None:
     """The appointment topic a caller's words name, if any."""
     folded = fold(text)
@@ -103,14 +116,36 @@ class Understanding:
 
     @cached_property
     def wish(self) -> dict:
-        """When the caller would like an appointment; empty when they said nothing of it."""
+        """When the caller would like an appointment; empty when they said nothing of it.
+
+        Corrected in the same breath ("Montag, ach nein, lieber Dienstag"), it is the
+        wish after the last correction word, if that part names one.
+        """
         if not self.text:
             return {}
+        corrections = list(CORRECTION.finditer(self.text.lower()))
+        if corrections:
+            after = self.text[corrections[-1].end():]
+            wish = appointment_wish(after, self.lang, self.now) if after.strip() else {}
+            if wish:
+                return wish
         # The wish reader reads the words without the days ruled out ("nicht Montag"):
         # where there are none, those are this turn's entities.
         same = not rules_out_days(self.text, self.lang)
         return appointment_wish(self.text, self.lang, self.now,
                                 entities=self.entities if same else None)
+
+    @cached_property
+    def ordinal(self) -> int | None:
+        """1 for "das Erste" (or "eins" said alone), 2 for "die zweite", ...; else None."""
+        words = self.folded.split()
+        for word in words:
+            if word in ORDINALS:
+                return ORDINALS[word]
+        digits = [token for token in self.tokens if token.isdigit()]
+        if len(words) <= 3 and len(digits) == 1 and digits[0] in ("1", "2", "3", "4"):
+            return int(digits[0])
+        return None
 
     @cached_property
     def topic(self) -> str | None:

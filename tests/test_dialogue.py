@@ -137,7 +137,9 @@ def test_a_weakly_heard_request_is_confirmed_with_the_caller():
     yes = dialogue_.step(asked.state, Heard(speech="ja genau", confidence=0.9))
     assert yes.state.intent == "register_unemployed"
     no = dialogue_.step(asked.state, Heard(speech="nein", confidence=0.9))
-    assert no.event == "reprompt:not_understood" and no.state.failures == 1
+    # "Nein" is an answer, not a failure: the caller is asked openly what it is about.
+    assert no.event == "confirm:no" and no.state.failures == 0
+    assert said(no) == ["what_then"] and no.state.step == "listen"
 
 
 def test_a_very_weak_guess_is_not_put_to_the_caller():

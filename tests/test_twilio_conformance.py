@@ -123,9 +123,9 @@ def test_vosk_mode_refuses_to_start_without_a_tls_public_url(tmp_path, model_pat
                      HOTLINE_PUBLIC_URL=public_url)
     app = vosk_app(tmp_path, model_path, HOTLINE_ENV="production",
                    HOTLINE_PUBLIC_URL="https://hotline.example.de")
-    with app.test_request_context("/voice/incoming", method="POST"):
-        assert _stream_url(app.extensions["hotline.voice"].listening) == (
-            "wss://hotline.example.de/voice/media")
+    # The public URL wins over the one a request reached (behind a proxy, that is inside).
+    assert _stream_url(app.extensions["hotline.voice"].listening, "http://10.0.0.5:8000/") == (
+        "wss://hotline.example.de/voice/media")
 
 
 def test_vosk_mode_offers_the_callback_while_waiting_by_key_only(tmp_path, model_path):
