@@ -96,3 +96,4 @@ def key(token: str, lang: str) -> str:
     if lang == "ar":
         return arabic_key(token)
     return token
+
