@@ -50,7 +50,7 @@ def _say(name: str, value, lang: str, schedule: Schedule | None) -> str:
     if kind == "when":
         return spoken_when(datetime.fromisoformat(value), lang)
     if kind == "digits":
-        return spoken_code(value)
+        return spoken_code(value, lang)
     if schedule is not None and kind == "place":
         site = schedule.site(value)
         if lang == "en":
