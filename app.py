@@ -24,6 +24,7 @@ from cases import store as cases_store
 from ivr import history, media, simulator, sms_status, softphone
 from ivr import store as ivr_store
 from ivr import views as voice
+from ivr.prompts_cli import prompts_command
 from routing import auth as routing_auth
 from routing import callbacks as routing_callbacks
 from routing import demo as routing_demo
@@ -100,6 +101,7 @@ def create_app(config: dict | None = None) -> Flask:
     app.cli.add_command(history.seed_calls_command)
     app.cli.add_command(softphone.call_command)
     app.cli.add_command(intent_command)
+    app.cli.add_command(prompts_command)
     app.cli.add_command(catalogue_command)
 
     @app.after_request
