@@ -27,6 +27,7 @@ from ivr import media, sms_status, voicemail
 from ivr import store as ivr_store
 from ivr import views as voice
 from ivr.parsing import HotlineRequest
+from ivr.prompts_cli import prompts_command
 from routing import auth as routing_auth
 from routing import callbacks as routing_callbacks
 from routing import demo as routing_demo
@@ -107,6 +108,7 @@ def create_app(config: dict | None = None) -> Flask:
     app.cli.add_command(history.seed_calls_command)
     app.cli.add_command(softphone.call_command)
     app.cli.add_command(intent_command)
+    app.cli.add_command(prompts_command)
     app.cli.add_command(catalogue_command)
 
     @app.after_request

@@ -49,8 +49,14 @@ SETTINGS = {
     "HOTLINE_CATALOGUE_REFRESH_S": ("5", float),
     "HOTLINE_SPEECH_TIMEOUT": ("auto", str),
     "HOTLINE_GATHER_TIMEOUT": ("6", int),
+    # <Say voice> per language, over ivr/languages.toml ("-" in a code as "_").
     "HOTLINE_VOICE_DE": ("", str),
     "HOTLINE_VOICE_EN": ("", str),
+    "HOTLINE_VOICE_DE_SIMPLE": ("", str),
+    "HOTLINE_VOICE_UK": ("", str),
+    "HOTLINE_VOICE_RU": ("", str),
+    "HOTLINE_VOICE_TR": ("", str),
+    "HOTLINE_VOICE_AR": ("", str),
     "HOTLINE_AGENT_QUEUE": ("hotline", str),
     "HOTLINE_SECRET_KEY": ("", str),
     # The key of the keyed hashes (keyed.py) that stand in for phone numbers, customer

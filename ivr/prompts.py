@@ -8,6 +8,8 @@ from pathlib import Path
 from schedules.config import Schedule
 from schedules.spoken import join_words, spoken_code, spoken_date, spoken_time, spoken_when
 
+from . import languages
+
 PROMPT_DIR = Path(__file__).parent / "prompts"
 
 
@@ -48,7 +50,7 @@ def _say(name: str, value, lang: str, schedule: Schedule | None) -> str:
     if kind == "when":
         return spoken_when(datetime.fromisoformat(value), lang)
     if kind == "digits":
-        return spoken_code(value)
+        return spoken_code(value, lang)
     if schedule is not None and kind == "place":
         site = schedule.site(value)
         if lang == "en":
@@ -71,8 +73,10 @@ PARTS_OF_DAY = {"de": {"morning": "vormittags", "afternoon": "nachmittags"},
 
 def _noted(facts: dict, lang: str, schedule: Schedule | None) -> str:
     """What a caller said about an appointment without being asked, said back in a few
-    words: "am Mittwoch, den 2. Dezember, nachmittags, in Waiblingen"."""
-    en = lang == "en"
+    words: "am Mittwoch, den 2. Dezember, nachmittags, in Waiblingen". German for German
+    and plain German, English for every other language until they have their own."""
+    en = not lang.startswith("de")
+    lang = "de" if not en else "en"
     parts = []
     wish = facts.get("wish") or {}
     if wish.get("on"):
@@ -102,14 +106,44 @@ def topic(lang: str, intent: str) -> str:
 
 
 def twilio_language(lang: str) -> str:
-    return catalogue(lang)["meta"]["twilio_language"]
+    """The language Twilio hears `lang` in (ivr/languages.toml), else the one it speaks."""
+    data = languages.language(lang)
+    return data.gather_language or data.say_language
 
 
 def default_voice(lang: str) -> str:
-    return catalogue(lang)["meta"]["voice"]
+    return languages.language(lang).voice
 
 
 def slow_rate(lang: str, key: str) -> str | None:
-    """The speaking rate for `key` if it is read slowly (booking details), else None."""
+    """The speaking rate for `key`: slower where the catalogue reads it slowly (booking
+    details), or the language's own rate (plain German), else None."""
     meta = catalogue(lang)["meta"]
-    return meta.get("slow_rate", "85%") if key in meta.get("slow", ()) else None
+    if key in meta.get("slow", ()):
+        return meta.get("slow_rate", "85%")
+    return languages.language(lang).rate or None
+
+
+def reviewed(lang: str) -> dict[str, str]:
+    """Which sentences a native speaker has checked: key -> who and when.
+
+    A catalogue with ``[meta] reviewed = "..."`` was checked whole (German and English,
+    written by native speakers of the project); any other lists each checked sentence in
+    its ``[reviewed]`` table (topics as ``"topics.<intent>"``). The rest are unchecked.
+    """
+    data = catalogue(lang)
+    keys = [*data["prompts"], *(f"topics.{t}" for t in data["topics"])]
+    whole = data["meta"].get("reviewed")
+    if isinstance(whole, str) and whole:
+        return dict.fromkeys(keys, whole)
+    checked = data.get("reviewed", {})
+    return {key: checked[key] for key in keys if checked.get(key)}
+
+
+def unreviewed(lang: str) -> list[tuple[str, str]]:
+    """(key, sentence) for every sentence of `lang` not yet checked by a native speaker."""
+    data = catalogue(lang)
+    done = reviewed(lang)
+    sentences = [*data["prompts"].items(),
+                 *((f"topics.{t}", text) for t, text in data["topics"].items())]
+    return [(key, sentence) for key, sentence in sentences if key not in done]

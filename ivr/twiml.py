@@ -23,7 +23,7 @@ import speech
 from conversation import Action, Ask, Hangup, PutThrough, Record, Say, Transfer
 from schedules.config import Schedule
 
-from . import prompts
+from . import languages, prompts
 
 CODE_DIGITS = 6
 YES_NO_HINTS = {
@@ -57,7 +57,7 @@ class Voice:
     def from_config(cls, config: dict, schedule: Schedule | None = None) -> "Voice":
         voices = {}
         for lang in config["HOTLINE_LANGUAGES"]:
-            override = config.get(f"HOTLINE_VOICE_{lang.upper()}", "")
+            override = config.get(languages.voice_setting(lang), "")
             voices[lang] = override or prompts.default_voice(lang)
         return cls(
             voices=voices,
@@ -72,8 +72,7 @@ class Voice:
 
     def say_attributes(self, lang: str) -> dict[str, str]:
         """The <Say> attributes for speaking `lang`."""
-        return {"language": prompts.twilio_language(lang),
-                "voice": self.voices.get(lang) or prompts.default_voice(lang)}
+        return languages.say_attributes(lang, self.voices.get(lang))
 
     def say(self, response, text: str, lang: str, rate: str | None = None) -> None:
         if rate is None:
@@ -318,12 +317,14 @@ def _gather(response: VoiceResponse, ask: Ask, voice: Voice, urls: Urls) -> None
 
 def _gather_attributes(ask: Ask, voice: Voice, urls: Urls) -> dict[str, object]:
     """A spoken question's <Gather>, attribute names as TwiML spells them."""
+    heard = languages.gather_attributes(ask.lang)
     return {
-        "input": "speech dtmf",
+        "input": heard["input"],
         "action": urls.turn,
         "method": "POST",
-        "language": prompts.twilio_language(ask.lang),
-        "hints": ", ".join(_hints(ask)),
+        **({"language": heard["language"], "hints": ", ".join(_hints(ask))}
+           if "language" in heard else {}),
+        **({"speechModel": heard["speechModel"]} if "speechModel" in heard else {}),
         "speechTimeout": voice.speech_timeout,
         "timeout": voice.gather_timeout,
         # A booking code is six keys, a phone number ends with #; elsewhere one key answers.

@@ -1,12 +1,16 @@
-"""Dates, times, hours and booking codes as the hotline says them, in German and English.
+"""Dates, times, hours and booking codes as the hotline says them, in each of its languages.
 
 Written for the ear: "9 Uhr" rather than "09:00 Uhr", "von 8 bis 12:30 Uhr", the
-booking code digit by digit with pauses ("4, 7, 1, 1, 0, 3").
+booking code digit by digit with pauses ("4, 7, 1, 1, 0, 3"). Ukrainian, Russian,
+Turkish and Arabic are said in words by `spoken_words`, in their own grammar; plain
+German ("de-simple") is said as German.
 """
 
 from __future__ import annotations
 
 from datetime import date, datetime, time
+
+import spoken_words
 
 from .config import BERLIN, Interval, Topic
 
@@ -26,7 +30,14 @@ def _lang(lang: str | None) -> str:
     return "en" if lang == "en" else "de"
 
 
+def _words(lang: str | None) -> bool:
+    """Whether `lang` is one that spoken_words says (the languages beyond German and English)."""
+    return lang in spoken_words.LANGUAGES
+
+
 def weekday_name(day: date, lang: str = "de") -> str:
+    if _words(lang):
+        return spoken_words.WEEKDAYS[lang][day.weekday()]
     return WEEKDAY_NAMES[_lang(lang)][day.weekday()]
 
 
@@ -46,11 +57,17 @@ def clock(minute: int | time, lang: str = "de") -> str:
 
 def spoken_time(minute: int | time, lang: str = "de") -> str:
     """A time of day to read out: "9:30 Uhr", "14 Uhr" / "9:30 am", "2 pm"."""
+    if _words(lang):
+        if isinstance(minute, time):
+            minute = minute.hour * 60 + minute.minute
+        return spoken_words.time_words(minute, lang)
     return f"{clock(minute, lang)} Uhr" if _lang(lang) == "de" else clock(minute, lang)
 
 
 def spoken_hours(intervals: tuple[Interval, ...] | list[Interval], lang: str = "de") -> str:
     """Opening hours of one day: "von 8 bis 12:30 Uhr und von 14 bis 18 Uhr"."""
+    if _words(lang):
+        return spoken_words.hours_words(intervals, lang)
     if _lang(lang) == "en":
         parts = [f"from {clock(a, 'en')} to {clock(b, 'en')}" for a, b in intervals]
         return join_words(parts, "en")
@@ -60,6 +77,8 @@ def spoken_hours(intervals: tuple[Interval, ...] | list[Interval], lang: str = "
 
 def join_words(parts: list[str], lang: str = "de") -> str:
     """"A, B und C" / "A, B and C"."""
+    if _words(lang):
+        return spoken_words.join(parts, lang)
     if not parts:
         return ""
     if len(parts) == 1:
@@ -70,6 +89,9 @@ def join_words(parts: list[str], lang: str = "de") -> str:
 
 def spoken_date(day: date, lang: str = "de", today: date | None = None) -> str:
     """"Dienstag, den 1. Dezember" / "Tuesday, 1 December"; the year only if not this year."""
+    if _words(lang):
+        return spoken_words.date_words(
+            day, lang, year=today is not None and day.year != today.year)
     lang = _lang(lang)
     month = MONTH_NAMES[lang][day.month - 1]
     year = f" {day.year}" if today is not None and day.year != today.year else ""
@@ -85,6 +107,8 @@ def spoken_when(start: datetime, lang: str = "de", now: datetime | None = None) 
 
     With `now`, today and tomorrow are named as such: "morgen, Dienstag, den 1. Dezember, ...".
     """
+    if _words(lang):
+        return _when_in_words(start, lang, now)
     lang = _lang(lang)
     local = start.astimezone(BERLIN)
     today = now.astimezone(BERLIN).date() if now is not None else None
@@ -99,8 +123,28 @@ def spoken_when(start: datetime, lang: str = "de", now: datetime | None = None) 
     return f"{relative}{day}, {at}"
 
 
-def spoken_code(code: str) -> str:
-    """A booking code digit by digit, with pauses: "4, 7, 1, 1, 0, 3"."""
+_TODAY = {"ru": ("сегодня", "завтра"), "uk": ("сьогодні", "завтра"), "tr": ("bugün", "yarın"),
+          "ar": ("اليوم", "غدًا")}
+
+
+def _when_in_words(start: datetime, lang: str, now: datetime | None) -> str:
+    """ "завтра, вторник, первое декабря, в девять тридцать" / "bir Aralık Salı, saat
+    dokuz otuz" / "الثلاثاء، الأول من ديسمبر، الساعة التاسعة والنصف صباحًا"."""
+    local = start.astimezone(BERLIN)
+    today = now.astimezone(BERLIN).date() if now is not None else None
+    comma = "، " if lang == "ar" else ", "
+    said = spoken_date(local.date(), lang, today) + comma + spoken_words.time_words(
+        local.hour * 60 + local.minute, lang)
+    if today is not None and 0 <= (local.date() - today).days <= 1:
+        said = _TODAY[lang][(local.date() - today).days] + comma + said
+    return said
+
+
+def spoken_code(code: str, lang: str = "de") -> str:
+    """A booking code digit by digit, with pauses: "4, 7, 1, 1, 0, 3"; in words in the
+    languages beyond German and English ("четыре, семь, ...")."""
+    if _words(lang):
+        return spoken_words.digits(code, lang)
     return ", ".join(ch for ch in str(code) if ch.isdigit())
 
 

@@ -9,8 +9,10 @@ The rest of the hotline uses only what is imported here:
 - ``speech_hints(lang) -> list[str]``: words for Twilio's ``<Gather hints>``.
 - ``detect_crisis(text, lang) -> str | None``: self-harm, violence or another emergency,
   checked before anything else in every turn.
+- ``detect_language_request(text, offered) -> str | None``: the language a caller asks
+  for in any language ("auf Türkisch", "по-русски"), or "interpreter", or "choose".
 
-The intent vocabulary lives in ``speech/catalogue/de.toml`` and ``en.toml``; it is
+The intent vocabulary lives in ``speech/catalogue/<lang>.toml`` (de, en, uk, ru, tr, ar); it is
 data that job-centre staff extend without touching code. This package imports nothing
 from the rest of the hotline.
 """
@@ -19,6 +21,7 @@ from speech.crisis import detect_crisis
 from speech.entities import extract_entities, extract_reply
 from speech.hints import speech_hints
 from speech.intents import INTENTS, Recognition, recognise
+from speech.languages import detect_language_request
 
-__all__ = ["INTENTS", "Recognition", "detect_crisis", "extract_entities", "extract_reply",
-           "recognise", "speech_hints"]
+__all__ = ["INTENTS", "Recognition", "detect_crisis", "detect_language_request",
+           "extract_entities", "extract_reply", "recognise", "speech_hints"]

@@ -15,6 +15,7 @@ from pathlib import Path
 
 import click
 
+from speech.catalogue import LANGUAGES
 from speech.entities import BERLIN, extract_entities
 from speech.intents import INTENTS, recognise
 
@@ -115,7 +116,7 @@ def print_report(report: dict, echo=click.echo) -> None:
 
 
 @click.command("intent")
-@click.option("--lang", type=click.Choice(["de", "en"]), default="de", show_default=True,
+@click.option("--lang", type=click.Choice(list(LANGUAGES)), default="de", show_default=True,
               help="Language of the utterances.")
 @click.option("--now", "now_text", metavar="ISO-DATETIME",
               help="Reference moment for relative dates (default: now, Europe/Berlin).")

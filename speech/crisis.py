@@ -15,7 +15,8 @@ import re
 import tomllib
 from pathlib import Path
 
-from speech.normalise import MAX_CHARS, words
+from speech.normalise import MAX_CHARS, fold, words
+from speech.scripts import key
 
 CRISIS_FILE = Path(__file__).parent / "catalogue" / "crisis.toml"
 KINDS = ("violence", "self_harm", "emergency")  # in the order they are checked
@@ -26,8 +27,25 @@ def _patterns(lang: str) -> tuple[tuple[str, re.Pattern], ...]:
     with CRISIS_FILE.open("rb") as fh:
         data = tomllib.load(fh)
     table = data.get(lang) or data["de"]
-    return tuple((kind, re.compile("|".join(f"(?:{p})" for p in table.get(kind, []))))
+    return tuple((kind, re.compile("|".join(f"(?:{_in_key_form(p, lang)})"
+                                            for p in table.get(kind, []))))
                  for kind in KINDS if table.get(kind))
+
+
+_PATTERN_WORDS = re.compile(r"\\.|[^\W\d_]+")
+
+
+def _in_key_form(pattern: str, lang: str) -> str:
+    """An expression written in the language's own letters (Cyrillic, Turkish, Arabic)
+    with its words in the form a caller's words take (speech.scripts.key), so that it
+    matches them in either script. Escapes such as \\b and \\w, and words already in
+    Latin letters, stay as they are."""
+    def convert(match: re.Match) -> str:
+        part = match.group(0)
+        if part.startswith("\\") or part.isascii():
+            return part
+        return "".join(key(word, lang) for word in fold(part).split())
+    return _PATTERN_WORDS.sub(convert, pattern)
 
 
 @functools.cache

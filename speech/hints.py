@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-from speech.catalogue import load
+from speech.catalogue import LANGUAGES, load
 
 # Twilio accepts up to 500 hint entries of up to 100 characters; fewer, shorter hints
 # bias recognition more and keep the TwiML small.
@@ -14,6 +14,10 @@ _ALWAYS = {
            "Kundennummer", "zurück", "nochmal", "Englisch"],
     "en": ["Waiblingen", "Backnang", "Schorndorf", "yes", "no", "agent", "appointment",
            "customer number", "back", "repeat", "German"],
+    "uk": ["Вайблінген", "Бакнанг", "Шорндорф", "так", "ні", "оператор", "прийом", "термін"],
+    "ru": ["Вайблинген", "Бакнанг", "Шорндорф", "да", "нет", "оператор", "приём", "термин"],
+    "tr": ["Waiblingen", "Backnang", "Schorndorf", "evet", "hayır", "görevli", "randevu"],
+    "ar": ["فايبلينغن", "باكنانغ", "شورندورف", "نعم", "لا", "موظف", "موعد"],
 }
 
 
@@ -28,4 +32,5 @@ def _hints(lang: str) -> tuple[str, ...]:
 
 def speech_hints(lang: str = "de") -> list[str]:
     """Up to 100 short words and phrases from the catalogue, most useful first."""
-    return list(_hints(lang if lang in ("de", "en") else "de"))
+    base = lang.split("-")[0]  # plain German ("de-simple") hears German
+    return list(_hints(base if base in LANGUAGES else "de"))

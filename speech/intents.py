@@ -82,14 +82,12 @@ class Recognition:
         }
 
 
-_SHORT_ENDINGS = {"", "s", "e", "n", "en", "er", "es", "ern"}
-
-
 class _Text:
     """The caller's words joined without spaces, with where each word starts and ends."""
 
-    def __init__(self, tokens: list[str]):
+    def __init__(self, tokens: list[str], endings: frozenset[str]):
         self.tokens = tokens
+        self.endings = endings
         self.joined = "".join(tokens)
         self.token_of: list[int] = []
         self.starts: list[int] = []
@@ -125,7 +123,7 @@ class _Text:
             if not at_start:
                 return rest == 0
             end = self.ends[last]
-            return self.joined[pos + size : end] in _SHORT_ENDINGS
+            return self.joined[pos + size : end] in self.endings
         return True
 
 
@@ -230,7 +228,7 @@ def recognise(text: str, lang: str = "de", catalogue: Catalogue | None = None) -
                 add(intent, weight * factor, reason)
 
     if tokens:
-        view = _Text(tokens)
+        view = _Text(tokens, catalogue.endings)
         accepted, taken = _match_keywords(view, catalogue)
         for kw, _ in accepted:
             clue(kw, 1.0, f"'{kw.label.strip()}'")

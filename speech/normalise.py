@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 import unicodedata
 
+from speech.scripts import key
+
 # Longest input we look at. A caller's turn is a sentence or two; anything longer is
 # noise or abuse, and cutting it keeps every call bounded in time.
 MAX_CHARS = 500
@@ -93,14 +95,19 @@ _APOSTROPHE = re.compile(r"(?<=\w)['’´`](?=\w)")
 
 def words(text: str, lang: str = "de", dialect: bool = True) -> list[str]:
     """Canonical words: folded, hesitations removed, and (with ``dialect``) Swabian and
-    colloquial forms or English contractions mapped to standard words."""
+    colloquial forms or English contractions mapped to standard words. Russian,
+    Ukrainian, Turkish and Arabic words come in one form whatever letters they were
+    written in (speech.scripts)."""
+    lang = lang.split("-")[0]  # plain German ("de-simple") is heard as German
     folded = fold(text)
     for pattern, replacement in _MISHEARINGS:
         folded = pattern.sub(replacement, folded)
     if lang == "de":
         mapping = _DIALECT_FOLDED if dialect else {}
-    else:
+    elif lang == "en":
         mapping = _CONTRACTIONS_FOLDED
+    else:
+        return [key(token, lang) for token in folded.split() if not _HESITATION.match(token)]
     out: list[str] = []
     for token in folded.split():
         if _HESITATION.match(token) or (lang == "en" and token in _HESITATION_EN):

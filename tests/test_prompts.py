@@ -13,8 +13,8 @@ def placeholders(text):
     return {name for _, name, _, _ in string.Formatter().parse(text) if name}
 
 
-def test_german_and_english_are_there():
-    assert {"de", "en"} <= set(LANGS)
+def test_german_english_and_the_callers_other_languages_are_there():
+    assert {"de", "en", "uk", "ru", "tr", "ar", "de-simple"} <= set(LANGS)
 
 
 @pytest.mark.parametrize("lang", LANGS)

@@ -20,7 +20,7 @@ from speech.normalise import join_separable, words
 CATALOGUE_DIR = Path(__file__).parent
 # Labelled utterances (intent<TAB>utterance) that ship with the package, per language.
 EVALUATION_DIR = Path(__file__).parent.parent / "evaluation"
-LANGUAGES = ("de", "en")
+LANGUAGES = ("de", "en", "uk", "ru", "tr", "ar")
 
 # Evidence each tier adds to an intent. A strong keyword on its own names the intent;
 # a medium one needs company; a weak one only tips a balance.
@@ -30,6 +30,10 @@ TIER_WEIGHTS = {"strong": 4.0, "medium": 2.5, "weak": 1.2}
 # "absage" and "termine" matches "termin". "-er" and "-s" are kept: stripping them
 # would make "berater" match "beratung" and "nachweis" match "nachweise..." wrongly.
 _ENDINGS = ("en", "es", "em", "e")
+# What may follow a short keyword (up to four letters) at the start of a word:
+# "job" matches "jobs" but not "jobcenter". A catalogue names its own in
+# [meta] endings (Turkish "para" -> "param", Russian "срок" -> "срока").
+SHORT_ENDINGS = frozenset({"", "s", "e", "n", "en", "er", "es", "ern"})
 
 
 class CatalogueError(ValueError):
@@ -69,6 +73,7 @@ class Catalogue:
     # intent -> intents it beats when it has a strong clue of its own: "hochladen"
     # (online_services) is the real request in "Unterlagen hochladen" (documents).
     outranks: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    endings: frozenset[str] = SHORT_ENDINGS
 
 
 def stem(text: str, lang: str) -> str:
@@ -82,7 +87,7 @@ def stem_words(tokens: list[str], lang: str) -> str:
         for ending in _ENDINGS:
             if joined.endswith(ending) and len(joined) - len(ending) >= 5:
                 return joined[: -len(ending)]
-    elif joined.endswith("s") and len(joined) >= 5 and not joined.endswith("ss"):
+    elif lang == "en" and joined.endswith("s") and len(joined) >= 5 and not joined.endswith("ss"):
         return joined[:-1]
     return joined
 
@@ -176,7 +181,15 @@ def _compile(lang: str, data: dict) -> Catalogue:
         hints=tuple(dict.fromkeys(hints)),
         priority_intent=priority,
         outranks=outranks,
+        endings=_endings(lang, data),
     )
+
+
+def _endings(lang: str, data: dict) -> frozenset[str]:
+    listed = data.get("meta", {}).get("endings")
+    if not listed:
+        return SHORT_ENDINGS
+    return frozenset({"".join(words(ending, lang)) for ending in listed} | {""})
 
 
 _cache: dict[tuple[str, Path], Catalogue] = {}

@@ -1,0 +1,86 @@
+"""Which language a caller asks for, in any language: "auf Türkisch bitte", "по-русски",
+"Arabic", "Dolmetscher".
+
+`detect_language_request(text, offered)` answers with an offered language's code,
+"interpreter" (an interpreter asked for, or a language the hotline does not offer),
+"choose" (another language wanted, none named: "ich spreche kein Deutsch") or None.
+A language's name counts when words around it make it a request ("auf", "please",
+"по", "لو سمحت") or when the caller said little else, so that "ich habe einen
+türkischen Pass" is not a request for Turkish. The names are data
+(catalogue/languages.toml). Pure: no state, no network.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+import tomllib
+from pathlib import Path
+
+from speech.normalise import MAX_CHARS, fold
+
+LANGUAGES_FILE = Path(__file__).parent / "catalogue" / "languages.toml"
+# Words besides the name, up to which a bare name is taken as a request ("Türkisch bitte").
+MAX_BARE_WORDS = 3
+INTERPRETER = "interpreter"
+CHOOSE = "choose"
+
+_PATTERN_WORDS = re.compile(r"\\.|[^\W\d_]+")
+
+
+def _folded(pattern: str) -> str:
+    """An expression's words folded like a caller's ("Türkçe" -> "tuerkce")."""
+    def convert(match: re.Match) -> str:
+        part = match.group(0)
+        return part if part.startswith("\\") else fold(part)
+    return _PATTERN_WORDS.sub(convert, pattern)
+
+
+def _any(expressions: list[str]) -> re.Pattern:
+    return re.compile("|".join(f"(?:{_folded(e)})" for e in expressions))
+
+
+@functools.cache
+def _tables() -> tuple[dict[str, re.Pattern], re.Pattern, re.Pattern, re.Pattern,
+                       frozenset[str]]:
+    with LANGUAGES_FILE.open("rb") as fh:
+        data = tomllib.load(fh)
+    names = {code: _any(expressions) for code, expressions in data["names"].items()}
+    cues = re.compile(r"\b(?:" + "|".join(_folded(c) for c in data["cues"]) + r")\b")
+    negations = frozenset(fold(n) for n in data["negations"])
+    return names, _any(data["choose"]), _any(data["interpreter"]), cues, negations
+
+
+def language_names() -> tuple[str, ...]:
+    """Every language code the name table knows."""
+    return tuple(_tables()[0])
+
+
+def detect_language_request(text: str, offered: list[str] | tuple[str, ...]) -> str | None:
+    """The language asked for: an `offered` code, "interpreter", "choose" or None."""
+    if not isinstance(text, str) or not text.strip():
+        return None
+    folded = fold(text[:MAX_CHARS])
+    names, choose, interpreter, cues, negations = _tables()
+    if interpreter.search(folded):
+        return INTERPRETER
+    words = folded.split()
+    named: list[tuple[int, str, int]] = []
+    for code, pattern in names.items():
+        for match in pattern.finditer(folded):
+            before = folded[: match.start()].split()[-2:]
+            if before and (before[-1] in negations or (
+                    len(before) == 2 and before[0] in negations and cues.fullmatch(before[1]))):
+                continue  # "kein Deutsch", "don't speak German"
+            named.append((match.start(), code, len(match.group(0).split())))
+    # Named beside German ("Deutsch schlecht, Türkisch bitte", "einfaches Deutsch"), the
+    # other one is meant.
+    named.sort(key=lambda n: (n[1] == "de", n[0]))
+    if named:
+        _, code, size = named[0]
+        others = len(words) - size
+        if others <= MAX_BARE_WORDS or cues.search(folded):
+            return code if code in offered else INTERPRETER
+    if choose.search(folded):
+        return CHOOSE
+    return None

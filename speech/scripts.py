@@ -1,0 +1,99 @@
+"""Russian, Ukrainian, Turkish and Arabic words brought to one matchable form per language.
+
+A caller's words reach us in the language's own letters when Twilio listens in that
+language, and in Latin letters when a recogniser set to German or English hears them
+("zapisatsya na priyom", "maw3ed"). Catalogue keywords are written once, in the
+language's own letters; both sides go through the same function here, so one keyword
+matches either spelling:
+
+- Russian and Ukrainian: Cyrillic is written in Latin letters, then Latin digraphs that
+  recognisers spell in several ways are merged ("shch"/"sch" -> "sh", "kh" -> "h",
+  "ts" -> "c", "ya"/"ja"/"ia" -> "a", doubled letters once). Lossy on purpose: only the
+  matching sees it.
+- Turkish: dotless ı as i, and the German umlaut folding undone (ü -> u, not ue), so
+  "çalışma", "calisma" and "calışma" agree.
+- Arabic: the letter variants spelling leaves to the writer (alef with hamza or madda,
+  ta marbuta, alef maqsura, tatweel) as one letter each, the article "al-" taken off
+  long words, and the numbers that Latin-letter Arabic uses for letters ("3" for ain)
+  dropped or spelled.
+"""
+
+from __future__ import annotations
+
+import re
+
+# Cyrillic letter -> Latin, per language (after speech.normalise.fold, which already
+# turned й into и, ё into е and ї into і by dropping their marks).
+_CYRILLIC = {
+    "а": "a", "б": "b", "в": "v", "г": "g", "д": "d", "е": "e", "ж": "zh", "з": "z",
+    "и": "i", "к": "k", "л": "l", "м": "m", "н": "n", "о": "o", "п": "p", "р": "r",
+    "с": "s", "т": "t", "у": "u", "ф": "f", "х": "h", "ц": "c", "ч": "ch", "ш": "sh",
+    "щ": "sh", "ъ": "", "ы": "i", "ь": "", "э": "e", "ю": "u", "я": "a", "і": "i",
+    "є": "e", "ґ": "g",
+}
+_LATIN_OF = {
+    "ru": str.maketrans(_CYRILLIC),
+    # Ukrainian г is an h (гроші, hroshi); ґ is the g.
+    "uk": str.maketrans({**_CYRILLIC, "г": "h"}),
+}
+_DIGRAPHS = [
+    (re.compile(r"shch|sch"), "sh"),
+    (re.compile(r"kh"), "h"),
+    (re.compile(r"t[sz]"), "c"),
+    (re.compile(r"x"), "ks"),
+    (re.compile(r"w"), "v"),
+    (re.compile(r"[yj]o"), "e"),  # ё, which folding already made an е
+    (re.compile(r"[yj]"), "i"),
+    # "i" before a vowel is the glide of я, ю, є, ё, й: "zayavlenie", "zaiavlenie" and
+    # заявление meet at "zaavlene".
+    (re.compile(r"i(?=[aeou])"), ""),
+    (re.compile(r"([a-z])\1+"), r"\1"),
+]
+
+
+def cyrillic_key(token: str, lang: str) -> str:
+    """A Russian or Ukrainian word in Cyrillic or Latin letters, as one Latin form."""
+    latin = token.translate(_LATIN_OF.get(lang, _LATIN_OF["ru"]))
+    if not latin.isascii() or not latin.isalpha():
+        return latin
+    for pattern, replacement in _DIGRAPHS:
+        latin = pattern.sub(replacement, latin)
+    return latin
+
+
+def turkish_key(token: str) -> str:
+    """A Turkish word with or without its own letters: "çalışma" and "calisma" agree."""
+    return token.replace("ı", "i").replace("ue", "u").replace("oe", "o")
+
+
+_ARABIC_LETTERS = str.maketrans({"ة": "ه", "ى": "ي", "ـ": "", "گ": "غ", "ڤ": "ف",
+                                 "پ": "ب", "ک": "ك", "ی": "ي"})
+# The article, alone or after و (and), ب (with), ف (so), ك (like), or لل (for the).
+_ARTICLE = re.compile(r"^(?:[وبفك]?ال|لل)(?=\w{3,})")
+_ARABIZI = str.maketrans({"3": "", "2": "", "7": "h", "5": "kh", "9": "q", "8": "gh"})
+_ARABIZI_VOWELS = [(re.compile(r"ou|oo"), "u"), (re.compile(r"ee"), "i"),
+                   (re.compile(r"([a-z])\1+"), r"\1")]
+
+
+def arabic_key(token: str) -> str:
+    """An Arabic word in Arabic or Latin letters ("Arabizi"), as one form."""
+    if token.isascii():
+        if token.isdigit():
+            return token
+        token = token.translate(_ARABIZI)
+        for pattern, replacement in _ARABIZI_VOWELS:
+            token = pattern.sub(replacement, token)
+        return token
+    return _ARTICLE.sub("", token.translate(_ARABIC_LETTERS))
+
+
+def key(token: str, lang: str) -> str:
+    """The matchable form of one folded word in `lang` (unchanged for other languages)."""
+    if lang in ("ru", "uk"):
+        return cyrillic_key(token, lang)
+    if lang == "tr":
+        return turkish_key(token)
+    if lang == "ar":
+        return arabic_key(token)
+    return token
+
