@@ -57,6 +57,7 @@ from .identity import (
 from .matters import MATTER_STEPS, MatterSteps
 from .referrals import Referrals
 from .referrals import load as load_referrals
+from .way import WAY_QUERIES, WAY_STEPS, WaySteps
 
 BERLIN = ZoneInfo("Europe/Berlin")
 
@@ -248,7 +249,7 @@ class _Pinned:
     catalogue: Catalogue = dataclasses.field(compare=False, hash=False)
 
 
-class Dialogue(BookingSteps, HandoverSteps, IdentitySteps, MatterSteps):
+class Dialogue(BookingSteps, HandoverSteps, IdentitySteps, MatterSteps, WaySteps):
     """The hotline's conversation rules, configured once per app."""
 
     def __init__(
@@ -345,6 +346,11 @@ class Dialogue(BookingSteps, HandoverSteps, IdentitySteps, MatterSteps):
             if answered is not None:
                 return answered
             state.step = "listen"  # not an answer to that question: a new request
+        if state.step in WAY_STEPS:  # opening hours and the way there (ivr/way.py)
+            answered = self._way_answer(state, heard, recognition)
+            if answered is not None:
+                return answered
+            state.step = "listen"
         if heard.speech and state.step in REFERRAL_STEPS:
             office = self.referrals.match(heard.speech, state.lang)
             if office is not None:
@@ -373,10 +379,8 @@ class Dialogue(BookingSteps, HandoverSteps, IdentitySteps, MatterSteps):
             nxt = self._transfer_result(state, bool(result))
         elif kind == "request_callback":
             nxt = self._callback_result(state, result)
-        elif kind == "opening_hours":
-            nxt = self._anything_else_question(
-                state, "answered:opening_hours", before=[self.say("verbatim", text=result)])
-            self._achieve(state, "answered")
+        elif kind in WAY_QUERIES:  # opening hours and the way there (ivr/way.py)
+            nxt = self._way_result(state, kind, result)
         elif kind == "referral_sms":
             nxt = self._referral_sms_result(state, result)
         elif kind == "absence_note":
@@ -561,11 +565,8 @@ class Dialogue(BookingSteps, HandoverSteps, IdentitySteps, MatterSteps):
             # Can be done online: say so in one sentence, then a person helps all the same.
             turn = self._transfer(state, f"agent:{intent}", "handover",
                                   before=[Say(f"online_{intent}")])
-        elif intent == "opening_hours":
-            entities = self.extract(heard.speech, state.lang, heard.now) if heard.speech else {}
-            turn = self._query(state, "opening_hours", {
-                "site": entities.get("site"), "day": entities.get("date"), "lang": state.lang,
-            }, "opening_hours")
+        elif intent == "opening_hours":  # the hours or the way there (ivr/way.py)
+            turn = self._opening_hours(state, heard)
         else:
             # Not built yet: say so honestly and hand over rather than pretend.
             turn = self._transfer(state, f"agent:{intent}", "handover", before=[Say("not_yet")])
@@ -578,7 +579,8 @@ class Dialogue(BookingSteps, HandoverSteps, IdentitySteps, MatterSteps):
         if state.step in HANDOVER_STEPS and state.failures >= MAX_FAILURES:
             # Nobody can take the call now and we keep missing each other: take a message.
             turn = self._voicemail(state)
-        elif (state.step in (BOOKING_STEPS | HANDOVER_STEPS | IDENTITY_STEPS | MATTER_STEPS)
+        elif (state.step in (BOOKING_STEPS | HANDOVER_STEPS | IDENTITY_STEPS | MATTER_STEPS
+                             | WAY_STEPS)
               and state.failures < MAX_FAILURES):
             # Ask the same question again, after saying what went wrong.
             prompts = [Say(why)] + [Say(key, dict(params)) for key, params in state.last_ask]

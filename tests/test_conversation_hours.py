@@ -181,7 +181,7 @@ def test_a_general_question_for_one_site_is_its_weekly_pattern(app):
     said = answer(call(app, "Wann hat die Geschäftsstelle Backnang geöffnet?"))
     assert "Montag bis Freitag" in said
     assert "halb eins" in said
-    assert "donnerstags auch von 14 bis 18 Uhr" in said.lower()
+    assert "donnerstags auch von 14 bis 18 uhr" in said.lower()
     readable(said)
 
 
