@@ -48,7 +48,8 @@ class HoursFacts:
     """What there is to say about opening hours, for one question.
 
     `days` is the day asked about, or today and tomorrow for a general question;
-    `next_open` the first day after the first of them on which an asked site opens; `week` each asked site's regular hours by weekday (0 = Monday).
+    `next_open` the first day after the first of them on which an asked site opens;
+    `week` each asked site's regular hours by weekday (0 = Monday).
     """
 
     today: str
