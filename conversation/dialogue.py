@@ -48,7 +48,7 @@ import speech
 from speech.catalogue import Catalogue
 from speech.understanding import Understanding
 
-from . import booking, handover, identity, listening, matters
+from . import booking, handover, identity, listening, matters, way
 from .actions import Say
 from .referrals import Referrals
 from .referrals import load as load_referrals
@@ -58,14 +58,13 @@ from .replies import (
     Rules,
     Switch,
     Talk,
-    anything_else,
     ask,
     goodbye,
     repeat_question,
     transfer,
     voicemail,
 )
-from .state import CallState, Heard, Turn, achieve
+from .state import CallState, Heard, Turn
 
 MAX_FAILURES = 3  # failed turns in a row; the third goes to an agent
 # Steps whose answer is kept out of the turn log.
@@ -129,22 +128,19 @@ STEPS: dict[str, Step] = {
     "letter_next": Step(matters.letter_next, REPEAT, may_pass=True),
     "absence_choice": Step(matters.absence_choice, REPEAT, may_pass=True),
     "absence_day": Step(matters.absence_day, REPEAT, may_pass=True),
+    # Opening hours and the way there (way)
+    "way_site": Step(way.way_site, REPEAT, may_pass=True),
+    "way_sms": Step(way.way_sms, REPEAT, may_pass=True),
 }
 LISTEN = STEPS["listen"]
-
-
-def _opening_hours_told(state: CallState, result) -> Turn:
-    turn = anything_else(state, "answered:opening_hours",
-                         before=[Say("verbatim", {"text": result})])
-    achieve(state, "answered")
-    return turn
 
 
 # What the conversation does with a query's result, by the query it waited for.
 RESULTS: dict[str, Callable[[CallState, object], Turn]] = {
     "transfer": handover.staffed,
     "request_callback": handover.callback_taken,
-    "opening_hours": _opening_hours_told,
+    "opening_hours": way.hours_told,
+    "address_sms": way.address_sms_sent,
     "referral_sms": matters.referral_sms_sent,
     "absence_note": matters.absence_noted,
     "identity_open": identity.identity_open,

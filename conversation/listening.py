@@ -12,7 +12,7 @@ import dataclasses
 import speech
 from speech.understanding import Understanding
 
-from . import booking, identity, matters
+from . import booking, identity, matters, way
 from .actions import Hangup, Say
 from .replies import (
     Failed,
@@ -21,7 +21,6 @@ from .replies import (
     anything_else,
     ask,
     goodbye,
-    query,
     transfer,
 )
 from .state import CallState, Turn, achieve
@@ -99,11 +98,7 @@ def handle(t: Talk, intent: str, recognition: speech.Recognition | None = None,
         # Can be done online: say so in one sentence, then a person helps all the same.
         turn = transfer(state, f"agent:{intent}", "handover", before=[Say(f"online_{intent}")])
     elif intent == "opening_hours":
-        said = words if words is not None else None
-        turn = query(state, "opening_hours", {
-            "site": said.get("site") if said else None,
-            "day": said.get("date") if said else None, "lang": state.lang,
-        }, "opening_hours")
+        turn = way.opening_hours(t, words)
     else:
         # Not built yet: say so honestly and hand over rather than pretend.
         turn = transfer(state, f"agent:{intent}", "handover", before=[Say("not_yet")])

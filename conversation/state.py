@@ -53,6 +53,7 @@ class CallState:
     identity: dict | None = None  # the identity check and status question (.identity)
     referral: dict | None = None  # the other office whose number may go by SMS (.matters)
     absence: dict | None = None  # why the caller cannot come: the kind of reason only
+    site: str | None = None  # the site last talked about ("Und wo genau ist das?")
 
     def to_dict(self) -> dict:
         """The state as plain JSON data (shared, not copied: see `copy`)."""

@@ -28,7 +28,7 @@ from schedules import reminders
 from schedules import store as bookings
 from schedules.calendar import site_day
 from schedules.config import BERLIN, Schedule
-from schedules.hours import describe_opening_hours
+from schedules.hours import opening_facts
 from schedules.model import Slot, Wish
 from schedules.slots import find_slots
 
@@ -230,8 +230,20 @@ def absence_note(ctx: Context, day: str | None, reason: str, lang: str,
 
 
 def opening_hours(ctx: Context, site: str | None, day: str | None, lang: str):
+    """The facts of the hours asked about, as plain data (worded by conversation.hours_words)."""
     when = date.fromisoformat(day) if day else None
-    return describe_opening_hours(ctx.schedule, site, when, now=ctx.now, lang=lang)
+    return opening_facts(ctx.schedule, site, when, now=ctx.now).to_dict()
+
+
+def send_address_sms(ctx: Context, site: str, lang: str):
+    """A site's address and directions by SMS, queued with the turn like every SMS."""
+    if not is_mobile(ctx.phone) or site not in ctx.schedule.sites:
+        return {"sent": False}
+    body = prompts.text(lang, "sms_address", schedule=ctx.schedule, town_site=site,
+                        address_site=site)
+    outbox.enqueue(ctx.db, to=ctx.phone, body=body, purpose="address",
+                   key=f"{ctx.call_sid}:address:{site}", call_sid=ctx.call_sid, now=ctx.now)
+    return {"sent": True}
 
 
 def hotline_open(schedule: Schedule, now: datetime) -> bool:
@@ -436,6 +448,7 @@ HANDLERS = {
     "send_referral_sms": send_referral_sms,
     "absence_note": absence_note,
     "opening_hours": opening_hours,
+    "send_address_sms": send_address_sms,
     "identity_open": identity_open,
     "check_identity": check_identity,
     "case_status": case_status,

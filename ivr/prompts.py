@@ -1,12 +1,28 @@
 """The prompt catalogue: what the hotline says, per language, from ivr/prompts/<lang>.toml."""
 
 import functools
+import re
 import tomllib
 from datetime import date, datetime
 from pathlib import Path
 
 from schedules.config import Schedule
-from schedules.spoken import join_words, spoken_code, spoken_date, spoken_time, spoken_when
+from schedules.spoken import (
+    PARTS_OF_DAY,
+    join_words,
+    spoken_code,
+    spoken_date,
+    spoken_from,
+    spoken_hours,
+    spoken_span,
+    spoken_street,
+    spoken_time,
+    spoken_until,
+    spoken_weekdays,
+    spoken_when,
+    weekday_adverb,
+    weekday_name,
+)
 
 from . import languages
 
@@ -38,9 +54,26 @@ def text(lang: str, key: str, schedule: Schedule | None = None, **params: str) -
     ``topic_*`` an intent, ``when_*`` an ISO date-time, ``digits_*`` digits read one by
     one, and with a `schedule`: ``place_*`` where a site is, ``address_*`` its address
     and directions, ``bring_*`` what to bring for an appointment topic.
+
+    Opening hours (conversation/hours_words.py): ``on_*`` a day ([date, today] as ISO dates, or
+    "same" for "an diesem Tag"), ``hours_*`` intervals in minutes, ``reason_*`` a name in
+    both languages, ``days_*`` weekdays, ``weekly_*`` one weekday ("donnerstags"), and with
+    a `schedule` ``site_*`` a site ("die Geschäftsstelle Backnang"), ``sites_*`` several
+    ("alle Geschäftsstellen"), ``town_*`` its town, ``way_*`` its address without the
+    postcode and the directions, ``diffs_*`` how some sites' hours differ.
+
+    A placeholder that begins a sentence begins it with a capital letter.
     """
+    template = catalogue(lang)["prompts"][key]
     said = {name: _say(name, value, lang, schedule) for name, value in params.items()}
-    return catalogue(lang)["prompts"][key].format(**said)
+    for name in _SENTENCE_STARTS.findall(template):
+        if name in said:
+            said[name] = said[name][:1].upper() + said[name][1:]
+    return template.format(**said)
+
+
+# A placeholder at the start of a sentence: "{on_day} hat ...", "... geschlossen. {site_x}".
+_SENTENCE_STARTS = re.compile(r"(?:^|[.?!] )\{(\w+)\}")
 
 
 def _say(name: str, value, lang: str, schedule: Schedule | None) -> str:
@@ -64,11 +97,73 @@ def _say(name: str, value, lang: str, schedule: Schedule | None) -> str:
         return join_words(list(schedule.topic(value).bring(lang)), lang)
     if kind == "noted":
         return _noted(value, lang, schedule)
-    return str(value)
+    hours = _say_hours(kind, value, lang, schedule)
+    return str(value) if hours is None else hours
 
 
-PARTS_OF_DAY = {"de": {"morning": "vormittags", "afternoon": "nachmittags"},
-                "en": {"morning": "in the morning", "afternoon": "in the afternoon"}}
+def _say_hours(kind: str, value, lang: str, schedule: Schedule | None) -> str | None:
+    """The opening hours' parameters (see `text`), or None for any other kind."""
+    lang = "en" if lang == "en" else "de"
+    if kind == "on":
+        return _on(value, lang)
+    if kind == "hours":
+        return spoken_hours([tuple(i) for i in value], lang)
+    if kind == "reason":
+        return value.get(lang) or value.get("de", "")
+    if kind == "days":
+        return spoken_weekdays(value, lang)
+    if kind == "weekly":
+        return weekday_adverb(int(value), lang)
+    if schedule is None:
+        return None
+    if kind == "site":
+        site = schedule.site(value)
+        return f"the {site.name_en}" if lang == "en" else f"{site.article} {site.name}"
+    if kind == "sites":
+        prompts = catalogue(lang)["prompts"]
+        if set(value) == set(schedule.sites):
+            return prompts["hours_sites_all"]
+        towns = join_words([schedule.site(s).place for s in value], lang)
+        return prompts["hours_sites_some"].format(towns=towns)
+    if kind == "town":
+        return schedule.site(value).place
+    if kind == "way":
+        site = schedule.site(value)
+        directions = site.directions_en if lang == "en" else site.directions_de
+        street = spoken_street(site.address)
+        return f"{street}. {directions}".rstrip(". ") if directions else street
+    if kind == "diffs":
+        return join_words([_difference(schedule.site(site).place, part, how, a, b, lang)
+                           for site, part, how, a, b in value], lang)
+    return None
+
+
+def _on(value, lang: str) -> str:
+    """The day a sentence is about: "heute, Mittwoch", "am Freitag, den 25. Dezember"."""
+    prompts = catalogue(lang)["prompts"]
+    if value == "same":
+        return prompts["hours_on_same"]
+    day, today = (date.fromisoformat(v) for v in value)
+    key = {0: "hours_on_today", 1: "hours_on_tomorrow"}.get((day - today).days,
+                                                           "hours_on_date")
+    return prompts[key].format(weekday=weekday_name(day, lang),
+                               date=spoken_date(day, lang, today))
+
+
+def _difference(town: str, part, how: str, a, b, lang: str) -> str:
+    """One site whose hours differ: "in Backnang vormittags bis halb eins"."""
+    when = weekday_adverb(part, lang) if isinstance(part, int) else PARTS_OF_DAY[lang].get(part)
+    if how == "until":
+        hours = spoken_until(b, lang)
+    elif how == "from":
+        hours = spoken_from(a, lang)
+    elif how == "span":
+        hours = spoken_span(a, b, lang)
+    else:
+        hours = spoken_hours([tuple(i) for i in a], lang)
+    if lang == "en":
+        return " ".join(w for w in (f"in {town}", hours, when) if w)
+    return " ".join(w for w in (f"in {town}", when, hours) if w)
 
 
 def _noted(facts: dict, lang: str, schedule: Schedule | None) -> str:

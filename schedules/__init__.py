@@ -16,7 +16,7 @@ from .config import (
     load_schedule,
     schedule_for_config,
 )
-from .hours import describe_opening_hours
+from .hours import HoursFacts, opening_facts
 from .model import Slot, Wish
 from .slots import book_first_free, caseworkers_for, find_slots, seed_demo
 from .spoken import spoken_bring, spoken_code, spoken_date, spoken_hours, spoken_time, spoken_when
@@ -37,10 +37,10 @@ from .store import (
 
 __all__ = [
     "BERLIN", "DEMO_FOLDER", "Booking", "BookingNotFoundError", "Caseworker", "Day",
-    "Schedule", "ScheduleConfigError", "Site", "Slot", "SlotTakenError", "Topic", "Wish",
-    "book", "book_first_free", "booking_by_token", "booking_for_call", "bookings_for_phone",
-    "cancel", "caseworkers_for", "describe_opening_hours", "find_booking", "find_slots",
-    "holiday_name", "load_schedule", "migrate", "purge_personal_data", "reschedule",
-    "schedule_for_config", "seed_demo", "site_day", "spoken_bring", "spoken_code",
-    "spoken_date", "spoken_hours", "spoken_time", "spoken_when",
+    "HoursFacts", "Schedule", "ScheduleConfigError", "Site", "Slot", "SlotTakenError", "Topic",
+    "Wish", "book", "book_first_free", "booking_by_token", "booking_for_call",
+    "bookings_for_phone", "cancel", "caseworkers_for", "find_booking", "find_slots",
+    "holiday_name", "load_schedule", "migrate", "opening_facts", "purge_personal_data",
+    "reschedule", "schedule_for_config", "seed_demo", "site_day", "spoken_bring",
+    "spoken_code", "spoken_date", "spoken_hours", "spoken_time", "spoken_when",
 ]

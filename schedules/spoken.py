@@ -1,13 +1,15 @@
 """Dates, times, hours and booking codes as the hotline says them, in each of its languages.
 
-Written for the ear: "9 Uhr" rather than "09:00 Uhr", "von 8 bis 12:30 Uhr", the
-booking code digit by digit with pauses ("4, 7, 1, 1, 0, 3"). Ukrainian, Russian,
-Turkish and Arabic are said in words by `spoken_words`, in their own grammar; plain
-German ("de-simple") is said as German.
+Written for the ear: "9 Uhr" rather than "09:00 Uhr", opening hours as people say them
+("von 8 Uhr bis halb eins", "Montag bis Freitag", "donnerstags"), the booking code digit
+by digit with pauses ("4, 7, 1, 1, 0, 3"). Ukrainian, Russian, Turkish and Arabic are
+said in words by `spoken_words`, in their own grammar; plain German ("de-simple") is said
+as German. Words only: the sentences around them are in ivr/prompts/<lang>.toml.
 """
 
 from __future__ import annotations
 
+import re
 from datetime import date, datetime, time
 
 import spoken_words
@@ -64,15 +66,84 @@ def spoken_time(minute: int | time, lang: str = "de") -> str:
     return f"{clock(minute, lang)} Uhr" if _lang(lang) == "de" else clock(minute, lang)
 
 
+# Hours after "halb": "halb eins" is 12:30, "halb sechs" 17:30.
+_HOUR_WORDS = ("zwölf", "eins", "zwei", "drei", "vier", "fünf", "sechs", "sieben", "acht",
+               "neun", "zehn", "elf")
+PARTS_OF_DAY = {
+    "de": {"morning": "vormittags", "afternoon": "nachmittags"},
+    "en": {"morning": "in the morning", "afternoon": "in the afternoon"},
+}
+
+
+def said_time(minute: int, lang: str = "de") -> str:
+    """A time as people say it: "8 Uhr", "halb eins", "9 Uhr 15" / "8 am", "12:30 pm"."""
+    if _lang(lang) == "en":
+        return clock(minute, "en")
+    hour, rest = divmod(minute, 60)
+    if rest == 0:
+        return f"{hour} Uhr"
+    if rest == 30:
+        return f"halb {_HOUR_WORDS[(hour + 1) % 12]}"
+    return f"{hour} Uhr {rest}"
+
+
+def spoken_span(start: int, end: int, lang: str = "de") -> str:
+    """One interval: "von 8 bis 12 Uhr", "von 8 Uhr bis halb eins" / "from 8 am to 12 noon"."""
+    if _lang(lang) == "en":
+        return f"from {clock(start, 'en')} to {clock(end, 'en')}"
+    if start % 60 == 0 and end % 60 == 0:
+        return f"von {start // 60} bis {end // 60} Uhr"
+    return f"von {said_time(start)} bis {said_time(end)}"
+
+
 def spoken_hours(intervals: tuple[Interval, ...] | list[Interval], lang: str = "de") -> str:
-    """Opening hours of one day: "von 8 bis 12:30 Uhr und von 14 bis 18 Uhr"."""
+    """Opening hours of one day: "von 8 Uhr bis halb eins und von 14 bis 18 Uhr"."""
     if _words(lang):
         return spoken_words.hours_words(intervals, lang)
+    return join_words([spoken_span(a, b, lang) for a, b in intervals], lang)
+
+
+def spoken_until(minute: int, lang: str = "de") -> str:
+    """"bis halb eins" / "until 12:30 pm"."""
+    return f"until {said_time(minute, 'en')}" if _lang(lang) == "en" else \
+        f"bis {said_time(minute)}"
+
+
+def spoken_from(minute: int, lang: str = "de") -> str:
+    """"ab 14 Uhr" / "from 2 pm"."""
+    return f"from {said_time(minute, 'en')}" if _lang(lang) == "en" else \
+        f"ab {said_time(minute)}"
+
+
+def spoken_weekdays(weekdays: list[int], lang: str = "de") -> str:
+    """Days of the week: "Montag bis Freitag", "Montag, Mittwoch und Freitag"."""
+    names = WEEKDAY_NAMES[_lang(lang)]
+    to = "to" if _lang(lang) == "en" else "bis"
+    runs: list[list[int]] = []
+    for day in sorted(set(weekdays)):
+        if runs and runs[-1][-1] == day - 1:
+            runs[-1].append(day)
+        else:
+            runs.append([day])
+    parts = []
+    for run in runs:
+        if len(run) >= 3:
+            parts.append(f"{names[run[0]]} {to} {names[run[-1]]}")
+        else:
+            parts.extend(names[day] for day in run)
+    return join_words(parts, lang)
+
+
+def weekday_adverb(weekday: int, lang: str = "de") -> str:
+    """Every week on that day: "donnerstags" / "on Thursdays"."""
     if _lang(lang) == "en":
-        parts = [f"from {clock(a, 'en')} to {clock(b, 'en')}" for a, b in intervals]
-        return join_words(parts, "en")
-    parts = [f"von {clock(a)} bis {clock(b)} Uhr" for a, b in intervals]
-    return join_words(parts, "de")
+        return f"on {WEEKDAY_NAMES['en'][weekday]}s"
+    return WEEKDAY_NAMES["de"][weekday].lower() + "s"
+
+
+def spoken_street(address: str) -> str:
+    """An address to read aloud, without the postcode: "Am Obstmarkt 3, Backnang"."""
+    return re.sub(r"\b\d{5}\s+", "", address)
 
 
 def join_words(parts: list[str], lang: str = "de") -> str:

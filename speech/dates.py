@@ -158,12 +158,96 @@ def _future(day: int, month: int, now: date, year: int | None = None) -> date | 
         return None
 
 
+def _easter(year: int) -> date:
+    """Easter Sunday in the Gregorian calendar (the anonymous algorithm, Meeus/Jones/Butcher)."""
+    a, b, c = year % 19, year // 100, year % 100
+    d, e = divmod(b, 4)
+    g = (8 * b + 13) // 25
+    h = (19 * a + b - d - g + 15) % 30
+    i, k = divmod(c, 4)
+    l_ = (32 + 2 * e + 2 * i - h - k) % 7
+    m = (a + 11 * h + 22 * l_) // 451
+    month, day = divmod(h + l_ - 7 * m + 114, 31)
+    return date(year, month, day + 1)
+
+
+# Named days, as (pattern on the folded words, (month, day) or days after Easter Sunday).
+# A season names its first closed day: "Weihnachten" is Christmas Eve, "Ostern" Good
+# Friday, "Pfingsten" Whit Monday, so that a question about it hears the closure.
+_NAMED_DAYS = {
+    "de": [
+        (r"(1\.?|erste[nrms]?) weihnachts(feier)?tag", (12, 25)),
+        (r"(2\.?|zweite[nrms]?) weihnachts(feier)?tag|stephanstag", (12, 26)),
+        (r"heilig(e[nr]?)? ?abend|weihnacht(en|sabend)?|christtag", (12, 24)),
+        (r"silvester", (12, 31)),
+        (r"neujahr(stag)?", (1, 1)),
+        (r"heilige[nr]? drei koenige|dreikoenig(e|stag)?|epiphanias", (1, 6)),
+        (r"tag der arbeit|maifeiertag", (5, 1)),
+        (r"tag der (deutschen )?einheit", (10, 3)),
+        (r"allerheiligen", (11, 1)),
+        (r"(schmotzige[nr]?|schmutzige[nr]?|gumpige[nr]?) donnerstag|weiberfastnacht", -52),
+        (r"rosenmontag", -48),
+        (r"aschermittwoch", -46),
+        (r"gruendonnerstag", -3),
+        (r"karfreitag", -2),
+        (r"ostersamstag|karsamstag", -1),
+        (r"ostersonntag", 0),
+        (r"ostermontag", 1),
+        (r"ostern|osterfeiertag\w*", -2),
+        (r"(christi )?himmelfahrt|vatertag", 39),
+        (r"pfingstsonntag", 49),
+        (r"pfingst(montag|en|feiertag\w*)", 50),
+        (r"fronleichnam", 60),
+    ],
+    "en": [
+        (r"christmas eve", (12, 24)),
+        (r"christmas day", (12, 25)),
+        (r"boxing day|st stephen s day", (12, 26)),
+        (r"christmas", (12, 24)),
+        (r"new year ?s eve", (12, 31)),
+        (r"new year ?s( day)?|new year", (1, 1)),
+        (r"epiphany", (1, 6)),
+        (r"labou?r day|may day", (5, 1)),
+        (r"(day of )?german unity( day)?", (10, 3)),
+        (r"all saints( day)?", (11, 1)),
+        (r"maundy thursday", -3),
+        (r"good friday", -2),
+        (r"easter sunday", 0),
+        (r"easter monday", 1),
+        (r"easter", -2),
+        (r"ascension( day)?", 39),
+        (r"whit sunday|pentecost sunday", 49),
+        (r"whit monday|whitsun|pentecost", 50),
+        (r"corpus christi", 60),
+    ],
+}
+
+
+def _named_day(text: str, today: date, lang: str) -> date | None:
+    """The next (or today's) public holiday or named day the caller names."""
+    for pattern, when in _NAMED_DAYS[lang]:
+        if not re.search(rf"\b(?:{pattern})\b", text):
+            continue
+        for year in (today.year, today.year + 1):
+            if isinstance(when, tuple):
+                day = date(year, *when)
+            else:
+                day = _easter(year) + timedelta(days=when)
+            if day >= today:
+                return day
+    return None
+
+
 def find_date(tokens: list[str], now: datetime, lang: str = "de") -> date | None:
     """The date a caller means, or None. ``tokens`` come from speech.numbers.spoken_tokens."""
     today = now.date()
     words = [fold(t) if not re.fullmatch(r"[\d.:]+", t) else t for t in tokens]
     text = " ".join(words)
     n = len(words)
+    # Named days first: "am zweiten Weihnachtsfeiertag" is not the 2nd of a month.
+    named = _named_day(text, today, lang)
+    if named is not None:
+        return named
     for i, word in enumerate(words):
         nxt = words[i + 1] if i + 1 < n else ""
         prev = words[i - 1] if i > 0 else ""

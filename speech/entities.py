@@ -3,6 +3,7 @@ yes/no and conversational commands, as plain JSON-friendly values."""
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
@@ -13,6 +14,19 @@ from speech.normalise import MAX_CHARS, words
 from speech.numbers import bg_number, customer_number, digit_string, spoken_tokens
 
 BERLIN = ZoneInfo("Europe/Berlin")
+
+# Asking the way rather than the hours: "Wo isch des Jobcenter", "Adresse Waiblingen",
+# "Wie komme ich hin", "ich nicht finde" (matched on the canonical words).
+WAY_WORDS = {
+    "de": re.compile(
+        r"\b(wo (ist|sind|seid|liegt|liegen|befindet|finde|findet|genau|bitte)|"
+        r"adresse\w*|anschrift\w*|wegbeschreibung|anfahrt|hinkommen|hinfinden|hinfahren|"
+        r"wie (komme?|kommt|fahre?|finde?) (ich|man|mer)|weg (zum|zur|zu|dahin|dorthin)|"
+        r"welche strasse|haltestelle|(nicht|net) (finde|find)|(finde|find) \w+ (nicht|net))\b"),
+    "en": re.compile(
+        r"\b(where (is|are|s|can i find)|address|directions|how (do|can) i (get|find)|"
+        r"how to get|get there|find (you|the office|it))\b"),
+}
 
 
 def extract_entities(text: str, lang: str = "de", now: datetime | None = None) -> dict:
@@ -57,6 +71,8 @@ def extract_entities(text: str, lang: str = "de", now: datetime | None = None) -
     site = find_site(canon)
     if site:
         found["site"] = site
+    if WAY_WORDS[lang].search(" ".join(canon)):
+        found["asks"] = "way"
     found.update(extract_reply(text, lang))
     return found
 

@@ -51,9 +51,10 @@ def test_a_softphone_call_at_christmas_eve_hears_that_every_site_is_closed(tmp_p
 def test_the_moment_belongs_to_that_call_alone(tmp_path):
     app = make(tmp_path, "development")
     runner = app.test_cli_runner()
+    # A question about today: a general one is answered with the week.
     at_eve = runner.invoke(args=["call", "--json", "--at", CHRISTMAS_EVE],
-                           input="Öffnungszeiten\nnein\n")
-    today = runner.invoke(args=["call", "--json"], input="Öffnungszeiten\nnein\n")
+                           input="Haben Sie heute offen?\nnein\n")
+    today = runner.invoke(args=["call", "--json"], input="Haben Sie heute offen?\nnein\n")
     assert "geschlossen" in json.loads(at_eve.output.splitlines()[-1])["turns"][1]["hotline"]
     said_today = json.loads(today.output.splitlines()[-1])["turns"][1]["hotline"]
     assert "Heute, Mittwoch" in said_today and "geschlossen" not in said_today

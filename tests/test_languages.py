@@ -7,8 +7,8 @@ import xml.etree.ElementTree as ET
 
 import pytest
 
-from ivr import languages, prompts
 from conversation import Ask, Say
+from ivr import languages, prompts
 from ivr.twiml import Urls, Voice, compose
 from spoken_words import cardinal
 

@@ -149,3 +149,45 @@ def test_english_entities(text, key, value):
 def test_an_aware_reference_moment_is_read_in_berlin_time():
     late_utc = datetime(2025, 11, 25, 23, 30, tzinfo=ZoneInfo("UTC"))  # 00:30 on the 26th in Berlin
     assert extract_entities("morgen", "de", late_utc)["date"] == "2025-11-27"
+
+
+# Wednesday, 25 November 2026: the next Christmas, New Year and Easter are 2026/27.
+WINTER_2026 = datetime(2026, 11, 25, 10, 0, tzinfo=ZoneInfo("Europe/Berlin"))
+
+@pytest.mark.parametrize("text, lang, day", [
+    ("Wann haben Sie an Heiligabend geöffnet?", "de", "2026-12-24"),
+    ("am zweiten Weihnachtsfeiertag", "de", "2026-12-26"),  # not the 2nd of a month
+    ("am ersten Weihnachtstag", "de", "2026-12-25"),
+    ("ist das jobcenter silvester offen", "de", "2026-12-31"),
+    ("an Neujahr", "de", "2027-01-01"),
+    ("am Karfreitag", "de", "2027-03-26"),
+    ("über Ostern", "de", "2027-03-26"),  # a season names its first closed day
+    ("am Ostermontag", "de", "2027-03-29"),
+    ("an Christi Himmelfahrt", "de", "2027-05-06"),
+    ("am schmotzigen Donnerstag", "de", "2027-02-04"),
+    ("are you open on Good Friday", "en", "2027-03-26"),
+    ("on christmas eve", "en", "2026-12-24"),
+    ("new year's day", "en", "2027-01-01"),
+])
+def test_named_days_and_holidays(text, lang, day):
+    assert extract_entities(text, lang, WINTER_2026)["date"] == day
+
+
+@pytest.mark.parametrize("text, lang", [
+    ("Wo isch des Jobcenter in Backnang", "de"),
+    ("Adresse Waiblingen", "de"),
+    ("Wie komme ich hin?", "de"),
+    ("wo bitte ist jobcenter schorndorf, ich nicht finde", "de"),
+    ("Where is the office in Backnang?", "en"),
+    ("how do I get to the waiblingen office", "en"),
+])
+def test_asking_the_way(text, lang):
+    assert extract_entities(text, lang, WINTER_2026)["asks"] == "way"
+
+
+@pytest.mark.parametrize("text, lang", [
+    ("Wann haben Sie geöffnet?", "de"), ("Öffnungszeiten am Freitag", "de"),
+    ("what are your opening hours", "en"),
+])
+def test_asking_the_hours_is_not_asking_the_way(text, lang):
+    assert "asks" not in extract_entities(text, lang, WINTER_2026)

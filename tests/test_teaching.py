@@ -68,7 +68,8 @@ def test_an_accepted_phrase_is_understood_by_the_next_caller_on_every_worker(wor
     assert PUT_THROUGH in hotline_answers(first, NEW_WAY_TO_ASK)
     assert PUT_THROUGH in hotline_answers(second, NEW_WAY_TO_ASK)
     # Other callers are answered as before.
-    assert "Öffnungszeiten" in hotline_answers(second, "Wie sind Ihre Öffnungszeiten?")
+    assert "Montag bis Freitag von 8 bis 12 Uhr geöffnet" in hotline_answers(
+        second, "Wie sind Ihre Öffnungszeiten?")
 
 
 def test_history_says_who_changed_what_when_and_why_and_keeps_no_call(workers):

@@ -1,0 +1,96 @@
+"""Opening hours and the way there: the hours of a day or a week, a site's address by voice
+and by SMS.
+
+    step            caller does                       hotline does                   next step
+    --------------  --------------------------------  -----------------------------  -------------
+    (a request)     "Wann haben Sie offen?", "am      the hours of that day, or the  anything_else
+                    Karfreitag", "heute in Backnang"  week (.hours_words)
+    (a request)     "Wo ist ...", "Adresse", "Wie     the address (no postcode) and  way_sms
+                    komme ich hin" with a site        directions; SMS? (a mobile)    (anything_else)
+    (a request)     the same without a site (and      "Welche Geschäftsstelle?"      way_site
+                    none talked about before)
+    way_site        a site, or 1 / 2 / 3              the address, as above          way_sms ...
+    way_sms         yes / no                          the address by SMS / -         anything_else
+    way_sms         anything else                     taken as a new request         (as listen)
+
+"Und wo genau ist das?" after the hours of one site is about that site: the call keeps
+the site last talked about (`CallState.site`).
+"""
+
+from __future__ import annotations
+
+from speech.understanding import Understanding
+
+from .actions import Say
+from .booking import SITE_KEYS
+from .hours_words import hours_words
+from .replies import Failed, Reply, Talk, anything_else, ask, query
+from .state import CallState, Turn, achieve
+
+
+def opening_hours(t: Talk, words: Understanding | None) -> Turn:
+    """The hours of the day asked about (or the week), or the way there."""
+    state = t.state
+    site = words.get("site") if words is not None else None
+    if site:
+        state.site = site
+    if words is not None and words.get("asks") == "way":
+        return way(state, site or state.site)
+    return query(state, "opening_hours", {
+        "site": site, "day": words.get("date") if words is not None else None,
+        "lang": state.lang,
+    }, "opening_hours")
+
+
+def way(state: CallState, site: str | None) -> Turn:
+    """A site's address and directions (no postcode); the SMS offered to a mobile."""
+    state.failures = 0
+    if site is None:
+        return ask(state, [Say("way_which_site")], "choice", "way:which_site", step="way_site")
+    state.site = site
+    achieve(state, "answered")
+    said = [Say("way_address", {"site_site": site, "way_site": site})]
+    if state.mobile:
+        return ask(state, [*said, Say("way_sms_offer")], "yes_no", "answered:opening_hours",
+                   step="way_sms")
+    return anything_else(state, "answered:opening_hours", before=said)
+
+
+# ----------------------------------------------------------------------------- the steps
+
+
+def way_site(t: Talk) -> Reply | None:
+    """Which site's address: None when the caller asks something else instead."""
+    site = SITE_KEYS.get(t.words.key) or t.words.get("site")
+    if site is None and t.words.ordinal is not None:
+        site = SITE_KEYS.get(str(t.words.ordinal))
+    if site is not None:
+        return way(t.state, site)
+    recognition = t.recognition
+    if (recognition is not None and recognition.confident
+            and recognition.intent not in ("opening_hours", "out_of_scope")):
+        return None
+    return Failed("not_understood")
+
+
+def way_sms(t: Talk) -> Reply | None:
+    if t.words.answer == "yes" or t.words.key == "1":
+        return query(t.state, "send_address_sms", {"site": t.state.site, "lang": t.state.lang},
+                     "address_sms")
+    if t.words.answer == "no" or t.words.key == "2":
+        return anything_else(t.state, "way:no_sms")
+    return None
+
+
+# ----------------------------------------------------------------------------- results
+
+
+def hours_told(state: CallState, facts) -> Turn:
+    achieve(state, "answered")
+    said = [Say(key, params) for key, params in hours_words(facts)]
+    return anything_else(state, "answered:opening_hours", before=said)
+
+
+def address_sms_sent(state: CallState, result) -> Turn:
+    key = "way_sms_sent" if result and result.get("sent") else "way_sms_failed"
+    return anything_else(state, f"way:{key}", before=[Say(key)])
