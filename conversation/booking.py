@@ -53,7 +53,10 @@ def start(t: Talk, intent: str, words: Understanding | None) -> Turn:
             "declined": [],
             "customer_number": said.get("customer_number") if said else None,
         }
-        return next_question(state, t.heard.now)
+        # What the request already said is acknowledged before the next question.
+        noted = {key: state.booking[key] for key in ("wish", "site", "topic")
+                 if state.booking[key]}
+        return next_question(state, t.heard.now, noted=noted)
     state.booking = {"mode": "cancel" if intent == "cancel_appointment" else "reschedule",
                      "declined": []}
     code = _booking_code(said.entities if said else {})
@@ -114,38 +117,44 @@ def fill(t: Talk) -> dict:
     return changed
 
 
-def _answered(t: Talk, asked: str, chosen: str | None) -> Reply:
+def _answered(t: Talk, asked: str, chosen: str | None, confirm: bool = False) -> Reply:
     """The answer to the question about `asked` (topic, site or when): `chosen` if the
     caller chose by key or by name, plus whatever else they said. Something else said
     in its place is taken and acknowledged, and the question comes again; nothing at all
     is a failed turn."""
     booking = t.state.booking
+    other = _other_request(t) if chosen is None else None
+    if other is not None:
+        # "Moment, wann haben Sie heute offen?": a question of its own, whose words
+        # ("heute") are not an answer to this one.
+        return _switch(t, other)
     if chosen is not None:
         booking[asked] = chosen
         if asked == "wish":
             booking["declined"] = []
     changed = fill(t)
     if chosen is None and not changed:
-        other = _other_request(t)
-        if other is not None:
-            return _switch(t, other)
         return Failed("when_not_understood" if asked == "wish" else "not_understood")
-    noted = {key: value for key, value in changed.items() if key != asked}
+    noted = {key: value for key, value in changed.items() if key != asked or confirm}
+    if confirm and chosen is not None:
+        noted[asked] = chosen
     return next_question(t.state, t.heard.now, noted=noted)
 
 
 def topic(t: Talk) -> Reply:
     chosen = TOPIC_KEYS.get(t.words.key) or t.words.topic
-    if chosen is None and t.words.ordinal is not None:
-        chosen = TOPIC_KEYS.get(str(t.words.ordinal))  # "das Erste"
-    return _answered(t, "topic", chosen)
+    by_number = chosen is None and t.words.ordinal is not None
+    if by_number:
+        chosen = TOPIC_KEYS.get(str(t.words.ordinal))  # "das Erste": said back, to be sure
+    return _answered(t, "topic", chosen, confirm=by_number)
 
 
 def site(t: Talk) -> Reply:
     chosen = SITE_KEYS.get(t.words.key) or t.words.get("site")
-    if chosen is None and t.words.ordinal is not None:
-        chosen = SITE_KEYS.get(str(t.words.ordinal))  # "die zweite"
-    return _answered(t, "site", chosen)
+    by_number = chosen is None and t.words.ordinal is not None
+    if by_number:
+        chosen = SITE_KEYS.get(str(t.words.ordinal))  # "die zweite": said back, to be sure
+    return _answered(t, "site", chosen, confirm=by_number)
 
 
 def when(t: Talk) -> Reply:

@@ -55,6 +55,8 @@ REPEAT_KEY = "*"
 BOOKING_INTENTS = {"book_appointment", "cancel_appointment", "reschedule_appointment"}
 # Intents answered on the phone from the prompt catalogue.
 ANSWERED_BY_PROMPT = {"documents", "online_services"}
+# What a question about the way there ("Wo ist das?") may be recognised as.
+WAY_INTENTS = {"opening_hours", "out_of_scope"}
 # Intents that can be done online: the hotline says how before handing over.
 ONLINE_FIRST = {"report_change"}
 
@@ -112,10 +114,18 @@ def request(t: Talk) -> Reply:
     state, recognition = t.state, t.recognition
     if recognition.intent == "emergency" or _mentions_emergency(recognition):
         return handle(t, "emergency", recognition)
+    if t.words.get("asks") == "way" and recognition.intent in WAY_INTENTS:
+        # "Wo ist das?": the way there, to the site named or last talked about.
+        return handle(t, "opening_hours", recognition, t.words)
     if recognition.intent == "out_of_scope":
         return Failed(NO_MATCH)
     if recognition.ambiguous and recognition.alternatives:
         second = recognition.alternatives[0][0]
+        if "book_appointment" in (recognition.intent, second) and (
+                t.words.get("site") or t.words.wish):
+            # "a new appointment or looking for work?" need not be asked of a caller who
+            # said where and when: that is a booking (about work).
+            return handle(t, "book_appointment", recognition, t.words)
         if second != "out_of_scope":
             state.request_text = recognition.text
             state.candidates = [recognition.intent, second]
@@ -177,8 +187,9 @@ def more(t: Talk) -> Reply:
     is_request = (recognition.confident
                   and recognition.intent not in ("out_of_scope", "agent")
                   and not recognition.ambiguous)
-    if is_request:
-        return handle(t, recognition.intent, recognition, t.words)
+    if is_request or (t.words.get("asks") == "way" and recognition.intent in WAY_INTENTS):
+        return handle(t, recognition.intent if is_request else "opening_hours", recognition,
+                      t.words)
     # A yes or no said alone; with more words ("genau" in "wo genau ist das") the words
     # may be a request, and are heard as one first.
     short = len(t.words.folded.split()) <= YES_NO_WORDS

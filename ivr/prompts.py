@@ -190,7 +190,8 @@ def _noted(facts: dict, lang: str, schedule: Schedule | None) -> str:
     if facts.get("site") and schedule is not None:
         parts.append(f"in {schedule.site(facts['site']).place}")
     if facts.get("topic") and schedule is not None:
-        label = schedule.topic(facts["topic"]).label(lang)
+        # "Geldleistungen (Bürgergeld)" is said without what is in brackets.
+        label = re.sub(r"\s*\(.*?\)", "", schedule.topic(facts["topic"]).label(lang))
         parts.append(f"about {label}" if en else f"wegen {label}")
     return ", ".join(parts)
 
