@@ -147,9 +147,11 @@ def _flask_run(argv: list[str]) -> bool:
 
 
 def _softphone(argv: list[str]) -> bool:
-    """True for `flask ... call`: in process, the softphone calls this very app; with
-    `--url` this process only signs and posts requests, and needs no production secrets."""
-    return bool(argv) and os.path.basename(argv[0]) == "flask" and "call" in argv
+    """True for `flask ... call` and `flask ... seed-demo`: in process, the softphone calls
+    this very app; with `--url` this process only signs and posts requests; the demo data
+    is for trying the hotline out. None of them needs production secrets."""
+    return bool(argv) and os.path.basename(argv[0]) == "flask" and (
+        "call" in argv or "seed-demo" in argv)
 
 
 def _configure_logging(development: bool) -> None:

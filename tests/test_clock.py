@@ -110,6 +110,20 @@ def test_a_newcomers_first_softphone_call_shows_no_errors(tmp_path):
     assert json.loads(result.stdout)["outcome"] == "answered"
 
 
+def test_a_newcomer_seeds_the_demo_data_then_checks_a_status_by_phone(tmp_path):
+    """`flask --app app seed-demo` in a second terminal, then a call about a demo case."""
+    flask = Path(sys.executable).parent / "flask"
+    env = _newcomer_env(tmp_path)
+    seeded = subprocess.run([str(flask), "--app", "app", "seed-demo"], cwd=ROOT, env=env,
+                            capture_output=True, text=True, timeout=120)
+    assert seeded.returncode == 0, seeded.stderr
+    assert "Demo database ready" in seeded.stdout and "Traceback" not in seeded.stderr
+    result = subprocess.run([str(flask), "--app", "app", "call", "--json"], cwd=ROOT,
+                            input="Wie ist der Stand meines Antrags?\n", env=env,
+                            capture_output=True, text=True, timeout=120)
+    assert "Kundennummer" in json.loads(result.stdout)["turns"][1]["hotline"]
+
+
 def test_the_installed_package_holds_every_module_the_app_imports(tmp_path):
     """`pip install .` (not editable): the built wheel alone runs the softphone elsewhere."""
     # Built from a copy, so that setuptools' build/ folder is not left in the work tree.
