@@ -47,7 +47,7 @@ def test_a_booking_is_read_back_slowly_with_address_things_to_bring_and_code(app
                        "nächste woche dienstag vormittags", "ja")
     said = caller.hears()
     assert said.startswith("Ihr Termin ist gebucht: Dienstag, den 1. Dezember, um")
-    assert "Am Obstmarkt 3, 71522 Backnang" in said
+    assert "Am Obstmarkt 3, Backnang" in said and "71522" not in said  # postcode: SMS only
     assert "Bitte bringen Sie mit: Personalausweis oder Reisepass, Lebenslauf" in said
     code = code_in(said)
     assert code and said.count(", ".join(code)) == 2  # said twice, digit by digit
