@@ -114,7 +114,7 @@ def request(t: Talk) -> Reply:
     state, recognition = t.state, t.recognition
     if recognition.intent == "emergency" or _mentions_emergency(recognition):
         return handle(t, "emergency", recognition)
-    if t.words.get("asks") == "way" and recognition.intent in WAY_INTENTS:
+    if recognition.intent in WAY_INTENTS and t.words.asks_way:
         # "Wo ist das?": the way there, to the site named or last talked about.
         return handle(t, "opening_hours", recognition, t.words)
     if recognition.intent == "out_of_scope":
@@ -187,7 +187,7 @@ def more(t: Talk) -> Reply:
     is_request = (recognition.confident
                   and recognition.intent not in ("out_of_scope", "agent")
                   and not recognition.ambiguous)
-    if is_request or (t.words.get("asks") == "way" and recognition.intent in WAY_INTENTS):
+    if is_request or (recognition.intent in WAY_INTENTS and t.words.asks_way):
         return handle(t, recognition.intent if is_request else "opening_hours", recognition,
                       t.words)
     # A yes or no said alone; with more words ("genau" in "wo genau ist das") the words

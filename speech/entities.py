@@ -71,10 +71,15 @@ def extract_entities(text: str, lang: str = "de", now: datetime | None = None) -
     site = find_site(canon)
     if site:
         found["site"] = site
-    if WAY_WORDS[lang].search(" ".join(canon)):
+    if asks_way(canon, lang):
         found["asks"] = "way"
     found.update(extract_reply(text, lang))
     return found
+
+
+def asks_way(canon: list[str], lang: str = "de") -> bool:
+    """Whether the caller asks the way ("Wo ist ...", "Adresse"), on the canonical words."""
+    return WAY_WORDS["en" if lang == "en" else "de"].search(" ".join(canon)) is not None
 
 
 def extract_reply(text: str, lang: str = "de") -> dict:

@@ -15,9 +15,10 @@ from datetime import datetime
 from functools import cached_property
 
 from speech.crisis import detect_crisis
-from speech.entities import extract_entities, extract_reply
+from speech.entities import asks_way, extract_entities, extract_reply
 from speech.intents import Recognition
 from speech.normalise import fold
+from speech.normalise import words as canonical_words
 from speech.numbers import spoken_tokens
 from speech.wishes import appointment_wish, rules_out_days
 
@@ -113,6 +114,14 @@ class Understanding:
     def get(self, name: str):
         """One entity (speech.extract_entities's keys), or None."""
         return self.entities.get(name)
+
+    @cached_property
+    def asks_way(self) -> bool:
+        """"Wo ist das?", "Adresse": the way there, not the hours. Cheaper than `entities`
+        when they are not needed otherwise."""
+        if "entities" in self.__dict__:
+            return self.entities.get("asks") == "way"
+        return bool(self.text) and asks_way(canonical_words(self.text, self.lang), self.lang)
 
     @cached_property
     def wish(self) -> dict:
