@@ -345,7 +345,7 @@ def booked(state: CallState, result, kind: str = "book") -> Turn:
     readback = [
         say("rescheduled" if kind == "reschedule" else "booked",
             when_start=done["start"], place_site=done["site"]),
-        say("address", address_site=done["site"]),
+        say("address", way_site=done["site"]),  # street and directions, no postcode
         say("bring", bring_topic=done["topic"]),
         say("booking_code", digits_code=done["code"]),
     ]

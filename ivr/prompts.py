@@ -90,11 +90,9 @@ def _say(name: str, value, lang: str, schedule: Schedule | None) -> str:
             return f"at the {site.name_en}"
         return f"{'in der' if site.article == 'die' else 'im'} {site.name}"
     if schedule is not None and kind == "address":
-        # Read aloud without the postcode, which nobody keeps in their head; the SMS has it.
         site = schedule.site(value)
         directions = site.directions_en if lang == "en" else site.directions_de
-        street = spoken_street(site.address)
-        return f"{street}. {directions}".rstrip(". ") if directions else street
+        return f"{site.address}. {directions}".rstrip(". ") if directions else site.address
     if schedule is not None and kind == "bring":
         return join_words(list(schedule.topic(value).bring(lang)), lang)
     if kind == "noted":
