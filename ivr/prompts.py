@@ -2,11 +2,12 @@
 
 import functools
 import tomllib
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 
+from schedules.calendar import holiday_name, site_day
 from schedules.config import Schedule
-from schedules.spoken import join_words, spoken_code, spoken_when
+from schedules.spoken import MONTH_NAMES, join_words, spoken_code, spoken_date, spoken_when
 
 PROMPT_DIR = Path(__file__).parent / "prompts"
 
@@ -33,22 +34,45 @@ def text(lang: str, key: str, schedule: Schedule | None = None, **params: str) -
 
     Parameters hold data, not words, and are said in `lang` by their name's prefix, so
     a question repeated after a language switch is said in the new language:
-    ``topic_*`` an intent, ``when_*`` an ISO date-time, ``digits_*`` digits read one by
-    one, and with a `schedule`: ``place_*`` where a site is, ``address_*`` its address
-    and directions, ``bring_*`` what to bring for an appointment topic.
+    ``topic_*`` an intent, ``when_*`` an ISO date-time (today and tomorrow named as such
+    when a ``today`` parameter gives the call's date), ``date_*`` an ISO date with its
+    weekday, ``daymonth_*`` one without, ``digits_*`` digits read one by one, and with a
+    `schedule`: ``place_*`` where a site is, ``site_*`` its name, ``address_*`` its
+    address and directions, ``entry_*`` how booked customers get in outside its opening
+    hours, ``bring_*`` what to bring for an appointment topic, ``holiday_*`` the public
+    holiday on an ISO date, ``closure_*`` why a site is closed ("site/ISO date").
     """
-    said = {name: _say(name, value, lang, schedule) for name, value in params.items()}
+    today = params.pop("today", None)
+    today = date.fromisoformat(today) if today else None
+    said = {name: _say(name, value, lang, schedule, today) for name, value in params.items()}
     return catalogue(lang)["prompts"][key].format(**said)
 
 
-def _say(name: str, value, lang: str, schedule: Schedule | None) -> str:
+def _say(name: str, value, lang: str, schedule: Schedule | None, today: date | None) -> str:
     kind = name.split("_", 1)[0]
     if kind == "topic":
         return topic(lang, value)
     if kind == "when":
-        return spoken_when(datetime.fromisoformat(value), lang)
+        return spoken_when(datetime.fromisoformat(value), lang, today)
+    if kind == "date":
+        return spoken_date(date.fromisoformat(value), lang, today)
+    if kind == "daymonth":
+        day = date.fromisoformat(value)
+        month = MONTH_NAMES["en" if lang == "en" else "de"][day.month - 1]
+        return f"{day.day} {month}" if lang == "en" else f"{day.day}. {month}"
     if kind == "digits":
         return spoken_code(value)
+    if schedule is not None and kind == "site":
+        site = schedule.site(value)
+        return f"the {site.name_en}" if lang == "en" else f"{site.article} {site.name}"
+    if schedule is not None and kind == "entry":
+        site = schedule.site(value)
+        return (site.entry_en if lang == "en" else site.entry_de) or text(lang, "entry_default")
+    if schedule is not None and kind == "holiday":
+        return holiday_name(schedule.state, date.fromisoformat(value), lang) or ""
+    if schedule is not None and kind == "closure":
+        site_id, day = value.split("/")
+        return site_day(schedule, site_id, date.fromisoformat(day)).closure(lang) or ""
     if schedule is not None and kind == "place":
         site = schedule.site(value)
         if lang == "en":
