@@ -94,18 +94,29 @@ def test_keys_answer_the_booking_questions_too(app):
     caller.say("#1")  # Geld
     caller.say("#3")  # Schorndorf
     caller.say("morgen")
-    assert "Donnerstag, den 26. November" in caller.hears()
+    offer = caller.hears()
+    assert "anbieten: morgen, Donnerstag, um" in offer
+    assert "26. November" not in offer  # "morgen" instead of the date
     caller.say("#1")  # yes
     assert "Ihr Termin ist gebucht" in caller.hears()
     assert "SMS" not in caller.hears()  # a landline gets no SMS offer
 
 
-def test_three_declined_offers_then_another_day_is_asked_for(app):
-    caller = book(app, "termin in waiblingen wegen geld nächste woche montag", "nein", "nein")
-    third = caller.hears()
-    assert third.startswith("Ich kann Ihnen anbieten: Montag, den 30. November")
+def offered_hour(text):
+    return int(re.search(r"um (\d+) Uhr", text).group(1))
+
+
+def test_a_refused_offer_is_followed_by_another_half_day_then_a_question(app):
+    caller = book(app, "termin in waiblingen wegen geld nächste woche montag")
+    first = caller.hears()
+    assert first.startswith("Ich kann Ihnen anbieten: Montag, den 30. November")
     caller.say("nein")
-    assert "Welcher andere Tag passt Ihnen?" in caller.hears()
+    second = caller.hears()
+    assert "Montag, den 30. November" in second  # still the day the caller wished
+    assert (offered_hour(first) < 12) != (offered_hour(second) < 12)  # but not the same half
+    caller.say("nein")
+    said = caller.hears()
+    assert "Wann passt es Ihnen besser?" in said and "anbieten" not in said
     caller.say("am dritten dezember nachmittags")
     assert "Donnerstag, den 3. Dezember" in caller.hears()
 
@@ -121,8 +132,10 @@ def test_no_with_a_new_wish_looks_again(app):
 def test_a_day_in_the_past_or_far_ahead_is_said_and_asked_again(app):
     caller = book(app, "termin in backnang wegen geld")
     caller.say("gestern")
-    assert "liegt in der Vergangenheit" in caller.hears()
-    caller.say("am zweiten november")  # next year's, then: too far ahead
+    assert "Der 24. November ist schon vorbei." in caller.hears()
+    caller.say("am zweiten november")  # three weeks back: gone by, not next year's
+    assert "Der 2. November ist schon vorbei." in caller.hears()
+    caller.say("am zweiten april")  # next year's: too far ahead
     assert "So weit im Voraus" in caller.hears()
     caller.say("übermorgen")
     assert "Freitag, den 27. November" in caller.hears()
@@ -134,10 +147,13 @@ def test_an_unparseable_day_is_asked_again_with_an_example(app):
     assert "nicht verstanden" in caller.hears() and "zum Beispiel" in caller.hears()
 
 
-def test_a_holiday_is_never_offered(app):
+def test_a_holiday_is_named_and_the_nearest_free_day_offered_instead(app):
     caller = book(app, "termin in waiblingen wegen geld am fünfundzwanzigsten dezember")
     said = caller.hears()
-    assert "keinen freien Termin" in said and "andere Tag" in said
+    assert said.startswith("Am Freitag, den 25. Dezember, ist Feiertag: Erster Weihnachtstag. "
+                           "Ich kann Ihnen stattdessen anbieten: Mittwoch, den 23. Dezember, um")
+    caller.say("ja")
+    assert "Ihr Termin ist gebucht: Mittwoch, den 23. Dezember" in caller.hears()
 
 
 def test_retry_of_the_confirming_webhook_books_once(app, db):
