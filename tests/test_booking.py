@@ -6,12 +6,16 @@ The hotline's clock stands at Wednesday, 25 November 2026, 10:00 (conftest.NOW),
 
 import json
 import re
-from datetime import timedelta
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from icalendar import Calendar
 
+import clock
 import outbox
 from conftest import NOW, Caller, twiml
+
+BERLIN = ZoneInfo("Europe/Berlin")
 
 MOBILE = "+491701234567"
 LANDLINE = "+4971511234567"
@@ -347,3 +351,96 @@ def test_slots_lost_to_other_callers_do_not_count_as_declined(app):
         if "gebucht" in caller.hears():
             break
     assert "Welcher andere Tag" not in caller.hears()
+
+
+# ---------------------------------------------------------------- a booking a caller can follow
+
+
+def at_moment(app, moment):
+    """The hotline's clock stands at `moment` (Berlin time, "YYYY-MM-DD HH:MM")."""
+    clock.install(app, clock.Clock.at(datetime.fromisoformat(moment).replace(tzinfo=BERLIN)))
+
+
+def test_a_date_gone_by_is_said_to_be_past_not_moved_to_next_year(app):
+    at_moment(app, "2026-12-01 10:00")
+    caller = book(app, "termin in waiblingen wegen geld", "am 30. November")
+    said = caller.hears()
+    assert said.startswith("Der 30. November ist schon vorbei. Sagen Sie bitte einen Tag")
+    assert "So weit im Voraus" not in said
+    caller.say("dann morgen")
+    assert caller.hears().startswith("Ich kann Ihnen anbieten: morgen, Mittwoch, um ")
+
+
+def test_a_closure_is_said_with_its_reason_and_the_nearest_slot_offered(app):
+    at_moment(app, "2026-12-07 10:00")  # Schorndorf's Personalversammlung is on the 9th
+    caller = book(app, "termin in schorndorf wegen arbeitssuche am mittwoch")
+    said = caller.hears()
+    assert said.startswith("Am Mittwoch, den 9. Dezember, ist die Geschäftsstelle Schorndorf "
+                           "geschlossen: Personalversammlung. Ich kann Ihnen stattdessen "
+                           "anbieten: ")
+    assert "9. Dezember, um" not in said and said.endswith("Sagen Sie bitte Ja oder Nein.")
+    caller.say("ja")
+    assert "Ihr Termin ist gebucht" in caller.hears()
+
+
+def test_a_weekend_day_is_said_to_be_closed_and_the_nearest_slot_offered(app):
+    at_moment(app, "2026-12-01 10:00")
+    caller = book(app, "termin in waiblingen wegen geld am samstag")
+    said = caller.hears()
+    assert said.startswith("Am Samstag, den 5. Dezember, ist die Geschäftsstelle Waiblingen "
+                           "geschlossen. Ich kann Ihnen stattdessen anbieten: Freitag, den 4. "
+                           "Dezember, um")
+
+
+def test_english_callers_hear_the_holiday_and_the_nearest_slot(app):
+    at_moment(app, "2026-12-21 10:00")
+    caller = book(app, "#9", "I want to book an appointment in Waiblingen about money on "
+                             "Christmas Day")
+    said = caller.hears()
+    if "correctly" in said:
+        caller.say("yes")
+        said = caller.hears()
+    assert said.startswith("Friday, 25 December is a public holiday: Christmas Day. Instead, "
+                           "I can offer you: Wednesday, 23 December, at ")
+
+
+def test_a_refused_offer_is_followed_by_another_half_day_not_the_next_quarter_hour(app):
+    caller = book(app, "termin in backnang wegen geld so bald wie möglich")
+    first = caller.hears()
+    assert first.startswith("Ich kann Ihnen anbieten: heute um 12 Uhr")  # two hours' lead
+    caller.say("nein, das passt nicht")
+    second = caller.hears()
+    assert second.startswith("Ich kann Ihnen anbieten: morgen, Donnerstag, um ")
+    assert offered_hour(second) < 12
+    caller.say("nein")
+    assert caller.hears().startswith("Wann passt es Ihnen besser?")
+
+
+def test_today_is_said_as_heute_and_times_as_people_say_them(app):
+    caller = book(app, "termin in waiblingen wegen arbeitssuche heute nachmittag")
+    offer = caller.hears()
+    assert re.match(r"Ich kann Ihnen anbieten: heute um 1\d Uhr( \d\d)?, in der Geschäftsstelle "
+                    r"Waiblingen\.", offer), offer
+    assert "25. November" not in offer and ":" not in offer.split("anbieten:")[1]
+
+
+def test_half_past_nine_is_understood_and_said_as_9_uhr_30(app, db):
+    at_moment(app, "2026-12-01 10:00")
+    caller = book(app, "termin in waiblingen wegen geld", "donnerstag um halb zehn")
+    assert caller.hears().startswith(
+        "Ich kann Ihnen anbieten: Donnerstag, den 3. Dezember, um 9 Uhr 30, in der")
+    caller.say("ja")
+    assert caller.hears().startswith("Ihr Termin ist gebucht: Donnerstag, den 3. Dezember, "
+                                     "um 9 Uhr 30, in der Geschäftsstelle Waiblingen.")
+
+
+def test_an_appointment_outside_the_opening_hours_says_how_to_get_in(app):
+    at_moment(app, "2026-12-01 10:00")  # Waiblingen opens Mondays from 8 to 12 only
+    caller = book(app, "termin in waiblingen wegen geld am montag um 14 uhr", "ja")
+    said = caller.hears()
+    assert said.startswith("Ihr Termin ist gebucht: Montag, den 7. Dezember, um 14 Uhr, in der "
+                           "Geschäftsstelle Waiblingen. Zu dieser Uhrzeit ist die Geschäftsstelle "
+                           "für Besucher geschlossen. Bitte klingeln Sie am Seiteneingang.")
+    inside = book(app, "termin in waiblingen wegen geld am montag um 10 uhr", "ja")
+    assert "Ihr Termin ist gebucht: Montag, den 7. Dezember, um 10 Uhr" in inside.hears()
+    assert "klingeln" not in inside.hears()
