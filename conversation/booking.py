@@ -8,8 +8,11 @@ runs it (ivr.effects) and hands the result back to the handler in `RESULTS`.
     book_topic      Geld / Arbeit / Beruf / arbeitslos (topic known)                 book_site ...
     book_site       Waiblingen / Backnang / Schorndorf (site known)                  book_when ...
     book_when       "nächsten Dienstag vormittags"    looks for the nearest slot     book_offer
+                    (a day gone by)                   "Der 30. November ist schon vorbei."
+                    (a day with nothing free)         says why, offers the nearest   book_offer
     book_offer      yes                               books, reads it back slowly    book_sms ...
-    book_offer      no (3 times: another day)         offers the next slot           book_offer
+    book_offer      no                                offers another half-day        book_offer
+    book_offer      no (the second time)              asks what suits them           book_when
     book_sms        yes / no                          SMS with the .ics link         book_remind
     book_remind     yes / no                          notes the consent              anything_else
     find_code       six digits / "weiß ich nicht"     looks the booking up           confirm_...
@@ -26,11 +29,11 @@ from datetime import date, datetime, timedelta
 
 from speech.understanding import Understanding
 
-from .actions import say
+from .actions import Say, say
 from .replies import Failed, Reply, Switch, Talk, anything_else, ask, query, transfer
 from .state import CallState, Turn, achieve
 
-OFFERS_PER_WISH = 3  # slots offered one at a time before asking for another day
+REFUSALS = 2  # offers refused before the caller is asked what suits them
 MAX_DAYS_AHEAD = 120  # further ahead than this is not bookable yet
 TOPIC_KEYS = {"1": "geldleistungen", "2": "arbeitsvermittlung", "3": "berufsberatung",
               "4": "arbeitslosmeldung"}
@@ -79,16 +82,21 @@ def next_question(state: CallState, now: datetime, noted: dict | None = None) ->
     problem = _wish_problem(booking["wish"], now)
     if problem:
         booking["wish"] = None
-        return ask(state, [say(problem), say("ask_when_example")], "request",
-                   f"ask:when:{problem}", step="book_when")
-    return _find_slot(state)
+        return ask(state, [problem, say("ask_when_example")], "request",
+                   f"ask:when:{problem.key}", step="book_when")
+    return _find_slot(state, now=now)
 
 
-def _find_slot(state: CallState, before=()) -> Turn:
+def _find_slot(state: CallState, before=(), now: datetime | None = None) -> Turn:
     booking = state.booking
+    if now is not None:
+        # Offers and confirmations say "heute" and "morgen" (the result comes back
+        # within this webhook).
+        booking["today"] = now.date().isoformat()
     return query(state, "find_slot", {
         "site": booking["site"], "topic": booking["topic"], "wish": booking["wish"],
         "exclude": booking["declined"] + booking.get("taken", []), "lang": state.lang,
+        "avoid": booking["declined"],
     }, "find_slot", before=before)
 
 
@@ -165,6 +173,7 @@ def offer(t: Talk) -> Reply:
     state, words = t.state, t.words
     booking = state.booking
     if words.answer == "yes" or words.key == "1":
+        booking["today"] = t.heard.now.date().isoformat()  # for the read-back
         kind = "reschedule" if booking["mode"] == "reschedule" else "book"
         args = {"slot": booking["offer"], "lang": state.lang,
                 "customer_number": booking.get("customer_number")}
@@ -178,12 +187,13 @@ def offer(t: Talk) -> Reply:
         return next_question(state, t.heard.now)
     if words.answer == "no" or words.key == "2":
         booking["declined"].append(booking["offer"]["start"])
-        if len(booking["declined"]) >= OFFERS_PER_WISH:
+        if len(booking["declined"]) >= REFUSALS:
             booking["wish"] = None
             booking["declined"] = []
-            return ask(state, [say("ask_other_day")], "request", "ask:when:declined",
+            return ask(state, [say("ask_what_suits")], "request", "ask:when:declined",
                        step="book_when")
-        return _find_slot(state)
+        # The next offer is another half-day (schedules.slots: `avoid`).
+        return _find_slot(state, now=t.heard.now)
     other = _other_request(t)
     if other is not None:
         return _switch(t, other)
@@ -312,8 +322,14 @@ def _by_phone(state: CallState, entities: dict) -> Turn:
 
 
 def slot_found(state: CallState, result) -> Turn:
+    """A slot as wished, or (``nearest``) the nearest one, after why none was as wished."""
     booking = state.booking
-    if result is None:
+    if result is not None and "start" in result:
+        booking["offer"] = result
+        return ask(state, [_when("offer", result, booking)], "yes_no", "offer",
+                   step="book_offer")
+    nearest = (result or {}).get("nearest")
+    if nearest is None:
         if (booking.get("wish") or {}).get("asap") or not booking.get("wish"):
             # Nothing free at all in the bookable future: a person must help.
             return transfer(state, "agent:no_slots", "handover",
@@ -322,9 +338,37 @@ def slot_found(state: CallState, result) -> Turn:
         booking["declined"] = []
         return ask(state, [say("no_slot_for_wish"), say("ask_other_day")],
                    "request", "ask:when:no_slot", step="book_when")
-    booking["offer"] = result
-    return ask(state, [say("offer", when_start=result["start"], place_site=result["site"])],
-               "yes_no", "offer", step="book_offer")
+    booking["offer"] = nearest
+    # After a refusal the caller knows why this is another time; otherwise they hear why
+    # nothing was free as they wished, then the nearest slot right away.
+    why = [] if booking["declined"] else [_why_not(result, booking)]
+    return ask(state, [*why, _when("offer_instead", nearest, booking)], "yes_no",
+               f"offer:nearest:{result.get('why') or 'wish'}", step="book_offer")
+
+
+def _when(key: str, slot: dict, booking: dict) -> Say:
+    """A sentence with the slot's time and place; today and tomorrow said as such."""
+    return say(key, when_start=slot["start"], place_site=slot["site"],
+               today=booking.get("today"))
+
+
+def _why_not(result: dict, booking: dict) -> Say:
+    """Why the day wished for has no slot (schedules.alternatives names the reason)."""
+    why, day, site = result.get("why"), result.get("day"), booking["site"]
+    part = (booking.get("wish") or {}).get("part_of_day")
+    if why is None:
+        return say("no_slot_for_wish")
+    if why == "holiday":
+        return say("slot_day_holiday", date_day=day, holiday_day=day)
+    if why == "closure":
+        return say("slot_day_closure", date_day=day, site_site=site, closure_day=f"{site}/{day}")
+    if why == "closed":
+        return say("slot_day_closed", date_day=day, site_site=site)
+    if part in ("morning", "afternoon"):
+        return say(f"slot_day_{part}", date_day=day)
+    if why == "no_staff":
+        return say("slot_day_no_staff", date_day=day, place_site=site)
+    return say(f"slot_day_{why}", date_day=day)
 
 
 def booked(state: CallState, result, kind: str = "book") -> Turn:
@@ -342,9 +386,11 @@ def booked(state: CallState, result, kind: str = "book") -> Turn:
     booking["result"] = done
     outcome = "rescheduled" if kind == "reschedule" else "booked"
     achieve(state, outcome)
+    # Appointments may start before or after the walk-in hours: then how to get in.
+    entry = [say("entry", entry_site=done["site"])] if result.get("doors_closed") else []
     readback = [
-        say("rescheduled" if kind == "reschedule" else "booked",
-            when_start=done["start"], place_site=done["site"]),
+        _when("rescheduled" if kind == "reschedule" else "booked", done, booking),
+        *entry,
         say("address", way_site=done["site"]),  # street and directions, no postcode
         say("bring", bring_topic=done["topic"]),
         say("booking_code", digits_code=done["code"]),
@@ -414,13 +460,15 @@ def _booking_code(entities: dict) -> str | None:
     return number if len(number) == 6 else None
 
 
-def _wish_problem(wish: dict, now: datetime) -> str | None:
-    """Why a wish cannot be booked as said: a day in the past, or too far ahead."""
+def _wish_problem(wish: dict, now: datetime) -> Say | None:
+    """Why a wish cannot be booked as said: a day gone by ("Der 30. November ist schon
+    vorbei."), or too far ahead."""
     today = now.date()
     days = [date.fromisoformat(wish[k]) for k in ("on", "earliest") if wish.get(k)]
-    if any(day < today for day in days):
-        return "when_past"
+    past = [day for day in days if day < today]
+    if past:
+        return say("when_past", daymonth_day=past[0].isoformat())
     if any(day > today + timedelta(days=MAX_DAYS_AHEAD) for day in days):
-        return "when_too_far"
+        return say("when_too_far")
     return None
 

@@ -26,6 +26,7 @@ from routing import callbacks
 from routing.topics import topic_for_intent
 from schedules import reminders
 from schedules import store as bookings
+from schedules.alternatives import nearest_slot, why_no_slot
 from schedules.calendar import site_day
 from schedules.config import BERLIN, Schedule
 from schedules.hours import opening_facts
@@ -98,16 +99,35 @@ def booking_data(booking: bookings.Booking) -> dict:
             "caseworker": booking.caseworker_name, "start": booking.start.isoformat()}
 
 
-def find_slot(ctx: Context, site: str, topic: str, wish: dict, exclude: list, lang: str):
+def find_slot(ctx: Context, site: str, topic: str, wish: dict, exclude: list, lang: str,
+              avoid: list = ()):
+    """The free slot nearest the wish (a slot's plain data); `avoid` holds offers the
+    caller refused, whose half-days are skipped.
+
+    When nothing fits: ``{"nearest": slot or None, "day": ISO date, "why": reason}``,
+    the day and why it has no slot only when the wish named one day
+    (schedules.alternatives), for the caller to hear before the nearest slot instead.
+    """
     topic = topic if topic in ctx.schedule.topics else _fallback_topic(ctx.schedule)
-    found = find_slots(ctx.db, ctx.schedule, site, topic, Wish.from_dict(wish or {}), now=ctx.now,
-                       limit=1, exclude=[datetime.fromisoformat(s) for s in exclude],
-                       for_call=ctx.call_sid)
-    if not found:
-        return None
-    # Held for this caller while they decide, so others on the line get other slots.
-    bookings.hold(ctx.db, found[0], ctx.call_sid, ctx.now)
-    return found[0].to_dict()
+    wanted = Wish.from_dict(wish or {})
+    exclude = [datetime.fromisoformat(s) for s in exclude]
+    avoid = [datetime.fromisoformat(s) for s in avoid]
+    found = find_slots(ctx.db, ctx.schedule, site, topic, wanted, now=ctx.now, limit=1,
+                       exclude=exclude, avoid=avoid, for_call=ctx.call_sid)
+    nearest = found[0] if found else nearest_slot(
+        ctx.db, ctx.schedule, site, topic, wanted, ctx.now, exclude=exclude, avoid=avoid,
+        for_call=ctx.call_sid)
+    if nearest is not None:
+        # Held for this caller while they decide, so others on the line get other slots.
+        bookings.hold(ctx.db, nearest, ctx.call_sid, ctx.now)
+    if found:
+        return nearest.to_dict()
+    missed = {"nearest": nearest.to_dict() if nearest else None}
+    if wanted.on is not None:
+        missed["day"] = wanted.on.isoformat()
+        missed["why"] = why_no_slot(ctx.schedule, site, topic, wanted.on, wanted.part_of_day,
+                                    ctx.now)
+    return missed
 
 
 def _fallback_topic(schedule: Schedule) -> str:
@@ -122,7 +142,7 @@ def book(ctx: Context, slot: dict, lang: str, customer_number: str | None = None
     except bookings.SlotTakenError:
         return {"taken": True}
     bookings.release_hold(ctx.db, ctx.call_sid)
-    return {"booking": booking_data(booking)}
+    return {"booking": booking_data(booking), **_entry(ctx.schedule, booking)}
 
 
 def reschedule(ctx: Context, code: str, slot: dict, lang: str, customer_number=None):
@@ -140,7 +160,15 @@ def reschedule(ctx: Context, code: str, slot: dict, lang: str, customer_number=N
         if booking.reminder_consent:
             reminders.schedule_reminder(ctx.db, booking, ctx.schedule, _reminder_time(),
                                         ctx.now)
-    return {"booking": booking_data(booking)}
+    return {"booking": booking_data(booking), **_entry(ctx.schedule, booking)}
+
+
+def _entry(schedule: Schedule, booking: bookings.Booking) -> dict:
+    """``{"doors_closed": True}`` when the appointment starts while the site is closed to
+    walk-ins (appointment hours may be longer): the caller must hear how to get in."""
+    local = booking.start.astimezone(BERLIN)
+    day = site_day(schedule, booking.site_id, local.date())
+    return {} if day.doors_open(local.hour * 60 + local.minute) else {"doors_closed": True}
 
 
 def find_booking(ctx: Context, code: str | None = None, by_phone: bool = False,

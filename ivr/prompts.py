@@ -6,8 +6,10 @@ import tomllib
 from datetime import date, datetime
 from pathlib import Path
 
+from schedules.calendar import holiday_name, site_day
 from schedules.config import Schedule
 from schedules.spoken import (
+    MONTH_NAMES,
     PARTS_OF_DAY,
     join_words,
     spoken_code,
@@ -51,9 +53,13 @@ def text(lang: str, key: str, schedule: Schedule | None = None, **params: str) -
 
     Parameters hold data, not words, and are said in `lang` by their name's prefix, so
     a question repeated after a language switch is said in the new language:
-    ``topic_*`` an intent, ``when_*`` an ISO date-time, ``digits_*`` digits read one by
-    one, and with a `schedule`: ``place_*`` where a site is, ``address_*`` its address
-    and directions, ``bring_*`` what to bring for an appointment topic.
+    ``topic_*`` an intent, ``when_*`` an ISO date-time (today and tomorrow named as such
+    when a ``today`` parameter gives the call's date), ``date_*`` an ISO date with its
+    weekday, ``daymonth_*`` one without, ``digits_*`` digits read one by one, and with a
+    `schedule`: ``place_*`` where a site is, ``address_*`` its address and directions,
+    ``entry_*`` how booked customers get in outside its opening hours, ``bring_*`` what to
+    bring for an appointment topic, ``holiday_*`` the public holiday on an ISO date,
+    ``closure_*`` why a site is closed ("site/ISO date").
 
     Opening hours (conversation/hours_words.py): ``on_*`` a day ([date, today] as ISO dates, or
     "same" for "an diesem Tag"), ``hours_*`` intervals in minutes, ``reason_*`` a name in
@@ -65,7 +71,9 @@ def text(lang: str, key: str, schedule: Schedule | None = None, **params: str) -
     A placeholder that begins a sentence begins it with a capital letter.
     """
     template = catalogue(lang)["prompts"][key]
-    said = {name: _say(name, value, lang, schedule) for name, value in params.items()}
+    today = params.pop("today", None)
+    today = date.fromisoformat(today) if today else None
+    said = {name: _say(name, value, lang, schedule, today) for name, value in params.items()}
     for name in _SENTENCE_STARTS.findall(template):
         if name in said:
             said[name] = said[name][:1].upper() + said[name][1:]
@@ -76,14 +84,28 @@ def text(lang: str, key: str, schedule: Schedule | None = None, **params: str) -
 _SENTENCE_STARTS = re.compile(r"(?:^|[.?!] )\{(\w+)\}")
 
 
-def _say(name: str, value, lang: str, schedule: Schedule | None) -> str:
+def _say(name: str, value, lang: str, schedule: Schedule | None, today: date | None) -> str:
     kind = name.split("_", 1)[0]
     if kind == "topic":
         return topic(lang, value)
     if kind == "when":
-        return spoken_when(datetime.fromisoformat(value), lang)
+        return spoken_when(datetime.fromisoformat(value), lang, today)
+    if kind == "date":
+        return spoken_date(date.fromisoformat(value), lang, today)
+    if kind == "daymonth":
+        day = date.fromisoformat(value)
+        month = MONTH_NAMES["en" if lang == "en" else "de"][day.month - 1]
+        return f"{day.day} {month}" if lang == "en" else f"{day.day}. {month}"
     if kind == "digits":
         return spoken_code(value, lang)
+    if schedule is not None and kind == "entry":
+        site = schedule.site(value)
+        return (site.entry_en if lang == "en" else site.entry_de) or text(lang, "entry_default")
+    if schedule is not None and kind == "holiday":
+        return holiday_name(schedule.state, date.fromisoformat(value), lang) or ""
+    if schedule is not None and kind == "closure":
+        site_id, day = value.split("/")
+        return site_day(schedule, site_id, date.fromisoformat(day)).closure(lang) or ""
     if schedule is not None and kind == "place":
         site = schedule.site(value)
         if lang == "en":

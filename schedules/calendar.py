@@ -33,6 +33,10 @@ class Day:
     def is_open(self) -> bool:
         return bool(self.opening_hours)
 
+    def doors_open(self, minute: int) -> bool:
+        """Whether anyone may walk in at `minute` (appointment hours may be longer)."""
+        return any(start <= minute < end for start, end in self.opening_hours)
+
     def holiday(self, lang: str) -> str | None:
         return self.holiday_en if lang == "en" else self.holiday_de
 

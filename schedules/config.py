@@ -51,6 +51,10 @@ class Site:
     directions_en: str
     opening_hours: WeekHours
     appointment_hours: WeekHours
+    # How booked customers get in when the doors are closed to walk-ins; empty: the
+    # hotline's general sentence.
+    entry_de: str = ""
+    entry_en: str = ""
 
 
 @dataclass(frozen=True)
@@ -283,6 +287,8 @@ def _site(site_id: str, raw, where: _Where) -> Site:
         directions_en=_text(raw.get("directions_en", ""), where.at("directions_en"), empty=True),
         opening_hours=opening,
         appointment_hours=appointments,
+        entry_de=_text(raw.get("entry_de", ""), where.at("entry_de"), empty=True),
+        entry_en=_text(raw.get("entry_en", ""), where.at("entry_en"), empty=True),
     )
 
 

@@ -48,14 +48,16 @@ def caseworkers_for(schedule: Schedule, site_id: str, topic_id: str,
 
 def find_slots(db, schedule: Schedule, site_id: str, topic_id: str, wish: Wish | None = None,
                now: datetime | None = None, limit: int = 3, language: str | None = None,
-               exclude: Iterable[Slot | datetime] = (), for_call: str | None = None
-               ) -> list[Slot]:
+               exclude: Iterable[Slot | datetime] = (), for_call: str | None = None,
+               avoid: Iterable[datetime] = ()) -> list[Slot]:
     """The nearest free slots matching `wish`, at most one per start time, best first.
 
     "Nearest" is the earliest date first; within a day, the earliest time, or the time
     closest to ``wish.time`` when the caller named one. Nothing starts sooner than the
     configured lead time after `now`, nor later than the horizon (unless the wish names
-    a later date). `exclude` holds slots (or start times) the caller already declined.
+    a later date). `exclude` holds slots (or start times) the caller already declined;
+    `avoid` holds offers they refused, whose whole half-day (before or from noon) is
+    skipped, so that the next offer is clearly another one.
     Bookings are read from `db` one day at a time, only for the days searched. With
     `for_call`, slots offered to other calls a moment ago (store.hold) count as taken,
     so that callers on the line at the same time are not all offered the same slot.
@@ -69,6 +71,7 @@ def find_slots(db, schedule: Schedule, site_id: str, topic_id: str, wish: Wish |
     not_before = now + timedelta(minutes=schedule.lead_minutes)
     first, last = _search_days(schedule, wish, now, not_before)
     excluded = {(s.start if isinstance(s, Slot) else s).timestamp() for s in exclude}
+    avoided = {_half_day(start) for start in avoid}
     found: list[Slot] = []
     day = first
     while day <= last and len(found) < limit:
@@ -93,7 +96,7 @@ def find_slots(db, schedule: Schedule, site_id: str, topic_id: str, wish: Wish |
                 candidates = sorted(candidates, key=lambda m: (abs(m - wanted), m))
             for minute in candidates:
                 start = local(day, minute)
-                if start.timestamp() in excluded:
+                if start.timestamp() in excluded or (day, minute >= MORNING_ENDS) in avoided:
                     continue
                 person = free.who(minute)
                 found.append(Slot(start, local(day, minute + minutes), person.id, person.name,
@@ -102,6 +105,12 @@ def find_slots(db, schedule: Schedule, site_id: str, topic_id: str, wish: Wish |
                     break
         day += timedelta(days=1)
     return found
+
+
+def _half_day(start: datetime) -> tuple[date, bool]:
+    """The day of `start`, and whether it is in the afternoon."""
+    local_start = start.astimezone(BERLIN)
+    return local_start.date(), local_start.hour * 60 + local_start.minute >= MORNING_ENDS
 
 
 def book_first_free(db: Database, schedule: Schedule, site_id: str, topic_id: str, wish=None,

@@ -1,10 +1,11 @@
 """Dates, times, hours and booking codes as the hotline says them, in each of its languages.
 
-Written for the ear: "9 Uhr" rather than "09:00 Uhr", opening hours as people say them
-("von 8 Uhr bis halb eins", "Montag bis Freitag", "donnerstags"), the booking code digit
-by digit with pauses ("4, 7, 1, 1, 0, 3"). Ukrainian, Russian, Turkish and Arabic are
-said in words by `spoken_words`, in their own grammar; plain German ("de-simple") is said
-as German. Words only: the sentences around them are in ivr/prompts/<lang>.toml.
+Written for the ear: "9 Uhr" rather than "09:00 Uhr", an appointment "um 9 Uhr 30",
+opening hours as people say them ("von 8 Uhr bis halb eins", "Montag bis Freitag",
+"donnerstags"), the booking code digit by digit with pauses ("4, 7, 1, 1, 0, 3").
+Ukrainian, Russian, Turkish and Arabic are said in words by `spoken_words`, in their own
+grammar; plain German ("de-simple") is said as German. Words only: the sentences around
+them are in ivr/prompts/<lang>.toml.
 """
 
 from __future__ import annotations
@@ -171,38 +172,50 @@ def spoken_date(day: date, lang: str = "de", today: date | None = None) -> str:
     return f"{weekday_name(day, lang)}, den {day.day}. {month}{year}"
 
 
-def spoken_when(start: datetime, lang: str = "de", now: datetime | None = None) -> str:
+def spoken_clock(minute: int | time, lang: str = "de") -> str:
+    """A time of day as people say it: "9 Uhr 30", "14 Uhr" / "9:30 am", "2 pm"."""
+    if isinstance(minute, time):
+        minute = minute.hour * 60 + minute.minute
+    if _lang(lang) == "en":
+        return clock(minute, "en")
+    hour, rest = divmod(minute, 60)
+    return f"{hour} Uhr {rest}" if rest else f"{hour} Uhr"
+
+
+def spoken_when(start: datetime, lang: str = "de", now: datetime | date | None = None) -> str:
     """When an appointment starts, to read out.
 
-    "Dienstag, den 1. Dezember, um 9:30 Uhr" / "Tuesday, 1 December, at 9:30 am".
+    "Dienstag, den 1. Dezember, um 9 Uhr 30" / "Tuesday, 1 December, at 9:30 am".
 
-    With `now`, today and tomorrow are named as such: "morgen, Dienstag, den 1. Dezember, ...".
+    With `now` (a moment or today's date), today and tomorrow are named instead of the
+    date: "heute um 14 Uhr", "morgen, Mittwoch, um 9 Uhr 30".
     """
     if _words(lang):
         return _when_in_words(start, lang, now)
     lang = _lang(lang)
     local = start.astimezone(BERLIN)
-    today = now.astimezone(BERLIN).date() if now is not None else None
-    day = spoken_date(local.date(), lang, today)
+    if isinstance(now, datetime):
+        now = now.astimezone(BERLIN).date()
     minute = local.hour * 60 + local.minute
-    at = f"at {spoken_time(minute, lang)}" if lang == "en" else f"um {spoken_time(minute, lang)}"
-    relative = ""
-    if today is not None:
-        offset = (local.date() - today).days
-        relative = {0: {"de": "heute, ", "en": "today, "},
-                    1: {"de": "morgen, ", "en": "tomorrow, "}}.get(offset, {}).get(lang, "")
-    return f"{relative}{day}, {at}"
+    at = f"at {spoken_clock(minute, lang)}" if lang == "en" else f"um {spoken_clock(minute, lang)}"
+    offset = (local.date() - now).days if now is not None else None
+    if offset == 0:
+        return f"today {at}" if lang == "en" else f"heute {at}"
+    if offset == 1:
+        word = "tomorrow" if lang == "en" else "morgen"
+        return f"{word}, {weekday_name(local.date(), lang)}, {at}"
+    return f"{spoken_date(local.date(), lang, now)}, {at}"
 
 
 _TODAY = {"ru": ("сегодня", "завтра"), "uk": ("сьогодні", "завтра"), "tr": ("bugün", "yarın"),
           "ar": ("اليوم", "غدًا")}
 
 
-def _when_in_words(start: datetime, lang: str, now: datetime | None) -> str:
+def _when_in_words(start: datetime, lang: str, now: datetime | date | None) -> str:
     """ "завтра, вторник, первое декабря, в девять тридцать" / "bir Aralık Salı, saat
     dokuz otuz" / "الثلاثاء، الأول من ديسمبر، الساعة التاسعة والنصف صباحًا"."""
     local = start.astimezone(BERLIN)
-    today = now.astimezone(BERLIN).date() if now is not None else None
+    today = now.astimezone(BERLIN).date() if isinstance(now, datetime) else now
     comma = "، " if lang == "ar" else ", "
     said = spoken_date(local.date(), lang, today) + comma + spoken_words.time_words(
         local.hour * 60 + local.minute, lang)

@@ -145,113 +145,144 @@ def _count(token: str) -> int | None:
     }.get(token)
 
 
+# A day and month this close behind today is a day gone by ("am 30. November" said on
+# 1 December, "am 28. Dezember" on 5 January); further back, the caller means next
+# year's ("am 5. Januar" said in December).
+PAST_DAYS = 90
+
+
+def _nearest(candidates: list[date], today: date) -> date | None:
+    """Of the same day in neighbouring years: the one gone by at most PAST_DAYS ago,
+    else the next one to come."""
+    behind = [day for day in candidates if day < today and (today - day).days <= PAST_DAYS]
+    if behind:
+        return max(behind)
+    ahead = [day for day in candidates if day >= today]
+    return min(ahead) if ahead else None
+
+
 def _future(day: int, month: int, now: date, year: int | None = None) -> date | None:
-    """The date with that day and month: this year, or next year if already past."""
-    try:
-        if year is not None:
+    """The date with that day and month: the one the caller means (see PAST_DAYS), or
+    that of `year` when they said one."""
+    if year is not None:
+        try:
             return date(year, month, day)
-        candidate = date(now.year, month, day)
-        if candidate < now:
-            candidate = date(now.year + 1, month, day)
-        return candidate
-    except ValueError:
-        return None
+        except ValueError:
+            return None
+    candidates = []
+    for y in (now.year - 1, now.year, now.year + 1):
+        try:
+            candidates.append(date(y, month, day))
+        except ValueError:
+            continue  # 29 February
+    return _nearest(candidates, now)
 
 
 def _easter(year: int) -> date:
-    """Easter Sunday in the Gregorian calendar (the anonymous algorithm, Meeus/Jones/Butcher)."""
-    a, b, c = year % 19, year // 100, year % 100
+    """Easter Sunday (the Gregorian computus, as in Meeus' "Astronomical Algorithms")."""
+    a = year % 19
+    b, c = divmod(year, 100)
     d, e = divmod(b, 4)
-    g = (8 * b + 13) // 25
+    g = (b - (b + 8) // 25 + 1) // 3
     h = (19 * a + b - d - g + 15) % 30
     i, k = divmod(c, 4)
-    l_ = (32 + 2 * e + 2 * i - h - k) % 7
-    m = (a + 11 * h + 22 * l_) // 451
-    month, day = divmod(h + l_ - 7 * m + 114, 31)
+    l = (32 + 2 * e + 2 * i - h - k) % 7  # noqa: E741 - the computus' own name
+    m = (a + 11 * h + 22 * l) // 451
+    month, day = divmod(h + l - 7 * m + 114, 31)
     return date(year, month, day + 1)
 
 
-# Named days, as (pattern on the folded words, (month, day) or days after Easter Sunday).
-# A season names its first closed day: "Weihnachten" is Christmas Eve, "Ostern" Good
-# Friday, "Pfingsten" Whit Monday, so that a question about it hears the closure.
-_NAMED_DAYS = {
+# Days callers name instead of a date: (pattern on the folded words, (month, day) or the
+# days after Easter Sunday). The longer names come first ("Heiligabend" before
+# "Weihnachten", "Easter Monday" before "Easter").
+_NAMED_DAYS: dict[str, list[tuple[re.Pattern, tuple[int, int] | int]]] = {
     "de": [
-        (r"(1\.?|erste[nrms]?) weihnachts(feier)?tag", (12, 25)),
-        (r"(2\.?|zweite[nrms]?) weihnachts(feier)?tag|stephanstag", (12, 26)),
-        (r"heilig(e[nr]?)? ?abend|weihnacht(en|sabend)?|christtag", (12, 24)),
+        (r"heilig(e[nr]?)? ?abend|weihnachtsabend", (12, 24)),
+        (r"(2\.|zweite[nr]?) weihnachts(feier)?tag|stephanstag", (12, 26)),
+        (r"(1\. |erste[nr]? )?weihnachts(feier)?tag|weihnachten", (12, 25)),
         (r"silvester", (12, 31)),
         (r"neujahr(stag)?", (1, 1)),
-        (r"heilige[nr]? drei koenige|dreikoenig(e|stag)?|epiphanias", (1, 6)),
-        (r"tag der arbeit|maifeiertag", (5, 1)),
-        (r"tag der (deutschen )?einheit", (10, 3)),
-        (r"allerheiligen", (11, 1)),
+        (r"heilige[nr]? (3|drei) koenige|dreikoenig(stag)?|epiphanias", (1, 6)),
         (r"(schmotzige[nr]?|schmutzige[nr]?|gumpige[nr]?) donnerstag|weiberfastnacht", -52),
         (r"rosenmontag", -48),
         (r"aschermittwoch", -46),
         (r"gruendonnerstag", -3),
+        (r"karsamstag|ostersamstag", -1),
         (r"karfreitag", -2),
-        (r"ostersamstag|karsamstag", -1),
-        (r"ostersonntag", 0),
         (r"ostermontag", 1),
-        (r"ostern|osterfeiertag\w*", -2),
+        (r"ostersonntag|ostern", 0),
         (r"(christi )?himmelfahrt|vatertag", 39),
-        (r"pfingstsonntag", 49),
-        (r"pfingst(montag|en|feiertag\w*)", 50),
+        (r"pfingstmontag", 50),
+        (r"pfingstsonntag|pfingsten", 49),
         (r"fronleichnam", 60),
+        (r"tag der arbeit|maifeiertag", (5, 1)),
+        (r"tag der deutschen einheit", (10, 3)),
+        (r"allerheiligen", (11, 1)),
     ],
     "en": [
         (r"christmas eve", (12, 24)),
-        (r"christmas day", (12, 25)),
-        (r"boxing day|st stephen s day", (12, 26)),
-        (r"christmas", (12, 24)),
-        (r"new year ?s eve", (12, 31)),
-        (r"new year ?s( day)?|new year", (1, 1)),
+        (r"boxing day", (12, 26)),
+        (r"christmas( day)?", (12, 25)),
+        (r"new years? eve|new year s eve", (12, 31)),
+        (r"new years?( day)?|new year s( day)?", (1, 1)),
         (r"epiphany", (1, 6)),
-        (r"labou?r day|may day", (5, 1)),
-        (r"(day of )?german unity( day)?", (10, 3)),
-        (r"all saints( day)?", (11, 1)),
         (r"maundy thursday", -3),
         (r"good friday", -2),
-        (r"easter sunday", 0),
         (r"easter monday", 1),
-        (r"easter", -2),
+        (r"easter( sunday)?", 0),
         (r"ascension( day)?", 39),
-        (r"whit sunday|pentecost sunday", 49),
-        (r"whit monday|whitsun|pentecost", 50),
+        (r"whit monday|pentecost monday", 50),
+        (r"whitsun|pentecost", 49),
         (r"corpus christi", 60),
+        (r"labou?r day|may day", (5, 1)),
+        (r"german unity day|day of german unity", (10, 3)),
+        (r"all saints( day)?", (11, 1)),
     ],
 }
+_NAMED_DAYS = {lang: [(re.compile(rf"(?<![\w.])(?:(?P<prep>\w+) )?(?:{pattern})\b"), when)
+                      for pattern, when in days]
+               for lang, days in _NAMED_DAYS.items()}
+# "vor Weihnachten", "after Easter": a stretch of time around the day, not the day.
+_AROUND = {"vor", "nach", "bis", "ab", "before", "after", "until", "till"}
+# "über Ostern", "over Christmas": the holidays from their first day (Good Friday, 24 Dec).
+_OVER = {"ueber", "over"}
 
 
 def _named_day(text: str, today: date, lang: str) -> date | None:
-    """The next (or today's) public holiday or named day the caller names."""
-    for pattern, when in _NAMED_DAYS[lang]:
-        if not re.search(rf"\b(?:{pattern})\b", text):
+    """A holiday named instead of a date ("an Heiligabend", "am Karfreitag")."""
+    for pattern, when in _NAMED_DAYS["en" if lang == "en" else "de"]:
+        match = pattern.search(text)
+        if match is None:
             continue
-        for year in (today.year, today.year + 1):
-            if isinstance(when, tuple):
-                day = date(year, *when)
-            else:
-                day = _easter(year) + timedelta(days=when)
-            if day >= today:
-                return day
+        if match.group("prep") in _AROUND:
+            return None
+        if match.group("prep") in _OVER:
+            when = -2 if isinstance(when, int) else (12, 24) if when[0] == 12 else when
+        years = (today.year - 1, today.year, today.year + 1)
+        if isinstance(when, tuple):
+            return _future(when[1], when[0], today)
+        return _nearest([_easter(y) + timedelta(days=when) for y in years], today)
     return None
 
 
 def find_date(tokens: list[str], now: datetime, lang: str = "de") -> date | None:
-    """The date a caller means, or None. ``tokens`` come from speech.numbers.spoken_tokens."""
+    """The date a caller means, or None. ``tokens`` come from speech.numbers.spoken_tokens.
+
+    A date said outright wins over a weekday said with it ("am Montag, den 7. Dezember"),
+    a named holiday over a day of the month without its month ("am ersten Weihnachtstag").
+    """
     today = now.date()
     words = [fold(t) if not re.fullmatch(r"[\d.:]+", t) else t for t in tokens]
     text = " ".join(words)
+    return (_absolute_date(words, today, lang) or _named_day(text, today, lang)
+            or _relative_date(words, text, today, lang))
+
+
+def _absolute_date(words: list[str], today: date, lang: str) -> date | None:
+    """ "3.12.", "3.12.2025", "am 3. dezember", "third of december", "december 3"."""
     n = len(words)
-    # Named days first: "am zweiten Weihnachtsfeiertag" is not the 2nd of a month.
-    named = _named_day(text, today, lang)
-    if named is not None:
-        return named
     for i, word in enumerate(words):
         nxt = words[i + 1] if i + 1 < n else ""
-        prev = words[i - 1] if i > 0 else ""
-        # Absolute: "3.12.", "3.12.2025", "am 3. dezember", "third of december", "december 3"
         m = re.fullmatch(r"(\d{1,2})\.(\d{1,2})\.(\d{2,4})?", word)
         if m:
             year = int(m.group(3)) if m.group(3) else None
@@ -278,18 +309,6 @@ def find_date(tokens: list[str], now: datetime, lang: str = "de") -> date | None
                     if found:
                         return found
                 break
-            if word.endswith(".") and prev in ("am", "den", "zum", "ab", "bis"):
-                # "am dritten" without a month: this month, or next if already past.
-                day = int(m.group(1))
-                month, year = today.month, today.year
-                for _ in range(2):
-                    try:
-                        candidate = date(year, month, day)
-                    except ValueError:
-                        candidate = None
-                    if candidate and candidate >= today:
-                        return candidate
-                    month, year = (1, year + 1) if month == 12 else (month + 1, year)
         month = _month(word, lang)
         if month and lang == "en" and nxt:
             m2 = re.fullmatch(r"(\d{1,2})(?:st|nd|rd|th)?\.?", nxt)
@@ -297,6 +316,28 @@ def find_date(tokens: list[str], now: datetime, lang: str = "de") -> date | None
                 found = _future(int(m2.group(1)), month, today)
                 if found:
                     return found
+    return None
+
+
+def _relative_date(words: list[str], text: str, today: date, lang: str) -> date | None:
+    """ "am dritten" (this month), "in zwei Wochen", weekdays, "morgen", "next week"."""
+    n = len(words)
+    for i, word in enumerate(words):
+        nxt = words[i + 1] if i + 1 < n else ""
+        prev = words[i - 1] if i > 0 else ""
+        m = re.fullmatch(r"(\d{1,2})\.", word)
+        if m and prev in ("am", "den", "zum", "ab", "bis"):
+            # "am dritten" without a month: this month, or next if already past.
+            day = int(m.group(1))
+            month, year = today.month, today.year
+            for _ in range(2):
+                try:
+                    candidate = date(year, month, day)
+                except ValueError:
+                    candidate = None
+                if candidate and candidate >= today:
+                    return candidate
+                month, year = (1, year + 1) if month == 12 else (month + 1, year)
         # Relative: "in zwei Wochen", "in 3 Tagen", "in a week"
         if word in ("in", "within") and i + 2 < n + 1:
             count = _count(nxt)

@@ -6,12 +6,16 @@ The hotline's clock stands at Wednesday, 25 November 2026, 10:00 (conftest.NOW),
 
 import json
 import re
-from datetime import timedelta
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from icalendar import Calendar
 
+import clock
 import outbox
 from conftest import NOW, Caller, twiml
+
+BERLIN = ZoneInfo("Europe/Berlin")
 
 MOBILE = "+491701234567"
 LANDLINE = "+4971511234567"
@@ -94,18 +98,29 @@ def test_keys_answer_the_booking_questions_too(app):
     caller.say("#1")  # Geld
     caller.say("#3")  # Schorndorf
     caller.say("morgen")
-    assert "Donnerstag, den 26. November" in caller.hears()
+    offer = caller.hears()
+    assert "anbieten: morgen, Donnerstag, um" in offer
+    assert "26. November" not in offer  # "morgen" instead of the date
     caller.say("#1")  # yes
     assert "Ihr Termin ist gebucht" in caller.hears()
     assert "SMS" not in caller.hears()  # a landline gets no SMS offer
 
 
-def test_three_declined_offers_then_another_day_is_asked_for(app):
-    caller = book(app, "termin in waiblingen wegen geld nächste woche montag", "nein", "nein")
-    third = caller.hears()
-    assert third.startswith("Ich kann Ihnen anbieten: Montag, den 30. November")
+def offered_hour(text):
+    return int(re.search(r"um (\d+) Uhr", text).group(1))
+
+
+def test_a_refused_offer_is_followed_by_another_half_day_then_a_question(app):
+    caller = book(app, "termin in waiblingen wegen geld nächste woche montag")
+    first = caller.hears()
+    assert first.startswith("Ich kann Ihnen anbieten: Montag, den 30. November")
     caller.say("nein")
-    assert "Welcher andere Tag passt Ihnen?" in caller.hears()
+    second = caller.hears()
+    assert "Montag, den 30. November" in second  # still the day the caller wished
+    assert (offered_hour(first) < 12) != (offered_hour(second) < 12)  # but not the same half
+    caller.say("nein")
+    said = caller.hears()
+    assert "Wann passt es Ihnen besser?" in said and "anbieten" not in said
     caller.say("am dritten dezember nachmittags")
     assert "Donnerstag, den 3. Dezember" in caller.hears()
 
@@ -121,8 +136,10 @@ def test_no_with_a_new_wish_looks_again(app):
 def test_a_day_in_the_past_or_far_ahead_is_said_and_asked_again(app):
     caller = book(app, "termin in backnang wegen geld")
     caller.say("gestern")
-    assert "liegt in der Vergangenheit" in caller.hears()
-    caller.say("am zweiten november")  # next year's, then: too far ahead
+    assert "Der 24. November ist schon vorbei." in caller.hears()
+    caller.say("am zweiten november")  # three weeks back: gone by, not next year's
+    assert "Der 2. November ist schon vorbei." in caller.hears()
+    caller.say("am zweiten april")  # next year's: too far ahead
     assert "So weit im Voraus" in caller.hears()
     caller.say("übermorgen")
     assert "Freitag, den 27. November" in caller.hears()
@@ -134,10 +151,13 @@ def test_an_unparseable_day_is_asked_again_with_an_example(app):
     assert "nicht verstanden" in caller.hears() and "zum Beispiel" in caller.hears()
 
 
-def test_a_holiday_is_never_offered(app):
+def test_a_holiday_is_named_and_the_nearest_free_day_offered_instead(app):
     caller = book(app, "termin in waiblingen wegen geld am fünfundzwanzigsten dezember")
     said = caller.hears()
-    assert "keinen freien Termin" in said and "andere Tag" in said
+    assert said.startswith("Am Freitag, den 25. Dezember, ist Feiertag: Erster Weihnachtstag. "
+                           "Ich kann Ihnen stattdessen anbieten: Mittwoch, den 23. Dezember, um")
+    caller.say("ja")
+    assert "Ihr Termin ist gebucht: Mittwoch, den 23. Dezember" in caller.hears()
 
 
 def test_retry_of_the_confirming_webhook_books_once(app, db):
@@ -331,3 +351,96 @@ def test_slots_lost_to_other_callers_do_not_count_as_declined(app):
         if "gebucht" in caller.hears():
             break
     assert "Welcher andere Tag" not in caller.hears()
+
+
+# ---------------------------------------------------------------- a booking a caller can follow
+
+
+def at_moment(app, moment):
+    """The hotline's clock stands at `moment` (Berlin time, "YYYY-MM-DD HH:MM")."""
+    clock.install(app, clock.Clock.at(datetime.fromisoformat(moment).replace(tzinfo=BERLIN)))
+
+
+def test_a_date_gone_by_is_said_to_be_past_not_moved_to_next_year(app):
+    at_moment(app, "2026-12-01 10:00")
+    caller = book(app, "termin in waiblingen wegen geld", "am 30. November")
+    said = caller.hears()
+    assert said.startswith("Der 30. November ist schon vorbei. Sagen Sie bitte einen Tag")
+    assert "So weit im Voraus" not in said
+    caller.say("dann morgen")
+    assert caller.hears().startswith("Ich kann Ihnen anbieten: morgen, Mittwoch, um ")
+
+
+def test_a_closure_is_said_with_its_reason_and_the_nearest_slot_offered(app):
+    at_moment(app, "2026-12-07 10:00")  # Schorndorf's Personalversammlung is on the 9th
+    caller = book(app, "termin in schorndorf wegen arbeitssuche am mittwoch")
+    said = caller.hears()
+    assert said.startswith("Am Mittwoch, den 9. Dezember, ist die Geschäftsstelle Schorndorf "
+                           "geschlossen: Personalversammlung. Ich kann Ihnen stattdessen "
+                           "anbieten: ")
+    assert "9. Dezember, um" not in said and said.endswith("Sagen Sie bitte Ja oder Nein.")
+    caller.say("ja")
+    assert "Ihr Termin ist gebucht" in caller.hears()
+
+
+def test_a_weekend_day_is_said_to_be_closed_and_the_nearest_slot_offered(app):
+    at_moment(app, "2026-12-01 10:00")
+    caller = book(app, "termin in waiblingen wegen geld am samstag")
+    said = caller.hears()
+    assert said.startswith("Am Samstag, den 5. Dezember, ist die Geschäftsstelle Waiblingen "
+                           "geschlossen. Ich kann Ihnen stattdessen anbieten: Freitag, den 4. "
+                           "Dezember, um")
+
+
+def test_english_callers_hear_the_holiday_and_the_nearest_slot(app):
+    at_moment(app, "2026-12-21 10:00")
+    caller = book(app, "#9", "I want to book an appointment in Waiblingen about money on "
+                             "Christmas Day")
+    said = caller.hears()
+    if "correctly" in said:
+        caller.say("yes")
+        said = caller.hears()
+    assert said.startswith("Friday, 25 December is a public holiday: Christmas Day. Instead, "
+                           "I can offer you: Wednesday, 23 December, at ")
+
+
+def test_a_refused_offer_is_followed_by_another_half_day_not_the_next_quarter_hour(app):
+    caller = book(app, "termin in backnang wegen geld so bald wie möglich")
+    first = caller.hears()
+    assert first.startswith("Ich kann Ihnen anbieten: heute um 12 Uhr")  # two hours' lead
+    caller.say("nein, das passt nicht")
+    second = caller.hears()
+    assert second.startswith("Ich kann Ihnen anbieten: morgen, Donnerstag, um ")
+    assert offered_hour(second) < 12
+    caller.say("nein")
+    assert caller.hears().startswith("Wann passt es Ihnen besser?")
+
+
+def test_today_is_said_as_heute_and_times_as_people_say_them(app):
+    caller = book(app, "termin in waiblingen wegen arbeitssuche heute nachmittag")
+    offer = caller.hears()
+    assert re.match(r"Ich kann Ihnen anbieten: heute um 1\d Uhr( \d\d)?, in der Geschäftsstelle "
+                    r"Waiblingen\.", offer), offer
+    assert "25. November" not in offer and ":" not in offer.split("anbieten:")[1]
+
+
+def test_half_past_nine_is_understood_and_said_as_9_uhr_30(app, db):
+    at_moment(app, "2026-12-01 10:00")
+    caller = book(app, "termin in waiblingen wegen geld", "donnerstag um halb zehn")
+    assert caller.hears().startswith(
+        "Ich kann Ihnen anbieten: Donnerstag, den 3. Dezember, um 9 Uhr 30, in der")
+    caller.say("ja")
+    assert caller.hears().startswith("Ihr Termin ist gebucht: Donnerstag, den 3. Dezember, "
+                                     "um 9 Uhr 30, in der Geschäftsstelle Waiblingen.")
+
+
+def test_an_appointment_outside_the_opening_hours_says_how_to_get_in(app):
+    at_moment(app, "2026-12-01 10:00")  # Waiblingen opens Mondays from 8 to 12 only
+    caller = book(app, "termin in waiblingen wegen geld am montag um 14 uhr", "ja")
+    said = caller.hears()
+    assert said.startswith("Ihr Termin ist gebucht: Montag, den 7. Dezember, um 14 Uhr, in der "
+                           "Geschäftsstelle Waiblingen. Zu dieser Uhrzeit ist die Geschäftsstelle "
+                           "für Besucher geschlossen. Bitte klingeln Sie am Seiteneingang.")
+    inside = book(app, "termin in waiblingen wegen geld am montag um 10 uhr", "ja")
+    assert "Ihr Termin ist gebucht: Montag, den 7. Dezember, um 10 Uhr" in inside.hears()
+    assert "klingeln" not in inside.hears()

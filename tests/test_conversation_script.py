@@ -25,7 +25,7 @@ booking: none
 ## a booking said in one breath
 from: +4915112345678
 C: Termin in Waiblingen wegen Geld am 23. Dezember um halb zehn
-H~ /um 9[:.]30 Uhr/
+H~ /um 9 Uhr 30/
 C: ja
 H~ gebucht
 C? SMS => ja

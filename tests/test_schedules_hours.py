@@ -115,10 +115,14 @@ def test_the_facts_are_plain_data_with_the_reason_in_both_languages():
 
 def test_spoken_times_dates_and_codes():
     start = datetime(2026, 12, 1, 9, 30, tzinfo=BERLIN)
-    assert spoken_when(start) == "Dienstag, den 1. Dezember, um 9:30 Uhr"
+    assert spoken_when(start) == "Dienstag, den 1. Dezember, um 9 Uhr 30"
     assert spoken_when(start, "en") == "Tuesday, 1 December, at 9:30 am"
     assert spoken_when(start, "de", now=datetime(2026, 11, 30, 12, 0, tzinfo=BERLIN)) == (
-        "morgen, Dienstag, den 1. Dezember, um 9:30 Uhr")
+        "morgen, Dienstag, um 9 Uhr 30")
+    assert spoken_when(start, "de", now=date(2026, 12, 1)) == "heute um 9 Uhr 30"
+    assert spoken_when(start, "en", now=date(2026, 11, 30)) == "tomorrow, Tuesday, at 9:30 am"
+    assert spoken_when(start, "de", now=date(2026, 11, 29)) == (
+        "Dienstag, den 1. Dezember, um 9 Uhr 30")
     assert spoken_when(datetime(2026, 12, 3, 14, 0, tzinfo=BERLIN)) == (
         "Donnerstag, den 3. Dezember, um 14 Uhr")
     assert spoken_code("471103") == "4, 7, 1, 1, 0, 3"
