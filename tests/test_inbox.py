@@ -9,12 +9,12 @@ import tomllib
 from datetime import timedelta
 
 import pytest
+from test_teaching import logged_in, next_refresh, worker
 
 import clock
 from conftest import NOW, Caller
 from db import connect
 from teaching import marks
-from test_teaching import logged_in, next_refresh, worker
 
 KINDERKASSE = "wer ist für die kinderkasse zuständig"  # "Familienkasse", misheard
 FAMILIENKASSE = "Familienkasse"
@@ -69,7 +69,7 @@ def test_a_group_shows_count_languages_the_guess_and_the_calls_around_it(workers
     assert "Die Hotline hielt es für Nicht zuständig / unklar (3)" in shown
     assert "Einzeln: 2 Varianten" in shown
     # The calls around it: what the hotline said before and after.
-    assert f"Hotline: Guten Tag, hier ist das Jobcenter Rems-Murr." in shown
+    assert "Hotline: Guten Tag, hier ist das Jobcenter Rems-Murr." in shown
     assert f"Anrufer: {KINDERKASSE} Hotline: {NOT_UNDERSTOOD}" in shown
 
 
