@@ -76,6 +76,11 @@ def _headers(response):
         " frame-ancestors 'none'; form-action 'self'; base-uri 'none'"))
 
 
+def _seconds() -> str:
+    """Within how many seconds every worker uses a new version, as a German number."""
+    return f"{current_app.config['HOTLINE_CATALOGUE_REFRESH_S']:g}".replace(".", ",")
+
+
 def _who() -> str:
     return current_user.agent.login
 
@@ -156,7 +161,7 @@ def show():
         seen=marks.newest_id(db), versions=[_version_view(v) for v in store.history(db)],
         topics=[{**t, "when": _berlin(t["at"]), "language": language_label(t["lang"])}
                 for t in marks.topics(db)],
-        refresh_s=current_app.config["HOTLINE_CATALOGUE_REFRESH_S"], languages=LANGUAGE_LABELS)
+        refresh_s=_seconds(), languages=LANGUAGE_LABELS)
 
 
 def _group_view(group: inbox.Group) -> dict:
@@ -263,8 +268,7 @@ def decide():
         version = outcome.version or store.latest_number(db)
         marks.mark(db, keys, marks.ASSIGNED, _who(), at, version, decision["intent"])
         flash(f"Version {version}: „{decision['phrase']}“ → {label_of(decision['intent'])}. "
-              f"Alle Leitungen verstehen es in spätestens "
-              f"{current_app.config['HOTLINE_CATALOGUE_REFRESH_S']:g} Sekunden.", "info")
+              f"Alle Leitungen verstehen es in spätestens {_seconds()} Sekunden.", "info")
     elif decision["action"] == "noise":
         marks.mark(db, keys, marks.NOISE, _who(), at)
         flash(f"{decision['calls']} Äußerung(en) als kein Anliegen markiert.", "info")
@@ -346,8 +350,7 @@ def rollback():
         flash(f"Nicht zurückgesetzt: {_refusal(str(exc))}", "error")
     else:
         flash(f"Version {number}: der Katalog ist wieder wie in Version {to}. Alle Leitungen "
-              f"nutzen ihn in spätestens "
-              f"{current_app.config['HOTLINE_CATALOGUE_REFRESH_S']:g} Sekunden.", "info")
+              f"nutzen ihn in spätestens {_seconds()} Sekunden.", "info")
     return redirect(url_for("inbox.show"))
 
 
