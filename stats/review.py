@@ -194,7 +194,7 @@ def _form() -> dict:
         abort(400)
     action = form.get("action", "")
     lang = form.get("lang", "de")
-    if action not in ACTIONS or not turns or lang not in LANGUAGE_LABELS:
+    if action not in ACTIONS or not turns or lang not in LANGUAGE_LABELS or min(base, seen) < 0:
         abort(400)
     return {"turns": turns, "base": base, "seen": seen, "action": action, "lang": lang,
             "phrase": " ".join(form.get("phrase", "").split()),
