@@ -37,6 +37,7 @@ from schedules import store as schedules_store
 from schedules import views as appointments
 from speech.cli import intent_command
 from stats import store as stats_store
+from teaching import marks as teaching_marks
 from teaching import store as teaching_store
 from teaching import views as teaching_views
 from teaching.cli import catalogue_command
@@ -45,7 +46,7 @@ from teaching.cli import catalogue_command
 # The statistics' rollup comes last: it puts triggers on the tables before it.
 MIGRATIONS = [ivr_store.migrate, media.migrate, schedules_store.migrate, routing_store.migrate,
               cases_store.migrate, outbox.migrate, teaching_store.migrate,
-              stats_store.migrate]
+              teaching_marks.migrate, stats_store.migrate]
 
 
 class ConsoleOnlySessions(SecureCookieSessionInterface):
@@ -206,6 +207,7 @@ def purge_command(days: int | None):
                 database, audit_before=clock.utc_text(now - timedelta(days=audit_days)),
                 now=now))
             routing_auth.purge_expired(database, now)
+            teaching_marks.purge(database, before)  # they stood for the words purged
         at_twilio = redaction.run(database, gateway.get_gateway(), cutoff, now)
         scrubbed = db.scrub(database)
     finally:

@@ -14,6 +14,7 @@ from speech.understanding import Understanding
 
 from . import booking, identity, matters, way
 from .actions import Hangup, Say
+from .referrals import INTENT_PREFIX
 from .replies import (
     Failed,
     Reply,
@@ -64,6 +65,11 @@ ONLINE_FIRST = {"report_change"}
 # ----------------------------------------------------------------------------- requests
 
 
+def is_referral(intent: str | None) -> bool:
+    """A phrase supervisors assigned to another office (conversation.referrals)."""
+    return bool(intent) and intent.startswith(INTENT_PREFIX)
+
+
 def handle(t: Talk, intent: str, recognition: speech.Recognition | None = None,
            words: Understanding | None = None) -> Turn:
     """Start on `intent`; `words` are the caller's words whose details count (a site, a
@@ -95,6 +101,8 @@ def handle(t: Talk, intent: str, recognition: speech.Recognition | None = None,
     elif intent == "report_sick":
         turn = matters.absence(t, folded)
     elif t.rules.referrals.for_intent(intent) is not None:
+        if is_referral(intent):
+            state.intent = "out_of_scope"  # as when the office's own words are heard
         turn = matters.refer(state, t.rules.referrals.for_intent(intent))
     elif intent in ONLINE_FIRST:
         # Can be done online: say so in one sentence, then a person helps all the same.
@@ -119,6 +127,10 @@ def request(t: Talk) -> Reply:
         return handle(t, "opening_hours", recognition, t.words)
     if recognition.intent == "out_of_scope":
         return Failed(NO_MATCH)
+    if is_referral(recognition.intent) and recognition.score >= CONFIRM_SCORE:
+        # A phrase supervisors assigned to another office: saying that office's number
+        # needs no confirming (and there is no topic name to confirm it by).
+        return handle(t, recognition.intent, recognition, t.words)
     if recognition.ambiguous and recognition.alternatives:
         second = recognition.alternatives[0][0]
         if "book_appointment" in (recognition.intent, second) and (
@@ -126,7 +138,7 @@ def request(t: Talk) -> Reply:
             # "a new appointment or looking for work?" need not be asked of a caller who
             # said where and when: that is a booking (about work).
             return handle(t, "book_appointment", recognition, t.words)
-        if second != "out_of_scope":
+        if second != "out_of_scope" and not is_referral(second):
             state.request_text = recognition.text
             state.candidates = [recognition.intent, second]
             prompt = Say("clarify", {"topic_first": recognition.intent, "topic_second": second})

@@ -17,6 +17,9 @@ from pathlib import Path
 from speech.normalise import MAX_CHARS, words
 
 DEFAULT_FILE = Path(__file__).with_name("referrals.toml")
+# A phrase supervisors assigned to an office (teaching) is recognised as the intent
+# "referral:<office key>", e.g. "referral:familienkasse".
+INTENT_PREFIX = "referral:"
 
 
 class ReferralFileError(ValueError):
@@ -68,7 +71,10 @@ class Referrals:
         return None
 
     def for_intent(self, intent: str | None) -> Office | None:
-        """The office a recognised intent belongs to (registering as unemployed)."""
+        """The office a recognised intent belongs to (registering as unemployed, or
+        "referral:<key>" for a phrase supervisors assigned to that office)."""
+        if intent and intent.startswith(INTENT_PREFIX):
+            return self.get(intent[len(INTENT_PREFIX):])
         for office in self.offices:
             if intent in office.intents:
                 return office

@@ -36,6 +36,7 @@ from routing.auth import secure_page_headers, supervisor_required
 from routing.console import STATUS_LABELS
 from routing.store import WRAP_UP_LIMIT_S
 from routing.topics import LANGUAGE_LABELS, SITE_LABELS
+from teaching import store as teaching_store
 
 from . import figures, staffing
 from .figures import BadPeriodError, Period
@@ -121,7 +122,17 @@ def _figures(query: dict) -> dict:
     data["staffing"] = staffing.staffing(db, today=now.astimezone(figures.BERLIN).date(),
                                          target=_target(), now=now,
                                          wrap_up_limit_s=_wrap_up_limit_s())
+    data["catalogue_versions"] = catalogue_versions(db, query["period"])
     return data
+
+
+def catalogue_versions(db, period: Period) -> list[dict]:
+    """The live catalogue's versions made in the period, oldest first, at Berlin time: the
+    marks on the time axis of recognition and containment (did a change help?)."""
+    first, after = (clock.utc_text(moment) for moment in period.utc_bounds())
+    return [{"version": v.number, "at": datetime.fromisoformat(v.at).astimezone(figures.BERLIN)
+             .strftime("%Y-%m-%dT%H:%M"), "who": v.who, "why": v.why, "change": v.change}
+            for v in reversed(teaching_store.history(db)) if first <= v.at < after]
 
 
 @bp.get("/")

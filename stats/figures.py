@@ -196,7 +196,8 @@ def figures(db: Database, period: Period, *, site: str | None = None, lang: str 
     for counts in by_outcome.values():
         total.update(counts)
     outcomes = Counter({name: counts["calls"] for name, counts in by_outcome.items()})
-    by_day = grouped("day", ("calls", "contained", "queued", "abandoned"))
+    by_day = grouped("day", ("calls", "contained", "queued", "abandoned", "turns",
+                             "not_understood"))
     by_site = grouped("site", ("calls", "contained", "queued", "abandoned"))
     by_lang = grouped("lang", ("calls", "contained"))
     by_intent: dict[str, Counter] = defaultdict(Counter)
@@ -253,7 +254,13 @@ def figures(db: Database, period: Period, *, site: str | None = None, lang: str 
                   "contained": by_day[d.isoformat()]["contained"],
                   "transferred": by_day[d.isoformat()]["queued"],
                   "abandoned": by_day[d.isoformat()]["abandoned"],
-                  "booked": by_day[d.isoformat()]["booked"]}
+                  "booked": by_day[d.isoformat()]["booked"],
+                  "containment_rate": _share(by_day[d.isoformat()]["contained"],
+                                             by_day[d.isoformat()]["calls"]),
+                  # The callers' turns the hotline understood (not "not understood").
+                  "recognised_rate": _share(by_day[d.isoformat()]["turns"]
+                                            - by_day[d.isoformat()]["not_understood"],
+                                            by_day[d.isoformat()]["turns"])}
                  for d in period.days()],
         "intents": sorted(
             ({"intent": intent or None, "label": intent_label(intent or None),

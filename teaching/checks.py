@@ -9,11 +9,15 @@ Refused outright, with the reason (`Refused`):
   start of the phrase, neither of which occurs anywhere in the shipped catalogues
   ("bei Anna Schmidt"; "Jobcenter Backnang" is catalogue vocabulary and allowed);
 - taking a phrase away from the emergency intent, or giving a phrase the hotline now
-  recognises as an emergency another intent.
+  recognises as an emergency another intent;
+- an intent the catalogue does not have, other than "referral:<office>" for an office of
+  the referral table (conversation/referrals.toml: "the Familienkasse decides this").
 
 Conflicts (`conflicts`): every utterance of the shipped evaluation sets and every phrase
 accepted before that is recognised correctly now and would be recognised as another
-intent after the change. A change with conflicts needs an explicit confirmation.
+intent after the change. A change with conflicts needs an explicit confirmation. An
+out-of-scope utterance that would now be referred to another office is no conflict: the
+hotline tells that caller who decides instead of saying it did not understand.
 """
 
 from __future__ import annotations
@@ -22,14 +26,17 @@ import functools
 import re
 from dataclasses import dataclass
 
+from conversation.referrals import INTENT_PREFIX as REFERRAL
+from conversation.referrals import load as load_referrals
 from speech import recognise
-from speech.catalogue import LANGUAGES, Catalogue, evaluation_set
+from speech.catalogue import LANGUAGES, Catalogue, evaluation_set, extended
 from speech.catalogue import load as load_catalogue
 from speech.crisis import detect_crisis
 from speech.masking import mask_numbers
 from speech.normalise import fold
 
 EMERGENCY = "emergency"
+OUT_OF_SCOPE = "out_of_scope"
 MAX_PHRASE_CHARS = 200
 
 _EMAIL = re.compile(r"\S+@\S+|\S+\s+(?:at|ät)\s+\S+\s+(?:punkt|dot)\s+\S+", re.IGNORECASE)
@@ -106,8 +113,24 @@ def personal_data(phrase: str) -> str | None:
     return None
 
 
-def check_phrase(phrase: str, intent: str, lang: str, catalogue: Catalogue) -> str:
-    """The phrase as it will be stored, or `Refused` with the reason."""
+def compiled(lang: str, phrases: list[tuple[str, str]]) -> Catalogue:
+    """The shipped catalogue of ``lang`` with these (intent, phrase), referrals included."""
+    return extended(lang, phrases, new_intents=sorted(
+        {intent for intent, _ in phrases if intent.startswith(REFERRAL)}))
+
+
+@functools.lru_cache(maxsize=4)
+def offices_in(path: str | None = None) -> frozenset[str]:
+    """The keys of the offices in the referral table at ``path`` (None: the shipped one)."""
+    return frozenset(office.key for office in load_referrals(path or None).offices)
+
+
+def check_phrase(phrase: str, intent: str, lang: str, catalogue: Catalogue,
+                 offices: frozenset[str] | None = None) -> str:
+    """The phrase as it will be stored, or `Refused` with the reason.
+
+    ``offices``: the keys of the referral table's offices (default: the shipped table).
+    """
     phrase = " ".join(phrase.split())
     if not phrase:
         raise Refused("the phrase is empty")
@@ -115,7 +138,10 @@ def check_phrase(phrase: str, intent: str, lang: str, catalogue: Catalogue) -> s
         raise Refused(f"the phrase is longer than {MAX_PHRASE_CHARS} characters")
     if lang not in LANGUAGES:
         raise Refused(f"unknown language {lang!r}")
-    if intent not in catalogue.intents:
+    if intent.startswith(REFERRAL):
+        if intent[len(REFERRAL):] not in (offices_in() if offices is None else offices):
+            raise Refused(f"no office {intent[len(REFERRAL):]!r} in the referral table")
+    elif intent not in catalogue.intents:
         raise Refused(f"unknown intent {intent!r}")
     why = personal_data(phrase)
     if why:
@@ -141,6 +167,6 @@ def conflicts(lang: str, accepted: list[tuple[str, str]], before: Catalogue,
         if recognise(text, lang, catalogue=before).intent != expected:
             continue
         now = recognise(text, lang, catalogue=after).intent
-        if now != expected:
+        if now != expected and not (expected == OUT_OF_SCOPE and now.startswith(REFERRAL)):
             found.append(Conflict(text, expected, now, source))
     return found

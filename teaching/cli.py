@@ -12,6 +12,7 @@ reason; conflicts are listed one per line.
 
 from __future__ import annotations
 
+import re
 import sys
 import tomllib
 
@@ -24,7 +25,7 @@ import db as database
 from speech.catalogue import LANGUAGES
 
 from . import store
-from .checks import Refused
+from .checks import Refused, offices_in
 
 
 def _db():
@@ -63,7 +64,8 @@ def accept_command(phrase, intent, lang, who, why, confirm):
     """Add PHRASE to the live layer as a new version, after the checks."""
     db = _db()
     try:
-        _report(store.accept(db, [(lang, intent, phrase)], who, why, clock.now(), confirm=confirm))
+        _report(store.accept(db, [(lang, intent, phrase)], who, why, clock.now(), confirm=confirm,
+                             offices=offices_in(current_app.config["HOTLINE_REFERRALS"])))
     except Refused as exc:
         raise click.ClickException(f"refused: {exc}") from exc
     finally:
@@ -98,6 +100,9 @@ def history_command():
         db.conn.close()
 
 
+_BARE = re.compile(r"[A-Za-z0-9_-]+")
+
+
 def to_toml(version: store.Version, lang: str) -> str:
     """The layer's phrases of ``lang`` in the catalogue's TOML format."""
     lines = [f"# Live catalogue layer, version {version.number} ({lang}).",
@@ -106,7 +111,8 @@ def to_toml(version: store.Version, lang: str) -> str:
     for intent, phrase in version.for_lang(lang):
         by_intent.setdefault(intent, []).append(phrase)
     for intent in sorted(by_intent):
-        lines.append(f"[intents.{intent}]")
+        # "referral:familienkasse" is no bare key in TOML: quoted, as TOML allows.
+        lines.append(f"[intents.{intent if _BARE.fullmatch(intent) else _quoted(intent)}]")
         lines.append("phrases = [")
         lines.extend(f"  {_quoted(p)}," for p in by_intent[intent])
         lines.extend(["]", ""])
@@ -151,7 +157,8 @@ def import_command(file, lang, who, why, confirm):
                for phrase in spec.get("phrases", [])]
     db = _db()
     try:
-        _report(store.accept(db, phrases, who, why, clock.now(), confirm=confirm))
+        _report(store.accept(db, phrases, who, why, clock.now(), confirm=confirm,
+                             offices=offices_in(current_app.config["HOTLINE_REFERRALS"])))
     except Refused as exc:
         raise click.ClickException(f"refused: {exc}") from exc
     finally:

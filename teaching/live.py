@@ -17,9 +17,10 @@ from collections.abc import Callable
 
 from sqlite_utils import Database
 
-from speech.catalogue import Catalogue, extended
+from speech.catalogue import Catalogue
 
 from . import store
+from .checks import compiled
 
 
 class LiveCatalogue:
@@ -42,14 +43,14 @@ class LiveCatalogue:
         if self._checked_at is None or now - self._checked_at >= self.refresh_s:
             self._refresh(now)
         with self._lock:
-            number, compiled = self.version, self._compiled.get(lang)
+            number, catalogue = self.version, self._compiled.get(lang)
             layer = self._layer
-        if compiled is None:
-            compiled = extended(lang, layer.for_lang(lang))
+        if catalogue is None:
+            catalogue = compiled(lang, layer.for_lang(lang))
             with self._lock:
                 if self.version == number:
-                    self._compiled[lang] = compiled
-        return number, compiled
+                    self._compiled[lang] = catalogue
+        return number, catalogue
 
     def _refresh(self, now: float) -> None:
         db = self._connection()

@@ -23,10 +23,9 @@ from sqlite_utils import Database
 
 import clock
 import db as database
-from speech.catalogue import extended
 from speech.normalise import fold
 
-from .checks import EMERGENCY, Conflict, Refused, check_phrase, conflicts
+from .checks import EMERGENCY, Conflict, Refused, check_phrase, compiled, conflicts
 
 # A change computed this many times against a version that was outdated by the time it
 # was to be written gives up (another supervisor keeps changing the layer).
@@ -108,27 +107,32 @@ def history(db: Database) -> list[Version]:
     return [version(db, n) for (n,) in rows.fetchall()]
 
 
-def _key(lang: str, phrase: str) -> tuple[str, str]:
+def phrase_key(lang: str, phrase: str) -> tuple[str, str]:
+    """What makes two phrases the same phrase: language and folded words."""
     return lang, " ".join(fold(phrase).split())
 
 
 def accept(db: Database, phrases: list[tuple[str, str, str]], who: str, why: str,
-           now: datetime, confirm: bool = False) -> Outcome:
+           now: datetime, confirm: bool = False,
+           offices: frozenset[str] | None = None, dry_run: bool = False) -> Outcome:
     """Add phrases, (lang, intent, phrase) each, to the layer as one new version.
 
-    Refused (`Refused`) with the reason: personal data, an unknown intent, taking a phrase
-    from the emergency intent. With conflicts and no ``confirm``, nothing is written and
-    the outcome lists them.
+    Refused (`Refused`) with the reason: personal data, an unknown intent or office,
+    taking a phrase from the emergency intent. With conflicts and no ``confirm``, nothing
+    is written and the outcome lists them. ``offices``: the referral table's office keys
+    (default: the shipped table's). ``dry_run``: check and list the conflicts, write
+    nothing (the dashboard shows them before the supervisor decides).
     """
     who, why = who.strip(), why.strip()
     if not who:
         raise Refused("who makes the change must be named")
     for _ in range(MAX_TRIES):
         base = version(db)
-        outcome, snapshot, change = _apply(base, phrases, who, why, clock.utc_text(now))
+        outcome, snapshot, change = _apply(base, phrases, who, why, clock.utc_text(now),
+                                           offices)
         if snapshot is None:
             return outcome
-        if outcome.conflicts and not confirm:
+        if dry_run or (outcome.conflicts and not confirm):
             return Outcome(None, outcome.conflicts, outcome.unchanged)
         written = _write(db, base.number, who, why, change, snapshot, now)
         if written is not None:
@@ -136,15 +140,17 @@ def accept(db: Database, phrases: list[tuple[str, str, str]], who: str, why: str
     raise Refused("the catalogue kept changing while this change was checked; try again")
 
 
-def _apply(base: Version, phrases: list[tuple[str, str, str]], who: str, why: str, at: str):
+def _apply(base: Version, phrases: list[tuple[str, str, str]], who: str, why: str, at: str,
+           offices: frozenset[str] | None = None):
     """The layer after the change, its one-line description and its conflicts."""
-    layer = {_key(p["lang"], p["phrase"]): p for p in base.phrases}
+    layer = {phrase_key(p["lang"], p["phrase"]): p for p in base.phrases}
     added: list[str] = []
     unchanged: list[str] = []
     langs: set[str] = set()
     for lang, intent, phrase in phrases:
-        phrase = check_phrase(phrase, intent, lang, extended(lang, base.for_lang(lang)))
-        key = _key(lang, phrase)
+        phrase = check_phrase(phrase, intent, lang, compiled(lang, base.for_lang(lang)),
+                              offices)
+        key = phrase_key(lang, phrase)
         old = layer.get(key)
         if old is not None and old["intent"] == intent:
             unchanged.append(phrase)
@@ -162,8 +168,8 @@ def _apply(base: Version, phrases: list[tuple[str, str, str]], who: str, why: st
     found: list[Conflict] = []
     for lang in sorted(langs):
         after = [(p["intent"], p["phrase"]) for p in snapshot if p["lang"] == lang]
-        found += conflicts(lang, base.for_lang(lang), extended(lang, base.for_lang(lang)),
-                           extended(lang, after))
+        found += conflicts(lang, base.for_lang(lang), compiled(lang, base.for_lang(lang)),
+                           compiled(lang, after))
     change = "accepted " + "; ".join(added)
     return Outcome(None, found, unchanged), snapshot, change
 
@@ -196,9 +202,10 @@ def rollback(db: Database, to: int, who: str, why: str, now: datetime) -> int:
             raise Refused(f"version {to} is not an earlier version (the newest is "
                           f"{base.number})")
         target = version(db, to)
-        kept = {_key(p["lang"], p["phrase"]): p["intent"] for p in target.phrases}
+        kept = {phrase_key(p["lang"], p["phrase"]): p["intent"] for p in target.phrases}
         for p in base.phrases:
-            if p["intent"] == EMERGENCY and kept.get(_key(p["lang"], p["phrase"])) != EMERGENCY:
+            key = phrase_key(p["lang"], p["phrase"])
+            if p["intent"] == EMERGENCY and kept.get(key) != EMERGENCY:
                 raise Refused(f"rolling back to version {to} would remove the emergency "
                               f"phrase {p['phrase']!r}; emergency phrases are never removed")
         written = _write(db, base.number, who, why, f"rolled back to version {to}",

@@ -22,7 +22,7 @@ from routing.auth import csrf, supervisor_required
 from speech.catalogue import load
 
 from . import store
-from .checks import Refused
+from .checks import Refused, offices_in
 
 bp = Blueprint("teaching", __name__, url_prefix="/supervisor")
 
@@ -62,7 +62,8 @@ def accept():
     try:
         outcome = store.accept(database.get_db(), [(lang, intent, phrase)],
                                current_user.agent.login, str(data.get("why", "")),
-                               clock.now(), confirm=data.get("confirm") is True)
+                               clock.now(), confirm=data.get("confirm") is True,
+                               offices=offices_in(current_app.config["HOTLINE_REFERRALS"]))
     except Refused as exc:
         return jsonify({"refused": str(exc)}), 422
     conflicts = [c.as_dict() for c in outcome.conflicts]

@@ -172,6 +172,17 @@ def test_purge_leaves_no_personal_data_in_the_database_files_or_at_twilio(with_c
     chatty = call(app, "mein Nachbar Xaver Quaxelbrunn hat gesagt ich soll anrufen",
                   "Mitarbeiter", from_number=CHATTY)
     chatty.hang_up()
+    # A supervisor marked those words as noise in the review inbox: a keyed hash of them.
+    with app.app_context():
+        from clock import utc_text
+        from stats.inbox import normalise
+        from teaching import marks
+
+        reviewed = connect(path)
+        marks.mark(reviewed, [marks.key("de", normalise(
+            "mein Nachbar Xaver Quaxelbrunn hat gesagt ich soll anrufen"))], marks.NOISE,
+            "leitung", utc_text(NOW))
+        reviewed.conn.close()
     # Ill on the day of an appointment from a letter: a note for the team.
     absent = call(app, "ich bin krankgeschrieben und kann nicht kommen", "Brief",
                   "am vierten Dezember", from_number=ABSENT)
@@ -201,6 +212,7 @@ def test_purge_leaves_no_personal_data_in_the_database_files_or_at_twilio(with_c
                   "voicemails", "outbox"):
         assert database.execute(f"SELECT count(*) FROM {table}").fetchone()[0], table
     assert "Quaxelbrunn" in str(database.execute("SELECT speech FROM turns").fetchall())
+    assert database.execute("SELECT count(*) FROM review_marks").fetchone()[0] == 1
     assert database.execute("SELECT count(*) FROM bookings WHERE reminder_consent = 1"
                             " AND reminder_reply = 'confirmed'").fetchone()[0] == 1
     # The customers' own case file is closed upstream: gone with it (not the purge's job).
@@ -230,6 +242,8 @@ def test_purge_leaves_no_personal_data_in_the_database_files_or_at_twilio(with_c
                             ).fetchone()[0] == 0
     assert database.execute("SELECT count(*) FROM turns WHERE intent IS NOT NULL"
                             ).fetchone()[0] > 10
+    # The inbox's marks stood for words now gone: gone with them.
+    assert database.execute("SELECT count(*) FROM review_marks").fetchone()[0] == 0
     database.conn.close()
 
 

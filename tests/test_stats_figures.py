@@ -199,7 +199,8 @@ def test_every_figure_matches_the_hand_computed_day(day, db):
     assert data["outcomes"] == {"answered": 2, "booked": 1, "cancelled": 1, "rescheduled": 0,
                                 "agent": 4, "callback": 1, "hangup": 1, "open": 0}
     assert data["days"] == [{"day": "2026-11-24", "calls": 10, "contained": 4, "transferred": 5,
-                             "abandoned": 2, "booked": 1}]
+                             "abandoned": 2, "booked": 1, "containment_rate": 0.4,
+                             "recognised_rate": 0.8333}]  # 10 of the 12 caller turns
     heat = data["heatmap"]["calls"]
     assert heat[1][9] == 10 and sum(map(sum, heat)) == 10  # Tuesday, 9 o'clock Berlin
     intents = {i["intent"]: (i["calls"], i["contained"], i["agent"], i["callback"], i["hangup"])

@@ -12,6 +12,7 @@ from __future__ import annotations
 import copy
 import threading
 import tomllib
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -226,11 +227,13 @@ def load(lang: str = "de", directory: Path = CATALOGUE_DIR) -> Catalogue:
 
 
 def extended(lang: str, phrases: list[tuple[str, str]],
-             directory: Path = CATALOGUE_DIR) -> Catalogue:
+             directory: Path = CATALOGUE_DIR, new_intents: Iterable[str] = ()) -> Catalogue:
     """The catalogue for ``lang`` with more example phrases, ``(intent, phrase)`` each.
 
-    Not cached: the caller keeps the result as long as its phrases stay the same. An
-    intent the catalogue does not know is a `CatalogueError`.
+    ``new_intents``: intents the catalogue does not have, known by these phrases alone
+    (the app's own, e.g. another office the job centre refers callers to). Not cached:
+    the caller keeps the result as long as its phrases stay the same. Any other intent
+    the catalogue does not know is a `CatalogueError`.
     """
     if not phrases:
         return load(lang, directory)
@@ -239,6 +242,8 @@ def extended(lang: str, phrases: list[tuple[str, str]],
     with _lock:
         data = copy.deepcopy(_read(lang, directory))
     intents = data["intents"]
+    for intent in new_intents:
+        intents.setdefault(intent, {})
     for intent, phrase in phrases:
         if intent not in intents:
             raise CatalogueError(f"{lang}: no intent {intent!r}")

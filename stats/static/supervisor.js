@@ -75,6 +75,33 @@
       type: "heatmap", z: data.heatmap.calls, x: data.heatmap.hours.map((h) => String(h).padStart(2, "0") + " Uhr"),
       y: data.heatmap.weekdays, colorscale: "Blues", reversescale: true, hovertemplate: "%{y} %{x}: %{z} Anrufe<extra></extra>",
     }], { ...LAYOUT, yaxis: { autorange: "reversed" } }, CONFIG);
+    drawRecognition(data);
+  }
+
+  // Recognition and containment per day, each catalogue version a dotted line at its moment.
+  function drawRecognition(data) {
+    const days = data.days.map((d) => d.day);
+    const versions = data.catalogue_versions || [];
+    const at = (v) => v.at.replace("T", " ");
+    Plotly.react("chart-recognition", [
+      { type: "scatter", mode: "lines+markers", name: "verstanden", x: days,
+        y: data.days.map((d) => d.recognised_rate), marker: { color: "#1565c0" } },
+      { type: "scatter", mode: "lines+markers", name: "ohne Mitarbeiter gelöst", x: days,
+        y: data.days.map((d) => d.containment_rate), marker: { color: "#2e7d32" } },
+    ], {
+      ...LAYOUT, xaxis: { type: "date" }, yaxis: { tickformat: ".0%", range: [0, 1.05] },
+      shapes: versions.map((v) => ({ type: "line", xref: "x", yref: "paper", x0: at(v), x1: at(v),
+                                     y0: 0, y1: 1, line: { dash: "dot", color: "#b45309" } })),
+      annotations: versions.map((v) => ({ xref: "x", yref: "paper", x: at(v), y: 1, yanchor: "bottom",
+                                          showarrow: false, text: "V" + v.version,
+                                          hovertext: v.who + ": " + v.change })),
+    }, CONFIG);
+    $("version-marks").replaceChildren(...versions.map((v) => {
+      const li = document.createElement("li");
+      li.textContent = "Version " + v.version + ", " + at(v) + ", " + v.who + ": " + v.change
+        + (v.why ? " (" + v.why + ")" : "");
+      return li;
+    }));
   }
 
   function show(data) {

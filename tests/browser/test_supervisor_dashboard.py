@@ -56,7 +56,7 @@ def test_supervisor_sees_figures_charts_csv_and_what_was_not_understood(server, 
     browser.execute_script("document.getElementById('dashboard').dataset.loaded = 'false'")
     Select(browser.find_element(By.ID, "period")).select_by_value("30d")
     wait.until(EC.presence_of_element_located(loaded))
-    wait.until(lambda b: len(b.find_elements(By.CSS_SELECTOR, ".js-plotly-plot")) == 4)
+    wait.until(lambda b: len(b.find_elements(By.CSS_SELECTOR, ".js-plotly-plot")) == 5)
     assert len(browser.find_elements(By.CSS_SELECTOR, "#chart-heatmap .heatmaplayer, "
                                                       "#chart-heatmap image")) >= 1
     assert int(text_of("kpi-calls")) > 1000
