@@ -2,11 +2,19 @@
 
 import functools
 import tomllib
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 
 from schedules.config import Schedule
-from schedules.spoken import join_words, spoken_code, spoken_when
+from schedules.spoken import (
+    join_words,
+    spoken_code,
+    spoken_date,
+    spoken_groups,
+    spoken_person,
+    spoken_when,
+    spoken_with,
+)
 
 PROMPT_DIR = Path(__file__).parent / "prompts"
 
@@ -33,8 +41,10 @@ def text(lang: str, key: str, schedule: Schedule | None = None, **params: str) -
 
     Parameters hold data, not words, and are said in `lang` by their name's prefix, so
     a question repeated after a language switch is said in the new language:
-    ``topic_*`` an intent, ``when_*`` an ISO date-time, ``digits_*`` digits read one by
-    one, and with a `schedule`: ``place_*`` where a site is, ``address_*`` its address
+    ``topic_*`` an intent, ``when_*`` an ISO date-time, ``date_*`` an ISO date,
+    ``digits_*`` digits read one by one, ``groups_*`` a code or customer number in groups
+    ("438 – 581"), ``person_*`` a caseworker's name ("Herr Wagner" / "Mr Wagner"),
+    ``with_*`` with whom ("bei Herrn Wagner" / "with Mr Wagner"), and with a `schedule`: ``place_*`` where a site is, ``address_*`` its address
     and directions, ``bring_*`` what to bring for an appointment topic.
     """
     said = {name: _say(name, value, lang, schedule) for name, value in params.items()}
@@ -49,6 +59,14 @@ def _say(name: str, value, lang: str, schedule: Schedule | None) -> str:
         return spoken_when(datetime.fromisoformat(value), lang)
     if kind == "digits":
         return spoken_code(value)
+    if kind == "groups":
+        return spoken_groups(value)
+    if kind == "date":
+        return spoken_date(date.fromisoformat(value), lang)
+    if kind == "person":
+        return spoken_person(value, lang)
+    if kind == "with":
+        return spoken_with(value, lang)
     if schedule is not None and kind == "place":
         site = schedule.site(value)
         if lang == "en":
