@@ -32,6 +32,7 @@ TOPIC_WORDS = {
     "geldleistungen": ("geld", "leistung", "buergergeld", "antrag", "miete", "sachbearbeit",
                        "zahlung", "benefit", "money"),
 }
+SACHBEARBEITER = re.compile(r"sachbearbeit\w*")
 # "I don't have it": a booking code, a customer number.
 DONT_KNOW = re.compile(
     r"\b(weiss (ich )?nicht|keine ahnung|(hab|habe) (ich )?(sie |die |keine )?(nicht|keine)|"
@@ -41,7 +42,9 @@ DONT_KNOW = re.compile(
 
 def topic_from(text: str) -> str | None:
     """The appointment topic a caller's words name, if any."""
-    folded = fold(text)
+    # A "Sachbearbeiterin" sees customers about money; the "arbeit" in the word is no
+    # job search.
+    folded = SACHBEARBEITER.sub("geld", fold(text))
     for topic, words in TOPIC_WORDS.items():
         if any(word in folded for word in words):
             return topic
