@@ -44,8 +44,9 @@ def text(lang: str, key: str, schedule: Schedule | None = None, **params: str) -
     ``topic_*`` an intent, ``when_*`` an ISO date-time, ``date_*`` an ISO date,
     ``digits_*`` digits read one by one, ``groups_*`` a code or customer number in groups
     ("438 – 581"), ``person_*`` a caseworker's name ("Herr Wagner" / "Mr Wagner"),
-    ``with_*`` with whom ("bei Herrn Wagner" / "with Mr Wagner"), and with a `schedule`: ``place_*`` where a site is, ``address_*`` its address
-    and directions, ``bring_*`` what to bring for an appointment topic.
+    ``with_*`` with whom ("bei Herrn Wagner" / "with Mr Wagner"), and with a `schedule`:
+    ``place_*`` where a site is, ``address_*`` its address and directions, ``bring_*``
+    what to bring for an appointment topic.
     """
     said = {name: _say(name, value, lang, schedule) for name, value in params.items()}
     return catalogue(lang)["prompts"][key].format(**said)

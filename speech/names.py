@@ -58,8 +58,9 @@ _NOT_NAME = {
 }
 _MAX_NAME_WORDS = 3
 # What an answer to "Auf welchen Namen?" may start with before the name.
-_LEADING = {"ja", "yes", "gern", "gerne", "also", "okay", "ok", "sure", "aeh", "aehm", "em", "uh", "um",
-            "auf", "mein", "den", "namen", "name", "ist", "frau", "herr", "mr", "mrs", "ms"}
+_LEADING = {"ja", "yes", "gern", "gerne", "also", "okay", "ok", "sure", "aeh", "aehm", "em",
+            "uh", "um", "auf", "mein", "den", "namen", "name", "ist", "frau", "herr", "mr",
+            "mrs", "ms"}
 
 
 def own_caseworker(text: str, lang: str = "de") -> bool:
