@@ -241,7 +241,9 @@ def own(t: Talk) -> Reply:
 def who(t: Talk) -> Reply:
     """The answer to "Auf welchen Namen?": optional, so anything but a name skips it."""
     state, words = t.state, t.words
-    given = None if words.answer == "no" else words.name_answer
+    unsure = t.heard.confidence is not None and t.heard.confidence < t.rules.min_confidence
+    # A name heard badly would be written down wrong: better none.
+    given = None if words.answer == "no" or unsure else words.name_answer
     if given:
         state.booking["caller_name"] = given
         return query(state, "booking_name", {"code": state.booking["result"]["code"],

@@ -90,8 +90,9 @@ class Step:
     # The answer is read first; None from the handler means "not an answer to this
     # question": the words are then taken as a new request.
     may_pass: bool = False
-    # Silence is an answer too (to an optional question): the handler gets it.
-    silence: bool = False
+    # An optional question: silence and a bad line reach the handler too, which skips
+    # the question rather than ask it again.
+    optional: bool = False
 
 
 STEPS: dict[str, Step] = {
@@ -108,7 +109,7 @@ STEPS: dict[str, Step] = {
     "book_when": Step(booking.when, REPEAT),
     "book_offer": Step(booking.offer, REPEAT),
     "book_own": Step(booking.own, REPEAT),
-    "book_name": Step(booking.who, REPEAT, silence=True),
+    "book_name": Step(booking.who, REPEAT, optional=True),
     "book_sms": Step(booking.sms, REPEAT),
     "book_remind": Step(booking.remind, REPEAT),
     "find_code": Step(booking.find_code, REPEAT),
@@ -266,9 +267,11 @@ class Dialogue:
         command = listening.command(t)
         if command is not None:
             return self._settle(t, command)
-        if heard.silent and not STEPS.get(state.step, LISTEN).silence:
+        optional = STEPS.get(state.step, LISTEN).optional
+        if heard.silent and not optional:
             return self._failed(t, listening.SILENCE)
-        if heard.confidence is not None and heard.confidence < self.rules.min_confidence:
+        if (heard.confidence is not None and heard.confidence < self.rules.min_confidence
+                and not optional):
             return self._failed(t, listening.LOW_CONFIDENCE)
 
         step = STEPS.get(state.step, LISTEN)

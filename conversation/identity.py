@@ -20,6 +20,11 @@ before the database has confirmed the caller:
     status_sms       yes / no                             SMS with missing documents   anything_else
     status_next      Termin, 1 / no                       books (topic Geldleistungen)   book_site
 
+The same check finds "mein Arbeitsvermittler" for a booking (purpose "book_appointment",
+started by booking.own): once verified, the booking goes on with the case's team and the
+customer number (booking.after_identity); no customer number, or no case data, books
+with anyone (booking.with_anyone).
+
 Three failed turns in a row (bad numbers, impossible dates) go to an agent as anywhere.
 
 A verified caller stays verified for the rest of the call (the other status question

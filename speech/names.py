@@ -33,13 +33,14 @@ _OWN = {
 }
 _APPOINTMENT = re.compile(r"\b(termin\w*|appointment\w*|book\w*|buch\w*)\b")
 
-# "auf den Namen Schmid", "mein Name ist Petra Lehmann", "Petra Lehmann hier".
+# "auf den Namen Schmid", "mein Name ist Petra Lehmann", "Petra Lehmann hier". After the
+# weak lead-ins ("hier ist", "this is") only a capitalised word is a name: "this is urgent".
 _NAME_BEFORE = {
-    "de": re.compile(r"\b(?:auf den namen|unter dem namen|mein name ist|mein name|"
-                     r"ich hei(?:ss|ß)e|hier ist|hier spricht|name ist|name)\s+(?P<rest>.+)",
+    "de": re.compile(r"\b(?:(?P<strong>auf den namen|unter dem namen|mein name ist|mein name|"
+                     r"ich hei(?:ss|ß)e|name ist)|hier ist|hier spricht|name)\s+(?P<rest>.+)",
                      re.IGNORECASE),
-    "en": re.compile(r"\b(?:my name is|my name s|my names|this is|under the name|"
-                     r"in the name of|the name is|name is|name)\s+(?P<rest>.+)",
+    "en": re.compile(r"\b(?:(?P<strong>my name is|my name s|my names|under the name|"
+                     r"in the name of|the name is|name is)|this is|name)\s+(?P<rest>.+)",
                      re.IGNORECASE),
 }
 _NAME_AFTER = {
@@ -121,7 +122,10 @@ def caller_name(text: str, lang: str = "de", asked: bool = False) -> str | None:
     if found:
         rest = re.split(r"[,.;!?]", found.group("rest"), maxsplit=1)[0]
         spelled = _spelled(rest)
-        return spelled or _clean_name(rest.split())
+        if spelled:
+            return spelled
+        if found.group("strong") or rest[:1].isupper():
+            return _clean_name(rest.split())
     if asked:
         words = re.findall(r"[\w'-]+|[,.;!?]", text)
         while words and (fold(words[0]) in _LEADING or not fold(words[0])):

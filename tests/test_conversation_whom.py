@@ -86,3 +86,14 @@ def test_the_name_question_comes_after_the_booking_and_is_optional():
     named = step(booked, "Schmid")
     assert named.query.kind == "booking_name"
     assert named.query.args == {"code": "438581", "name": "Schmid"}
+
+
+def test_a_name_heard_badly_is_skipped_not_asked_again():
+    turn = step(dialogue.start(), "Ich brauche einen Termin in Waiblingen wegen Geld morgen")
+    turn = dialogue.resume(turn, {**SLOT})
+    booked = dialogue.resume(step(turn, "ja"), {"booking": {
+        "code": "438581", "site": "waiblingen", "topic": "geldleistungen",
+        "caseworker": "Frau Keller", "start": SLOT["start"]}})
+    garbled = dialogue.step(booked.state, Heard(speech="Schmatz", confidence=0.1, now=NOW))
+    assert garbled.query is None and garbled.state.step == "anything_else"
+    assert garbled.state.failures == 0

@@ -89,3 +89,13 @@ def test_a_name_the_caller_gives_for_themselves(text, lang, name):
 ])
 def test_the_answer_to_the_name_question(text, lang, name):
     assert understood(text, lang).name_answer == name
+
+
+@pytest.mark.parametrize("text, lang, name", [
+    ("this is urgent", "en", None),  # after a weak lead-in, only a capitalised word
+    ("this is John Smith", "en", "John Smith"),
+    ("hier ist das Jobcenter?", "de", None),
+    ("mein name ist schmid", "de", "Schmid"),  # after a strong one, any word
+])
+def test_weak_lead_ins_need_a_capitalised_name(text, lang, name):
+    assert understood(text, lang).caller_name == name
