@@ -65,7 +65,7 @@ def start(t: Talk, intent: str, words: Understanding | None) -> Turn:
             "customer_number": _customer_number(said.entities) if said else None,
         }
         if said:
-            _whom(t, said)
+            note_whom(t, said)
             _who(state.booking, said.caller_name)
         return next_question(state, t.heard.now)
     state.booking = {"mode": "cancel" if intent == "cancel_appointment" else "reschedule",
@@ -125,7 +125,7 @@ def _own_team(booking: dict, identity: dict) -> None:
         booking["customer_number"] = number or booking.get("customer_number")
 
 
-def _whom(t: Talk, said: Understanding) -> None:
+def note_whom(t: Talk, said: Understanding) -> None:
     """A caseworker asked for by name, or the caller's own."""
     booking = t.state.booking
     person = t.rules.caseworkers.named(said.caseworker)

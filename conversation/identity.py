@@ -295,6 +295,7 @@ def _book_after_status(t: Talk) -> Turn:
         # A typed BA number has no letter: the booking keeps only a whole number.
         "customer_number": number if "?" not in number else None,
     }
+    booking.note_whom(t, words)  # "ja, einen Termin bei meiner Sachbearbeiterin"
     return booking.next_question(state, t.heard.now)
 
 

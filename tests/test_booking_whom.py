@@ -148,6 +148,14 @@ def test_my_caseworker_after_a_status_answer_needs_no_second_check(app, db):
     assert booking_row(db, caller)[:3] == ("wn-keller", "waiblingen", "123D456789")
 
 
+def test_an_appointment_offered_after_the_status_goes_to_my_caseworker(app, db):
+    caller = call(app, "Wie ist der Stand meines Antrags?", ERIKA, "ja", ERIKA_BORN)
+    assert "Termin" in caller.hears()  # documents are missing: an appointment is offered
+    caller.say("ja, einen Termin bei meiner Sachbearbeiterin")
+    caller.say("Donnerstag vormittag")
+    assert "bei Frau Keller, in der Geschäftsstelle Waiblingen" in caller.hears()
+
+
 def test_asking_for_my_caseworker_to_speak_to_is_still_a_person(app):
     caller = call(app, "Ich möchte mit meiner Sachbearbeiterin sprechen")
     assert "Ich verbinde Sie" in caller.hears()
