@@ -8,12 +8,14 @@ and renders its actions.
 - `listening`: requests, clarifying, confirming, "anything else?", commands, crises.
 - `booking`, `handover`, `identity`, `matters`: the steps of each job.
 - `replies`: the pieces every step answers with; `actions`, `state`: the data.
-- `referrals`: other offices, from `referrals.toml`.
+- `referrals`: other offices, from `referrals.toml`; `people`: the caseworkers callers
+  may ask for, handed in by the app.
 """
 
 from .actions import Action, Ask, Hangup, PutThrough, Query, Record, Say, Transfer
 from .dialogue import Dialogue
+from .people import Caseworker, Caseworkers
 from .state import CallState, Heard, Turn, achieve
 
-__all__ = ["Action", "Ask", "CallState", "Dialogue", "Hangup", "Heard", "PutThrough", "Query",
-           "Record", "Say", "Transfer", "Turn", "achieve"]
+__all__ = ["Action", "Ask", "CallState", "Caseworker", "Caseworkers", "Dialogue", "Hangup",
+           "Heard", "PutThrough", "Query", "Record", "Say", "Transfer", "Turn", "achieve"]

@@ -13,12 +13,22 @@ runs it (ivr.effects) and hands the result back to the handler in `RESULTS`.
     book_offer      yes                               books, reads it back slowly    book_sms ...
     book_offer      no                                offers another half-day        book_offer
     book_offer      no (the second time)              asks what suits them           book_when
+    book_name       a name / no / silence             notes who is coming (if no     book_sms ...
+                                                      customer number is known)
     book_sms        yes / no                          SMS with the .ics link         book_remind
     book_remind     yes / no                          notes the consent              anything_else
     find_code       six digits / "weiß ich nicht"     looks the booking up           confirm_...
     confirm_find    yes / no                          (found by caller id) is it yours?
     confirm_cancel  yes / no                          cancels / keeps it             anything_else
     confirm_move    yes                               asks for the new day           book_when
+    book_own        yes / a customer number           checks identity (.identity)    id_number ...
+    book_own        no, "egal"                        anyone will do                 book_site ...
+
+A caseworker asked for by name ("bei Frau Keller") or as "mein Arbeitsvermittler" (found
+in the case's team once the identity is checked) is searched for first; the site follows
+from the person unless the caller named one, and the person is named in the offer and
+the confirmation. When the slot cannot be with them, the caller hears why (away, fully
+booked, not for that topic) before the nearest choice (schedules/caseworker_slots.py).
 """
 
 from __future__ import annotations
@@ -27,6 +37,7 @@ import dataclasses
 import re
 from datetime import date, datetime, timedelta
 
+from cases.model import InvalidCustomerNumberError, customer_number
 from speech.understanding import Understanding
 
 from .actions import Say, say
@@ -54,8 +65,11 @@ def start(t: Talk, intent: str, words: Understanding | None) -> Turn:
             "site": said.get("site") if said else None,
             "wish": (said.wish if said else {}) or None,
             "declined": [],
-            "customer_number": said.get("customer_number") if said else None,
+            "customer_number": _customer_number(said.entities) if said else None,
         }
+        if said:
+            note_whom(t, said)
+            _who(state.booking, said.caller_name)
         # What the request already said is acknowledged before the next question.
         noted = {key: state.booking[key] for key in ("wish", "site", "topic")
                  if state.booking[key]}
@@ -68,23 +82,87 @@ def start(t: Talk, intent: str, words: Understanding | None) -> Turn:
     return ask(state, [say("ask_code")], "code", "ask:code", step="find_code")
 
 
-def next_question(state: CallState, now: datetime, noted: dict | None = None) -> Turn:
+def next_question(state: CallState, now: datetime | None, noted: dict | None = None,
+                  before=()) -> Turn:
     """Ask for what is still missing, or look for a slot when nothing is; first say what
-    the caller told us without being asked (`noted`), so they know it was heard."""
+    the caller told us without being asked (`noted`), so they know it was heard.
+
+    `now` None: the wish was checked already (back from the identity check, whose
+    results come without the moment of the turn)."""
     booking = state.booking
-    before = [say("noted", noted_facts=noted)] if noted else []
+    given = list(before)
+    # The acknowledgement goes before a question; an offer says it all itself.
+    before = [*given, *([say("noted", noted_facts=noted)] if noted else [])]
     if not booking.get("topic"):
         return ask(state, [*before, say("ask_topic")], "menu", "ask:topic", step="book_topic")
-    if not booking.get("site"):
+    problem = _wish_problem(booking["wish"], now) if booking.get("wish") and now else None
+    if problem:
+        booking["wish"] = None
+        return ask(state, [*before, problem, say("ask_when_example")], "request",
+                   f"ask:when:{problem.key}", step="book_when")
+    if booking.get("own") and not booking.get("team"):
+        identity = state.identity or {}
+        if identity.get("verified"):
+            _own_team(booking, identity)
+        else:
+            return ask(state, [*before, say("ask_own_check")], "yes_no", "ask:own",
+                       step="book_own")
+    if not booking.get("site") and not (booking.get("caseworker") or booking.get("team")):
         return ask(state, [*before, say("ask_site")], "menu", "ask:site", step="book_site")
     if booking.get("wish") is None:
         return ask(state, [*before, say("ask_when")], "request", "ask:when", step="book_when")
-    problem = _wish_problem(booking["wish"], now)
-    if problem:
-        booking["wish"] = None
-        return ask(state, [problem, say("ask_when_example")], "request",
-                   f"ask:when:{problem.key}", step="book_when")
-    return _find_slot(state, now=now)
+    return _find_slot(state, before=given, now=now)
+
+
+def with_anyone(state: CallState, now: datetime | None = None) -> Turn:
+    """"Mein Arbeitsvermittler" without an identity check: an appointment with anyone."""
+    booking = state.booking
+    booking["own"] = False
+    return next_question(state, now, before=[say("own_anyone")])
+
+
+def after_identity(state: CallState, before=()) -> Turn:
+    """Identity checked for "mein Arbeitsvermittler": the case's team is known now."""
+    booking = state.booking
+    _own_team(booking, state.identity or {})
+    return next_question(state, None, before=before)
+
+
+def _own_team(booking: dict, identity: dict) -> None:
+    booking["own"] = False
+    booking["team"] = identity.get("team") or None
+    number = identity.get("number") or ""
+    if "?" not in number:  # a typed BA number has no letter: only a whole one is kept
+        booking["customer_number"] = number or booking.get("customer_number")
+
+
+def note_whom(t: Talk, said: Understanding) -> None:
+    """A caseworker asked for by name, or the caller's own."""
+    booking = t.state.booking
+    person = t.rules.caseworkers.named(said.caseworker)
+    if person is not None:
+        booking.update(caseworker=person.id, person=person.name, with_them=True)
+    elif said.own_caseworker:
+        booking.update(own=True, with_them=True)
+        identity = t.state.identity or {}
+        if identity.get("verified"):
+            _own_team(booking, identity)
+
+
+def _who(booking: dict, name: str | None) -> None:
+    """The name the caller gives for themselves, kept for the booking (personal data)."""
+    if name and not booking.get("caller_name"):
+        booking["caller_name"] = name
+
+
+def _customer_number(entities: dict) -> str | None:
+    for found in (entities.get("customer_number"), entities.get("bg_number")):
+        if found:
+            try:
+                return customer_number(found)
+            except InvalidCustomerNumberError:
+                return None
+    return None
 
 
 def _find_slot(state: CallState, before=(), now: datetime | None = None) -> Turn:
@@ -93,6 +171,12 @@ def _find_slot(state: CallState, before=(), now: datetime | None = None) -> Turn
         # Offers and confirmations say "heute" and "morgen" (the result comes back
         # within this webhook).
         booking["today"] = now.date().isoformat()
+    if booking.get("caseworker") or booking.get("team"):
+        return query(state, "find_caseworker_slot", {
+            "caseworker": booking.get("caseworker"), "team": booking.get("team"),
+            "site": booking.get("site"), "topic": booking["topic"], "wish": booking["wish"],
+            "exclude": booking["declined"] + booking.get("taken", []), "lang": state.lang,
+        }, "find_caseworker_slot", before=before)
     return query(state, "find_slot", {
         "site": booking["site"], "topic": booking["topic"], "wish": booking["wish"],
         "exclude": booking["declined"] + booking.get("taken", []), "lang": state.lang,
@@ -177,6 +261,10 @@ def offer(t: Talk) -> Reply:
         kind = "reschedule" if booking["mode"] == "reschedule" else "book"
         args = {"slot": booking["offer"], "lang": state.lang,
                 "customer_number": booking.get("customer_number")}
+        if kind == "book":
+            _who(booking, words.caller_name)  # "Ja, auf den Namen Schmid"
+            if booking.get("caller_name"):
+                args["caller_name"] = booking["caller_name"]
         if kind == "reschedule":
             args["code"] = booking["found"]["code"]
         return query(state, kind, args, kind)
@@ -249,6 +337,35 @@ def finish_booking(t: Talk) -> Reply:
 
 
 BOOK_WORDS = re.compile(r"\b(termin\w*|buchen|appointment|book)\b")
+
+
+def own(t: Talk) -> Reply:
+    """The answer to "Möchten Sie Ihre Kundennummer angeben?" (for "mein Arbeitsvermittler")."""
+    state, words = t.state, t.words
+    number = _customer_number(words.entities)
+    if number or words.answer == "yes" or words.key == "1":
+        state.identity = {**(state.identity or {}), "purpose": "book_appointment",
+                          "number": number, "confirmed": False}
+        return query(state, "identity_open", {"number": None}, "identity_open")
+    if words.answer == "no" or words.key == "2" or words.dont_know or words.wish.get("asap"):
+        return with_anyone(state, t.heard.now)
+    return Failed("not_understood")
+
+
+def who(t: Talk) -> Reply:
+    """The answer to "Auf welchen Namen?": optional, so anything but a name skips it."""
+    state, words = t.state, t.words
+    unsure = t.heard.confidence is not None and t.heard.confidence < t.rules.min_confidence
+    # A name heard badly would be written down wrong: better none.
+    given = None if words.answer == "no" or unsure else words.name_answer
+    if given:
+        state.booking["caller_name"] = given
+        return query(state, "booking_name", {"code": state.booking["result"]["code"],
+                                             "name": given}, "booking_name")
+    if words.answer == "yes" and not state.booking.get("name_asked_again"):
+        state.booking["name_asked_again"] = True
+        return ask(state, [say("name_please")], "request", "name:again", step="book_name")
+    return _after_name(state, "name:skipped")
 
 
 def sms(t: Talk) -> Reply:
@@ -326,8 +443,14 @@ def slot_found(state: CallState, result) -> Turn:
     booking = state.booking
     if result is not None and "start" in result:
         booking["offer"] = result
-        return ask(state, [_when("offer", result, booking)], "yes_no", "offer",
-                   step="book_offer")
+        if booking.get("with_them"):
+            # Asked for a person: whoever the slot is with is named.
+            prompt = say("offer_with", when_start=result["start"],
+                         with_caseworker=result["caseworker"], place_site=result["site"],
+                         today=booking.get("today"))
+        else:
+            prompt = _when("offer", result, booking)
+        return ask(state, [prompt], "yes_no", "offer", step="book_offer")
     nearest = (result or {}).get("nearest")
     if nearest is None:
         if (booking.get("wish") or {}).get("asap") or not booking.get("wish"):
@@ -371,6 +494,40 @@ def _why_not(result: dict, booking: dict) -> Say:
     return say(f"slot_day_{why}", date_day=day)
 
 
+def caseworker_slot_found(state: CallState, result) -> Turn:
+    """A slot for a caller who asked for a person, with why it is not with them if so."""
+    booking = state.booking
+    if result is None:
+        return slot_found(state, None)
+    if result.get("no_team"):
+        # The case's team has nobody in the calendar: the caller chooses the site.
+        booking.update(caseworker=None, team=None)
+        return next_question(state, None, before=[say("team_unknown")])
+    slot, why = result["slot"], result.get("why")
+    before = []
+    if why and not booking.get("told"):
+        # The reason once; later offers (after a "no") just name the person.
+        booking["told"] = True
+        person = {"person_caseworker": result.get("person") or booking.get("person") or ""}
+        if why == "topic":
+            before.append(say("caseworker_topic" if booking.get("caseworker") else "team_topic",
+                              **person))
+        elif why == "away" and result.get("back"):
+            before.append(say("caseworker_away", date_back=result["back"], **person))
+        elif why in ("away", "busy") and person["person_caseworker"]:
+            before.append(say("caseworker_busy", **person))
+        elif why in ("away", "busy"):
+            before.append(say("team_busy"))
+    if why == "topic":
+        # Nobody asked for sees customers about this: from now on, anyone at that site.
+        booking.update(caseworker=None, team=None, site=slot["site"])
+    booking["offer"] = slot
+    return ask(state, [*before, say("offer_with", when_start=slot["start"],
+                                    with_caseworker=slot["caseworker"],
+                                    place_site=slot["site"], today=booking.get("today"))],
+               "yes_no", "offer", step="book_offer")
+
+
 def booked(state: CallState, result, kind: str = "book") -> Turn:
     """The result of booking (or moving, `kind` "reschedule") the slot offered."""
     booking = state.booking
@@ -388,13 +545,23 @@ def booked(state: CallState, result, kind: str = "book") -> Turn:
     achieve(state, outcome)
     # Appointments may start before or after the walk-in hours: then how to get in.
     entry = [say("entry", entry_site=done["site"])] if result.get("doors_closed") else []
+    if kind != "reschedule" and booking.get("with_them") and done.get("caseworker"):
+        confirmed = say("booked_with", when_start=done["start"],
+                        with_caseworker=done["caseworker"], place_site=done["site"],
+                        today=booking.get("today"))
+    else:
+        confirmed = _when("rescheduled" if kind == "reschedule" else "booked", done, booking)
     readback = [
-        _when("rescheduled" if kind == "reschedule" else "booked", done, booking),
+        confirmed,
         *entry,
         say("address", way_site=done["site"]),  # street and directions, no postcode
         say("bring", bring_topic=done["topic"]),
-        say("booking_code", digits_code=done["code"]),
+        say("booking_code", groups_code=done["code"]),
     ]
+    if kind != "reschedule" and not booking.get("customer_number") \
+            and not booking.get("caller_name"):
+        # Who is coming, for the caseworker: one question, never required.
+        return ask(state, [*readback, say("ask_name")], "request", outcome, step="book_name")
     if state.mobile:
         return ask(state, [*readback, say("offer_sms")], "yes_no", outcome, step="book_sms")
     return anything_else(state, outcome, before=readback)
@@ -402,6 +569,16 @@ def booked(state: CallState, result, kind: str = "book") -> Turn:
 
 def moved(state: CallState, result) -> Turn:
     return booked(state, result, kind="reschedule")
+
+
+def name_noted(state: CallState, result) -> Turn:
+    return _after_name(state, "name:noted", before=[say("name_noted")])
+
+
+def _after_name(state: CallState, event: str, before=()) -> Turn:
+    if state.mobile:
+        return ask(state, [*before, say("offer_sms")], "yes_no", event, step="book_sms")
+    return anything_else(state, event, before=before)
 
 
 def sms_sent(state: CallState, result) -> Turn:

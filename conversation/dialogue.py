@@ -50,6 +50,7 @@ from speech.understanding import Understanding
 
 from . import booking, handover, identity, listening, matters, way
 from .actions import Say
+from .people import Caseworkers
 from .referrals import Referrals
 from .referrals import load as load_referrals
 from .replies import (
@@ -88,6 +89,9 @@ class Step:
     # The answer is read first; None from the handler means "not an answer to this
     # question": the words are then taken as a new request.
     may_pass: bool = False
+    # An optional question: silence and a bad line reach the handler too, which skips
+    # the question rather than ask it again.
+    optional: bool = False
 
 
 STEPS: dict[str, Step] = {
@@ -103,6 +107,8 @@ STEPS: dict[str, Step] = {
     "book_site": Step(booking.site, REPEAT),
     "book_when": Step(booking.when, REPEAT),
     "book_offer": Step(booking.offer, REPEAT),
+    "book_own": Step(booking.own, REPEAT),
+    "book_name": Step(booking.who, REPEAT, optional=True),
     "book_sms": Step(booking.sms, REPEAT),
     "book_remind": Step(booking.remind, REPEAT),
     "find_code": Step(booking.find_code, REPEAT),
@@ -148,6 +154,8 @@ RESULTS: dict[str, Callable[[CallState, object], Turn]] = {
     "case_status": identity.case_told,
     "send_case_sms": identity.case_sms_sent,
     "find_slot": booking.slot_found,
+    "find_caseworker_slot": booking.caseworker_slot_found,
+    "booking_name": booking.name_noted,
     "book": booking.booked,
     "reschedule": booking.moved,
     "send_sms": booking.sms_sent,
@@ -167,6 +175,7 @@ class Dialogue:
         recognise: Callable[..., speech.Recognition] = speech.recognise,
         referrals: Referrals | None = None,
         catalogues: Callable[[str], tuple[int, Catalogue]] | None = None,
+        caseworkers: Caseworkers | None = None,
     ):
         if catalogues is None:
             recognise_now = recognise
@@ -176,11 +185,16 @@ class Dialogue:
             def recognise_now(text: str, lang: str) -> speech.Recognition:
                 return recognise(text, lang, catalogue=catalogues(lang)[1])
 
+        people = caseworkers or Caseworkers()
+        names = people.names
+
         def understand(text: str, lang: str, now: datetime, digits: str) -> Understanding:
-            return Understanding(text, lang, now, digits, recognise=recognise_now)
+            return Understanding(text, lang, now, digits, recognise=recognise_now,
+                                 caseworkers=names)
 
         self.rules = Rules(languages=languages or ["de"], min_confidence=min_confidence,
-                           referrals=referrals or load_referrals(), understand=understand)
+                           referrals=referrals or load_referrals(), understand=understand,
+                           caseworkers=people)
 
     @property
     def languages(self) -> list[str]:
@@ -250,9 +264,11 @@ class Dialogue:
         command = listening.command(t)
         if command is not None:
             return self._settle(t, command)
-        if heard.silent:
+        optional = STEPS.get(state.step, LISTEN).optional
+        if heard.silent and not optional:
             return self._failed(t, listening.SILENCE)
-        if heard.confidence is not None and heard.confidence < self.rules.min_confidence:
+        if (heard.confidence is not None and heard.confidence < self.rules.min_confidence
+                and not optional):
             return self._failed(t, listening.LOW_CONFIDENCE)
 
         step = STEPS.get(state.step, LISTEN)

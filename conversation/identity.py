@@ -20,6 +20,11 @@ before the database has confirmed the caller:
     status_sms       yes / no                             SMS with missing documents   anything_else
     status_next      Termin, 1 / no                       books (topic Geldleistungen)   book_site
 
+The same check finds "mein Arbeitsvermittler" for a booking (purpose "book_appointment",
+started by booking.own): once verified, the booking goes on with the case's team and the
+customer number (booking.after_identity); no customer number, or no case data, books
+with anyone (booking.with_anyone).
+
 Three failed turns in a row (bad numbers, impossible dates) go to an agent as anywhere.
 
 A verified caller stays verified for the rest of the call (the other status question
@@ -33,7 +38,6 @@ import re
 from datetime import date
 
 from cases.model import InvalidCustomerNumberError, customer_number, from_keypad
-from cases.spoken import spelled
 from speech.normalise import fold
 from speech.numbers import spoken_tokens
 from speech.understanding import Understanding
@@ -46,6 +50,7 @@ from .state import CallState, Turn, achieve
 IDENTITY_STEPS = {"id_number", "id_number_check", "id_dob", "status_sms", "status_next"}
 STATUS_INTENTS = {"application_status", "payment_status"}
 STATUS_TOPIC = "geldleistungen"  # an appointment after a status answer is about money
+BOOKING = "book_appointment"  # the check that finds "mein Arbeitsvermittler" for a booking
 
 MONTHS = {
     "januar": 1, "jaenner": 1, "january": 1, "februar": 2, "feber": 2, "february": 2,
@@ -187,8 +192,7 @@ def _ask_number(state: CallState, before=()) -> Turn:
 
 
 def _read_back(state: CallState) -> Turn:
-    return ask(state, [say("customer_number_check",
-                           spelled_number=spelled(state.identity["number"]))],
+    return ask(state, [say("customer_number_check", groups_number=state.identity["number"])],
                "yes_no", "identity:check_number", step="id_number_check")
 
 
@@ -218,6 +222,8 @@ def customer_number_said(t: Talk) -> Reply:
     if wrong:
         return Failed("customer_number_invalid")
     if words.answer == "no" or words.dont_know:
+        if identity.get("purpose") == BOOKING:
+            return booking.with_anyone(t.state, t.heard.now)
         return transfer(t.state, "agent:no_customer_number", "handover",
                         before=[say("identity_no_number")])
     return Failed("not_understood")
@@ -289,6 +295,7 @@ def _book_after_status(t: Talk) -> Turn:
         # A typed BA number has no letter: the booking keeps only a whole number.
         "customer_number": number if "?" not in number else None,
     }
+    booking.note_whom(t, words)  # "ja, einen Termin bei meiner Sachbearbeiterin"
     return booking.next_question(state, t.heard.now)
 
 
@@ -297,6 +304,9 @@ def _book_after_status(t: Talk) -> Turn:
 
 def identity_open(state: CallState, result) -> Turn:
     identity = state.identity or {}
+    if result.get("unavailable") and identity.get("purpose") == BOOKING:
+        # No case data to find the caseworker in: the appointment is made all the same.
+        return booking.with_anyone(state)
     if result.get("unavailable"):
         return transfer(state, f"agent:{identity.get('purpose')}", "handover",
                         before=[say("not_yet")])
@@ -306,14 +316,18 @@ def identity_open(state: CallState, result) -> Turn:
         return _ask_birth_date(state)
     if identity.get("number"):
         return _read_back(state)
+    if identity.get("purpose") == BOOKING:
+        return _ask_number(state)  # the caller has just agreed to give it
     return _ask_number(state, before=[say("identity_intro")])
 
 
 def identity_checked(state: CallState, result) -> Turn:
     identity = state.identity or {}
     if result.get("ok"):
-        identity.update(number=result["number"], verified=True)
+        identity.update(number=result["number"], verified=True, team=result.get("team"))
         state.failures = 0
+        if identity.get("purpose") == BOOKING:
+            return booking.after_identity(state, before=[say("identity_verified")])
         return _status_query(state, before=[say("identity_verified")])
     if result.get("locked"):
         return _locked(state)

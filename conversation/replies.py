@@ -17,6 +17,7 @@ import speech
 from speech.understanding import Understanding
 
 from .actions import Ask, Hangup, Query, Record, Say
+from .people import Caseworkers
 from .referrals import Referrals
 from .state import CallState, Heard, Turn, achieve
 
@@ -30,12 +31,14 @@ APOLOGIES = {"not_heard", "not_understood", "low_confidence", "key_unknown",
 @dataclass(frozen=True)
 class Rules:
     """How this hotline converses: its languages, how sure it must be, the other offices,
-    and how it understands words (with the supervisors' live phrases, if any)."""
+    the caseworkers callers may ask for, and how it understands words (with the
+    supervisors' live phrases, if any)."""
 
     languages: list[str]
     min_confidence: float
     referrals: Referrals
     understand: Callable[[str, str, datetime, str], Understanding]
+    caseworkers: Caseworkers = Caseworkers()
 
     def other_language(self, lang: str) -> str | None:
         others = [code for code in self.languages if code != lang]

@@ -28,6 +28,7 @@ from schedules import reminders
 from schedules import store as bookings
 from schedules.alternatives import nearest_slot, why_no_slot
 from schedules.calendar import site_day
+from schedules.caseworker_slots import find_with_caseworker
 from schedules.config import BERLIN, Schedule
 from schedules.hours import opening_facts
 from schedules.model import Slot, Wish
@@ -130,15 +131,36 @@ def find_slot(ctx: Context, site: str, topic: str, wish: dict, exclude: list, la
     return missed
 
 
+def find_caseworker_slot(ctx: Context, caseworker: str | None, team: str | None,
+                         site: str | None, topic: str, wish: dict, exclude: list, lang: str):
+    """A slot with the caseworker (or the case's team) asked for, or the nearest choice
+    and why it is not with them (schedules/caseworker_slots.py)."""
+    if caseworker is not None and caseworker not in ctx.schedule.caseworkers:
+        return {"no_team": True}  # gone from the schedule since: anyone will do
+    topic = topic if topic in ctx.schedule.topics else _fallback_topic(ctx.schedule)
+    found = find_with_caseworker(ctx.db, ctx.schedule, site, topic, Wish.from_dict(wish or {}),
+                                 ctx.now, exclude=[datetime.fromisoformat(s) for s in exclude],
+                                 for_call=ctx.call_sid, caseworker_id=caseworker, team=team)
+    if found.no_team:
+        return {"no_team": True}
+    if found.slot is None:
+        return None
+    bookings.hold(ctx.db, found.slot, ctx.call_sid, ctx.now)
+    return {"slot": found.slot.to_dict(), "with_them": found.with_them, "why": found.why,
+            "back": found.back.isoformat() if found.back else None, "person": found.person}
+
+
 def _fallback_topic(schedule: Schedule) -> str:
     return "allgemein" if "allgemein" in schedule.topics else next(iter(schedule.topics))
 
 
-def book(ctx: Context, slot: dict, lang: str, customer_number: str | None = None):
+def book(ctx: Context, slot: dict, lang: str, customer_number: str | None = None,
+         caller_name: str | None = None):
     try:
         booking = bookings.book(ctx.db, Slot.from_dict(slot), call_sid=ctx.call_sid,
                                 phone=ctx.phone, language=lang,
-                                customer_number=customer_number, now=ctx.now)
+                                customer_number=customer_number, caller_name=caller_name,
+                                now=ctx.now)
     except bookings.SlotTakenError:
         return {"taken": True}
     bookings.release_hold(ctx.db, ctx.call_sid)
@@ -205,6 +227,12 @@ def send_sms(ctx: Context, code: str, lang: str):
                    key=f"{ctx.call_sid}:booking:{booking.code}", call_sid=ctx.call_sid,
                    now=ctx.now)
     return {"sent": True}
+
+
+def booking_name(ctx: Context, code: str, name: str):
+    """The name the caller gave after booking, on the booking (for the caseworker)."""
+    booking = bookings.set_caller_name(ctx.db, code, name, now=ctx.now)
+    return {"recorded": booking is not None}
 
 
 def reminder_consent(ctx: Context, code: str, consent: bool):
@@ -355,7 +383,8 @@ def check_identity(ctx: Context, number: str, birth_date: str):
         log.info("Identity check failed on call %s", ctx.call_sid)
         return {"ok": False, "locked": cases.is_locked(ctx.db, keys, ctx.now)}
     store.mark_verified(ctx.db, ctx.call_sid, matches[0].customer_number)
-    return {"ok": True, "number": matches[0].customer_number}
+    # The case's team: "mein Arbeitsvermittler" is found in it (conversation.people).
+    return {"ok": True, "number": matches[0].customer_number, "team": matches[0].team}
 
 
 def _verified(ctx: Context, number: str) -> Customer | None:
@@ -467,6 +496,8 @@ HANDLERS = {
     "agents_open": agents_open,
     "request_callback": request_callback,
     "find_slot": find_slot,
+    "find_caseworker_slot": find_caseworker_slot,
+    "booking_name": booking_name,
     "book": book,
     "reschedule": reschedule,
     "find_booking": find_booking,

@@ -15,13 +15,16 @@ from schedules.spoken import (
     spoken_code,
     spoken_date,
     spoken_from,
+    spoken_groups,
     spoken_hours,
+    spoken_person,
     spoken_span,
     spoken_street,
     spoken_time,
     spoken_until,
     spoken_weekdays,
     spoken_when,
+    spoken_with,
     weekday_adverb,
     weekday_name,
 )
@@ -55,7 +58,9 @@ def text(lang: str, key: str, schedule: Schedule | None = None, **params: str) -
     a question repeated after a language switch is said in the new language:
     ``topic_*`` an intent, ``when_*`` an ISO date-time (today and tomorrow named as such
     when a ``today`` parameter gives the call's date), ``date_*`` an ISO date with its
-    weekday, ``daymonth_*`` one without, ``digits_*`` digits read one by one, and with a
+    weekday, ``daymonth_*`` one without, ``digits_*`` digits read one by one, ``groups_*``
+    a code or customer number in groups ("438 – 581"), ``person_*`` a caseworker's name
+    ("Herr Wagner" / "Mr Wagner"), ``with_*`` with whom ("bei Herrn Wagner"), and with a
     `schedule`: ``place_*`` where a site is, ``address_*`` its address and directions,
     ``entry_*`` how booked customers get in outside its opening hours, ``bring_*`` what to
     bring for an appointment topic, ``holiday_*`` the public holiday on an ISO date,
@@ -106,6 +111,12 @@ def _say(name: str, value, lang: str, schedule: Schedule | None, today: date | N
     if schedule is not None and kind == "closure":
         site_id, day = value.split("/")
         return site_day(schedule, site_id, date.fromisoformat(day)).closure(lang) or ""
+    if kind == "groups":
+        return spoken_groups(value)
+    if kind == "person":
+        return spoken_person(value, lang)
+    if kind == "with":
+        return spoken_with(value, lang)
     if schedule is not None and kind == "place":
         site = schedule.site(value)
         if lang == "en":

@@ -16,7 +16,17 @@ from flask import Blueprint, Response, current_app, jsonify, request, url_for
 
 import clock
 import db as database
-from conversation import CallState, Dialogue, Hangup, Heard, Say, Transfer, Turn
+from conversation import (
+    CallState,
+    Caseworker,
+    Caseworkers,
+    Dialogue,
+    Hangup,
+    Heard,
+    Say,
+    Transfer,
+    Turn,
+)
 from conversation.handover import CALLBACK_WORDS
 from conversation.referrals import load as load_referrals
 from routing import callbacks, dispatch, queue
@@ -47,19 +57,28 @@ def init_app(app) -> None:
     # Supervisors' phrases (teaching): the newest version, looked for every few seconds.
     live = LiveCatalogue(database.get_db, app.config["HOTLINE_CATALOGUE_REFRESH_S"])
     app.extensions["hotline.catalogue"] = live
+    # Loaded (and checked) at start-up: a broken schedule file is an error now, not
+    # at the first caller who wants an appointment.
+    schedule = schedule_for_config(app.config)
     app.extensions["hotline.dialogue"] = Dialogue(
         languages=app.config["HOTLINE_LANGUAGES"],
         min_confidence=app.config["HOTLINE_MIN_CONFIDENCE"],
         # Checked at start-up too: a broken table fails now, not at a caller's question.
         referrals=load_referrals(app.config["HOTLINE_REFERRALS"] or None),
         catalogues=live.current,
+        caseworkers=caseworkers_of(schedule),
     )
-    # Loaded (and checked) at start-up: a broken schedule file is an error now, not
-    # at the first caller who wants an appointment.
-    schedule = schedule_for_config(app.config)
     app.extensions["hotline.schedule"] = schedule
     app.extensions["hotline.voice"] = Voice.from_config(app.config, schedule)
     app.register_blueprint(bp)
+
+
+def caseworkers_of(schedule) -> Caseworkers:
+    """The schedule's caseworkers as the conversation knows them (callers ask by name)."""
+    return Caseworkers(tuple(
+        Caseworker(id=person.id, name=person.name, sites=person.sites, topics=person.topics,
+                   teams=person.teams)
+        for person in schedule.caseworkers.values()))
 
 
 # The request and the app themselves. Every attribute read through Flask's context

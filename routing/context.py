@@ -105,19 +105,33 @@ def _customer_number(db: Database, call_sid: str, state_json: str | None) -> str
 
 
 def recent_bookings(db: Database, phone: str | None, *, now: datetime) -> list[dict]:
-    """The caller's latest bookings (by their number), without the number itself."""
+    """The caller's latest bookings (by their number), without the number itself: with
+    whom, and who is coming (the customer number masked, or the name the caller gave)."""
     if not phone:
         return []
+    name = "caller_name" if "caller_name" in _columns(db, "bookings") else "NULL"
     rows = db.execute(
-        "SELECT start_utc, site_id, topic_id, status FROM bookings WHERE phone = ?"
-        " ORDER BY start_utc DESC LIMIT ?", [phone, RECENT_BOOKINGS]).fetchall()
+        f"SELECT start_utc, site_id, topic_id, status, caseworker_name, customer_number, {name}"
+        " FROM bookings WHERE phone = ? ORDER BY start_utc DESC LIMIT ?",
+        [phone, RECENT_BOOKINGS]).fetchall()
     return [{
         "when": datetime.fromisoformat(start).astimezone(BERLIN).strftime("%d.%m.%Y %H:%M"),
         "site": site_label(site),
         "topic": topic_label(topic),
         "status": {"booked": "gebucht", "cancelled": "abgesagt"}.get(status, status),
         "past": datetime.fromisoformat(start) < now,
-    } for start, site, topic, status in rows]
+        "caseworker": caseworker or "",
+        "who": who_is_coming(number, caller_name),
+    } for start, site, topic, status, caseworker, number, caller_name in rows]
+
+
+def who_is_coming(customer_number: str | None, caller_name: str | None) -> str:
+    """Who a booking is for, as staff see it: "Kundennummer 123D****89", "Name: Schmid"."""
+    if customer_number:
+        return f"Kundennummer {mask_customer_number(customer_number)}"
+    if caller_name:
+        return f"Name: {caller_name}"
+    return "ohne Namen"
 
 
 def call_context(db: Database, call_sid: str, *, now: datetime) -> CallContext:

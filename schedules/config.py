@@ -94,6 +94,9 @@ class Caseworker:
     languages: frozenset[str]
     hours: dict[str, WeekHours]  # site id -> weekly hours at that site
     absences: tuple[Absence, ...] = ()
+    # The case teams (as the case data names them, "Team Leistung 2, Waiblingen") the
+    # person belongs to: "mein Arbeitsvermittler" after an identity check finds them.
+    teams: frozenset[str] = frozenset()
 
     @property
     def sites(self) -> tuple[str, ...]:
@@ -343,6 +346,8 @@ def _caseworker(raw, where: _Where, sites: dict, topics: dict) -> Caseworker:
     absences = tuple(_absence(item, where.at(f"absences[{i}]"))
                      for i, item in enumerate(_list(raw.get("absences", []),
                                                     where.at("absences"))))
+    teams = [_text(team, where.at(f"teams[{i}]"))
+             for i, team in enumerate(_list(raw.get("teams", []), where.at("teams")))]
     return Caseworker(
         id=person_id,
         name=_text(raw.get("name"), where.at("name")),
@@ -350,6 +355,7 @@ def _caseworker(raw, where: _Where, sites: dict, topics: dict) -> Caseworker:
         languages=frozenset(languages),
         hours=hours,
         absences=absences,
+        teams=frozenset(teams),
     )
 
 

@@ -49,7 +49,8 @@ def caseworkers_for(schedule: Schedule, site_id: str, topic_id: str,
 def find_slots(db, schedule: Schedule, site_id: str, topic_id: str, wish: Wish | None = None,
                now: datetime | None = None, limit: int = 3, language: str | None = None,
                exclude: Iterable[Slot | datetime] = (), for_call: str | None = None,
-               avoid: Iterable[datetime] = ()) -> list[Slot]:
+               avoid: Iterable[datetime] = (),
+               caseworker_ids: Iterable[str] | None = None) -> list[Slot]:
     """The nearest free slots matching `wish`, at most one per start time, best first.
 
     "Nearest" is the earliest date first; within a day, the earliest time, or the time
@@ -61,10 +62,14 @@ def find_slots(db, schedule: Schedule, site_id: str, topic_id: str, wish: Wish |
     Bookings are read from `db` one day at a time, only for the days searched. With
     `for_call`, slots offered to other calls a moment ago (store.hold) count as taken,
     so that callers on the line at the same time are not all offered the same slot.
+    With `caseworker_ids`, only those people's slots (a caseworker the caller asked for).
     """
     wish = wish or Wish()
     now = (now or clock.now()).astimezone(BERLIN)
     people = caseworkers_for(schedule, site_id, topic_id, language)
+    if caseworker_ids is not None:
+        chosen = set(caseworker_ids)
+        people = [person for person in people if person.id in chosen]
     if not people or limit <= 0:
         return []
     minutes = schedule.topic(topic_id).minutes

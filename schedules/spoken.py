@@ -2,7 +2,7 @@
 
 Written for the ear: "9 Uhr" rather than "09:00 Uhr", an appointment "um 9 Uhr 30",
 opening hours as people say them ("von 8 Uhr bis halb eins", "Montag bis Freitag",
-"donnerstags"), the booking code digit by digit with pauses ("4, 7, 1, 1, 0, 3").
+"donnerstags"), the booking code in groups with a pause between them ("471 – 103").
 Ukrainian, Russian, Turkish and Arabic are said in words by `spoken_words`, in their own
 grammar; plain German ("de-simple") is said as German. Words only: the sentences around
 them are in ivr/prompts/<lang>.toml.
@@ -230,6 +230,54 @@ def spoken_code(code: str, lang: str = "de") -> str:
     if _words(lang):
         return spoken_words.digits(code, lang)
     return ", ".join(ch for ch in str(code) if ch.isdigit())
+
+
+# Between groups: a dash with spaces, which Twilio's voices read as a short pause.
+GROUP_PAUSE = " – "
+
+
+def spoken_groups(symbols: str) -> str:
+    """A booking code or customer number in groups a listener can follow and write down:
+    "438 – 581", "123 – D – 456 – 789", "123 – 45 – BG – 001 – 23 – 45".
+
+    Digits go in threes (a run that would leave one digit over ends in two pairs);
+    letters stay together as a group of their own. Anything else (the open letter of a
+    typed number) is left out.
+    """
+    groups: list[str] = []
+    for run in re.findall(r"\d+|[A-Za-z]+", str(symbols)):
+        if not run.isdigit():
+            groups.append(run.upper())
+            continue
+        while len(run) > 4 or len(run) == 3:
+            groups.append(run[:3])
+            run = run[3:]
+        if len(run) == 4:
+            groups += [run[:2], run[2:]]
+        elif run:
+            groups.append(run)
+    return GROUP_PAUSE.join(groups)
+
+
+_TITLES_EN = {"Frau": "Ms", "Herr": "Mr"}
+
+
+def spoken_person(name: str, lang: str = "de") -> str:
+    """A caseworker's name as configured ("Herr Wagner"), in English "Mr Wagner"."""
+    title, _, rest = str(name).partition(" ")
+    if _lang(lang) == "en" and title in _TITLES_EN and rest:
+        return f"{_TITLES_EN[title]} {rest}"
+    return str(name)
+
+
+def spoken_with(name: str, lang: str = "de") -> str:
+    """With whom an appointment is: "bei Herrn Wagner", "bei Frau Keller" / "with Mr Wagner"."""
+    if _lang(lang) == "en":
+        return f"with {spoken_person(name, 'en')}"
+    title, _, rest = str(name).partition(" ")
+    if title == "Herr" and rest:
+        return f"bei Herrn {rest}"  # the dative: "bei Herrn Wagner"
+    return f"bei {name}"
 
 
 def spoken_bring(topic: Topic, lang: str = "de") -> str:

@@ -31,7 +31,7 @@ CODE_DIGITS = 6
 DEMO_CALL_PREFIX = "DEMO-"
 _COLUMNS = ("id, code, token, call_sid, site_id, topic_id, caseworker_id, caseworker_name,"
             " start_utc, end_utc, status, phone, customer_number, language, created_at,"
-            " cancelled_at, replaces, reminder_consent, reminder_state")
+            " cancelled_at, replaces, reminder_consent, reminder_state, caller_name")
 
 
 class SlotTakenError(Exception):
@@ -70,6 +70,9 @@ class Booking:
     # Asked once at booking: remind by SMS the working day before? None: never asked.
     reminder_consent: bool | None = None
     reminder_state: str | None = None  # scheduled | queued | skipped (schedules/reminders.py)
+    # Who is coming when no customer number is known: the name the caller gave
+    # (personal, purged with the phone number).
+    caller_name: str | None = None
 
     @property
     def active(self) -> bool:
@@ -131,6 +134,10 @@ def migrate(db: Database) -> None:
         # came: personal (the person's reply), purged.
         db.execute("ALTER TABLE bookings ADD COLUMN reminder_reply TEXT")
         db.execute("ALTER TABLE bookings ADD COLUMN reminder_reply_at TEXT")
+    if "caller_name" not in columns:
+        # Who is coming, for the caseworker, when the caller gave a name rather than a
+        # customer number: personal, purged.
+        db.execute("ALTER TABLE bookings ADD COLUMN caller_name TEXT")
     # The reminders still to send, found by the outbox's sender every second.
     db.execute("CREATE INDEX IF NOT EXISTS bookings_reminder_due ON bookings (reminder_due_at)"
                " WHERE reminder_state = 'scheduled'")
@@ -161,7 +168,7 @@ _atomic = db_atomic  # a transaction, or a savepoint inside a webhook's
 
 def book(db: Database, slot: Slot, *, call_sid: str | None, phone: str | None,
          language: str = "de", customer_number: str | None = None,
-         now: datetime | None = None) -> Booking:
+         caller_name: str | None = None, now: datetime | None = None) -> Booking:
     """Book `slot` for the caller, or raise SlotTakenError so the dialogue offers the next one.
 
     Booking the same slot again in the same call (a Twilio retry) returns the booking
@@ -177,7 +184,8 @@ def book(db: Database, slot: Slot, *, call_sid: str | None, phone: str | None,
                 return again
         _claim(db, slot, now, ignore_id=None)
         return _insert(db, slot, _new_code(db, now), call_sid=call_sid, phone=phone,
-                       language=language, customer_number=customer_number, now=now)
+                       language=language, customer_number=customer_number,
+                       caller_name=caller_name, now=now)
 
 
 def cancel(db: Database, code: str, now: datetime | None = None) -> Booking:
@@ -224,8 +232,8 @@ def reschedule(db: Database, code: str, new_slot: Slot, *, call_sid: str | None 
             _release(db, old.id, now)
         moved = _insert(db, new_slot, old.code, call_sid=call_sid or old.call_sid,
                         phone=old.phone, language=old.language,
-                        customer_number=old.customer_number, now=now, replaces=old.id,
-                        reminder_consent=old.reminder_consent)
+                        customer_number=old.customer_number, caller_name=old.caller_name,
+                        now=now, replaces=old.id, reminder_consent=old.reminder_consent)
         if not same_start:
             _release(db, old.id, now)
         return moved
@@ -242,6 +250,19 @@ def set_reminder_consent(db: Database, code: str, consent: bool,
             return None
         db.execute("UPDATE bookings SET reminder_consent = ? WHERE id = ?",
                    [int(consent), booking.id])
+    return _one(db, "id = ?", [booking.id])
+
+
+def set_caller_name(db: Database, code: str, name: str,
+                    now: datetime | None = None) -> Booking | None:
+    """Record who is coming (the name the caller gave) on the active booking; None if no
+    active booking has the code."""
+    now = now or clock.now()
+    with _atomic(db):
+        booking = _active_by_code(db, code, now)
+        if booking is None:
+            return None
+        db.execute("UPDATE bookings SET caller_name = ? WHERE id = ?", [name, booking.id])
     return _one(db, "id = ?", [booking.id])
 
 
@@ -388,10 +409,11 @@ def purge_personal_data(db: Database, before: str) -> int:
     """Remove phone and customer numbers and the caller's answers from bookings that ended
     before `before` (UTC ISO)."""
     return db.execute(
-        "UPDATE bookings SET phone = NULL, customer_number = NULL, reminder_consent = NULL,"
-        " reminder_reply = NULL, reminder_reply_at = NULL"
+        "UPDATE bookings SET phone = NULL, customer_number = NULL, caller_name = NULL,"
+        " reminder_consent = NULL, reminder_reply = NULL, reminder_reply_at = NULL"
         " WHERE end_utc < ? AND (phone IS NOT NULL OR customer_number IS NOT NULL"
-        " OR reminder_consent IS NOT NULL OR reminder_reply IS NOT NULL)", [before]).rowcount
+        " OR caller_name IS NOT NULL OR reminder_consent IS NOT NULL"
+        " OR reminder_reply IS NOT NULL)", [before]).rowcount
 
 
 def _claim(db: Database, slot: Slot, now: datetime, ignore_id: int | None) -> None:
@@ -414,18 +436,18 @@ def _release(db: Database, booking_id: int, now: datetime) -> None:
 
 def _insert(db: Database, slot: Slot, code: str, *, call_sid, phone, language,
             customer_number, now: datetime, replaces: int | None = None,
-            reminder_consent: bool | None = None) -> Booking:
+            reminder_consent: bool | None = None, caller_name: str | None = None) -> Booking:
     try:
         cursor = db.execute(
             "INSERT INTO bookings (code, token, call_sid, site_id, topic_id, caseworker_id,"
             " caseworker_name, start_utc, end_utc, start_ts, end_ts, status, phone,"
-            " customer_number, language, created_at, replaces, reminder_consent)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            " customer_number, language, created_at, replaces, reminder_consent, caller_name)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             [code, secrets.token_urlsafe(24), call_sid, slot.site_id, slot.topic_id,
              slot.caseworker_id, slot.caseworker_name, utc_text(slot.start), utc_text(slot.end),
              int(slot.start.timestamp()), int(slot.end.timestamp()), BOOKED, phone,
              customer_number, language, utc_text(now), replaces,
-             None if reminder_consent is None else int(reminder_consent)],
+             None if reminder_consent is None else int(reminder_consent), caller_name],
         )
     except sqlite3.IntegrityError as error:
         if "bookings_active_slot" in str(error) or "caseworker_id" in str(error):
@@ -461,7 +483,7 @@ def _many(db: Database, where: str, params: list) -> list[Booking]:
 def _booking(row: tuple) -> Booking:
     (id_, code, token, call_sid, site_id, topic_id, caseworker_id, caseworker_name, start,
      end, status, phone, customer_number, language, created_at, cancelled_at, replaces,
-     consent, reminder_state) = row
+     consent, reminder_state, caller_name) = row
     return Booking(
         id=id_, code=code, token=token, call_sid=call_sid, site_id=site_id, topic_id=topic_id,
         caseworker_id=caseworker_id, caseworker_name=caseworker_name or "",
@@ -470,5 +492,5 @@ def _booking(row: tuple) -> Booking:
         customer_number=customer_number, language=language, created_at=created_at,
         cancelled_at=cancelled_at, replaces=replaces,
         reminder_consent=None if consent is None else bool(consent),
-        reminder_state=reminder_state,
+        reminder_state=reminder_state, caller_name=caller_name,
     )

@@ -17,6 +17,8 @@ from .numbers import _LETTER_WORDS, spoken_tokens
 MASK = "…"
 MIN_DIGITS = 3
 JOINERS = {"wie", "like", "as", "for", "für", "fuer", "doppel", "doppelt", "double"}
+# The pause between groups of a number read back ("123 – D – 456 – 789") joins them too.
+GROUP_DASHES = {"–", "-", "—"}
 MONTHS = {
     "januar", "jänner", "jaenner", "january", "februar", "feber", "february", "märz", "maerz",
     "march", "april", "mai", "may", "juni", "june", "juli", "july", "august", "september",
@@ -33,7 +35,10 @@ NUMBER, MONTH, LETTER, JOINER, WORD = "number", "month", "letter", "joiner", "wo
 @functools.lru_cache(maxsize=4096)
 def _kind(word: str) -> tuple[str, int]:
     """What a word is, and how many digits it says."""
-    core = _EDGE.sub("", word).casefold()
+    if word in GROUP_DASHES:
+        return JOINER, 0
+    plain = _EDGE.sub("", word)
+    core = plain.casefold()
     if not core:
         return WORD, 0
     if core in MONTHS:
@@ -48,8 +53,8 @@ def _kind(word: str) -> tuple[str, int]:
             return NUMBER, 1 if _ROUND.fullmatch(said) else len(said)
     if _DIGIT_WORD.fullmatch(core):  # "123d456789", "3.5.80", "0171/234"
         return NUMBER, len(re.sub(r"\D", "", core))
-    if core in _LETTER_WORDS:
-        return LETTER, 0
+    if core in _LETTER_WORDS or (len(plain) <= 2 and plain.isalpha() and plain.isupper()):
+        return LETTER, 0  # "D wie Dora", and "BG" in a number read back in groups
     return WORD, 0
 
 

@@ -17,6 +17,7 @@ from functools import cached_property
 from speech.crisis import detect_crisis
 from speech.entities import asks_way, extract_entities, extract_reply
 from speech.intents import Recognition
+from speech.names import about_appointment, caller_name, find_caseworker, own_caseworker
 from speech.normalise import fold
 from speech.normalise import words as canonical_words
 from speech.numbers import spoken_tokens
@@ -32,6 +33,7 @@ TOPIC_WORDS = {
     "geldleistungen": ("geld", "leistung", "buergergeld", "antrag", "miete", "sachbearbeit",
                        "zahlung", "benefit", "money"),
 }
+SACHBEARBEITER = re.compile(r"sachbearbeit\w*")
 # "I don't have it": a booking code, a customer number.
 DONT_KNOW = re.compile(
     r"\b(weiss (ich )?nicht|keine ahnung|(hab|habe) (ich )?(sie |die |keine )?(nicht|keine)|"
@@ -54,7 +56,9 @@ CORRECTION = re.compile(r"\b(lieber|doch|eher|besser|sondern|ach nein|rather|ins
 
 def topic_from(text: str) -> str | None:
     """The appointment topic a caller's words name, if any."""
-    folded = fold(text)
+    # A "Sachbearbeiterin" sees customers about money; the "arbeit" in the word is no
+    # job search.
+    folded = SACHBEARBEITER.sub("geld", fold(text))
     for topic, words in TOPIC_WORDS.items():
         if any(word in folded for word in words):
             return topic
@@ -65,12 +69,16 @@ class Understanding:
     """One turn's words (and keys) in one language, at one moment."""
 
     def __init__(self, text: str, lang: str, now: datetime, digits: str = "",
-                 recognise: Callable[[str, str], Recognition] | None = None):
+                 recognise: Callable[[str, str], Recognition] | None = None,
+                 caseworkers: tuple[str, ...] = ()):
         self.text = text or ""
         self.lang = lang
         self.now = now
         self.digits = digits or ""
         self._recognise = recognise
+        # The caseworkers' names as said to callers ("Frau Keller"), handed in by the
+        # conversation's rules: speech reads no schedule of its own.
+        self._caseworkers = caseworkers
 
     @property
     def key(self) -> str:
@@ -104,7 +112,11 @@ class Understanding:
     @property
     def command(self) -> str | None:
         """agent | repeat | goodbye | english | german, if the caller said one."""
-        return self.reply.get("command")
+        command = self.reply.get("command")
+        if command == "agent" and self.own_caseworker and about_appointment(self.text):
+            # "Einen Termin bei meiner Sachbearbeiterin": an appointment, not a person now.
+            return None
+        return command
 
     @cached_property
     def entities(self) -> dict:
@@ -159,6 +171,29 @@ class Understanding:
     @cached_property
     def topic(self) -> str | None:
         return topic_from(self.text) if self.text else None
+
+    @cached_property
+    def caseworker(self) -> str | None:
+        """The caseworker the caller asks for ("bei Frau Keller"), as the name is written
+        in the list handed in; None when they name none of them."""
+        if not self.text or not self._caseworkers:
+            return None
+        return find_caseworker(self.text, self._caseworkers)
+
+    @cached_property
+    def own_caseworker(self) -> bool:
+        """"Meine Sachbearbeiterin", "mein Arbeitsvermittler": the caller's own caseworker."""
+        return bool(self.text) and own_caseworker(self.text, self.lang)
+
+    @cached_property
+    def caller_name(self) -> str | None:
+        """The name the caller gives for themselves ("auf den Namen Schmid")."""
+        return caller_name(self.text, self.lang) if self.text else None
+
+    @cached_property
+    def name_answer(self) -> str | None:
+        """The answer to "Auf welchen Namen?": a name alone ("Schmid") counts too."""
+        return caller_name(self.text, self.lang, asked=True) if self.text else None
 
     @cached_property
     def folded(self) -> str:

@@ -22,9 +22,9 @@ LANDLINE = "+4971511234567"
 
 
 def code_in(text):
-    """The booking code as the caller hears it: six digits, read one by one."""
-    match = re.search(r"Buchungsnummer ist: ((?:\d, ){5}\d)", text)
-    return match.group(1).replace(", ", "") if match else None
+    """The booking code as the caller hears it: six digits, in two groups ("438 – 581")."""
+    match = re.search(r"Buchungsnummer ist: (\d{3}) – (\d{3})\.", text)
+    return match.group(1) + match.group(2) if match else None
 
 
 def book(app, first_line, *answers, from_number=MOBILE):
@@ -39,8 +39,13 @@ def book(app, first_line, *answers, from_number=MOBILE):
 def test_everything_said_at_once_goes_straight_to_an_offer(app):
     caller = book(app, "Ich brauche einen Termin bei meinem Arbeitsvermittler in Backnang "
                        "nächste Woche Dienstag vormittags")
+    # "Mein Arbeitsvermittler" is found by the customer number, if the caller wants.
+    assert "Möchten Sie Ihre Kundennummer angeben?" in caller.hears()
+    caller.say("nein")
     offer = caller.hears()
-    assert offer.startswith("Ich kann Ihnen anbieten: Dienstag, den 1. Dezember, um ")
+    assert "Welche" not in offer and "Wann" not in offer  # nothing asked again
+    assert offer.startswith("Gut, dann suche ich einen Termin bei einer Kollegin oder einem "
+                            "Kollegen. Ich kann Ihnen anbieten: Dienstag, den 1. Dezember, um ")
     assert "in der Geschäftsstelle Backnang" in offer
     hour = int(re.search(r"um (\d+)", offer).group(1))
     assert hour < 12  # vormittags
@@ -54,8 +59,11 @@ def test_a_booking_is_read_back_slowly_with_address_things_to_bring_and_code(app
     assert "Am Obstmarkt 3, Backnang" in said and "71522" not in said  # postcode: SMS only
     assert "Bitte bringen Sie mit: Personalausweis oder Reisepass, Lebenslauf" in said
     code = code_in(said)
-    assert code and said.count(", ".join(code)) == 2  # said twice, digit by digit
-    assert "per SMS" in said  # a mobile number is offered an SMS
+    assert code and said.count(f"{code[:3]} – {code[3:]}") == 2  # said twice, in groups
+    assert said.endswith("Auf welchen Namen darf ich den Termin eintragen? Wenn Sie keinen "
+                         "Namen nennen möchten, sagen Sie einfach: nein.")  # no number known
+    caller.say("nein")
+    assert "per SMS" in caller.hears()  # a mobile number is offered an SMS
     stored = db.execute("SELECT code, site_id, topic_id, status, phone FROM bookings"
                         ).fetchall()
     assert stored == [(code, "backnang", "arbeitsvermittlung", "booked", MOBILE)]
@@ -64,7 +72,7 @@ def test_a_booking_is_read_back_slowly_with_address_things_to_bring_and_code(app
 def test_softphone_summary_carries_the_booking(runner, app):
     result = runner.invoke(args=["call", "--json", "--from", MOBILE], input=(
         "Ich brauche einen Termin bei meinem Arbeitsvermittler in Backnang nächste Woche "
-        "Dienstag vormittags\nja\nnein\nnein\n"))
+        "Dienstag vormittags\nnein\nja\nnein\nnein\nnein\n"))
     assert result.exit_code == 0, result.output
     summary = json.loads(result.output.strip().splitlines()[-1])
     assert summary["outcome"] == "booked"
@@ -198,7 +206,7 @@ def test_two_callers_never_get_the_same_slot(app, db):
 
 def test_sms_confirmation_links_a_calendar_file(app, client):
     caller = book(app, "termin in backnang wegen arbeitsvermittlung nächste woche dienstag",
-                  "ja", "ja")
+                  "ja", "nein", "ja")
     assert "Die Bestätigung schicke ich Ihnen per SMS." in caller.hears()
     assert app.extensions["hotline.gateway"].messages == []  # queued, not sent in the webhook
     assert outbox.deliver_due(app) == 1
@@ -216,7 +224,7 @@ def test_sms_confirmation_links_a_calendar_file(app, client):
 def test_an_sms_twilio_cannot_take_now_is_sent_later_and_the_caller_hears_nothing_of_it(app):
     app.extensions["hotline.gateway"].fail = True
     caller = book(app, "termin in backnang wegen arbeitsvermittlung nächste woche dienstag",
-                  "ja", "ja")
+                  "ja", "nein", "ja")
     assert "Die Bestätigung schicke ich Ihnen per SMS." in caller.hears()
     assert "Fehler" not in caller.hears()
     outbox.deliver_due(app)

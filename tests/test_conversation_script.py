@@ -28,6 +28,7 @@ C: Termin in Waiblingen wegen Geld am 23. Dezember um halb zehn
 H~ /um 9 Uhr 30/
 C: ja
 H~ gebucht
+C? Namen => nein                          # who is coming: optional
 C? SMS => ja
 C? erinnern => nein
 end: booked | rescheduled

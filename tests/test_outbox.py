@@ -15,6 +15,7 @@ def book_with_sms(app) -> Caller:
     caller.dial()
     caller.say("termin in backnang wegen arbeitsvermittlung nächste woche dienstag")
     caller.say("ja")
+    caller.say("nein")  # no name
     caller.say("ja")
     return caller
 

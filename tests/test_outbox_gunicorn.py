@@ -48,6 +48,7 @@ def book_with_sms(url: str, number: str) -> None:
     phone.dial()
     phone.say(WISH)
     phone.say("ja")
+    phone.say("nein")  # no name
     phone.say("ja")
     assert "Die Bestätigung schicke ich Ihnen per SMS." in " ".join(phone.exchanges[-1].hotline)
 

@@ -74,13 +74,15 @@ SUNDAY = datetime(2026, 11, 29, 11, 0, tzinfo=ZoneInfo("Europe/Berlin"))
 PERSONAL = [
     MOBILE, "1701234567", OTHER_MOBILE, "1709876543", LANDLINE, "71511234567", CHATTY,
     "1705550199", AFTER_HOURS, "1705550123", "0171234567",
-    "123D456789", "123d456789", "123?456789", "1, 2, 3, D", "eins zwei drei D", "Dora",
+    "123D456789", "123d456789", "123?456789", "123 – D – 456", "eins zwei drei D", "Dora",
     "03051980", "02051980", "1980-05-03", "neunzehnhundertachtzig", "neunzehnhundertsiebzig",
     "erster Januar", "vierter Mai", "dritter Mai",
     "563 Euro", "Mustermann", "Erika", "Quaxelbrunn", "Xaver", "Ruf mich an",
     # Why a caller could not come (health data), in the note for the team.
     ABSENT, "1705550177", "Grund: krank", "aus einem Brief nicht kommen",
     REMINDED, "1705550188",
+    # The name a caller gave for a booking, as said and as kept on it.
+    "Oberhuber-Zängerle", "Oberhuber",
 ]
 # The keyed pseudonyms of the callers' numbers (repeat callers, issue 23) go too.
 CALLER_KEYS = {number: keyed.digest("caller", number, os.environ["HOTLINE_HASH_KEY"])
@@ -151,9 +153,12 @@ def test_purge_leaves_no_personal_data_in_the_database_files_or_at_twilio(with_c
                   "Waiblingen", "so bald wie möglich", "ja", from_number=LANDLINE)
     assert "Ihr Termin ist gebucht" in booked.hears()
     booked.hang_up()
-    # A booking from a mobile whose caller wants a reminder by SMS (consent on the booking).
+    # A booking from a mobile whose caller gives a name for the booking (who is coming)
+    # and wants a reminder by SMS (consent on the booking).
     reminded = call(app, "Termin in Backnang wegen Arbeitsvermittlung nächste Woche Dienstag",
-                    "ja", "nein", "ja", from_number=REMINDED)
+                    "ja", "auf den Namen Oberhuber-Zängerle", "nein", "ja",
+                    from_number=REMINDED)
+    assert "Namen eingetragen" in " ".join(reminded.exchanges[-3].hotline)
     assert "am Werktag vorher eine SMS" in reminded.hears()
     reminded.hang_up()
     # Three wrong birth dates (failed checks), then one typed after the lockout.
@@ -215,6 +220,8 @@ def test_purge_leaves_no_personal_data_in_the_database_files_or_at_twilio(with_c
     assert database.execute("SELECT count(*) FROM review_marks").fetchone()[0] == 1
     assert database.execute("SELECT count(*) FROM bookings WHERE reminder_consent = 1"
                             " AND reminder_reply = 'confirmed'").fetchone()[0] == 1
+    assert database.execute("SELECT caller_name FROM bookings WHERE caller_name IS NOT NULL"
+                            ).fetchall() == [("Oberhuber-Zängerle",)]
     # The customers' own case file is closed upstream: gone with it (not the purge's job).
     with transaction(database):
         database.execute("DELETE FROM case_customers")
@@ -341,14 +348,15 @@ def test_the_agent_console_masks_the_identity_answers_in_the_transcript(with_cas
     transcript = " ".join(f"{t.caller} | {t.hotline}" for t in context.turns)
     assert "Ich wiederhole: …" in transcript  # the read-back, without the number
     # ("D wie Dora" alone is the prompt's example of how to spell.)
-    for shown in ("1, 2, 3", "zwei drei", "Dora vier", "neunzehnhundertachtzig", "dritter Mai"):
+    for shown in ("123 –", "456", "zwei drei", "Dora vier", "neunzehnhundertachtzig",
+                  "dritter Mai"):
         assert shown not in transcript, (shown, transcript)
     assert "Wie ist der Stand meines Antrags?" in transcript
     assert context.customer_number_masked == "123D****89"
     # And so on the console's page data, as the agent's browser gets it.
     agent = logged_in(with_cases, db, "anna", "agent")
     state = agent.get("/agent/state.json").get_data(as_text=True)
-    assert "Dora vier" not in state and "1, 2, 3" not in state
+    assert "Dora vier" not in state and "123 – D" not in state
 
 
 def test_purge_leaves_no_transcript_of_vosk_mode_in_the_database_files(tmp_path):

@@ -132,6 +132,7 @@ def book_asap(phone) -> bool:
         phone.say("ja")
         if "gebucht" in last(phone):
             break
+    phone.say("nein")  # no name
     phone.say("nein")  # no SMS
     phone.say("nein")  # no reminder
     phone.say("nein")  # nothing else

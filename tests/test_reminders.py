@@ -25,6 +25,7 @@ CONSENT = "Sollen wir Sie am Werktag vorher per SMS an den Termin erinnern?"
 
 
 def book(app, *answers, from_number=MOBILE, first_line=FIRST_LINE):
+    """A booking; the answers follow the offer: yes, the name ("nein": none), the SMS, ..."""
     caller = Caller(app, from_number=from_number)
     caller.dial()
     caller.say(first_line)
@@ -34,9 +35,9 @@ def book(app, *answers, from_number=MOBILE, first_line=FIRST_LINE):
 
 
 def code_in(text):
-    """The booking code as the caller hears it: six digits, read one by one."""
-    match = re.search(r"Buchungsnummer ist: ((?:\d, ){5}\d)", text)
-    return match.group(1).replace(", ", "") if match else None
+    """The booking code as the caller hears it: six digits, in two groups ("438 – 581")."""
+    match = re.search(r"Buchungsnummer ist: (\d{3}) – (\d{3})\.", text)
+    return match.group(1) + match.group(2) if match else None
 
 
 def consent_on_record(db):
@@ -47,7 +48,7 @@ def consent_on_record(db):
 
 
 def test_a_mobile_caller_is_asked_once_after_the_sms_offer_and_yes_is_stored(app, db):
-    caller = book(app, "ja", "nein")  # book, no confirmation SMS
+    caller = book(app, "ja", "nein", "nein")  # book, no name, no confirmation SMS
     assert CONSENT in caller.hears()
     caller.say("ja")
     assert "Gut, Sie bekommen am Werktag vorher eine SMS." in caller.hears()
@@ -58,7 +59,7 @@ def test_a_mobile_caller_is_asked_once_after_the_sms_offer_and_yes_is_stored(app
 
 
 def test_consent_follows_the_confirmation_sms_and_no_is_stored(app, db):
-    caller = book(app, "ja", "ja")
+    caller = book(app, "ja", "nein", "ja")
     assert "Die Bestätigung schicke ich Ihnen per SMS." in caller.hears()
     assert CONSENT in caller.hears()
     caller.say("#2")
@@ -82,7 +83,8 @@ def test_consent_is_asked_in_english(app, db):
     caller.say("#9")
     caller.say("I need an appointment in Backnang about work next week on tuesday")
     caller.say("yes")
-    caller.say("no")
+    caller.say("no")  # no name
+    caller.say("no")  # no confirmation by text message
     assert "Shall we remind you of the appointment by text message" in caller.hears()
     caller.say("yes")
     assert "you will get a text message on the working day before" in caller.hears()
@@ -90,7 +92,7 @@ def test_consent_is_asked_in_english(app, db):
 
 
 def test_an_unclear_answer_is_asked_again_and_a_move_keeps_the_consent(app, db):
-    caller = book(app, "ja", "nein", "vielleicht")
+    caller = book(app, "ja", "nein", "nein", "vielleicht")
     assert CONSENT in caller.hears()
     caller.say("ja")
     assert consent_on_record(db) == [(1,)]
@@ -146,7 +148,7 @@ def send_at(app, moment):
 
 
 def book_with_reminder(app, first_line=FIRST_LINE):
-    caller = book(app, "ja", "nein", "ja", first_line=first_line)
+    caller = book(app, "ja", "nein", "nein", "ja", first_line=first_line)
     assert "Gut, Sie bekommen am Werktag vorher eine SMS." in caller.hears()
     return caller
 
@@ -191,7 +193,7 @@ def test_the_reminder_comes_at_17_the_working_day_before_once_and_after_a_restar
 
 def test_no_reminder_without_consent_or_for_a_cancelled_booking(tmp_path, standin):
     app = live_app(tmp_path, standin)
-    book(app, "ja", "nein", "nein")  # no reminder wanted
+    book(app, "ja", "nein", "nein", "nein")  # no reminder wanted
     cancelled = book_with_reminder(app, first_line="termin in waiblingen wegen "
                                                    "arbeitsvermittlung nächste woche dienstag")
     code = code_in(" ".join(" ".join(e.hotline) for e in cancelled.exchanges))

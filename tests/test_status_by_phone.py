@@ -57,7 +57,7 @@ def test_application_status_by_voice_after_both_checks(app, db):
     caller = call(app, "Wie ist der Stand meines Antrags?")
     assert "Kundennummer" in caller.hears()
     caller.say(ERIKA)
-    assert "Ich wiederhole: 1, 2, 3, D, 4, 5, 6, 7, 8, 9. Stimmt das?" in caller.hears()
+    assert "Ich wiederhole: 123 – D – 456 – 789. Stimmt das?" in caller.hears()
     caller.say("ja")
     assert "Geburtsdatum" in caller.hears()
     # Nothing about the case was said before both matched.
@@ -81,7 +81,7 @@ def test_application_status_by_voice_after_both_checks(app, db):
 
 def test_payment_status_by_keypad_with_the_letter_left_out(app):
     caller = call(app, "#2", "#123456789", from_number=LANDLINE)
-    assert "Ich wiederhole: 1, 2, 3, 4, 5, 6, 7, 8, 9." in caller.hears()
+    assert "Ich wiederhole: 123 – 456 – 789." in caller.hears()
     caller.say("#1")
     caller.say("#03051980")
     said = caller.hears()
@@ -92,7 +92,7 @@ def test_payment_status_by_keypad_with_the_letter_left_out(app):
 def test_a_bg_number_spoken_and_a_birth_date_typed(app):
     caller = call(app, "wann kommt mein geld",
                   "eins zwei drei vier fünf B G null null eins zwei drei vier fünf")
-    assert "1, 2, 3, 4, 5, B, G, 0, 0, 1, 2, 3, 4, 5" in caller.hears()
+    assert "123 – 45 – BG – 001 – 23 – 45" in caller.hears()
     caller.say("ja")
     caller.say("#12121975")
     said = caller.hears()
@@ -247,7 +247,7 @@ def test_a_birth_date_that_cannot_be_is_said_and_asked_again(app, db, line):
 def test_a_corrected_customer_number_instead_of_the_birth_date_is_read_back(app):
     caller = call(app, "Wie ist der Stand meines Antrags?", "#987654321", "ja")
     caller.say(ERIKA)
-    assert "Ich wiederhole: 1, 2, 3, D, 4" in caller.hears()
+    assert "Ich wiederhole: 123 – D – 456" in caller.hears()
 
 
 def test_a_customer_with_no_application_hears_so_and_the_next_step(app):

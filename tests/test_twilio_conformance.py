@@ -42,6 +42,7 @@ def test_region_ie1_needs_the_edge_dublin_and_then_reaches_the_dublin_host(tmp_p
     caller.dial()
     caller.say("termin in backnang wegen arbeitsvermittlung nächste woche dienstag")
     caller.say("ja")
+    caller.say("nein")  # no name
     caller.say("ja")
     outbox.deliver_due(app)
     assert len(standin.messages) == 1

@@ -101,6 +101,7 @@ def book_with_sms(app) -> TimedCaller:
     caller.say("termin in backnang wegen arbeitsvermittlung nächste woche dienstag")
     caller.say("ja")  # the offered slot
     assert "Buchungsnummer" in caller.hears()
+    caller.say("nein")  # no name
     caller.say("ja")  # the SMS
     return caller
 
@@ -322,6 +323,7 @@ def test_one_sender_holds_the_lease_and_a_dead_one_is_replaced(app, standin):
         caller.dial()
         caller.say("termin in backnang wegen arbeitsvermittlung nächste woche mittwoch")
         caller.say("ja")
+        caller.say("nein")  # no name
         caller.say("ja")
         deadline = time.monotonic() + 10
         while len(standin.messages) < 2 and time.monotonic() < deadline:
@@ -395,6 +397,7 @@ def test_delivery_reports_are_recorded_and_supervisors_see_what_did_not_arrive(
     other.dial()
     other.say("termin in backnang wegen arbeitsvermittlung nächste woche mittwoch")
     other.say("ja")
+    other.say("nein")  # no name
     other.say("ja")
     app.config["HOTLINE_PUBLIC_URL"] = "https://hotline.example.de"  # Twilio can reach us
     outbox.deliver_due(app)

@@ -162,8 +162,10 @@
     bookings.replaceChildren();
     if (current.bookings.length === 0) bookings.append(el("li", "keine", "muted"));
     current.bookings.forEach((b) => {
-      bookings.append(el("li", b.when + " · " + b.site + " · " + b.topic + " · " + b.status,
-                         b.past ? "muted" : ""));
+      const parts = [b.when, b.site, b.topic];
+      if (b.caseworker) parts.push("bei " + b.caseworker);
+      parts.push(b.who, b.status);
+      bookings.append(el("li", parts.join(" · "), b.past ? "muted" : ""));
     });
     $("save-outcome").disabled = !current.can_record;
   }
