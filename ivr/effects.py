@@ -23,6 +23,7 @@ from cases import store as cases
 from cases.model import STATUSES, Customer, lock_key
 from conversation import Query
 from routing import callbacks
+from routing import store as routing
 from routing.topics import topic_for_intent
 from schedules import reminders
 from schedules import store as bookings
@@ -255,8 +256,21 @@ def hotline_open(schedule: Schedule, now: datetime) -> bool:
                for start, end in site_day(schedule, site, local.date()).opening_hours)
 
 
-def agents_open(ctx: Context) -> bool:
-    return hotline_open(ctx.schedule, ctx.now)
+def agents_open(ctx: Context, lang: str | None = None, interpreter: str | None = None) -> dict:
+    """Staffed now, and whether anyone on duty speaks the caller's language. The
+    hotline's first language counts as spoken whenever it is staffed (today's rule: its
+    callers wait for whoever logs in), and so does a call that brings an interpreter."""
+    open_now = hotline_open(ctx.schedule, ctx.now)
+    first = routing_language(current_app.config["HOTLINE_LANGUAGES"][0])
+    wanted = routing_language(lang or first)
+    speakers = (not open_now or interpreter is not None or wanted == first
+                or routing.speaks(ctx.db, wanted))
+    return {"open": open_now, "speakers": speakers}
+
+
+def routing_language(lang: str) -> str:
+    """The language agents are skilled for: plain German (de-simple) is German."""
+    return lang.split("-", 1)[0]
 
 
 # When "vormittags" and "nachmittags" are, for the callback window.

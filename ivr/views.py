@@ -28,7 +28,7 @@ from speech import detect_crisis
 from speech.normalise import fold
 from teaching.live import LiveCatalogue
 
-from . import effects, media, moments, parsing, prompts, store, twiml
+from . import effects, languages, media, moments, parsing, prompts, store, twiml
 from . import voicemail as voicemail_transcription
 from .call_site import call_site
 from .signatures import twilio_signed
@@ -47,12 +47,19 @@ def init_app(app) -> None:
     # Supervisors' phrases (teaching): the newest version, looked for every few seconds.
     live = LiveCatalogue(database.get_db, app.config["HOTLINE_CATALOGUE_REFRESH_S"])
     app.extensions["hotline.catalogue"] = live
+    offered = app.config["HOTLINE_LANGUAGES"]
     app.extensions["hotline.dialogue"] = Dialogue(
-        languages=app.config["HOTLINE_LANGUAGES"],
+        languages=offered,
         min_confidence=app.config["HOTLINE_MIN_CONFIDENCE"],
         # Checked at start-up too: a broken table fails now, not at a caller's question.
         referrals=load_referrals(app.config["HOTLINE_REFERRALS"] or None),
         catalogues=live.current,
+        # The languages as data (ivr/languages.toml): their keys, which of them nobody
+        # can hear, and which ask a question once more before moving on.
+        language_keys={languages.language(code).key: code for code in offered
+                       if languages.language(code).key},
+        keypad_only=frozenset(c for c in offered if not languages.language(c).by_speech),
+        repeat_once=frozenset(c for c in offered if languages.language(c).repeat_question),
     )
     # Loaded (and checked) at start-up: a broken schedule file is an error now, not
     # at the first caller who wants an appointment.
@@ -218,10 +225,12 @@ def _route(db, call_sid: str, turn: Turn, said: str = "") -> Turn:
         return turn
     transfer = turn.actions[-1]
     state = turn.state
-    queue.enqueue(db, call_sid, topic=topic_for_intent(state.intent), language=state.lang,
+    # With an interpreter, an agent of the hotline's first language takes the call.
+    language = effects.routing_language(_default_lang() if state.interpreter else state.lang)
+    queue.enqueue(db, call_sid, topic=topic_for_intent(state.intent), language=language,
                   site=call_site(db, call_sid, state, _site_numbers(), said=said),
                   priority="emergency" if transfer.queue == "emergency" else "normal",
-                  intent=state.intent, now=_now())
+                  intent=state.intent, interpreter=state.interpreter, now=_now())
     ring = _reserve(db, call_sid)
     if ring is None:
         return turn

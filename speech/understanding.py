@@ -17,6 +17,7 @@ from functools import cached_property
 from speech.crisis import detect_crisis
 from speech.entities import extract_entities, extract_reply
 from speech.intents import Recognition
+from speech.languages import detect_language_request, language_names
 from speech.normalise import fold
 from speech.numbers import spoken_tokens
 from speech.wishes import appointment_wish, rules_out_days
@@ -87,6 +88,14 @@ class Understanding:
     def crisis(self) -> str | None:
         """self_harm | violence | emergency, or None."""
         return detect_crisis(self.text, self.lang) if self.text else None
+
+    @cached_property
+    def language_request(self) -> str | None:
+        """The language the caller asks for ("auf Türkisch", "по-русски"), by its code,
+        whether the hotline offers it or not; "interpreter", "choose" or None."""
+        if not self.text:
+            return None
+        return detect_language_request(self.text, language_names())
 
     @cached_property
     def reply(self) -> dict:
