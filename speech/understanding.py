@@ -14,6 +14,7 @@ from collections.abc import Callable
 from datetime import datetime
 from functools import cached_property
 
+from speech import short_answers
 from speech.crisis import detect_crisis
 from speech.entities import extract_entities, extract_reply
 from speech.intents import Recognition
@@ -158,7 +159,11 @@ class Understanding:
 
     @cached_property
     def topic(self) -> str | None:
-        return topic_from(self.text) if self.text else None
+        if not self.text:
+            return None
+        if self.lang in short_answers.languages():
+            return short_answers.topic(self.text, self.lang) or topic_from(self.text)
+        return topic_from(self.text)
 
     @cached_property
     def folded(self) -> str:
