@@ -342,9 +342,11 @@ def booked(state: CallState, result, kind: str = "book") -> Turn:
     booking["result"] = done
     outcome = "rescheduled" if kind == "reschedule" else "booked"
     achieve(state, outcome)
+    interpreter = [say("booked_interpreter")] if booking["offer"].get("interpreter") else []
     readback = [
         say("rescheduled" if kind == "reschedule" else "booked",
             when_start=done["start"], place_site=done["site"]),
+        *interpreter,
         say("address", address_site=done["site"]),
         say("bring", bring_topic=done["topic"]),
         say("booking_code", digits_code=done["code"]),

@@ -100,15 +100,30 @@ def booking_data(booking: bookings.Booking) -> dict:
 
 
 def find_slot(ctx: Context, site: str, topic: str, wish: dict, exclude: list, lang: str):
+    """The next free slot for the wish: with a caseworker who speaks the caller's language
+    if one has a slot, else with anyone, an interpreter noted (`interpreter` in the
+    slot's data, for a language other than the hotline's first)."""
     topic = topic if topic in ctx.schedule.topics else _fallback_topic(ctx.schedule)
-    found = find_slots(ctx.db, ctx.schedule, site, topic, Wish.from_dict(wish or {}), now=ctx.now,
-                       limit=1, exclude=[datetime.fromisoformat(s) for s in exclude],
-                       for_call=ctx.call_sid)
+    spoken = routing_language(lang)
+    first = routing_language(current_app.config["HOTLINE_LANGUAGES"][0])
+    interpreter = None
+    found = []
+    for language in ((spoken, None) if spoken != first else (None,)):
+        found = find_slots(ctx.db, ctx.schedule, site, topic, Wish.from_dict(wish or {}),
+                           now=ctx.now, limit=1, language=language,
+                           exclude=[datetime.fromisoformat(s) for s in exclude],
+                           for_call=ctx.call_sid)
+        if found:
+            interpreter = spoken if spoken != first and language is None else None
+            break
     if not found:
         return None
     # Held for this caller while they decide, so others on the line get other slots.
     bookings.hold(ctx.db, found[0], ctx.call_sid, ctx.now)
-    return found[0].to_dict()
+    slot = found[0].to_dict()
+    if interpreter:
+        slot["interpreter"] = interpreter
+    return slot
 
 
 def _fallback_topic(schedule: Schedule) -> str:
@@ -123,6 +138,8 @@ def book(ctx: Context, slot: dict, lang: str, customer_number: str | None = None
     except bookings.SlotTakenError:
         return {"taken": True}
     bookings.release_hold(ctx.db, ctx.call_sid)
+    if slot.get("interpreter"):
+        bookings.note_interpreter(ctx.db, booking.id, slot["interpreter"])
     return {"booking": booking_data(booking)}
 
 
