@@ -320,8 +320,8 @@ class Dialogue:
             # get a question of their own where their keys are topic keys (see listening).
             turn = listening.language_menu(t, before=[Say(why)])
         elif state.failures == MAX_FAILURES - 1:
-            state.step = "menu"
             offers = self.rules.offers(state.lang) if listening.offers_language_menu(t) else []
+            state.step = "menu"
             turn = ask(state, [Say(why), Say("menu"), *offers], "menu", f"menu:{why}")
         else:
             state.step = "listen"
