@@ -8,8 +8,8 @@ over HTTP instead.
 
 from __future__ import annotations
 
-import json
 import hashlib
+import json
 import os
 import secrets
 import sys

@@ -6,8 +6,8 @@ import tomllib
 from datetime import date, datetime
 from pathlib import Path
 
-from schedules.config import Schedule
 import spoken_words
+from schedules.config import Schedule
 from schedules.spoken import (
     PARTS_OF_DAY,
     join_words,

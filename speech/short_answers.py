@@ -79,7 +79,7 @@ def _longest(text: str, table: dict) -> tuple[object, re.Match] | None:
         for pattern in patterns:
             for match in pattern.finditer(text):
                 size = match.end() - match.start()
-                if best is None or size > best[2] or (size == best[2] and match.start() < best[1].start()):
+                if best is None or (size, -match.start()) > (best[2], -best[1].start()):
                     best = (key, match, size)
     return (best[0], best[1]) if best else None
 
