@@ -31,6 +31,7 @@ from ivr.prompts_cli import prompts_command
 from routing import auth as routing_auth
 from routing import callbacks as routing_callbacks
 from routing import demo as routing_demo
+from routing import interpreters as routing_interpreters
 from routing import store as routing_store
 from schedules import slots as schedules_slots
 from schedules import store as schedules_store
@@ -45,6 +46,7 @@ from teaching.cli import catalogue_command
 # Every package's tables, in dependency order.
 # The statistics' rollup comes last: it puts triggers on the tables before it.
 MIGRATIONS = [ivr_store.migrate, media.migrate, schedules_store.migrate, routing_store.migrate,
+              routing_interpreters.migrate,
               cases_store.migrate, outbox.migrate, teaching_store.migrate,
               teaching_marks.migrate, stats_store.migrate]
 
@@ -96,7 +98,7 @@ def create_app(config: dict | None = None) -> Flask:
     media.init_app(app)
     voicemail.init_app(app)
     app.register_blueprint(appointments.bp)
-    routing.init_app(app, connect_url=voice.connect_url)
+    routing.init_app(app, connect_url=voice.connect_url, phone_url=voice.phone_url)
     stats.init_app(app)
     app.register_blueprint(teaching_views.bp)
     cases_install.init_app(app)

@@ -84,6 +84,11 @@ SETTINGS = {
     "HOTLINE_VOSK_STREAM_SECRET": ("", str),
     "HOTLINE_VOICEMAIL_KEEP_AUDIO": ("0", _flag),
     "HOTLINE_RING_TIMEOUT": ("20", int),
+    # The telephone interpreter service an agent adds to a call, and its languages
+    # (comma-separated codes; empty: every language).
+    "HOTLINE_INTERPRETER_NUMBER": ("", str),
+    "HOTLINE_INTERPRETER_LANGUAGES": ("", lambda v: [x.strip() for x in v.split(",")
+                                                     if x.strip()]),
     # Supervisors' figures (issue 23): the site each hotline number belongs to
     # ("+497151000000=waiblingen,+497191000000=backnang"), the longest hang-up in the
     # queue that is a short abandon, the longest wrap-up before the agent is available

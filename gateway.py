@@ -212,6 +212,8 @@ class FakeGateway:
     # Messages callers sent to the hotline's number: {"sid", "from", "body", "at"} (tests).
     received: list[dict] = field(default_factory=list)
     redacted_sms: list[str] = field(default_factory=list)
+    calls: list[dict] = field(default_factory=list)  # calls placed (an interpreter)
+    ended_calls: list[str] = field(default_factory=list)
     fail: bool = False  # tests set it to see how failures are handled
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
@@ -239,6 +241,18 @@ class FakeGateway:
         self._check()
         with self._lock:
             self.redirects.append({"call_sid": call_sid, "url": url})
+
+    def create_call(self, to: str, from_: str, url: str, status_callback: str) -> str:
+        self._check()
+        with self._lock:
+            self.calls.append({"to": to, "from": from_, "url": url,
+                               "status_callback": status_callback})
+            return f"CA{len(self.calls):032d}"
+
+    def end_call(self, call_sid: str) -> None:
+        self._check()
+        with self._lock:
+            self.ended_calls.append(call_sid)
 
     def stop_stream(self, call_sid: str, stream_sid: str) -> None:
         self._check()
@@ -327,6 +341,26 @@ class TwilioGateway:
         try:
             with self.http.with_timeout(CALL_UPDATE_TIMEOUT):
                 self.client.calls(call_sid).update(url=url, method="POST")
+        except Exception as error:  # noqa: BLE001
+            raise error_from_exception(error) from error
+
+    def create_call(self, to: str, from_: str, url: str, status_callback: str) -> str:
+        """Place a call (an interpreter service), which fetches its TwiML from `url`."""
+        try:
+            with self.http.with_timeout(CALL_UPDATE_TIMEOUT):
+                call = self.client.calls.create(
+                    to=to, from_=from_, url=url, method="POST",
+                    status_callback=status_callback, status_callback_method="POST",
+                    status_callback_event=["answered", "completed"])
+        except Exception as error:  # noqa: BLE001
+            raise error_from_exception(error) from error
+        return call.sid
+
+    def end_call(self, call_sid: str) -> None:
+        """Hang up a call we placed (the interpreter's)."""
+        try:
+            with self.http.with_timeout(CALL_UPDATE_TIMEOUT):
+                self.client.calls(call_sid).update(status="completed")
         except Exception as error:  # noqa: BLE001
             raise error_from_exception(error) from error
 

@@ -337,6 +337,52 @@ def hours_words(intervals, lang: str) -> str:
     return join(parts, lang)
 
 
+# Every week on that day ("donnerstags"), and the parts of the day, for opening hours.
+WEEKLY = {
+    "ru": ("по понедельникам", "по вторникам", "по средам", "по четвергам", "по пятницам",
+           "по субботам", "по воскресеньям"),
+    "uk": ("щопонеділка", "щовівторка", "щосереди", "щочетверга", "щоп'ятниці", "щосуботи",
+           "щонеділі"),
+    "tr": ("Pazartesi günleri", "Salı günleri", "Çarşamba günleri", "Perşembe günleri",
+           "Cuma günleri", "Cumartesi günleri", "Pazar günleri"),
+    "ar": ("أيام الاثنين", "أيام الثلاثاء", "أيام الأربعاء", "أيام الخميس", "أيام الجمعة",
+           "أيام السبت", "أيام الأحد"),
+}
+PARTS_OF_DAY = {
+    "ru": {"morning": "утром", "afternoon": "после обеда"},
+    "uk": {"morning": "зранку", "afternoon": "після обіду"},
+    "tr": {"morning": "sabah", "afternoon": "öğleden sonra"},
+    "ar": {"morning": "صباحًا", "afternoon": "بعد الظهر"},
+}
+
+
+# "As soon as possible", said back to a caller who asked for it.
+ASAP = {"ru": "как можно скорее", "uk": "якнайшвидше", "tr": "en kısa zamanda",
+        "ar": "في أقرب وقت ممكن"}
+
+
+def until_words(minute_of_day: int, lang: str) -> str:
+    """"до двенадцати тридцати", "до дванадцятої тридцять", "saat on iki otuza kadar"
+    (said as "saat ... kadar" without the dative ending), "حتى الساعة ..."."""
+    if lang in ("ru", "uk"):
+        return f"до {time_words(minute_of_day, lang, 'to')}"
+    if lang == "tr":
+        return f"saat {time_words(minute_of_day, lang, 'to')} kadar"
+    return f"حتى {time_words(minute_of_day, lang)}"
+
+
+def from_words(minute_of_day: int, lang: str) -> str:
+    """"с четырнадцати", "з чотирнадцятої", "saat on dörtten itibaren" (without the
+    ablative: "saat on dört itibarıyla"), "من الساعة ..."."""
+    if lang == "ru":
+        return f"с {time_words(minute_of_day, lang, 'from')}"
+    if lang == "uk":
+        return f"з {time_words(minute_of_day, lang, 'from')}"
+    if lang == "tr":
+        return f"saat {time_words(minute_of_day, lang, 'from')} itibarıyla"
+    return f"من {time_words(minute_of_day, lang)}"
+
+
 def join(parts: list[str], lang: str) -> str:
     """ "A, B и C" / "A, B і C" / "A, B ve C" / "A، B وC"."""
     if not parts:

@@ -545,6 +545,7 @@ def booked(state: CallState, result, kind: str = "book") -> Turn:
     achieve(state, outcome)
     # Appointments may start before or after the walk-in hours: then how to get in.
     entry = [say("entry", entry_site=done["site"])] if result.get("doors_closed") else []
+    interpreter = [say("booked_interpreter")] if booking["offer"].get("interpreter") else []
     if kind != "reschedule" and booking.get("with_them") and done.get("caseworker"):
         confirmed = say("booked_with", when_start=done["start"],
                         with_caseworker=done["caseworker"], place_site=done["site"],
@@ -553,6 +554,7 @@ def booked(state: CallState, result, kind: str = "book") -> Turn:
         confirmed = _when("rescheduled" if kind == "reschedule" else "booked", done, booking)
     readback = [
         confirmed,
+        *interpreter,
         *entry,
         say("address", way_site=done["site"]),  # street and directions, no postcode
         say("bring", bring_topic=done["topic"]),

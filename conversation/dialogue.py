@@ -14,7 +14,16 @@ Where a call can be (`CallState.step`) and what moves it on:
 
     step            caller does                         hotline does                  next step
     --------------  ----------------------------------  ----------------------------  -------------
-    (new call)      -                                   greeting                      listen
+    (new call)      -                                   greeting, each language's     greeting
+                                                        offer in its own voice
+    greeting        a language's key (4-9), its name    switches language, asks again listen
+                    ("auf Türkisch", "Arabic")
+    greeting        (otherwise as listen)
+    any asking      "Dolmetscher", a language not       a person of the first         agent
+                    offered ("Farsi")                   language, with an interpreter
+    greeting,listen not understood twice, nothing       the language menu: every      languages
+                    asked yet, in the first language    language by its key
+    languages       a language's key / 1 / a request    switches / topic menu / (as listen)
     listen          says a clear request                answers it / hands over       anything_else
     listen, menu    "Mitarbeiter", 0                    hands over                    agent
     any             self-harm, violence, emergency      help numbers, emergency queue agent
@@ -26,10 +35,11 @@ Where a call can be (`CallState.step`) and what moves it on:
     clarify         names one, or 1 / 2                 handles that one              (as listen)
     listen          a request, but heard only weakly    "Es geht um A, richtig?"      confirm
     confirm         yes / no                            handles A / counts a failure  (as listen)
-    listen          9, "English" / "Deutsch"            switches language, asks again listen
+    listen, menu    9, "English" / "Deutsch"            switches language, asks again listen
     listen          application or payment status       checks identity (.identity)  id_number
     any             "Wiederholen", *                    repeats the last question     same
-    any asking      silence, no match, bad line         1st: shorter question         listen
+    any asking      silence, no match, bad line         1st: shorter question (plain  listen
+                                                        German: the same question)
                                                         2nd: keypad menu              menu
                                                         3rd: hands over               agent
     menu            1-5                                 handles that topic            (as listen)
@@ -96,6 +106,8 @@ class Step:
 
 STEPS: dict[str, Step] = {
     # What the caller wants (listening)
+    "greeting": Step(listening.request, ESCALATE, referrals=True),
+    "languages": Step(listening.languages, ESCALATE, referrals=True),
     "listen": Step(listening.request, ESCALATE, referrals=True),
     "menu": Step(listening.request, ESCALATE, referrals=True),
     "clarify": Step(listening.clarify, ESCALATE, referrals=True),
@@ -118,6 +130,7 @@ STEPS: dict[str, Step] = {
     "finish_booking": Step(booking.finish_booking, REPEAT),
     # A person, a callback or a message (handover)
     "unstaffed": Step(handover.unstaffed, REPEAT_THEN_MESSAGE, referrals=True),
+    "no_speaker": Step(handover.no_speaker, REPEAT),
     "callback_number": Step(handover.callback_number, REPEAT_THEN_MESSAGE),
     "callback_digits": Step(handover.callback_digits, REPEAT_THEN_MESSAGE),
     "callback_check": Step(handover.callback_check, REPEAT_THEN_MESSAGE),
@@ -176,6 +189,9 @@ class Dialogue:
         referrals: Referrals | None = None,
         catalogues: Callable[[str], tuple[int, Catalogue]] | None = None,
         caseworkers: Caseworkers | None = None,
+        language_keys: dict[str, str] | None = None,
+        keypad_only: frozenset[str] = frozenset(),
+        repeat_once: frozenset[str] = frozenset(),
     ):
         if catalogues is None:
             recognise_now = recognise
@@ -192,9 +208,16 @@ class Dialogue:
             return Understanding(text, lang, now, digits, recognise=recognise_now,
                                  caseworkers=names)
 
-        self.rules = Rules(languages=languages or ["de"], min_confidence=min_confidence,
+        languages = languages or ["de"]
+        if language_keys is None:
+            language_keys = {"9": "en"}  # the key English always had
+        self.rules = Rules(languages=languages, min_confidence=min_confidence,
                            referrals=referrals or load_referrals(), understand=understand,
-                           caseworkers=people)
+                           caseworkers=people,
+                           language_keys={key: code for key, code in language_keys.items()
+                                          if code in languages and key},
+                           keypad_only=frozenset(keypad_only) & set(languages),
+                           repeat_once=frozenset(repeat_once))
 
     @property
     def languages(self) -> list[str]:
@@ -204,13 +227,10 @@ class Dialogue:
 
     def start(self, caller_id: bool = False, mobile: bool = False, caller_tail: str = ""
               ) -> Turn:
-        """A new call: greet in the first language and listen."""
-        state = CallState(lang=self.languages[0], step="listen", caller_id=caller_id,
+        """A new call: greet in the first language, offer the others, and listen."""
+        state = CallState(lang=self.languages[0], step="greeting", caller_id=caller_id,
                           mobile=mobile, caller_tail=caller_tail)
-        prompts = [Say("greeting")]
-        other = self.rules.other_language(state.lang)
-        if other:
-            prompts.append(Say("offer_language", lang=other))
+        prompts = [Say("greeting"), *self.rules.offers(state.lang)]
         return ask(state, prompts, "request", "greeting")
 
     def step(self, state: CallState, heard: Heard) -> Turn:
@@ -307,9 +327,18 @@ class Dialogue:
                 turn = ask(state, [Say(why), Say("anything_else")], "yes_no", f"reprompt:{why}")
         elif state.failures >= MAX_FAILURES:
             turn = transfer(state, f"agent:{why}", "handover_not_understood", before=[Say(why)])
+        elif state.failures == 1 and state.lang in self.rules.repeat_once and state.last_ask:
+            # Plain German: the same question once more, the same words, before moving on.
+            turn = repeat_question(state, why)
+        elif (state.failures == MAX_FAILURES - 1 and listening.offers_language_menu(t)
+              and listening.keys_clash(self.rules)):
+            # Not understood twice at the start: perhaps no German at all. The languages
+            # get a question of their own where their keys are topic keys (see listening).
+            turn = listening.language_menu(t, before=[Say(why)])
         elif state.failures == MAX_FAILURES - 1:
+            offers = self.rules.offers(state.lang) if listening.offers_language_menu(t) else []
             state.step = "menu"
-            turn = ask(state, [Say(why), Say("menu")], "menu", f"menu:{why}")
+            turn = ask(state, [Say(why), Say("menu"), *offers], "menu", f"menu:{why}")
         else:
             state.step = "listen"
             turn = ask(state, [Say(why), Say("ask_short")], "request", f"reprompt:{why}")

@@ -9,6 +9,9 @@ the caller chooses instead:
     unstaffed        "Rückruf", 1                    asks which number             callback_number
     unstaffed        "Nachricht", 2                  records a message             (voicemail)
     unstaffed        "Termin", 3 / another request   books / answers it            ...
+    no_speaker       (nobody on duty speaks the caller's language)
+                     "Rückruf", 1                    asks which number             callback_number
+                     "Dolmetscher", 2                a person, with an interpreter (agent)
     callback_number  yes (the number they call on)   asks when                     callback_when
     callback_number  no                              asks for the number           callback_digits
     callback_digits  digits                          reads them back               callback_check
@@ -21,22 +24,38 @@ from __future__ import annotations
 import re
 
 from .actions import Hangup, Say, Transfer, say
-from .replies import Failed, Reply, Switch, Talk, ask, query, voicemail
+from .replies import Failed, Reply, Switch, Talk, ask, query, transfer, voicemail
 from .state import CallState, Turn, achieve
 
 MIN_PHONE_DIGITS = 6
 CALLBACK_WORDS = re.compile(r"\b(rueckruf|zurueckruf|zurueckrufen|ruf\w* zurueck|call ?back|"
-                            r"call me)\b")
+                            r"call me|передзвон\w*|перезвон\w*|geri ara\w*|اتصلوا|اتصل)\b")
 MESSAGE_WORDS = re.compile(r"\b(nachricht|mailbox|anrufbeantworter|aufsprechen|message|"
                            r"voicemail)\b")
 ANY_TIME = re.compile(r"\b(egal|any|whenever|gleich)\b")
 
 
-def staffed(state: CallState, open_now: bool) -> Turn:
-    """The answer to `agents_open`: put through, or say so and offer the alternatives."""
+def staffed(state: CallState, open_now) -> Turn:
+    """The answer to `agents_open`: put through, or say so and offer the alternatives.
+
+    `open_now` is whether the hotline is staffed now, or a dict that also says whether
+    anyone on duty speaks the caller's language (`speakers`). If nobody does, the caller
+    chooses a callback in their language or a person with an interpreter; an emergency
+    goes straight to a person, with an interpreter."""
+    speakers = True
+    if isinstance(open_now, dict):
+        open_now, speakers = open_now.get("open", False), open_now.get("speakers", True)
     handing, state.transfer = state.transfer or {}, None
     event = handing.get("event", "agent:requested")
     queue = handing.get("queue", "general")
+    if open_now and not speakers and not state.interpreter:
+        if queue == "emergency":
+            state.interpreter = state.lang
+        else:
+            state.failures = 0
+            state.callback = None
+            return ask(state, [say("no_speaker"), say("no_speaker_options")], "menu",
+                       "agent:no_speaker", step="no_speaker")
     if open_now:
         state.step = "agent"
         state.failures = 0
@@ -89,6 +108,19 @@ def unstaffed(t: Talk) -> Reply:
     if (recognition is not None and recognition.confident
             and recognition.intent not in ("out_of_scope", "agent", "emergency")):
         return Switch(recognition.intent, words, recognition)
+    return Failed("not_understood")
+
+
+def no_speaker(t: Talk) -> Reply:
+    """Nobody on duty speaks the caller's language: 1 a callback in it, 2 a person with
+    an interpreter."""
+    words = t.words
+    if words.key == "1" or CALLBACK_WORDS.search(words.folded) or words.answer == "yes":
+        return start_callback(t.state)
+    if words.key == "2" or words.language_request == "interpreter":
+        state = t.state
+        state.interpreter = state.lang
+        return transfer(state, "agent:interpreter", "handover_interpreter")
     return Failed("not_understood")
 
 

@@ -50,8 +50,16 @@ MENU = {
     "5": "online_services",
 }
 AGENT_KEY = "0"
-ENGLISH_KEY = "9"
 REPEAT_KEY = "*"
+# In the language menu: stay in the hotline's first language, with the topic menu.
+STAY_KEY = "1"
+# Where a language's key chooses it. At the greeting and in the language menu the keys
+# said are the languages' (4 is Arabic there, as announced, not the documents); in the
+# topic menu and later only a language key that is no topic key does (9 for English).
+LANGUAGE_MENUS = ("greeting", "languages")
+LANGUAGE_KEY_STEPS = (*LANGUAGE_MENUS, "listen", "menu")
+# Where asking for an interpreter or for another language is taken as the request.
+OPEN_STEPS = (*LANGUAGE_MENUS, "listen", "menu", "anything_else", "clarify", "confirm")
 
 BOOKING_INTENTS = {"book_appointment", "cancel_appointment", "reschedule_appointment"}
 # Intents answered on the phone from the prompt catalogue.
@@ -238,9 +246,57 @@ def keypad(t: Talk) -> Reply:
         return handle(t, state.candidates[int(key) - 1], None, _with_request(t, said=False))
     if state.step == "confirm" and key == "1" and state.candidates:
         return handle(t, state.candidates[0], None, _with_request(t, said=False))
-    if state.step in ("anything_else", "listen", "menu") and key in MENU:
+    if state.step in ("anything_else", "greeting", "listen", "menu") and key in MENU:
         return handle(t, MENU[key], None)
     return Failed(BAD_KEY)
+
+
+# ----------------------------------------------------------------------------- languages
+
+
+def language_menu(t: Talk, before=()) -> Turn:
+    """Every other language offered by its key, each in its own words and voice, and a
+    way on in this one: after two turns not understood at the start, or "kein Deutsch"."""
+    state = t.state
+    prompts = [*before, *t.rules.offers(state.lang), Say("language_menu_stay")]
+    return ask(state, prompts, "menu", "languages", step="languages")
+
+
+def keys_clash(rules) -> bool:
+    """Whether an offered language's key is also a topic key (Arabic 4, plain German 5).
+
+    Then the languages are offered in a question of their own, where each key means its
+    language, and 1 leads on to the topic menu; otherwise the languages' offers follow
+    the topic menu in the same question. A key never means two things in one question.
+    """
+    return any(key in MENU for key in rules.language_keys)
+
+
+def offers_language_menu(t: Talk) -> bool:
+    """Not understood twice at the start, in the greeting's language: maybe no German."""
+    state = t.state
+    return (state.lang == t.rules.languages[0] and state.intent is None
+            and state.step in ("greeting", "listen") and bool(t.rules.other_languages(state.lang)))
+
+
+def languages(t: Talk) -> Reply:
+    """The answer to the language menu: a language's key (taken in `command`), 1 for the
+    topic menu in this language, or a request in it."""
+    if t.words.key == STAY_KEY:
+        return ask(t.state, [Say("menu")], "menu", "languages:stay", step="menu")
+    if t.words.digits:
+        return Failed(BAD_KEY)
+    return request(t)
+
+
+def interpreter(t: Talk, asked: str | None = None) -> Turn:
+    """A person with an interpreter: asked for, or a language the hotline does not speak.
+    The agent speaks the hotline's first language and adds the interpreter in the console."""
+    state = t.state
+    state.interpreter = asked or state.lang
+    state.intent = state.intent or "agent"
+    state.failures = 0
+    return _with(transfer(state, "agent:interpreter", "handover_interpreter"), t.recognition)
 
 
 # ----------------------------------------------------------------------------- at any time
@@ -253,18 +309,18 @@ def command(t: Talk) -> Reply | None:
         return handle(t, "agent")
     if words.digits == REPEAT_KEY:
         return repeat(state)
-    if words.digits == ENGLISH_KEY and state.step in ("listen", "menu"):
-        if "en" in t.rules.languages:
-            return switch_language(state, "en")
+    chosen = t.rules.language_keys.get(words.digits)
+    if chosen is not None and state.step in LANGUAGE_KEY_STEPS and (
+            state.step in LANGUAGE_MENUS or words.digits not in MENU):
+        return switch_language(t, chosen)
     if not words.text:
         return None
     said = words.command
     if said == "agent":
         return handle(t, "agent", t.recognition)
-    if said in ("english", "german"):
-        lang = "en" if said == "english" else "de"
-        if lang in t.rules.languages and lang != state.lang:
-            return switch_language(state, lang)
+    asked = _language_asked(t)
+    if asked is not None:
+        return asked
     if said == "repeat":
         return repeat(state)
     if said == "goodbye":
@@ -272,11 +328,34 @@ def command(t: Talk) -> Reply | None:
     return None
 
 
-def switch_language(state: CallState, lang: str) -> Turn:
+def _language_asked(t: Talk) -> Turn | None:
+    """"Auf Türkisch bitte", "English", "Dolmetscher", "ich spreche kein Deutsch"."""
+    state, asked = t.state, t.words.language_request
+    if asked is None or asked == state.lang:
+        return None
+    if asked in t.rules.languages:
+        return switch_language(t, asked)
+    if state.step not in OPEN_STEPS:
+        return None  # an answer to a question of its own ("nein, auf Deutsch")
+    if asked == speech.CHOOSE:
+        return language_menu(t) if t.rules.other_languages(state.lang) else None
+    return interpreter(t, None if asked == speech.INTERPRETER else asked)
+
+
+def switch_language(t: Talk, lang: str) -> Turn:
+    state = t.state
     state.lang = lang
     state.step = "listen"
     state.failures = 0
-    return ask(state, [Say("switched_language")], "request", f"language:{lang}")
+    if lang in t.rules.keypad_only:
+        # Nobody can hear this language: say so, and offer the keys at once.
+        turn = ask(state, [Say("switched_language"), Say("keypad_only"), Say("menu")], "menu",
+                   f"language:{lang}", step="menu")
+    else:
+        turn = ask(state, [Say("switched_language")], "request", f"language:{lang}")
+    # "Wie bitte?" asks the question again, not the announcement of the language.
+    state.last_ask = [["what_else", {}]] if lang not in t.rules.keypad_only else [["menu", {}]]
+    return turn
 
 
 def repeat(state: CallState) -> Turn:

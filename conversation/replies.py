@@ -10,7 +10,7 @@ the caller's words start a request of their own (the dialogue then handles it).
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
 import speech
@@ -32,17 +32,29 @@ APOLOGIES = {"not_heard", "not_understood", "low_confidence", "key_unknown",
 class Rules:
     """How this hotline converses: its languages, how sure it must be, the other offices,
     the caseworkers callers may ask for, and how it understands words (with the
-    supervisors' live phrases, if any)."""
+    supervisors' live phrases, if any).
+
+    `language_keys` maps the key that chooses a language (from the languages' data) to
+    its code, for the offered languages only; `keypad_only` are offered languages nobody
+    can hear (no recogniser); `repeat_once` are languages whose questions are asked once
+    more, the same words, before the hotline moves on (plain German)."""
 
     languages: list[str]
     min_confidence: float
     referrals: Referrals
     understand: Callable[[str, str, datetime, str], Understanding]
     caseworkers: Caseworkers = Caseworkers()
+    language_keys: dict[str, str] = field(default_factory=dict)
+    keypad_only: frozenset[str] = frozenset()
+    repeat_once: frozenset[str] = frozenset()
 
-    def other_language(self, lang: str) -> str | None:
-        others = [code for code in self.languages if code != lang]
-        return others[0] if others else None
+    def other_languages(self, lang: str) -> list[str]:
+        """The offered languages but `lang`, in the offered order."""
+        return [code for code in self.languages if code != lang]
+
+    def offers(self, lang: str) -> list[Say]:
+        """Each other language offered by its key, in its own words and voice."""
+        return [Say("offer_language", lang=code) for code in self.other_languages(lang)]
 
 
 @dataclass
@@ -105,7 +117,9 @@ def transfer(state: CallState, event: str, prompt: str, queue: str = "general",
              before=None) -> Turn:
     """Hand over to a person, if the hotline is staffed now; the phone side finds whom."""
     state.transfer = {"event": event, "prompt": prompt, "queue": queue}
-    return query(state, "agents_open", {}, "transfer", before=before or [])
+    # The phone side also says whether anyone on duty speaks the caller's language.
+    return query(state, "agents_open", {"lang": state.lang, "interpreter": state.interpreter},
+                 "transfer", before=before or [])
 
 
 def anything_else(state: CallState, event: str, before=()) -> Turn:

@@ -54,6 +54,9 @@ class CallState:
     referral: dict | None = None  # the other office whose number may go by SMS (.matters)
     absence: dict | None = None  # why the caller cannot come: the kind of reason only
     site: str | None = None  # the site last talked about ("Und wo genau ist das?")
+    # The language an interpreter is needed for (the caller's, or one the hotline does
+    # not speak: "fa"); the call then goes to an agent of the first language.
+    interpreter: str | None = None
 
     def to_dict(self) -> dict:
         """The state as plain JSON data (shared, not copied: see `copy`)."""

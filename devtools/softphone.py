@@ -8,6 +8,7 @@ over HTTP instead.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import secrets
@@ -239,15 +240,19 @@ class Softphone:
     def _ring_agent(self, dial: ET.Element, said: list[str]) -> None:
         """The agent's phone rings and they pick up: they hear the whisper, then the caller."""
         said.append("[Es klingelt bei einer Mitarbeiterin oder einem Mitarbeiter]")
+        # As Twilio does, the whisper runs on the agent's own leg (a child call).
+        self.agent_leg = "CA" + hashlib.sha256(self.call_sid.encode()).hexdigest()[:32]
+        leg = {"CallStatus": "in-progress", "CallSid": self.agent_leg,
+               "ParentCallSid": self.call_sid}
         for target in dial:
             if target.get("url"):
-                whisper = self._post(target.get("url"), {"CallStatus": "in-progress"})
+                whisper = self._post(target.get("url"), leg)
                 root = ET.fromstring(whisper.body)
                 heard = " ".join("".join(x.itertext()) for x in root.iter("Say"))
                 said.append(f"[Die Mitarbeiterin oder der Mitarbeiter hört: {heard}]")
                 accept = root.find("./Gather")
                 if accept is not None:  # a phone: the agent presses a key to take the call
-                    self._post(accept.get("action"), {"Digits": "1"})
+                    self._post(accept.get("action"), {**leg, "Digits": "1"})
             break
         self.dial_action = dial.get("action")
         self.finished = True  # the caller now talks to a person

@@ -23,6 +23,7 @@ from cases import store as cases
 from cases.model import STATUSES, Customer, lock_key
 from conversation import Query
 from routing import callbacks
+from routing import store as routing
 from routing.topics import topic_for_intent
 from schedules import reminders
 from schedules import store as bookings
@@ -102,8 +103,10 @@ def booking_data(booking: bookings.Booking) -> dict:
 
 def find_slot(ctx: Context, site: str, topic: str, wish: dict, exclude: list, lang: str,
               avoid: list = ()):
-    """The free slot nearest the wish (a slot's plain data); `avoid` holds offers the
-    caller refused, whose half-days are skipped.
+    """The free slot nearest the wish (a slot's plain data): with a caseworker who speaks
+    the caller's language if one has a slot, else with anyone, an interpreter noted
+    (`interpreter` in the slot's data, for a language other than the hotline's first).
+    `avoid` holds offers the caller refused, whose half-days are skipped.
 
     When nothing fits: ``{"nearest": slot or None, "day": ISO date, "why": reason}``,
     the day and why it has no slot only when the wish named one day
@@ -113,8 +116,17 @@ def find_slot(ctx: Context, site: str, topic: str, wish: dict, exclude: list, la
     wanted = Wish.from_dict(wish or {})
     exclude = [datetime.fromisoformat(s) for s in exclude]
     avoid = [datetime.fromisoformat(s) for s in avoid]
-    found = find_slots(ctx.db, ctx.schedule, site, topic, wanted, now=ctx.now, limit=1,
-                       exclude=exclude, avoid=avoid, for_call=ctx.call_sid)
+    spoken = routing_language(lang)
+    first = routing_language(current_app.config["HOTLINE_LANGUAGES"][0])
+    interpreter = None
+    found = []
+    for language in ((spoken, None) if spoken != first else (None,)):
+        found = find_slots(ctx.db, ctx.schedule, site, topic, wanted, now=ctx.now, limit=1,
+                           language=language, exclude=exclude, avoid=avoid,
+                           for_call=ctx.call_sid)
+        if found:
+            interpreter = spoken if spoken != first and language is None else None
+            break
     nearest = found[0] if found else nearest_slot(
         ctx.db, ctx.schedule, site, topic, wanted, ctx.now, exclude=exclude, avoid=avoid,
         for_call=ctx.call_sid)
@@ -122,7 +134,10 @@ def find_slot(ctx: Context, site: str, topic: str, wish: dict, exclude: list, la
         # Held for this caller while they decide, so others on the line get other slots.
         bookings.hold(ctx.db, nearest, ctx.call_sid, ctx.now)
     if found:
-        return nearest.to_dict()
+        slot = nearest.to_dict()
+        if interpreter:
+            slot["interpreter"] = interpreter
+        return slot
     missed = {"nearest": nearest.to_dict() if nearest else None}
     if wanted.on is not None:
         missed["day"] = wanted.on.isoformat()
@@ -164,6 +179,8 @@ def book(ctx: Context, slot: dict, lang: str, customer_number: str | None = None
     except bookings.SlotTakenError:
         return {"taken": True}
     bookings.release_hold(ctx.db, ctx.call_sid)
+    if slot.get("interpreter"):
+        bookings.note_interpreter(ctx.db, booking.id, slot["interpreter"])
     return {"booking": booking_data(booking), **_entry(ctx.schedule, booking)}
 
 
@@ -311,8 +328,21 @@ def hotline_open(schedule: Schedule, now: datetime) -> bool:
                for start, end in site_day(schedule, site, local.date()).opening_hours)
 
 
-def agents_open(ctx: Context) -> bool:
-    return hotline_open(ctx.schedule, ctx.now)
+def agents_open(ctx: Context, lang: str | None = None, interpreter: str | None = None) -> dict:
+    """Staffed now, and whether anyone on duty speaks the caller's language. The
+    hotline's first language counts as spoken whenever it is staffed (today's rule: its
+    callers wait for whoever logs in), and so does a call that brings an interpreter."""
+    open_now = hotline_open(ctx.schedule, ctx.now)
+    first = routing_language(current_app.config["HOTLINE_LANGUAGES"][0])
+    wanted = routing_language(lang or first)
+    speakers = (not open_now or interpreter is not None or wanted == first
+                or routing.speaks(ctx.db, wanted))
+    return {"open": open_now, "speakers": speakers}
+
+
+def routing_language(lang: str) -> str:
+    """The language agents are skilled for: plain German (de-simple) is German."""
+    return lang.split("-", 1)[0]
 
 
 # When "vormittags" and "nachmittags" are, for the callback window.

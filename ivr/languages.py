@@ -32,6 +32,7 @@ class Language:
     speech_model: str     # "" when Twilio chooses
     rate: str             # "" for the voice's own speed
     sources: str
+    repeat_question: bool = False  # a question not understood is asked once more, as it was
 
     @property
     def by_speech(self) -> bool:
@@ -46,7 +47,8 @@ def _all() -> dict[str, Language]:
                            say_language=entry["say_language"], voice=entry["voice"],
                            gather_language=entry.get("gather_language", ""),
                            speech_model=entry.get("speech_model", ""),
-                           rate=entry.get("rate", ""), sources=entry.get("sources", ""))
+                           rate=entry.get("rate", ""), sources=entry.get("sources", ""),
+                           repeat_question=entry.get("repeat_question", False))
             for code, entry in data.items()}
 
 

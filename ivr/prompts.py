@@ -6,12 +6,14 @@ import tomllib
 from datetime import date, datetime
 from pathlib import Path
 
+import spoken_words
 from schedules.calendar import holiday_name, site_day
 from schedules.config import Schedule
 from schedules.spoken import (
     MONTH_NAMES,
     PARTS_OF_DAY,
     join_words,
+    part_of_day,
     spoken_code,
     spoken_date,
     spoken_from,
@@ -136,7 +138,7 @@ def _say(name: str, value, lang: str, schedule: Schedule | None, today: date | N
 
 def _say_hours(kind: str, value, lang: str, schedule: Schedule | None) -> str | None:
     """The opening hours' parameters (see `text`), or None for any other kind."""
-    lang = "en" if lang == "en" else "de"
+    lang = lang if lang in spoken_words.LANGUAGES or lang == "en" else "de"
     if kind == "on":
         return _on(value, lang)
     if kind == "hours":
@@ -151,6 +153,9 @@ def _say_hours(kind: str, value, lang: str, schedule: Schedule | None) -> str | 
         return None
     if kind == "site":
         site = schedule.site(value)
+        if lang in spoken_words.LANGUAGES:
+            # The town keeps its German name: "відділення Backnang".
+            return catalogue(lang)["prompts"]["hours_sites_some"].format(towns=site.place)
         return f"the {site.name_en}" if lang == "en" else f"{site.article} {site.name}"
     if kind == "sites":
         prompts = catalogue(lang)["prompts"]
@@ -185,7 +190,7 @@ def _on(value, lang: str) -> str:
 
 def _difference(town: str, part, how: str, a, b, lang: str) -> str:
     """One site whose hours differ: "in Backnang vormittags bis halb eins"."""
-    when = weekday_adverb(part, lang) if isinstance(part, int) else PARTS_OF_DAY[lang].get(part)
+    when = weekday_adverb(part, lang) if isinstance(part, int) else part_of_day(part, lang)
     if how == "until":
         hours = spoken_until(b, lang)
     elif how == "from":
@@ -196,13 +201,19 @@ def _difference(town: str, part, how: str, a, b, lang: str) -> str:
         hours = spoken_hours([tuple(i) for i in a], lang)
     if lang == "en":
         return " ".join(w for w in (f"in {town}", hours, when) if w)
+    if lang in spoken_words.LANGUAGES:
+        place = catalogue(lang)["prompts"]["hours_sites_some"].format(towns=town)
+        return " ".join(w for w in (place, when, hours) if w)
     return " ".join(w for w in (f"in {town}", when, hours) if w)
 
 
 def _noted(facts: dict, lang: str, schedule: Schedule | None) -> str:
     """What a caller said about an appointment without being asked, said back in a few
     words: "am Mittwoch, den 2. Dezember, nachmittags, in Waiblingen". German for German
-    and plain German, English for every other language until they have their own."""
+    and plain German, the day, part of the day and town in Ukrainian, Russian, Turkish
+    and Arabic, English for any other language."""
+    if lang in spoken_words.LANGUAGES:
+        return _noted_in_words(facts, lang, schedule)
     en = not lang.startswith("de")
     lang = "de" if not en else "en"
     parts = []
@@ -227,6 +238,24 @@ def _noted(facts: dict, lang: str, schedule: Schedule | None) -> str:
         label = re.sub(r"\s*\(.*?\)", "", schedule.topic(facts["topic"]).label(lang))
         parts.append(f"about {label}" if en else f"wegen {label}")
     return ", ".join(parts)
+
+
+def _noted_in_words(facts: dict, lang: str, schedule: Schedule | None) -> str:
+    """The noted facts listed in a language of spoken_words: the day, the part of the day
+    (or "as soon as possible") and the town; the topic is asked or offered in its own
+    words later."""
+    parts = []
+    wish = facts.get("wish") or {}
+    if wish.get("on"):
+        parts.append(spoken_date(date.fromisoformat(wish["on"]), lang))
+    if wish.get("part_of_day"):
+        parts.append(part_of_day(wish["part_of_day"], lang) or "")
+    if wish.get("asap") and not parts:
+        parts.append(spoken_words.ASAP[lang])
+    if facts.get("site") and schedule is not None:
+        parts.append(schedule.site(facts["site"]).place)
+    return spoken_words.join([p for p in parts if p], lang) if lang == "ar" else ", ".join(
+        p for p in parts if p)
 
 
 def topic(lang: str, intent: str) -> str:

@@ -507,6 +507,19 @@ def whisper(sentence: str, voice: Voice, accept_url: str | None = None,
     return to_xml(response)
 
 
+def conference(name: str, voice: Voice, *, ends_it: bool = True, before: str | None = None
+               ) -> str:
+    """Into the interpreter conference `name`. The caller and the agent end it when they
+    leave (`ends_it`); the interpreter does not, and can be taken off."""
+    response = VoiceResponse()
+    if before:
+        voice.say(response, before, "de")
+    dial = response.dial()
+    dial.conference(name, start_conference_on_enter=True, end_conference_on_exit=ends_it,
+                    beep=False)
+    return to_xml(response)
+
+
 def hold_listening(turn_url: str, again_url: str, expect: str, pause_s: int) -> str:
     """Vosk mode, the caller is still speaking: hold a little longer, keys still work."""
     response = VoiceResponse()

@@ -29,16 +29,16 @@ from conversation import (
 )
 from conversation.handover import CALLBACK_WORDS
 from conversation.referrals import load as load_referrals
-from routing import callbacks, dispatch, queue
+from routing import callbacks, dispatch, interpreters, queue
 from routing.store import end_long_wrap_ups
-from routing.topics import topic_for_intent
+from routing.topics import language_label, topic_for_intent
 from schedules import store as bookings
 from schedules.config import schedule_for_config
 from speech import detect_crisis
 from speech.normalise import fold
 from teaching.live import LiveCatalogue
 
-from . import effects, media, moments, parsing, prompts, store, twiml
+from . import effects, languages, media, moments, parsing, prompts, store, twiml
 from . import voicemail as voicemail_transcription
 from .call_site import call_site
 from .signatures import twilio_signed
@@ -60,13 +60,20 @@ def init_app(app) -> None:
     # Loaded (and checked) at start-up: a broken schedule file is an error now, not
     # at the first caller who wants an appointment.
     schedule = schedule_for_config(app.config)
+    offered = app.config["HOTLINE_LANGUAGES"]
     app.extensions["hotline.dialogue"] = Dialogue(
-        languages=app.config["HOTLINE_LANGUAGES"],
+        languages=offered,
         min_confidence=app.config["HOTLINE_MIN_CONFIDENCE"],
         # Checked at start-up too: a broken table fails now, not at a caller's question.
         referrals=load_referrals(app.config["HOTLINE_REFERRALS"] or None),
         catalogues=live.current,
         caseworkers=caseworkers_of(schedule),
+        # The languages as data (ivr/languages.toml): their keys, which of them nobody
+        # can hear, and which ask a question once more before moving on.
+        language_keys={languages.language(code).key: code for code in offered
+                       if languages.language(code).key},
+        keypad_only=frozenset(c for c in offered if not languages.language(c).by_speech),
+        repeat_once=frozenset(c for c in offered if languages.language(c).repeat_question),
     )
     app.extensions["hotline.schedule"] = schedule
     app.extensions["hotline.voice"] = Voice.from_config(app.config, schedule)
@@ -140,6 +147,12 @@ def connect_url(call_sid: str, agent_id: int) -> str:
     """Where a waiting call is moved (REST) when routing gives it to a free agent."""
     base = _app().config["HOTLINE_PUBLIC_URL"].rstrip("/") or _request().host_url.rstrip("/")
     return f"{base}/voice/connect?{urlencode({'call': call_sid, 'agent': agent_id})}"
+
+
+def phone_url(name: str, query: dict) -> str:
+    """The absolute URL of one of these webhooks, for calls moved or placed over REST."""
+    base = _app().config["HOTLINE_PUBLIC_URL"].rstrip("/") or _request().host_url.rstrip("/")
+    return f"{base}/voice/{name}?{urlencode(query)}"
 
 
 def _default_lang() -> str:
@@ -237,10 +250,12 @@ def _route(db, call_sid: str, turn: Turn, said: str = "") -> Turn:
         return turn
     transfer = turn.actions[-1]
     state = turn.state
-    queue.enqueue(db, call_sid, topic=topic_for_intent(state.intent), language=state.lang,
+    # With an interpreter, an agent of the hotline's first language takes the call.
+    language = effects.routing_language(_default_lang() if state.interpreter else state.lang)
+    queue.enqueue(db, call_sid, topic=topic_for_intent(state.intent), language=language,
                   site=call_site(db, call_sid, state, _site_numbers(), said=said),
                   priority="emergency" if transfer.queue == "emergency" else "normal",
-                  intent=state.intent, now=_now())
+                  intent=state.intent, interpreter=state.interpreter, now=_now())
     ring = _reserve(db, call_sid)
     if ring is None:
         return turn
@@ -464,6 +479,7 @@ def status():
         store.close_call(db, call_sid, call_status, int(duration) if duration.isdigit() else None)
         if call_status in store.FINAL_STATUSES:
             dispatch.call_finished(db, call_sid, now=_now())
+            interpreters.call_ended(db, call_sid, now=_now())
     return Response(status=204)
 
 
@@ -653,6 +669,10 @@ def whisper():
         return _twiml(twiml.empty())
     db = database.get_db()
     sentence = dispatch.whisper_text(db, call_sid)  # while the caller is still queued
+    leg = _call_sid()  # the agent's own leg (the <Dial>'s child call)
+    if leg is not None and leg != call_sid:
+        with database.transaction(db):
+            interpreters.note_leg(db, call_sid, agent_id, leg)
     if dispatch.needs_key_press(db, agent_id):
         return _twiml(twiml.whisper(
             sentence, _voice(), url_for("voice.whisper_accept", call=call_sid, agent=agent_id),
@@ -688,6 +708,9 @@ def dial_result():
 
     def work(db):
         state = store.load_state(db, call_sid) or CallState()
+        if interpreters.in_conference(db, call_sid):
+            # The agent's leg was moved into the interpreter conference: the caller follows.
+            return twiml.conference(interpreters.conference_name(call_sid), _voice())
         ended = status
         if (status in ("completed", "answered") and dispatch.needs_key_press(db, agent_id)
                 and not dispatch.accepted(db, call_sid, agent_id)):
@@ -705,6 +728,43 @@ def dial_result():
         return render(actions, state.lang, _voice(), _urls(state))
 
     return _answer(call_sid, work)
+
+
+CONFERENCE_ROLES = ("caller", "agent", "interpreter")
+
+
+@bp.post("/conference")
+@twilio_signed
+def conference():
+    """A call moved (or placed) into an interpreter conference: the caller, the agent, or
+    the interpreter, who first hears in German which language and whose call it is."""
+    call_sid = _request().args.get("call", "")
+    role = _request().args.get("role", "")
+    if not parsing.CALL_SID.match(call_sid) or role not in CONFERENCE_ROLES:
+        return _twiml(twiml.hang_up())
+    if interpreters.current(database.get_db(), call_sid) is None and role == "interpreter":
+        return _twiml(twiml.hang_up())  # taken off again before they answered
+    before = None
+    if role == "interpreter":
+        lang = _request().args.get("lang", "")
+        before = (f"Hier ist das Jobcenter. Wir brauchen Sie als Dolmetscher für "
+                  f"{language_label(lang)}. Sie werden jetzt verbunden.")
+    return _twiml(twiml.conference(interpreters.conference_name(call_sid), _voice(),
+                                   ends_it=role != "interpreter", before=before))
+
+
+@bp.post("/interpreter-status")
+@twilio_signed
+def interpreter_status():
+    """Twilio's status callback for the interpreter's call: answered, or over."""
+    interpreter_call = _call_sid()
+    if interpreter_call is None:
+        return Response("Missing or malformed CallSid\n", status=400, mimetype="text/plain")
+    call_status = parsing.clean(_request().form.get("CallStatus", ""), 32)
+    db = database.get_db()
+    with database.transaction(db):
+        interpreters.interpreter_status(db, interpreter_call, call_status, now=_now())
+    return Response(status=204)
 
 
 @bp.post("/voicemail")

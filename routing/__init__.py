@@ -15,7 +15,7 @@ from .dispatch import ConnectUrl
 from .settings import EXTENSION, RoutingSettings
 
 
-def init_app(app: Flask, *, connect_url: ConnectUrl) -> None:
+def init_app(app: Flask, *, connect_url: ConnectUrl, phone_url=None) -> None:
     """Register the agent console, logins and CLI commands; safe to call twice (tests do).
 
     `connect_url(call_sid, agent_id)` is the absolute URL Twilio is redirected to when a
@@ -26,6 +26,9 @@ def init_app(app: Flask, *, connect_url: ConnectUrl) -> None:
         ring_timeout_s=int(app.config.get("HOTLINE_RING_TIMEOUT", 20)),
         callback_offer_after_s=int(app.config.get("HOTLINE_CALLBACK_OFFER_AFTER", 120)),
         wrap_up_limit_s=int(app.config.get("HOTLINE_WRAP_UP_LIMIT", 120)),
+        phone_url=phone_url,
+        interpreter_number=app.config.get("HOTLINE_INTERPRETER_NUMBER", ""),
+        interpreter_languages=tuple(app.config.get("HOTLINE_INTERPRETER_LANGUAGES") or ()),
     )
     already = EXTENSION in app.extensions
     app.extensions[EXTENSION] = chosen

@@ -31,6 +31,7 @@ import db as database
 from gateway import get_gateway
 
 from . import callbacks as callback_store
+from . import interpreters
 from .auth import (
     DEVICE_COOKIE,
     DEVICE_DAYS,
@@ -42,7 +43,7 @@ from .auth import (
     secure_page_headers,
     start_session,
 )
-from .context import BERLIN, call_context, mask_phone, voicemail_message
+from .context import BERLIN, call_context, hotline_number, mask_phone, voicemail_message
 from .decision import EMERGENCY, can_serve, queue_key
 from .dispatch import CannotTakeError, connect_next_caller, take_call
 from .outcomes import OUTCOMES, NoCurrentCallError, record_outcome
@@ -223,6 +224,7 @@ def _state(agent: Agent) -> dict:
                        "hotline": t.hotline} for t in context.turns],
             "bookings": context.bookings,
             "can_record": agent.status in (ON_CALL, WRAP_UP),
+            "interpreter": _interpreter_state(db, agent, entry),
         }
     state = {
         "agent": {"name": agent.name, "status": agent.status,
@@ -321,6 +323,65 @@ def outcome():
     if _agent().status == AVAILABLE:
         _connect_next(agent.id)
     return _reply(agent.id, f"Gespeichert: {OUTCOMES[chosen]}.")
+
+
+def _caller_language(entry) -> str | None:
+    """The language the caller speaks: the one they need an interpreter for, or the
+    queue's."""
+    if entry is None:
+        return None
+    return entry.interpreter or entry.language
+
+
+def _interpreter_state(db, agent: Agent, entry) -> dict:
+    """Whether the agent can add an interpreter now, for which language, and how one
+    already asked for stands."""
+    session = interpreters.current(db, agent.current_call_sid)
+    chosen = settings()
+    language = session.language if session else _caller_language(entry)
+    return {
+        "language": language_label(language) if language else "",
+        "status": session.status if session else None,
+        "can_add": (session is None and agent.status == ON_CALL
+                    and bool(chosen.interpreter_number) and language is not None
+                    and interpreters.offered(list(chosen.interpreter_languages), language)),
+        "can_remove": session is not None and session.agent_id == agent.id,
+    }
+
+
+@bp.post("/interpreter")
+@login_required
+def add_interpreter():
+    """Bring a telephone interpreter into the agent's call (a conference of three)."""
+    agent = _agent()
+    db = database.get_db()
+    chosen = settings()
+    call_sid = agent.current_call_sid
+    language = None
+    if call_sid:
+        language = request.form.get("language") or _caller_language(last_entry(db, call_sid))
+    if (agent.status != ON_CALL or not language or chosen.phone_url is None
+            or not interpreters.offered(list(chosen.interpreter_languages), language)):
+        return _reply(agent.id, "Für dieses Gespräch kann kein Dolmetscher dazukommen.", 409)
+    try:
+        interpreters.add(db, agent, language, number=chosen.interpreter_number,
+                         caller_id=hotline_number(db, call_sid), phone_url=chosen.phone_url,
+                         gateway=get_gateway(), now=clock.now())
+    except interpreters.InterpreterError as error:
+        return _reply(agent.id, str(error), 409)
+    return _reply(agent.id, f"Der Dolmetscher für {language_label(language)} wird angerufen.")
+
+
+@bp.post("/interpreter/remove")
+@login_required
+def remove_interpreter():
+    """Take the interpreter off the call again; caller and agent stay connected."""
+    agent = _agent()
+    try:
+        interpreters.remove(database.get_db(), agent, gateway=get_gateway(), now=clock.now())
+    except interpreters.InterpreterError as error:
+        return _reply(agent.id, str(error), 409)
+    return _reply(agent.id, "Der Dolmetscher ist nicht mehr im Gespräch.")
 
 
 def _note(note: str | None, mine: bool) -> str:

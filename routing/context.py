@@ -85,6 +85,12 @@ def caller_phone(db: Database, call_sid: str) -> str | None:
     return row[0] if row and row[0] else None
 
 
+def hotline_number(db: Database, call_sid: str) -> str:
+    """The number the caller dialled (ours), to call an interpreter from."""
+    row = db.execute("SELECT to_number FROM calls WHERE call_sid = ?", [call_sid]).fetchone()
+    return row[0] if row and row[0] else ""
+
+
 def _customer_number(db: Database, call_sid: str, state_json: str | None) -> str | None:
     if "customer_number" in _columns(db, "calls"):
         row = db.execute("SELECT customer_number FROM calls WHERE call_sid = ?",

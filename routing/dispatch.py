@@ -301,8 +301,12 @@ def whisper_text(db: Database, call_sid: str) -> str:
         return "Anruf aus der Hotline."
     verified = "Identität geprüft" if verified_flag(db, call_sid) else "Identität nicht geprüft"
     urgent = "Notfall! " if entry.priority == EMERGENCY else ""
-    return (f"{urgent}Anruf zum Thema {topic_label(entry.topic)}, "
-            f"Sprache {language_label(entry.language)}, {verified}.")
+    language = f"Sprache {language_label(entry.language)}"
+    if entry.interpreter:
+        # The caller needs an interpreter: the agent adds one in the console.
+        language = (f"Sprache {language_label(entry.interpreter)}, "
+                    f"bitte Dolmetscher dazuholen")
+    return f"{urgent}Anruf zum Thema {topic_label(entry.topic)}, {language}, {verified}."
 
 
 def _redirect(db: Database, reservation: Reservation, entry_id: int, *, now: datetime,

@@ -62,6 +62,7 @@ class QueueEntry:
     wait_s: int | None
     joined_at: str | None = None
     wait_ms: int | None = None
+    interpreter: str | None = None  # the caller's language, when an interpreter is needed
 
     def caller(self) -> WaitingCaller:
         """The entry as the pure routing decision sees it."""
@@ -88,7 +89,8 @@ class QueueStatus:
 
 
 _COLUMNS = ("id, call_sid, topic, language, site, priority, intent, enqueued_at,"
-            " ringing_agent_id, left_at, result, agent_id, wait_s, joined_at, wait_ms")
+            " ringing_agent_id, left_at, result, agent_id, wait_s, joined_at, wait_ms,"
+            " interpreter")
 
 
 def _entry(row: tuple) -> QueueEntry:
@@ -122,10 +124,12 @@ def waiting_entries(db: Database) -> list[QueueEntry]:
 
 def enqueue(db: Database, call_sid: str, *, topic: str = GENERAL, language: str = "de",
             site: str | None = None, priority: str = "normal", intent: str | None = None,
-            now: datetime) -> QueueEntry:
+            interpreter: str | None = None, now: datetime) -> QueueEntry:
     """Put the caller in the queue; a retry (or a second call) returns the stay already open.
 
     An emergency already waiting stays an emergency even if a later call says "normal".
+    `language` is the agents' language the caller waits for; `interpreter` the caller's
+    own when an agent of `language` is to add an interpreter.
     """
     if priority not in PRIORITIES:
         raise ValueError(f"priority must be one of {PRIORITIES}")
@@ -138,9 +142,9 @@ def enqueue(db: Database, call_sid: str, *, topic: str = GENERAL, language: str 
                 return open_entry(db, call_sid)
             return existing
         db.execute("INSERT INTO queue_entries (call_sid, topic, language, site, priority,"
-                   " intent, enqueued_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                   " intent, enqueued_at, interpreter) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                    [call_sid, topic or GENERAL, language or "de", site or None, priority,
-                    intent, utc_text(now)])
+                    intent, utc_text(now), interpreter or None])
         return open_entry(db, call_sid)
 
 

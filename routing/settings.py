@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from flask import current_app
@@ -21,6 +22,11 @@ class RoutingSettings:
     ring_timeout_s: int = RING_TIMEOUT_S
     callback_offer_after_s: int = CALLBACK_OFFER_AFTER_S
     wrap_up_limit_s: int = WRAP_UP_LIMIT_S
+    # (webhook name, query) -> absolute URL of the phone side's webhook (conference,
+    # interpreter-status), for calls moved or placed through the REST API.
+    phone_url: Callable[[str, dict], str] | None = None
+    interpreter_number: str = ""
+    interpreter_languages: tuple[str, ...] = ()
 
 
 def settings() -> RoutingSettings:

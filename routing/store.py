@@ -81,6 +81,10 @@ def migrate(db: Database) -> None:
     for column in ("joined_at", "wait_ms"):
         if column not in queue_columns:
             db["queue_entries"].add_column(column, str if column == "joined_at" else int)
+    # The language an interpreter is needed for (issue 20): the caller waits for an agent
+    # of `language` (the hotline's first), who adds the interpreter in the console.
+    if "interpreter" not in queue_columns:
+        db["queue_entries"].add_column("interpreter", str)
     # The call a status was about (on_call, wrap_up): handle time per call (issue 23).
     if "call_sid" not in db["agent_status_history"].columns_dict:
         db["agent_status_history"].add_column("call_sid", str)
@@ -218,6 +222,12 @@ def staffed(db: Database, caller: WaitingCaller) -> bool:
     """Whether anyone who could take this caller is logged in (not offline)."""
     working = tuple(status for status in STATUSES if status != OFFLINE)
     return any(can_serve(agent.view(), caller) for agent in reachable_agents(db, working))
+
+
+def speaks(db: Database, language: str) -> bool:
+    """Whether anyone logged in (not offline, whatever they are doing) speaks `language`."""
+    working = tuple(status for status in STATUSES if status != OFFLINE)
+    return any(language in agent.languages for agent in reachable_agents(db, working))
 
 
 def add_agent(db: Database, *, login: str, name: str, password_hash: str, role: str = "agent",

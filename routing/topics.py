@@ -52,7 +52,12 @@ INTENT_LABELS = {
     "report_sick": "Krank / verhindert",
 }
 
-LANGUAGE_LABELS = {"de": "Deutsch", "en": "Englisch"}
+# German names of the callers' languages, for the console and the whisper ("Sprache
+# Türkisch"); a code not listed is shown as it is.
+LANGUAGE_LABELS = {"de": "Deutsch", "en": "Englisch", "uk": "Ukrainisch", "ru": "Russisch",
+                   "tr": "Türkisch", "ar": "Arabisch", "de-simple": "einfaches Deutsch",
+                   "fa": "Persisch", "ku": "Kurdisch", "pl": "Polnisch", "ro": "Rumänisch",
+                   "bg": "Bulgarisch", "sq": "Albanisch"}
 
 SITE_LABELS = {"waiblingen": "Waiblingen", "backnang": "Backnang", "schorndorf": "Schorndorf"}
 

@@ -88,8 +88,17 @@ def said_time(minute: int, lang: str = "de") -> str:
     return f"{hour} Uhr {rest}"
 
 
+def part_of_day(part: str, lang: str = "de") -> str | None:
+    """"vormittags" / "in the morning" / "утром", ..."""
+    if _words(lang):
+        return spoken_words.PARTS_OF_DAY[lang].get(part)
+    return PARTS_OF_DAY[_lang(lang)].get(part)
+
+
 def spoken_span(start: int, end: int, lang: str = "de") -> str:
     """One interval: "von 8 bis 12 Uhr", "von 8 Uhr bis halb eins" / "from 8 am to 12 noon"."""
+    if _words(lang):
+        return spoken_words.hours_words([(start, end)], lang)
     if _lang(lang) == "en":
         return f"from {clock(start, 'en')} to {clock(end, 'en')}"
     if start % 60 == 0 and end % 60 == 0:
@@ -106,20 +115,28 @@ def spoken_hours(intervals: tuple[Interval, ...] | list[Interval], lang: str = "
 
 def spoken_until(minute: int, lang: str = "de") -> str:
     """"bis halb eins" / "until 12:30 pm"."""
+    if _words(lang):
+        return spoken_words.until_words(minute, lang)
     return f"until {said_time(minute, 'en')}" if _lang(lang) == "en" else \
         f"bis {said_time(minute)}"
 
 
 def spoken_from(minute: int, lang: str = "de") -> str:
     """"ab 14 Uhr" / "from 2 pm"."""
+    if _words(lang):
+        return spoken_words.from_words(minute, lang)
     return f"from {said_time(minute, 'en')}" if _lang(lang) == "en" else \
         f"ab {said_time(minute)}"
 
 
 def spoken_weekdays(weekdays: list[int], lang: str = "de") -> str:
     """Days of the week: "Montag bis Freitag", "Montag, Mittwoch und Freitag"."""
-    names = WEEKDAY_NAMES[_lang(lang)]
-    to = "to" if _lang(lang) == "en" else "bis"
+    if _words(lang):
+        names = spoken_words.WEEKDAYS[lang]
+        to = {"ru": "–", "uk": "–", "tr": "–", "ar": "إلى"}[lang]
+    else:
+        names = WEEKDAY_NAMES[_lang(lang)]
+        to = "to" if _lang(lang) == "en" else "bis"
     runs: list[list[int]] = []
     for day in sorted(set(weekdays)):
         if runs and runs[-1][-1] == day - 1:
@@ -137,6 +154,8 @@ def spoken_weekdays(weekdays: list[int], lang: str = "de") -> str:
 
 def weekday_adverb(weekday: int, lang: str = "de") -> str:
     """Every week on that day: "donnerstags" / "on Thursdays"."""
+    if _words(lang):
+        return spoken_words.WEEKLY[lang][weekday]
     if _lang(lang) == "en":
         return f"on {WEEKDAY_NAMES['en'][weekday]}s"
     return WEEKDAY_NAMES["de"][weekday].lower() + "s"

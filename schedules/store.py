@@ -138,6 +138,10 @@ def migrate(db: Database) -> None:
         # Who is coming, for the caseworker, when the caller gave a name rather than a
         # customer number: personal, purged.
         db.execute("ALTER TABLE bookings ADD COLUMN caller_name TEXT")
+    if "interpreter" not in columns:
+        # The language an interpreter is booked for (issue 20): the caller's, when no
+        # caseworker who speaks it had a slot. Not personal: kept like the language.
+        db.execute("ALTER TABLE bookings ADD COLUMN interpreter TEXT")
     # The reminders still to send, found by the outbox's sender every second.
     db.execute("CREATE INDEX IF NOT EXISTS bookings_reminder_due ON bookings (reminder_due_at)"
                " WHERE reminder_state = 'scheduled'")
@@ -186,6 +190,16 @@ def book(db: Database, slot: Slot, *, call_sid: str | None, phone: str | None,
         return _insert(db, slot, _new_code(db, now), call_sid=call_sid, phone=phone,
                        language=language, customer_number=customer_number,
                        caller_name=caller_name, now=now)
+
+
+def note_interpreter(db: Database, booking_id: int, language: str | None) -> None:
+    """Note on the booking that an interpreter for `language` is needed (None: none)."""
+    db.execute("UPDATE bookings SET interpreter = ? WHERE id = ?", [language, booking_id])
+
+
+def interpreter_for(db: Database, booking_id: int) -> str | None:
+    row = db.execute("SELECT interpreter FROM bookings WHERE id = ?", [booking_id]).fetchone()
+    return row[0] if row else None
 
 
 def cancel(db: Database, code: str, now: datetime | None = None) -> Booking:

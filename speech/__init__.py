@@ -21,7 +21,8 @@ from speech.crisis import detect_crisis
 from speech.entities import extract_entities, extract_reply
 from speech.hints import speech_hints
 from speech.intents import INTENTS, Recognition, recognise
-from speech.languages import detect_language_request
+from speech.languages import CHOOSE, INTERPRETER, detect_language_request
 
-__all__ = ["INTENTS", "Recognition", "detect_crisis", "detect_language_request",
-           "extract_entities", "extract_reply", "recognise", "speech_hints"]
+__all__ = ["CHOOSE", "INTENTS", "INTERPRETER", "Recognition", "detect_crisis",
+           "detect_language_request", "extract_entities", "extract_reply", "recognise",
+           "speech_hints"]

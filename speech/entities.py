@@ -8,6 +8,7 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 import clock
+from speech import short_answers
 from speech.answers import find_answer, find_command, find_site
 from speech.dates import find_date, find_part_of_day, find_time
 from speech.normalise import MAX_CHARS, words
@@ -38,11 +39,18 @@ def extract_entities(text: str, lang: str = "de", now: datetime | None = None) -
     if not isinstance(text, str):
         text = "" if text is None else str(text)
     text = text[:MAX_CHARS]
-    lang = "en" if lang == "en" else "de"
     if now is None:
         now = clock.berlin()
     elif now.tzinfo is not None:
         now = now.astimezone(BERLIN)
+    if lang in short_answers.languages():
+        # Numbers the recogniser wrote as digits are read as in German; yes/no, the day,
+        # the part of the day and the site in the caller's own words.
+        found = {key: value for key, value in extract_entities(text, "de", now).items()
+                 if key in ("customer_number", "bg_number", "number", "site")}
+        found.update(short_answers.entities(text, lang, now))
+        return found
+    lang = "en" if lang == "en" else "de"
     found: dict = {}
     tokens = spoken_tokens(text, lang)
     canon = words(text, lang)
@@ -90,6 +98,9 @@ def extract_reply(text: str, lang: str = "de") -> dict:
     """
     if not isinstance(text, str):
         text = "" if text is None else str(text)
+    if lang in short_answers.languages():
+        said = short_answers.answer(text, lang)
+        return {"answer": said} if said else {}
     lang = "en" if lang == "en" else "de"
     found: dict = {}
     # Answers and commands are short fixed words ("jo", "passt net"): match them before

@@ -76,6 +76,8 @@ def detect_language_request(text: str, offered: list[str] | tuple[str, ...]) -> 
     # Named beside German ("Deutsch schlecht, Türkisch bitte", "einfaches Deutsch"), the
     # other one is meant.
     named.sort(key=lambda n: (n[1] == "de", n[0]))
+    if named and named[0][1] == "de" and choose.search(folded):
+        return CHOOSE  # "almanca bilmiyorum": German named, but as what the caller lacks
     if named:
         _, code, size = named[0]
         others = len(words) - size

@@ -14,9 +14,11 @@ from collections.abc import Callable
 from datetime import datetime
 from functools import cached_property
 
+from speech import short_answers
 from speech.crisis import detect_crisis
 from speech.entities import asks_way, extract_entities, extract_reply
 from speech.intents import Recognition
+from speech.languages import detect_language_request, language_names
 from speech.names import about_appointment, caller_name, find_caseworker, own_caseworker
 from speech.normalise import fold
 from speech.normalise import words as canonical_words
@@ -98,6 +100,14 @@ class Understanding:
         return detect_crisis(self.text, self.lang) if self.text else None
 
     @cached_property
+    def language_request(self) -> str | None:
+        """The language the caller asks for ("auf Türkisch", "по-русски"), by its code,
+        whether the hotline offers it or not; "interpreter", "choose" or None."""
+        if not self.text:
+            return None
+        return detect_language_request(self.text, language_names())
+
+    @cached_property
     def reply(self) -> dict:
         """Only the answer (yes/no) and the command: cheaper than `entities`."""
         if "entities" in self.__dict__:
@@ -170,7 +180,11 @@ class Understanding:
 
     @cached_property
     def topic(self) -> str | None:
-        return topic_from(self.text) if self.text else None
+        if not self.text:
+            return None
+        if self.lang in short_answers.languages():
+            return short_answers.topic(self.text, self.lang) or topic_from(self.text)
+        return topic_from(self.text)
 
     @cached_property
     def caseworker(self) -> str | None:

@@ -10,6 +10,7 @@ import re
 from datetime import datetime, timedelta
 
 import clock
+from speech import short_answers
 from speech.dates import _weekday
 from speech.entities import extract_entities
 from speech.normalise import fold
@@ -57,8 +58,10 @@ def appointment_wish(text: str, lang: str = "de", now: datetime | None = None,
     ``asap`` (True). ``entities`` are the words' entities when the caller already has
     them (speech.Understanding) and rules out no day.
     """
-    lang = lang if lang in _ASAP else "de"
     now = now or clock.berlin()
+    if lang in short_answers.languages():
+        return short_answers.wish(text or "", lang, now)
+    lang = lang if lang in _ASAP else "de"
     text = (text or "")[:500]
     folded = fold(text)
     # Days the caller rules out are no wish for that day: read the rest for the date.

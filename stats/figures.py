@@ -168,6 +168,18 @@ def _wait_figures(histogram: dict[str, Counter], threshold_s: int,
     }
 
 
+def _language_row(db: Database, code: str, counts: Counter, first: str, after: str,
+                  site: str | None, threshold_s: int, short_abandon_s: int) -> dict:
+    """One language of the callers: calls, containment, and the wait of those queued."""
+    waits = _wait_figures(_waits(db, first, after, site, code), threshold_s, short_abandon_s)
+    return {"lang": code, "label": language_label(code), "calls": counts["calls"],
+            "contained": counts["contained"],
+            "containment_rate": _share(counts["contained"], counts["calls"]),
+            "transferred": counts["queued"], "abandoned": counts["abandoned"],
+            "wait_mean_s": waits["wait_mean_s"], "wait_median_s": waits["wait_median_s"],
+            "service_level": waits["service_level"]}
+
+
 def figures(db: Database, period: Period, *, site: str | None = None, lang: str | None = None,
             threshold_s: int = DEFAULT_THRESHOLD_S,
             short_abandon_s: int = DEFAULT_SHORT_ABANDON_S,
@@ -199,7 +211,7 @@ def figures(db: Database, period: Period, *, site: str | None = None, lang: str 
     by_day = grouped("day", ("calls", "contained", "queued", "abandoned", "turns",
                              "not_understood"))
     by_site = grouped("site", ("calls", "contained", "queued", "abandoned"))
-    by_lang = grouped("lang", ("calls", "contained"))
+    by_lang = grouped("lang", ("calls", "contained", "queued", "abandoned"))
     by_intent: dict[str, Counter] = defaultdict(Counter)
     for (intent, outcome), counts in grouped("intent, outcome",
                                              ("calls", "contained", "not_understood")).items():
@@ -277,9 +289,8 @@ def figures(db: Database, period: Period, *, site: str | None = None, lang: str 
                    "containment_rate": _share(c["contained"], c["calls"]),
                    "transferred": c["queued"], "abandoned": c["abandoned"]}
                   for s, c in sorted(by_site.items())],
-        "languages": [{"lang": code, "label": language_label(code), "calls": c["calls"],
-                       "contained": c["contained"],
-                       "containment_rate": _share(c["contained"], c["calls"])}
+        "languages": [_language_row(db, code, c, first, after, site, threshold_s,
+                                    short_abandon_s)
                       for code, c in sorted(by_lang.items())],
         "callbacks": kept,
         "repeat_callers": repeat_figures(db, period, site=site, lang=lang, now=now),

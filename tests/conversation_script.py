@@ -7,6 +7,7 @@ settings, the caller's lines and checks of what the hotline says:
     at: 2026-12-01 10:00          # Berlin time; the call's clock stands still there
     from: +491761234567           # the caller id (default: a mobile)
     tags: mixed-initiative, correction
+    languages: de, en, uk        # HOTLINE_LANGUAGES of the app (default: de, en)
     never: nicht verstanden       # no answer from here to the end contains this
     C: i will an termin in waiblinge
     H~ Worum geht es              # the last answer contains this (case-insensitive)
@@ -68,6 +69,7 @@ from zoneinfo import ZoneInfo
 BERLIN = ZoneInfo("Europe/Berlin")
 DEFAULT_MOMENT = datetime(2026, 11, 25, 10, 0, tzinfo=BERLIN)  # as tests/conftest.py
 DEFAULT_FROM = "+491761234567"  # a fictitious mobile, as the softphone's default
+DEFAULT_LANGUAGES = ("de", "en")  # as the app's default HOTLINE_LANGUAGES
 TOKEN = "conversation-script-token-0123456789"
 
 _COMMENT = re.compile(r"\s{2,}#.*$")
@@ -102,6 +104,7 @@ class Conversation:
     from_number: str = DEFAULT_FROM
     tags: tuple[str, ...] = ()
     steps: list[Step] = field(default_factory=list)
+    languages: tuple[str, ...] = DEFAULT_LANGUAGES
 
 
 @dataclass(frozen=True)
@@ -137,7 +140,7 @@ def parse(text: str, source: str = "<text>") -> list[Conversation]:
     """The conversations written in `text`; ScriptError names the line that is wrong."""
     conversations: list[Conversation] = []
     defaults: dict = {"moment": DEFAULT_MOMENT, "from_number": DEFAULT_FROM, "tags": (),
-                      "never": []}
+                      "never": [], "languages": DEFAULT_LANGUAGES}
     current: Conversation | None = None
     hung_up = False
     for number, raw in enumerate(text.splitlines(), start=1):
@@ -150,12 +153,12 @@ def parse(text: str, source: str = "<text>") -> list[Conversation]:
                 raise ScriptError(f"{source}:{number}: a conversation needs a title")
             current = Conversation(title, source, number, defaults["moment"],
                                    defaults["from_number"], defaults["tags"],
-                                   list(defaults["never"]))
+                                   list(defaults["never"]), defaults["languages"])
             conversations.append(current)
             hung_up = False
             continue
         where = f"{source}:{number}"
-        setting = re.match(r"^(at|from|tags):\s*(.*)$", line)
+        setting = re.match(r"^(at|from|tags|languages):\s*(.*)$", line)
         if setting:
             name, value = setting.groups()
             target = current if current is not None else None
@@ -164,7 +167,10 @@ def parse(text: str, source: str = "<text>") -> list[Conversation]:
                 raise ScriptError(f"{where}: '{name}:' belongs before the first caller line")
             parsed = _setting(name, value, where)
             if target is None:
-                defaults[{"at": "moment", "from": "from_number", "tags": "tags"}[name]] = parsed
+                defaults[{"at": "moment", "from": "from_number", "tags": "tags",
+                          "languages": "languages"}[name]] = parsed
+            elif name == "languages":
+                target.languages = parsed
             elif name == "at":
                 target.moment = parsed
             elif name == "from":
@@ -279,15 +285,16 @@ def any_matches(text: str, alternatives: tuple[str, ...]) -> str | None:
 
 # -- playing a conversation -------------------------------------------------------------------
 
-def make_app(database: Path, moment: datetime):
-    """A fresh app on `database`, seeded with the demo data, its clock standing at `moment`."""
+def make_app(database: Path, moment: datetime, languages: tuple[str, ...] = DEFAULT_LANGUAGES):
+    """A fresh app on `database`, seeded with the demo data, its clock standing at `moment`,
+    offering `languages`."""
     import clock
     from app import create_app
 
     app = create_app({
         "TESTING": True, "HOTLINE_ENV": "test", "HOTLINE_DATABASE": str(database),
         "TWILIO_AUTH_TOKEN": TOKEN, "HOTLINE_PUBLIC_URL": "",
-        "HOTLINE_LANGUAGES": ["de", "en"], "HOTLINE_VALIDATE_SIGNATURES": True,
+        "HOTLINE_LANGUAGES": list(languages), "HOTLINE_VALIDATE_SIGNATURES": True,
     })
     clock.install(app, clock.Clock.at(moment))
     with app.app_context():
@@ -367,7 +374,7 @@ def run(conversation: Conversation, workdir: Path | None = None) -> Result:
     """Play one conversation on a fresh app; the result names the first check that failed."""
     with tempfile.TemporaryDirectory(dir=workdir) as tmp:
         database = Path(tmp) / "hotline.sqlite3"
-        app = make_app(database, conversation.moment)
+        app = make_app(database, conversation.moment, conversation.languages)
         call = _Call(app, conversation, database)
         try:
             failure = _play(conversation, call)

@@ -106,6 +106,9 @@ def test_caller_switches_to_english_by_pressing_nine(caller):
     caller.say("#9")
     assert "we can speak English" in caller.hears()
     caller.say("I want to talk to a person")
+    # Nobody who speaks English is logged in: a callback in English, or an interpreter.
+    assert "Nobody on duty at the moment speaks your language" in caller.hears()
+    caller.say("#2")
     assert "putting you through" in caller.hears()
 
 

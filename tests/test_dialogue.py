@@ -36,7 +36,7 @@ def talk(*lines, open_now=True):
 
 def test_greeting_listens_for_a_request_and_offers_english():
     turn = dialogue.start()
-    assert turn.state.step == "listen"
+    assert turn.state.step == "greeting"
     (ask,) = turn.actions
     assert ask.expect == "request"
     assert [p.key for p in ask.prompts] == ["greeting", "offer_language"]

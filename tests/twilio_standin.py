@@ -33,6 +33,7 @@ class StandIn:
         self.error_code = 21211  # "The 'To' number is not a valid phone number."
         self.messages: list[dict] = []
         self.call_updates: list[dict] = []
+        self.calls_created: list[dict] = []  # calls placed (an interpreter)
         self.recordings: dict[str, bytes] = {}  # RE... -> WAV
         self.deleted: list[str] = []
         self.fetched: list[str] = []  # recordings answered (not those it misbehaved on)
@@ -143,6 +144,14 @@ class _Handler(BaseHTTPRequestHandler):
             if self._misbehave():
                 return
             self._json(201, self._create_message(form))
+        elif path.endswith("/Calls.json"):
+            if self._misbehave():
+                return
+            with self.owner.lock:
+                sid = f"CA{len(self.owner.calls_created) + 1:032d}"
+                self.owner.calls_created.append({"sid": sid, **form})
+            self._json(201, {"sid": sid, "status": "queued", "to": form.get("To"),
+                             "from": form.get("From")})
         elif "/Calls/" in path:
             if self._misbehave():
                 return

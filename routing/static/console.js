@@ -168,6 +168,13 @@
       bookings.append(el("li", parts.join(" · "), b.past ? "muted" : ""));
     });
     $("save-outcome").disabled = !current.can_record;
+    const interpreter = current.interpreter || {};
+    const states = { calling: "wird angerufen", joined: "im Gespräch" };
+    $("current-interpreter").textContent = interpreter.status
+      ? interpreter.language + ": " + (states[interpreter.status] || interpreter.status)
+      : "";
+    $("add-interpreter").hidden = !interpreter.can_add;
+    $("remove-interpreter").hidden = !interpreter.can_remove;
   }
 
   function renderTeam(team) {
@@ -206,6 +213,8 @@
   document.querySelectorAll("[data-status]").forEach((button) => {
     button.addEventListener("click", () => post("/status", { status: button.dataset.status }));
   });
+  $("add-interpreter").addEventListener("click", () => post("/interpreter", {}));
+  $("remove-interpreter").addEventListener("click", () => post("/interpreter/remove", {}));
   $("outcome-form").addEventListener("submit", (event) => {
     event.preventDefault();
     post("/outcome", { outcome: $("outcome").value, note: $("note").value }).then(() => {

@@ -128,7 +128,9 @@
     rows("sites-table", data.sites, (i) => [[i.label], [i.calls, "num"], [i.contained, "num"],
       [i.transferred, "num"], [i.abandoned, "num"]]);
     rows("languages-table", data.languages, (i) => [[i.label], [i.calls, "num"], [i.contained, "num"],
-      [pct(i.containment_rate), "num"]]);
+      [pct(i.containment_rate), "num"], [i.transferred, "num"],
+      [i.wait_mean_s === null ? "–" : Math.round(i.wait_mean_s) + " s", "num"],
+      [pct(i.service_level), "num"]]);
     rows("agents-table", data.agents || [], (a) => [[a.name], [a.calls_taken, "num"],
       [a.callback_attempts, "num"], [hms(a.offline_s), "num"], [hms(a.available_s), "num"],
       [hms(a.ringing_s), "num"], [hms(a.on_call_s), "num"], [hms(a.wrap_up_s), "num"],
