@@ -1,8 +1,8 @@
 """Twilio's REST API, behind one gateway: the real client in production, a fake everywhere else.
 
 Everything the hotline asks of Twilio outside a webhook answer (an SMS, an outbound
-call, moving a live call on, a voicemail recording) goes through `get_gateway()`, so tests and development
-never touch the network and can look at what would have been sent.
+call, moving a live call on, a voicemail recording) goes through `get_gateway()`, so
+tests and development never touch the network and can look at what would have been sent.
 
 Whatever goes wrong on the way (no route, a refused connection, no answer in time, an
 error answer from Twilio) comes out as one `GatewayError` whose `kind` says what kind

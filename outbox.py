@@ -31,10 +31,10 @@ table's messages in the background:
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 import random
-import json
 import threading
 import time
 import uuid
@@ -164,15 +164,19 @@ def call_sid_of(db: Database, key: str) -> str | None:
 
 def record_call_status(db: Database, key: str, status: str, answered_by: str,
                        now: datetime) -> None:
-    """How a queued call ended (inside a write): completed and answered by a person is
-    delivered; a mailbox, no answer, busy or failed is undelivered, with that reason."""
+    """How a queued call went (inside a write): answered by a person is delivered; a
+    mailbox, no answer, busy or failed is undelivered, with that reason. The answer
+    webhook knows about a mailbox before the status callback, which may not say again."""
     human = status == "completed" and answered_by in ("", "human", "unknown")
-    reason = None if human else (f"mailbox ({answered_by})" if status == "completed"
-                                 else status)
+    if human:
+        db.execute("UPDATE outbox SET state = ?, status_at = ? WHERE dedupe_key = ?"
+                   " AND kind = ? AND state = ?",
+                   [DELIVERED, clock.utc_text(now), key, CALL, SENT])
+        return
+    reason = f"mailbox ({answered_by})" if status == "completed" else status
     db.execute("UPDATE outbox SET state = ?, status_at = ?, reason = ? WHERE dedupe_key = ?"
-               " AND kind = ? AND state IN (?, ?, ?)",
-               [DELIVERED if human else UNDELIVERED, clock.utc_text(now), reason, key, CALL,
-                SENT, DELIVERED, UNDELIVERED])
+               " AND kind = ? AND state IN (?, ?)",
+               [UNDELIVERED, clock.utc_text(now), reason, key, CALL, SENT, DELIVERED])
 
 
 def withdraw(db: Database, key: str, reason: str, now: datetime) -> bool:

@@ -66,14 +66,34 @@ def test_consent_follows_the_confirmation_sms_and_no_is_stored(app, db):
     assert consent_on_record(db) == [(0,)]
 
 
-def test_a_landline_or_sms_switched_off_is_never_asked(app, db):
+CALL_CONSENT = "Sollen wir Sie am Werktag vorher anrufen und an den Termin erinnern?"
+
+
+def test_a_landline_or_sms_switched_off_is_offered_a_call_and_a_withheld_number_nothing(
+        app, db):
     caller = book(app, "ja", from_number=LANDLINE)
-    assert "Ihr Termin ist gebucht" in caller.hears() and "erinnern" not in caller.hears()
+    assert "Ihr Termin ist gebucht" in caller.hears() and CALL_CONSENT in caller.hears()
+    caller.say("ja")
+    assert "Gut, wir rufen Sie am Werktag vorher an." in caller.hears()
     app.config["HOTLINE_SMS"] = False
     caller = book(app, "ja", first_line="termin in waiblingen wegen arbeitsvermittlung "
                                         "nächste woche mittwoch")
+    assert "per SMS" not in caller.hears() and CALL_CONSENT in caller.hears()
+    caller.say("nein")
+    caller = book(app, "ja", from_number="anonymous", first_line="termin in schorndorf wegen "
+                  "arbeitsvermittlung nächste woche donnerstag")
     assert "Ihr Termin ist gebucht" in caller.hears() and "erinnern" not in caller.hears()
-    assert consent_on_record(db) == [(None,), (None,)]
+    assert db.execute("SELECT reminder_consent, reminder_channel FROM bookings ORDER BY id"
+                      ).fetchall() == [(1, "call"), (0, "call"), (None, None)]
+
+
+def test_a_mobile_caller_may_choose_a_call_with_the_three(app, db):
+    caller = book(app, "ja", "nein")
+    assert "Lieber per Anruf? Dann drücken Sie die Drei." in caller.hears()
+    caller.say("#3")
+    assert "Gut, wir rufen Sie am Werktag vorher an." in caller.hears()
+    assert db.execute("SELECT reminder_consent, reminder_channel FROM bookings").fetchall() == [
+        (1, "call")]
 
 
 def test_consent_is_asked_in_english(app, db):
@@ -181,8 +201,8 @@ def test_the_reminder_comes_at_17_the_working_day_before_once_and_after_a_restar
     time_said = f"{start.hour}:{minute} Uhr" if minute else f"{start.hour} Uhr"
     assert message["body"] == (
         f"Jobcenter Rems-Murr: Erinnerung an Ihren Termin am Dienstag, 1. Dezember, "
-        f"{time_said}, Geschäftsstelle Backnang. Antworten Sie JA zum Bestätigen oder "
-        "ABSAGEN zum Absagen.")
+        f"{time_said}, Geschäftsstelle Backnang. Antworten Sie JA zum Bestätigen, "
+        "ABSAGEN zum Absagen oder VERSCHIEBEN für einen anderen Termin.")
     assert "Arbeitsvermittlung" not in message["body"]  # no topic
     for minutes in (1, 30, 120):  # the sender keeps running: nothing goes twice
         send_at(app, berlin(2026, 11, 30, 17, 0) + timedelta(minutes=minutes))
@@ -384,8 +404,8 @@ def test_stop_ends_reminders_for_the_number(tmp_path, standin):
 def test_anything_else_gets_help_and_strangers_are_told_nothing(tmp_path, standin):
     app = reminded(tmp_path, standin)
     assert reply(app, "wo ist das nochmal?") == (
-        "Antworten Sie JA zum Bestätigen, ABSAGEN zum Absagen oder STOP für keine "
-        "Erinnerungen mehr. Bei Fragen rufen Sie uns bitte an.")
+        "Antworten Sie JA zum Bestätigen, ABSAGEN zum Absagen, VERSCHIEBEN für einen anderen "
+        "Termin oder STOP für keine Erinnerungen mehr. Bei Fragen rufen Sie uns bitte an.")
     assert reply(app, "JA", from_number="+491705550100") == (
         "Zu dieser Nummer finden wir keinen Termin. Bitte rufen Sie uns an.")
     assert booking_rows(app) == [("booked", None)]
