@@ -23,7 +23,7 @@ import stats
 from cases import install as cases_install
 from cases import store as cases_store
 from devtools import history, simulator, softphone
-from ivr import media, reminder_calls, sms_status, voicemail
+from ivr import callback_calls, media, reminder_calls, sms_status, voicemail
 from ivr import store as ivr_store
 from ivr import views as voice
 from ivr.parsing import HotlineRequest
@@ -96,7 +96,8 @@ def create_app(config: dict | None = None) -> Flask:
     media.init_app(app)
     voicemail.init_app(app)
     app.register_blueprint(appointments.bp)
-    routing.init_app(app, connect_url=voice.connect_url)
+    routing.init_app(app, connect_url=voice.connect_url, place_callback=callback_calls.place)
+    callback_calls.init_app(app)
     stats.init_app(app)
     app.register_blueprint(teaching_views.bp)
     cases_install.init_app(app)

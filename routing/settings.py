@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from flask import current_app
 
+from .autodial import PlaceCall, Rules
 from .dispatch import RING_TIMEOUT_S, ConnectUrl
 from .queue import CALLBACK_OFFER_AFTER_S
 from .store import WRAP_UP_LIMIT_S
@@ -21,6 +22,9 @@ class RoutingSettings:
     ring_timeout_s: int = RING_TIMEOUT_S
     callback_offer_after_s: int = CALLBACK_OFFER_AFTER_S
     wrap_up_limit_s: int = WRAP_UP_LIMIT_S
+    # Callbacks that dial themselves: how the phone side places the call, and the rules.
+    place_callback: PlaceCall | None = None
+    callback_rules: Rules = Rules()
 
 
 def settings() -> RoutingSettings:

@@ -138,9 +138,9 @@ def standin():
     server.close()
 
 
-def live_app(tmp_path, standin):
+def live_app(tmp_path, standin, **config):
     """The hotline with a Twilio account whose REST API is the stand-in on 127.0.0.1."""
-    app = create_app({
+    app = create_app({**config,
         "TESTING": True, "HOTLINE_ENV": "test",
         "HOTLINE_DATABASE": str(tmp_path / "hotline.sqlite3"),
         "TWILIO_AUTH_TOKEN": TOKEN, "TWILIO_ACCOUNT_SID": "AC" + "0" * 32,
