@@ -19,6 +19,8 @@ from conftest import Caller, twiml
 from db import connect
 from routing import callbacks, queue
 from routing.store import AVAILABLE, add_agent, get_agent, set_status
+from stats import figures
+from stats.figures import Period
 
 AGENT_PHONE = "+4971510000101"
 CALLER = "+491701112233"
@@ -230,3 +232,20 @@ def test_callbacks_promised_for_the_morning_are_placed_when_staffed_earliest_fir
     sender(app, berlin(2026, 11, 26, 8, 0))
     assert len(standin.calls) == 1
     assert status_of(db, first)[0] == "in_progress" and status_of(db, second)[0] == "open"
+
+
+def test_supervisors_see_calls_placed_and_the_attempt_that_reached(start, standin):
+    app, db = start(HOTLINE_CALLBACK_RETRY_DELAY=600)
+    wish = ask_callback(db, T0)
+    agent(db)
+    sender(app, T0)
+    agent_first_attempt(app, standin, caller_presses=False, dial_status="no-answer")
+    sender(app, T0 + timedelta(minutes=10))
+    agent_first_attempt(app, standin, caller_presses=True, dial_status="completed")
+    assert status_of(db, wish) == ("done", 2)
+    data = figures.figures(db, Period.parse("2026-11-25", None, T0.date()),
+                           now=T0 + timedelta(hours=1))
+    assert data["dialled_callbacks"] == {
+        "calls_placed": 2, "reached_first_attempt": 0, "reached_second_attempt": 1,
+        "reached_third_attempt": 0, "reached_later": 0,
+        "to_conversation_mean_s": 600.0, "to_conversation_median_s": 600.0}

@@ -8,7 +8,7 @@ November 2026, 10:00; "nächste Woche Dienstag" is 1 December.
 """
 
 import xml.etree.ElementTree as ET
-from datetime import time
+from datetime import date, time
 from urllib.parse import urlsplit
 
 import pytest
@@ -30,6 +30,10 @@ from twilio_standin import StandIn
 
 from conftest import Caller
 from db import connect
+from stats import figures
+from stats.figures import Period
+
+NOW_DAY = date(2026, 11, 30)
 
 OUR_NUMBER = "+4971519999999"
 
@@ -328,3 +332,29 @@ def test_a_reply_to_a_reminder_for_a_booking_moved_since_is_told_the_new_time(
 def test_english_move(tmp_path, standin):
     app = reminded(tmp_path, standin)
     assert reply(app, "move").startswith("Free appointments: 1: ")
+
+
+def test_supervisors_see_sent_delivered_confirmed_cancelled_unanswered_and_opt_outs(
+        tmp_path, standin):
+    app = live_app(tmp_path, standin)
+    for n, line in enumerate(("termin in backnang wegen arbeitsvermittlung nächste woche "
+                              "dienstag", "termin in waiblingen wegen arbeitsvermittlung "
+                              "nächste woche dienstag", "termin in backnang wegen "
+                              "arbeitsvermittlung nächste woche dienstag nachmittags")):
+        book(app, "ja", "nein", "ja", first_line=line, from_number=f"+49170123456{n}")
+    send_at(app, berlin(2026, 11, 30, 17, 0))
+    at(app, berlin(2026, 11, 30, 17, 30))
+    reply(app, "JA", from_number="+491701234560")
+    reply(app, "ABSAGEN JA", from_number="+491701234561")
+    reply(app, "STOP", from_number="+491701234562")
+    db = connect(app.config["HOTLINE_DATABASE"])
+    try:
+        data = figures.figures(db, Period.parse("2026-11-30", None, NOW_DAY), now=berlin(
+            2026, 11, 30, 18, 0))
+    finally:
+        db.conn.close()
+    assert data["reminders"] == {"sent": 3, "by_sms": 3, "by_call": 0, "delivered": 0,
+                                 "not_delivered": 0, "confirmed": 1, "cancelled": 1, "moved": 0,
+                                 "callback": 0, "unanswered": 0, "opt_outs": 1}
+    header, rows = figures.table("reminders", data)
+    assert header == ["figure", "value"] and ["confirmed", 1] in rows
