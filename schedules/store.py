@@ -413,13 +413,16 @@ def demo_bookings_ahead(db: Database, now: datetime) -> int:
 
 
 def purge_personal_data(db: Database, before: str) -> int:
-    """Remove phone and customer numbers and the caller's answers from bookings that ended
-    before `before` (UTC ISO)."""
+    """Remove phone and customer numbers and the caller's answers (how to be reminded,
+    the reply, slots offered to move to) from bookings that ended before `before` (UTC ISO)."""
+    db.execute("DELETE FROM reminder_offers WHERE booking_id IN"
+               " (SELECT id FROM bookings WHERE end_utc < ?)", [before])
     return db.execute(
         "UPDATE bookings SET phone = NULL, customer_number = NULL, reminder_consent = NULL,"
-        " reminder_reply = NULL, reminder_reply_at = NULL"
+        " reminder_reply = NULL, reminder_reply_at = NULL, reminder_channel = NULL"
         " WHERE end_utc < ? AND (phone IS NOT NULL OR customer_number IS NOT NULL"
-        " OR reminder_consent IS NOT NULL OR reminder_reply IS NOT NULL)", [before]).rowcount
+        " OR reminder_consent IS NOT NULL OR reminder_reply IS NOT NULL"
+        " OR reminder_channel IS NOT NULL)", [before]).rowcount
 
 
 def _claim(db: Database, slot: Slot, now: datetime, ignore_id: int | None) -> None:
