@@ -440,6 +440,9 @@ def init_app(app: Flask) -> None:
             raise RuntimeError("HOTLINE_TWILIO_GATEWAY=twilio needs TWILIO_ACCOUNT_SID and "
                                "TWILIO_AUTH_TOKEN")
         check_settings(app.config)
+        if not app.config.get("HOTLINE_PUBLIC_URL"):
+            log.warning("HOTLINE_PUBLIC_URL is not set: outbound calls (voice reminders, "
+                        "callbacks) cannot tell Twilio where their webhooks are")
         if app.config.get("HOTLINE_TWILIO_API_BASE"):
             log.warning("HOTLINE_TWILIO_API_BASE is set: Twilio's REST API is replaced by %s "
                         "(a testing setting)", app.config["HOTLINE_TWILIO_API_BASE"])

@@ -208,8 +208,8 @@ def dial_result():
     db, now, rules = database.get_db(), clock.now(), settings().callback_rules
     status = request.form.get("DialCallStatus", "")
     if _caller_first():
-        if autodial.finish(db, attempt.attempt_id, autodial.REACHED, now, rules) \
-                or status in ("completed", "answered"):
+        if autodial.was_reached(db, attempt.attempt_id):  # the agent took it: they talked
+            autodial.finish(db, attempt.attempt_id, autodial.REACHED, now, rules)
             return _xml(twiml.hang_up())
         autodial.agent_missed(db, attempt.attempt_id, now)
         lang = _lang(attempt)

@@ -186,6 +186,13 @@ def reached(db: Database, attempt_id: int, now: datetime) -> None:
                    [REACHED, attempt_id, DIALLING])
 
 
+def was_reached(db: Database, attempt_id: int) -> bool:
+    """Whether the caller and the agent were connected on this attempt."""
+    row = db.execute("SELECT result FROM callback_attempts WHERE id = ?",
+                     [attempt_id]).fetchone()
+    return row is not None and row[0] == REACHED
+
+
 def finish(db: Database, attempt_id: int, result: str, now: datetime, rules: Rules) -> str:
     """The attempt is over: reached (done), or not (another try after the delay, within
     the window and the number of attempts; else failed). The agent is free again.

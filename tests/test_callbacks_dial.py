@@ -249,3 +249,19 @@ def test_supervisors_see_calls_placed_and_the_attempt_that_reached(start, standi
         "calls_placed": 2, "reached_first_attempt": 0, "reached_second_attempt": 1,
         "reached_third_attempt": 0, "reached_later": 0,
         "to_conversation_mean_s": 600.0, "to_conversation_median_s": 600.0}
+
+
+def test_caller_first_when_the_agent_does_not_answer_the_caller_is_told_and_not_charged(
+        start, standin):
+    app, db = start(HOTLINE_CALLBACK_DIAL="caller-first")
+    wish = ask_callback(db, T0)
+    agent(db)  # on a phone: accepts with a key
+    sender(app, T0)
+    leg = Leg(app, standin.calls[-1])
+    connect = leg.answer(AnsweredBy="human")
+    whisper = leg.post(connect.find("./Dial/Number").get("url"))
+    assert whisper.find("./Gather") is not None  # no key pressed
+    told = leg.post(connect.find("./Dial").get("action"), DialCallStatus="completed")
+    assert say(told) == ("Leider ist gerade niemand frei. Wir rufen Sie bald noch einmal an. "
+                         "Auf Wiederhören.")
+    assert status_of(db, wish) == ("open", 0)
