@@ -23,7 +23,7 @@ import stats
 from cases import install as cases_install
 from cases import store as cases_store
 from devtools import history, simulator, softphone
-from ivr import media, sms_status, voicemail
+from ivr import callback_calls, media, reminder_calls, sms_status, voicemail
 from ivr import store as ivr_store
 from ivr import views as voice
 from ivr.parsing import HotlineRequest
@@ -95,10 +95,13 @@ def create_app(config: dict | None = None) -> Flask:
     outbox.init_app(app)
     voice.init_app(app)
     app.register_blueprint(sms_status.bp)
+    app.register_blueprint(reminder_calls.bp)
     media.init_app(app)
     voicemail.init_app(app)
     app.register_blueprint(appointments.bp)
-    routing.init_app(app, connect_url=voice.connect_url, phone_url=voice.phone_url)
+    routing.init_app(app, connect_url=voice.connect_url, phone_url=voice.phone_url,
+                     place_callback=callback_calls.place)
+    callback_calls.init_app(app)
     stats.init_app(app)
     app.register_blueprint(teaching_views.bp)
     cases_install.init_app(app)

@@ -115,10 +115,21 @@ SETTINGS = {
     "HOTLINE_SMS_SERVICE_SID": ("", str),
     # Outbox (outbox.py): each gunicorn worker runs a sender thread; one holds the lease.
     "HOTLINE_OUTBOX_THREAD": ("1", _flag),
+    # Requests a second the sender makes at most (the Twilio number's rate); 0: no limit.
+    "HOTLINE_OUTBOX_RATE": ("10", float),
+    # The number outbound calls come from (voice reminders, callbacks); default: SMS_FROM.
+    "HOTLINE_CALL_FROM": ("", str),
     # Appointment reminders (schedules/reminders.py): when on the working day before, and
     # the hours of a day within which an SMS may be sent at all.
     "HOTLINE_REMINDER_TIME": ("17:00", _clock_time),
     "HOTLINE_REMINDER_HOURS": ("08:00-20:00", _hours),
+    # A second reminder on the morning of the day, at this time; empty: none.
+    "HOTLINE_REMINDER_MORNING": ("", lambda v: _clock_time(v) if v.strip() else None),
+    # Callbacks that dial themselves (routing/autodial.py): agent-first, caller-first or
+    # off (agents dial by hand); attempts and the wait between them.
+    "HOTLINE_CALLBACK_DIAL": ("agent-first", str),
+    "HOTLINE_CALLBACK_ATTEMPTS": ("3", int),
+    "HOTLINE_CALLBACK_RETRY_DELAY": ("900", int),
 }
 
 

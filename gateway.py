@@ -1,8 +1,8 @@
 """Twilio's REST API, behind one gateway: the real client in production, a fake everywhere else.
 
-Everything the hotline asks of Twilio outside a webhook answer (an SMS, moving a live
-call on, a voicemail recording) goes through `get_gateway()`, so tests and development
-never touch the network and can look at what would have been sent.
+Everything the hotline asks of Twilio outside a webhook answer (an SMS, an outbound
+call, moving a live call on, a voicemail recording) goes through `get_gateway()`, so
+tests and development never touch the network and can look at what would have been sent.
 
 Whatever goes wrong on the way (no route, a refused connection, no answer in time, an
 error answer from Twilio) comes out as one `GatewayError` whose `kind` says what kind
@@ -206,6 +206,8 @@ class FakeGateway:
 
     messages: list[dict] = field(default_factory=list)
     redirects: list[dict] = field(default_factory=list)
+    # Outbound calls placed: {"sid", "to", "url", "status_callback", "amd"} (tests).
+    calls: list[dict] = field(default_factory=list)
     recordings: dict[str, bytes] = field(default_factory=dict)  # RecordingUrl -> WAV bytes
     deleted_recordings: list[str] = field(default_factory=list)
     stopped_streams: list[str] = field(default_factory=list)
@@ -253,6 +255,22 @@ class FakeGateway:
         self._check()
         with self._lock:
             self.ended_calls.append(call_sid)
+
+    def place_call(self, to: str, url: str, status_callback: str,
+                   machine_detection: str | None = None) -> str:
+        self._check()
+        with self._lock:
+            sid = f"CA{len(self.calls) + 1:032d}"
+            self.calls.append({"sid": sid, "to": to, "url": url,
+                               "status_callback": status_callback, "amd": machine_detection})
+        log.info("Call (fake, not placed)")
+        return sid
+
+    def find_call(self, to: str, since: datetime) -> str | None:
+        self._check()
+        with self._lock:
+            found = [call["sid"] for call in self.calls if call["to"] == to]
+        return found[-1] if found else None
 
     def stop_stream(self, call_sid: str, stream_sid: str) -> None:
         self._check()
@@ -302,12 +320,14 @@ class TwilioGateway:
     """The real Twilio REST client, with timeouts and typed errors."""
 
     def __init__(self, account_sid: str, auth_token: str, sms_from: str, region: str = "",
-                 edge: str = "", messaging_service: str = "", api_base: str = ""):
+                 edge: str = "", messaging_service: str = "", api_base: str = "",
+                 call_from: str = ""):
         self.http = HotlineHttpClient(api_base=api_base)
         self.client = Client(account_sid, auth_token, region=region or None, edge=edge or None,
                              http_client=self.http)
         self.sms_from = sms_from
         self.messaging_service = messaging_service
+        self.call_from = call_from or sms_from
 
     def _sender(self) -> dict:
         if self.messaging_service:
@@ -363,6 +383,32 @@ class TwilioGateway:
                 self.client.calls(call_sid).update(status="completed")
         except Exception as error:  # noqa: BLE001
             raise error_from_exception(error) from error
+
+    def place_call(self, to: str, url: str, status_callback: str,
+                   machine_detection: str | None = None) -> str:
+        """An outbound call from HOTLINE_CALL_FROM: Twilio fetches `url` when it is answered
+        (with AnsweredBy if `machine_detection`) and posts `status_callback` when it ends."""
+        extra = {"machine_detection": machine_detection} if machine_detection else {}
+        try:
+            return self.client.calls.create(
+                to=to, from_=self.call_from, url=url, method="POST",
+                status_callback=status_callback, status_callback_method="POST",
+                **extra).sid
+        except Exception as error:  # noqa: BLE001
+            raise error_from_exception(error) from error
+
+    def find_call(self, to: str, since: datetime) -> str | None:
+        """A call to this number from us since `since`, if any: Twilio's Calls API has no
+        idempotency key either, so an uncertain call is looked up before it is placed."""
+        try:
+            found = self.client.calls.list(to=to, limit=20)
+        except Exception as error:  # noqa: BLE001
+            raise error_from_exception(error) from error
+        for call in found:
+            created = call.date_created
+            if created is None or created >= since:
+                return call.sid
+        return None
 
     def stop_stream(self, call_sid: str, stream_sid: str) -> None:
         """End a <Start><Stream> explicitly (Vosk mode), with the short call-update timeout."""
@@ -428,6 +474,9 @@ def init_app(app: Flask) -> None:
             raise RuntimeError("HOTLINE_TWILIO_GATEWAY=twilio needs TWILIO_ACCOUNT_SID and "
                                "TWILIO_AUTH_TOKEN")
         check_settings(app.config)
+        if not app.config.get("HOTLINE_PUBLIC_URL"):
+            log.warning("HOTLINE_PUBLIC_URL is not set: outbound calls (voice reminders, "
+                        "callbacks) cannot tell Twilio where their webhooks are")
         if app.config.get("HOTLINE_TWILIO_API_BASE"):
             log.warning("HOTLINE_TWILIO_API_BASE is set: Twilio's REST API is replaced by %s "
                         "(a testing setting)", app.config["HOTLINE_TWILIO_API_BASE"])
@@ -436,7 +485,8 @@ def init_app(app: Flask) -> None:
             app.config["HOTLINE_SMS_FROM"], app.config["TWILIO_REGION"],
             edge=app.config.get("TWILIO_EDGE", ""),
             messaging_service=app.config.get("HOTLINE_SMS_SERVICE_SID", ""),
-            api_base=app.config.get("HOTLINE_TWILIO_API_BASE", ""))
+            api_base=app.config.get("HOTLINE_TWILIO_API_BASE", ""),
+            call_from=app.config.get("HOTLINE_CALL_FROM", ""))
     else:
         log.warning("Twilio REST gateway is the fake: no SMS is sent, no call is moved.")
         gateway = FakeGateway()

@@ -1,4 +1,4 @@
-"""The outbox: SMS the hotline promised a caller, sent once, outside the webhooks.
+"""The outbox: SMS and calls the hotline promised a caller, placed once, outside the webhooks.
 
 A webhook never talks to Twilio's REST API for an SMS. It writes the message into the
 `outbox` table in the same transaction as the change that asks for it (the booking,
@@ -20,14 +20,23 @@ table's messages in the background:
   unsubscribed number, bad credentials) fail at once, with the reason kept for the
   supervisors' dashboard. Twilio's status callback (/sms/status) later records whether
   the message was delivered.
+- Calls (a reminder by voice, a callback that dials itself) are rows of kind `call`: the
+  body names the webhooks Twilio fetches when the call is answered and when it ends, and
+  whether to detect an answering machine. A call that may have been placed is looked up
+  (calls to that number since the row was queued) before it is placed again.
+- Pace: at most HOTLINE_OUTBOX_RATE requests a second (what the job centre's Twilio
+  number allows); what a caller is waiting for (priority 0: a booking's confirmation, a
+  callback) goes before reminders (priority 1), however many of those are due.
 """
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 import random
 import threading
+import time
 import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -44,6 +53,8 @@ from gateway import RATE_LIMITED, GatewayError
 log = logging.getLogger(__name__)
 
 QUEUED, SENDING, SENT, FAILED = "queued", "sending", "sent", "failed"
+SMS, CALL = "sms", "call"  # kinds of row
+URGENT, LATER = 0, 1  # priorities: someone waits for it now / scheduled (reminders)
 DELIVERED, UNDELIVERED = "delivered", "undelivered"
 WITHDRAWN = "withdrawn"  # taken back before it was sent (a reminder for a cancelled booking)
 # Twilio's MessageStatus values we keep from the status callback.
@@ -82,9 +93,10 @@ CREATE TABLE IF NOT EXISTS outbox (
     status_at TEXT,
     error_kind TEXT,
     error_code INTEGER,
-    reason TEXT
+    reason TEXT,
+    kind TEXT NOT NULL DEFAULT 'sms',    -- sms | call
+    priority INTEGER NOT NULL DEFAULT 0  -- 0 first (a caller waits), 1 reminders
 );
-CREATE INDEX IF NOT EXISTS outbox_due ON outbox (state, next_attempt_at);
 CREATE INDEX IF NOT EXISTS outbox_sid ON outbox (message_sid);
 CREATE TABLE IF NOT EXISTS outbox_lease (
     name TEXT PRIMARY KEY,
@@ -96,6 +108,13 @@ CREATE TABLE IF NOT EXISTS outbox_lease (
 
 def migrate(db: Database) -> None:
     db.executescript(SCHEMA)
+    columns = db["outbox"].columns_dict
+    if "kind" not in columns:  # calls and priorities (issue 21)
+        db.execute("ALTER TABLE outbox ADD COLUMN kind TEXT NOT NULL DEFAULT 'sms'")
+        db.execute("ALTER TABLE outbox ADD COLUMN priority INTEGER NOT NULL DEFAULT 0")
+    db.execute("DROP INDEX IF EXISTS outbox_due")
+    db.execute("CREATE INDEX IF NOT EXISTS outbox_due_first ON outbox"
+               " (state, priority, next_attempt_at)")
 
 
 @dataclass(frozen=True)
@@ -108,20 +127,56 @@ class Message:
     created_at: datetime
     attempts: int
     uncertain: bool
+    kind: str = SMS
 
 
 # ---------------------------------------------------------------------------- the webhook side
 
 
 def enqueue(db: Database, *, to: str, body: str, purpose: str, key: str, call_sid: str | None,
-            now: datetime) -> bool:
+            now: datetime, priority: int = URGENT, kind: str = SMS) -> bool:
     """Queue an SMS inside the caller's transaction; False if this key was queued before."""
     at = clock.utc_text(now)
     cursor = db.execute(
         "INSERT OR IGNORE INTO outbox (dedupe_key, call_sid, purpose, to_number, body,"
-        " created_at, state, next_attempt_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-        [key, call_sid, purpose, to, body, at, QUEUED, at])
+        " created_at, state, next_attempt_at, kind, priority)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        [key, call_sid, purpose, to, body, at, QUEUED, at, kind, priority])
     return cursor.rowcount == 1
+
+
+def enqueue_call(db: Database, *, to: str, answer_url: str, status_url: str, purpose: str,
+                 key: str, now: datetime, machine_detection: str | None = None,
+                 priority: int = URGENT) -> bool:
+    """Queue an outbound call inside the caller's transaction: Twilio fetches `answer_url`
+    (a path of this app) when it is answered and posts `status_url` when it ends; with
+    `machine_detection` ("Enable" or "DetectMessageEnd") the answer carries AnsweredBy."""
+    body = json.dumps({"answer": answer_url, "status": status_url, "amd": machine_detection})
+    return enqueue(db, to=to, body=body, purpose=purpose, key=key, call_sid=None, now=now,
+                   priority=priority, kind=CALL)
+
+
+def call_sid_of(db: Database, key: str) -> str | None:
+    """The CallSid Twilio gave the call queued under `key`, once it was placed."""
+    row = db.execute("SELECT message_sid FROM outbox WHERE dedupe_key = ?", [key]).fetchone()
+    return row[0] if row else None
+
+
+def record_call_status(db: Database, key: str, status: str, answered_by: str,
+                       now: datetime) -> None:
+    """How a queued call went (inside a write): answered by a person is delivered; a
+    mailbox, no answer, busy or failed is undelivered, with that reason. The answer
+    webhook knows about a mailbox before the status callback, which may not say again."""
+    human = status == "completed" and answered_by in ("", "human", "unknown")
+    if human:
+        db.execute("UPDATE outbox SET state = ?, status_at = ? WHERE dedupe_key = ?"
+                   " AND kind = ? AND state = ?",
+                   [DELIVERED, clock.utc_text(now), key, CALL, SENT])
+        return
+    reason = f"mailbox ({answered_by})" if status == "completed" else status
+    db.execute("UPDATE outbox SET state = ?, status_at = ?, reason = ? WHERE dedupe_key = ?"
+               " AND kind = ? AND state IN (?, ?)",
+               [UNDELIVERED, clock.utc_text(now), reason, key, CALL, SENT, DELIVERED])
 
 
 def withdraw(db: Database, key: str, reason: str, now: datetime) -> bool:
@@ -189,12 +244,13 @@ def claim(db: Database, worker: str, now: datetime) -> Message | None:
     at = clock.utc_text(now)
     with database.transaction(db):
         row = db.execute(
-            "SELECT id, to_number, body, created_at, attempts, uncertain, state FROM outbox"
+            "SELECT id, to_number, body, created_at, attempts, uncertain, state, kind FROM outbox"
             " WHERE (state = ? AND next_attempt_at <= ?) OR (state = ? AND claimed_until < ?)"
-            " ORDER BY next_attempt_at, id LIMIT 1", [QUEUED, at, SENDING, at]).fetchone()
+            " ORDER BY priority, next_attempt_at, id LIMIT 1",
+            [QUEUED, at, SENDING, at]).fetchone()
         if row is None:
             return None
-        id_, to, body, created, attempts, uncertain, state = row
+        id_, to, body, created, attempts, uncertain, state, kind = row
         uncertain = bool(uncertain) or state == SENDING
         db.execute("UPDATE outbox SET state = ?, claimed_by = ?, claimed_until = ?,"
                    " attempts = attempts + 1, uncertain = ? WHERE id = ?",
@@ -203,7 +259,8 @@ def claim(db: Database, worker: str, now: datetime) -> Message | None:
     if to is None or body is None:  # purged while waiting: nothing left to send
         _finish(db, id_, worker, state=FAILED, reason="purged before it could be sent")
         return None
-    return Message(id_, to, body, datetime.fromisoformat(created), attempts + 1, uncertain)
+    return Message(id_, to, body, datetime.fromisoformat(created), attempts + 1, uncertain,
+                   kind)
 
 
 def _finish(db: Database, id_: int, worker: str, **fields) -> bool:
@@ -216,8 +273,10 @@ def _finish(db: Database, id_: int, worker: str, **fields) -> bool:
 
 
 def deliver(db: Database, gateway, message: Message, worker: str, now: datetime,
-            status_callback: str | None = None) -> str:
+            status_callback: str | None = None, public_url: str = "") -> str:
     """Send one claimed message (look it up first if it may have arrived); returns its state."""
+    if message.kind == CALL:
+        return _place(db, gateway, message, worker, now, public_url)
     try:
         sid = None
         if message.uncertain:
@@ -231,6 +290,28 @@ def deliver(db: Database, gateway, message: Message, worker: str, now: datetime,
     _finish(db, message.id, worker, state=SENT, message_sid=sid, sent_at=clock.utc_text(now),
             uncertain=0, error_kind=None, reason=None)
     log.info("Outbox %d: sent after %d attempt(s)", message.id, message.attempts)
+    return SENT
+
+
+def _place(db: Database, gateway, message: Message, worker: str, now: datetime,
+           public_url: str) -> str:
+    """Place one claimed call; Twilio then fetches its answer URL like any webhook."""
+    call = json.loads(message.body)
+    base = public_url.rstrip("/") or "http://localhost"
+    try:
+        sid = None
+        if message.uncertain:
+            sid = gateway.find_call(message.to, message.created_at - LOOKUP_SKEW)
+            if sid is not None:
+                log.info("Outbox %d: call found at Twilio, not placed again", message.id)
+        if sid is None:
+            sid = gateway.place_call(message.to, base + call["answer"], base + call["status"],
+                                     call.get("amd"))
+    except GatewayError as error:
+        return _failed(db, message, worker, now, error)
+    _finish(db, message.id, worker, state=SENT, message_sid=sid, sent_at=clock.utc_text(now),
+            uncertain=0, error_kind=None, reason=None)
+    log.info("Outbox %d: call placed after %d attempt(s)", message.id, message.attempts)
     return SENT
 
 
@@ -261,17 +342,45 @@ HOOKS = "hotline.outbox_before_round"
 
 
 def before_each_round(app: Flask, hook) -> None:
-    """Run `hook(db, now)` before each round of sending (the sender holds the lease):
-    how scheduled messages (reminders.py) get into the outbox when they are due."""
+    """Run `hook(db, now)` before each round of sending (the sender holds the lease), and
+    again whenever the queue runs dry within a round: how scheduled messages (reminders.py,
+    callbacks that dial themselves) get into the outbox when they are due. A hook returns
+    how many it queued (a number > 0 keeps the round going)."""
     app.extensions.setdefault(HOOKS, []).append(hook)
 
 
-def _before_round(app: Flask, db: Database, now: datetime) -> None:
+def _before_round(app: Flask, db: Database, now: datetime) -> int:
+    queued = 0
     for hook in app.extensions.get(HOOKS, ()):
         try:
-            hook(db, now)
+            queued += hook(db, now) or 0
         except Exception:  # noqa: BLE001 - a failing hook must not stop the SMS already queued
             log.exception("Outbox: a hook before the round failed")
+    return queued
+
+
+class Pace:
+    """At most `rate` requests a second, with a burst of one second's worth: a token
+    bucket on the monotonic clock. A rate of 0 means no limit."""
+
+    def __init__(self, rate: float, sleep=time.sleep, monotonic=time.monotonic):
+        self.rate = float(rate)
+        self.sleep, self.monotonic = sleep, monotonic
+        self.tokens = max(1.0, self.rate)
+        self.at = monotonic()
+
+    def wait(self) -> None:
+        """Return when the next request may go."""
+        if self.rate <= 0:
+            return
+        now = self.monotonic()
+        self.tokens = min(max(1.0, self.rate), self.tokens + (now - self.at) * self.rate)
+        self.at = now
+        if self.tokens < 1:
+            self.sleep((1 - self.tokens) / self.rate)
+            self.at = self.monotonic()
+            self.tokens = 1.0
+        self.tokens -= 1
 
 
 def deliver_due(app: Flask, worker: str | None = None, limit: int = 100) -> int:
@@ -280,6 +389,7 @@ def deliver_due(app: Flask, worker: str | None = None, limit: int = 100) -> int:
     gateway = app.extensions["hotline.gateway"]
     db = database.connect(app.config["HOTLINE_DATABASE"])
     callback = status_callback_url(app.config)
+    pace = Pace(app.config.get("HOTLINE_OUTBOX_RATE", 0))
     done = 0
     try:
         with app.app_context():
@@ -288,8 +398,12 @@ def deliver_due(app: Flask, worker: str | None = None, limit: int = 100) -> int:
                 now = clock.now()
                 message = claim(db, worker, now)
                 if message is None:
+                    if _before_round(app, db, now):
+                        continue
                     break
-                deliver(db, gateway, message, worker, now, callback)
+                pace.wait()
+                deliver(db, gateway, message, worker, now, callback,
+                        app.config.get("HOTLINE_PUBLIC_URL", ""))
                 done += 1
     finally:
         db.conn.close()
@@ -342,6 +456,7 @@ class Sender:
         self.name = name or f"{os.getpid()}-{uuid.uuid4().hex[:8]}"
         self.poll_s = poll_s
         self.holding = False
+        self.pace = Pace(app.config.get("HOTLINE_OUTBOX_RATE", 0))
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, name=f"outbox-{self.name}",
                                         daemon=True)
@@ -387,12 +502,16 @@ class Sender:
             _before_round(self.app, db, clock.now())
             gateway = self.app.extensions["hotline.gateway"]
             callback = status_callback_url(self.app.config)
+            public = self.app.config.get("HOTLINE_PUBLIC_URL", "")
             while not self._stop.is_set():
                 now = clock.now()
                 message = claim(db, self.name, now)
                 if message is None:
+                    if _before_round(self.app, db, now):
+                        continue  # more came due (reminders in chunks): keep sending
                     return
-                deliver(db, gateway, message, self.name, now, callback)
+                self.pace.wait()
+                deliver(db, gateway, message, self.name, now, callback, public)
                 # Renew between messages; a lost lease ends the round.
                 self.holding = take_lease(db, self.name, clock.now())
                 if not self.holding:

@@ -16,7 +16,7 @@ runs it (ivr.effects) and hands the result back to the handler in `RESULTS`.
     book_name       a name / no / silence             notes who is coming (if no     book_sms ...
                                                       customer number is known)
     book_sms        yes / no                          SMS with the .ics link         book_remind
-    book_remind     yes / no                          notes the consent              anything_else
+    book_remind     yes / no (3: by a call instead)   notes the consent, SMS or call anything_else
     find_code       six digits / "weiß ich nicht"     looks the booking up           confirm_...
     confirm_find    yes / no                          (found by caller id) is it yours?
     confirm_cancel  yes / no                          cancels / keeps it             anything_else
@@ -379,12 +379,20 @@ def sms(t: Talk) -> Reply:
 
 
 def remind(t: Talk) -> Reply:
+    """Yes: by SMS on a mobile, by a short call on a landline; 3 on a mobile: by a call."""
+    channel = "sms" if t.state.mobile else "call"
+    if t.state.mobile and t.words.key == "3":
+        return _remind_query(t.state, True, "call")
     for consent, said, key in ((True, "yes", "1"), (False, "no", "2")):
         if t.words.answer == said or t.words.key == key:
-            return query(t.state, "reminder_consent",
-                         {"code": t.state.booking["result"]["code"], "consent": consent},
-                         "reminder_consent")
+            return _remind_query(t.state, consent, channel)
     return Failed("not_understood")
+
+
+def _remind_query(state: CallState, consent: bool, channel: str) -> Reply:
+    return query(state, "reminder_consent", {"code": state.booking["result"]["code"],
+                                             "consent": consent, "channel": channel},
+                 "reminder_consent")
 
 
 def find_code(t: Talk) -> Reply:
@@ -564,9 +572,7 @@ def booked(state: CallState, result, kind: str = "book") -> Turn:
             and not booking.get("caller_name"):
         # Who is coming, for the caseworker: one question, never required.
         return ask(state, [*readback, say("ask_name")], "request", outcome, step="book_name")
-    if state.mobile:
-        return ask(state, [*readback, say("offer_sms")], "yes_no", outcome, step="book_sms")
-    return anything_else(state, outcome, before=readback)
+    return _after_name(state, outcome, before=readback)
 
 
 def moved(state: CallState, result) -> Turn:
@@ -578,8 +584,14 @@ def name_noted(state: CallState, result) -> Turn:
 
 
 def _after_name(state: CallState, event: str, before=()) -> Turn:
+    """After the read-back (and the name): the SMS to a mobile, a reminder call offered to
+    a landline, else anything else."""
     if state.mobile:
         return ask(state, [*before, say("offer_sms")], "yes_no", event, step="book_sms")
+    if state.booking.get("mode") == "book" and state.caller_id:
+        # A landline: reminded, if wanted, by a short call the working day before.
+        return ask(state, [*before, say("offer_reminder_call")], "yes_no", event,
+                   step="book_remind")
     return anything_else(state, event, before=before)
 
 
@@ -590,6 +602,8 @@ def sms_sent(state: CallState, result) -> Turn:
 
 def reminder_noted(state: CallState, result) -> Turn:
     key = "remind_yes" if result.get("consent") else "remind_no"
+    if result.get("consent") and result.get("channel") == "call":
+        key = "remind_yes_call"
     if result.get("missing"):
         key = "remind_gone"
     return anything_else(state, f"reminder:{key}", before=[say(key)])
@@ -617,7 +631,8 @@ def cancelled(state: CallState, result) -> Turn:
 def _after_sms(state: CallState, event: str, before=()) -> Turn:
     """A new booking's caller (on a mobile) is asked once whether to be reminded."""
     if state.booking.get("mode") == "book" and state.mobile:
-        return ask(state, [*before, say("offer_reminder")], "yes_no", event, step="book_remind")
+        return ask(state, [*before, say("offer_reminder"), say("offer_reminder_by_call")],
+                   "yes_no", event, step="book_remind")
     return anything_else(state, event, before=before)
 
 

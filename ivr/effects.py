@@ -198,7 +198,7 @@ def reschedule(ctx: Context, code: str, slot: dict, lang: str, customer_number=N
         reminders.withdraw(ctx.db, old, "moved", ctx.now)
         if booking.reminder_consent:
             reminders.schedule_reminder(ctx.db, booking, ctx.schedule, _reminder_time(),
-                                        ctx.now)
+                                        ctx.now, _reminder_morning())
     return {"booking": booking_data(booking), **_entry(ctx.schedule, booking)}
 
 
@@ -252,20 +252,27 @@ def booking_name(ctx: Context, code: str, name: str):
     return {"recorded": booking is not None}
 
 
-def reminder_consent(ctx: Context, code: str, consent: bool):
-    """The caller's answer to "remind you by SMS the working day before?", on the booking;
-    a yes stores when the reminder is due (schedules/reminders.py)."""
-    booking = bookings.set_reminder_consent(ctx.db, code, consent, now=ctx.now)
+def reminder_consent(ctx: Context, code: str, consent: bool, channel: str = "sms"):
+    """The caller's answer to "remind you the working day before?" (by SMS or by a call),
+    on the booking; a yes stores when the reminder is due (schedules/reminders.py)."""
+    booking = bookings.set_reminder_consent(ctx.db, code, consent, now=ctx.now,
+                                            channel=channel)
     if booking is None:
         return {"missing": True}
     if booking.reminder_consent:
-        reminders.schedule_reminder(ctx.db, booking, ctx.schedule, _reminder_time(), ctx.now)
-    return {"consent": bool(booking.reminder_consent)}
+        reminders.schedule_reminder(ctx.db, booking, ctx.schedule, _reminder_time(), ctx.now,
+                                    _reminder_morning())
+    return {"consent": bool(booking.reminder_consent), "channel": channel}
 
 
 def _reminder_time() -> time:
     """HOTLINE_REMINDER_TIME of the app answering this webhook."""
     return current_app.config["HOTLINE_REMINDER_TIME"]
+
+
+def _reminder_morning() -> time | None:
+    """HOTLINE_REMINDER_MORNING: the second reminder on the day itself, or None."""
+    return current_app.config.get("HOTLINE_REMINDER_MORNING")
 
 
 def send_referral_sms(ctx: Context, number: str, lang: str, **office: str):

@@ -5,8 +5,8 @@ delivered, undelivered and failed are recorded on the outbox row (undelivered an
 with Twilio's error code, shown to supervisors).
 
 /sms/incoming: a message to the hotline's SMS number (the Messaging webhook of
-HOTLINE_SMS_FROM), in practice a reply to an appointment reminder: JA, ABSAGEN, STOP
-(schedules/reminders.py), answered with TwiML <Message>.
+HOTLINE_SMS_FROM), in practice a reply to an appointment reminder: JA, ABSAGEN,
+VERSCHIEBEN, STOP or free text (ivr/sms_replies.py), answered with TwiML <Message>.
 
 Both are signed like the voice webhooks.
 """
@@ -14,7 +14,7 @@ Both are signed like the voice webhooks.
 import logging
 import re
 
-from flask import Blueprint, Response, request
+from flask import Blueprint, Response, current_app, request
 from twilio.twiml.messaging_response import MessagingResponse
 
 import clock
@@ -22,7 +22,7 @@ import db as database
 import outbox
 from schedules import reminders
 
-from . import prompts
+from . import prompts, sms_replies
 from .signatures import twilio_signed
 
 log = logging.getLogger(__name__)
@@ -64,10 +64,15 @@ def incoming():
     phone = form.get("From", "")
     if not PHONE.match(phone):
         return Response("Missing or malformed From\n", status=400, mimetype="text/plain")
+    app = current_app._get_current_object()
+    settings = sms_replies.Settings(schedule=app.extensions["hotline.schedule"],
+                                    reminder_time=app.config["HOTLINE_REMINDER_TIME"],
+                                    morning=app.config.get("HOTLINE_REMINDER_MORNING"))
     db = database.get_db()
     with database.transaction(db):
-        key, lang = reminders.answer(db, phone, form.get("Body", "")[:MAX_BODY], clock.now())
-    log.info("SMS reply answered with %s", key)  # never the number or the text
+        said = sms_replies.answer(db, phone, form.get("Body", "")[:MAX_BODY], clock.now(),
+                                  settings)
+    log.info("SMS reply answered with %s", said.key)  # never the number or the text
     reply = MessagingResponse()
-    reply.message(prompts.text(lang, key))
+    reply.message(prompts.text(said.lang, said.key, **said.params))
     return Response(str(reply), mimetype="text/xml")

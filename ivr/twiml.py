@@ -540,3 +540,47 @@ def twilio_listens(turn_url: str, lang: str, hints: list[str], timeout_s: int,
                     finish_on_key="#")
     response.redirect(turn_url, method="POST")
     return to_xml(response)
+
+
+# ------------------------------------------------------------------------ outbound calls
+
+
+def keypad(sentences: list[str], lang: str, voice: Voice, action: str, *, timeout_s: int = 8,
+           after: list[str] = ()) -> str:
+    """Say `sentences` and wait for one key (posted to `action`); no key: say `after`
+    and hang up. The calls the hotline places (reminders, callbacks) ask this way."""
+    response = VoiceResponse()
+    gather = response.gather(input="dtmf", num_digits=1, timeout=timeout_s, method="POST",
+                             action=action, action_on_empty_result=False)
+    voice.say(gather, " ".join(sentences), lang)
+    if after:
+        voice.say(response, " ".join(after), lang)
+    response.hangup()
+    return to_xml(response)
+
+
+def say_and_hang_up(sentences: list[str], lang: str, voice: Voice) -> str:
+    response = VoiceResponse()
+    voice.say(response, " ".join(sentences), lang)
+    response.hangup()
+    return to_xml(response)
+
+
+def dial_out(sentences: list[str], lang: str, voice: Voice, *, reach_kind: str, address: str,
+             caller_id: str, action: str, timeout_s: int, answer_url: str | None = None) -> str:
+    """Say `sentences`, then connect this call to `address` (a caller called back, or an
+    agent); `answer_url` is played to the one reached before they are connected, and the
+    Dial's end is posted to `action`."""
+    response = VoiceResponse()
+    if sentences:
+        voice.say(response, " ".join(sentences), lang)
+    dial = response.dial(action=action, method="POST", timeout=timeout_s,
+                         caller_id=caller_id or None, answer_on_bridge=True)
+    extra = {"url": answer_url, "method": "POST"} if answer_url else {}
+    if reach_kind == "sip":
+        dial.sip(address, **extra)
+    elif reach_kind == "client":
+        dial.client(address, **extra)
+    else:
+        dial.number(address, **extra)
+    return to_xml(response)

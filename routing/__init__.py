@@ -11,16 +11,22 @@ from __future__ import annotations
 from flask import Flask
 
 from . import auth, cli, console
+from .autodial import MODES, PlaceCall, Rules
 from .dispatch import ConnectUrl
 from .settings import EXTENSION, RoutingSettings
 
 
-def init_app(app: Flask, *, connect_url: ConnectUrl, phone_url=None) -> None:
+def init_app(app: Flask, *, connect_url: ConnectUrl, phone_url=None,
+             place_callback: PlaceCall | None = None) -> None:
     """Register the agent console, logins and CLI commands; safe to call twice (tests do).
 
     `connect_url(call_sid, agent_id)` is the absolute URL Twilio is redirected to when a
-    waiting call goes to a free agent (the phone side answers it with a <Dial>).
+    waiting call goes to a free agent (the phone side answers it with a <Dial>);
+    `place_callback(db, dialling, now)` places a callback's call (routing/autodial.py).
     """
+    mode = app.config.get("HOTLINE_CALLBACK_DIAL", "agent-first")
+    if mode not in MODES:
+        raise ValueError(f"HOTLINE_CALLBACK_DIAL must be one of {', '.join(MODES)}")
     chosen = RoutingSettings(
         connect_url=connect_url,
         ring_timeout_s=int(app.config.get("HOTLINE_RING_TIMEOUT", 20)),
@@ -29,6 +35,11 @@ def init_app(app: Flask, *, connect_url: ConnectUrl, phone_url=None) -> None:
         phone_url=phone_url,
         interpreter_number=app.config.get("HOTLINE_INTERPRETER_NUMBER", ""),
         interpreter_languages=tuple(app.config.get("HOTLINE_INTERPRETER_LANGUAGES") or ()),
+        place_callback=place_callback,
+        callback_rules=Rules(mode=mode,
+                             max_attempts=int(app.config.get("HOTLINE_CALLBACK_ATTEMPTS", 3)),
+                             retry_delay_s=int(app.config.get("HOTLINE_CALLBACK_RETRY_DELAY",
+                                                              900))),
     )
     already = EXTENSION in app.extensions
     app.extensions[EXTENSION] = chosen

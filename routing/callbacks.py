@@ -1,8 +1,9 @@
 """Callback requests: the caller's confirmed number, topic and time window; agents work them.
 
-A callback is open until an agent starts it (in_progress, only that agent sees the full
-number; an available agent's status is `callback` meanwhile), then each attempt is
-recorded: reached -> done; no answer, busy, voicemail -> open again; after MAX_ATTEMPTS
+A callback is open until an agent starts it, or the hotline dials it itself
+(routing/autodial.py) (in_progress, only that agent sees the full number; an available
+agent's status is `callback` meanwhile), then each attempt is recorded: reached ->
+done; no answer, busy, voicemail -> open again after a wait (RETRY_DELAY_S); after MAX_ATTEMPTS
 failed attempts -> failed. A callback still open when purging reaches it expired: never
 attempted (no attempt) is then still told apart from not reached (attempts), as the
 statistics do."""
@@ -10,12 +11,12 @@ statistics do."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlite_utils import Database
 
 from .decision import WaitingCaller, can_serve
-from .queue import CALLBACK, leave_queue
+from .queue import CALLBACK, leave_queue, open_entry
 from .store import AVAILABLE, atomic, get_agent, parse_time, set_status, utc_text
 from .store import CALLBACK as CALLBACK_WORK
 from .topics import GENERAL
@@ -30,6 +31,7 @@ ATTEMPT_RESULTS = {
     "wrong_number": "falsche Nummer",
 }
 MAX_ATTEMPTS = 3
+RETRY_DELAY_S = 900  # a callback not reached is tried again after this (HOTLINE_CALLBACK_...)
 
 
 class CallbackNotFoundError(LookupError):
@@ -101,15 +103,19 @@ def request_callback(db: Database, call_sid: str | None, *, phone: str, confirme
                              [call_sid, OPEN, IN_PROGRESS]).fetchone()
             if row:
                 return get_callback(db, row[0])
-            leave_queue(db, call_sid, CALLBACK, now=now)
         stamp = utc_text(now)
+        # A caller who leaves the queue for a callback keeps their place in line.
+        waiting = open_entry(db, call_sid) if call_sid else None
+        place = waiting.enqueued_at if waiting is not None else stamp
+        if call_sid:
+            leave_queue(db, call_sid, CALLBACK, now=now)
         cursor = db.execute(
             "INSERT INTO callbacks (call_sid, phone, confirmed_by, topic, language, site, intent,"
-            " window_start, window_end, status, attempts, created_at, updated_at, note)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?, ?)",
+            " window_start, window_end, status, attempts, created_at, updated_at, note,"
+            " queued_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?, ?, ?)",
             [call_sid, phone.strip(), confirmed_by, topic or GENERAL, language or "de",
              site or None, intent, utc_text(window_start) if window_start else None,
-             utc_text(window_end) if window_end else None, OPEN, stamp, stamp, note])
+             utc_text(window_end) if window_end else None, OPEN, stamp, stamp, note, place])
         return get_callback(db, cursor.lastrowid)
 
 
@@ -155,8 +161,13 @@ def record_attempt(db: Database, callback_id: int, agent_id: int, result: str, n
         if callback.status != IN_PROGRESS or callback.agent_id != agent_id:
             raise CallbackStateError("Bitte den Rückruf zuerst übernehmen.")
         stamp = utc_text(now)
-        db.execute("INSERT INTO callback_attempts (callback_id, agent_id, at, result, note)"
-                   " VALUES (?, ?, ?, ?, ?)", [callback_id, agent_id, stamp, result, note or None])
+        # A call the hotline is dialling itself (autodial) gets its result by hand here.
+        if not db.execute("UPDATE callback_attempts SET result = ?, note = ? WHERE callback_id = ?"
+                          " AND agent_id = ? AND result = 'dialling'",
+                          [result, note or None, callback_id, agent_id]).rowcount:
+            db.execute("INSERT INTO callback_attempts (callback_id, agent_id, at, result, note)"
+                       " VALUES (?, ?, ?, ?, ?)",
+                       [callback_id, agent_id, stamp, result, note or None])
         attempts = callback.attempts + 1
         if result == "reached":
             status = DONE
@@ -164,9 +175,11 @@ def record_attempt(db: Database, callback_id: int, agent_id: int, result: str, n
             status = FAILED
         else:
             status = OPEN
+        retry_at = utc_text(now + timedelta(seconds=RETRY_DELAY_S)) if status == OPEN else None
         db.execute("UPDATE callbacks SET status = ?, attempts = ?, updated_at = ?,"
-                   " agent_id = ? WHERE id = ?",
-                   [status, attempts, stamp, agent_id if status != OPEN else None, callback_id])
+                   " agent_id = ?, next_attempt_at = ? WHERE id = ?",
+                   [status, attempts, stamp, agent_id if status != OPEN else None, retry_at,
+                    callback_id])
         if get_agent(db, agent_id).status == CALLBACK_WORK:
             set_status(db, agent_id, AVAILABLE, now=now, reason="callback attempt recorded")
         return get_callback(db, callback_id)

@@ -30,8 +30,8 @@ import clock
 import db as database
 from gateway import get_gateway
 
+from . import autodial, interpreters
 from . import callbacks as callback_store
-from . import interpreters
 from .auth import (
     DEVICE_COOKIE,
     DEVICE_DAYS,
@@ -264,8 +264,13 @@ def _reply(agent_id: int, message: str = "", status: int = 200):
 
 
 def _connect_next(agent_id: int) -> None:
-    """The agent is free again: a suitable waiting caller goes to them at once."""
+    """The agent is free again: whoever is first in line for them goes to them at once, a
+    callback (dialled by the hotline) or a waiting caller."""
     chosen = settings()
+    if chosen.place_callback is not None and autodial.next_for_agent(
+            database.get_db(), agent_id, clock.now(), chosen.place_callback,
+            chosen.callback_rules):
+        return
     connect_next_caller(database.get_db(), agent_id, now=clock.now(),
                         connect_url=chosen.connect_url, gateway=get_gateway(),
                         ring_timeout_s=chosen.ring_timeout_s)

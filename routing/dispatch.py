@@ -22,6 +22,7 @@ from sqlite_utils import Database
 
 from gateway import GatewayError
 
+from .autodial import due_callbacks
 from .context import verified_flag
 from .decision import EMERGENCY, choose_agent, choose_caller
 from .queue import (
@@ -186,6 +187,8 @@ def reserve_for_waiting(db: Database, call_sid: str, *, now: datetime,
             return None
         others = [e.caller() for e in waiting_entries(db) if e.ringing_agent_id is None
                   and agent.id not in _recently_tried(db, e.call_sid, now)]
+        # A callback asked for earlier keeps its place (routing/autodial.py dials it).
+        others += [waiting for _, waiting in due_callbacks(db, now)]
         first = choose_caller(agent, others)
         if first is None or first.key != call_sid:
             return None  # someone waits longer for this agent

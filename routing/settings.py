@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from flask import current_app
 
+from .autodial import PlaceCall, Rules
 from .dispatch import RING_TIMEOUT_S, ConnectUrl
 from .queue import CALLBACK_OFFER_AFTER_S
 from .store import WRAP_UP_LIMIT_S
@@ -27,6 +28,9 @@ class RoutingSettings:
     phone_url: Callable[[str, dict], str] | None = None
     interpreter_number: str = ""
     interpreter_languages: tuple[str, ...] = ()
+    # Callbacks that dial themselves: how the phone side places the call, and the rules.
+    place_callback: PlaceCall | None = None
+    callback_rules: Rules = Rules()
 
 
 def settings() -> RoutingSettings:

@@ -108,6 +108,12 @@ def migrate(db: Database) -> None:
         # A message for the team that comes with the callback (an absence from a
         # letter's appointment, conversation.matters): personal, removed by purge.
         db["callbacks"].add_column("note", str)
+    callback_columns = db["callbacks"].columns_dict
+    if "queued_at" not in callback_columns:
+        # Callbacks that dial themselves (routing/autodial.py): the caller's place in line
+        # (when they joined the queue, or asked), and when the next attempt may be made.
+        db["callbacks"].add_column("queued_at", str)
+        db["callbacks"].add_column("next_attempt_at", str)
     if "callback_attempts" not in tables:
         db["callback_attempts"].create({
             "id": int, "callback_id": int, "agent_id": int, "at": str, "result": str,

@@ -1,25 +1,35 @@
-"""Appointment reminders by SMS: when each is due, and queueing it in the outbox then.
+"""Appointment reminders by SMS or voice call: when each is due, and queueing it in the outbox.
 
-A caller who said yes at booking (`bookings.reminder_consent`) gets one SMS on the
+A caller who said yes at booking (`bookings.reminder_consent`) gets a reminder on the
 working day before the appointment (Monday to Saturday, not a public holiday of the
-job centre's state), at HOTLINE_REMINDER_TIME (17:00 Berlin). The due moment is stored
-on the booking (`bookings.reminder_due_at`) when the caller consents (and again for a
-moved booking), so a restart loses nothing. The outbox's sender calls `queue_due`
-before each round: a due reminder is checked against its booking at that moment (still
-booked, consent not taken back by STOP) and only then written to the outbox, whose
-dedupe key (`reminder:<booking id>`) makes sure it is sent once. A booking cancelled or
-moved after that withdraws the queued message (`withdraw`).
+job centre's state), at HOTLINE_REMINDER_TIME (17:00 Berlin), and with
+HOTLINE_REMINDER_MORNING a second one on the morning of the day: by SMS, or by a short
+call for a landline or when the caller chose a call (`bookings.reminder_channel`). The
+due moment is stored on the booking (`bookings.reminder_due_at`, `reminder_round`) when
+the caller consents (and again for a moved booking), so a restart loses nothing. The
+outbox's sender calls `queue_due` before each round: a due reminder is checked against
+its booking at that moment (still booked, consent not taken back by STOP) and only then
+written to the outbox, whose dedupe key (`reminder:<booking id>[:2]`) makes sure it is
+sent once. A booking cancelled or moved after that withdraws the queued message.
 
 Never at night, on a Sunday or a holiday: outside HOTLINE_REMINDER_HOURS (08:00-20:00)
 a due reminder (a sender that was down, a changed setting) waits for the next allowed
-moment, or is skipped if that is less than two hours before the appointment.
+moment, or is skipped if that is less than two hours (the morning one: one hour) before
+the appointment.
 
-The text names the day, time and site and what to reply; no topic, no caseworker, no
-amount: whoever reads the phone learns no more than that there is an appointment.
+10,000 reminders due in the same minute are queued a chunk at a time (CHUNK rows per
+short transaction, as the sender gets through them), so that no webhook waits behind
+one long write, and they go after anything a caller is waiting for (outbox priority).
+
+The SMS names the day, time and site and what to reply; no topic, no caseworker, no
+amount: whoever reads the phone learns no more than that there is an appointment. A
+call says nothing about the appointment before the person who answers says they are
+the one booked (ivr/reminder_calls.py), and a mailbox hears only a request to call back.
 """
 
 from __future__ import annotations
 
+import json
 import logging
 from datetime import date, datetime, time, timedelta
 
@@ -32,21 +42,32 @@ from db import atomic
 from . import store as bookings
 from .calendar import holiday_name
 from .config import BERLIN, Schedule
+from .model import Slot, Wish
+from .slots import find_slots
 from .spoken import MONTH_NAMES, spoken_time, weekday_name
 
 log = logging.getLogger(__name__)
 
 SCHEDULED, QUEUED, SKIPPED = "scheduled", "queued", "skipped"
+SMS, CALL = "sms", "call"  # reminder channels
 PURPOSE = "reminder"
 # A reminder later than this before the appointment is no help: skipped instead.
 MIN_AHEAD = timedelta(hours=2)
+MIN_AHEAD_MORNING = timedelta(hours=1)
 SUNDAY = 6
+# Rows queued per transaction: each is a few hundredths of a millisecond, so a chunk
+# holds the write lock for a millisecond or two at most.
+CHUNK = 50
+# Twilio waits for the mailbox's beep before it fetches the answer, so that the request
+# to call back is recorded whole; a person is told apart in a second or two.
+MACHINE_DETECTION = "DetectMessageEnd"
 
 TEXTS = {
     "de": ("Jobcenter Rems-Murr: Erinnerung an Ihren Termin am {day}, {time}, {site}."
-           " Antworten Sie JA zum Bestätigen oder ABSAGEN zum Absagen."),
+           " Antworten Sie JA zum Bestätigen, ABSAGEN zum Absagen oder VERSCHIEBEN für"
+           " einen anderen Termin."),
     "en": ("Jobcenter Rems-Murr: reminder of your appointment on {day}, {time}, {site}."
-           " Reply YES to confirm or CANCEL to cancel."),
+           " Reply YES to confirm, CANCEL to cancel or MOVE for another time."),
 }
 
 
@@ -83,55 +104,149 @@ def next_allowed(schedule: Schedule, now: datetime, hours: tuple[time, time]) ->
 # ---------------------------------------------------------------------------- the webhook side
 
 
-def schedule_reminder(db: Database, booking: bookings.Booking, schedule: Schedule, at: time,
-                      now: datetime) -> datetime | None:
-    """Store when this booking's reminder is due (inside the caller's write); None if its
-    moment has passed already (a booking made the evening before) or it has one."""
-    due = due_at(schedule, booking.start, at)
-    if due <= now or not bookings.schedule_reminder(db, booking.id, due):
+def morning_due(start: datetime, morning: time | None) -> datetime | None:
+    """The second reminder's moment on the day itself, if one is configured and it is
+    early enough before the appointment to help."""
+    if morning is None:
         return None
-    return due
+    due = datetime.combine(start.astimezone(BERLIN).date(), morning, tzinfo=BERLIN)
+    return due if due <= start - MIN_AHEAD_MORNING else None
+
+
+def schedule_reminder(db: Database, booking: bookings.Booking, schedule: Schedule, at: time,
+                      now: datetime, morning: time | None = None) -> datetime | None:
+    """Store when this booking's reminder is due (inside the caller's write); None if its
+    moment has passed already (a booking made the evening before: then only the morning
+    one, if configured) or it has one."""
+    for round_, due in ((1, due_at(schedule, booking.start, at)),
+                        (2, morning_due(booking.start, morning))):
+        if due is not None and due > now:
+            return due if bookings.schedule_reminder(db, booking.id, due, round_) else None
+    return None
 
 
 def withdraw(db: Database, booking: bookings.Booking, reason: str, now: datetime) -> None:
-    """The booking was cancelled or moved: its reminder goes nowhere, even if queued."""
-    if booking.reminder_state in (SCHEDULED, QUEUED):
+    """The booking was cancelled or moved: its reminders go nowhere, even if queued. One
+    already handed to Twilio stays counted as sent."""
+    taken_back = [outbox.withdraw(db, reminder_key(booking.id, r), reason, now) for r in (1, 2)]
+    if booking.reminder_state == SCHEDULED or any(taken_back):
         bookings.set_reminder_state(db, booking.id, SKIPPED, note=reason)
-    outbox.withdraw(db, reminder_key(booking.id), reason, now)
 
 
-def reminder_key(booking_id: int) -> str:
-    return f"{PURPOSE}:{booking_id}"
+def reminder_key(booking_id: int, round_: int = 1) -> str:
+    return f"{PURPOSE}:{booking_id}" if round_ == 1 else f"{PURPOSE}:{booking_id}:{round_}"
+
+
+def booking_of_key(key: str) -> int | None:
+    """The booking id a reminder's dedupe key names."""
+    parts = key.split(":")
+    return int(parts[1]) if len(parts) >= 2 and parts[0] == PURPOSE and parts[1].isdigit() \
+        else None
+
+
+def call_paths(booking_id: int, round_: int) -> tuple[str, str]:
+    """The voice reminder's webhooks (ivr/reminder_calls.py): answered, and ended."""
+    query = f"booking={booking_id}&round={round_}"
+    return f"/voice/reminder/answer?{query}", f"/voice/reminder/status?{query}"
+
+
+def sms_lang(booking: bookings.Booking | None) -> str:
+    """SMS are written in German or English (other languages read the German one)."""
+    return "en" if booking is not None and booking.language == "en" else "de"
+
+
+def sms_day(start: datetime, lang: str) -> str:
+    """ "Dienstag, 1. Dezember" / "Tuesday, 1 December", for an SMS."""
+    local = start.astimezone(BERLIN)
+    month = MONTH_NAMES[lang][local.month - 1]
+    return (f"{weekday_name(local.date(), lang)}, {local.day} {month}" if lang == "en"
+            else f"{weekday_name(local.date(), lang)}, {local.day}. {month}")
+
+
+def sms_when(start: datetime, site_id: str, schedule: Schedule, lang: str) -> str:
+    """ "Dienstag, 1. Dezember, 9:30 Uhr, Geschäftsstelle Backnang", for an SMS."""
+    local = start.astimezone(BERLIN)
+    site = schedule.site(site_id)
+    return (f"{sms_day(start, lang)}, {spoken_time(local.hour * 60 + local.minute, lang)}, "
+            f"{site.name_en if lang == 'en' else site.name}")
 
 
 def text(booking: bookings.Booking, schedule: Schedule) -> str:
     """The reminder: day, time, site and what to reply; in the booking's language."""
-    lang = "en" if booking.language == "en" else "de"
+    lang = sms_lang(booking)
     local = booking.start.astimezone(BERLIN)
-    month = MONTH_NAMES[lang][local.month - 1]
-    day = (f"{weekday_name(local.date(), lang)}, {local.day} {month}" if lang == "en"
-           else f"{weekday_name(local.date(), lang)}, {local.day}. {month}")
     site = schedule.site(booking.site_id)
-    return TEXTS[lang].format(day=day, time=spoken_time(local.hour * 60 + local.minute, lang),
+    return TEXTS[lang].format(day=sms_day(booking.start, lang),
+                              time=spoken_time(local.hour * 60 + local.minute, lang),
                               site=site.name_en if lang == "en" else site.name)
+
+
+# ---------------------------------------------------------------------------- moving it
+
+
+OFFERS = 3  # free slots offered to choose from by number
+OFFER_VALID = timedelta(days=2)
+
+
+def offer_slots(db: Database, schedule: Schedule, booking: bookings.Booking,
+                now: datetime) -> list[Slot]:
+    """The next free slots for the same site and topic as `booking` (inside a write),
+    remembered for the booking so that a reply "2" or the key 2 takes the second."""
+    found = find_slots(db, schedule, booking.site_id, booking.topic_id, Wish(), now=now,
+                       limit=OFFERS, exclude=[booking.start])
+    db.execute("INSERT OR REPLACE INTO reminder_offers (booking_id, slots, offered_at)"
+               " VALUES (?, ?, ?)", [booking.id, json.dumps([s.to_dict() for s in found]),
+                                     bookings.utc_text(now)])
+    return found
+
+
+def offered(db: Database, booking_id: int, now: datetime) -> list[Slot]:
+    """The slots last offered for this booking, if that was recently."""
+    row = db.execute("SELECT slots, offered_at FROM reminder_offers WHERE booking_id = ?",
+                     [booking_id]).fetchone()
+    if row is None or datetime.fromisoformat(row[1]) < now - OFFER_VALID:
+        return []
+    return [Slot.from_dict(item) for item in json.loads(row[0])]
+
+
+def move_to(db: Database, booking: bookings.Booking, slot: Slot, schedule: Schedule,
+            at: time, now: datetime, morning: time | None = None) -> bookings.Booking:
+    """Move the booking to an offered slot (raises SlotTakenError if it went meanwhile):
+    the old time's reminders are withdrawn, the new time is reminded as agreed, and the
+    old booking's reply says it was moved."""
+    moved = bookings.reschedule(db, booking.code, slot, now=now)
+    withdraw(db, booking, "moved", now)
+    bookings.record_reply(db, booking.id, MOVED, now)
+    db.execute("DELETE FROM reminder_offers WHERE booking_id = ?", [booking.id])
+    if moved.reminder_consent:
+        schedule_reminder(db, moved, schedule, at, now, morning)
+    return moved
+
+
+# The person's reply to a reminder, kept on the booking (bookings.reminder_reply).
+CONFIRMED, CANCELLED, MOVED, CALLBACK, STOPPED = (
+    "confirmed", "cancelled", "moved", "callback", "stop")
 
 
 # ---------------------------------------------------------------------------- the sender side
 
 
 def queue_due(db: Database, schedule: Schedule, now: datetime, hours: tuple[time, time],
-              limit: int = 500) -> int:
-    """Queue the SMS of every reminder due by `now` whose booking still wants one;
-    returns how many were queued. Runs before each round of the outbox's sender."""
+              limit: int = CHUNK, morning: time | None = None) -> int:
+    """Queue the SMS or call of up to `limit` reminders due by `now` whose booking still
+    wants one, in one short transaction; returns how many were queued. Runs before each
+    round of the outbox's sender, and again whenever it has sent what was queued."""
     queued = 0
     if not bookings.due_reminders(db, now, 1):
         return 0  # the usual second: no write at all
     allowed = next_allowed(schedule, now, hours)
     with atomic(db):
         for booking in bookings.due_reminders(db, now, limit):
+            round_ = booking.reminder_round or 1
             reason = _why_not(booking, now)
             if reason is None and allowed > now:
-                if allowed > booking.start - MIN_AHEAD:
+                ahead = MIN_AHEAD if round_ == 1 else MIN_AHEAD_MORNING
+                if allowed > booking.start - ahead:
                     reason = "too late to remind"
                 else:  # at night, on a Sunday or holiday: the next allowed moment
                     bookings.set_reminder_state(db, booking.id, SCHEDULED, due=allowed)
@@ -139,14 +254,43 @@ def queue_due(db: Database, schedule: Schedule, now: datetime, hours: tuple[time
             if reason is not None:
                 bookings.set_reminder_state(db, booking.id, SKIPPED, note=reason)
                 continue
-            outbox.enqueue(db, to=booking.phone, body=text(booking, schedule),
-                           purpose=PURPOSE, key=reminder_key(booking.id),
-                           call_sid=booking.call_sid, now=now)
-            bookings.set_reminder_state(db, booking.id, QUEUED)
+            _enqueue(db, booking, round_, schedule, now)
+            later = morning_due(booking.start, morning) if round_ == 1 else None
+            if later is not None and later > now:
+                bookings.set_reminder_state(db, booking.id, SCHEDULED, due=later, round_=2)
+            else:
+                bookings.set_reminder_state(db, booking.id, QUEUED)
             queued += 1
     if queued:
         log.info("Reminders: %d queued", queued)
     return queued
+
+
+def _enqueue(db: Database, booking: bookings.Booking, round_: int, schedule: Schedule,
+             now: datetime) -> None:
+    key = reminder_key(booking.id, round_)
+    if booking.reminder_channel == CALL:
+        answer, status = call_paths(booking.id, round_)
+        outbox.enqueue_call(db, to=booking.phone, answer_url=answer, status_url=status,
+                            purpose=PURPOSE, key=key, now=now,
+                            machine_detection=MACHINE_DETECTION, priority=outbox.LATER)
+    else:
+        outbox.enqueue(db, to=booking.phone, body=text(booking, schedule), purpose=PURPOSE,
+                       key=key, call_sid=booking.call_sid, now=now, priority=outbox.LATER)
+
+
+def last_reminded(db: Database, phone: str, now: datetime) -> bookings.Booking | None:
+    """The booking of the latest reminder sent to this number (whatever became of the
+    booking since: cancelled, moved), if its appointment is not over."""
+    for (key,) in db.execute(
+            "SELECT dedupe_key FROM outbox WHERE purpose = ? AND to_number = ?"
+            " AND state NOT IN (?, ?) ORDER BY id DESC LIMIT 5",
+            [PURPOSE, phone, outbox.QUEUED, outbox.WITHDRAWN]).fetchall():
+        booking_id = booking_of_key(key)
+        found = bookings.booking_by_id(db, booking_id) if booking_id else None
+        if found is not None and found.end > now:
+            return found
+    return None
 
 
 def _why_not(booking: bookings.Booking, now: datetime) -> str | None:
@@ -161,63 +305,12 @@ def _why_not(booking: bookings.Booking, now: datetime) -> str | None:
     return None
 
 
-# ---------------------------------------------------------------------------- replies
-
-# What a reply may say, in German and English, after folding (upper case, letters only).
-CONFIRM = {"JA", "J", "YES", "Y", "OK", "JA BITTE"}
-CANCEL = {"ABSAGEN", "CANCEL", "STORNIEREN"}
-CANCEL_SURE = {"ABSAGEN JA", "JA ABSAGEN", "CANCEL YES", "YES CANCEL", "STORNIEREN JA"}
-STOP = {"STOP", "STOPP", "ABMELDEN", "UNSUBSCRIBE"}
-ENGLISH = {"YES", "Y", "CANCEL", "CANCEL YES", "YES CANCEL", "UNSUBSCRIBE"}
-CONFIRMED, CANCELLED, STOPPED = "confirmed", "cancelled", "stop"
-
-
-def keyword(body: str) -> str:
-    """ "  Absagen, ja! " -> "ABSAGEN JA": upper case, words of letters only."""
-    words = "".join(ch if ch.isalpha() else " " for ch in body.upper()).split()
-    return " ".join(words)
-
-
-def answer(db: Database, phone: str, body: str, now: datetime) -> tuple[str, str]:
-    """Act on an SMS from `phone` (inside the caller's write); returns what to answer:
-    (sentence key, language). JA confirms, ABSAGEN asks once, ABSAGEN JA cancels (the
-    slot is free at once), STOP ends reminders for the number; anything else: help."""
-    word = keyword(body)
-    booking = _replied_to(db, phone, now)
-    lang = "en" if word in ENGLISH or (booking and booking.language == "en") else "de"
-    if word in STOP:
-        for upcoming in bookings.withdraw_consent(db, phone, now):
-            withdraw(db, upcoming, "STOP", now)
-            bookings.record_reply(db, upcoming.id, STOPPED, now)
-        return "sms_reply_stopped", lang
-    if word not in CONFIRM | CANCEL | CANCEL_SURE:
-        return "sms_reply_help", lang
-    if booking is None:
-        latest = bookings.latest_for_phone(db, phone, now)
-        return ("sms_reply_gone" if latest is not None else "sms_reply_no_booking"), lang
-    if word in CONFIRM:
-        bookings.record_reply(db, booking.id, CONFIRMED, now)
-        return "sms_reply_confirmed", lang
-    if word in CANCEL:
-        return "sms_reply_cancel_ask", lang
-    cancelled = bookings.cancel(db, booking.code, now=now)
-    withdraw(db, cancelled, "cancelled by SMS", now)
-    bookings.record_reply(db, booking.id, CANCELLED, now)
-    return "sms_reply_cancelled", lang
-
-
-def _replied_to(db: Database, phone: str, now: datetime) -> bookings.Booking | None:
-    """The booking a reply from `phone` is about: the next one reminded, else the next."""
-    upcoming = bookings.bookings_for_phone(db, phone, now=now)
-    reminded = [b for b in upcoming if b.reminder_state == QUEUED]
-    return (reminded or upcoming or [None])[0]
-
-
 def init_app(app: Flask) -> None:
     """Let the outbox's sender queue due reminders before each of its rounds."""
 
-    def before_round(db: Database, now: datetime) -> None:
-        queue_due(db, app.extensions["hotline.schedule"], now,
-                  app.config["HOTLINE_REMINDER_HOURS"])
+    def before_round(db: Database, now: datetime) -> int:
+        return queue_due(db, app.extensions["hotline.schedule"], now,
+                         app.config["HOTLINE_REMINDER_HOURS"],
+                         morning=app.config.get("HOTLINE_REMINDER_MORNING"))
 
     outbox.before_each_round(app, before_round)

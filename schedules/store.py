@@ -31,7 +31,8 @@ CODE_DIGITS = 6
 DEMO_CALL_PREFIX = "DEMO-"
 _COLUMNS = ("id, code, token, call_sid, site_id, topic_id, caseworker_id, caseworker_name,"
             " start_utc, end_utc, status, phone, customer_number, language, created_at,"
-            " cancelled_at, replaces, reminder_consent, reminder_state, caller_name")
+            " cancelled_at, replaces, reminder_consent, reminder_state, caller_name,"
+            " reminder_channel, reminder_round, reminder_reply")
 
 
 class SlotTakenError(Exception):
@@ -73,6 +74,9 @@ class Booking:
     # Who is coming when no customer number is known: the name the caller gave
     # (personal, purged with the phone number).
     caller_name: str | None = None
+    reminder_channel: str | None = None  # sms | call: how the caller chose to be reminded
+    reminder_round: int | None = None  # 1 the day before, 2 the morning of the day
+    reminder_reply: str | None = None  # confirmed | cancelled | moved | callback | stop
 
     @property
     def active(self) -> bool:
@@ -142,6 +146,11 @@ def migrate(db: Database) -> None:
         # The language an interpreter is booked for (issue 20): the caller's, when no
         # caseworker who speaks it had a slot. Not personal: kept like the language.
         db.execute("ALTER TABLE bookings ADD COLUMN interpreter TEXT")
+    if "reminder_channel" not in columns:
+        # Reminders by voice call (issue 21): sms | call, as chosen at booking, and which
+        # reminder is next (1 the working day before, 2 the morning of the day).
+        db.execute("ALTER TABLE bookings ADD COLUMN reminder_channel TEXT")
+        db.execute("ALTER TABLE bookings ADD COLUMN reminder_round INTEGER")
     # The reminders still to send, found by the outbox's sender every second.
     db.execute("CREATE INDEX IF NOT EXISTS bookings_reminder_due ON bookings (reminder_due_at)"
                " WHERE reminder_state = 'scheduled'")
@@ -158,6 +167,11 @@ def migrate(db: Database) -> None:
     db.execute("CREATE INDEX IF NOT EXISTS bookings_phone ON bookings (phone, start_utc)"
                " WHERE status = 'booked'")
     db.execute("CREATE INDEX IF NOT EXISTS bookings_call ON bookings (call_sid)")
+    if "reminder_offers" not in db.table_names():
+        # Free slots offered to a reminded person who asked to move (VERSCHIEBEN, or 3 in
+        # a voice reminder), to be chosen by number: no number, no name, only the times.
+        db["reminder_offers"].create({"booking_id": int, "slots": str, "offered_at": str},
+                                     pk="booking_id")
     if "slot_holds" not in db.table_names():
         db["slot_holds"].create(
             {"call_sid": str, "caseworker_id": str, "start_ts": int, "end_ts": int,
@@ -247,23 +261,24 @@ def reschedule(db: Database, code: str, new_slot: Slot, *, call_sid: str | None 
         moved = _insert(db, new_slot, old.code, call_sid=call_sid or old.call_sid,
                         phone=old.phone, language=old.language,
                         customer_number=old.customer_number, caller_name=old.caller_name,
-                        now=now, replaces=old.id, reminder_consent=old.reminder_consent)
+                        now=now, replaces=old.id, reminder_consent=old.reminder_consent,
+                        reminder_channel=old.reminder_channel)
         if not same_start:
             _release(db, old.id, now)
         return moved
 
 
 def set_reminder_consent(db: Database, code: str, consent: bool,
-                         now: datetime | None = None) -> Booking | None:
-    """Record the caller's answer to "remind you by SMS?" on the active booking; None if
-    no active booking has the code."""
+                         now: datetime | None = None, channel: str = "sms") -> Booking | None:
+    """Record the caller's answer to "remind you?" (by SMS or by a call) on the active
+    booking; None if no active booking has the code."""
     now = now or clock.now()
     with _atomic(db):
         booking = _active_by_code(db, code, now)
         if booking is None:
             return None
-        db.execute("UPDATE bookings SET reminder_consent = ? WHERE id = ?",
-                   [int(consent), booking.id])
+        db.execute("UPDATE bookings SET reminder_consent = ?, reminder_channel = ? WHERE id = ?",
+                   [int(consent), channel, booking.id])
     return _one(db, "id = ?", [booking.id])
 
 
@@ -280,11 +295,11 @@ def set_caller_name(db: Database, code: str, name: str,
     return _one(db, "id = ?", [booking.id])
 
 
-def schedule_reminder(db: Database, booking_id: int, due: datetime) -> bool:
+def schedule_reminder(db: Database, booking_id: int, due: datetime, round_: int = 1) -> bool:
     """Store when the booking's reminder is due; False if it has one already."""
-    return db.execute("UPDATE bookings SET reminder_due_at = ?, reminder_state = 'scheduled'"
-                      " WHERE id = ? AND reminder_state IS NULL",
-                      [utc_text(due), booking_id]).rowcount == 1
+    return db.execute("UPDATE bookings SET reminder_due_at = ?, reminder_state = 'scheduled',"
+                      " reminder_round = ? WHERE id = ? AND reminder_state IS NULL",
+                      [utc_text(due), round_, booking_id]).rowcount == 1
 
 
 def due_reminders(db: Database, now: datetime, limit: int = 500) -> list[Booking]:
@@ -294,17 +309,30 @@ def due_reminders(db: Database, now: datetime, limit: int = 500) -> list[Booking
 
 
 def set_reminder_state(db: Database, booking_id: int, state: str, *, note: str | None = None,
-                       due: datetime | None = None) -> None:
-    """Move a reminder on: queued, skipped (with why), or scheduled for later (`due`)."""
+                       due: datetime | None = None, round_: int | None = None) -> None:
+    """Move a reminder on: queued, skipped (with why), or scheduled for later (`due`),
+    perhaps as the next round (the morning of the day)."""
     db.execute("UPDATE bookings SET reminder_state = ?, reminder_note = ?,"
-               " reminder_due_at = COALESCE(?, reminder_due_at) WHERE id = ?",
-               [state, note, utc_text(due) if due else None, booking_id])
+               " reminder_due_at = COALESCE(?, reminder_due_at),"
+               " reminder_round = COALESCE(?, reminder_round) WHERE id = ?",
+               [state, note, utc_text(due) if due else None, round_, booking_id])
 
 
 def record_reply(db: Database, booking_id: int, reply: str, now: datetime) -> None:
     """The person's answer to the reminder (confirmed | cancelled | stop), on the booking."""
     db.execute("UPDATE bookings SET reminder_reply = ?, reminder_reply_at = ? WHERE id = ?",
                [reply, utc_text(now), booking_id])
+
+
+def moved_to(db: Database, booking_id: int) -> Booking | None:
+    """The booking that replaced this one (a move), following later moves too."""
+    found = None
+    for _ in range(20):  # a chain of moves, never a circle; bounded all the same
+        later = _one(db, "replaces = ? ORDER BY id DESC", [booking_id])
+        if later is None:
+            return found
+        found, booking_id = later, later.id
+    return found
 
 
 def withdraw_consent(db: Database, phone: str, now: datetime) -> list[Booking]:
@@ -420,14 +448,17 @@ def demo_bookings_ahead(db: Database, now: datetime) -> int:
 
 
 def purge_personal_data(db: Database, before: str) -> int:
-    """Remove phone and customer numbers and the caller's answers from bookings that ended
-    before `before` (UTC ISO)."""
+    """Remove phone and customer numbers and the caller's answers (how to be reminded,
+    the reply, slots offered to move to) from bookings that ended before `before` (UTC ISO)."""
+    db.execute("DELETE FROM reminder_offers WHERE booking_id IN"
+               " (SELECT id FROM bookings WHERE end_utc < ?)", [before])
     return db.execute(
         "UPDATE bookings SET phone = NULL, customer_number = NULL, caller_name = NULL,"
-        " reminder_consent = NULL, reminder_reply = NULL, reminder_reply_at = NULL"
+        " reminder_consent = NULL, reminder_reply = NULL, reminder_reply_at = NULL,"
+        " reminder_channel = NULL"
         " WHERE end_utc < ? AND (phone IS NOT NULL OR customer_number IS NOT NULL"
         " OR caller_name IS NOT NULL OR reminder_consent IS NOT NULL"
-        " OR reminder_reply IS NOT NULL)", [before]).rowcount
+        " OR reminder_reply IS NOT NULL OR reminder_channel IS NOT NULL)", [before]).rowcount
 
 
 def _claim(db: Database, slot: Slot, now: datetime, ignore_id: int | None) -> None:
@@ -450,18 +481,21 @@ def _release(db: Database, booking_id: int, now: datetime) -> None:
 
 def _insert(db: Database, slot: Slot, code: str, *, call_sid, phone, language,
             customer_number, now: datetime, replaces: int | None = None,
-            reminder_consent: bool | None = None, caller_name: str | None = None) -> Booking:
+            reminder_consent: bool | None = None, caller_name: str | None = None,
+            reminder_channel: str | None = None) -> Booking:
     try:
         cursor = db.execute(
             "INSERT INTO bookings (code, token, call_sid, site_id, topic_id, caseworker_id,"
             " caseworker_name, start_utc, end_utc, start_ts, end_ts, status, phone,"
-            " customer_number, language, created_at, replaces, reminder_consent, caller_name)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            " customer_number, language, created_at, replaces, reminder_consent, caller_name,"
+            " reminder_channel)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             [code, secrets.token_urlsafe(24), call_sid, slot.site_id, slot.topic_id,
              slot.caseworker_id, slot.caseworker_name, utc_text(slot.start), utc_text(slot.end),
              int(slot.start.timestamp()), int(slot.end.timestamp()), BOOKED, phone,
              customer_number, language, utc_text(now), replaces,
-             None if reminder_consent is None else int(reminder_consent), caller_name],
+             None if reminder_consent is None else int(reminder_consent), caller_name,
+             reminder_channel],
         )
     except sqlite3.IntegrityError as error:
         if "bookings_active_slot" in str(error) or "caseworker_id" in str(error):
@@ -497,7 +531,8 @@ def _many(db: Database, where: str, params: list) -> list[Booking]:
 def _booking(row: tuple) -> Booking:
     (id_, code, token, call_sid, site_id, topic_id, caseworker_id, caseworker_name, start,
      end, status, phone, customer_number, language, created_at, cancelled_at, replaces,
-     consent, reminder_state, caller_name) = row
+     consent, reminder_state, caller_name, reminder_channel, reminder_round,
+     reminder_reply) = row
     return Booking(
         id=id_, code=code, token=token, call_sid=call_sid, site_id=site_id, topic_id=topic_id,
         caseworker_id=caseworker_id, caseworker_name=caseworker_name or "",
@@ -507,4 +542,6 @@ def _booking(row: tuple) -> Booking:
         cancelled_at=cancelled_at, replaces=replaces,
         reminder_consent=None if consent is None else bool(consent),
         reminder_state=reminder_state, caller_name=caller_name,
+        reminder_channel=reminder_channel, reminder_round=reminder_round,
+        reminder_reply=reminder_reply,
     )

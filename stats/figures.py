@@ -46,7 +46,7 @@ from routing.store import STATUSES, WRAP_UP_LIMIT_S, parse_time, utc_text
 from routing.topics import SITE_LABELS, intent_label, language_label, site_label, topic_label
 from speech.masking import mask_numbers
 
-from . import store
+from . import outbound, store
 from .store import NOT_UNDERSTOOD_SQL
 
 BERLIN = ZoneInfo("Europe/Berlin")
@@ -294,6 +294,9 @@ def figures(db: Database, period: Period, *, site: str | None = None, lang: str 
                       for code, c in sorted(by_lang.items())],
         "callbacks": kept,
         "repeat_callers": repeat_figures(db, period, site=site, lang=lang, now=now),
+        # What the hotline does on its own (issue 21); not split by site or language.
+        "reminders": outbound.reminder_figures(db, *period.utc_bounds()),
+        "dialled_callbacks": outbound.dialled_callback_figures(db, *period.utc_bounds()),
     }
     if with_agents:
         result["agents"] = agent_figures(db, period, now=now)
@@ -649,6 +652,7 @@ def sites() -> dict[str, str]:
 # ------------------------------------------------------------------------ tables for CSV
 
 TABLES = ("summary", "days", "intents", "heatmap", "sites", "languages", "agents", "callbacks",
+          "reminders", "dialled_callbacks",
           "handling", "repeat_callers", "staffing", "staffing_last_week", "utterances")
 
 
@@ -676,8 +680,8 @@ def table(name: str, data: dict, utterances: list[dict] | None = None) -> tuple[
     if name == "languages":
         keys = ["lang", "label", "calls", "contained", "containment_rate"]
         return keys, [[s[k] for k in keys] for s in data["languages"]]
-    if name == "callbacks":
-        return ["figure", "value"], [[k, v] for k, v in data["callbacks"].items()]
+    if name in ("callbacks", "reminders", "dialled_callbacks"):
+        return ["figure", "value"], [[k, v] for k, v in data[name].items()]
     if name == "staffing":  # agents needed, a row per hour, a column per day
         plan = data["staffing"]
         return (["hour", *plan["days"]],

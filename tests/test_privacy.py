@@ -208,6 +208,10 @@ def test_purge_leaves_no_personal_data_in_the_database_files_or_at_twilio(with_c
     answer = Caller(app, from_number=REMINDED).post(
         "/sms/incoming", MessageSid="SM" + "c" * 32, From=REMINDED, Body="JA")
     assert "bestätigt" in answer.body
+    # ... and a wish to move it: the next free slots, offered to choose by number.
+    answer = Caller(app, from_number=REMINDED).post(
+        "/sms/incoming", MessageSid="SM" + "d" * 32, From=REMINDED, Body="VERSCHIEBEN")
+    assert "Freie Termine" in answer.body
     # A caller's text message to the hotline's number, kept at Twilio.
     gateway.received.append({"sid": "SM" + "r" * 32, "from": MOBILE, "at": NOW,
                              "body": "Ruf mich an, Quaxelbrunn"})
@@ -222,6 +226,7 @@ def test_purge_leaves_no_personal_data_in_the_database_files_or_at_twilio(with_c
                             " AND reminder_reply = 'confirmed'").fetchone()[0] == 1
     assert database.execute("SELECT caller_name FROM bookings WHERE caller_name IS NOT NULL"
                             ).fetchall() == [("Oberhuber-Zängerle",)]
+    assert database.execute("SELECT count(*) FROM reminder_offers").fetchone()[0] == 1
     # The customers' own case file is closed upstream: gone with it (not the purge's job).
     with transaction(database):
         database.execute("DELETE FROM case_customers")
@@ -246,7 +251,8 @@ def test_purge_leaves_no_personal_data_in_the_database_files_or_at_twilio(with_c
     # The person's answers about reminders are theirs: gone with the appointment.
     assert database.execute("SELECT count(*) FROM bookings WHERE reminder_consent IS NOT NULL"
                             " OR reminder_reply IS NOT NULL OR reminder_reply_at IS NOT NULL"
-                            ).fetchone()[0] == 0
+                            " OR reminder_channel IS NOT NULL").fetchone()[0] == 0
+    assert database.execute("SELECT count(*) FROM reminder_offers").fetchone()[0] == 0
     assert database.execute("SELECT count(*) FROM turns WHERE intent IS NOT NULL"
                             ).fetchone()[0] > 10
     # The inbox's marks stood for words now gone: gone with them.

@@ -67,14 +67,38 @@ def test_consent_follows_the_confirmation_sms_and_no_is_stored(app, db):
     assert consent_on_record(db) == [(0,)]
 
 
-def test_a_landline_or_sms_switched_off_is_never_asked(app, db):
+CALL_CONSENT = "Sollen wir Sie am Werktag vorher anrufen und an den Termin erinnern?"
+
+
+def test_a_landline_or_sms_switched_off_is_offered_a_call_and_a_withheld_number_nothing(
+        app, db):
     caller = book(app, "ja", from_number=LANDLINE)
-    assert "Ihr Termin ist gebucht" in caller.hears() and "erinnern" not in caller.hears()
+    assert "Ihr Termin ist gebucht" in caller.hears() and "Namen" in caller.hears()
+    caller.say("nein")  # no name: the booking's own number says who is coming
+    assert CALL_CONSENT in caller.hears()
+    caller.say("ja")
+    assert "Gut, wir rufen Sie am Werktag vorher an." in caller.hears()
     app.config["HOTLINE_SMS"] = False
     caller = book(app, "ja", first_line="termin in waiblingen wegen arbeitsvermittlung "
                                         "nächste woche mittwoch")
+    assert "per SMS" not in caller.hears() and "Namen" in caller.hears()
+    caller.say("nein")
+    assert CALL_CONSENT in caller.hears()
+    caller.say("nein")
+    caller = book(app, "ja", from_number="anonymous", first_line="termin in schorndorf wegen "
+                  "arbeitsvermittlung nächste woche donnerstag")
     assert "Ihr Termin ist gebucht" in caller.hears() and "erinnern" not in caller.hears()
-    assert consent_on_record(db) == [(None,), (None,)]
+    assert db.execute("SELECT reminder_consent, reminder_channel FROM bookings ORDER BY id"
+                      ).fetchall() == [(1, "call"), (0, "call"), (None, None)]
+
+
+def test_a_mobile_caller_may_choose_a_call_with_the_three(app, db):
+    caller = book(app, "ja", "nein", "nein")  # the offer, no name, no SMS
+    assert "Lieber per Anruf? Dann drücken Sie die Drei." in caller.hears()
+    caller.say("#3")
+    assert "Gut, wir rufen Sie am Werktag vorher an." in caller.hears()
+    assert db.execute("SELECT reminder_consent, reminder_channel FROM bookings").fetchall() == [
+        (1, "call")]
 
 
 def test_consent_is_asked_in_english(app, db):
@@ -120,9 +144,9 @@ def standin():
     server.close()
 
 
-def live_app(tmp_path, standin):
+def live_app(tmp_path, standin, **config):
     """The hotline with a Twilio account whose REST API is the stand-in on 127.0.0.1."""
-    app = create_app({
+    app = create_app({**config,
         "TESTING": True, "HOTLINE_ENV": "test",
         "HOTLINE_DATABASE": str(tmp_path / "hotline.sqlite3"),
         "TWILIO_AUTH_TOKEN": TOKEN, "TWILIO_ACCOUNT_SID": "AC" + "0" * 32,
@@ -183,8 +207,8 @@ def test_the_reminder_comes_at_17_the_working_day_before_once_and_after_a_restar
     time_said = f"{start.hour}:{minute} Uhr" if minute else f"{start.hour} Uhr"
     assert message["body"] == (
         f"Jobcenter Rems-Murr: Erinnerung an Ihren Termin am Dienstag, 1. Dezember, "
-        f"{time_said}, Geschäftsstelle Backnang. Antworten Sie JA zum Bestätigen oder "
-        "ABSAGEN zum Absagen.")
+        f"{time_said}, Geschäftsstelle Backnang. Antworten Sie JA zum Bestätigen, "
+        "ABSAGEN zum Absagen oder VERSCHIEBEN für einen anderen Termin.")
     assert "Arbeitsvermittlung" not in message["body"]  # no topic
     for minutes in (1, 30, 120):  # the sender keeps running: nothing goes twice
         send_at(app, berlin(2026, 11, 30, 17, 0) + timedelta(minutes=minutes))
@@ -386,8 +410,8 @@ def test_stop_ends_reminders_for_the_number(tmp_path, standin):
 def test_anything_else_gets_help_and_strangers_are_told_nothing(tmp_path, standin):
     app = reminded(tmp_path, standin)
     assert reply(app, "wo ist das nochmal?") == (
-        "Antworten Sie JA zum Bestätigen, ABSAGEN zum Absagen oder STOP für keine "
-        "Erinnerungen mehr. Bei Fragen rufen Sie uns bitte an.")
+        "Antworten Sie JA zum Bestätigen, ABSAGEN zum Absagen, VERSCHIEBEN für einen anderen "
+        "Termin oder STOP für keine Erinnerungen mehr. Bei Fragen rufen Sie uns bitte an.")
     assert reply(app, "JA", from_number="+491705550100") == (
         "Zu dieser Nummer finden wir keinen Termin. Bitte rufen Sie uns an.")
     assert booking_rows(app) == [("booked", None)]

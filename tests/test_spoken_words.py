@@ -18,7 +18,7 @@ TUESDAY = datetime(2026, 12, 1, 9, 30, tzinfo=BERLIN)
     ("uk", "вівторок, перше грудня, о дев'ятій тридцять"),
     ("tr", "bir Aralık Salı, saat dokuz otuz"),
     ("ar", "الثلاثاء، الأول من ديسمبر، الساعة التاسعة والنصف صباحًا"),
-    ("de", "Dienstag, den 1. Dezember, um 9:30 Uhr"),
+    ("de", "Dienstag, den 1. Dezember, um 9 Uhr 30"),
 ])
 def test_an_appointment_is_said_in_the_callers_language(lang, said):
     assert spoken_when(TUESDAY, lang) == said

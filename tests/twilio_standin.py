@@ -1,6 +1,7 @@
 """A stand-in for Twilio's REST API on 127.0.0.1 that can misbehave on purpose.
 
-It answers the few requests the hotline makes (create and list Messages, update a Call,
+It answers the few requests the hotline makes (create and list Messages, create, list
+and update Calls,
 fetch and delete a Recording) as Twilio does, and can instead refuse connections, accept
 and never answer, answer 500, 429 with Retry-After, 400 with a Twilio error code, answer
 slowly, or create the message and then never answer (the request that reached Twilio but
@@ -33,7 +34,8 @@ class StandIn:
         self.error_code = 21211  # "The 'To' number is not a valid phone number."
         self.messages: list[dict] = []
         self.call_updates: list[dict] = []
-        self.calls_created: list[dict] = []  # calls placed (an interpreter)
+        self.calls: list[dict] = []  # outbound calls placed (To, From, Url, StatusCallback, ...)
+        self.calls_created = self.calls  # the interpreter's calls are outbound calls too
         self.recordings: dict[str, bytes] = {}  # RE... -> WAV
         self.deleted: list[str] = []
         self.fetched: list[str] = []  # recordings answered (not those it misbehaved on)
@@ -148,10 +150,15 @@ class _Handler(BaseHTTPRequestHandler):
             if self._misbehave():
                 return
             with self.owner.lock:
-                sid = f"CA{len(self.owner.calls_created) + 1:032d}"
-                self.owner.calls_created.append({"sid": sid, **form})
-            self._json(201, {"sid": sid, "status": "queued", "to": form.get("To"),
-                             "from": form.get("From")})
+                sid = f"CA{len(self.owner.calls) + 1:032d}"
+                call = {"sid": sid, **form, "to": form.get("To"), "from": form.get("From"),
+                        "url": form.get("Url"), "status_callback": form.get("StatusCallback"),
+                        "machine_detection": form.get("MachineDetection"),
+                        "status": "queued",
+                        "date_created": format_datetime(SYSTEM(), usegmt=False)}
+                self.owner.calls.append(call)
+            self._json(201, {key: value for key, value in call.items()
+                             if key[:1].islower()})
         elif "/Calls/" in path:
             if self._misbehave():
                 return
@@ -183,6 +190,12 @@ class _Handler(BaseHTTPRequestHandler):
             with self.owner.lock:
                 found = [m for m in reversed(self.owner.messages) if to is None or m["to"] == to]
             self._json(200, {"messages": found, "next_page_uri": None, "page": 0,
+                             "page_size": 50, "start": 0, "end": len(found)})
+        elif parts.path.endswith("/Calls.json"):
+            to = parse_qs(parts.query).get("To", [None])[-1]
+            with self.owner.lock:
+                found = [c for c in reversed(self.owner.calls) if to is None or c["to"] == to]
+            self._json(200, {"calls": found, "next_page_uri": None, "page": 0,
                              "page_size": 50, "start": 0, "end": len(found)})
         elif "/Recordings/" in parts.path:
             sid = parts.path.rsplit("/", 1)[-1].removesuffix(".wav")

@@ -136,6 +136,7 @@
       [hms(a.ringing_s), "num"], [hms(a.on_call_s), "num"], [hms(a.wrap_up_s), "num"],
       [hms(a.callback_s), "num"]]);
     showCallbacks(data.callbacks);
+    if (data.reminders) showOutbound(data.reminders, data.dialled_callbacks);
     showRepeats(data.repeat_callers);
     if (data.handling) showHandling(data.handling);
     if (data.staffing) showStaffing(data.staffing);
@@ -155,6 +156,22 @@
     $("cb-never").textContent = num(c.never_attempted);
     $("cb-not-reached").textContent = num(c.not_reached);
     $("cb-open").textContent = num(c.still_open);
+  }
+
+  function showOutbound(r, d) {
+    $("rm-sent").textContent = num(r.sent);
+    $("rm-delivered").textContent = num(r.delivered);
+    $("rm-confirmed").textContent = num(r.confirmed);
+    $("rm-cancelled").textContent = num(r.cancelled);
+    $("rm-moved").textContent = num(r.moved);
+    $("rm-unanswered").textContent = num(r.unanswered);
+    $("rm-opt-outs").textContent = num(r.opt_outs);
+    $("ad-placed").textContent = num(d.calls_placed);
+    $("ad-first").textContent = num(d.reached_first_attempt);
+    $("ad-second").textContent = num(d.reached_second_attempt);
+    $("ad-third").textContent = num(d.reached_third_attempt);
+    $("ad-wait").textContent = d.to_conversation_median_s === null ? "–"
+      : Math.round(d.to_conversation_median_s / 60) + " min";
   }
 
   function showRepeats(r) {

@@ -1,0 +1,182 @@
+"""Benchmark: 10,000 reminders due in the same minute, sent at the configured rate, while
+the usual webhook turns go on at 200 a second.
+
+    python bench/bench_reminders.py [--reminders 10000] [--sms-rate 250] [--rate 200]
+
+The hotline runs under gunicorn as in production (bench_load.py's servers: a worker per
+core plus one, each with its outbox sender thread; one holds the lease), with the fake
+Twilio gateway. The baseline is the same server in the same run with no reminder due:
+paced turns at `--rate` for a few rounds before and after. Then `--reminders` bookings
+whose reminder came due a minute ago are written to the database, and the same paced
+turns run until the last reminder is sent. Printed: the send rate reached against the
+configured HOTLINE_OUTBOX_RATE, and the turns' p50/p99 while sending against the
+baseline (the target: p99 under 50 ms).
+
+Reminders go out only on a sending day (not a Sunday or holiday): on such a day the
+server runs under `faketime` from the next Monday 10:00 UTC on (the Debian package of
+`make test-clock`). The reminder hours are opened to the whole day for the run.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bench_load import HASH_KEY, ROOT, TOKEN, free_port, pct, run_load  # noqa: E402
+
+from db import connect, transaction  # noqa: E402
+from schedules.calendar import holiday_name  # noqa: E402
+
+ROUND_S = 5.0
+
+
+def server_clock() -> datetime:
+    """Now, or the next Monday 10:00 UTC when today no reminder may go out."""
+    now = datetime.now(UTC)
+    if now.weekday() != 6 and holiday_name("BW", now.date()) is None:
+        return now
+    monday = now.date() + timedelta(days=(7 - now.weekday()) % 7 or 7)
+    return datetime(monday.year, monday.month, monday.day, 10, 0, tzinfo=UTC)
+
+
+def start(env: dict, workers: int, at: datetime) -> tuple[subprocess.Popen, int]:
+    """The hotline under gunicorn (as bench_load.py), at `at` under faketime if not now."""
+    port = free_port()
+    env = {**os.environ, **env, "HOTLINE_BIND": f"127.0.0.1:{port}",
+           "HOTLINE_WORKERS": str(workers), "HOTLINE_LOG_LEVEL": "WARNING"}
+    command = [sys.executable, "-m", "gunicorn", "-c", str(ROOT / "gunicorn.conf.py"),
+               "app:create_app()"]
+    if abs((at - datetime.now(UTC)).total_seconds()) > 60:
+        if shutil.which("faketime") is None:
+            raise SystemExit("Today no reminder may go out, and faketime is not installed")
+        # As tools/test-clock: only the wall clock is faked, sleeps go through select().
+        command = ["faketime", "-f", at.strftime("@%Y-%m-%d %H:%M:%S"), *command]
+        env.update(TZ="UTC", FAKETIME_DONT_FAKE_MONOTONIC="1",
+                   PYTHONPATH=os.pathsep.join(filter(None, [str(ROOT / "tools" / "faketime"),
+                                                            env.get("PYTHONPATH")])))
+    # A session of its own: faketime forks gunicorn, and the whole group is stopped.
+    process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL,
+                               stderr=subprocess.DEVNULL, start_new_session=True)
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=0.5):
+                time.sleep(1.0)
+                return process, port
+        except OSError:
+            time.sleep(0.2)
+    stop(process)
+    raise SystemExit("the hotline did not start")
+
+
+def stop(process: subprocess.Popen) -> None:
+    """gunicorn and its workers (and faketime, if it wraps them): the process group."""
+    try:
+        os.killpg(process.pid, signal.SIGTERM)
+        process.wait(15)
+    except (ProcessLookupError, subprocess.TimeoutExpired):
+        try:
+            os.killpg(process.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+
+
+def seed(database: str, count: int, now: datetime) -> None:
+    """`count` bookings tomorrow whose SMS reminder was due a minute ago."""
+    due = (now - timedelta(minutes=1)).isoformat(timespec="seconds")
+    start_at = (now + timedelta(days=1)).replace(hour=9, minute=0, second=0, microsecond=0)
+    db = connect(database)
+    rows = []
+    for n in range(count):
+        begin = start_at + timedelta(minutes=15 * (n % 40))
+        rows.append([f"{n:06d}", f"bench-token-{n}", "waiblingen", "arbeitsvermittlung",
+                     f"bench-cw-{n // 40}", "Frau Bench", begin.isoformat(),
+                     (begin + timedelta(minutes=15)).isoformat(), int(begin.timestamp()),
+                     int(begin.timestamp()) + 900, "booked", f"+49170{n:07d}", "de",
+                     now.isoformat(), 1, due, "scheduled", "sms", 1])
+    with transaction(db):
+        db.conn.executemany(
+            "INSERT INTO bookings (code, token, site_id, topic_id, caseworker_id,"
+            " caseworker_name, start_utc, end_utc, start_ts, end_ts, status, phone, language,"
+            " created_at, reminder_consent, reminder_due_at, reminder_state, reminder_channel,"
+            " reminder_round) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            rows)
+    db.conn.close()
+
+
+def sent(database: str) -> int:
+    db = connect(database)
+    try:
+        return db.execute("SELECT count(*) FROM outbox WHERE purpose = 'reminder'"
+                          " AND state = 'sent'").fetchone()[0]
+    finally:
+        db.conn.close()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--reminders", type=int, default=10_000)
+    parser.add_argument("--sms-rate", type=float, default=250,
+                        help="HOTLINE_OUTBOX_RATE: requests a second to Twilio")
+    parser.add_argument("--rate", type=float, default=200, help="webhook turns a second")
+    parser.add_argument("--callers", type=int, default=20)
+    parser.add_argument("--rounds", type=int, default=3, help="baseline rounds before/after")
+    parser.add_argument("--workers", type=int, default=(os.cpu_count() or 1) + 1)
+    args = parser.parse_args()
+    folder = Path(tempfile.mkdtemp(prefix="bench-reminders-"))
+    database = str(folder / "hotline.sqlite3")
+    env = {"HOTLINE_DATABASE": database, "TWILIO_AUTH_TOKEN": TOKEN, "HOTLINE_HASH_KEY": HASH_KEY,
+           "HOTLINE_SECRET_KEY": "bench", "HOTLINE_OUTBOX_RATE": str(args.sms_rate),
+           "HOTLINE_REMINDER_HOURS": "00:00-23:59", "HOTLINE_SMS_FROM": "+4971519999999"}
+    at = server_clock()
+    process, port = start(env, args.workers, at)
+    started_at = time.monotonic()
+    try:
+        print(f"{os.cpu_count()} cores, gunicorn {args.workers} workers; {args.reminders:,} "
+              f"reminders at HOTLINE_OUTBOX_RATE={args.sms_rate:.0f}/s; turns paced at "
+              f"{args.rate:.0f}/s", flush=True)
+        run_load(port, 2, args.callers, None)  # warm up
+        before = []
+        for _ in range(args.rounds):
+            before += run_load(port, ROUND_S, args.callers, args.rate)[0]
+        seed(database, args.reminders, at + timedelta(seconds=time.monotonic() - started_at))
+        began = time.monotonic()
+        during, turns_during = [], 0
+        while sent(database) < args.reminders and time.monotonic() - began < 600:
+            latencies, turns, _, _ = run_load(port, ROUND_S, args.callers, args.rate)
+            during += latencies
+            turns_during += turns
+        took = time.monotonic() - began
+        done = sent(database)
+        after = []
+        for _ in range(args.rounds):
+            after += run_load(port, ROUND_S, args.callers, args.rate)[0]
+    finally:
+        stop(process)
+    baseline = before + after
+    print(f"  reminders sent: {done:,} of {args.reminders:,} in {took:.1f} s (measured in "
+          f"{ROUND_S:.0f} s rounds): {done / took:.0f}/s, "
+          f"{done / took / args.sms_rate:.2f}x the configured rate", flush=True)
+    print(f"  {'turns':28} {'count':>7} {'p50 ms':>7} {'p99 ms':>7}")
+    for name, values in (("baseline (nothing due)", baseline), ("while reminders go out", during)):
+        print(f"  {name:28} {len(values):7d} {pct(values, 0.5):7.1f} {pct(values, 0.99):7.1f}")
+    print(f"    p99 while sending / baseline: {pct(during, 0.99) / pct(baseline, 0.99):.2f}x; "
+          f"p50 {statistics.median(during) / statistics.median(baseline):.2f}x; target p99 "
+          f"under 50 ms: {'met' if pct(during, 0.99) < 50 else 'NOT met'}", flush=True)
+
+
+if __name__ == "__main__":
+    main()
