@@ -2,6 +2,7 @@
 
 import os
 import sys
+import time
 from datetime import timedelta
 
 import click
@@ -62,6 +63,8 @@ class ConsoleOnlySessions(SecureCookieSessionInterface):
         return super().open_session(app, request)
 
 
+SCRUB_RETRIES = 5  # after a purge, tries to empty the WAL before asking for another purge
+SCRUB_PAUSE_S = 0.5
 SESSIONLESS_PATHS = ("/voice/", "/sms/", "/healthz", "/readyz", "/metrics")
 HSTS = "max-age=31536000; includeSubDomains"
 
@@ -215,6 +218,12 @@ def purge_command(days: int | None):
             teaching_marks.purge(database, before)  # they stood for the words purged
         at_twilio = redaction.run(database, gateway.get_gateway(), cutoff, now)
         scrubbed = db.scrub(database)
+        for _ in range(SCRUB_RETRIES):
+            if scrubbed:
+                break
+            # A reader (a worker's thread) held the WAL for a moment: try again shortly.
+            time.sleep(SCRUB_PAUSE_S)
+            scrubbed = db.scrub(database)
     finally:
         database.conn.close()
     click.echo(f"Purged personal data older than {days} days: {counts['calls']} calls, "
