@@ -23,6 +23,11 @@ runs it (ivr.effects) and hands the result back to the handler in `RESULTS`.
     confirm_move    yes                               asks for the new day           book_when
     book_own        yes / a customer number           checks identity (.identity)    id_number ...
     book_own        no, "egal"                        anyone will do                 book_site ...
+    (any of these)  a topic, site or day of its own   taken, said back, then the     (the next
+                    ("am Mittwoch nachmittag")        missing question               one missing)
+    (any of these)  a request of its own ("wann       "Sollen wir vorher noch den    finish_booking
+                    kommt mein Geld?")                Termin fertig buchen?"
+    finish_booking  yes / no, or the request again    the booking goes on / switches (as before) ...
 
 A caseworker asked for by name ("bei Frau Keller") or as "mein Arbeitsvermittler" (found
 in the case's team once the identity is checked) is searched for first; the site follows
