@@ -17,7 +17,7 @@ import re
 import tomllib
 from pathlib import Path
 
-from speech.normalise import MAX_CHARS, fold
+from speech.normalise import MAX_CHARS, fold, fold_pattern
 
 LANGUAGES_FILE = Path(__file__).parent / "catalogue" / "languages.toml"
 # Words besides the name, up to which a bare name is taken as a request ("Türkisch bitte").
@@ -25,19 +25,8 @@ MAX_BARE_WORDS = 3
 INTERPRETER = "interpreter"
 CHOOSE = "choose"
 
-_PATTERN_WORDS = re.compile(r"\\.|[^\W\d_]+")
-
-
-def _folded(pattern: str) -> str:
-    """An expression's words folded like a caller's ("Türkçe" -> "tuerkce")."""
-    def convert(match: re.Match) -> str:
-        part = match.group(0)
-        return part if part.startswith("\\") else fold(part)
-    return _PATTERN_WORDS.sub(convert, pattern)
-
-
 def _any(expressions: list[str]) -> re.Pattern:
-    return re.compile("|".join(f"(?:{_folded(e)})" for e in expressions))
+    return re.compile("|".join(f"(?:{fold_pattern(e)})" for e in expressions))
 
 
 @functools.cache
@@ -46,7 +35,7 @@ def _tables() -> tuple[dict[str, re.Pattern], re.Pattern, re.Pattern, re.Pattern
     with LANGUAGES_FILE.open("rb") as fh:
         data = tomllib.load(fh)
     names = {code: _any(expressions) for code, expressions in data["names"].items()}
-    cues = re.compile(r"\b(?:" + "|".join(_folded(c) for c in data["cues"]) + r")\b")
+    cues = re.compile(r"\b(?:" + "|".join(fold_pattern(c) for c in data["cues"]) + r")\b")
     negations = frozenset(fold(n) for n in data["negations"])
     return names, _any(data["choose"]), _any(data["interpreter"]), cues, negations
 

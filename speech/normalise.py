@@ -93,6 +93,19 @@ _NON_WORD = re.compile(r"[^\w]+|_")
 _APOSTROPHE = re.compile(r"(?<=\w)['’´`](?=\w)")
 
 
+
+# The words of a regular expression (escapes such as "\b" left alone).
+_PATTERN_WORDS = re.compile(r"\\.|[^\W\d_]+")
+
+
+def fold_pattern(pattern: str) -> str:
+    """A regular expression whose words are folded like a caller's ("Türkçe" -> "tuerkce"),
+    for word lists that are matched on folded text."""
+    def convert(match: re.Match) -> str:
+        part = match.group(0)
+        return part if part.startswith("\\") else fold(part)
+    return _PATTERN_WORDS.sub(convert, pattern)
+
 def words(text: str, lang: str = "de", dialect: bool = True) -> list[str]:
     """Canonical words: folded, hesitations removed, and (with ``dialect``) Swabian and
     colloquial forms or English contractions mapped to standard words. Russian,

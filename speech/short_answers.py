@@ -15,22 +15,11 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
-from speech.normalise import MAX_CHARS, fold
+from speech.normalise import MAX_CHARS, fold, fold_pattern
 
 DATA_FILE = Path(__file__).parent / "catalogue" / "short_answers.toml"
-_PATTERN_WORDS = re.compile(r"\\.|[^\W\d_]+")
-
-
-def _folded(pattern: str) -> str:
-    """An expression's words folded like a caller's ("çarşamba" -> "carsamba")."""
-    def convert(match: re.Match) -> str:
-        part = match.group(0)
-        return part if part.startswith("\\") else fold(part)
-    return _PATTERN_WORDS.sub(convert, pattern)
-
-
 def _table(expressions: list[str]) -> list[re.Pattern]:
-    return [re.compile(rf"(?<!\w)(?:{_folded(e)})(?!\w)") for e in expressions]
+    return [re.compile(rf"(?<!\w)(?:{fold_pattern(e)})(?!\w)") for e in expressions]
 
 
 @dataclass(frozen=True)

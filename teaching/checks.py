@@ -125,12 +125,9 @@ def offices_in(path: str | None = None) -> frozenset[str]:
     return frozenset(office.key for office in load_referrals(path or None).offices)
 
 
-def check_phrase(phrase: str, intent: str, lang: str, catalogue: Catalogue,
-                 offices: frozenset[str] | None = None) -> str:
-    """The phrase as it will be stored, or `Refused` with the reason.
-
-    ``offices``: the keys of the referral table's offices (default: the shipped table).
-    """
+def plain_phrase(phrase: str, lang: str) -> str:
+    """The phrase with its spaces evened out, or `Refused`: empty, too long, or in a
+    language the hotline has no catalogue for."""
     phrase = " ".join(phrase.split())
     if not phrase:
         raise Refused("the phrase is empty")
@@ -138,14 +135,29 @@ def check_phrase(phrase: str, intent: str, lang: str, catalogue: Catalogue,
         raise Refused(f"the phrase is longer than {MAX_PHRASE_CHARS} characters")
     if lang not in LANGUAGES:
         raise Refused(f"unknown language {lang!r}")
+    return phrase
+
+
+def refuse_personal_data(phrase: str) -> None:
+    """`Refused` if the phrase holds digits, a name or anything like personal data."""
+    why = personal_data(phrase)
+    if why:
+        raise Refused(f"the phrase {why}; phrases are stored without personal data")
+
+
+def check_phrase(phrase: str, intent: str, lang: str, catalogue: Catalogue,
+                 offices: frozenset[str] | None = None) -> str:
+    """The phrase as it will be stored, or `Refused` with the reason.
+
+    ``offices``: the keys of the referral table's offices (default: the shipped table).
+    """
+    phrase = plain_phrase(phrase, lang)
     if intent.startswith(REFERRAL):
         if intent[len(REFERRAL):] not in (offices_in() if offices is None else offices):
             raise Refused(f"no office {intent[len(REFERRAL):]!r} in the referral table")
     elif intent not in catalogue.intents:
         raise Refused(f"unknown intent {intent!r}")
-    why = personal_data(phrase)
-    if why:
-        raise Refused(f"the phrase {why}; phrases are stored without personal data")
+    refuse_personal_data(phrase)
     if intent != EMERGENCY:
         now = recognise(phrase, lang, catalogue=catalogue)
         if now.intent == EMERGENCY or detect_crisis(phrase, lang):

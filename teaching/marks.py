@@ -21,9 +21,8 @@ from dataclasses import dataclass
 from sqlite_utils import Database
 
 import keyed
-from speech.catalogue import LANGUAGES
 
-from .checks import MAX_PHRASE_CHARS, Refused, personal_data
+from .checks import plain_phrase, refuse_personal_data
 
 ASSIGNED = "assigned"
 NOISE = "noise"
@@ -113,16 +112,8 @@ def add_topic(db: Database, lang: str, phrase: str, calls: int, who: str, why: s
 
 def check_topic(phrase: str, lang: str) -> str:
     """The phrase as a new topic would be stored, or `Refused` with the reason."""
-    phrase = " ".join(phrase.split())
-    if not phrase:
-        raise Refused("the phrase is empty")
-    if len(phrase) > MAX_PHRASE_CHARS:
-        raise Refused(f"the phrase is longer than {MAX_PHRASE_CHARS} characters")
-    if lang not in LANGUAGES:
-        raise Refused(f"unknown language {lang!r}")
-    reason = personal_data(phrase)
-    if reason:
-        raise Refused(f"the phrase {reason}; phrases are stored without personal data")
+    phrase = plain_phrase(phrase, lang)
+    refuse_personal_data(phrase)
     return phrase
 
 
