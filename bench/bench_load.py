@@ -24,6 +24,8 @@ import argparse
 import http.client
 import os
 import random
+import resource
+import shutil
 import signal
 import socket
 import statistics
@@ -179,65 +181,142 @@ def seed_history(database: str, calls: int) -> None:
                     str(calls)], cwd=ROOT, env=env, check=True, stdout=subprocess.DEVNULL)
 
 
+def write_calls(folder: Path, port: int, connections: int, calls_each: int) -> None:
+    """Pre-signed calls for wrk: one file per connection, every CallSid new."""
+    validator = RequestValidator(TOKEN)
+    base = f"http://127.0.0.1:{port}"
+    for thread in range(connections):
+        lines = []
+        for _ in range(calls_each):
+            sid = "CA" + uuid.uuid4().hex
+            for path, fields in CALL:
+                form = {"CallSid": sid, "AccountSid": "AC" + "0" * 32, "From": "+4915100000000",
+                        "To": "+4971510000000", **fields}
+                lines.append(f"{path}\t{urllib.parse.urlencode(form)}\t"
+                             f"{validator.compute_signature(base + path, form)}")
+        (folder / f"calls-{thread}.txt").write_text("\n".join(lines) + "\n")
+
+
+def run_wrk(port: int, seconds: float, callers: int, rate: float | None):
+    """wrk with one connection per thread; returns (turns, errors, elapsed, p50, p99, cpu).
+
+    cpu is wrk's own CPU time per request in ms, to compare the generators' cost."""
+    # Enough calls that no connection runs out at 3,000 requests a second (the floor
+    # manages about half that here); a run that still ran out is repeated with more.
+    per_second = 3000 if not rate else rate * 1.5
+    calls_each = int(per_second * seconds / callers / len(CALL)) + 2
+    mean_delay_ms = callers / rate * 1000 if rate else 0
+    for _ in range(3):
+        with tempfile.TemporaryDirectory() as folder:
+            write_calls(Path(folder), port, callers, calls_each)
+            before = resource.getrusage(resource.RUSAGE_CHILDREN)
+            out = subprocess.run(
+                ["wrk", "-t", str(callers), "-c", str(callers), "-d", f"{max(1, round(seconds))}s",
+                 "--timeout", "20s", "-s", str(ROOT / "bench" / "wrk_calls.lua"),
+                 f"http://127.0.0.1:{port}", "--", folder, f"{mean_delay_ms:.3f}"],
+                capture_output=True, text=True, check=True).stdout
+            after = resource.getrusage(resource.RUSAGE_CHILDREN)
+        result = dict(item.split("=") for item in
+                      out.split("WRK_RESULT ", 1)[1].split())
+        if result["ran_out"] == "0":
+            break
+        calls_each *= 3
+    turns = int(result["requests"])
+    cpu = (after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime)
+    return (turns, int(result["bad"]) + int(result["socket_errors"]),
+            int(result["duration_us"]) / 1e6, int(result["p50_us"]) / 1000,
+            int(result["p99_us"]) / 1000, cpu / max(turns, 1) * 1000)
+
+
+class Measured:
+    """What one generator measured of one server, round by round."""
+
+    def __init__(self):
+        self.tps: list[float] = []
+        self.cpu_ms: list[float] = []  # server CPU per turn
+        self.gen_ms: list[float] = []  # the load generator's own CPU per turn
+        self.flat: list[float] = []  # latencies flat out (python generator)
+        self.flat_p: list[tuple[float, float]] = []  # (p50, p99) per round (wrk)
+        self.paced: list[float] = []
+        self.paced_p: list[tuple[float, float]] = []
+        self.rate: list[float] = []
+        self.errors = 0
+
+    def row(self) -> dict:
+        def p(samples, rounds, index, share):
+            if samples:
+                return pct(samples, share)
+            # wrk reports percentiles per round; the median of the rounds' figures
+            return statistics.median(r[index] for r in rounds) if rounds else 0.0
+        return {"tps": statistics.median(self.tps), "cpu": statistics.median(self.cpu_ms),
+                "gen": statistics.median(self.gen_ms) if self.gen_ms else 0.0,
+                "p50": p(self.flat, self.flat_p, 0, 0.5),
+                "p99": p(self.flat, self.flat_p, 1, 0.99),
+                "rate": statistics.median(self.rate),
+                "paced_p50": p(self.paced, self.paced_p, 0, 0.5),
+                "paced_p99": p(self.paced, self.paced_p, 1, 0.99), "errors": self.errors}
+
+
 class Server:
-    """One gunicorn under test, and what was measured of it round by round."""
+    """One gunicorn under test."""
 
     def __init__(self, name: str, app: str, env: dict, workers: int):
         self.name = name
         self.process, self.port = start(app, env, workers)
-        self.tps: list[float] = []
-        self.cpu_ms: list[float] = []  # server CPU per turn
-        self.flat: list[float] = []  # latencies flat out
-        self.paced: list[float] = []  # latencies at the paced rate
-        self.rate: list[float] = []
-        self.errors = 0
 
-    def flat_out(self, seconds: float, callers: int) -> None:
+    def flat_out(self, into: Measured, generator: str, seconds: float, callers: int) -> None:
         before = cpu_seconds(self.process)
-        lat, turns, errors, elapsed = run_load(self.port, seconds, callers, None)
-        self.cpu_ms.append((cpu_seconds(self.process) - before) / max(turns, 1) * 1000)
-        self.tps.append(turns / elapsed)
-        self.flat += lat
-        self.errors += errors
+        if generator == "wrk":
+            turns, errors, elapsed, p50, p99, gen = run_wrk(self.port, seconds, callers, None)
+            into.flat_p.append((p50, p99))
+            into.gen_ms.append(gen)
+        else:
+            started = time.process_time()  # this process is the Python generator
+            lat, turns, errors, elapsed = run_load(self.port, seconds, callers, None)
+            into.flat += lat
+            into.gen_ms.append((time.process_time() - started) / max(turns, 1) * 1000)
+        into.cpu_ms.append((cpu_seconds(self.process) - before) / max(turns, 1) * 1000)
+        into.tps.append(turns / elapsed)
+        into.errors += errors
 
-    def at_rate(self, seconds: float, callers: int, rate: float) -> None:
-        lat, turns, errors, elapsed = run_load(self.port, seconds, callers, rate)
-        self.paced += lat
-        self.rate.append(turns / elapsed)
-        self.errors += errors
-
-    def row(self) -> dict:
-        return {"tps": statistics.median(self.tps), "cpu": statistics.median(self.cpu_ms),
-                "p50": pct(self.flat, 0.5), "p99": pct(self.flat, 0.99),
-                "rate": statistics.median(self.rate), "paced_p50": pct(self.paced, 0.5),
-                "paced_p99": pct(self.paced, 0.99), "errors": self.errors}
+    def at_rate(self, into: Measured, generator: str, seconds: float, callers: int,
+                rate: float) -> None:
+        if generator == "wrk":
+            turns, errors, elapsed, p50, p99, _ = run_wrk(self.port, seconds, callers, rate)
+            into.paced_p.append((p50, p99))
+        else:
+            lat, turns, errors, elapsed = run_load(self.port, seconds, callers, rate)
+            into.paced += lat
+        into.rate.append(turns / elapsed)
+        into.errors += errors
 
     def stop(self) -> None:
         stop(self.process)
 
 
-def compare(floor: Server, hotline: Server, args) -> None:
+def compare(floor: Server, hotline: Server, args, generator: str) -> None:
     """Rounds taken in turn, floor then hotline, so both see the same machine."""
+    low, hot = Measured(), Measured()
     for server in (floor, hotline):
         run_load(server.port, 2, args.callers, None)  # warm up
     ratios = []
     for _ in range(args.rounds):
-        floor.flat_out(args.seconds, args.callers)
-        hotline.flat_out(args.seconds, args.callers)
-        ratios.append(hotline.tps[-1] / floor.tps[-1])
+        floor.flat_out(low, generator, args.seconds, args.callers)
+        hotline.flat_out(hot, generator, args.seconds, args.callers)
+        ratios.append(hot.tps[-1] / low.tps[-1])
     for _ in range(args.rounds):
-        floor.at_rate(args.seconds, args.callers, args.rate)
-        hotline.at_rate(args.seconds, args.callers, args.rate)
-    for server in (floor, hotline):
-        row = server.row()
-        print(f"  {server.name:30} {row['tps']:8.0f} {row['cpu']:7.2f} {row['p50']:7.1f} "
-              f"{row['p99']:7.1f}   {row['rate']:6.0f} {row['paced_p50']:7.1f} "
-              f"{row['paced_p99']:7.1f} {row['errors']:6d}", flush=True)
-    hot, low = hotline.row(), floor.row()
-    print(f"    throughput {statistics.median(ratios):.2f}x the floor (rounds: "
-          f"{', '.join(f'{r:.2f}' for r in ratios)}); CPU per turn {hot['cpu'] / low['cpu']:.1f}x; "
-          f"p99 at {hot['rate']:.0f} turns/s: {hot['paced_p99']:.1f} ms "
-          f"(floor {low['paced_p99']:.1f} ms)", flush=True)
+        floor.at_rate(low, generator, args.seconds, args.callers, args.rate)
+        hotline.at_rate(hot, generator, args.seconds, args.callers, args.rate)
+    for server, measured in ((floor, low), (hotline, hot)):
+        row = measured.row()
+        print(f"  {generator:6} {server.name:30} {row['tps']:8.0f} {row['cpu']:7.2f} "
+              f"{row['gen']:7.2f} {row['p50']:7.1f} {row['p99']:7.1f}   {row['rate']:6.0f} "
+              f"{row['paced_p50']:7.1f} {row['paced_p99']:7.1f} {row['errors']:6d}", flush=True)
+    h, f = hot.row(), low.row()
+    print(f"    {generator}: throughput {statistics.median(ratios):.2f}x the floor (rounds: "
+          f"{', '.join(f'{r:.2f}' for r in ratios)}); CPU per turn {h['cpu']:.2f} ms, "
+          f"{h['cpu'] / f['cpu']:.1f}x the floor's; p99 at {h['rate']:.0f} turns/s: "
+          f"{h['paced_p99']:.1f} ms (floor {f['paced_p99']:.1f} ms)", flush=True)
 
 
 def main() -> None:
@@ -251,12 +330,18 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=(os.cpu_count() or 1) + 1)
     parser.add_argument("--history", default="0,10000",
                         help="comma-separated sizes of recorded history, e.g. 0,10000,1000000")
+    parser.add_argument("--generator", choices=["wrk", "python", "both"],
+                        default="both" if shutil.which("wrk") else "python",
+                        help="load generator: wrk (C, little CPU of its own) or the Python "
+                             "one; both by default while their figures are compared")
     args = parser.parse_args()
+    generators = ["wrk", "python"] if args.generator == "both" else [args.generator]
     threads = os.environ.get("HOTLINE_THREADS", "4")
     print(f"{os.cpu_count()} cores, gunicorn {args.workers} workers x {threads} threads, "
           f"{args.callers} concurrent callers, {args.rounds} rounds of {args.seconds:.0f} s "
           f"each, floor and hotline in turn; medians")
-    print(f"  {'server':30} {'turns/s':>8} {'CPU ms':>7} {'p50 ms':>7} {'p99 ms':>7}   "
+    print(f"  {'gen':6} {'server':30} {'turns/s':>8} {'CPU ms':>7} {'gen ms':>7} "
+          f"{'p50 ms':>7} {'p99 ms':>7}   "
           f"{'paced':>6} {'p50 ms':>7} {'p99 ms':>7} {'errors':>6}")
     for size in [int(x) for x in args.history.split(",") if x.strip()]:
         with tempfile.TemporaryDirectory() as tmp:
@@ -270,7 +355,8 @@ def main() -> None:
                 hotline = Server(f"hotline, {size:,} calls recorded", "app:create_app()", env,
                                  args.workers)
                 try:
-                    compare(floor, hotline, args)
+                    for generator in generators:
+                        compare(floor, hotline, args, generator)
                 finally:
                     hotline.stop()
             finally:
