@@ -15,7 +15,7 @@ import re
 import tomllib
 from pathlib import Path
 
-from speech.normalise import MAX_CHARS, fold, words
+from speech.normalise import MAX_CHARS, fold, prepared, words
 from speech.scripts import key
 
 CRISIS_FILE = Path(__file__).parent / "catalogue" / "crisis.toml"
@@ -54,15 +54,18 @@ def _languages() -> tuple[str, ...]:
         return tuple(tomllib.load(fh))
 
 
-def detect_crisis(text: str, lang: str = "de") -> str | None:
+def detect_crisis(text: str, lang: str = "de", folded: str | None = None) -> str | None:
     """"self_harm", "violence" or "emergency" if the words say so, else None.
 
     The call's language is checked first, then every other language of the file: a
-    caller in crisis does not first press the key for English."""
+    caller in crisis does not first press the key for English. ``folded`` is
+    `speech.normalise.prepared(text)` when the turn has it already."""
     if not text or not text.strip():
         return None
+    if folded is None:
+        folded = prepared(text[:MAX_CHARS])
     for each in (lang, *(other for other in _languages() if other != lang)):
-        canonical = " ".join(words(text[:MAX_CHARS], each))
+        canonical = " ".join(words(text, each, folded=folded))
         for kind, pattern in _patterns(each):
             if pattern.search(canonical):
                 return kind

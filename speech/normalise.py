@@ -106,15 +106,30 @@ def fold_pattern(pattern: str) -> str:
         return part if part.startswith("\\") else fold(part)
     return _PATTERN_WORDS.sub(convert, pattern)
 
-def words(text: str, lang: str = "de", dialect: bool = True) -> list[str]:
+# One search tells whether any of the slips is there at all; most turns have none.
+_ANY_MISHEARING = re.compile("|".join(f"(?:{p.pattern})" for p, _ in _MISHEARINGS))
+
+
+def prepared(text: str) -> str:
+    """The turn's words folded and with the recogniser's frequent slips mended: the part
+    of `words` that is the same in every language. A turn checked in several languages
+    (crisis phrases) prepares its words once and hands them to `words(folded=...)`."""
+    folded = fold(text)
+    if _ANY_MISHEARING.search(folded):
+        for pattern, replacement in _MISHEARINGS:
+            folded = pattern.sub(replacement, folded)
+    return folded
+
+
+def words(text: str, lang: str = "de", dialect: bool = True, *,
+          folded: str | None = None) -> list[str]:
     """Canonical words: folded, hesitations removed, and (with ``dialect``) Swabian and
     colloquial forms or English contractions mapped to standard words. Russian,
     Ukrainian, Turkish and Arabic words come in one form whatever letters they were
-    written in (speech.scripts)."""
+    written in (speech.scripts). ``folded`` is `prepared(text)`, when already known."""
     lang = lang.split("-")[0]  # plain German ("de-simple") is heard as German
-    folded = fold(text)
-    for pattern, replacement in _MISHEARINGS:
-        folded = pattern.sub(replacement, folded)
+    if folded is None:
+        folded = prepared(text)
     if lang == "de":
         mapping = _DIALECT_FOLDED if dialect else {}
     elif lang == "en":

@@ -50,11 +50,16 @@ _DIGRAPHS = [
     (re.compile(r"([a-z])\1+"), r"\1"),
 ]
 
+# Whether any rule above can apply: a word with none of these is its own key (each rule
+# only fires on one of them, so none can create work for a later one). Most German
+# words heard in a Russian or Ukrainian check have none, and skip nine substitutions.
+_ANY_DIGRAPH = re.compile(r"shch|sch|kh|t[sz]|[xwyj]|i[aeou]|([a-z])\1")
+
 
 def cyrillic_key(token: str, lang: str) -> str:
     """A Russian or Ukrainian word in Cyrillic or Latin letters, as one Latin form."""
     latin = token.translate(_LATIN_OF.get(lang, _LATIN_OF["ru"]))
-    if not latin.isascii() or not latin.isalpha():
+    if not latin.isascii() or not latin.isalpha() or not _ANY_DIGRAPH.search(latin):
         return latin
     for pattern, replacement in _DIGRAPHS:
         latin = pattern.sub(replacement, latin)

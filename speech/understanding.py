@@ -20,7 +20,7 @@ from speech.entities import asks_way, extract_entities, extract_reply
 from speech.intents import Recognition
 from speech.languages import detect_language_request, language_names
 from speech.names import about_appointment, caller_name, find_caseworker, own_caseworker
-from speech.normalise import fold
+from speech.normalise import fold, prepared
 from speech.normalise import words as canonical_words
 from speech.numbers import spoken_tokens
 from speech.wishes import appointment_wish, rules_out_days
@@ -95,9 +95,14 @@ class Understanding:
         return self._recognise(self.text, self.lang)
 
     @cached_property
+    def prepared(self) -> str:
+        """The words folded and mended once, for every language they are checked in."""
+        return prepared(self.text)
+
+    @cached_property
     def crisis(self) -> str | None:
         """self_harm | violence | emergency, or None."""
-        return detect_crisis(self.text, self.lang) if self.text else None
+        return detect_crisis(self.text, self.lang, self.prepared) if self.text else None
 
     @cached_property
     def language_request(self) -> str | None:
@@ -143,7 +148,8 @@ class Understanding:
         when they are not needed otherwise."""
         if "entities" in self.__dict__:
             return self.entities.get("asks") == "way"
-        return bool(self.text) and asks_way(canonical_words(self.text, self.lang), self.lang)
+        return bool(self.text) and asks_way(canonical_words(self.text, self.lang, folded=self.prepared),
+                                              self.lang)
 
     @cached_property
     def wish(self) -> dict:
