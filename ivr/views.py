@@ -110,7 +110,9 @@ def _urls(state: CallState | None) -> Urls:
     # them on every turn was a tenth of a turn's cost.
     paths = _paths(_request().script_root)
     return Urls(
-        call_sid=_call_sid(), host_url=_request().host_url,
+        # Only media streams (Vosk mode) need the host, and werkzeug's host_url costs
+        # about a twentieth of a turn.
+        call_sid=_call_sid(), host_url=_request().host_url if _voice().listening else "",
         turn=f"{paths['turn']}?t={turn}",
         wait=f"{paths['wait']}?lang={lang}",
         queue_result=paths["queue_result"],
