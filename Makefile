@@ -47,6 +47,7 @@ test-clock: $(STAMP) system-packages
 	bash tools/test-clock $(BIN)/python
 
 bench: $(STAMP)
+	@bash tools/system-packages bench
 	$(BIN)/python -m pip install --quiet -e '.[test,bench]'
 	@for b in bench/bench_*.py; do echo "== $$b"; $(BIN)/python $$b || exit 1; done
 

@@ -2,7 +2,8 @@
 
 Each worker also runs an outbox sender thread (outbox.py); one holds the lease and sends.
 
-Every setting can be overridden with HOTLINE_BIND, HOTLINE_WORKERS, HOTLINE_THREADS.
+Every setting can be overridden with HOTLINE_BIND, HOTLINE_WORKERS, HOTLINE_THREADS,
+HOTLINE_WORKER_CLASS.
 """
 
 import os
@@ -14,6 +15,10 @@ bind = os.environ.get("HOTLINE_BIND", "127.0.0.1:8000")
 # worker per core plus one, each with a few threads for the waits on the write lock.
 workers = int(os.environ.get("HOTLINE_WORKERS", (os.cpu_count() or 1) + 1))
 threads = int(os.environ.get("HOTLINE_THREADS", 4))
+# gthread keeps connections alive between requests; "sync" (one request at a time per
+# process, a new connection for each) is the other kind that fits CPU-bound webhooks
+# and blocking SQLite calls. docs/SCALING.md compares them.
+worker_class = os.environ.get("HOTLINE_WORKER_CLASS", "gthread")
 # Vosk mode: each media stream holds a thread for as long as it is open. The streams get
 # threads of their own, so that webhooks keep HOTLINE_THREADS: the recognisers a worker
 # runs (HOTLINE_VOSK_MAX_STREAMS) and the websockets that may wait for their start

@@ -328,6 +328,10 @@ def main() -> None:
     parser.add_argument("--callers", type=int, default=20)
     parser.add_argument("--rate", type=float, default=200)
     parser.add_argument("--workers", type=int, default=(os.cpu_count() or 1) + 1)
+    parser.add_argument("--threads", type=int, default=int(os.environ.get("HOTLINE_THREADS", 4)))
+    parser.add_argument("--worker-class", default=os.environ.get("HOTLINE_WORKER_CLASS",
+                                                                 "gthread"),
+                        help="gunicorn worker type for both servers (gthread or sync)")
     parser.add_argument("--history", default="0,10000",
                         help="comma-separated sizes of recorded history, e.g. 0,10000,1000000")
     parser.add_argument("--generator", choices=["wrk", "python", "both"],
@@ -336,8 +340,12 @@ def main() -> None:
                              "one; both by default while their figures are compared")
     args = parser.parse_args()
     generators = ["wrk", "python"] if args.generator == "both" else [args.generator]
-    threads = os.environ.get("HOTLINE_THREADS", "4")
-    print(f"{os.cpu_count()} cores, gunicorn {args.workers} workers x {threads} threads, "
+    # Both servers read these in gunicorn.conf.py.
+    os.environ["HOTLINE_THREADS"] = str(args.threads)
+    os.environ["HOTLINE_WORKER_CLASS"] = args.worker_class
+    threads = args.threads
+    print(f"{os.cpu_count()} cores, gunicorn {args.worker_class} {args.workers} workers x "
+          f"{threads} threads, "
           f"{args.callers} concurrent callers, {args.rounds} rounds of {args.seconds:.0f} s "
           f"each, floor and hotline in turn; medians")
     print(f"  {'gen':6} {'server':30} {'turns/s':>8} {'CPU ms':>7} {'gen ms':>7} "

@@ -7,8 +7,23 @@
 -- requests arrive in order, as Twilio sends them. A thread that has played all its calls
 -- stops rather than play one twice: a repeated request would be answered from the
 -- hotline's stored replies and measure less than a real turn.
--- MEAN_DELAY_MS > 0 paces each connection with exponential pauses of that mean (wrk
--- cannot hold a fixed rate; N connections with mean pause N/rate come close).
+-- MEAN_DELAY_MS > 0 paces each connection: its requests are due at random (Poisson)
+-- moments MEAN_DELAY_MS apart on average, on a schedule of their own, so a slow answer
+-- does not lower the rate (wrk has no fixed-rate mode; N connections with a mean of
+-- N/rate ms come close to the rate while the server keeps up).
+
+local ffi = require("ffi")
+ffi.cdef[[
+  typedef struct { long tv_sec; long tv_nsec; } bench_timespec;
+  int clock_gettime(int clock_id, bench_timespec *tp);
+]]
+local CLOCK_MONOTONIC = 1
+local timespec = ffi.new("bench_timespec")
+
+local function now_ms()
+  ffi.C.clock_gettime(CLOCK_MONOTONIC, timespec)
+  return tonumber(timespec.tv_sec) * 1000 + tonumber(timespec.tv_nsec) / 1e6
+end
 
 local threads = {}
 local next_id = 0
@@ -33,6 +48,7 @@ function init(args)
   played = 0
   ran_out = 0
   math.randomseed(os.time() + id)
+  due = nil  -- when this connection's next request is due, in ms
 end
 
 function request()
@@ -49,7 +65,12 @@ function delay()
   if mean_delay <= 0 then
     return 0
   end
-  return -mean_delay * math.log(1 - math.random())
+  local now = now_ms()
+  due = (due or now) - mean_delay * math.log(1 - math.random())
+  if due < now then
+    return 0
+  end
+  return due - now
 end
 
 function done(summary, latency, _requests)
