@@ -30,6 +30,23 @@ def _hours(value: str) -> tuple[time, time]:
     return start, end
 
 
+WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+
+
+def _weekdays(value: str) -> frozenset[int]:
+    """"Mon-Sat" or "Mon,Tue,Thu" or "Mon-Fri,Sat" -> the weekdays' numbers (Monday = 0)."""
+    days: set[int] = set()
+    for part in value.lower().replace(" ", "").split(","):
+        first, _, last = part.partition("-")
+        if first not in WEEKDAYS or (last and last not in WEEKDAYS):
+            raise ValueError(f"not a weekday or range of weekdays: {part!r} (e.g. Mon-Sat)")
+        start, end = WEEKDAYS.index(first), WEEKDAYS.index(last or first)
+        if end < start:
+            raise ValueError(f"a range of weekdays runs forward: {part!r}")
+        days.update(range(start, end + 1))
+    return frozenset(days)
+
+
 def _flag(value: str) -> bool:
     return value.strip().lower() in TRUE_WORDS
 
@@ -123,6 +140,8 @@ SETTINGS = {
     # the hours of a day within which an SMS may be sent at all.
     "HOTLINE_REMINDER_TIME": ("17:00", _clock_time),
     "HOTLINE_REMINDER_HOURS": ("08:00-20:00", _hours),
+    # The days of the week on which a reminder may go out (never on a public holiday).
+    "HOTLINE_REMINDER_DAYS": ("Mon-Sat", _weekdays),
     # A second reminder on the morning of the day, at this time; empty: none.
     "HOTLINE_REMINDER_MORNING": ("", lambda v: _clock_time(v) if v.strip() else None),
     # Callbacks that dial themselves (routing/autodial.py): agent-first, caller-first or

@@ -198,7 +198,7 @@ def reschedule(ctx: Context, code: str, slot: dict, lang: str, customer_number=N
         reminders.withdraw(ctx.db, old, "moved", ctx.now)
         if booking.reminder_consent:
             reminders.schedule_reminder(ctx.db, booking, ctx.schedule, _reminder_time(),
-                                        ctx.now, _reminder_morning())
+                                        ctx.now, _reminder_morning(), _reminder_days())
     return {"booking": booking_data(booking), **_entry(ctx.schedule, booking)}
 
 
@@ -261,8 +261,13 @@ def reminder_consent(ctx: Context, code: str, consent: bool, channel: str = "sms
         return {"missing": True}
     if booking.reminder_consent:
         reminders.schedule_reminder(ctx.db, booking, ctx.schedule, _reminder_time(), ctx.now,
-                                    _reminder_morning())
+                                    _reminder_morning(), _reminder_days())
     return {"consent": bool(booking.reminder_consent), "channel": channel}
+
+
+def _reminder_days() -> frozenset[int]:
+    """HOTLINE_REMINDER_DAYS of the app answering this webhook."""
+    return current_app.config["HOTLINE_REMINDER_DAYS"]
 
 
 def _reminder_time() -> time:

@@ -228,7 +228,8 @@ def slot():
             moved = reminders.move_to(db, booking, offered[int(key) - 1],
                                       app.extensions["hotline.schedule"],
                                       app.config["HOTLINE_REMINDER_TIME"], _now(),
-                                      app.config.get("HOTLINE_REMINDER_MORNING"))
+                                      app.config.get("HOTLINE_REMINDER_MORNING"),
+                                      app.config["HOTLINE_REMINDER_DAYS"])
         except bookings.SlotTakenError:
             _call_back(db, booking)
             return _xml(twiml.say_and_hang_up(

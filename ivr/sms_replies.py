@@ -64,6 +64,7 @@ class Settings:
     schedule: Schedule
     reminder_time: time
     morning: time | None = None
+    days: frozenset[int] = reminders.WORKING_DAYS
 
 
 def keyword(body: str) -> str:
@@ -175,7 +176,8 @@ def _choose(db: Database, booking: bookings.Booking, number: int, settings: Sett
         return Answer("sms_reply_help", lang)
     try:
         moved = reminders.move_to(db, booking, slots[number - 1], settings.schedule,
-                                  settings.reminder_time, now, settings.morning)
+                                  settings.reminder_time, now, settings.morning,
+                                  settings.days)
     except bookings.SlotTakenError:
         return Answer("sms_reply_slot_taken", lang)
     return Answer("sms_reply_moved", lang, {"appointment": _when(moved, settings.schedule, lang)})

@@ -67,7 +67,8 @@ def incoming():
     app = current_app._get_current_object()
     settings = sms_replies.Settings(schedule=app.extensions["hotline.schedule"],
                                     reminder_time=app.config["HOTLINE_REMINDER_TIME"],
-                                    morning=app.config.get("HOTLINE_REMINDER_MORNING"))
+                                    morning=app.config.get("HOTLINE_REMINDER_MORNING"),
+                                    days=app.config["HOTLINE_REMINDER_DAYS"])
     db = database.get_db()
     with database.transaction(db):
         said = sms_replies.answer(db, phone, form.get("Body", "")[:MAX_BODY], clock.now(),

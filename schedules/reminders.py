@@ -54,7 +54,8 @@ PURPOSE = "reminder"
 # A reminder later than this before the appointment is no help: skipped instead.
 MIN_AHEAD = timedelta(hours=2)
 MIN_AHEAD_MORNING = timedelta(hours=1)
-SUNDAY = 6
+# The days of the week (Monday = 0) on which reminders may go out: HOTLINE_REMINDER_DAYS.
+WORKING_DAYS = frozenset(range(6))
 # Rows queued per transaction: each is a few hundredths of a millisecond, so a chunk
 # holds the write lock for a millisecond or two at most.
 CHUNK = 50
@@ -74,25 +75,30 @@ TEXTS = {
 # ---------------------------------------------------------------------------- when
 
 
-def sending_day(schedule: Schedule, day: date) -> bool:
-    """Reminders may go out on this day: not a Sunday, not a public holiday."""
-    return day.weekday() != SUNDAY and holiday_name(schedule.state, day) is None
+def sending_day(schedule: Schedule, day: date, days: frozenset[int] = WORKING_DAYS) -> bool:
+    """Reminders may go out on this day: one of `days` (HOTLINE_REMINDER_DAYS, Monday to
+    Saturday), not a public holiday."""
+    return day.weekday() in days and holiday_name(schedule.state, day) is None
 
 
-def due_at(schedule: Schedule, start: datetime, at: time) -> datetime:
-    """The working day before `start` (Berlin), at `at` (Berlin), aware."""
+def due_at(schedule: Schedule, start: datetime, at: time,
+           days: frozenset[int] = WORKING_DAYS) -> datetime:
+    """The sending day before `start` (Berlin), at `at` (Berlin), aware."""
     day = start.astimezone(BERLIN).date() - timedelta(days=1)
-    while not sending_day(schedule, day):
+    for _ in range(14):
+        if sending_day(schedule, day, days):
+            break
         day -= timedelta(days=1)
     return datetime.combine(day, at, tzinfo=BERLIN)
 
 
-def next_allowed(schedule: Schedule, now: datetime, hours: tuple[time, time]) -> datetime:
+def next_allowed(schedule: Schedule, now: datetime, hours: tuple[time, time],
+                 days: frozenset[int] = WORKING_DAYS) -> datetime:
     """`now` if a reminder may be sent now, else the next moment one may."""
     local = now.astimezone(BERLIN)
     for ahead in range(0, 14):
         day = local.date() + timedelta(days=ahead)
-        if not sending_day(schedule, day):
+        if not sending_day(schedule, day, days):
             continue
         first = datetime.combine(day, hours[0], tzinfo=BERLIN)
         last = datetime.combine(day, hours[1], tzinfo=BERLIN)
@@ -114,11 +120,12 @@ def morning_due(start: datetime, morning: time | None) -> datetime | None:
 
 
 def schedule_reminder(db: Database, booking: bookings.Booking, schedule: Schedule, at: time,
-                      now: datetime, morning: time | None = None) -> datetime | None:
+                      now: datetime, morning: time | None = None,
+                      days: frozenset[int] = WORKING_DAYS) -> datetime | None:
     """Store when this booking's reminder is due (inside the caller's write); None if its
     moment has passed already (a booking made the evening before: then only the morning
     one, if configured) or it has one."""
-    for round_, due in ((1, due_at(schedule, booking.start, at)),
+    for round_, due in ((1, due_at(schedule, booking.start, at, days)),
                         (2, morning_due(booking.start, morning))):
         if due is not None and due > now:
             return due if bookings.schedule_reminder(db, booking.id, due, round_) else None
@@ -210,7 +217,8 @@ def offered(db: Database, booking_id: int, now: datetime) -> list[Slot]:
 
 
 def move_to(db: Database, booking: bookings.Booking, slot: Slot, schedule: Schedule,
-            at: time, now: datetime, morning: time | None = None) -> bookings.Booking:
+            at: time, now: datetime, morning: time | None = None,
+            days: frozenset[int] = WORKING_DAYS) -> bookings.Booking:
     """Move the booking to an offered slot (raises SlotTakenError if it went meanwhile):
     the old time's reminders are withdrawn, the new time is reminded as agreed, and the
     old booking's reply says it was moved."""
@@ -219,7 +227,7 @@ def move_to(db: Database, booking: bookings.Booking, slot: Slot, schedule: Sched
     bookings.record_reply(db, booking.id, MOVED, now)
     db.execute("DELETE FROM reminder_offers WHERE booking_id = ?", [booking.id])
     if moved.reminder_consent:
-        schedule_reminder(db, moved, schedule, at, now, morning)
+        schedule_reminder(db, moved, schedule, at, now, morning, days)
     return moved
 
 
@@ -232,14 +240,15 @@ CONFIRMED, CANCELLED, MOVED, CALLBACK, STOPPED = (
 
 
 def queue_due(db: Database, schedule: Schedule, now: datetime, hours: tuple[time, time],
-              limit: int = CHUNK, morning: time | None = None) -> int:
+              limit: int = CHUNK, morning: time | None = None,
+              days: frozenset[int] = WORKING_DAYS) -> int:
     """Queue the SMS or call of up to `limit` reminders due by `now` whose booking still
     wants one, in one short transaction; returns how many were queued. Runs before each
     round of the outbox's sender, and again whenever it has sent what was queued."""
     queued = 0
     if not bookings.due_reminders(db, now, 1):
         return 0  # the usual second: no write at all
-    allowed = next_allowed(schedule, now, hours)
+    allowed = next_allowed(schedule, now, hours, days)
     with atomic(db):
         for booking in bookings.due_reminders(db, now, limit):
             round_ = booking.reminder_round or 1
@@ -311,6 +320,7 @@ def init_app(app: Flask) -> None:
     def before_round(db: Database, now: datetime) -> int:
         return queue_due(db, app.extensions["hotline.schedule"], now,
                          app.config["HOTLINE_REMINDER_HOURS"],
-                         morning=app.config.get("HOTLINE_REMINDER_MORNING"))
+                         morning=app.config.get("HOTLINE_REMINDER_MORNING"),
+                         days=app.config["HOTLINE_REMINDER_DAYS"])
 
     outbox.before_each_round(app, before_round)

@@ -294,6 +294,43 @@ def test_sundays_and_holidays_are_skipped_back_to_the_working_day_before(tmp_pat
     assert "Montag, 28. Dezember" in body
 
 
+def test_the_sending_days_are_a_setting_and_holidays_stay_out(tmp_path, standin):
+    app = live_app(tmp_path, standin)
+    app.config["HOTLINE_REMINDER_DAYS"] = frozenset(range(5))  # "Mon-Fri": no Saturday
+    # Monday 7 December 2026: reminded on Friday the 4th, not on Saturday the 5th.
+    book_with_reminder(app, first_line="termin in backnang wegen arbeitsvermittlung "
+                                       "am siebten dezember")
+    assert booked_start(app).date() == date(2026, 12, 7)
+    send_at(app, berlin(2026, 12, 4, 16, 59))
+    assert standin.messages == []
+    send_at(app, berlin(2026, 12, 4, 17, 0))
+    assert len(standin.messages) == 1 and "Montag, 7. Dezember" in bodies(standin)[0]
+    # Sunday allowed ("Mon-Sun"): a booking for Monday 4 January is reminded on Sunday
+    # the 3rd, not on Saturday.
+    app.config["HOTLINE_REMINDER_DAYS"] = frozenset(range(7))
+    book_with_reminder(app, first_line="termin in backnang wegen arbeitsvermittlung "
+                                       "am vierten januar")
+    send_at(app, berlin(2027, 1, 2, 17, 0))
+    assert len(standin.messages) == 1
+    send_at(app, berlin(2027, 1, 3, 17, 0))
+    assert len(standin.messages) == 2 and "Montag, 4. Januar" in bodies(standin)[-1]
+
+
+@pytest.mark.parametrize("text, days", [("Mon-Sat", {0, 1, 2, 3, 4, 5}),
+                                        ("mon-fri, sun", {0, 1, 2, 3, 4, 6}),
+                                        ("Mon-Sun", set(range(7)))])
+def test_the_sending_days_are_read_as_written(text, days):
+    from config import _weekdays
+    assert _weekdays(text) == days
+
+
+@pytest.mark.parametrize("text", ["Montag", "Sat-Mon", ""])
+def test_sending_days_that_are_no_weekdays_are_refused(text):
+    from config import _weekdays
+    with pytest.raises(ValueError):
+        _weekdays(text)
+
+
 def test_the_reminder_time_is_berlin_time_across_the_change_to_summer_time(tmp_path, standin):
     app = live_app(tmp_path, standin)
     at(app, berlin(2027, 3, 1, 10, 0))
