@@ -29,7 +29,7 @@ WORDS = {
         "no": "nein", "yes": "ja",
         "cancel": "Ich möchte meinen Termin absagen", "cancelled": "abgesagt",
         "move": "Ich möchte meinen Termin verschieben",
-        "move_when": "nächsten Donnerstag nachmittags", "moved": "verschoben",
+        "move_when": "am 3. Dezember nachmittags", "moved": "verschoben",
         "hours": "Wann haben Sie geöffnet?", "open": "geöffnet",
         "status": "Wie ist der Stand meines Antrags?",
         "missing": "Es fehlt noch: Kontoauszüge der letzten drei Monate",
@@ -43,10 +43,10 @@ WORDS = {
         "no": "no", "yes": "yes",
         "cancel": "I want to cancel my appointment", "cancelled": "cancelled",
         "move": "I need to reschedule my appointment",
-        "move_when": "next Thursday afternoon", "moved": "moved",
+        "move_when": "on 3 December in the afternoon", "moved": "moved",
         "hours": "When are you open?", "open": "open",
         "status": "What is the status of my application?",
-        "missing": "bank statements",
+        "missing": "Kontoauszüge der letzten drei Monate",  # as the case file names them
         "crisis": "I want to kill myself",
         "ended": "Goodbye",
     },
@@ -124,8 +124,8 @@ def test_moving_in_writing(app, channel, lang):
     someone.send(words["move_when"])
     said = someone.send(words["yes"])
     assert words["moved"] in said
-    (start,) = rows(app, "SELECT start FROM bookings WHERE code = ? AND status = 'booked'", code)
-    assert start[0] > "2026-12-03"  # Thursday 3 December, afternoon
+    (start,) = rows(app, "SELECT start_utc FROM bookings WHERE code = ? AND status = 'booked'", code)
+    assert start[0] >= "2026-12-03T11"  # Thursday 3 December, afternoon (UTC)
     written_properly(someone.answers)
 
 

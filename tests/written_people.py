@@ -80,7 +80,7 @@ class Chatter:
         answer = self.post(text)
         assert answer.status_code == 200, answer.data
         said = " ".join(m["text"] for m in answer.get_json()["messages"]
-                        if m["from"] != "caller")
+                        if m["from"] != "person")
         self.answers.append(said)
         return said
 
