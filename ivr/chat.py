@@ -34,7 +34,7 @@ import db as database
 import keyed
 from written import store
 
-from . import written
+from . import prompts, written
 
 log = logging.getLogger(__name__)
 
@@ -125,7 +125,7 @@ def page():
     lang = conversation.lang or _app().config["HOTLINE_LANGUAGES"][0]
     response = Response(render_template(
         "chat/chat.html", messages=shown, csrf=_csrf(token), lang=lang,
-        words=WORDS.get(lang, WORDS["en"]), languages=_app().config["HOTLINE_LANGUAGES"],
+        words=prompts.page_words(lang), languages=_app().config["HOTLINE_LANGUAGES"],
         waiting=conversation.handover in (store.WAITING, store.TAKEN),
         poll_ms=POLL_MS, max_chars=MAX_CHARS,
         last=shown[-1]["id"] if shown else 0))
@@ -194,27 +194,3 @@ def new_messages():
 
 def _public(message: dict) -> dict:
     return {"id": message["id"], "from": message["from"], "text": message["text"]}
-
-
-# The page's own words (labels, buttons, the notes a screen reader announces), per
-# language; the conversation's sentences come from the prompt catalogues.
-WORDS = {
-    "de": {"title": "Jobcenter Rems-Murr: Chat", "log": "Unterhaltung",
-           "label": "Ihre Nachricht", "send": "Senden", "you": "Sie",
-           "hotline": "Jobcenter (Assistent)", "agent": "Jobcenter (Mitarbeiterin oder Mitarbeiter)",
-           "waiting": "Eine Mitarbeiterin oder ein Mitarbeiter antwortet Ihnen hier.",
-           "privacy": "Bitte schreiben Sie keine Gesundheitsdaten. Ihre Nachrichten werden nach 30 Tagen gelöscht.",
-           "languages": "Sprache", "hint": "Mit der Eingabetaste senden, mit Umschalt und Eingabe eine neue Zeile."},
-    "de-simple": {"title": "Jobcenter Rems-Murr: Chat", "log": "Unterhaltung",
-                  "label": "Ihre Nachricht", "send": "Senden", "you": "Sie",
-                  "hotline": "Jobcenter (Assistent)", "agent": "Jobcenter (ein Mensch)",
-                  "waiting": "Ein Mensch antwortet Ihnen hier.",
-                  "privacy": "Bitte schreiben Sie nichts über Ihre Gesundheit. Wir löschen Ihre Nachrichten nach 30 Tagen.",
-                  "languages": "Sprache", "hint": "Mit der Eingabe-Taste senden."},
-    "en": {"title": "Jobcenter Rems-Murr: chat", "log": "Conversation",
-           "label": "Your message", "send": "Send", "you": "You",
-           "hotline": "Jobcenter (assistant)", "agent": "Jobcenter (member of staff)",
-           "waiting": "A member of staff will answer you here.",
-           "privacy": "Please do not write about your health. Your messages are deleted after 30 days.",
-           "languages": "Language", "hint": "Enter sends, Shift and Enter starts a new line."},
-}

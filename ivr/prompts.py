@@ -327,11 +327,7 @@ def written(lang: str, key: str, schedule: Schedule | None = None, **params) -> 
     written as people write them: dates and times in figures, codes as they are, a
     customer number only by its last three characters (it must not travel back by SMS).
     """
-    data = catalogue(lang)
-    form = data.get("written", {})
-    template = form.get("prompts", {}).get(key)
-    if template is None:
-        template = _reworded(data["prompts"][key], lang)
+    template = written_template(lang, key)
     today = params.pop("today", None)
     said = {name: _write(name, value, lang, schedule) for name, value in params.items()}
     for name in _SENTENCE_STARTS.findall(template):
@@ -339,6 +335,18 @@ def written(lang: str, key: str, schedule: Schedule | None = None, **params) -> 
             said[name] = said[name][:1].upper() + said[name][1:]
     del today  # written dates name the day itself, never "heute" or "morgen"
     return " ".join(template.format(**said).split())
+
+
+def written_template(lang: str, key: str) -> str:
+    """The template of `key` for reading: the written variant, or the spoken one reworded."""
+    data = catalogue(lang)
+    template = data.get("written", {}).get("prompts", {}).get(key)
+    return template if template is not None else _reworded(data["prompts"][key], lang)
+
+
+def page_words(lang: str) -> dict[str, str]:
+    """The web chat page's own words in `lang` (labels, buttons, notes): ``[written.page]``."""
+    return catalogue(lang)["written"]["page"]
 
 
 def _reworded(template: str, lang: str) -> str:

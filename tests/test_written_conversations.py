@@ -124,7 +124,8 @@ def test_moving_in_writing(app, channel, lang):
     someone.send(words["move_when"])
     said = someone.send(words["yes"])
     assert words["moved"] in said
-    (start,) = rows(app, "SELECT start_utc FROM bookings WHERE code = ? AND status = 'booked'", code)
+    (start,) = rows(app, "SELECT start_utc FROM bookings WHERE code = ?"
+                    " AND status = 'booked'", code)
     assert start[0] >= "2026-12-03T11"  # Thursday 3 December, afternoon (UTC)
     written_properly(someone.answers)
 
