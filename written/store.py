@@ -186,11 +186,13 @@ def verified_customer(db: Database, sid: str) -> str | None:
 
 
 def hand_over(db: Database, id_: int, now: datetime, emergency: bool = False) -> None:
-    """The conversation waits for a person (unless one already has it)."""
-    db.execute("UPDATE written_conversations SET handover = ?, handover_at = ?,"
-               " emergency = max(emergency, ?) WHERE id = ? AND (handover IS NULL"
-               " OR handover = ?)", [WAITING, clock.utc_text(now), int(emergency), id_,
-                                     RETURNED])
+    """The conversation waits for a person (unless one already has it); an emergency
+    goes first in the console's list either way."""
+    db.execute("UPDATE written_conversations SET handover = ?, handover_at = ?"
+               " WHERE id = ? AND (handover IS NULL OR handover = ?)",
+               [WAITING, clock.utc_text(now), id_, RETURNED])
+    if emergency:
+        db.execute("UPDATE written_conversations SET emergency = 1 WHERE id = ?", [id_])
 
 
 def take(db: Database, id_: int, agent_id: int, now: datetime) -> bool:
