@@ -18,22 +18,26 @@ from routing import store as routing_store
 PASSWORD = "richtig-geheim-42"
 
 
-@pytest.fixture
-def agent(app):
-    """Anna, logged in to the console."""
+def logged_in(app, login: str, role: str = "agent"):
     database = connect(app.config["HOTLINE_DATABASE"])
     with transaction(database):
-        routing_store.add_agent(database, login="anna", name="Anna Keller",
+        routing_store.add_agent(database, login=login, name=login.title(), role=role,
                                 password_hash=generate_password_hash(PASSWORD),
                                 topics=("geldleistungen", "allgemein"), languages=("de",),
-                                sites=("waiblingen",), reach_kind="client", reach_address="anna",
+                                sites=("waiblingen",), reach_kind="client", reach_address=login,
                                 now=NOW)
     database.conn.close()
     client = app.test_client()
     page = client.get("/agent/login").get_data(as_text=True)
-    client.post("/agent/login", data={"login": "anna", "password": PASSWORD,
+    client.post("/agent/login", data={"login": login, "password": PASSWORD,
                                       "csrf_token": token_of(page)})
     return client
+
+
+@pytest.fixture
+def agent(app):
+    """Anna, logged in to the console."""
+    return logged_in(app, "anna")
 
 
 def token_of(page: str) -> str:
@@ -106,3 +110,16 @@ def test_the_console_needs_a_login_and_its_posts_a_csrf_token(app, agent):
     assert app.test_client().get("/agent/written/").status_code == 302  # to the login
     assert agent.post(f"/agent/written/{id_}/take").status_code == 400  # no token
     assert rows(app, "SELECT handover FROM written_conversations") == [("waiting",)]
+
+
+def test_supervisors_see_conversations_containment_and_handovers_per_channel(app, agent):
+    Texter(app, "+491701111111").send("Wann haben Sie geöffnet?")  # answered
+    Texter(app, "+491702222222").send("Mitarbeiter")  # handed over
+    Chatter(app).send("Wann haben Sie geöffnet?")
+    supervisor = logged_in(app, "leitung", role="supervisor")
+    channels = {row["channel"]: row for row in
+                supervisor.get("/supervisor/figures.json?period=today").get_json()["channels"]}
+    assert {k: (v["conversations"], v["contained"], v["handovers"])
+            for k, v in channels.items()} == {"voice": (0, 0, 0), "sms": (2, 1, 1),
+                                               "chat": (1, 1, 0)}
+    assert channels["sms"]["label"] == "SMS" and channels["chat"]["containment_rate"] == 1.0
