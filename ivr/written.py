@@ -201,12 +201,14 @@ def _finish(db, setup: Setup, conversation: store.Conversation, turn: Turn, now:
             waiting = True
         elif isinstance(action, Hangup):
             ended = True
-    if any(isinstance(a, Say) and a.key in ("booked", "booked_with", "rescheduled")
-           for a in _sentences(turn)):
-        booking = bookings.booking_for_call(db, conversation.sid)
-        if booking is not None:
-            link = f"{setup.public_url.rstrip('/')}/appointments/{booking.token}.ics"
-            lines.append(prompts.written(state.lang, "calendar_link", link=link))
+    link = _calendar_link(db, setup, conversation, turn)
+    if link is not None:
+        # Right after the booking's details (its code), before any further question.
+        keys = [say.key for say in _sentences(turn)]
+        anchor = next((k for k in ("booking_code", "rescheduled", "booked", "booked_with")
+                       if k in keys), None)
+        lines.insert(keys.index(anchor) + 1 if anchor else len(lines),
+                     prompts.written(state.lang, "calendar_link", link=link))
     text = " ".join(line for line in lines if line)
     store.save_state(db, conversation.id, state.to_dict(), now)
     ids = [store.add_message(db, conversation.id, store.HOTLINE, text, now,
@@ -216,6 +218,17 @@ def _finish(db, setup: Setup, conversation: store.Conversation, turn: Turn, now:
     log.info("Written turn on %s: %s", conversation.sid, turn.event)  # never the words
     return Answer(store.by_id(db, conversation.id), [text] if text else [],
                   waiting_for_person=waiting, ended=ended, ids=ids)
+
+
+def _calendar_link(db, setup: Setup, conversation: store.Conversation,
+                   turn: Turn) -> str | None:
+    """The .ics link of a booking made or moved in this turn, if one was."""
+    if not any(say.key in ("booked", "booked_with", "rescheduled") for say in _sentences(turn)):
+        return None
+    booking = bookings.booking_for_call(db, conversation.sid)
+    if booking is None:
+        return None
+    return f"{setup.public_url.rstrip('/')}/appointments/{booking.token}.ics"
 
 
 def _sentences(turn: Turn):

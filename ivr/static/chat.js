@@ -24,7 +24,7 @@ document.addEventListener("DOMContentLoaded", () => {
     const text = document.createElement("span");
     text.className = "text";
     text.textContent = message.text;
-    item.append(who, " ", text);
+    item.append(who, text);
     log.append(item);
     item.scrollIntoView({ block: "end" });
   }
