@@ -24,7 +24,7 @@ import stats
 from cases import install as cases_install
 from cases import store as cases_store
 from devtools import history, simulator, softphone
-from ivr import callback_calls, media, reminder_calls, sms_status, voicemail
+from ivr import callback_calls, chat, media, reminder_calls, sms_status, voicemail
 from ivr import store as ivr_store
 from ivr import views as voice
 from ivr.parsing import HotlineRequest
@@ -43,13 +43,15 @@ from teaching import marks as teaching_marks
 from teaching import store as teaching_store
 from teaching import views as teaching_views
 from teaching.cli import catalogue_command
+from written import store as written_store
 
 # Every package's tables, in dependency order.
 # The statistics' rollup comes last: it puts triggers on the tables before it.
 MIGRATIONS = [ivr_store.migrate, media.migrate, schedules_store.migrate, routing_store.migrate,
               routing_interpreters.migrate,
               cases_store.migrate, outbox.migrate, teaching_store.migrate,
-              teaching_marks.migrate, stats_store.migrate]
+              teaching_marks.migrate, written_store.migrate, redaction.migrate,
+              stats_store.migrate]
 
 
 class ConsoleOnlySessions(SecureCookieSessionInterface):
@@ -65,7 +67,7 @@ class ConsoleOnlySessions(SecureCookieSessionInterface):
 
 SCRUB_RETRIES = 5  # after a purge, tries to empty the WAL before asking for another purge
 SCRUB_PAUSE_S = 0.5
-SESSIONLESS_PATHS = ("/voice/", "/sms/", "/healthz", "/readyz", "/metrics")
+SESSIONLESS_PATHS = ("/voice/", "/sms/", "/chat", "/healthz", "/readyz", "/metrics")
 HSTS = "max-age=31536000; includeSubDomains"
 
 
@@ -98,6 +100,7 @@ def create_app(config: dict | None = None) -> Flask:
     outbox.init_app(app)
     voice.init_app(app)
     app.register_blueprint(sms_status.bp)
+    app.register_blueprint(chat.bp)
     app.register_blueprint(reminder_calls.bp)
     media.init_app(app)
     voicemail.init_app(app)
@@ -211,6 +214,7 @@ def purge_command(days: int | None):
             counts["bookings"] = schedules_store.purge_personal_data(database, before)
             counts["callbacks"] = routing_callbacks.purge_personal_data(database, before)
             counts["sms"] = outbox.purge_personal_data(database, before)
+            counts["written"] = written_store.purge_personal_data(database, before)
             counts.update(cases_store.purge_personal_data(
                 database, audit_before=clock.utc_text(now - timedelta(days=audit_days)),
                 now=now))
@@ -229,7 +233,8 @@ def purge_command(days: int | None):
     click.echo(f"Purged personal data older than {days} days: {counts['calls']} calls, "
                f"{counts['turns']} turns, {counts['replies']} stored replies, "
                f"{counts['bookings']} past bookings, {counts['callbacks']} callbacks, "
-               f"{counts['sms']} SMS, {counts['disclosures']} audit lines "
+               f"{counts['sms']} SMS, {counts['written']} written messages, "
+               f"{counts['disclosures']} audit lines "
                f"(older than {audit_days} days). At Twilio: {at_twilio.done} SMS texts and "
                f"recordings removed, {at_twilio.left} left for the next purge.")
     if not scrubbed:

@@ -57,6 +57,8 @@ SETTINGS = {
     "HOTLINE_ENV": ("production", str),
     "HOTLINE_DATABASE": ("", str),
     "HOTLINE_PUBLIC_URL": ("", str),
+    # Other sites that may embed the web chat (/chat) in a frame: CSP frame-ancestors.
+    "HOTLINE_CHAT_EMBED_FROM": ("", str),
     "HOTLINE_LANGUAGES": ("de,en", lambda v: [x.strip() for x in v.split(",") if x.strip()]),
     "HOTLINE_VALIDATE_SIGNATURES": ("1", _flag),
     "HOTLINE_PROXY_HOPS": ("0", int),

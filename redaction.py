@@ -87,3 +87,33 @@ def run(db: Database, gateway, before: datetime, now: datetime) -> Outcome:
             db.execute("DELETE FROM twilio_redactions WHERE sid = ?", [sid])
         done += 1
     return Outcome(done, left)
+
+
+def due_now(db: Database, sids: list[str], now: datetime) -> int:
+    """Messages a person sent that carried a customer number or a date of birth: their
+    text at Twilio is emptied by the outbox's sender's next round (`run_listed`), not
+    only at the next purge. Inside the caller's transaction."""
+    migrate(db)
+    at = clock.utc_text(now)
+    return sum(db.execute("INSERT OR IGNORE INTO twilio_redactions (sid, kind, due_at)"
+                          " VALUES (?, ?, ?)", [sid, SMS, at]).rowcount for sid in sids)
+
+
+def run_listed(db: Database, gateway, limit: int = 20) -> int:
+    """Redact the listed SMS at Twilio (no listing of Twilio's messages, no recordings):
+    a few per round of the outbox's sender. Returns how many were done."""
+    done = 0
+    for (sid,) in db.execute("SELECT sid FROM twilio_redactions WHERE kind = ? AND tries < 5"
+                             " ORDER BY due_at, sid LIMIT ?", [SMS, limit]).fetchall():
+        try:
+            gateway.redact_sms(sid)
+        except GatewayError as error:
+            if error.status != 404:
+                with transaction(db):
+                    db.execute("UPDATE twilio_redactions SET tries = tries + 1, last_error = ?"
+                               " WHERE sid = ?", [error.kind, sid])
+                continue
+        with transaction(db):
+            db.execute("DELETE FROM twilio_redactions WHERE sid = ?", [sid])
+        done += 1
+    return done

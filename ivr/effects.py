@@ -34,6 +34,7 @@ from schedules.config import BERLIN, Schedule
 from schedules.hours import opening_facts
 from schedules.model import Slot, Wish
 from schedules.slots import find_slots
+from written import store as written_store
 
 from . import prompts, store
 from .call_site import call_site
@@ -52,6 +53,20 @@ class Context:
     now: datetime
     public_url: str  # for links in SMS
     site_numbers: dict[str, str] = field(default_factory=dict)  # HOTLINE_SITE_NUMBERS
+    # voice, or a written conversation (sms, chat: `call_sid` is then the conversation's
+    # sid, and an identity proven is kept with it, in written.store).
+    channel: str = "voice"
+
+    def mark_verified(self, customer_number: str) -> None:
+        if self.channel == "voice":
+            store.mark_verified(self.db, self.call_sid, customer_number)
+        else:
+            written_store.mark_verified(self.db, self.call_sid, customer_number)
+
+    def verified_customer(self) -> str | None:
+        if self.channel == "voice":
+            return store.verified_customer(self.db, self.call_sid)
+        return written_store.verified_customer(self.db, self.call_sid)
 
 
 def is_mobile(number: str | None) -> bool:
@@ -424,14 +439,14 @@ def check_identity(ctx: Context, number: str, birth_date: str):
         cases.record_failed_check(ctx.db, keys, ctx.now)
         log.info("Identity check failed on call %s", ctx.call_sid)
         return {"ok": False, "locked": cases.is_locked(ctx.db, keys, ctx.now)}
-    store.mark_verified(ctx.db, ctx.call_sid, matches[0].customer_number)
+    ctx.mark_verified(matches[0].customer_number)
     # The case's team: "mein Arbeitsvermittler" is found in it (conversation.people).
     return {"ok": True, "number": matches[0].customer_number, "team": matches[0].team}
 
 
 def _verified(ctx: Context, number: str) -> Customer | None:
     """The customer, only if this very call proved to be them."""
-    if store.verified_customer(ctx.db, ctx.call_sid) != number:
+    if ctx.verified_customer() != number:
         return None
     return cases.get_customer(ctx.db, number)
 
@@ -510,7 +525,7 @@ def case_status(ctx: Context, number: str, purpose: str, lang: str):
         return {"refused": True}
     answer = status_sentences(customer, purpose, lang, ctx.now.astimezone(BERLIN).date())
     cases.record_disclosure(ctx.db, call_sid=ctx.call_sid, customer_number=number,
-                            caller_number=ctx.phone, topic=purpose, channel="voice",
+                            caller_number=ctx.phone, topic=purpose, channel=ctx.channel,
                             said=" ".join(answer["sentences"]), now=ctx.now)
     return answer
 

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import spoken_words
 from schedules.calendar import holiday_name, site_day
+from schedules.config import BERLIN as BERLIN_TZ
 from schedules.config import Schedule
 from schedules.spoken import (
     MONTH_NAMES,
@@ -305,3 +306,103 @@ def unreviewed(lang: str) -> list[tuple[str, str]]:
     sentences = [*data["prompts"].items(),
                  *((f"topics.{t}", text) for t, text in data["topics"].items())]
     return [(key, sentence) for key, sentence in sentences if key not in done]
+
+
+# ----------------------------------------------------------------------------- in writing
+
+# Sentences never written to anyone: they belong to calls the hotline places or to the
+# telephone's queue, or they are the texts of SMS already.
+NEVER_WRITTEN = ("reminder_call_", "callback_call_", "queue_", "sms_", "agents_busy")
+
+
+def written(lang: str, key: str, schedule: Schedule | None = None, **params) -> str:
+    """The sentence `key` in `lang` for reading (SMS, web chat): the same sentence as
+    `text` says, rendered for the eye.
+
+    Each catalogue's ``[written]`` table holds what differs: ``prompts`` are written
+    variants of the few keys that need other words (the crisis numbers in digits, the
+    keypad menu as numbers to write), and ``words`` are phrases said for the ear with
+    what is written instead ("drücken Sie die Eins" -> "schreiben Sie 1", "jobcenter
+    punkt digital" -> "jobcenter.digital"; an empty one drops the phrase). Parameters are
+    written as people write them: dates and times in figures, codes as they are, a
+    customer number only by its last three characters (it must not travel back by SMS).
+    """
+    template = written_template(lang, key)
+    today = params.pop("today", None)
+    said = {name: _write(name, value, lang, schedule) for name, value in params.items()}
+    for name in _SENTENCE_STARTS.findall(template):
+        if name in said:
+            said[name] = said[name][:1].upper() + said[name][1:]
+    del today  # written dates name the day itself, never "heute" or "morgen"
+    return " ".join(template.format(**said).split())
+
+
+def written_template(lang: str, key: str) -> str:
+    """The template of `key` for reading: the written variant, or the spoken one reworded."""
+    data = catalogue(lang)
+    template = data.get("written", {}).get("prompts", {}).get(key)
+    return template if template is not None else _reworded(data["prompts"][key], lang)
+
+
+def page_words(lang: str) -> dict[str, str]:
+    """The web chat page's own words in `lang` (labels, buttons, notes): ``[written.page]``."""
+    return catalogue(lang)["written"]["page"]
+
+
+def _reworded(template: str, lang: str) -> str:
+    """The spoken template with the catalogue's written words put in, in one pass
+    (the longest phrase first, so that a phrase may also protect a longer one)."""
+    words = catalogue(lang).get("written", {}).get("words", {})
+    if not words:
+        return template
+    return _phrases(lang).sub(lambda m: words[m.group(0)], template)
+
+
+@functools.cache
+def _phrases(lang: str) -> re.Pattern:
+    words = catalogue(lang).get("written", {}).get("words", {})
+    return re.compile("|".join(re.escape(w) for w in sorted(words, key=len, reverse=True)))
+
+
+def _write(name: str, value, lang: str, schedule: Schedule | None) -> str:
+    kind = name.split("_", 1)[0]
+    if kind == "when":
+        moment = datetime.fromisoformat(value).astimezone(BERLIN_TZ)
+        return f"{_written_day(moment.date(), lang)}, {_written_time(moment, lang)}"
+    if kind == "date":
+        return _written_day(date.fromisoformat(value), lang)
+    if kind == "digits":
+        return re.sub(r"[^0-9A-Za-z+]", "", str(value))
+    if kind == "groups":
+        # A customer number travels back by SMS only as its last characters.
+        return str(value)[-3:] if name == "groups_number" else str(value)
+    if kind == "hours":
+        spans = [(_written_clock(a, lang), _written_clock(b, lang)) for a, b in value]
+        if lang.startswith("de"):
+            return " und ".join(f"von {a} bis {b} Uhr" for a, b in spans)
+        if lang == "en":
+            return " and ".join(f"from {a} to {b}" for a, b in spans)
+        return ", ".join(f"{a}–{b}" for a, b in spans)
+    if schedule is not None and kind == "way":
+        return _say("address_x", value, lang, schedule, None)
+    return _say(name, value, lang, schedule, None)
+
+
+def _written_day(day: date, lang: str) -> str:
+    """ "Dienstag, 1. Dezember 2026" / "Tuesday, 1 December 2026" / "вівторок, 01.12.2026"."""
+    if lang.startswith("de") or lang == "en":
+        month = MONTH_NAMES["en" if lang == "en" else "de"][day.month - 1]
+        dayname = weekday_name(day, "en" if lang == "en" else "de")
+        return (f"{dayname}, {day.day} {month} {day.year}" if lang == "en"
+                else f"{dayname}, {day.day}. {month} {day.year}")
+    return f"{weekday_name(day, lang)}, {day:%d.%m.%Y}"
+
+
+def _written_clock(minute: int, lang: str) -> str:
+    hour, rest = divmod(int(minute), 60)
+    return f"{hour}:{rest:02d}"
+
+
+def _written_time(moment: datetime, lang: str) -> str:
+    clock_ = _written_clock(moment.hour * 60 + moment.minute, lang)
+    return f"{clock_} Uhr" if lang.startswith("de") else clock_

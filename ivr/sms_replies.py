@@ -115,6 +115,20 @@ def answer(db: Database, phone: str, body: str, now: datetime, settings: Setting
     return _choose(db, booking, int(wish), settings, lang, now)
 
 
+def is_reply(db: Database, phone: str, body: str, now: datetime) -> bool:
+    """Whether an SMS from `phone` answers a reminder: STOP always (opting out must work
+    whatever else goes on); otherwise a reminder sent to that number whose appointment
+    is not over, and a text that says what reminder replies say (JA, ABSAGEN,
+    VERSCHIEBEN, a slot's number, "ich kann nicht, bin krank")."""
+    word = keyword(body)
+    if word in STOP:
+        return True
+    if reminders.last_reminded(db, phone, now) is None:
+        return False
+    lang = "en" if word in ENGLISH else "de"
+    return _wish(word, re.sub(r"\D", "", body), body, lang, now) is not None
+
+
 def _wish(word: str, digits: str, body: str, lang: str, now: datetime) -> str | None:
     """What the reply asks for: CONFIRM, CANCEL, CANCEL_SURE, MOVE, CALL, CANNOT_COME,
     a slot's number ("1".."3"), or None when it cannot be told."""

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from flask import Flask
 
-from . import auth, cli, console
+from . import auth, cli, console, written_console
 from .autodial import MODES, PlaceCall, Rules
 from .dispatch import ConnectUrl
 from .settings import EXTENSION, RoutingSettings
@@ -47,4 +47,5 @@ def init_app(app: Flask, *, connect_url: ConnectUrl, phone_url=None,
         return
     auth.init_app(app)
     app.register_blueprint(console.bp)
+    app.register_blueprint(written_console.bp)
     app.cli.add_command(cli.users)

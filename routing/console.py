@@ -29,6 +29,7 @@ from flask_wtf.csrf import generate_csrf
 import clock
 import db as database
 from gateway import get_gateway
+from written import store as written_store
 
 from . import autodial, interpreters
 from . import callbacks as callback_store
@@ -236,6 +237,9 @@ def _state(agent: Agent) -> dict:
         "waiting": waiting,
         "callbacks": callbacks,
         "current": current,
+        # Written conversations (SMS, web chat) waiting for a person: their own page.
+        "written_waiting": sum(1 for item in written_store.waiting(db, agent.id)
+                               if item["handover"] == written_store.WAITING),
         "csrf": generate_csrf(),
     }
     if agent.supervisor:

@@ -54,17 +54,20 @@ def _languages() -> tuple[str, ...]:
         return tuple(tomllib.load(fh))
 
 
-def detect_crisis(text: str, lang: str = "de", folded: str | None = None) -> str | None:
+def detect_crisis(text: str, lang: str = "de", folded: str | None = None,
+                  only: bool = False) -> str | None:
     """"self_harm", "violence" or "emergency" if the words say so, else None.
 
     The call's language is checked first, then every other language of the file: a
-    caller in crisis does not first press the key for English. ``folded`` is
+    caller in crisis does not first press the key for English. With `only`, that
+    language alone (which language a first written message is in). ``folded`` is
     `speech.normalise.prepared(text)` when the turn has it already."""
     if not text or not text.strip():
         return None
     if folded is None:
         folded = prepared(text[:MAX_CHARS])
-    for each in (lang, *(other for other in _languages() if other != lang)):
+    others = () if only else tuple(other for other in _languages() if other != lang)
+    for each in (lang, *others):
         canonical = " ".join(words(text, each, folded=folded))
         for kind, pattern in _patterns(each):
             if pattern.search(canonical):

@@ -123,6 +123,7 @@ def _figures(query: dict) -> dict:
                                          target=_target(), now=now,
                                          wrap_up_limit_s=_wrap_up_limit_s())
     data["catalogue_versions"] = catalogue_versions(db, query["period"])
+    data["channels"] = figures.channel_figures(db, query["period"], data["summary"])
     return data
 
 

@@ -45,6 +45,7 @@ from db import atomic
 from routing.store import STATUSES, WRAP_UP_LIMIT_S, parse_time, utc_text
 from routing.topics import SITE_LABELS, intent_label, language_label, site_label, topic_label
 from speech.masking import mask_numbers
+from written import store as written_store
 
 from . import outbound, store
 from .store import NOT_UNDERSTOOD_SQL
@@ -716,3 +717,24 @@ def table(name: str, data: dict, utterances: list[dict] | None = None) -> tuple[
                 [[u["count"], u["example"], " | ".join(u["variants"]), u["last_day"]]
                  for u in utterances or []])
     raise KeyError(name)
+
+
+CHANNEL_LABELS = {"voice": "Telefon", "sms": "SMS", "chat": "Web-Chat"}
+
+
+def channel_figures(db: Database, period: Period, voice: dict) -> list[dict]:
+    """Conversations, containment and hand-overs per channel: the telephone's from the
+    call figures (`voice`, this period's summary), SMS and web chat from the written
+    conversations started in the period (Berlin days). Contained: a machine outcome and
+    never handed to a person; handed over: waited for or talked to a person."""
+    first, after = (utc_text(moment) for moment in period.utc_bounds())
+    written = written_store.figures(db, first, after)
+    found = [{"channel": "voice", "conversations": voice["calls"],
+              "contained": voice["contained"], "handovers": voice["transferred_to_agents"]}]
+    for channel in written_store.CHANNELS:
+        counts = written.get(channel, {"conversations": 0, "contained": 0, "handovers": 0})
+        found.append({"channel": channel, **counts})
+    for row in found:
+        row["label"] = CHANNEL_LABELS[row["channel"]]
+        row["containment_rate"] = _share(row["contained"], row["conversations"])
+    return found

@@ -83,12 +83,16 @@ PERSONAL = [
     REMINDED, "1705550188",
     # The name a caller gave for a booking, as said and as kept on it.
     "Oberhuber-Zängerle", "Oberhuber",
+    # Written conversations (issue 26): the sender's number, what was written.
+    "+491705550166", "1705550166", "03.05.1980", "Zwetschgenbaum",
 ]
 # The keyed pseudonyms of the callers' numbers (repeat callers, issue 23) go too.
 CALLER_KEYS = {number: keyed.digest("caller", number, os.environ["HOTLINE_HASH_KEY"])
                for number in (MOBILE, OTHER_MOBILE, LANDLINE, CHATTY, AFTER_HOURS, ABSENT,
                               REMINDED)}
 PERSONAL += list(CALLER_KEYS.values())
+# ... and the keyed hash a written conversation by SMS is found by.
+PERSONAL.append(keyed.digest("written-sms", "+491705550166", os.environ["HOTLINE_HASH_KEY"]))
 
 
 def database_bytes(path: str) -> dict[str, bytes]:
@@ -216,9 +220,18 @@ def test_purge_leaves_no_personal_data_in_the_database_files_or_at_twilio(with_c
     gateway.received.append({"sid": "SM" + "r" * 32, "from": MOBILE, "at": NOW,
                              "body": "Ruf mich an, Quaxelbrunn"})
 
+    # In writing (issue 26): the status by SMS after both checks, and words in the chat.
+    from written_people import Chatter, Texter
+
+    writer = Texter(app, "+491705550166")
+    for line in ("Wie ist der Stand meines Antrags?", "123D456789", "ja", "03.05.1980"):
+        said = writer.send(line)
+    assert "Es fehlt noch" in said
+    Chatter(app).send("Mein Nachbar Zwetschgenbaum sagt, ich soll schreiben")
+
     database = connect(path)
     for table in ("case_disclosures", "case_check_failures", "callbacks", "bookings",
-                  "voicemails", "outbox"):
+                  "voicemails", "outbox", "written_conversations", "written_messages"):
         assert database.execute(f"SELECT count(*) FROM {table}").fetchone()[0], table
     assert "Quaxelbrunn" in str(database.execute("SELECT speech FROM turns").fetchall())
     assert database.execute("SELECT count(*) FROM review_marks").fetchone()[0] == 1
@@ -235,6 +248,7 @@ def test_purge_leaves_no_personal_data_in_the_database_files_or_at_twilio(with_c
     assert "Quaxelbrunn" in before_purge["hotline.sqlite3-wal"]  # the search finds what is
     assert "123D456789" in before_purge["hotline.sqlite3"]  # there, in both files
     assert CALLER_KEYS[MOBILE] in before_purge["hotline.sqlite3"]
+    assert "Zwetschgenbaum" in str(before_purge)
 
     # Two months on, everything is due.
     app.extensions["hotline.clock"] = lambda: NOW + timedelta(days=60)

@@ -444,13 +444,26 @@ def test_stop_ends_reminders_for_the_number(tmp_path, standin):
     assert booking_rows(app) == [("booked", "stop")]  # the appointment itself stays
 
 
-def test_anything_else_gets_help_and_strangers_are_told_nothing(tmp_path, standin):
+def test_anything_else_goes_to_a_written_conversation_and_strangers_learn_nothing(tmp_path,
+                                                                                   standin):
     app = reminded(tmp_path, standin)
-    assert reply(app, "wo ist das nochmal?") == (
-        "Antworten Sie JA zum Bestätigen, ABSAGEN zum Absagen, VERSCHIEBEN für einen anderen "
-        "Termin oder STOP für keine Erinnerungen mehr. Bei Fragen rufen Sie uns bitte an.")
-    assert reply(app, "JA", from_number="+491705550100") == (
-        "Zu dieser Nummer finden wir keinen Termin. Bitte rufen Sie uns an.")
+
+    def written_answer(text, from_number=MOBILE):
+        answer = Caller(app, from_number=from_number).post(
+            "/sms/incoming", MessageSid="SM" + "e" * 32, From=from_number,
+            To="+4971519999999", Body=text)
+        assert ET.fromstring(answer.body).find("./Message") is None  # not a reminder's reply
+        db = connect(app.config["HOTLINE_DATABASE"])
+        try:
+            return db.execute("SELECT body FROM outbox WHERE purpose = 'written'"
+                              " AND to_number = ? ORDER BY id DESC", [from_number]).fetchone()[0]
+        finally:
+            db.conn.close()
+
+    # Not a reply to the reminder: the hotline's written conversation answers (issue 26).
+    assert "Jobcenter Rems-Murr" in written_answer("wo ist das nochmal?")
+    # A number without a reminder is never told about bookings.
+    assert "Termin" not in written_answer("JA", from_number="+491705550100")
     assert booking_rows(app) == [("booked", None)]
 
 

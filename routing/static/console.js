@@ -189,6 +189,7 @@
     if (state.csrf) csrf = state.csrf;
     renderStatus(state.agent);
     renderWaiting(state.waiting);
+    $("written-count").textContent = String(state.written_waiting || 0);
     renderCallbacks(state.callbacks);
     renderCurrent(state.current);
     renderTeam(state.team);

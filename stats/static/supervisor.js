@@ -125,6 +125,8 @@
     $("kpi-not-understood").textContent = num(s.not_understood_turns) + " (" + pct(s.not_understood_rate) + ")";
     rows("intents-table", data.intents, (i) => [[i.label], [i.calls, "num"], [i.contained, "num"],
       [pct(i.containment_rate), "num"], [i.agent, "num"], [i.callback, "num"], [i.hangup, "num"]]);
+    rows("channels-table", data.channels, (i) => [[i.label], [i.conversations, "num"],
+      [i.contained, "num"], [pct(i.containment_rate), "num"], [i.handovers, "num"]]);
     rows("sites-table", data.sites, (i) => [[i.label], [i.calls, "num"], [i.contained, "num"],
       [i.transferred, "num"], [i.abandoned, "num"]]);
     rows("languages-table", data.languages, (i) => [[i.label], [i.calls, "num"], [i.contained, "num"],

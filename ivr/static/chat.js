@@ -1,0 +1,77 @@
+// The web chat's small script: sends without reloading the page, shows the answers, and
+// asks every few seconds whether a person has written. Text only, never HTML.
+"use strict";
+
+document.addEventListener("DOMContentLoaded", () => {
+  const log = document.getElementById("messages");
+  const form = document.getElementById("send");
+  const field = document.getElementById("text");
+  const waiting = document.getElementById("waiting");
+  const error = document.getElementById("error");
+  const token = document.querySelector('meta[name="csrf-token"]').content;
+  let last = Number(log.dataset.last || 0);
+  const names = { person: log.dataset.you, hotline: log.dataset.hotline, agent: log.dataset.agent };
+
+  function show(message) {
+    if (message.id <= last) return;
+    last = message.id;
+    const item = document.createElement("li");
+    item.className = "message from-" + message.from;
+    item.dataset.id = message.id;
+    const who = document.createElement("span");
+    who.className = "who";
+    who.textContent = (names[message.from] || names.hotline) + ":";
+    const text = document.createElement("span");
+    text.className = "text";
+    text.textContent = message.text;
+    item.append(who, text);
+    log.append(item);
+    item.scrollIntoView({ block: "end" });
+  }
+
+  function state(answer) {
+    (answer.messages || []).forEach(show);
+    waiting.hidden = !answer.waiting;
+  }
+
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    const text = field.value.trim();
+    if (!text) return;
+    error.hidden = true;
+    form.querySelector("button").disabled = true;
+    try {
+      const response = await fetch(form.action, {
+        method: "POST", credentials: "same-origin",
+        headers: { "Content-Type": "application/json", "X-CSRF-Token": token },
+        body: JSON.stringify({ text }),
+      });
+      const answer = await response.json();
+      if (!response.ok) throw new Error(answer.error || response.statusText);
+      field.value = "";
+      state(answer);
+    } catch (failure) {
+      error.textContent = failure.message;
+      error.hidden = false;
+    } finally {
+      form.querySelector("button").disabled = false;
+      field.focus();
+    }
+  });
+
+  field.addEventListener("keydown", (event) => {
+    if (event.key === "Enter" && !event.shiftKey) {
+      event.preventDefault();
+      form.requestSubmit();
+    }
+  });
+
+  async function poll() {
+    try {
+      const response = await fetch(form.action + "?after=" + last, { credentials: "same-origin" });
+      if (response.ok) state(await response.json());
+    } catch (ignored) { /* offline for a moment: the next poll tries again */ }
+  }
+  setInterval(poll, Number(log.dataset.pollMs || 3000));
+  field.focus();
+});

@@ -1,0 +1,243 @@
+"""The conversation in writing: a message from a person in, the hotline's answer out, by SMS
+or in the web chat. The same dialogue as on the telephone, the same queries (effects),
+the same identity check and lockout; only what it says is rendered for reading
+(`prompts.written`) and a hand-over waits for a person to answer in writing.
+
+`receive` runs inside the caller's write transaction. It stores the person's message
+(a date of birth never: it is kept as "…"), the dialogue's new state and the answer, and
+returns the answer's sentences; the channel delivers them (the chat's JSON, the outbox
+for SMS).
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from dataclasses import dataclass, field
+from datetime import datetime
+
+import redaction
+from conversation import CallState, Dialogue, Hangup, Heard, Say, Turn
+from conversation.actions import Ask, PutThrough, Record, Transfer
+from schedules import store as bookings
+from schedules.config import Schedule
+from speech import detect_crisis, recognise
+from written import store
+
+from . import effects, prompts
+
+log = logging.getLogger(__name__)
+
+MAX_QUERIES = 6  # as on the telephone: a turn needs two or three
+# Steps whose answer is an identity detail: a message answering them is redacted at
+# Twilio once the check has run.
+IDENTITY_STEPS = {"id_number", "id_number_check", "id_dob"}
+# A message of figures and separators only ("03.05.1980", "438 581") is what keys typed.
+_TYPED = re.compile(r"[0-9#*][0-9#*\s./-]*")
+MIN_GUESS_SCORE = 0.5  # a first message must be this clear to choose its language
+
+
+@dataclass(frozen=True)
+class Setup:
+    """What a written turn needs of the app: the dialogue, the calendar, links."""
+
+    dialogue: Dialogue
+    schedule: Schedule
+    public_url: str
+    site_numbers: dict = field(default_factory=dict)
+
+    @classmethod
+    def of(cls, app, host_url: str) -> Setup:
+        return cls(dialogue=app.extensions["hotline.dialogue"],
+                   schedule=app.extensions["hotline.schedule"],
+                   public_url=app.config["HOTLINE_PUBLIC_URL"] or host_url,
+                   site_numbers=app.config.get("HOTLINE_SITE_NUMBERS") or {})
+
+
+@dataclass(frozen=True)
+class Answer:
+    """What the hotline wrote back (each string one message), and where it stands."""
+
+    conversation: store.Conversation
+    texts: list[str]
+    waiting_for_person: bool = False
+    ended: bool = False
+    ids: list[int] = field(default_factory=list)  # the stored messages of `texts`
+
+
+def heard(text: str, now: datetime) -> Heard:
+    """A message as the dialogue hears it: typed figures are keys, anything else words."""
+    if _TYPED.fullmatch(text.strip()):
+        return Heard(digits=re.sub(r"[^0-9#*]", "", text), now=now)
+    return Heard(speech=text.strip(), now=now)
+
+
+def guess_language(text: str, offered: list[str]) -> str:
+    """The offered language a first message is written in: the one whose words the
+    recogniser (or the crisis check) knows best; the first language when unsure."""
+    first = offered[0]
+    best, score = first, 0.0
+    for lang in offered:
+        if lang == first:
+            continue
+        found = recognise(text, lang)
+        if found is not None and found.score > score:
+            best, score = lang, found.score
+    home = recognise(text, first)
+    if score >= MIN_GUESS_SCORE and (home is None or home.score < score):
+        return best
+    if detect_crisis(text, first) is None:
+        for lang in offered:
+            if lang != first and detect_crisis(text, lang, only=True) is not None:
+                return lang
+    return first
+
+
+def greet(db, setup: Setup, conversation: store.Conversation, now: datetime) -> Answer:
+    """A new conversation in the chat: the greeting, before anyone wrote anything."""
+    turn = _start(setup, conversation)
+    return _finish(db, setup, conversation, turn, now, said=None)
+
+
+def receive(db, setup: Setup, conversation: store.Conversation, text: str, now: datetime,
+            message_sid: str | None = None) -> Answer:
+    """One message from the person: stored, answered by the dialogue or kept for the
+    person who has taken (or will take) the conversation over."""
+    if conversation.handover in (store.WAITING, store.TAKEN):
+        return _for_a_person(db, setup, conversation, text, now, message_sid)
+    state = _state(conversation)
+    first = state is None
+    if first:
+        start = _start(setup, conversation, guess=text)
+        state = start.state
+    said = heard(text, now)
+    before = state.step
+    turn = setup.dialogue.step(state, said)
+    if first and turn.event.startswith(("reprompt:", "menu:", "repeat")):
+        # "Hallo" is no request (and "nochmal?" nothing to repeat yet): the greeting
+        # says what the hotline can do.
+        turn = start
+    turn, asked = _settle(db, setup, conversation, turn, now)
+    private = turn.private or before == "id_dob"
+    store.add_message(db, conversation.id, store.PERSON, store.MASK if private else text, now,
+                      event="identity" if before in IDENTITY_STEPS else None,
+                      message_sid=message_sid)
+    answer = _finish(db, setup, conversation, turn, now, said=said)
+    if "check_identity" in asked and conversation.channel == "sms":
+        # The customer number and date of birth were checked: Twilio keeps no copy.
+        redaction.due_now(db, store.identity_message_sids(db, conversation.id), now)
+    return answer
+
+
+def _for_a_person(db, setup: Setup, conversation: store.Conversation, text: str,
+                  now: datetime, message_sid: str | None) -> Answer:
+    """Waiting for (or talking to) a person: the message is theirs to read. A crisis
+    still gets the crisis numbers at once."""
+    lang = conversation.lang or setup.dialogue.languages[0]
+    store.add_message(db, conversation.id, store.PERSON, text, now, message_sid=message_sid)
+    crisis = detect_crisis(text, lang)
+    if crisis is None:
+        return Answer(conversation, [], waiting_for_person=True)
+    store.hand_over(db, conversation.id, now, emergency=True)
+    keys = {"self_harm": "crisis_self_harm", "violence": "crisis_violence"}
+    sentence = prompts.written(lang, keys.get(crisis, "closed_emergency"))
+    id_ = store.add_message(db, conversation.id, store.HOTLINE, sentence, now, event="crisis")
+    return Answer(conversation, [sentence], waiting_for_person=True, ids=[id_])
+
+
+def _state(conversation: store.Conversation) -> CallState | None:
+    if not conversation.state:
+        return None
+    return CallState.from_dict(conversation.state)
+
+
+def _start(setup: Setup, conversation: store.Conversation, guess: str = "") -> Turn:
+    """The dialogue's greeting turn, in the language chosen on the page or written in."""
+    dialogue = setup.dialogue
+    turn = dialogue.start(caller_id=conversation.phone is not None, mobile=False,
+                          caller_tail=", ".join(re.sub(r"\D", "", conversation.phone or "")[-3:])
+                          if conversation.phone else "")
+    lang = conversation.lang
+    if lang not in dialogue.languages:
+        lang = guess_language(guess, dialogue.languages) if guess else dialogue.languages[0]
+    if lang != turn.state.lang:
+        state = turn.state.copy()
+        state.lang = lang
+        turn = Turn(state, (Ask((Say("greeting"),), expect="request", lang=lang),), turn.event)
+    return turn
+
+
+def _settle(db, setup: Setup, conversation: store.Conversation, turn: Turn,
+            now: datetime) -> tuple[Turn, list[str]]:
+    """Run the queries the dialogue asks for, as a call's webhook does."""
+    asked: list[str] = []
+    context = effects.Context(db=db, schedule=setup.schedule, call_sid=conversation.sid,
+                              phone=conversation.phone, now=now, public_url=setup.public_url,
+                              site_numbers=setup.site_numbers, channel=conversation.channel)
+    for _ in range(MAX_QUERIES):
+        if turn.query is None:
+            return turn, asked
+        asked.append(turn.query.kind)
+        turn = setup.dialogue.resume(turn, effects.run(turn.query, context))
+    raise RuntimeError(f"dialogue asked more than {MAX_QUERIES} queries in one turn")
+
+
+def _finish(db, setup: Setup, conversation: store.Conversation, turn: Turn, now: datetime,
+            said: Heard | None) -> Answer:
+    """Render the turn for reading, act on a hand-over or an end, store it all."""
+    state = turn.state
+    lines: list[str] = []
+    waiting = ended = False
+    for action in turn.actions:
+        if isinstance(action, Say):
+            lines.append(_write(setup, action, state.lang))
+        elif isinstance(action, Ask):
+            lines.extend(_write(setup, say, action.lang) for say in action.prompts)
+        elif isinstance(action, PutThrough):
+            lines.append(prompts.written(state.lang, "call_number", number=action.number))
+        elif isinstance(action, (Transfer, Record)):
+            emergency = isinstance(action, Transfer) and action.queue == "emergency"
+            store.hand_over(db, conversation.id, now, emergency=emergency or state.emergency)
+            waiting = True
+        elif isinstance(action, Hangup):
+            ended = True
+    link = _calendar_link(db, setup, conversation, turn)
+    if link is not None:
+        # Right after the booking's details (its code), before any further question.
+        keys = [say.key for say in _sentences(turn)]
+        anchor = next((k for k in ("booking_code", "rescheduled", "booked", "booked_with")
+                       if k in keys), None)
+        lines.insert(keys.index(anchor) + 1 if anchor else len(lines),
+                     prompts.written(state.lang, "calendar_link", link=link))
+    text = " ".join(line for line in lines if line)
+    store.save_state(db, conversation.id, state.to_dict(), now)
+    ids = [store.add_message(db, conversation.id, store.HOTLINE, text, now,
+                             event=turn.event)] if text else []
+    if ended:
+        store.end(db, conversation.id, now)
+    log.info("Written turn on %s: %s", conversation.sid, turn.event)  # never the words
+    return Answer(store.by_id(db, conversation.id), [text] if text else [],
+                  waiting_for_person=waiting, ended=ended, ids=ids)
+
+
+def _calendar_link(db, setup: Setup, conversation: store.Conversation,
+                   turn: Turn) -> str | None:
+    """The .ics link of a booking made or moved in this turn, if one was."""
+    if not any(say.key in ("booked", "booked_with", "rescheduled") for say in _sentences(turn)):
+        return None
+    booking = bookings.booking_for_call(db, conversation.sid)
+    if booking is None:
+        return None
+    return f"{setup.public_url.rstrip('/')}/appointments/{booking.token}.ics"
+
+
+def _sentences(turn: Turn):
+    for action in turn.actions:
+        if isinstance(action, Say):
+            yield action
+        elif isinstance(action, Ask):
+            yield from action.prompts
+
+
+def _write(setup: Setup, say: Say, lang: str) -> str:
+    return prompts.written(say.lang or lang, say.key, schedule=setup.schedule, **say.params)

@@ -1,0 +1,125 @@
+"""A person takes a written conversation over from the console: sees what was written,
+answers in writing (SMS through the outbox, or in the web chat), calls back or hands it
+back to the assistant. A crisis written while waiting gets the numbers at once.
+
+The clock stands at Wednesday, 25 November 2026, 10:00: the hotline is staffed.
+"""
+
+import re
+
+import pytest
+from werkzeug.security import generate_password_hash
+from written_people import Chatter, Texter, rows
+
+from conftest import NOW
+from db import connect, transaction
+from routing import store as routing_store
+
+PASSWORD = "richtig-geheim-42"
+
+
+def logged_in(app, login: str, role: str = "agent"):
+    database = connect(app.config["HOTLINE_DATABASE"])
+    with transaction(database):
+        routing_store.add_agent(database, login=login, name=login.title(), role=role,
+                                password_hash=generate_password_hash(PASSWORD),
+                                topics=("geldleistungen", "allgemein"), languages=("de",),
+                                sites=("waiblingen",), reach_kind="client", reach_address=login,
+                                now=NOW)
+    database.conn.close()
+    client = app.test_client()
+    page = client.get("/agent/login").get_data(as_text=True)
+    client.post("/agent/login", data={"login": login, "password": PASSWORD,
+                                      "csrf_token": token_of(page)})
+    return client
+
+
+@pytest.fixture
+def agent(app):
+    """Anna, logged in to the console."""
+    return logged_in(app, "anna")
+
+
+def token_of(page: str) -> str:
+    return re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
+
+
+def post(client, url, **data):
+    page = client.get("/agent/").get_data(as_text=True)
+    return client.post(url, data={**data, "csrf_token": token_of(page)})
+
+
+def conversation_id(app) -> int:
+    return rows(app, "SELECT id FROM written_conversations ORDER BY id DESC")[0][0]
+
+
+def test_an_agent_takes_over_an_sms_conversation_and_answers_by_sms(app, agent):
+    texter = Texter(app)
+    said = texter.send("Ich möchte mit einem Mitarbeiter sprechen")
+    assert "Sie bekommen hier eine Antwort" in said
+    listing = agent.get("/agent/written/").get_data(as_text=True)
+    assert "SMS" in listing and "Übernehmen" in listing
+    assert texter.number not in listing  # no number before it is taken
+    id_ = conversation_id(app)
+    assert post(agent, f"/agent/written/{id_}/take").status_code == 302
+
+    # The person writes on while waiting: nobody but the agent answers.
+    assert texter.send("Es geht um meinen Bescheid") == ""
+    page = agent.get(f"/agent/written/{id_}").get_data(as_text=True)
+    assert "Es geht um meinen Bescheid" in page and "Ich möchte mit einem Mitarbeiter" in page
+
+    post(agent, f"/agent/written/{id_}/answer", text="Guten Tag, hier ist Frau Keller.")
+    assert rows(app, "SELECT to_number, body FROM outbox WHERE purpose = 'written_agent'") == [
+        (texter.number, "Guten Tag, hier ist Frau Keller.")]
+
+    # Rather a call: a callback for the sender's number.
+    post(agent, f"/agent/written/{id_}/callback")
+    assert rows(app, "SELECT phone FROM callbacks") == [(texter.number,)]
+
+    # Handed back: the assistant answers again.
+    post(agent, f"/agent/written/{id_}/give-back")
+    assert "geöffnet" in texter.send("Wann haben Sie geöffnet?")
+
+
+def test_an_agent_answers_in_the_web_chat(app, agent):
+    chatter = Chatter(app)
+    assert "Sie bekommen hier eine Antwort" in chatter.send("Mitarbeiter bitte")
+    id_ = conversation_id(app)
+    post(agent, f"/agent/written/{id_}/take")
+    post(agent, f"/agent/written/{id_}/answer", text="Hallo, wie kann ich helfen?")
+    new = chatter.client.get("/chat/messages?after=0").get_json()
+    assert new["waiting"] is True
+    assert [m["text"] for m in new["messages"] if m["from"] == "agent"] == [
+        "Hallo, wie kann ich helfen?"]
+    # Another agent may not read or answer it.
+    assert agent.get(f"/agent/written/{id_ + 1}").status_code == 404
+
+
+def test_a_crisis_while_waiting_gets_the_numbers_at_once(app, agent):
+    texter = Texter(app)
+    texter.send("Mitarbeiter")
+    said = texter.send("ich will nicht mehr leben")
+    assert "0800 111 0 111" in said
+    assert rows(app, "SELECT emergency FROM written_conversations") == [(1,)]
+    assert "Notfall" in agent.get("/agent/written/").get_data(as_text=True)
+
+
+def test_the_console_needs_a_login_and_its_posts_a_csrf_token(app, agent):
+    Texter(app).send("Mitarbeiter")
+    id_ = conversation_id(app)
+    assert app.test_client().get("/agent/written/").status_code == 302  # to the login
+    assert agent.post(f"/agent/written/{id_}/take").status_code == 400  # no token
+    assert rows(app, "SELECT handover FROM written_conversations") == [("waiting",)]
+
+
+def test_supervisors_see_conversations_containment_and_handovers_per_channel(app, agent):
+    Texter(app, "+491701111111").send("Wann haben Sie geöffnet?")  # answered
+    Texter(app, "+491702222222").send("Mitarbeiter")  # handed over
+    Chatter(app).send("Wann haben Sie geöffnet?")
+    supervisor = logged_in(app, "leitung", role="supervisor")
+    channels = {row["channel"]: row for row in
+                supervisor.get("/supervisor/figures.json?period=today").get_json()["channels"]}
+    assert {k: (v["conversations"], v["contained"], v["handovers"])
+            for k, v in channels.items()} == {"voice": (0, 0, 0), "sms": (2, 1, 1),
+                                               "chat": (1, 1, 0)}
+    assert channels["sms"]["label"] == "SMS" and channels["chat"]["containment_rate"] == 1.0
