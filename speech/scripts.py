@@ -78,6 +78,7 @@ _ARTICLE = re.compile(r"^(?:[وبفك]?ال|لل)(?=\w{3,})")
 _ARABIZI = str.maketrans({"3": "", "2": "", "7": "h", "5": "kh", "9": "q", "8": "gh"})
 _ARABIZI_VOWELS = [(re.compile(r"ou|oo"), "u"), (re.compile(r"ee"), "i"),
                    (re.compile(r"([a-z])\1+"), r"\1")]
+_ANY_ARABIZI_VOWEL = re.compile(r"ou|oo|ee|([a-z])\1")  # whether any rule above applies
 
 
 def arabic_key(token: str) -> str:
@@ -86,6 +87,8 @@ def arabic_key(token: str) -> str:
         if token.isdigit():
             return token
         token = token.translate(_ARABIZI)
+        if not _ANY_ARABIZI_VOWEL.search(token):
+            return token
         for pattern, replacement in _ARABIZI_VOWELS:
             token = pattern.sub(replacement, token)
         return token
