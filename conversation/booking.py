@@ -335,7 +335,7 @@ def finish_booking(t: Talk) -> Reply:
         state.candidates = []
         state.request_text = ""
         state.step = paused.get("step", "book_when")
-        prompts = [say(key, **params) for key, params in paused.get("ask", [])]
+        prompts = [say(item[0], **item[1]) for item in paused.get("ask", [])]
         return ask(state, prompts or [say("ask_when")], paused.get("expect", "request"),
                    "switch:kept_booking")
     return Failed("not_understood")

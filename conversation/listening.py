@@ -21,6 +21,7 @@ from .replies import (
     Talk,
     anything_else,
     ask,
+    asked_before,
     goodbye,
     transfer,
 )
@@ -361,8 +362,7 @@ def switch_language(t: Talk, lang: str) -> Turn:
 def repeat(state: CallState) -> Turn:
     if not state.last_ask:
         return ask(state, [Say("what_else")], "request", "repeat")
-    prompts = [Say(key, dict(params)) for key, params in state.last_ask]
-    return ask(state, prompts, state.last_expect, "repeat")
+    return ask(state, asked_before(state), state.last_expect, "repeat")
 
 
 def crisis(t: Talk, kind: str) -> Turn:

@@ -102,7 +102,10 @@ def ask(state: CallState, prompts: list[Say], expect: str, event: str,
         state.step = step
     # Remember what was asked (the caller may say "Wie bitte?"), without the apology
     # that came before it.
-    state.last_ask = [[p.key, p.params] for p in prompts if p.key not in APOLOGIES]
+    # A sentence in another language than the call's (the offer "For English, press
+    # nine") keeps its language, or a repeat would say it in the caller's.
+    state.last_ask = [[p.key, p.params, p.lang] if p.lang else [p.key, p.params]
+                      for p in prompts if p.key not in APOLOGIES]
     state.last_expect = expect
     return Turn(state, (Ask(tuple(prompts), expect=expect, lang=state.lang),), event)
 
@@ -143,5 +146,10 @@ def voicemail(state: CallState) -> Turn:
 
 def repeat_question(state: CallState, why: str) -> Turn:
     """The same question again, after saying what went wrong."""
-    prompts = [Say(why)] + [Say(key, dict(params)) for key, params in state.last_ask]
-    return ask(state, prompts, state.last_expect, f"reprompt:{why}")
+    return ask(state, [Say(why), *asked_before(state)], state.last_expect, f"reprompt:{why}")
+
+
+def asked_before(state: CallState) -> list[Say]:
+    """The sentences of the last question, to say again ([key, params] or, for a sentence
+    in another language, [key, params, lang])."""
+    return [Say(item[0], dict(item[1]), *item[2:3]) for item in state.last_ask]

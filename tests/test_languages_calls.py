@@ -98,6 +98,16 @@ def test_the_greeting_offers_each_language_in_its_own_language_and_voice(app):
     assert "nine" in offers["en-GB"][1]
 
 
+@pytest.mark.parametrize("again", ["wiederholen", "wie bitte"])
+def test_the_greeting_said_again_offers_each_language_in_its_own_language_again(app, again):
+    caller = Caller(app)
+    caller.dial()
+    first = says(caller.body)
+    caller.say(again)
+    assert says(caller.body)[-len(first) + 1:] == first[1:]  # the offers, as the first time
+    assert "Für Deutsch" not in caller.hears()
+
+
 def test_a_job_centre_offers_only_the_languages_it_configures(tmp_path):
     caller = Caller(make_app(tmp_path, ["de", "tr"]))
     caller.dial()
