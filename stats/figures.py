@@ -538,10 +538,12 @@ def _agent_days(db: Database, period: Period, now: datetime) -> dict[str, dict]:
             stored[day.isoformat()] = counts
             if finish <= now:  # only whole days are kept
                 db.conn.executemany(
-                    "INSERT OR REPLACE INTO stats_agent_days (day, agent_id, status, seconds)"
-                    " VALUES (?, ?, ?, ?)",
+                    "INSERT INTO stats_agent_days (day, agent_id, status, seconds)"
+                    " VALUES (?, ?, ?, ?) ON CONFLICT (day, agent_id, status)"
+                    " DO UPDATE SET seconds = excluded.seconds",
                     [(day.isoformat(), a, s, v) for a, c in counts.items() for s, v in c.items()])
-                db.execute("INSERT OR IGNORE INTO stats_agent_days_done (day) VALUES (?)",
+                db.execute("INSERT INTO stats_agent_days_done (day) VALUES (?)"
+                           " ON CONFLICT DO NOTHING",
                            [day.isoformat()])
     return stored
 
