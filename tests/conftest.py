@@ -30,13 +30,6 @@ NOW = datetime(2026, 11, 25, 10, 0, tzinfo=ZoneInfo("Europe/Berlin"))
 ENGINE = os.environ.get("HOTLINE_TEST_ENGINE", "sqlite")
 
 
-def pytest_configure(config):
-    config.addinivalue_line("markers", "postgres: runs against a real PostgreSQL server")
-    config.addinivalue_line("markers", "both_engines: run once on SQLite, once on PostgreSQL")
-    config.addinivalue_line("markers", "sqlite_only: about SQLite itself (its file, its locks,"
-                            " its earlier layouts); not run with HOTLINE_TEST_ENGINE=postgresql")
-
-
 def pytest_generate_tests(metafunc):
     if metafunc.definition.get_closest_marker("both_engines") and \
             "engine" in metafunc.fixturenames:
