@@ -83,6 +83,17 @@ COMPAT_FUNCTIONS = [
     "CREATE OR REPLACE FUNCTION julianday(stamp text) RETURNS double precision"
     " LANGUAGE sql STABLE AS"
     " $$ SELECT extract(epoch FROM CAST(stamp AS timestamptz)) / 86400.0 + 2440587.5 $$",
+    # sum(condition): SQLite counts the rows where a comparison holds (true is 1); NULL
+    # over no rows, as sum() is.
+    "CREATE OR REPLACE FUNCTION sum_true(total bigint, value boolean) RETURNS bigint"
+    " LANGUAGE sql IMMUTABLE AS $$ SELECT CASE WHEN value IS NULL THEN total"
+    " ELSE COALESCE(total, 0) + CASE WHEN value THEN 1 ELSE 0 END END $$",
+    "CREATE OR REPLACE AGGREGATE sum(boolean) (SFUNC = sum_true, STYPE = bigint)",
+    # min(a, b) and max(a, b): SQLite's scalar forms (NULL if either is NULL).
+    *(f"CREATE OR REPLACE FUNCTION {name}(a anycompatible, b anycompatible)"
+      f" RETURNS anycompatible LANGUAGE sql IMMUTABLE AS"
+      f" $$ SELECT CASE WHEN a IS NULL OR b IS NULL THEN NULL ELSE {pick}(a, b) END $$"
+      for name, pick in (("min", "LEAST"), ("max", "GREATEST"))),
 ]
 
 

@@ -386,10 +386,10 @@ def purge_personal_data(db: Database, before: str) -> dict:
     # The pseudonym goes; whether the caller called again within 7 days (all the
     # statistics ever ask of it) stays, as a yes or no.
     db.execute(
-        f"UPDATE calls SET called_again = EXISTS (SELECT 1 FROM calls d"
+        f"UPDATE calls SET called_again = CASE WHEN EXISTS (SELECT 1 FROM calls d"
         f" WHERE d.caller_key = calls.caller_key AND d.started_at > calls.started_at"
         f" AND julianday(d.started_at) <= julianday(calls.started_at) + {REPEAT_DAYS})"
-        f" WHERE started_at < ? AND caller_key IS NOT NULL", [before])
+        f" THEN 1 ELSE 0 END WHERE started_at < ? AND caller_key IS NOT NULL", [before])
     numbers = db.execute(
         "UPDATE calls SET from_number = NULL, to_number = NULL, customer_number = NULL,"
         " caller_key = NULL WHERE started_at < ?"

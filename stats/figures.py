@@ -557,7 +557,7 @@ def _agent_seconds(db: Database, start: datetime, end: datetime) -> dict[int, Co
             "SELECT agent_id, status, sum((julianday(COALESCE(next_at, :end))"
             " - julianday(at)) * 86400.0) FROM (SELECT agent_id, status, at, LEAD(at) OVER"
             " (PARTITION BY agent_id ORDER BY at, id) AS next_at FROM agent_status_history"
-            " WHERE at >= :start AND at < :end) GROUP BY agent_id, status",
+            " WHERE at >= :start AND at < :end) AS changes GROUP BY agent_id, status",
             {"start": start_text, "end": end_text}).fetchall():
         seconds[agent_id][status] += total
     for (agent_id,) in db.execute("SELECT id FROM agents WHERE role = 'agent'").fetchall():

@@ -232,6 +232,8 @@ def _recompute(db: Database, first: str, after: str) -> None:
     """Replace the rollup rows of the hours [first, after) with sums of the raw rows."""
     # CROSS JOIN keeps the calls of the hours as the outer loop: without it SQLite may
     # scan all of call_outcomes and look each call up (seconds instead of milliseconds).
+    # PostgreSQL plans the order itself and knows no CROSS JOIN ... ON.
+    join = "CROSS JOIN" if engine(db) == "sqlite" else "JOIN"
     where = "c.started_at >= ? AND c.started_at < ?"
     span = [first, after]
     calls = {sid: [hour, lang, intent, outcome, emergency]
@@ -253,7 +255,7 @@ def _recompute(db: Database, first: str, after: str) -> None:
             f"SELECT h.agent_id, h.status, h.call_sid, h.at, (SELECT n.at FROM"
             f" agent_status_history n WHERE n.agent_id = h.agent_id AND n.at >= h.at"
             f" AND (n.at > h.at OR n.id > h.id) ORDER BY n.at, n.id LIMIT 1)"
-            f" FROM calls c CROSS JOIN agent_status_history h ON h.call_sid = c.call_sid"
+            f" FROM calls c {join} agent_status_history h ON h.call_sid = c.call_sid"
             f" WHERE {where} AND h.status IN ('on_call', 'wrap_up')", span):
         if until is None:
             continue  # still talking or in wrap-up: counted once it ends
@@ -264,14 +266,14 @@ def _recompute(db: Database, first: str, after: str) -> None:
     turns = {row[0]: row[1:] for row in db.execute(
         f"SELECT t.call_sid, count(*), sum(CASE WHEN {NOT_UNDERSTOOD_SQL} THEN 1 ELSE 0 END),"
         f" sum(t.confidence),"
-        f" count(t.confidence) FROM calls c CROSS JOIN turns t ON t.call_sid = c.call_sid"
+        f" count(t.confidence) FROM calls c {join} turns t ON t.call_sid = c.call_sid"
         f" WHERE {where} AND t.turn > 0 GROUP BY t.call_sid", span)}
     stays: dict[str, list] = defaultdict(list)
     topics: dict[str, str] = {}
     taken: dict[str, Counter] = defaultdict(Counter)  # call -> agent -> stays put through
     for sid, site, result, wait_ms, wait_s, joined, topic, agent_id in db.execute(
             f"SELECT q.call_sid, q.site, q.result, q.wait_ms, q.wait_s, q.joined_at, q.topic,"
-            f" q.agent_id FROM calls c CROSS JOIN queue_entries q ON q.call_sid = c.call_sid"
+            f" q.agent_id FROM calls c {join} queue_entries q ON q.call_sid = c.call_sid"
             f" WHERE {where} ORDER BY q.id", span):
         stays[sid].append((site, result, wait_ms if wait_ms is not None else (wait_s or 0) * 1000,
                            joined))
@@ -279,14 +281,14 @@ def _recompute(db: Database, first: str, after: str) -> None:
             topics[sid] = topic
             taken[sid][agent_id] += 1
     callback_sites = dict(db.execute(
-        f"SELECT b.call_sid, max(b.site) FROM calls c CROSS JOIN callbacks b"
+        f"SELECT b.call_sid, max(b.site) FROM calls c {join} callbacks b"
         f" ON b.call_sid = c.call_sid WHERE {where} GROUP BY b.call_sid", span).fetchall())
     agent_bookings = dict(db.execute(
-        f"SELECT o.call_sid, count(*) FROM calls c CROSS JOIN call_outcomes o"
+        f"SELECT o.call_sid, count(*) FROM calls c {join} call_outcomes o"
         f" ON o.call_sid = c.call_sid WHERE {where} AND o.outcome = 'booking_made'"
         f" GROUP BY o.call_sid", span).fetchall())
     booked_sites = dict(db.execute(
-        f"SELECT b.call_sid, max(b.site_id) FROM calls c CROSS JOIN bookings b"
+        f"SELECT b.call_sid, max(b.site_id) FROM calls c {join} bookings b"
         f" ON b.call_sid = c.call_sid WHERE {where} GROUP BY b.call_sid", span).fetchall())
 
     sums: dict[tuple, list] = defaultdict(lambda: [0] * len(HOURLY_MEASURES))
