@@ -89,7 +89,13 @@ def connect(path: str) -> Database:
 def scrub(db: Database) -> bool:
     """After a purge: copy the WAL into the database file and cut it to nothing, so that
     no older page (with numbers or words since purged) stays in the -wal file. False if
-    readers kept it busy beyond the busy timeout (the next purge tries again)."""
+    readers kept it busy beyond the busy timeout (the next purge tries again).
+
+    PostgreSQL: VACUUM removes the purged rows' old versions from the tables. What its
+    WAL and freed space still hold is overwritten in time, not at once (README)."""
+    if engine(db) == "postgresql":
+        db.execute("VACUUM")
+        return True
     busy, _, _ = db.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
     return busy == 0
 
