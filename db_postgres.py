@@ -116,18 +116,18 @@ def translate(sql: str) -> str:
         return done
 
     def one(match: re.Match) -> str:
-        token = match.group(0)
-        if token == "?":
+        part = match.group(0)
+        if part == "?":
             return "%s"
-        if token == "%":
+        if part == "%":
             return "%%"
-        if token.startswith("'"):
-            return token.replace("%", "%%")
-        if token.startswith("--"):
+        if part.startswith("'"):
+            return part.replace("%", "%%")
+        if part.startswith("--"):
             return ""
-        if token.startswith(":") and token != "::":
-            return f"%({token[1:]})s"
-        return token
+        if part.startswith(":") and part != "::":
+            return f"%({part[1:]})s"
+        return part
 
     done = _TOKENS.sub(one, sql)
     if re.match(r"\s*(CREATE\s+TABLE|ALTER\s+TABLE)", done, re.IGNORECASE):

@@ -195,9 +195,9 @@ def offer_slots(db: Database, schedule: Schedule, booking: bookings.Booking,
     found = find_slots(db, schedule, booking.site_id, booking.topic_id, Wish(), now=now,
                        limit=OFFERS, exclude=[booking.start])
     db.execute("INSERT INTO reminder_offers (booking_id, slots, offered_at)"
-               " VALUES (?, ?, ?) ON CONFLICT (booking_id) DO UPDATE SET slots = excluded.slots,"
-               " offered_at = excluded.offered_at", [booking.id, json.dumps([s.to_dict() for s in found]),
-                                     bookings.utc_text(now)])
+               " VALUES (?, ?, ?) ON CONFLICT (booking_id)"
+               " DO UPDATE SET slots = excluded.slots, offered_at = excluded.offered_at",
+               [booking.id, json.dumps([s.to_dict() for s in found]), bookings.utc_text(now)])
     return found
 
 

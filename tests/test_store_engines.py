@@ -67,7 +67,8 @@ def test_a_webhook_and_its_retry_on_two_nodes_at_once_apply_each_turn_once_in_or
     for line in LINES:
         fields = {"SpeechResult": line, "Confidence": "0.9"}
         with ThreadPoolExecutor(2) as pool:
-            first, second = pool.map(lambda phone: phone.post(url, **fields), (racing, twin))
+            first, second = pool.map(lambda phone, url=url, fields=fields:
+                                     phone.post(url, **fields), (racing, twin))
         assert first.status == second.status == 200
         assert first.body == second.body  # the retry gets the answer already given
         replies.append(first.body)

@@ -13,10 +13,10 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
+from test_reliability import Server
 
 import db as database
 from devtools.softphone import OverHttp
-from test_reliability import Server
 
 pytestmark = pytest.mark.postgres
 
