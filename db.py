@@ -1,8 +1,11 @@
-"""The SQLite database: kept connections in WAL mode, write transactions that take turns
-at a gate, WAL checkpoints in the background, and each package's schema.
+"""The database: SQLite by default (kept connections in WAL mode, write transactions that
+take turns at a gate, WAL checkpoints in the background), or PostgreSQL when
+HOTLINE_DATABASE is a `postgresql://` URL (db_postgres.py), and each package's schema.
 
 Tables are owned by the package that writes them; each package has a ``store`` module
-with a ``migrate(db)`` function, and ``init_app`` runs them all when the app starts.
+with a ``migrate(db)`` function, and ``init_app`` runs them all when the app starts. The
+store modules write plain SQL that both engines understand; what differs (the write
+lock, placeholders, DDL types) is decided here and in db_postgres.py, nowhere else.
 docs/SCALING.md has the measurements behind the gate and the checkpoints.
 """
 
@@ -41,9 +44,28 @@ _local = threading.local()
 
 Migration = Callable[[Database], None]
 
+# The store's errors, whichever the engine (db_postgres raises these for PostgreSQL's).
+IntegrityError = sqlite3.IntegrityError  # a unique or foreign key constraint refused a write
+BusyError = sqlite3.OperationalError  # the write lock was not had within the busy timeout
+
+
+def is_postgres(target: str) -> bool:
+    """Whether HOTLINE_DATABASE names a PostgreSQL server rather than a SQLite file."""
+    return target.startswith(("postgresql://", "postgres://"))
+
+
+def engine(db) -> str:
+    """"sqlite" or "postgresql": for the few statements the engines write differently."""
+    return getattr(db, "engine", "sqlite")
+
 
 def connect(path: str) -> Database:
-    """Open the database file in WAL mode with a busy timeout, creating its folder."""
+    """Open the database: a SQLite file in WAL mode with a busy timeout, creating its
+    folder, or (a `postgresql://` URL) a connection from this process's pool."""
+    if is_postgres(path):
+        import db_postgres  # only deployments on PostgreSQL need psycopg loaded
+
+        return db_postgres.connect(path)
     Path(path).parent.mkdir(parents=True, exist_ok=True)
     # isolation_level=None: we open transactions ourselves (see `transaction`), so
     # sqlite3 never starts one implicitly and holds a lock we did not ask for.
@@ -67,7 +89,13 @@ def connect(path: str) -> Database:
 def scrub(db: Database) -> bool:
     """After a purge: copy the WAL into the database file and cut it to nothing, so that
     no older page (with numbers or words since purged) stays in the -wal file. False if
-    readers kept it busy beyond the busy timeout (the next purge tries again)."""
+    readers kept it busy beyond the busy timeout (the next purge tries again).
+
+    PostgreSQL: VACUUM removes the purged rows' old versions from the tables. What its
+    WAL and freed space still hold is overwritten in time, not at once (README)."""
+    if engine(db) == "postgresql":
+        db.execute("VACUUM")
+        return True
     busy, _, _ = db.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
     return busy == 0
 
@@ -154,6 +182,9 @@ def transaction(db: Database) -> Iterator[Database]:
     that cannot pass within the busy timeout fails as SQLite would ("database is
     locked"), so callers handle both the same way.
     """
+    if engine(db) == "postgresql":
+        yield from _pg_transaction(db)
+        return
     gate = _gate(db)
     if gate is not None and not gate.acquire(BUSY_TIMEOUT_MS / 1000):
         raise sqlite3.OperationalError("database is locked (write gate)")
@@ -171,6 +202,23 @@ def transaction(db: Database) -> Iterator[Database]:
     finally:
         if gate is not None:
             gate.release()
+
+
+def _pg_transaction(db) -> Iterator:
+    """PostgreSQL: BEGIN, then the writers' advisory lock (db_postgres.WRITE_LOCK), which
+    every node's writers queue at as one machine's did at BEGIN IMMEDIATE. Held to the
+    end of the transaction; a writer that waits past the lock timeout fails as a busy
+    SQLite would."""
+    import db_postgres
+
+    db.execute("BEGIN")
+    try:
+        db.execute("SELECT pg_advisory_xact_lock(?)", [db_postgres.WRITE_LOCK])
+        yield db
+    except BaseException:
+        db.execute("ROLLBACK")
+        raise
+    db.execute("COMMIT")
 
 
 class Checkpointer:
@@ -306,7 +354,9 @@ def get_db() -> Database:
     here = g._get_current_object()
     db = here.get("db")
     if db is None:
-        db = here.db = _thread_connection(current_app.config["HOTLINE_DATABASE"])
+        target = current_app.config["HOTLINE_DATABASE"]
+        # PostgreSQL: a connection from the pool for this request, given back at its end.
+        db = here.db = connect(target) if is_postgres(target) else _thread_connection(target)
     return db
 
 
@@ -330,7 +380,9 @@ def _thread_connection(path: str) -> Database:
 def close_db(_exc: BaseException | None = None) -> None:
     """End of a request: never leave a transaction open on the kept connection."""
     db = g.pop("db", None)
-    if db is not None and db.conn.in_transaction:
+    if db is not None and engine(db) == "postgresql":
+        db.conn.close()
+    elif db is not None and db.conn.in_transaction:
         db.conn.rollback()
 
 
@@ -339,6 +391,10 @@ def init_app(app: Flask, migrations: list[Migration]) -> None:
     db = connect(app.config["HOTLINE_DATABASE"])
     try:
         with transaction(db):
+            if engine(db) == "postgresql":
+                import db_postgres
+
+                db_postgres.prepare(db)
             for migrate in migrations:
                 migrate(db)
     finally:

@@ -62,8 +62,8 @@ def readyz():
         with database.transaction(conn):
             conn.execute("CREATE TABLE IF NOT EXISTS readiness_probe"
                          " (id INTEGER PRIMARY KEY CHECK (id = 1), at TEXT NOT NULL)")
-            conn.execute("INSERT OR REPLACE INTO readiness_probe (id, at) VALUES (1, ?)",
-                         [clock.utc_text()])
+            conn.execute("INSERT INTO readiness_probe (id, at) VALUES (1, ?)"
+                         " ON CONFLICT (id) DO UPDATE SET at = excluded.at", [clock.utc_text()])
         checks["database"] = "ok"
     except Exception as error:  # noqa: BLE001 - any failure means not ready
         checks["database"] = f"error: {type(error).__name__}"

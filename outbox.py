@@ -138,9 +138,9 @@ def enqueue(db: Database, *, to: str, body: str, purpose: str, key: str, call_si
     """Queue an SMS inside the caller's transaction; False if this key was queued before."""
     at = clock.utc_text(now)
     cursor = db.execute(
-        "INSERT OR IGNORE INTO outbox (dedupe_key, call_sid, purpose, to_number, body,"
+        "INSERT INTO outbox (dedupe_key, call_sid, purpose, to_number, body,"
         " created_at, state, next_attempt_at, kind, priority)"
-        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
         [key, call_sid, purpose, to, body, at, QUEUED, at, kind, priority])
     return cursor.rowcount == 1
 

@@ -36,13 +36,14 @@ def collect(db: Database, before: str, now: datetime) -> int:
     added = 0
     if "outbox" in db.table_names():
         added += db.execute(
-            "INSERT OR IGNORE INTO twilio_redactions (sid, kind, due_at)"
+            "INSERT INTO twilio_redactions (sid, kind, due_at)"
             " SELECT message_sid, ?, ? FROM outbox WHERE created_at < ?"
-            " AND message_sid IS NOT NULL AND body IS NOT NULL", [SMS, at, before]).rowcount
+            " AND message_sid IS NOT NULL AND body IS NOT NULL ON CONFLICT DO NOTHING",
+            [SMS, at, before]).rowcount
     added += db.execute(
-        "INSERT OR IGNORE INTO twilio_redactions (sid, kind, due_at)"
+        "INSERT INTO twilio_redactions (sid, kind, due_at)"
         " SELECT recording_sid, ?, ? FROM voicemails WHERE at < ?"
-        " AND recording_sid IS NOT NULL AND recording_sid != ''",
+        " AND recording_sid IS NOT NULL AND recording_sid != '' ON CONFLICT DO NOTHING",
         [RECORDING, at, before]).rowcount
     db.execute("UPDATE voicemails SET recording_sid = NULL WHERE at < ?"
                " AND recording_sid IS NOT NULL", [before])
@@ -66,8 +67,8 @@ def run(db: Database, gateway, before: datetime, now: datetime) -> Outcome:
     with transaction(db):
         migrate(db)
         for sid in received:
-            db.execute("INSERT OR IGNORE INTO twilio_redactions (sid, kind, due_at)"
-                       " VALUES (?, ?, ?)", [sid, SMS, at])
+            db.execute("INSERT INTO twilio_redactions (sid, kind, due_at)"
+                       " VALUES (?, ?, ?) ON CONFLICT DO NOTHING", [sid, SMS, at])
     done = left = 0
     for sid, kind in db.execute("SELECT sid, kind FROM twilio_redactions ORDER BY due_at, sid"
                                 ).fetchall():

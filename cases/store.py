@@ -96,14 +96,17 @@ def save_customer(db: Database, customer: Customer, now: datetime) -> str:
     stored = get_customer(db, customer.customer_number)
     if stored == customer:
         return UNCHANGED
-    db["case_customers"].upsert({
-        "customer_number": customer.customer_number, "name": customer.name,
-        "birth_date": customer.birth_date, "team": customer.team,
-        "payment_date": customer.payment_date, "payment_cents": customer.payment_cents,
-        "applications": json.dumps([a.to_dict() for a in customer.applications],
-                                   ensure_ascii=False),
-        "updated_at": utc_text(now),
-    }, pk="customer_number")
+    db.execute(
+        "INSERT INTO case_customers (customer_number, name, birth_date, team, payment_date,"
+        " payment_cents, applications, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
+        " ON CONFLICT (customer_number) DO UPDATE SET name = excluded.name,"
+        " birth_date = excluded.birth_date, team = excluded.team,"
+        " payment_date = excluded.payment_date, payment_cents = excluded.payment_cents,"
+        " applications = excluded.applications, updated_at = excluded.updated_at",
+        [customer.customer_number, customer.name, customer.birth_date, customer.team,
+         customer.payment_date, customer.payment_cents,
+         json.dumps([a.to_dict() for a in customer.applications], ensure_ascii=False),
+         utc_text(now)])
     return CREATED if stored is None else UPDATED
 
 
@@ -153,8 +156,9 @@ def is_locked(db: Database, keys: list[str], now: datetime) -> bool:
 def record_failed_check(db: Database, keys: list[str], now: datetime) -> None:
     """Count one failed check against every key; forget failures older than the window."""
     db.execute("DELETE FROM case_check_failures WHERE at <= ?", [utc_text(now - LOCK_WINDOW)])
-    db["case_check_failures"].insert_all([{"key": _digest(k), "at": utc_text(now)}
-                                          for k in keys])
+    for key in keys:
+        db.execute("INSERT INTO case_check_failures (key, at) VALUES (?, ?)",
+                   [_digest(key), utc_text(now)])
 
 
 # ----------------------------------------------------------------------------- audit log
@@ -164,10 +168,9 @@ def record_disclosure(db: Database, *, call_sid: str, customer_number: str,
                       caller_number: str | None, topic: str, channel: str, said: str,
                       now: datetime) -> None:
     """One line of the audit log: what was told about whose case, on which call."""
-    db["case_disclosures"].insert({
-        "at": utc_text(now), "call_sid": call_sid, "customer_number": customer_number,
-        "caller_number": caller_number, "topic": topic, "channel": channel, "said": said,
-    })
+    db.execute("INSERT INTO case_disclosures (at, call_sid, customer_number, caller_number,"
+               " topic, channel, said) VALUES (?, ?, ?, ?, ?, ?, ?)",
+               [utc_text(now), call_sid, customer_number, caller_number, topic, channel, said])
 
 
 def purge_personal_data(db: Database, *, audit_before: str, now: datetime) -> dict:

@@ -199,8 +199,8 @@ def caller_number(db: Database, call_sid: str) -> str | None:
 
 def mark_verified(db: Database, call_sid: str, customer_number: str) -> None:
     """The caller proved to be this customer (number and birth date matched)."""
-    db["calls"].update(call_sid, {"verified": 1, "customer_number": customer_number,
-                                  "updated_at": utcnow()})
+    db.execute("UPDATE calls SET verified = 1, customer_number = ?, updated_at = ?"
+               " WHERE call_sid = ?", [customer_number, utcnow(), call_sid])
 
 
 def verified_customer(db: Database, call_sid: str) -> str | None:
@@ -220,8 +220,8 @@ def open_call(db: Database, call_sid: str, from_number: str, to_number: str,
     # schema first, which made them most of a turn's database time.
     now = utcnow()
     db.execute(
-        "INSERT OR IGNORE INTO calls (call_sid, started_at, updated_at, from_number, to_number,"
-        " turns, emergency, caller_key) VALUES (?, ?, ?, ?, ?, 0, 0, ?)",
+        "INSERT INTO calls (call_sid, started_at, updated_at, from_number, to_number,"
+        " turns, emergency, caller_key) VALUES (?, ?, ?, ?, ?, 0, 0, ?) ON CONFLICT DO NOTHING",
         [call_sid, now, now, from_number, to_number, caller_key])
 
 
@@ -252,18 +252,27 @@ def record_turn(db: Database, call_sid: str, heard: Heard, turn: Turn, said: str
         values.append(if_state)
     if db.execute(update, values).rowcount == 0 and if_state is not None:
         return False
+    # A turn written again (its number the same) replaces what was written first.
     row = db.execute(
-        "INSERT OR REPLACE INTO turns (call_sid, turn, at, speech, digits, confidence, intent,"
-        " score, evidence, event, said, reply_key) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        "INSERT INTO turns (call_sid, turn, at, speech, digits, confidence, intent,"
+        " score, evidence, event, said, reply_key) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+        " ON CONFLICT (call_sid, turn) DO UPDATE SET at = excluded.at, speech = excluded.speech,"
+        " digits = excluded.digits, confidence = excluded.confidence, intent = excluded.intent,"
+        " score = excluded.score, evidence = excluded.evidence, event = excluded.event,"
+        " said = excluded.said, reply_key = excluded.reply_key RETURNING id",
         [call_sid, state.turn, now, None if turn.private else heard.speech or None,
          None if turn.private else logged_keys(heard.digits),
          heard.confidence, recognition.intent if recognition else state.intent,
          recognition.score if recognition else None,
          None if turn.private else recognition.evidence if recognition else None,
          turn.event, said, reply[0] if reply else None])
-    if reply is not None:
-        db.execute("INSERT OR REPLACE INTO turn_replies (turn_id, body) VALUES (?, ?)",
-                   [row.lastrowid, reply[1]])
+    turn_id = row.fetchone()[0]
+    if reply is None:  # a turn written again without a reply keeps none of the first one's
+        db.execute("DELETE FROM turn_replies WHERE turn_id = ?", [turn_id])
+    else:
+        db.execute("INSERT INTO turn_replies (turn_id, body) VALUES (?, ?)"
+                   " ON CONFLICT (turn_id) DO UPDATE SET body = excluded.body",
+                   [turn_id, reply[1]])
     return True
 
 
@@ -321,25 +330,16 @@ def record_error(db: Database, call_sid: str) -> str:
     state = load_state(db, call_sid) or CallState()
     state.step = "agent"
     achieve(state, "agent")
-    db["turns"].insert(
-        {
-            "call_sid": call_sid,
-            "turn": state.turn,
-            "at": utcnow(),
-            "event": "agent:error",
-            "intent": state.intent,
-        },
-        replace=True,
-    )
-    db["calls"].update(
-        call_sid,
-        {
-            "updated_at": utcnow(),
-            "step": state.step,
-            "outcome": state.outcome,
-            "state": json.dumps(state.to_dict(), ensure_ascii=False),
-        },
-    )
+    now = utcnow()
+    # Replaces whatever the turn of that number had recorded, as a whole row.
+    db.execute("DELETE FROM turn_replies WHERE turn_id IN (SELECT id FROM turns"
+               " WHERE call_sid = ? AND turn = ?)", [call_sid, state.turn])
+    db.execute("DELETE FROM turns WHERE call_sid = ? AND turn = ?", [call_sid, state.turn])
+    db.execute("INSERT INTO turns (call_sid, turn, at, event, intent) VALUES (?, ?, ?, ?, ?)",
+               [call_sid, state.turn, now, "agent:error", state.intent])
+    db.execute("UPDATE calls SET updated_at = ?, step = ?, outcome = ?, state = ?"
+               " WHERE call_sid = ?", [now, state.step, state.outcome,
+                                       json.dumps(state.to_dict(), ensure_ascii=False), call_sid])
     return state.lang
 
 
@@ -348,8 +348,9 @@ def record_voicemail(db: Database, call_sid: str, recording_sid: str, recording_
     """A message the caller left; the audio stays at Twilio, we keep where it is."""
     if db.execute("SELECT 1 FROM voicemails WHERE recording_sid = ?", [recording_sid]).fetchone():
         return  # a retried webhook
-    db["voicemails"].insert({"call_sid": call_sid, "at": utcnow(), "recording_sid": recording_sid,
-                             "recording_url": recording_url, "duration_s": duration_s})
+    db.execute("INSERT INTO voicemails (call_sid, at, recording_sid, recording_url, duration_s)"
+               " VALUES (?, ?, ?, ?, ?)",
+               [call_sid, utcnow(), recording_sid, recording_url, duration_s])
 
 
 # What the call state keeps after purging: how far the call got, never what was said or
@@ -385,10 +386,10 @@ def purge_personal_data(db: Database, before: str) -> dict:
     # The pseudonym goes; whether the caller called again within 7 days (all the
     # statistics ever ask of it) stays, as a yes or no.
     db.execute(
-        f"UPDATE calls SET called_again = EXISTS (SELECT 1 FROM calls d"
+        f"UPDATE calls SET called_again = CASE WHEN EXISTS (SELECT 1 FROM calls d"
         f" WHERE d.caller_key = calls.caller_key AND d.started_at > calls.started_at"
         f" AND julianday(d.started_at) <= julianday(calls.started_at) + {REPEAT_DAYS})"
-        f" WHERE started_at < ? AND caller_key IS NOT NULL", [before])
+        f" THEN 1 ELSE 0 END WHERE started_at < ? AND caller_key IS NOT NULL", [before])
     numbers = db.execute(
         "UPDATE calls SET from_number = NULL, to_number = NULL, customer_number = NULL,"
         " caller_key = NULL WHERE started_at < ?"

@@ -7,7 +7,6 @@ is put through to a person: never Twilio's "application error".
 
 import logging
 import re
-import sqlite3
 from dataclasses import dataclass
 from datetime import datetime
 from urllib.parse import urlencode
@@ -194,7 +193,7 @@ def _answer(call_sid: str, work) -> Response:
     try:
         with database.transaction(db):
             return _twiml(work(db))
-    except sqlite3.OperationalError as error:
+    except database.BusyError as error:
         if "locked" not in str(error) and "busy" not in str(error):
             raise
         # Another writer held the database longer than the busy timeout: well inside

@@ -113,10 +113,11 @@ def _fail(db: Database, key: str, free: int, now: datetime) -> None:
     recent = row and datetime.fromisoformat(row[1]) > now - FORGET_AFTER
     failures = (row[0] if recent else 0) + 1
     delay = _delay(failures, free)
-    db["login_failures"].upsert({
-        "key": key, "failures": failures, "last_at": utc_text(now),
-        "locked_until": utc_text(now + timedelta(seconds=delay)) if delay else None,
-    }, pk="key")
+    db.execute("INSERT INTO login_failures (key, failures, last_at, locked_until)"
+               " VALUES (?, ?, ?, ?) ON CONFLICT (key) DO UPDATE SET failures = excluded.failures,"
+               " last_at = excluded.last_at, locked_until = excluded.locked_until",
+               [key, failures, utc_text(now),
+                utc_text(now + timedelta(seconds=delay)) if delay else None])
 
 
 def _give_back(db: Database, key: str, free: int, now: datetime) -> None:

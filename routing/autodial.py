@@ -153,10 +153,11 @@ def _start(db: Database, callback: Callback, agent: Agent, now: datetime, place:
     stamp = utc_text(now)
     db.execute("UPDATE callbacks SET status = ?, agent_id = ?, updated_at = ? WHERE id = ?",
                [IN_PROGRESS, agent.id, stamp, callback.id])
-    cursor = db.execute("INSERT INTO callback_attempts (callback_id, agent_id, at, result)"
-                        " VALUES (?, ?, ?, ?)", [callback.id, agent.id, stamp, DIALLING])
+    attempt_id = db.execute("INSERT INTO callback_attempts (callback_id, agent_id, at, result)"
+                            " VALUES (?, ?, ?, ?) RETURNING id",
+                            [callback.id, agent.id, stamp, DIALLING]).fetchone()[0]
     set_status(db, agent.id, CALLBACK, now=now, reason=f"callback {callback.id} dialling")
-    place(db, Dialling(cursor.lastrowid, get_callback(db, callback.id), agent, rules.mode), now)
+    place(db, Dialling(attempt_id, get_callback(db, callback.id), agent, rules.mode), now)
     log.info("Callback %s: dialling, agent %s, %s", callback.id, agent.id, rules.mode)
 
 

@@ -112,11 +112,11 @@ def request_callback(db: Database, call_sid: str | None, *, phone: str, confirme
         cursor = db.execute(
             "INSERT INTO callbacks (call_sid, phone, confirmed_by, topic, language, site, intent,"
             " window_start, window_end, status, attempts, created_at, updated_at, note,"
-            " queued_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?, ?, ?)",
+            " queued_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?, ?, ?) RETURNING id",
             [call_sid, phone.strip(), confirmed_by, topic or GENERAL, language or "de",
              site or None, intent, utc_text(window_start) if window_start else None,
              utc_text(window_end) if window_end else None, OPEN, stamp, stamp, note, place])
-        return get_callback(db, cursor.lastrowid)
+        return get_callback(db, cursor.fetchone()[0])
 
 
 def visible_callbacks(db: Database, agent_id: int, *, everything: bool = False) -> list[Callback]:

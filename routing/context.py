@@ -68,7 +68,7 @@ def mask_phone(number: str | None) -> str:
 
 
 def _columns(db: Database, table: str) -> set[str]:
-    return {row[1] for row in db.execute(f"PRAGMA table_info({table})").fetchall()}
+    return set(db[table].columns_dict)
 
 
 def verified_flag(db: Database, call_sid: str) -> bool:

@@ -147,9 +147,9 @@ def add(db: Database, agent: Agent, language: str, *, number: str, caller_id: st
     with atomic(db):
         cursor = db.execute(
             "INSERT INTO interpreter_sessions (call_sid, agent_id, language, conference, status,"
-            " started_at) VALUES (?, ?, ?, ?, ?, ?)",
+            " started_at) VALUES (?, ?, ?, ?, ?, ?) RETURNING id",
             [call_sid, agent.id, language, name, CALLING, utc_text(now)])
-        session_id = cursor.lastrowid
+        session_id = cursor.fetchone()[0]
     try:
         gateway.redirect_call(leg, phone_url("conference", {"call": call_sid, "role": "agent"}))
         gateway.redirect_call(call_sid, phone_url("conference", {"call": call_sid,

@@ -249,13 +249,15 @@ def add_agent(db: Database, *, login: str, name: str, password_hash: str, role: 
         cursor = db.execute(
             "INSERT INTO agents (login, name, role, password_hash, topics, languages, sites,"
             " reach_kind, reach_address, status, status_since, idle_since, missed_rings,"
-            " active, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, 1, ?)",
+            " active, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, 1, ?)"
+            " RETURNING id",
             [login, name, role, password_hash, json.dumps(list(topics)),
              json.dumps(list(languages)), json.dumps(list(sites)), reach_kind, reach_address,
              OFFLINE, stamp, None, stamp])
+        agent_id = cursor.fetchone()[0]
         db.execute("INSERT INTO agent_status_history (agent_id, status, at, reason)"
-                   " VALUES (?, ?, ?, ?)", [cursor.lastrowid, OFFLINE, stamp, "created"])
-    return get_agent(db, cursor.lastrowid)
+                   " VALUES (?, ?, ?, ?)", [agent_id, OFFLINE, stamp, "created"])
+    return get_agent(db, agent_id)
 
 
 def set_status(db: Database, agent_id: int, status: str, *, now: datetime, reason: str,

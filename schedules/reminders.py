@@ -201,9 +201,10 @@ def offer_slots(db: Database, schedule: Schedule, booking: bookings.Booking,
     remembered for the booking so that a reply "2" or the key 2 takes the second."""
     found = find_slots(db, schedule, booking.site_id, booking.topic_id, Wish(), now=now,
                        limit=OFFERS, exclude=[booking.start])
-    db.execute("INSERT OR REPLACE INTO reminder_offers (booking_id, slots, offered_at)"
-               " VALUES (?, ?, ?)", [booking.id, json.dumps([s.to_dict() for s in found]),
-                                     bookings.utc_text(now)])
+    db.execute("INSERT INTO reminder_offers (booking_id, slots, offered_at)"
+               " VALUES (?, ?, ?) ON CONFLICT (booking_id)"
+               " DO UPDATE SET slots = excluded.slots, offered_at = excluded.offered_at",
+               [booking.id, json.dumps([s.to_dict() for s in found]), bookings.utc_text(now)])
     return found
 
 

@@ -14,13 +14,13 @@ among active bookings, so the six digits are free again once an appointment has 
 from __future__ import annotations
 
 import secrets
-import sqlite3
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
 from sqlite_utils import Database
 
 import clock
+import db as database
 from db import atomic as db_atomic
 
 from .config import BERLIN
@@ -414,9 +414,11 @@ def hold(db: Database, slot: Slot, call_sid: str, now: datetime,
     """
     with _atomic(db):
         db.execute("DELETE FROM slot_holds WHERE expires_ts < ?", [int(now.timestamp())])
-        db.execute("INSERT OR REPLACE INTO slot_holds"
+        db.execute("INSERT INTO slot_holds"
                    " (call_sid, caseworker_id, start_ts, end_ts, expires_ts)"
-                   " VALUES (?, ?, ?, ?, ?)",
+                   " VALUES (?, ?, ?, ?, ?) ON CONFLICT (call_sid) DO UPDATE SET"
+                   " caseworker_id = excluded.caseworker_id, start_ts = excluded.start_ts,"
+                   " end_ts = excluded.end_ts, expires_ts = excluded.expires_ts",
                    [call_sid, slot.caseworker_id, int(slot.start.timestamp()),
                     int(slot.end.timestamp()), int(now.timestamp()) + seconds])
 
@@ -467,7 +469,7 @@ def _claim(db: Database, slot: Slot, now: datetime, ignore_id: int | None) -> No
         raise SlotTakenError(slot)
     clash = db.execute(
         "SELECT id FROM bookings WHERE caseworker_id = ? AND status = 'booked'"
-        " AND start_utc < ? AND end_utc > ? AND id IS NOT ? LIMIT 1",
+        " AND start_utc < ? AND end_utc > ? AND id IS DISTINCT FROM ? LIMIT 1",
         [slot.caseworker_id, utc_text(slot.end), utc_text(slot.start), ignore_id],
     ).fetchone()
     if clash is not None:
@@ -484,24 +486,24 @@ def _insert(db: Database, slot: Slot, code: str, *, call_sid, phone, language,
             reminder_consent: bool | None = None, caller_name: str | None = None,
             reminder_channel: str | None = None) -> Booking:
     try:
-        cursor = db.execute(
+        booking_id = db.execute(
             "INSERT INTO bookings (code, token, call_sid, site_id, topic_id, caseworker_id,"
             " caseworker_name, start_utc, end_utc, start_ts, end_ts, status, phone,"
             " customer_number, language, created_at, replaces, reminder_consent, caller_name,"
             " reminder_channel)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
             [code, secrets.token_urlsafe(24), call_sid, slot.site_id, slot.topic_id,
              slot.caseworker_id, slot.caseworker_name, utc_text(slot.start), utc_text(slot.end),
              int(slot.start.timestamp()), int(slot.end.timestamp()), BOOKED, phone,
              customer_number, language, utc_text(now), replaces,
              None if reminder_consent is None else int(reminder_consent), caller_name,
              reminder_channel],
-        )
-    except sqlite3.IntegrityError as error:
+        ).fetchone()[0]
+    except database.IntegrityError as error:
         if "bookings_active_slot" in str(error) or "caseworker_id" in str(error):
             raise SlotTakenError(slot) from error
         raise
-    return _one(db, "id = ?", [cursor.lastrowid])
+    return _one(db, "id = ?", [booking_id])
 
 
 def _new_code(db: Database, now: datetime) -> str:

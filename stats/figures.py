@@ -539,10 +539,12 @@ def _agent_days(db: Database, period: Period, now: datetime) -> dict[str, dict]:
             stored[day.isoformat()] = counts
             if finish <= now:  # only whole days are kept
                 db.conn.executemany(
-                    "INSERT OR REPLACE INTO stats_agent_days (day, agent_id, status, seconds)"
-                    " VALUES (?, ?, ?, ?)",
+                    "INSERT INTO stats_agent_days (day, agent_id, status, seconds)"
+                    " VALUES (?, ?, ?, ?) ON CONFLICT (day, agent_id, status)"
+                    " DO UPDATE SET seconds = excluded.seconds",
                     [(day.isoformat(), a, s, v) for a, c in counts.items() for s, v in c.items()])
-                db.execute("INSERT OR IGNORE INTO stats_agent_days_done (day) VALUES (?)",
+                db.execute("INSERT INTO stats_agent_days_done (day) VALUES (?)"
+                           " ON CONFLICT DO NOTHING",
                            [day.isoformat()])
     return stored
 
@@ -556,7 +558,7 @@ def _agent_seconds(db: Database, start: datetime, end: datetime) -> dict[int, Co
             "SELECT agent_id, status, sum((julianday(COALESCE(next_at, :end))"
             " - julianday(at)) * 86400.0) FROM (SELECT agent_id, status, at, LEAD(at) OVER"
             " (PARTITION BY agent_id ORDER BY at, id) AS next_at FROM agent_status_history"
-            " WHERE at >= :start AND at < :end) GROUP BY agent_id, status",
+            " WHERE at >= :start AND at < :end) AS changes GROUP BY agent_id, status",
             {"start": start_text, "end": end_text}).fetchall():
         seconds[agent_id][status] += total
     for (agent_id,) in db.execute("SELECT id FROM agents WHERE role = 'agent'").fetchall():

@@ -27,7 +27,7 @@ from zoneinfo import ZoneInfo
 
 from sqlite_utils import Database
 
-from db import atomic
+from db import atomic, engine
 
 BERLIN = ZoneInfo("Europe/Berlin")
 
@@ -73,7 +73,7 @@ _TRIGGERS = [
     # A caller's new call makes their calls of the week before repeats.
     ("calls", "rep", "AFTER INSERT",
      "SELECT substr(started_at, 1, 13) FROM calls WHERE caller_key = NEW.caller_key"
-     f" AND started_at >= date(substr(NEW.started_at, 1, 10), '-{REPEAT_DAYS + 1} days')"
+     " AND started_at >= {week_before}"
      " AND started_at < NEW.started_at"),
     # A status change ends the agent's previous status: talk and after-call work of the
     # calls both are about.
@@ -95,8 +95,11 @@ _TRIGGERS = [
 def migrate(db: Database) -> None:
     """Create the rollup tables, the dirty-hour triggers and the indexes the rollup reads by."""
     tables = set(db.table_names())
-    layout = db.execute("SELECT sql FROM sqlite_master WHERE name = 'stats_hourly'").fetchone()
-    handle = db.execute("SELECT sql FROM sqlite_master WHERE name = 'stats_handle'").fetchone()
+    postgres = engine(db) == "postgresql"
+    layout = None if postgres else db.execute(
+        "SELECT sql FROM sqlite_master WHERE name = 'stats_hourly'").fetchone()
+    handle = None if postgres else db.execute(
+        "SELECT sql FROM sqlite_master WHERE name = 'stats_handle'").fetchone()
     if layout and ("WITHOUT ROWID" not in layout[0] or " person_repeated " not in layout[0]
                    or (handle and " taken " not in handle[0])):
         # An earlier layout of derived data: drop it, and `refresh` rebuilds every hour.
@@ -167,16 +170,35 @@ def migrate(db: Database) -> None:
                    " ON agent_status_history (at)")
         # The UTC date minus one day: the Berlin day of the change is never earlier.
         for target in ("stats_agent_days_done", "stats_agent_days"):
-            db.execute(
-                f"CREATE TRIGGER IF NOT EXISTS stats_dirty_agents_{target} AFTER INSERT"
-                f" ON agent_status_history BEGIN DELETE FROM {target}"
-                f" WHERE day >= date(substr(NEW.at, 1, 10), '-1 day'); END")
+            _trigger(db, f"stats_dirty_agents_{target}", "AFTER INSERT", "agent_status_history",
+                     f"DELETE FROM {target} WHERE day >= {_days_before('NEW.at', 1, db)}")
     for table, suffix, event, hours in _TRIGGERS:
         if table in tables:
-            db.execute(f"DROP TRIGGER IF EXISTS stats_dirty_{table}_{suffix}")
-            db.execute(
-                f"CREATE TRIGGER stats_dirty_{table}_{suffix} {event} ON {table}"
-                f" BEGIN INSERT OR IGNORE INTO stats_dirty (hour) {hours}; END")
+            hours = hours.replace("{week_before}",
+                                  _days_before("NEW.started_at", REPEAT_DAYS + 1, db))
+            _trigger(db, f"stats_dirty_{table}_{suffix}", event, table,
+                     f"INSERT INTO stats_dirty (hour) {hours} ON CONFLICT DO NOTHING"
+                     if postgres else f"INSERT OR IGNORE INTO stats_dirty (hour) {hours}")
+
+
+def _days_before(stamp: str, days: int, db: Database) -> str:
+    """SQL for the ISO date `days` before the date of the stored time `stamp`."""
+    if engine(db) == "postgresql":
+        return f"to_char(CAST(substr({stamp}, 1, 10) AS date) - {days}, 'YYYY-MM-DD')"
+    return f"date(substr({stamp}, 1, 10), '-{days} days')"
+
+
+def _trigger(db: Database, name: str, event: str, table: str, action: str) -> None:
+    """(Re)create a row trigger: SQLite's inline body, or PostgreSQL's function + trigger."""
+    if engine(db) == "postgresql":
+        db.execute(f"CREATE OR REPLACE FUNCTION {name}() RETURNS trigger LANGUAGE plpgsql"
+                   f" AS $$ BEGIN {action}; RETURN NULL; END $$")
+        db.execute(f"DROP TRIGGER IF EXISTS {name} ON {table}")
+        db.execute(f"CREATE TRIGGER {name} {event} ON {table} FOR EACH ROW"
+                   f" EXECUTE FUNCTION {name}()")
+        return
+    db.execute(f"DROP TRIGGER IF EXISTS {name}")
+    db.execute(f"CREATE TRIGGER {name} {event} ON {table} BEGIN {action}; END")
 
 
 def hour_key(moment: datetime) -> str:
@@ -210,6 +232,8 @@ def _recompute(db: Database, first: str, after: str) -> None:
     """Replace the rollup rows of the hours [first, after) with sums of the raw rows."""
     # CROSS JOIN keeps the calls of the hours as the outer loop: without it SQLite may
     # scan all of call_outcomes and look each call up (seconds instead of milliseconds).
+    # PostgreSQL plans the order itself and knows no CROSS JOIN ... ON.
+    join = "CROSS JOIN" if engine(db) == "sqlite" else "JOIN"
     where = "c.started_at >= ? AND c.started_at < ?"
     span = [first, after]
     calls = {sid: [hour, lang, intent, outcome, emergency]
@@ -220,9 +244,10 @@ def _recompute(db: Database, first: str, after: str) -> None:
     # Whether the caller called again within 7 days: kept as an answer after purging,
     # else looked up by the pseudonym.
     again = dict(db.execute(
-        f"SELECT c.call_sid, COALESCE(c.called_again, EXISTS (SELECT 1 FROM calls d"
+        f"SELECT c.call_sid, COALESCE(c.called_again, CASE WHEN EXISTS (SELECT 1 FROM calls d"
         f" WHERE d.caller_key = c.caller_key AND d.started_at > c.started_at"
-        f" AND julianday(d.started_at) <= julianday(c.started_at) + {REPEAT_DAYS}))"
+        f" AND julianday(d.started_at) <= julianday(c.started_at) + {REPEAT_DAYS})"
+        f" THEN 1 ELSE 0 END)"
         f" FROM calls c WHERE {where} AND (c.caller_key IS NOT NULL"
         f" OR c.called_again IS NOT NULL)", span).fetchall())
     handled: dict[str, dict[int, list]] = defaultdict(dict)  # call -> agent -> [talk, acw]
@@ -230,7 +255,7 @@ def _recompute(db: Database, first: str, after: str) -> None:
             f"SELECT h.agent_id, h.status, h.call_sid, h.at, (SELECT n.at FROM"
             f" agent_status_history n WHERE n.agent_id = h.agent_id AND n.at >= h.at"
             f" AND (n.at > h.at OR n.id > h.id) ORDER BY n.at, n.id LIMIT 1)"
-            f" FROM calls c CROSS JOIN agent_status_history h ON h.call_sid = c.call_sid"
+            f" FROM calls c {join} agent_status_history h ON h.call_sid = c.call_sid"
             f" WHERE {where} AND h.status IN ('on_call', 'wrap_up')", span):
         if until is None:
             continue  # still talking or in wrap-up: counted once it ends
@@ -239,15 +264,16 @@ def _recompute(db: Database, first: str, after: str) -> None:
                       .total_seconds() * 1000)
         times[0 if status == "on_call" else 1] += spent
     turns = {row[0]: row[1:] for row in db.execute(
-        f"SELECT t.call_sid, count(*), sum({NOT_UNDERSTOOD_SQL}), sum(t.confidence),"
-        f" count(t.confidence) FROM calls c CROSS JOIN turns t ON t.call_sid = c.call_sid"
+        f"SELECT t.call_sid, count(*), sum(CASE WHEN {NOT_UNDERSTOOD_SQL} THEN 1 ELSE 0 END),"
+        f" sum(t.confidence),"
+        f" count(t.confidence) FROM calls c {join} turns t ON t.call_sid = c.call_sid"
         f" WHERE {where} AND t.turn > 0 GROUP BY t.call_sid", span)}
     stays: dict[str, list] = defaultdict(list)
     topics: dict[str, str] = {}
     taken: dict[str, Counter] = defaultdict(Counter)  # call -> agent -> stays put through
     for sid, site, result, wait_ms, wait_s, joined, topic, agent_id in db.execute(
             f"SELECT q.call_sid, q.site, q.result, q.wait_ms, q.wait_s, q.joined_at, q.topic,"
-            f" q.agent_id FROM calls c CROSS JOIN queue_entries q ON q.call_sid = c.call_sid"
+            f" q.agent_id FROM calls c {join} queue_entries q ON q.call_sid = c.call_sid"
             f" WHERE {where} ORDER BY q.id", span):
         stays[sid].append((site, result, wait_ms if wait_ms is not None else (wait_s or 0) * 1000,
                            joined))
@@ -255,14 +281,14 @@ def _recompute(db: Database, first: str, after: str) -> None:
             topics[sid] = topic
             taken[sid][agent_id] += 1
     callback_sites = dict(db.execute(
-        f"SELECT b.call_sid, max(b.site) FROM calls c CROSS JOIN callbacks b"
+        f"SELECT b.call_sid, max(b.site) FROM calls c {join} callbacks b"
         f" ON b.call_sid = c.call_sid WHERE {where} GROUP BY b.call_sid", span).fetchall())
     agent_bookings = dict(db.execute(
-        f"SELECT o.call_sid, count(*) FROM calls c CROSS JOIN call_outcomes o"
+        f"SELECT o.call_sid, count(*) FROM calls c {join} call_outcomes o"
         f" ON o.call_sid = c.call_sid WHERE {where} AND o.outcome = 'booking_made'"
         f" GROUP BY o.call_sid", span).fetchall())
     booked_sites = dict(db.execute(
-        f"SELECT b.call_sid, max(b.site_id) FROM calls c CROSS JOIN bookings b"
+        f"SELECT b.call_sid, max(b.site_id) FROM calls c {join} bookings b"
         f" ON b.call_sid = c.call_sid WHERE {where} GROUP BY b.call_sid", span).fetchall())
 
     sums: dict[tuple, list] = defaultdict(lambda: [0] * len(HOURLY_MEASURES))
@@ -342,8 +368,9 @@ def rebuild(db: Database) -> int:
         db.execute("DELETE FROM stats_hourly")
         db.execute("DELETE FROM stats_waits")
         db.execute("DELETE FROM stats_handle")
-        db.execute("INSERT OR IGNORE INTO stats_dirty (hour)"
-                   " SELECT DISTINCT substr(started_at, 1, 13) FROM calls")
-        db.execute("INSERT OR IGNORE INTO stats_dirty (hour)"
-                   " SELECT DISTINCT substr(enqueued_at, 1, 13) FROM queue_entries")
+        # WHERE true: SQLite would read ON CONFLICT as part of the SELECT's join otherwise.
+        db.execute("INSERT INTO stats_dirty (hour) SELECT DISTINCT substr(started_at, 1, 13)"
+                   " FROM calls WHERE true ON CONFLICT DO NOTHING")
+        db.execute("INSERT INTO stats_dirty (hour) SELECT DISTINCT substr(enqueued_at, 1, 13)"
+                   " FROM queue_entries WHERE true ON CONFLICT DO NOTHING")
     return refresh(db)

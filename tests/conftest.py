@@ -1,4 +1,11 @@
-"""Shared fixtures: an app on a temporary SQLite file, and a Caller who phones it like Twilio."""
+"""Shared fixtures: an app on a temporary SQLite file (or a PostgreSQL database), and a
+Caller who phones it like Twilio.
+
+Tests marked `both_engines` run twice: on SQLite and on PostgreSQL (that run is marked
+`postgres`). HOTLINE_TEST_ENGINE=postgresql runs every test that uses `app` on
+PostgreSQL. One PostgreSQL server serves the whole session; each test gets a database
+of its own, copied from a migrated template.
+"""
 
 import os
 import xml.etree.ElementTree as ET
@@ -8,6 +15,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 import clock
+import db as database
 from app import create_app
 from devtools.softphone import InProcess, Softphone
 
@@ -19,13 +27,90 @@ os.environ.setdefault("HOTLINE_HASH_KEY", "test-hash-key-0123456789abcdef")
 NOW = datetime(2026, 11, 25, 10, 0, tzinfo=ZoneInfo("Europe/Berlin"))
 
 
+ENGINE = os.environ.get("HOTLINE_TEST_ENGINE", "sqlite")
+
+
+def pytest_generate_tests(metafunc):
+    if metafunc.definition.get_closest_marker("both_engines") and \
+            "engine" in metafunc.fixturenames:
+        metafunc.parametrize("engine", ["sqlite", pytest.param("postgresql",
+                                                               marks=pytest.mark.postgres)])
+
+
+def pytest_collection_modifyitems(items):
+    if ENGINE == "postgresql":
+        for item in items:
+            if item.get_closest_marker("sqlite_only"):
+                item.add_marker(pytest.mark.skip(reason="about SQLite itself"))
+            elif "engine" in getattr(item, "fixturenames", ()):
+                item.add_marker(pytest.mark.postgres)
+
+
 @pytest.fixture
-def app(tmp_path):
+def engine():
+    """The database engine of this test: SQLite unless parametrized or HOTLINE_TEST_ENGINE."""
+    return ENGINE
+
+
+class PostgresDatabases:
+    """The session's PostgreSQL server and a migrated template to copy databases from."""
+
+    def __init__(self):
+        import psycopg
+
+        from devtools.pg_server import PostgresServer
+
+        self.server = PostgresServer()
+        self.admin = psycopg.connect(self.server.url(), autocommit=True)
+        self.admin.execute("CREATE DATABASE hotline_template")
+        template = self.server.url("hotline_template")
+        create_app({"TESTING": True, "HOTLINE_ENV": "test", "HOTLINE_DATABASE": template,
+                    "TWILIO_AUTH_TOKEN": TOKEN})
+        import db_postgres
+
+        db_postgres.close_pools(template)
+        self.made = 0
+
+    def new(self) -> str:
+        """A fresh database with every package's tables; its URL."""
+        self.made += 1
+        name = f"test_{self.made}"
+        self.admin.execute(f"CREATE DATABASE {name} TEMPLATE hotline_template"
+                           " STRATEGY FILE_COPY")
+        return self.server.url(name)
+
+    def stop(self) -> None:
+        self.admin.close()
+        self.server.stop()
+
+
+@pytest.fixture(scope="session")
+def postgres_databases():
+    databases = PostgresDatabases()
+    yield databases
+    databases.stop()
+
+
+@pytest.fixture
+def database_target(engine, tmp_path, request):
+    """HOTLINE_DATABASE for this test: a SQLite file, or a PostgreSQL database's URL."""
+    if engine == "sqlite":
+        yield str(tmp_path / "hotline.sqlite3")
+        return
+    url = request.getfixturevalue("postgres_databases").new()
+    yield url
+    import db_postgres
+
+    db_postgres.close_pools(url)
+
+
+@pytest.fixture
+def app(database_target):
     app = create_app(
         {
             "TESTING": True,
             "HOTLINE_ENV": "test",
-            "HOTLINE_DATABASE": str(tmp_path / "hotline.sqlite3"),
+            "HOTLINE_DATABASE": database_target,
             "TWILIO_AUTH_TOKEN": TOKEN,
             "HOTLINE_PUBLIC_URL": "",
             "HOTLINE_LANGUAGES": ["de", "en"],
@@ -49,12 +134,10 @@ def runner(app):
 
 @pytest.fixture
 def db(app):
-    """The app's database file, opened on its own connection as a second worker would."""
-    from db import connect
-
-    database = connect(app.config["HOTLINE_DATABASE"])
-    yield database
-    database.conn.close()
+    """The app's database, opened on its own connection as a second worker would."""
+    conn = database.connect(app.config["HOTLINE_DATABASE"])
+    yield conn
+    conn.conn.close()
 
 
 class Caller(Softphone):

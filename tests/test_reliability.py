@@ -33,15 +33,16 @@ def free_port() -> int:
 class Server:
     """gunicorn with the hotline on 127.0.0.1, its database in a temporary folder."""
 
-    def __init__(self, tmp_path: Path, workers: int):
+    def __init__(self, tmp_path: Path, workers: int, database: str | None = None,
+                 **settings: str):
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
-        self.database = str(tmp_path / "hotline.sqlite3")
+        self.database = database or str(tmp_path / "hotline.sqlite3")
         env = {**os.environ, "TWILIO_AUTH_TOKEN": TOKEN, "HOTLINE_ENV": "test",
                "HOTLINE_DATABASE": self.database, "HOTLINE_WORKERS": str(workers),
                "HOTLINE_THREADS": "4", "HOTLINE_BIND": f"127.0.0.1:{self.port}",
                "HOTLINE_LOG_LEVEL": "WARNING", "HOTLINE_LOG_FORMAT": "json",
-               "PROMETHEUS_MULTIPROC_DIR": str(tmp_path / "metrics")}
+               "PROMETHEUS_MULTIPROC_DIR": str(tmp_path / "metrics"), **settings}
         self.log_path = tmp_path / "gunicorn.log"
         self.log = self.log_path.open("wb")
         self.process = subprocess.Popen(

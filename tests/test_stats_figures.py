@@ -193,6 +193,7 @@ EXPECTED = {
 }
 
 
+@pytest.mark.both_engines
 def test_every_figure_matches_the_hand_computed_day(day, db):
     data = figures(db)
     assert data["summary"] == EXPECTED
@@ -215,6 +216,7 @@ def test_every_figure_matches_the_hand_computed_day(day, db):
     assert {s["lang"]: s["calls"] for s in data["languages"]} == {"de": 9, "en": 1}
 
 
+@pytest.mark.both_engines
 def test_agents_calls_taken_and_time_in_each_status(day, db):
     agents = {a["name"]: a for a in figures(db)["agents"]}
     anna, ben = agents["Anna"], agents["Ben"]
@@ -238,6 +240,7 @@ def test_one_site_one_language(day, db):
     assert figures(db, threshold_s=12)["summary"]["service_level_asterisk"] == 0.5
 
 
+@pytest.mark.both_engines
 def test_not_understood_utterances_are_grouped_and_survive_only_until_purge(day, db, stats_app):
     period = stats_figures.Period(DAY.date(), DAY.date())
     groups = stats_figures.not_understood(db, period)
@@ -249,6 +252,7 @@ def test_not_understood_utterances_are_grouped_and_survive_only_until_purge(day,
     assert figures(db) == before  # ... the figures are not
 
 
+@pytest.mark.both_engines
 def test_a_new_turn_makes_its_hour_dirty_and_the_next_query_counts_it(day, db, monkeypatch):
     assert figures(db)["summary"]["calls"] == 10
     rec = Recorder(db, monkeypatch)

@@ -60,11 +60,11 @@ def standin():
     server.close()
 
 
-def live_app(tmp_path, standin, **extra):
+def live_app(database_target, standin, **extra):
     """The hotline as production runs it (a Twilio account), Twilio being the stand-in."""
     app = create_app({
         "TESTING": True, "HOTLINE_ENV": "test",
-        "HOTLINE_DATABASE": str(tmp_path / "hotline.sqlite3"),
+        "HOTLINE_DATABASE": database_target,
         "TWILIO_AUTH_TOKEN": TOKEN, "TWILIO_ACCOUNT_SID": ACCOUNT,
         "HOTLINE_SMS_FROM": "+4971519999999", "HOTLINE_TWILIO_API_BASE": standin.url,
         "HOTLINE_PUBLIC_URL": "", "HOTLINE_VALIDATE_SIGNATURES": True,
@@ -76,8 +76,8 @@ def live_app(tmp_path, standin, **extra):
 
 
 @pytest.fixture
-def app(tmp_path, standin):
-    return live_app(tmp_path, standin)
+def app(database_target, standin):
+    return live_app(database_target, standin)
 
 
 class TimedCaller(Caller):
@@ -243,8 +243,9 @@ def test_a_retried_webhook_queues_one_sms(app, standin):
     assert len(standin.messages) == 1 and len(rows(app)) == 1
 
 
-def test_two_senders_at_once_send_each_message_once(tmp_path, standin):
-    app = live_app(tmp_path, standin)
+@pytest.mark.both_engines
+def test_two_senders_at_once_send_each_message_once(database_target, standin):
+    app = live_app(database_target, standin)
     for _ in range(6):
         book_with_sms(app)
     standin.set(SLOW)
@@ -261,8 +262,10 @@ def test_two_senders_at_once_send_each_message_once(tmp_path, standin):
         r["message_sid"] for r in rows(app))
 
 
-def test_a_sender_killed_mid_send_is_replaced_and_the_message_sent_once(tmp_path, standin):
-    app = live_app(tmp_path, standin)
+@pytest.mark.both_engines
+def test_a_sender_killed_mid_send_is_replaced_and_the_message_sent_once(database_target,
+                                                                         standin):
+    app = live_app(database_target, standin)
     book_with_sms(app)
     standin.set(CREATE_THEN_HANG)
     env = {**os.environ, "HOTLINE_ENV": "test", "TWILIO_AUTH_TOKEN": TOKEN,
@@ -334,8 +337,8 @@ def test_one_sender_holds_the_lease_and_a_dead_one_is_replaced(app, standin):
         second.stop()
 
 
-def test_sms_go_out_under_the_messaging_service_when_one_is_set(tmp_path, standin):
-    app = live_app(tmp_path, standin, HOTLINE_SMS_FROM="",
+def test_sms_go_out_under_the_messaging_service_when_one_is_set(database_target, standin):
+    app = live_app(database_target, standin, HOTLINE_SMS_FROM="",
                    HOTLINE_SMS_SERVICE_SID="MG" + "1" * 32)
     book_with_sms(app)
     outbox.deliver_due(app)
@@ -387,8 +390,8 @@ def test_moving_a_waiting_caller_to_a_free_agent_survives_twilios_trouble(app, s
 
 
 def test_delivery_reports_are_recorded_and_supervisors_see_what_did_not_arrive(
-        tmp_path, standin):
-    app = live_app(tmp_path, standin)
+        database_target, standin):
+    app = live_app(database_target, standin)
     book_with_sms(app)
     standin.set(BAD_REQUEST)  # the first: Twilio refuses the number
     outbox.deliver_due(app)
@@ -459,11 +462,11 @@ def recording():
 
 @pytest.mark.parametrize("mode", [REFUSE, HANG, ERROR_500, RATE_LIMIT, SLOW])
 def test_a_voicemail_is_fetched_once_when_twilio_answers_again(
-        tmp_path, standin, recording, monkeypatch, mode):
+        database_target, standin, recording, monkeypatch, mode):
     model_path, wav = recording
     monkeypatch.setattr(voicemail, "RETRY_FIRST_S", 0.2)
     standin.retry_after = "0.2"
-    app = live_app(tmp_path, standin, HOTLINE_SPEECH_ENGINE="vosk",
+    app = live_app(database_target, standin, HOTLINE_SPEECH_ENGINE="vosk",
                    VOSK_MODEL_PATH=model_path)
     sid = "RE" + "7" * 32
     url = f"https://api.twilio.com/2010-04-01/Accounts/{ACCOUNT}/Recordings/{sid}"

@@ -232,6 +232,7 @@ def test_a_retried_turn_gets_the_same_answer_and_is_recorded_once(caller, db):
     assert db.execute("SELECT turns FROM calls").fetchone()[0] == 1
 
 
+@pytest.mark.sqlite_only
 def test_replies_stored_by_the_version_before_still_answer_retries(app, caller, db):
     caller.dial()
     first = caller.post("/voice/turn?t=0", SpeechResult="welche unterlagen brauche ich",
@@ -414,6 +415,7 @@ def test_summary_needs_a_known_call(caller):
     assert caller.post("/voice/summary").status == 404
 
 
+@pytest.mark.sqlite_only
 def test_a_database_locked_by_a_long_writer_holds_the_caller_and_retries(app, caller, db):
     import threading
     import time
