@@ -200,7 +200,7 @@ _NAMED_DAYS: dict[str, list[tuple[re.Pattern, tuple[int, int] | int]]] = {
         (r"heilig(e[nr]?)? ?abend|weihnachtsabend", (12, 24)),
         (r"(2\.|zweite[nr]?) weihnachts(feier)?tag|stephanstag", (12, 26)),
         (r"(1\. |erste[nr]? )?weihnachts(feier)?tag|weihnachten", (12, 25)),
-        (r"silvester", (12, 31)),
+        (r"silves(ch)?ter", (12, 31)),  # Swabian "Silveschter"
         (r"neujahr(stag)?", (1, 1)),
         (r"heilige[nr]? (3|drei) koenige|dreikoenig(stag)?|epiphanias", (1, 6)),
         (r"(schmotzige[nr]?|schmutzige[nr]?|gumpige[nr]?) donnerstag|weiberfastnacht", -52),
