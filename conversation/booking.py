@@ -50,6 +50,10 @@ from .replies import Failed, Reply, Switch, Talk, anything_else, ask, query, tra
 from .state import CallState, Turn, achieve
 
 REFUSALS = 2  # offers refused before the caller is asked what suits them
+# "Etwas später", "not that early": at least this long after the time offered; with
+# nothing offered yet ("am Freitag, aber nicht so früh"), not before NOT_EARLY.
+LATER_THAN_OFFER = timedelta(minutes=90)
+NOT_EARLY = "10:00"
 MAX_DAYS_AHEAD = 120  # further ahead than this is not bookable yet
 TOPIC_KEYS = {"1": "geldleistungen", "2": "arbeitsvermittlung", "3": "berufsberatung",
               "4": "arbeitslosmeldung"}
@@ -68,7 +72,7 @@ def start(t: Talk, intent: str, words: Understanding | None) -> Turn:
             "mode": "book",
             "topic": said.topic if said else None,
             "site": said.get("site") if said else None,
-            "wish": (said.wish if said else {}) or None,
+            "wish": (_in_hours(said.wish, None) if said else {}) or None,
             "declined": [],
             "customer_number": _customer_number(said.entities) if said else None,
         }
@@ -202,12 +206,21 @@ def fill(t: Talk) -> dict:
     site_ = words.get("site")
     if site_ and site_ != booking.get("site"):
         booking["site"] = changed["site"] = site_
-    if words.wish and not (words.wish.get("asap") and booking.get("wish")):
+    offered = booking.get("offer") if t.state.step == "book_offer" else None
+    said = _in_hours(words.wish, offered)
+    if said and not (said.get("asap") and booking.get("wish")):
         # A later wish refines the earlier one ("Mittwoch" ... "lieber nachmittags").
-        wish = {**(booking.get("wish") or {}), **words.wish}
-        if words.wish.get("on"):
+        wish = {**(booking.get("wish") or {}), **said}
+        if said.get("on"):
             for key in ("earliest", "latest"):
                 wish.pop(key, None)
+        # The newest of a time and "not before" counts ("um neun" ... "etwas später").
+        if said.get("after"):
+            wish.pop("time", None)
+        elif said.get("time"):
+            wish.pop("after", None)
+        if said.get("after", "") >= "12:00" and wish.get("part_of_day") == "morning":
+            wish.pop("part_of_day")
         if wish != booking.get("wish"):
             booking["wish"] = changed["wish"] = wish
             booking["declined"] = []
@@ -220,6 +233,9 @@ def _answered(t: Talk, asked: str, chosen: str | None, confirm: bool = False) ->
     in its place is taken and acknowledged, and the question comes again; nothing at all
     is a failed turn."""
     booking = t.state.booking
+    dropped = _dropped(t)
+    if dropped is not None:
+        return dropped
     other = _other_request(t) if chosen is None else None
     if other is not None:
         # "Moment, wann haben Sie heute offen?": a question of its own, whose words
@@ -239,6 +255,10 @@ def _answered(t: Talk, asked: str, chosen: str | None, confirm: bool = False) ->
 
 
 def topic(t: Talk) -> Reply:
+    if not t.words.key and t.words.asks and _other_request(t) is not None:
+        # "Eigentlich will ich nur wissen, wann mein Geld kommt": the money is the
+        # caller's question, not the appointment's subject.
+        return _switch(t, _other_request(t))
     chosen = TOPIC_KEYS.get(t.words.key) or t.words.topic
     by_number = chosen is None and t.words.ordinal is not None
     if by_number:
@@ -255,12 +275,29 @@ def site(t: Talk) -> Reply:
 
 
 def when(t: Talk) -> Reply:
-    return _answered(t, "wish", t.words.wish or None)
+    return _answered(t, "wish", _in_hours(t.words.wish, None) or None)
+
+
+def _in_hours(wish: dict, offered: dict | None) -> dict:
+    """The caller's wish with "later" ("nicht so früh", "etwas später") said as the time of
+    day nothing may start before: some while after the slot `offered`, or NOT_EARLY."""
+    if not wish.get("later"):
+        return wish
+    wish = {key: value for key, value in wish.items() if key != "later"}
+    if offered:
+        wish["after"] = (datetime.fromisoformat(offered["start"]) + LATER_THAN_OFFER
+                         ).strftime("%H:%M")
+    else:
+        wish["after"] = NOT_EARLY
+    return wish
 
 
 def offer(t: Talk) -> Reply:
     state, words = t.state, t.words
     booking = state.booking
+    dropped = _dropped(t)
+    if dropped is not None:
+        return dropped
     if words.answer == "yes" or words.key == "1":
         booking["today"] = t.heard.now.date().isoformat()  # for the read-back
         kind = "reschedule" if booking["mode"] == "reschedule" else "book"
@@ -278,7 +315,7 @@ def offer(t: Talk) -> Reply:
         # "Nein, lieber nachmittags", "nicht Backnang, Schorndorf": a correction is an
         # answer too, and leads straight to a new offer.
         return next_question(state, t.heard.now)
-    if words.answer == "no" or words.key == "2":
+    if words.answer == "no" or words.key == "2" or words.refuses:
         booking["declined"].append(booking["offer"]["start"])
         if len(booking["declined"]) >= REFUSALS:
             booking["wish"] = None
@@ -295,6 +332,22 @@ def offer(t: Talk) -> Reply:
 
 # Requests that are not another way of saying something about this booking.
 NOT_A_SWITCH = {"book_appointment", "out_of_scope", "agent", "emergency"}
+
+
+def _dropped(t: Talk) -> Reply | None:
+    """"Ach, vergessen Sie den Termin. Wo bleibt mein Geld?": the booking is given up, and
+    what else was said is a new request if it is clearly one; None if not given up."""
+    rest = t.words.without_booking
+    if rest is None:
+        return None
+    t.state.booking = None
+    before = (say("booking_dropped"),)
+    words = t.about(rest) if rest else None
+    recognition = words.recognition if words is not None else None
+    if (recognition is not None and recognition.confident and not recognition.ambiguous
+            and recognition.intent not in NOT_A_SWITCH):
+        return Switch(recognition.intent, words, recognition, before=before)
+    return anything_else(t.state, "booking:dropped", before=before)
 
 
 def _other_request(t: Talk) -> str | None:

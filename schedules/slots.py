@@ -87,6 +87,8 @@ def find_slots(db, schedule: Schedule, site_id: str, topic_id: str, wish: Wish |
                 earliest = MORNING_ENDS
             elif wish.part_of_day == "morning":
                 latest = MORNING_ENDS - 1
+            if wish.after is not None:
+                earliest = max(earliest, wish.after.hour * 60 + wish.after.minute)
             if day == not_before.date():
                 earliest = max(earliest, not_before.hour * 60 + not_before.minute + (
                     1 if not_before.second or not_before.microsecond else 0))

@@ -364,6 +364,23 @@ def find_answer(words: list[str], lang: str = "de") -> str | None:
     return None
 
 
+# An offer refused in a longer sentence, anywhere in it ("Oh je, das schaffe ich leider
+# nicht", "I'm afraid I can't make that"), matched on the canonical words.
+_REFUSALS = {
+    "de": ["passt nicht", "passt mir nicht", "passt leider nicht", "passt mir leider nicht",
+           "geht nicht", "geht leider nicht", "geht bei mir nicht", "kann ich nicht",
+           "kann ich leider nicht", "schaffe ich nicht", "schaffe ich leider nicht"],
+    "en": ["can not make", "can not do that", "can not come then", "does not suit",
+           "not suit me", "will not work", "does not work", "afraid not", "no good",
+           "not possible"],
+}
+
+
+def find_refusal(words: list[str], lang: str = "de") -> bool:
+    """Whether the caller refuses what was offered, anywhere in a turn of any length."""
+    return bool(_phrases_in(words, _REFUSALS["en" if lang == "en" else "de"]))
+
+
 def find_command(words: list[str], lang: str = "de") -> str | None:
     """A conversational command: repeat, back, goodbye, agent, english or german."""
     lang = lang if lang in _COMMANDS else "de"

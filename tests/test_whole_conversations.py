@@ -17,12 +17,8 @@ from conversation_script import read, run
 DATA = Path(__file__).parent / "data" / "conversations"
 SETS = ["issue18_dev.txt", "languages_dev.txt"]
 
-NOT_YET = {
-    "an older caller says it all at length":
-        '"nicht so früh" is not yet a wish for a later time of day',
-    "an upset caller switches to the money at the offer":
-        '"vergessen Sie den Termin ... wo mein Geld bleibt" is heard as a booking (0.27)',
-}
+# title -> why it does not work yet (none at the moment)
+NOT_YET: dict[str, str] = {}
 
 
 def cases():
