@@ -100,10 +100,17 @@ def next_question(state: CallState, now: datetime | None, noted: dict | None = N
     results come without the moment of the turn)."""
     booking = state.booking
     given = list(before)
+    which_day = bool((booking.get("wish") or {}).get("or_on"))
+    if which_day and noted:
+        # "Am Dienstag, den 14.", and the 14th is a Monday: the day is not said back, it
+        # is asked about.
+        noted = {key: value for key, value in noted.items() if key != "wish"}
     # The acknowledgement goes before a question; an offer says it all itself.
     before = [*given, *([say("noted", noted_facts=noted)] if noted else [])]
     if not booking.get("topic"):
         return ask(state, [*before, say("ask_topic")], "menu", "ask:topic", step="book_topic")
+    if which_day:
+        return _which_day(state, before)
     problem = _wish_problem(booking["wish"], now) if booking.get("wish") and now else None
     if problem:
         booking["wish"] = None
@@ -275,7 +282,32 @@ def site(t: Talk) -> Reply:
 
 
 def when(t: Talk) -> Reply:
-    return _answered(t, "wish", _in_hours(t.words.wish, None) or None)
+    booking = t.state.booking
+    wish = _in_hours(t.words.wish, None)
+    choices = booking.pop("day_choices", None)
+    if choices:
+        # The answer to "Montag, den 14., oder Dienstag, den 15.?": a day ("den Dienstag",
+        # "der vierzehnte") or "das Erste"; the part of the day said before stays.
+        if not wish.get("on") and t.words.ordinal in (1, 2):
+            wish = {**wish, "on": choices[t.words.ordinal - 1]}
+        if wish.get("on"):
+            wish = {**(booking.get("wish") or {}), **wish}
+        else:
+            booking["day_choices"] = choices
+    return _answered(t, "wish", wish or None)
+
+
+def _which_day(state: CallState, before: list) -> Turn:
+    """Ask which day the caller means when the weekday said does not fit the date."""
+    booking = state.booking
+    wish = booking["wish"]
+    said, other = wish["on"], wish["or_on"]
+    booking["day_choices"] = [said, other]
+    booking["wish"] = {key: value for key, value in wish.items()
+                       if key not in ("on", "or_on")} or None
+    return ask(state, [*before, say("when_which_day", daymonth_day=said, weekday_day=said,
+                                    date_day=said, date_other=other)],
+               "request", "ask:when:which_day", step="book_when")
 
 
 def _in_hours(wish: dict, offered: dict | None) -> dict:

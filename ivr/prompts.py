@@ -61,7 +61,7 @@ def text(lang: str, key: str, schedule: Schedule | None = None, **params: str) -
     ``topic_*`` an intent, ``when_*`` an ISO date-time (today and tomorrow named as such
     when a ``today`` parameter gives the call's date), ``date_*`` an ISO date with its
     weekday, ``daymonth_*`` one without, ``digits_*`` digits read one by one, ``groups_*``
-    a code or customer number in groups ("438 – 581"), ``person_*`` a caseworker's name
+    a code or customer number in groups ("438 – 581"), ``weekday_*`` an ISO date's weekday, ``person_*`` a caseworker's name
     ("Herr Wagner" / "Mr Wagner"), ``with_*`` with whom ("bei Herrn Wagner"), and with a
     `schedule`: ``place_*`` where a site is, ``address_*`` its address and directions,
     ``entry_*`` how booked customers get in outside its opening hours, ``bring_*`` what to
@@ -103,6 +103,8 @@ def _say(name: str, value, lang: str, schedule: Schedule | None, today: date | N
         day = date.fromisoformat(value)
         month = MONTH_NAMES["en" if lang == "en" else "de"][day.month - 1]
         return f"{day.day} {month}" if lang == "en" else f"{day.day}. {month}"
+    if kind == "weekday":
+        return weekday_name(date.fromisoformat(value), lang)
     if kind == "digits":
         return spoken_code(value, lang)
     if schedule is not None and kind == "entry":

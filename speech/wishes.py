@@ -82,8 +82,9 @@ def appointment_wish(text: str, lang: str = "de", now: datetime | None = None,
                      entities: dict | None = None) -> dict:
     """The caller's wish as plain data; empty when they said nothing about when.
 
-    Keys, present when said: ``on`` (ISO date), ``earliest``/``latest`` (ISO dates of a
-    range), ``not_weekdays`` (0 = Monday), ``part_of_day``, ``time`` ("HH:MM"),
+    Keys, present when said: ``on`` (ISO date), ``or_on`` (the day of the weekday said
+    with ``on`` when it is another: "am Dienstag, den 14."), ``earliest``/``latest``
+    (ISO dates of a range), ``not_weekdays`` (0 = Monday), ``part_of_day``, ``time`` ("HH:MM"),
     ``asap`` (True), ``later`` (True: later than offered, or not early in the day; what
     that means in hours is the conversation's to say). ``entities`` are the words'
     entities when the caller already has them (speech.Understanding) and rules out no day.
@@ -117,6 +118,8 @@ def appointment_wish(text: str, lang: str = "de", now: datetime | None = None,
         wish.pop("earliest", None)
         wish.pop("latest", None)
         wish["on"] = entities["date"]
+        if entities.get("date_or"):
+            wish["or_on"] = entities["date_or"]  # the weekday said does not fit the date
     for word, days_ago in _PAST[lang].items():
         if re.search(rf"\b{word}\b", folded):
             wish["on"] = (now.date() - timedelta(days=days_ago)).isoformat()
