@@ -101,6 +101,8 @@ def _say(name: str, value, lang: str, schedule: Schedule | None, today: date | N
         return spoken_date(date.fromisoformat(value), lang, today)
     if kind == "daymonth":
         day = date.fromisoformat(value)
+        if lang in spoken_words.LANGUAGES:
+            return spoken_words.date_words(day, lang, weekday=False)
         month = MONTH_NAMES["en" if lang == "en" else "de"][day.month - 1]
         return f"{day.day} {month}" if lang == "en" else f"{day.day}. {month}"
     if kind == "weekday":
