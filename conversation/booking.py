@@ -327,7 +327,7 @@ def _in_hours(wish: dict, offered: dict | None) -> dict:
 def offer(t: Talk) -> Reply:
     state, words = t.state, t.words
     booking = state.booking
-    dropped = _dropped(t)
+    dropped = _dropped(t) or _way_asked(t)
     if dropped is not None:
         return dropped
     if words.answer == "yes" or words.key == "1":
@@ -442,9 +442,36 @@ def own(t: Talk) -> Reply:
     return Failed("not_understood")
 
 
+def _way_asked(t: Talk) -> Turn | None:
+    """"Wie komme ich da hin?" at the offer or after the booking: the way to the site of
+    the slot, then the question again. None when the caller asks no such thing."""
+    booking = t.state.booking
+    slot = booking.get("result") or booking.get("offer") or {}
+    site = slot.get("site") or booking.get("site")
+    if t.words.key or not site or not t.words.asks_way:
+        return None
+    state = t.state
+    state.site = site
+    asked, expect = state.last_ask, state.last_expect
+    question = [say(key, **params) for key, params in asked if key not in READ_BACK]
+    turn = ask(state, [say("way_address", site_site=site, way_site=site), *question],
+               expect, "way:booking")
+    state.last_ask = asked  # "Wie bitte?" repeats what was said before, not the way
+    return turn
+
+
+# What is said of a booking before the question that follows it (not asked again after
+# the way there).
+READ_BACK = {"booked", "booked_with", "rescheduled", "booked_interpreter", "entry", "address",
+             "bring", "booking_code", "name_noted", "sms_sent", "sms_failed"}
+
+
 def who(t: Talk) -> Reply:
     """The answer to "Auf welchen Namen?": optional, so anything but a name skips it."""
     state, words = t.state, t.words
+    way = _way_asked(t)
+    if way is not None:
+        return way
     unsure = t.heard.confidence is not None and t.heard.confidence < t.rules.min_confidence
     # A name heard badly would be written down wrong: better none.
     given = None if words.answer == "no" or unsure else words.name_answer
@@ -460,6 +487,9 @@ def who(t: Talk) -> Reply:
 
 def sms(t: Talk) -> Reply:
     state, words = t.state, t.words
+    way = _way_asked(t)
+    if way is not None:
+        return way
     if words.answer == "yes" or words.key == "1":
         return query(state, "send_sms", {"code": state.booking["result"]["code"],
                                          "lang": state.lang}, "send_sms")
@@ -470,6 +500,9 @@ def sms(t: Talk) -> Reply:
 
 def remind(t: Talk) -> Reply:
     """Yes: by SMS on a mobile, by a short call on a landline; 3 on a mobile: by a call."""
+    way = _way_asked(t)
+    if way is not None:
+        return way
     channel = "sms" if t.state.mobile else "call"
     if t.state.mobile and t.words.key == "3":
         return _remind_query(t.state, True, "call")
@@ -639,6 +672,7 @@ def booked(state: CallState, result, kind: str = "book") -> Turn:
                         before=[say("booking_gone")])
     done = result["booking"]
     booking["result"] = done
+    state.site = done["site"]  # "Und wo genau ist das?" later is about this site
     outcome = "rescheduled" if kind == "reschedule" else "booked"
     achieve(state, outcome)
     # Appointments may start before or after the walk-in hours: then how to get in.

@@ -330,7 +330,8 @@ def command(t: Talk) -> Reply | None:
     asked = _language_asked(t)
     if asked is not None:
         return asked
-    if said == "repeat":
+    if said == "repeat" and not words.asks_way:
+        # "Wo ist das nochmal?", "where is it again?" ask the way, not for a repeat.
         return repeat(state)
     if said == "goodbye":
         return goodbye(state, "goodbye")
