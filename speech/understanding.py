@@ -198,7 +198,7 @@ class Understanding:
         pattern = DROP_BOOKING.get(self.lang)
         if not self.text or pattern is None or not pattern.search(self.text):
             return None
-        return pattern.sub(" ", self.text).strip(" ,.!?;")
+        return re.sub(r"\s+", " ", pattern.sub(" ", self.text)).strip(" ,.!?;")
 
     @cached_property
     def asks(self) -> bool:
