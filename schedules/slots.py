@@ -30,7 +30,6 @@ from .store import (
     held_times,
 )
 
-
 # "So um zehn" without a day: the first day with a slot at most this many minutes from
 # that time, rather than the first day at whatever time is left of it.
 TIME_TOLERANCE = 60

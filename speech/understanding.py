@@ -15,8 +15,8 @@ from datetime import datetime
 from functools import cached_property
 
 from speech import short_answers
-from speech.crisis import detect_crisis
 from speech.answers import find_refusal
+from speech.crisis import detect_crisis
 from speech.entities import asks_way, extract_entities, extract_reply
 from speech.intents import Recognition
 from speech.languages import detect_language_request, language_names
@@ -52,7 +52,8 @@ DROP_BOOKING = {
                      r"\b(?:doch|gar) keinen termin(?: mehr)?|\bkeinen termin mehr",
                      re.IGNORECASE),
     "en": re.compile(r"\b(?:forget|never mind|skip)(?: about)? (?:the|that|this) appointment|"
-                     r"\bno appointment after all|\bdon'?t need (?:an|the) appointment(?: after all)?",
+                     r"\bno appointment after all|"
+                     r"\bdon'?t need (?:an|the) appointment(?: after all)?",
                      re.IGNORECASE),
 }
 
