@@ -317,8 +317,10 @@ def _in_hours(wish: dict, offered: dict | None) -> dict:
         return wish
     wish = {key: value for key, value in wish.items() if key != "later"}
     if offered:
-        wish["after"] = (datetime.fromisoformat(offered["start"]) + LATER_THAN_OFFER
-                         ).strftime("%H:%M")
+        start = datetime.fromisoformat(offered["start"])
+        wish["after"] = (start + LATER_THAN_OFFER).strftime("%H:%M")
+        if not wish.get("on"):
+            wish["earliest"] = start.date().isoformat()  # later, not on an earlier day
     else:
         wish["after"] = NOT_EARLY
     return wish

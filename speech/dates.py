@@ -399,12 +399,14 @@ def _relative_date(words: list[str], text: str, today: date, lang: str) -> date 
             return today + timedelta(days=ahead)
     # Words for days, checked after explicit dates so "morgen am 3.12." keeps the date.
     if lang == "de":
-        if "uebermorgen" in words:
+        # Swabian "morga", "iebermorga" and "heit" as well.
+        if "uebermorgen" in words or "iebermorga" in words:
             return today + timedelta(days=2)
         for i, word in enumerate(words):
-            if word == "morgen" and (i == 0 or words[i - 1] not in ("guten", "schoenen")):
+            if word in ("morgen", "morga") and (
+                    i == 0 or words[i - 1] not in ("guten", "schoenen")):
                 return today + timedelta(days=1)
-        if "heute" in words:
+        if "heute" in words or "heit" in words:
             return today
         if re.search(r"\b(naechste|naechsten|kommende|kommenden) woche\b", text):
             return today + timedelta(days=7 - today.weekday())

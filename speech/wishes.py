@@ -38,14 +38,15 @@ _NOT = {
 # A later time than offered, or than the first hours of the day: "nicht so früh",
 # "etwas später", "not that early", "something later" (matched on the folded words).
 _LATER = {
-    "de": re.compile(r"\b(?:nicht (?:so|zu|allzu|ganz so) frueh|spaeter|nicht gleich morgens)\b"),
-    "en": re.compile(r"\b(?:not (?:that|so|too) early|later|not first thing)\b"),
+    "de": re.compile(r"\b(?:nicht (?:so|zu|allzu|ganz so) frueh|zu frueh|spaeter|"
+                     r"nicht gleich morgens)\b"),
+    "en": re.compile(r"\b(?:not (?:that|so|too) early|too early|later|not first thing)\b"),
 }
 # The same on the caller's own words, to read the rest for a date and a part of the day
 # ("früh" in "nicht so früh" is no wish for the morning).
 _LATER_SAID = {
-    "de": re.compile(r"\bnicht (?:so|zu|allzu|ganz so) fr(?:ü|ue)h\b", re.IGNORECASE),
-    "en": re.compile(r"\bnot (?:that|so|too) early\b", re.IGNORECASE),
+    "de": re.compile(r"\b(?:nicht (?:so|zu|allzu|ganz so)|zu) fr(?:ü|ue)h\b", re.IGNORECASE),
+    "en": re.compile(r"\b(?:not (?:that|so|too)|too) early\b", re.IGNORECASE),
 }
 # A part of the day ruled out, which leaves the other: "vormittags kann ich nicht",
 # "nicht am Nachmittag", "I can't do mornings", "not in the afternoon". A negation before

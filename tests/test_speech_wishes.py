@@ -45,6 +45,8 @@ def test_bad_input_is_no_wish():
     ("am Freitag, aber bitte nicht so früh", "de", {"on": "2026-11-27", "later": True}),
     ("geht es auch etwas später?", "de", {"later": True}),
     ("not that early", "en", {"later": True}),
+    ("no, that's too early for me", "en", {"later": True}),
+    ("das ist mir zu früh", "de", {"later": True}),
     ("do you have something later?", "en", {"later": True}),
     ("morgen früh", "de", {"on": "2026-11-26", "part_of_day": "morning"}),  # no "later"
     ("vormittags kann ich nicht", "de", {"part_of_day": "afternoon"}),
