@@ -50,6 +50,10 @@ from .replies import Failed, Reply, Switch, Talk, anything_else, ask, query, tra
 from .state import CallState, Turn, achieve
 
 REFUSALS = 2  # offers refused before the caller is asked what suits them
+# "Etwas später", "not that early": at least this long after the time offered; with
+# nothing offered yet ("am Freitag, aber nicht so früh"), not before NOT_EARLY.
+LATER_THAN_OFFER = timedelta(minutes=90)
+NOT_EARLY = "10:00"
 MAX_DAYS_AHEAD = 120  # further ahead than this is not bookable yet
 TOPIC_KEYS = {"1": "geldleistungen", "2": "arbeitsvermittlung", "3": "berufsberatung",
               "4": "arbeitslosmeldung"}
@@ -68,7 +72,7 @@ def start(t: Talk, intent: str, words: Understanding | None) -> Turn:
             "mode": "book",
             "topic": said.topic if said else None,
             "site": said.get("site") if said else None,
-            "wish": (said.wish if said else {}) or None,
+            "wish": (_in_hours(said.wish, None) if said else {}) or None,
             "declined": [],
             "customer_number": _customer_number(said.entities) if said else None,
         }
@@ -96,10 +100,17 @@ def next_question(state: CallState, now: datetime | None, noted: dict | None = N
     results come without the moment of the turn)."""
     booking = state.booking
     given = list(before)
+    which_day = bool((booking.get("wish") or {}).get("or_on"))
+    if which_day and noted:
+        # "Am Dienstag, den 14.", and the 14th is a Monday: the day is not said back, it
+        # is asked about.
+        noted = {key: value for key, value in noted.items() if key != "wish"}
     # The acknowledgement goes before a question; an offer says it all itself.
     before = [*given, *([say("noted", noted_facts=noted)] if noted else [])]
     if not booking.get("topic"):
         return ask(state, [*before, say("ask_topic")], "menu", "ask:topic", step="book_topic")
+    if which_day:
+        return _which_day(state, before)
     problem = _wish_problem(booking["wish"], now) if booking.get("wish") and now else None
     if problem:
         booking["wish"] = None
@@ -202,12 +213,21 @@ def fill(t: Talk) -> dict:
     site_ = words.get("site")
     if site_ and site_ != booking.get("site"):
         booking["site"] = changed["site"] = site_
-    if words.wish and not (words.wish.get("asap") and booking.get("wish")):
+    offered = booking.get("offer") if t.state.step == "book_offer" else None
+    said = _in_hours(words.wish, offered)
+    if said and not (said.get("asap") and booking.get("wish")):
         # A later wish refines the earlier one ("Mittwoch" ... "lieber nachmittags").
-        wish = {**(booking.get("wish") or {}), **words.wish}
-        if words.wish.get("on"):
+        wish = {**(booking.get("wish") or {}), **said}
+        if said.get("on"):
             for key in ("earliest", "latest"):
                 wish.pop(key, None)
+        # The newest of a time and "not before" counts ("um neun" ... "etwas später").
+        if said.get("after"):
+            wish.pop("time", None)
+        elif said.get("time"):
+            wish.pop("after", None)
+        if said.get("after", "") >= "12:00" and wish.get("part_of_day") == "morning":
+            wish.pop("part_of_day")
         if wish != booking.get("wish"):
             booking["wish"] = changed["wish"] = wish
             booking["declined"] = []
@@ -220,6 +240,9 @@ def _answered(t: Talk, asked: str, chosen: str | None, confirm: bool = False) ->
     in its place is taken and acknowledged, and the question comes again; nothing at all
     is a failed turn."""
     booking = t.state.booking
+    dropped = _dropped(t)
+    if dropped is not None:
+        return dropped
     other = _other_request(t) if chosen is None else None
     if other is not None:
         # "Moment, wann haben Sie heute offen?": a question of its own, whose words
@@ -239,6 +262,10 @@ def _answered(t: Talk, asked: str, chosen: str | None, confirm: bool = False) ->
 
 
 def topic(t: Talk) -> Reply:
+    if not t.words.key and t.words.asks and _other_request(t) is not None:
+        # "Eigentlich will ich nur wissen, wann mein Geld kommt": the money is the
+        # caller's question, not the appointment's subject.
+        return _switch(t, _other_request(t))
     chosen = TOPIC_KEYS.get(t.words.key) or t.words.topic
     by_number = chosen is None and t.words.ordinal is not None
     if by_number:
@@ -255,12 +282,56 @@ def site(t: Talk) -> Reply:
 
 
 def when(t: Talk) -> Reply:
-    return _answered(t, "wish", t.words.wish or None)
+    booking = t.state.booking
+    wish = _in_hours(t.words.wish, None)
+    choices = booking.pop("day_choices", None)
+    if choices:
+        # The answer to "Montag, den 14., oder Dienstag, den 15.?": a day ("den Dienstag",
+        # "der vierzehnte") or "das Erste"; the part of the day said before stays.
+        if not wish.get("on") and t.words.ordinal in (1, 2):
+            wish = {**wish, "on": choices[t.words.ordinal - 1]}
+        if wish.get("on"):
+            wish = {**(booking.get("wish") or {}), **wish}
+        else:
+            booking["day_choices"] = choices
+    return _answered(t, "wish", wish or None)
+
+
+def _which_day(state: CallState, before: list) -> Turn:
+    """Ask which day the caller means when the weekday said does not fit the date."""
+    booking = state.booking
+    wish = booking["wish"]
+    said, other = wish["on"], wish["or_on"]
+    booking["day_choices"] = [said, other]
+    booking["wish"] = {key: value for key, value in wish.items()
+                       if key not in ("on", "or_on")} or None
+    return ask(state, [*before, say("when_which_day", daymonth_day=said, weekday_day=said,
+                                    date_day=said, date_other=other)],
+               "request", "ask:when:which_day", step="book_when")
+
+
+def _in_hours(wish: dict, offered: dict | None) -> dict:
+    """The caller's wish with "later" ("nicht so früh", "etwas später") said as the time of
+    day nothing may start before: some while after the slot `offered`, or NOT_EARLY."""
+    if not wish.get("later"):
+        return wish
+    wish = {key: value for key, value in wish.items() if key != "later"}
+    if offered:
+        start = datetime.fromisoformat(offered["start"])
+        wish["after"] = (start + LATER_THAN_OFFER).strftime("%H:%M")
+        if not wish.get("on"):
+            wish["earliest"] = start.date().isoformat()  # later, not on an earlier day
+    else:
+        wish["after"] = NOT_EARLY
+    return wish
 
 
 def offer(t: Talk) -> Reply:
     state, words = t.state, t.words
     booking = state.booking
+    dropped = _dropped(t) or _way_asked(t)
+    if dropped is not None:
+        return dropped
     if words.answer == "yes" or words.key == "1":
         booking["today"] = t.heard.now.date().isoformat()  # for the read-back
         kind = "reschedule" if booking["mode"] == "reschedule" else "book"
@@ -278,7 +349,7 @@ def offer(t: Talk) -> Reply:
         # "Nein, lieber nachmittags", "nicht Backnang, Schorndorf": a correction is an
         # answer too, and leads straight to a new offer.
         return next_question(state, t.heard.now)
-    if words.answer == "no" or words.key == "2":
+    if words.answer == "no" or words.key == "2" or words.refuses:
         booking["declined"].append(booking["offer"]["start"])
         if len(booking["declined"]) >= REFUSALS:
             booking["wish"] = None
@@ -295,6 +366,22 @@ def offer(t: Talk) -> Reply:
 
 # Requests that are not another way of saying something about this booking.
 NOT_A_SWITCH = {"book_appointment", "out_of_scope", "agent", "emergency"}
+
+
+def _dropped(t: Talk) -> Reply | None:
+    """"Ach, vergessen Sie den Termin. Wo bleibt mein Geld?": the booking is given up, and
+    what else was said is a new request if it is clearly one; None if not given up."""
+    rest = t.words.without_booking
+    if rest is None:
+        return None
+    t.state.booking = None
+    before = (say("booking_dropped"),)
+    words = t.about(rest) if rest else None
+    recognition = words.recognition if words is not None else None
+    if (recognition is not None and recognition.confident and not recognition.ambiguous
+            and recognition.intent not in NOT_A_SWITCH):
+        return Switch(recognition.intent, words, recognition, before=before)
+    return anything_else(t.state, "booking:dropped", before=before)
 
 
 def _other_request(t: Talk) -> str | None:
@@ -357,9 +444,36 @@ def own(t: Talk) -> Reply:
     return Failed("not_understood")
 
 
+def _way_asked(t: Talk) -> Turn | None:
+    """"Wie komme ich da hin?" at the offer or after the booking: the way to the site of
+    the slot, then the question again. None when the caller asks no such thing."""
+    booking = t.state.booking
+    slot = booking.get("result") or booking.get("offer") or {}
+    site = slot.get("site") or booking.get("site")
+    if t.words.key or not site or not t.words.asks_way:
+        return None
+    state = t.state
+    state.site = site
+    asked, expect = state.last_ask, state.last_expect
+    question = [say(key, **params) for key, params in asked if key not in READ_BACK]
+    turn = ask(state, [say("way_address", site_site=site, way_site=site), *question],
+               expect, "way:booking")
+    state.last_ask = asked  # "Wie bitte?" repeats what was said before, not the way
+    return turn
+
+
+# What is said of a booking before the question that follows it (not asked again after
+# the way there).
+READ_BACK = {"booked", "booked_with", "rescheduled", "booked_interpreter", "entry", "address",
+             "bring", "booking_code", "name_noted", "sms_sent", "sms_failed"}
+
+
 def who(t: Talk) -> Reply:
     """The answer to "Auf welchen Namen?": optional, so anything but a name skips it."""
     state, words = t.state, t.words
+    way = _way_asked(t)
+    if way is not None:
+        return way
     unsure = t.heard.confidence is not None and t.heard.confidence < t.rules.min_confidence
     # A name heard badly would be written down wrong: better none.
     given = None if words.answer == "no" or unsure else words.name_answer
@@ -375,6 +489,9 @@ def who(t: Talk) -> Reply:
 
 def sms(t: Talk) -> Reply:
     state, words = t.state, t.words
+    way = _way_asked(t)
+    if way is not None:
+        return way
     if words.answer == "yes" or words.key == "1":
         return query(state, "send_sms", {"code": state.booking["result"]["code"],
                                          "lang": state.lang}, "send_sms")
@@ -385,6 +502,9 @@ def sms(t: Talk) -> Reply:
 
 def remind(t: Talk) -> Reply:
     """Yes: by SMS on a mobile, by a short call on a landline; 3 on a mobile: by a call."""
+    way = _way_asked(t)
+    if way is not None:
+        return way
     channel = "sms" if t.state.mobile else "call"
     if t.state.mobile and t.words.key == "3":
         return _remind_query(t.state, True, "call")
@@ -554,6 +674,7 @@ def booked(state: CallState, result, kind: str = "book") -> Turn:
                         before=[say("booking_gone")])
     done = result["booking"]
     booking["result"] = done
+    state.site = done["site"]  # "Und wo genau ist das?" later is about this site
     outcome = "rescheduled" if kind == "reschedule" else "booked"
     achieve(state, outcome)
     # Appointments may start before or after the walk-in hours: then how to get in.

@@ -307,7 +307,8 @@ class Dialogue:
         if isinstance(reply, Failed):
             return self._failed(t, reply.why)
         if isinstance(reply, Switch):
-            return listening.handle(t, reply.intent, reply.recognition, reply.words)
+            turn = listening.handle(t, reply.intent, reply.recognition, reply.words)
+            return dataclasses.replace(turn, actions=(*reply.before, *turn.actions))
         return reply
 
     def _failed(self, t: Talk, why: str) -> Turn:

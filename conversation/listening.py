@@ -152,7 +152,7 @@ def request(t: Talk) -> Reply:
             state.candidates = [recognition.intent, second]
             prompt = Say("clarify", {"topic_first": recognition.intent, "topic_second": second})
             return _with(ask(state, [prompt], "choice", "clarify", step="clarify"), recognition)
-    if not recognition.confident:
+    if not recognition.confident and not _menu_word(t):
         if recognition.score >= CONFIRM_SCORE:
             state.request_text = recognition.text
             state.candidates = [recognition.intent]
@@ -160,6 +160,15 @@ def request(t: Talk) -> Reply:
             return _with(ask(state, [prompt], "yes_no", "confirm", step="confirm"), recognition)
         return Failed(NO_MATCH)
     return handle(t, recognition.intent, recognition, t.words)
+
+
+def _menu_word(t: Talk) -> bool:
+    """One word alone that names a topic of the keypad menu ("Termin", "Geld", "запис"):
+    the hotline's own word for it (the menu and "Sagen Sie nur ein Stichwort" offer
+    them), so it counts as that key would, without "richtig?"."""
+    recognition = t.recognition
+    return (len(t.words.folded.split()) == 1 and recognition.intent in MENU.values()
+            and recognition.score >= CONFIRM_SCORE and not recognition.ambiguous)
 
 
 def confirm(t: Talk) -> Reply:
@@ -322,7 +331,8 @@ def command(t: Talk) -> Reply | None:
     asked = _language_asked(t)
     if asked is not None:
         return asked
-    if said == "repeat":
+    if said == "repeat" and not words.asks_way:
+        # "Wo ist das nochmal?", "where is it again?" ask the way, not for a repeat.
         return repeat(state)
     if said == "goodbye":
         return goodbye(state, "goodbye")

@@ -90,6 +90,7 @@ class Switch:
     intent: str
     words: Understanding | None = None
     recognition: speech.Recognition | None = None  # kept with the turn in the log
+    before: tuple[Say, ...] = ()  # said first ("Gut, dann buche ich keinen Termin.")
 
 
 Reply = Turn | Failed | Switch

@@ -62,12 +62,13 @@ def text(lang: str, key: str, schedule: Schedule | None = None, **params: str) -
     ``topic_*`` an intent, ``when_*`` an ISO date-time (today and tomorrow named as such
     when a ``today`` parameter gives the call's date), ``date_*`` an ISO date with its
     weekday, ``daymonth_*`` one without, ``digits_*`` digits read one by one, ``groups_*``
-    a code or customer number in groups ("438 – 581"), ``person_*`` a caseworker's name
-    ("Herr Wagner" / "Mr Wagner"), ``with_*`` with whom ("bei Herrn Wagner"), and with a
-    `schedule`: ``place_*`` where a site is, ``address_*`` its address and directions,
-    ``entry_*`` how booked customers get in outside its opening hours, ``bring_*`` what to
-    bring for an appointment topic, ``holiday_*`` the public holiday on an ISO date,
-    ``closure_*`` why a site is closed ("site/ISO date").
+    a code or customer number in groups ("438 – 581"), ``weekday_*`` an ISO date's
+    weekday, ``person_*`` a caseworker's name ("Herr Wagner" / "Mr Wagner"), ``with_*``
+    with whom ("bei Herrn Wagner"), and with a `schedule`: ``place_*`` where a site is,
+    ``address_*`` its address and directions, ``entry_*`` how booked customers get in
+    outside its opening hours, ``bring_*`` what to bring for an appointment topic,
+    ``holiday_*`` the public holiday on an ISO date, ``closure_*`` why a site is closed
+    ("site/ISO date").
 
     Opening hours (conversation/hours_words.py): ``on_*`` a day ([date, today] as ISO dates, or
     "same" for "an diesem Tag"), ``hours_*`` intervals in minutes, ``reason_*`` a name in
@@ -102,8 +103,12 @@ def _say(name: str, value, lang: str, schedule: Schedule | None, today: date | N
         return spoken_date(date.fromisoformat(value), lang, today)
     if kind == "daymonth":
         day = date.fromisoformat(value)
+        if lang in spoken_words.LANGUAGES:
+            return spoken_words.date_words(day, lang, weekday=False)
         month = MONTH_NAMES["en" if lang == "en" else "de"][day.month - 1]
         return f"{day.day} {month}" if lang == "en" else f"{day.day}. {month}"
+    if kind == "weekday":
+        return weekday_name(date.fromisoformat(value), lang)
     if kind == "digits":
         return spoken_code(value, lang)
     if schedule is not None and kind == "entry":

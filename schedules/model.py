@@ -27,6 +27,7 @@ class Wish:
     not_weekdays: frozenset[int] = frozenset()  # "nicht am Montag"
     part_of_day: str | None = None  # "morning" (< 12:00) or "afternoon" (>= 12:00)
     time: time | None = None  # "um halb zehn": the nearest slots to this time
+    after: time | None = None  # "nicht so früh", "etwas später": nothing starts before it
 
     def __post_init__(self):
         if self.part_of_day not in (None, "morning", "afternoon"):
@@ -36,7 +37,7 @@ class Wish:
     def to_dict(self) -> dict:
         """Plain JSON values, only what was wished: ``on``, ``earliest``, ``latest`` (ISO
         dates), ``weekdays``, ``not_weekdays`` (sorted, 0 = Monday), ``part_of_day``,
-        ``time`` ("HH:MM")."""
+        ``time`` and ``after`` ("HH:MM")."""
         data: dict = {}
         for key in ("on", "earliest", "latest"):
             if getattr(self, key) is not None:
@@ -47,8 +48,9 @@ class Wish:
             data["not_weekdays"] = sorted(self.not_weekdays)
         if self.part_of_day is not None:
             data["part_of_day"] = self.part_of_day
-        if self.time is not None:
-            data["time"] = self.time.strftime("%H:%M")
+        for key in ("time", "after"):
+            if getattr(self, key) is not None:
+                data[key] = getattr(self, key).strftime("%H:%M")
         return data
 
     @classmethod
@@ -56,6 +58,10 @@ class Wish:
         """The wish in `data` (as `to_dict` or speech's `appointment_wish` gives it); keys
         it does not know (``asap``) and empty values mean no wish about that."""
         day = date.fromisoformat
+
+        def clock_time(key: str) -> time | None:
+            return datetime.strptime(data[key], "%H:%M").time() if data.get(key) else None
+
         weekdays = data.get("weekdays")
         return cls(
             on=day(data["on"]) if data.get("on") else None,
@@ -64,7 +70,8 @@ class Wish:
             weekdays=frozenset(weekdays) if weekdays is not None else None,
             not_weekdays=frozenset(data.get("not_weekdays") or ()),
             part_of_day=data.get("part_of_day"),
-            time=datetime.strptime(data["time"], "%H:%M").time() if data.get("time") else None,
+            time=clock_time("time"),
+            after=clock_time("after"),
         )
 
     def allows_day(self, day: date) -> bool:
@@ -80,6 +87,8 @@ class Wish:
         return weekday not in self.not_weekdays
 
     def allows_start(self, minute: int) -> bool:
+        if self.after is not None and minute < self.after.hour * 60 + self.after.minute:
+            return False
         if self.part_of_day == "morning":
             return minute < MORNING_ENDS
         if self.part_of_day == "afternoon":

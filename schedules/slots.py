@@ -30,6 +30,10 @@ from .store import (
     held_times,
 )
 
+# "So um zehn" without a day: the first day with a slot at most this many minutes from
+# that time, rather than the first day at whatever time is left of it.
+TIME_TOLERANCE = 60
+
 
 def local(day: date, minute: int) -> datetime:
     """The Europe/Berlin moment `minute` minutes after local midnight of `day` (wall clock)."""
@@ -54,7 +58,8 @@ def find_slots(db, schedule: Schedule, site_id: str, topic_id: str, wish: Wish |
     """The nearest free slots matching `wish`, at most one per start time, best first.
 
     "Nearest" is the earliest date first; within a day, the earliest time, or the time
-    closest to ``wish.time`` when the caller named one. Nothing starts sooner than the
+    closest to ``wish.time`` when the caller named one (without a date: on the first day
+    with a slot within TIME_TOLERANCE of it). Nothing starts sooner than the
     configured lead time after `now`, nor later than the horizon (unless the wish names
     a later date). `exclude` holds slots (or start times) the caller already declined;
     `avoid` holds offers they refused, whose whole half-day (before or from noon) is
@@ -87,6 +92,8 @@ def find_slots(db, schedule: Schedule, site_id: str, topic_id: str, wish: Wish |
                 earliest = MORNING_ENDS
             elif wish.part_of_day == "morning":
                 latest = MORNING_ENDS - 1
+            if wish.after is not None:
+                earliest = max(earliest, wish.after.hour * 60 + wish.after.minute)
             if day == not_before.date():
                 earliest = max(earliest, not_before.hour * 60 + not_before.minute + (
                     1 if not_before.second or not_before.microsecond else 0))
@@ -99,6 +106,8 @@ def find_slots(db, schedule: Schedule, site_id: str, topic_id: str, wish: Wish |
             if wish.time is not None:
                 wanted = wish.time.hour * 60 + wish.time.minute
                 candidates = sorted(candidates, key=lambda m: (abs(m - wanted), m))
+                if wish.on is None:
+                    candidates = [m for m in candidates if abs(m - wanted) <= TIME_TOLERANCE]
             for minute in candidates:
                 start = local(day, minute)
                 if start.timestamp() in excluded or (day, minute >= MORNING_ENDS) in avoided:

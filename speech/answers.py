@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from rapidfuzz import fuzz, process
 
 from speech.normalise import fold
@@ -362,6 +364,20 @@ def find_answer(words: list[str], lang: str = "de") -> str | None:
     if _phrases_in(words, _YES[lang]):
         return "yes"
     return None
+
+
+# An offer refused in a longer sentence, anywhere in it ("Oh je, das passt mir leider gar
+# nicht", "I'm afraid I can't make that"), matched on the canonical words.
+_REFUSALS = {
+    "de": re.compile(r"\b(?:passt|geht|kann ich|schaffe ich)(?: \w+){0,3} nicht\b"),
+    "en": re.compile(r"\bcan not (?:make|do|come)\b|\b(?:does|do|will) not (?:\w+ )?"
+                     r"(?:suit|work)\b|\bafraid not\b|\bno good\b|\bnot possible\b"),
+}
+
+
+def find_refusal(words: list[str], lang: str = "de") -> bool:
+    """Whether the caller refuses what was offered, anywhere in a turn of any length."""
+    return _REFUSALS["en" if lang == "en" else "de"].search(" ".join(words)) is not None
 
 
 def find_command(words: list[str], lang: str = "de") -> str | None:

@@ -200,7 +200,7 @@ _NAMED_DAYS: dict[str, list[tuple[re.Pattern, tuple[int, int] | int]]] = {
         (r"heilig(e[nr]?)? ?abend|weihnachtsabend", (12, 24)),
         (r"(2\.|zweite[nr]?) weihnachts(feier)?tag|stephanstag", (12, 26)),
         (r"(1\. |erste[nr]? )?weihnachts(feier)?tag|weihnachten", (12, 25)),
-        (r"silvester", (12, 31)),
+        (r"silves(ch)?ter", (12, 31)),  # Swabian "Silveschter"
         (r"neujahr(stag)?", (1, 1)),
         (r"heilige[nr]? (3|drei) koenige|dreikoenig(stag)?|epiphanias", (1, 6)),
         (r"(schmotzige[nr]?|schmutzige[nr]?|gumpige[nr]?) donnerstag|weiberfastnacht", -52),
@@ -272,10 +272,54 @@ def find_date(tokens: list[str], now: datetime, lang: str = "de") -> date | None
     a named holiday over a day of the month without its month ("am ersten Weihnachtstag").
     """
     today = now.date()
-    words = [fold(t) if not re.fullmatch(r"[\d.:]+", t) else t for t in tokens]
+    words = _date_words(tokens)
     text = " ".join(words)
     return (_absolute_date(words, today, lang) or _named_day(text, today, lang)
-            or _relative_date(words, text, today, lang))
+            or _day_of_month(words, today) or _relative_date(words, text, today, lang))
+
+
+def other_weekday(tokens: list[str], day: date, now: datetime, lang: str = "de") -> date | None:
+    """When the caller names a date and a weekday that it is not ("am Dienstag, den 14.",
+    and the 14th is a Monday): the day of that weekday nearest to the date (not in the
+    past), for asking which of the two they mean. None when they agree, or when `day`
+    was not said as a date."""
+    today = now.date()
+    words = _date_words(tokens)
+    if day not in (_absolute_date(words, today, lang), _day_of_month(words, today)):
+        return None
+    weekdays = [w for w in (_weekday(word, lang) for word in words) if w is not None]
+    if not weekdays or weekdays[0] == day.weekday():
+        return None
+    ahead = (weekdays[0] - day.weekday()) % 7
+    other = day + timedelta(days=ahead if ahead <= 3 else ahead - 7)
+    return other if other >= today else other + timedelta(days=7)
+
+
+def _date_words(tokens: list[str]) -> list[str]:
+    return [fold(t) if not re.fullmatch(r"[\d.:]+", t) else t for t in tokens]
+
+
+def _day_of_month(words: list[str], today: date) -> date | None:
+    """ "am dritten", "der 14.", "the 14th" without a month: this month, or the next if
+    that day has passed."""
+    for i, word in enumerate(words):
+        prev = words[i - 1] if i > 0 else ""
+        german = re.fullmatch(r"(\d{1,2})\.", word)
+        english = re.fullmatch(r"(\d{1,2})(?:st|nd|rd|th)", word)
+        if not ((german and prev in ("am", "den", "dem", "der", "zum", "ab", "bis"))
+                or (english and prev in ("the", "on"))):
+            continue
+        day = int((german or english).group(1))
+        month, year = today.month, today.year
+        for _ in range(2):
+            try:
+                candidate = date(year, month, day)
+            except ValueError:
+                candidate = None
+            if candidate and candidate >= today:
+                return candidate
+            month, year = (1, year + 1) if month == 12 else (month + 1, year)
+    return None
 
 
 def _absolute_date(words: list[str], today: date, lang: str) -> date | None:
@@ -320,24 +364,11 @@ def _absolute_date(words: list[str], today: date, lang: str) -> date | None:
 
 
 def _relative_date(words: list[str], text: str, today: date, lang: str) -> date | None:
-    """ "am dritten" (this month), "in zwei Wochen", weekdays, "morgen", "next week"."""
+    """ "in zwei Wochen", weekdays, "morgen", "next week"."""
     n = len(words)
     for i, word in enumerate(words):
         nxt = words[i + 1] if i + 1 < n else ""
         prev = words[i - 1] if i > 0 else ""
-        m = re.fullmatch(r"(\d{1,2})\.", word)
-        if m and prev in ("am", "den", "zum", "ab", "bis"):
-            # "am dritten" without a month: this month, or next if already past.
-            day = int(m.group(1))
-            month, year = today.month, today.year
-            for _ in range(2):
-                try:
-                    candidate = date(year, month, day)
-                except ValueError:
-                    candidate = None
-                if candidate and candidate >= today:
-                    return candidate
-                month, year = (1, year + 1) if month == 12 else (month + 1, year)
         # Relative: "in zwei Wochen", "in 3 Tagen", "in a week"
         if word in ("in", "within") and i + 2 < n + 1:
             count = _count(nxt)
@@ -368,12 +399,14 @@ def _relative_date(words: list[str], text: str, today: date, lang: str) -> date 
             return today + timedelta(days=ahead)
     # Words for days, checked after explicit dates so "morgen am 3.12." keeps the date.
     if lang == "de":
-        if "uebermorgen" in words:
+        # Swabian "morga", "iebermorga" and "heit" as well.
+        if "uebermorgen" in words or "iebermorga" in words:
             return today + timedelta(days=2)
         for i, word in enumerate(words):
-            if word == "morgen" and (i == 0 or words[i - 1] not in ("guten", "schoenen")):
+            if word in ("morgen", "morga") and (
+                    i == 0 or words[i - 1] not in ("guten", "schoenen")):
                 return today + timedelta(days=1)
-        if "heute" in words:
+        if "heute" in words or "heit" in words:
             return today
         if re.search(r"\b(naechste|naechsten|kommende|kommenden) woche\b", text):
             return today + timedelta(days=7 - today.weekday())

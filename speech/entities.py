@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 import clock
 from speech import short_answers
 from speech.answers import find_answer, find_command, find_site
-from speech.dates import find_date, find_part_of_day, find_time
+from speech.dates import find_date, find_part_of_day, find_time, other_weekday
 from speech.normalise import MAX_CHARS, words
 from speech.numbers import bg_number, customer_number, digit_string, spoken_tokens
 
@@ -64,6 +64,10 @@ def extract_entities(text: str, lang: str = "de", now: datetime | None = None) -
     day = find_date(tokens, now, lang)
     if day:
         found["date"] = day.isoformat()
+        other = other_weekday(tokens, day, now, lang)
+        if other:
+            # "am Dienstag, den 14." and the 14th is a Monday: the Tuesday, to ask which.
+            found["date_or"] = other.isoformat()
     part = find_part_of_day(tokens, lang)
     if part:
         found["part_of_day"] = part

@@ -56,12 +56,14 @@ _NOT_NAME = {
     "ist", "sind", "a", "an", "the", "please", "and", "thanks", "thank", "yes", "no",
     "on", "at", "for", "with", "about", "i", "calling", "is", "sie", "es", "mal",
     "jobcenter", "kunde", "kundin", "kundennummer", "nummer", "number", "customer",
+    # A question is no name ("Wie komme ich da hin?" to "Auf welchen Namen?").
+    "wie", "wo", "wann", "was", "warum", "how", "where", "when", "what", "why",
 }
 _MAX_NAME_WORDS = 3
 # What an answer to "Auf welchen Namen?" may start with before the name.
 _LEADING = {"ja", "yes", "gern", "gerne", "also", "okay", "ok", "sure", "aeh", "aehm", "em",
             "uh", "um", "auf", "mein", "den", "namen", "name", "ist", "frau", "herr", "mr",
-            "mrs", "ms"}
+            "mrs", "ms", "moment", "sorry", "entschuldigung", "hmm"}
 
 
 def own_caseworker(text: str, lang: str = "de") -> bool:

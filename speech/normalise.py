@@ -48,6 +48,7 @@ _DIALECT_DE = {
     "gsagt": "gesagt", "gschickt": "geschickt", "kündigt": "gekündigt", "entlasse": "entlassen",
     "abgebe": "abgegeben", "gschriebe": "geschrieben", "komme": "komme", "meh": "mehr",
     "gwesa": "gewesen", "gwese": "gewesen", "gholt": "geholt",
+    "offa": "offen", "silveschter": "silvester", "geschtern": "gestern",
 }
 
 # Swabian infinitives and plurals end in "-a" where standard German has "-en".

@@ -15,6 +15,7 @@ from datetime import datetime
 from functools import cached_property
 
 from speech import short_answers
+from speech.answers import find_refusal
 from speech.crisis import detect_crisis
 from speech.entities import asks_way, extract_entities, extract_reply
 from speech.intents import Recognition
@@ -42,6 +43,22 @@ DONT_KNOW = re.compile(
     r"finde (ich )?(sie |die )?nicht|nicht (da|dabei|zur hand)|keine (buchungs)?nummer|"
     r"vergessen|verloren|don ?t (know|have)|no idea|lost)\b")
 
+
+# A caller giving up the appointment being booked: "vergessen Sie den Termin", "lassen
+# wir das mit dem Termin", "forget the appointment" (on the caller's own words).
+DROP_BOOKING = {
+    "de": re.compile(r"\b(?:vergessen sie|vergiss|vergesst|lassen sie|lassen wir|lass)"
+                     r"(?: das mit)? (?:dem|den|diesen|das) termin\w*|"
+                     r"\b(?:doch|gar) keinen termin(?: mehr)?|\bkeinen termin mehr",
+                     re.IGNORECASE),
+    "en": re.compile(r"\b(?:forget|never mind|skip)(?: about)? (?:the|that|this) appointment|"
+                     r"\bno appointment after all|"
+                     r"\bdon'?t need (?:an|the) appointment(?: after all)?",
+                     re.IGNORECASE),
+}
+
+# A question of the caller's own ("wann kommt mein Geld?"), by its question word.
+QUESTION_WORDS = re.compile(r"\b(?:wann|wo|wie|warum|wieso|weshalb|when|where|how|why)\b")
 
 # "das Erste", "die zweite", "the second one": a choice among the options just offered.
 ORDINALS = {
@@ -124,6 +141,15 @@ class Understanding:
         """"yes" or "no", if the caller said one."""
         return self.reply.get("answer")
 
+    @cached_property
+    def refuses(self) -> bool:
+        """"Das passt mir leider nicht", "I'm afraid I can't make that": what was offered
+        is refused, wherever in the turn it is said (a "no" counts only near the start)."""
+        if not self.text or self.lang in short_answers.languages():
+            return False
+        lang = "en" if self.lang == "en" else "de"
+        return find_refusal(canonical_words(self.text, lang), lang)
+
     @property
     def command(self) -> str | None:
         """agent | repeat | goodbye | english | german, if the caller said one."""
@@ -171,6 +197,22 @@ class Understanding:
         same = not rules_out_days(self.text, self.lang)
         return appointment_wish(self.text, self.lang, self.now,
                                 entities=self.entities if same else None)
+
+    @cached_property
+    def without_booking(self) -> str | None:
+        """The words besides "vergessen Sie den Termin" (perhaps none) when the caller gives
+        up the appointment being booked; None when they do not."""
+        pattern = DROP_BOOKING.get(self.lang)
+        if not self.text or pattern is None or not pattern.search(self.text):
+            return None
+        return re.sub(r"\s+", " ", pattern.sub(" ", self.text)).strip(" ,.!?;")
+
+    @cached_property
+    def asks(self) -> bool:
+        """Whether the caller asks a question ("wann kommt mein Geld?"), rather than
+        answers one."""
+        return bool(self.text) and (self.text.rstrip().endswith("?")
+                                    or QUESTION_WORDS.search(self.folded) is not None)
 
     @cached_property
     def ordinal(self) -> int | None:

@@ -35,6 +35,36 @@ _NOT = {
                      re.IGNORECASE),
     "en": re.compile(r"\b(?:not|except|but not) (?:on |a )?(?P<day>\w+)", re.IGNORECASE),
 }
+# A later time than offered, or than the first hours of the day: "nicht so früh",
+# "etwas später", "not that early", "something later" (matched on the folded words).
+_LATER = {
+    "de": re.compile(r"\b(?:nicht (?:so|zu|allzu|ganz so) frueh|zu frueh|spaeter|"
+                     r"nicht gleich morgens)\b"),
+    "en": re.compile(r"\b(?:not (?:that|so|too) early|too early|later|not first thing)\b"),
+}
+# The same on the caller's own words, to read the rest for a date and a part of the day
+# ("früh" in "nicht so früh" is no wish for the morning).
+_LATER_SAID = {
+    "de": re.compile(r"\b(?:nicht (?:so|zu|allzu|ganz so)|zu) fr(?:ü|ue)h\b", re.IGNORECASE),
+    "en": re.compile(r"\b(?:not (?:that|so|too)|too) early\b", re.IGNORECASE),
+}
+# A part of the day ruled out, which leaves the other: "vormittags kann ich nicht",
+# "nicht am Nachmittag", "I can't do mornings", "not in the afternoon". A negation before
+# the part counts first ("nachmittags, nicht vormittags").
+_PART_WORD = {"de": r"vormittag\w*|nachmittag\w*|morgens",
+              "en": r"mornings?|afternoons?"}
+_NOT_PART_BEFORE = {
+    "de": re.compile(rf"\b(?:nicht|kein\w*) (?:am |so |mehr )?(?P<part>{_PART_WORD['de']})\b"),
+    "en": re.compile(rf"\b(?:not|no|never|cant|cannot|can not)(?: do| make| manage| come)?"
+                     rf"(?: in)?(?: the)? (?P<part>{_PART_WORD['en']})\b"),
+}
+_NOT_PART_AFTER = {
+    "de": re.compile(rf"\b(?P<part>{_PART_WORD['de']})\b(?: \w+){{0,4}}? "
+                     r"(?:nicht|net|keine zeit|schlecht|unguenstig)\b"),
+    "en": re.compile(rf"\b(?P<part>{_PART_WORD['en']}) (?:are|is|dont|doesnt|do not|does not|"
+                     r"wont|will not) (?:\w+ )?(?:bad|difficult|impossible|work|suit)\b"),
+}
+_OTHER_PART = {"morning": "afternoon", "afternoon": "morning"}
 # Days gone by, which the date entities do not name: the caller is told it has passed.
 _PAST = {
     "de": {"vorgestern": 2, "gestern": 1},
@@ -53,10 +83,12 @@ def appointment_wish(text: str, lang: str = "de", now: datetime | None = None,
                      entities: dict | None = None) -> dict:
     """The caller's wish as plain data; empty when they said nothing about when.
 
-    Keys, present when said: ``on`` (ISO date), ``earliest``/``latest`` (ISO dates of a
-    range), ``not_weekdays`` (0 = Monday), ``part_of_day``, ``time`` ("HH:MM"),
-    ``asap`` (True). ``entities`` are the words' entities when the caller already has
-    them (speech.Understanding) and rules out no day.
+    Keys, present when said: ``on`` (ISO date), ``or_on`` (the day of the weekday said
+    with ``on`` when it is another: "am Dienstag, den 14."), ``earliest``/``latest``
+    (ISO dates of a range), ``not_weekdays`` (0 = Monday), ``part_of_day``, ``time`` ("HH:MM"),
+    ``asap`` (True), ``later`` (True: later than offered, or not early in the day; what
+    that means in hours is the conversation's to say). ``entities`` are the words'
+    entities when the caller already has them (speech.Understanding) and rules out no day.
     """
     now = now or clock.berlin()
     if lang in short_answers.languages():
@@ -65,7 +97,7 @@ def appointment_wish(text: str, lang: str = "de", now: datetime | None = None,
     text = (text or "")[:500]
     folded = fold(text)
     # Days the caller rules out are no wish for that day: read the rest for the date.
-    rest = _NOT[lang].sub(" ", text)
+    rest = _NOT[lang].sub(" ", _LATER_SAID[lang].sub(" ", text))
     if entities is None or rest != text:
         entities = extract_entities(rest, lang, now)
     wish: dict = {}
@@ -87,6 +119,8 @@ def appointment_wish(text: str, lang: str = "de", now: datetime | None = None,
         wish.pop("earliest", None)
         wish.pop("latest", None)
         wish["on"] = entities["date"]
+        if entities.get("date_or"):
+            wish["or_on"] = entities["date_or"]  # the weekday said does not fit the date
     for word, days_ago in _PAST[lang].items():
         if re.search(rf"\b{word}\b", folded):
             wish["on"] = (now.date() - timedelta(days=days_ago)).isoformat()
@@ -94,9 +128,23 @@ def appointment_wish(text: str, lang: str = "de", now: datetime | None = None,
     for key in ("part_of_day", "time"):
         if entities.get(key):
             wish[key] = entities[key]
+    ruled_out = _part_ruled_out(folded, lang)
+    if ruled_out:
+        wish["part_of_day"] = _OTHER_PART[ruled_out]
+    if _LATER[lang].search(folded):
+        wish["later"] = True
     if _ASAP[lang].search(folded):
         wish["asap"] = True
     return wish
+
+
+def _part_ruled_out(folded: str, lang: str) -> str | None:
+    """The part of the day the caller rules out ("vormittags kann ich nicht"), or None."""
+    match = _NOT_PART_BEFORE[lang].search(folded) or _NOT_PART_AFTER[lang].search(folded)
+    if match is None:
+        return None
+    return "morning" if match.group("part").startswith(("vormittag", "morgens", "morning")) \
+        else "afternoon"
 
 
 def _excluded_weekdays(text: str, lang: str) -> set[int]:

@@ -54,6 +54,16 @@ def test_no_ordinary_request_is_taken_for_a_crisis():
     assert [text for _, text in ordinary if detect_crisis(text)] == []
 
 
+def test_english_words_are_not_taken_for_another_language_s_crisis():
+    """Every language's expressions are tried on every caller's words: Russian "бьют"
+    in Latin letters is "but", which sent an English caller to the emergency queue."""
+    ordinary = [text for intent, text in labelled(DATA / "intents_heldout_en.tsv")
+                if intent != "emergency"]
+    ordinary += ["finding work, but mornings would be better", "I bet you are closed"]
+    assert [text for text in ordinary if detect_crisis(text, "en")] == []
+    assert detect_crisis("муж меня бьёт", "en") == "violence"
+
+
 # Every step a call can be in (the dialogue's table, and where a call is between them).
 STEPS = sorted(set(TABLE) | {"agent", "ended", "crisis_numbers"})
 

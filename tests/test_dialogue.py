@@ -142,6 +142,15 @@ def test_a_weakly_heard_request_is_confirmed_with_the_caller():
     assert said(no) == ["what_then"] and no.state.step == "listen"
 
 
+def test_a_menu_topic_word_said_alone_counts_as_its_key():
+    # "Termin", "Geld": the words the menu names its topics by, not guesses to confirm.
+    assert said(talk("Termin")[-1]) == ["ask_topic"]
+    money = dialogue.step(dialogue.start().state, Heard(speech="Geld", confidence=0.9))
+    assert money.state.intent == "payment_status"
+    assert talk("offen")[-1].event == "confirm"  # not a menu topic: still confirmed
+    assert talk("Termin bitte")[-1].event == "confirm"  # one word alone only
+
+
 def test_a_very_weak_guess_is_not_put_to_the_caller():
     dialogue_ = Dialogue(languages=["de"], recognise=weakly("documents", 0.1))
     turn = dialogue_.step(dialogue_.start().state, Heard(speech="na ja", confidence=0.9))

@@ -201,6 +201,14 @@ def test_wishes_weekdays_part_of_day_date_and_preferred_time(db, schedule):
                                            at("2026-12-08", "10:00")]
     until = slots(db, schedule, now, Wish(latest=date(2026, 12, 7)), limit=50)
     assert {s.start.date() for s in until} == {date(2026, 12, 7)}
+    not_early = slots(db, schedule, now, Wish(on=date(2026, 12, 8), after=time(10, 0)), limit=30)
+    assert not_early and all(s.start.hour >= 10 for s in not_early)
+
+
+def test_an_hour_without_a_day_is_kept_rather_than_the_first_free_day(db, schedule):
+    now = at("2026-12-07", "10:00")  # Monday: 10:00 today is too soon to book
+    ten = slots(db, schedule, now, Wish(time=time(10, 0)), limit=1)
+    assert ten[0].start == at("2026-12-08", "10:00")  # not today at whatever is left
 
 
 def test_language_and_declined_slots(db, schedule):
@@ -284,10 +292,12 @@ def test_every_kind_of_wish_survives_json_and_only_what_was_wished_is_written():
     import json
 
     wish = Wish(earliest=date(2027, 3, 1), latest=date(2027, 3, 19), weekdays=frozenset({1, 3}),
-                not_weekdays=frozenset({0}), part_of_day="afternoon", time=time(14, 15))
+                not_weekdays=frozenset({0}), part_of_day="afternoon", time=time(14, 15),
+                after=time(13, 0))
     data = json.loads(json.dumps(wish.to_dict()))
     assert data == {"earliest": "2027-03-01", "latest": "2027-03-19", "weekdays": [1, 3],
-                    "not_weekdays": [0], "part_of_day": "afternoon", "time": "14:15"}
+                    "not_weekdays": [0], "part_of_day": "afternoon", "time": "14:15",
+                    "after": "13:00"}
     assert Wish.from_dict(data) == wish
     assert Wish().to_dict() == {}
     # "so bald wie möglich" (asap) is the default wish: nothing to keep.

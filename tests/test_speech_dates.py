@@ -76,3 +76,18 @@ def test_a_booking_wish_for_a_day_gone_by_keeps_that_day():
     now = datetime(2026, 12, 1, 10, 0, tzinfo=BERLIN)
     assert appointment_wish("am 30. November vormittags", "de", now) == {
         "on": "2026-11-30", "part_of_day": "morning"}
+
+
+@pytest.mark.parametrize("said, lang, meant, other", [
+    ("am Montag, den 14.", "de", "2026-12-14", None),  # 11 Dec is a Friday
+    ("Montag, der vierzehnte", "de", "2026-12-14", None),
+    ("on Monday the 14th", "en", "2026-12-14", None),
+    ("am Dienstag, den 14.", "de", "2026-12-14", "2026-12-15"),  # which of the two?
+    ("am Mittwoch, dem vierzehnten", "de", "2026-12-14", "2026-12-16"),
+    ("Dienstag, 14. Dezember", "de", "2026-12-14", "2026-12-15"),
+    ("on Tuesday the 14th", "en", "2026-12-14", "2026-12-15"),
+    ("am Dienstag", "de", "2026-12-15", None),  # a weekday alone is just that
+])
+def test_a_weekday_with_a_day_of_the_month_is_that_date_or_a_question(said, lang, meant, other):
+    found = extract_entities(said, lang, datetime(2026, 12, 11, 10, 0, tzinfo=BERLIN))
+    assert (found.get("date"), found.get("date_or")) == (meant, other)

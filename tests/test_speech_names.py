@@ -86,6 +86,9 @@ def test_a_name_the_caller_gives_for_themselves(text, lang, name):
     ("nein danke", "de", None),
     ("no thanks", "en", None),
     ("ja", "de", None),
+    ("wie komme ich da hin", "de", None),  # a question, not "Wie Komme"
+    ("Moment, wo ist das genau?", "de", None),
+    ("how do I get there?", "en", None),
 ])
 def test_the_answer_to_the_name_question(text, lang, name):
     assert understood(text, lang).name_answer == name

@@ -39,3 +39,22 @@ def test_english_wishes(said, wish):
 def test_bad_input_is_no_wish():
     for said in ["", "   ", "\x00\x01", "🙂" * 1000, "x" * 100_000]:
         assert isinstance(appointment_wish(said, "de", NOW), dict)
+
+
+@pytest.mark.parametrize("said, lang, wish", [
+    ("am Freitag, aber bitte nicht so früh", "de", {"on": "2026-11-27", "later": True}),
+    ("geht es auch etwas später?", "de", {"later": True}),
+    ("not that early", "en", {"later": True}),
+    ("no, that's too early for me", "en", {"later": True}),
+    ("das ist mir zu früh", "de", {"later": True}),
+    ("do you have something later?", "en", {"later": True}),
+    ("morgen früh", "de", {"on": "2026-11-26", "part_of_day": "morning"}),  # no "later"
+    ("vormittags kann ich nicht", "de", {"part_of_day": "afternoon"}),
+    ("nachmittags, nicht vormittags", "de", {"part_of_day": "afternoon"}),
+    ("nicht am Nachmittag", "de", {"part_of_day": "morning"}),
+    ("no, I can't do mornings", "en", {"part_of_day": "afternoon"}),
+    ("afternoons don't work for me", "en", {"part_of_day": "morning"}),
+    ("mornings are good", "en", {"part_of_day": "morning"}),
+])
+def test_later_and_a_part_of_the_day_ruled_out(said, lang, wish):
+    assert appointment_wish(said, lang, NOW) == wish

@@ -1,0 +1,46 @@
+"""What callers answer to a booking's questions besides yes and no: an offer refused in a
+longer sentence, the appointment given up with another request, a question of their own."""
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from speech.understanding import Understanding
+
+NOW = datetime(2026, 12, 1, 10, 0, tzinfo=ZoneInfo("Europe/Berlin"))
+
+
+def understood(text, lang="de"):
+    return Understanding(text, lang, NOW)
+
+
+@pytest.mark.parametrize("text, lang, refuses", [
+    ("Oh dear, I'm afraid I can't make that", "en", True),
+    ("I am sorry but that time does not suit me at all", "en", True),
+    ("Ach je, das passt mir leider gar nicht, da bin ich beim Arzt", "de", True),
+    ("Ja, das passt gut", "de", False),
+    ("yes, that suits me fine", "en", False),
+])
+def test_an_offer_refused_anywhere_in_a_sentence(text, lang, refuses):
+    assert understood(text, lang).refuses is refuses
+
+
+@pytest.mark.parametrize("text, lang, rest", [
+    ("Ach, vergessen Sie den Termin. Wo bleibt mein Geld?", "de", "Ach, . Wo bleibt mein Geld"),
+    ("Lassen wir das mit dem Termin", "de", ""),
+    ("forget the appointment, when are you open?", "en", "when are you open"),
+    ("Ich brauche einen Termin am Freitag", "de", None),
+])
+def test_the_appointment_given_up_and_what_else_was_said(text, lang, rest):
+    assert understood(text, lang).without_booking == rest
+
+
+@pytest.mark.parametrize("text, asks", [
+    ("eigentlich will ich nur wissen, wann mein Geld kommt", True),
+    ("actually, when does my money come?", True),
+    ("wegen Geld", False),
+    ("Arbeitssuche, aber lieber vormittags", False),
+])
+def test_a_question_of_the_callers_own(text, asks):
+    assert understood(text, "en" if text.startswith("actually") else "de").asks is asks
