@@ -34,7 +34,11 @@ MAX_QUERIES = 6  # as on the telephone: a turn needs two or three
 IDENTITY_STEPS = {"id_number", "id_number_check", "id_dob"}
 # A message of figures and separators only ("03.05.1980", "438 581") is what keys typed.
 _TYPED = re.compile(r"[0-9#*][0-9#*\s./-]*")
-MIN_GUESS_SCORE = 0.5  # a first message must be this clear to choose its language
+MIN_GUESS_SCORE = 0.5  # how sure another language must be to outvote words the first knows
+# ... and when it reads them as the same request: "What is the status of my application?"
+# (English 0.89, German 0.50 by "Status") is English, "Termin Termin" (Turkish 0.73 by
+# its synonym "randevu", German 0.46) stays German.
+SURE_GUESS_SCORE = 0.8
 
 
 @dataclass(frozen=True)
@@ -73,24 +77,39 @@ def heard(text: str, now: datetime) -> Heard:
 
 
 def guess_language(text: str, offered: list[str]) -> str:
-    """The offered language a first message is written in: the one whose words the
-    recogniser (or the crisis check) knows best; the first language when unsure."""
+    """The offered language a first message is written in; the first language when unsure.
+
+    Words the first language knows keep it, unless another language knows them clearly
+    better: "Termin" is a word of Turkish callers too, and the Turkish catalogue scoring
+    it a little higher is no reason to answer in Turkish. Words the first
+    language does not know at all go to the other language that knows them best, however
+    unsure it is ("I need an appointment" is English even if the request is not clear).
+    A crisis phrase of another language decides too."""
     first = offered[0]
-    best, score = first, 0.0
+    home = recognise(text, first)
+    best, found_best = first, None
     for lang in offered:
         if lang == first:
             continue
         found = recognise(text, lang)
-        if found is not None and found.score > score:
-            best, score = lang, found.score
-    home = recognise(text, first)
-    if score >= MIN_GUESS_SCORE and (home is None or home.score < score):
-        return best
+        if _knows(found) and (found_best is None or found.score > found_best.score):
+            best, found_best = lang, found
+    if found_best is not None:
+        if not _knows(home):
+            return best
+        if (found_best.score >= MIN_GUESS_SCORE and found_best.score > home.score
+                and (found_best.intent != home.intent or found_best.score >= SURE_GUESS_SCORE)):
+            return best
     if detect_crisis(text, first) is None:
         for lang in offered:
             if lang != first and detect_crisis(text, lang, only=True) is not None:
                 return lang
     return first
+
+
+def _knows(found) -> bool:
+    """Whether a recogniser found anything at all in the words (even "nothing of ours")."""
+    return found is not None and found.score > 0.0
 
 
 def greet(db, setup: Setup, conversation: store.Conversation, now: datetime) -> Answer:

@@ -1,0 +1,53 @@
+"""The written conversation as people who have never seen it write to it: what went
+wrong when we tried SMS and the web chat as strangers (try 26), each a test.
+
+A first message in English is answered in English, a date of birth is never kept
+whatever step it was written at, and nothing written is meant for the ear.
+"""
+
+import pytest
+from written_people import Chatter, Texter, rows
+
+import clock
+from app import create_app
+from cases import install as cases_install
+from cases import store as case_store
+from conftest import NOW, TOKEN
+from db import connect, transaction
+
+ALL = ["de", "en", "uk", "ru", "tr", "ar", "de-simple"]
+
+
+@pytest.fixture
+def app(tmp_path):
+    """The hotline in every language it has, with the demo customers' cases."""
+    app = create_app({
+        "TESTING": True, "HOTLINE_ENV": "test",
+        "HOTLINE_DATABASE": str(tmp_path / "hotline.sqlite3"),
+        "TWILIO_AUTH_TOKEN": TOKEN, "HOTLINE_PUBLIC_URL": "",
+        "HOTLINE_LANGUAGES": ALL, "HOTLINE_VALIDATE_SIGNATURES": True})
+    clock.install(app, clock.Clock.at(NOW))
+    cases_install.init_app(app)
+    database = connect(app.config["HOTLINE_DATABASE"])
+    with transaction(database):
+        case_store.seed_demo(database, NOW)
+    database.conn.close()
+    return app
+
+
+@pytest.mark.parametrize("first", ["I need an appointment", "Hi, I need an appointment"])
+def test_a_first_message_in_english_is_answered_in_english(app, first):
+    said = Texter(app).send(first)
+    assert "Guten Tag" not in said
+    assert "appointment" in said
+
+
+def test_a_german_word_other_languages_know_too_keeps_german(app):
+    said = Texter(app).send("Termin Termin")
+    assert "Termin" in said and "Randevu" not in said
+
+
+def test_a_first_message_in_ukrainian_is_answered_in_ukrainian(app):
+    said = Texter(app).send("Добрий день, мені потрібна зустріч")
+    assert "Guten Tag" not in said
+    assert "прийом" in said  # "Йдеться про новий запис на прийом?"
