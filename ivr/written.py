@@ -131,16 +131,30 @@ def receive(db, setup: Setup, conversation: store.Conversation, text: str, now: 
         state = start.state
     said = heard(text, now)
     before = state.step
+    dated = _holds_a_date(text)
+    if before == "id_number_check" and dated:
+        # Asked to confirm the customer number they can see on their screen, a person
+        # who writes goes on to the date of birth: that is a yes (the key 1), and the date.
+        confirmed, _ = _settle(db, setup, conversation,
+                               setup.dialogue.step(state, Heard(digits="1", now=now)), now)
+        if confirmed.state.step == "id_dob":
+            state, before = confirmed.state, "id_dob"
     turn = setup.dialogue.step(state, said)
     if first and turn.event.startswith(("reprompt:", "menu:", "repeat")):
         # "Hallo" is no request (and "nochmal?" nothing to repeat yet): the greeting
         # says what the hotline can do.
         turn = start
     turn, asked = _settle(db, setup, conversation, turn, now)
-    private = turn.private or before == "id_dob"
+    # A date written while the identity is being checked (or after it failed) is a date
+    # of birth, whatever step it was written at: never kept, and emptied at Twilio.
+    checking = before in IDENTITY_STEPS or _identity_pending(state)
+    private = turn.private or before == "id_dob" or (checking and dated)
     store.add_message(db, conversation.id, store.PERSON, store.MASK if private else text, now,
-                      event="identity" if before in IDENTITY_STEPS else None,
+                      event="identity" if before in IDENTITY_STEPS or private else None,
                       message_sid=message_sid)
+    if private and message_sid and "check_identity" not in asked \
+            and conversation.channel == "sms":
+        redaction.due_now(db, [message_sid], now)
     answer = _finish(db, setup, conversation, turn, now, said=said)
     if "check_identity" in asked and conversation.channel == "sms":
         # The customer number and date of birth were checked: Twilio keeps no copy.
@@ -148,12 +162,36 @@ def receive(db, setup: Setup, conversation: store.Conversation, text: str, now: 
     return answer
 
 
+# A date as people write one: "03.05.1980", "3/5/80", "1980-05-03", "3. Mai 1980".
+_DATE = re.compile(r"\b\d{1,4}\s*[./-]\s*\d{1,2}\s*[./-]\s*\d{2,4}\b|\b(?:19|20)\d\d\b")
+
+
+def _holds_a_date(text: str) -> bool:
+    return _DATE.search(text) is not None
+
+
+def _identity_pending(state: CallState) -> bool:
+    """An identity check started and not passed (asked for, failing, or locked out)."""
+    identity = state.identity or {}
+    return bool(identity) and not identity.get("verified")
+
+
 def _for_a_person(db, setup: Setup, conversation: store.Conversation, text: str,
                   now: datetime, message_sid: str | None) -> Answer:
     """Waiting for (or talking to) a person: the message is theirs to read. A crisis
     still gets the crisis numbers at once."""
     lang = conversation.lang or setup.dialogue.languages[0]
-    store.add_message(db, conversation.id, store.PERSON, text, now, message_sid=message_sid)
+    state = _state(conversation)
+    if state is not None and _identity_pending(state) and _holds_a_date(text):
+        # Most likely the date of birth the check asked for: not kept for the person
+        # either (they check an identity themselves, by telephone).
+        store.add_message(db, conversation.id, store.PERSON, store.MASK, now,
+                          event="identity", message_sid=message_sid)
+        if message_sid and conversation.channel == "sms":
+            redaction.due_now(db, [message_sid], now)
+    else:
+        store.add_message(db, conversation.id, store.PERSON, text, now,
+                          message_sid=message_sid)
     crisis = detect_crisis(text, lang)
     if crisis is None:
         return Answer(conversation, [], waiting_for_person=True)

@@ -51,3 +51,30 @@ def test_a_first_message_in_ukrainian_is_answered_in_ukrainian(app):
     said = Texter(app).send("Добрий день, мені потрібна зустріч")
     assert "Guten Tag" not in said
     assert "прийом" in said  # "Йдеться про новий запис на прийом?"
+
+
+def test_the_date_of_birth_written_instead_of_confirming_the_number_is_taken(app):
+    texter = Texter(app)
+    texter.send("Wie ist der Stand meines Antrags?")
+    assert "Stimmt das?" in texter.send("123D456789")
+    said = texter.send("03.05.1980")  # a writer sees the number and goes on
+    assert "Es fehlt noch" in said
+    assert "1980" not in " ".join(t for (t,) in rows(app, "SELECT text FROM written_messages"))
+
+
+def test_no_date_of_birth_is_kept_after_the_identity_check_locked_out(app):
+    import outbox
+
+    texter = Texter(app, "+491701110001")
+    texter.send("Wie ist der Stand meines Antrags?")
+    texter.send("123D456789")
+    texter.send("ja")
+    for wrong in ("01.01.1970", "02.02.1971", "03.03.1972"):
+        texter.send(wrong)
+    said = texter.send("03.05.1980")  # the right one, too late
+    assert "Es fehlt noch" not in said
+    texts = " ".join(t for (t,) in rows(app, "SELECT text FROM written_messages"))
+    assert not any(year in texts for year in ("1970", "1971", "1972", "1980")), rows(app, "SELECT text, event FROM written_messages WHERE author = 'person'")
+    outbox.deliver_due(app)
+    redacted = app.extensions["hotline.gateway"].redacted_sms
+    assert f"SM{texter.sent:032x}" in redacted  # the last one, written after the lockout
