@@ -77,3 +77,20 @@ def test_no_date_of_birth_is_kept_after_the_identity_check_locked_out(app):
     outbox.deliver_due(app)
     redacted = app.extensions["hotline.gateway"].redacted_sms
     assert f"SM{texter.sent:032x}" in redacted  # the last one, written after the lockout
+
+
+@pytest.mark.parametrize(("lang", "asked", "written"), [
+    ("de", "Wann haben Sie geöffnet?", "In Backnang vormittags bis 12:30 Uhr"),
+    ("en", "When are you open?", "In Backnang in the morning until 12:30"),
+])
+def test_opening_hours_that_differ_are_written_in_figures(app, lang, asked, written):
+    said = Chatter(app, lang).send(asked)
+    assert written in said
+    assert "halb" not in said and " pm" not in said
+
+
+def test_an_empty_sms_is_called_empty_not_unheard(app):
+    texter = Texter(app)
+    texter.send("Ich möchte einen Termin")
+    said = texter.send("")  # a picture only, or a slip of the thumb
+    assert "leer" in said and "gehört" not in said
