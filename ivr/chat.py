@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import hmac
 import logging
+import re
 import secrets
 from datetime import timedelta
 
@@ -28,6 +29,7 @@ from flask import (
     url_for,
 )
 from itsdangerous import BadSignature, URLSafeTimedSerializer
+from markupsafe import Markup, escape
 
 import clock
 import db as database
@@ -50,8 +52,30 @@ PER_BROWSER, PER_ADDRESS = 30, 120
 POLL_MS = 3000  # how often the page asks for a person's answer
 
 
+# What becomes a link in what the hotline or a person of the job centre wrote (never in
+# what a person wrote): web addresses, and the two sites the hotline names without one.
+# A full stop or bracket at the end belongs to the sentence. chat.js has the same rule.
+LINK = re.compile(r"https?://[^\s<>\"]+[^\s<>\".,;:!?)]"
+                  r"|\b(?:jobcenter\.digital|arbeitsagentur\.de)\b")
+
+
 def _app():
     return current_app._get_current_object()
+
+
+@bp.app_template_filter("chat_links")
+def chat_links(text: str) -> Markup:
+    """The text, escaped, with its web addresses as links (opened outside a frame)."""
+    out, at = [], 0
+    for found in LINK.finditer(text):
+        address = found.group(0)
+        href = address if "://" in address else f"https://{address}"
+        out += [escape(text[at:found.start()]),
+                Markup('<a href="{}" target="_blank" rel="noopener noreferrer">{}</a>').format(
+                    href, address)]
+        at = found.end()
+    out.append(escape(text[at:]))
+    return Markup("").join(out)
 
 
 def _serializer() -> URLSafeTimedSerializer:

@@ -94,3 +94,13 @@ def test_an_empty_sms_is_called_empty_not_unheard(app):
     texter.send("Ich möchte einen Termin")
     said = texter.send("")  # a picture only, or a slip of the thumb
     assert "leer" in said and "gehört" not in said
+
+
+def test_the_chat_links_what_the_hotline_names_never_what_a_person_wrote(app):
+    chatter = Chatter(app)
+    chatter.send("Welche Online-Dienste gibt es?")
+    chatter.send("https://example.org/phish")
+    page = chatter.client.get("/chat").get_data(as_text=True)
+    assert '<a href="https://jobcenter.digital"' in page
+    assert 'href="https://example.org' not in page
+    assert "https://example.org/phish" in page  # shown as the text it was

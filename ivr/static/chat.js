@@ -12,6 +12,26 @@ document.addEventListener("DOMContentLoaded", () => {
   let last = Number(log.dataset.last || 0);
   const names = { person: log.dataset.you, hotline: log.dataset.hotline, agent: log.dataset.agent };
 
+  // Web addresses in what the job centre wrote become links (ivr/chat.py, LINK): built
+  // as elements, never as markup.
+  const address = /https?:\/\/[^\s<>"]+[^\s<>".,;:!?)]|\b(?:jobcenter\.digital|arbeitsagentur\.de)\b/g;
+  function linked(words) {
+    const parts = [];
+    let at = 0;
+    for (const found of words.matchAll(address)) {
+      parts.push(document.createTextNode(words.slice(at, found.index)));
+      const link = document.createElement("a");
+      link.href = found[0].includes("://") ? found[0] : "https://" + found[0];
+      link.textContent = found[0];
+      link.target = "_blank";
+      link.rel = "noopener noreferrer";
+      parts.push(link);
+      at = found.index + found[0].length;
+    }
+    parts.push(document.createTextNode(words.slice(at)));
+    return parts;
+  }
+
   function show(message) {
     if (message.id <= last) return;
     last = message.id;
@@ -23,7 +43,8 @@ document.addEventListener("DOMContentLoaded", () => {
     who.textContent = (names[message.from] || names.hotline) + ":";
     const text = document.createElement("span");
     text.className = "text";
-    text.textContent = message.text;
+    if (message.from === "person") text.textContent = message.text;
+    else text.append(...linked(message.text));
     item.append(who, text);
     log.append(item);
     item.scrollIntoView({ block: "end" });
