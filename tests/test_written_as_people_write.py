@@ -5,6 +5,9 @@ A first message in English is answered in English, a date of birth is never kept
 whatever step it was written at, and nothing written is meant for the ear.
 """
 
+import html
+import re
+
 import pytest
 from written_people import Chatter, Texter, rows
 
@@ -104,3 +107,32 @@ def test_the_chat_links_what_the_hotline_names_never_what_a_person_wrote(app):
     assert '<a href="https://jobcenter.digital"' in page
     assert 'href="https://example.org' not in page
     assert "https://example.org/phish" in page  # shown as the text it was
+
+
+def test_the_chat_names_its_languages_in_themselves(app):
+    page = Chatter(app).page
+    assert ">Українська</a>" in page and ">Türkçe</a>" in page
+    assert ">uk</a>" not in page  # "uk" reads as the United Kingdom
+
+
+def test_a_chat_left_open_too_long_says_so_in_the_person_s_language(app):
+    chatter = Chatter(app, "en")
+    chatter.client.delete_cookie("hotline_chat", path="/chat")  # the cookie ran out
+    action = re.search(r'<form id="send" method="post" action="([^"]+)"', chatter.page)[1]
+    refused = chatter.client.post(html.unescape(action), json={"text": "I need an appointment"},
+                                  headers={"X-CSRF-Token": chatter.token})
+    assert refused.status_code == 403
+    assert "reload the page" in refused.get_json()["error"]
+    # Without script: the page again, with the sentence, not a bare "Forbidden".
+    form = chatter.client.post("/chat/messages", data={"text": "Termin", "csrf_token": "x"},
+                               follow_redirects=True)
+    assert form.status_code == 200
+    assert "Bitte laden Sie die Seite neu" in form.get_data(as_text=True)
+
+
+def test_a_chat_message_too_long_is_refused_in_the_person_s_language(app):
+    chatter = Chatter(app)
+    refused = chatter.post("x" * 1001)
+    assert refused.status_code == 413
+    assert refused.get_json()["error"] == (
+        "Ihre Nachricht ist zu lang. Bitte schreiben Sie höchstens 1000 Zeichen.")

@@ -50,6 +50,8 @@ document.addEventListener("DOMContentLoaded", () => {
     item.scrollIntoView({ block: "end" });
   }
 
+  class Refused extends Error {}
+
   function state(answer) {
     (answer.messages || []).forEach(show);
     waiting.hidden = !answer.waiting;
@@ -67,12 +69,14 @@ document.addEventListener("DOMContentLoaded", () => {
         headers: { "Content-Type": "application/json", "X-CSRF-Token": token },
         body: JSON.stringify({ text }),
       });
-      const answer = await response.json();
-      if (!response.ok) throw new Error(answer.error || response.statusText);
+      // Our refusals say what went wrong in the page's language; anything else (a proxy's
+      // page, no connection) gets the page's own sentence, never a technical message.
+      const answer = await response.json().catch(() => ({}));
+      if (!response.ok) throw new Refused(answer.error || form.dataset.errorFailed);
       field.value = "";
       state(answer);
     } catch (failure) {
-      error.textContent = failure.message;
+      error.textContent = failure instanceof Refused ? failure.message : form.dataset.errorFailed;
       error.hidden = false;
     } finally {
       form.querySelector("button").disabled = false;
@@ -89,7 +93,9 @@ document.addEventListener("DOMContentLoaded", () => {
 
   async function poll() {
     try {
-      const response = await fetch(form.action + "?after=" + last, { credentials: "same-origin" });
+      const since = new URL(form.action);
+      since.searchParams.set("after", last);
+      const response = await fetch(since, { credentials: "same-origin" });
       if (response.ok) state(await response.json());
     } catch (ignored) { /* offline for a moment: the next poll tries again */ }
   }
