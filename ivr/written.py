@@ -182,6 +182,10 @@ def _for_a_person(db, setup: Setup, conversation: store.Conversation, text: str,
     still gets the crisis numbers at once."""
     lang = conversation.lang or setup.dialogue.languages[0]
     state = _state(conversation)
+    # The message the hotline asked for ("Bitte schreiben Sie uns Ihre Nachricht"): it is
+    # acknowledged, as the voicemail is on the telephone, so that nobody wonders whether
+    # it arrived (by SMS nothing else would come back until a person answers).
+    asked_for = store.last_said(db, conversation.id) == (store.HOTLINE, "voicemail")
     if state is not None and _identity_pending(state) and _holds_a_date(text):
         # Most likely the date of birth the check asked for: not kept for the person
         # either (they check an identity themselves, by telephone).
@@ -193,6 +197,11 @@ def _for_a_person(db, setup: Setup, conversation: store.Conversation, text: str,
         store.add_message(db, conversation.id, store.PERSON, text, now,
                           message_sid=message_sid)
     crisis = detect_crisis(text, lang)
+    if crisis is None and asked_for:
+        thanks = prompts.written(lang, "voicemail_thanks")
+        id_ = store.add_message(db, conversation.id, store.HOTLINE, thanks, now,
+                                event="voicemail:thanks")
+        return Answer(conversation, [thanks], waiting_for_person=True, ids=[id_])
     if crisis is None:
         return Answer(conversation, [], waiting_for_person=True)
     store.hand_over(db, conversation.id, now, emergency=True)

@@ -7,6 +7,7 @@ whatever step it was written at, and nothing written is meant for the ear.
 
 import html
 import re
+from datetime import timedelta
 
 import pytest
 from written_people import Chatter, Texter, rows
@@ -136,3 +137,14 @@ def test_a_chat_message_too_long_is_refused_in_the_person_s_language(app):
     assert refused.status_code == 413
     assert refused.get_json()["error"] == (
         "Ihre Nachricht ist zu lang. Bitte schreiben Sie höchstens 1000 Zeichen.")
+
+
+def test_a_message_left_for_the_job_centre_is_acknowledged(app):
+    clock.install(app, clock.Clock.at(NOW + timedelta(days=3)))  # Saturday: closed
+    texter = Texter(app)
+    texter.send("Ich möchte mit einem Mitarbeiter sprechen")
+    said = texter.send("2")  # leave a message
+    assert "Bitte schreiben Sie uns Ihre Nachricht" in said
+    said = texter.send("Ich bin Max Mustermann, mein Bescheid stimmt nicht.")
+    assert "Vielen Dank für Ihre Nachricht" in said
+    assert texter.send("Bitte rufen Sie mich an.") == ""  # once: the rest is for a person
