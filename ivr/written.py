@@ -251,6 +251,8 @@ def _settle(db, setup: Setup, conversation: store.Conversation, turn: Turn,
 def _finish(db, setup: Setup, conversation: store.Conversation, turn: Turn, now: datetime,
             said: Heard | None) -> Answer:
     """Render the turn for reading, act on a hand-over or an end, store it all."""
+    if turn.event == "crisis:closed":
+        turn = _crisis_kept_for_a_person(turn)
     state = turn.state
     lines: list[str] = []
     waiting = ended = False
@@ -284,6 +286,19 @@ def _finish(db, setup: Setup, conversation: store.Conversation, turn: Turn, now:
     log.info("Written turn on %s: %s", conversation.sid, turn.event)  # never the words
     return Answer(store.by_id(db, conversation.id), [text] if text else [],
                   waiting_for_person=waiting, ended=ended, ids=ids)
+
+
+def _crisis_kept_for_a_person(turn: Turn) -> Turn:
+    """A crisis written while nobody is reachable: the numbers once, and the conversation
+    waits for a person as an emergency, answered first when the job centre opens.
+
+    On the telephone the hotline offers to say the number again and then says goodbye;
+    in writing the number stays on the screen, and a goodbye (and the greeting for the
+    next message) would leave someone in crisis alone with a machine."""
+    kept = tuple(say for say in _sentences(turn)
+                 if say.key not in ("crisis_call_now", "crisis_again"))
+    return Turn(turn.state, (*kept, Say("crisis_waiting"),
+                             Transfer(reason="emergency", queue="emergency")), turn.event)
 
 
 def _calendar_link(db, setup: Setup, conversation: store.Conversation,

@@ -148,3 +148,17 @@ def test_a_message_left_for_the_job_centre_is_acknowledged(app):
     said = texter.send("Ich bin Max Mustermann, mein Bescheid stimmt nicht.")
     assert "Vielen Dank für Ihre Nachricht" in said
     assert texter.send("Bitte rufen Sie mich an.") == ""  # once: the rest is for a person
+
+
+@pytest.mark.parametrize("channel", ["sms", "chat"])
+def test_a_crisis_written_while_nobody_is_reachable_waits_for_a_person(app, channel):
+    clock.install(app, clock.Clock.at(NOW + timedelta(days=3)))  # Saturday: closed
+    someone = Texter(app) if channel == "sms" else Chatter(app)
+    said = someone.send("ich kann nicht mehr, ich will nicht mehr leben")
+    assert said.count("0800 111 0 111") == 1  # the numbers once, not twice in a row
+    assert "noch einmal schreiben" not in said and "Auf Wiedersehen" not in said
+    assert "antwortet Ihnen hier als Erstes" in said
+    assert rows(app, "SELECT handover, emergency, ended_at FROM written_conversations") == [
+        ("waiting", 1, None)]
+    # Whatever they write next is for that person, never the greeting of a new chat.
+    assert "Guten Tag" not in someone.send("danke")
