@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import hmac
 import logging
+import re
 import secrets
 from datetime import timedelta
 
@@ -28,13 +29,14 @@ from flask import (
     url_for,
 )
 from itsdangerous import BadSignature, URLSafeTimedSerializer
+from markupsafe import Markup, escape
 
 import clock
 import db as database
 import keyed
 from written import store
 
-from . import prompts, written
+from . import languages, prompts, written
 
 log = logging.getLogger(__name__)
 
@@ -50,8 +52,30 @@ PER_BROWSER, PER_ADDRESS = 30, 120
 POLL_MS = 3000  # how often the page asks for a person's answer
 
 
+# What becomes a link in what the hotline or a person of the job centre wrote (never in
+# what a person wrote): web addresses, and the two sites the hotline names without one.
+# A full stop or bracket at the end belongs to the sentence. chat.js has the same rule.
+LINK = re.compile(r"https?://[^\s<>\"]+[^\s<>\".,;:!?)]"
+                  r"|\b(?:jobcenter\.digital|arbeitsagentur\.de)\b")
+
+
 def _app():
     return current_app._get_current_object()
+
+
+@bp.app_template_filter("chat_links")
+def chat_links(text: str) -> Markup:
+    """The text, escaped, with its web addresses as links (opened outside a frame)."""
+    out, at = [], 0
+    for found in LINK.finditer(text):
+        address = found.group(0)
+        href = address if "://" in address else f"https://{address}"
+        out += [escape(text[at:found.start()]),
+                Markup('<a href="{}" target="_blank" rel="noopener noreferrer">{}</a>').format(
+                    href, address)]
+        at = found.end()
+    out.append(escape(text[at:]))
+    return Markup("").join(out)
 
 
 def _serializer() -> URLSafeTimedSerializer:
@@ -73,14 +97,37 @@ def _csrf(token: str) -> str:
     return keyed.digest("chat-csrf", token)
 
 
-def _checked_token() -> str:
-    """The browser's token, if the post carries its CSRF token; else 403."""
+def _checked_token() -> str | None:
+    """The browser's token, if the post carries its CSRF token; else None."""
     token = _token()
     sent = request.headers.get("X-CSRF-Token") or request.form.get("csrf_token", "")
     if token is None or not hmac.compare_digest(sent, _csrf(token)):
         log.warning("Chat post refused: no session or a wrong CSRF token")
-        abort(403)
+        return None
     return token
+
+
+# What went wrong with a post, as the page says it ([written.page] error_*).
+ERRORS = ("expired", "too_long", "too_many", "failed")
+
+
+def _words(lang: str) -> dict[str, str]:
+    words = dict(prompts.page_words(lang))
+    words["error_too_long"] = words["error_too_long"].format(max_chars=MAX_CHARS)
+    return words
+
+
+def _refused(error: str, status: int, token: str | None):
+    """A post not taken, said in the person's language: JSON for the script, and the
+    page again with the sentence for a browser without script (never a bare 403)."""
+    if not request.is_json:
+        return redirect(url_for("chat.page", error=error, lang=_lang_asked()) + "#error",
+                        code=303)
+    conversation = (store.current(database.get_db(), "chat", token, clock.now())
+                    if token else None)
+    lang = ((conversation.lang if conversation else None) or _lang_asked()
+            or _app().config["HOTLINE_LANGUAGES"][0])
+    return jsonify(error=_words(lang)[f"error_{error}"]), status
 
 
 def _lang_asked() -> str | None:
@@ -123,9 +170,17 @@ def page():
             conversation = store.by_id(db, conversation.id)
         shown = store.messages(db, conversation.id)
     lang = conversation.lang or _app().config["HOTLINE_LANGUAGES"][0]
+    words = _words(lang)
+    error = request.args.get("error", "")
     response = Response(render_template(
-        "chat/chat.html", messages=shown, csrf=_csrf(token), lang=lang,
-        words=prompts.page_words(lang), languages=_app().config["HOTLINE_LANGUAGES"],
+        "chat/chat.html", messages=shown, csrf=_csrf(token), lang=lang, words=words,
+        error=words[f"error_{error}"] if error in ERRORS else "",
+        # The page's language rides along, so that a refusal without a session (the
+        # cookie ran out) is still said in it.
+        post_to=url_for("chat.post_message",
+                        lang=lang if lang != _app().config["HOTLINE_LANGUAGES"][0] else None),
+        languages=[(code, languages.language(code).name)
+                   for code in _app().config["HOTLINE_LANGUAGES"]],
         waiting=conversation.handover in (store.WAITING, store.TAKEN),
         poll_ms=POLL_MS, max_chars=MAX_CHARS,
         last=shown[-1]["id"] if shown else 0))
@@ -140,6 +195,9 @@ def page():
 def post_message():
     """One message from the person: JSON {"text"} (the script) or a form (no script)."""
     token = _checked_token()
+    if token is None:
+        # Mostly a page left open longer than the cookie lives: reload, write again.
+        return _refused("expired", 403, None)
     as_json = request.is_json
     text = ((request.get_json(silent=True) or {}).get("text", "") if as_json
             else request.form.get("text", ""))
@@ -147,7 +205,7 @@ def post_message():
         abort(400)
     text = text.strip()
     if len(text) > MAX_CHARS:
-        return jsonify(error=f"at most {MAX_CHARS} characters"), 413
+        return _refused("too_long", 413, token)
     if not text:
         return (jsonify(messages=[], waiting=False) if as_json
                 else redirect(url_for("chat.page")))
@@ -155,19 +213,21 @@ def post_message():
     db = database.get_db()
     address = request.remote_addr or ""
     with database.transaction(db):
-        if (store.over_limit(db, keyed.digest("written-chat-limit", token), PER_BROWSER,
-                             WINDOW, now)
-                or store.over_limit(db, keyed.digest("written-chat-address", address),
-                                    PER_ADDRESS, WINDOW, now)):
-            log.warning("Chat: a browser or address is over its limit")
-            return jsonify(error="too many messages, please wait a few minutes"), 429
-        conversation = (store.current(db, "chat", token, now)
-                        or store.open_conversation(db, "chat", token, now,
-                                                   lang=_lang_asked()))
-        before = max((m["id"] for m in store.messages(db, conversation.id)), default=0)
-        answer = written.receive(db, written.Setup.of(_app(), request.host_url), conversation,
-                                 text, now)
-        shown = store.messages(db, conversation.id, after=before)
+        too_many = (store.over_limit(db, keyed.digest("written-chat-limit", token),
+                                     PER_BROWSER, WINDOW, now)
+                    or store.over_limit(db, keyed.digest("written-chat-address", address),
+                                        PER_ADDRESS, WINDOW, now))
+        if not too_many:
+            conversation = (store.current(db, "chat", token, now)
+                            or store.open_conversation(db, "chat", token, now,
+                                                       lang=_lang_asked()))
+            before = max((m["id"] for m in store.messages(db, conversation.id)), default=0)
+            answer = written.receive(db, written.Setup.of(_app(), request.host_url),
+                                     conversation, text, now)
+            shown = store.messages(db, conversation.id, after=before)
+    if too_many:
+        log.warning("Chat: a browser or address is over its limit")
+        return _refused("too_many", 429, token)
     if not as_json:
         return redirect(url_for("chat.page") + "#latest", code=303)
     return jsonify(messages=[_public(m) for m in shown], waiting=answer.waiting_for_person,

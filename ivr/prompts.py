@@ -390,7 +390,36 @@ def _write(name: str, value, lang: str, schedule: Schedule | None) -> str:
         return ", ".join(f"{a}–{b}" for a, b in spans)
     if schedule is not None and kind == "way":
         return _say("address_x", value, lang, schedule, None)
+    if schedule is not None and kind == "diffs":
+        return join_words([_written_difference(schedule.site(site).place, part, how, a, b, lang)
+                           for site, part, how, a, b in value], lang)
     return _say(name, value, lang, schedule, None)
+
+
+# "until" and "from" an hour in writing, as spoken_words says them, in figures.
+_WRITTEN_BOUNDS = {
+    "until": {"de": "bis {} Uhr", "en": "until {}", "uk": "до {}", "ru": "до {}",
+              "tr": "saat {} kadar", "ar": "حتى الساعة {}"},
+    "from": {"de": "ab {} Uhr", "en": "from {}", "uk": "з {}", "ru": "с {}",
+             "tr": "saat {} itibarıyla", "ar": "من الساعة {}"},
+}
+
+
+def _written_difference(town: str, part, how: str, a, b, lang: str) -> str:
+    """One site whose hours differ, in figures: "in Backnang vormittags bis 12:30 Uhr",
+    "in Backnang in the morning until 12:30" (said: "bis halb eins", "until 12:30 pm")."""
+    when = weekday_adverb(part, lang) if isinstance(part, int) else part_of_day(part, lang)
+    if how in ("until", "from"):
+        hours = _WRITTEN_BOUNDS[how].get(lang[:2], "{}").format(
+            _written_clock(b if how == "until" else a, lang))
+    elif how == "span":
+        hours = _write("hours_x", [(a, b)], lang, None)
+    else:
+        hours = _write("hours_x", a, lang, None)
+    if lang.startswith("de") or lang == "en":
+        return " ".join(w for w in (f"in {town}", when, hours) if w)
+    place = catalogue(lang)["prompts"]["hours_sites_some"].format(towns=town)
+    return " ".join(w for w in (place, when, hours) if w)
 
 
 def _written_day(day: date, lang: str) -> str:

@@ -34,7 +34,11 @@ MAX_QUERIES = 6  # as on the telephone: a turn needs two or three
 IDENTITY_STEPS = {"id_number", "id_number_check", "id_dob"}
 # A message of figures and separators only ("03.05.1980", "438 581") is what keys typed.
 _TYPED = re.compile(r"[0-9#*][0-9#*\s./-]*")
-MIN_GUESS_SCORE = 0.5  # a first message must be this clear to choose its language
+MIN_GUESS_SCORE = 0.5  # how sure another language must be to outvote words the first knows
+# ... and when it reads them as the same request: "What is the status of my application?"
+# (English 0.89, German 0.50 by "Status") is English, "Termin Termin" (Turkish 0.73 by
+# its synonym "randevu", German 0.46) stays German.
+SURE_GUESS_SCORE = 0.8
 
 
 @dataclass(frozen=True)
@@ -73,24 +77,39 @@ def heard(text: str, now: datetime) -> Heard:
 
 
 def guess_language(text: str, offered: list[str]) -> str:
-    """The offered language a first message is written in: the one whose words the
-    recogniser (or the crisis check) knows best; the first language when unsure."""
+    """The offered language a first message is written in; the first language when unsure.
+
+    Words the first language knows keep it, unless another language knows them clearly
+    better: "Termin" is a word of Turkish callers too, and the Turkish catalogue scoring
+    it a little higher is no reason to answer in Turkish. Words the first
+    language does not know at all go to the other language that knows them best, however
+    unsure it is ("I need an appointment" is English even if the request is not clear).
+    A crisis phrase of another language decides too."""
     first = offered[0]
-    best, score = first, 0.0
+    home = recognise(text, first)
+    best, found_best = first, None
     for lang in offered:
         if lang == first:
             continue
         found = recognise(text, lang)
-        if found is not None and found.score > score:
-            best, score = lang, found.score
-    home = recognise(text, first)
-    if score >= MIN_GUESS_SCORE and (home is None or home.score < score):
-        return best
+        if _knows(found) and (found_best is None or found.score > found_best.score):
+            best, found_best = lang, found
+    if found_best is not None:
+        if not _knows(home):
+            return best
+        if (found_best.score >= MIN_GUESS_SCORE and found_best.score > home.score
+                and (found_best.intent != home.intent or found_best.score >= SURE_GUESS_SCORE)):
+            return best
     if detect_crisis(text, first) is None:
         for lang in offered:
             if lang != first and detect_crisis(text, lang, only=True) is not None:
                 return lang
     return first
+
+
+def _knows(found) -> bool:
+    """Whether a recogniser found anything at all in the words (even "nothing of ours")."""
+    return found is not None and found.score > 0.0
 
 
 def greet(db, setup: Setup, conversation: store.Conversation, now: datetime) -> Answer:
@@ -112,16 +131,30 @@ def receive(db, setup: Setup, conversation: store.Conversation, text: str, now: 
         state = start.state
     said = heard(text, now)
     before = state.step
+    dated = _holds_a_date(text)
+    if before == "id_number_check" and dated:
+        # Asked to confirm the customer number they can see on their screen, a person
+        # who writes goes on to the date of birth: that is a yes (the key 1), and the date.
+        confirmed, _ = _settle(db, setup, conversation,
+                               setup.dialogue.step(state, Heard(digits="1", now=now)), now)
+        if confirmed.state.step == "id_dob":
+            state, before = confirmed.state, "id_dob"
     turn = setup.dialogue.step(state, said)
     if first and turn.event.startswith(("reprompt:", "menu:", "repeat")):
         # "Hallo" is no request (and "nochmal?" nothing to repeat yet): the greeting
         # says what the hotline can do.
         turn = start
     turn, asked = _settle(db, setup, conversation, turn, now)
-    private = turn.private or before == "id_dob"
+    # A date written while the identity is being checked (or after it failed) is a date
+    # of birth, whatever step it was written at: never kept, and emptied at Twilio.
+    checking = before in IDENTITY_STEPS or _identity_pending(state)
+    private = turn.private or before == "id_dob" or (checking and dated)
     store.add_message(db, conversation.id, store.PERSON, store.MASK if private else text, now,
-                      event="identity" if before in IDENTITY_STEPS else None,
+                      event="identity" if before in IDENTITY_STEPS or private else None,
                       message_sid=message_sid)
+    if private and message_sid and "check_identity" not in asked \
+            and conversation.channel == "sms":
+        redaction.due_now(db, [message_sid], now)
     answer = _finish(db, setup, conversation, turn, now, said=said)
     if "check_identity" in asked and conversation.channel == "sms":
         # The customer number and date of birth were checked: Twilio keeps no copy.
@@ -129,13 +162,46 @@ def receive(db, setup: Setup, conversation: store.Conversation, text: str, now: 
     return answer
 
 
+# A date as people write one: "03.05.1980", "3/5/80", "1980-05-03", "3. Mai 1980".
+_DATE = re.compile(r"\b\d{1,4}\s*[./-]\s*\d{1,2}\s*[./-]\s*\d{2,4}\b|\b(?:19|20)\d\d\b")
+
+
+def _holds_a_date(text: str) -> bool:
+    return _DATE.search(text) is not None
+
+
+def _identity_pending(state: CallState) -> bool:
+    """An identity check started and not passed (asked for, failing, or locked out)."""
+    identity = state.identity or {}
+    return bool(identity) and not identity.get("verified")
+
+
 def _for_a_person(db, setup: Setup, conversation: store.Conversation, text: str,
                   now: datetime, message_sid: str | None) -> Answer:
     """Waiting for (or talking to) a person: the message is theirs to read. A crisis
     still gets the crisis numbers at once."""
     lang = conversation.lang or setup.dialogue.languages[0]
-    store.add_message(db, conversation.id, store.PERSON, text, now, message_sid=message_sid)
+    state = _state(conversation)
+    # The message the hotline asked for ("Bitte schreiben Sie uns Ihre Nachricht"): it is
+    # acknowledged, as the voicemail is on the telephone, so that nobody wonders whether
+    # it arrived (by SMS nothing else would come back until a person answers).
+    asked_for = store.last_said(db, conversation.id) == (store.HOTLINE, "voicemail")
+    if state is not None and _identity_pending(state) and _holds_a_date(text):
+        # Most likely the date of birth the check asked for: not kept for the person
+        # either (they check an identity themselves, by telephone).
+        store.add_message(db, conversation.id, store.PERSON, store.MASK, now,
+                          event="identity", message_sid=message_sid)
+        if message_sid and conversation.channel == "sms":
+            redaction.due_now(db, [message_sid], now)
+    else:
+        store.add_message(db, conversation.id, store.PERSON, text, now,
+                          message_sid=message_sid)
     crisis = detect_crisis(text, lang)
+    if crisis is None and asked_for:
+        thanks = prompts.written(lang, "voicemail_thanks")
+        id_ = store.add_message(db, conversation.id, store.HOTLINE, thanks, now,
+                                event="voicemail:thanks")
+        return Answer(conversation, [thanks], waiting_for_person=True, ids=[id_])
     if crisis is None:
         return Answer(conversation, [], waiting_for_person=True)
     store.hand_over(db, conversation.id, now, emergency=True)
@@ -185,6 +251,8 @@ def _settle(db, setup: Setup, conversation: store.Conversation, turn: Turn,
 def _finish(db, setup: Setup, conversation: store.Conversation, turn: Turn, now: datetime,
             said: Heard | None) -> Answer:
     """Render the turn for reading, act on a hand-over or an end, store it all."""
+    if turn.event == "crisis:closed":
+        turn = _crisis_kept_for_a_person(turn)
     state = turn.state
     lines: list[str] = []
     waiting = ended = False
@@ -218,6 +286,19 @@ def _finish(db, setup: Setup, conversation: store.Conversation, turn: Turn, now:
     log.info("Written turn on %s: %s", conversation.sid, turn.event)  # never the words
     return Answer(store.by_id(db, conversation.id), [text] if text else [],
                   waiting_for_person=waiting, ended=ended, ids=ids)
+
+
+def _crisis_kept_for_a_person(turn: Turn) -> Turn:
+    """A crisis written while nobody is reachable: the numbers once, and the conversation
+    waits for a person as an emergency, answered first when the job centre opens.
+
+    On the telephone the hotline offers to say the number again and then says goodbye;
+    in writing the number stays on the screen, and a goodbye (and the greeting for the
+    next message) would leave someone in crisis alone with a machine."""
+    kept = tuple(say for say in _sentences(turn)
+                 if say.key not in ("crisis_call_now", "crisis_again"))
+    return Turn(turn.state, (*kept, Say("crisis_waiting"),
+                             Transfer(reason="emergency", queue="emergency")), turn.event)
 
 
 def _calendar_link(db, setup: Setup, conversation: store.Conversation,

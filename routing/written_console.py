@@ -9,6 +9,7 @@ in the web chat is shown on the person's page at its next look (every few second
 from __future__ import annotations
 
 import logging
+from datetime import datetime
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
@@ -51,7 +52,17 @@ def _agent():
 def _row(item: dict) -> dict:
     return {**item, "channel_label": CHANNELS.get(item["channel"], item["channel"]),
             "language": language_label(item["lang"].split("-")[0]),
-            "intent": intent_label(item["intent"]) if item["intent"] else "–"}
+            "intent": intent_label(item["intent"]) if item["intent"] else "–",
+            "since_shown": _shown(item["since"])}
+
+
+def _shown(stamp: str | None) -> str:
+    """A stored UTC time as agents read it: Berlin's "14:05", or "28.11. 14:05" before today."""
+    if not stamp:
+        return ""
+    moment = datetime.fromisoformat(stamp).astimezone(clock.BERLIN)
+    return moment.strftime("%H:%M" if moment.date() == clock.berlin().date()
+                           else "%d.%m. %H:%M")
 
 
 @bp.get("/")

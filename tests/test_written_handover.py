@@ -123,3 +123,10 @@ def test_supervisors_see_conversations_containment_and_handovers_per_channel(app
             for k, v in channels.items()} == {"voice": (0, 0, 0), "sms": (2, 1, 1),
                                                "chat": (1, 1, 0)}
     assert channels["sms"]["label"] == "SMS" and channels["chat"]["containment_rate"] == 1.0
+
+
+def test_the_console_shows_since_when_a_conversation_waits_in_berlin_time(app, agent):
+    Texter(app).send("Ich möchte mit einem Mitarbeiter sprechen")
+    listing = agent.get("/agent/written/").get_data(as_text=True)
+    assert "<td>10:00</td>" in listing  # the clock's 10:00 in Waiblingen
+    assert "UTC" not in listing

@@ -7,7 +7,7 @@ import pytest
 from ivr import prompts
 
 LANGS = prompts.available_languages()
-WRITTEN_ONLY = ("calendar_link", "call_number")
+WRITTEN_ONLY = ("calendar_link", "call_number", "crisis_waiting")
 
 
 def written_keys(lang):

@@ -158,6 +158,13 @@ def messages(db: Database, conversation_id: int, after: int = 0) -> list[dict]:
                 " AND id > ? ORDER BY id", [conversation_id, after]).fetchall()]
 
 
+def last_said(db: Database, conversation_id: int) -> tuple[str, str | None] | None:
+    """(author, event) of the conversation's latest message, or None before any."""
+    row = db.execute("SELECT author, event FROM written_messages WHERE conversation_id = ?"
+                     " ORDER BY id DESC LIMIT 1", [conversation_id]).fetchone()
+    return (row[0], row[1]) if row else None
+
+
 def end(db: Database, id_: int, now: datetime) -> None:
     """Over: the next message from the same sender starts a new conversation."""
     db.execute("UPDATE written_conversations SET ended_at = ?,"

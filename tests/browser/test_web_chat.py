@@ -50,6 +50,9 @@ def test_write_with_the_keyboard_and_read_the_answers(base, browser):
     write("nächsten Dienstag vormittags", "Passt Ihnen das?")
     write("ja", "Ihr Termin ist gebucht")
     assert ".ics" in log.text and "drücken" not in log.text
+    # The calendar file is a link to follow, not an address to copy.
+    links = log.find_elements(By.CSS_SELECTOR, ".from-hotline a[href$='.ics']")
+    assert links and links[-1].get_attribute("rel") == "noopener noreferrer"
     ARTIFACTS.mkdir(exist_ok=True)
     browser.save_screenshot(str(ARTIFACTS / "web-chat.png"))
     # The person's own words come back as text, never as markup.
