@@ -277,7 +277,7 @@ def _finish(db, setup: Setup, conversation: store.Conversation, turn: Turn, now:
                        if k in keys), None)
         lines.insert(keys.index(anchor) + 1 if anchor else len(lines),
                      prompts.written(state.lang, "calendar_link", link=link))
-    text = " ".join(line for line in lines if line)
+    text = _joined(line for line in lines if line)
     store.save_state(db, conversation.id, state.to_dict(), now)
     ids = [store.add_message(db, conversation.id, store.HOTLINE, text, now,
                              event=turn.event)] if text else []
@@ -286,6 +286,18 @@ def _finish(db, setup: Setup, conversation: store.Conversation, turn: Turn, now:
     log.info("Written turn on %s: %s", conversation.sid, turn.event)  # never the words
     return Answer(store.by_id(db, conversation.id), [text] if text else [],
                   waiting_for_person=waiting, ended=ended, ids=ids)
+
+
+def _joined(lines) -> str:
+    """The turn's sentences as one message; a sentence that ends in a link ends its line,
+    so that the next sentence is not read as part of the address."""
+    text = ""
+    for line in lines:
+        text += line if not text else ("\n" if URL_AT_END.search(text) else " ") + line
+    return text
+
+
+URL_AT_END = re.compile(r"https?://\S+$")
 
 
 def _crisis_kept_for_a_person(turn: Turn) -> Turn:

@@ -79,6 +79,8 @@ def book(someone, lang: str) -> str:
     assert words["booked"] in said
     assert re.search(r"\b\d{6}\b", said), said  # the code, written as six digits
     assert "/appointments/" in said and ".ics" in said  # a link for the calendar
+    # ... on a line of its own end: the question after it is not part of the address
+    assert re.search(r"/appointments/\S+\.ics\n", said), said
     code = re.search(r"\b(\d{6})\b", said).group(1)
     for _ in range(5):  # the questions after a booking (name, reminder, anything else)
         said = someone.send(words["no"])
