@@ -37,6 +37,9 @@ TOPIC_WORDS = {
                        "zahlung", "benefit", "money"),
 }
 SACHBEARBEITER = re.compile(r"sachbearbeit\w*")
+# "That doesn't work either": "work" as a verb about the offer, not the job search.
+WORKS = re.compile(r"\b(?:does ?n ?t|does not|do ?n ?t|do not|won ?t|will not|would ?n ?t|"
+                   r"would not|that|this|it|might|may) works?\b")
 # "I don't have it": a booking code, a customer number.
 DONT_KNOW = re.compile(
     r"\b(weiss (ich )?nicht|keine ahnung|(hab|habe) (ich )?(sie |die |keine )?(nicht|keine)|"
@@ -77,7 +80,7 @@ def topic_from(text: str) -> str | None:
     """The appointment topic a caller's words name, if any."""
     # A "Sachbearbeiterin" sees customers about money; the "arbeit" in the word is no
     # job search.
-    folded = SACHBEARBEITER.sub("geld", fold(text))
+    folded = WORKS.sub(" ", SACHBEARBEITER.sub("geld", fold(text)))
     for topic, words in TOPIC_WORDS.items():
         if any(word in folded for word in words):
             return topic
