@@ -316,6 +316,11 @@ def _in_hours(wish: dict, offered: dict | None) -> dict:
     if not wish.get("later"):
         return wish
     wish = {key: value for key, value in wish.items() if key != "later"}
+    if wish.get("time"):
+        # "Nee, später, so gegen elf": the time named is what later means.
+        if offered and not wish.get("on"):
+            wish["earliest"] = offered["start"][:10]
+        return wish
     if offered:
         start = datetime.fromisoformat(offered["start"])
         wish["after"] = (start + LATER_THAN_OFFER).strftime("%H:%M")

@@ -455,7 +455,8 @@ def find_part_of_day(tokens: list[str], lang: str = "de") -> str | None:
             return parts[word]
         if lang == "de":
             # Compounds and adverbs: "vormittags", "Nachmittagstermin", "Vormittagstermin".
-            if word.startswith(("vormittag", "frueh")):
+            if word.startswith(("vormittag", "frueh")) and not word.startswith("fruehest"):
+                # "frühestens um zwei" is no morning.
                 return "morning"
             if word.startswith("nachmittag"):
                 return "afternoon"

@@ -42,6 +42,11 @@ _LATER = {
                      r"nicht gleich morgens)\b"),
     "en": re.compile(r"\b(?:not (?:that|so|too) early|too early|later|not first thing)\b"),
 }
+# A time named as the earliest: "frühestens um zwei", "nicht vor elf", "not before 11".
+_NOT_BEFORE = {
+    "de": re.compile(r"\b(?:fruehestens|nicht vor|erst ab)\b"),
+    "en": re.compile(r"\b(?:at the earliest|not before|no earlier than)\b"),
+}
 # The same on the caller's own words, to read the rest for a date and a part of the day
 # ("früh" in "nicht so früh" is no wish for the morning).
 _LATER_SAID = {
@@ -131,7 +136,9 @@ def appointment_wish(text: str, lang: str = "de", now: datetime | None = None,
     ruled_out = _part_ruled_out(folded, lang)
     if ruled_out:
         wish["part_of_day"] = _OTHER_PART[ruled_out]
-    if _LATER[lang].search(folded):
+    if wish.get("time") and _NOT_BEFORE[lang].search(folded):
+        wish["after"] = wish.pop("time")
+    elif _LATER[lang].search(folded):
         wish["later"] = True
     if _ASAP[lang].search(folded):
         wish["asap"] = True
