@@ -208,6 +208,10 @@ def fill(t: Talk) -> dict:
     was asked: topic, site and when. Returns what it changed, to acknowledge it."""
     booking, words = t.state.booking, t.words
     changed = {}
+    number = _customer_number(words.entities)
+    if number and number != booking.get("customer_number"):
+        # "Meine Kundennummer ist ...", said at any question: who is coming.
+        booking["customer_number"] = changed["customer_number"] = number
     if words.topic and words.topic != booking.get("topic"):
         booking["topic"] = changed["topic"] = words.topic
     site_ = words.get("site")
@@ -255,7 +259,8 @@ def _answered(t: Talk, asked: str, chosen: str | None, confirm: bool = False) ->
     changed = fill(t)
     if chosen is None and not changed:
         return Failed("when_not_understood" if asked == "wish" else "not_understood")
-    noted = {key: value for key, value in changed.items() if key != asked or confirm}
+    noted = {key: value for key, value in changed.items()
+             if (key != asked or confirm) and key != "customer_number"}
     if confirm and chosen is not None:
         noted[asked] = chosen
     return next_question(t.state, t.heard.now, noted=noted)
@@ -350,6 +355,7 @@ def offer(t: Talk) -> Reply:
             args["code"] = booking["found"]["code"]
         return query(state, kind, args, kind)
     changed = fill(t)
+    changed.pop("customer_number", None)  # noted for the booking; the offer stands
     if changed and not (set(changed) == {"wish"} and words.wish.get("asap")):
         # "Nein, lieber nachmittags", "nicht Backnang, Schorndorf": a correction is an
         # answer too, and leads straight to a new offer.
