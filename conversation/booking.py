@@ -354,6 +354,11 @@ def offer(t: Talk) -> Reply:
         if kind == "reschedule":
             args["code"] = booking["found"]["code"]
         return query(state, kind, args, kind)
+    other = _other_request(t)
+    if other is not None and not words.wish and not words.get("site") and not words.refuses:
+        # "Moment, eigentlich wollte ich nur wissen, ob mein Antrag bearbeitet ist": a
+        # request of its own, not a refusal of the time offered.
+        return _switch(t, other)
     changed = fill(t)
     changed.pop("customer_number", None)  # noted for the booking; the offer stands
     if changed and not (set(changed) == {"wish"} and words.wish.get("asap")):

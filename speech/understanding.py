@@ -37,6 +37,8 @@ TOPIC_WORDS = {
                        "zahlung", "benefit", "money"),
 }
 SACHBEARBEITER = re.compile(r"sachbearbeit\w*")
+# "Ob mein Antrag bearbeitet ist": being dealt with, no work to look for.
+BEARBEITET = re.compile(r"\w*bearbeit\w*")
 # "That doesn't work either": "work" as a verb about the offer, not the job search.
 WORKS = re.compile(r"\b(?:does ?n ?t|does not|do ?n ?t|do not|won ?t|will not|would ?n ?t|"
                    r"would not|that|this|it|might|may) works?\b")
@@ -81,6 +83,7 @@ def topic_from(text: str) -> str | None:
     # A "Sachbearbeiterin" sees customers about money; the "arbeit" in the word is no
     # job search.
     folded = WORKS.sub(" ", SACHBEARBEITER.sub("geld", fold(text)))
+    folded = BEARBEITET.sub(" ", folded)
     for topic, words in TOPIC_WORDS.items():
         if any(word in folded for word in words):
             return topic
