@@ -62,6 +62,11 @@ DROP_BOOKING = {
                      re.IGNORECASE),
 }
 
+# Words that say a request is urgent without saying why ("ist dringend", "sofort"):
+# with a booking they ask for the nearest slot, not for the emergency queue.
+URGENCY = re.compile(r"\b(?:ist |es isch |es ist |sehr |ganz )?(?:dringend|eilig|sofort|urgent|asap)\b",
+                     re.IGNORECASE)
+
 # A question of the caller's own ("wann kommt mein Geld?"), by its question word.
 QUESTION_WORDS = re.compile(r"\b(?:wann|wo|wie|warum|wieso|weshalb|when|where|how|why)\b")
 
@@ -116,6 +121,15 @@ class Understanding:
         if not self.text or self._recognise is None:
             return None
         return self._recognise(self.text, self.lang)
+
+    @cached_property
+    def calm(self) -> Recognition | None:
+        """The intent ranking of the words without those of urgency ("Geht heute noch was
+        in Waiblingen? Ist dringend" is a booking); None when there were none."""
+        if not self.text or self._recognise is None or not URGENCY.search(self.text):
+            return None
+        rest = re.sub(r"\s+", " ", URGENCY.sub(" ", self.text)).strip(" ,.!?;")
+        return self._recognise(rest, self.lang) if rest else None
 
     @cached_property
     def prepared(self) -> str:
