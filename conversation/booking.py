@@ -71,7 +71,9 @@ def start(t: Talk, intent: str, words: Understanding | None) -> Turn:
         state.booking = {
             "mode": "book",
             "topic": said.topic if said else None,
-            "site": said.get("site") if said else None,
+            # "Und kann ich da einen Termin bekommen?" after Backnang's hours: Backnang.
+            "site": (said.get("site") or (state.site if said.means_there else None))
+            if said else None,
             "wish": (_in_hours(said.wish, None) if said else {}) or None,
             "declined": [],
             "customer_number": _customer_number(said.entities) if said else None,

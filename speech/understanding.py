@@ -67,6 +67,9 @@ DROP_BOOKING = {
 URGENCY = re.compile(r"\b(?:ist |es isch |es ist |sehr |ganz )?(?:dringend|eilig|sofort|urgent|asap)\b",
                      re.IGNORECASE)
 
+# "Kann ich da einen Termin bekommen?", "there": the place just talked about.
+THERE = re.compile(r"\b(?:da|dort|dorthin|there)\b")
+
 # A question of the caller's own ("wann kommt mein Geld?"), by its question word.
 QUESTION_WORDS = re.compile(r"\b(?:wann|wo|wie|warum|wieso|weshalb|when|where|how|why)\b")
 
@@ -226,6 +229,11 @@ class Understanding:
         if not self.text or pattern is None or not pattern.search(self.text):
             return None
         return re.sub(r"\s+", " ", pattern.sub(" ", self.text)).strip(" ,.!?;")
+
+    @cached_property
+    def means_there(self) -> bool:
+        """Whether the caller points back to a place ("da", "dort", "there")."""
+        return bool(self.text) and THERE.search(self.folded) is not None
 
     @cached_property
     def asks(self) -> bool:
