@@ -43,6 +43,7 @@ import re
 from datetime import date, datetime, timedelta
 
 from cases.model import InvalidCustomerNumberError, customer_number
+from speech.names import about_appointment
 from speech.understanding import Understanding
 
 from .actions import Say, say
@@ -84,7 +85,7 @@ def start(t: Talk, intent: str, words: Understanding | None) -> Turn:
         # What the request already said is acknowledged before the next question.
         noted = {key: state.booking[key] for key in ("wish", "site", "topic")
                  if state.booking[key]}
-        return next_question(state, t.heard.now, noted=noted)
+        return next_question(state, t.heard.now, noted=noted, before=_other_office(t))
     state.booking = {"mode": "cancel" if intent == "cancel_appointment" else "reschedule",
                      "declined": []}
     code = _booking_code(said.entities if said else {})
@@ -165,6 +166,28 @@ def note_whom(t: Talk, said: Understanding) -> None:
         identity = t.state.identity or {}
         if identity.get("verified"):
             _own_team(booking, identity)
+
+
+def booked_here(office, words: Understanding) -> bool:
+    """Whether words that are another office's matter ask for an appointment on a topic
+    booked here ("einen Termin, ich will mich arbeitslos melden"): the caller gets the
+    appointment, and hears which office decides the matter (`_other_office`)."""
+    return (words.topic is not None and words.topic in office.booked_topics
+            and about_appointment(words.text))
+
+
+def _other_office(t: Talk) -> list[Say]:
+    """"Für die Arbeitslosmeldung ist die Agentur für Arbeit zuständig": said once, before
+    the booking goes on, when its topic is another office's matter too."""
+    booking = t.state.booking
+    topic = booking.get("topic")
+    if not topic or booking.get("office_said"):
+        return []
+    office = t.rules.referrals.for_topic(topic)
+    if office is None:
+        return []
+    booking["office_said"] = True
+    return [Say("referral", office.says(t.state.lang)), say("booking_after_referral")]
 
 
 def _who(booking: dict, name: str | None) -> None:
@@ -265,7 +288,7 @@ def _answered(t: Talk, asked: str, chosen: str | None, confirm: bool = False) ->
              if (key != asked or confirm) and key != "customer_number"}
     if confirm and chosen is not None:
         noted[asked] = chosen
-    return next_question(t.state, t.heard.now, noted=noted)
+    return next_question(t.state, t.heard.now, noted=noted, before=_other_office(t))
 
 
 def topic(t: Talk) -> Reply:

@@ -305,6 +305,11 @@ class Dialogue:
             state.step, step = "listen", LISTEN  # not an answer to that question
         if heard.speech and step.referrals:
             office = self.rules.referrals.match(heard.speech, state.lang)
+            if office is not None and booking.booked_here(office, words):
+                # "Einen Termin, ich will mich arbeitslos melden": booked, and told which
+                # office decides the matter.
+                return self._settle(t, listening.handle(t, "book_appointment", recognition,
+                                                        words))
             if office is not None:
                 return dataclasses.replace(matters.refer(state, office), recognition=recognition)
         return self._settle(t, step.answer(t))
