@@ -80,7 +80,6 @@ _WEEKDAY_ALIASES = {
     "denschdag": 1,
     "dienschdag": 1,
     "mittwuch": 2,
-    "mittwoch": 2,
     "donnschdig": 3,
     "dunnschdig": 3,
     "donnerschdag": 3,

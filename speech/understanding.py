@@ -64,8 +64,8 @@ DROP_BOOKING = {
 
 # Words that say a request is urgent without saying why ("ist dringend", "sofort"):
 # with a booking they ask for the nearest slot, not for the emergency queue.
-URGENCY = re.compile(r"\b(?:ist |es isch |es ist |sehr |ganz )?(?:dringend|eilig|sofort|urgent|asap)\b",
-                     re.IGNORECASE)
+URGENCY = re.compile(r"\b(?:ist |es isch |es ist |sehr |ganz )?"
+                     r"(?:dringend|eilig|sofort|urgent|asap)\b", re.IGNORECASE)
 
 # "Kann ich da einen Termin bekommen?", "there": the place just talked about.
 THERE = re.compile(r"\b(?:da|dort|dorthin|there)\b")

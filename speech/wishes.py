@@ -17,8 +17,10 @@ from speech.normalise import fold
 
 _ASAP = {
     "de": re.compile(r"\b(so bald|bald|moeglichst (schnell|frueh|bald)|schnell|egal|"
-                     r"naechste[nr]? (freie|moegliche)|frueheste|sofort|wann immer|dringend|eilig)\b"),
-    "en": re.compile(r"\b(soon|asap|urgent|earliest|any ?time|whenever|first available|next available|"
+                     r"naechste[nr]? (freie|moegliche)|frueheste|sofort|wann immer|"
+                     r"dringend|eilig)\b"),
+    "en": re.compile(r"\b(soon|asap|urgent|earliest|any ?time|whenever|first available|"
+                     r"next available|"
                      r"don ?t mind|doesn ?t matter)\b"),
 }
 _NEXT_WEEK = {
