@@ -43,6 +43,7 @@ import re
 from datetime import date, datetime, timedelta
 
 from cases.model import InvalidCustomerNumberError, customer_number
+from speech.names import about_appointment
 from speech.understanding import Understanding
 
 from .actions import Say, say
@@ -71,7 +72,9 @@ def start(t: Talk, intent: str, words: Understanding | None) -> Turn:
         state.booking = {
             "mode": "book",
             "topic": said.topic if said else None,
-            "site": said.get("site") if said else None,
+            # "Und kann ich da einen Termin bekommen?" after Backnang's hours: Backnang.
+            "site": (said.get("site") or (state.site if said.means_there else None))
+            if said else None,
             "wish": (_in_hours(said.wish, None) if said else {}) or None,
             "declined": [],
             "customer_number": _customer_number(said.entities) if said else None,
@@ -82,7 +85,7 @@ def start(t: Talk, intent: str, words: Understanding | None) -> Turn:
         # What the request already said is acknowledged before the next question.
         noted = {key: state.booking[key] for key in ("wish", "site", "topic")
                  if state.booking[key]}
-        return next_question(state, t.heard.now, noted=noted)
+        return next_question(state, t.heard.now, noted=noted, before=_other_office(t))
     state.booking = {"mode": "cancel" if intent == "cancel_appointment" else "reschedule",
                      "declined": []}
     code = _booking_code(said.entities if said else {})
@@ -165,6 +168,28 @@ def note_whom(t: Talk, said: Understanding) -> None:
             _own_team(booking, identity)
 
 
+def booked_here(office, words: Understanding) -> bool:
+    """Whether words that are another office's matter ask for an appointment on a topic
+    booked here ("einen Termin, ich will mich arbeitslos melden"): the caller gets the
+    appointment, and hears which office decides the matter (`_other_office`)."""
+    return (words.topic is not None and words.topic in office.booked_topics
+            and about_appointment(words.text))
+
+
+def _other_office(t: Talk) -> list[Say]:
+    """"Für die Arbeitslosmeldung ist die Agentur für Arbeit zuständig": said once, before
+    the booking goes on, when its topic is another office's matter too."""
+    booking = t.state.booking
+    topic = booking.get("topic")
+    if not topic or booking.get("office_said"):
+        return []
+    office = t.rules.referrals.for_topic(topic)
+    if office is None:
+        return []
+    booking["office_said"] = True
+    return [Say("referral", office.says(t.state.lang)), say("booking_after_referral")]
+
+
 def _who(booking: dict, name: str | None) -> None:
     """The name the caller gives for themselves, kept for the booking (personal data)."""
     if name and not booking.get("caller_name"):
@@ -208,6 +233,10 @@ def fill(t: Talk) -> dict:
     was asked: topic, site and when. Returns what it changed, to acknowledge it."""
     booking, words = t.state.booking, t.words
     changed = {}
+    number = _customer_number(words.entities)
+    if number and number != booking.get("customer_number"):
+        # "Meine Kundennummer ist ...", said at any question: who is coming.
+        booking["customer_number"] = changed["customer_number"] = number
     if words.topic and words.topic != booking.get("topic"):
         booking["topic"] = changed["topic"] = words.topic
     site_ = words.get("site")
@@ -255,10 +284,11 @@ def _answered(t: Talk, asked: str, chosen: str | None, confirm: bool = False) ->
     changed = fill(t)
     if chosen is None and not changed:
         return Failed("when_not_understood" if asked == "wish" else "not_understood")
-    noted = {key: value for key, value in changed.items() if key != asked or confirm}
+    noted = {key: value for key, value in changed.items()
+             if (key != asked or confirm) and key != "customer_number"}
     if confirm and chosen is not None:
         noted[asked] = chosen
-    return next_question(t.state, t.heard.now, noted=noted)
+    return next_question(t.state, t.heard.now, noted=noted, before=_other_office(t))
 
 
 def topic(t: Talk) -> Reply:
@@ -316,6 +346,11 @@ def _in_hours(wish: dict, offered: dict | None) -> dict:
     if not wish.get("later"):
         return wish
     wish = {key: value for key, value in wish.items() if key != "later"}
+    if wish.get("time"):
+        # "Nee, später, so gegen elf": the time named is what later means.
+        if offered and not wish.get("on"):
+            wish["earliest"] = offered["start"][:10]
+        return wish
     if offered:
         start = datetime.fromisoformat(offered["start"])
         wish["after"] = (start + LATER_THAN_OFFER).strftime("%H:%M")
@@ -344,7 +379,13 @@ def offer(t: Talk) -> Reply:
         if kind == "reschedule":
             args["code"] = booking["found"]["code"]
         return query(state, kind, args, kind)
+    other = _other_request(t)
+    if other is not None and not words.wish and not words.get("site") and not words.refuses:
+        # "Moment, eigentlich wollte ich nur wissen, ob mein Antrag bearbeitet ist": a
+        # request of its own, not a refusal of the time offered.
+        return _switch(t, other)
     changed = fill(t)
+    changed.pop("customer_number", None)  # noted for the booking; the offer stands
     if changed and not (set(changed) == {"wish"} and words.wish.get("asap")):
         # "Nein, lieber nachmittags", "nicht Backnang, Schorndorf": a correction is an
         # answer too, and leads straight to a new offer.

@@ -277,6 +277,12 @@ class Dialogue:
         if state.step == "crisis_numbers":
             return listening.crisis_numbers(t)
         recognition = words.recognition
+        calm = words.calm if recognition is not None and recognition.intent == "emergency" \
+            else None
+        if calm is not None and calm.intent == "book_appointment" and calm.confident:
+            # "Geht heute noch was in Waiblingen? Ist dringend": urgent, and a booking; the
+            # nearest slot is what helps (no hardship was named).
+            return listening.handle(t, "book_appointment", calm, words)
         if recognition is not None and recognition.intent == "emergency":
             # Before anything else ("nichts mehr" is not a goodbye here), and before the
             # confidence check: on a bad line an emergency must still be heard.
@@ -299,6 +305,11 @@ class Dialogue:
             state.step, step = "listen", LISTEN  # not an answer to that question
         if heard.speech and step.referrals:
             office = self.rules.referrals.match(heard.speech, state.lang)
+            if office is not None and booking.booked_here(office, words):
+                # "Einen Termin, ich will mich arbeitslos melden": booked, and told which
+                # office decides the matter.
+                return self._settle(t, listening.handle(t, "book_appointment", recognition,
+                                                        words))
             if office is not None:
                 return dataclasses.replace(matters.refer(state, office), recognition=recognition)
         return self._settle(t, step.answer(t))

@@ -43,6 +43,9 @@ class Office:
     demo: bool = False
     english: tuple[str, str, str] = ("", "", "")  # name, topic, hours
     transfer: bool = False  # the caller may be put through (tried by the job centre first)
+    # Appointment topics the job centre books although this office decides the matter
+    # ("arbeitslosmeldung"): asked for with an appointment, they are booked.
+    booked_topics: frozenset[str] = frozenset()
 
     def says(self, lang: str = "de") -> dict:
         """The office's facts as prompt parameters, for a call in `lang`."""
@@ -79,6 +82,10 @@ class Referrals:
             if intent in office.intents:
                 return office
         return None
+
+    def for_topic(self, topic: str | None) -> Office | None:
+        """The office that decides an appointment topic the job centre books too."""
+        return next((o for o in self.offices if topic in o.booked_topics), None)
 
     def get(self, key: str) -> Office | None:
         return next((o for o in self.offices if o.key == key), None)
@@ -117,7 +124,8 @@ def load(path: str | Path | None = None) -> Referrals:
                 intents=frozenset(entry.get("intents", [])), demo=bool(entry.get("demo")),
                 english=(entry.get("name_en", ""), entry.get("topic_en", ""),
                          entry.get("hours_en", "")),
-                transfer=bool(entry.get("transfer")) and bool(entry.get("number"))))
+                transfer=bool(entry.get("transfer")) and bool(entry.get("number")),
+                booked_topics=frozenset(entry.get("booked_topics", []))))
     except (OSError, tomllib.TOMLDecodeError, KeyError, re.error) as error:
         raise ReferralFileError(f"{path}: {error}") from error
     return Referrals(tuple(offices), serves_sgb3)

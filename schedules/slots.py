@@ -33,6 +33,8 @@ from .store import (
 # "So um zehn" without a day: the first day with a slot at most this many minutes from
 # that time, rather than the first day at whatever time is left of it.
 TIME_TOLERANCE = 60
+# "Nachmittags", "in the afternoon": callers mean after lunch; noon comes last.
+AFTER_LUNCH = 13 * 60
 
 
 def local(day: date, minute: int) -> datetime:
@@ -103,6 +105,8 @@ def find_slots(db, schedule: Schedule, site_id: str, topic_id: str, wish: Wish |
                 # Only now, and only for who could be free, ask the database.
                 free.book_out(_busy_on(db, free.people, day, for_call, now))
             candidates = free.starts
+            if wish.part_of_day == "afternoon" and wish.time is None and wish.after is None:
+                candidates = sorted(candidates, key=lambda m: m < AFTER_LUNCH)
             if wish.time is not None:
                 wanted = wish.time.hour * 60 + wish.time.minute
                 candidates = sorted(candidates, key=lambda m: (abs(m - wanted), m))

@@ -36,6 +36,13 @@ _NO = {
         "auf gar keinen fall",
         "nicht so gut",
         "des passt net",
+        # "Das geht auch nicht" after a first refusal, in Swabian too.
+        "auch nicht",
+        "auch net",
+        "au net",
+        "au ned",
+        "au nit",
+        "ned",
     ],
     "en": [
         "no",
@@ -380,9 +387,16 @@ def find_refusal(words: list[str], lang: str = "de") -> bool:
     return _REFUSALS["en" if lang == "en" else "de"].search(" ".join(words)) is not None
 
 
+# "Herrgott nochmal!", "Mensch nochmal": an oath, no wish to hear the question again.
+_OATHS = re.compile(r"\b(?:herrgott|herrgottzeiten|gott|mensch|verdammt|zefix|kruzifix|"
+                    r"himmel|sakra|menschenskind|donnerwetter)( noch)? ?mal\b")
+
+
 def find_command(words: list[str], lang: str = "de") -> str | None:
     """A conversational command: repeat, back, goodbye, agent, english or german."""
     lang = lang if lang in _COMMANDS else "de"
+    if lang == "de":
+        words = _OATHS.sub(" ", " ".join(words)).split()
     for command, phrases in _COMMANDS[lang]:
         if _phrases_in(words, phrases):
             return command

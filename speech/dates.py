@@ -75,11 +75,22 @@ _WEEKDAY_ALIASES = {
     "zieschdig": 1,
     "mittich": 2,
     "mittwoch": 2,
+    "mendag": 0,
+    "mondig": 0,
+    "denschdag": 1,
+    "dienschdag": 1,
+    "mittwuch": 2,
     "donnschdig": 3,
     "dunnschdig": 3,
+    "donnerschdag": 3,
+    "dunnerschdag": 3,
+    "donnerschtag": 3,
     "freidig": 4,
+    "freidag": 4,
     "samschdig": 5,
+    "samschdag": 5,
     "sonndig": 6,
+    "sonndag": 6,
     "mo": 0,
     "di": 1,
     "mi": 2,
@@ -455,7 +466,8 @@ def find_part_of_day(tokens: list[str], lang: str = "de") -> str | None:
             return parts[word]
         if lang == "de":
             # Compounds and adverbs: "vormittags", "Nachmittagstermin", "Vormittagstermin".
-            if word.startswith(("vormittag", "frueh")):
+            if word.startswith(("vormittag", "frueh")) and not word.startswith("fruehest"):
+                # "frühestens um zwei" is no morning.
                 return "morning"
             if word.startswith("nachmittag"):
                 return "afternoon"

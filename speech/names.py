@@ -82,24 +82,28 @@ def find_caseworker(text: str, names: Iterable[str]) -> str | None:
 
     A surname counts only after a title ("Frau", "Herrn", "Mr"); the title itself need
     not match ("bei Herrn Keller" still finds Frau Keller: the name is what callers
-    remember).
+    remember). Of several names, the last one said counts.
     """
     heard = _plain(text).split()
     after_title = [word for before, word in zip(heard, heard[1:], strict=False)
                    if before in TITLES and word not in TITLES]
     if not after_title:
         return None
-    best, best_score = None, 0.0
-    for name in names:
-        surname = _surname(name)
-        if not surname:
-            continue
-        for word in after_title:
+    # Corrected in one breath ("bei Herrn Wagner, nein falsch, bei Frau Haddad"), the
+    # last name said is the one meant.
+    surnames = [(name, _surname(name)) for name in names]
+    for word in reversed(after_title):
+        best, best_score = None, 0.0
+        for name, surname in surnames:
+            if not surname:
+                continue
             score = 100.0 if word == surname else (
                 fuzz.ratio(word, surname) if len(surname) >= 4 else 0.0)
             if score >= NAME_CUTOFF and score > best_score:
                 best, best_score = name, score
-    return best
+        if best is not None:
+            return best
+    return None
 
 
 def caller_name(text: str, lang: str = "de", asked: bool = False) -> str | None:

@@ -48,7 +48,8 @@ _DIALECT_DE = {
     "gsagt": "gesagt", "gschickt": "geschickt", "kündigt": "gekündigt", "entlasse": "entlassen",
     "abgebe": "abgegeben", "gschriebe": "geschrieben", "komme": "komme", "meh": "mehr",
     "gwesa": "gewesen", "gwese": "gewesen", "gholt": "geholt",
-    "offa": "offen", "silveschter": "silvester", "geschtern": "gestern",
+    "offa": "offen", "wega": "wegen", "wäga": "wegen", "heit": "heute", "heid": "heute",
+    "heut": "heute", "goht": "geht", "silveschter": "silvester", "geschtern": "gestern",
 }
 
 # Swabian infinitives and plurals end in "-a" where standard German has "-en".

@@ -172,7 +172,11 @@ _LETTER_WORDS = {
     "bege": "bg",
 }
 
+_DAY_AND_PART = re.compile(r"\b(montag|dienstag|mittwoch|donnerstag|freitag|samstag|sonntag)"
+                           r"(vormittags?|nachmittags?|morgens?|mittags?|abends?)\b")
+_PART_ALONE = {"morgen": "morgens", "abend": "abends"}  # "morgen" alone is tomorrow
 _SWABIAN_DIGITS = {
+    "om": "um",  # "om halb elfe": Swabian "um" before a time
     "oins": "eins",
     "zwoi": "zwei",
     "zwo": "zwei",
@@ -206,6 +210,8 @@ def spoken_tokens(text: str, lang: str = "de") -> list[str]:
     # Dots and colons only matter between or after digits ("9:30", "3.12.").
     text = re.sub(r"(?<!\d)[.:]+|[.:]+(?![\d\s]|$)", " ", text)
     if lang == "de":
+        # "Donnerstagnachmittag", "Montagmorgen": the day and the part of it.
+        text = _DAY_AND_PART.sub(lambda m: f"{m[1]} {_PART_ALONE.get(m[2], m[2])}", text)
         text = " ".join(_SWABIAN_DIGITS.get(w, w) for w in text.split())
         text = _ARTICLE.sub(r"\1_", text)
     text = _DOUBLE.sub(r"\1 \1", text)

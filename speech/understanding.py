@@ -37,6 +37,11 @@ TOPIC_WORDS = {
                        "zahlung", "benefit", "money"),
 }
 SACHBEARBEITER = re.compile(r"sachbearbeit\w*")
+# "Ob mein Antrag bearbeitet ist": being dealt with, no work to look for.
+BEARBEITET = re.compile(r"\w*bearbeit\w*")
+# "That doesn't work either": "work" as a verb about the offer, not the job search.
+WORKS = re.compile(r"\b(?:does ?n ?t|does not|do ?n ?t|do not|won ?t|will not|would ?n ?t|"
+                   r"would not|that|this|it|might|may) works?\b")
 # "I don't have it": a booking code, a customer number.
 DONT_KNOW = re.compile(
     r"\b(weiss (ich )?nicht|keine ahnung|(hab|habe) (ich )?(sie |die |keine )?(nicht|keine)|"
@@ -56,6 +61,14 @@ DROP_BOOKING = {
                      r"\bdon'?t need (?:an|the) appointment(?: after all)?",
                      re.IGNORECASE),
 }
+
+# Words that say a request is urgent without saying why ("ist dringend", "sofort"):
+# with a booking they ask for the nearest slot, not for the emergency queue.
+URGENCY = re.compile(r"\b(?:ist |es isch |es ist |sehr |ganz )?"
+                     r"(?:dringend|eilig|sofort|urgent|asap)\b", re.IGNORECASE)
+
+# "Kann ich da einen Termin bekommen?", "there": the place just talked about.
+THERE = re.compile(r"\b(?:da|dort|dorthin|there)\b")
 
 # A question of the caller's own ("wann kommt mein Geld?"), by its question word.
 QUESTION_WORDS = re.compile(r"\b(?:wann|wo|wie|warum|wieso|weshalb|when|where|how|why)\b")
@@ -77,7 +90,8 @@ def topic_from(text: str) -> str | None:
     """The appointment topic a caller's words name, if any."""
     # A "Sachbearbeiterin" sees customers about money; the "arbeit" in the word is no
     # job search.
-    folded = SACHBEARBEITER.sub("geld", fold(text))
+    folded = WORKS.sub(" ", SACHBEARBEITER.sub("geld", fold(text)))
+    folded = BEARBEITET.sub(" ", folded)
     for topic, words in TOPIC_WORDS.items():
         if any(word in folded for word in words):
             return topic
@@ -110,6 +124,15 @@ class Understanding:
         if not self.text or self._recognise is None:
             return None
         return self._recognise(self.text, self.lang)
+
+    @cached_property
+    def calm(self) -> Recognition | None:
+        """The intent ranking of the words without those of urgency ("Geht heute noch was
+        in Waiblingen? Ist dringend" is a booking); None when there were none."""
+        if not self.text or self._recognise is None or not URGENCY.search(self.text):
+            return None
+        rest = re.sub(r"\s+", " ", URGENCY.sub(" ", self.text)).strip(" ,.!?;")
+        return self._recognise(rest, self.lang) if rest else None
 
     @cached_property
     def prepared(self) -> str:
@@ -206,6 +229,11 @@ class Understanding:
         if not self.text or pattern is None or not pattern.search(self.text):
             return None
         return re.sub(r"\s+", " ", pattern.sub(" ", self.text)).strip(" ,.!?;")
+
+    @cached_property
+    def means_there(self) -> bool:
+        """Whether the caller points back to a place ("da", "dort", "there")."""
+        return bool(self.text) and THERE.search(self.folded) is not None
 
     @cached_property
     def asks(self) -> bool:

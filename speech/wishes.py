@@ -17,8 +17,10 @@ from speech.normalise import fold
 
 _ASAP = {
     "de": re.compile(r"\b(so bald|bald|moeglichst (schnell|frueh|bald)|schnell|egal|"
-                     r"naechste[nr]? (freie|moegliche)|frueheste|sofort|wann immer)\b"),
-    "en": re.compile(r"\b(soon|asap|earliest|any ?time|whenever|first available|next available|"
+                     r"naechste[nr]? (freie|moegliche)|frueheste|sofort|wann immer|"
+                     r"dringend|eilig)\b"),
+    "en": re.compile(r"\b(soon|asap|urgent|earliest|any ?time|whenever|first available|"
+                     r"next available|"
                      r"don ?t mind|doesn ?t matter)\b"),
 }
 _NEXT_WEEK = {
@@ -41,6 +43,11 @@ _LATER = {
     "de": re.compile(r"\b(?:nicht (?:so|zu|allzu|ganz so) frueh|zu frueh|spaeter|"
                      r"nicht gleich morgens)\b"),
     "en": re.compile(r"\b(?:not (?:that|so|too) early|too early|later|not first thing)\b"),
+}
+# A time named as the earliest: "frühestens um zwei", "nicht vor elf", "not before 11".
+_NOT_BEFORE = {
+    "de": re.compile(r"\b(?:fruehestens|nicht vor|erst ab)\b"),
+    "en": re.compile(r"\b(?:at the earliest|not before|no earlier than)\b"),
 }
 # The same on the caller's own words, to read the rest for a date and a part of the day
 # ("früh" in "nicht so früh" is no wish for the morning).
@@ -131,7 +138,9 @@ def appointment_wish(text: str, lang: str = "de", now: datetime | None = None,
     ruled_out = _part_ruled_out(folded, lang)
     if ruled_out:
         wish["part_of_day"] = _OTHER_PART[ruled_out]
-    if _LATER[lang].search(folded):
+    if wish.get("time") and _NOT_BEFORE[lang].search(folded):
+        wish["after"] = wish.pop("time")
+    elif _LATER[lang].search(folded):
         wish["later"] = True
     if _ASAP[lang].search(folded):
         wish["asap"] = True

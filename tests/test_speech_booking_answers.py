@@ -44,3 +44,17 @@ def test_the_appointment_given_up_and_what_else_was_said(text, lang, rest):
 ])
 def test_a_question_of_the_callers_own(text, asks):
     assert understood(text, "en" if text.startswith("actually") else "de").asks is asks
+
+
+@pytest.mark.parametrize("text", [
+    "au net", "auch nicht", "Nein! Das geht auch nicht, Herrgott nochmal!"])
+def test_a_second_refusal_is_a_no_and_an_oath_is_no_request_to_repeat(text):
+    said = understood(text)
+    assert said.answer == "no"
+    assert said.command is None
+
+
+def test_work_that_does_not_work_is_no_job_search():
+    assert understood("that doesn't work either", "en").topic is None
+    assert understood("ob mein Antrag bearbeitet ist").topic != "arbeitsvermittlung"
+    assert understood("I am looking for work", "en").topic == "arbeitsvermittlung"

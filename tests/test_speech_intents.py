@@ -4,9 +4,11 @@ from pathlib import Path
 
 import pytest
 
+from conftest import NOW
 from speech import INTENTS, Recognition, recognise, speech_hints
 from speech.catalogue import load
 from speech.cli import evaluate, read_labelled
+from speech.understanding import Understanding
 
 DATA = Path(__file__).parent / "data"
 
@@ -202,3 +204,19 @@ def test_opening_times_are_not_the_time_of_day(text, intent):
 ])
 def test_negations_and_swabian_verbs(text, intent):
     assert recognise(text).intent == intent
+
+
+@pytest.mark.parametrize("text", [
+    "Geht heut noch was in Waiblingen? Wegen Geld, ist dringend",
+    "Geht heute noch was in Schorndorf, ist dringend",
+])
+def test_urgency_alone_with_a_booking_is_a_booking(text):
+    said = Understanding(text, "de", NOW, recognise=recognise)
+    assert said.calm is not None and said.calm.intent == "book_appointment"
+
+
+def test_urgency_with_hardship_stays_an_emergency():
+    said = Understanding("Ich brauche dringend einen Termin, ich habe nichts zu essen", "de",
+                         NOW, recognise=recognise)
+    assert said.recognition.intent == "emergency"
+    assert said.calm.intent == "emergency"

@@ -102,3 +102,11 @@ def test_the_answer_to_the_name_question(text, lang, name):
 ])
 def test_weak_lead_ins_need_a_capitalised_name(text, lang, name):
     assert understood(text, lang).caller_name == name
+
+
+@pytest.mark.parametrize("text", [
+    "Termin bei Herrn Wagner, nein falsch, bei Frau Haddad",
+    "with Mr Wagner, no sorry, with Ms Haddad",
+])
+def test_a_caseworker_corrected_in_one_breath_is_the_last_one_named(text):
+    assert understood(text).caseworker == "Frau Haddad"

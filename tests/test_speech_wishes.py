@@ -58,3 +58,19 @@ def test_bad_input_is_no_wish():
 ])
 def test_later_and_a_part_of_the_day_ruled_out(said, lang, wish):
     assert appointment_wish(said, lang, NOW) == wish
+
+
+@pytest.mark.parametrize("said, lang, wish", [
+    # Swabian days and times, and a day and its part in one word.
+    ("am Donnerschdag om halb elfe", "de", {"on": "2026-11-26", "time": "10:30"}),
+    ("Freidag om neune", "de", {"on": "2026-11-27", "time": "09:00"}),
+    ("ich meinte Donnerstagnachmittag", "de", {"on": "2026-11-26", "part_of_day": "afternoon"}),
+    ("Montagmorgen", "de", {"on": "2026-11-30", "part_of_day": "morning"}),
+    # A time with "later" is the time meant; "frühestens" is no morning.
+    ("nee, später, so gegen elf", "de", {"time": "11:00", "later": True}),
+    ("das ist zu früh, frühestens um zwei", "de", {"after": "14:00"}),
+    ("not before 11 am", "en", {"after": "11:00"}),
+    ("no earlier than 2 pm", "en", {"after": "14:00"}),
+])
+def test_swabian_days_and_times_said_with_a_refusal(said, lang, wish):
+    assert appointment_wish(said, lang, NOW) == wish
