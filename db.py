@@ -2,8 +2,9 @@
 take turns at a gate, WAL checkpoints in the background), or PostgreSQL when
 HOTLINE_DATABASE is a `postgresql://` URL (db_postgres.py), and each package's schema.
 
-Tables are owned by the package that writes them; each package has a ``store`` module
-with a ``migrate(db)`` function, and ``init_app`` runs them all when the app starts. The
+Tables are owned by the package that writes them; each package's ``store`` module lists
+its schema's numbered steps (``MIGRATIONS``), and ``init_app`` brings every package to
+its newest step when the app starts (``migrate``, the same code on both engines). The
 store modules write plain SQL that both engines understand; what differs (the write
 lock, placeholders, DDL types) is decided here and in db_postgres.py, nowhere else.
 docs/SCALING.md has the measurements behind the gate and the checkpoints.
@@ -17,11 +18,13 @@ import sqlite3
 import threading
 import time
 from collections import OrderedDict
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from pathlib import Path
 
 from flask import Flask, current_app, g
 from sqlite_utils import Database
+
+import clock
 
 BUSY_TIMEOUT_MS = 5000
 # Connections are kept open per thread: opening one costs about a millisecond, and
@@ -43,6 +46,8 @@ log = logging.getLogger(__name__)
 _local = threading.local()
 
 Migration = Callable[[Database], None]
+# Each package (a store module's name) and its schema steps: step N is the list's Nth.
+Migrations = Mapping[str, Sequence[Migration]]
 
 # The store's errors, whichever the engine (db_postgres raises these for PostgreSQL's).
 IntegrityError = sqlite3.IntegrityError  # a unique or foreign key constraint refused a write
@@ -386,7 +391,46 @@ def close_db(_exc: BaseException | None = None) -> None:
         db.conn.rollback()
 
 
-def init_app(app: Flask, migrations: list[Migration]) -> None:
+def migrate(db: Database, migrations: Migrations) -> dict[str, int]:
+    """Bring each package's tables to its newest step; returns the packages moved on and
+    the version each reached.
+
+    `schema_versions` holds how far each package's steps have run. Each step runs once,
+    in order, in one write transaction with the versions reached: nodes that start
+    together take turns, and a step that fails undoes the whole migration (the app does
+    not start; the database is as it was).
+    Step 1 of every package is the schema as the releases before versioning built it:
+    it inspects the tables and adds what is missing, so it brings a database from any of
+    those releases to version 1. A change to the schema is a new step at the end of the
+    list; a step that has shipped never changes (tests/test_migrations.py holds them).
+    A database already past this release's steps (a newer node migrated it during a
+    rolling upgrade) is used as it is: steps only add.
+    """
+    moved: dict[str, int] = {}
+    with atomic(db):
+        db.execute("CREATE TABLE IF NOT EXISTS schema_versions (package TEXT PRIMARY KEY,"
+                   " version INTEGER NOT NULL, migrated_at TEXT NOT NULL)")
+        versions = dict(db.execute("SELECT package, version FROM schema_versions").fetchall())
+        for package, steps in migrations.items():
+            have = versions.get(package, 0)
+            if have > len(steps):
+                log.warning("The database's %s tables are at version %d; this release knows "
+                            "%d steps", package, have, len(steps))
+                continue
+            for step in steps[have:]:
+                step(db)
+            if len(steps) > have:
+                db.execute("INSERT INTO schema_versions (package, version, migrated_at)"
+                           " VALUES (?, ?, ?) ON CONFLICT (package) DO UPDATE SET"
+                           " version = excluded.version, migrated_at = excluded.migrated_at",
+                           [package, len(steps), clock.utc_text()])
+                moved[package] = len(steps)
+    if moved:
+        log.info("Schema migrated: %s", ", ".join(f"{p} to {v}" for p, v in moved.items()))
+    return moved
+
+
+def init_app(app: Flask, migrations: Migrations) -> None:
     """Create or migrate every package's tables and close connections after requests."""
     db = connect(app.config["HOTLINE_DATABASE"])
     try:
@@ -395,8 +439,7 @@ def init_app(app: Flask, migrations: list[Migration]) -> None:
                 import db_postgres
 
                 db_postgres.prepare(db)
-            for migrate in migrations:
-                migrate(db)
+            migrate(db, migrations)
     finally:
         db.conn.close()
     app.teardown_appcontext(close_db)

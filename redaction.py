@@ -29,6 +29,9 @@ def migrate(db: Database) -> None:
             pk="sid", not_null={"kind", "due_at"}, defaults={"tries": 0})
 
 
+MIGRATIONS = [migrate]  # this module's schema steps, numbered from 1 (db.migrate)
+
+
 def collect(db: Database, before: str, now: datetime) -> int:
     """Note what is due at Twilio (inside the purge's transaction); returns how much was new."""
     migrate(db)

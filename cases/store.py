@@ -59,6 +59,9 @@ def migrate(db: Database) -> None:
         db["case_disclosures"].create_index(["call_sid"])
 
 
+MIGRATIONS = [migrate]  # this module's schema steps, numbered from 1 (db.migrate)
+
+
 # ----------------------------------------------------------------------------- customers
 
 

@@ -91,6 +91,13 @@ class PostgresDatabases:
                            " STRATEGY FILE_COPY")
         return self.server.url(name)
 
+    def empty(self) -> str:
+        """A database without any table (for migrations); its URL."""
+        self.made += 1
+        name = f"test_{self.made}"
+        self.admin.execute(f"CREATE DATABASE {name} TEMPLATE template0")
+        return self.server.url(name)
+
     def give_back(self, url: str) -> None:
         """A test is done with its database: emptied for the next, or dropped."""
         import psycopg

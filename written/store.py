@@ -56,6 +56,9 @@ def migrate(db: Database) -> None:
         db["written_limits"].create_index(["key", "at"])
 
 
+MIGRATIONS = [migrate]  # this module's schema steps, numbered from 1 (db.migrate)
+
+
 @dataclass(frozen=True)
 class Conversation:
     id: int
