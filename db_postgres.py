@@ -200,6 +200,15 @@ class PgConnection:
     def rollback(self) -> None:
         self.raw.execute("ROLLBACK")
 
+    def __enter__(self) -> PgConnection:
+        return self
+
+    def __exit__(self, kind, _error, _trace) -> None:
+        """As sqlite3's `with conn:`: an open transaction is committed, or rolled back on
+        an error."""
+        if self.in_transaction:
+            self.raw.execute("ROLLBACK" if kind is not None else "COMMIT")
+
     def executemany(self, sql: str, rows: Iterable[Sequence | Mapping]):
         """As sqlite3's `conn.executemany`, which the store modules use for bulk rows."""
         cursor = self.raw.cursor()

@@ -110,7 +110,8 @@ class PostgresDatabases:
                 # Neither foreign keys nor the statistics' triggers: every row goes.
                 conn.execute("SET session_replication_role = replica")
                 tables = [row[0] for row in conn.execute(
-                    "SELECT tablename FROM pg_tables WHERE schemaname = 'public'")]
+                    "SELECT tablename FROM pg_tables WHERE schemaname = 'public'"
+                    " AND tablename <> 'schema_versions'")]
                 sequences = [row[0] for row in conn.execute(
                     "SELECT sequencename FROM pg_sequences WHERE schemaname = 'public'")]
                 conn.execute("; ".join([*(f"DELETE FROM {t}" for t in tables),
