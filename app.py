@@ -236,5 +236,5 @@ def purge_command(days: int | None):
                f"(older than {audit_days} days). At Twilio: {at_twilio.done} SMS texts and "
                f"recordings removed, {at_twilio.left} left for the next purge.")
     if not scrubbed:
-        click.echo("The database's WAL file was busy and still holds older pages: run purge "
-                   "again.", err=True)
+        click.echo("The database was busy and its files still hold older pages (SQLite's "
+                   "WAL file, PostgreSQL's tables): run purge again.", err=True)

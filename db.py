@@ -96,11 +96,11 @@ def scrub(db: Database) -> bool:
     no older page (with numbers or words since purged) stays in the -wal file. False if
     readers kept it busy beyond the busy timeout (the next purge tries again).
 
-    PostgreSQL: VACUUM removes the purged rows' old versions from the tables. What its
-    WAL and freed space still hold is overwritten in time, not at once (README)."""
+    PostgreSQL: `db_postgres.scrub` (the tables rewritten, the WAL moved on)."""
     if engine(db) == "postgresql":
-        db.execute("VACUUM")
-        return True
+        import db_postgres
+
+        return db_postgres.scrub(db)
     busy, _, _ = db.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
     return busy == 0
 

@@ -24,6 +24,7 @@ BEGIN IMMEDIATE gave it, now across nodes.
 
 from __future__ import annotations
 
+import logging
 import os
 import re
 import sqlite3
@@ -36,6 +37,8 @@ from psycopg import ClientCursor
 from psycopg.adapt import Dumper, Loader
 from psycopg.pq import TransactionStatus
 from psycopg_pool import ConnectionPool
+
+log = logging.getLogger(__name__)
 
 # Writers take this advisory lock in `db.transaction`, so that they take turns as they
 # did at SQLite's write lock (readers never wait for it). The number spells "hotl".
@@ -101,6 +104,34 @@ def prepare(db: PgDatabase) -> None:
     """What the migrations and queries need of a fresh database (run in `db.init_app`)."""
     for statement in COMPAT_FUNCTIONS:
         db.execute(statement)
+
+
+def scrub(db: PgDatabase) -> bool:
+    """After a purge, so that the purged rows' old versions leave the server's files.
+
+    An UPDATE or DELETE leaves the old row version in the table's file; VACUUM marks its
+    space free but does not overwrite it (measured: 36 of the privacy test's 41 numbers
+    and words were still in the tables' files after VACUUM and a checkpoint). VACUUM FULL
+    rewrites each table and its indexes into new files and empties the old ones; it
+    holds each table exclusively while it does (writers wait, up to the lock timeout).
+    The WAL keeps the rows as they were written until its segments are removed: here a
+    new segment is started and a checkpoint taken, when the role may (a superuser, or
+    pg_checkpoint and EXECUTE on pg_switch_wal), after which a server with
+    `wal_recycle = off` deletes the old segments (README: "Several nodes on PostgreSQL");
+    otherwise the server's own next checkpoint does, within `checkpoint_timeout`. False
+    if a table stayed locked beyond the lock timeout (the purge tries again)."""
+    try:
+        db.execute(f"VACUUM FULL {', '.join(db.table_names())}")
+    except sqlite3.OperationalError:  # a lock not had in time (see PgDatabase.execute)
+        return False
+    try:
+        db.execute("SELECT pg_switch_wal()")
+        db.execute("CHECKPOINT")
+    except psycopg.errors.InsufficientPrivilege:
+        log.warning("The purged rows stay in PostgreSQL's WAL until the server's next "
+                    "checkpoint: this role may not start one (grant pg_checkpoint and "
+                    "EXECUTE on pg_switch_wal)")
+    return True
 
 
 # ------------------------------------------------------------------ SQL translation
