@@ -178,7 +178,7 @@ def _gate(db: Database) -> WriteGate | None:
 
 
 @contextlib.contextmanager
-def transaction(db: Database) -> Iterator[Database]:
+def transaction(db: Database, writers_lock: bool = True) -> Iterator[Database]:
     """A write transaction that takes the write lock at once (BEGIN IMMEDIATE).
 
     Taking the lock up front makes read-modify-write sequences (load call state, run
@@ -186,9 +186,14 @@ def transaction(db: Database) -> Iterator[Database]:
     webhook at the same moment. Writers first queue at the file's `WriteGate`; one
     that cannot pass within the busy timeout fails as SQLite would ("database is
     locked"), so callers handle both the same way.
+
+    `writers_lock=False` is for writes that guard themselves, such as a compare-and-set
+    on the one row they change: on PostgreSQL they then take only the row locks their
+    statements take, and writers of other calls do not wait for them. SQLite has one
+    write lock whatever is asked.
     """
     if engine(db) == "postgresql":
-        yield from _pg_transaction(db)
+        yield from _pg_transaction(db, writers_lock)
         return
     gate = _gate(db)
     if gate is not None and not gate.acquire(BUSY_TIMEOUT_MS / 1000):
@@ -209,16 +214,15 @@ def transaction(db: Database) -> Iterator[Database]:
             gate.release()
 
 
-def _pg_transaction(db) -> Iterator:
+def _pg_transaction(db, writers_lock: bool) -> Iterator:
     """PostgreSQL: BEGIN, then the writers' advisory lock (db_postgres.WRITE_LOCK), which
     every node's writers queue at as one machine's did at BEGIN IMMEDIATE. Held to the
     end of the transaction; a writer that waits past the lock timeout fails as a busy
-    SQLite would."""
+    SQLite would. Both in one round trip (db_postgres.BEGIN_LOCKED)."""
     import db_postgres
 
-    db.execute("BEGIN")
+    db.execute(db_postgres.BEGIN_LOCKED if writers_lock else "BEGIN")
     try:
-        db.execute("SELECT pg_advisory_xact_lock(?)", [db_postgres.WRITE_LOCK])
         yield db
     except BaseException:
         db.execute("ROLLBACK")

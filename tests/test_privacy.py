@@ -5,6 +5,7 @@ import csv
 import io
 import json
 import os
+import re
 from datetime import datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -137,21 +138,32 @@ class PostgresFiles:
             admin.execute("CHECKPOINT")
 
     def read(self) -> dict[str, bytes]:
-        import psycopg
 
-        # The tests' server commits without waiting for the WAL to be written: a commit
-        # that waits writes out all before it.
-        with psycopg.connect(self.server.url(), autocommit=True) as admin:
-            admin.execute("SET synchronous_commit = on")
-            with admin.transaction():
-                admin.execute("SELECT txid_current()")
+        # What the server holds in memory, written out: every page, and the WAL (the tests'
+        # server commits without waiting for it).
+        self.checkpoint()
         files: dict[str, list[bytes]] = {self.TABLES: [], self.LOG: [], self.REST: []}
         for file in sorted(self.data.rglob("*")):
             if file.is_file():
                 part = file.relative_to(self.data).parts[0]
                 group = {"base": self.TABLES, "global": self.TABLES, "pg_wal": self.LOG}
-                files[group.get(part, self.REST)].append(file.read_bytes())
+                data = file.read_bytes()
+                if WAL_SEGMENT.fullmatch(file.name):
+                    data = wal_records(data)
+                files[group.get(part, self.REST)].append(data)
         return {group: b"".join(data) for group, data in files.items()}
+
+
+# A WAL segment is a run of 8 KB pages, each with a header of its own (40 bytes on the
+# segment's first page, else 24); a record that goes on past a page's end goes on after
+# the next header. Without the headers a text split by one is whole again.
+WAL_SEGMENT = re.compile(r"[0-9A-F]{24}")
+WAL_PAGE, WAL_FIRST_HEADER, WAL_HEADER = 8192, 40, 24
+
+
+def wal_records(segment: bytes) -> bytes:
+    return b"".join(segment[start + (WAL_FIRST_HEADER if start == 0 else WAL_HEADER):
+                            start + WAL_PAGE] for start in range(0, len(segment), WAL_PAGE))
 
 
 def found_in(files: dict[str, bytes]) -> dict[str, list[str]]:
