@@ -47,6 +47,7 @@ def consent_on_record(db):
 # ----------------------------------------------------------------------------- consent
 
 
+@pytest.mark.both_engines
 def test_a_mobile_caller_is_asked_once_after_the_sms_offer_and_yes_is_stored(app, db):
     caller = book(app, "ja", "nein", "nein")  # book, no name, no confirmation SMS
     assert CONSENT in caller.hears()
@@ -190,6 +191,7 @@ def bodies(standin):
     return [m["body"] for m in standin.messages]
 
 
+@pytest.mark.both_engines
 def test_the_reminder_comes_at_17_the_working_day_before_once_and_after_a_restart(
         tmp_path, standin):
     app = live_app(tmp_path, standin)
@@ -215,6 +217,7 @@ def test_the_reminder_comes_at_17_the_working_day_before_once_and_after_a_restar
     assert len(standin.messages) == 1
 
 
+@pytest.mark.both_engines
 def test_no_reminder_without_consent_or_for_a_cancelled_booking(tmp_path, standin):
     app = live_app(tmp_path, standin)
     book(app, "ja", "nein", "nein", "nein")  # no reminder wanted
@@ -388,12 +391,14 @@ def booking_rows(app):
         db.conn.close()
 
 
+@pytest.mark.both_engines
 def test_ja_confirms_and_the_reply_is_on_the_booking(tmp_path, standin):
     app = reminded(tmp_path, standin)
     assert reply(app, "Ja") == "Danke, Ihr Termin ist bestätigt."
     assert booking_rows(app) == [("booked", "confirmed")]
 
 
+@pytest.mark.both_engines
 def test_absagen_asks_once_then_cancels_and_the_slot_is_free_for_the_next_caller(
         tmp_path, standin):
     app = reminded(tmp_path, standin)
@@ -435,6 +440,7 @@ def test_a_reply_for_a_booking_cancelled_on_the_phone_says_so(tmp_path, standin)
     assert booking_rows(app) == [("cancelled", None)]
 
 
+@pytest.mark.both_engines
 def test_stop_ends_reminders_for_the_number(tmp_path, standin):
     app = live_app(tmp_path, standin)
     book_with_reminder(app)
