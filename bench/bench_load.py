@@ -350,10 +350,13 @@ class Nodes:
         self.database_pid = database_pid
         # One after the other: the first one migrates the database.
         self.nodes = [Server(name, app, env, workers) for _ in range(count)]
+        self.database_ms: list[float] = []  # the database server's CPU per turn
 
     def cpu(self) -> float:
-        total = sum(cpu_seconds(node.process) for node in self.nodes)
-        return total + (cpu_seconds(Pid(self.database_pid)) if self.database_pid else 0.0)
+        return sum(cpu_seconds(node.process) for node in self.nodes) + self.database_cpu()
+
+    def database_cpu(self) -> float:
+        return cpu_seconds(Pid(self.database_pid)) if self.database_pid else 0.0
 
     def _each(self, job) -> list:
         results: list = [None] * len(self.nodes)
@@ -370,7 +373,7 @@ class Nodes:
 
     def flat_out(self, into: Measured, generator: str, seconds: float, callers: int) -> None:
         share = max(1, callers // len(self.nodes))
-        before = self.cpu()
+        before, database_before = self.cpu(), self.database_cpu()
         if generator == "wrk":
             results = self._each(lambda port: run_wrk(port, seconds, share, None))
             turns = sum(r[0] for r in results)
@@ -384,6 +387,7 @@ class Nodes:
                 into.flat += r[0]
             errors, elapsed = sum(r[2] for r in results), max(r[3] for r in results)
         into.cpu_ms.append((self.cpu() - before) / max(turns, 1) * 1000)
+        self.database_ms.append((self.database_cpu() - database_before) / max(turns, 1) * 1000)
         into.tps.append(turns / elapsed)
         into.errors += errors
 
@@ -455,10 +459,12 @@ def compare_engines(args, generator: str, keys: list[str]) -> None:
             low = measured[id(floor)].row()
             for target in targets:
                 row = measured[id(target)].row()
+                database = (f"  DB {statistics.median(target.database_ms):.2f} ms"
+                            if target.database_pid else "")
                 print(f"  {generator:6} {target.name:30} {row['tps']:8.0f} {row['cpu']:7.2f} "
                       f"{row['gen']:7.2f} {row['p50']:7.1f} {row['p99']:7.1f}   "
                       f"{row['rate']:6.0f} {row['paced_p50']:7.1f} {row['paced_p99']:7.1f} "
-                      f"{row['errors']:6d}  {row['tps'] / low['tps']:.2f}x", flush=True)
+                      f"{row['errors']:6d}  {row['tps'] / low['tps']:.2f}x{database}", flush=True)
     finally:
         for target in targets:
             target.stop()
@@ -521,8 +527,8 @@ def main() -> None:
                 floor.stop()
     engines = [key for key in args.engines.split(",") if key.strip()]
     if engines:
-        print("  engines (CPU per turn: the nodes' and the database server's; x: turns/s "
-              "against the floor's)")
+        print("  engines (CPU per turn: the nodes' and the database server's, DB: the "
+              "server's share; x: turns/s against the floor's)")
         compare_engines(args, generators[0], engines)
 
 
