@@ -221,11 +221,13 @@ def _pg_transaction(db, writers_lock: bool) -> Iterator:
     SQLite would. Both in one round trip (db_postgres.BEGIN_LOCKED)."""
     import db_postgres
 
-    db.execute(db_postgres.BEGIN_LOCKED if writers_lock else "BEGIN")
     try:
+        # A lock not had in time fails after BEGIN: rolled back below as well.
+        db.execute(db_postgres.BEGIN_LOCKED if writers_lock else "BEGIN")
         yield db
     except BaseException:
-        db.execute("ROLLBACK")
+        if db.conn.in_transaction:
+            db.execute("ROLLBACK")
         raise
     db.execute("COMMIT")
 

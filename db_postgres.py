@@ -256,7 +256,8 @@ class PgConnection:
         if self.raw is None:
             return
         raw, self.raw = self.raw, None
-        if raw.info.transaction_status == TransactionStatus.INTRANS:
+        if raw.info.transaction_status in (TransactionStatus.INTRANS,
+                                           TransactionStatus.INERROR):
             raw.execute("ROLLBACK")
         self._pool.putconn(raw)
 
