@@ -234,6 +234,11 @@ class PgConnection:
     def rollback(self) -> None:
         self.raw.execute("ROLLBACK")
 
+    def commit(self) -> None:
+        """As sqlite3's: the open transaction, if any, is committed."""
+        if self.in_transaction:
+            self.raw.execute("COMMIT")
+
     def __enter__(self) -> PgConnection:
         return self
 
