@@ -45,13 +45,11 @@ from teaching import views as teaching_views
 from teaching.cli import catalogue_command
 from written import store as written_store
 
-# Every package's tables, in dependency order.
+# Every package's schema steps (db.migrate), in dependency order.
 # The statistics' rollup comes last: it puts triggers on the tables before it.
-MIGRATIONS = [ivr_store.migrate, media.migrate, schedules_store.migrate, routing_store.migrate,
-              routing_interpreters.migrate,
-              cases_store.migrate, outbox.migrate, teaching_store.migrate,
-              teaching_marks.migrate, written_store.migrate, redaction.migrate,
-              stats_store.migrate]
+MIGRATIONS = {module.__name__: module.MIGRATIONS for module in (
+    ivr_store, media, schedules_store, routing_store, routing_interpreters, cases_store,
+    outbox, teaching_store, teaching_marks, written_store, redaction, stats_store)}
 
 
 class ConsoleOnlySessions(SecureCookieSessionInterface):
@@ -238,5 +236,5 @@ def purge_command(days: int | None):
                f"(older than {audit_days} days). At Twilio: {at_twilio.done} SMS texts and "
                f"recordings removed, {at_twilio.left} left for the next purge.")
     if not scrubbed:
-        click.echo("The database's WAL file was busy and still holds older pages: run purge "
-                   "again.", err=True)
+        click.echo("The database was busy and its files still hold older pages (SQLite's "
+                   "WAL file, PostgreSQL's tables): run purge again.", err=True)

@@ -2,8 +2,9 @@
 take turns at a gate, WAL checkpoints in the background), or PostgreSQL when
 HOTLINE_DATABASE is a `postgresql://` URL (db_postgres.py), and each package's schema.
 
-Tables are owned by the package that writes them; each package has a ``store`` module
-with a ``migrate(db)`` function, and ``init_app`` runs them all when the app starts. The
+Tables are owned by the package that writes them; each package's ``store`` module lists
+its schema's numbered steps (``MIGRATIONS``), and ``init_app`` brings every package to
+its newest step when the app starts (``migrate``, the same code on both engines). The
 store modules write plain SQL that both engines understand; what differs (the write
 lock, placeholders, DDL types) is decided here and in db_postgres.py, nowhere else.
 docs/SCALING.md has the measurements behind the gate and the checkpoints.
@@ -17,11 +18,13 @@ import sqlite3
 import threading
 import time
 from collections import OrderedDict
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from pathlib import Path
 
 from flask import Flask, current_app, g
 from sqlite_utils import Database
+
+import clock
 
 BUSY_TIMEOUT_MS = 5000
 # Connections are kept open per thread: opening one costs about a millisecond, and
@@ -43,6 +46,8 @@ log = logging.getLogger(__name__)
 _local = threading.local()
 
 Migration = Callable[[Database], None]
+# Each package (a store module's name) and its schema steps: step N is the list's Nth.
+Migrations = Mapping[str, Sequence[Migration]]
 
 # The store's errors, whichever the engine (db_postgres raises these for PostgreSQL's).
 IntegrityError = sqlite3.IntegrityError  # a unique or foreign key constraint refused a write
@@ -91,11 +96,11 @@ def scrub(db: Database) -> bool:
     no older page (with numbers or words since purged) stays in the -wal file. False if
     readers kept it busy beyond the busy timeout (the next purge tries again).
 
-    PostgreSQL: VACUUM removes the purged rows' old versions from the tables. What its
-    WAL and freed space still hold is overwritten in time, not at once (README)."""
+    PostgreSQL: `db_postgres.scrub` (the tables rewritten, the WAL moved on)."""
     if engine(db) == "postgresql":
-        db.execute("VACUUM")
-        return True
+        import db_postgres
+
+        return db_postgres.scrub(db)
     busy, _, _ = db.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
     return busy == 0
 
@@ -173,7 +178,7 @@ def _gate(db: Database) -> WriteGate | None:
 
 
 @contextlib.contextmanager
-def transaction(db: Database) -> Iterator[Database]:
+def transaction(db: Database, writers_lock: bool = True) -> Iterator[Database]:
     """A write transaction that takes the write lock at once (BEGIN IMMEDIATE).
 
     Taking the lock up front makes read-modify-write sequences (load call state, run
@@ -181,9 +186,14 @@ def transaction(db: Database) -> Iterator[Database]:
     webhook at the same moment. Writers first queue at the file's `WriteGate`; one
     that cannot pass within the busy timeout fails as SQLite would ("database is
     locked"), so callers handle both the same way.
+
+    `writers_lock=False` is for writes that guard themselves, such as a compare-and-set
+    on the one row they change: on PostgreSQL they then take only the row locks their
+    statements take, and writers of other calls do not wait for them. SQLite has one
+    write lock whatever is asked.
     """
     if engine(db) == "postgresql":
-        yield from _pg_transaction(db)
+        yield from _pg_transaction(db, writers_lock)
         return
     gate = _gate(db)
     if gate is not None and not gate.acquire(BUSY_TIMEOUT_MS / 1000):
@@ -204,19 +214,20 @@ def transaction(db: Database) -> Iterator[Database]:
             gate.release()
 
 
-def _pg_transaction(db) -> Iterator:
+def _pg_transaction(db, writers_lock: bool) -> Iterator:
     """PostgreSQL: BEGIN, then the writers' advisory lock (db_postgres.WRITE_LOCK), which
     every node's writers queue at as one machine's did at BEGIN IMMEDIATE. Held to the
     end of the transaction; a writer that waits past the lock timeout fails as a busy
-    SQLite would."""
+    SQLite would. Both in one round trip (db_postgres.BEGIN_LOCKED)."""
     import db_postgres
 
-    db.execute("BEGIN")
     try:
-        db.execute("SELECT pg_advisory_xact_lock(?)", [db_postgres.WRITE_LOCK])
+        # A lock not had in time fails after BEGIN: rolled back below as well.
+        db.execute(db_postgres.BEGIN_LOCKED if writers_lock else "BEGIN")
         yield db
     except BaseException:
-        db.execute("ROLLBACK")
+        if db.conn.in_transaction:
+            db.execute("ROLLBACK")
         raise
     db.execute("COMMIT")
 
@@ -386,7 +397,46 @@ def close_db(_exc: BaseException | None = None) -> None:
         db.conn.rollback()
 
 
-def init_app(app: Flask, migrations: list[Migration]) -> None:
+def migrate(db: Database, migrations: Migrations) -> dict[str, int]:
+    """Bring each package's tables to its newest step; returns the packages moved on and
+    the version each reached.
+
+    `schema_versions` holds how far each package's steps have run. Each step runs once,
+    in order, in one write transaction with the versions reached: nodes that start
+    together take turns, and a step that fails undoes the whole migration (the app does
+    not start; the database is as it was).
+    Step 1 of every package is the schema as the releases before versioning built it:
+    it inspects the tables and adds what is missing, so it brings a database from any of
+    those releases to version 1. A change to the schema is a new step at the end of the
+    list; a step that has shipped never changes (tests/test_migrations.py holds them).
+    A database already past this release's steps (a newer node migrated it during a
+    rolling upgrade) is used as it is: steps only add.
+    """
+    moved: dict[str, int] = {}
+    with atomic(db):
+        db.execute("CREATE TABLE IF NOT EXISTS schema_versions (package TEXT PRIMARY KEY,"
+                   " version INTEGER NOT NULL, migrated_at TEXT NOT NULL)")
+        versions = dict(db.execute("SELECT package, version FROM schema_versions").fetchall())
+        for package, steps in migrations.items():
+            have = versions.get(package, 0)
+            if have > len(steps):
+                log.warning("The database's %s tables are at version %d; this release knows "
+                            "%d steps", package, have, len(steps))
+                continue
+            for step in steps[have:]:
+                step(db)
+            if len(steps) > have:
+                db.execute("INSERT INTO schema_versions (package, version, migrated_at)"
+                           " VALUES (?, ?, ?) ON CONFLICT (package) DO UPDATE SET"
+                           " version = excluded.version, migrated_at = excluded.migrated_at",
+                           [package, len(steps), clock.utc_text()])
+                moved[package] = len(steps)
+    if moved:
+        log.info("Schema migrated: %s", ", ".join(f"{p} to {v}" for p, v in moved.items()))
+    return moved
+
+
+def init_app(app: Flask, migrations: Migrations) -> None:
     """Create or migrate every package's tables and close connections after requests."""
     db = connect(app.config["HOTLINE_DATABASE"])
     try:
@@ -395,8 +445,7 @@ def init_app(app: Flask, migrations: list[Migration]) -> None:
                 import db_postgres
 
                 db_postgres.prepare(db)
-            for migrate in migrations:
-                migrate(db)
+            migrate(db, migrations)
     finally:
         db.conn.close()
     app.teardown_appcontext(close_db)

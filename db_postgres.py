@@ -24,6 +24,7 @@ BEGIN IMMEDIATE gave it, now across nodes.
 
 from __future__ import annotations
 
+import logging
 import os
 import re
 import sqlite3
@@ -37,9 +38,14 @@ from psycopg.adapt import Dumper, Loader
 from psycopg.pq import TransactionStatus
 from psycopg_pool import ConnectionPool
 
+log = logging.getLogger(__name__)
+
 # Writers take this advisory lock in `db.transaction`, so that they take turns as they
 # did at SQLite's write lock (readers never wait for it). The number spells "hotl".
 WRITE_LOCK = 0x686F746C
+# BEGIN and the lock sent as one (client-side binding sends several statements at once):
+# a round trip less for every write, while other writers wait for this one.
+BEGIN_LOCKED = f"BEGIN; SELECT pg_advisory_xact_lock({WRITE_LOCK})"
 # Connections per process: gunicorn's threads, media streams and the outbox's sender
 # each hold one for a moment.
 POOL_MAX = int(os.environ.get("HOTLINE_PG_POOL", "20"))
@@ -101,6 +107,34 @@ def prepare(db: PgDatabase) -> None:
     """What the migrations and queries need of a fresh database (run in `db.init_app`)."""
     for statement in COMPAT_FUNCTIONS:
         db.execute(statement)
+
+
+def scrub(db: PgDatabase) -> bool:
+    """After a purge, so that the purged rows' old versions leave the server's files.
+
+    An UPDATE or DELETE leaves the old row version in the table's file; VACUUM marks its
+    space free but does not overwrite it (measured: 36 of the privacy test's 41 numbers
+    and words were still in the tables' files after VACUUM and a checkpoint). VACUUM FULL
+    rewrites each table and its indexes into new files and empties the old ones; it
+    holds each table exclusively while it does (writers wait, up to the lock timeout).
+    The WAL keeps the rows as they were written until its segments are removed: here a
+    new segment is started and a checkpoint taken, when the role may (a superuser, or
+    pg_checkpoint and EXECUTE on pg_switch_wal), after which a server with
+    `wal_recycle = off` deletes the old segments (README: "Several nodes on PostgreSQL");
+    otherwise the server's own next checkpoint does, within `checkpoint_timeout`. False
+    if a table stayed locked beyond the lock timeout (the purge tries again)."""
+    try:
+        db.execute(f"VACUUM FULL {', '.join(db.table_names())}")
+    except sqlite3.OperationalError:  # a lock not had in time (see PgDatabase.execute)
+        return False
+    try:
+        db.execute("SELECT pg_switch_wal()")
+        db.execute("CHECKPOINT")
+    except psycopg.errors.InsufficientPrivilege:
+        log.warning("The purged rows stay in PostgreSQL's WAL until the server's next "
+                    "checkpoint: this role may not start one (grant pg_checkpoint and "
+                    "EXECUTE on pg_switch_wal)")
+    return True
 
 
 # ------------------------------------------------------------------ SQL translation
@@ -200,6 +234,20 @@ class PgConnection:
     def rollback(self) -> None:
         self.raw.execute("ROLLBACK")
 
+    def commit(self) -> None:
+        """As sqlite3's: the open transaction, if any, is committed."""
+        if self.in_transaction:
+            self.raw.execute("COMMIT")
+
+    def __enter__(self) -> PgConnection:
+        return self
+
+    def __exit__(self, kind, _error, _trace) -> None:
+        """As sqlite3's `with conn:`: an open transaction is committed, or rolled back on
+        an error."""
+        if self.in_transaction:
+            self.raw.execute("ROLLBACK" if kind is not None else "COMMIT")
+
     def executemany(self, sql: str, rows: Iterable[Sequence | Mapping]):
         """As sqlite3's `conn.executemany`, which the store modules use for bulk rows."""
         cursor = self.raw.cursor()
@@ -213,7 +261,8 @@ class PgConnection:
         if self.raw is None:
             return
         raw, self.raw = self.raw, None
-        if raw.info.transaction_status == TransactionStatus.INTRANS:
+        if raw.info.transaction_status in (TransactionStatus.INTRANS,
+                                           TransactionStatus.INERROR):
             raw.execute("ROLLBACK")
         self._pool.putconn(raw)
 

@@ -58,7 +58,7 @@ def readyz():
     checks = {}
     try:
         conn = database.get_db()
-        conn.execute("SELECT count(*) FROM calls WHERE 0").fetchone()
+        conn.execute("SELECT count(*) FROM calls WHERE 1 = 0").fetchone()
         with database.transaction(conn):
             conn.execute("CREATE TABLE IF NOT EXISTS readiness_probe"
                          " (id INTEGER PRIMARY KEY CHECK (id = 1), at TEXT NOT NULL)")

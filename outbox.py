@@ -117,6 +117,9 @@ def migrate(db: Database) -> None:
                " (state, priority, next_attempt_at)")
 
 
+MIGRATIONS = [migrate]  # this module's schema steps, numbered from 1 (db.migrate)
+
+
 @dataclass(frozen=True)
 class Message:
     """One row of the outbox, as the sender works on it."""

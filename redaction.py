@@ -29,6 +29,9 @@ def migrate(db: Database) -> None:
             pk="sid", not_null={"kind", "due_at"}, defaults={"tries": 0})
 
 
+MIGRATIONS = [migrate]  # this module's schema steps, numbered from 1 (db.migrate)
+
+
 def collect(db: Database, before: str, now: datetime) -> int:
     """Note what is due at Twilio (inside the purge's transaction); returns how much was new."""
     migrate(db)
@@ -96,8 +99,9 @@ def due_now(db: Database, sids: list[str], now: datetime) -> int:
     only at the next purge. Inside the caller's transaction."""
     migrate(db)
     at = clock.utc_text(now)
-    return sum(db.execute("INSERT OR IGNORE INTO twilio_redactions (sid, kind, due_at)"
-                          " VALUES (?, ?, ?)", [sid, SMS, at]).rowcount for sid in sids)
+    return sum(db.execute("INSERT INTO twilio_redactions (sid, kind, due_at)"
+                          " VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
+                          [sid, SMS, at]).rowcount for sid in sids)
 
 
 def run_listed(db: Database, gateway, limit: int = 20) -> int:

@@ -319,6 +319,159 @@ def compare(floor: Server, hotline: Server, args, generator: str) -> None:
           f"{h['paced_p99']:.1f} ms (floor {f['paced_p99']:.1f} ms)", flush=True)
 
 
+# ------------------------------------------------------------------ engines and nodes
+# One node on SQLite, one node on PostgreSQL and two nodes on one PostgreSQL, beside the
+# floor (issue 25). PostgreSQL runs on this machine too (devtools/pg_server.py), with
+# fsync on and synchronous_commit off: the same promise as SQLite's WAL with
+# synchronous=NORMAL (a crash of the machine may lose the last commits, never the
+# database). Its processes' CPU is counted with the nodes' in the CPU per turn.
+
+ENGINES = {"sqlite": ("one node, SQLite", 0), "postgresql": ("one node, PostgreSQL", 1),
+           "postgresql-2": ("two nodes, one PostgreSQL", 2)}
+BENCH_PG_SETTINGS = ["synchronous_commit=off", "max_connections=300", "shared_buffers=128MB"]
+
+
+class Pid:
+    """A process known only by its pid, for `cpu_seconds` (the PostgreSQL server)."""
+
+    def __init__(self, pid: int):
+        self.pid = pid
+
+
+class Nodes:
+    """One or more hotline nodes on one database, measured together: the callers (and a
+    paced rate) are shared out between the nodes, each call staying on one node as behind
+    a load balancer that keeps a connection to one node; turns are summed, p99 is the
+    worst node's, CPU is every node's plus the database server's."""
+
+    def __init__(self, name: str, env: dict, workers: int, count: int, database_pid=None,
+                 app: str = "app:create_app()"):
+        self.name = name
+        self.database_pid = database_pid
+        # One after the other: the first one migrates the database.
+        self.nodes = [Server(name, app, env, workers) for _ in range(count)]
+        self.database_ms: list[float] = []  # the database server's CPU per turn
+
+    def cpu(self) -> float:
+        return sum(cpu_seconds(node.process) for node in self.nodes) + self.database_cpu()
+
+    def database_cpu(self) -> float:
+        return cpu_seconds(Pid(self.database_pid)) if self.database_pid else 0.0
+
+    def _each(self, job) -> list:
+        results: list = [None] * len(self.nodes)
+
+        def run(index: int) -> None:
+            results[index] = job(self.nodes[index].port)
+
+        threads = [threading.Thread(target=run, args=(i,)) for i in range(len(self.nodes))]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        return results
+
+    def flat_out(self, into: Measured, generator: str, seconds: float, callers: int) -> None:
+        share = max(1, callers // len(self.nodes))
+        before, database_before = self.cpu(), self.database_cpu()
+        if generator == "wrk":
+            results = self._each(lambda port: run_wrk(port, seconds, share, None))
+            turns = sum(r[0] for r in results)
+            into.flat_p.append((max(r[3] for r in results), max(r[4] for r in results)))
+            into.gen_ms.append(statistics.mean(r[5] for r in results))
+            errors, elapsed = sum(r[1] for r in results), max(r[2] for r in results)
+        else:
+            results = self._each(lambda port: run_load(port, seconds, share, None))
+            turns = sum(r[1] for r in results)
+            for r in results:
+                into.flat += r[0]
+            errors, elapsed = sum(r[2] for r in results), max(r[3] for r in results)
+        into.cpu_ms.append((self.cpu() - before) / max(turns, 1) * 1000)
+        self.database_ms.append((self.database_cpu() - database_before) / max(turns, 1) * 1000)
+        into.tps.append(turns / elapsed)
+        into.errors += errors
+
+    def at_rate(self, into: Measured, generator: str, seconds: float, callers: int,
+                rate: float) -> None:
+        share, part = max(1, callers // len(self.nodes)), rate / len(self.nodes)
+        if generator == "wrk":
+            results = self._each(lambda port: run_wrk(port, seconds, share, part))
+            turns = sum(r[0] for r in results)
+            into.paced_p.append((max(r[3] for r in results), max(r[4] for r in results)))
+            errors, elapsed = sum(r[1] for r in results), max(r[2] for r in results)
+        else:
+            results = self._each(lambda port: run_load(port, seconds, share, part))
+            turns = sum(r[1] for r in results)
+            for r in results:
+                into.paced += r[0]
+            errors, elapsed = sum(r[2] for r in results), max(r[3] for r in results)
+        into.rate.append(turns / elapsed)
+        into.errors += errors
+
+    def stop(self) -> None:
+        for node in self.nodes:
+            node.stop()
+
+
+def start_engine(key: str, workers: int, folder: str, postgres) -> Nodes:
+    """The hotline on one engine: a fresh SQLite file, or a fresh database on `postgres`."""
+    name, count = ENGINES[key]
+    env = {"TWILIO_AUTH_TOKEN": TOKEN, "HOTLINE_ENV": "production",
+           "PROMETHEUS_MULTIPROC_DIR": f"{folder}/m-{key}", "HOTLINE_HASH_KEY": HASH_KEY}
+    if count == 0:
+        return Nodes(name, {**env, "HOTLINE_DATABASE": f"{folder}/{key}.sqlite3"}, workers, 1)
+    import psycopg
+
+    database = key.replace("-", "_")
+    with psycopg.connect(postgres.url(), autocommit=True) as admin:
+        admin.execute(f"CREATE DATABASE {database}")
+    pid = int((postgres.folder / "data" / "postmaster.pid").read_text().split()[0])
+    return Nodes(name, {**env, "HOTLINE_DATABASE": postgres.url(database)}, workers, count,
+                 database_pid=pid)
+
+
+def compare_engines(args, generator: str, keys: list[str]) -> None:
+    """The floor and each engine in alternating rounds; one row each, then the ratios."""
+    if str(ROOT) not in sys.path:
+        sys.path.insert(0, str(ROOT))
+    from devtools.pg_server import PostgresServer
+
+    postgres = PostgresServer(BENCH_PG_SETTINGS) if any(ENGINES[k][1] for k in keys) else None
+    targets: list[Nodes] = []
+    try:
+        with tempfile.TemporaryDirectory() as folder:
+            floor = Nodes("floor (fixed <Gather>)", {}, args.workers, 1,
+                          app="bench.floor_app:app")
+            targets.append(floor)
+            for key in keys:
+                targets.append(start_engine(key, args.workers, folder, postgres))
+            measured = {id(t): Measured() for t in targets}
+            for target in targets:  # warm up
+                target._each(lambda port: run_load(port, 2, args.callers, None))
+            for _ in range(args.rounds):
+                for target in targets:
+                    target.flat_out(measured[id(target)], generator, args.seconds,
+                                    args.callers)
+            for _ in range(args.rounds):
+                for target in targets:
+                    target.at_rate(measured[id(target)], generator, args.seconds,
+                                   args.callers, args.rate)
+            low = measured[id(floor)].row()
+            for target in targets:
+                row = measured[id(target)].row()
+                database = (f"  DB {statistics.median(target.database_ms):.2f} ms"
+                            if target.database_pid else "")
+                print(f"  {generator:6} {target.name:30} {row['tps']:8.0f} {row['cpu']:7.2f} "
+                      f"{row['gen']:7.2f} {row['p50']:7.1f} {row['p99']:7.1f}   "
+                      f"{row['rate']:6.0f} {row['paced_p50']:7.1f} {row['paced_p99']:7.1f} "
+                      f"{row['errors']:6d}  {row['tps'] / low['tps']:.2f}x{database}", flush=True)
+    finally:
+        for target in targets:
+            target.stop()
+        if postgres is not None:
+            postgres.stop()
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     # Five short rounds rather than three long ones: the machine's phase changes within
@@ -334,6 +487,9 @@ def main() -> None:
                         help="gunicorn worker type for both servers (gthread or sync)")
     parser.add_argument("--history", default="0,10000",
                         help="comma-separated sizes of recorded history, e.g. 0,10000,1000000")
+    parser.add_argument("--engines", default="sqlite,postgresql,postgresql-2",
+                        help="then the hotline on each of these beside the floor: "
+                             f"{', '.join(ENGINES)} (empty: none); with the first generator")
     parser.add_argument("--generator", choices=["wrk", "python", "both"],
                         default="both" if shutil.which("wrk") else "python",
                         help="load generator: wrk (C, little CPU of its own) or the Python "
@@ -369,6 +525,11 @@ def main() -> None:
                     hotline.stop()
             finally:
                 floor.stop()
+    engines = [key for key in args.engines.split(",") if key.strip()]
+    if engines:
+        print("  engines (CPU per turn: the nodes' and the database server's, DB: the "
+              "server's share; x: turns/s against the floor's)")
+        compare_engines(args, generators[0], engines)
 
 
 if __name__ == "__main__":

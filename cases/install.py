@@ -26,8 +26,7 @@ def init_app(app: Flask) -> None:
                           os.environ.get("HOTLINE_CASES_API_TOKEN", "").strip())
     connection = database.connect(app.config["HOTLINE_DATABASE"])
     try:
-        with database.transaction(connection):
-            store.migrate(connection)
+        database.migrate(connection, {store.__name__: store.MIGRATIONS})
     finally:
         connection.conn.close()
     app.register_blueprint(api.bp)

@@ -59,6 +59,9 @@ def migrate(db: Database) -> None:
         db["case_disclosures"].create_index(["call_sid"])
 
 
+MIGRATIONS = [migrate]  # this module's schema steps, numbered from 1 (db.migrate)
+
+
 # ----------------------------------------------------------------------------- customers
 
 
@@ -184,7 +187,8 @@ def purge_personal_data(db: Database, *, audit_before: str, now: datetime) -> di
 
 def disclosures(db: Database, customer_number: str | None = None) -> list[dict]:
     """The audit log, oldest first; for one customer if given."""
-    table = db["case_disclosures"]
-    if customer_number is None:
-        return list(table.rows_where(order_by="id"))
-    return list(table.rows_where("customer_number = ?", [customer_number], order_by="id"))
+    cursor = db.execute(
+        "SELECT * FROM case_disclosures WHERE ? IS NULL OR customer_number = ? ORDER BY id",
+        [customer_number, customer_number])
+    names = [column[0] for column in cursor.description]
+    return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]

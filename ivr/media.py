@@ -114,8 +114,7 @@ def init_app(app: Flask) -> None:
     read_settings(app.config)
     conn = database.connect(app.config["HOTLINE_DATABASE"])
     try:
-        with database.transaction(conn):
-            migrate(conn)
+        database.migrate(conn, {__name__: MIGRATIONS})
     finally:
         conn.conn.close()
     engine = None
@@ -166,6 +165,9 @@ def migrate(db) -> None:
              "started_at": str, "updated_at": str},
             pk=("call_sid", "turn"),
         )
+
+
+MIGRATIONS = [migrate]  # this module's schema steps, numbered from 1 (db.migrate)
 
 
 # ------------------------------------------------------------------------ the store

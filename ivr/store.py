@@ -106,6 +106,9 @@ def migrate(db: Database) -> None:
         _move_old_replies(db)
 
 
+MIGRATIONS = [migrate]  # this module's schema steps, numbered from 1 (db.migrate)
+
+
 def _move_old_replies(db: Database) -> None:
     """Replies stored by earlier versions: each turn of a call still under way gets the
     first reply stored at or after it (a reply was written right after its turn); turns

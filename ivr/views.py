@@ -386,15 +386,12 @@ def turn():
     # prepared turn is saved only if the stored state is still that one. Holding the
     # lock for the writes alone keeps other workers from waiting on each other.
     prepared = _prepare(database.get_db(), call_sid, heard, expected)
+    if prepared is not None and prepared.composed is not None:
+        saved = _save_if_unchanged(call_sid, heard, prepared, key)
+        if saved is not None:
+            return saved
 
     def work(db):
-        if prepared is not None and prepared.composed is not None:
-            # The usual turn: saved only if the state is still the one it was worked out
-            # from (compare-and-set); a retry or a race goes the careful way below.
-            composed = prepared.composed
-            if store.record_turn(db, call_sid, heard, composed.turn, composed.said,
-                                 reply=(key, composed.body), if_state=prepared.state):
-                return composed.body
         cached = store.cached_reply(db, call_sid, key)
         if cached is not None:
             return cached
@@ -465,6 +462,24 @@ def _prepare(db, call_sid: str, heard: Heard, expected: int | None) -> Prepared 
         return Prepared(text, turn_, _compose_ahead(turn_))
     except Exception:  # noqa: BLE001 - done again under the lock, where errors are handled
         return None
+
+
+def _save_if_unchanged(call_sid: str, heard: Heard, prepared: Prepared,
+                       key: str) -> Response | None:
+    """The usual turn: saved only if the call's state is still the one it was worked out
+    from (compare-and-set), in a transaction without the writers' lock: on PostgreSQL the
+    call's row lock is all it takes, and other calls' turns do not wait for it. None if
+    the state moved on (a retry, a race) or anything failed: the turn then goes the
+    careful way, under the lock, where errors are handled."""
+    composed = prepared.composed
+    db = database.get_db()
+    try:
+        with database.transaction(db, writers_lock=False):
+            saved = store.record_turn(db, call_sid, heard, composed.turn, composed.said,
+                                      reply=(key, composed.body), if_state=prepared.state)
+    except Exception:  # noqa: BLE001 - done again under the lock, where errors are handled
+        return None
+    return _twiml(composed.body) if saved else None
 
 
 @bp.post("/status")

@@ -84,6 +84,9 @@ def migrate(db: Database) -> None:
         db["dial_attempts"].add_column("leg_sid", str)
 
 
+MIGRATIONS = [migrate]  # this module's schema steps, numbered from 1 (db.migrate)
+
+
 def conference_name(call_sid: str) -> str:
     return f"interpreter-{call_sid}"
 

@@ -139,6 +139,9 @@ def migrate(db: Database) -> None:
         }, pk="token_hash", not_null={"agent_id", "started_at", "expires_at"})
 
 
+MIGRATIONS = [migrate]  # this module's schema steps, numbered from 1 (db.migrate)
+
+
 atomic = db_atomic  # a transaction, or a savepoint inside a webhook's
 
 

@@ -181,6 +181,9 @@ def migrate(db: Database) -> None:
         db.execute("CREATE INDEX slot_holds_busy ON slot_holds (caseworker_id, start_ts)")
 
 
+MIGRATIONS = [migrate]  # this module's schema steps, numbered from 1 (db.migrate)
+
+
 _atomic = db_atomic  # a transaction, or a savepoint inside a webhook's
 
 

@@ -181,6 +181,9 @@ def migrate(db: Database) -> None:
                      if postgres else f"INSERT OR IGNORE INTO stats_dirty (hour) {hours}")
 
 
+MIGRATIONS = [migrate]  # this module's schema steps, numbered from 1 (db.migrate)
+
+
 def _days_before(stamp: str, days: int, db: Database) -> str:
     """SQL for the ISO date `days` before the date of the stored time `stamp`."""
     if engine(db) == "postgresql":

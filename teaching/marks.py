@@ -63,6 +63,9 @@ def migrate(db: Database) -> None:
                    " at TEXT NOT NULL, why TEXT NOT NULL)")
 
 
+MIGRATIONS = [migrate]  # this module's schema steps, numbered from 1 (db.migrate)
+
+
 def key(lang: str, normalised: str, secret: str | None = None) -> str:
     """The keyed hash that stands for these words in ``lang`` (already normalised)."""
     return keyed.digest("review-utterance", f"{lang}\x00{normalised}", secret)

@@ -77,6 +77,9 @@ def migrate(db: Database) -> None:
             " phrases TEXT NOT NULL)")
 
 
+MIGRATIONS = [migrate]  # this module's schema steps, numbered from 1 (db.migrate)
+
+
 def latest_number(db: Database) -> int:
     """The newest version's number (0: nothing accepted yet). One index look-up."""
     row = db.execute("SELECT max(version) FROM catalogue_versions").fetchone()

@@ -9,6 +9,7 @@ import re
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
+import pytest
 from icalendar import Calendar
 
 import clock
@@ -168,6 +169,7 @@ def test_a_holiday_is_named_and_the_nearest_free_day_offered_instead(app):
     assert "Ihr Termin ist gebucht: Mittwoch, den 23. Dezember" in caller.hears()
 
 
+@pytest.mark.both_engines
 def test_retry_of_the_confirming_webhook_books_once(app, db):
     caller = book(app, "termin in backnang wegen arbeitsvermittlung nächste woche dienstag")
     url = caller.next_url
@@ -177,6 +179,7 @@ def test_retry_of_the_confirming_webhook_books_once(app, db):
     assert db.execute("SELECT count(*) FROM bookings").fetchone()[0] == 1
 
 
+@pytest.mark.both_engines
 def test_callers_on_the_line_at_once_are_offered_different_slots(app, db):
     first = book(app, "termin in schorndorf wegen berufsberatung so bald wie möglich")
     second = book(app, "termin in schorndorf wegen berufsberatung so bald wie möglich")
@@ -186,6 +189,7 @@ def test_callers_on_the_line_at_once_are_offered_different_slots(app, db):
     assert len(held) == 2 and len(set(held)) == 2  # the first caller's offer is held for them
 
 
+@pytest.mark.both_engines
 def test_two_callers_never_get_the_same_slot(app, db):
     first = book(app, "termin in schorndorf wegen berufsberatung so bald wie möglich")
     # Three minutes later the first caller's hold has run out, and a second caller is
@@ -235,6 +239,7 @@ def test_an_sms_twilio_cannot_take_now_is_sent_later_and_the_caller_hears_nothin
     assert message["to"] == MOBILE
 
 
+@pytest.mark.both_engines
 def test_cancel_by_booking_code_confirms_before_acting(app, db):
     booked = book(app, "termin in backnang wegen geld nächste woche dienstag", "ja")
     code = code_in(booked.hears())
@@ -289,6 +294,7 @@ def test_keeping_the_appointment_changes_nothing(app, db):
     assert db.execute("SELECT status FROM bookings").fetchone()[0] == "booked"
 
 
+@pytest.mark.both_engines
 def test_reschedule_takes_the_new_slot_then_frees_the_old(app, db):
     booked = book(app, "termin in backnang wegen geld nächste woche dienstag", "ja")
     code = code_in(booked.hears())

@@ -35,12 +35,12 @@ def standin():
 
 
 @pytest.fixture
-def start(tmp_path, standin):
+def start(database_target, standin):
     """Start the hotline with these settings: (app, its database)."""
     opened = []
 
     def started(**config):
-        app = live_app(tmp_path, standin, **config)
+        app = live_app(database_target, standin, **config)
         opened.append(connect(app.config["HOTLINE_DATABASE"]))
         return app, opened[-1]
 

@@ -1,4 +1,8 @@
-"""The database's write gate: workers take turns to write, and a dead one blocks nobody."""
+"""The database's write gate: workers take turns to write, and a dead one blocks nobody.
+
+The gate, the WAL and its checkpoints are SQLite's (`sqlite_only`); PostgreSQL's writers'
+lock has the same tests in tests/test_store_engines.py.
+"""
 
 import signal
 import subprocess
@@ -68,6 +72,7 @@ def write_in_background(db):
     return thread, done
 
 
+@pytest.mark.sqlite_only
 def test_a_write_waits_while_another_worker_writes_and_goes_on_after(app, db, holder):
     thread, done = write_in_background(db)
     assert not done.wait(0.5)  # the other worker is writing
@@ -77,6 +82,7 @@ def test_a_write_waits_while_another_worker_writes_and_goes_on_after(app, db, ho
     assert db.execute("SELECT count(*) FROM scratch").fetchone()[0] == 1
 
 
+@pytest.mark.sqlite_only
 def test_a_worker_killed_while_writing_blocks_nobody(app, db, holder):
     thread, done = write_in_background(db)
     assert not done.wait(0.3)
@@ -85,6 +91,7 @@ def test_a_worker_killed_while_writing_blocks_nobody(app, db, holder):
     assert done.is_set()
 
 
+@pytest.mark.sqlite_only
 def test_a_gate_held_beyond_the_busy_timeout_fails_as_a_locked_database(app, db, holder,
                                                                           monkeypatch):
     monkeypatch.setattr(database, "BUSY_TIMEOUT_MS", 200)
@@ -98,6 +105,7 @@ def test_a_gate_held_beyond_the_busy_timeout_fails_as_a_locked_database(app, db,
         db.execute("INSERT INTO scratch (key, body) VALUES ('k', 'x')")
 
 
+@pytest.mark.sqlite_only
 def test_a_caller_hears_a_holding_message_while_another_worker_holds_the_gate_too_long(
         app, caller, hold_gate, monkeypatch):
     caller.dial()
@@ -114,6 +122,7 @@ def test_a_caller_hears_a_holding_message_while_another_worker_holds_the_gate_to
     assert "Kontoauszüge" in answered.body
 
 
+@pytest.mark.sqlite_only
 def test_webhook_writes_are_checkpointed_in_the_background_not_in_the_commit(app, db,
                                                                            monkeypatch):
     import os
@@ -143,6 +152,7 @@ def test_webhook_writes_are_checkpointed_in_the_background_not_in_the_commit(app
     assert os.path.getsize(path) > before + 400 * 3000
 
 
+@pytest.mark.sqlite_only
 def test_the_wal_is_started_over_under_a_load_that_never_pauses(app, monkeypatch, db):
     import time
 
@@ -215,6 +225,7 @@ def _write_in_child(path: str, results) -> None:
         results.put(repr(error))
 
 
+@pytest.mark.sqlite_only
 def test_a_child_forked_while_another_thread_holds_the_locks_can_still_write(db, app):
     """gunicorn's workers and the racing test fork; a lock held by another thread at
     that moment (the checkpoint thread's, a gate being made) must not stay held in the

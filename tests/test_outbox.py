@@ -5,7 +5,11 @@
 
 from datetime import timedelta
 
+import pytest
+
 from conftest import NOW, Caller
+
+pytestmark = pytest.mark.both_engines
 
 MOBILE = "+491701234567"
 

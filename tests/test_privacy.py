@@ -5,14 +5,16 @@ import csv
 import io
 import json
 import os
+import re
 from datetime import datetime, timedelta
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
 from werkzeug.security import generate_password_hash
 
 import keyed
-from conftest import NOW, Caller
+from conftest import NOW, TOKEN, Caller
 from routing import store as routing_store
 
 PASSWORD = "leitung-passwort-1"
@@ -95,15 +97,73 @@ PERSONAL += list(CALLER_KEYS.values())
 PERSONAL.append(keyed.digest("written-sms", "+491705550166", os.environ["HOTLINE_HASH_KEY"]))
 
 
-def database_bytes(path: str) -> dict[str, bytes]:
-    from pathlib import Path
+class SqliteFiles:
+    """The database file, its WAL and its other companions."""
 
-    files = {}
-    for suffix in ("", "-wal", "-shm", "-journal"):
-        file = Path(path + suffix)
-        if file.exists():
-            files[file.name] = file.read_bytes()
-    return files
+    TABLES, LOG = "hotline.sqlite3", "hotline.sqlite3-wal"
+
+    def __init__(self, path: str):
+        self.path = path
+
+    def checkpoint(self) -> None:
+        from db import connect
+
+        database = connect(self.path)
+        database.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        database.conn.close()
+
+    def read(self) -> dict[str, bytes]:
+        files = {}
+        for suffix in ("", "-wal", "-shm", "-journal"):
+            file = Path(self.path + suffix)
+            if file.exists():
+                files[file.name] = file.read_bytes()
+        return files
+
+
+class PostgresFiles:
+    """Every file of a PostgreSQL server's data directory (its own server: the WAL is the
+    whole server's), as the tables' files, the WAL, and the rest."""
+
+    TABLES, LOG, REST = "tables and indexes", "WAL", "the rest"
+
+    def __init__(self, server):
+        self.server = server
+        self.data = server.folder / "data"
+
+    def checkpoint(self) -> None:
+        import psycopg
+
+        with psycopg.connect(self.server.url(), autocommit=True) as admin:
+            admin.execute("CHECKPOINT")
+
+    def read(self) -> dict[str, bytes]:
+
+        # What the server holds in memory, written out: every page, and the WAL (the tests'
+        # server commits without waiting for it).
+        self.checkpoint()
+        files: dict[str, list[bytes]] = {self.TABLES: [], self.LOG: [], self.REST: []}
+        for file in sorted(self.data.rglob("*")):
+            if file.is_file():
+                part = file.relative_to(self.data).parts[0]
+                group = {"base": self.TABLES, "global": self.TABLES, "pg_wal": self.LOG}
+                data = file.read_bytes()
+                if WAL_SEGMENT.fullmatch(file.name):
+                    data = wal_records(data)
+                files[group.get(part, self.REST)].append(data)
+        return {group: b"".join(data) for group, data in files.items()}
+
+
+# A WAL segment is a run of 8 KB pages, each with a header of its own (40 bytes on the
+# segment's first page, else 24); a record that goes on past a page's end goes on after
+# the next header. Without the headers a text split by one is whole again.
+WAL_SEGMENT = re.compile(r"[0-9A-F]{24}")
+WAL_PAGE, WAL_FIRST_HEADER, WAL_HEADER = 8192, 40, 24
+
+
+def wal_records(segment: bytes) -> bytes:
+    return b"".join(segment[start + (WAL_FIRST_HEADER if start == 0 else WAL_HEADER):
+                            start + WAL_PAGE] for start in range(0, len(segment), WAL_PAGE))
 
 
 def found_in(files: dict[str, bytes]) -> dict[str, list[str]]:
@@ -116,8 +176,7 @@ def found_in(files: dict[str, bytes]) -> dict[str, list[str]]:
     return found
 
 
-@pytest.fixture
-def with_cases(app):
+def seed_cases(app):
     from cases import install as cases_install
     from cases import store as case_store
     from db import connect, transaction
@@ -130,6 +189,11 @@ def with_cases(app):
     return app
 
 
+@pytest.fixture
+def with_cases(app):
+    return seed_cases(app)
+
+
 def call(app, *lines, from_number):
     caller = Caller(app, from_number=from_number)
     caller.dial()
@@ -138,11 +202,45 @@ def call(app, *lines, from_number):
     return caller
 
 
+@pytest.mark.sqlite_only
 def test_purge_leaves_no_personal_data_in_the_database_files_or_at_twilio(with_cases, runner):
+    app = with_cases
+    purge_everything_personal(app, runner, SqliteFiles(app.config["HOTLINE_DATABASE"]))
+
+
+@pytest.mark.postgres
+def test_purge_leaves_no_personal_data_in_postgresqls_data_directory_or_at_twilio():
+    import psycopg
+
+    import clock
+    from app import create_app
+    from devtools.pg_server import TEST_SETTINGS, PostgresServer
+
+    # The WAL is the whole server's: a server of this test's own, whose old WAL segments
+    # are deleted, not kept for reuse (as README asks of a deployment).
+    server = PostgresServer([*TEST_SETTINGS, "wal_recycle=off"])
+    try:
+        with psycopg.connect(server.url(), autocommit=True) as admin:
+            admin.execute("CREATE DATABASE hotline")
+        app = create_app({"TESTING": True, "HOTLINE_ENV": "test",
+                          "HOTLINE_DATABASE": server.url("hotline"), "TWILIO_AUTH_TOKEN": TOKEN,
+                          "HOTLINE_PUBLIC_URL": "", "HOTLINE_LANGUAGES": ["de", "en"]})
+        clock.install(app, clock.Clock.at(NOW))
+        seed_cases(app)
+        purge_everything_personal(app, app.test_cli_runner(), PostgresFiles(server))
+    finally:
+        import db_postgres
+
+        db_postgres.close_pools(server.url("hotline"))
+        server.stop()
+
+
+def purge_everything_personal(app, runner, files):
+    """Every kind of personal data the hotline keeps, in the database's files; then the
+    purge, two months on; then none of it in those files nor at Twilio."""
     import outbox
     from db import connect, transaction
 
-    app = with_cases
     path = app.config["HOTLINE_DATABASE"]
     gateway = app.extensions["hotline.gateway"]
     # Status told after both checks, the documents by SMS (outbox, audit log, state).
@@ -174,9 +272,7 @@ def test_purge_leaves_no_personal_data_in_the_database_files_or_at_twilio(with_c
     locked.hang_up()
     # As on a server that ran for a while: the calls so far were copied into the database
     # file itself (the purge must overwrite them there); the next ones are in the WAL.
-    checkpoint = connect(path)
-    checkpoint.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-    checkpoint.conn.close()
+    files.checkpoint()
     # Words the hotline did not understand, then a person asked for.
     chatty = call(app, "mein Nachbar Xaver Quaxelbrunn hat gesagt ich soll anrufen",
                   "Mitarbeiter", from_number=CHATTY)
@@ -244,10 +340,10 @@ def test_purge_leaves_no_personal_data_in_the_database_files_or_at_twilio(with_c
     with transaction(database):
         database.execute("DELETE FROM case_customers")
     database.conn.close()
-    before_purge = found_in(database_bytes(path))
-    assert "Quaxelbrunn" in before_purge["hotline.sqlite3-wal"]  # the search finds what is
-    assert "123D456789" in before_purge["hotline.sqlite3"]  # there, in both files
-    assert CALLER_KEYS[MOBILE] in before_purge["hotline.sqlite3"]
+    before_purge = found_in(files.read())
+    assert "Quaxelbrunn" in before_purge[files.LOG]  # the search finds what is there,
+    assert "123D456789" in before_purge[files.TABLES]  # in the tables and in the log
+    assert CALLER_KEYS[MOBILE] in before_purge[files.TABLES]
     assert "Zwetschgenbaum" in str(before_purge)
 
     # Two months on, everything is due.
@@ -256,7 +352,7 @@ def test_purge_leaves_no_personal_data_in_the_database_files_or_at_twilio(with_c
     assert result.exit_code == 0, result.output
     assert "0 left for the next purge" in result.output
 
-    assert found_in(database_bytes(path)) == {}
+    assert found_in(files.read()) == {}
     assert gateway.messages[0]["body"] == "" and gateway.received[0]["body"] == ""
     assert gateway.deleted_recordings  # the voicemail's audio at Twilio
     # What statistics need is still there.
@@ -441,12 +537,12 @@ def test_purge_leaves_no_transcript_of_vosk_mode_in_the_database_files(tmp_path)
     assert len(heard) == 2, heard  # the stream's words and the message's
     words = {w for text in heard for w in text.split() if len(w.encode()) >= 4}
     assert words
-    before = b"".join(database_bytes(path).values())
+    before = b"".join(SqliteFiles(path).read().values())
     assert all(w.encode() in before for w in words)
 
     app.extensions["hotline.clock"] = lambda: NOW + timedelta(days=60)
     result = app.test_cli_runner().invoke(args=["purge", "--days", "0"])
     assert result.exit_code == 0, result.output
-    after = database_bytes(path)
+    after = SqliteFiles(path).read()
     assert {name: [w for w in words if w.encode() in data]
             for name, data in after.items()} == {name: [] for name in after}

@@ -47,6 +47,7 @@ def consent_on_record(db):
 # ----------------------------------------------------------------------------- consent
 
 
+@pytest.mark.both_engines
 def test_a_mobile_caller_is_asked_once_after_the_sms_offer_and_yes_is_stored(app, db):
     caller = book(app, "ja", "nein", "nein")  # book, no name, no confirmation SMS
     assert CONSENT in caller.hears()
@@ -144,11 +145,11 @@ def standin():
     server.close()
 
 
-def live_app(tmp_path, standin, **config):
+def live_app(database_target, standin, **config):
     """The hotline with a Twilio account whose REST API is the stand-in on 127.0.0.1."""
     app = create_app({**config,
         "TESTING": True, "HOTLINE_ENV": "test",
-        "HOTLINE_DATABASE": str(tmp_path / "hotline.sqlite3"),
+        "HOTLINE_DATABASE": database_target,
         "TWILIO_AUTH_TOKEN": TOKEN, "TWILIO_ACCOUNT_SID": "AC" + "0" * 32,
         "HOTLINE_SMS_FROM": "+4971519999999", "HOTLINE_TWILIO_API_BASE": standin.url,
         "HOTLINE_PUBLIC_URL": "", "HOTLINE_VALIDATE_SIGNATURES": True,
@@ -190,14 +191,15 @@ def bodies(standin):
     return [m["body"] for m in standin.messages]
 
 
+@pytest.mark.both_engines
 def test_the_reminder_comes_at_17_the_working_day_before_once_and_after_a_restart(
-        tmp_path, standin):
-    app = live_app(tmp_path, standin)
+        database_target, standin):
+    app = live_app(database_target, standin)
     book_with_reminder(app)
     start = booked_start(app)
     assert start.date() == date(2026, 12, 1)  # Tuesday
     # The app restarts before the reminder is due: the due time is on the booking.
-    app = live_app(tmp_path, standin)
+    app = live_app(database_target, standin)
     send_at(app, berlin(2026, 11, 30, 16, 59))
     assert standin.messages == []
     send_at(app, berlin(2026, 11, 30, 17, 0))
@@ -215,8 +217,9 @@ def test_the_reminder_comes_at_17_the_working_day_before_once_and_after_a_restar
     assert len(standin.messages) == 1
 
 
-def test_no_reminder_without_consent_or_for_a_cancelled_booking(tmp_path, standin):
-    app = live_app(tmp_path, standin)
+@pytest.mark.both_engines
+def test_no_reminder_without_consent_or_for_a_cancelled_booking(database_target, standin):
+    app = live_app(database_target, standin)
     book(app, "ja", "nein", "nein", "nein")  # no reminder wanted
     cancelled = book_with_reminder(app, first_line="termin in waiblingen wegen "
                                                    "arbeitsvermittlung nächste woche dienstag")
@@ -230,8 +233,8 @@ def test_no_reminder_without_consent_or_for_a_cancelled_booking(tmp_path, standi
     assert standin.messages == []
 
 
-def test_a_moved_booking_is_reminded_for_the_new_day_only(tmp_path, standin):
-    app = live_app(tmp_path, standin)
+def test_a_moved_booking_is_reminded_for_the_new_day_only(database_target, standin):
+    app = live_app(database_target, standin)
     caller = book_with_reminder(app)
     code = code_in(" ".join(" ".join(e.hotline) for e in caller.exchanges))
     mover = Caller(app, from_number=MOBILE)
@@ -248,8 +251,8 @@ def test_a_moved_booking_is_reminded_for_the_new_day_only(tmp_path, standin):
     assert "Donnerstag, 3. Dezember" in body
 
 
-def test_a_queued_reminder_is_withdrawn_when_the_booking_is_cancelled(tmp_path, standin):
-    app = live_app(tmp_path, standin)
+def test_a_queued_reminder_is_withdrawn_when_the_booking_is_cancelled(database_target, standin):
+    app = live_app(database_target, standin)
     caller = book_with_reminder(app)
     code = code_in(" ".join(" ".join(e.hotline) for e in caller.exchanges))
     standin.set(REFUSE)  # Twilio unreachable at 17:00: the reminder waits in the outbox
@@ -266,8 +269,8 @@ def test_a_queued_reminder_is_withdrawn_when_the_booking_is_cancelled(tmp_path, 
     assert standin.messages == []
 
 
-def test_never_at_night_a_late_sender_waits_for_the_morning(tmp_path, standin):
-    app = live_app(tmp_path, standin)
+def test_never_at_night_a_late_sender_waits_for_the_morning(database_target, standin):
+    app = live_app(database_target, standin)
     book_with_reminder(app, first_line=FIRST_LINE + " nachmittags")
     assert booked_start(app).hour >= 12
     # No sender ran at 17:00 (the server was down); it comes back at 22:30.
@@ -278,8 +281,8 @@ def test_never_at_night_a_late_sender_waits_for_the_morning(tmp_path, standin):
     assert len(standin.messages) == 1
 
 
-def test_sundays_and_holidays_are_skipped_back_to_the_working_day_before(tmp_path, standin):
-    app = live_app(tmp_path, standin)
+def test_sundays_and_holidays_are_skipped_back_to_the_working_day_before(database_target, standin):
+    app = live_app(database_target, standin)
     # Monday 28 December 2026: Sunday 27th, and the 26th and 25th are holidays.
     book_with_reminder(app, first_line="termin in backnang wegen arbeitsvermittlung "
                                        "am achtundzwanzigsten dezember")
@@ -294,8 +297,8 @@ def test_sundays_and_holidays_are_skipped_back_to_the_working_day_before(tmp_pat
     assert "Montag, 28. Dezember" in body
 
 
-def test_the_sending_days_are_a_setting_and_holidays_stay_out(tmp_path, standin):
-    app = live_app(tmp_path, standin)
+def test_the_sending_days_are_a_setting_and_holidays_stay_out(database_target, standin):
+    app = live_app(database_target, standin)
     app.config["HOTLINE_REMINDER_DAYS"] = frozenset(range(5))  # "Mon-Fri": no Saturday
     # Monday 7 December 2026: reminded on Friday the 4th, not on Saturday the 5th.
     book_with_reminder(app, first_line="termin in backnang wegen arbeitsvermittlung "
@@ -331,8 +334,9 @@ def test_sending_days_that_are_no_weekdays_are_refused(text):
         _weekdays(text)
 
 
-def test_the_reminder_time_is_berlin_time_across_the_change_to_summer_time(tmp_path, standin):
-    app = live_app(tmp_path, standin)
+def test_the_reminder_time_is_berlin_time_across_the_change_to_summer_time(
+        database_target, standin):
+    app = live_app(database_target, standin)
     at(app, berlin(2027, 3, 1, 10, 0))
     # Tuesday 30 March 2027: Easter Monday the 29th, Sunday the 28th (clocks go forward),
     # so the reminder goes out on Saturday the 27th at 17:00 winter time (16:00 UTC).
@@ -346,8 +350,8 @@ def test_the_reminder_time_is_berlin_time_across_the_change_to_summer_time(tmp_p
     assert "Dienstag, 30. März" in body
 
 
-def test_the_reminder_time_is_a_setting(tmp_path, standin):
-    app = live_app(tmp_path, standin)
+def test_the_reminder_time_is_a_setting(database_target, standin):
+    app = live_app(database_target, standin)
     app.config["HOTLINE_REMINDER_TIME"] = time(10, 30)
     book_with_reminder(app)
     send_at(app, berlin(2026, 11, 30, 10, 29))
@@ -370,9 +374,9 @@ def reply(app, text, from_number=MOBILE):
     return root.find("./Message").text
 
 
-def reminded(tmp_path, standin):
+def reminded(database_target, standin):
     """A booking with consent whose reminder went out on Monday at 17:00."""
-    app = live_app(tmp_path, standin)
+    app = live_app(database_target, standin)
     book_with_reminder(app)
     send_at(app, berlin(2026, 11, 30, 17, 0))
     assert len(standin.messages) == 1
@@ -388,15 +392,17 @@ def booking_rows(app):
         db.conn.close()
 
 
-def test_ja_confirms_and_the_reply_is_on_the_booking(tmp_path, standin):
-    app = reminded(tmp_path, standin)
+@pytest.mark.both_engines
+def test_ja_confirms_and_the_reply_is_on_the_booking(database_target, standin):
+    app = reminded(database_target, standin)
     assert reply(app, "Ja") == "Danke, Ihr Termin ist bestätigt."
     assert booking_rows(app) == [("booked", "confirmed")]
 
 
+@pytest.mark.both_engines
 def test_absagen_asks_once_then_cancels_and_the_slot_is_free_for_the_next_caller(
-        tmp_path, standin):
-    app = reminded(tmp_path, standin)
+        database_target, standin):
+    app = reminded(database_target, standin)
     assert reply(app, "ABSAGEN") == "Wirklich absagen? Antworten Sie ABSAGEN JA"
     assert booking_rows(app) == [("booked", None)]  # not yet
     assert reply(app, "absagen ja") == (
@@ -420,8 +426,8 @@ def test_absagen_asks_once_then_cancels_and_the_slot_is_free_for_the_next_caller
         "Dieser Termin ist nicht mehr gebucht. Bei Fragen rufen Sie uns bitte an.")
 
 
-def test_a_reply_for_a_booking_cancelled_on_the_phone_says_so(tmp_path, standin):
-    app = reminded(tmp_path, standin)
+def test_a_reply_for_a_booking_cancelled_on_the_phone_says_so(database_target, standin):
+    app = reminded(database_target, standin)
     db = connect(app.config["HOTLINE_DATABASE"])
     code = db.execute("SELECT code FROM bookings").fetchone()[0]
     db.conn.close()
@@ -435,8 +441,9 @@ def test_a_reply_for_a_booking_cancelled_on_the_phone_says_so(tmp_path, standin)
     assert booking_rows(app) == [("cancelled", None)]
 
 
-def test_stop_ends_reminders_for_the_number(tmp_path, standin):
-    app = live_app(tmp_path, standin)
+@pytest.mark.both_engines
+def test_stop_ends_reminders_for_the_number(database_target, standin):
+    app = live_app(database_target, standin)
     book_with_reminder(app)
     assert reply(app, "Stop") == "Sie bekommen von uns keine Erinnerungen per SMS mehr."
     send_at(app, berlin(2026, 11, 30, 17, 0))
@@ -444,9 +451,9 @@ def test_stop_ends_reminders_for_the_number(tmp_path, standin):
     assert booking_rows(app) == [("booked", "stop")]  # the appointment itself stays
 
 
-def test_anything_else_goes_to_a_written_conversation_and_strangers_learn_nothing(tmp_path,
+def test_anything_else_goes_to_a_written_conversation_and_strangers_learn_nothing(database_target,
                                                                                    standin):
-    app = reminded(tmp_path, standin)
+    app = reminded(database_target, standin)
 
     def written_answer(text, from_number=MOBILE):
         answer = Caller(app, from_number=from_number).post(
@@ -468,16 +475,16 @@ def test_anything_else_goes_to_a_written_conversation_and_strangers_learn_nothin
     assert booking_rows(app) == [("booked", None)]
 
 
-def test_english_keywords_get_english_answers(tmp_path, standin):
-    app = reminded(tmp_path, standin)
+def test_english_keywords_get_english_answers(database_target, standin):
+    app = reminded(database_target, standin)
     assert reply(app, "cancel") == "Really cancel? Reply CANCEL YES"
     assert reply(app, "Cancel yes") == (
         "Your appointment is cancelled. For a new appointment, please call us.")
     assert booking_rows(app) == [("cancelled", "cancelled")]
 
 
-def test_an_unsigned_reply_changes_nothing(tmp_path, standin):
-    app = reminded(tmp_path, standin)
+def test_an_unsigned_reply_changes_nothing(database_target, standin):
+    app = reminded(database_target, standin)
     answer = app.test_client().post("/sms/incoming", data={
         "MessageSid": "SM" + "b" * 32, "From": MOBILE, "Body": "ABSAGEN JA"})
     assert answer.status_code == 403

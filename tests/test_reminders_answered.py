@@ -96,9 +96,9 @@ def words(root: ET.Element) -> str:
     return " ".join(say.text for say in (gather if gather is not None else root).iter("Say"))
 
 
-def reminded_by_call(tmp_path, standin):
+def reminded_by_call(database_target, standin):
     """A landline booking for Tuesday 1 December with a call as reminder; the call placed."""
-    app = live_app(tmp_path, standin)
+    app = live_app(database_target, standin)
     caller = book(app, "ja", "nein", from_number=LANDLINE)  # no name
     assert CALL_CONSENT in caller.hears()
     caller.say("ja")
@@ -117,8 +117,8 @@ def code_of(app):
 # ----------------------------------------------------------------------------- by voice
 
 
-def test_a_voice_reminder_asks_for_the_person_first_and_1_confirms(tmp_path, standin):
-    app, call = reminded_by_call(tmp_path, standin)
+def test_a_voice_reminder_asks_for_the_person_first_and_1_confirms(database_target, standin):
+    app, call = reminded_by_call(database_target, standin)
     assert call.to == LANDLINE and standin.calls[0]["from"] == OUR_NUMBER
     assert standin.calls[0]["machine_detection"] == "DetectMessageEnd"
     assert standin.messages == []  # a call, no SMS
@@ -140,8 +140,8 @@ def test_a_voice_reminder_asks_for_the_person_first_and_1_confirms(tmp_path, sta
     assert query(app, "SELECT kind, state FROM outbox") == [("call", "delivered")]
 
 
-def test_a_mailbox_hears_only_a_request_to_call_back(tmp_path, standin):
-    app, call = reminded_by_call(tmp_path, standin)
+def test_a_mailbox_hears_only_a_request_to_call_back(database_target, standin):
+    app, call = reminded_by_call(database_target, standin)
     said = call.answer("machine_end_beep")
     assert words(said) == ("Guten Tag, hier ist das Jobcenter Rems-Murr. Bitte rufen Sie uns "
                            "zurück. Vielen Dank und auf Wiederhören.")
@@ -152,8 +152,8 @@ def test_a_mailbox_hears_only_a_request_to_call_back(tmp_path, standin):
     assert booking_rows(app) == [("booked", None)]
 
 
-def test_2_cancels_after_asking_once_and_the_slot_is_free_at_once(tmp_path, standin):
-    app, call = reminded_by_call(tmp_path, standin)
+def test_2_cancels_after_asking_once_and_the_slot_is_free_at_once(database_target, standin):
+    app, call = reminded_by_call(database_target, standin)
     call.answer()
     call.press("1")
     assert words(call.press("2")).startswith("Wirklich absagen? Dann drücken Sie die Eins.")
@@ -168,8 +168,8 @@ def test_2_cancels_after_asking_once_and_the_slot_is_free_at_once(tmp_path, stan
     assert [s[0] for s in slots] == ["cancelled", "booked"] and slots[0][1:] == slots[1][1:]
 
 
-def test_3_offers_free_slots_by_key_and_moves_the_booking(tmp_path, standin):
-    app, call = reminded_by_call(tmp_path, standin)
+def test_3_offers_free_slots_by_key_and_moves_the_booking(database_target, standin):
+    app, call = reminded_by_call(database_target, standin)
     call.answer()
     call.press("1")
     offer = words(call.press("3"))
@@ -184,8 +184,8 @@ def test_3_offers_free_slots_by_key_and_moves_the_booking(tmp_path, standin):
     assert rows[0][2] == rows[1][2]
 
 
-def test_9_asks_for_a_call_back_that_agents_see(tmp_path, standin):
-    app, call = reminded_by_call(tmp_path, standin)
+def test_9_asks_for_a_call_back_that_agents_see(database_target, standin):
+    app, call = reminded_by_call(database_target, standin)
     call.answer()
     call.press("1")
     call.press("3")
@@ -196,22 +196,22 @@ def test_9_asks_for_a_call_back_that_agents_see(tmp_path, standin):
     assert booking_rows(app) == [("booked", "callback")]
 
 
-def test_no_answer_and_busy_are_recorded_as_unanswered(tmp_path, standin):
-    app, call = reminded_by_call(tmp_path, standin)
+def test_no_answer_and_busy_are_recorded_as_unanswered(database_target, standin):
+    app, call = reminded_by_call(database_target, standin)
     call.ended("no-answer")
     assert query(app, "SELECT state, reason FROM outbox") == [("undelivered", "no-answer")]
 
 
-def test_a_forged_or_misdirected_reminder_webhook_says_nothing(tmp_path, standin):
-    app, call = reminded_by_call(tmp_path, standin)
+def test_a_forged_or_misdirected_reminder_webhook_says_nothing(database_target, standin):
+    app, call = reminded_by_call(database_target, standin)
     call.to = "+4971510000000"  # not the booking's number
     assert words(call.answer()) == ""
     unsigned = app.test_client().post(call.url, data={"To": LANDLINE, "AnsweredBy": "human"})
     assert unsigned.status_code == 403
 
 
-def test_a_voice_reminder_waits_out_the_night_sunday_and_holidays(tmp_path, standin):
-    app = live_app(tmp_path, standin)
+def test_a_voice_reminder_waits_out_the_night_sunday_and_holidays(database_target, standin):
+    app = live_app(database_target, standin)
     # Monday 28 December 2026: Sunday 27th, the 26th and 25th are holidays; the sender
     # was down on the 24th and comes back on the evening of Christmas Day.
     caller = book(app, "ja", "nein", from_number=LANDLINE,
@@ -229,8 +229,9 @@ def test_a_voice_reminder_waits_out_the_night_sunday_and_holidays(tmp_path, stan
 # ----------------------------------------------------------------------------- the morning
 
 
-def test_a_second_reminder_on_the_morning_across_the_change_to_summer_time(tmp_path, standin):
-    app = live_app(tmp_path, standin)
+def test_a_second_reminder_on_the_morning_across_the_change_to_summer_time(
+        database_target, standin):
+    app = live_app(database_target, standin)
     app.config["HOTLINE_REMINDER_MORNING"] = time(7, 30)
     at(app, berlin(2027, 3, 1, 10, 0))
     # Tuesday 30 March 2027 (Easter Monday before it, clocks forward on Sunday the 28th):
@@ -249,8 +250,8 @@ def test_a_second_reminder_on_the_morning_across_the_change_to_summer_time(tmp_p
     assert len(standin.messages) == 2
 
 
-def test_no_morning_reminder_after_a_cancel_by_sms(tmp_path, standin):
-    app = live_app(tmp_path, standin)
+def test_no_morning_reminder_after_a_cancel_by_sms(database_target, standin):
+    app = live_app(database_target, standin)
     app.config["HOTLINE_REMINDER_MORNING"] = time(8, 0)
     book_with_reminder(app, first_line=FIRST_LINE + " nachmittags")
     send_at(app, berlin(2026, 11, 30, 17, 0))
@@ -263,16 +264,16 @@ def test_no_morning_reminder_after_a_cancel_by_sms(tmp_path, standin):
 # ----------------------------------------------------------------------------- by SMS
 
 
-def reminded(tmp_path, standin):
-    app = live_app(tmp_path, standin)
+def reminded(database_target, standin):
+    app = live_app(database_target, standin)
     book_with_reminder(app)
     send_at(app, berlin(2026, 11, 30, 17, 0))
     at(app, berlin(2026, 11, 30, 17, 20))
     return app
 
 
-def test_verschieben_offers_three_slots_and_a_number_moves_there(tmp_path, standin):
-    app = reminded(tmp_path, standin)
+def test_verschieben_offers_three_slots_and_a_number_moves_there(database_target, standin):
+    app = reminded(database_target, standin)
     offer = reply(app, "Verschieben")
     assert offer.startswith("Freie Termine: 1: ") and "; 2: " in offer and "; 3: " in offer
     assert offer.endswith("Antworten Sie mit der Nummer oder RUECKRUF für einen Anruf.")
@@ -289,8 +290,8 @@ def test_verschieben_offers_three_slots_and_a_number_moves_there(tmp_path, stand
     assert booking_rows(app) == [("cancelled", "moved"), ("booked", "confirmed")]
 
 
-def test_rueckruf_after_verschieben_asks_for_a_callback(tmp_path, standin):
-    app = reminded(tmp_path, standin)
+def test_rueckruf_after_verschieben_asks_for_a_callback(database_target, standin):
+    app = reminded(database_target, standin)
     reply(app, "VERSCHIEBEN")
     assert reply(app, "Rückruf") == "Gut, wir rufen Sie zurück, um einen neuen Termin zu finden."
     assert query(app, "SELECT phone, site, status FROM callbacks") == [
@@ -304,15 +305,15 @@ def test_rueckruf_after_verschieben_asks_for_a_callback(tmp_path, standin):
     ("bitte absagen", "Wirklich absagen? Antworten Sie ABSAGEN JA"),
     ("passt, danke", "Danke, Ihr Termin ist bestätigt."),
 ])
-def test_free_text_is_understood(tmp_path, standin, text, answer):
-    app = reminded(tmp_path, standin)
+def test_free_text_is_understood(database_target, standin, text, answer):
+    app = reminded(database_target, standin)
     assert reply(app, text).startswith(answer)
     assert query(app, "SELECT count(*) FROM bookings WHERE status = 'booked'") == [(1,)]
 
 
 def test_a_reply_to_a_reminder_for_a_booking_moved_since_is_told_the_new_time(
-        tmp_path, standin):
-    app = reminded(tmp_path, standin)
+        database_target, standin):
+    app = reminded(database_target, standin)
     code = code_of(app)
     mover = Caller(app, from_number=MOBILE)
     mover.dial()
@@ -329,14 +330,14 @@ def test_a_reply_to_a_reminder_for_a_booking_moved_since_is_told_the_new_time(
     assert booking_rows(app) == [("cancelled", "moved"), ("booked", "confirmed")]
 
 
-def test_english_move(tmp_path, standin):
-    app = reminded(tmp_path, standin)
+def test_english_move(database_target, standin):
+    app = reminded(database_target, standin)
     assert reply(app, "move").startswith("Free appointments: 1: ")
 
 
 def test_supervisors_see_sent_delivered_confirmed_cancelled_unanswered_and_opt_outs(
-        tmp_path, standin):
-    app = live_app(tmp_path, standin)
+        database_target, standin):
+    app = live_app(database_target, standin)
     for n, line in enumerate(("termin in backnang wegen arbeitsvermittlung nächste woche "
                               "dienstag", "termin in waiblingen wegen arbeitsvermittlung "
                               "nächste woche dienstag", "termin in backnang wegen "

@@ -223,10 +223,11 @@ def test_going_available_connects_the_waiting_caller_at_once(anna, rdb, console_
 
 def test_take_a_call_see_the_context_and_record_the_outcome(anna, rdb, console_app):
     with transaction(rdb):
-        rdb["calls"].insert({"call_sid": "CA1", "started_at": "x", "updated_at": "x",
-                             "from_number": "+4915112345678", "intent": "payment_status"})
-        rdb["turns"].insert({"call_sid": "CA1", "turn": 1, "speech": "mei geld isch no net do",
-                             "intent": "payment_status", "said": "Ich verbinde Sie."})
+        rdb.execute("INSERT INTO calls (call_sid, started_at, updated_at, from_number, intent)"
+                    " VALUES ('CA1', 'x', 'x', '+4915112345678', 'payment_status')")
+        rdb.execute("INSERT INTO turns (call_sid, turn, speech, intent, said) VALUES"
+                    " ('CA1', 1, 'mei geld isch no net do', 'payment_status',"
+                    " 'Ich verbinde Sie.')")
     entry = queue.enqueue(rdb, "CA1", topic="geldleistungen", site="waiblingen",
                           intent="payment_status", now=T0)
     assert post(anna, f"/agent/calls/{entry.id}/take").status_code == 200

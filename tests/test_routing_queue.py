@@ -44,6 +44,7 @@ def connect_url(call_sid, agent_id):
 # ----------------------------------------------------------------- the queue
 
 
+@pytest.mark.both_engines
 def test_enqueue_is_idempotent_and_an_emergency_stays_one(rdb):
     first = queue.enqueue(rdb, "CA1", topic="geldleistungen", site="waiblingen",
                           priority="emergency", now=T0)
@@ -97,6 +98,7 @@ def test_with_nobody_logged_in_a_callback_is_offered_at_once(rdb):
     assert not status.staffed and status.offer_callback
 
 
+@pytest.mark.both_engines
 def test_leaving_records_result_and_wait_once(rdb):
     queue.enqueue(rdb, "CA1", now=T0)
     left = queue.leave_queue(rdb, "CA1", "abandoned", now=T0 + timedelta(seconds=95))
@@ -109,6 +111,7 @@ def test_leaving_records_result_and_wait_once(rdb):
 # ----------------------------------------------------------------- ringing agents
 
 
+@pytest.mark.both_engines
 def test_two_calls_never_ring_the_same_agent(rdb):
     anna = add(rdb, "anna", idle_at=T0 - timedelta(minutes=10))
     ben = add(rdb, "ben", idle_at=T0 - timedelta(minutes=5))
@@ -124,6 +127,7 @@ def test_two_calls_never_ring_the_same_agent(rdb):
     assert first.reach_kind == "client" and first.reach_address == "id-anna"
 
 
+@pytest.mark.both_engines
 def test_no_answer_rings_the_next_agent_and_the_caller_keeps_their_place(rdb):
     anna = add(rdb, "anna", idle_at=T0 - timedelta(minutes=10))
     ben = add(rdb, "ben", idle_at=T0 - timedelta(minutes=5))
@@ -141,6 +145,7 @@ def test_no_answer_rings_the_next_agent_and_the_caller_keeps_their_place(rdb):
     assert attempts == [(anna, "no-answer"), (ben, "busy")]
 
 
+@pytest.mark.both_engines
 def test_answer_bridges_then_wrap_up_then_the_outcome_makes_the_agent_available(rdb):
     anna = add(rdb, "anna")
     queue.enqueue(rdb, "CA1", now=T0, topic="geldleistungen", site="waiblingen")
@@ -197,6 +202,7 @@ def test_whisper_says_topic_language_and_verification(rdb):
 # ----------------------------------------------------------------- a free agent gets a caller
 
 
+@pytest.mark.both_engines
 def test_a_free_agent_gets_the_longest_waiting_suitable_caller_through_the_gateway(rdb):
     anna = add(rdb, "anna", status="on_call")
     queue.enqueue(rdb, "CA-backnang", site="backnang", now=T0)
@@ -231,6 +237,7 @@ def test_when_twilio_cannot_be_reached_the_caller_keeps_waiting_and_the_agent_is
 # ----------------------------------------------------------------- callbacks
 
 
+@pytest.mark.both_engines
 def test_a_callback_takes_the_caller_out_of_the_queue_and_is_worked_with_attempts(rdb):
     anna = add(rdb, "anna")
     queue.enqueue(rdb, "CA1", topic="geldleistungen", site="waiblingen", now=T0)
@@ -261,6 +268,7 @@ def test_a_callback_fails_after_three_unanswered_attempts(rdb):
     assert last.status == "failed"
 
 
+@pytest.mark.both_engines
 def test_another_site_does_not_see_the_callback_and_cannot_start_it_twice(rdb):
     anna = add(rdb, "anna")
     bernd = add(rdb, "bernd", sites=("backnang",))

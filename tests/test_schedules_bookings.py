@@ -196,6 +196,7 @@ def test_an_overlapping_longer_appointment_is_taken_too(db, schedule):
         store.book(db, clash, call_sid="CA2", phone="2", now=NOW)
 
 
+@pytest.mark.both_engines
 def test_the_database_itself_refuses_a_second_active_booking_at_the_same_time(db, schedule):
     store.book(db, first_slot(db, schedule), call_sid="CA1", phone="1", now=NOW)
     copy = ("INSERT INTO bookings (code, token, site_id, topic_id, caseworker_id, start_utc,"
@@ -213,6 +214,7 @@ def test_a_slot_in_the_past_cannot_be_booked(db, schedule):
         store.book(db, slot, call_sid="CA1", phone="1", now=slot.start + timedelta(minutes=1))
 
 
+@pytest.mark.both_engines
 def test_codes_are_unique_among_active_bookings(db, schedule, monkeypatch):
     draws = iter([471103, 471103, 471103, 250000])
     monkeypatch.setattr(store.secrets, "randbelow", lambda _n: next(draws))
@@ -277,6 +279,7 @@ def test_lookups_by_phone_and_day(db, schedule):
     assert store.booking_for_call(db, "CA3").phone == "+492"
 
 
+@pytest.mark.both_engines
 def test_booking_inside_a_webhook_transaction_uses_a_savepoint(db, schedule):
     with database.transaction(db):
         booking = store.book(db, first_slot(db, schedule), call_sid="CA1", phone="1", now=NOW)

@@ -22,7 +22,7 @@ def app(tmp_path):
     app = Flask(__name__)
     app.config.update(TESTING=True, HOTLINE_DATABASE=str(tmp_path / "hotline.sqlite3"),
                       HOTLINE_SCHEDULES=str(DEMO_FOLDER))
-    database.init_app(app, [store.migrate])
+    database.init_app(app, {store.__name__: store.MIGRATIONS})
     app.register_blueprint(views.bp)
     return app
 

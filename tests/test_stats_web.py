@@ -98,6 +98,8 @@ def test_stats_command_prints_and_gives_json(stats_app, day):
     assert bad.exit_code != 0
 
 
+# seed-calls writes a SQLite file from parallel processes (devtools/history.py).
+@pytest.mark.sqlite_only
 def test_seed_calls_records_a_history_the_dashboard_counts(stats_app, db):
     runner = stats_app.test_cli_runner()
     result = runner.invoke(args=["seed-calls", "--calls", "300", "--days", "14", "--seed", "7",

@@ -125,21 +125,27 @@ def test_callers_queued_on_two_nodes_at_once_never_ring_one_agent_twice(app, db)
     assert sorted(attempts) == sorted((agent, 1) for agent in agents)
 
 
-def test_a_caller_is_held_not_failed_while_another_node_holds_the_store_too_long(
-        app, caller, monkeypatch):
-    caller.dial()
-    # The busy timeout shortened: what matters is what the caller hears when it passes.
+def shorter_lock_timeouts(monkeypatch):
+    """The busy timeout shortened: what matters is what the caller hears when it passes."""
     monkeypatch.setattr(database, "BUSY_TIMEOUT_MS", 300)
     import db_postgres
 
     monkeypatch.setattr(db_postgres, "LOCK_TIMEOUT_MS", 300)
     db_postgres.close_pools()  # new connections take the shorter lock timeout
+
+
+def answered_while_another_writer_holds(app, caller, call_sid=None):
+    """A turn of `caller` while another node's writer holds the store (and, if given, the
+    row of call `call_sid`) beyond the lock timeout."""
     held, release = threading.Event(), threading.Event()
 
     def long_writer():
         other = database.connect(app.config["HOTLINE_DATABASE"])
         try:
             with database.transaction(other):
+                if call_sid is not None:
+                    other.execute("UPDATE calls SET updated_at = updated_at WHERE call_sid = ?",
+                                  [call_sid])
                 held.set()
                 release.wait(30)
         finally:
@@ -149,11 +155,18 @@ def test_a_caller_is_held_not_failed_while_another_node_holds_the_store_too_long
     writer.start()
     try:
         assert held.wait(10)
-        reply = caller.post("/voice/turn?t=0", SpeechResult="welche unterlagen brauche ich",
-                            Confidence="0.9")
+        return caller.post("/voice/turn?t=0", SpeechResult="welche unterlagen brauche ich",
+                           Confidence="0.9")
     finally:
         release.set()
         writer.join()
+
+
+def test_a_caller_is_held_not_failed_while_another_node_holds_the_store_too_long(
+        app, caller, monkeypatch):
+    caller.dial()
+    shorter_lock_timeouts(monkeypatch)
+    reply = answered_while_another_writer_holds(app, caller, call_sid=caller.call_sid)
     root = ET.fromstring(reply.body)
     assert reply.status == 200 and root.find("./Say").text == "Einen Moment bitte."
     assert root.find("./Redirect").text == "/voice/turn?t=0&held=1"
@@ -161,3 +174,14 @@ def test_a_caller_is_held_not_failed_while_another_node_holds_the_store_too_long
     again = caller.post("/voice/turn?t=0", SpeechResult="welche unterlagen brauche ich",
                         Confidence="0.9")
     assert action_of(again.body) == "/voice/turn?t=1"
+
+
+def test_on_postgresql_a_usual_turn_waits_for_no_other_calls_writer(
+        app, caller, monkeypatch, engine):
+    caller.dial()
+    shorter_lock_timeouts(monkeypatch)
+    reply = answered_while_another_writer_holds(app, caller)
+    if engine == "sqlite":  # one write lock for the whole file
+        assert ET.fromstring(reply.body).find("./Say").text == "Einen Moment bitte."
+    else:  # the turn's compare-and-set locks only its own call's row
+        assert action_of(reply.body) == "/voice/turn?t=1"

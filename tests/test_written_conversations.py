@@ -92,6 +92,7 @@ def book(someone, lang: str) -> str:
 
 @pytest.mark.parametrize("lang", LANGS)
 @pytest.mark.parametrize("channel", CHANNELS)
+@pytest.mark.both_engines
 def test_booking_in_writing(app, channel, lang):
     someone = person(channel, app, lang)
     code = book(someone, lang)
@@ -144,6 +145,7 @@ def test_opening_hours_in_writing(app, channel, lang):
 
 @pytest.mark.parametrize("lang", LANGS)
 @pytest.mark.parametrize("channel", CHANNELS)
+@pytest.mark.both_engines
 def test_status_in_writing_after_the_identity_check(app, channel, lang):
     words = WORDS[lang]
     someone = person(channel, app, lang)
@@ -164,6 +166,7 @@ def test_status_in_writing_after_the_identity_check(app, channel, lang):
 
 @pytest.mark.parametrize("lang", LANGS)
 @pytest.mark.parametrize("channel", CHANNELS)
+@pytest.mark.both_engines
 def test_a_crisis_gets_the_crisis_numbers_at_once(app, channel, lang):
     someone = person(channel, app, lang)
     said = someone.send(WORDS[lang]["crisis"])

@@ -56,6 +56,9 @@ def migrate(db: Database) -> None:
         db["written_limits"].create_index(["key", "at"])
 
 
+MIGRATIONS = [migrate]  # this module's schema steps, numbered from 1 (db.migrate)
+
+
 @dataclass(frozen=True)
 class Conversation:
     id: int
@@ -142,13 +145,14 @@ def save_state(db: Database, id_: int, state: dict, now: datetime) -> None:
 def add_message(db: Database, conversation_id: int, author: str, text: str, now: datetime,
                 event: str | None = None, message_sid: str | None = None,
                 agent_id: int | None = None) -> int:
-    cursor = db.execute(
+    (message_id,) = db.execute(
         "INSERT INTO written_messages (conversation_id, at, author, text, event, message_sid,"
-        " agent_id) VALUES (?, ?, ?, ?, ?, ?, ?)",
-        [conversation_id, clock.utc_text(now), author, text, event, message_sid, agent_id])
+        " agent_id) VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id",
+        [conversation_id, clock.utc_text(now), author, text, event, message_sid, agent_id]
+    ).fetchone()
     db.execute("UPDATE written_conversations SET updated_at = ? WHERE id = ?",
                [clock.utc_text(now), conversation_id])
-    return cursor.lastrowid
+    return message_id
 
 
 def messages(db: Database, conversation_id: int, after: int = 0) -> list[dict]:

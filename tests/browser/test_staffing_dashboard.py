@@ -46,6 +46,8 @@ def expected(app, level):
         db.conn.close()
 
 
+# The history is seeded by seed-calls, which writes SQLite files only.
+@pytest.mark.sqlite_only
 def test_supervisor_plans_the_coming_week_with_erlang_c(server, browser, stats_app):
     from selenium.webdriver.common.by import By
     from selenium.webdriver.support import expected_conditions as EC

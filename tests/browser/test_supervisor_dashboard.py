@@ -31,6 +31,8 @@ def browser():
     yield from chromium("1400,2600")
 
 
+# The history is seeded by seed-calls, which writes SQLite files only.
+@pytest.mark.sqlite_only
 def test_supervisor_sees_figures_charts_csv_and_what_was_not_understood(server, browser):
     from selenium.webdriver.common.by import By
     from selenium.webdriver.support import expected_conditions as EC
