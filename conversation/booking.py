@@ -61,6 +61,15 @@ TOPIC_KEYS = {"1": "geldleistungen", "2": "arbeitsvermittlung", "3": "berufsbera
 SITE_KEYS = {"1": "waiblingen", "2": "backnang", "3": "schorndorf"}
 
 
+def by_ordinal(keys: dict, ordinal: int | None) -> str | None:
+    """The option an ordinal picks among those offered by key ("die letzte" is the last)."""
+    if ordinal is None:
+        return None
+    if ordinal < 0:
+        return list(keys.values())[ordinal] if len(keys) >= -ordinal else None
+    return keys.get(str(ordinal))
+
+
 # ----------------------------------------------------------------------------- starting
 
 
@@ -299,7 +308,7 @@ def topic(t: Talk) -> Reply:
     chosen = TOPIC_KEYS.get(t.words.key) or t.words.topic
     by_number = chosen is None and t.words.ordinal is not None
     if by_number:
-        chosen = TOPIC_KEYS.get(str(t.words.ordinal))  # "das Erste": said back, to be sure
+        chosen = by_ordinal(TOPIC_KEYS, t.words.ordinal)  # "das Erste": said back, to be sure
     return _answered(t, "topic", chosen, confirm=by_number)
 
 
@@ -307,7 +316,7 @@ def site(t: Talk) -> Reply:
     chosen = SITE_KEYS.get(t.words.key) or t.words.get("site")
     by_number = chosen is None and t.words.ordinal is not None
     if by_number:
-        chosen = SITE_KEYS.get(str(t.words.ordinal))  # "die zweite": said back, to be sure
+        chosen = by_ordinal(SITE_KEYS, t.words.ordinal)  # "die zweite": said back, to be sure
     return _answered(t, "site", chosen, confirm=by_number)
 
 
@@ -318,8 +327,8 @@ def when(t: Talk) -> Reply:
     if choices:
         # The answer to "Montag, den 14., oder Dienstag, den 15.?": a day ("den Dienstag",
         # "der vierzehnte") or "das Erste"; the part of the day said before stays.
-        if not wish.get("on") and t.words.ordinal in (1, 2):
-            wish = {**wish, "on": choices[t.words.ordinal - 1]}
+        if not wish.get("on") and t.words.ordinal in (1, 2, -1):
+            wish = {**wish, "on": choices[t.words.ordinal - 1 if t.words.ordinal > 0 else -1]}
         if wish.get("on"):
             wish = {**(booking.get("wish") or {}), **wish}
         else:

@@ -22,7 +22,7 @@ from __future__ import annotations
 from speech.understanding import Understanding
 
 from .actions import Say
-from .booking import SITE_KEYS
+from .booking import SITE_KEYS, by_ordinal
 from .hours_words import hours_words
 from .replies import Failed, Reply, Talk, anything_else, ask, query
 from .state import CallState, Turn, achieve
@@ -63,7 +63,7 @@ def way_site(t: Talk) -> Reply | None:
     """Which site's address: None when the caller asks something else instead."""
     site = SITE_KEYS.get(t.words.key) or t.words.get("site")
     if site is None and t.words.ordinal is not None:
-        site = SITE_KEYS.get(str(t.words.ordinal))
+        site = by_ordinal(SITE_KEYS, t.words.ordinal)
     if site is not None:
         return way(t.state, site)
     recognition = t.recognition

@@ -79,6 +79,8 @@ ORDINALS = {
     "zweite": 2, "zweiten": 2, "zweites": 2, "zweiter": 2, "second": 2,
     "dritte": 3, "dritten": 3, "drittes": 3, "dritter": 3, "third": 3,
     "vierte": 4, "vierten": 4, "viertes": 4, "vierter": 4, "fourth": 4,
+    # "die letzte", "the last one": counted from the end, whatever the list's length.
+    "letzte": -1, "letzten": -1, "letztes": -1, "letzter": -1, "last": -1,
 }
 # A caller correcting themselves in one breath: what follows the last of these counts
 # ("am Montag, ach nein, lieber Dienstag").
@@ -244,7 +246,8 @@ class Understanding:
 
     @cached_property
     def ordinal(self) -> int | None:
-        """1 for "das Erste" (or "eins" said alone), 2 for "die zweite", ...; else None."""
+        """1 for "das Erste" (or "eins" said alone), 2 for "die zweite", ..., -1 for "die
+        letzte"; else None."""
         words = self.folded.split()
         for word in words:
             if word in ORDINALS:
