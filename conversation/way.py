@@ -42,6 +42,23 @@ def opening_hours(t: Talk, words: Understanding | None) -> Turn:
     }, "opening_hours")
 
 
+def hours_follow_up(t: Talk) -> Turn | None:
+    """"Und am Samstag?" right after an hours answer: that day's hours at the same site;
+    None when the words name no day or ask for something else."""
+    words, state = t.words, t.state
+    if state.intent != "opening_hours" or not words.text or words.get("date") is None:
+        return None
+    recognition = t.recognition
+    if (recognition is not None and recognition.confident
+            and recognition.intent not in ("opening_hours", "out_of_scope")):
+        return None
+    if words.get("asks") == "way":
+        return None
+    return query(state, "opening_hours", {
+        "site": words.get("site") or state.site, "day": words.get("date"), "lang": state.lang,
+    }, "opening_hours")
+
+
 def way(state: CallState, site: str | None) -> Turn:
     """A site's address and directions (no postcode); the SMS offered to a mobile."""
     state.failures = 0
