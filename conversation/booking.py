@@ -180,9 +180,11 @@ def note_whom(t: Talk, said: Understanding) -> None:
 def booked_here(office, words: Understanding) -> bool:
     """Whether words that are another office's matter ask for an appointment on a topic
     booked here ("einen Termin, ich will mich arbeitslos melden"): the caller gets the
-    appointment, and hears which office decides the matter (`_other_office`)."""
-    return (words.topic is not None and words.topic in office.booked_topics
-            and about_appointment(words.text))
+    appointment, and hears which office decides the matter (`_other_office`). A site and
+    a day ask for one too, without the word ("arbeitslos melden, in Backnang, am Montag")."""
+    if words.topic is None or words.topic not in office.booked_topics:
+        return False
+    return about_appointment(words.text) or (words.get("site") is not None and bool(words.wish))
 
 
 def _other_office(t: Talk) -> list[Say]:
