@@ -61,6 +61,15 @@ TOPIC_KEYS = {"1": "geldleistungen", "2": "arbeitsvermittlung", "3": "berufsbera
 SITE_KEYS = {"1": "waiblingen", "2": "backnang", "3": "schorndorf"}
 
 
+def by_ordinal(keys: dict, ordinal: int | None) -> str | None:
+    """The option an ordinal picks among those offered by key ("die letzte" is the last)."""
+    if ordinal is None:
+        return None
+    if ordinal < 0:
+        return list(keys.values())[ordinal] if len(keys) >= -ordinal else None
+    return keys.get(str(ordinal))
+
+
 # ----------------------------------------------------------------------------- starting
 
 
@@ -171,9 +180,11 @@ def note_whom(t: Talk, said: Understanding) -> None:
 def booked_here(office, words: Understanding) -> bool:
     """Whether words that are another office's matter ask for an appointment on a topic
     booked here ("einen Termin, ich will mich arbeitslos melden"): the caller gets the
-    appointment, and hears which office decides the matter (`_other_office`)."""
-    return (words.topic is not None and words.topic in office.booked_topics
-            and about_appointment(words.text))
+    appointment, and hears which office decides the matter (`_other_office`). A site and
+    a day ask for one too, without the word ("arbeitslos melden, in Backnang, am Montag")."""
+    if words.topic is None or words.topic not in office.booked_topics:
+        return False
+    return about_appointment(words.text) or (words.get("site") is not None and bool(words.wish))
 
 
 def _other_office(t: Talk) -> list[Say]:
@@ -299,7 +310,7 @@ def topic(t: Talk) -> Reply:
     chosen = TOPIC_KEYS.get(t.words.key) or t.words.topic
     by_number = chosen is None and t.words.ordinal is not None
     if by_number:
-        chosen = TOPIC_KEYS.get(str(t.words.ordinal))  # "das Erste": said back, to be sure
+        chosen = by_ordinal(TOPIC_KEYS, t.words.ordinal)  # "das Erste": said back, to be sure
     return _answered(t, "topic", chosen, confirm=by_number)
 
 
@@ -307,7 +318,7 @@ def site(t: Talk) -> Reply:
     chosen = SITE_KEYS.get(t.words.key) or t.words.get("site")
     by_number = chosen is None and t.words.ordinal is not None
     if by_number:
-        chosen = SITE_KEYS.get(str(t.words.ordinal))  # "die zweite": said back, to be sure
+        chosen = by_ordinal(SITE_KEYS, t.words.ordinal)  # "die zweite": said back, to be sure
     return _answered(t, "site", chosen, confirm=by_number)
 
 
@@ -318,8 +329,8 @@ def when(t: Talk) -> Reply:
     if choices:
         # The answer to "Montag, den 14., oder Dienstag, den 15.?": a day ("den Dienstag",
         # "der vierzehnte") or "das Erste"; the part of the day said before stays.
-        if not wish.get("on") and t.words.ordinal in (1, 2):
-            wish = {**wish, "on": choices[t.words.ordinal - 1]}
+        if not wish.get("on") and t.words.ordinal in (1, 2, -1):
+            wish = {**wish, "on": choices[t.words.ordinal - 1 if t.words.ordinal > 0 else -1]}
         if wish.get("on"):
             wish = {**(booking.get("wish") or {}), **wish}
         else:

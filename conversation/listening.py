@@ -213,6 +213,9 @@ def more(t: Talk) -> Reply:
     the next request or question ("Und wo genau ist das?"), which is taken as one."""
     if t.words.digits:
         return keypad(t)
+    follow_up = way.hours_follow_up(t)
+    if follow_up is not None:
+        return follow_up
     recognition = t.recognition
     is_request = (recognition.confident
                   and recognition.intent not in ("out_of_scope", "agent")

@@ -22,7 +22,7 @@ from __future__ import annotations
 from speech.understanding import Understanding
 
 from .actions import Say
-from .booking import SITE_KEYS
+from .booking import SITE_KEYS, by_ordinal
 from .hours_words import hours_words
 from .replies import Failed, Reply, Talk, anything_else, ask, query
 from .state import CallState, Turn, achieve
@@ -39,6 +39,23 @@ def opening_hours(t: Talk, words: Understanding | None) -> Turn:
     return query(state, "opening_hours", {
         "site": site, "day": words.get("date") if words is not None else None,
         "lang": state.lang,
+    }, "opening_hours")
+
+
+def hours_follow_up(t: Talk) -> Turn | None:
+    """"Und am Samstag?" right after an hours answer: that day's hours at the same site;
+    None when the words name no day or ask for something else."""
+    words, state = t.words, t.state
+    if state.intent != "opening_hours" or not words.text or words.get("date") is None:
+        return None
+    recognition = t.recognition
+    if (recognition is not None and recognition.confident
+            and recognition.intent not in ("opening_hours", "out_of_scope")):
+        return None
+    if words.get("asks") == "way":
+        return None
+    return query(state, "opening_hours", {
+        "site": words.get("site") or state.site, "day": words.get("date"), "lang": state.lang,
     }, "opening_hours")
 
 
@@ -63,7 +80,7 @@ def way_site(t: Talk) -> Reply | None:
     """Which site's address: None when the caller asks something else instead."""
     site = SITE_KEYS.get(t.words.key) or t.words.get("site")
     if site is None and t.words.ordinal is not None:
-        site = SITE_KEYS.get(str(t.words.ordinal))
+        site = by_ordinal(SITE_KEYS, t.words.ordinal)
     if site is not None:
         return way(t.state, site)
     recognition = t.recognition

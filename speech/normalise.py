@@ -22,7 +22,7 @@ _HESITATION_EN = {"um", "umm", "uh", "uhh", "uhm", "er", "erm", "err"}
 # Swabian and colloquial spoken forms common around Waiblingen, Backnang and
 # Schorndorf, mapped to standard German so that one catalogue keyword covers them.
 _DIALECT_DE = {
-    "isch": "ist", "ischt": "ist", "isses": "ist es", "ischs": "ist es",
+    "isch": "ist", "ischt": "ist", "isses": "ist es", "ischs": "ist es", "ischn": "ist denn",
     "net": "nicht", "ned": "nicht", "nit": "nicht", "nich": "nicht", "nimmer": "nicht mehr",
     "mei": "mein", "meim": "meinem", "meiner": "meiner", "dei": "dein",
     "hätt": "hätte", "haett": "haette", "hätte": "hätte", "i": "ich", "ih": "ich",

@@ -67,6 +67,15 @@ DROP_BOOKING = {
 URGENCY = re.compile(r"\b(?:ist |es isch |es ist |sehr |ganz )?"
                      r"(?:dringend|eilig|sofort|urgent|asap)\b", re.IGNORECASE)
 
+# An upset caller's complaint about getting through ("ich versuch seit Wochen jemanden zu
+# erreichen", "nobody ever picks up"): said beside the request, not the request itself.
+COMPLAINT = re.compile(
+    r"\b(?:seit (?:tagen|wochen|monaten|stunden)|nicht durch|niemand geht|keiner geht|"
+    r"zumutung|frechheit|\w*mal angerufen|nobody|no one|trying to reach|get through|"
+    r"(?:called|rung|phoned|tried) [\w' ]*(?:times|days|weeks|months|ages)|"
+    r"for (?:days|weeks|months|ages))\b", re.IGNORECASE)
+CLAUSE = re.compile(r"[,.!?;]+")
+
 # "Kann ich da einen Termin bekommen?", "there": the place just talked about.
 THERE = re.compile(r"\b(?:da|dort|dorthin|there)\b")
 
@@ -79,6 +88,8 @@ ORDINALS = {
     "zweite": 2, "zweiten": 2, "zweites": 2, "zweiter": 2, "second": 2,
     "dritte": 3, "dritten": 3, "drittes": 3, "dritter": 3, "third": 3,
     "vierte": 4, "vierten": 4, "viertes": 4, "vierter": 4, "fourth": 4,
+    # "die letzte", "the last one": counted from the end, whatever the list's length.
+    "letzte": -1, "letzten": -1, "letztes": -1, "letzter": -1, "last": -1,
 }
 # A caller correcting themselves in one breath: what follows the last of these counts
 # ("am Montag, ach nein, lieber Dienstag").
@@ -120,10 +131,22 @@ class Understanding:
 
     @cached_property
     def recognition(self) -> Recognition | None:
-        """The intent ranking; None when nothing was said."""
+        """The intent ranking; None when nothing was said. Beside a complaint about
+        getting through, clear booking words are the request and are ranked alone."""
         if not self.text or self._recognise is None:
             return None
-        return self._recognise(self.text, self.lang)
+        return self._recognise(self.request_words or self.text, self.lang)
+
+    @cached_property
+    def request_words(self) -> str | None:
+        """The words without the clauses complaining about getting through, when those
+        were said beside clear booking words ("seit Wochen erreiche ich niemanden, ich
+        brauche einen Termin"); else None."""
+        if not COMPLAINT.search(self.text):
+            return None
+        clauses = [part.strip() for part in CLAUSE.split(self.text) if part.strip()]
+        rest = " ".join(part for part in clauses if not COMPLAINT.search(part))
+        return rest if rest and about_appointment(rest) else None
 
     @cached_property
     def calm(self) -> Recognition | None:
@@ -180,6 +203,10 @@ class Understanding:
         if command == "agent" and self.own_caseworker and about_appointment(self.text):
             # "Einen Termin bei meiner Sachbearbeiterin": an appointment, not a person now.
             return None
+        if command == "agent" and self.request_words is not None:
+            # "I've been trying to reach someone for weeks! I need an appointment": the
+            # someone is the complaint; the request is the booking.
+            return extract_reply(self.request_words, self.lang).get("command")
         return command
 
     @cached_property
@@ -244,7 +271,8 @@ class Understanding:
 
     @cached_property
     def ordinal(self) -> int | None:
-        """1 for "das Erste" (or "eins" said alone), 2 for "die zweite", ...; else None."""
+        """1 for "das Erste" (or "eins" said alone), 2 for "die zweite", ..., -1 for "die
+        letzte"; else None."""
         words = self.folded.split()
         for word in words:
             if word in ORDINALS:
