@@ -23,7 +23,8 @@ WAY_WORDS = {
         r"\b(wo (ist|sind|seid|liegt|liegen|befindet|finde|findet|genau|bitte)|"
         r"adresse\w*|anschrift\w*|wegbeschreibung|anfahrt|hinkommen|hinfinden|hinfahren|"
         r"wie (komme?|kommt|fahre?|finde?) (ich|man|mer)|weg (zum|zur|zu|dahin|dorthin)|"
-        r"welche strasse|haltestelle|(nicht|net) (finde|find)|(finde|find)( \w+){1,4} (nicht|net|nie))\b"),
+        r"welche strasse|haltestelle|(nicht|net) (finde|find)|"
+        r"(finde|find)( \w+){1,4} (nicht|net|nie))\b"),
     "en": re.compile(
         r"\b(where (is|are|s|can i find)|address|directions|how (do|can) i (get|find)|"
         r"how to get|get there|find (you|the office|it))\b"),

@@ -224,8 +224,9 @@ class Understanding:
         when they are not needed otherwise."""
         if "entities" in self.__dict__:
             return self.entities.get("asks") == "way"
-        return bool(self.text) and asks_way(canonical_words(self.text, self.lang, folded=self.prepared),
-                                              self.lang)
+        if not self.text:
+            return False
+        return asks_way(canonical_words(self.text, self.lang, folded=self.prepared), self.lang)
 
     @cached_property
     def wish(self) -> dict:
