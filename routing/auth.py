@@ -224,7 +224,7 @@ def _development(app: Flask) -> bool:
 
 def init_app(app: Flask) -> None:
     """Sessions, CSRF and secure cookies for the agent console."""
-    # CSRF is checked in the console's own before_request, not app-wide: Twilio's
+    # CSRF is checked by the pages' own guard (guard_pages), not app-wide: Twilio's
     # webhooks post without a token and are protected by their signatures instead.
     app.config.setdefault("WTF_CSRF_CHECK_DEFAULT", False)
     csrf.init_app(app)
@@ -274,6 +274,25 @@ def supervisor_required(view):
             abort(403)
         return view(*args, **kwargs)
     return wrapper
+
+
+# The agents' pages: their own scripts and styles, never in a frame.
+AGENT_PAGE_CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self';"
+                  " frame-ancestors 'none'; form-action 'self'; base-uri 'none'")
+
+
+def guard_pages(bp, csp: str) -> None:
+    """A blueprint of agent or supervisor pages: every POST (a login included) carries the
+    CSRF token, and every answer the pages' security headers with `csp`."""
+
+    @bp.before_request
+    def _protect():
+        if request.method == "POST":
+            csrf.protect()
+
+    @bp.after_request
+    def _headers(response):
+        return secure_page_headers(response, csp)
 
 
 def secure_page_headers(response, csp: str):

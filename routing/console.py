@@ -34,14 +34,14 @@ from written import store as written_store
 from . import autodial, interpreters
 from . import callbacks as callback_store
 from .auth import (
+    AGENT_PAGE_CSP,
     DEVICE_COOKIE,
     DEVICE_DAYS,
     LoginLockedError,
     authenticate,
-    csrf,
     end_session,
+    guard_pages,
     new_device_cookie,
-    secure_page_headers,
     start_session,
 )
 from .context import BERLIN, call_context, hotline_number, mask_phone, voicemail_message
@@ -77,18 +77,7 @@ STATUS_LABELS = {OFFLINE: "Abgemeldet", AVAILABLE: "Verfügbar", RINGING: "Kling
                  ON_CALL: "Im Gespräch", WRAP_UP: "Nachbearbeitung", CALLBACK: "Rückruf"}
 
 
-@bp.before_request
-def _protect():
-    # Every POST of the console, the login included, carries the CSRF token.
-    if request.method == "POST":
-        csrf.protect()
-
-
-@bp.after_request
-def _headers(response):
-    return secure_page_headers(response, (
-        "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self';"
-        " frame-ancestors 'none'; form-action 'self'; base-uri 'none'"))
+guard_pages(bp, AGENT_PAGE_CSP)
 
 
 def _agent() -> Agent:

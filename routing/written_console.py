@@ -20,7 +20,7 @@ import outbox
 from written import store
 
 from . import callbacks
-from .auth import csrf, secure_page_headers
+from .auth import AGENT_PAGE_CSP, guard_pages
 from .store import get_agent
 from .topics import intent_label, language_label, topic_for_intent
 
@@ -32,17 +32,7 @@ MAX_ANSWER = 1000  # characters an agent writes at once (an SMS is split by Twil
 CHANNELS = {"sms": "SMS", "chat": "Web-Chat"}
 
 
-@bp.before_request
-def _protect():
-    if request.method == "POST":
-        csrf.protect()
-
-
-@bp.after_request
-def _headers(response):
-    return secure_page_headers(response, (
-        "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self';"
-        " frame-ancestors 'none'; form-action 'self'; base-uri 'none'"))
+guard_pages(bp, AGENT_PAGE_CSP)
 
 
 def _agent():

@@ -39,7 +39,7 @@ import clock
 import db as database
 from conversation.referrals import INTENT_PREFIX as REFERRAL
 from conversation.referrals import load as load_referrals
-from routing.auth import csrf, secure_page_headers, supervisor_required
+from routing.auth import guard_pages, supervisor_required
 from routing.topics import LANGUAGE_LABELS, intent_label, language_label
 from speech import recognise
 from speech.catalogue import load as load_catalogue
@@ -63,17 +63,8 @@ MAX_DAYS = 90
 SHOWN_GROUPS = 50
 
 
-@bp.before_request
-def _protect():
-    if request.method == "POST":
-        csrf.protect()
-
-
-@bp.after_request
-def _headers(response):
-    return secure_page_headers(response, (
-        "default-src 'self'; script-src 'none'; style-src 'self'; img-src 'self';"
-        " frame-ancestors 'none'; form-action 'self'; base-uri 'none'"))
+guard_pages(bp, "default-src 'self'; script-src 'none'; style-src 'self'; img-src 'self';"
+                " frame-ancestors 'none'; form-action 'self'; base-uri 'none'")
 
 
 def _seconds() -> str:
