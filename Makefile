@@ -8,7 +8,7 @@ PORT   ?= 5000
 
 export HOTLINE_ENV ?= development
 
-.PHONY: run serve test test-clock system-packages bench seed clean
+.PHONY: run serve test test-postgresql test-clock system-packages bench seed clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -41,6 +41,12 @@ system-packages:
 
 test: $(STAMP) system-packages
 	$(BIN)/python -m pytest
+
+# The suite again with PostgreSQL as the store: every test that opens the hotline's
+# database (marked `postgres` by tests/conftest.py). Those that never open it (the pure
+# conversation, speech, prompts) would test the same thing twice and run in `make test`.
+test-postgresql: $(STAMP) system-packages
+	HOTLINE_TEST_ENGINE=postgresql $(BIN)/python -m pytest -m postgres
 
 # The suite at five moments where clocks go wrong (faketime; see tools/test-clock).
 test-clock: $(STAMP) system-packages
