@@ -268,6 +268,8 @@ def fill(t: Talk) -> dict:
             wish.pop("after", None)
         if said.get("after", "") >= "12:00" and wish.get("part_of_day") == "morning":
             wish.pop("part_of_day")
+        if said.get("not_weekdays"):
+            _rule_out_days(wish, booking.get("wish") or {}, said["not_weekdays"])
         if wish != booking.get("wish"):
             booking["wish"] = changed["wish"] = wish
             booking["declined"] = []
@@ -349,6 +351,18 @@ def _which_day(state: CallState, before: list) -> Turn:
     return ask(state, [*before, say("when_which_day", daymonth_day=said, weekday_day=said,
                                     date_day=said, date_other=other)],
                "request", "ask:when:which_day", step="book_when")
+
+
+def _rule_out_days(wish: dict, earlier: dict, weekdays: list[int]) -> None:
+    """Days ruled out add up ("Montag nicht" ... "Dienstag auch nicht"), and a day wished
+    before that falls on one of them is no longer wished ("Montag geht doch nicht"): the
+    days after it are, the time the caller had in mind."""
+    wish["not_weekdays"] = sorted({*earlier.get("not_weekdays", ()), *weekdays})
+    for key in ("on", "or_on"):
+        if wish.get(key) and date.fromisoformat(wish[key]).weekday() in wish["not_weekdays"]:
+            day = wish.pop(key)
+            if key == "on" and not wish.get("earliest"):
+                wish["earliest"] = day
 
 
 def _in_hours(wish: dict, offered: dict | None) -> dict:

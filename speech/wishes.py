@@ -24,7 +24,8 @@ _ASAP = {
                      r"don ?t mind|doesn ?t matter)\b"),
 }
 _NEXT_WEEK = {
-    "de": re.compile(r"\b(naechste|kommende)n? woche\b"),
+    # Swabian too: "nägschde Woch".
+    "de": re.compile(r"\b(naechste|naegschte|naegschde|kommende)n? woch[ea]?\b"),
     "en": re.compile(r"\bnext week\b"),
 }
 _THIS_WEEK = {
@@ -36,6 +37,24 @@ _NOT = {
     "de": re.compile(r"\b(?:nicht|kein|au(?:ß|ss)er) (?:am |an |den |dem |einem )?(?P<day>\w+)",
                      re.IGNORECASE),
     "en": re.compile(r"\b(?:not|except|but not) (?:on |a )?(?P<day>\w+)", re.IGNORECASE),
+}
+# A day ruled out after it is named: "Montag kann ich nicht", "montags hab ich keine
+# Zeit", "am Mendig gohd's bei mir net", "Monday doesn't work for me", "I can't do
+# Mondays". Only a verb and a few small words may stand between the day and the "not",
+# so that "Montag, wenn es nicht zu früh ist" keeps Monday; "nicht schlecht" is a yes.
+# Matched on the folded words; the day is any word speech.dates reads as a weekday.
+_NOT_DAY_AFTER = {
+    "de": re.compile(r"\b(?P<day>\w+) (?:kann|koennte|geht|gehts|gohd|gohds|gaht|passt|"
+                     r"klappt|ist|isch|bin|hab|habe|hob|han)"
+                     r"(?: (?:ich|i|es|s|das|des|mir|bei|mich|doch|leider|eher|aber|gar|echt|"
+                     r"wirklich|halt|auch|au|da|dann|immer|jo|ja)){0,4}"
+                     r" (?:nicht|net|nich|ned|keine zeit|koi zeit|schlecht|unguenstig|"
+                     r"verhindert)\b(?! (?:so )?schlecht)"),
+    "en": re.compile(r"\b(?P<day>\w+) (?:(?:doesnt|does not|dont|do not|wont|will not|isnt|"
+                     r"is not|arent|are not)(?: really| going to)? (?:work|suit|good|possible)"
+                     r"|(?:is|are)(?: really)? (?:bad|difficult|impossible|no good))\b"
+                     r"|\b(?:cant|cannot|can not)(?: do| make| manage| come)?(?: on)? "
+                     r"(?P<day2>\w+)"),
 }
 # A later time than offered, or than the first hours of the day: "nicht so früh",
 # "etwas später", "not that early", "something later" (matched on the folded words).
@@ -83,7 +102,8 @@ def rules_out_days(text: str, lang: str = "de") -> bool:
     """Whether the caller rules days out ("nicht am Montag"): then the wish is read
     from the words without them."""
     lang = lang if lang in _NOT else "de"
-    return _NOT[lang].search(text or "") is not None
+    return _NOT[lang].search(text or "") is not None or bool(_days_named_then_ruled_out(
+        fold(text or ""), lang))
 
 
 def appointment_wish(text: str, lang: str = "de", now: datetime | None = None,
@@ -105,6 +125,10 @@ def appointment_wish(text: str, lang: str = "de", now: datetime | None = None,
     folded = fold(text)
     # Days the caller rules out are no wish for that day: read the rest for the date.
     rest = _NOT[lang].sub(" ", _LATER_SAID[lang].sub(" ", text))
+    ruled_out_after = _days_named_then_ruled_out(fold(rest), lang)
+    if ruled_out_after:
+        rest = " ".join(word for word in fold(rest).split()
+                        if word not in ruled_out_after)
     if entities is None or rest != text:
         entities = extract_entities(rest, lang, now)
     wish: dict = {}
@@ -162,5 +186,29 @@ def _excluded_weekdays(text: str, lang: str) -> set[int]:
         weekday = _weekday(fold(match.group("day")), lang)
         if weekday is not None:
             days.add(weekday)
+    days.update(_days_named_then_ruled_out(fold(text), lang).values())
     return days
+
+
+def _days_named_then_ruled_out(folded: str, lang: str) -> dict[str, int]:
+    """The weekday words ruled out after they are named ("Montag kann ich nicht"), with
+    their weekday (0 = Monday)."""
+    pattern = _NOT_DAY_AFTER.get(lang)
+    days: dict[str, int] = {}
+    if pattern is None:
+        return days
+    for match in pattern.finditer(folded):
+        word = match.group("day") or match.groupdict().get("day2")
+        weekday = _day_word(word, lang) if word else None
+        if weekday is not None:
+            days[word] = weekday
+    return days
+
+
+def _day_word(word: str, lang: str) -> int | None:
+    """A weekday from one folded word, English plurals too ("mondays")."""
+    weekday = _weekday(word, lang)
+    if weekday is None and lang == "en" and word.endswith("s"):
+        weekday = _weekday(word[:-1], lang)
+    return weekday
 

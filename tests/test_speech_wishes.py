@@ -74,3 +74,25 @@ def test_later_and_a_part_of_the_day_ruled_out(said, lang, wish):
 ])
 def test_swabian_days_and_times_said_with_a_refusal(said, lang, wish):
     assert appointment_wish(said, lang, NOW) == wish
+
+
+@pytest.mark.parametrize("said, lang, wish", [
+    # The day named first, then ruled out: no wish for that day.
+    ("Montag kann ich nicht", "de", {"not_weekdays": [0]}),
+    ("nächste Woche, aber montags hab ich keine Zeit", "de",
+     {"not_weekdays": [0], "earliest": "2026-11-30", "latest": "2026-12-06"}),
+    ("am Mendig gohd's bei mir net", "de", {"not_weekdays": [0]}),
+    ("Ach nee, Freitag passt mir doch nicht", "de", {"not_weekdays": [4]}),
+    ("Monday doesn't work for me", "en", {"not_weekdays": [0]}),
+    ("I can't do Fridays", "en", {"not_weekdays": [4]}),
+    ("Monday is really bad for me", "en", {"not_weekdays": [0]}),
+    # ... and the same words where the day is wished.
+    ("Montag ist nicht schlecht", "de", {"on": "2026-11-30"}),
+    ("Montag, wenn es nicht zu früh ist", "de", {"on": "2026-11-30", "later": True}),
+    ("Montag geht gut", "de", {"on": "2026-11-30"}),
+    ("Monday is good", "en", {"on": "2026-11-30"}),
+    ("Monday works for me", "en", {"on": "2026-11-30"}),
+    ("nägschde Woch", "de", {"earliest": "2026-11-30", "latest": "2026-12-06"}),
+])
+def test_a_day_ruled_out_after_it_is_named(said, lang, wish):
+    assert appointment_wish(said, lang, NOW) == wish
