@@ -43,59 +43,62 @@ def migrate_to_command(url: str, replace: bool, yes: bool, verify_only: bool):
     started = time.monotonic()
     source = db.connect(source_path)
     try:
-        try:
-            target = db.connect(url)
-        except sqlite3.OperationalError:
-            raise click.ClickException(f"PostgreSQL at {where} did not answer (is the URL "
-                                       "right, the server up, the role allowed in?)") from None
-        try:
-            click.echo(f"From {source_path} (SQLite) to {where} (PostgreSQL)")
-            if verify_only:
-                checks = move.verify_databases(source, target, migrations)
-            else:
-                full = move.tables_with_rows(target)
-                if full and not replace:
-                    raise move.TargetNotEmptyError(full)
-                if full and not yes:
-                    click.confirm(f"{where} holds data ({len(full)} tables with rows). "
-                                  "Delete all of it and copy?", abort=True)
-                copied = move.copy_database(source, target, migrations, replace=replace)
-                if copied.migrated_source:
-                    click.echo("The SQLite database was first brought to this release's "
-                               "schema: " + ", ".join(f"{package} to {version}" for
-                                                      package, version in
-                                                      copied.migrated_source.items()))
-                checks = copied.checks
-        except move.MismatchError as error:
-            _print(error.checks)
-            bad = [check.table for check in error.checks if not check.ok]
-            click.echo(f"{len(bad)} of {len(error.checks)} tables differ ({', '.join(bad)}): "
-                       f"the copy was rolled back, {where} is as it was.", err=True)
-            sys.exit(1)
-        except move.TargetNotEmptyError as error:
-            raise click.ClickException(f"{where}: {error}. Nothing was copied. To delete "
-                                       "what it holds and copy, run again with --replace."
-                                       ) from None
-        except move.MigrationError as error:
-            raise click.ClickException(f"{error}. Nothing was copied." if not verify_only
-                                       else f"{error}.") from None
-        finally:
-            target.conn.close()
-            db_postgres.close_pools(url)
+        target = db.connect(url)
+    except sqlite3.OperationalError:
+        source.conn.close()
+        db_postgres.close_pools(url)
+        raise click.ClickException(f"PostgreSQL at {where} did not answer (is the URL right, "
+                                   "the server up, the role allowed in?)") from None
+    click.echo(f"From {source_path} (SQLite) to {where} (PostgreSQL)")
+    try:
+        if verify_only:
+            checks = move.verify_databases(source, target, migrations)
+        else:
+            full = move.tables_with_rows(target)
+            if full and replace and not yes:
+                click.confirm(f"{where} holds data ({len(full)} tables with rows). Delete all "
+                              "of it and copy?", abort=True)
+            copied = move.copy_database(source, target, migrations, replace=replace)
+            if copied.migrated_source:
+                click.echo("The SQLite database was first brought to this release's schema: "
+                           + ", ".join(f"{package} to {version}" for package, version
+                                       in copied.migrated_source.items()))
+            checks = copied.checks
+    except move.MismatchError as error:
+        _print(error.checks)
+        _differ(error.checks, f": the copy was rolled back, {where} is as it was")
+    except move.TargetNotEmptyError as error:
+        raise click.ClickException(f"{where}: {error}. Nothing was copied. To delete what it "
+                                   "holds and copy, run again with --replace.") from None
+    except move.MigrationError as error:
+        raise click.ClickException(f"{error}." + ("" if verify_only else
+                                                  " Nothing was copied.")) from None
+    except sqlite3.OperationalError:  # a lock not had within the lock timeout
+        raise click.ClickException(
+            "a database stayed busy: another writer held it beyond the lock timeout (is the "
+            "hotline still running?). Nothing was copied; run again.") from None
     finally:
+        target.conn.close()
+        db_postgres.close_pools(url)
         source.conn.close()
     _print(checks)
+    if not all(check.ok for check in checks):  # only --verify-only: a copy rolls back
+        _differ(checks, "")
     rows = sum(check.source_rows for check in checks)
-    bad = [check.table for check in checks if not check.ok]
-    if bad:  # only --verify-only gets here with differences: a copy rolls them back
-        click.echo(f"{len(bad)} of {len(checks)} tables differ ({', '.join(bad)}).", err=True)
-        sys.exit(1)
     if verify_only:
         click.echo(f"The same data on both sides: {len(checks)} tables, {rows} rows.")
         return
     click.echo(f"Copied and checked {len(checks)} tables, {rows} rows, in "
                f"{time.monotonic() - started:.1f} s. Next: set HOTLINE_DATABASE to the "
                "PostgreSQL URL on every node, then start the hotline.")
+
+
+def _differ(checks, then: str) -> None:
+    """The last line when tables differ, and exit 1."""
+    bad = [check.table for check in checks if not check.ok]
+    click.echo(f"{len(bad)} of {len(checks)} tables differ ({', '.join(bad)}){then}.",
+               err=True)
+    sys.exit(1)
 
 
 def _print(checks) -> None:

@@ -12,8 +12,9 @@ How: in one PostgreSQL transaction, under the writers' lock, so that a copy that
 or is interrupted leaves the target as it was and can simply be run again: the schema,
 (with `replace`) every row there deleted, then each table by COPY, parents before the
 tables whose foreign keys point at them, with the primary keys as they were; each
-identity sequence moved past the highest id copied; and the copy checked (`verify`)
-before COMMIT. The source is read in one read transaction: one moment of it, whole.
+identity sequence moved past the highest id copied; and the copy checked
+(`verify_tables`) before COMMIT. The source is read in one read transaction: one moment
+of it, whole.
 
 The statistics' rollup tables (stats_*) are copied as they are, like any data, with
 the hours still marked dirty, so that the supervisors' figures are the same before and
@@ -47,9 +48,6 @@ NOT_COPIED = {
 # Rows read from either side per round trip.
 BATCH_ROWS = 5000
 
-# The PostgreSQL column types the copy knows: the Python types a value of it may have as
-# it is, and the conversion of a value SQLite stored as another type (SQLite keeps what
-# it is given when its column type cannot take it). Another type is refused up front.
 _INT, _FLOAT = (int,), (float, int)
 
 
@@ -87,6 +85,9 @@ def _bool(value):
     raise ValueError
 
 
+# The PostgreSQL column types the copy knows: the Python types a value of it may have as
+# it is, and the conversion of a value SQLite stored as another type (SQLite keeps what
+# it is given when its column type cannot take it). Another type is refused up front.
 CONVERSIONS: dict[str, tuple[tuple[type, ...], Callable]] = {
     "bigint": (_INT, _int), "integer": (_INT, _int), "smallint": (_INT, _int),
     "double precision": (_FLOAT, _float), "real": (_FLOAT, _float),
@@ -167,6 +168,7 @@ def copy_database(source, target, migrations: database.Migrations, *,
     source.execute("BEGIN")  # one moment of the source for the copy and the check
     try:
         with database.transaction(target):
+            _newer_than_release(target, migrations, "PostgreSQL")
             db_postgres.prepare(target)
             database.migrate(target, migrations)
             _same_versions(target, migrations, "PostgreSQL")
@@ -198,7 +200,8 @@ def verify_databases(source, target, migrations: database.Migrations) -> list[Ch
     _same_versions(target, migrations, "PostgreSQL")
     source.execute("BEGIN")
     try:
-        with database.transaction(target, writers_lock=False):  # a server-side cursor's
+        # Read in a transaction: server-side cursors live in one; no writers' lock.
+        with database.transaction(target, writers_lock=False):
             return verify_tables(source, target, discover(source, target))
     finally:
         source.execute("ROLLBACK")
@@ -319,26 +322,22 @@ def empty(target) -> None:
     target.execute(f"TRUNCATE {', '.join(map(_q, names))} RESTART IDENTITY")
 
 
-def copy_tables(source, target, tables: list[Table]) -> dict[str, int]:
-    """COPY every table's rows (in the caller's transaction), its user triggers off;
-    returns the rows copied per table."""
+def copy_tables(source, target, tables: list[Table]) -> None:
+    """COPY every table's rows (in the caller's transaction), the user triggers off."""
     triggered = [row[0] for row in target.execute(
         "SELECT DISTINCT c.relname FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid"
         " WHERE NOT t.tgisinternal"
         " AND c.relnamespace = CAST(current_schema() AS regnamespace)").fetchall()]
     for name in triggered:
         target.execute(f"ALTER TABLE {_q(name)} DISABLE TRIGGER USER")
-    copied = {}
     for table in tables:
         columns = ", ".join(map(_q, table.columns))
         rows = _fitted(table, _rows(source.execute(f"SELECT {columns} FROM {_q(table.name)}")))
-        copied[table.name] = 0
         try:
             with target.conn.raw.cursor().copy(
                     f"COPY {_q(table.name)} ({columns}) FROM STDIN") as copy:
                 for row in rows:
                     copy.write_row(row)
-                    copied[table.name] += 1
         except psycopg.Error as error:
             # Only the kind of refusal and the constraint's name: the message's detail
             # and context quote the row.
@@ -348,7 +347,6 @@ def copy_tables(source, target, tables: list[Table]) -> dict[str, int]:
                 f"{f' ({constraint})' if constraint else ''}") from None
     for name in triggered:
         target.execute(f"ALTER TABLE {_q(name)} ENABLE TRIGGER USER")
-    return copied
 
 
 def _rows(cursor) -> Iterator[tuple]:

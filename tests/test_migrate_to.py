@@ -262,3 +262,25 @@ def test_a_source_behind_is_migrated_first_and_one_ahead_is_refused(small):
     assert "the SQLite database's outbox tables are at version 2; this release knows 1" \
         in ahead.output
     assert counts(url) == held
+
+
+def test_a_source_written_to_during_the_copy_is_not_kept(small, monkeypatch):
+    import sqlite_to_postgres
+
+    app, url = small
+    checked = sqlite_to_postgres.verify_tables
+
+    def hotline_still_running(source, target, tables):
+        other = database.connect(app.config["HOTLINE_DATABASE"])
+        try:  # a webhook of a hotline nobody stopped, while the copy runs
+            other.execute("INSERT INTO written_limits (key, at) VALUES ('k', '2026-11-25')")
+        finally:
+            other.conn.close()
+        return checked(source, target, tables)
+
+    monkeypatch.setattr(sqlite_to_postgres, "verify_tables", hotline_still_running)
+    failed = run(app, "migrate-to", url)
+    assert failed.exit_code == 1
+    assert "written to while it was copied (is the hotline still running on it?)" \
+        in failed.output
+    assert not any(n for name, n in counts(url).items() if name not in NOT_COPIED)
