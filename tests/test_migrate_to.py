@@ -284,3 +284,25 @@ def test_a_source_written_to_during_the_copy_is_not_kept(small, monkeypatch):
     assert "written to while it was copied (is the hotline still running on it?)" \
         in failed.output
     assert not any(n for name, n in counts(url).items() if name not in NOT_COPIED)
+
+
+def test_text_keys_are_compared_in_the_same_order_under_a_german_collation(
+        small, postgres_databases):
+    app, _ = small
+    db = database.connect(app.config["HOTLINE_DATABASE"])
+    try:  # SQLite orders by bytes ("B" before "a"); German collation the other way round
+        db.execute("INSERT INTO login_failures (key, failures, last_at) VALUES"
+                   " ('a', 1, '2026-11-25'), ('B', 1, '2026-11-25')")
+    finally:
+        db.conn.close()
+    postgres_databases.admin.execute(
+        "CREATE DATABASE german TEMPLATE template0 LOCALE_PROVIDER icu ICU_LOCALE 'de-DE'"
+        " LOCALE 'C.UTF-8'")
+    url = postgres_databases.server.url("german")
+    try:
+        moved = run(app, "migrate-to", url)
+    finally:
+        db_postgres.close_pools(url)
+        postgres_databases.admin.execute("DROP DATABASE german WITH (FORCE)")
+    assert moved.exit_code == 0, moved.output
+    assert lines(moved.output)["login_failures"] == ["2", "ok"]
