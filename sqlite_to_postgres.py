@@ -17,8 +17,9 @@ identity sequence moved past the highest id copied; and the copy checked
 of it, whole.
 
 The statistics' rollup tables (stats_*) are copied as they are, like any data, with
-the hours still marked dirty, so that the supervisors' figures are the same before and
-after without recomputing a long history. Their triggers are switched off for the copy
+the hours still marked dirty: checked like every table, they give the supervisors the
+figures they saw on SQLite (`refresh` then recomputes the dirty hours on PostgreSQL, as
+it would have on SQLite). Their triggers are switched off for the copy
 (inside the transaction: no other session ever sees them off); on, every copied call
 would mark its hour dirty again, each copied agent status would delete the agents' day
 totals already copied, and every row would cost a trigger call.

@@ -96,6 +96,7 @@ class Deployment:
         asking.say("welche unterlagen brauche ich")
         asking.say("nein")
         asking.hang_up()
+        assert self.sqlite.test_client().get("/readyz").status_code == 200  # its scratch row
         db = database.connect(path)
         try:  # the outbox's round at 17:00 the day before queues the reminder
             assert reminders.queue_due(db, self.sqlite.extensions["hotline.schedule"],
@@ -128,6 +129,7 @@ def test_every_table_is_copied_and_checked_and_no_row_is_printed(deployment):
                                    **{name: [str(n), "ok"] for name, n in copied.items()}}
     assert {name: n for name, n in deployment.after.items() if name not in NOT_COPIED} == copied
     assert copied["bookings"] > 1 and copied["outbox"] == 2 and copied["callbacks"] == 1
+    assert deployment.before["readiness_probe"] == 1
     assert f"Copied and checked {len(copied)} tables, {sum(copied.values())} rows" \
         in moved.output
     assert checked.exit_code == 0, checked.output
