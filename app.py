@@ -16,6 +16,7 @@ import clock
 import config as settings
 import db
 import gateway
+import migrate_to
 import ops
 import outbox
 import redaction
@@ -115,6 +116,7 @@ def create_app(config: dict | None = None) -> Flask:
 
     app.cli.add_command(seed_demo_command)
     app.cli.add_command(purge_command)
+    app.cli.add_command(migrate_to.migrate_to_command)
     app.cli.add_command(history.seed_calls_command)
     app.cli.add_command(softphone.call_command)
     app.cli.add_command(intent_command)

@@ -438,6 +438,7 @@ def migrate(db: Database, migrations: Migrations) -> dict[str, int]:
 
 def init_app(app: Flask, migrations: Migrations) -> None:
     """Create or migrate every package's tables and close connections after requests."""
+    app.extensions["hotline.migrations"] = migrations  # for `migrate-to` (migrate_to.py)
     db = connect(app.config["HOTLINE_DATABASE"])
     try:
         with transaction(db):
