@@ -24,7 +24,10 @@ WAY_WORDS = {
         r"adresse\w*|anschrift\w*|wegbeschreibung|anfahrt|hinkommen|hinfinden|hinfahren|"
         r"wie (komme?|kommt|fahre?|finde?) (ich|man|mer)|weg (zum|zur|zu|dahin|dorthin)|"
         r"welche strasse|haltestelle|(nicht|net) (finde|find)|"
-        r"(finde|find)( \w+){1,4} (nicht|net|nie))\b"),
+        r"(finde|find)( \w+){1,4} (nicht|net|nie))\b"
+        # ... but "ich finde das nicht gut" is an opinion, not a way that is not found.
+        r"(?! (so |ganz |wirklich |echt )?(gut|ok|okay|richtig|fair|schlimm|schlecht|"
+        r"in ordnung|toll|schoen|korrekt|normal|witzig|lustig|gerecht|angemessen))"),
     "en": re.compile(
         r"\b(where (is|are|s|can i find)|address|directions|how (do|can) i (get|find)|"
         r"how to get|get there|find (you|the office|it))\b"),
