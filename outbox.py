@@ -5,16 +5,23 @@ A webhook never talks to Twilio's REST API for an SMS. It writes the message int
 the status answer), and the caller hears that the SMS will come. A sender delivers the
 table's messages in the background:
 
-- Who sends: every gunicorn worker starts a `Sender` thread (gunicorn.conf.py), but only
-  the one holding the lease row in `outbox_lease` sends; the others wait. A worker that
-  dies stops renewing its lease, and after LEASE_S another worker's thread takes over.
-  `flask --app app outbox` runs the same sender in the foreground instead.
-- Each message is claimed before its request (state `sending`, with `claimed_until`),
-  so two senders never send the same row. Twilio's Messages API has no idempotency key:
+- What runs where: under gunicorn (`make serve`) the sender is a process of its own
+  beside the webhook workers, started, restarted and stopped by gunicorn's master
+  (outbox_process.py) at a lower CPU priority; the workers send nothing. `flask --app app
+  outbox` runs the same `Sender` in the foreground, and the development server (`flask
+  run`) in a thread. Wherever it runs, only the sender holding the lease row in
+  `outbox_lease` sends; others wait, and one takes over when that lease runs out (after
+  LEASE_S) or at once when gunicorn's master saw its holder die.
+- Messages are claimed a batch at a time (state `sending`, with `claimed_until`), so two
+  senders never send the same row. One write transaction stores the outcomes of the last
+  batch, renews the lease (about once a second) and claims the next: a few transactions a
+  second however many messages go out, where each message once took three, and the
+  webhooks wait at the same write lock. Twilio's Messages API has no idempotency key:
   a request that may have reached Twilio without an answer (a read timeout, a reset
-  connection, a 5xx, or a sender killed mid-send, whose claim runs out) marks the row
-  `uncertain`, and before it is sent again the sender looks for it at Twilio (messages
-  to that number with that text since it was queued). See the README for what risk is left.
+  connection, a 5xx, or a sender killed before it stored the outcome, whose claim runs
+  out) marks the row `uncertain`, and before it is sent again the sender looks for it at
+  Twilio (messages to that number with that text since it was queued). See the README
+  for what risk is left.
 - Failures that can pass (connection, timeout, 5xx, 429) are retried with exponential
   backoff and jitter, or after Twilio's Retry-After; those that will not (an invalid or
   unsubscribed number, bad credentials) fail at once, with the reason kept for the
@@ -26,7 +33,9 @@ table's messages in the background:
   (calls to that number since the row was queued) before it is placed again.
 - Pace: at most HOTLINE_OUTBOX_RATE requests a second (what the job centre's Twilio
   number allows); what a caller is waiting for (priority 0: a booking's confirmation, a
-  callback) goes before reminders (priority 1), however many of those are due.
+  callback) goes before reminders (priority 1), however many of those are due: first in
+  any batch, and one queued while a batch of reminders goes out waits for that batch
+  only (BATCH_S, a tenth of a second, at most).
 """
 
 from __future__ import annotations
@@ -76,8 +85,8 @@ LEASE_RENEW_S = 1.0  # while sending, the lease is renewed with the batch claime
 # of). It holds what the pace lets through in BATCH_S, BATCH_MAX at most, and a message
 # of it not begun within BATCH_S of the claim is handed back unsent: so a message a
 # caller waits for, queued while reminders go out, waits for one batch at most.
-BATCH_S = 0.5
-BATCH_MAX = 50
+BATCH_S = 0.1
+BATCH_MAX = 25
 # A look-up accepts messages created this much before the row (clocks differ).
 LOOKUP_SKEW = timedelta(minutes=2)
 
@@ -430,6 +439,18 @@ def _before_round(app: Flask, db: Database, now: datetime) -> int:
     return queued
 
 
+def _fill(app: Flask, db: Database, now: datetime, size: int) -> int:
+    """The queue ran dry: let the hooks queue what came due, chunk after chunk (each a
+    short transaction of its own), until a batch's worth is there or they have no more."""
+    queued = 0
+    while queued < size:
+        more = _before_round(app, db, now)
+        if not more:
+            break
+        queued += more
+    return queued
+
+
 class Pace:
     """At most `rate` requests a second, with a burst of one second's worth: a token
     bucket on the monotonic clock. A rate of 0 means no limit."""
@@ -490,7 +511,7 @@ def send_batches(app: Flask, db: Database, worker: str, pace: Pace,
             if renew:
                 renewed = time.monotonic()
             if not batch:
-                if _before_round(app, db, now):
+                if _fill(app, db, now, size):
                     continue  # more came due (reminders in chunks): keep sending
                 break
             waiting = list(batch)
