@@ -278,7 +278,8 @@ def test_a_sender_killed_mid_send_is_replaced_and_its_whole_batch_sent_once(data
     env = {**os.environ, "HOTLINE_ENV": "test", "TWILIO_AUTH_TOKEN": TOKEN,
            "TWILIO_ACCOUNT_SID": ACCOUNT, "HOTLINE_SMS_FROM": "+4971519999999",
            "HOTLINE_TWILIO_API_BASE": standin.url,
-           "HOTLINE_DATABASE": app.config["HOTLINE_DATABASE"], "HOTLINE_LOG_LEVEL": "WARNING"}
+           "HOTLINE_DATABASE": app.config["HOTLINE_DATABASE"], "HOTLINE_LOG_LEVEL": "WARNING",
+           "HOTLINE_OUTBOX_RATE": "0"}  # no pace: one batch claims all three
     root = Path(__file__).resolve().parent.parent
     process = subprocess.Popen([sys.executable, "-m", "flask", "--app", "app", "outbox"],
                                cwd=root, env=env, stdout=subprocess.DEVNULL,
