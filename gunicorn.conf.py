@@ -60,33 +60,32 @@ def child_exit(server, worker):
     multiprocess.mark_process_dead(worker.pid)
 
 
-_outbox = None
-
-
 def when_ready(server):
     # The outbox's sender runs in its own process, not in the workers: it takes no share of
     # a worker's interpreter lock, and runs at a lower CPU priority (HOTLINE_OUTBOX_NICE).
-    # Started once gunicorn listens, before the workers are forked. Imported here: the
+    # Started once gunicorn listens, before the workers are forked. Kept on the arbiter,
+    # not here: a reload (HUP) reads this file again into a new module. Imported here: the
     # module's master half loads nothing of the app.
-    global _outbox
     from config import TRUE_WORDS
 
     if os.environ.get("HOTLINE_OUTBOX_THREAD", "1").strip().lower() not in TRUE_WORDS:
         return
     import outbox_process
 
-    _outbox = outbox_process.Supervisor(getattr(server.app, "app_uri", None)
-                                        or "app:create_app()", server.log).start()
+    server.hotline_outbox = outbox_process.Supervisor(
+        getattr(server.app, "app_uri", None) or "app:create_app()", server.log).start()
 
 
 def on_reload(server):
     # New code or settings (HUP): a new sender as well as new workers.
-    if _outbox is not None:
-        _outbox.restart()
+    sender = getattr(server, "hotline_outbox", None)
+    if sender is not None:
+        sender.restart()
 
 
 def on_exit(server):
-    # The sender hands the lease on when it stops (one killed with the master stops by
-    # itself within a second, leaving the lease to run out).
-    if _outbox is not None:
-        _outbox.stop()
+    # The sender hands the lease on when it stops (one left behind by a master that was
+    # killed stops by itself within a second, leaving the lease to run out).
+    sender = getattr(server, "hotline_outbox", None)
+    if sender is not None:
+        sender.stop()

@@ -186,6 +186,11 @@ def main(argv: list[str]) -> int:
     app_uri, token = argv[:2]
     replaces = argv[2] if len(argv) > 2 else None
     master = os.getppid()
+    from config import SETTINGS
+
+    # Lower at once: loading the app costs CPU too. Read as config.py reads it.
+    default, parse = SETTINGS["HOTLINE_OUTBOX_NICE"]
+    os.nice(parse(os.environ.get("HOTLINE_OUTBOX_NICE", default)))
     # The master's workers load the Vosk model; the sender has no use for it.
     os.environ["HOTLINE_VOSK_PRELOAD"] = "0"
     from gunicorn.util import import_app
@@ -193,7 +198,6 @@ def main(argv: list[str]) -> int:
     import outbox
 
     app = import_app(app_uri)
-    os.nice(app.config.get("HOTLINE_OUTBOX_NICE", 0))
     stopping = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stopping.set())
     signal.signal(signal.SIGINT, lambda *_: stopping.set())
