@@ -96,8 +96,8 @@ class Supervisor:
         with _spawning:
             ended, alive = os.pipe()
             try:
-                process = subprocess.Popen(command, cwd=ROOT, pass_fds=(alive,),
-                                           stdin=subprocess.DEVNULL)
+                process = subprocess.Popen(  # noqa: S603 - our own interpreter and module
+                    command, cwd=ROOT, pass_fds=(alive,), stdin=subprocess.DEVNULL)
             except BaseException:
                 os.close(ended)
                 raise
@@ -186,6 +186,11 @@ def main(argv: list[str]) -> int:
     app_uri, token = argv[:2]
     replaces = argv[2] if len(argv) > 2 else None
     master = os.getppid()
+    # Ctrl-C in gunicorn's terminal reaches the whole process group: the master decides,
+    # and stops this process when it stops (SIGTERM).
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    stopping = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stopping.set())
     from config import SETTINGS
 
     # Lower at once: loading the app costs CPU too. Read as config.py reads it.
@@ -198,9 +203,6 @@ def main(argv: list[str]) -> int:
     import outbox
 
     app = import_app(app_uri)
-    stopping = threading.Event()
-    signal.signal(signal.SIGTERM, lambda *_: stopping.set())
-    signal.signal(signal.SIGINT, lambda *_: stopping.set())
     sender = outbox.Sender(app, name=f"{os.getpid()}-{token}", replaces=replaces).start()
     logging.getLogger(__name__).info("Outbox sender %s running at nice %d", sender.name,
                                      os.nice(0))

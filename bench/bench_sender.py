@@ -53,9 +53,10 @@ def main() -> None:
         db.conn.set_trace_callback(trace)
         return db
 
+    from bench_reminders import seed
+
     import outbox
     from app import create_app
-    from bench_reminders import seed
 
     app = create_app()
     seed(path, count, datetime.now(UTC))
