@@ -142,8 +142,8 @@ def create_app(config: dict | None = None) -> Flask:
         return Response("Internal server error\n", status=500, mimetype="text/plain")
 
     if config is None and _flask_run(sys.argv):
-        # The development server (`make run`) sends the outbox itself, as each gunicorn
-        # worker of `make serve` does (gunicorn.conf.py).
+        # The development server (`make run`) sends the outbox itself, in a thread; under
+        # `make serve` gunicorn's master runs a sender process (gunicorn.conf.py).
         outbox.start_sender(app)
     return app
 

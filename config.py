@@ -132,8 +132,12 @@ SETTINGS = {
     "HOTLINE_SMS": ("1", _flag),
     "HOTLINE_SMS_FROM": ("", str),
     "HOTLINE_SMS_SERVICE_SID": ("", str),
-    # Outbox (outbox.py): each gunicorn worker runs a sender thread; one holds the lease.
+    # Outbox (outbox.py): the server sends it itself (gunicorn: a process of its own,
+    # outbox_process.py; `flask run`: a thread); 0 when `flask outbox` runs instead.
     "HOTLINE_OUTBOX_THREAD": ("1", _flag),
+    # The CPU priority of the sender process under gunicorn (os.nice: 0-19, higher gives
+    # way more): it yields to the webhooks when the cores are busy.
+    "HOTLINE_OUTBOX_NICE": ("10", int),
     # Requests a second the sender makes at most (the Twilio number's rate); 0: no limit.
     "HOTLINE_OUTBOX_RATE": ("10", float),
     # The number outbound calls come from (voice reminders, callbacks); default: SMS_FROM.

@@ -375,16 +375,23 @@ def _thread_connection(path: str) -> Database:
     open_here: OrderedDict = _local.__dict__.setdefault("open", OrderedDict())
     db = open_here.get(path)
     if db is None:
-        db = connect(path)
-        if getattr(db, "gate_path", None):
-            db.execute("PRAGMA wal_autocheckpoint=0")  # see Checkpointer
-            db.checkpointed_elsewhere = True  # type: ignore[attr-defined]
+        db = leave_checkpoints(connect(path))
         open_here[path] = db
         while len(open_here) > OPEN_PER_THREAD:
             _, oldest = open_here.popitem(last=False)
             oldest.conn.close()
     else:
         open_here.move_to_end(path)
+    return db
+
+
+def leave_checkpoints(db: Database) -> Database:
+    """Let this process's checkpoint thread checkpoint what this connection writes, not
+    its own commits (which would hold the writers' gate meanwhile; see Checkpointer):
+    for connections that write often, the webhooks' and the outbox sender's."""
+    if getattr(db, "gate_path", None):
+        db.execute("PRAGMA wal_autocheckpoint=0")
+        db.checkpointed_elsewhere = True  # type: ignore[attr-defined]
     return db
 
 

@@ -1,6 +1,7 @@
 """gunicorn settings for `make serve`: several workers on one SQLite database (WAL).
 
-Each worker also runs an outbox sender thread (outbox.py); one holds the lease and sends.
+Beside the workers, the master starts the outbox's sender in a process of its own
+(outbox_process.py), starts it again when it dies and stops it with gunicorn.
 
 Every setting can be overridden with HOTLINE_BIND, HOTLINE_WORKERS, HOTLINE_THREADS,
 HOTLINE_WORKER_CLASS.
@@ -59,18 +60,32 @@ def child_exit(server, worker):
     multiprocess.mark_process_dead(worker.pid)
 
 
-def post_worker_init(worker):
-    # Every worker starts an outbox sender thread; the lease in the database lets exactly
-    # one of them send at a time, and another takes over when that worker dies. Imported
-    # in the worker: gunicorn's master process loads none of the app.
-    import outbox
+def when_ready(server):
+    # The outbox's sender runs in its own process, not in the workers: it takes no share of
+    # a worker's interpreter lock, and runs at a lower CPU priority (HOTLINE_OUTBOX_NICE).
+    # Started once gunicorn listens, before the workers are forked. Kept on the arbiter,
+    # not here: a reload (HUP) reads this file again into a new module. Imported here: the
+    # module's master half loads nothing of the app.
+    from config import TRUE_WORDS
 
-    outbox.start_sender(worker.wsgi)
+    if os.environ.get("HOTLINE_OUTBOX_THREAD", "1").strip().lower() not in TRUE_WORDS:
+        return
+    import outbox_process
+
+    server.hotline_outbox = outbox_process.Supervisor(
+        getattr(server.app, "app_uri", None) or "app:create_app()", server.log).start()
 
 
-def worker_exit(server, worker):
-    # A worker that stops in good order hands the lease on at once (one that dies
-    # leaves it to run out).
-    sender = getattr(worker, "wsgi", None) and worker.wsgi.extensions.get("hotline.outbox_sender")
+def on_reload(server):
+    # New code or settings (HUP): a new sender as well as new workers.
+    sender = getattr(server, "hotline_outbox", None)
     if sender is not None:
-        sender.stop(timeout=5)
+        sender.restart()
+
+
+def on_exit(server):
+    # The sender hands the lease on when it stops (one left behind by a master that was
+    # killed stops by itself within a second, leaving the lease to run out).
+    sender = getattr(server, "hotline_outbox", None)
+    if sender is not None:
+        sender.stop()

@@ -5,16 +5,23 @@ A webhook never talks to Twilio's REST API for an SMS. It writes the message int
 the status answer), and the caller hears that the SMS will come. A sender delivers the
 table's messages in the background:
 
-- Who sends: every gunicorn worker starts a `Sender` thread (gunicorn.conf.py), but only
-  the one holding the lease row in `outbox_lease` sends; the others wait. A worker that
-  dies stops renewing its lease, and after LEASE_S another worker's thread takes over.
-  `flask --app app outbox` runs the same sender in the foreground instead.
-- Each message is claimed before its request (state `sending`, with `claimed_until`),
-  so two senders never send the same row. Twilio's Messages API has no idempotency key:
+- What runs where: under gunicorn (`make serve`) the sender is a process of its own
+  beside the webhook workers, started, restarted and stopped by gunicorn's master
+  (outbox_process.py) at a lower CPU priority; the workers send nothing. `flask --app app
+  outbox` runs the same `Sender` in the foreground, and the development server (`flask
+  run`) in a thread. Wherever it runs, only the sender holding the lease row in
+  `outbox_lease` sends; others wait, and one takes over when that lease runs out (after
+  LEASE_S) or at once when gunicorn's master saw its holder die.
+- Messages are claimed a batch at a time (state `sending`, with `claimed_until`), so two
+  senders never send the same row. One write transaction stores the outcomes of the last
+  batch, renews the lease (about once a second) and claims the next: a few transactions a
+  second however many messages go out, where each message once took three, and the
+  webhooks wait at the same write lock. Twilio's Messages API has no idempotency key:
   a request that may have reached Twilio without an answer (a read timeout, a reset
-  connection, a 5xx, or a sender killed mid-send, whose claim runs out) marks the row
-  `uncertain`, and before it is sent again the sender looks for it at Twilio (messages
-  to that number with that text since it was queued). See the README for what risk is left.
+  connection, a 5xx, or a sender killed before it stored the outcome, whose claim runs
+  out) marks the row `uncertain`, and before it is sent again the sender looks for it at
+  Twilio (messages to that number with that text since it was queued). See the README
+  for what risk is left.
 - Failures that can pass (connection, timeout, 5xx, 429) are retried with exponential
   backoff and jitter, or after Twilio's Retry-After; those that will not (an invalid or
   unsubscribed number, bad credentials) fail at once, with the reason kept for the
@@ -26,7 +33,9 @@ table's messages in the background:
   (calls to that number since the row was queued) before it is placed again.
 - Pace: at most HOTLINE_OUTBOX_RATE requests a second (what the job centre's Twilio
   number allows); what a caller is waiting for (priority 0: a booking's confirmation, a
-  callback) goes before reminders (priority 1), however many of those are due.
+  callback) goes before reminders (priority 1), however many of those are due: first in
+  any batch, and one queued while a batch of reminders goes out waits for that batch
+  only (BATCH_S, a tenth of a second, at most).
 """
 
 from __future__ import annotations
@@ -38,6 +47,7 @@ import random
 import threading
 import time
 import uuid
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -70,6 +80,13 @@ BACKOFF_MAX_S = 900.0
 RETRY_AFTER_MAX_S = 3600.0
 GIVE_UP_AFTER = timedelta(hours=24)  # an SMS about today's call is useless tomorrow
 POLL_S = 1.0
+LEASE_RENEW_S = 1.0  # while sending, the lease is renewed with the batch claimed this often
+# A batch: the messages one write transaction claims (and the next stores the outcomes
+# of). It holds what the pace lets through in BATCH_S, BATCH_MAX at most, and a message
+# of it not begun within BATCH_S of the claim is handed back unsent: so a message a
+# caller waits for, queued while reminders go out, waits for one batch at most.
+BATCH_S = 0.1
+BATCH_MAX = 25
 # A look-up accepts messages created this much before the row (clocks differ).
 LOOKUP_SKEW = timedelta(minutes=2)
 
@@ -241,33 +258,92 @@ def backoff_s(attempts: int, error: GatewayError, rng: random.Random = random) -
     return step * rng.uniform(0.5, 1.0)
 
 
-def claim(db: Database, worker: str, now: datetime) -> Message | None:
-    """Take the next due message for `worker`, or None. A message whose claim ran out (its
+@dataclass(frozen=True)
+class Outcome:
+    """What became of a claimed message: the fields to store, once the sender writes."""
+
+    id: int
+    state: str
+    fields: dict
+
+
+def batch_size(rate: float, seconds_per_message: float = 0.0) -> int:
+    """How many messages one claim takes: what the pace lets through in BATCH_S, and what
+    Twilio answers in that time (the sender's recent requests), BATCH_MAX at most."""
+    size = float(BATCH_MAX)
+    if rate > 0:
+        size = min(size, rate * BATCH_S)
+    if seconds_per_message > 0:
+        size = min(size, BATCH_S / seconds_per_message)
+    return max(1, int(size))
+
+
+def claim_batch(db: Database, worker: str, now: datetime, size: int,
+                outcomes: Sequence[Outcome] = (), unsent: Sequence[int] = (),
+                lease: bool = False) -> list[Message] | None:
+    """The sender's one write transaction per batch: store the `outcomes` of the messages
+    it worked on since its last claim, hand back the `unsent` ones (claimed, never begun),
+    renew its lease if `lease` (`worker` is the holder), and take up to `size` due
+    messages, those a caller waits for first. None if another sender took the lease
+    meanwhile (what was done is stored all the same). A message whose claim ran out (its
     sender died mid-send) comes back marked uncertain: it may have reached Twilio."""
     at = clock.utc_text(now)
+    due = ("(state = ? AND next_attempt_at <= ?) OR (state = ? AND claimed_until < ?)",
+           [QUEUED, at, SENDING, at])
+    if not (outcomes or unsent or lease) and db.execute(
+            f"SELECT 1 FROM outbox WHERE {due[0]} LIMIT 1", due[1]).fetchone() is None:
+        return []  # the usual second: nothing due, no write at all
     with database.transaction(db):
-        row = db.execute(
-            "SELECT id, to_number, body, created_at, attempts, uncertain, state, kind FROM outbox"
-            " WHERE (state = ? AND next_attempt_at <= ?) OR (state = ? AND claimed_until < ?)"
-            " ORDER BY priority, next_attempt_at, id LIMIT 1",
-            [QUEUED, at, SENDING, at]).fetchone()
-        if row is None:
+        _store(db, worker, outcomes, unsent)
+        if lease and not _renew_lease(db, worker, now, LEASE_S):
             return None
-        id_, to, body, created, attempts, uncertain, state, kind = row
-        uncertain = bool(uncertain) or state == SENDING
-        db.execute("UPDATE outbox SET state = ?, claimed_by = ?, claimed_until = ?,"
-                   " attempts = attempts + 1, uncertain = ? WHERE id = ?",
-                   [SENDING, worker, clock.utc_text(now + timedelta(seconds=CLAIM_S)),
-                    int(uncertain), id_])
-    if to is None or body is None:  # purged while waiting: nothing left to send
-        _finish(db, id_, worker, state=FAILED, reason="purged before it could be sent")
-        return None
-    return Message(id_, to, body, datetime.fromisoformat(created), attempts + 1, uncertain,
-                   kind)
+        rows = db.execute(
+            "SELECT id, to_number, body, created_at, attempts, uncertain, state, kind FROM outbox"
+            f" WHERE {due[0]} ORDER BY priority, next_attempt_at, id LIMIT ?",
+            [*due[1], size]).fetchall()
+        if not rows:
+            return []
+        marks = ", ".join("?" for _ in rows)
+        db.execute("UPDATE outbox SET uncertain = CASE WHEN state = ? THEN 1 ELSE uncertain END,"
+                   " state = ?, claimed_by = ?, claimed_until = ?, attempts = attempts + 1"
+                   f" WHERE id IN ({marks})",
+                   [SENDING, SENDING, worker, clock.utc_text(now + timedelta(seconds=CLAIM_S)),
+                    *(row[0] for row in rows)])
+        purged = [row[0] for row in rows if row[1] is None or row[2] is None]
+        if purged:  # purged while waiting: nothing left to send
+            db.execute("UPDATE outbox SET state = ?, reason = ?, claimed_by = NULL,"
+                       f" claimed_until = NULL WHERE id IN ({', '.join('?' for _ in purged)})",
+                       [FAILED, "purged before it could be sent", *purged])
+    return [Message(id_, to, body, datetime.fromisoformat(created), attempts + 1,
+                    bool(uncertain) or state == SENDING, kind)
+            for id_, to, body, created, attempts, uncertain, state, kind in rows
+            if to is not None and body is not None]
+
+
+def claim(db: Database, worker: str, now: datetime) -> Message | None:
+    """Take the next due message for `worker`, or None (a batch of one)."""
+    batch = claim_batch(db, worker, now, 1)
+    return batch[0] if batch else None
+
+
+def _store(db: Database, worker: str, outcomes: Sequence[Outcome],
+           unsent: Sequence[int] = ()) -> None:
+    """Inside the sender's write: each outcome, if the claim is still `worker`'s (one that
+    ran out and was taken by another sender is theirs now); unsent messages back to the
+    queue as if never claimed."""
+    for outcome in outcomes:
+        fields = {"claimed_by": None, "claimed_until": None, **outcome.fields}
+        names = ", ".join(f"{name} = ?" for name in fields)
+        db.execute(f"UPDATE outbox SET {names} WHERE id = ? AND claimed_by = ?",
+                   [*fields.values(), outcome.id, worker])
+    if unsent:
+        db.execute("UPDATE outbox SET state = ?, claimed_by = NULL, claimed_until = NULL,"
+                   f" attempts = attempts - 1 WHERE id IN ({', '.join('?' for _ in unsent)})"
+                   " AND claimed_by = ? AND state = ?", [QUEUED, *unsent, worker, SENDING])
 
 
 def _finish(db: Database, id_: int, worker: str, **fields) -> bool:
-    """Store the outcome of a claimed message, if the claim is still ours."""
+    """Store the outcome of a claimed message at once, if the claim is still ours."""
     fields = {"claimed_by": None, "claimed_until": None, **fields}
     names = ", ".join(f"{name} = ?" for name in fields)
     with database.transaction(db):
@@ -277,68 +353,69 @@ def _finish(db: Database, id_: int, worker: str, **fields) -> bool:
 
 def deliver(db: Database, gateway, message: Message, worker: str, now: datetime,
             status_callback: str | None = None, public_url: str = "") -> str:
-    """Send one claimed message (look it up first if it may have arrived); returns its state."""
-    if message.kind == CALL:
-        return _place(db, gateway, message, worker, now, public_url)
+    """Send one claimed message and store how it went at once; returns its state."""
+    outcome = attempt(gateway, message, now, status_callback, public_url)
+    with database.transaction(db):
+        _store(db, worker, [outcome])
+    return outcome.state
+
+
+def attempt(gateway, message: Message, now: datetime, status_callback: str | None = None,
+            public_url: str = "") -> Outcome:
+    """Send one claimed message (look it up first if it may have arrived), or place its
+    call; what to store is returned, not written (the sender writes a batch at once)."""
     try:
-        sid = None
-        if message.uncertain:
-            sid = gateway.find_sms(message.to, message.body, message.created_at - LOOKUP_SKEW)
-            if sid is not None:
-                log.info("Outbox %d: found at Twilio, not sent again", message.id)
-        if sid is None:
-            sid = gateway.send_sms(message.to, message.body, status_callback)
+        if message.kind == CALL:
+            sid = _place(gateway, message, public_url)
+        else:
+            sid = None
+            if message.uncertain:
+                sid = gateway.find_sms(message.to, message.body,
+                                       message.created_at - LOOKUP_SKEW)
+                if sid is not None:
+                    log.info("Outbox %d: found at Twilio, not sent again", message.id)
+            if sid is None:
+                sid = gateway.send_sms(message.to, message.body, status_callback)
     except GatewayError as error:
-        return _failed(db, message, worker, now, error)
-    _finish(db, message.id, worker, state=SENT, message_sid=sid, sent_at=clock.utc_text(now),
-            uncertain=0, error_kind=None, reason=None)
-    log.info("Outbox %d: sent after %d attempt(s)", message.id, message.attempts)
-    return SENT
+        return _failed(message, now, error)
+    log.info("Outbox %d: %s after %d attempt(s)", message.id,
+             "call placed" if message.kind == CALL else "sent", message.attempts)
+    return Outcome(message.id, SENT, {"state": SENT, "message_sid": sid,
+                                      "sent_at": clock.utc_text(now), "uncertain": 0,
+                                      "error_kind": None, "reason": None})
 
 
-def _place(db: Database, gateway, message: Message, worker: str, now: datetime,
-           public_url: str) -> str:
+def _place(gateway, message: Message, public_url: str) -> str:
     """Place one claimed call; Twilio then fetches its answer URL like any webhook."""
     call = json.loads(message.body)
     base = public_url.rstrip("/") or "http://localhost"
-    try:
-        sid = None
-        if message.uncertain:
-            sid = gateway.find_call(message.to, message.created_at - LOOKUP_SKEW)
-            if sid is not None:
-                log.info("Outbox %d: call found at Twilio, not placed again", message.id)
-        if sid is None:
-            sid = gateway.place_call(message.to, base + call["answer"], base + call["status"],
-                                     call.get("amd"))
-    except GatewayError as error:
-        return _failed(db, message, worker, now, error)
-    _finish(db, message.id, worker, state=SENT, message_sid=sid, sent_at=clock.utc_text(now),
-            uncertain=0, error_kind=None, reason=None)
-    log.info("Outbox %d: call placed after %d attempt(s)", message.id, message.attempts)
-    return SENT
+    if message.uncertain:
+        sid = gateway.find_call(message.to, message.created_at - LOOKUP_SKEW)
+        if sid is not None:
+            log.info("Outbox %d: call found at Twilio, not placed again", message.id)
+            return sid
+    return gateway.place_call(message.to, base + call["answer"], base + call["status"],
+                              call.get("amd"))
 
 
-def _failed(db: Database, message: Message, worker: str, now: datetime,
-            error: GatewayError) -> str:
+def _failed(message: Message, now: datetime, error: GatewayError) -> Outcome:
     if not error.retryable:
-        _finish(db, message.id, worker, state=FAILED, error_kind=error.kind,
-                error_code=error.code, reason=error.reason)
         log.warning("Outbox %d: refused, not retried (%s)", message.id, error.reason)
-        return FAILED
+        return Outcome(message.id, FAILED, {"state": FAILED, "error_kind": error.kind,
+                                            "error_code": error.code, "reason": error.reason})
     if now - message.created_at > GIVE_UP_AFTER:
-        _finish(db, message.id, worker, state=FAILED, error_kind=error.kind,
-                error_code=error.code,
-                reason=f"gave up after {message.attempts} attempts ({error.reason})")
         log.warning("Outbox %d: given up after %d attempts", message.id, message.attempts)
-        return FAILED
+        return Outcome(message.id, FAILED, {
+            "state": FAILED, "error_kind": error.kind, "error_code": error.code,
+            "reason": f"gave up after {message.attempts} attempts ({error.reason})"})
     # Only a request that surely never reached Twilio leaves the message certain.
     uncertain = message.uncertain or (error.reached is not False and error.kind != RATE_LIMITED)
     wait = backoff_s(message.attempts, error)
-    _finish(db, message.id, worker, state=QUEUED, uncertain=int(uncertain),
-            error_kind=error.kind, error_code=error.code, reason=error.reason,
-            next_attempt_at=clock.utc_text(now + timedelta(seconds=wait)))
     log.info("Outbox %d: %s, next try in %.0f s", message.id, error.reason, wait)
-    return QUEUED
+    return Outcome(message.id, QUEUED, {
+        "state": QUEUED, "uncertain": int(uncertain), "error_kind": error.kind,
+        "error_code": error.code, "reason": error.reason,
+        "next_attempt_at": clock.utc_text(now + timedelta(seconds=wait))})
 
 
 HOOKS = "hotline.outbox_before_round"
@@ -362,6 +439,18 @@ def _before_round(app: Flask, db: Database, now: datetime) -> int:
     return queued
 
 
+def _fill(app: Flask, db: Database, now: datetime, size: int) -> int:
+    """The queue ran dry: let the hooks queue what came due, chunk after chunk (each a
+    short transaction of its own), until a batch's worth is there or they have no more."""
+    queued = 0
+    while queued < size:
+        more = _before_round(app, db, now)
+        if not more:
+            break
+        queued += more
+    return queued
+
+
 class Pace:
     """At most `rate` requests a second, with a burst of one second's worth: a token
     bucket on the monotonic clock. A rate of 0 means no limit."""
@@ -376,38 +465,85 @@ class Pace:
         """Return when the next request may go."""
         if self.rate <= 0:
             return
+        self._refill()
+        if self.tokens < 1:
+            self.sleep((1 - self.tokens) / self.rate)
+            # A sleep lasts longer than asked (a few tenths of a millisecond): what it
+            # overran counts towards the next request, or the pace falls short of the rate
+            # (measured: 230 a second where 250 were allowed).
+            self._refill()
+        self.tokens -= 1
+
+    def _refill(self) -> None:
         now = self.monotonic()
         self.tokens = min(max(1.0, self.rate), self.tokens + (now - self.at) * self.rate)
         self.at = now
-        if self.tokens < 1:
-            self.sleep((1 - self.tokens) / self.rate)
-            self.at = self.monotonic()
-            self.tokens = 1.0
-        self.tokens -= 1
+
+
+def send_batches(app: Flask, db: Database, worker: str, pace: Pace,
+                 stopping: Callable[[], bool] = lambda: False, lease: bool = False,
+                 limit: int | None = None) -> tuple[int, bool]:
+    """Send what is due, a batch per write transaction (claim_batch), until the queue and
+    the hooks have nothing more, `stopping()` says so or `limit` messages were worked on.
+    With `lease`, the lease is renewed about once a second and losing it ends the round.
+    Returns (messages worked on, lease still held).
+
+    Outcomes are stored with the next claim, so a crash between a request and that write
+    leaves its message claimed: when the claim runs out it comes back uncertain and is
+    looked up at Twilio before it is sent again (as for a sender killed mid-send). A call
+    is stored at once: Twilio may fetch its answer URL within a second."""
+    gateway = app.extensions["hotline.gateway"]
+    callback = status_callback_url(app.config)
+    public = app.config.get("HOTLINE_PUBLIC_URL", "")
+    outcomes: list[Outcome] = []
+    waiting: list[Message] = []  # claimed, not begun
+    done, per_message_s, renewed = 0, 0.0, time.monotonic()
+    try:
+        while not stopping() and (limit is None or done < limit):
+            now = clock.now()
+            size = batch_size(pace.rate, per_message_s)
+            renew = lease and time.monotonic() - renewed >= LEASE_RENEW_S
+            batch = claim_batch(db, worker, now, min(size, limit - done) if limit else size,
+                                outcomes, [m.id for m in waiting], renew)
+            outcomes, waiting = [], []
+            if batch is None:
+                return done, False  # another sender holds the lease now
+            if renew:
+                renewed = time.monotonic()
+            if not batch:
+                if _fill(app, db, now, size):
+                    continue  # more came due (reminders in chunks): keep sending
+                break
+            waiting = list(batch)
+            began = time.monotonic()
+            while waiting and not stopping() and time.monotonic() - began < BATCH_S:
+                message = waiting.pop(0)
+                pace.wait()
+                started = time.monotonic()
+                outcomes.append(attempt(gateway, message, clock.now(), callback, public))
+                took = time.monotonic() - started
+                per_message_s = took if not per_message_s else 0.8 * per_message_s + 0.2 * took
+                done += 1
+                if message.kind == CALL:
+                    with database.transaction(db):
+                        _store(db, worker, outcomes)
+                    outcomes = []
+    finally:
+        if outcomes or waiting:
+            with database.transaction(db):
+                _store(db, worker, outcomes, [m.id for m in waiting])
+    return done, True
 
 
 def deliver_due(app: Flask, worker: str | None = None, limit: int = 100) -> int:
-    """Send what is due now, one message after the other; returns how many were worked on."""
+    """Send what is due now (without the lease); returns how many were worked on."""
     worker = worker or f"once-{uuid.uuid4().hex[:8]}"
-    gateway = app.extensions["hotline.gateway"]
     db = database.connect(app.config["HOTLINE_DATABASE"])
-    callback = status_callback_url(app.config)
-    pace = Pace(app.config.get("HOTLINE_OUTBOX_RATE", 0))
-    done = 0
     try:
         with app.app_context():
             _before_round(app, db, clock.now())
-            while done < limit:
-                now = clock.now()
-                message = claim(db, worker, now)
-                if message is None:
-                    if _before_round(app, db, now):
-                        continue
-                    break
-                pace.wait()
-                deliver(db, gateway, message, worker, now, callback,
-                        app.config.get("HOTLINE_PUBLIC_URL", ""))
-                done += 1
+            done, _ = send_batches(app, db, worker, Pace(app.config.get("HOTLINE_OUTBOX_RATE", 0)),
+                                   limit=limit)
     finally:
         db.conn.close()
     return done
@@ -422,20 +558,26 @@ def status_callback_url(config) -> str | None:
 # ---------------------------------------------------------------------------- who sends
 
 
-def take_lease(db: Database, holder: str, now: datetime, lease_s: float = LEASE_S) -> bool:
-    """Take or renew the sender's lease; True while `holder` is the one sender."""
-    until = clock.utc_text(now + timedelta(seconds=lease_s))
+def take_lease(db: Database, holder: str, now: datetime, lease_s: float = LEASE_S,
+               replaces: str | None = None) -> bool:
+    """Take or renew the sender's lease; True while `holder` is the one sender. A lease
+    held by `replaces` (a sender known to be dead) is taken at once."""
     held = lease_holder(db)
-    if held is not None and held[0] != holder and held[1] >= clock.utc_text(now):
-        return False  # another sender's lease runs: no write for the workers that wait
+    if held is not None and held[0] not in (holder, replaces) and held[1] >= clock.utc_text(now):
+        return False  # another sender's lease runs: no write for the senders that wait
     with database.transaction(db):
-        db.execute("INSERT INTO outbox_lease (name, holder, until) VALUES (?, ?, ?)"
-                   " ON CONFLICT(name) DO UPDATE SET holder = excluded.holder,"
-                   " until = excluded.until"
-                   " WHERE outbox_lease.holder = excluded.holder OR outbox_lease.until < ?",
-                   [LEASE_NAME, holder, until, clock.utc_text(now)])
-        row = db.execute("SELECT holder FROM outbox_lease WHERE name = ?",
-                         [LEASE_NAME]).fetchone()
+        return _renew_lease(db, holder, now, lease_s, replaces)
+
+
+def _renew_lease(db: Database, holder: str, now: datetime, lease_s: float,
+                 replaces: str | None = None) -> bool:
+    db.execute("INSERT INTO outbox_lease (name, holder, until) VALUES (?, ?, ?)"
+               " ON CONFLICT(name) DO UPDATE SET holder = excluded.holder,"
+               " until = excluded.until WHERE outbox_lease.holder = excluded.holder"
+               " OR outbox_lease.until < ? OR outbox_lease.holder = ?",
+               [LEASE_NAME, holder, clock.utc_text(now + timedelta(seconds=lease_s)),
+                clock.utc_text(now), replaces or holder])
+    row = db.execute("SELECT holder FROM outbox_lease WHERE name = ?", [LEASE_NAME]).fetchone()
     return row is not None and row[0] == holder
 
 
@@ -452,12 +594,15 @@ def release_lease(db: Database, holder: str) -> None:
 
 
 class Sender:
-    """A background thread that sends the outbox while it holds the lease."""
+    """Sends the outbox in a thread of its own while it holds the lease: in the sender
+    process under gunicorn (outbox_process.py), `flask outbox`, or `flask run`."""
 
-    def __init__(self, app: Flask, name: str | None = None, poll_s: float = POLL_S):
+    def __init__(self, app: Flask, name: str | None = None, poll_s: float = POLL_S,
+                 replaces: str | None = None):
         self.app = app
         self.name = name or f"{os.getpid()}-{uuid.uuid4().hex[:8]}"
         self.poll_s = poll_s
+        self.replaces = replaces  # a dead sender whose lease need not run out first
         self.holding = False
         self.pace = Pace(app.config.get("HOTLINE_OUTBOX_RATE", 0))
         self._stop = threading.Event()
@@ -470,7 +615,7 @@ class Sender:
 
     def stop(self, release: bool = True, timeout: float = 30) -> None:
         """Stop after the current message; `release=False` leaves the lease to run out,
-        as a worker that died would."""
+        as a sender that died would."""
         self._stop.set()
         self._thread.join(timeout)
         if release and self.holding:
@@ -486,7 +631,9 @@ class Sender:
         return self._thread.is_alive()
 
     def _run(self) -> None:
-        db = database.connect(self.app.config["HOTLINE_DATABASE"])
+        # Its commits leave checkpoints to the checkpoint thread: a commit that checkpoints
+        # holds the writers' gate for an fsync, and webhooks queue behind it.
+        db = database.leave_checkpoints(database.connect(self.app.config["HOTLINE_DATABASE"]))
         try:
             while not self._stop.is_set():
                 try:
@@ -499,30 +646,17 @@ class Sender:
 
     def _round(self, db: Database) -> None:
         with self.app.app_context():
-            self.holding = take_lease(db, self.name, clock.now())
+            self.holding = take_lease(db, self.name, clock.now(), replaces=self.replaces)
             if not self.holding:
                 return
+            self.replaces = None
             _before_round(self.app, db, clock.now())
-            gateway = self.app.extensions["hotline.gateway"]
-            callback = status_callback_url(self.app.config)
-            public = self.app.config.get("HOTLINE_PUBLIC_URL", "")
-            while not self._stop.is_set():
-                now = clock.now()
-                message = claim(db, self.name, now)
-                if message is None:
-                    if _before_round(self.app, db, now):
-                        continue  # more came due (reminders in chunks): keep sending
-                    return
-                self.pace.wait()
-                deliver(db, gateway, message, self.name, now, callback, public)
-                # Renew between messages; a lost lease ends the round.
-                self.holding = take_lease(db, self.name, clock.now())
-                if not self.holding:
-                    return
+            _, self.holding = send_batches(self.app, db, self.name, self.pace,
+                                           self._stop.is_set, lease=True)
 
 
 def start_sender(app: Flask) -> Sender | None:
-    """Start this process's sender thread (gunicorn's post_worker_init calls it)."""
+    """Start this process's sender thread (`flask run`: the development server)."""
     if not app.config.get("HOTLINE_OUTBOX_THREAD", True):
         return None
     if "hotline.outbox_sender" in app.extensions:

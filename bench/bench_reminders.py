@@ -4,13 +4,15 @@ the usual webhook turns go on at 200 a second.
     python bench/bench_reminders.py [--reminders 10000] [--sms-rate 250] [--rate 200]
 
 The hotline runs under gunicorn as in production (bench_load.py's servers: a worker per
-core plus one, each with its outbox sender thread; one holds the lease), with the fake
-Twilio gateway. The baseline is the same server in the same run with no reminder due:
-paced turns at `--rate` for a few rounds before and after. Then `--reminders` bookings
-whose reminder came due a minute ago are written to the database, and the same paced
-turns run until the last reminder is sent. Printed: the send rate reached against the
-configured HOTLINE_OUTBOX_RATE, and the turns' p50/p99 while sending against the
-baseline (the target: p99 under 50 ms).
+core plus one, and the outbox's sender process beside them), with the fake Twilio
+gateway. The baseline is the same server in the same run with no reminder due: paced
+turns at `--rate` for a few rounds before and after. Then `--reminders` bookings whose
+reminder came due a minute ago are written to the database, and the same paced turns
+run until the last reminder is sent. Printed: the send rate reached against the
+configured HOTLINE_OUTBOX_RATE (from the first to the last reminder's `sent_at`), the
+turns' p50/p99 while sending against the baseline (the target: p99 under 50 ms), and
+CPU time from /proc: the workers' per turn, baseline and while sending, and the sender
+process's per 1,000 reminders (a sender that is a thread in the workers shows in theirs).
 
 The reminder hours and days are opened to the whole week for the run
 (HOTLINE_REMINDER_HOURS, HOTLINE_REMINDER_DAYS), so that it measures the same on a
@@ -129,6 +131,45 @@ def seed(database: str, count: int, now: datetime) -> None:
     db.conn.close()
 
 
+def cpu_seconds(pid: int) -> float:
+    """User and system CPU time of one process so far (0 once it is gone)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except (FileNotFoundError, ProcessLookupError):
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def server_processes(process: subprocess.Popen) -> tuple[list[int], list[int]]:
+    """(workers, sender processes) of the gunicorn that `process` runs (perhaps under
+    faketime): gunicorn's master is the process whose children they are."""
+    def children(pid: int) -> list[int]:
+        out = subprocess.run(["pgrep", "-P", str(pid)], capture_output=True, text=True).stdout
+        return [int(child) for child in out.split()]
+
+    found = children(process.pid)
+    if len(found) == 1 and len(children(found[0])) > 1:  # faketime, then gunicorn
+        found = children(found[0])
+    senders = [pid for pid in found
+               if b"outbox_process" in Path(f"/proc/{pid}/cmdline").read_bytes()]
+    return [pid for pid in found if pid not in senders], senders
+
+
+def cpu_of(pids: list[int]) -> float:
+    return sum(cpu_seconds(pid) for pid in pids)
+
+
+def sending_span(database: str) -> float:
+    """Seconds from the first reminder sent to the last."""
+    db = connect(database)
+    try:
+        first, last = db.execute("SELECT min(sent_at), max(sent_at) FROM outbox"
+                                 " WHERE purpose = 'reminder' AND state = 'sent'").fetchone()
+    finally:
+        db.conn.close()
+    return (datetime.fromisoformat(last) - datetime.fromisoformat(first)).total_seconds()
+
+
 def sent(database: str) -> int:
     db = connect(database)
     try:
@@ -165,8 +206,12 @@ def main() -> None:
               f"reminders at HOTLINE_OUTBOX_RATE={args.sms_rate:.0f}/s; turns paced at "
               f"{args.rate:.0f}/s", flush=True)
         run_load(port, 2, args.callers, None)  # warm up
+        workers, senders = server_processes(process)
+        nice = os.getpriority(os.PRIO_PROCESS, senders[0]) if senders else 0
+        cpu = [(cpu_of(workers), cpu_of(senders))]
         before = [paced_round(port, args.callers, args.rate, args.generator)
                   for _ in range(args.rounds)]
+        cpu.append((cpu_of(workers), cpu_of(senders)))
         seed(database, args.reminders, at + timedelta(seconds=time.monotonic() - started_at))
         began = time.monotonic()
         during = []
@@ -174,14 +219,27 @@ def main() -> None:
             during.append(paced_round(port, args.callers, args.rate, args.generator))
         took = time.monotonic() - began
         done = sent(database)
+        span = sending_span(database) if done > 1 else took
+        cpu.append((cpu_of(workers), cpu_of(senders)))
         after = [paced_round(port, args.callers, args.rate, args.generator)
                  for _ in range(args.rounds)]
+        cpu.append((cpu_of(workers), cpu_of(senders)))
     finally:
         stop(process)
     baseline = before + after
-    print(f"  reminders sent: {done:,} of {args.reminders:,} in {took:.1f} s (measured in "
-          f"{ROUND_S:.0f} s rounds): {done / took:.0f}/s, "
-          f"{done / took / args.sms_rate:.2f}x the configured rate", flush=True)
+    print(f"  reminders sent: {done:,} of {args.reminders:,}, the first to the last in "
+          f"{span:.1f} s: {(done - 1) / span:.0f}/s, {(done - 1) / span / args.sms_rate:.2f}x "
+          f"the configured rate (all sent within {took:.0f} s of {ROUND_S:.0f} s rounds)",
+          flush=True)
+    turns_baseline = sum(r[0] for r in baseline)
+    turns_during = sum(r[0] for r in during)
+    workers_baseline = (cpu[1][0] - cpu[0][0]) + (cpu[3][0] - cpu[2][0])
+    print(f"  CPU: workers {workers_baseline / turns_baseline * 1000:.2f} ms a turn with "
+          f"nothing due, {(cpu[2][0] - cpu[1][0]) / turns_during * 1000:.2f} ms while sending; "
+          + (f"sender process {(cpu[2][1] - cpu[1][1]) / done * 1000:.2f} s per 1,000 "
+             f"reminders (nice {nice})"
+             if senders and done else "no sender process (a thread in the workers)"),
+          flush=True)
     print(f"  turns ({args.generator}, {ROUND_S:.0f} s rounds; medians, worst round's p99)")
     print(f"  {'':28} {'turns/s':>8} {'p50 ms':>7} {'p99 ms':>7} {'worst':>7}")
     rows = {}

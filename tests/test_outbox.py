@@ -1,4 +1,5 @@
-"""The outbox as operators meet it: its command, its share of `purge`, and SMS switched off.
+"""The outbox as operators meet it: its command, its share of `purge`, SMS switched off,
+and what callers wait for going before reminders, a batch of them at a time.
 
 (How it behaves when Twilio misbehaves is in test_twilio_outage.py.)
 """
@@ -7,7 +8,9 @@ from datetime import timedelta
 
 import pytest
 
+import outbox
 from conftest import NOW, Caller
+from db import transaction
 
 pytestmark = pytest.mark.both_engines
 
@@ -74,3 +77,58 @@ def test_metrics_show_the_queue_and_how_long_the_oldest_sms_has_waited(app, clie
     text = client.get("/metrics").get_data(as_text=True)
     assert 'hotline_sms{state="queued"} 1.0' in text
     assert "hotline_sms_oldest_waiting_seconds 600.0" in text
+
+
+def queue_reminders(db, count: int) -> None:
+    """`count` reminders due a minute before now, as reminders.queue_due writes them."""
+    with transaction(db):
+        for n in range(count):
+            outbox.enqueue(db, to=f"+4917055{n:05d}", body="Jobcenter Rems-Murr: Erinnerung",
+                           purpose="reminder", key=f"reminder:{n}", call_sid=None,
+                           now=NOW - timedelta(minutes=1), priority=outbox.LATER)
+
+
+def test_a_booking_confirmation_goes_before_reminders_that_were_due_earlier(app, db):
+    queue_reminders(db, 8)
+    book_with_sms(app)
+    assert outbox.deliver_due(app) == 9
+    sent = app.extensions["hotline.gateway"].messages
+    assert sent[0]["to"] == MOBILE and "Buchungsnummer" in sent[0]["body"]
+    assert len({m["to"] for m in sent}) == 9
+
+
+def test_a_confirmation_queued_while_reminders_go_out_waits_for_one_batch_at_most(
+        app, db, monkeypatch):
+    monkeypatch.setattr(outbox, "BATCH_MAX", 5)
+    app.config["HOTLINE_OUTBOX_RATE"] = 0  # no pace: batches of BATCH_MAX
+    queue_reminders(db, 30)
+    gateway = app.extensions["hotline.gateway"]
+    send = gateway.send_sms
+
+    def send_and_book_meanwhile(to, body, status_callback=None):
+        if len(gateway.messages) == 2:  # a caller books while the third reminder goes out
+            with transaction(db):
+                outbox.enqueue(db, to=MOBILE, body="Buchungsnummer 123456",
+                               purpose="booking_confirmation", key="CA1:booking",
+                               call_sid="CA1", now=NOW)
+        return send(to, body, status_callback)
+
+    gateway.send_sms = send_and_book_meanwhile
+    assert outbox.deliver_due(app) == 31
+    # The first batch (five reminders) was under way; the confirmation went next.
+    assert [m["to"] for m in gateway.messages].index(MOBILE) == 5
+    assert len({m["to"] for m in gateway.messages}) == 31  # each once
+    assert db.execute("SELECT count(*) FROM outbox WHERE state = 'sent'").fetchone() == (31,)
+
+
+def test_the_pace_keeps_the_configured_rate_though_each_sleep_lasts_longer_than_asked():
+    moment = [0.0]
+
+    def sleep(seconds):  # as the kernel's: a little longer than asked
+        moment[0] += seconds * 1.1 + 0.0003
+
+    pace = outbox.Pace(250, sleep=sleep, monotonic=lambda: moment[0])
+    for _ in range(2500):
+        pace.wait()
+    # The first second's worth goes at once (250), the other 2,250 at 250 a second: 9 s.
+    assert 8.9 <= moment[0] <= 9.1

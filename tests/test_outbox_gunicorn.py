@@ -1,9 +1,11 @@
-"""Who sends the outbox under `make serve`: one gunicorn worker's thread, replaced when it dies.
+"""Who sends the outbox under `make serve`: a process of its own, beside the workers,
+started again by gunicorn's master when it dies and stopped with gunicorn.
 
 gunicorn runs the hotline with two workers on a loopback port (as `make serve` does,
 with gunicorn.conf.py), Twilio's REST API being the stand-in of tests/twilio_standin.py.
-Each worker starts a sender thread; the lease row names the one that sends. Killing that
-worker with SIGKILL loses no message: after the lease runs out another worker sends.
+The master starts one sender process (outbox_process.py), a child of its own that is
+no worker; the lease row names it. Killing it with SIGKILL loses no message and sends
+none twice: the master starts another, which takes the dead one's lease at once.
 """
 
 import os
@@ -53,7 +55,19 @@ def book_with_sms(url: str, number: str) -> None:
     assert "Die Bestätigung schicke ich Ihnen per SMS." in " ".join(phone.exchanges[-1].hotline)
 
 
-def test_one_worker_sends_and_a_killed_one_is_replaced_without_losing_a_message(
+def children(pid: int) -> list[int]:
+    out = subprocess.run(["pgrep", "-P", str(pid)], capture_output=True, text=True).stdout
+    return [int(child) for child in out.split()]
+
+
+def command_line(pid: int) -> str:
+    try:
+        return Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode()
+    except FileNotFoundError:
+        return ""
+
+
+def test_the_sender_is_a_process_of_its_own_restarted_when_killed_without_a_double_sms(
         tmp_path, standin):
     port = free_port()
     database = str(tmp_path / "hotline.sqlite3")
@@ -61,17 +75,16 @@ def test_one_worker_sends_and_a_killed_one_is_replaced_without_losing_a_message(
            "TWILIO_ACCOUNT_SID": "AC" + "0" * 32, "HOTLINE_SMS_FROM": "+4971519999999",
            "HOTLINE_TWILIO_API_BASE": standin.url, "HOTLINE_DATABASE": database,
            "HOTLINE_WORKERS": "2", "HOTLINE_THREADS": "2", "HOTLINE_BIND": f"127.0.0.1:{port}",
-           "HOTLINE_LOG_LEVEL": "WARNING", "PROMETHEUS_MULTIPROC_DIR": str(tmp_path / "m")}
+           "HOTLINE_LOG_LEVEL": "WARNING", "PROMETHEUS_MULTIPROC_DIR": str(tmp_path / "m"),
+           "HOTLINE_OUTBOX_NICE": "7"}
     log = (tmp_path / "gunicorn.log").open("wb")
     server = subprocess.Popen(
         [sys.executable, "-m", "gunicorn", "-c", str(ROOT / "gunicorn.conf.py"),
          "app:create_app()"], cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=log)
     url = f"http://127.0.0.1:{port}"
 
-    def workers() -> list[int]:
-        out = subprocess.run(["pgrep", "-P", str(server.pid)], capture_output=True,
-                             text=True).stdout
-        return [int(pid) for pid in out.split()]
+    def senders() -> list[int]:
+        return [pid for pid in children(server.pid) if "outbox_process" in command_line(pid)]
 
     def holder() -> int | None:
         db = connect(database)
@@ -81,24 +94,35 @@ def test_one_worker_sends_and_a_killed_one_is_replaced_without_losing_a_message(
             db.conn.close()
         return int(found[0].split("-")[0]) if found else None
 
+    stopped = False
     try:
-        wait_for(lambda: len(workers()) == 2, 60, "two workers")
-        sending = wait_for(holder, 30, "a worker's sender holds the lease")
-        assert sending in workers()  # exactly one of them: the lease names one process
+        wait_for(lambda: len(children(server.pid)) == 3, 60, "two workers and a sender")
+        (sender,) = senders()
+        assert wait_for(holder, 30, "the sender holds the lease") == sender
+        assert os.getpriority(os.PRIO_PROCESS, sender) == 7  # gives way to the webhooks
         book_with_sms(url, "+491701234567")
         wait_for(lambda: standin.messages, 20, "the first SMS sent")
 
-        os.kill(sending, signal.SIGKILL)  # the sending worker dies
-        book_with_sms(url, "+491701112223")  # answered by the other worker meanwhile
-        wait_for(lambda: len(standin.messages) >= 2, outbox.LEASE_S + 30,
-                 "the second SMS sent by another worker")
-        assert holder() != sending
+        os.kill(sender, signal.SIGKILL)  # the sender dies
+        book_with_sms(url, "+491701112223")  # queued while no sender runs
+        # Well before the dead one's lease ran out (LEASE_S): its successor took it over.
+        wait_for(lambda: len(standin.messages) >= 2, outbox.LEASE_S - 10,
+                 "the second SMS sent by a new sender process")
+        (successor,) = senders()
+        assert successor != sender and holder() == successor
         time.sleep(1)
         assert [m["to"] for m in standin.messages] == ["+491701234567", "+491701112223"]
+
+        server.send_signal(signal.SIGTERM)  # gunicorn stops: so does its sender
+        server.wait(30)
+        stopped = True
+        assert not Path(f"/proc/{successor}").exists() or not command_line(successor)
+        assert holder() is None  # handed on: another node's sender need not wait
     finally:
-        server.send_signal(signal.SIGTERM)
-        try:
-            server.wait(20)
-        except subprocess.TimeoutExpired:
-            server.kill()
+        if not stopped:
+            server.send_signal(signal.SIGTERM)
+            try:
+                server.wait(20)
+            except subprocess.TimeoutExpired:
+                server.kill()
         log.close()

@@ -263,15 +263,23 @@ def test_two_senders_at_once_send_each_message_once(database_target, standin):
 
 
 @pytest.mark.both_engines
-def test_a_sender_killed_mid_send_is_replaced_and_the_message_sent_once(database_target,
-                                                                         standin):
+def test_a_sender_killed_mid_send_is_replaced_and_its_whole_batch_sent_once(database_target,
+                                                                             standin):
     app = live_app(database_target, standin)
-    book_with_sms(app)
+    numbers = [MOBILE, "+491701112223", "+491704445556"]
+    for number in numbers:
+        caller = TimedCaller(app, from_number=number)
+        caller.dial()
+        caller.say("termin in backnang wegen arbeitsvermittlung nächste woche dienstag")
+        caller.say("ja")
+        caller.say("nein")  # no name
+        caller.say("ja")  # the SMS
     standin.set(CREATE_THEN_HANG)
     env = {**os.environ, "HOTLINE_ENV": "test", "TWILIO_AUTH_TOKEN": TOKEN,
            "TWILIO_ACCOUNT_SID": ACCOUNT, "HOTLINE_SMS_FROM": "+4971519999999",
            "HOTLINE_TWILIO_API_BASE": standin.url,
-           "HOTLINE_DATABASE": app.config["HOTLINE_DATABASE"], "HOTLINE_LOG_LEVEL": "WARNING"}
+           "HOTLINE_DATABASE": app.config["HOTLINE_DATABASE"], "HOTLINE_LOG_LEVEL": "WARNING",
+           "HOTLINE_OUTBOX_RATE": "0"}  # no pace: one batch claims all three
     root = Path(__file__).resolve().parent.parent
     process = subprocess.Popen([sys.executable, "-m", "flask", "--app", "app", "outbox"],
                                cwd=root, env=env, stdout=subprocess.DEVNULL,
@@ -284,15 +292,17 @@ def test_a_sender_killed_mid_send_is_replaced_and_the_message_sent_once(database
     finally:
         process.send_signal(signal.SIGKILL)
         process.wait(10)
-    (row,) = rows(app)
-    assert row["state"] == "sending"  # the sender died between request and answer
+    # It died between the first request and its answer, the batch claimed with it.
+    assert [r["state"] for r in rows(app)] == ["sending"] * 3
+    assert len(standin.messages) == 1
     standin.set(OK)
-    # Its claim runs out (real time in that process; the test's clock goes past it).
+    # The claims run out (real time in that process; the test's clock goes past it).
     moment = SYSTEM() + timedelta(seconds=outbox.CLAIM_S + 1)
     app.extensions["hotline.clock"] = lambda: moment
-    assert outbox.deliver_due(app) == 1
-    assert len(standin.messages) == 1
-    assert rows(app)[0]["state"] == "sent"
+    assert outbox.deliver_due(app) == 3
+    # The first was found at Twilio by its look-up; the other two were sent once.
+    assert sorted(m["to"] for m in standin.messages) == sorted(numbers)
+    assert [r["state"] for r in rows(app)] == ["sent"] * 3
 
 
 def test_one_sender_holds_the_lease_and_a_dead_one_is_replaced(app, standin):
