@@ -159,6 +159,28 @@ def database_target(engine, tmp_path, request):
 
 
 @pytest.fixture
+def more_databases(engine, tmp_path, request):
+    """For a test that needs a second deployment: each call gives one more empty database
+    of the test's engine (a SQLite file, or a PostgreSQL database's URL)."""
+    made: list[str] = []
+
+    def another() -> str:
+        if engine == "sqlite":
+            made.append(str(tmp_path / f"more-{len(made) + 1}" / "hotline.sqlite3"))
+        else:
+            made.append(request.getfixturevalue("postgres_databases").new())
+        return made[-1]
+
+    yield another
+    if engine != "sqlite":
+        import db_postgres
+
+        for url in made:
+            db_postgres.close_pools(url)
+            request.getfixturevalue("postgres_databases").give_back(url)
+
+
+@pytest.fixture
 def app(database_target):
     app = create_app(
         {
