@@ -51,9 +51,10 @@ dashes – and — as -, so "438 - 581" matches a code read as "438 – 581".
 
 Each conversation runs on a fresh app on a database of its own seeded with the demo data
 (`flask seed-demo`): a temporary SQLite file, or the database `run` is given (a SQLite
-path or a PostgreSQL URL, as HOTLINE_DATABASE takes them), its clock standing still at `at:` (default: conftest's Wednesday,
-25 November 2026, 10:00), driven by the softphone (`devtools.softphone`) in process, signed
-as Twilio signs. `tools/score_conversations.py` runs files and prints the score.
+path or a PostgreSQL URL, as HOTLINE_DATABASE takes them). Its clock stands still at
+`at:` (default: conftest's Wednesday, 25 November 2026, 10:00); the softphone
+(`devtools.softphone`) drives it in process, signed as Twilio signs.
+`tools/score_conversations.py` runs files and prints the score.
 """
 
 from __future__ import annotations
@@ -287,8 +288,8 @@ def any_matches(text: str, alternatives: tuple[str, ...]) -> str | None:
 
 def make_app(database: str | Path, moment: datetime,
              languages: tuple[str, ...] = DEFAULT_LANGUAGES):
-    """A fresh app on `database` (HOTLINE_DATABASE: a SQLite path or a PostgreSQL URL), seeded with the demo data, its clock standing at `moment`,
-    offering `languages`."""
+    """A fresh app on `database` (HOTLINE_DATABASE: a SQLite path or a PostgreSQL URL),
+    seeded with the demo data, its clock standing at `moment`, offering `languages`."""
     import clock
     from app import create_app
 

@@ -2,9 +2,9 @@
 
 Every conversation of the development sets is played through the real webhooks
 (tests/conversation_script.py), each on a database of its own from conftest's
-`database_target`: on SQLite in `make test`, on PostgreSQL in `make test-postgresql`. The held-out sets (`*_heldout.txt`) are not run here:
-they are scored by hand, once, with tools/score_conversations.py, so that nobody tunes
-against them.
+`database_target`: on SQLite in `make test`, on PostgreSQL in `make test-postgresql`.
+The held-out sets (`*_heldout.txt`) are not run here: they are scored by hand, once, with
+tools/score_conversations.py, so that nobody tunes against them.
 
 A conversation that does not work yet is listed in NOT_YET with the reason, and must
 fail (strict xfail): when it starts to pass, the list is out of date and the test says so.
