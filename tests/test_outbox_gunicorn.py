@@ -54,9 +54,9 @@ def book_with_sms(url: str, number: str) -> None:
 
 
 def test_one_worker_sends_and_a_killed_one_is_replaced_without_losing_a_message(
-        tmp_path, standin):
+        tmp_path, database_target, standin):
     port = free_port()
-    database = str(tmp_path / "hotline.sqlite3")
+    database = database_target
     env = {**os.environ, "TWILIO_AUTH_TOKEN": TOKEN, "HOTLINE_ENV": "test",
            "TWILIO_ACCOUNT_SID": "AC" + "0" * 32, "HOTLINE_SMS_FROM": "+4971519999999",
            "HOTLINE_TWILIO_API_BASE": standin.url, "HOTLINE_DATABASE": database,
