@@ -234,6 +234,8 @@ def test_a_retried_turn_gets_the_same_answer_and_is_recorded_once(caller, db):
     assert db.execute("SELECT turns FROM calls").fetchone()[0] == 1
 
 
+# SQLite only: the layout of the version before (webhook_replies) was never on PostgreSQL,
+# which came after it.
 @pytest.mark.sqlite_only
 def test_replies_stored_by_the_version_before_still_answer_retries(app, caller, db):
     caller.dial()
@@ -422,6 +424,8 @@ def test_summary_needs_a_known_call(caller):
     assert caller.post("/voice/summary").status == 404
 
 
+# About SQLite itself: BEGIN IMMEDIATE takes its one write lock (tests/test_store_engines.py
+# holds the store on both engines).
 @pytest.mark.sqlite_only
 def test_a_database_locked_by_a_long_writer_holds_the_caller_and_retries(app, caller, db):
     import threading
