@@ -11,7 +11,9 @@ of sqlite-utils' table API they use (`create`, `create_index`, `add_column`,
   side as SQLite does (psycopg's ClientCursor), so that an untyped parameter such as
   `? IS NULL` means what it means in SQLite;
 - a Python bool is stored as 0/1 (SQLite has no boolean; our columns are integers), a
-  NUMERIC result (`sum()` of integers) comes back as int or float;
+  NUMERIC result (`sum()` of integers) comes back as int or float, a date (`date(...)`
+  of a stored time) as SQLite's text 'YYYY-MM-DD', and a NUL character in text (which
+  PostgreSQL refuses) as U+FFFD;
 - DDL: `INTEGER PRIMARY KEY` (SQLite's rowid) becomes an identity column, INTEGER a
   BIGINT, REAL a DOUBLE PRECISION, and `WITHOUT ROWID` goes;
 - errors: a unique or foreign key violation is raised as `db.IntegrityError`, a lock or
@@ -36,6 +38,7 @@ import psycopg
 from psycopg import ClientCursor
 from psycopg.adapt import Dumper, Loader
 from psycopg.pq import TransactionStatus
+from psycopg.types.string import StrDumperUnknown
 from psycopg_pool import ConnectionPool
 
 log = logging.getLogger(__name__)
@@ -76,11 +79,33 @@ class _NumericAsNumber(Loader):
         return float(text) if "." in text or "e" in text.lower() else int(text)
 
 
+class _TextWithoutNul(StrDumperUnknown):
+    """SQLite keeps a NUL character in text; PostgreSQL refuses the whole statement
+    ("text fields cannot contain NUL"), so a webhook field with one (a broken client, a
+    fuzzer) failed the call's turn. NUL is stored as U+FFFD, as a decoder marks what it
+    could not read: the same on the way in and in every look-up."""
+
+    def dump(self, obj: str):
+        return super().dump(obj.replace("\x00", "\ufffd") if "\x00" in obj else obj)
+
+
+class _DateAsText(Loader):
+    """`date(stored_time)` is SQLite's text 'YYYY-MM-DD'; PostgreSQL's date() is a cast to
+    its date type, which psycopg would load as a datetime.date. Our columns hold times
+    as text, so a date only comes from such an expression: loaded as SQLite gives it."""
+
+    def load(self, data) -> str:
+        return bytes(data).decode()
+
+
 def _configure(conn: psycopg.Connection) -> None:
     conn.adapters.register_dumper(bool, _BoolAsInt)
+    conn.adapters.register_dumper(str, _TextWithoutNul)
     conn.adapters.register_loader("numeric", _NumericAsNumber)
+    conn.adapters.register_loader("date", _DateAsText)
     conn.execute(f"SET lock_timeout = {LOCK_TIMEOUT_MS}")
     conn.execute("SET TIME ZONE 'UTC'")  # stored times are UTC text (clock.utc_text)
+    conn.execute("SET DateStyle = 'ISO'")  # dates as 'YYYY-MM-DD' (_DateAsText)
 
 
 # SQLite's functions that our SQL uses, defined once per database (`prepare`).

@@ -2,9 +2,11 @@
 Caller who phones it like Twilio.
 
 Tests marked `both_engines` run twice: on SQLite and on PostgreSQL (that run is marked
-`postgres`). HOTLINE_TEST_ENGINE=postgresql runs every test that uses `app` on
-PostgreSQL. One PostgreSQL server serves the whole session; each test gets a database
-of its own, copied from a migrated template.
+`postgres`). HOTLINE_TEST_ENGINE=postgresql runs every test that opens the database
+through `engine` (`app`, `database_target`, `empty_target`, `more_databases`) or
+`module_database_target` on PostgreSQL, and marks it `postgres`; one marked
+`sqlite_only` is about SQLite itself and is skipped there. One PostgreSQL server serves
+the whole session; each test gets a database of its own, copied from a migrated template.
 """
 
 import os
@@ -42,8 +44,19 @@ def pytest_collection_modifyitems(items):
         for item in items:
             if item.get_closest_marker("sqlite_only"):
                 item.add_marker(pytest.mark.skip(reason="about SQLite itself"))
-            elif "engine" in getattr(item, "fixturenames", ()):
+            elif _opens_the_database(item) and _engine_of(item) != "sqlite":
                 item.add_marker(pytest.mark.postgres)
+
+
+def _opens_the_database(item) -> bool:
+    return bool({"engine", "module_database_target"} & set(getattr(item, "fixturenames", ())))
+
+
+def _engine_of(item) -> str:
+    """The engine a test runs on: its `both_engines` parameter, else HOTLINE_TEST_ENGINE's
+    (a both_engines test's SQLite run belongs to `make test` alone)."""
+    callspec = getattr(item, "callspec", None)
+    return callspec.params.get("engine", ENGINE) if callspec is not None else ENGINE
 
 
 @pytest.fixture
@@ -156,6 +169,60 @@ def database_target(engine, tmp_path, request):
 
     db_postgres.close_pools(url)
     databases.give_back(url)
+
+
+@pytest.fixture(scope="module")
+def module_database_target(tmp_path_factory, request):
+    """database_target shared by a module's tests whose set-up is too slow to repeat (a
+    server with a speech model): HOTLINE_TEST_ENGINE's engine, one database per module."""
+    if ENGINE == "sqlite":
+        yield str(tmp_path_factory.mktemp("database") / "hotline.sqlite3")
+        return
+    databases = request.getfixturevalue("postgres_databases")
+    url = databases.new()
+    yield url
+    import db_postgres
+
+    db_postgres.close_pools(url)
+    databases.give_back(url)
+
+
+@pytest.fixture
+def empty_target(engine, tmp_path, request):
+    """HOTLINE_DATABASE of a database without a single table (for migrations from older
+    layouts)."""
+    if engine == "sqlite":
+        yield str(tmp_path / "hotline.sqlite3")
+        return
+    databases = request.getfixturevalue("postgres_databases")
+    url = databases.empty()
+    yield url
+    import db_postgres
+
+    db_postgres.close_pools(url)
+    databases.give_back(url)
+
+
+@pytest.fixture
+def more_databases(engine, tmp_path, request):
+    """For a test that needs a second deployment: each call gives one more empty database
+    of the test's engine (a SQLite file, or a PostgreSQL database's URL)."""
+    made: list[str] = []
+
+    def another() -> str:
+        if engine == "sqlite":
+            made.append(str(tmp_path / f"more-{len(made) + 1}" / "hotline.sqlite3"))
+        else:
+            made.append(request.getfixturevalue("postgres_databases").new())
+        return made[-1]
+
+    yield another
+    if engine != "sqlite":
+        import db_postgres
+
+        for url in made:
+            db_postgres.close_pools(url)
+            request.getfixturevalue("postgres_databases").give_back(url)
 
 
 @pytest.fixture

@@ -49,16 +49,17 @@ Lines before the first title are defaults for every conversation in the file (`a
 `from:`, `tags:`, `never:`). Matching ignores case and runs of spaces, and treats the
 dashes – and — as -, so "438 - 581" matches a code read as "438 – 581".
 
-Each conversation runs on a fresh app on its own SQLite file seeded with the demo data
-(`flask seed-demo`), its clock standing still at `at:` (default: conftest's Wednesday,
-25 November 2026, 10:00), driven by the softphone (`devtools.softphone`) in process, signed
-as Twilio signs. `tools/score_conversations.py` runs files and prints the score.
+Each conversation runs on a fresh app on a database of its own seeded with the demo data
+(`flask seed-demo`): a temporary SQLite file, or the database `run` is given (a SQLite
+path or a PostgreSQL URL, as HOTLINE_DATABASE takes them). Its clock stands still at
+`at:` (default: conftest's Wednesday, 25 November 2026, 10:00); the softphone
+(`devtools.softphone`) drives it in process, signed as Twilio signs.
+`tools/score_conversations.py` runs files and prints the score.
 """
 
 from __future__ import annotations
 
 import re
-import sqlite3
 import tempfile
 import traceback
 from dataclasses import dataclass, field
@@ -285,9 +286,10 @@ def any_matches(text: str, alternatives: tuple[str, ...]) -> str | None:
 
 # -- playing a conversation -------------------------------------------------------------------
 
-def make_app(database: Path, moment: datetime, languages: tuple[str, ...] = DEFAULT_LANGUAGES):
-    """A fresh app on `database`, seeded with the demo data, its clock standing at `moment`,
-    offering `languages`."""
+def make_app(database: str | Path, moment: datetime,
+             languages: tuple[str, ...] = DEFAULT_LANGUAGES):
+    """A fresh app on `database` (HOTLINE_DATABASE: a SQLite path or a PostgreSQL URL),
+    seeded with the demo data, its clock standing at `moment`, offering `languages`."""
     import clock
     from app import create_app
 
@@ -307,7 +309,7 @@ def make_app(database: Path, moment: datetime, languages: tuple[str, ...] = DEFA
 class _Call:
     """The call being played: the phone, what was said, and the finished call's facts."""
 
-    def __init__(self, app, conversation: Conversation, database: Path):
+    def __init__(self, app, conversation: Conversation, database: str):
         from devtools.softphone import InProcess, Softphone
 
         self.database = database
@@ -352,43 +354,55 @@ class _Call:
         return booking
 
     def sms(self) -> list[str]:
-        with sqlite3.connect(self.database) as conn:
-            try:
-                rows = conn.execute("SELECT body FROM outbox WHERE call_sid = ? ORDER BY id",
-                                    [self.phone.call_sid]).fetchall()
-            except sqlite3.OperationalError:
-                return []
-        return [body for (body,) in rows if body]
+        rows = self._rows("SELECT body FROM outbox WHERE call_sid = ? ORDER BY id")
+        return [row["body"] for row in rows if row["body"]]
 
     def _row(self, query: str) -> dict | None:
-        with sqlite3.connect(self.database) as conn:
-            conn.row_factory = sqlite3.Row
-            try:
-                row = conn.execute(query, [self.phone.call_sid]).fetchone()
-            except sqlite3.OperationalError:
-                return None
-        return dict(row) if row is not None else None
+        rows = self._rows(query)
+        return rows[0] if rows else None
 
+    def _rows(self, query: str) -> list[dict]:
+        """The rows `query` finds for this call, read as a second worker would (either
+        engine)."""
+        import db
 
-def run(conversation: Conversation, workdir: Path | None = None) -> Result:
-    """Play one conversation on a fresh app; the result names the first check that failed."""
-    with tempfile.TemporaryDirectory(dir=workdir) as tmp:
-        database = Path(tmp) / "hotline.sqlite3"
-        app = make_app(database, conversation.moment, conversation.languages)
-        call = _Call(app, conversation, database)
+        conn = db.connect(self.database)
         try:
-            failure = _play(conversation, call)
-        except Exception as error:  # the hotline broke: that is a failed conversation too
-            failure = Failure(call.current_line, "a working hotline",
-                              call.said, f"{type(error).__name__}: {error} "
-                              f"({_where(error)})")
-        outcome = call.summary.get("outcome") if call.summary else None
-        if call.summary is None:
-            try:
-                outcome = call.finish().get("outcome")
-            except Exception:  # noqa: S110 - the failure above already says what broke
-                pass
-        return Result(conversation, failure, call.exchanges, outcome)
+            cursor = conn.execute(query, [self.phone.call_sid])
+            names = [column[0] for column in cursor.description]
+            return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+        finally:
+            conn.conn.close()
+
+
+def run(conversation: Conversation, workdir: Path | None = None,
+        database: str | None = None) -> Result:
+    """Play one conversation on a fresh app; the result names the first check that failed.
+
+    `database` is an empty database to play it on (a SQLite path or a PostgreSQL URL);
+    without it, a SQLite file in a temporary folder (under `workdir`)."""
+    if database is not None:
+        return _run(conversation, database)
+    with tempfile.TemporaryDirectory(dir=workdir) as tmp:
+        return _run(conversation, str(Path(tmp) / "hotline.sqlite3"))
+
+
+def _run(conversation: Conversation, database: str) -> Result:
+    app = make_app(database, conversation.moment, conversation.languages)
+    call = _Call(app, conversation, database)
+    try:
+        failure = _play(conversation, call)
+    except Exception as error:  # the hotline broke: that is a failed conversation too
+        failure = Failure(call.current_line, "a working hotline",
+                          call.said, f"{type(error).__name__}: {error} "
+                          f"({_where(error)})")
+    outcome = call.summary.get("outcome") if call.summary else None
+    if call.summary is None:
+        try:
+            outcome = call.finish().get("outcome")
+        except Exception:  # noqa: S110 - the failure above already says what broke
+            pass
+    return Result(conversation, failure, call.exchanges, outcome)
 
 
 def _play(conversation: Conversation, call: _Call) -> Failure | None:

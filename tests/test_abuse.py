@@ -44,6 +44,9 @@ print(json.dumps([before.status_code, after.status_code, after.get_json()]))
 """
 
 
+# About SQLite itself: the file that can no longer grow is the SQLite file this process
+# writes; PostgreSQL's files belong to its server, which this process's limit cannot touch.
+@pytest.mark.sqlite_only
 def test_readiness_fails_when_the_database_cannot_be_written(tmp_path):
     import json
     import subprocess
@@ -110,12 +113,12 @@ def test_metrics_behind_a_trusted_proxy_go_by_the_forwarded_address(app):
     assert client.get("/metrics", headers={"X-Forwarded-For": "127.0.0.1"}).status_code == 200
 
 
-def test_gunicorn_believes_no_forwarded_scheme_it_was_not_told_to(tmp_path):
+def test_gunicorn_believes_no_forwarded_scheme_it_was_not_told_to(tmp_path, database_target):
     import requests
     from test_reliability import TOKEN, Server
     from twilio.request_validator import RequestValidator
 
-    server = Server(tmp_path, workers=1)
+    server = Server(tmp_path, workers=1, database=database_target)
     try:
         form = {"CallSid": "CA" + "5" * 32, "From": "+491761234567", "To": "+4971519876543"}
         https_url = server.url.replace("http://", "https://") + "/voice/incoming"
@@ -192,11 +195,11 @@ def ready(server):
 
 
 @pytest.fixture
-def gunicorn_server(tmp_path, monkeypatch):
+def gunicorn_server(tmp_path, database_target, monkeypatch):
     from test_reliability import Server
 
     monkeypatch.setenv("HOTLINE_CASES_API_TOKEN", CASES_TOKEN)
-    server = Server(tmp_path, workers=1)
+    server = Server(tmp_path, workers=1, database=database_target)
     yield server
     server.stop()
 
@@ -268,7 +271,8 @@ def log_in(client, login, password=LOGIN_PASSWORD):
 
 
 @pytest.mark.parametrize("attempts", [12, 30])
-def test_parallel_login_attempts_cannot_pass_the_limit(tmp_path, monkeypatch, attempts):
+def test_parallel_login_attempts_cannot_pass_the_limit(tmp_path, database_target, monkeypatch,
+                                                       attempts):
     import threading
 
     import requests
@@ -277,7 +281,7 @@ def test_parallel_login_attempts_cannot_pass_the_limit(tmp_path, monkeypatch, at
     from db import connect
 
     monkeypatch.setenv("HOTLINE_SECRET_KEY", "one-key-for-every-worker-0123456789")
-    server = ready(Server(tmp_path, workers=2))
+    server = ready(Server(tmp_path, workers=2, database=database_target))
     try:
         database = connect(server.database)
         add_agent(database, "leitung", role="supervisor")
@@ -357,7 +361,8 @@ def test_logging_out_ends_the_session_on_the_server(app, db):
 # ---------------------------------------------------------------- 10: Vosk mode's websockets
 
 
-def test_websockets_that_never_start_cannot_take_the_webhooks_threads(tmp_path, monkeypatch):
+def test_websockets_that_never_start_cannot_take_the_webhooks_threads(tmp_path, database_target,
+                                                                     monkeypatch):
     import json
     import threading
     import time
@@ -372,7 +377,7 @@ def test_websockets_that_never_start_cannot_take_the_webhooks_threads(tmp_path, 
 
     monkeypatch.setenv("HOTLINE_SPEECH_ENGINE", "vosk")
     monkeypatch.setenv("VOSK_MODEL_PATH", vosk_samples.model_path())
-    server = ready(Server(tmp_path, workers=1))
+    server = ready(Server(tmp_path, workers=1, database=database_target))
     try:
         ended: dict[int, float] = {}
         opened = time.monotonic()

@@ -17,8 +17,8 @@ ROOT = Path(__file__).resolve().parent.parent
 CHRISTMAS_EVE = "2026-12-24 10:00"
 
 
-def make(tmp_path, env):
-    app = create_app({"HOTLINE_DATABASE": str(tmp_path / "h.sqlite3"), "TWILIO_AUTH_TOKEN": TOKEN,
+def make(target, env):
+    app = create_app({"HOTLINE_DATABASE": target, "TWILIO_AUTH_TOKEN": TOKEN,
                       "HOTLINE_ENV": env})
     clock.install(app, clock.Clock.at(NOW))  # a Wednesday morning: every site is open
     return app
@@ -37,8 +37,8 @@ def test_outside_an_app_every_now_is_the_real_time():
     assert abs(clock.now() - datetime.now(UTC)) < timedelta(seconds=5)
 
 
-def test_a_softphone_call_at_christmas_eve_hears_that_every_site_is_closed(tmp_path):
-    app = make(tmp_path, "development")
+def test_a_softphone_call_at_christmas_eve_hears_that_every_site_is_closed(database_target):
+    app = make(database_target, "development")
     result = app.test_cli_runner().invoke(args=["call", "--json", "--at", CHRISTMAS_EVE],
                                           input="Wann haben Sie geöffnet?\nnein\n")
     assert result.exit_code == 0, result.output
@@ -48,8 +48,8 @@ def test_a_softphone_call_at_christmas_eve_hears_that_every_site_is_closed(tmp_p
     assert "Geöffnet ist wieder am Montag, den 28. Dezember" in said
 
 
-def test_the_moment_belongs_to_that_call_alone(tmp_path):
-    app = make(tmp_path, "development")
+def test_the_moment_belongs_to_that_call_alone(database_target):
+    app = make(database_target, "development")
     runner = app.test_cli_runner()
     # A question about today: a general one is answered with the week.
     at_eve = runner.invoke(args=["call", "--json", "--at", CHRISTMAS_EVE],
@@ -60,8 +60,8 @@ def test_the_moment_belongs_to_that_call_alone(tmp_path):
     assert "Heute, Mittwoch" in said_today and "geschlossen" not in said_today
 
 
-def test_a_production_servers_clock_never_moves(tmp_path):
-    app = make(tmp_path, "production")
+def test_a_production_servers_clock_never_moves(database_target):
+    app = make(database_target, "production")
     result = app.test_cli_runner().invoke(args=["call", "--json", "--at", CHRISTMAS_EVE],
                                           input="Öffnungszeiten\n")
     assert result.exit_code != 0
@@ -71,15 +71,15 @@ def test_a_production_servers_clock_never_moves(tmp_path):
                       ).status_code == 403
 
 
-def test_a_moment_that_is_not_one_is_a_clear_error(tmp_path):
-    result = make(tmp_path, "development").test_cli_runner().invoke(
+def test_a_moment_that_is_not_one_is_a_clear_error(database_target):
+    result = make(database_target, "development").test_cli_runner().invoke(
         args=["call", "--json", "--at", "Heiligabend"], input="")
     assert result.exit_code == 2
     assert "is not a moment like 2026-12-24 10:00" in result.output
 
 
-def test_the_simulator_places_one_call_at_a_chosen_moment(tmp_path):
-    client = make(tmp_path, "development").test_client()
+def test_the_simulator_places_one_call_at_a_chosen_moment(database_target):
+    client = make(database_target, "development").test_client()
     started = client.post("/simulator/api/call", json={"at": "2026-12-24T10:00"}).get_json()
     answer = client.post("/simulator/api/say", json={"progress": started["progress"],
                                                      "line": "Öffnungszeiten"}).get_json()
@@ -92,28 +92,29 @@ def test_the_simulator_places_one_call_at_a_chosen_moment(tmp_path):
     assert bad.status_code == 400 and "2026-12-24 10:00" in bad.get_json()["error"]
 
 
-def _newcomer_env(tmp_path) -> dict:
-    """A second terminal without what `make run` exports: no HOTLINE_*, no TWILIO_*."""
+def _newcomer_env(target) -> dict:
+    """A second terminal without what `make run` exports: no HOTLINE_*, no TWILIO_*; the
+    database is the test's (a SQLite file, or on PostgreSQL a URL)."""
     env = {k: v for k, v in os.environ.items()
            if not k.startswith(("HOTLINE_", "TWILIO_", "FLASK_"))}
-    env["HOTLINE_DATABASE"] = str(tmp_path / "newcomer.sqlite3")
+    env["HOTLINE_DATABASE"] = target
     return env
 
 
-def test_a_newcomers_first_softphone_call_shows_no_errors(tmp_path):
+def test_a_newcomers_first_softphone_call_shows_no_errors(database_target):
     flask = Path(sys.executable).parent / "flask"
     result = subprocess.run([str(flask), "--app", "app", "call", "--json"], cwd=ROOT,
                             input="Welche Unterlagen brauche ich?\nnein\n", env=_newcomer_env(
-                                tmp_path), capture_output=True, text=True, timeout=120)
+                                database_target), capture_output=True, text=True, timeout=120)
     assert result.returncode == 0, result.stderr
     assert "ERROR" not in result.stderr and "CRITICAL" not in result.stderr
     assert json.loads(result.stdout)["outcome"] == "answered"
 
 
-def test_a_newcomer_seeds_the_demo_data_then_checks_a_status_by_phone(tmp_path):
+def test_a_newcomer_seeds_the_demo_data_then_checks_a_status_by_phone(database_target):
     """`flask --app app seed-demo` in a second terminal, then a call about a demo case."""
     flask = Path(sys.executable).parent / "flask"
-    env = _newcomer_env(tmp_path)
+    env = _newcomer_env(database_target)
     seeded = subprocess.run([str(flask), "--app", "app", "seed-demo"], cwd=ROOT, env=env,
                             capture_output=True, text=True, timeout=120)
     assert seeded.returncode == 0, seeded.stderr
@@ -124,7 +125,7 @@ def test_a_newcomer_seeds_the_demo_data_then_checks_a_status_by_phone(tmp_path):
     assert "Kundennummer" in json.loads(result.stdout)["turns"][1]["hotline"]
 
 
-def test_the_installed_package_holds_every_module_the_app_imports(tmp_path):
+def test_the_installed_package_holds_every_module_the_app_imports(tmp_path, database_target):
     """`pip install .` (not editable): the built wheel alone runs the softphone elsewhere."""
     # Built from a copy, so that setuptools' build/ folder is not left in the work tree.
     source = tmp_path / "source"
@@ -141,7 +142,7 @@ def test_the_installed_package_holds_every_module_the_app_imports(tmp_path):
     zipfile.ZipFile(wheel).extractall(site)
     elsewhere = tmp_path / "elsewhere"
     elsewhere.mkdir()
-    env = _newcomer_env(tmp_path)
+    env = _newcomer_env(database_target)
     # The wheel's files and the installed libraries, without site's .pth files: the
     # editable install's finder would otherwise fill in what the wheel lacks.
     libraries = next(p for p in sys.path if p.endswith("site-packages"))
@@ -157,11 +158,11 @@ def test_the_installed_package_holds_every_module_the_app_imports(tmp_path):
     assert str(ROOT) not in result.stderr
 
 
-def test_the_softphone_against_a_server_needs_no_production_secrets(tmp_path):
+def test_the_softphone_against_a_server_needs_no_production_secrets(database_target):
     """`call --url` from a second terminal: no HOTLINE_HASH_KEY, no traceback."""
     flask = Path(sys.executable).parent / "flask"
     result = subprocess.run([str(flask), "--app", "app", "call", "--json", "--url",
                              "http://127.0.0.1:9"], cwd=ROOT, input="", timeout=120,
-                            env=_newcomer_env(tmp_path), capture_output=True, text=True)
+                            env=_newcomer_env(database_target), capture_output=True, text=True)
     assert "Traceback" not in result.stderr
     assert "cannot reach http://127.0.0.1:9" in result.stderr  # nobody listens on port 9

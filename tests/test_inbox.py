@@ -23,9 +23,8 @@ SLANG = "ich brauche die knete für die kleinen"  # guessed as a payment, unsure
 
 
 @pytest.fixture
-def workers(tmp_path):
-    path = tmp_path / "hotline.sqlite3"
-    return worker(path), worker(path)
+def workers(database_target):
+    return worker(database_target), worker(database_target)
 
 
 def call(app, *lines: str) -> list[str]:
@@ -215,7 +214,7 @@ def test_emergency_phrases_are_never_given_another_intent_from_the_inbox(workers
         page(leitung))
 
 
-def test_noise_and_new_topics_leave_the_inbox_and_new_topics_are_listed(workers, tmp_path):
+def test_noise_and_new_topics_leave_the_inbox_and_new_topics_are_listed(workers):
     first, _ = workers
     call(first, "äh test test")
     call(first, "gibt es einen zuschuss für den führerschein")

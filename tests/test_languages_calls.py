@@ -37,10 +37,11 @@ class Caller(Caller):
         return reply
 
 
-def make_app(tmp_path, languages_=ALL, **extra):
+def make_app(target, languages_=ALL, **extra):
+    """The hotline on `target` (HOTLINE_DATABASE) offering `languages_`."""
     app = create_app({
         "TESTING": True, "HOTLINE_ENV": "test",
-        "HOTLINE_DATABASE": str(tmp_path / "hotline.sqlite3"),
+        "HOTLINE_DATABASE": target,
         "TWILIO_AUTH_TOKEN": TOKEN, "HOTLINE_PUBLIC_URL": "",
         "HOTLINE_LANGUAGES": list(languages_), "HOTLINE_VALIDATE_SIGNATURES": True, **extra})
     clock.install(app, clock.Clock.at(NOW))
@@ -48,8 +49,8 @@ def make_app(tmp_path, languages_=ALL, **extra):
 
 
 @pytest.fixture
-def app(tmp_path):
-    return make_app(tmp_path)
+def app(database_target):
+    return make_app(database_target)
 
 
 def says(body: str) -> list[tuple[str, str, str]]:
@@ -108,8 +109,8 @@ def test_the_greeting_said_again_offers_each_language_in_its_own_language_again(
     assert "Für Deutsch" not in caller.hears()
 
 
-def test_a_job_centre_offers_only_the_languages_it_configures(tmp_path):
-    caller = Caller(make_app(tmp_path, ["de", "tr"]))
+def test_a_job_centre_offers_only_the_languages_it_configures(database_target):
+    caller = Caller(make_app(database_target, ["de", "tr"]))
     caller.dial()
     assert [language for language, _, _ in says(caller.body)] == ["de-DE", "tr-TR"]
     caller.say("#6")  # Ukrainian is not offered here
@@ -183,8 +184,8 @@ def test_in_the_language_menu_1_leads_on_to_the_topic_menu_in_german(app):
 
 
 def test_with_german_and_english_only_the_topic_menu_keeps_its_keys_and_offers_english(
-        tmp_path):
-    caller = Caller(make_app(tmp_path, ["de", "en"]))
+        database_target):
+    caller = Caller(make_app(database_target, ["de", "en"]))
     caller.dial()
     caller.say("")
     caller.say("")
@@ -219,12 +220,12 @@ def test_plain_german_asks_the_same_question_once_more_then_moves_on(app):
     assert "Termin: die Eins" in caller.hears()  # then the keys
 
 
-def test_a_language_nobody_can_hear_works_by_keypad_and_says_so(tmp_path, monkeypatch):
+def test_a_language_nobody_can_hear_works_by_keypad_and_says_so(database_target, monkeypatch):
     turkish = languages.language("tr")
     table = {**languages._all(), "tr": languages.Language(**{
         **turkish.__dict__, "gather_language": "", "speech_model": ""})}
     monkeypatch.setattr(languages, "_all", lambda: table)
-    caller = Caller(make_app(tmp_path))
+    caller = Caller(make_app(database_target))
     caller.dial()
     caller.say("#8")
     assert "tuşları kullanın" in caller.hears() and "Randevu için bir" in caller.hears()
@@ -333,8 +334,8 @@ def standin():
     server.close()
 
 
-def test_the_agent_adds_an_interpreter_and_removes_them_again(tmp_path, standin):
-    app = make_app(tmp_path, TWILIO_ACCOUNT_SID=ACCOUNT, HOTLINE_SMS_FROM="+4971519999999",
+def test_the_agent_adds_an_interpreter_and_removes_them_again(database_target, standin):
+    app = make_app(database_target, TWILIO_ACCOUNT_SID=ACCOUNT, HOTLINE_SMS_FROM="+4971519999999",
                    HOTLINE_TWILIO_API_BASE=standin.url, HOTLINE_OUTBOX_THREAD=False,
                    HOTLINE_INTERPRETER_NUMBER=INTERPRETER_NUMBER,
                    HOTLINE_INTERPRETER_LANGUAGES=["tr", "ar"])
@@ -390,8 +391,8 @@ def test_the_agent_adds_an_interpreter_and_removes_them_again(tmp_path, standin)
     assert rows(app, "SELECT status FROM interpreter_sessions") == [(interpreters.REMOVED,)]
 
 
-def test_a_language_the_service_does_not_offer_cannot_be_added(tmp_path):
-    app = make_app(tmp_path, HOTLINE_INTERPRETER_NUMBER=INTERPRETER_NUMBER,
+def test_a_language_the_service_does_not_offer_cannot_be_added(database_target):
+    app = make_app(database_target, HOTLINE_INTERPRETER_NUMBER=INTERPRETER_NUMBER,
                    HOTLINE_INTERPRETER_LANGUAGES=["ar"])
     agent(app, "anna", ("de",))
     caller = Caller(app)

@@ -92,7 +92,7 @@ def speech_sample(model_path):
 
 
 @pytest.fixture(scope="module")
-def server(tmp_path_factory, model_path, speech_sample):
+def server(tmp_path_factory, module_database_target, model_path, speech_sample):
     folder = tmp_path_factory.mktemp("vosk")
     grammar = folder / "grammar.toml"
     words = ", ".join(f'"{w}"' for w in speech_sample[1])
@@ -101,7 +101,7 @@ def server(tmp_path_factory, model_path, speech_sample):
     base = f"http://127.0.0.1:{port}"
     app = create_app({
         "TESTING": True, "HOTLINE_ENV": "test", "TWILIO_AUTH_TOKEN": TOKEN,
-        "HOTLINE_DATABASE": str(folder / "hotline.sqlite3"), "HOTLINE_PUBLIC_URL": base,
+        "HOTLINE_DATABASE": module_database_target, "HOTLINE_PUBLIC_URL": base,
         "HOTLINE_LANGUAGES": ["de", "en"], "HOTLINE_SPEECH_ENGINE": "vosk",
         "VOSK_MODEL_PATH": model_path, "HOTLINE_VOSK_MAX_STREAMS": MAX_STREAMS,
         "HOTLINE_VOSK_IDLE_S": IDLE_S, "HOTLINE_VOSK_MAX_UTTERANCE_S": MAX_UTTERANCE_S,
@@ -448,14 +448,14 @@ def test_listen_holds_while_the_caller_speaks_and_passes_a_ready_transcript(serv
 # ---------------------------------------------------------------- modes and start-up
 
 
-def test_vosk_mode_with_a_missing_model_fails_at_start_up(tmp_path):
+def test_vosk_mode_with_a_missing_model_fails_at_start_up(tmp_path, database_target):
     with pytest.raises(ModelError, match="not a Vosk model"):
-        create_app({"HOTLINE_DATABASE": str(tmp_path / "h.db"), "TWILIO_AUTH_TOKEN": TOKEN,
+        create_app({"HOTLINE_DATABASE": database_target, "TWILIO_AUTH_TOKEN": TOKEN,
                     "HOTLINE_SPEECH_ENGINE": "vosk", "VOSK_MODEL_PATH": str(tmp_path)})
 
 
-def test_twilio_mode_is_unchanged(tmp_path):
-    app = create_app({"HOTLINE_DATABASE": str(tmp_path / "h.db"), "TWILIO_AUTH_TOKEN": TOKEN,
+def test_twilio_mode_is_unchanged(database_target):
+    app = create_app({"HOTLINE_DATABASE": database_target, "TWILIO_AUTH_TOKEN": TOKEN,
                       "HOTLINE_SPEECH_ENGINE": "twilio"})
     media.init_app(app)
     caller = Caller(transport=InProcess(app))

@@ -21,9 +21,9 @@ def recording():
         pytest.fail(str(error))
 
 
-def vosk_app(tmp_path, model_path, **config):
+def vosk_app(target, model_path, **config):
     app = create_app({"TESTING": True, "HOTLINE_ENV": "test", "TWILIO_AUTH_TOKEN": TOKEN,
-                      "HOTLINE_DATABASE": str(tmp_path / "h.db"),
+                      "HOTLINE_DATABASE": target,
                       "HOTLINE_SPEECH_ENGINE": "vosk", "VOSK_MODEL_PATH": model_path,
                       **config})
     app.extensions["hotline.clock"] = lambda: NOW
@@ -47,9 +47,9 @@ def leave_message(app, recording_sid):
     return caller
 
 
-def test_a_message_is_transcribed_shown_with_the_callback_and_deleted(tmp_path, recording):
+def test_a_message_is_transcribed_shown_with_the_callback_and_deleted(database_target, recording):
     model_path, wav = recording
-    app = vosk_app(tmp_path, model_path)
+    app = vosk_app(database_target, model_path)
     gateway = app.extensions["hotline.gateway"]
     gateway.recordings[RECORDING_URL] = wav
     caller = leave_message(app, "RE" + "1" * 32)
@@ -68,17 +68,17 @@ def test_a_message_is_transcribed_shown_with_the_callback_and_deleted(tmp_path, 
     assert gateway.deleted_recordings == ["RE" + "1" * 32] and url is None
 
 
-def test_the_audio_is_kept_when_configured(tmp_path, recording):
+def test_the_audio_is_kept_when_configured(database_target, recording):
     model_path, wav = recording
-    app = vosk_app(tmp_path, model_path, HOTLINE_VOICEMAIL_KEEP_AUDIO=True)
+    app = vosk_app(database_target, model_path, HOTLINE_VOICEMAIL_KEEP_AUDIO=True)
     app.extensions["hotline.gateway"].recordings[RECORDING_URL] = wav
     leave_message(app, "RE" + "2" * 32)
     assert app.extensions["hotline.gateway"].deleted_recordings == []
 
 
-def test_a_recording_that_cannot_be_fetched_waits_for_the_command(tmp_path, recording):
+def test_a_recording_that_cannot_be_fetched_waits_for_the_command(database_target, recording):
     model_path, wav = recording
-    app = vosk_app(tmp_path, model_path)
+    app = vosk_app(database_target, model_path)
     sid = "RE" + "3" * 32
     app.extensions["hotline.gateway"].recordings.clear()  # Twilio answers 404
     leave_message(app, sid)
@@ -88,13 +88,13 @@ def test_a_recording_that_cannot_be_fetched_waits_for_the_command(tmp_path, reco
     assert app.extensions["hotline.gateway"].deleted_recordings == [sid]
 
 
-def test_twilio_mode_leaves_voicemail_alone(tmp_path):
-    app = create_app({"HOTLINE_DATABASE": str(tmp_path / "h.db"), "TWILIO_AUTH_TOKEN": TOKEN})
+def test_twilio_mode_leaves_voicemail_alone(database_target):
+    app = create_app({"HOTLINE_DATABASE": database_target, "TWILIO_AUTH_TOKEN": TOKEN})
     media.init_app(app)
     assert voicemail.submit(app, "RE" + "4" * 32) is None
 
 
-def test_the_agent_calling_back_reads_the_message_others_see_that_there_is_one(tmp_path):
+def test_the_agent_calling_back_reads_the_message_others_see_that_there_is_one(database_target):
     from datetime import UTC, datetime
 
     from db import connect, transaction
@@ -102,7 +102,7 @@ def test_the_agent_calling_back_reads_the_message_others_see_that_there_is_one(t
     from routing.console import _message
     from routing.store import add_agent
 
-    path = str(tmp_path / "c.db")
+    path = database_target
     from app import create_app
     create_app({"HOTLINE_DATABASE": path, "TWILIO_AUTH_TOKEN": "t"})
     db = connect(path)

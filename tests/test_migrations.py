@@ -42,21 +42,6 @@ def fingerprint(step) -> str:
     return hashlib.sha256(ast.unparse(tree).encode()).hexdigest()[:12]
 
 
-@pytest.fixture
-def empty_target(engine, tmp_path, request):
-    """HOTLINE_DATABASE of a database without a single table."""
-    if engine == "sqlite":
-        yield str(tmp_path / "hotline.sqlite3")
-        return
-    databases = request.getfixturevalue("postgres_databases")
-    url = databases.empty()
-    yield url
-    import db_postgres
-
-    db_postgres.close_pools(url)
-    databases.give_back(url)
-
-
 def start(target):
     return create_app({"TESTING": True, "HOTLINE_ENV": "test", "HOTLINE_DATABASE": target,
                        "TWILIO_AUTH_TOKEN": TOKEN, "HOTLINE_PUBLIC_URL": "",

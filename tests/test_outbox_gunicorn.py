@@ -68,9 +68,9 @@ def command_line(pid: int) -> str:
 
 
 def test_the_sender_is_a_process_of_its_own_restarted_when_killed_without_a_double_sms(
-        tmp_path, standin):
+        tmp_path, database_target, standin):
     port = free_port()
-    database = str(tmp_path / "hotline.sqlite3")
+    database = database_target
     env = {**os.environ, "TWILIO_AUTH_TOKEN": TOKEN, "HOTLINE_ENV": "test",
            "TWILIO_ACCOUNT_SID": "AC" + "0" * 32, "HOTLINE_SMS_FROM": "+4971519999999",
            "HOTLINE_TWILIO_API_BASE": standin.url, "HOTLINE_DATABASE": database,

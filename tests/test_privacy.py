@@ -475,6 +475,10 @@ def test_the_agent_console_masks_the_identity_answers_in_the_transcript(with_cas
     assert "Dora vier" not in state and "123 – D" not in state
 
 
+# About SQLite itself: the bytes of the .sqlite3 file and its WAL. PostgreSQL's files can
+# be read only on a server of its own (its WAL is the whole server's; see the test above),
+# started for the one test that purges everything.
+@pytest.mark.sqlite_only
 def test_purge_leaves_no_transcript_of_vosk_mode_in_the_database_files(tmp_path):
     """Vosk mode's own places: what a media stream heard (`vosk_turns`, `turns`) and a
     voicemail's transcript, through a real server, websocket and model."""

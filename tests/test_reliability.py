@@ -1,7 +1,8 @@
 """The hotline under gunicorn: a soak of concurrent calls, and a worker killed mid-call.
 
-These start the real production server (gunicorn, several workers, one SQLite file)
-on a loopback port and drive it over HTTP with the softphone, as Twilio would.
+These start the real production server (gunicorn, several workers, one database: the
+test's SQLite file or PostgreSQL database) on a loopback port and drive it over HTTP
+with the softphone, as Twilio would.
 """
 
 import os
@@ -31,7 +32,8 @@ def free_port() -> int:
 
 
 class Server:
-    """gunicorn with the hotline on 127.0.0.1, its database in a temporary folder."""
+    """gunicorn with the hotline on 127.0.0.1 on `database` (HOTLINE_DATABASE; without it,
+    a SQLite file in a temporary folder)."""
 
     def __init__(self, tmp_path: Path, workers: int, database: str | None = None,
                  **settings: str):
@@ -102,8 +104,8 @@ class CheckedPhone(Softphone):
 
 
 @pytest.fixture
-def server(tmp_path):
-    started = Server(tmp_path, workers=3)
+def server(tmp_path, database_target):
+    started = Server(tmp_path, workers=3, database=database_target)
     yield started
     started.stop()
 

@@ -180,8 +180,8 @@ def test_the_next_parameter_cannot_send_the_agent_elsewhere(console_app, rdb):
     assert response.headers["Location"].endswith("/agent/")
 
 
-def test_session_cookie_is_secure_outside_development(tmp_path):
-    app = create_app({"HOTLINE_ENV": "production", "HOTLINE_DATABASE": str(tmp_path / "p.db"),
+def test_session_cookie_is_secure_outside_development(database_target):
+    app = create_app({"HOTLINE_ENV": "production", "HOTLINE_DATABASE": database_target,
                       "TWILIO_AUTH_TOKEN": "x" * 32})
     routing.init_app(app, connect_url=connect_url)
     assert app.config["SESSION_COOKIE_SECURE"] is True

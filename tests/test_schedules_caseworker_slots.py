@@ -21,8 +21,8 @@ def schedule():
 
 
 @pytest.fixture
-def db(tmp_path):
-    conn = database.connect(str(tmp_path / "hotline.sqlite3"))
+def db(database_target):
+    conn = database.connect(database_target)
     with database.transaction(conn):
         store.migrate(conn)
     yield conn

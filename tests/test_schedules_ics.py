@@ -18,9 +18,9 @@ SCHEDULE = load_schedule(DEMO_FOLDER)
 
 
 @pytest.fixture
-def app(tmp_path):
+def app(database_target):
     app = Flask(__name__)
-    app.config.update(TESTING=True, HOTLINE_DATABASE=str(tmp_path / "hotline.sqlite3"),
+    app.config.update(TESTING=True, HOTLINE_DATABASE=database_target,
                       HOTLINE_SCHEDULES=str(DEMO_FOLDER))
     database.init_app(app, {store.__name__: store.MIGRATIONS})
     app.register_blueprint(views.bp)

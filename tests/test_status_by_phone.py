@@ -294,11 +294,11 @@ def test_softphone_call_with_the_demo_data(runner):
                for turn in summary["turns"])
 
 
-def test_an_existing_calls_table_gets_the_verification_columns(tmp_path):
+def test_an_existing_calls_table_gets_the_verification_columns(empty_target):
     from db import connect, transaction
     from ivr import store
 
-    database = connect(str(tmp_path / "old.sqlite3"))
+    database = connect(empty_target)
     database["calls"].create({"call_sid": str, "started_at": str, "updated_at": str},
                              pk="call_sid")
     with transaction(database):

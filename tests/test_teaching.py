@@ -24,7 +24,8 @@ PUT_THROUGH = "Ich verbinde Sie mit einer Mitarbeiterin oder einem Mitarbeiter"
 
 
 def worker(path) -> object:
-    """One worker process's app on the shared database file."""
+    """One worker process's app on the shared database (HOTLINE_DATABASE: a SQLite file or a
+    PostgreSQL URL)."""
     app = create_app({
         "TESTING": True, "HOTLINE_ENV": "test", "HOTLINE_DATABASE": str(path),
         "TWILIO_AUTH_TOKEN": TOKEN, "HOTLINE_PUBLIC_URL": "", "HOTLINE_LANGUAGES": ["de", "en"],
@@ -35,9 +36,8 @@ def worker(path) -> object:
 
 
 @pytest.fixture
-def workers(tmp_path):
-    path = tmp_path / "hotline.sqlite3"
-    return worker(path), worker(path)
+def workers(database_target):
+    return worker(database_target), worker(database_target)
 
 
 def hotline_answers(app, words: str) -> str:
@@ -83,7 +83,7 @@ def test_history_says_who_changed_what_when_and_why_and_keeps_no_call(workers):
     assert at == clock.utc_text(NOW)
     assert change == f"accepted {NEW_WAY_TO_ASK!r} -> agent"
     db = connect(first.config["HOTLINE_DATABASE"])
-    columns = [c.name for c in db["catalogue_versions"].columns]
+    columns = list(db["catalogue_versions"].columns_dict)
     db.conn.close()
     assert columns == ["version", "at", "who", "why", "change", "phrases"]
 
@@ -222,7 +222,7 @@ def test_two_supervisors_accepting_at_once_both_get_a_version_of_their_own(worke
         ("agent", NEW_WAY_TO_ASK), ("job_search", "ich brauche hilfe beim lebenslauf schreiben")]
 
 
-def test_the_exported_layer_loads_on_a_fresh_deployment(workers, tmp_path):
+def test_the_exported_layer_loads_on_a_fresh_deployment(workers, more_databases, tmp_path):
     first, _ = workers
     catalogue(first, "accept", NEW_WAY_TO_ASK, "--intent", "agent", "--who", "mueller")
     catalogue(first, "accept", 'der "Bildungsgutschein" für den Kurs', "--intent", "job_search",
@@ -232,7 +232,7 @@ def test_the_exported_layer_loads_on_a_fresh_deployment(workers, tmp_path):
     assert data["intents"]["agent"]["phrases"] == [NEW_WAY_TO_ASK]
     assert data["intents"]["job_search"]["phrases"] == ['der "Bildungsgutschein" für den Kurs']
 
-    fresh = worker(tmp_path / "elsewhere" / "hotline.sqlite3")
+    fresh = worker(more_databases())
     assert NOT_UNDERSTOOD in hotline_answers(fresh, NEW_WAY_TO_ASK)
     file = tmp_path / "live.toml"
     file.write_text(exported, encoding="utf-8")

@@ -26,16 +26,17 @@ def standin():
     server.close()
 
 
-def production(tmp_path, **config):
-    return create_app({"HOTLINE_ENV": "test", "HOTLINE_DATABASE": str(tmp_path / "h.db"),
+def production(target, **config):
+    return create_app({"HOTLINE_ENV": "test", "HOTLINE_DATABASE": target,
                        "TWILIO_AUTH_TOKEN": TOKEN, "TWILIO_ACCOUNT_SID": ACCOUNT,
                        "HOTLINE_OUTBOX_THREAD": False, **config})
 
 
-def test_region_ie1_needs_the_edge_dublin_and_then_reaches_the_dublin_host(tmp_path, standin):
+def test_region_ie1_needs_the_edge_dublin_and_then_reaches_the_dublin_host(database_target,
+                                                                          standin):
     with pytest.raises(RuntimeError, match="TWILIO_REGION=ie1 needs TWILIO_EDGE=dublin"):
-        production(tmp_path, TWILIO_REGION="ie1", HOTLINE_SMS_FROM="+4971519999999")
-    app = production(tmp_path, TWILIO_REGION="ie1", TWILIO_EDGE="dublin",
+        production(database_target, TWILIO_REGION="ie1", HOTLINE_SMS_FROM="+4971519999999")
+    app = production(database_target, TWILIO_REGION="ie1", TWILIO_EDGE="dublin",
                      HOTLINE_SMS_FROM="+4971519999999", HOTLINE_TWILIO_API_BASE=standin.url)
     app.extensions["hotline.clock"] = lambda: NOW
     caller = Caller(app, from_number="+491701234567")
@@ -49,21 +50,21 @@ def test_region_ie1_needs_the_edge_dublin_and_then_reaches_the_dublin_host(tmp_p
     assert standin.hosts == ["api.dublin.ie1.twilio.com"]
 
 
-def test_without_region_and_edge_the_us1_host_is_used(tmp_path, standin):
-    app = production(tmp_path, HOTLINE_SMS_FROM="+4971519999999",
+def test_without_region_and_edge_the_us1_host_is_used(database_target, standin):
+    app = production(database_target, HOTLINE_SMS_FROM="+4971519999999",
                      HOTLINE_TWILIO_API_BASE=standin.url)
     app.extensions["hotline.gateway"].send_sms("+491701234567", "Test")
     assert standin.hosts == ["api.twilio.com"]
 
 
-def test_sms_need_a_sender_checked_at_start_up(tmp_path):
+def test_sms_need_a_sender_checked_at_start_up(database_target):
     with pytest.raises(RuntimeError, match="HOTLINE_SMS_FROM"):
-        production(tmp_path)
+        production(database_target)
     # A Messaging Service will do, and so will switching SMS off.
-    production(tmp_path, HOTLINE_SMS_SERVICE_SID="MG" + "1" * 32)
-    production(tmp_path, HOTLINE_SMS=False)
+    production(database_target, HOTLINE_SMS_SERVICE_SID="MG" + "1" * 32)
+    production(database_target, HOTLINE_SMS=False)
     # Without a Twilio account nothing is sent, so nothing is required.
-    create_app({"HOTLINE_ENV": "test", "HOTLINE_DATABASE": str(tmp_path / "h2.db"),
+    create_app({"HOTLINE_ENV": "test", "HOTLINE_DATABASE": database_target,
                 "TWILIO_AUTH_TOKEN": TOKEN})
 
 
@@ -109,28 +110,28 @@ def model_path():
         pytest.fail(str(error))
 
 
-def vosk_app(tmp_path, model_path, **config):
+def vosk_app(target, model_path, **config):
     app = create_app({"TESTING": True, "HOTLINE_ENV": "test", "TWILIO_AUTH_TOKEN": TOKEN,
-                      "HOTLINE_DATABASE": str(tmp_path / "v.db"), "HOTLINE_VOSK_PRELOAD": False,
+                      "HOTLINE_DATABASE": target, "HOTLINE_VOSK_PRELOAD": False,
                       "HOTLINE_SPEECH_ENGINE": "vosk", "VOSK_MODEL_PATH": model_path, **config})
     app.extensions["hotline.clock"] = lambda: NOW
     return app
 
 
-def test_vosk_mode_refuses_to_start_without_a_tls_public_url(tmp_path, model_path):
+def test_vosk_mode_refuses_to_start_without_a_tls_public_url(database_target, model_path):
     for public_url in ("", "http://hotline.example.de"):
         with pytest.raises(RuntimeError, match="HOTLINE_PUBLIC_URL=https://"):
-            vosk_app(tmp_path, model_path, HOTLINE_ENV="production",
+            vosk_app(database_target, model_path, HOTLINE_ENV="production",
                      HOTLINE_PUBLIC_URL=public_url)
-    app = vosk_app(tmp_path, model_path, HOTLINE_ENV="production",
+    app = vosk_app(database_target, model_path, HOTLINE_ENV="production",
                    HOTLINE_PUBLIC_URL="https://hotline.example.de")
     # The public URL wins over the one a request reached (behind a proxy, that is inside).
     assert _stream_url(app.extensions["hotline.voice"].listening, "http://10.0.0.5:8000/") == (
         "wss://hotline.example.de/voice/media")
 
 
-def test_vosk_mode_offers_the_callback_while_waiting_by_key_only(tmp_path, model_path):
-    app = vosk_app(tmp_path, model_path, HOTLINE_CALLBACK_OFFER_AFTER=0)
+def test_vosk_mode_offers_the_callback_while_waiting_by_key_only(database_target, model_path):
+    app = vosk_app(database_target, model_path, HOTLINE_CALLBACK_OFFER_AFTER=0)
     caller = Caller(app)
     caller.dial()
     caller.say("#0")  # a person, please: nobody is free, so the caller waits
@@ -141,8 +142,7 @@ def test_vosk_mode_offers_the_callback_while_waiting_by_key_only(tmp_path, model
     said = " ".join(s.text for s in gather.iter("Say"))
     assert "Drücken Sie dafür die Eins" in said and "Sagen Sie" not in said
     # Twilio mode still listens for "Rückruf".
-    plain = production(tmp_path, HOTLINE_SMS=False, HOTLINE_CALLBACK_OFFER_AFTER=0,
-                       HOTLINE_DATABASE=str(tmp_path / "t.db"))
+    plain = production(database_target, HOTLINE_SMS=False, HOTLINE_CALLBACK_OFFER_AFTER=0)
     plain.extensions["hotline.clock"] = lambda: NOW
     other = Caller(plain)
     other.dial()
@@ -151,8 +151,8 @@ def test_vosk_mode_offers_the_callback_while_waiting_by_key_only(tmp_path, model
 
 
 def test_vosk_mode_a_question_asked_again_starts_its_stream_under_a_new_name(
-        tmp_path, model_path):
-    app = vosk_app(tmp_path, model_path)
+        database_target, model_path):
+    app = vosk_app(database_target, model_path)
     caller = Caller(app)
     caller.dial()
     # Twilio's retry of the very same request gets the very same answer (its TwiML never

@@ -82,8 +82,8 @@ def test_every_answer_along_a_call_is_valid_twiml(caller):
         assert_valid_twiml(body)
 
 
-def test_voice_per_language_is_configurable(tmp_path):
-    app = create_app({"HOTLINE_DATABASE": str(tmp_path / "h.db"), "TWILIO_AUTH_TOKEN": TOKEN,
+def test_voice_per_language_is_configurable(database_target):
+    app = create_app({"HOTLINE_DATABASE": database_target, "TWILIO_AUTH_TOKEN": TOKEN,
                       "HOTLINE_VOICE_DE": "Google.de-DE-Neural2-F"})
     caller = Caller(app)
     reply = caller.post("/voice/incoming")
@@ -107,8 +107,8 @@ def test_unsigned_or_wrongly_signed_requests_are_refused_and_write_nothing(clien
     assert count(db, "turns") == 0
 
 
-def test_signature_over_the_public_url_behind_a_proxy(tmp_path):
-    app = create_app({"HOTLINE_DATABASE": str(tmp_path / "h.db"), "TWILIO_AUTH_TOKEN": TOKEN,
+def test_signature_over_the_public_url_behind_a_proxy(database_target):
+    app = create_app({"HOTLINE_DATABASE": database_target, "TWILIO_AUTH_TOKEN": TOKEN,
                       "HOTLINE_PUBLIC_URL": "https://hotline.example.de"})
     client = app.test_client()
     public = "https://hotline.example.de/voice/incoming"
@@ -118,8 +118,8 @@ def test_signature_over_the_public_url_behind_a_proxy(tmp_path):
     assert client.post(internal, data=form, headers=signed(internal, form)).status_code == 403
 
 
-def test_signature_with_forwarded_headers_when_proxy_hops_are_set(tmp_path):
-    app = create_app({"HOTLINE_DATABASE": str(tmp_path / "h.db"), "TWILIO_AUTH_TOKEN": TOKEN,
+def test_signature_with_forwarded_headers_when_proxy_hops_are_set(database_target):
+    app = create_app({"HOTLINE_DATABASE": database_target, "TWILIO_AUTH_TOKEN": TOKEN,
                       "HOTLINE_PROXY_HOPS": 1})
     client = app.test_client()
     public = "https://hotline.example.de/voice/incoming"
@@ -127,7 +127,7 @@ def test_signature_with_forwarded_headers_when_proxy_hops_are_set(tmp_path):
                "X-Forwarded-Host": "hotline.example.de"}
     assert client.post("/voice/incoming", data=FORM, headers=headers).status_code == 200
     # Without trusting the proxy the same request does not validate.
-    plain = create_app({"HOTLINE_DATABASE": str(tmp_path / "h2.db"), "TWILIO_AUTH_TOKEN": TOKEN})
+    plain = create_app({"HOTLINE_DATABASE": database_target, "TWILIO_AUTH_TOKEN": TOKEN})
     assert plain.test_client().post("/voice/incoming", data=FORM,
                                     headers=headers).status_code == 403
 
@@ -200,17 +200,17 @@ def test_webhooks_signed_with_a_shared_key_pass_when_the_key_is_configured(app, 
     assert client.post(url, data=form, headers=signed(url, form)).status_code == 200
 
 
-def test_no_auth_token_refuses_everything(tmp_path):
-    app = create_app({"HOTLINE_DATABASE": str(tmp_path / "h.db"), "TWILIO_AUTH_TOKEN": "",
+def test_no_auth_token_refuses_everything(database_target):
+    app = create_app({"HOTLINE_DATABASE": database_target, "TWILIO_AUTH_TOKEN": "",
                       "HOTLINE_ENV": "production"})
     url = "http://localhost/voice/incoming"
     reply = app.test_client().post(url, data=FORM, headers=signed(url, FORM, token=""))
     assert reply.status_code == 403
 
 
-def test_switching_validation_off_is_explicit_and_loud(tmp_path, caplog):
+def test_switching_validation_off_is_explicit_and_loud(database_target, caplog):
     with caplog.at_level(logging.WARNING):
-        app = create_app({"HOTLINE_DATABASE": str(tmp_path / "h.db"),
+        app = create_app({"HOTLINE_DATABASE": database_target,
                           "HOTLINE_VALIDATE_SIGNATURES": False})
     assert any(r.levelno == logging.CRITICAL and "ANYONE" in r.getMessage()
                for r in caplog.records)
@@ -234,6 +234,8 @@ def test_a_retried_turn_gets_the_same_answer_and_is_recorded_once(caller, db):
     assert db.execute("SELECT turns FROM calls").fetchone()[0] == 1
 
 
+# SQLite only: the layout of the version before (webhook_replies) was never on PostgreSQL,
+# which came after it.
 @pytest.mark.sqlite_only
 def test_replies_stored_by_the_version_before_still_answer_retries(app, caller, db):
     caller.dial()
@@ -422,6 +424,8 @@ def test_summary_needs_a_known_call(caller):
     assert caller.post("/voice/summary").status == 404
 
 
+# About SQLite itself: BEGIN IMMEDIATE takes its one write lock (tests/test_store_engines.py
+# holds the store on both engines).
 @pytest.mark.sqlite_only
 def test_a_database_locked_by_a_long_writer_holds_the_caller_and_retries(app, caller, db):
     import threading

@@ -1,9 +1,10 @@
 """Whole conversations, written from the callers' side before the code they test.
 
 Every conversation of the development sets is played through the real webhooks
-(tests/conversation_script.py). The held-out sets (`*_heldout.txt`) are not run here:
-they are scored by hand, once, with tools/score_conversations.py, so that nobody tunes
-against them.
+(tests/conversation_script.py), each on a database of its own from conftest's
+`database_target`: on SQLite in `make test`, on PostgreSQL in `make test-postgresql`.
+The held-out sets (`*_heldout.txt`) are not run here: they are scored by hand, once, with
+tools/score_conversations.py, so that nobody tunes against them.
 
 A conversation that does not work yet is listed in NOT_YET with the reason, and must
 fail (strict xfail): when it starts to pass, the list is out of date and the test says so.
@@ -31,6 +32,6 @@ def cases():
 
 
 @pytest.mark.parametrize("conversation", list(cases()))
-def test_whole_conversation(conversation, tmp_path):
-    result = run(conversation, workdir=tmp_path)
+def test_whole_conversation(conversation, database_target):
+    result = run(conversation, database=database_target)
     assert result.passed, result.failure.describe()

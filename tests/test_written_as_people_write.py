@@ -24,11 +24,11 @@ ALL = ["de", "en", "uk", "ru", "tr", "ar", "de-simple"]
 
 
 @pytest.fixture
-def app(tmp_path):
+def app(database_target):
     """The hotline in every language it has, with the demo customers' cases."""
     app = create_app({
         "TESTING": True, "HOTLINE_ENV": "test",
-        "HOTLINE_DATABASE": str(tmp_path / "hotline.sqlite3"),
+        "HOTLINE_DATABASE": database_target,
         "TWILIO_AUTH_TOKEN": TOKEN, "HOTLINE_PUBLIC_URL": "",
         "HOTLINE_LANGUAGES": ALL, "HOTLINE_VALIDATE_SIGNATURES": True})
     clock.install(app, clock.Clock.at(NOW))

@@ -29,7 +29,7 @@ NOT_UNDERSTOOD = "Das habe ich leider nicht verstanden"
 FAMILIENKASSE = "ist die Familienkasse der Bundesagentur für Arbeit zuständig"
 ROOT = Path(__file__).resolve().parents[2]
 
-# Another worker: its own process on the same database file, with the default refresh
+# Another worker: its own process on the same database, with the default refresh
 # interval (5 s), serving the webhooks on a free port, which it prints.
 WORKER = textwrap.dedent("""
     import sys
@@ -48,9 +48,9 @@ WORKER = textwrap.dedent("""
 """)
 
 
-def hotline(path: Path, refresh_s: float):
+def hotline(path: str, refresh_s: float):
     app = create_app({
-        "TESTING": True, "HOTLINE_ENV": "test", "HOTLINE_DATABASE": str(path),
+        "TESTING": True, "HOTLINE_ENV": "test", "HOTLINE_DATABASE": path,
         "TWILIO_AUTH_TOKEN": TOKEN, "HOTLINE_PUBLIC_URL": "", "HOTLINE_LANGUAGES": ["de", "en"],
         "HOTLINE_VALIDATE_SIGNATURES": True, "HOTLINE_CATALOGUE_REFRESH_S": refresh_s,
     })
@@ -59,14 +59,15 @@ def hotline(path: Path, refresh_s: float):
 
 
 @pytest.fixture
-def path(tmp_path):
-    return tmp_path / "hotline.sqlite3"
+def path(database_target):
+    """The database both workers share (HOTLINE_DATABASE)."""
+    return database_target
 
 
 @pytest.fixture
 def app(path):
     app = hotline(path, refresh_s=0.2)
-    db = connect(str(path))
+    db = connect(path)
     store.add_agent(db, login="leitung", name="Petra Wagner", role="supervisor",
                     password_hash=generate_password_hash(PASSWORD), sites=("waiblingen",),
                     now=NOW)
@@ -83,7 +84,7 @@ def server(app):
 def other_worker(path, app):
     """The base URL of a second worker process on the same database."""
     process = subprocess.Popen(  # noqa: S603 - our own interpreter and script
-        [sys.executable, "-c", WORKER, str(path), TOKEN, NOW.isoformat()], cwd=ROOT,
+        [sys.executable, "-c", WORKER, path, TOKEN, NOW.isoformat()], cwd=ROOT,
         stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
         env={**os.environ, "PYTHONPATH": str(ROOT)})
     try:
@@ -123,7 +124,7 @@ def until(app_or_url, wanted: str, started: float) -> float:
 
 
 def test_a_supervisor_teaches_the_hotline_in_the_browser(app, server, other_worker, browser,
-                                                         tmp_path):
+                                                         more_databases, tmp_path):
     from selenium.webdriver.common.by import By
     from selenium.webdriver.common.keys import Keys
     from selenium.webdriver.support import expected_conditions as EC
@@ -176,7 +177,7 @@ def test_a_supervisor_teaches_the_hotline_in_the_browser(app, server, other_work
     until(other_worker, NOT_UNDERSTOOD, rolled_back)
 
     # The exported TOML loads on a fresh deployment.
-    fresh = hotline(tmp_path / "elsewhere" / "hotline.sqlite3", refresh_s=0.05)
+    fresh = hotline(more_databases(), refresh_s=0.05)
     assert NOT_UNDERSTOOD in says(fresh, NEW_WAY)
     file = tmp_path / "live-de.toml"
     file.write_text(exported + "\n", encoding="utf-8")
