@@ -159,11 +159,17 @@ def postgres_databases():
 @pytest.fixture
 def database_target(engine, tmp_path, request):
     """HOTLINE_DATABASE for this test: a SQLite file, or a PostgreSQL database's URL."""
+    yield from _lent(engine, lambda: tmp_path / "hotline.sqlite3", request, empty=False)
+
+
+def _lent(engine, sqlite_path, request, empty: bool):
+    """A SQLite file's path, or a PostgreSQL database lent for the fixture's scope (a
+    migrated one, or with `empty` one without a single table) and given back after."""
     if engine == "sqlite":
-        yield str(tmp_path / "hotline.sqlite3")
+        yield str(sqlite_path())
         return
     databases = request.getfixturevalue("postgres_databases")
-    url = databases.new()
+    url = databases.empty() if empty else databases.new()
     yield url
     import db_postgres
 
@@ -175,32 +181,15 @@ def database_target(engine, tmp_path, request):
 def module_database_target(tmp_path_factory, request):
     """database_target shared by a module's tests whose set-up is too slow to repeat (a
     server with a speech model): HOTLINE_TEST_ENGINE's engine, one database per module."""
-    if ENGINE == "sqlite":
-        yield str(tmp_path_factory.mktemp("database") / "hotline.sqlite3")
-        return
-    databases = request.getfixturevalue("postgres_databases")
-    url = databases.new()
-    yield url
-    import db_postgres
-
-    db_postgres.close_pools(url)
-    databases.give_back(url)
+    yield from _lent(ENGINE, lambda: tmp_path_factory.mktemp("database") / "hotline.sqlite3",
+                     request, empty=False)
 
 
 @pytest.fixture
 def empty_target(engine, tmp_path, request):
     """HOTLINE_DATABASE of a database without a single table (for migrations from older
     layouts)."""
-    if engine == "sqlite":
-        yield str(tmp_path / "hotline.sqlite3")
-        return
-    databases = request.getfixturevalue("postgres_databases")
-    url = databases.empty()
-    yield url
-    import db_postgres
-
-    db_postgres.close_pools(url)
-    databases.give_back(url)
+    yield from _lent(engine, lambda: tmp_path / "hotline.sqlite3", request, empty=True)
 
 
 @pytest.fixture
