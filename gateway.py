@@ -22,6 +22,7 @@ from urllib.parse import urlsplit, urlunsplit
 
 import requests
 from flask import Flask, current_app
+from requests.adapters import HTTPAdapter
 from twilio.base.exceptions import TwilioException, TwilioRestException
 from twilio.http import HttpClient
 from twilio.http.response import Response as TwilioResponse
@@ -45,6 +46,7 @@ READ_TIMEOUT_S = 10.0
 # Moving a live call on cannot wait for a slow API: the caller keeps waiting in the
 # queue and the next dispatch tries again.
 CALL_UPDATE_TIMEOUT = (2.0, 4.0)
+DEFAULT_POOL = 10  # connections requests keeps open per host, unless told more
 
 
 class GatewayError(RuntimeError):
@@ -138,6 +140,18 @@ class HotlineHttpClient(HttpClient):
         self.api_base = api_base.rstrip("/")
         self.session = requests.Session()
         self._local = threading.local()
+        self.connections = 0
+
+    def keep_connections(self, count: int) -> None:
+        """Keep up to `count` connections open per host for requests made in parallel (the
+        outbox's sender): requests' default pool keeps 10 and opens (and closes) a new
+        connection, a TLS handshake against Twilio, for every request beyond that."""
+        if count <= max(self.connections, DEFAULT_POOL):
+            return
+        self.connections = count
+        for prefix in ("https://", "http://"):
+            self.session.mount(prefix, HTTPAdapter(pool_connections=DEFAULT_POOL,
+                                                   pool_maxsize=count))
 
     def url_for(self, url: str) -> tuple[str, dict]:
         """Where to send a request for `url`, and extra headers: with an API base, the
@@ -218,6 +232,9 @@ class FakeGateway:
     ended_calls: list[str] = field(default_factory=list)
     fail: bool = False  # tests set it to see how failures are handled
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+
+    def keep_connections(self, count: int) -> None:
+        """Nothing to keep: no connections."""
 
     def _check(self) -> None:
         if self.fail:
@@ -328,6 +345,10 @@ class TwilioGateway:
         self.sms_from = sms_from
         self.messaging_service = messaging_service
         self.call_from = call_from or sms_from
+
+    def keep_connections(self, count: int) -> None:
+        """Requests made from `count` threads at once reuse their connections."""
+        self.http.keep_connections(count)
 
     def _sender(self) -> dict:
         if self.messaging_service:
