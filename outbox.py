@@ -551,18 +551,31 @@ class Flight:
     def __init__(self, app: Flask, parallel: int, pace: Pace, send: Callable[..., Outcome]):
         self.app, self.pace, self.send = app, pace, send
         self.parallel = parallel
-        self._slots = threading.BoundedSemaphore(parallel)
+        self.running = 0  # slots taken
+        self._changed = threading.Condition()
         self._pool = ThreadPoolExecutor(parallel, thread_name_prefix="outbox-request")
-        self._lock = threading.Lock()
         self._finished: list[tuple[Message, Outcome, float]] = []
 
+    def room(self, timeout: float) -> int:
+        """How many more requests may start, waiting up to `timeout` seconds for one."""
+        with self._changed:
+            self._changed.wait_for(lambda: self.running < self.parallel, max(0.0, timeout))
+            return self.parallel - self.running
+
     def slot(self, timeout: float) -> bool:
-        """Wait up to `timeout` seconds for room for one more request; True if there is."""
-        return timeout > 0 and self._slots.acquire(timeout=timeout)
+        """Take room for one more request, waiting up to `timeout` seconds for it."""
+        with self._changed:
+            if not self._changed.wait_for(lambda: self.running < self.parallel,
+                                          max(0.0, timeout)):
+                return False
+            self.running += 1
+            return True
 
     def free(self) -> None:
         """Give back a slot taken for a request that did not start after all."""
-        self._slots.release()
+        with self._changed:
+            self.running -= 1
+            self._changed.notify_all()
 
     def start(self, message: Message, now: datetime) -> None:
         """Send `message` in the pool (its slot taken)."""
@@ -581,14 +594,15 @@ class Flight:
                 log.info("Outbox: Twilio answered 429; nothing starts for %.1f s",
                          outcome.slow_down_s)
                 self.pace.pause(outcome.slow_down_s)
-            with self._lock:
+            with self._changed:
                 if outcome is not None:
                     self._finished.append((message, outcome, time.monotonic() - began))
-            self._slots.release()
+                self.running -= 1
+                self._changed.notify_all()
 
     def take(self) -> list[tuple[Message, Outcome, float]]:
         """The requests finished since the last take: (message, outcome, seconds it took)."""
-        with self._lock:
+        with self._changed:
             finished, self._finished = self._finished, []
         return finished
 
@@ -606,12 +620,13 @@ def send_batches(app: Flask, db: Database, worker: str, pace: Pace,
     it ends the round. Returns (messages begun, lease still held).
 
     Up to HOTLINE_OUTBOX_PARALLEL requests are under way at once (`Flight`), started in
-    the batch's order (what a caller waits for first) at the pace; the next batch is
-    claimed while the last one's requests are still out, and each claim stores what has
-    finished since. A crash between a request and that write leaves its message claimed:
-    when the claim runs out it comes back uncertain and is looked up at Twilio before it
-    is sent again (as for a sender killed mid-send). A call is stored as soon as it is
-    placed: Twilio may fetch its answer URL within a second."""
+    the batch's order (what a caller waits for first) at the pace. A batch is claimed
+    once there is room for a request, while the last batch's requests may still be out;
+    each claim stores what has finished since. A crash
+    between a request and that write leaves its message claimed: when the claim runs out
+    it comes back uncertain and is looked up at Twilio before it is sent again (as for a
+    sender killed mid-send). A call is stored as soon as it is placed: Twilio may fetch
+    its answer URL within a second."""
     gateway = app.extensions["hotline.gateway"]
     callback = status_callback_url(app.config)
     public = app.config.get("HOTLINE_PUBLIC_URL", "")
@@ -632,18 +647,26 @@ def send_batches(app: Flask, db: Database, worker: str, pace: Pace,
 
     try:
         while not stopping() and (limit is None or done < limit) and not pace.paused():
+            room = flight.room(LEASE_RENEW_S)
             outcomes += finished()
             now = clock.now()
-            # What Twilio answers in a batch's time: `parallel` requests per round trip.
-            size = batch_size(pace.rate, per_message_s / parallel)
             renew = lease and time.monotonic() - renewed >= LEASE_RENEW_S
-            batch = claim_batch(db, worker, now, min(size, limit - done) if limit else size,
-                                outcomes, [m.id for m in waiting], renew)
+            # What the pace lets through in a batch's time and what Twilio answers in it
+            # (`parallel` requests a round trip); claimed once one of them can start.
+            size = batch_size(pace.rate, per_message_s / parallel)
+            if limit is not None:
+                size = min(size, limit - done)
+            if not room and not (outcomes or renew):
+                continue  # every request still out (Twilio is slow): wait on
+            batch = claim_batch(db, worker, now, size, outcomes, [m.id for m in waiting],
+                                renew)
             outcomes, waiting = [], []
             if batch is None:
                 return done, False  # another sender holds the lease now
             if renew:
                 renewed = time.monotonic()
+            if not room:
+                continue  # stored what finished, renewed the lease: no room to send yet
             if not batch:
                 if _fill(app, db, now, size):
                     continue  # more came due (reminders in chunks): keep sending
@@ -656,8 +679,7 @@ def send_batches(app: Flask, db: Database, worker: str, pace: Pace,
                 if not pace.wait():
                     flight.free()
                     break  # a 429: nothing starts until its Retry-After has passed
-                message = waiting.pop(0)
-                flight.start(message, clock.now())
+                flight.start(waiting.pop(0), clock.now())
                 done += 1
                 outcomes += finished()
                 if any(outcome.kind == CALL for outcome in outcomes):
