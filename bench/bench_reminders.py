@@ -16,10 +16,11 @@ CPU time from /proc: the workers' per turn, baseline and while sending, and the 
 process's per 1,000 reminders (a sender that is a thread in the workers shows in theirs).
 
 With `--twilio-latency S` the sender talks HTTP, through the real gateway, to a stand-in
-for Twilio's REST API (tests/twilio_standin.py, a process of its own on the same cores)
-answering each request after S seconds, as the real one does in 100-300 ms, with
-`--parallel` requests in flight (HOTLINE_OUTBOX_PARALLEL; 0: the default, from the rate).
-Without it, the fake gateway answers at once and hides Twilio's round trip.
+for Twilio's REST API (tests/twilio_standin.py, a process of its own on the same cores,
+at nice 19: Twilio's work is not ours) answering each request after S seconds, as the
+real one does in 100-300 ms, with `--parallel` requests in flight
+(HOTLINE_OUTBOX_PARALLEL; 0: the default, from the rate). Without it, the fake gateway
+answers at once and hides Twilio's round trip.
 
 The reminder hours and days are opened to the whole week for the run
 (HOTLINE_REMINDER_HOURS, HOTLINE_REMINDER_DAYS), so that it measures the same on a
@@ -212,7 +213,8 @@ def main() -> None:
     if args.twilio_latency:
         standin = subprocess.Popen(
             [sys.executable, str(ROOT / "tests" / "twilio_standin.py"),
-             "--latency", str(args.twilio_latency)], cwd=ROOT, stdin=subprocess.PIPE,
+             "--latency", str(args.twilio_latency), "--nice", "19"], cwd=ROOT,
+            stdin=subprocess.PIPE,
             stdout=subprocess.PIPE, text=True)
         env.update(TWILIO_ACCOUNT_SID="AC" + "0" * 32,
                    HOTLINE_TWILIO_API_BASE=standin.stdout.readline().strip())
@@ -246,10 +248,11 @@ def main() -> None:
         stop(process)
         if standin:
             standin.stdin.close()
-            most = standin.stdout.readline().split()[-1:]
+            _, most, cpu_s = standin.stdout.readline().split()
             standin.wait(10)
-            print(f"  stand-in Twilio answering after {args.twilio_latency * 1000:.0f} ms: at "
-                  f"most {most[0] if most else '?'} requests at once", flush=True)
+            print(f"  stand-in Twilio answering after {args.twilio_latency * 1000:.0f} ms (at "
+                  f"nice 19, on the same cores): at most {most} requests at once, "
+                  f"{cpu_s} s of CPU", flush=True)
     baseline = before + after
     print(f"  reminders sent: {done:,} of {args.reminders:,}, the first to the last in "
           f"{span:.1f} s: {(done - 1) / span:.0f}/s, {(done - 1) / span / args.sms_rate:.2f}x "

@@ -264,18 +264,24 @@ class _Handler(BaseHTTPRequestHandler):
 def main() -> None:
     """A stand-in in a process of its own (the benchmarks): `python tests/twilio_standin.py
     --latency 0.15` prints its URL, serves until its standard input closes, then prints
-    how many requests it answered and the most it held at once."""
+    how many requests it answered, the most it held at once and its CPU seconds. `--nice`
+    lowers its priority: on the benchmark's cores it stands for Twilio's servers, whose
+    work is not ours."""
     import argparse
+    import os
     import sys
 
     parser = argparse.ArgumentParser(description=main.__doc__.splitlines()[0])
     parser.add_argument("--latency", type=float, default=0.15, help="seconds per answer")
+    parser.add_argument("--nice", type=int, default=0)
+    args = parser.parse_args()
+    os.nice(args.nice)
     standin = StandIn()
-    standin.latency = parser.parse_args().latency
+    standin.latency = args.latency
     print(standin.url, flush=True)
     sys.stdin.read()
     standin.close()
-    print(f"{standin.requests} {standin.max_in_flight}", flush=True)
+    print(f"{standin.requests} {standin.max_in_flight} {time.process_time():.2f}", flush=True)
 
 
 if __name__ == "__main__":
