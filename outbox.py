@@ -31,11 +31,15 @@ table's messages in the background:
   body names the webhooks Twilio fetches when the call is answered and when it ends, and
   whether to detect an answering machine. A call that may have been placed is looked up
   (calls to that number since the row was queued) before it is placed again.
-- Pace: at most HOTLINE_OUTBOX_RATE requests a second (what the job centre's Twilio
-  number allows); what a caller is waiting for (priority 0: a booking's confirmation, a
-  callback) goes before reminders (priority 1), however many of those are due: first in
-  any batch, and one queued while a batch of reminders goes out waits for that batch
-  only (BATCH_S, a tenth of a second, at most).
+- Pace: at most HOTLINE_OUTBOX_RATE requests start a second (what the job centre's
+  Twilio number allows), with up to HOTLINE_OUTBOX_PARALLEL of them in flight at once,
+  each in a thread of a small pool in the sender: Twilio takes 100-300 ms to answer, so
+  one request at a time reaches 3-10 a second whatever the rate allows. A 429 (too many
+  requests at once) holds back every start for its Retry-After. What a caller is waiting
+  for (priority 0: a booking's confirmation, a callback) starts before reminders
+  (priority 1), however many of those are due: first in any batch, and one queued while
+  a batch of reminders goes out waits for that batch only (BATCH_S, a tenth of a second,
+  at most, once a request can start).
 """
 
 from __future__ import annotations
