@@ -567,10 +567,12 @@ class Flight:
             return self.parallel - self.running
 
     def slot(self, timeout: float) -> bool:
-        """Take room for one more request, waiting up to `timeout` seconds for it."""
+        """Take room for one more request, waiting up to `timeout` seconds for it (none
+        once the time is up)."""
+        if timeout <= 0:
+            return False
         with self._changed:
-            if not self._changed.wait_for(lambda: self.running < self.parallel,
-                                          max(0.0, timeout)):
+            if not self._changed.wait_for(lambda: self.running < self.parallel, timeout):
                 return False
             self.running += 1
             return True
