@@ -140,6 +140,9 @@ SETTINGS = {
     "HOTLINE_OUTBOX_NICE": ("10", int),
     # Requests a second the sender makes at most (the Twilio number's rate); 0: no limit.
     "HOTLINE_OUTBOX_RATE": ("10", float),
+    # Requests to Twilio the sender keeps in flight at once (a thread each, in the sender
+    # only); 0: as the rate needs at Twilio's slower answers (rate x 0.3 s, outbox.py).
+    "HOTLINE_OUTBOX_PARALLEL": ("0", int),
     # The number outbound calls come from (voice reminders, callbacks); default: SMS_FROM.
     "HOTLINE_CALL_FROM": ("", str),
     # Appointment reminders (schedules/reminders.py): when on the working day before, and

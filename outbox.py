@@ -31,23 +31,29 @@ table's messages in the background:
   body names the webhooks Twilio fetches when the call is answered and when it ends, and
   whether to detect an answering machine. A call that may have been placed is looked up
   (calls to that number since the row was queued) before it is placed again.
-- Pace: at most HOTLINE_OUTBOX_RATE requests a second (what the job centre's Twilio
-  number allows); what a caller is waiting for (priority 0: a booking's confirmation, a
-  callback) goes before reminders (priority 1), however many of those are due: first in
-  any batch, and one queued while a batch of reminders goes out waits for that batch
-  only (BATCH_S, a tenth of a second, at most).
+- Pace: at most HOTLINE_OUTBOX_RATE requests start a second (what the job centre's
+  Twilio number allows), with up to HOTLINE_OUTBOX_PARALLEL of them in flight at once,
+  each in a thread of a small pool in the sender: Twilio takes 100-300 ms to answer, so
+  one request at a time reaches 3-10 a second whatever the rate allows. A 429 (too many
+  requests at once) holds back every start for its Retry-After. What a caller is waiting
+  for (priority 0: a booking's confirmation, a callback) starts before reminders
+  (priority 1), however many of those are due: first in any batch, and one queued while
+  a batch of reminders goes out waits for that batch only (BATCH_S, a tenth of a second,
+  at most, once a request can start).
 """
 
 from __future__ import annotations
 
 import json
 import logging
+import math
 import os
 import random
 import threading
 import time
 import uuid
 from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -87,6 +93,16 @@ LEASE_RENEW_S = 1.0  # while sending, the lease is renewed with the batch claime
 # caller waits for, queued while reminders go out, waits for one batch at most.
 BATCH_S = 0.1
 BATCH_MAX = 25
+# Requests in flight at once (HOTLINE_OUTBOX_PARALLEL; by default rate x this): Twilio
+# answers a request in about 100-300 ms, so one at a time reaches 3-10 a second. Sized
+# for the slow end, the rate holds when Twilio is slow; spare slots cost nothing.
+TYPICAL_LATENCY_S = 0.3
+PARALLEL_UNPACED = 10  # with no rate set (HOTLINE_OUTBOX_RATE=0)
+# A 429 is Twilio's answer to too many requests at once: nothing starts for its
+# Retry-After (this when it sends none), this long at most (a longer Retry-After holds
+# back the message it answered; the others try again and meet a new 429 if it lasts).
+RATE_LIMIT_PAUSE_S = 1.0
+RATE_LIMIT_PAUSE_MAX_S = 60.0
 # A look-up accepts messages created this much before the row (clocks differ).
 LOOKUP_SKEW = timedelta(minutes=2)
 
@@ -265,6 +281,8 @@ class Outcome:
     id: int
     state: str
     fields: dict
+    kind: str = SMS
+    slow_down_s: float = 0.0  # a 429: how long nothing else may start (Retry-After)
 
 
 def batch_size(rate: float, seconds_per_message: float = 0.0) -> int:
@@ -382,7 +400,7 @@ def attempt(gateway, message: Message, now: datetime, status_callback: str | Non
              "call placed" if message.kind == CALL else "sent", message.attempts)
     return Outcome(message.id, SENT, {"state": SENT, "message_sid": sid,
                                       "sent_at": clock.utc_text(now), "uncertain": 0,
-                                      "error_kind": None, "reason": None})
+                                      "error_kind": None, "reason": None}, message.kind)
 
 
 def _place(gateway, message: Message, public_url: str) -> str:
@@ -399,15 +417,22 @@ def _place(gateway, message: Message, public_url: str) -> str:
 
 
 def _failed(message: Message, now: datetime, error: GatewayError) -> Outcome:
+    # A 429 (too many requests at once) holds back every request still to start.
+    slow_down = 0.0
+    if error.kind == RATE_LIMITED:
+        slow_down = min(RATE_LIMIT_PAUSE_MAX_S, RATE_LIMIT_PAUSE_S if error.retry_after_s is None
+                        else error.retry_after_s)
     if not error.retryable:
         log.warning("Outbox %d: refused, not retried (%s)", message.id, error.reason)
         return Outcome(message.id, FAILED, {"state": FAILED, "error_kind": error.kind,
-                                            "error_code": error.code, "reason": error.reason})
+                                            "error_code": error.code, "reason": error.reason},
+                       message.kind)
     if now - message.created_at > GIVE_UP_AFTER:
         log.warning("Outbox %d: given up after %d attempts", message.id, message.attempts)
         return Outcome(message.id, FAILED, {
             "state": FAILED, "error_kind": error.kind, "error_code": error.code,
-            "reason": f"gave up after {message.attempts} attempts ({error.reason})"})
+            "reason": f"gave up after {message.attempts} attempts ({error.reason})"},
+            message.kind, slow_down)
     # Only a request that surely never reached Twilio leaves the message certain.
     uncertain = message.uncertain or (error.reached is not False and error.kind != RATE_LIMITED)
     wait = backoff_s(message.attempts, error)
@@ -415,7 +440,8 @@ def _failed(message: Message, now: datetime, error: GatewayError) -> Outcome:
     return Outcome(message.id, QUEUED, {
         "state": QUEUED, "uncertain": int(uncertain), "error_kind": error.kind,
         "error_code": error.code, "reason": error.reason,
-        "next_attempt_at": clock.utc_text(now + timedelta(seconds=wait))})
+        "next_attempt_at": clock.utc_text(now + timedelta(seconds=wait))},
+        message.kind, slow_down)
 
 
 HOOKS = "hotline.outbox_before_round"
@@ -452,27 +478,56 @@ def _fill(app: Flask, db: Database, now: datetime, size: int) -> int:
 
 
 class Pace:
-    """At most `rate` requests a second, with a burst of one second's worth: a token
-    bucket on the monotonic clock. A rate of 0 means no limit."""
+    """At most `rate` requests start a second, with a burst of one second's worth: a token
+    bucket on the monotonic clock (a rate of 0 means no limit). A 429 from Twilio pauses
+    it (`pause`): then nothing starts until Twilio's Retry-After has passed, whichever
+    request it answered."""
 
-    def __init__(self, rate: float, sleep=time.sleep, monotonic=time.monotonic):
+    def __init__(self, rate: float, sleep=None, monotonic=time.monotonic):
         self.rate = float(rate)
-        self.sleep, self.monotonic = sleep, monotonic
+        self.monotonic = monotonic
+        # Requests finish in other threads: a pause wakes a sender sleeping for its token.
+        self._changed = threading.Condition()
+        self.sleep = sleep or self._changed.wait
         self.tokens = max(1.0, self.rate)
         self.at = monotonic()
+        self.resume_at = float("-inf")
 
-    def wait(self) -> None:
-        """Return when the next request may go."""
-        if self.rate <= 0:
-            return
-        self._refill()
-        if self.tokens < 1:
-            self.sleep((1 - self.tokens) / self.rate)
-            # A sleep lasts longer than asked (a few tenths of a millisecond): what it
-            # overran counts towards the next request, or the pace falls short of the rate
-            # (measured: 230 a second where 250 were allowed).
+    def wait(self) -> bool:
+        """Return when the next request may start (True), or as soon as a pause is on
+        (False: nothing may start now; `paused()` says for how long)."""
+        with self._changed:
+            if self._paused():
+                return False
+            if self.rate <= 0:
+                return True
             self._refill()
-        self.tokens -= 1
+            if self.tokens < 1:
+                self.sleep((1 - self.tokens) / self.rate)
+                if self._paused():
+                    return False
+                # A sleep lasts longer than asked (a few tenths of a millisecond): what it
+                # overran counts towards the next request, or the pace falls short of the
+                # rate (measured: 230 a second where 250 were allowed).
+                self._refill()
+            self.tokens -= 1
+            return True
+
+    def pause(self, seconds: float) -> None:
+        """Let nothing start for `seconds` (from any thread); afterwards the pace starts
+        again from one request, not with a second's burst."""
+        with self._changed:
+            self.resume_at = max(self.resume_at, self.monotonic() + seconds)
+            self.tokens, self.at = 1.0, self.resume_at
+            self._changed.notify_all()
+
+    def paused(self) -> float:
+        """Seconds until requests may start again (0: they may now)."""
+        with self._changed:
+            return self._paused()
+
+    def _paused(self) -> float:
+        return max(0.0, self.resume_at - self.monotonic())
 
     def _refill(self) -> None:
         now = self.monotonic()
@@ -480,55 +535,166 @@ class Pace:
         self.at = now
 
 
+def parallel_for(config) -> int:
+    """How many requests the sender keeps in flight at most: HOTLINE_OUTBOX_PARALLEL, or
+    by default what the rate needs at Twilio's slower answers (rate x TYPICAL_LATENCY_S,
+    rounded up: 3 at the default 10 a second, 75 at 250)."""
+    parallel = int(config.get("HOTLINE_OUTBOX_PARALLEL", 0) or 0)
+    if parallel > 0:
+        return parallel
+    rate = float(config.get("HOTLINE_OUTBOX_RATE", 0) or 0)
+    return max(1, math.ceil(rate * TYPICAL_LATENCY_S)) if rate > 0 else PARALLEL_UNPACED
+
+
+class Flight:
+    """The sender's requests under way, each in a thread of a small pool (a request waits
+    on Twilio, and its I/O releases the interpreter lock), at most `parallel` at once.
+    What they came to is kept here until the sender stores it with its next write; a 429
+    pauses the pace for every request still to start."""
+
+    def __init__(self, app: Flask, parallel: int, pace: Pace, send: Callable[..., Outcome]):
+        self.app, self.pace, self.send = app, pace, send
+        self.parallel = parallel
+        self.running = 0  # slots taken
+        self._changed = threading.Condition()
+        self._pool = ThreadPoolExecutor(parallel, thread_name_prefix="outbox-request")
+        self._finished: list[tuple[Message, Outcome, float]] = []
+
+    def room(self, timeout: float) -> int:
+        """How many more requests may start, waiting up to `timeout` seconds for one."""
+        with self._changed:
+            self._changed.wait_for(lambda: self.running < self.parallel, max(0.0, timeout))
+            return self.parallel - self.running
+
+    def slot(self, timeout: float) -> bool:
+        """Take room for one more request, waiting up to `timeout` seconds for it (none
+        once the time is up)."""
+        if timeout <= 0:
+            return False
+        with self._changed:
+            if not self._changed.wait_for(lambda: self.running < self.parallel, timeout):
+                return False
+            self.running += 1
+            return True
+
+    def free(self) -> None:
+        """Give back a slot taken for a request that did not start after all."""
+        with self._changed:
+            self.running -= 1
+            self._changed.notify_all()
+
+    def start(self, message: Message, now: datetime) -> None:
+        """Send `message` in the pool (its slot taken)."""
+        self._pool.submit(self._run, message, now)
+
+    def _run(self, message: Message, now: datetime) -> None:
+        began = time.monotonic()
+        outcome = None
+        try:
+            with self.app.app_context():
+                outcome = self.send(message, now)
+        except Exception:  # noqa: BLE001 - a bug: the claim runs out, it comes back uncertain
+            log.exception("Outbox %d: sending failed unexpectedly", message.id)
+        finally:
+            if outcome is not None and outcome.slow_down_s:
+                log.info("Outbox: Twilio answered 429; nothing starts for %.1f s",
+                         outcome.slow_down_s)
+                self.pace.pause(outcome.slow_down_s)
+            with self._changed:
+                if outcome is not None:
+                    self._finished.append((message, outcome, time.monotonic() - began))
+                self.running -= 1
+                self._changed.notify_all()
+
+    def take(self) -> list[tuple[Message, Outcome, float]]:
+        """The requests finished since the last take: (message, outcome, seconds it took)."""
+        with self._changed:
+            finished, self._finished = self._finished, []
+        return finished
+
+    def close(self) -> None:
+        """Wait for every request under way (each ends within the gateway's timeouts)."""
+        self._pool.shutdown(wait=True)
+
+
 def send_batches(app: Flask, db: Database, worker: str, pace: Pace,
                  stopping: Callable[[], bool] = lambda: False, lease: bool = False,
                  limit: int | None = None) -> tuple[int, bool]:
     """Send what is due, a batch per write transaction (claim_batch), until the queue and
-    the hooks have nothing more, `stopping()` says so or `limit` messages were worked on.
-    With `lease`, the lease is renewed about once a second and losing it ends the round.
-    Returns (messages worked on, lease still held).
+    the hooks have nothing more, `stopping()` says so, a 429 paused the pace or `limit`
+    messages were begun. With `lease`, the lease is renewed about once a second and losing
+    it ends the round. Returns (messages begun, lease still held).
 
-    Outcomes are stored with the next claim, so a crash between a request and that write
-    leaves its message claimed: when the claim runs out it comes back uncertain and is
-    looked up at Twilio before it is sent again (as for a sender killed mid-send). A call
-    is stored at once: Twilio may fetch its answer URL within a second."""
+    Up to HOTLINE_OUTBOX_PARALLEL requests are under way at once (`Flight`), started in
+    the batch's order (what a caller waits for first) at the pace. A batch is claimed
+    once there is room for a request, while the last batch's requests may still be out;
+    each claim stores what has finished since. A crash
+    between a request and that write leaves its message claimed: when the claim runs out
+    it comes back uncertain and is looked up at Twilio before it is sent again (as for a
+    sender killed mid-send). A call is stored as soon as it is placed: Twilio may fetch
+    its answer URL within a second."""
     gateway = app.extensions["hotline.gateway"]
     callback = status_callback_url(app.config)
     public = app.config.get("HOTLINE_PUBLIC_URL", "")
+    parallel = parallel_for(app.config)
+    gateway.keep_connections(parallel)
+    flight = Flight(app, parallel, pace, lambda message, now: attempt(
+        gateway, message, now, callback, public))
     outcomes: list[Outcome] = []
     waiting: list[Message] = []  # claimed, not begun
     done, per_message_s, renewed = 0, 0.0, time.monotonic()
+
+    def finished() -> list[Outcome]:
+        nonlocal per_message_s
+        found = flight.take()
+        for _, _, took in found:
+            per_message_s = took if not per_message_s else 0.8 * per_message_s + 0.2 * took
+        return [outcome for _, outcome, _ in found]
+
     try:
-        while not stopping() and (limit is None or done < limit):
+        while not stopping() and (limit is None or done < limit) and not pace.paused():
+            room = flight.room(LEASE_RENEW_S)
+            outcomes += finished()
             now = clock.now()
-            size = batch_size(pace.rate, per_message_s)
             renew = lease and time.monotonic() - renewed >= LEASE_RENEW_S
-            batch = claim_batch(db, worker, now, min(size, limit - done) if limit else size,
-                                outcomes, [m.id for m in waiting], renew)
+            # What the pace lets through in a batch's time and what Twilio answers in it
+            # (`parallel` requests a round trip); claimed once one of them can start.
+            size = batch_size(pace.rate, per_message_s / parallel)
+            if limit is not None:
+                size = min(size, limit - done)
+            if not room and not (outcomes or renew):
+                continue  # every request still out (Twilio is slow): wait on
+            batch = claim_batch(db, worker, now, size, outcomes, [m.id for m in waiting],
+                                renew)
             outcomes, waiting = [], []
             if batch is None:
                 return done, False  # another sender holds the lease now
             if renew:
                 renewed = time.monotonic()
+            if not room:
+                continue  # stored what finished, renewed the lease: no room to send yet
             if not batch:
                 if _fill(app, db, now, size):
                     continue  # more came due (reminders in chunks): keep sending
                 break
             waiting = list(batch)
             began = time.monotonic()
-            while waiting and not stopping() and time.monotonic() - began < BATCH_S:
-                message = waiting.pop(0)
-                pace.wait()
-                started = time.monotonic()
-                outcomes.append(attempt(gateway, message, clock.now(), callback, public))
-                took = time.monotonic() - started
-                per_message_s = took if not per_message_s else 0.8 * per_message_s + 0.2 * took
+            while waiting and not stopping():
+                if not flight.slot(BATCH_S - (time.monotonic() - began)):
+                    break  # all requests still out: the rest go back with the next claim
+                if not pace.wait():
+                    flight.free()
+                    break  # a 429: nothing starts until its Retry-After has passed
+                flight.start(waiting.pop(0), clock.now())
                 done += 1
-                if message.kind == CALL:
+                outcomes += finished()
+                if any(outcome.kind == CALL for outcome in outcomes):
                     with database.transaction(db):
                         _store(db, worker, outcomes)
                     outcomes = []
     finally:
+        flight.close()
+        outcomes += finished()
         if outcomes or waiting:
             with database.transaction(db):
                 _store(db, worker, outcomes, [m.id for m in waiting])

@@ -2,6 +2,7 @@
 the usual webhook turns go on at 200 a second.
 
     python bench/bench_reminders.py [--reminders 10000] [--sms-rate 250] [--rate 200]
+                                    [--twilio-latency 0.15] [--parallel N]
 
 The hotline runs under gunicorn as in production (bench_load.py's servers: a worker per
 core plus one, and the outbox's sender process beside them), with the fake Twilio
@@ -13,6 +14,13 @@ configured HOTLINE_OUTBOX_RATE (from the first to the last reminder's `sent_at`)
 turns' p50/p99 while sending against the baseline (the target: p99 under 50 ms), and
 CPU time from /proc: the workers' per turn, baseline and while sending, and the sender
 process's per 1,000 reminders (a sender that is a thread in the workers shows in theirs).
+
+With `--twilio-latency S` the sender talks HTTP, through the real gateway, to a stand-in
+for Twilio's REST API (tests/twilio_standin.py, a process of its own on the same cores,
+at nice 19: Twilio's work is not ours) answering each request after S seconds, as the
+real one does in 100-300 ms, with `--parallel` requests in flight
+(HOTLINE_OUTBOX_PARALLEL; 0: the default, from the rate). Without it, the fake gateway
+answers at once and hides Twilio's round trip.
 
 The reminder hours and days are opened to the whole week for the run
 (HOTLINE_REMINDER_HOURS, HOTLINE_REMINDER_DAYS), so that it measures the same on a
@@ -185,6 +193,9 @@ def main() -> None:
     parser.add_argument("--sms-rate", type=float, default=250,
                         help="HOTLINE_OUTBOX_RATE: requests a second to Twilio")
     parser.add_argument("--rate", type=float, default=200, help="webhook turns a second")
+    parser.add_argument("--twilio-latency", type=float, default=0.0,
+                        help="talk HTTP to a stand-in Twilio answering after this many seconds")
+    parser.add_argument("--parallel", type=int, default=0, help="HOTLINE_OUTBOX_PARALLEL")
     parser.add_argument("--callers", type=int, default=20)
     parser.add_argument("--rounds", type=int, default=3, help="baseline rounds before/after")
     parser.add_argument("--workers", type=int, default=(os.cpu_count() or 1) + 1)
@@ -197,7 +208,16 @@ def main() -> None:
     env = {"HOTLINE_DATABASE": database, "TWILIO_AUTH_TOKEN": TOKEN, "HOTLINE_HASH_KEY": HASH_KEY,
            "HOTLINE_SECRET_KEY": "bench", "HOTLINE_OUTBOX_RATE": str(args.sms_rate),
            "HOTLINE_REMINDER_HOURS": "00:00-23:59", "HOTLINE_REMINDER_DAYS": "Mon-Sun",
-           "HOTLINE_SMS_FROM": "+4971519999999"}
+           "HOTLINE_SMS_FROM": "+4971519999999", "HOTLINE_OUTBOX_PARALLEL": str(args.parallel)}
+    standin = None
+    if args.twilio_latency:
+        standin = subprocess.Popen(
+            [sys.executable, str(ROOT / "tests" / "twilio_standin.py"),
+             "--latency", str(args.twilio_latency), "--nice", "19"], cwd=ROOT,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE, text=True)
+        env.update(TWILIO_ACCOUNT_SID="AC" + "0" * 32,
+                   HOTLINE_TWILIO_API_BASE=standin.stdout.readline().strip())
     at = server_clock()
     process, port = start(env, args.workers, at)
     started_at = time.monotonic()
@@ -226,6 +246,13 @@ def main() -> None:
         cpu.append((cpu_of(workers), cpu_of(senders)))
     finally:
         stop(process)
+        if standin:
+            standin.stdin.close()
+            _, most, cpu_s = standin.stdout.readline().split()
+            standin.wait(10)
+            print(f"  stand-in Twilio answering after {args.twilio_latency * 1000:.0f} ms (at "
+                  f"nice 19, on the same cores): at most {most} requests at once, "
+                  f"{cpu_s} s of CPU", flush=True)
     baseline = before + after
     print(f"  reminders sent: {done:,} of {args.reminders:,}, the first to the last in "
           f"{span:.1f} s: {(done - 1) / span:.0f}/s, {(done - 1) / span / args.sms_rate:.2f}x "

@@ -89,6 +89,9 @@ def queue_reminders(db, count: int) -> None:
 
 
 def test_a_booking_confirmation_goes_before_reminders_that_were_due_earlier(app, db):
+    # One request at a time: the fake gateway's list is then the order of the starts
+    # (test_outbox_parallel.py shows that order with requests in parallel).
+    app.config["HOTLINE_OUTBOX_PARALLEL"] = 1
     queue_reminders(db, 8)
     book_with_sms(app)
     assert outbox.deliver_due(app) == 9
@@ -101,6 +104,8 @@ def test_a_confirmation_queued_while_reminders_go_out_waits_for_one_batch_at_mos
         app, db, monkeypatch):
     monkeypatch.setattr(outbox, "BATCH_MAX", 5)
     app.config["HOTLINE_OUTBOX_RATE"] = 0  # no pace: batches of BATCH_MAX
+    # One at a time: "while the third goes out" is then a moment before the next claim.
+    app.config["HOTLINE_OUTBOX_PARALLEL"] = 1
     queue_reminders(db, 30)
     gateway = app.extensions["hotline.gateway"]
     send = gateway.send_sms

@@ -5,7 +5,10 @@ and update Calls,
 fetch and delete a Recording) as Twilio does, and can instead refuse connections, accept
 and never answer, answer 500, 429 with Retry-After, 400 with a Twilio error code, answer
 slowly, or create the message and then never answer (the request that reached Twilio but
-whose answer was lost). The app reaches it through HOTLINE_TWILIO_API_BASE.
+whose answer was lost). `latency` delays every answer as the real Twilio's round trip
+does (about 100-300 ms); it counts the requests it holds at once (`max_in_flight`) and
+notes when each arrived (`arrivals`); `next_modes` misbehaves for the next few requests
+only. The app reaches it through HOTLINE_TWILIO_API_BASE.
 """
 
 from __future__ import annotations
@@ -40,6 +43,12 @@ class StandIn:
         self.deleted: list[str] = []
         self.fetched: list[str] = []  # recordings answered (not those it misbehaved on)
         self.requests = 0
+        self.latency = 0.0  # seconds before each answer that is not an error (OK, SLOW)
+        self.next_modes: list[str] = []  # modes for the next requests, one each, then `mode`
+        self.in_flight = 0
+        self.max_in_flight = 0
+        # (monotonic time it arrived, its mode, monotonic time it was answered or None)
+        self.arrivals: list[list] = []
         self.hosts: list[str | None] = []  # the Twilio host each request was meant for
         self.lock = threading.Lock()
         self.released = threading.Event()  # ends every hanging request
@@ -54,7 +63,10 @@ class StandIn:
         class Handler(_Handler):
             owner = standin
 
-        server = ThreadingHTTPServer(("127.0.0.1", port), Handler)
+        class Server(ThreadingHTTPServer):
+            request_queue_size = 256  # many connections at once (a sender in parallel)
+
+        server = Server(("127.0.0.1", port), Handler)
         server.daemon_threads = True
         return server
 
@@ -87,6 +99,37 @@ class StandIn:
 class _Handler(BaseHTTPRequestHandler):
     owner: StandIn
     protocol_version = "HTTP/1.1"
+    # The headers and the body are two writes: without this the body waits for the
+    # client's delayed acknowledgement of the headers (40 ms), which Twilio does not add.
+    disable_nagle_algorithm = True
+    mode = OK  # this request's
+
+    def _counted(self, answer) -> None:
+        """Answer one request in the mode it is due, counting it while it is held."""
+        owner = self.owner
+        with owner.lock:
+            self.mode = owner.next_modes.pop(0) if owner.next_modes else owner.mode
+            owner.in_flight += 1
+            owner.max_in_flight = max(owner.max_in_flight, owner.in_flight)
+            arrival = [time.monotonic(), self.mode, None]
+            owner.arrivals.append(arrival)
+        try:
+            if owner.latency and self.mode in (OK, SLOW):
+                time.sleep(owner.latency)
+            answer()
+        finally:
+            with owner.lock:
+                owner.in_flight -= 1
+                arrival[2] = time.monotonic()
+
+    def do_POST(self):
+        self._counted(self._post)
+
+    def do_GET(self):
+        self._counted(self._get)
+
+    def do_DELETE(self):
+        self._counted(self._delete)
 
     def log_message(self, *args):  # quiet
         pass
@@ -115,7 +158,7 @@ class _Handler(BaseHTTPRequestHandler):
         with owner.lock:
             owner.requests += 1
             owner.hosts.append(self.headers.get("X-Forwarded-Host"))
-        mode = owner.mode
+        mode = self.mode
         if mode == HANG:
             owner.released.wait(60)
             self.close_connection = True
@@ -134,11 +177,11 @@ class _Handler(BaseHTTPRequestHandler):
             time.sleep(SLOW_S)
         return False
 
-    def do_POST(self):
+    def _post(self):
         path = urlsplit(self.path).path
         form = self._form()
         if path.endswith("/Messages.json"):
-            if self.owner.mode == CREATE_THEN_HANG:
+            if self.mode == CREATE_THEN_HANG:
                 self._create_message(form)
                 self.owner.released.wait(60)
                 self.close_connection = True
@@ -181,7 +224,7 @@ class _Handler(BaseHTTPRequestHandler):
             owner.messages.append(message)
         return message
 
-    def do_GET(self):
+    def _get(self):
         parts = urlsplit(self.path)
         if self._misbehave():
             return
@@ -209,10 +252,37 @@ class _Handler(BaseHTTPRequestHandler):
         else:
             self._json(404, {"code": 20404, "message": "not found", "status": 404})
 
-    def do_DELETE(self):
+    def _delete(self):
         if self._misbehave():
             return
         sid = urlsplit(self.path).path.rsplit("/", 1)[-1].removesuffix(".json")
         with self.owner.lock:
             self.owner.deleted.append(sid)
         self._send(204)
+
+
+def main() -> None:
+    """A stand-in in a process of its own (the benchmarks): `python tests/twilio_standin.py
+    --latency 0.15` prints its URL, serves until its standard input closes, then prints
+    how many requests it answered, the most it held at once and its CPU seconds. `--nice`
+    lowers its priority: on the benchmark's cores it stands for Twilio's servers, whose
+    work is not ours."""
+    import argparse
+    import os
+    import sys
+
+    parser = argparse.ArgumentParser(description=main.__doc__.splitlines()[0])
+    parser.add_argument("--latency", type=float, default=0.15, help="seconds per answer")
+    parser.add_argument("--nice", type=int, default=0)
+    args = parser.parse_args()
+    os.nice(args.nice)
+    standin = StandIn()
+    standin.latency = args.latency
+    print(standin.url, flush=True)
+    sys.stdin.read()
+    standin.close()
+    print(f"{standin.requests} {standin.max_in_flight} {time.process_time():.2f}", flush=True)
+
+
+if __name__ == "__main__":
+    main()
