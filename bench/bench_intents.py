@@ -103,6 +103,32 @@ def calibration(rows, lang) -> list[tuple[str, int, float, float]]:
     return table
 
 
+def odd_inputs() -> None:
+    """Odd input from the line (tests/test_speech_bad_input.py) against a usual sentence:
+    recognition and entities together, the slowest input's median as a ratio."""
+    sys.path.insert(0, str(ROOT / "tests"))
+    from test_speech_bad_input import ODD_INPUTS
+
+    from speech import extract_entities
+
+    def median_ms(text: str) -> float:
+        recognise(text)
+        extract_entities(text)
+        timings = []
+        for _ in range(5):
+            start = time.perf_counter()
+            recognise(text)
+            extract_entities(text)
+            timings.append((time.perf_counter() - start) * 1000)
+        return statistics.median(timings)
+
+    usual = median_ms("ich brauche einen Termin wegen meinem Geld am Dienstag")
+    worst, text = max((median_ms(text), text) for text in ODD_INPUTS)
+    print(f"\nodd input (recognition and entities): slowest {worst:.2f} ms ({len(text):,} "
+          f"characters), a usual sentence {usual:.2f} ms: {worst / usual:.1f}x; "
+          f"target under 100 ms: {'met' if worst < 100 else 'NOT met'}")
+
+
 def main() -> int:
     try:
         from sklearn.feature_extraction.text import TfidfVectorizer
@@ -159,6 +185,7 @@ def main() -> int:
         print(f"  {bucket}: {n:>4}  {mean_score:.2f}  {accuracy:.0%}")
 
     max_rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    odd_inputs()
     print(f"\nprocess peak RSS (incl. scikit-learn and numpy): {max_rss:.0f} MiB")
     ok = dev_acc >= 0.97 and dev_p99 < 1.0
     print(f"targets: dev accuracy >= 97% and p99 < 1 ms: {'met' if ok else 'NOT met'}")

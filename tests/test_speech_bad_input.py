@@ -1,6 +1,5 @@
-"""Whatever arrives from the line, recognition answers quickly and never raises."""
-
-import time
+"""Whatever arrives from the line, recognition answers and never raises. How fast it
+answers odd input, against a usual sentence, is measured in bench/bench_intents.py."""
 
 import pytest
 from hypothesis import given, settings
@@ -26,19 +25,10 @@ ODD_INPUTS = [
 ]
 
 
-@pytest.fixture(scope="module", autouse=True)
-def catalogue_loaded():
-    """The time bound is per call; loading the catalogue once per process is not a call."""
-    recognise("warm up")
-    extract_entities("warm up")
-
-
 @pytest.mark.parametrize("text", ODD_INPUTS)
-def test_odd_input_gives_a_clear_result_fast(text):
-    start = time.perf_counter()
+def test_odd_input_gives_a_clear_result(text):
     result = recognise(text)
     found = extract_entities(text)
-    assert time.perf_counter() - start < 0.1
     assert result.intent in INTENTS
     assert 0.0 <= result.score <= 1.0
     assert len(result.text) <= 500
