@@ -127,8 +127,9 @@ def appointment_wish(text: str, lang: str = "de", now: datetime | None = None,
     rest = _NOT[lang].sub(" ", _LATER_SAID[lang].sub(" ", text))
     ruled_out_after = _days_named_then_ruled_out(fold(rest), lang)
     if ruled_out_after:
-        rest = " ".join(word for word in fold(rest).split()
-                        if word not in ruled_out_after)
+        # Only the day's word goes; the rest stays as said (number words need umlauts).
+        rest = re.sub(r"\w+", lambda m: " " if fold(m.group()) in ruled_out_after
+                      else m.group(), rest)
     if entities is None or rest != text:
         entities = extract_entities(rest, lang, now)
     wish: dict = {}

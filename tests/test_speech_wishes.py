@@ -86,6 +86,10 @@ def test_swabian_days_and_times_said_with_a_refusal(said, lang, wish):
     ("Monday doesn't work for me", "en", {"not_weekdays": [0]}),
     ("I can't do Fridays", "en", {"not_weekdays": [4]}),
     ("Monday is really bad for me", "en", {"not_weekdays": [0]}),
+    ("Montag kann ich nicht, aber am fünfzehnten um halb zwölf", "de",
+     {"not_weekdays": [0], "on": "2026-12-15", "time": "11:30"}),
+    ("Montag kann ich nicht, lieber Dienstag um zwölf", "de",
+     {"not_weekdays": [0], "on": "2026-12-01", "time": "12:00"}),
     # ... and the same words where the day is wished.
     ("Montag ist nicht schlecht", "de", {"on": "2026-11-30"}),
     ("Montag, wenn es nicht zu früh ist", "de", {"on": "2026-11-30", "later": True}),
