@@ -43,7 +43,7 @@ test: $(STAMP) system-packages
 	$(BIN)/python -m pytest
 
 # The suite again with PostgreSQL as the store: every test that opens the hotline's
-# database (marked `postgres` by tests/conftest.py; 872 tests, 13.6 min here). Those that
+# database (marked `postgres` by tests/conftest.py; 896 tests, 9-14 min here). Those that
 # never open it (the pure conversation, speech, prompts) would test the same thing twice
 # and run in `make test`.
 test-postgresql: $(STAMP) system-packages
