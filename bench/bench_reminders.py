@@ -47,8 +47,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
 
 from bench_load import HASH_KEY, ROOT, TOKEN, free_port, pct, run_load, run_wrk  # noqa: E402
+from twilio_standin import OwnProcess  # noqa: E402
 
 from db import connect, transaction  # noqa: E402
 from schedules.calendar import holiday_name  # noqa: E402
@@ -211,13 +213,8 @@ def main() -> None:
            "HOTLINE_SMS_FROM": "+4971519999999", "HOTLINE_OUTBOX_PARALLEL": str(args.parallel)}
     standin = None
     if args.twilio_latency:
-        standin = subprocess.Popen(
-            [sys.executable, str(ROOT / "tests" / "twilio_standin.py"),
-             "--latency", str(args.twilio_latency), "--nice", "19"], cwd=ROOT,
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE, text=True)
-        env.update(TWILIO_ACCOUNT_SID="AC" + "0" * 32,
-                   HOTLINE_TWILIO_API_BASE=standin.stdout.readline().strip())
+        standin = OwnProcess(args.twilio_latency)
+        env.update(TWILIO_ACCOUNT_SID="AC" + "0" * 32, HOTLINE_TWILIO_API_BASE=standin.url)
     at = server_clock()
     process, port = start(env, args.workers, at)
     started_at = time.monotonic()
@@ -247,9 +244,7 @@ def main() -> None:
     finally:
         stop(process)
         if standin:
-            standin.stdin.close()
-            _, most, cpu_s = standin.stdout.readline().split()
-            standin.wait(10)
+            _, most, cpu_s = standin.stop()
             print(f"  stand-in Twilio answering after {args.twilio_latency * 1000:.0f} ms (at "
                   f"nice 19, on the same cores): at most {most} requests at once, "
                   f"{cpu_s} s of CPU", flush=True)

@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import subprocess
 import sys
 import tempfile
 import time
@@ -34,6 +33,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
+
+from twilio_standin import OwnProcess  # noqa: E402
 
 import db as database  # noqa: E402
 
@@ -60,14 +62,9 @@ def main() -> None:
                       HOTLINE_LOG_LEVEL="ERROR", TWILIO_AUTH_TOKEN="bench")
     standin = None
     if args.twilio_latency:
-        standin = subprocess.Popen(
-            [sys.executable, str(ROOT / "tests" / "twilio_standin.py"),
-             "--latency", str(args.twilio_latency), "--nice", "19"], cwd=ROOT,
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE, text=True)
+        standin = OwnProcess(args.twilio_latency)
         os.environ.update(HOTLINE_OUTBOX_RATE=str(args.sms_rate),
-                          TWILIO_ACCOUNT_SID="AC" + "0" * 32,
-                          HOTLINE_TWILIO_API_BASE=standin.stdout.readline().strip())
+                          TWILIO_ACCOUNT_SID="AC" + "0" * 32, HOTLINE_TWILIO_API_BASE=standin.url)
     seen: Counter = Counter()
     connect = database.connect
 
@@ -114,9 +111,7 @@ def main() -> None:
         first, last = watch.execute("SELECT min(sent_at), max(sent_at) FROM outbox"
                                     " WHERE state = 'sent'").fetchone()
         span = (datetime.fromisoformat(last) - datetime.fromisoformat(first)).total_seconds()
-        standin.stdin.close()
-        requests, most, _ = standin.stdout.readline().split()
-        standin.wait(10)
+        requests, most, _ = standin.stop()
         print(f"  send rate, first to last sent_at: {(sent - 1) / span:,.1f}/s against "
               f"{args.sms_rate:.0f}/s configured ({(sent - 1) / span / args.sms_rate:.2f}x); "
               f"the stand-in held at most {most} requests at once ({requests} in all)")

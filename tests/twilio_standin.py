@@ -261,6 +261,27 @@ class _Handler(BaseHTTPRequestHandler):
         self._send(204)
 
 
+class OwnProcess:
+    """`main` run as a process of its own, for the benchmarks: `url` to give the gateway,
+    then `stop()` -> (requests answered, most held at once, its CPU seconds)."""
+
+    def __init__(self, latency: float, nice: int = 19):
+        import subprocess
+        import sys
+        from pathlib import Path
+
+        self.process = subprocess.Popen(
+            [sys.executable, str(Path(__file__)), "--latency", str(latency),
+             "--nice", str(nice)], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+        self.url = self.process.stdout.readline().strip()
+
+    def stop(self) -> tuple[int, int, float]:
+        self.process.stdin.close()
+        requests, most, cpu_s = self.process.stdout.readline().split()
+        self.process.wait(10)
+        return int(requests), int(most), float(cpu_s)
+
+
 def main() -> None:
     """A stand-in in a process of its own (the benchmarks): `python tests/twilio_standin.py
     --latency 0.15` prints its URL, serves until its standard input closes, then prints
