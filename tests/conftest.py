@@ -214,6 +214,20 @@ def more_databases(engine, tmp_path, request):
             request.getfixturevalue("postgres_databases").give_back(url)
 
 
+def with_demo_cases(app):
+    """`app` with the case tables and the demo customers (README: Erika Mustermann ...), as
+    the tests of identity checks, status answers and written conversations need them."""
+    from cases import install as cases_install
+    from cases import store as case_store
+
+    cases_install.init_app(app)
+    db = database.connect(app.config["HOTLINE_DATABASE"])
+    with database.transaction(db):
+        case_store.seed_demo(db, NOW)
+    db.conn.close()
+    return app
+
+
 @pytest.fixture
 def app(database_target):
     app = create_app(

@@ -14,9 +14,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from cases import install as cases_install
-from cases import store as case_store
-from conftest import NOW, Caller
+from conftest import NOW, Caller, with_demo_cases
 from routing.context import recent_bookings
 
 BERLIN = ZoneInfo("Europe/Berlin")
@@ -30,14 +28,7 @@ LIESCHEN_BORN = "neunundzwanzigster Februar neunzehnhundertzweiundneunzig"
 
 @pytest.fixture
 def app(app):
-    cases_install.init_app(app)
-    from db import connect, transaction
-
-    database = connect(app.config["HOTLINE_DATABASE"])
-    with transaction(database):
-        case_store.seed_demo(database, NOW)
-    database.conn.close()
-    return app
+    return with_demo_cases(app)
 
 
 def call(app, *lines, from_number=LANDLINE):

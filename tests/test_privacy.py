@@ -14,7 +14,7 @@ import pytest
 from werkzeug.security import generate_password_hash
 
 import keyed
-from conftest import NOW, TOKEN, Caller
+from conftest import NOW, TOKEN, Caller, with_demo_cases
 from routing import store as routing_store
 
 PASSWORD = "leitung-passwort-1"
@@ -176,17 +176,7 @@ def found_in(files: dict[str, bytes]) -> dict[str, list[str]]:
     return found
 
 
-def seed_cases(app):
-    from cases import install as cases_install
-    from cases import store as case_store
-    from db import connect, transaction
-
-    cases_install.init_app(app)
-    database = connect(app.config["HOTLINE_DATABASE"])
-    with transaction(database):
-        case_store.seed_demo(database, NOW)
-    database.conn.close()
-    return app
+seed_cases = with_demo_cases
 
 
 @pytest.fixture

@@ -7,10 +7,7 @@ The clock stands at Wednesday 25 November 2026, 10:00 (conftest.NOW).
 
 import pytest
 
-from cases import install as cases_install
-from cases import store as case_store
-from conftest import NOW, Caller
-from db import connect, transaction
+from conftest import Caller, with_demo_cases
 from ivr.call_site import site_of_team
 
 BACKNANG_LINE = "+49 7191 000000"
@@ -21,12 +18,7 @@ ERIKA_BORN = "dritter Mai neunzehnhundertachtzig"
 @pytest.fixture
 def app(app):
     app.config["HOTLINE_SITE_NUMBERS"] = {"+497191000000": "backnang"}
-    cases_install.init_app(app)
-    database = connect(app.config["HOTLINE_DATABASE"])
-    with transaction(database):
-        case_store.seed_demo(database, NOW)
-    database.conn.close()
-    return app
+    return with_demo_cases(app)
 
 
 def stays(db, call_sid):

@@ -13,9 +13,8 @@ from datetime import timedelta
 import pytest
 
 import outbox
-from cases import install as cases_install
 from cases import store as case_store
-from conftest import NOW, Caller
+from conftest import NOW, Caller, with_demo_cases
 from routing.context import call_context
 from routing.dispatch import whisper_text
 
@@ -29,15 +28,7 @@ CASE_WORDS = ("Antrag", "Zahlung", "Euro", "eingegangen", "Kontoauszüge", "Must
 
 @pytest.fixture
 def app(app):
-    cases_install.init_app(app)
-    with app.app_context():
-        from db import connect, transaction
-
-        database = connect(app.config["HOTLINE_DATABASE"])
-        with transaction(database):
-            case_store.seed_demo(database, NOW)
-        database.conn.close()
-    return app
+    return with_demo_cases(app)
 
 
 def call(app, *lines, from_number=MOBILE):

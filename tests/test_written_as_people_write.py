@@ -15,10 +15,7 @@ from written_people import Chatter, Texter, rows
 import clock
 import outbox
 from app import create_app
-from cases import install as cases_install
-from cases import store as case_store
-from conftest import NOW, TOKEN
-from db import connect, transaction
+from conftest import NOW, TOKEN, with_demo_cases
 
 ALL = ["de", "en", "uk", "ru", "tr", "ar", "de-simple"]
 
@@ -32,12 +29,7 @@ def app(database_target):
         "TWILIO_AUTH_TOKEN": TOKEN, "HOTLINE_PUBLIC_URL": "",
         "HOTLINE_LANGUAGES": ALL, "HOTLINE_VALIDATE_SIGNATURES": True})
     clock.install(app, clock.Clock.at(NOW))
-    cases_install.init_app(app)
-    database = connect(app.config["HOTLINE_DATABASE"])
-    with transaction(database):
-        case_store.seed_demo(database, NOW)
-    database.conn.close()
-    return app
+    return with_demo_cases(app)
 
 
 @pytest.mark.parametrize("first", ["I need an appointment", "Hi, I need an appointment"])

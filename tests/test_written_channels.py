@@ -6,20 +6,12 @@ import pytest
 from written_people import Chatter, Texter, rows
 
 import outbox
-from cases import install as cases_install
-from cases import store as case_store
-from conftest import NOW
-from db import connect, transaction
+from conftest import with_demo_cases
 
 
 @pytest.fixture
 def app(app):
-    cases_install.init_app(app)
-    database = connect(app.config["HOTLINE_DATABASE"])
-    with transaction(database):
-        case_store.seed_demo(database, NOW)
-    database.conn.close()
-    return app
+    return with_demo_cases(app)
 
 
 def test_an_unsigned_sms_is_refused_and_changes_nothing(app):

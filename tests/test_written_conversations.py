@@ -13,10 +13,7 @@ import re
 import pytest
 from written_people import VOICE_ONLY, person, rows
 
-from cases import install as cases_install
-from cases import store as case_store
-from conftest import NOW
-from db import connect, transaction
+from conftest import with_demo_cases
 
 CHANNELS = ("sms", "chat")
 LANGS = ("de", "en")
@@ -55,12 +52,7 @@ WORDS = {
 
 @pytest.fixture
 def app(app):
-    cases_install.init_app(app)
-    database = connect(app.config["HOTLINE_DATABASE"])
-    with transaction(database):
-        case_store.seed_demo(database, NOW)
-    database.conn.close()
-    return app
+    return with_demo_cases(app)
 
 
 def written_properly(answers: list[str]) -> None:
