@@ -125,7 +125,7 @@ def appointment_wish(text: str, lang: str = "de", now: datetime | None = None,
     folded = fold(text)
     # Days the caller rules out are no wish for that day: read the rest for the date.
     rest = _NOT[lang].sub(" ", _LATER_SAID[lang].sub(" ", text))
-    ruled_out_after = _days_named_then_ruled_out(fold(rest), lang)
+    ruled_out_after = _days_named_then_ruled_out(folded, lang)
     if ruled_out_after:
         # Only the day's word goes; the rest stays as said (number words need umlauts).
         rest = re.sub(r"\w+", lambda m: " " if fold(m.group()) in ruled_out_after
@@ -134,7 +134,7 @@ def appointment_wish(text: str, lang: str = "de", now: datetime | None = None,
         entities = extract_entities(rest, lang, now)
     wish: dict = {}
 
-    excluded = _excluded_weekdays(text, lang)
+    excluded = _excluded_weekdays(text, lang) | set(ruled_out_after.values())
     if excluded:
         wish["not_weekdays"] = sorted(excluded)
     if _NEXT_WEEK[lang].search(folded):
@@ -187,7 +187,6 @@ def _excluded_weekdays(text: str, lang: str) -> set[int]:
         weekday = _weekday(fold(match.group("day")), lang)
         if weekday is not None:
             days.add(weekday)
-    days.update(_days_named_then_ruled_out(fold(text), lang).values())
     return days
 
 
