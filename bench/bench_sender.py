@@ -111,10 +111,12 @@ def main() -> None:
         first, last = watch.execute("SELECT min(sent_at), max(sent_at) FROM outbox"
                                     " WHERE state = 'sent'").fetchone()
         span = (datetime.fromisoformat(last) - datetime.fromisoformat(first)).total_seconds()
-        requests, most, _ = standin.stop()
+        requests, most, standin_cpu = standin.stop()
         print(f"  send rate, first to last sent_at: {(sent - 1) / span:,.1f}/s against "
               f"{args.sms_rate:.0f}/s configured ({(sent - 1) / span / args.sms_rate:.2f}x); "
               f"the stand-in held at most {most} requests at once ({requests} in all)")
+        print(f"  the stand-in's own CPU (not ours in production): {standin_cpu:.2f} s, "
+              f"{standin_cpu / requests * 1000:.2f} s per 1,000 requests")
     print(f"  per message: {seen['write transactions'] / sent:.2f} write transactions, "
           f"{seen['statements'] / sent:.1f} statements")
     print(f"  CPU: {cpu / sent * 1000:.2f} s per 1,000 messages")
