@@ -92,6 +92,11 @@ LEASE_RENEW_S = 1.0  # while sending, the lease is renewed with the batch claime
 # of it not begun within BATCH_S of the claim is handed back unsent: so a message a
 # caller waits for, queued while reminders go out, waits for one batch at most.
 BATCH_S = 0.1
+# The pace sleeps at least this long when it must wait: at 250 a second, requests start
+# five at a time every 20 ms rather than one every 4 ms. The same rate, a fifth of the
+# wake-ups: each costs the sender, its request threads (and Twilio's stand-in) CPU on
+# cold caches; measured, a sixth of the sender's CPU per message.
+PACE_TICK_S = 0.02
 BATCH_MAX = 25
 # Requests in flight at once (HOTLINE_OUTBOX_PARALLEL; by default rate x this): Twilio
 # answers a request in about 100-300 ms, so one at a time reaches 3-10 a second. Sized
@@ -479,9 +484,9 @@ def _fill(app: Flask, db: Database, now: datetime, size: int) -> int:
 
 class Pace:
     """At most `rate` requests start a second, with a burst of one second's worth: a token
-    bucket on the monotonic clock (a rate of 0 means no limit). A 429 from Twilio pauses
-    it (`pause`): then nothing starts until Twilio's Retry-After has passed, whichever
-    request it answered."""
+    bucket on the monotonic clock (a rate of 0 means no limit), which waits for tokens at
+    least PACE_TICK_S at a time. A 429 from Twilio pauses it (`pause`): then nothing
+    starts until Twilio's Retry-After has passed, whichever request it answered."""
 
     def __init__(self, rate: float, sleep=None, monotonic=time.monotonic):
         self.rate = float(rate)
@@ -503,7 +508,7 @@ class Pace:
                 return True
             self._refill()
             if self.tokens < 1:
-                self.sleep((1 - self.tokens) / self.rate)
+                self.sleep(max((1 - self.tokens) / self.rate, PACE_TICK_S))
                 if self._paused():
                     return False
                 # A sleep lasts longer than asked (a few tenths of a millisecond): what it
@@ -557,7 +562,10 @@ class Flight:
         self.parallel = parallel
         self.running = 0  # slots taken
         self._changed = threading.Condition()
-        self._pool = ThreadPoolExecutor(parallel, thread_name_prefix="outbox-request")
+        # Each request thread works in the app's context (its clock) from its start: one
+        # pushed and popped per request was a twentieth of a request's CPU (measured).
+        self._pool = ThreadPoolExecutor(parallel, thread_name_prefix="outbox-request",
+                                        initializer=lambda: app.app_context().push())
         self._finished: list[tuple[Message, Outcome, float]] = []
 
     def room(self, timeout: float) -> int:
@@ -591,8 +599,7 @@ class Flight:
         began = time.monotonic()
         outcome = None
         try:
-            with self.app.app_context():
-                outcome = self.send(message, now)
+            outcome = self.send(message, now)
         except Exception:  # noqa: BLE001 - a bug: the claim runs out, it comes back uncertain
             log.exception("Outbox %d: sending failed unexpectedly", message.id)
         finally:
