@@ -9,7 +9,7 @@ error answer from Twilio) comes out as one `GatewayError` whose `kind` says what
 of failure it was, so that callers decide about retries without knowing the HTTP
 library or twilio's exceptions. Every request has a connect and a read timeout: nothing
 waits on Twilio for ever. Under the twilio library, requests go out on keep-alive
-connections of our own (http_pool.py), not through requests: a third of the CPU.
+connections of our own (http_pool.py), not through requests: a sixth of the CPU.
 """
 
 from __future__ import annotations

@@ -5,7 +5,7 @@ what comes back. requests, twilio's own choice, took about 1.4 ms of CPU per req
 our machine (preparing the request, merging settings, its adapter, urllib3's pool and
 http.client's header parsing); a sender making 250 requests a second spent most of a
 core on it. This writes a request in one `sendall` and reads the answer with a buffered
-reader on the socket: about a third of requests' CPU (docs/SCALING.md).
+reader on the socket: about a sixth of requests' CPU (docs/SCALING.md).
 
 What it keeps of requests: the environment's proxy (HTTPS_PROXY, NO_PROXY, ...) and CA
 bundle (REQUESTS_CA_BUNDLE, CURL_CA_BUNDLE, else certifi's) are read as requests reads

@@ -46,10 +46,16 @@ def test_sms_one_after_the_other_share_one_connection(standin):
 def test_requests_in_parallel_keep_as_many_connections_as_requests_in_flight(standin):
     gateway = gateway_to(standin.url)
     gateway.keep_connections(12)  # more than the pool keeps by default (10)
-    standin.latency = 0.2  # long enough for all twelve to be out at once
+    standin.latency = 0.2
+    together = threading.Barrier(12)
+
+    def send(n):
+        together.wait()  # twelve at once
+        return gateway.send_sms(MOBILE, f"Nachricht {n}")
+
     with ThreadPoolExecutor(12) as pool:
-        for _ in range(2):  # twelve at once, then twelve again
-            list(pool.map(lambda n: gateway.send_sms(MOBILE, f"Nachricht {n}"), range(12)))
+        for _ in range(2):  # twelve, then twelve again
+            list(pool.map(send, range(12)))
     assert len(standin.messages) == 24 and standin.max_in_flight == 12
     # Keeping only ten, the second twelve would have opened two connections more.
     assert standin.connections == 12
