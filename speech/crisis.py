@@ -12,10 +12,12 @@ from __future__ import annotations
 
 import functools
 import re
+import re._constants as re_constants
+import re._parser as re_parser
 import tomllib
 from pathlib import Path
 
-from speech.normalise import MAX_CHARS, fold, prepared, words
+from speech.normalise import MAX_CHARS, fold, prepared, unmapped, words
 from speech.scripts import key
 
 CRISIS_FILE = Path(__file__).parent / "catalogue" / "crisis.toml"
@@ -23,13 +25,79 @@ KINDS = ("violence", "self_harm", "emergency")  # in the order they are checked
 
 
 @functools.cache
-def _patterns(lang: str) -> tuple[tuple[str, re.Pattern], ...]:
+def _table(lang: str) -> tuple[re.Pattern, tuple[tuple[str, re.Pattern], ...], bool]:
+    """One language's expressions: one that says whether any of them matches, each kind's
+    in the order they are checked, and whether every one of them needs a letter outside
+    ASCII (Arabic's: a caller's words in Latin letters never meet them)."""
     with CRISIS_FILE.open("rb") as fh:
         data = tomllib.load(fh)
     table = data.get(lang) or data["de"]
-    return tuple((kind, re.compile("|".join(f"(?:{_in_key_form(p, lang)})"
-                                            for p in table.get(kind, []))))
-                 for kind in KINDS if table.get(kind))
+    kinds = {kind: [_in_key_form(p, lang) for p in table[kind]]
+             for kind in KINDS if table.get(kind)}
+    every = [p for expressions in kinds.values() for p in expressions]
+    return (_at_word_starts(every),
+            tuple((kind, _at_word_starts(expressions)) for kind, expressions in kinds.items()),
+            all(_needs_non_ascii(parsed) and not parsed.state.flags & re.IGNORECASE
+                for parsed in map(re_parser.parse, every)))
+
+
+def _at_word_starts(expressions: list[str]) -> re.Pattern:
+    """One expression that matches where any of `expressions` does, with the word boundary
+    most of their alternatives start with tested once per position rather than once per
+    alternative: the engine then tries the alternatives only where a word starts, not at
+    every letter. `\\b(?:a|b)` matches where `\\ba|\\bb` does, so whether the search finds
+    anything is unchanged (which alternative it finds first may differ; only whether
+    there is one counts)."""
+    bounded, other = [], []
+    for expression in expressions:
+        for alternative in _alternatives(expression):
+            if alternative.startswith("\\b") and alternative[2:3] not in ("*", "+", "?", "{"):
+                bounded.append(alternative[2:])
+            else:
+                other.append(alternative)
+    parts = ([r"\b(?:" + "|".join(f"(?:{a})" for a in bounded) + ")"] if bounded else [])
+    return re.compile("|".join(parts + [f"(?:{a})" for a in other]))
+
+
+def _alternatives(expression: str) -> list[str]:
+    """The top-level alternatives of a regular expression ("a|(b|c)" -> "a", "(b|c)")."""
+    out, depth, start, i = [], 0, 0, 0
+    while i < len(expression):
+        char = expression[i]
+        if char == "\\":
+            i += 2
+            continue
+        if char == "[":  # a character class: "|" and brackets in it are letters
+            i += 2 if expression[i + 1 : i + 2] == "^" else 1
+            i += expression[i] == "]"  # "[]...]": a bracket first is a letter
+            while expression[i] != "]":
+                i += 2 if expression[i] == "\\" else 1
+        elif char == "(":
+            depth += 1
+        elif char == ")":
+            depth -= 1
+        elif char == "|" and depth == 0:
+            out.append(expression[start:i])
+            start = i + 1
+        i += 1
+    out.append(expression[start:])
+    return out
+
+
+def _needs_non_ascii(parsed) -> bool:
+    """Whether every match of a parsed expression contains a letter outside ASCII.
+    Cautious: an element it does not know counts as needing none."""
+    for op, arg in parsed:
+        if op is re_constants.LITERAL and arg > 127:
+            return True
+        if op is re_constants.SUBPATTERN and _needs_non_ascii(arg[-1]):
+            return True
+        if op is re_constants.BRANCH and all(_needs_non_ascii(b) for b in arg[1]):
+            return True
+        if (op in (re_constants.MAX_REPEAT, re_constants.MIN_REPEAT) and arg[0] >= 1
+                and _needs_non_ascii(arg[2])):
+            return True
+    return False
 
 
 _PATTERN_WORDS = re.compile(r"\\.|[^\W\d_]+")
@@ -67,9 +135,27 @@ def detect_crisis(text: str, lang: str = "de", folded: str | None = None,
     if folded is None:
         folded = prepared(text[:MAX_CHARS])
     others = () if only else tuple(other for other in _languages() if other != lang)
+    ascii_only = folded.isascii()
+    plain: list[str] | None = None  # the words as they are, for the keyed languages
+    keyed: dict[str, str] = {}      # canonical words by language, this turn only
     for each in (lang, *others):
-        canonical = " ".join(words(text, each, folded=folded))
-        for kind, pattern in _patterns(each):
-            if pattern.search(canonical):
-                return kind
+        anything, kinds, non_ascii = _table(each)
+        family = each.split("-")[0]
+        if family in ("de", "en"):
+            canonical = " ".join(words(text, family, folded=folded))
+        elif non_ascii and ascii_only:
+            continue  # Arabic letters: none in these words
+        else:
+            # Russian and Ukrainian differ only in their Cyrillic letters: words in
+            # Latin letters have the same key in both.
+            shared = "cyrillic" if family in ("ru", "uk") and ascii_only else family
+            canonical = keyed.get(shared)
+            if canonical is None:
+                if plain is None:
+                    plain = unmapped(folded)
+                canonical = keyed[shared] = " ".join(key(token, family) for token in plain)
+        if anything.search(canonical):
+            for kind, pattern in kinds:
+                if pattern.search(canonical):
+                    return kind
     return None

@@ -137,7 +137,7 @@ def words(text: str, lang: str = "de", dialect: bool = True, *,
     elif lang == "en":
         mapping = _CONTRACTIONS_FOLDED
     else:
-        return [key(token, lang) for token in folded.split() if not _HESITATION.match(token)]
+        return [key(token, lang) for token in unmapped(folded)]
     out: list[str] = []
     for token in folded.split():
         if _HESITATION.match(token) or (lang == "en" and token in _HESITATION_EN):
@@ -150,6 +150,12 @@ def words(text: str, lang: str = "de", dialect: bool = True, *,
     if lang == "de" and dialect:
         out = _schaffe(out)
     return out
+
+
+def unmapped(folded: str) -> list[str]:
+    """The words of `prepared` text without hesitations: what every language without a
+    word mapping of its own (all but German and English) starts from."""
+    return [token for token in folded.split() if not _HESITATION.match(token)]
 
 
 # Swabian "schaffen" is "to work", but "ich schaffe es nicht" is "I can't make it".

@@ -75,6 +75,14 @@ class Catalogue:
     # (online_services) is the real request in "Unterlagen hochladen" (documents).
     outranks: dict[str, tuple[str, ...]] = field(default_factory=dict)
     endings: frozenset[str] = SHORT_ENDINGS
+    # Worked out from the fields above once, for the recogniser's scan of every turn:
+    # stem -> (keyword, its rank, its stems if it has several) for each keyword that
+    # contains it, in `by_part`'s order (speech.intents._match_keywords);
+    by_part_ranked: dict[str, tuple[tuple[Keyword, int, frozenset[str] | None], ...]] = \
+        field(default_factory=dict, compare=False)
+    # the length of a word -> the `fuzzy_stems` near enough in length to be similar
+    # enough to it, in their order (speech.intents._fuzzy_matches).
+    fuzzy_by_length: dict[int, tuple[str, ...]] = field(default_factory=dict, compare=False)
 
 
 def stem(text: str, lang: str) -> str:
@@ -167,6 +175,10 @@ def _compile(lang: str, data: dict) -> Catalogue:
                 by_part[part].append(kw)
     fuzzy = tuple(sorted({kw.parts[0] for kw in keywords if len(kw.parts) == 1
                           and len(kw.parts[0]) >= 7}))
+    by_part_ranked = {
+        part: tuple((kw, kw.length + len(kw.parts) - 1,
+                     frozenset(kw.parts) if len(kw.parts) > 1 else None) for kw in kws)
+        for part, kws in by_part.items()}
     return Catalogue(
         lang=lang,
         intents=tuple(intents_data),
@@ -183,7 +195,30 @@ def _compile(lang: str, data: dict) -> Catalogue:
         priority_intent=priority,
         outranks=outranks,
         endings=_endings(lang, data),
+        by_part_ranked=by_part_ranked,
+        fuzzy_by_length=_by_length(fuzzy),
     )
+
+
+# How similar (0-100, RapidFuzz's ratio) a misheard word must be to a catalogue stem.
+FUZZY_CUTOFF = 86.0
+
+
+def _by_length(stems: tuple[str, ...]) -> dict[int, tuple[str, ...]]:
+    """For each word length, the stems whose length leaves room for the similarity asked
+    of a misheard word; a length not in the table has none. The ratio is
+    100 * (1 - d / (a + b)) for words of a and b letters d edits (insertions and
+    deletions) apart, and d is at least the difference in length, so a stem much longer
+    or shorter cannot reach the cut-off and RapidFuzz need not be asked about it. One
+    point of margin for rounding."""
+    lengths = {len(stem) for stem in stems}
+    table: dict[int, tuple[str, ...]] = {}
+    for size in range(1, 2 * max(lengths, default=0) + 1):
+        near = {other for other in lengths
+                if 100.0 * (1 - abs(size - other) / (size + other)) >= FUZZY_CUTOFF - 1}
+        if near:
+            table[size] = tuple(stem for stem in stems if len(stem) in near)
+    return table
 
 
 def _endings(lang: str, data: dict) -> frozenset[str]:
