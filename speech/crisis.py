@@ -12,12 +12,11 @@ from __future__ import annotations
 
 import functools
 import re
-import re._constants as re_constants
-import re._parser as re_parser
 import tomllib
 from pathlib import Path
 
 from speech.normalise import MAX_CHARS, fold, prepared, unmapped, words
+from speech.patterns import at_word_starts, needs_non_ascii
 from speech.scripts import key
 
 CRISIS_FILE = Path(__file__).parent / "catalogue" / "crisis.toml"
@@ -35,69 +34,9 @@ def _table(lang: str) -> tuple[re.Pattern, tuple[tuple[str, re.Pattern], ...], b
     kinds = {kind: [_in_key_form(p, lang) for p in table[kind]]
              for kind in KINDS if table.get(kind)}
     every = [p for expressions in kinds.values() for p in expressions]
-    return (_at_word_starts(every),
-            tuple((kind, _at_word_starts(expressions)) for kind, expressions in kinds.items()),
-            all(_needs_non_ascii(parsed) and not parsed.state.flags & re.IGNORECASE
-                for parsed in map(re_parser.parse, every)))
-
-
-def _at_word_starts(expressions: list[str]) -> re.Pattern:
-    """One expression that matches where any of `expressions` does, with the word boundary
-    most of their alternatives start with tested once per position rather than once per
-    alternative: the engine then tries the alternatives only where a word starts, not at
-    every letter. `\\b(?:a|b)` matches where `\\ba|\\bb` does, so whether the search finds
-    anything is unchanged (which alternative it finds first may differ; only whether
-    there is one counts)."""
-    bounded, other = [], []
-    for expression in expressions:
-        for alternative in _alternatives(expression):
-            if alternative.startswith("\\b") and alternative[2:3] not in ("*", "+", "?", "{"):
-                bounded.append(alternative[2:])
-            else:
-                other.append(alternative)
-    parts = ([r"\b(?:" + "|".join(f"(?:{a})" for a in bounded) + ")"] if bounded else [])
-    return re.compile("|".join(parts + [f"(?:{a})" for a in other]))
-
-
-def _alternatives(expression: str) -> list[str]:
-    """The top-level alternatives of a regular expression ("a|(b|c)" -> "a", "(b|c)")."""
-    out, depth, start, i = [], 0, 0, 0
-    while i < len(expression):
-        char = expression[i]
-        if char == "\\":
-            i += 2
-            continue
-        if char == "[":  # a character class: "|" and brackets in it are letters
-            i += 2 if expression[i + 1 : i + 2] == "^" else 1
-            i += expression[i] == "]"  # "[]...]": a bracket first is a letter
-            while expression[i] != "]":
-                i += 2 if expression[i] == "\\" else 1
-        elif char == "(":
-            depth += 1
-        elif char == ")":
-            depth -= 1
-        elif char == "|" and depth == 0:
-            out.append(expression[start:i])
-            start = i + 1
-        i += 1
-    out.append(expression[start:])
-    return out
-
-
-def _needs_non_ascii(parsed) -> bool:
-    """Whether every match of a parsed expression contains a letter outside ASCII.
-    Cautious: an element it does not know counts as needing none."""
-    for op, arg in parsed:
-        if op is re_constants.LITERAL and arg > 127:
-            return True
-        if op is re_constants.SUBPATTERN and _needs_non_ascii(arg[-1]):
-            return True
-        if op is re_constants.BRANCH and all(_needs_non_ascii(b) for b in arg[1]):
-            return True
-        if (op in (re_constants.MAX_REPEAT, re_constants.MIN_REPEAT) and arg[0] >= 1
-                and _needs_non_ascii(arg[2])):
-            return True
-    return False
+    return (at_word_starts(every),
+            tuple((kind, at_word_starts(expressions)) for kind, expressions in kinds.items()),
+            all(needs_non_ascii(p) for p in every))
 
 
 _PATTERN_WORDS = re.compile(r"\\.|[^\W\d_]+")

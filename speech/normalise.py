@@ -116,7 +116,12 @@ def prepared(text: str) -> str:
     """The turn's words folded and with the recogniser's frequent slips mended: the part
     of `words` that is the same in every language. A turn checked in several languages
     (crisis phrases) prepares its words once and hands them to `words(folded=...)`."""
-    folded = fold(text)
+    return mended(fold(text))
+
+
+def mended(folded: str) -> str:
+    """`fold`ed words with the recogniser's frequent slips mended: `prepared` for a turn
+    whose words are folded already."""
     if _ANY_MISHEARING.search(folded):
         for pattern, replacement in _MISHEARINGS:
             folded = pattern.sub(replacement, folded)
