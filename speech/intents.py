@@ -19,7 +19,15 @@ from dataclasses import dataclass
 
 from rapidfuzz import fuzz, process
 
-from speech.catalogue import FUZZY_CUTOFF, TIER_WEIGHTS, Catalogue, Keyword, apply_synonyms, load
+from speech.catalogue import (
+    FUZZY_CUTOFF,
+    PHRASE_CUTOFF,
+    TIER_WEIGHTS,
+    Catalogue,
+    Keyword,
+    apply_synonyms,
+    load,
+)
 from speech.normalise import MAX_CHARS, join_separable, words
 
 INTENTS: tuple[str, ...] = (
@@ -42,8 +50,8 @@ PRIORITY_EVIDENCE = 3.5
 # Misheard words: RapidFuzz similarity (0-100) needed (FUZZY_CUTOFF, in speech.catalogue,
 # which leaves out the stems that cannot reach it), and the share of weight kept.
 FUZZY_DISCOUNT = 0.7
-# Whole-phrase similarity (0-100) from which an example phrase adds evidence.
-PHRASE_CUTOFF = 82.0
+# Whole-phrase similarity (0-100) from which an example phrase adds evidence
+# (PHRASE_CUTOFF, in speech.catalogue, which leaves out the phrases that cannot reach it).
 PHRASE_WEIGHT = 4.0
 # Evidence scale for the score: one strong keyword (or strong "a + b" combination)
 # alone gives about 0.67, above CONFIDENT_SCORE; one medium word alone about 0.50,
@@ -130,10 +138,16 @@ class _Text:
 def _find_parts(text: _Text, catalogue: Catalogue) -> dict[str, list[tuple[int, int]]]:
     found: dict[str, list[tuple[int, int]]] = {}
     joined = text.joined
-    index = catalogue.prefix_index
+    index = catalogue.prefix_index4
+    stems3, stems2 = catalogue.stems3, catalogue.stems2
+    # At each position, the stems found there longest first: two stems found at one
+    # position differ in length, so this is the order `prefix_index` gives them in.
     for pos in text.candidate_positions():
-        for part in index.get(joined[pos : pos + 2], ()):
+        for part in index.get(joined[pos : pos + 4], ()):
             if joined.startswith(part, pos) and text.accepts(part, pos):
+                found.setdefault(part, []).append((pos, pos + len(part)))
+        for part, stems in ((joined[pos : pos + 3], stems3), (joined[pos : pos + 2], stems2)):
+            if part in stems and text.accepts(part, pos):
                 found.setdefault(part, []).append((pos, pos + len(part)))
     return found
 
@@ -216,7 +230,7 @@ def recognise(text: str, lang: str = "de", catalogue: Catalogue | None = None) -
     tokens = words(text, catalogue.lang)
     if catalogue.lang == "de":
         tokens = join_separable(tokens)
-    tokens = apply_synonyms(tokens, catalogue.synonyms)
+    tokens = apply_synonyms(tokens, catalogue.synonyms, starts=catalogue.synonym_starts)
     evidence: dict[str, float] = {}
     reasons: dict[str, list[str]] = {}
     strongest: dict[str, float] = {}
@@ -244,9 +258,12 @@ def recognise(text: str, lang: str = "de", catalogue: Catalogue | None = None) -
             kw = catalogue.single[stem]
             clue(kw, FUZZY_DISCOUNT, f"'{token}'~'{kw.label.strip()}'")
         sentence = " ".join(tokens)
-        for _, similarity, i in process.extract(
-            sentence, catalogue.phrases, scorer=fuzz.ratio, limit=3, score_cutoff=PHRASE_CUTOFF
-        ):
+        # Only the phrases whose length leaves room for the similarity asked, by their
+        # index: the others cannot be among the answers, so the answers are the same.
+        near = catalogue.phrases_by_length.get(len(sentence))
+        similar = process.extract(sentence, near, scorer=fuzz.ratio, limit=3,
+                                  score_cutoff=PHRASE_CUTOFF) if near else []
+        for _, similarity, i in similar:
             intent = catalogue.phrase_intents[i]
             weight = PHRASE_WEIGHT * (similarity - PHRASE_CUTOFF) / (100.0 - PHRASE_CUTOFF)
             if intent not in reasons or not any(r.startswith("phrase") for r in reasons[intent]):
