@@ -346,9 +346,9 @@ _SITE_VARIANTS = {
 }
 
 
-def _phrases_in(said: str, phrases: tuple[str, ...]) -> bool:
-    """Whether one of `phrases` (each as `_padded` writes it) is in `said` (the same)."""
-    return any(phrase in said for phrase in phrases)
+def _phrases_in(said: str, phrases: re.Pattern) -> bool:
+    """Whether one of `phrases` (`_any_of`) is in `said` (`_padded`), as whole words."""
+    return phrases.search(said) is not None
 
 
 def _padded(words: list[str] | tuple[str, ...]) -> str:
@@ -357,13 +357,18 @@ def _padded(words: list[str] | tuple[str, ...]) -> str:
     return f" {' '.join(words)} "
 
 
-# The phrases above as `_padded` writes them, worked out once.
-_NO_PADDED = {lang: tuple(_padded([p]) for p in phrases) for lang, phrases in _NO.items()}
-_YES_PADDED = {lang: tuple(_padded([p]) for p in phrases) for lang, phrases in _YES.items()}
-_COMMANDS_PADDED = {lang: [(command, tuple(_padded([p]) for p in phrases))
-                           for command, phrases in table]
+def _any_of(phrases: list[str]) -> re.Pattern:
+    """One expression that finds any of `phrases`, `_padded`, in `_padded` words: one
+    search instead of a look for each phrase."""
+    return re.compile("|".join(re.escape(_padded([p])) for p in phrases) or "(?!)")
+
+
+# The phrases above as one expression per list, worked out once.
+_NO_PADDED = {lang: _any_of(phrases) for lang, phrases in _NO.items()}
+_YES_PADDED = {lang: _any_of(phrases) for lang, phrases in _YES.items()}
+_COMMANDS_PADDED = {lang: [(command, _any_of(phrases)) for command, phrases in table]
                     for lang, table in _COMMANDS.items()}
-_GERMAN_PADDED = tuple(_padded([p]) for p in ("deutsch", "auf deutsch", "deutsch bitte"))
+_GERMAN_PADDED = _any_of(["deutsch", "auf deutsch", "deutsch bitte"])
 
 
 # A yes or no is an answer when the turn is short or starts with it; deep inside a
