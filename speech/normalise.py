@@ -79,7 +79,9 @@ _MISHEARINGS = [
 
 def fold(text: str) -> str:
     """Case-fold, fold umlauts and ß, and drop punctuation and control characters."""
-    text = unicodedata.normalize("NFKC", text[:MAX_CHARS]).casefold().translate(_UMLAUTS)
+    text = unicodedata.normalize("NFKC", text[:MAX_CHARS]).casefold()
+    if not text.isascii():  # (the umlauts and ß are not)
+        text = text.translate(_UMLAUTS)
     # An apostrophe inside a word is elided speech ("can't", "gibt's"), not a gap.
     text = _APOSTROPHE.sub("", text)
     if not text.isascii():
@@ -143,16 +145,22 @@ def words(text: str, lang: str = "de", dialect: bool = True, *,
         mapping = _CONTRACTIONS_FOLDED
     else:
         return [key(token, lang) for token in unmapped(folded)]
+    swabian = lang == "de" and dialect
+    english = lang == "en"
     out: list[str] = []
     for token in folded.split():
-        if _HESITATION.match(token) or (lang == "en" and token in _HESITATION_EN):
+        if _HESITATION.match(token) or (english and token in _HESITATION_EN):
             continue
-        mapped = mapping.get(token, token)
-        if lang == "de" and dialect and mapped == token and _SWABIAN_INFINITIVE.match(token):
+        mapped = mapping.get(token)
+        if mapped is None:
+            mapped = token  # most words: as they are, one word
+        if swabian and mapped == token and token[-1] == "a" and _SWABIAN_INFINITIVE.match(token):
             mapped = token[:-1] + "en"  # Swabian "verschieba", "schwätza" -> "-en"
-        if mapped:
+        if mapped is token:
+            out.append(token)
+        elif mapped:
             out.extend(mapped.split())
-    if lang == "de" and dialect:
+    if swabian and not _SCHAFFE.isdisjoint(out):
         out = _schaffe(out)
     return out
 
