@@ -26,11 +26,58 @@ def at_word_starts(expressions: list[str]) -> re.Pattern:
     for expression in expressions:
         for alternative in _alternatives(expression):
             if alternative.startswith("\\b") and alternative[2:3] not in ("*", "+", "?", "{"):
-                bounded.append(alternative[2:])
+                bounded.extend(_spread(alternative[2:]))
             else:
                 other.append(alternative)
-    parts = ([r"\b(?:" + "|".join(f"(?:{a})" for a in bounded) + ")"] if bounded else [])
+    parts = ([r"\b(?:" + "|".join(bounded) + ")"] if bounded else [])
     return re.compile("|".join(parts + [f"(?:{a})" for a in other]))
+
+
+def _spread(alternative: str) -> list[str]:
+    """"(?:a|b)rest" as "arest", "brest": the engine passes over an alternative that starts
+    with a letter other than the one at hand without trying it, but not over a group.
+    Whether anything matches stays the same ((a|b)r matches where ar|br does); anything
+    else is left as it is, wrapped in a group of its own."""
+    end = _closing(alternative) if alternative.startswith("(?:") else None
+    if (end is None or alternative[end + 1 : end + 2] in ("*", "+", "?", "{")
+            or _BACKREFERENCE.search(alternative)):
+        return [f"(?:{alternative})"]
+    rest = alternative[end + 1 :]
+    return [inner + rest for inner in _alternatives(alternative[3:end])]
+
+
+# A group referred to again (\1, (?P=name)) would be written twice by `_spread`.
+_BACKREFERENCE = re.compile(r"\\[1-9]|\(\?P=|\(\?P<")
+
+
+def _closing(expression: str) -> int | None:
+    """Where the group that opens `expression` closes."""
+    depth, i = 0, 0
+    while i < len(expression):
+        char = expression[i]
+        if char == "\\":
+            i += 2
+            continue
+        if char == "[":
+            i = _class_end(expression, i)
+        elif char == "(":
+            depth += 1
+        elif char == ")":
+            depth -= 1
+            if depth == 0:
+                return i
+        i += 1
+    return None
+
+
+def _class_end(expression: str, i: int) -> int:
+    """Where the character class that opens at `i` ends: "|" and brackets in it are
+    letters."""
+    i += 2 if expression[i + 1 : i + 2] == "^" else 1
+    i += expression[i] == "]"  # "[]...]": a bracket first is a letter
+    while expression[i] != "]":
+        i += 2 if expression[i] == "\\" else 1
+    return i
 
 
 def _alternatives(expression: str) -> list[str]:
@@ -41,11 +88,8 @@ def _alternatives(expression: str) -> list[str]:
         if char == "\\":
             i += 2
             continue
-        if char == "[":  # a character class: "|" and brackets in it are letters
-            i += 2 if expression[i + 1 : i + 2] == "^" else 1
-            i += expression[i] == "]"  # "[]...]": a bracket first is a letter
-            while expression[i] != "]":
-                i += 2 if expression[i] == "\\" else 1
+        if char == "[":
+            i = _class_end(expression, i)
         elif char == "(":
             depth += 1
         elif char == ")":
