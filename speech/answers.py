@@ -346,9 +346,29 @@ _SITE_VARIANTS = {
 }
 
 
-def _phrases_in(words: list[str], phrases: list[str]) -> list[str]:
-    padded = f" {' '.join(words)} "
-    return [p for p in phrases if f" {p} " in padded]
+def _phrases_in(said: str, phrases: re.Pattern) -> bool:
+    """Whether one of `phrases` (`_any_of`) is in `said` (`_padded`), as whole words."""
+    return phrases.search(said) is not None
+
+
+def _padded(words: list[str] | tuple[str, ...]) -> str:
+    """Words with a space before, between and after them: a phrase in this form is in
+    another only as whole words."""
+    return f" {' '.join(words)} "
+
+
+def _any_of(phrases: list[str]) -> re.Pattern:
+    """One expression that finds any of `phrases`, `_padded`, in `_padded` words: one
+    search instead of a look for each phrase."""
+    return re.compile("|".join(re.escape(_padded([p])) for p in phrases) or "(?!)")
+
+
+# The phrases above as one expression per list, worked out once.
+_NO_PADDED = {lang: _any_of(phrases) for lang, phrases in _NO.items()}
+_YES_PADDED = {lang: _any_of(phrases) for lang, phrases in _YES.items()}
+_COMMANDS_PADDED = {lang: [(command, _any_of(phrases)) for command, phrases in table]
+                    for lang, table in _COMMANDS.items()}
+_GERMAN_PADDED = _any_of(["deutsch", "auf deutsch", "deutsch bitte"])
 
 
 # A yes or no is an answer when the turn is short or starts with it; deep inside a
@@ -361,14 +381,14 @@ def find_answer(words: list[str], lang: str = "de") -> str | None:
     """ "yes" or "no" when the caller clearly says one of them, else None."""
     lang = lang if lang in _YES else "de"
     if len(words) > _SHORT_TURN:
-        lead = words[:_ANSWER_LEAD]
-        if _phrases_in(lead, _NO[lang]):
+        lead = _padded(words[:_ANSWER_LEAD])
+        if _phrases_in(lead, _NO_PADDED[lang]):
             return "no"
-        return "yes" if _phrases_in(lead, _YES[lang]) else None
-    noes = _phrases_in(words, _NO[lang])
-    if noes:
+        return "yes" if _phrases_in(lead, _YES_PADDED[lang]) else None
+    said = _padded(words)
+    if _phrases_in(said, _NO_PADDED[lang]):
         return "no"  # "passt nicht" contains "passt": a no wins over the yes inside it
-    if _phrases_in(words, _YES[lang]):
+    if _phrases_in(said, _YES_PADDED[lang]):
         return "yes"
     return None
 
@@ -397,14 +417,16 @@ def find_command(words: list[str], lang: str = "de") -> str | None:
     lang = lang if lang in _COMMANDS else "de"
     if lang == "de":
         words = _OATHS.sub(" ", " ".join(words)).split()
-    for command, phrases in _COMMANDS[lang]:
-        if _phrases_in(words, phrases):
+    said = _padded(words)
+    for command, phrases in _COMMANDS_PADDED[lang]:
+        if _phrases_in(said, phrases):
             return command
     if lang == "de":
-        for command, phrases in _COMMANDS["en"][:2]:  # "English please" said to the German menu
-            if _phrases_in(words, phrases):
+        # "English please" said to the German menu
+        for command, phrases in _COMMANDS_PADDED["en"][:2]:
+            if _phrases_in(said, phrases):
                 return command
-    elif _phrases_in(words, ["deutsch", "auf deutsch", "deutsch bitte"]):
+    elif _phrases_in(said, _GERMAN_PADDED):
         return "german"
     return None
 

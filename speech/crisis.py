@@ -15,7 +15,8 @@ import re
 import tomllib
 from pathlib import Path
 
-from speech.normalise import MAX_CHARS, fold, prepared, words
+from speech.normalise import MAX_CHARS, fold, prepared, unmapped, words
+from speech.patterns import at_word_starts, needs_non_ascii
 from speech.scripts import key
 
 CRISIS_FILE = Path(__file__).parent / "catalogue" / "crisis.toml"
@@ -23,13 +24,19 @@ KINDS = ("violence", "self_harm", "emergency")  # in the order they are checked
 
 
 @functools.cache
-def _patterns(lang: str) -> tuple[tuple[str, re.Pattern], ...]:
+def _table(lang: str) -> tuple[re.Pattern, tuple[tuple[str, re.Pattern], ...], bool]:
+    """One language's expressions: one that says whether any of them matches, each kind's
+    in the order they are checked, and whether every one of them needs a letter outside
+    ASCII (Arabic's: a caller's words in Latin letters never meet them)."""
     with CRISIS_FILE.open("rb") as fh:
         data = tomllib.load(fh)
     table = data.get(lang) or data["de"]
-    return tuple((kind, re.compile("|".join(f"(?:{_in_key_form(p, lang)})"
-                                            for p in table.get(kind, []))))
-                 for kind in KINDS if table.get(kind))
+    kinds = {kind: [_in_key_form(p, lang) for p in table[kind]]
+             for kind in KINDS if table.get(kind)}
+    every = [p for expressions in kinds.values() for p in expressions]
+    return (at_word_starts(every),
+            tuple((kind, at_word_starts(expressions)) for kind, expressions in kinds.items()),
+            all(needs_non_ascii(p) for p in every))
 
 
 _PATTERN_WORDS = re.compile(r"\\.|[^\W\d_]+")
@@ -67,9 +74,27 @@ def detect_crisis(text: str, lang: str = "de", folded: str | None = None,
     if folded is None:
         folded = prepared(text[:MAX_CHARS])
     others = () if only else tuple(other for other in _languages() if other != lang)
+    ascii_only = folded.isascii()
+    plain: list[str] | None = None  # the words as they are, for the keyed languages
+    keyed: dict[str, str] = {}      # canonical words by language, this turn only
     for each in (lang, *others):
-        canonical = " ".join(words(text, each, folded=folded))
-        for kind, pattern in _patterns(each):
-            if pattern.search(canonical):
-                return kind
+        anything, kinds, non_ascii = _table(each)
+        family = each.split("-")[0]
+        if family in ("de", "en"):
+            canonical = " ".join(words(text, family, folded=folded))
+        elif non_ascii and ascii_only:
+            continue  # Arabic letters: none in these words
+        else:
+            # Russian and Ukrainian differ only in their Cyrillic letters: words in
+            # Latin letters have the same key in both.
+            shared = "cyrillic" if family in ("ru", "uk") and ascii_only else family
+            canonical = keyed.get(shared)
+            if canonical is None:
+                if plain is None:
+                    plain = unmapped(folded)
+                canonical = keyed[shared] = " ".join(key(token, family) for token in plain)
+        if anything.search(canonical):
+            for kind, pattern in kinds:
+                if pattern.search(canonical):
+                    return kind
     return None

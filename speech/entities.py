@@ -34,11 +34,13 @@ WAY_WORDS = {
 }
 
 
-def extract_entities(text: str, lang: str = "de", now: datetime | None = None) -> dict:
+def extract_entities(text: str, lang: str = "de", now: datetime | None = None, *,
+                     folded: str | None = None) -> dict:
     """Everything recognisable in ``text``; keys are present only when found.
 
     ``now`` is the reference moment for relative dates (default: the current time in
-    Europe/Berlin); an aware datetime is converted to Berlin time first.
+    Europe/Berlin); an aware datetime is converted to Berlin time first. ``folded`` is
+    `speech.normalise.prepared(text)`, when the turn has it already.
     """
     if not isinstance(text, str):
         text = "" if text is None else str(text)
@@ -50,14 +52,15 @@ def extract_entities(text: str, lang: str = "de", now: datetime | None = None) -
     if lang in short_answers.languages():
         # Numbers the recogniser wrote as digits are read as in German; yes/no, the day,
         # the part of the day and the site in the caller's own words.
-        found = {key: value for key, value in extract_entities(text, "de", now).items()
+        german = extract_entities(text, "de", now, folded=folded)
+        found = {key: value for key, value in german.items()
                  if key in ("customer_number", "bg_number", "number", "site")}
         found.update(short_answers.entities(text, lang, now))
         return found
     lang = "en" if lang == "en" else "de"
     found: dict = {}
     tokens = spoken_tokens(text, lang)
-    canon = words(text, lang)
+    canon = words(text, lang, folded=folded)
 
     customer = customer_number(tokens)
     if customer:
@@ -89,7 +92,7 @@ def extract_entities(text: str, lang: str = "de", now: datetime | None = None) -
         found["site"] = site
     if asks_way(canon, lang):
         found["asks"] = "way"
-    found.update(extract_reply(text, lang))
+    found.update(extract_reply(text, lang, folded=folded))
     return found
 
 
@@ -98,11 +101,12 @@ def asks_way(canon: list[str], lang: str = "de") -> bool:
     return WAY_WORDS["en" if lang == "en" else "de"].search(" ".join(canon)) is not None
 
 
-def extract_reply(text: str, lang: str = "de") -> dict:
+def extract_reply(text: str, lang: str = "de", *, folded: str | None = None) -> dict:
     """Only the answer (yes/no) and the command ("Mitarbeiter", "Wiederholen") in ``text``.
 
     Most turns need no more than this: it is a fifth of the cost of `extract_entities`,
-    which also looks for numbers, dates and sites.
+    which also looks for numbers, dates and sites. ``folded`` is
+    `speech.normalise.prepared(text)`, when the turn has it already.
     """
     if not isinstance(text, str):
         text = "" if text is None else str(text)
@@ -113,11 +117,11 @@ def extract_reply(text: str, lang: str = "de") -> dict:
     found: dict = {}
     # Answers and commands are short fixed words ("jo", "passt net"): match them before
     # dialect mapping turns "no" into "noch".
-    folded = words(text[:MAX_CHARS], lang, dialect=False)
-    answer = find_answer(folded, lang)
+    plain = words(text[:MAX_CHARS], lang, dialect=False, folded=folded)
+    answer = find_answer(plain, lang)
     if answer:
         found["answer"] = answer
-    command = find_command(folded, lang)
+    command = find_command(plain, lang)
     if command:
         found["command"] = command
     return found

@@ -19,7 +19,15 @@ from dataclasses import dataclass
 
 from rapidfuzz import fuzz, process
 
-from speech.catalogue import TIER_WEIGHTS, Catalogue, Keyword, apply_synonyms, load
+from speech.catalogue import (
+    FUZZY_CUTOFF,
+    PHRASE_CUTOFF,
+    TIER_WEIGHTS,
+    Catalogue,
+    Keyword,
+    apply_synonyms,
+    load,
+)
 from speech.normalise import MAX_CHARS, join_separable, words
 
 INTENTS: tuple[str, ...] = (
@@ -39,11 +47,11 @@ AMBIGUOUS_RATIO = 0.75
 # Evidence at which the safety intent wins even against a stronger other intent: a
 # caller who mentions hunger or eviction goes to an agent first, whatever else they say.
 PRIORITY_EVIDENCE = 3.5
-# Misheard words: RapidFuzz similarity (0-100) needed, and the share of weight kept.
-FUZZY_CUTOFF = 86.0
+# Misheard words: RapidFuzz similarity (0-100) needed (FUZZY_CUTOFF, in speech.catalogue,
+# which leaves out the stems that cannot reach it), and the share of weight kept.
 FUZZY_DISCOUNT = 0.7
-# Whole-phrase similarity (0-100) from which an example phrase adds evidence.
-PHRASE_CUTOFF = 82.0
+# Whole-phrase similarity (0-100) from which an example phrase adds evidence
+# (PHRASE_CUTOFF, in speech.catalogue, which leaves out the phrases that cannot reach it).
 PHRASE_WEIGHT = 4.0
 # Evidence scale for the score: one strong keyword (or strong "a + b" combination)
 # alone gives about 0.67, above CONFIDENT_SCORE; one medium word alone about 0.50,
@@ -130,10 +138,16 @@ class _Text:
 def _find_parts(text: _Text, catalogue: Catalogue) -> dict[str, list[tuple[int, int]]]:
     found: dict[str, list[tuple[int, int]]] = {}
     joined = text.joined
-    index = catalogue.prefix_index
+    index = catalogue.prefix_index4
+    stems3, stems2 = catalogue.stems3, catalogue.stems2
+    # At each position, the stems found there longest first: two stems found at one
+    # position differ in length, so this is the order `prefix_index` gives them in.
     for pos in text.candidate_positions():
-        for part in index.get(joined[pos : pos + 2], ()):
+        for part in index.get(joined[pos : pos + 4], ()):
             if joined.startswith(part, pos) and text.accepts(part, pos):
+                found.setdefault(part, []).append((pos, pos + len(part)))
+        for part, stems in ((joined[pos : pos + 3], stems3), (joined[pos : pos + 2], stems2)):
+            if part in stems and text.accepts(part, pos):
                 found.setdefault(part, []).append((pos, pos + len(part)))
     return found
 
@@ -148,14 +162,17 @@ def _match_keywords(text: _Text, catalogue: Catalogue):
     if not found:
         return [], []
     candidates: list[tuple[int, Keyword, list[tuple[int, int]]]] = []
-    seen: set[int] = set()
+    placed: set[int] = set()
+    have = found.keys()
     for part in found:
-        for kw in catalogue.by_part[part]:
-            if id(kw) in seen:
-                continue
-            seen.add(id(kw))
-            if all(p in found for p in kw.parts):
-                _place(kw, found, candidates)
+        for kw, rank, parts in catalogue.by_part_ranked[part]:
+            if parts is None:
+                # One stem: its first occurrence (what `_place` picks for it).
+                candidates.append((rank, kw, [found[part][0]]))
+            elif have >= parts and id(kw) not in placed:
+                # A combination is placed once, at the first of its stems found.
+                placed.add(id(kw))
+                _place(kw, rank, found, candidates)
     candidates.sort(key=lambda c: -c[0])
     taken: list[tuple[int, int]] = []
     accepted: list[tuple[Keyword, list[tuple[int, int]]]] = []
@@ -166,7 +183,7 @@ def _match_keywords(text: _Text, catalogue: Catalogue):
     return accepted, taken
 
 
-def _place(kw: Keyword, found, candidates) -> None:
+def _place(kw: Keyword, rank: int, found, candidates) -> None:
     """Pick non-overlapping occurrences for each part of ``kw``, if there are any."""
     spans: list[tuple[int, int]] = []
     for part in kw.parts:
@@ -174,8 +191,9 @@ def _place(kw: Keyword, found, candidates) -> None:
         if not free:
             return
         spans.append(free[0])
-    # Combinations rank above a single word of the same length: they say more.
-    candidates.append((kw.length + len(kw.parts) - 1, kw, spans))
+    # Combinations rank above a single word of the same length: they say more (the
+    # rank is kw.length + len(kw.parts) - 1, worked out with the catalogue).
+    candidates.append((rank, kw, spans))
 
 
 def _fuzzy_matches(text: _Text, taken: list[tuple[int, int]], catalogue: Catalogue):
@@ -184,8 +202,12 @@ def _fuzzy_matches(text: _Text, taken: list[tuple[int, int]], catalogue: Catalog
     for index, token in enumerate(text.tokens):
         if len(token) < 7 or _overlaps((text.starts[index], text.ends[index]), taken):
             continue
-        hit = process.extractOne(token, catalogue.fuzzy_stems, scorer=fuzz.ratio,
-                                 score_cutoff=FUZZY_CUTOFF)
+        # Only the stems whose length leaves room for the similarity asked: the others
+        # cannot be the answer, so the answer is the same.
+        stems = catalogue.fuzzy_by_length.get(len(token))
+        if not stems:
+            continue
+        hit = process.extractOne(token, stems, scorer=fuzz.ratio, score_cutoff=FUZZY_CUTOFF)
         if hit is not None:
             out.append((token, hit[0]))
     return out
@@ -208,7 +230,7 @@ def recognise(text: str, lang: str = "de", catalogue: Catalogue | None = None) -
     tokens = words(text, catalogue.lang)
     if catalogue.lang == "de":
         tokens = join_separable(tokens)
-    tokens = apply_synonyms(tokens, catalogue.synonyms)
+    tokens = apply_synonyms(tokens, catalogue.synonyms, starts=catalogue.synonym_starts)
     evidence: dict[str, float] = {}
     reasons: dict[str, list[str]] = {}
     strongest: dict[str, float] = {}
@@ -236,9 +258,12 @@ def recognise(text: str, lang: str = "de", catalogue: Catalogue | None = None) -
             kw = catalogue.single[stem]
             clue(kw, FUZZY_DISCOUNT, f"'{token}'~'{kw.label.strip()}'")
         sentence = " ".join(tokens)
-        for _, similarity, i in process.extract(
-            sentence, catalogue.phrases, scorer=fuzz.ratio, limit=3, score_cutoff=PHRASE_CUTOFF
-        ):
+        # Only the phrases whose length leaves room for the similarity asked, by their
+        # index: the others cannot be among the answers, so the answers are the same.
+        near = catalogue.phrases_by_length.get(len(sentence))
+        similar = process.extract(sentence, near, scorer=fuzz.ratio, limit=3,
+                                  score_cutoff=PHRASE_CUTOFF) if near else []
+        for _, similarity, i in similar:
             intent = catalogue.phrase_intents[i]
             weight = PHRASE_WEIGHT * (similarity - PHRASE_CUTOFF) / (100.0 - PHRASE_CUTOFF)
             if intent not in reasons or not any(r.startswith("phrase") for r in reasons[intent]):

@@ -18,6 +18,7 @@ import tomllib
 from pathlib import Path
 
 from speech.normalise import MAX_CHARS, fold, fold_pattern
+from speech.patterns import at_word_starts
 
 LANGUAGES_FILE = Path(__file__).parent / "catalogue" / "languages.toml"
 # Words besides the name, up to which a bare name is taken as a request ("Türkisch bitte").
@@ -31,13 +32,21 @@ def _any(expressions: list[str]) -> re.Pattern:
 
 @functools.cache
 def _tables() -> tuple[dict[str, re.Pattern], re.Pattern, re.Pattern, re.Pattern,
-                       frozenset[str]]:
+                       frozenset[str], re.Pattern]:
     with LANGUAGES_FILE.open("rb") as fh:
         data = tomllib.load(fh)
     names = {code: _any(expressions) for code, expressions in data["names"].items()}
     cues = re.compile(r"\b(?:" + "|".join(fold_pattern(c) for c in data["cues"]) + r")\b")
     negations = frozenset(fold(n) for n in data["negations"])
-    return names, _any(data["choose"]), _any(data["interpreter"]), cues, negations
+    # Whether any language is named at all: most turns name none, and then the names
+    # need not be looked for one language after the other. Choosing and asking for an
+    # interpreter are asked only whether they match, so they are written the same way.
+    def whether(expressions: list[str]) -> re.Pattern:
+        return at_word_starts([fold_pattern(e) for e in expressions])
+
+    named = whether([e for expressions in data["names"].values() for e in expressions])
+    return (names, whether(data["choose"]), whether(data["interpreter"]), cues, negations,
+            named)
 
 
 def language_names() -> tuple[str, ...]:
@@ -45,14 +54,19 @@ def language_names() -> tuple[str, ...]:
     return tuple(_tables()[0])
 
 
-def detect_language_request(text: str, offered: list[str] | tuple[str, ...]) -> str | None:
-    """The language asked for: an `offered` code, "interpreter", "choose" or None."""
+def detect_language_request(text: str, offered: list[str] | tuple[str, ...], *,
+                            folded: str | None = None) -> str | None:
+    """The language asked for: an `offered` code, "interpreter", "choose" or None.
+    ``folded`` is `speech.normalise.fold(text)`, when known."""
     if not isinstance(text, str) or not text.strip():
         return None
-    folded = fold(text[:MAX_CHARS])
-    names, choose, interpreter, cues, negations = _tables()
+    if folded is None:
+        folded = fold(text[:MAX_CHARS])
+    names, choose, interpreter, cues, negations, any_name = _tables()
     if interpreter.search(folded):
         return INTERPRETER
+    if not any_name.search(folded):
+        return CHOOSE if choose.search(folded) else None
     words = folded.split()
     named: list[tuple[int, str, int]] = []
     for code, pattern in names.items():

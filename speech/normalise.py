@@ -79,7 +79,9 @@ _MISHEARINGS = [
 
 def fold(text: str) -> str:
     """Case-fold, fold umlauts and ß, and drop punctuation and control characters."""
-    text = unicodedata.normalize("NFKC", text[:MAX_CHARS]).casefold().translate(_UMLAUTS)
+    text = unicodedata.normalize("NFKC", text[:MAX_CHARS]).casefold()
+    if not text.isascii():  # (the umlauts and ß are not)
+        text = text.translate(_UMLAUTS)
     # An apostrophe inside a word is elided speech ("can't", "gibt's"), not a gap.
     text = _APOSTROPHE.sub("", text)
     if not text.isascii():
@@ -116,7 +118,12 @@ def prepared(text: str) -> str:
     """The turn's words folded and with the recogniser's frequent slips mended: the part
     of `words` that is the same in every language. A turn checked in several languages
     (crisis phrases) prepares its words once and hands them to `words(folded=...)`."""
-    folded = fold(text)
+    return mended(fold(text))
+
+
+def mended(folded: str) -> str:
+    """`fold`ed words with the recogniser's frequent slips mended: `prepared` for a turn
+    whose words are folded already."""
     if _ANY_MISHEARING.search(folded):
         for pattern, replacement in _MISHEARINGS:
             folded = pattern.sub(replacement, folded)
@@ -137,19 +144,31 @@ def words(text: str, lang: str = "de", dialect: bool = True, *,
     elif lang == "en":
         mapping = _CONTRACTIONS_FOLDED
     else:
-        return [key(token, lang) for token in folded.split() if not _HESITATION.match(token)]
+        return [key(token, lang) for token in unmapped(folded)]
+    swabian = lang == "de" and dialect
+    english = lang == "en"
     out: list[str] = []
     for token in folded.split():
-        if _HESITATION.match(token) or (lang == "en" and token in _HESITATION_EN):
+        if _HESITATION.match(token) or (english and token in _HESITATION_EN):
             continue
-        mapped = mapping.get(token, token)
-        if lang == "de" and dialect and mapped == token and _SWABIAN_INFINITIVE.match(token):
+        mapped = mapping.get(token)
+        if mapped is None:
+            mapped = token  # most words: as they are, one word
+        if swabian and mapped == token and token[-1] == "a" and _SWABIAN_INFINITIVE.match(token):
             mapped = token[:-1] + "en"  # Swabian "verschieba", "schwätza" -> "-en"
-        if mapped:
+        if mapped is token:
+            out.append(token)
+        elif mapped:
             out.extend(mapped.split())
-    if lang == "de" and dialect:
+    if swabian and not _SCHAFFE.isdisjoint(out):
         out = _schaffe(out)
     return out
+
+
+def unmapped(folded: str) -> list[str]:
+    """The words of `prepared` text without hesitations: what every language without a
+    word mapping of its own (all but German and English) starts from."""
+    return [token for token in folded.split() if not _HESITATION.match(token)]
 
 
 # Swabian "schaffen" is "to work", but "ich schaffe es nicht" is "I can't make it".

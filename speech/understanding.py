@@ -21,7 +21,7 @@ from speech.entities import asks_way, extract_entities, extract_reply
 from speech.intents import Recognition
 from speech.languages import detect_language_request, language_names
 from speech.names import about_appointment, caller_name, find_caseworker, own_caseworker
-from speech.normalise import fold, prepared
+from speech.normalise import fold, mended
 from speech.normalise import words as canonical_words
 from speech.numbers import spoken_tokens
 from speech.wishes import appointment_wish, rules_out_days
@@ -97,11 +97,12 @@ CORRECTION = re.compile(r"\b(lieber|doch|eher|besser|sondern|ach nein|rather|ins
                         r"actually|better)\b")
 
 
-def topic_from(text: str) -> str | None:
-    """The appointment topic a caller's words name, if any."""
+def topic_from(text: str, folded: str | None = None) -> str | None:
+    """The appointment topic a caller's words name, if any (``folded``: `fold(text)`,
+    when known)."""
     # A "Sachbearbeiterin" sees customers about money; the "arbeit" in the word is no
     # job search.
-    folded = WORKS.sub(" ", SACHBEARBEITER.sub("geld", fold(text)))
+    folded = WORKS.sub(" ", SACHBEARBEITER.sub("geld", fold(text) if folded is None else folded))
     folded = BEARBEITET.sub(" ", folded)
     for topic, words in TOPIC_WORDS.items():
         if any(word in folded for word in words):
@@ -160,7 +161,7 @@ class Understanding:
     @cached_property
     def prepared(self) -> str:
         """The words folded and mended once, for every language they are checked in."""
-        return prepared(self.text)
+        return mended(self.folded)
 
     @cached_property
     def crisis(self) -> str | None:
@@ -173,14 +174,14 @@ class Understanding:
         whether the hotline offers it or not; "interpreter", "choose" or None."""
         if not self.text:
             return None
-        return detect_language_request(self.text, language_names())
+        return detect_language_request(self.text, language_names(), folded=self.folded)
 
     @cached_property
     def reply(self) -> dict:
         """Only the answer (yes/no) and the command: cheaper than `entities`."""
         if "entities" in self.__dict__:
             return self.entities
-        return extract_reply(self.text, self.lang) if self.text else {}
+        return extract_reply(self.text, self.lang, folded=self.prepared) if self.text else {}
 
     @property
     def answer(self) -> str | None:
@@ -194,7 +195,7 @@ class Understanding:
         if not self.text or self.lang in short_answers.languages():
             return False
         lang = "en" if self.lang == "en" else "de"
-        return find_refusal(canonical_words(self.text, lang), lang)
+        return find_refusal(canonical_words(self.text, lang, folded=self.prepared), lang)
 
     @property
     def command(self) -> str | None:
@@ -212,7 +213,9 @@ class Understanding:
     @cached_property
     def entities(self) -> dict:
         """Numbers, customer and BG numbers, date, time, part of day, site, yes/no."""
-        return extract_entities(self.text, self.lang, self.now) if self.text else {}
+        if not self.text:
+            return {}
+        return extract_entities(self.text, self.lang, self.now, folded=self.prepared)
 
     def get(self, name: str):
         """One entity (speech.extract_entities's keys), or None."""
@@ -288,8 +291,9 @@ class Understanding:
         if not self.text:
             return None
         if self.lang in short_answers.languages():
-            return short_answers.topic(self.text, self.lang) or topic_from(self.text)
-        return topic_from(self.text)
+            return (short_answers.topic(self.text, self.lang)
+                    or topic_from(self.text, self.folded))
+        return topic_from(self.text, self.folded)
 
     @cached_property
     def caseworker(self) -> str | None:

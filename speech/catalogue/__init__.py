@@ -75,6 +75,23 @@ class Catalogue:
     # (online_services) is the real request in "Unterlagen hochladen" (documents).
     outranks: dict[str, tuple[str, ...]] = field(default_factory=dict)
     endings: frozenset[str] = SHORT_ENDINGS
+    # Worked out from the fields above once, for the recogniser's scan of every turn:
+    # stem -> (keyword, its rank, its stems if it has several) for each keyword that
+    # contains it, in `by_part`'s order (speech.intents._match_keywords);
+    by_part_ranked: dict[str, tuple[tuple[Keyword, int, frozenset[str] | None], ...]] = \
+        field(default_factory=dict, compare=False)
+    # the length of a word -> the `fuzzy_stems` near enough in length to be similar
+    # enough to it, in their order (speech.intents._fuzzy_matches);
+    fuzzy_by_length: dict[int, tuple[str, ...]] = field(default_factory=dict, compare=False)
+    # the length of a sentence -> the `phrases` near enough in length, by their index;
+    phrases_by_length: dict[int, dict[int, str]] = field(default_factory=dict, compare=False)
+    # the first words of the `synonyms`;
+    synonym_starts: frozenset[str] = frozenset()
+    # `prefix_index` again, finer: stems of four letters or more by their first four,
+    # longest first, and the stems of three and of two letters.
+    prefix_index4: dict[str, tuple[str, ...]] = field(default_factory=dict, compare=False)
+    stems3: frozenset[str] = frozenset()
+    stems2: frozenset[str] = frozenset()
 
 
 def stem(text: str, lang: str) -> str:
@@ -94,13 +111,19 @@ def stem_words(tokens: list[str], lang: str) -> str:
 
 
 def apply_synonyms(tokens: list[str], synonyms: dict[tuple[str, ...], tuple[str, ...]],
-                   longest: int = 3) -> list[str]:
-    """Replace synonym word sequences (longest first) by their canonical words."""
+                   longest: int = 3, starts: frozenset[str] | None = None) -> list[str]:
+    """Replace synonym word sequences (longest first) by their canonical words.
+    ``starts``: the synonyms' first words (`Catalogue.synonym_starts`), when known; a
+    word that starts none of them is passed over at once."""
     if not synonyms:
         return tokens
     out: list[str] = []
     i = 0
     while i < len(tokens):
+        if starts is not None and tokens[i] not in starts:
+            out.append(tokens[i])
+            i += 1
+            continue
         for size in range(min(longest, len(tokens) - i), 0, -1):
             replacement = synonyms.get(tuple(tokens[i : i + size]))
             if replacement is not None:
@@ -167,6 +190,10 @@ def _compile(lang: str, data: dict) -> Catalogue:
                 by_part[part].append(kw)
     fuzzy = tuple(sorted({kw.parts[0] for kw in keywords if len(kw.parts) == 1
                           and len(kw.parts[0]) >= 7}))
+    by_part_ranked = {
+        part: tuple((kw, kw.length + len(kw.parts) - 1,
+                     frozenset(kw.parts) if len(kw.parts) > 1 else None) for kw in kws)
+        for part, kws in by_part.items()}
     return Catalogue(
         lang=lang,
         intents=tuple(intents_data),
@@ -183,7 +210,49 @@ def _compile(lang: str, data: dict) -> Catalogue:
         priority_intent=priority,
         outranks=outranks,
         endings=_endings(lang, data),
+        by_part_ranked=by_part_ranked,
+        fuzzy_by_length={size: tuple(fuzzy[i] for i in near)
+                         for size, near in _near_in_length(fuzzy, FUZZY_CUTOFF).items()},
+        phrases_by_length={size: {i: phrases[i] for i in near}
+                           for size, near in _near_in_length(phrases, PHRASE_CUTOFF).items()},
+        synonym_starts=frozenset(variant[0] for variant in synonyms if variant),
+        prefix_index4=_by_prefix(p for p in by_part if len(p) >= 4),
+        stems3=frozenset(p for p in by_part if len(p) == 3),
+        stems2=frozenset(p for p in by_part if len(p) == 2),
     )
+
+
+def _by_prefix(stems: Iterable[str]) -> dict[str, tuple[str, ...]]:
+    table: dict[str, list[str]] = {}
+    for stem in stems:
+        table.setdefault(stem[:4], []).append(stem)
+    return {prefix: tuple(sorted(found, key=len, reverse=True))
+            for prefix, found in table.items()}
+
+
+# How similar (0-100, RapidFuzz's ratio) a misheard word must be to a catalogue stem,
+# and a caller's whole sentence to an example phrase, to count (speech.intents).
+FUZZY_CUTOFF = 86.0
+PHRASE_CUTOFF = 82.0
+
+
+def _near_in_length(texts: list[str] | tuple[str, ...], cutoff: float
+                    ) -> dict[int, tuple[int, ...]]:
+    """For each length of what a caller said, the `texts` (by their index, in order)
+    whose length leaves room for the similarity `cutoff` asks; a length not in the
+    table has none.
+    The ratio is 100 * (1 - d / (a + b)) for strings of a and b letters d edits
+    (insertions and deletions) apart, and d is at least the difference in length, so a
+    text much longer or shorter cannot reach the cut-off and RapidFuzz need not be asked
+    about it. One point of margin for rounding."""
+    lengths = {len(text) for text in texts}
+    table: dict[int, tuple[int, ...]] = {}
+    for size in range(1, 2 * max(lengths, default=0) + 1):
+        near = {other for other in lengths
+                if 100.0 * (1 - abs(size - other) / (size + other)) >= cutoff - 1}
+        if near:
+            table[size] = tuple(i for i, text in enumerate(texts) if len(text) in near)
+    return table
 
 
 def _endings(lang: str, data: dict) -> frozenset[str]:
