@@ -314,14 +314,16 @@ def _save(db, call_sid: str, heard: Heard, composed: Composed, key: str) -> str:
     return composed.body
 
 
-def _caller_key(number: str) -> str | None:
-    """The pseudonym that counts repeat callers; none for a withheld number."""
-    return store.caller_key(number) if effects.has_caller_id(number) else None
+def _caller_key(number: str, line: tuple[bool, bool] | None = None) -> str | None:
+    """The pseudonym that counts repeat callers; none for a withheld number. `line` is
+    `effects.caller_line(number)` when the webhook has it already."""
+    known = (line or effects.caller_line(number))[0]
+    return store.caller_key(number) if known else None
 
 
-def _caller_facts(number: str) -> dict:
+def _caller_facts(number: str, line: tuple[bool, bool] | None = None) -> dict:
     """What the dialogue may know of the caller id: not the number, only what it allows."""
-    known, mobile = effects.caller_line(number)
+    known, mobile = line or effects.caller_line(number)
     # With SMS switched off (HOTLINE_SMS=0) no SMS is offered: as if no mobile called.
     return {"caller_id": known, "mobile": mobile and _app().config["HOTLINE_SMS"],
             "caller_tail": ", ".join(re.sub(r"\D", "", number)[-3:]) if known else ""}
@@ -354,7 +356,10 @@ def incoming():
     key = store.request_key(_request().full_path, _request().form.to_dict())
 
     caller = _request().form.get("From", "")
-    greeting = _prepare_greeting(caller)
+    # The caller id parsed once, and its pseudonym keyed before the write lock is taken.
+    line = effects.caller_line(caller)
+    pseudonym = _caller_key(caller, line)
+    greeting = _prepare_greeting(caller, line)
 
     def work(db):
         cached = store.cached_reply(db, call_sid, key)
@@ -363,9 +368,10 @@ def incoming():
         if store.load_state_text(db, call_sid) is not None:
             # The call is already under way (a replayed or late "incoming"): carry on.
             return _latest(db, call_sid)
-        store.open_call(db, call_sid, caller, _request().form.get("To", ""), _caller_key(caller))
+        store.open_call(db, call_sid, caller, _request().form.get("To", ""), pseudonym)
         if greeting is None:
-            return _play(db, call_sid, Heard(), _dialogue().start(**_caller_facts(caller)), key)
+            return _play(db, call_sid, Heard(),
+                         _dialogue().start(**_caller_facts(caller, line)), key)
         return _save(db, call_sid, Heard(), greeting, key)
 
     return _answer(call_sid, work)
@@ -432,10 +438,10 @@ def _expected_turn(raw: str | None) -> int:
 TURN_ARG = re.compile(r"[0-9]{1,6}")
 
 
-def _prepare_greeting(caller: str) -> Composed | None:
+def _prepare_greeting(caller: str, line: tuple[bool, bool]) -> Composed | None:
     """The greeting, composed before the write lock (None: do it under the lock)."""
     try:
-        return _compose_ahead(_dialogue().start(**_caller_facts(caller)))
+        return _compose_ahead(_dialogue().start(**_caller_facts(caller, line)))
     except Exception:  # noqa: BLE001 - done again under the lock, where errors are handled
         return None
 

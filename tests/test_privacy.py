@@ -331,8 +331,10 @@ def purge_everything_personal(app, runner, files):
         database.execute("DELETE FROM case_customers")
     database.conn.close()
     before_purge = found_in(files.read())
-    assert "Quaxelbrunn" in before_purge[files.LOG]  # the search finds what is there,
-    assert "123D456789" in before_purge[files.TABLES]  # in the tables and in the log
+    # The search finds what is there. Whether a word still sits in the log or was
+    # checkpointed into the tables depends on when the checkpoint thread last ran.
+    assert "Quaxelbrunn" in before_purge.get(files.LOG, []) + before_purge.get(files.TABLES, [])
+    assert "123D456789" in before_purge[files.TABLES]
     assert CALLER_KEYS[MOBILE] in before_purge[files.TABLES]
     assert "Zwetschgenbaum" in str(before_purge)
 
