@@ -52,6 +52,15 @@ _BACKREFERENCE = re.compile(r"\\[1-9]|\(\?P=|\(\?P<")
 
 def _closing(expression: str) -> int | None:
     """Where the group that opens `expression` closes."""
+    for i, char, depth in _scan(expression):
+        if char == ")" and depth == 1:
+            return i
+    return None
+
+
+def _scan(expression: str):
+    """(position, character, depth of groups before it) of each character that is not
+    escaped and not inside a character class."""
     depth, i = 0, 0
     while i < len(expression):
         char = expression[i]
@@ -59,15 +68,14 @@ def _closing(expression: str) -> int | None:
             i += 2
             continue
         if char == "[":
-            i = _class_end(expression, i)
-        elif char == "(":
+            i = _class_end(expression, i) + 1
+            continue
+        yield i, char, depth
+        if char == "(":
             depth += 1
         elif char == ")":
             depth -= 1
-            if depth == 0:
-                return i
         i += 1
-    return None
 
 
 def _class_end(expression: str, i: int) -> int:
@@ -82,22 +90,11 @@ def _class_end(expression: str, i: int) -> int:
 
 def _alternatives(expression: str) -> list[str]:
     """The top-level alternatives of a regular expression ("a|(b|c)" -> "a", "(b|c)")."""
-    out, depth, start, i = [], 0, 0, 0
-    while i < len(expression):
-        char = expression[i]
-        if char == "\\":
-            i += 2
-            continue
-        if char == "[":
-            i = _class_end(expression, i)
-        elif char == "(":
-            depth += 1
-        elif char == ")":
-            depth -= 1
-        elif char == "|" and depth == 0:
+    out, start = [], 0
+    for i, char, depth in _scan(expression):
+        if char == "|" and depth == 0:
             out.append(expression[start:i])
             start = i + 1
-        i += 1
     out.append(expression[start:])
     return out
 
