@@ -10,6 +10,8 @@ gzip, to the end of the connection) are read whole, from a server with canned an
 
 import gzip
 import socket
+import ssl
+import subprocess
 import threading
 from concurrent.futures import ThreadPoolExecutor
 
@@ -19,7 +21,7 @@ from twilio_standin import HANG, OK, REFUSE, StandIn
 
 import outbox
 from gateway import CONNECTION, GatewayError, TwilioGateway
-from http_pool import Pool
+from http_pool import NotSent, Pool
 
 ACCOUNT = "AC" + "0" * 32
 MOBILE = "+491701234567"
@@ -137,12 +139,14 @@ CLOSE = b"HTTP/1.1 200 OK\r\nConnection: close\r\nContent-Length: 14\r\n\r\n" + 
 
 class Canned:
     """A server that answers every request on a connection with the same bytes (and
-    closes the connection after an HTTP/1.0 answer)."""
+    closes the connection after an HTTP/1.0 answer); over TLS with `tls`."""
 
-    def __init__(self, answer: bytes):
+    def __init__(self, answer: bytes, tls: ssl.SSLContext | None = None):
         self.answer = answer
+        self.tls = tls
         self.listener = socket.create_server(("127.0.0.1", 0))
-        self.url = f"http://127.0.0.1:{self.listener.getsockname()[1]}"
+        port = self.listener.getsockname()[1]
+        self.url = f"https://localhost:{port}" if tls else f"http://127.0.0.1:{port}"
         self.connections = 0
         threading.Thread(target=self._serve, daemon=True).start()
 
@@ -152,6 +156,12 @@ class Canned:
                 client, _ = self.listener.accept()
             except OSError:
                 return
+            if self.tls is not None:
+                try:
+                    client = self.tls.wrap_socket(client, server_side=True)
+                except (ssl.SSLError, OSError):  # the client refused our certificate
+                    client.close()
+                    continue
             self.connections += 1
             with client:
                 while client.recv(65536):
@@ -173,6 +183,48 @@ def test_answers_are_read_whole_however_they_are_framed(answer, kept):
             reply = pool.request("GET", server.url + "/x", None, {}, (1.0, 1.0))
             assert (reply.status, reply.body) == (200, BODY)
         assert server.connections == (1 if kept else 2)
+    finally:
+        pool.close()
+        server.close()
+
+
+# ---------------------------------------------------------------- TLS, as Twilio's API is
+
+@pytest.fixture
+def certificate(tmp_path):
+    """A self-signed certificate for localhost (openssl, as an office's own CA would)."""
+    cert, key = tmp_path / "cert.pem", tmp_path / "key.pem"
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "30",
+                    "-subj", "/CN=localhost", "-addext", "subjectAltName=DNS:localhost",
+                    "-keyout", str(key), "-out", str(cert)],
+                   check=True, capture_output=True)
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    context.load_cert_chain(cert, key)
+    return cert, context
+
+
+def test_https_is_checked_against_the_ca_bundle_and_kept_alive(certificate, monkeypatch):
+    cert, context = certificate
+    server = Canned(b"HTTP/1.1 200 OK\r\nContent-Length: 14\r\n\r\n" + BODY, tls=context)
+    monkeypatch.delenv("HTTPS_PROXY", raising=False)
+    monkeypatch.delenv("https_proxy", raising=False)
+    monkeypatch.setenv("REQUESTS_CA_BUNDLE", str(cert))  # the bundle that knows our CA
+    pool = Pool()
+    try:
+        for _ in range(2):
+            reply = pool.request("GET", server.url + "/x", None, {}, (2.0, 2.0))
+            assert (reply.status, reply.body) == (200, BODY)
+        assert server.connections == 1  # one TLS handshake for both
+    finally:
+        pool.close()
+    # A server whose certificate no trusted CA signed gets nothing: not even the request.
+    monkeypatch.delenv("REQUESTS_CA_BUNDLE")
+    monkeypatch.delenv("CURL_CA_BUNDLE", raising=False)
+    pool = Pool()
+    try:
+        with pytest.raises(NotSent):
+            pool.request("POST", server.url + "/x", b"Body=geheim", {}, (2.0, 2.0))
+        assert server.connections == 1
     finally:
         pool.close()
         server.close()
