@@ -9,8 +9,9 @@ what callers say (requests, dialect, dates, names, answers, other languages, a c
 
 Nothing is cached across turns (each is a fresh `Understanding`, as in a request), so a
 sentence said twice costs twice. Figures are the fastest of several rounds (the machine
-is shared; the fastest round is the one least disturbed) and the median round. Absolute
-figures only: compare runs on the same machine at a quiet moment.
+is shared; the fastest round is the one least disturbed) and the median round, and each
+part's share of the whole dialogue step timed in the same run (the ratio moves less with
+the machine than the microseconds do).
 """
 
 from __future__ import annotations
@@ -153,15 +154,19 @@ def report(title: str, sentences: list[str], dialogue: Dialogue) -> None:
         for state, heard in items:
             dialogue.step(state, heard)
 
-    print(f"\n{title} ({len(sentences)} sentences), µs per turn: fastest round (median)")
+    print(f"\n{title} ({len(sentences)} sentences), µs per turn: fastest round (median);"
+          " share of the dialogue step measured in the same run")
+    # The whole step first: the baseline each part is a share of.
+    whole, whole_median = timed(step, turns)
     for label, work, items in (
             ("crisis check, six languages (detect_crisis)", crisis, sentences),
             ("recognition (recognise, de)", recognition, sentences),
             ("words(), six languages, folded once", words_all, sentences),
-            ("Understanding: the parts the step reads", understanding, reads),
-            ("dialogue step, first turn (Dialogue.step)", step, turns)):
+            ("Understanding: the parts the step reads", understanding, reads)):
         best, median = timed(work, items)
-        print(f"  {label:<46} {best:8.1f} ({median:.1f})")
+        print(f"  {label:<46} {best:8.1f} ({median:.1f})  {best / whole:5.2f}x of the step")
+    print(f"  {'dialogue step, first turn (Dialogue.step)':<46} {whole:8.1f} ({whole_median:.1f})"
+          "  1.00x")
     parts = sorted({name for _, names in reads for name in names})
     print(f"  parts read: {', '.join(parts)}")
 
