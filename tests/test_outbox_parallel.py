@@ -58,18 +58,15 @@ def test_messages_go_out_in_parallel_each_once_the_confirmation_first(database_t
                    HOTLINE_OUTBOX_PARALLEL=parallel)
     expected = queue(app, count, confirmation=True)
     standin.latency = LATENCY_S
-    began = time.monotonic()
     assert outbox.deliver_due(app) == count + 1
-    took = time.monotonic() - began
     # Each message once, and every row knows the SID Twilio gave it.
     assert sorted(m["to"] for m in standin.messages) == sorted(expected)
     assert sorted(r["message_sid"] for r in rows(app)) == sorted(
         m["sid"] for m in standin.messages)
     assert {r["state"] for r in rows(app)} == {"sent"}
-    # Requests overlapped, never more than the setting allows.
+    # Requests overlapped, never more than the setting allows (how fast that makes the
+    # sending is bench_sender's and bench_reminders' to measure, not a timed test's).
     assert 1 < standin.max_in_flight <= parallel
-    # One at a time they would have taken 16 round trips (3.2 s); four at a time about 4.
-    assert took < (count + 1) * LATENCY_S / 2, took
     # The caller's confirmation went with the first requests, ahead of every reminder
     # that was due before it.
     assert MOBILE in [m["to"] for m in standin.messages[:parallel]]
