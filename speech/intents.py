@@ -138,10 +138,10 @@ class _Text:
 def _find_parts(text: _Text, catalogue: Catalogue) -> dict[str, list[tuple[int, int]]]:
     found: dict[str, list[tuple[int, int]]] = {}
     joined = text.joined
-    index = catalogue.prefix_index4
+    index = catalogue.prefix_index
     stems3, stems2 = catalogue.stems3, catalogue.stems2
-    # At each position, the stems found there longest first: two stems found at one
-    # position differ in length, so this is the order `prefix_index` gives them in.
+    # At each position, the stems found there longest first (two stems found at one
+    # position differ in length).
     for pos in text.candidate_positions():
         for part in index.get(joined[pos : pos + 4], ()):
             if joined.startswith(part, pos) and text.accepts(part, pos):

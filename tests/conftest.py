@@ -15,6 +15,7 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 import pytest
+from twilio_standin import StandIn
 
 import clock
 import db as database
@@ -289,3 +290,11 @@ def twiml(body: str) -> ET.Element:
     root = ET.fromstring(body)
     assert root.tag == "Response"
     return root
+
+
+@pytest.fixture
+def standin():
+    """A local stand-in for Twilio's REST API (tests/twilio_standin.py), closed afterwards."""
+    server = StandIn()
+    yield server
+    server.close()

@@ -12,7 +12,6 @@ from urllib.parse import urlsplit
 
 import pytest
 from test_reminders import at, berlin, live_app
-from twilio_standin import StandIn
 
 import outbox
 from conftest import Caller, twiml
@@ -25,13 +24,6 @@ from stats.figures import Period
 AGENT_PHONE = "+4971510000101"
 CALLER = "+491701112233"
 T0 = berlin(2026, 11, 25, 10, 0)  # Wednesday: the hotline is staffed
-
-
-@pytest.fixture
-def standin():
-    server = StandIn()
-    yield server
-    server.close()
 
 
 @pytest.fixture

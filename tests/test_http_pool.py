@@ -17,7 +17,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 from test_twilio_outage import book_with_sms, drain, live_app, rows
-from twilio_standin import HANG, OK, REFUSE, StandIn
+from twilio_standin import HANG, OK, REFUSE
 
 import outbox
 from gateway import CONNECTION, GatewayError, TwilioGateway
@@ -25,13 +25,6 @@ from http_pool import NotSent, Pool
 
 ACCOUNT = "AC" + "0" * 32
 MOBILE = "+491701234567"
-
-
-@pytest.fixture
-def standin():
-    server = StandIn()
-    yield server
-    server.close()
 
 
 def gateway_to(url: str) -> TwilioGateway:

@@ -8,7 +8,6 @@ from datetime import timedelta
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
-from twilio_standin import StandIn
 from werkzeug.security import generate_password_hash
 
 import clock
@@ -325,13 +324,6 @@ def test_an_appointment_in_turkish_by_voice(app):
 
 
 # ----------------------------------------------------------------- the interpreter conference
-
-
-@pytest.fixture
-def standin():
-    server = StandIn()
-    yield server
-    server.close()
 
 
 def test_the_agent_adds_an_interpreter_and_removes_them_again(database_target, standin):

@@ -15,9 +15,7 @@ import sys
 import time
 from pathlib import Path
 
-import pytest
 from test_reliability import free_port
-from twilio_standin import StandIn
 
 import outbox
 from db import connect
@@ -26,13 +24,6 @@ from devtools.softphone import OverHttp, Softphone
 ROOT = Path(__file__).resolve().parent.parent
 TOKEN = "outbox-gunicorn-token-0123456789"
 WISH = "ich brauche einen termin in backnang wegen arbeitsvermittlung so bald wie möglich"
-
-
-@pytest.fixture
-def standin():
-    server = StandIn()
-    yield server
-    server.close()
 
 
 def wait_for(condition, seconds: float, what: str):

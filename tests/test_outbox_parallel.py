@@ -12,7 +12,7 @@ from datetime import timedelta
 
 import pytest
 from test_twilio_outage import live_app, rows
-from twilio_standin import OK, RATE_LIMIT, StandIn
+from twilio_standin import OK, RATE_LIMIT
 
 import outbox
 from clock import SYSTEM
@@ -21,13 +21,6 @@ from db import connect, transaction
 
 MOBILE = "+491701234567"
 LATENCY_S = 0.2
-
-
-@pytest.fixture
-def standin():
-    server = StandIn()
-    yield server
-    server.close()
 
 
 def queue(app, count: int, now=NOW, confirmation: bool = False) -> list[str]:

@@ -10,7 +10,7 @@ import xml.etree.ElementTree as ET
 from datetime import UTC, date, datetime, time, timedelta
 
 import pytest
-from twilio_standin import OK, REFUSE, StandIn
+from twilio_standin import OK, REFUSE
 
 import outbox
 from app import create_app
@@ -136,13 +136,6 @@ def test_an_unclear_answer_is_asked_again_and_a_move_keeps_the_consent(app, db):
 
 
 # ----------------------------------------------------------------------------- sending
-
-
-@pytest.fixture
-def standin():
-    server = StandIn()
-    yield server
-    server.close()
 
 
 def live_app(database_target, standin, **config):

@@ -26,7 +26,6 @@ from test_reminders import (
     reply,
     send_at,
 )
-from twilio_standin import StandIn
 
 from conftest import Caller
 from db import connect
@@ -36,13 +35,6 @@ from stats.figures import Period
 NOW_DAY = date(2026, 11, 30)
 
 OUR_NUMBER = "+4971519999999"
-
-
-@pytest.fixture
-def standin():
-    server = StandIn()
-    yield server
-    server.close()
 
 
 def query(app, sql, *params):

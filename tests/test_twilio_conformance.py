@@ -7,7 +7,6 @@ explicitly stopped streams: tests/test_media_stream.py.
 """
 
 import pytest
-from twilio_standin import StandIn
 
 import outbox
 from app import create_app
@@ -17,13 +16,6 @@ from speech import vosk_samples
 
 ACCOUNT = "AC" + "0" * 32
 SUNDAY_MORNING = NOW.replace(day=29, hour=11)  # the hotline is closed: callbacks offered
-
-
-@pytest.fixture
-def standin():
-    server = StandIn()
-    yield server
-    server.close()
 
 
 def production(target, **config):

@@ -29,7 +29,6 @@ from twilio_standin import (
     RATE_LIMIT,
     REFUSE,
     SLOW,
-    StandIn,
 )
 from werkzeug.security import generate_password_hash
 
@@ -51,13 +50,6 @@ ACCOUNT = "AC" + "0" * 32
 # hang for a minute; one that does not answers in milliseconds.
 WEBHOOK_BOUND_S = 1.0
 TECHNICAL = "technischer Fehler"
-
-
-@pytest.fixture
-def standin():
-    server = StandIn()
-    yield server
-    server.close()
 
 
 def live_app(database_target, standin, **extra):

@@ -65,31 +65,29 @@ class Catalogue:
     phrase_intents: tuple[str, ...]      # intent of each phrase, same order
     phrase_labels: tuple[str, ...]       # phrase as written, for explanations
     synonyms: dict[tuple[str, ...], tuple[str, ...]]
-    prefix_index: dict[str, tuple[str, ...]]    # first 2 chars of a stem -> stems
-    by_part: dict[str, tuple[Keyword, ...]]     # stem -> keywords that contain it
     single: dict[str, Keyword]                  # one-part keywords by their stem
-    fuzzy_stems: tuple[str, ...]         # long single-part stems for misheard words
     hints: tuple[str, ...]
     priority_intent: str | None
     # intent -> intents it beats when it has a strong clue of its own: "hochladen"
     # (online_services) is the real request in "Unterlagen hochladen" (documents).
     outranks: dict[str, tuple[str, ...]] = field(default_factory=dict)
     endings: frozenset[str] = SHORT_ENDINGS
-    # Worked out from the fields above once, for the recogniser's scan of every turn:
+    # Worked out from the keywords once, for the recogniser's scan of every turn:
     # stem -> (keyword, its rank, its stems if it has several) for each keyword that
-    # contains it, in `by_part`'s order (speech.intents._match_keywords);
+    # contains it, in the keywords' order (speech.intents._match_keywords);
     by_part_ranked: dict[str, tuple[tuple[Keyword, int, frozenset[str] | None], ...]] = \
         field(default_factory=dict, compare=False)
-    # the length of a word -> the `fuzzy_stems` near enough in length to be similar
-    # enough to it, in their order (speech.intents._fuzzy_matches);
+    # the length of a word -> the long one-part stems (seven letters or more, for
+    # misheard words) near enough in length to be similar enough to it, in alphabetical
+    # order (speech.intents._fuzzy_matches);
     fuzzy_by_length: dict[int, tuple[str, ...]] = field(default_factory=dict, compare=False)
     # the length of a sentence -> the `phrases` near enough in length, by their index;
     phrases_by_length: dict[int, dict[int, str]] = field(default_factory=dict, compare=False)
     # the first words of the `synonyms`;
     synonym_starts: frozenset[str] = frozenset()
-    # `prefix_index` again, finer: stems of four letters or more by their first four,
-    # longest first, and the stems of three and of two letters.
-    prefix_index4: dict[str, tuple[str, ...]] = field(default_factory=dict, compare=False)
+    # stems of four letters or more by their first four, longest first, and the stems
+    # of three and of two letters (speech.intents._find_parts).
+    prefix_index: dict[str, tuple[str, ...]] = field(default_factory=dict, compare=False)
     stems3: frozenset[str] = frozenset()
     stems2: frozenset[str] = frozenset()
 
@@ -181,11 +179,9 @@ def _compile(lang: str, data: dict) -> Catalogue:
                 phrase_labels.append(phrase)
 
     keywords = tuple(by_parts.values())
-    index: dict[str, set[str]] = {}
     by_part: dict[str, list[Keyword]] = {}
     for kw in keywords:
         for part in kw.parts:
-            index.setdefault(part[:2], set()).add(part)
             if kw not in by_part.setdefault(part, []):
                 by_part[part].append(kw)
     fuzzy = tuple(sorted({kw.parts[0] for kw in keywords if len(kw.parts) == 1
@@ -202,10 +198,7 @@ def _compile(lang: str, data: dict) -> Catalogue:
         phrase_intents=tuple(phrase_intents),
         phrase_labels=tuple(phrase_labels),
         synonyms=synonyms,
-        prefix_index={k: tuple(sorted(v, key=len, reverse=True)) for k, v in index.items()},
-        by_part={k: tuple(v) for k, v in by_part.items()},
         single={kw.parts[0]: kw for kw in keywords if len(kw.parts) == 1},
-        fuzzy_stems=fuzzy,
         hints=tuple(dict.fromkeys(hints)),
         priority_intent=priority,
         outranks=outranks,
@@ -216,7 +209,7 @@ def _compile(lang: str, data: dict) -> Catalogue:
         phrases_by_length={size: {i: phrases[i] for i in near}
                            for size, near in _near_in_length(phrases, PHRASE_CUTOFF).items()},
         synonym_starts=frozenset(variant[0] for variant in synonyms if variant),
-        prefix_index4=_by_prefix(p for p in by_part if len(p) >= 4),
+        prefix_index=_by_prefix(p for p in by_part if len(p) >= 4),
         stems3=frozenset(p for p in by_part if len(p) == 3),
         stems2=frozenset(p for p in by_part if len(p) == 2),
     )
