@@ -120,8 +120,11 @@ def test_a_confirmation_queued_while_reminders_go_out_waits_for_one_batch_at_mos
 
     gateway.send_sms = send_and_book_meanwhile
     assert outbox.deliver_due(app) == 31
-    # The first batch (five reminders) was under way; the confirmation went next.
-    assert [m["to"] for m in gateway.messages].index(MOBILE) == 5
+    # The first batch (five reminders) was under way; the confirmation went next. A batch
+    # may end sooner: what was not begun within BATCH_S goes back with the next claim (on
+    # a loaded machine, or under libfaketime, whose timed waits may end early), and the
+    # confirmation goes after the third or fourth reminder. Never after a second batch.
+    assert 3 <= [m["to"] for m in gateway.messages].index(MOBILE) <= 5
     assert len({m["to"] for m in gateway.messages}) == 31  # each once
     assert db.execute("SELECT count(*) FROM outbox WHERE state = 'sent'").fetchone() == (31,)
 
