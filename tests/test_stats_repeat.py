@@ -16,6 +16,7 @@ import clock
 import keyed
 from conftest import Caller
 from stats import figures as stats_figures
+from stats import store as stats_store
 
 BERLIN = ZoneInfo("Europe/Berlin")
 MONDAY = datetime(2026, 11, 23, 10, 0, tzinfo=BERLIN)
@@ -66,3 +67,28 @@ def test_purge_removes_the_pseudonym_and_keeps_the_figure(stats_app, db):
     assert db.execute("SELECT count(*) FROM calls WHERE caller_key IS NOT NULL"
                       ).fetchone()[0] == 0
     assert repeats(db, MONDAY) == before
+
+
+def test_a_new_call_makes_the_callers_last_call_a_repeat_though_its_hour_was_counted(
+        stats_app, db):
+    phone(stats_app, ANNA, MONDAY, "Wann haben Sie geöffnet?", "nein danke")
+    tuesday = MONDAY + timedelta(days=1, hours=2)
+    phone(stats_app, ANNA, tuesday, "Wann haben Sie geöffnet?", "nein danke")
+    assert (repeats(db, MONDAY)["repeated"], repeats(db, tuesday)["repeated"]) == (1, 0)
+    phone(stats_app, ANNA, MONDAY + timedelta(days=3), "#0")
+    assert (repeats(db, MONDAY)["repeated"], repeats(db, tuesday)["repeated"]) == (1, 1)
+
+
+def test_a_caller_with_many_calls_this_week_marks_one_earlier_hour_per_new_call(
+        stats_app, db):
+    # Anna's calls of the week before: each new call can only make her latest one a
+    # repeat, so only its hour is counted again, however often she called.
+    for hour in range(12):
+        phone(stats_app, ANNA, MONDAY + timedelta(hours=hour), "#0")
+    repeats(db, MONDAY)  # the figures are up to date: no hour left to count again
+    assert db.execute("SELECT count(*) FROM stats_dirty").fetchone() == (0,)
+    phone(stats_app, ANNA, MONDAY + timedelta(days=2), "#0")
+    marked = {row[0] for row in db.execute("SELECT hour FROM stats_dirty").fetchall()}
+    latest = stats_store.hour_key(MONDAY + timedelta(hours=11))
+    assert latest in marked and len(marked) <= 2  # and the new call's own hour
+    assert repeats(db, MONDAY)["repeated"] == 12
