@@ -18,6 +18,7 @@ import logging
 from urllib.parse import quote, urlsplit, urlunsplit
 
 from flask import Request, Response, current_app, request
+from werkzeug.datastructures import MultiDict
 
 log = logging.getLogger(__name__)
 
@@ -48,9 +49,9 @@ def signed_url(req: Request, public_url: str) -> str:
 def signature(token: str, url: str, form, algorithm: str = "HMAC_SHA1") -> str:
     """What Twilio sends in X-Twilio-Signature for this URL and form (a werkzeug MultiDict
     or a plain dict)."""
-    fields = form.lists() if hasattr(form, "lists") else ((name, [form[name]]) for name in form)
-    payload = url + "".join(name + value for name, values in sorted(fields)
-                            for value in sorted(set(values)))
+    pairs = form.items(multi=True) if isinstance(form, MultiDict) else form.items()
+    # Each name with each of its values once, sorted by name, then by value.
+    payload = url + "".join(name + value for name, value in sorted(set(pairs)))
     # hmac.digest: one call into OpenSSL, where hmac.new builds two hash objects in
     # Python first (measured: 16,000 instructions, 0.5% of a webhook request).
     mac = hmac.digest(token.encode(), payload.encode(), ALGORITHMS[algorithm])
