@@ -24,7 +24,10 @@ log = logging.getLogger(__name__)
 
 PATH_SAFE = "/:@!$&'()*+,;=-._~%"
 ALGORITHMS = {"HMAC_SHA1": hashlib.sha1, "HMAC_SHA256": hashlib.sha256}
-SETTINGS_HEADER = "X-Twilio-Webhooks-Signature-Settings"
+# The headers as the WSGI environ names them: X-Twilio-Signature and, where a Webhook
+# Setting signs, X-Twilio-Webhooks-Signature-Settings.
+SIGNATURE_ENVIRON = "HTTP_X_TWILIO_SIGNATURE"
+SETTINGS_ENVIRON = "HTTP_X_TWILIO_WEBHOOKS_SIGNATURE_SETTINGS"
 
 
 def signed_url(req: Request, public_url: str) -> str:
@@ -87,8 +90,9 @@ def is_valid(req: Request, config: dict) -> bool:
     """Signed by Twilio: with the Auth Token (HMAC-SHA1), or, where a Webhook Setting of
     Twilio's says so in X-Twilio-Webhooks-Signature-Settings, with a shared key
     (TWILIO_WEBHOOK_SHARED_KEYS, several while a key is rotated) and its algorithm."""
-    given = req.headers.get("X-Twilio-Signature", "")
-    settings = req.headers.get(SETTINGS_HEADER)
+    # From the environ: werkzeug's header lookup builds the key on each call.
+    given = req.environ.get(SIGNATURE_ENVIRON, "")
+    settings = req.environ.get(SETTINGS_ENVIRON)
     if settings is None:
         secrets = [config["TWILIO_AUTH_TOKEN"]] if config["TWILIO_AUTH_TOKEN"] else []
     else:
@@ -105,13 +109,17 @@ def is_valid(req: Request, config: dict) -> bool:
     given = given.encode()
     url = signed_url(req, config["HOTLINE_PUBLIC_URL"])
     form = req.form
-    return any(hmac.compare_digest(signature(secret, candidate, form, algorithm).encode(), given)
-               for candidate in _candidates(url) for secret in secrets)
+    return (_signed(given, secrets, url, form, algorithm)
+            # Twilio has signed the URL with and without its port: the other form is worked
+            # out only when the URL as reached does not match.
+            or _signed(given, secrets, _other_port_form(url), form, algorithm))
 
 
-def _candidates(url: str):
-    yield url
-    yield _other_port_form(url)  # only worked out when the URL as reached does not match
+def _signed(given: bytes, secrets: list[str], url: str, form, algorithm: str) -> bool:
+    for secret in secrets:
+        if hmac.compare_digest(signature(secret, url, form, algorithm).encode(), given):
+            return True
+    return False
 
 
 def twilio_signed(view):
