@@ -3,14 +3,15 @@
 The request class: Twilio's urlencoded forms parsed directly, the rest as Flask does.
 
 Every webhook Twilio sends is a short `application/x-www-form-urlencoded` body. Werkzeug
-parses it with the same `parse_qsl` call as here, but first builds a form-data parser,
-a limited stream and the content-type options and looks the size limits up in the app
-config through context proxies: measured, 105 µs a request against 20 µs here, a tenth
-of what a whole webhook turn costs in process. Anything else (multipart, a chunked
-body, a body over `FAST_FORM_BYTES` or over the app's MAX_CONTENT_LENGTH, data already
-read with `get_data()`) goes Werkzeug's way, limits and errors included. A chunked
-body has no Content-Length and goes that way too; with one, reading that many bytes is
-right also where the server says it ends the stream itself (gunicorn always does).
+parses it with `parse_qsl` (here `form_pairs`, the same pairs with less work), but first
+builds a form-data parser, a limited stream and the content-type options and looks the
+size limits up in the app config through context proxies: measured, 105 µs a request
+against 20 µs here, a tenth of what a whole webhook turn costs in process. Anything
+else (multipart, a chunked body, a body over `FAST_FORM_BYTES` or over the app's
+MAX_CONTENT_LENGTH, data already read with `get_data()`) goes Werkzeug's way, limits and
+errors included. A chunked body has no Content-Length and goes that way too; with one,
+reading that many bytes is right also where the server says it ends the stream itself
+(gunicorn always does).
 
 Every route reads at most what it needs (`BODY_LIMITS`): Twilio's forms are a few KB, the
 case API takes 5 MB. The limit holds before anything is parsed, and for chunked bodies
@@ -21,7 +22,7 @@ once that much was read), so nobody makes a worker hold a 100 MB form in memory.
 import io
 import re
 from io import BytesIO
-from urllib.parse import parse_qsl
+from urllib.parse import unquote
 
 from flask import Request
 from werkzeug import urls  # noqa: F401 - registers the "werkzeug.url_quote" codec error handler
@@ -87,8 +88,7 @@ class HotlineRequest(Request):
         if len(body) < length:
             raise ClientDisconnected()  # what Werkzeug's limited stream says of a short body
         try:
-            items = parse_qsl(body.decode(), keep_blank_values=True,
-                              errors="werkzeug.url_quote")
+            items = form_pairs(body.decode())
         except ValueError:  # not UTF-8: Werkzeug's parser is silent and gives an empty form
             items = []
         d = self.__dict__
@@ -112,6 +112,24 @@ class HotlineRequest(Request):
         if not 0 <= length <= FAST_FORM_BYTES or (limit is not None and length > limit):
             return None
         return length
+
+
+def form_pairs(text: str) -> list[tuple[str, str]]:
+    """The (name, value) pairs of a urlencoded form: what Werkzeug's parse_qsl call
+    (keep_blank_values=True, errors="werkzeug.url_quote") gives, with less work per field
+    (measured: 25,000 instructions, 0.8% of a webhook request, whose form has six
+    fields; Twilio's real ones have about twenty)."""
+    pairs = []
+    for field in text.split("&"):
+        if field:
+            name, _, value = field.partition("=")
+            pairs.append((_unquote(name), _unquote(value)))
+    return pairs
+
+
+def _unquote(text: str) -> str:
+    text = text.replace("+", " ")
+    return unquote(text, errors="werkzeug.url_quote") if "%" in text else text
 
 
 class _Capped(io.RawIOBase):
