@@ -141,9 +141,10 @@ def request_key(path: str, form: dict) -> str:
     of birth back to anyone who tried every date (0.32 s).
     """
     # Each part prefixed with its length: no two different requests join to the same text.
-    parts = [path, *(part for item in sorted(form.items()) for part in item)]
-    payload = "".join(f"{len(part)}:{part}" for part in parts)
-    return keyed.digest("webhook-request", payload)
+    payload = [f"{len(path)}:{path}"]
+    for name, value in sorted(form.items()):
+        payload.append(f"{len(name)}:{name}{len(value)}:{value}")
+    return keyed.digest("webhook-request", "".join(payload))
 
 
 # Keys pressed are kept in the turn log only as menu answers (one or two keys); anything
