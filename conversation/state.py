@@ -58,8 +58,9 @@ class CallState:
     interpreter: str | None = None
 
     def to_dict(self) -> dict:
-        """The state as plain JSON data (shared, not copied: see `copy`)."""
-        return {name: getattr(self, name) for name in _STATE_FIELDS}
+        """The state as plain JSON data (shared, not copied: see `copy`), in the order
+        of the fields."""
+        return dict(self.__dict__)
 
     def copy(self) -> CallState:
         """A deep copy. The state is JSON data, most of it strings and numbers, which
