@@ -253,7 +253,6 @@ def record_turn(db: Database, call_sid: str, heard: Heard, turn: Turn, said: str
     was worked out from); otherwise nothing is written and the answer is False.
     """
     state = turn.state
-    recognition = turn.recognition
     now = utcnow()
     update = (
         "UPDATE calls SET updated_at = ?, lang = ?, step = ?, intent = ?, outcome = ?,"
@@ -265,6 +264,40 @@ def record_turn(db: Database, call_sid: str, heard: Heard, turn: Turn, said: str
         values.append(if_state)
     if db.execute(update, values).rowcount == 0 and if_state is not None:
         return False
+    _write_turn(db, call_sid, heard, turn, said, reply, now)
+    return True
+
+
+def open_call_with_turn(db: Database, call_sid: str, from_number: str, to_number: str,
+                        caller_key: str | None, heard: Heard, turn: Turn, said: str,
+                        reply: tuple[str, str]) -> bool:
+    """`open_call` and then `record_turn` of the call's first answer (the greeting), with
+    the call's row written with its state at once: two statements fewer, on one call in
+    five webhooks. False, and nothing written, if the call is under way already (its
+    state stored); a row without state (a status callback came first) is taken on."""
+    state = turn.state
+    now = utcnow()
+    opened = db.execute(
+        "INSERT INTO calls (call_sid, started_at, updated_at, from_number, to_number, lang,"
+        " step, intent, outcome, turns, emergency, state, caller_key)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+        " ON CONFLICT (call_sid) DO UPDATE SET updated_at = excluded.updated_at,"
+        " lang = excluded.lang, step = excluded.step, intent = excluded.intent,"
+        " outcome = excluded.outcome, turns = excluded.turns, emergency = excluded.emergency,"
+        " state = excluded.state WHERE calls.state IS NULL OR calls.state = ''",
+        [call_sid, now, now, from_number, to_number, state.lang, state.step, state.intent,
+         state.outcome, state.turn, int(state.emergency), state_text(state), caller_key])
+    if opened.rowcount == 0:
+        return False
+    _write_turn(db, call_sid, heard, turn, said, reply, now)
+    return True
+
+
+def _write_turn(db: Database, call_sid: str, heard: Heard, turn: Turn, said: str,
+                reply: tuple[str, str] | None, now: str) -> None:
+    """The turn's row and its reply (`record_turn`)."""
+    state = turn.state
+    recognition = turn.recognition
     # A turn written again (its number the same) replaces what was written first.
     row = db.execute(
         "INSERT INTO turns (call_sid, turn, at, speech, digits, confidence, intent,"
@@ -286,7 +319,6 @@ def record_turn(db: Database, call_sid: str, heard: Heard, turn: Turn, said: str
         db.execute("INSERT INTO turn_replies (turn_id, body) VALUES (?, ?)"
                    " ON CONFLICT (turn_id) DO UPDATE SET body = excluded.body",
                    [turn_id, reply[1]])
-    return True
 
 
 def close_call(db: Database, call_sid: str, status: str, duration_s: int | None) -> None:

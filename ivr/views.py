@@ -365,14 +365,18 @@ def incoming():
         cached = store.cached_reply(db, call_sid, key)
         if cached is not None:
             return cached
-        if store.load_state_text(db, call_sid) is not None:
+        to = _request().form.get("To", "")
+        if greeting is not None:
+            if store.open_call_with_turn(db, call_sid, caller, to, pseudonym, Heard(),
+                                         greeting.turn, greeting.said, (key, greeting.body)):
+                return greeting.body
             # The call is already under way (a replayed or late "incoming"): carry on.
             return _latest(db, call_sid)
-        store.open_call(db, call_sid, caller, _request().form.get("To", ""), pseudonym)
-        if greeting is None:
-            return _play(db, call_sid, Heard(),
-                         _dialogue().start(**_caller_facts(caller, line)), key)
-        return _save(db, call_sid, Heard(), greeting, key)
+        if store.load_state_text(db, call_sid) is not None:
+            return _latest(db, call_sid)  # under way, as above
+        store.open_call(db, call_sid, caller, to, pseudonym)
+        return _play(db, call_sid, Heard(), _dialogue().start(**_caller_facts(caller, line)),
+                     key)
 
     return _answer(call_sid, work)
 
