@@ -323,18 +323,15 @@ def _write_turn(db: Database, call_sid: str, heard: Heard, turn: Turn, said: str
 
 def close_call(db: Database, call_sid: str, status: str, duration_s: int | None) -> None:
     """Twilio says the call has ended: store how, and settle the outcome."""
-    row = db.execute("SELECT outcome FROM calls WHERE call_sid = ?", [call_sid]).fetchone()
-    if row is None:
+    now = utcnow()
+    update = ("UPDATE calls SET status = ?, ended_at = ?, updated_at = ?, duration_s = ?,"
+              " outcome = COALESCE(NULLIF(outcome, ''), 'hangup') WHERE call_sid = ?")
+    values = [status, now if status in FINAL_STATUSES else None, now, duration_s, call_sid]
+    if db.execute(update, values).rowcount == 0:
         # A status callback for a call we never saw (lost or from another number):
         # keep a row so the statistics count it, without inventing anything else.
         open_call(db, call_sid, "", "")
-        row = (None,)
-    now = utcnow()
-    db.execute(
-        "UPDATE calls SET status = ?, ended_at = ?, updated_at = ?, duration_s = ?, outcome = ?"
-        " WHERE call_sid = ?",
-        [status, now if status in FINAL_STATUSES else None, now, duration_s,
-         row[0] or "hangup", call_sid])
+        db.execute(update, values)
 
 
 def call_summary(db: Database, call_sid: str) -> dict | None:
