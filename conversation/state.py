@@ -77,6 +77,8 @@ class CallState:
 
     @classmethod
     def from_dict(cls, data: dict) -> CallState:
+        if data.keys() == _STATE_FIELDS:  # as stored by this version: nothing to leave out
+            return cls(**data)
         return cls(**{k: v for k, v in data.items() if k in _STATE_FIELDS})
 
 

@@ -161,7 +161,8 @@ def _default_lang() -> str:
 
 
 def _twiml(body: str, status: int = 200) -> Response:
-    return Response(body, status=status, mimetype="text/xml")
+    # The content type as sent, not worked out from "text/xml" on every answer.
+    return Response(body, status=status, content_type="text/xml; charset=utf-8")
 
 
 # ------------------------------------------------------------------------ form parsing
