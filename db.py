@@ -419,7 +419,7 @@ def leave_checkpoints(db: Database) -> Database:
 
 def close_db(_exc: BaseException | None = None) -> None:
     """End of a request: never leave a transaction open on the kept connection."""
-    db = g.pop("db", None)
+    db = g._get_current_object().pop("db", None)  # not through the proxy (see get_db)
     if db is not None and engine(db) == "postgresql":
         db.conn.close()
     elif db is not None and db.conn.in_transaction:
