@@ -108,10 +108,12 @@ def _urls(state: CallState | None) -> Urls:
     # The paths are the same for every request under one prefix; url_for for each of
     # them on every turn was a tenth of a turn's cost.
     paths = _paths(_request().script_root)
+    # Only media streams (Vosk mode) need the call and the host; werkzeug's host_url
+    # costs about a twentieth of a turn.
+    listening = _voice().listening is not None
     return Urls(
-        # Only media streams (Vosk mode) need the host, and werkzeug's host_url costs
-        # about a twentieth of a turn.
-        call_sid=_call_sid(), host_url=_request().host_url if _voice().listening else "",
+        call_sid=_call_sid() if listening else None,
+        host_url=_request().host_url if listening else "",
         turn=f"{paths['turn']}?t={turn}",
         wait=f"{paths['wait']}?lang={lang}",
         queue_result=paths["queue_result"],
