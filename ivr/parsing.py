@@ -24,7 +24,7 @@ import re
 from io import BytesIO
 from urllib.parse import unquote
 
-from flask import Request
+from flask import Request, current_app, has_app_context
 from werkzeug import urls  # noqa: F401 - registers the "werkzeug.url_quote" codec error handler
 from werkzeug.exceptions import ClientDisconnected, RequestEntityTooLarge
 from werkzeug.utils import cached_property
@@ -34,6 +34,7 @@ MAX_SPEECH_CHARS = 1000  # a real utterance is far shorter; longer input is cut,
 MAX_DIGITS = 32
 CALL_SID = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f\ufffd]")
+NOT_A_KEY = re.compile(r"[^0-9*#]")
 FAST_FORM_BYTES = 64 * 1024  # Twilio's forms are 1-3 KB; larger ones take the general path
 KB = 1024
 # The first path prefix that matches sets the limit; anything else gets DEFAULT_BODY_LIMIT.
@@ -56,9 +57,14 @@ class HotlineRequest(Request):
         if self._max_content_length is not None:
             return self._max_content_length
         path = self.path
-        limit = next((n for prefix, n in BODY_LIMITS if path.startswith(prefix)),
-                     DEFAULT_BODY_LIMIT)
-        configured = super().max_content_length
+        for prefix, limit in BODY_LIMITS:
+            if path.startswith(prefix):
+                break
+        else:
+            limit = DEFAULT_BODY_LIMIT
+        # The app's setting read through one context proxy, not Flask's two.
+        app = current_app._get_current_object() if has_app_context() else None
+        configured = app.config["MAX_CONTENT_LENGTH"] if app is not None else None
         return limit if configured is None else min(limit, configured)
 
     @max_content_length.setter
@@ -171,7 +177,7 @@ def call_sid(form) -> str | None:
 def said(form) -> tuple[str, float | None, str]:
     """What the caller said (with the recogniser's confidence) and pressed."""
     speech = clean(form.get("SpeechResult", ""), MAX_SPEECH_CHARS)
-    digits = re.sub(r"[^0-9*#]", "", form.get("Digits", ""))[:MAX_DIGITS].rstrip("#")
+    digits = NOT_A_KEY.sub("", form.get("Digits", ""))[:MAX_DIGITS].rstrip("#")
     try:
         confidence = float(form.get("Confidence", ""))
         if not 0.0 <= confidence <= 1.0:

@@ -141,9 +141,10 @@ def request_key(path: str, form: dict) -> str:
     of birth back to anyone who tried every date (0.32 s).
     """
     # Each part prefixed with its length: no two different requests join to the same text.
-    parts = [path, *(part for item in sorted(form.items()) for part in item)]
-    payload = "".join(f"{len(part)}:{part}" for part in parts)
-    return keyed.digest("webhook-request", payload)
+    payload = [f"{len(path)}:{path}"]
+    for name, value in sorted(form.items()):
+        payload.append(f"{len(name)}:{name}{len(value)}:{value}")
+    return keyed.digest("webhook-request", "".join(payload))
 
 
 # Keys pressed are kept in the turn log only as menu answers (one or two keys); anything
@@ -195,6 +196,15 @@ def parse_state(text: str) -> CallState:
     return CallState.from_dict(json.loads(text))
 
 
+def state_text(state: CallState) -> str:
+    """The state as stored: JSON, umlauts as they are."""
+    return _STATE_JSON(state.to_dict())
+
+
+# json.dumps with an option builds a new encoder on every call (a third of its cost).
+_STATE_JSON = json.JSONEncoder(ensure_ascii=False).encode
+
+
 def caller_number(db: Database, call_sid: str) -> str | None:
     row = db.execute("SELECT from_number FROM calls WHERE call_sid = ?", [call_sid]).fetchone()
     return row[0] if row and row[0] else None
@@ -243,18 +253,51 @@ def record_turn(db: Database, call_sid: str, heard: Heard, turn: Turn, said: str
     was worked out from); otherwise nothing is written and the answer is False.
     """
     state = turn.state
-    recognition = turn.recognition
     now = utcnow()
     update = (
         "UPDATE calls SET updated_at = ?, lang = ?, step = ?, intent = ?, outcome = ?,"
         " turns = ?, emergency = ?, state = ? WHERE call_sid = ?")
     values = [now, state.lang, state.step, state.intent, state.outcome, state.turn,
-              int(state.emergency), json.dumps(state.to_dict(), ensure_ascii=False), call_sid]
+              int(state.emergency), state_text(state), call_sid]
     if if_state is not None:
         update += " AND state = ?"
         values.append(if_state)
     if db.execute(update, values).rowcount == 0 and if_state is not None:
         return False
+    _write_turn(db, call_sid, heard, turn, said, reply, now)
+    return True
+
+
+def open_call_with_turn(db: Database, call_sid: str, from_number: str, to_number: str,
+                        caller_key: str | None, heard: Heard, turn: Turn, said: str,
+                        reply: tuple[str, str]) -> bool:
+    """`open_call` and then `record_turn` of the call's first answer (the greeting), with
+    the call's row written with its state at once: two statements fewer, on one call in
+    five webhooks. False, and nothing written, if the call is under way already (its
+    state stored); a row without state (a status callback came first) is taken on."""
+    state = turn.state
+    now = utcnow()
+    opened = db.execute(
+        "INSERT INTO calls (call_sid, started_at, updated_at, from_number, to_number, lang,"
+        " step, intent, outcome, turns, emergency, state, caller_key)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+        " ON CONFLICT (call_sid) DO UPDATE SET updated_at = excluded.updated_at,"
+        " lang = excluded.lang, step = excluded.step, intent = excluded.intent,"
+        " outcome = excluded.outcome, turns = excluded.turns, emergency = excluded.emergency,"
+        " state = excluded.state WHERE calls.state IS NULL OR calls.state = ''",
+        [call_sid, now, now, from_number, to_number, state.lang, state.step, state.intent,
+         state.outcome, state.turn, int(state.emergency), state_text(state), caller_key])
+    if opened.rowcount == 0:
+        return False
+    _write_turn(db, call_sid, heard, turn, said, reply, now)
+    return True
+
+
+def _write_turn(db: Database, call_sid: str, heard: Heard, turn: Turn, said: str,
+                reply: tuple[str, str] | None, now: str) -> None:
+    """The turn's row and its reply (`record_turn`)."""
+    state = turn.state
+    recognition = turn.recognition
     # A turn written again (its number the same) replaces what was written first.
     row = db.execute(
         "INSERT INTO turns (call_sid, turn, at, speech, digits, confidence, intent,"
@@ -276,23 +319,19 @@ def record_turn(db: Database, call_sid: str, heard: Heard, turn: Turn, said: str
         db.execute("INSERT INTO turn_replies (turn_id, body) VALUES (?, ?)"
                    " ON CONFLICT (turn_id) DO UPDATE SET body = excluded.body",
                    [turn_id, reply[1]])
-    return True
 
 
 def close_call(db: Database, call_sid: str, status: str, duration_s: int | None) -> None:
     """Twilio says the call has ended: store how, and settle the outcome."""
-    row = db.execute("SELECT outcome FROM calls WHERE call_sid = ?", [call_sid]).fetchone()
-    if row is None:
+    now = utcnow()
+    update = ("UPDATE calls SET status = ?, ended_at = ?, updated_at = ?, duration_s = ?,"
+              " outcome = COALESCE(NULLIF(outcome, ''), 'hangup') WHERE call_sid = ?")
+    values = [status, now if status in FINAL_STATUSES else None, now, duration_s, call_sid]
+    if db.execute(update, values).rowcount == 0:
         # A status callback for a call we never saw (lost or from another number):
         # keep a row so the statistics count it, without inventing anything else.
         open_call(db, call_sid, "", "")
-        row = (None,)
-    now = utcnow()
-    db.execute(
-        "UPDATE calls SET status = ?, ended_at = ?, updated_at = ?, duration_s = ?, outcome = ?"
-        " WHERE call_sid = ?",
-        [status, now if status in FINAL_STATUSES else None, now, duration_s,
-         row[0] or "hangup", call_sid])
+        db.execute(update, values)
 
 
 def call_summary(db: Database, call_sid: str) -> dict | None:
@@ -342,7 +381,7 @@ def record_error(db: Database, call_sid: str) -> str:
                [call_sid, state.turn, now, "agent:error", state.intent])
     db.execute("UPDATE calls SET updated_at = ?, step = ?, outcome = ?, state = ?"
                " WHERE call_sid = ?", [now, state.step, state.outcome,
-                                       json.dumps(state.to_dict(), ensure_ascii=False), call_sid])
+                                       state_text(state), call_sid])
     return state.lang
 
 

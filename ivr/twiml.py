@@ -210,7 +210,7 @@ def _text(value: object) -> str:
 def _say_text(out: list[str], said: list[str], voice: Voice, say: Say, lang: str) -> None:
     text, said_in, rate = voice.sentence(say, lang)
     said.append(text)
-    attributes = _attributes(voice.say_attributes(said_in))
+    attributes = _say_tag(voice, said_in)
     if rate is not None:
         inner = (f'<prosody rate="{_escape_attribute(rate)}">{_escape_text(text)}</prosody>'
                  if text else f'<prosody rate="{_escape_attribute(rate)}" />')
@@ -224,11 +224,35 @@ def _gather_text(out: list[str], said: list[str], voice: Voice, ask: Ask,
     inner: list[str] = []
     for say in ask.prompts:
         _say_text(inner, said, voice, say, ask.lang)
-    attributes = _attributes(_gather_attributes(ask, voice, urls))
+    attributes = _gather_tag(ask, voice, urls)
     out.append(f"<Gather{attributes}>{''.join(inner)}</Gather>" if inner
                else f"<Gather{attributes} />")
     out.append(f'<Redirect method="POST">{_escape_text(urls.turn)}</Redirect>' if urls.turn
                else '<Redirect method="POST" />')
+
+
+# The attributes of <Say> and <Gather> as written, for each language (and kind of
+# answer) and voice: they come from the app's settings and the languages' data alone.
+# Measured: writing them out on every turn was 1% of a webhook turn.
+_WRITTEN_TAGS: dict[tuple, str] = {}
+_TURN = "\x00"  # stands for the <Gather>'s action (the turn's URL) in a written tag
+
+
+def _say_tag(voice: Voice, lang: str) -> str:
+    key = ("Say", lang, voice.voices.get(lang))
+    tag = _WRITTEN_TAGS.get(key)
+    if tag is None:
+        tag = _WRITTEN_TAGS[key] = _attributes(voice.say_attributes(lang))
+    return tag
+
+
+def _gather_tag(ask: Ask, voice: Voice, urls: Urls) -> str:
+    key = ("Gather", ask.lang, ask.expect, voice.speech_timeout, voice.gather_timeout)
+    tag = _WRITTEN_TAGS.get(key)
+    if tag is None:
+        tag = _WRITTEN_TAGS[key] = _attributes(
+            _gather_attributes(ask, voice, Urls(turn=_TURN, wait="", queue_result="")))
+    return tag.replace(_TURN, _escape_attribute(urls.turn))
 
 
 def to_xml(response: TwiML) -> str:

@@ -108,10 +108,12 @@ def _urls(state: CallState | None) -> Urls:
     # The paths are the same for every request under one prefix; url_for for each of
     # them on every turn was a tenth of a turn's cost.
     paths = _paths(_request().script_root)
+    # Only media streams (Vosk mode) need the call and the host; werkzeug's host_url
+    # costs about a twentieth of a turn.
+    listening = _voice().listening is not None
     return Urls(
-        # Only media streams (Vosk mode) need the host, and werkzeug's host_url costs
-        # about a twentieth of a turn.
-        call_sid=_call_sid(), host_url=_request().host_url if _voice().listening else "",
+        call_sid=_call_sid() if listening else None,
+        host_url=_request().host_url if listening else "",
         turn=f"{paths['turn']}?t={turn}",
         wait=f"{paths['wait']}?lang={lang}",
         queue_result=paths["queue_result"],
@@ -161,7 +163,8 @@ def _default_lang() -> str:
 
 
 def _twiml(body: str, status: int = 200) -> Response:
-    return Response(body, status=status, mimetype="text/xml")
+    # The content type as sent, not worked out from "text/xml" on every answer.
+    return Response(body, status=status, content_type="text/xml; charset=utf-8")
 
 
 # ------------------------------------------------------------------------ form parsing
@@ -365,14 +368,18 @@ def incoming():
         cached = store.cached_reply(db, call_sid, key)
         if cached is not None:
             return cached
-        if store.load_state_text(db, call_sid) is not None:
+        to = _request().form.get("To", "")
+        if greeting is not None:
+            if store.open_call_with_turn(db, call_sid, caller, to, pseudonym, Heard(),
+                                         greeting.turn, greeting.said, (key, greeting.body)):
+                return greeting.body
             # The call is already under way (a replayed or late "incoming"): carry on.
             return _latest(db, call_sid)
-        store.open_call(db, call_sid, caller, _request().form.get("To", ""), pseudonym)
-        if greeting is None:
-            return _play(db, call_sid, Heard(),
-                         _dialogue().start(**_caller_facts(caller, line)), key)
-        return _save(db, call_sid, Heard(), greeting, key)
+        if store.load_state_text(db, call_sid) is not None:
+            return _latest(db, call_sid)  # under way, as above
+        store.open_call(db, call_sid, caller, to, pseudonym)
+        return _play(db, call_sid, Heard(), _dialogue().start(**_caller_facts(caller, line)),
+                     key)
 
     return _answer(call_sid, work)
 
