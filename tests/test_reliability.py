@@ -31,6 +31,13 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+def _is_sender(pid: int) -> bool:
+    try:
+        return b"outbox_process" in Path(f"/proc/{pid}/cmdline").read_bytes()
+    except OSError:
+        return False  # gone meanwhile
+
+
 class Server:
     """gunicorn with the hotline on 127.0.0.1 on `database` (HOTLINE_DATABASE; without it,
     a SQLite file in a temporary folder)."""
@@ -68,9 +75,19 @@ class Server:
         raise RuntimeError("gunicorn did not start within 60 s")
 
     def workers(self) -> list[int]:
+        """gunicorn's workers: its children but the outbox's sender (outbox_process.py)."""
         out = subprocess.run(["pgrep", "-P", str(self.process.pid)], capture_output=True,
                              text=True).stdout
-        return [int(pid) for pid in out.split()]
+        return [int(pid) for pid in out.split() if not _is_sender(int(pid))]
+
+    def gone(self, pid: int, within_s: float = 10.0) -> bool:
+        """Whether `pid` is no longer gunicorn's child (reaped) within `within_s`."""
+        deadline = time.monotonic() + within_s
+        while pid in self.workers():
+            if time.monotonic() > deadline:
+                return False
+            time.sleep(0.1)
+        return True
 
     def phone(self, **kwargs) -> "CheckedPhone":
         return CheckedPhone(OverHttp(self.url), TOKEN, **kwargs)
@@ -224,7 +241,7 @@ def test_a_worker_killed_mid_call_loses_nothing(server):
         assert "jobcenter punkt digital" in said
         phone.hang_up()
         assert all(status < 500 for status in phone.statuses)
-    assert victim not in server.workers()
+    assert server.gone(victim)
     db = connect(server.database)
     assert db.execute("SELECT count(*) FROM turns").fetchone()[0] == 12 * 4
     db.conn.close()
