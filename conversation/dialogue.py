@@ -304,7 +304,7 @@ class Dialogue:
                 return self._settle(t, reply)
             state.step, step = "listen", LISTEN  # not an answer to that question
         if heard.speech and step.referrals:
-            office = self.rules.referrals.match(heard.speech, state.lang)
+            office = self.rules.referrals.match(heard.speech, state.lang, words.canonical)
             if office is not None and booking.booked_here(office, words):
                 # "Einen Termin, ich will mich arbeitslos melden": booked, and told which
                 # office decides the matter.

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from speech.normalise import MAX_CHARS, words
+from speech.patterns import at_word_starts
 
 DEFAULT_FILE = Path(__file__).with_name("referrals.toml")
 # A phrase supervisors assigned to an office (teaching) is recognised as the intent
@@ -61,12 +62,21 @@ class Office:
 class Referrals:
     offices: tuple[Office, ...]
     serves_sgb3: bool = False
+    # Whether any office's expression matches at all: most turns are the job centre's
+    # own matters, and then one search answers instead of one per office.
+    anything: re.Pattern | None = None
 
-    def match(self, text: str, lang: str = "de") -> Office | None:
-        """The office whose matter the caller's words are, if any."""
+    def match(self, text: str, lang: str = "de", canonical: list[str] | None = None
+              ) -> Office | None:
+        """The office whose matter the caller's words are, if any. ``canonical`` is
+        `speech.normalise.words(text, lang)`, when the turn has them already."""
         if not text or not text.strip():
             return None
-        canonical = " ".join(words(text[:MAX_CHARS], lang))
+        if canonical is None:
+            canonical = words(text[:MAX_CHARS], lang)
+        canonical = " ".join(canonical)
+        if self.anything is not None and not self.anything.search(canonical):
+            return None
         for office in self.offices:
             if office.patterns is not None and office.patterns.search(canonical) and not (
                     office.unless is not None and office.unless.search(canonical)):
@@ -102,7 +112,9 @@ def _in_english(spoken: str) -> str:
 
 
 def _pattern(expressions: list[str]) -> re.Pattern | None:
-    return re.compile("|".join(f"(?:{e})" for e in expressions)) if expressions else None
+    # Only whether an office's expressions match counts, so they are combined the way
+    # that tries them where a word starts only.
+    return at_word_starts(expressions) if expressions else None
 
 
 def load(path: str | Path | None = None) -> Referrals:
@@ -112,10 +124,11 @@ def load(path: str | Path | None = None) -> Referrals:
         with path.open("rb") as fh:
             data = tomllib.load(fh)
         serves_sgb3 = bool(data.get("serves_sgb3", False))
-        offices = []
+        offices, expressions = [], []
         for key, entry in data.get("offices", {}).items():
             if key == "agentur" and serves_sgb3:
                 continue
+            expressions.extend(entry.get("patterns", []))
             offices.append(Office(
                 key=key, name=entry["name"], short=entry["short"], topic=entry["topic"],
                 number=entry.get("number", ""), spoken=entry.get("spoken", ""),
@@ -126,6 +139,7 @@ def load(path: str | Path | None = None) -> Referrals:
                          entry.get("hours_en", "")),
                 transfer=bool(entry.get("transfer")) and bool(entry.get("number")),
                 booked_topics=frozenset(entry.get("booked_topics", []))))
+        anything = _pattern(expressions)
     except (OSError, tomllib.TOMLDecodeError, KeyError, re.error) as error:
         raise ReferralFileError(f"{path}: {error}") from error
-    return Referrals(tuple(offices), serves_sgb3)
+    return Referrals(tuple(offices), serves_sgb3, anything)

@@ -62,13 +62,14 @@ def _languages() -> tuple[str, ...]:
 
 
 def detect_crisis(text: str, lang: str = "de", folded: str | None = None,
-                  only: bool = False) -> str | None:
+                  only: bool = False, own_words: list[str] | None = None) -> str | None:
     """"self_harm", "violence" or "emergency" if the words say so, else None.
 
     The call's language is checked first, then every other language of the file: a
     caller in crisis does not first press the key for English. With `only`, that
     language alone (which language a first written message is in). ``folded`` is
-    `speech.normalise.prepared(text)` when the turn has it already."""
+    `speech.normalise.prepared(text)` and ``own_words`` `speech.normalise.words(text,
+    lang)` when the turn has them already."""
     if not text or not text.strip():
         return None
     if folded is None:
@@ -81,7 +82,9 @@ def detect_crisis(text: str, lang: str = "de", folded: str | None = None,
         anything, kinds, non_ascii = _table(each)
         family = each.split("-")[0]
         if family in ("de", "en"):
-            canonical = " ".join(words(text, family, folded=folded))
+            said = own_words if each == lang and own_words is not None else words(
+                text, family, folded=folded)
+            canonical = " ".join(said)
         elif non_ascii and ascii_only:
             continue  # Arabic letters: none in these words
         else:

@@ -49,6 +49,7 @@ def _tables() -> tuple[dict[str, re.Pattern], re.Pattern, re.Pattern, re.Pattern
             named)
 
 
+@functools.cache
 def language_names() -> tuple[str, ...]:
     """Every language code the name table knows."""
     return tuple(_tables()[0])

@@ -82,18 +82,28 @@ def fold(text: str) -> str:
     text = unicodedata.normalize("NFKC", text[:MAX_CHARS]).casefold()
     if not text.isascii():  # (the umlauts and ß are not)
         text = text.translate(_UMLAUTS)
-    # An apostrophe inside a word is elided speech ("can't", "gibt's"), not a gap.
-    text = _APOSTROPHE.sub("", text)
-    if not text.isascii():
-        # Strip accents from other Latin letters (é -> e) so "café" and "cafe" agree.
-        text = "".join(
-            ch for ch in unicodedata.normalize("NFKD", text) if not unicodedata.combining(ch)
-        )
+    # An apostrophe inside a word is elided speech ("can't", "gibt's"), not a gap. Most
+    # turns have none: looking costs a twentieth of the substitution (measured).
+    if "'" in text or "’" in text or "´" in text or "`" in text:
+        text = _APOSTROPHE.sub("", text)
+    if text.isascii():
+        # Most turns: ASCII's separators replaced by a table of bytes, which gives what
+        # _NON_WORD gives at a quarter of its cost (measured: 5.4 against 22.5 thousand
+        # instructions for a sentence of six words).
+        return " ".join(text.encode().translate(_ASCII_SEPARATORS).decode().split())
+    # Strip accents from other Latin letters (é -> e) so "café" and "cafe" agree.
+    text = "".join(
+        ch for ch in unicodedata.normalize("NFKD", text) if not unicodedata.combining(ch)
+    )
     # Keep letters and digits of any script; everything else separates words.
     return " ".join(_NON_WORD.sub(" ", text).split())
 
 
 _NON_WORD = re.compile(r"[^\w]+|_")
+# What _NON_WORD finds in ASCII text, for bytes.translate: everything but letters and
+# digits (the underscore too) becomes a space.
+_ASCII_SEPARATORS = bytes(code if code < 128 and chr(code).isalnum() else 32
+                          for code in range(256))
 _APOSTROPHE = re.compile(r"(?<=\w)['’´`](?=\w)")
 
 

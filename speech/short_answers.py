@@ -56,8 +56,9 @@ def _all() -> dict[str, Words]:
     ) for lang, entry in data.items()}
 
 
+@functools.cache
 def languages() -> frozenset[str]:
-    """The languages this module reads."""
+    """The languages this module reads (asked several times in every turn)."""
     return frozenset(_all())
 
 

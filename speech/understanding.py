@@ -164,9 +164,17 @@ class Understanding:
         return mended(self.folded)
 
     @cached_property
+    def canonical(self) -> list[str]:
+        """The canonical words in the turn's language (`speech.normalise.words`): what
+        the crisis phrases, the other offices' matters and the way there are read in."""
+        return canonical_words(self.text, self.lang, folded=self.prepared)
+
+    @cached_property
     def crisis(self) -> str | None:
         """self_harm | violence | emergency, or None."""
-        return detect_crisis(self.text, self.lang, self.prepared) if self.text else None
+        if not self.text:
+            return None
+        return detect_crisis(self.text, self.lang, self.prepared, own_words=self.canonical)
 
     @cached_property
     def language_request(self) -> str | None:
@@ -229,7 +237,7 @@ class Understanding:
             return self.entities.get("asks") == "way"
         if not self.text:
             return False
-        return asks_way(canonical_words(self.text, self.lang, folded=self.prepared), self.lang)
+        return asks_way(self.canonical, self.lang)
 
     @cached_property
     def wish(self) -> dict:
