@@ -233,26 +233,29 @@ def _gather_text(out: list[str], said: list[str], voice: Voice, ask: Ask,
 
 # The attributes of <Say> and <Gather> as written, for each language (and kind of
 # answer) and voice: they come from the app's settings and the languages' data alone.
-# Measured: writing them out on every turn was 1% of a webhook turn.
-_WRITTEN_TAGS: dict[tuple, str] = {}
+# Measured: writing them out on every turn was 1% of a webhook turn. Each is kept with
+# the language's data it was written from, and written again if that data was read anew.
+_WRITTEN_TAGS: dict[tuple, tuple[languages.Language, str]] = {}
 _TURN = "\x00"  # stands for the <Gather>'s action (the turn's URL) in a written tag
 
 
 def _say_tag(voice: Voice, lang: str) -> str:
     key = ("Say", lang, voice.voices.get(lang))
-    tag = _WRITTEN_TAGS.get(key)
-    if tag is None:
-        tag = _WRITTEN_TAGS[key] = _attributes(voice.say_attributes(lang))
-    return tag
+    data = languages.language(lang)
+    written = _WRITTEN_TAGS.get(key)
+    if written is None or written[0] is not data:
+        written = _WRITTEN_TAGS[key] = (data, _attributes(voice.say_attributes(lang)))
+    return written[1]
 
 
 def _gather_tag(ask: Ask, voice: Voice, urls: Urls) -> str:
     key = ("Gather", ask.lang, ask.expect, voice.speech_timeout, voice.gather_timeout)
-    tag = _WRITTEN_TAGS.get(key)
-    if tag is None:
-        tag = _WRITTEN_TAGS[key] = _attributes(
-            _gather_attributes(ask, voice, Urls(turn=_TURN, wait="", queue_result="")))
-    return tag.replace(_TURN, _escape_attribute(urls.turn))
+    data = languages.language(ask.lang)
+    written = _WRITTEN_TAGS.get(key)
+    if written is None or written[0] is not data:
+        written = _WRITTEN_TAGS[key] = (data, _attributes(
+            _gather_attributes(ask, voice, Urls(turn=_TURN, wait="", queue_result=""))))
+    return written[1].replace(_TURN, _escape_attribute(urls.turn))
 
 
 def to_xml(response: TwiML) -> str:
