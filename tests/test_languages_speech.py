@@ -72,12 +72,21 @@ def test_german_and_english_are_unchanged_by_the_new_languages():
     assert recognise("my money has not arrived yet", "en").intent == "payment_status"
 
 
-@pytest.mark.parametrize("lang", ["uk", "ru", "tr", "ar"])
+@pytest.mark.parametrize("lang", ["en", "uk", "ru", "tr", "ar"])
 def test_every_crisis_is_heard_and_nothing_else_is_one(lang):
     rows = labelled(DATA / f"crisis_dev_{lang}.tsv")
     assert {kind for kind, _ in rows} == {"self_harm", "violence", "emergency", "none"}
     for kind, text in rows:
         assert (detect_crisis(text, lang) or "none") == kind, text
+
+
+def test_english_crises_never_tuned_on_are_mostly_heard_and_nothing_else_is_one():
+    """Measured on 2026-11-30: 9 of 14 (5 of the 10 crises, all 4 that are none); before
+    that day's phrases, 8 of 14."""
+    rows = labelled(DATA / "crisis_heldout_en.tsv")
+    found = [(kind, detect_crisis(text, "en") or "none") for kind, text in rows]
+    assert all(heard == "none" for kind, heard in found if kind == "none")
+    assert sum(kind == heard for kind, heard in found) / len(found) >= 0.6
 
 
 def test_a_crisis_is_heard_before_the_caller_chose_the_language():
