@@ -368,15 +368,21 @@ _NO_PADDED = {lang: _any_of(phrases) for lang, phrases in _NO.items()}
 _YES_PADDED = {lang: _any_of(phrases) for lang, phrases in _YES.items()}
 _COMMANDS_PADDED = {lang: [(command, _any_of(phrases)) for command, phrases in table]
                     for lang, table in _COMMANDS.items()}
-_GERMAN_PADDED = _any_of(["deutsch", "auf deutsch", "deutsch bitte"])
+_GERMAN = ["deutsch", "auf deutsch", "deutsch bitte"]  # asked for in another language
+_GERMAN_PADDED = _any_of(_GERMAN)
+
+
+def _every_command_phrase(lang: str) -> list[str]:
+    """What `find_command` looks for in `lang`: its commands, and English asked for in
+    German or German in any other language."""
+    also = _COMMANDS["en"][:2] if lang == "de" else [("german", _GERMAN)]
+    return [phrase for _, phrases in [*_COMMANDS[lang], *also] for phrase in phrases]
+
+
 # Whether any command `find_command` looks for is there at all: most turns say none, and
 # then one search answers instead of one per command (measured: a third of the cost of
 # a turn's reply without it).
-_ANY_COMMAND = {lang: _any_of([phrase for _, phrases in table for phrase in phrases]
-                              + ([phrase for _, phrases in _COMMANDS["en"][:2]
-                                  for phrase in phrases] if lang == "de"
-                                 else ["deutsch", "auf deutsch", "deutsch bitte"]))
-                for lang, table in _COMMANDS.items()}
+_ANY_COMMAND = {lang: _any_of(_every_command_phrase(lang)) for lang in _COMMANDS}
 
 
 # A yes or no is an answer when the turn is short or starts with it; deep inside a
@@ -423,8 +429,10 @@ _OATHS = re.compile(r"\b(?:herrgott|herrgottzeiten|gott|mensch|verdammt|zefix|kr
 def find_command(words: list[str], lang: str = "de") -> str | None:
     """A conversational command: repeat, back, goodbye, agent, english or german."""
     lang = lang if lang in _COMMANDS else "de"
-    if lang == "de" and "mal" in " ".join(words):  # (every oath ends in "mal")
-        words = _OATHS.sub(" ", " ".join(words)).split()
+    if lang == "de":
+        joined = " ".join(words)
+        if "mal" in joined:  # (every oath ends in "mal")
+            words = _OATHS.sub(" ", joined).split()
     said = _padded(words)
     if not _phrases_in(said, _ANY_COMMAND[lang]):
         return None

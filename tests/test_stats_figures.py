@@ -25,15 +25,10 @@ def at(hh, mm, ss=0) -> datetime:
 
 
 def ready(app) -> None:
-    """The rollup's tables (each of their steps again, as a node that starts later does)
-    and the seed command, which app.py does not register."""
+    """The seed command, which app.py does not register (the rollup's tables are among
+    app.py's migrations)."""
     from devtools import history
 
-    db = database.connect(app.config["HOTLINE_DATABASE"])
-    with database.transaction(db):
-        for step in stats_store.MIGRATIONS:
-            step(db)
-    db.conn.close()
     if "seed-calls" not in app.cli.commands:
         app.cli.add_command(history.seed_calls_command)
 
