@@ -89,6 +89,32 @@ def test_english_crises_never_tuned_on_are_mostly_heard_and_nothing_else_is_one(
     assert sum(kind == heard for kind, heard in found) / len(found) >= 0.6
 
 
+@pytest.mark.parametrize("lang", ["en", "tr", "uk", "ru", "ar"])
+def test_every_crisis_of_the_blind_sets_is_heard_and_no_near_miss_is_one(lang):
+    """Sets a helper wrote without seeing the phrases (30 November 2026), then tuned on."""
+    rows = labelled(DATA / f"crisis_blind_{lang}.tsv")
+    assert len(rows) == 32
+    wrong = [(kind, text) for kind, text in rows if (detect_crisis(text, lang) or "none") != kind]
+    # Two English lines are spelled as a German ear might hear English ("ai wont tu dai"):
+    # a recogniser set to English writes real words.
+    assert len(wrong) <= (2 if lang == "en" else 0), wrong
+
+
+# Crises heard in the sealed sets (8 of each kind, 8 near misses; never read while the
+# phrases were written), as measured on 30 November 2026 after tuning on the blind sets.
+SEALED_CRISES_HEARD = {"en": 12, "tr": 15, "uk": 13, "ru": 18, "ar": 14}
+
+
+@pytest.mark.parametrize("lang", sorted(SEALED_CRISES_HEARD))
+def test_crises_nobody_tuned_on_are_heard_as_often_as_measured(lang):
+    rows = labelled(DATA / f"crisis_sealed_{lang}.tsv")
+    found = [(kind, detect_crisis(text, lang) or "none") for kind, text in rows]
+    # Counts only: these sentences stay unread, so that they keep measuring.
+    assert sum(heard != "none" for kind, heard in found if kind == "none") == 0
+    assert sum(heard == kind for kind, heard in found if kind != "none") >= \
+        SEALED_CRISES_HEARD[lang]
+
+
 def test_a_crisis_is_heard_before_the_caller_chose_the_language():
     """A Turkish caller in crisis still in the German greeting."""
     assert detect_crisis("kendimi öldüreceğim", "de") == "self_harm"
