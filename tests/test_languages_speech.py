@@ -89,30 +89,47 @@ def test_english_crises_never_tuned_on_are_mostly_heard_and_nothing_else_is_one(
     assert sum(kind == heard for kind, heard in found) / len(found) >= 0.6
 
 
-@pytest.mark.parametrize("lang", ["en", "tr", "uk", "ru", "ar"])
-def test_every_crisis_of_the_blind_sets_is_heard_and_no_near_miss_is_one(lang):
-    """Sets a helper wrote without seeing the phrases (30 November 2026), then tuned on."""
-    rows = labelled(DATA / f"crisis_blind_{lang}.tsv")
+# Sets helpers wrote without seeing the phrases (30 November 2026), then tuned on; the
+# lines they may still miss are spelled as a German ear might hear a foreign language
+# ("ai wont tu dai", "meni nema sarady tschoho shyty"): a recogniser set to that language
+# writes real words.
+TUNED_SETS = {"crisis_blind_en.tsv": 2, "crisis_blind_tr.tsv": 0, "crisis_blind_uk.tsv": 0,
+              "crisis_blind_ru.tsv": 0, "crisis_blind_ar.tsv": 0,
+              "crisis_round2_de.tsv": 0, "crisis_seen2_de.tsv": 0, "crisis_round2_en.tsv": 2,
+              "crisis_round2_tr.tsv": 0, "crisis_round2_uk.tsv": 2, "crisis_round2_ru.tsv": 0,
+              "crisis_round2_ar.tsv": 0}
+
+
+@pytest.mark.parametrize("name", sorted(TUNED_SETS))
+def test_every_crisis_of_the_tuned_blind_sets_is_heard_and_no_near_miss_is_one(name):
+    lang = name.rsplit("_", 1)[1].split(".")[0]
+    rows = labelled(DATA / name)
     assert len(rows) == 32
     wrong = [(kind, text) for kind, text in rows if (detect_crisis(text, lang) or "none") != kind]
-    # Two English lines are spelled as a German ear might hear English ("ai wont tu dai"):
-    # a recogniser set to English writes real words.
-    assert len(wrong) <= (2 if lang == "en" else 0), wrong
+    assert not [text for kind, text in wrong if kind == "none"], wrong
+    assert len(wrong) <= TUNED_SETS[name], wrong
 
 
-# Crises heard in the sealed sets (8 of each kind, 8 near misses; never read while the
-# phrases were written), as measured on 30 November 2026 after tuning on the blind sets.
-SEALED_CRISES_HEARD = {"en": 12, "tr": 15, "uk": 13, "ru": 18, "ar": 14}
+# Crises heard in the sealed sets (24 crises and 8 near misses each; never read while the
+# phrases were written), as measured on 30 November 2026 after both rounds of tuning.
+# They show how little expressions carry over to phrasings nobody wrote down: tuning on
+# round 2 moved sealed set 2 from 55 to 57 of 120. See README, "Callers in crisis".
+SEALED_CRISES_HEARD = {"crisis_sealed_en.tsv": 13, "crisis_sealed_tr.tsv": 15,
+                       "crisis_sealed_uk.tsv": 14, "crisis_sealed_ru.tsv": 20,
+                       "crisis_sealed_ar.tsv": 14, "crisis_sealed2_en.tsv": 14,
+                       "crisis_sealed2_tr.tsv": 18, "crisis_sealed2_uk.tsv": 9,
+                       "crisis_sealed2_ru.tsv": 10, "crisis_sealed2_ar.tsv": 6}
 
 
-@pytest.mark.parametrize("lang", sorted(SEALED_CRISES_HEARD))
-def test_crises_nobody_tuned_on_are_heard_as_often_as_measured(lang):
-    rows = labelled(DATA / f"crisis_sealed_{lang}.tsv")
+@pytest.mark.parametrize("name", sorted(SEALED_CRISES_HEARD))
+def test_crises_nobody_tuned_on_are_heard_as_often_as_measured(name):
+    lang = name.rsplit("_", 1)[1].split(".")[0]
+    rows = labelled(DATA / name)
     found = [(kind, detect_crisis(text, lang) or "none") for kind, text in rows]
     # Counts only: these sentences stay unread, so that they keep measuring.
     assert sum(heard != "none" for kind, heard in found if kind == "none") == 0
     assert sum(heard == kind for kind, heard in found if kind != "none") >= \
-        SEALED_CRISES_HEARD[lang]
+        SEALED_CRISES_HEARD[name]
 
 
 def test_a_crisis_is_heard_before_the_caller_chose_the_language():
