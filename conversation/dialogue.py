@@ -273,7 +273,7 @@ class Dialogue:
         t = Talk(state, heard, words, self.rules)
         if words.crisis is not None:
             # Before anything else, in every step: help first, whatever was asked.
-            return listening.crisis(t, words.crisis)
+            return listening.crisis(t, words.crisis, words.crisis_language)
         if state.step == "crisis_numbers":
             return listening.crisis_numbers(t)
         recognition = words.recognition

@@ -378,10 +378,16 @@ def repeat(state: CallState) -> Turn:
     return ask(state, asked_before(state), state.last_expect, "repeat")
 
 
-def crisis(t: Talk, kind: str) -> Turn:
+def crisis(t: Talk, kind: str, said_in: str | None = None) -> Turn:
     """A caller in crisis: the help numbers first (self-harm, violence), then a person at
-    emergency priority; outside staffed hours see `handover.staffed`."""
+    emergency priority; outside staffed hours see `handover.staffed`. Said in another
+    language the hotline speaks (`said_in`) before the caller chose one, the help comes
+    in that language: a caller in crisis does not first press the key for it, and numbers
+    said in German may not be followed."""
     state = t.state
+    if (said_in is not None and said_in != state.lang and state.lang == t.rules.languages[0]
+            and said_in in t.rules.languages and said_in not in t.rules.keypad_only):
+        state.lang = said_in
     state.intent = "emergency"
     state.emergency = True
     state.crisis = kind

@@ -70,6 +70,14 @@ def detect_crisis(text: str, lang: str = "de", folded: str | None = None,
     language alone (which language a first written message is in). ``folded`` is
     `speech.normalise.prepared(text)` and ``own_words`` `speech.normalise.words(text,
     lang)` when the turn has them already."""
+    found = crisis_and_language(text, lang, folded, only, own_words)
+    return found[0] if found else None
+
+
+def crisis_and_language(text: str, lang: str = "de", folded: str | None = None,
+                        only: bool = False,
+                        own_words: list[str] | None = None) -> tuple[str, str] | None:
+    """`detect_crisis`'s kind, and the language whose expressions heard it."""
     if not text or not text.strip():
         return None
     if folded is None:
@@ -99,5 +107,5 @@ def detect_crisis(text: str, lang: str = "de", folded: str | None = None,
         if anything.search(canonical):
             for kind, pattern in kinds:
                 if pattern.search(canonical):
-                    return kind
+                    return kind, each
     return None

@@ -111,3 +111,21 @@ def key(token: str, lang: str) -> str:
         return arabic_key(token)
     return token
 
+
+
+# Letters only a recogniser listening in that language writes: Cyrillic, Arabic, and
+# Turkish's dotless ı, ş and ğ (ç, ö and ü are French and German letters too).
+_OWN_LETTERS = {
+    "ru": re.compile(r"[\u0400-\u04ff]"),
+    "uk": re.compile(r"[\u0400-\u04ff]"),
+    "ar": re.compile(r"[\u0600-\u06ff]"),
+    "tr": re.compile(r"[ıİşŞğĞ]"),
+}
+
+
+def in_own_letters(text: str, lang: str) -> bool:
+    """Whether `text` is written in letters of `lang` alone: then it was heard in that
+    language. Russian or Ukrainian in Latin letters ("ya ne khochu zhyty") may be either,
+    Turkish without its letters may be German; English and German are Latin letters."""
+    own = _OWN_LETTERS.get(lang.split("-")[0])
+    return own is None or own.search(text) is not None

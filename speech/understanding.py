@@ -16,7 +16,7 @@ from functools import cached_property
 
 from speech import short_answers
 from speech.answers import find_refusal
-from speech.crisis import detect_crisis
+from speech.crisis import crisis_and_language
 from speech.entities import asks_way, extract_entities, extract_reply
 from speech.intents import Recognition
 from speech.languages import detect_language_request, language_names
@@ -24,6 +24,7 @@ from speech.names import about_appointment, caller_name, find_caseworker, own_ca
 from speech.normalise import fold, mended
 from speech.normalise import words as canonical_words
 from speech.numbers import spoken_tokens
+from speech.scripts import in_own_letters
 from speech.wishes import appointment_wish, rules_out_days
 
 # What callers say about an appointment's subject; the first topic whose word appears
@@ -170,11 +171,29 @@ class Understanding:
         return canonical_words(self.text, self.lang, folded=self.prepared)
 
     @cached_property
-    def crisis(self) -> str | None:
-        """self_harm | violence | emergency, or None."""
+    def crisis_heard(self) -> tuple[str, str] | None:
+        """(self_harm | violence | emergency, the language whose expressions heard it),
+        or None."""
         if not self.text:
             return None
-        return detect_crisis(self.text, self.lang, self.prepared, own_words=self.canonical)
+        return crisis_and_language(self.text, self.lang, self.prepared,
+                                   own_words=self.canonical)
+
+    @cached_property
+    def crisis(self) -> str | None:
+        """self_harm | violence | emergency, or None."""
+        heard = self.crisis_heard
+        return heard[0] if heard else None
+
+    @property
+    def crisis_language(self) -> str | None:
+        """The language a crisis was said in, if its words are in that language's own
+        letters: Cyrillic in a German call was said in Russian or Ukrainian, Russian in
+        Latin letters may have been either, and Turkish without its letters German."""
+        heard = self.crisis_heard
+        if heard is None or not in_own_letters(self.text, heard[1]):
+            return None
+        return heard[1]
 
     @cached_property
     def language_request(self) -> str | None:

@@ -191,6 +191,45 @@ def test_a_crisis_in_english_is_heard_before_english_is_chosen(app):
     assert "Telefonseelsorge" in said
 
 
+many = Dialogue(languages=["de", "en", "uk", "tr", "ar"], min_confidence=0.3,
+                keypad_only=["ar"])
+
+
+@pytest.mark.parametrize("words, lang", [
+    ("я випила всі таблетки що були вдома", "uk"),   # Ukrainian, in its own letters
+    ("kocam beni bıçakla tehdit ediyor", "tr"),       # Turkish with ı: heard in Turkish
+    ("my husband hits me and i am scared of him", "en"),
+])
+def test_a_crisis_said_in_another_language_gets_help_in_that_language(words, lang):
+    turn = settle(many.step(many.start().state, Heard(speech=words, confidence=0.8)), many)
+    assert turn.state.lang == lang and turn.state.emergency
+    assert turn.actions[-1] == Transfer(reason="emergency", queue="emergency")
+
+
+@pytest.mark.parametrize("words", [
+    "ya vypyla vsi tabletky",        # Ukrainian or Russian, in Latin letters: either
+    "kocam beni bicakla tehdit ediyor",  # Turkish without its letters: maybe German
+    "ana ma bedi aish khalas",       # Arabic in Latin letters; Arabic is keypad-only here
+    "ich will nicht mehr leben",     # the call's own language
+])
+def test_a_crisis_stays_in_the_call_s_language_when_the_language_is_not_sure(words):
+    turn = settle(many.step(many.start().state, Heard(speech=words, confidence=0.8)), many)
+    assert turn.state.emergency and turn.state.lang == "de"
+
+
+def test_a_caller_who_chose_a_language_keeps_it_in_a_crisis():
+    chosen = many.step(many.start().state, Heard(speech="english please", confidence=0.9))
+    assert chosen.state.lang == "en"
+    turn = settle(many.step(chosen.state, Heard(speech="я не хочу жити", confidence=0.8)), many)
+    assert turn.state.emergency and turn.state.lang == "en"
+
+
+def test_a_crisis_in_english_in_the_german_greeting_is_answered_in_english(app):
+    said = call_saying(app, "my husband said he'll kill me if i go to the jobcentre again")
+    assert "If you are in danger, call the police" in said
+    assert "Polizei" not in said
+
+
 def test_a_man_hit_by_his_wife_hears_a_line_for_men_too(app):
     said = call_saying(app, "meine Frau schlägt mich")
     assert "Hilfetelefon Gewalt an Männern" in said
