@@ -17,7 +17,7 @@ from pathlib import Path
 
 from speech.normalise import MAX_CHARS, fold, prepared, unmapped, words
 from speech.patterns import at_word_starts, needs_non_ascii
-from speech.scripts import key
+from speech.scripts import key, keyed_words
 
 CRISIS_FILE = Path(__file__).parent / "catalogue" / "crisis.toml"
 KINDS = ("violence", "self_harm", "emergency")  # in the order they are checked
@@ -103,7 +103,7 @@ def crisis_and_language(text: str, lang: str = "de", folded: str | None = None,
             if canonical is None:
                 if plain is None:
                     plain = unmapped(folded)
-                canonical = keyed[shared] = " ".join(key(token, family) for token in plain)
+                canonical = keyed[shared] = keyed_words(plain, family)
         if anything.search(canonical):
             for kind, pattern in kinds:
                 if pattern.search(canonical):

@@ -158,3 +158,20 @@ def test_a_name_in_passing_is_no_request():
     assert detect_language_request("ich habe einen türkischen Pass", OFFERED) is None
     assert detect_language_request("mein Deutschkurs fängt an", OFFERED) is None
     assert detect_language_request("ich spreche kein Deutsch, Türkisch bitte", OFFERED) == "tr"
+
+
+@pytest.mark.parametrize("lang", ["ru", "uk", "tr", "ar", "de"])
+def test_a_turn_keyed_at_once_reads_as_keyed_word_by_word(lang):
+    """speech.scripts.keyed_words keys Latin-letter turns in one go; what the crisis
+    expressions read must be what keying each word gives."""
+    from speech.normalise import prepared, unmapped
+    from speech.scripts import key, keyed_words
+
+    # Not the sealed sets: a failure would print their lines.
+    texts = [text for path in sorted(DATA.glob("*.tsv")) if "sealed" not in path.name
+             for _, text in labelled(path)]
+    texts += ["zapisatsya na priyom", "maw3ed ya akhi", "shchi kashcha yozh", "x w yj",
+              "Ich brauche einen Termin", "a1x 2026 bb", "", "   ", "çalışma calisma"]
+    for text in texts:
+        tokens = unmapped(prepared(text))
+        assert keyed_words(tokens, lang) == " ".join(key(t, lang) for t in tokens), text
