@@ -105,6 +105,9 @@ def scrub(db: Database) -> bool:
     return busy == 0
 
 
+_FLOCK_NOW = fcntl.LOCK_EX | fcntl.LOCK_NB  # the writers' flock, taken or refused at once
+
+
 class WriteGate:
     """Writers of one database file take turns here before they ask SQLite for its lock.
 
@@ -130,16 +133,18 @@ class WriteGate:
         deadline = time.monotonic() + timeout
         if priority:
             self._no_priority_waiter.clear()
-        else:
+        elif not self._no_priority_waiter.is_set():  # wait() takes a lock even when set
             self._no_priority_waiter.wait(timeout)
-        if not self._threads.acquire(timeout=max(0.0, deadline - time.monotonic())):
+        # The free gate (most writes) is taken without working out how long to wait.
+        if not self._threads.acquire(False) and not self._threads.acquire(
+                True, max(0.0, deadline - time.monotonic())):
             if priority:
                 self._no_priority_waiter.set()
             return False
         pause = 0.0001
         while True:
             try:
-                fcntl.flock(self._fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                fcntl.flock(self._fd, _FLOCK_NOW)
                 return True
             except BlockingIOError:
                 if time.monotonic() >= deadline:
@@ -157,7 +162,7 @@ class WriteGate:
                 self._no_priority_waiter.set()
 
 
-_gates: dict[tuple[int, str], WriteGate] = {}
+_gates: dict[str, WriteGate] = {}
 _gates_lock = threading.Lock()
 
 
@@ -165,15 +170,15 @@ def _gate(db: Database) -> WriteGate | None:
     path = getattr(db, "gate_path", None)
     if not path:
         return None
-    # Keyed by process too: a gate made before a fork must not be shared with the child,
-    # whose flock would then be the parent's.
-    key = (os.getpid(), path)
-    gate = _gates.get(key)
+    # A gate made before a fork is never the child's (whose flock would then be the
+    # parent's): the child starts with none (_after_fork_in_child). Not keyed by
+    # os.getpid(), a system call on every write.
+    gate = _gates.get(path)
     if gate is None:
         with _gates_lock:
-            gate = _gates.get(key)
+            gate = _gates.get(path)
             if gate is None:
-                gate = _gates[key] = WriteGate(path)
+                gate = _gates[path] = WriteGate(path)
     return gate
 
 
@@ -274,15 +279,15 @@ class Checkpointer:
     def __init__(self):
         self._lock = threading.Lock()
         self._written: dict[str, float] = {}  # path -> when last written (monotonic)
-        self._pid = 0
         self._thread: threading.Thread | None = None
 
     def wrote(self, path: str) -> None:
         self._written[path] = time.monotonic()
-        if self._pid != os.getpid():  # first write here, or in a forked child
+        # None: the first write of this process (a forked child starts with none, see
+        # _after_fork_in_child): checked without os.getpid(), a system call per commit.
+        if self._thread is None:
             with self._lock:
-                if self._pid != os.getpid():
-                    self._pid = os.getpid()
+                if self._thread is None:
                     self._thread = threading.Thread(target=self._run, name="wal-checkpoint",
                                                     daemon=True)
                     self._thread.start()
@@ -351,6 +356,7 @@ def _after_fork_in_child() -> None:
     _gates.clear()
     checkpointer._lock = threading.Lock()
     checkpointer._written.clear()
+    checkpointer._thread = None  # the parent's thread did not come along
 
 
 os.register_at_fork(after_in_child=_after_fork_in_child)

@@ -30,7 +30,7 @@ SHIPPED = {
     "teaching.marks": ["8931fc0950d9"],
     "written.store": ["2469cf8d6132"],
     "redaction": ["68b2f24f9955"],
-    "stats.store": ["bd338afb63f5", "b2de8d5f7be2"],
+    "stats.store": ["bd338afb63f5", "b2de8d5f7be2", "ad2c415ac678"],
 }
 
 

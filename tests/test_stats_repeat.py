@@ -10,9 +10,11 @@ withheld number cannot be counted either way.
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
+import pytest
 from test_stats_figures import ready, stats_app  # noqa: F401
 
 import clock
+import db as database
 import keyed
 from conftest import Caller
 from stats import figures as stats_figures
@@ -92,3 +94,41 @@ def test_a_caller_with_many_calls_this_week_marks_one_earlier_hour_per_new_call(
     latest = stats_store.hour_key(MONDAY + timedelta(hours=11))
     assert latest in marked and len(marked) <= 2  # and the new call's own hour
     assert repeats(db, MONDAY)["repeated"] == 12
+
+
+@pytest.mark.sqlite_only
+def test_a_new_call_costs_the_same_however_often_the_caller_called_this_week(stats_app, db):
+    # A robot or a test number calling all day (bench_load's every call): recording a new
+    # call from it must not read its whole week. Counted in SQLite's virtual machine
+    # steps, which the trigger's reads are part of.
+    key = keyed.digest("caller", ANNA, stats_app.config["HOTLINE_HASH_KEY"])
+
+    def steps_to_record(sid, at):
+        steps = [0]
+
+        def count():
+            steps[0] += 1
+            return 0  # go on
+
+        db.conn.set_progress_handler(count, 1)
+        try:
+            db.execute("INSERT INTO calls (call_sid, started_at, updated_at, caller_key, turns,"
+                       " emergency) VALUES (?, ?, ?, ?, 0, 0)", [sid, at, at, key])
+        finally:
+            db.conn.set_progress_handler(None, 1)
+        return steps[0]
+
+    def stamp(moment):
+        return moment.astimezone(ZoneInfo("UTC")).isoformat(timespec="milliseconds")
+
+    with database.transaction(db):
+        steps_to_record("CA-early", stamp(MONDAY))
+        few = steps_to_record("CA-second", stamp(MONDAY + timedelta(minutes=1)))
+        db.conn.executemany(
+            "INSERT INTO calls (call_sid, started_at, updated_at, caller_key) VALUES (?, ?, ?, ?)",
+            [(f"CA-{n}", stamp(MONDAY + timedelta(minutes=2 + n)),
+              stamp(MONDAY + timedelta(minutes=2 + n)), key) for n in range(600)])
+        many = steps_to_record("CA-later", stamp(MONDAY + timedelta(days=1)))
+    assert many < few + 10  # a step or two either way; before, about five per earlier call
+    marked = {row[0] for row in db.execute("SELECT hour FROM stats_dirty").fetchall()}
+    assert stats_store.hour_key(MONDAY + timedelta(minutes=601)) in marked

@@ -185,3 +185,28 @@ def test_on_postgresql_a_usual_turn_waits_for_no_other_calls_writer(
         assert ET.fromstring(reply.body).find("./Say").text == "Einen Moment bitte."
     else:  # the turn's compare-and-set locks only its own call's row
         assert action_of(reply.body) == "/voice/turn?t=1"
+
+
+def test_a_turn_written_again_keeps_only_its_latest_reply(app, db):
+    # A turn number saved twice (the error path, a seeded history): Twilio's retry of the
+    # first request must not get the first answer back, and one saved without an answer
+    # leaves none behind.
+    from conversation import CallState, Heard, Turn
+    from ivr import store as ivr_store
+
+    state = CallState()
+    turn = Turn(state=state, actions=(), event="greeting")
+    with database.transaction(db):
+        ivr_store.open_call(db, "CA-again", "+4915100000000", "+4971510000000")
+        ivr_store.record_turn(db, "CA-again", Heard(), turn, "Guten Tag.",
+                              reply=("first-key", "<Response>first</Response>"))
+        ivr_store.record_turn(db, "CA-again", Heard(), turn, "Guten Tag.",
+                              reply=("second-key", "<Response>second</Response>"))
+    assert ivr_store.cached_reply(db, "CA-again", "first-key") is None
+    assert ivr_store.cached_reply(db, "CA-again", "second-key") == "<Response>second</Response>"
+    assert ivr_store.latest_reply(db, "CA-again") == "<Response>second</Response>"
+    with database.transaction(db):
+        ivr_store.record_turn(db, "CA-again", Heard(), turn, "Guten Tag.")
+    assert ivr_store.latest_reply(db, "CA-again") is None
+    assert db.execute("SELECT count(*) FROM turns WHERE call_sid = 'CA-again'").fetchone() == (1,)
+    assert db.execute("SELECT count(*) FROM turn_replies").fetchone() == (0,)
