@@ -138,7 +138,6 @@ def key(token: str, lang: str) -> str:
     return token
 
 
-
 # Letters only a recogniser listening in that language writes: Cyrillic, Arabic, and
 # Turkish's dotless ı, ş and ğ (ç, ö and ü are French and German letters too).
 _OWN_LETTERS = {
@@ -150,8 +149,9 @@ _OWN_LETTERS = {
 
 
 def in_own_letters(text: str, lang: str) -> bool:
-    """Whether `text` is written in letters of `lang` alone: then it was heard in that
-    language. Russian or Ukrainian in Latin letters ("ya ne khochu zhyty") may be either,
-    Turkish without its letters may be German; English and German are Latin letters."""
+    """Whether `text` has letters that only a recogniser listening in `lang` writes: then
+    it was heard in that language. Russian or Ukrainian in Latin letters ("ya ne khochu
+    zhyty") may be either, Turkish without its own letters German; English and German
+    need no letters of their own."""
     own = _OWN_LETTERS.get(lang.split("-")[0])
     return own is None or own.search(text) is not None
