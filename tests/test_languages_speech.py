@@ -118,7 +118,8 @@ SEALED_CRISES_HEARD = {"crisis_sealed_en.tsv": 13, "crisis_sealed_tr.tsv": 15,
                        "crisis_sealed_uk.tsv": 14, "crisis_sealed_ru.tsv": 20,
                        "crisis_sealed_ar.tsv": 14, "crisis_sealed2_en.tsv": 14,
                        "crisis_sealed2_tr.tsv": 18, "crisis_sealed2_uk.tsv": 9,
-                       "crisis_sealed2_ru.tsv": 10, "crisis_sealed2_ar.tsv": 6}
+                       "crisis_sealed2_ru.tsv": 10, "crisis_sealed2_ar.tsv": 6,
+                       "crisis_sealed3_de.tsv": 16}
 
 
 @pytest.mark.parametrize("name", sorted(SEALED_CRISES_HEARD))
