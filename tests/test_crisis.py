@@ -211,7 +211,8 @@ def test_a_crisis_said_in_another_language_gets_help_in_that_language(words, lan
 @pytest.mark.parametrize("words", [
     "ya vypyla vsi tabletky",        # Ukrainian or Russian, in Latin letters: either
     "kocam beni bicakla tehdit ediyor",  # Turkish without its letters: maybe German
-    "ana ma bedi aish khalas",       # Arabic in Latin letters; Arabic is keypad-only here
+    "ana ma bedi aish khalas",       # Arabic in Latin letters
+    "ما بدي عيش",                    # Arabic in its letters, but nobody hears Arabic here
     "ich will nicht mehr leben",     # the call's own language
 ])
 def test_a_crisis_stays_in_the_call_s_language_when_the_language_is_not_sure(words):

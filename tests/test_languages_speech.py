@@ -82,11 +82,17 @@ def test_every_crisis_is_heard_and_nothing_else_is_one(lang):
 
 def test_english_crises_never_tuned_on_are_mostly_heard_and_nothing_else_is_one():
     """Measured on 2026-11-30: 9 of 14 (5 of the 10 crises, all 4 that are none); before
-    that day's phrases, 8 of 14."""
+    that day's phrases, 8 of 14. Later that day 12 of 14, no longer blind: its misses had
+    been read, and the phrases widened after them ("i wish i was dead")."""
     rows = labelled(DATA / "crisis_heldout_en.tsv")
     found = [(kind, detect_crisis(text, "en") or "none") for kind, text in rows]
     assert all(heard == "none" for kind, heard in found if kind == "none")
     assert sum(kind == heard for kind, heard in found) / len(found) >= 0.6
+
+
+def set_language(name: str) -> str:
+    """"crisis_round2_uk.tsv" -> "uk"."""
+    return name.rsplit("_", 1)[1].removesuffix(".tsv")
 
 
 # Sets helpers wrote without seeing the phrases (30 November 2026), then tuned on; the
@@ -102,7 +108,7 @@ TUNED_SETS = {"crisis_blind_en.tsv": 2, "crisis_blind_tr.tsv": 0, "crisis_blind_
 
 @pytest.mark.parametrize("name", sorted(TUNED_SETS))
 def test_every_crisis_of_the_tuned_blind_sets_is_heard_and_no_near_miss_is_one(name):
-    lang = name.rsplit("_", 1)[1].split(".")[0]
+    lang = set_language(name)
     rows = labelled(DATA / name)
     assert len(rows) == 32
     wrong = [(kind, text) for kind, text in rows if (detect_crisis(text, lang) or "none") != kind]
@@ -124,7 +130,7 @@ SEALED_CRISES_HEARD = {"crisis_sealed_en.tsv": 13, "crisis_sealed_tr.tsv": 15,
 
 @pytest.mark.parametrize("name", sorted(SEALED_CRISES_HEARD))
 def test_crises_nobody_tuned_on_are_heard_as_often_as_measured(name):
-    lang = name.rsplit("_", 1)[1].split(".")[0]
+    lang = set_language(name)
     rows = labelled(DATA / name)
     found = [(kind, detect_crisis(text, lang) or "none") for kind, text in rows]
     # Counts only: these sentences stay unread, so that they keep measuring.
