@@ -84,7 +84,8 @@ def guess_language(text: str, offered: list[str]) -> str:
     it a little higher is no reason to answer in Turkish. Words the first
     language does not know at all go to the other language that knows them best, however
     unsure it is ("I need an appointment" is English even if the request is not clear).
-    A crisis phrase of another language decides too."""
+    A crisis needs no guess: the dialogue answers it in the language whose phrases heard
+    it (`conversation.listening.crisis`)."""
     first = offered[0]
     home = recognise(text, first)
     best, found_best = first, None
@@ -100,10 +101,6 @@ def guess_language(text: str, offered: list[str]) -> str:
         if (found_best.score >= MIN_GUESS_SCORE and found_best.score > home.score
                 and (found_best.intent != home.intent or found_best.score >= SURE_GUESS_SCORE)):
             return best
-    if detect_crisis(text, first) is None:
-        for lang in offered:
-            if lang != first and detect_crisis(text, lang, only=True) is not None:
-                return lang
     return first
 
 

@@ -11,9 +11,12 @@ Weiterbewilligungsantrag with bank statements missing and 563 euros on 30 Decemb
 import re
 
 import pytest
-from written_people import VOICE_ONLY, person, rows
+from written_people import VOICE_ONLY, Chatter, Texter, person, rows
 
-from conftest import with_demo_cases
+import clock
+from app import create_app
+from conftest import NOW, TOKEN, with_demo_cases
+from ivr import prompts
 
 CHANNELS = ("sms", "chat")
 LANGS = ("de", "en")
@@ -153,6 +156,41 @@ def test_status_in_writing_after_the_identity_check(app, channel, lang):
     everything = " ".join(someone.answers)
     for secret in ("563", "Mustermann", "Erika", "123D456789", "1980"):
         assert secret not in everything
+    written_properly(someone.answers)
+
+
+# A first message in crisis, written in a language the person has not chosen on a page:
+# the help must come in the language they wrote, with the conversation going on in it.
+CRISIS_FIRST = {
+    "en": "I want to kill myself",
+    "tr": "Artık yaşamak istemiyorum",
+    "uk": "Я не хочу більше жити",
+    "ru": "Я больше не хочу жить",
+    "ar": "أريد أن أموت",
+}
+
+
+@pytest.fixture
+def every_language(database_target):
+    """The hotline offering all its languages, as an office with many newcomers sets it."""
+    app = create_app({
+        "TESTING": True, "HOTLINE_ENV": "test", "HOTLINE_DATABASE": database_target,
+        "TWILIO_AUTH_TOKEN": TOKEN, "HOTLINE_PUBLIC_URL": "",
+        "HOTLINE_LANGUAGES": ["de", "en", "tr", "uk", "ru", "ar"],
+        "HOTLINE_VALIDATE_SIGNATURES": True})
+    clock.install(app, clock.Clock.at(NOW))
+    return app
+
+
+@pytest.mark.parametrize("lang", sorted(CRISIS_FIRST))
+@pytest.mark.parametrize("channel", CHANNELS)
+def test_a_crisis_written_first_in_another_language_is_answered_in_that_language(
+        every_language, channel, lang):
+    app = every_language
+    someone = Texter(app) if channel == "sms" else Chatter(app, "")
+    said = someone.send(CRISIS_FIRST[lang])
+    assert prompts.written(lang, "crisis_self_harm") in said
+    assert prompts.written("de", "crisis_self_harm") not in said
     written_properly(someone.answers)
 
 
