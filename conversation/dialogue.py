@@ -30,6 +30,10 @@ Where a call can be (`CallState.step`) and what moves it on:
                     (speech.detect_crisis)              closed: numbers, no menu      crisis_numbers
     crisis_numbers  yes / "Wiederholen"                 the numbers again             crisis_numbers
     crisis_numbers  anything else, silence              the numbers, goodbye          ended
+    any             words that give cause for worry     "Sind Sie in Gefahr?" (once   worry_check
+                    (speech.detect_worry: Tod, Angst)   a call)
+    worry_check     yes; unclear twice                  as a crisis of that kind      agent
+    worry_check     no                                  the question before again     (before)
     listen, menu    emergency (no money, eviction, ...) hands over, emergency queue   agent
     listen          two requests fit equally well       "Geht es um A oder um B?"     clarify
     clarify         names one, or 1 / 2                 handles that one              (as listen)
@@ -287,6 +291,11 @@ class Dialogue:
             # Before anything else ("nichts mehr" is not a goodbye here), and before the
             # confidence check: on a bad line an emergency must still be heard.
             return listening.handle(t, "emergency", recognition, words)
+        if state.step == "worry_check":
+            return listening.worry_answer(t)
+        if state.worry is None and words.worry is not None:
+            # Words that give cause for worry, in any step: asked about once a call.
+            return listening.worry_check(t, words.worry)
         command = listening.command(t)
         if command is not None:
             return self._settle(t, command)

@@ -415,6 +415,43 @@ def crisis_numbers(t: Talk) -> Turn:
                 "crisis:goodbye")
 
 
+def worry_check(t: Talk, kind: str) -> Turn:
+    """Words that give cause for worry (death, tablets, fear, cold) but no crisis the
+    expressions hear: ask once whether the caller is in danger, then go back to the
+    question they were at. Veiled crises are said in words nobody wrote down."""
+    state = t.state
+    state.worry = {"kind": kind, "step": state.step, "ask": state.last_ask,
+                   "expect": state.last_expect}
+    state.failures = 0
+    return _with(ask(state, [Say("worry_check")], "yes_no", f"worry:{kind}",
+                     step="worry_check"), t.recognition)
+
+
+def worry_answer(t: Talk) -> Turn:
+    """"Are you in danger?": yes gets the help and a person at emergency priority; no
+    goes back to the question before. A caller who cannot answer twice is put through
+    too: safety first."""
+    state, words = t.state, t.words
+    worry = state.worry or {}
+    kind = worry.get("kind", "self_harm")
+    if words.answer == "yes":
+        state.worry = {"asked": True}
+        return crisis(t, kind)
+    if words.answer == "no":
+        state.worry = {"asked": True}
+        state.step = worry.get("step") or "listen"
+        state.last_ask = worry.get("ask") or [["what_else", {}]]
+        state.last_expect = worry.get("expect") or "request"
+        state.failures = 0
+        return ask(state, [Say("worry_back"), *asked_before(state)], state.last_expect,
+                   "worry:no")
+    if words.command == "repeat" or state.failures == 0:
+        state.failures += 0 if words.command == "repeat" else 1
+        return ask(state, [Say("worry_check")], "yes_no", "worry:again", step="worry_check")
+    state.worry = {"asked": True}
+    return crisis(t, kind)
+
+
 def _with_request(t: Talk, said: bool = True) -> Understanding:
     """The answer to "A or B?" with the request it answers, whose details still count."""
     text = f"{t.state.request_text} {t.words.text if said else ''}".strip()

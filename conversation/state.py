@@ -56,6 +56,10 @@ class CallState:
     # The language an interpreter is needed for (the caller's, or one the hotline does
     # not speak: "fa"); the call then goes to an agent of the first language.
     interpreter: str | None = None
+    # Words that gave cause to ask whether the caller is in danger (speech.detect_worry):
+    # the kind, and the question the caller was at, to go back to; {"asked": True} once
+    # answered, for the question comes once a call.
+    worry: dict | None = None
 
     def to_dict(self) -> dict:
         """The state as plain JSON data (shared, not copied: see `copy`), in the order

@@ -9,6 +9,8 @@ The rest of the hotline uses only what is imported here:
 - ``speech_hints(lang) -> list[str]``: words for Twilio's ``<Gather hints>``.
 - ``detect_crisis(text, lang) -> str | None``: self-harm, violence or another emergency,
   checked before anything else in every turn.
+- ``detect_worry(text, lang) -> str | None``: words that give cause to ask whether the
+  caller is in danger (death, tablets, fear, cold), when no crisis was heard.
 - ``detect_language_request(text, offered) -> str | None``: the language a caller asks
   for in any language ("auf Türkisch", "по-русски"), or "interpreter", or "choose".
 
@@ -22,7 +24,8 @@ from speech.entities import extract_entities, extract_reply
 from speech.hints import speech_hints
 from speech.intents import INTENTS, Recognition, recognise
 from speech.languages import CHOOSE, INTERPRETER, detect_language_request
+from speech.worry import detect_worry
 
 __all__ = ["CHOOSE", "INTENTS", "INTERPRETER", "Recognition", "detect_crisis",
-           "detect_language_request", "extract_entities", "extract_reply", "recognise",
-           "speech_hints"]
+           "detect_language_request", "detect_worry", "extract_entities", "extract_reply",
+           "recognise", "speech_hints"]

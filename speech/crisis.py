@@ -31,7 +31,7 @@ def _table(lang: str) -> tuple[re.Pattern, tuple[tuple[str, re.Pattern], ...], b
     with CRISIS_FILE.open("rb") as fh:
         data = tomllib.load(fh)
     table = data.get(lang) or data["de"]
-    kinds = {kind: [_in_key_form(p, lang) for p in table[kind]]
+    kinds = {kind: [in_key_form(p, lang) for p in table[kind]]
              for kind in KINDS if table.get(kind)}
     every = [p for expressions in kinds.values() for p in expressions]
     return (at_word_starts(every),
@@ -42,7 +42,7 @@ def _table(lang: str) -> tuple[re.Pattern, tuple[tuple[str, re.Pattern], ...], b
 _PATTERN_WORDS = re.compile(r"\\.|[^\W\d_]+")
 
 
-def _in_key_form(pattern: str, lang: str) -> str:
+def in_key_form(pattern: str, lang: str) -> str:
     """An expression written in the language's own letters (Cyrillic, Turkish, Arabic)
     with its words in the form a caller's words take (speech.scripts.key), so that it
     matches them in either script. Escapes such as \\b and \\w, and words already in

@@ -26,6 +26,7 @@ from speech.normalise import words as canonical_words
 from speech.numbers import spoken_tokens
 from speech.scripts import in_own_letters
 from speech.wishes import appointment_wish, rules_out_days
+from speech.worry import detect_worry
 
 # What callers say about an appointment's subject; the first topic whose word appears
 # wins, so the more specific words come first.
@@ -184,6 +185,14 @@ class Understanding:
         """self_harm | violence | emergency, or None."""
         heard = self.crisis_heard
         return heard[0] if heard else None
+
+    @cached_property
+    def worry(self) -> str | None:
+        """The kind of crisis the words give cause to ask about (`speech.worry`), when
+        the crisis expressions heard none; None otherwise."""
+        if not self.text or self.crisis is not None:
+            return None
+        return detect_worry(self.text, self.lang, self.prepared, own_words=self.canonical)
 
     @property
     def crisis_language(self) -> str | None:

@@ -123,12 +123,13 @@ def test_every_crisis_of_the_tuned_blind_sets_is_heard_and_no_near_miss_is_one(n
 # Crises heard in the sealed sets (24 crises and 8 near misses each, the written ones 26 and 6;
 # never read while the phrases were written), as measured on 30 November 2026 after tuning.
 # They show how little expressions carry over to phrasings nobody wrote down: tuning on
-# round 2 moved sealed set 2 from 55 to 57 of 120. See README, "Callers in crisis".
-SEALED_CRISES_HEARD = {"crisis_sealed_en.tsv": 13, "crisis_sealed_tr.tsv": 15,
-                       "crisis_sealed_uk.tsv": 14, "crisis_sealed_ru.tsv": 20,
+# round 2 moved sealed set 2 from 55 to 57 of 120, the written round (SMS and chat) the
+# spoken sealed sets from 149 to 157 of 264. See README, "Callers in crisis".
+SEALED_CRISES_HEARD = {"crisis_sealed_en.tsv": 16, "crisis_sealed_tr.tsv": 15,
+                       "crisis_sealed_uk.tsv": 16, "crisis_sealed_ru.tsv": 20,
                        "crisis_sealed_ar.tsv": 14, "crisis_sealed2_en.tsv": 14,
                        "crisis_sealed2_tr.tsv": 18, "crisis_sealed2_uk.tsv": 9,
-                       "crisis_sealed2_ru.tsv": 10, "crisis_sealed2_ar.tsv": 6,
+                       "crisis_sealed2_ru.tsv": 12, "crisis_sealed2_ar.tsv": 7,
                        "crisis_sealed3_de.tsv": 16,
                        # Written messages, 26 crises each: before the written round 16, 11,
                        # 14, 11, 13, 17 (82 of 156).

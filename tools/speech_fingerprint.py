@@ -37,13 +37,14 @@ CATALOGUE_LANGS = ("de", "en", "uk", "ru", "tr", "ar")
 CALL_LANGS = ("de", "en", "uk", "ru", "tr", "ar", "de-simple")
 NOW = datetime(2026, 12, 1, 10, 0)  # a Tuesday morning
 CASEWORKERS = ("Frau Keller", "Herr Yılmaz", "Frau Schäfer", "Herr Novak", "Herr Müller")
-TEST_NAMES = ("speech", "crisis", "intent", "normalise", "understanding", "entities",
+TEST_NAMES = ("speech", "crisis", "worry", "intent", "normalise", "understanding", "entities",
               "wishes", "languages", "dialogue", "conversation")
 # The Understanding parts the conversation reads (conversation/*.py), in a fixed order.
 PARTS = ("crisis", "recognition", "calm", "request_words", "reply", "answer", "command",
          "refuses", "entities", "asks_way", "wish", "without_booking", "means_there",
          "asks", "ordinal", "topic", "caseworker", "own_caseworker", "caller_name",
-         "name_answer", "folded", "prepared", "tokens", "dont_know", "language_request")
+         "name_answer", "folded", "prepared", "tokens", "dont_know", "language_request",
+         "worry")
 AWKWARD = [
     "", " ", "...", "?!", "ähm", "äh hm mmm", "ja", "nein", "a" * 700,
     "ich will mich umbringen " * 40, "Ich brauche einen Termin. " * 30,

@@ -1,0 +1,161 @@
+"""Words that give cause for worry: the caller is asked once whether they are in danger.
+
+The crisis expressions hear about 60% of the crises in the sealed sets, which nobody tuned
+on (README, "Callers in crisis"). Many of the others still name death, a bridge, tablets,
+fear, the police, cold or hunger: words too common to act on alone, enough to ask
+(speech/worry.py, speech/catalogue/worry.toml). Yes gets the help and a person at
+emergency priority, no goes back to the question the caller was at.
+"""
+
+from pathlib import Path
+
+import pytest
+from test_languages_speech import labelled, set_language
+from written_people import Texter
+
+from conftest import Caller
+from ivr import prompts
+from speech import detect_crisis, detect_worry
+
+DATA = Path(__file__).parent / "data"
+EVALUATION = Path(__file__).resolve().parent.parent / "speech" / "evaluation"
+ASKED_DE = "Sind Sie gerade in Gefahr?"
+BACK_DE = "Danke, dass Sie es mir sagen. Dann machen wir weiter."
+SITE_QUESTION = "In welcher Geschäftsstelle möchten Sie den Termin"
+
+
+@pytest.mark.parametrize("lang, words, kind", [
+    ("de", "ich bin so verzweifelt", "self_harm"),
+    ("de", "ich habe solche angst, er ist wieder betrunken", "violence"),
+    ("de", "wir frieren, die kinder auch", "emergency"),
+    ("en", "everything feels hopeless", "self_harm"),
+    ("en", "i'm scared, he's drunk again", "violence"),
+    ("tr", "çok çaresizim", "self_harm"),
+    ("uk", "мені дуже страшно", "violence"),
+    ("ru", "я больше не могу", "self_harm"),
+    ("ar", "انا خايفه كتير", "violence"),
+])
+def test_words_of_worry_are_heard_in_each_language(lang, words, kind):
+    assert detect_crisis(words, lang) is None  # no crisis the expressions hear ...
+    assert detect_worry(words, lang) == kind   # ... but cause to ask
+
+
+@pytest.mark.parametrize("lang, words", [
+    ("de", "ich sterbe vor langeweile in der warteschleife"),
+    ("de", "mein handy ist gleich tot"),
+    ("de", "mein vater ist tot, ich brauche einen termin wegen der miete"),
+    ("de", "nach dem tod meiner mutter muss ich umziehen"),
+    ("de", "ich nehme tabletten gegen bluthochdruck"),
+    ("de", "ich habe angst vor dem vorstellungsgespräch"),
+    ("en", "i'm dying to know if my application went through"),
+    ("en", "i'm afraid i can't make that appointment"),
+    ("en", "my phone is dead, can you call my landline"),
+    ("en", "i need a copy of the death certificate for the application"),
+])
+def test_idioms_and_someone_else_s_death_are_not_asked_about(lang, words):
+    assert detect_worry(words, lang) is None
+
+
+@pytest.mark.parametrize("path", sorted(EVALUATION.glob("intents_*.tsv"))
+                         + sorted(DATA.glob("intents_*.tsv")) + sorted(DATA.glob("topics_*.tsv")),
+                         ids=lambda path: path.name)
+def test_no_ordinary_request_gives_cause_to_ask(path):
+    lang = set_language(path.name)
+    asked = [text for intent, text in labelled(path)
+             if intent != "emergency" and detect_worry(text, lang) is not None]
+    assert asked == []
+
+
+# The sealed sets (never read while the words were chosen; counts only): crises that get
+# help (any kind the expressions hear) or the question, and near misses that are asked,
+# as measured on 30 November 2026. Before the question existed: 248 of 420 crises got help;
+# with it 301 get help or the question, and 9 of 124 near misses are asked.
+SEALED = {  # name: (crises that get help or the question, at least; near misses asked, at most)
+    "crisis_sealed_ar.tsv": (18, 0), "crisis_sealed_en.tsv": (17, 1),
+    "crisis_sealed_ru.tsv": (22, 1), "crisis_sealed_tr.tsv": (18, 0),
+    "crisis_sealed_uk.tsv": (18, 1), "crisis_sealed2_ar.tsv": (11, 0),
+    "crisis_sealed2_en.tsv": (17, 1), "crisis_sealed2_ru.tsv": (15, 2),
+    "crisis_sealed2_tr.tsv": (22, 0), "crisis_sealed2_uk.tsv": (13, 2),
+    "crisis_sealed3_de.tsv": (20, 0), "crisis_sealed_written_ar.tsv": (19, 0),
+    "crisis_sealed_written_de.tsv": (18, 0), "crisis_sealed_written_en.tsv": (18, 0),
+    "crisis_sealed_written_ru.tsv": (17, 0), "crisis_sealed_written_tr.tsv": (20, 0),
+    "crisis_sealed_written_uk.tsv": (18, 1),
+}
+
+
+@pytest.mark.parametrize("name", sorted(SEALED))
+def test_crises_nobody_wrote_down_get_help_or_the_question_as_often_as_measured(name):
+    lang = set_language(name)
+    helped = asked = 0
+    for kind, text in labelled(DATA / name):
+        found = detect_crisis(text, lang) or detect_worry(text, lang)
+        if kind == "none":
+            asked += found is not None and detect_crisis(text, lang) is None
+        else:
+            helped += found is not None
+    # Counts only: these sentences stay unread, so that they keep measuring.
+    least, most = SEALED[name]
+    assert helped >= least
+    assert asked <= most
+
+
+def test_every_sealed_set_is_measured():
+    assert {path.name for path in DATA.glob("crisis_sealed*.tsv")} == set(SEALED)
+
+
+# -- on the phone, through the webhooks
+
+
+def booking_at_the_site_question(app) -> Caller:
+    caller = Caller(app)
+    caller.dial()
+    caller.say("ich möchte einen termin")
+    caller.say("wegen geld")
+    assert SITE_QUESTION in caller.hears()
+    return caller
+
+
+def test_worry_in_the_middle_of_a_booking_is_asked_about_then_the_booking_goes_on(app):
+    caller = booking_at_the_site_question(app)
+    caller.say("ich habe solche angst")
+    assert ASKED_DE in caller.hears()
+    assert "Telefonseelsorge" not in caller.hears()  # a question, not the numbers
+    caller.say("nein")
+    said = caller.hears()
+    assert said.startswith(BACK_DE)
+    assert SITE_QUESTION in said  # where the caller was
+    caller.say("waiblingen")
+    assert "Wann passt es Ihnen?" in caller.hears()
+    # Asked once a call: more words of worry do not stop the booking again.
+    caller.say("ich bin so verzweifelt mit den terminen, am dienstag vormittag")
+    assert ASKED_DE not in caller.hears()
+
+
+def test_yes_gets_the_help_and_a_person_first(app):
+    caller = booking_at_the_site_question(app)
+    caller.say("mir ist alles so sinnlos geworden")
+    assert ASKED_DE in caller.hears()
+    caller.say("ja")
+    said = caller.hears()
+    assert "Telefonseelsorge" in said and "null acht hundert, eins eins eins" in said
+    assert "[Warteschleife: hotline-emergency]" in said
+
+
+def test_a_caller_who_cannot_answer_is_put_through_on_the_second_silence(app):
+    caller = booking_at_the_site_question(app)
+    caller.say("er ist wieder betrunken und schreit")
+    assert ASKED_DE in caller.hears()
+    caller.say("")
+    assert ASKED_DE in caller.hears()  # one silence: asked again
+    caller.say("")
+    said = caller.hears()
+    assert "eins eins null" in said and "[Warteschleife: hotline-emergency]" in said
+
+
+def test_a_message_of_worry_gets_the_question_in_writing(app):
+    someone = Texter(app)
+    said = someone.send("Hallo, ich habe solche Angst, er ist wieder betrunken")
+    assert prompts.written("de", "worry_check") in said
+    assert "Sagen Sie" not in said
+    said = someone.send("ja")
+    assert "116 016" in said  # fear and drink: the help against violence
