@@ -96,6 +96,9 @@ ORDINALS = {
 # ("am Montag, ach nein, lieber Dienstag").
 CORRECTION = re.compile(r"\b(lieber|doch|eher|besser|sondern|ach nein|rather|instead|"
                         r"actually|better)\b")
+# "Dienstag, nein, Mittwoch": a bare no corrects only between two wishes; on its own
+# ("nein, Montag geht nicht") it answers the question.
+BARE_NO = re.compile(r"\b(nein|nee|no)\b", re.IGNORECASE)
 
 
 def topic_from(text: str, folded: str | None = None) -> str | None:
@@ -273,6 +276,13 @@ class Understanding:
             wish = appointment_wish(after, self.lang, self.now) if after.strip() else {}
             if wish:
                 return wish
+        for no in reversed(list(BARE_NO.finditer(self.text))):
+            before, after = self.text[:no.start()], self.text[no.end():]
+            if (after.strip() and not rules_out_days(after, self.lang)
+                    and appointment_wish(before, self.lang, self.now)):
+                wish = appointment_wish(after, self.lang, self.now)
+                if wish:
+                    return wish
         # The wish reader reads the words without the days ruled out ("nicht Montag"):
         # where there are none, those are this turn's entities.
         same = not rules_out_days(self.text, self.lang)

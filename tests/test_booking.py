@@ -142,6 +142,31 @@ def test_no_with_a_new_wish_looks_again(app):
     assert int(re.search(r"um (\d+)", offer).group(1)) >= 12
 
 
+@pytest.mark.parametrize("first_line, day", [
+    ("termin in waiblingen wegen geld, montag, nein, dienstag", "Dienstag, den 1. Dezember"),
+    ("termin in waiblingen wegen geld am freitag nein am montag vormittags",
+     "Montag, den 30. November"),
+])
+def test_a_day_corrected_with_a_bare_no_is_the_day_booked(app, first_line, day):
+    # A caller in a hurry corrects herself without "lieber" or "ach": the day after the
+    # no counts, not the one she took back.
+    offer = book(app, first_line).hears()
+    assert offer.startswith(f"Ich kann Ihnen anbieten: {day}")
+
+
+def test_a_day_corrected_with_a_bare_no_in_english_is_the_day_booked(app):
+    caller = Caller(app)
+    caller.dial()
+    caller.say("#9")
+    caller.say("an appointment in Backnang about money on Monday, no, Tuesday")
+    assert caller.hears().startswith("I can offer you: Tuesday, 1 December, at")
+
+
+def test_a_no_that_only_rules_a_day_out_is_no_correction(app):
+    offer = book(app, "termin in waiblingen wegen geld nächste woche, nein, nicht montag").hears()
+    assert "anbieten" in offer and "Montag" not in offer
+
+
 def test_a_day_in_the_past_or_far_ahead_is_said_and_asked_again(app):
     caller = book(app, "termin in backnang wegen geld")
     caller.say("gestern")
