@@ -343,6 +343,24 @@ def test_reschedule_takes_the_new_slot_then_frees_the_old(app, db):
     assert caller.summary()["outcome"] == "rescheduled"
 
 
+@pytest.mark.parametrize("request_line, day", [
+    ("ich möchte meinen termin am dienstag auf donnerstag nachmittags verschieben",
+     "morgen, Donnerstag, um 14 Uhr"),
+    ("kann ich meinen termin auf den dritten dezember verlegen", "Donnerstag, den 3. Dezember"),
+])
+def test_the_day_a_booking_is_to_be_moved_to_is_not_asked_again(app, request_line, day):
+    code = code_in(book(app, "termin in backnang wegen geld nächste woche dienstag", "ja").hears())
+    caller = Caller(app)
+    caller.dial()
+    caller.say(request_line)
+    caller.say("#" + code)
+    assert "Dienstag, den 1. Dezember" in caller.hears()  # the booking found, not the new day
+    caller.say("ja")
+    offer = caller.hears()
+    assert "Wann passt es Ihnen?" not in offer
+    assert offer.startswith(f"Ich kann Ihnen anbieten: {day}")
+
+
 def test_opening_hours_are_answered_from_the_schedule(app):
     caller = Caller(app)
     caller.dial()
