@@ -266,3 +266,13 @@ def test_money_asked_back_hears_that_instalments_can_be_asked_for(app):
 def test_ill_with_a_child_and_an_appointment_is_not_taken_for_a_new_booking(app):
     said = call(app, "mein Kind ist krank, ich kann nicht zum Termin kommen").hears()
     assert "Arbeitsunfähigkeitsbescheinigung" in said and "oder um einen neuen Termin" not in said
+
+
+def test_yes_to_booked_here_on_the_phone_asks_whether_to_cancel_or_move(app):
+    # "Haben Sie den Termin hier am Telefon gebucht?" is a question: "ja" answers it.
+    caller = call(app, "Ich bin krank und kann morgen nicht zum Termin kommen")
+    caller.say("ja")
+    said = caller.hears()
+    assert "absagen oder verschieben" in said and "nicht verstanden" not in said
+    caller.say("#2")
+    assert "Buchungsnummer" in caller.hears()
