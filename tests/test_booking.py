@@ -501,3 +501,24 @@ def test_an_appointment_outside_the_opening_hours_says_how_to_get_in(app):
     inside = book(app, "termin in waiblingen wegen geld am montag um 10 uhr", "ja")
     assert "Ihr Termin ist gebucht: Montag, den 7. Dezember, um 10 Uhr" in inside.hears()
     assert "klingeln" not in inside.hears()
+
+
+@pytest.mark.parametrize("detail, next_question", [
+    ("Arbeit suchen", "In welcher Geschäftsstelle"),
+    ("in Backnang", "Worum geht es bei dem Termin?"),
+])
+def test_the_next_detail_instead_of_yes_to_a_weak_booking_request_goes_on_booking(
+        app, detail, next_question):
+    # "Es geht um einen neuen Termin?" is answered with what the appointment is about.
+    caller = book(app, "hallo. ich Termin. bitte")
+    assert "Es geht um einen neuen Termin?" in caller.hears()
+    caller.say(detail)
+    said = caller.hears()
+    assert next_question in said and "Ich verbinde" not in said
+
+
+def test_a_new_question_instead_of_yes_to_a_weak_booking_request_is_that_question(app):
+    caller = book(app, "hallo. ich Termin. bitte")
+    caller.say("wann kommt mein Geld")
+    said = caller.hears()
+    assert "Termin" not in said and "Geschäftsstelle" not in said  # no booking
