@@ -276,3 +276,9 @@ def test_yes_to_booked_here_on_the_phone_asks_whether_to_cancel_or_move(app):
     assert "absagen oder verschieben" in said and "nicht verstanden" not in said
     caller.say("#2")
     assert "Buchungsnummer" in caller.hears()
+
+
+def test_an_offices_hours_say_morning_and_evening_apart(app):
+    # "von halb acht bis halb acht am Abend" sounds like no hours at all on a bad line.
+    said = call(app, "Wie ist das mit der Rente von meiner Mutter").hears()
+    assert "von 7 Uhr 30 bis 19 Uhr 30" in said and "halb acht" not in said
