@@ -282,3 +282,10 @@ def test_an_offices_hours_say_morning_and_evening_apart(app):
     # "von halb acht bis halb acht am Abend" sounds like no hours at all on a bad line.
     said = call(app, "Wie ist das mit der Rente von meiner Mutter").hears()
     assert "von 7 Uhr 30 bis 19 Uhr 30" in said and "halb acht" not in said
+
+
+@pytest.mark.parametrize("words", ["wo schick ich die Krankmeldung hin",
+                                   "wohin muss ich meine Krankmeldung schicken"])
+def test_where_to_send_a_sick_note_is_the_sick_notes_answer(app, words):
+    said = call(app, words).hears()
+    assert "innerhalb von drei Tagen" in said and "Antrag auf Bürgergeld" not in said
