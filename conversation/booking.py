@@ -97,6 +97,10 @@ def start(t: Talk, intent: str, words: Understanding | None) -> Turn:
         return next_question(state, t.heard.now, noted=noted, before=_other_office(t))
     state.booking = {"mode": "cancel" if intent == "cancel_appointment" else "reschedule",
                      "declined": []}
+    if intent == "reschedule_appointment" and said and said.moved_to:
+        # "Auf Donnerstag verschieben": the new day is not asked again once the booking
+        # is found.
+        state.booking["moved_to"] = _in_hours(said.moved_to, None)
     code = _booking_code(said.entities if said else {})
     if code:
         return query(state, "find_booking", {"code": code}, "find_booking")
@@ -616,7 +620,9 @@ def confirm_change(t: Talk) -> Reply:
             return query(state, "cancel", {"code": booking["found"]["code"]}, "cancel")
         booking["site"] = booking["found"]["site"]
         booking["topic"] = booking["found"]["topic"]
-        booking["wish"] = None
+        booking["wish"] = booking.pop("moved_to", None)
+        if booking["wish"]:
+            return next_question(state, t.heard.now)
         return ask(state, [say("ask_when")], "request", "ask:when", step="book_when")
     if t.words.answer == "no" or t.words.key == "2":
         return anything_else(state, "kept", before=[say("kept")])

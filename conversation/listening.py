@@ -42,6 +42,11 @@ CHOICE_MARGIN = 0.15
 # "Ja", "nein danke", "nein, das war alles": said alone, a yes or no is an answer.
 YES_NO_WORDS = 4
 
+# What a booking's next detail alone is taken for: an appointment topic ("Arbeit suchen",
+# "Geld", "Arbeitslosmeldung"), or nothing (a site, a day).
+DETAIL_INTENTS = {"book_appointment", "job_search", "payment_status", "register_unemployed",
+                  "out_of_scope"}
+
 # Keypad menu offered after the second failed turn.
 MENU = {
     "1": "book_appointment",
@@ -179,6 +184,8 @@ def confirm(t: Talk) -> Reply:
     request_ = _with_request(t)
     if t.words.answer == "yes" and t.state.candidates:
         return handle(t, t.state.candidates[0], recognition, request_)
+    if _booking_detail(t, recognition):
+        return handle(t, "book_appointment", recognition, request_)
     if recognition.confident and recognition.intent != "out_of_scope":
         return handle(t, recognition.intent, recognition, request_)
     if t.words.answer == "no":
@@ -450,6 +457,16 @@ def worry_answer(t: Talk) -> Turn:
         return ask(state, [Say("worry_check")], "yes_no", "worry:again", step="worry_check")
     state.worry = {"asked": True}
     return crisis(t, kind)
+
+
+def _booking_detail(t: Talk, recognition: speech.Recognition) -> bool:
+    """Whether the answer to "Es geht um einen neuen Termin?" is the booking's next detail
+    ("Arbeit suchen", "in Backnang", "morgen"), which says yes: callers rarely say "ja"
+    first. A question of its own ("wann kommt mein Geld") is not one."""
+    words = t.words
+    return (t.state.candidates[:1] == ["book_appointment"] and words.answer != "no"
+            and not words.asks and recognition.intent in DETAIL_INTENTS
+            and bool(words.topic or words.get("site") or words.wish))
 
 
 def _with_request(t: Talk, said: bool = True) -> Understanding:

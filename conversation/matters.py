@@ -15,6 +15,7 @@ caller's words are then taken as a new request.
     letter_next     no                                -                              anything_else
     (a request)     ill, a sick child, an interview   what to send, and by when      absence_choice
     absence_choice  "absagen", 1 / "verschieben", 2   cancels / moves a booking      find_code ...
+    absence_choice  yes (booked here)                 "absagen oder verschieben?"    absence_choice
     absence_choice  "Brief", 3, no                    asks the day of that           absence_day
                                                       appointment
     absence_day     a day                             notes it for the team (a       anything_else
@@ -136,12 +137,18 @@ def letter_next(t: Talk) -> Reply | None:
 
 
 def absence_choice(t: Talk) -> Reply | None:
-    words = t.words
+    words, absence = t.words, t.state.absence or {}
     if words.key == "1" or CANCEL_WORDS.search(words.folded):
         return booking.start(t, "cancel_appointment", words)
     if words.key == "2" or MOVE_WORDS.search(words.folded):
         return booking.start(t, "reschedule_appointment", words)
-    if words.key == "3" or words.answer == "no" or LETTER_WORDS.search(words.folded):
+    if words.answer == "yes" and not absence.get("booked_here"):
+        # "Haben Sie den Termin hier am Telefon gebucht?" - "Ja": which of the two, then.
+        t.state.absence = {**absence, "booked_here": True}
+        return ask(t.state, [Say("absence_cancel_or_move")], "menu", "absence:booked_here",
+                   step="absence_choice")
+    if words.key == "3" or (words.answer == "no" and not absence.get("booked_here")) \
+            or LETTER_WORDS.search(words.folded):
         return ask(t.state, [Say("absence_day")], "request", "absence:ask_day",
                    step="absence_day")
     return None

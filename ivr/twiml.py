@@ -507,13 +507,12 @@ def waiting(sentences: list[str], lang: str, voice: Voice, choice_url: str, *,
     return to_xml(response)
 
 
-def crisis_in_queue(says: list[Say], sentence: str, lang: str, voice: Voice,
-                    wait_url: str) -> str:
-    """A caller in crisis while waiting: the help numbers, first in line, wait on."""
+def crisis_in_queue(says: list[Say], lang: str, voice: Voice, wait_url: str) -> str:
+    """A caller in crisis while waiting: the help numbers, first in line, wait on. That
+    they are first in line is the wait's own sentence, said next (not twice in a row)."""
     response = VoiceResponse()
     for say in says:
         voice.speak(response, say, lang)
-    voice.say(response, sentence, lang)
     response.redirect(wait_url, method="POST")
     return to_xml(response)
 

@@ -625,8 +625,7 @@ def _crisis_while_waiting(call_sid: str, crisis: str, lang: str) -> Response:
     def work(db):
         queue.enqueue(db, call_sid, priority="emergency", now=_now())  # first in line now
         return twiml.crisis_in_queue([Say(key) for key in CRISIS_PROMPTS.get(crisis, ())],
-                                     prompts.text(lang, "queue_emergency"), lang, _voice(),
-                                     url_for("voice.wait", lang=lang))
+                                     lang, _voice(), url_for("voice.wait", lang=lang))
 
     log.warning("Crisis heard while waiting on call %s: moved to the front", call_sid)
     return _answer(call_sid, work)

@@ -97,6 +97,13 @@ ORDINALS = {
 # ("am Montag, ach nein, lieber Dienstag").
 CORRECTION = re.compile(r"\b(lieber|doch|eher|besser|sondern|ach nein|rather|instead|"
                         r"actually|better)\b")
+# "Dienstag, nein, Mittwoch": a bare no corrects only between two wishes; on its own
+# ("nein, Montag geht nicht") it answers the question.
+BARE_NO = re.compile(r"\b(nein|nee|no)\b", re.IGNORECASE)
+# "auf Donnerstag verschieben", "move it to Thursday": the day an appointment is to go
+# to follows "auf" or "to" at once (after an article at most); "to" before a verb is
+# no day ("I want to move my appointment on Tuesday": the Tuesday is the old one).
+MOVED_TO = re.compile(r"\b(?:auf|to)\s+(?:(?:den|die|das|the)\s+)?", re.IGNORECASE)
 
 
 def topic_from(text: str, folded: str | None = None) -> str | None:
@@ -282,11 +289,29 @@ class Understanding:
             wish = appointment_wish(after, self.lang, self.now) if after.strip() else {}
             if wish:
                 return wish
+        for no in reversed(list(BARE_NO.finditer(self.text))):
+            before, after = self.text[:no.start()], self.text[no.end():]
+            if (after.strip() and not rules_out_days(after, self.lang)
+                    and appointment_wish(before, self.lang, self.now)):
+                wish = appointment_wish(after, self.lang, self.now)
+                if wish:
+                    return wish
         # The wish reader reads the words without the days ruled out ("nicht Montag"):
         # where there are none, those are this turn's entities.
         same = not rules_out_days(self.text, self.lang)
         return appointment_wish(self.text, self.lang, self.now,
                                 entities=self.entities if same else None)
+
+    @cached_property
+    def moved_to(self) -> dict:
+        """The wish for the day an appointment is to be moved to ("auf Donnerstag
+        verschieben"); empty when the words name none (the day named may be the old one's)."""
+        for match in reversed(list(MOVED_TO.finditer(self.text))):
+            after = self.text[match.end():]
+            first_words = " ".join(after.split()[:2])
+            if first_words and appointment_wish(first_words, self.lang, self.now):
+                return appointment_wish(after, self.lang, self.now)
+        return {}
 
     @cached_property
     def without_booking(self) -> str | None:

@@ -142,6 +142,31 @@ def test_no_with_a_new_wish_looks_again(app):
     assert int(re.search(r"um (\d+)", offer).group(1)) >= 12
 
 
+@pytest.mark.parametrize("first_line, day", [
+    ("termin in waiblingen wegen geld, montag, nein, dienstag", "Dienstag, den 1. Dezember"),
+    ("termin in waiblingen wegen geld am freitag nein am montag vormittags",
+     "Montag, den 30. November"),
+])
+def test_a_day_corrected_with_a_bare_no_is_the_day_booked(app, first_line, day):
+    # A caller in a hurry corrects herself without "lieber" or "ach": the day after the
+    # no counts, not the one she took back.
+    offer = book(app, first_line).hears()
+    assert offer.startswith(f"Ich kann Ihnen anbieten: {day}")
+
+
+def test_a_day_corrected_with_a_bare_no_in_english_is_the_day_booked(app):
+    caller = Caller(app)
+    caller.dial()
+    caller.say("#9")
+    caller.say("an appointment in Backnang about money on Monday, no, Tuesday")
+    assert caller.hears().startswith("I can offer you: Tuesday, 1 December, at")
+
+
+def test_a_no_that_only_rules_a_day_out_is_no_correction(app):
+    offer = book(app, "termin in waiblingen wegen geld nächste woche, nein, nicht montag").hears()
+    assert "anbieten" in offer and "Montag" not in offer
+
+
 def test_a_day_in_the_past_or_far_ahead_is_said_and_asked_again(app):
     caller = book(app, "termin in backnang wegen geld")
     caller.say("gestern")
@@ -318,6 +343,24 @@ def test_reschedule_takes_the_new_slot_then_frees_the_old(app, db):
     assert caller.summary()["outcome"] == "rescheduled"
 
 
+@pytest.mark.parametrize("request_line, day", [
+    ("ich möchte meinen termin am dienstag auf donnerstag nachmittags verschieben",
+     "morgen, Donnerstag, um 14 Uhr"),
+    ("kann ich meinen termin auf den dritten dezember verlegen", "Donnerstag, den 3. Dezember"),
+])
+def test_the_day_a_booking_is_to_be_moved_to_is_not_asked_again(app, request_line, day):
+    code = code_in(book(app, "termin in backnang wegen geld nächste woche dienstag", "ja").hears())
+    caller = Caller(app)
+    caller.dial()
+    caller.say(request_line)
+    caller.say("#" + code)
+    assert "Dienstag, den 1. Dezember" in caller.hears()  # the booking found, not the new day
+    caller.say("ja")
+    offer = caller.hears()
+    assert "Wann passt es Ihnen?" not in offer
+    assert offer.startswith(f"Ich kann Ihnen anbieten: {day}")
+
+
 def test_opening_hours_are_answered_from_the_schedule(app):
     caller = Caller(app)
     caller.dial()
@@ -458,3 +501,24 @@ def test_an_appointment_outside_the_opening_hours_says_how_to_get_in(app):
     inside = book(app, "termin in waiblingen wegen geld am montag um 10 uhr", "ja")
     assert "Ihr Termin ist gebucht: Montag, den 7. Dezember, um 10 Uhr" in inside.hears()
     assert "klingeln" not in inside.hears()
+
+
+@pytest.mark.parametrize("detail, next_question", [
+    ("Arbeit suchen", "In welcher Geschäftsstelle"),
+    ("in Backnang", "Worum geht es bei dem Termin?"),
+])
+def test_the_next_detail_instead_of_yes_to_a_weak_booking_request_goes_on_booking(
+        app, detail, next_question):
+    # "Es geht um einen neuen Termin?" is answered with what the appointment is about.
+    caller = book(app, "hallo. ich Termin. bitte")
+    assert "Es geht um einen neuen Termin?" in caller.hears()
+    caller.say(detail)
+    said = caller.hears()
+    assert next_question in said and "Ich verbinde" not in said
+
+
+def test_a_new_question_instead_of_yes_to_a_weak_booking_request_is_that_question(app):
+    caller = book(app, "hallo. ich Termin. bitte")
+    caller.say("wann kommt mein Geld")
+    said = caller.hears()
+    assert "Termin" not in said and "Geschäftsstelle" not in said  # no booking

@@ -302,3 +302,9 @@ def test_hours_and_address_answers_are_answered_calls(app, first):
     caller.say("nein")
     caller.hang_up()
     assert caller.summary()["outcome"] == "answered"
+
+
+def test_a_swabian_asking_the_hours_in_the_middle_of_a_booking_hears_them(app):
+    # Verb last ("wann ihr offe hen"), asked where the hotline wanted the topic.
+    caller = call(app, "ich brauch en Termin", "ha noi, i will wisse wann ihr offe hen")
+    assert "von 8 bis 12 Uhr" in caller.hears()

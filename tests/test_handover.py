@@ -208,3 +208,11 @@ def test_an_agents_mailbox_that_picks_up_does_not_take_the_caller(app, db, agent
     assert db.execute("SELECT result FROM dial_attempts WHERE agent_id = ?",
                       [agents[0].id]).fetchone() == ("no-answer",)
     assert db.execute("SELECT result FROM queue_entries").fetchone() == (None,)
+
+
+def test_asking_for_a_caseworker_by_name_is_asking_for_a_person_not_an_appointment(app):
+    caller = Caller(app)
+    caller.dial()
+    caller.say("Ich möchte Frau Keller sprechen")
+    said = caller.hears()
+    assert "Mitarbeiter" in said and "Termin" not in said

@@ -266,3 +266,26 @@ def test_money_asked_back_hears_that_instalments_can_be_asked_for(app):
 def test_ill_with_a_child_and_an_appointment_is_not_taken_for_a_new_booking(app):
     said = call(app, "mein Kind ist krank, ich kann nicht zum Termin kommen").hears()
     assert "Arbeitsunfähigkeitsbescheinigung" in said and "oder um einen neuen Termin" not in said
+
+
+def test_yes_to_booked_here_on_the_phone_asks_whether_to_cancel_or_move(app):
+    # "Haben Sie den Termin hier am Telefon gebucht?" is a question: "ja" answers it.
+    caller = call(app, "Ich bin krank und kann morgen nicht zum Termin kommen")
+    caller.say("ja")
+    said = caller.hears()
+    assert "absagen oder verschieben" in said and "nicht verstanden" not in said
+    caller.say("#2")
+    assert "Buchungsnummer" in caller.hears()
+
+
+def test_an_offices_hours_say_morning_and_evening_apart(app):
+    # "von halb acht bis halb acht am Abend" sounds like no hours at all on a bad line.
+    said = call(app, "Wie ist das mit der Rente von meiner Mutter").hears()
+    assert "von 7 Uhr 30 bis 19 Uhr 30" in said and "halb acht" not in said
+
+
+@pytest.mark.parametrize("words", ["wo schick ich die Krankmeldung hin",
+                                   "wohin muss ich meine Krankmeldung schicken"])
+def test_where_to_send_a_sick_note_is_the_sick_notes_answer(app, words):
+    said = call(app, words).hears()
+    assert "innerhalb von drei Tagen" in said and "Antrag auf Bürgergeld" not in said
