@@ -28,6 +28,9 @@ SITE_QUESTION = "In welcher Geschäftsstelle möchten Sie den Termin"
     ("de", "ich bin so verzweifelt", "self_harm"),
     ("de", "ich habe solche angst, er ist wieder betrunken", "violence"),
     ("de", "wir frieren, die kinder auch", "emergency"),
+    # A stranger on the softphone found these heard by nothing (30 November 2026).
+    ("de", "ich weiß nicht mehr weiter, ich mach Schluss", "self_harm"),
+    ("de", "ich kann nicht mehr weitermachen", "self_harm"),
     ("en", "everything feels hopeless", "self_harm"),
     ("en", "i'm scared, he's drunk again", "violence"),
     ("tr", "çok çaresizim", "self_harm"),
