@@ -112,8 +112,7 @@ def _say(name: str, value, lang: str, schedule: Schedule | None, today: date | N
     if kind == "digits":
         return spoken_code(value, lang)
     if schedule is not None and kind == "entry":
-        site = schedule.site(value)
-        return (site.entry_en if lang == "en" else site.entry_de) or text(lang, "entry_default")
+        return schedule.site(value).entry(lang) or text(lang, "entry_default")
     if schedule is not None and kind == "holiday":
         return holiday_name(schedule.state, date.fromisoformat(value), lang) or ""
     if schedule is not None and kind == "closure":
@@ -129,10 +128,15 @@ def _say(name: str, value, lang: str, schedule: Schedule | None, today: date | N
         site = schedule.site(value)
         if lang == "en":
             return f"at the {site.name_en}"
+        # The other languages say it their own way around the town's name ("Backnang
+        # şubesinde"); German with the site's own name and article.
+        own = catalogue(lang).get("sites", {}).get("place")
+        if own:
+            return own.format(place=site.town(lang))
         return f"{'in der' if site.article == 'die' else 'im'} {site.name}"
     if schedule is not None and kind == "address":
         site = schedule.site(value)
-        directions = site.directions_en if lang == "en" else site.directions_de
+        directions = site.directions(lang)
         return f"{site.address}. {directions}".rstrip(". ") if directions else site.address
     if schedule is not None and kind == "bring":
         return join_words(list(schedule.topic(value).bring(lang)), lang)
@@ -167,13 +171,13 @@ def _say_hours(kind: str, value, lang: str, schedule: Schedule | None) -> str | 
         prompts = catalogue(lang)["prompts"]
         if set(value) == set(schedule.sites):
             return prompts["hours_sites_all"]
-        towns = join_words([schedule.site(s).place for s in value], lang)
+        towns = join_words([schedule.site(s).town(lang) for s in value], lang)
         return prompts["hours_sites_some"].format(towns=towns)
     if kind == "town":
-        return schedule.site(value).place
+        return schedule.site(value).town(lang)
     if kind == "way":
         site = schedule.site(value)
-        directions = site.directions_en if lang == "en" else site.directions_de
+        directions = site.directions(lang)
         street = spoken_street(site.address)
         return f"{street}. {directions}".rstrip(". ") if directions else street
     if kind == "diffs":

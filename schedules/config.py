@@ -31,6 +31,7 @@ WeekHours = dict[int, tuple[Interval, ...]]
 _INTERVAL = re.compile(r"^\s*(\d{1,2}):(\d{2})\s*-\s*(\d{1,2}):(\d{2})\s*$")
 _ID = re.compile(r"^[a-z0-9][a-z0-9_-]{0,39}$")
 _MONTH_DAY = re.compile(r"^(\d{2})-(\d{2})$")
+_MORE_TEXT = re.compile(r"^(?:directions|entry|place)_[a-z]{2}(?:-[a-z]+)?$")
 
 
 class ScheduleConfigError(ValueError):
@@ -55,6 +56,29 @@ class Site:
     # hotline's general sentence.
     entry_de: str = ""
     entry_en: str = ""
+    # The directions, the way in and the town's name for the hotline's other languages
+    # ("directions_tr", "entry_uk", "place_ru"): a Turkish caller hears no German
+    # sentence inside a Turkish one, a Russian voice reads no Latin letters.
+    texts: dict[str, str] = field(default_factory=dict, compare=False)
+
+    def directions(self, lang: str) -> str:
+        """How to get there in `lang`; empty where the file gives none in it."""
+        return self._said("directions", lang)
+
+    def entry(self, lang: str) -> str:
+        """How booked customers get in, in `lang`; empty where the file gives none in it."""
+        return self._said("entry", lang)
+
+    def town(self, lang: str) -> str:
+        """The town's name as `lang` writes it ("Шорндорф"); `place` where none is given."""
+        return self.texts.get(f"place_{lang}") or self.place
+
+    def _said(self, what: str, lang: str) -> str:
+        if lang == "en":
+            return getattr(self, f"{what}_en")
+        if lang.split("-")[0] == "de":
+            return getattr(self, f"{what}_de")
+        return self.texts.get(f"{what}_{lang}", "")
 
 
 @dataclass(frozen=True)
@@ -67,12 +91,18 @@ class Topic:
     label_en: str
     bring_de: tuple[str, ...]
     bring_en: tuple[str, ...]
+    # What to bring in the hotline's other languages, where every item has a text in it.
+    bring_more: dict[str, tuple[str, ...]] = field(default_factory=dict, compare=False)
 
     def label(self, lang: str) -> str:
         return self.label_en if lang == "en" else self.label_de
 
     def bring(self, lang: str) -> tuple[str, ...]:
-        return self.bring_en if lang == "en" else self.bring_de
+        """What to bring in `lang`; in German where the file does not say it in `lang`
+        (the names printed on the documents themselves)."""
+        if lang == "en":
+            return self.bring_en
+        return self.bring_more.get(lang, self.bring_de)
 
 
 @dataclass(frozen=True)
@@ -292,6 +322,8 @@ def _site(site_id: str, raw, where: _Where) -> Site:
         appointment_hours=appointments,
         entry_de=_text(raw.get("entry_de", ""), where.at("entry_de"), empty=True),
         entry_en=_text(raw.get("entry_en", ""), where.at("entry_en"), empty=True),
+        texts={key: _text(value, where.at(key), empty=True) for key, value in raw.items()
+               if _MORE_TEXT.match(key) and key[-3:] not in ("_de", "_en")},
     )
 
 
@@ -306,10 +338,14 @@ def _topic(topic_id: str, raw, where: _Where) -> Topic:
     raw = _table(raw, where, required=True)
     bring = _list(raw.get("bring", []), where.at("bring"))
     bring_de, bring_en = [], []
+    more: dict[str, list[str]] = {}
     for i, item in enumerate(bring):
         item = _table(item, where.at(f"bring[{i}]"), required=True)
         bring_de.append(_text(item.get("de"), where.at(f"bring[{i}].de")))
         bring_en.append(_text(item.get("en"), where.at(f"bring[{i}].en")))
+        for lang, said in item.items():
+            if lang not in ("de", "en"):
+                more.setdefault(lang, []).append(_text(said, where.at(f"bring[{i}].{lang}")))
     return Topic(
         id=topic_id,
         minutes=_int(raw.get("minutes"), where.at("minutes"), 5, 480),
@@ -317,6 +353,9 @@ def _topic(topic_id: str, raw, where: _Where) -> Topic:
         label_en=_text(raw.get("label_en"), where.at("label_en")),
         bring_de=tuple(bring_de),
         bring_en=tuple(bring_en),
+        # A list half translated would be read half in German: only whole lists count.
+        bring_more={lang: tuple(items) for lang, items in more.items()
+                    if len(items) == len(bring_de)},
     )
 
 

@@ -323,6 +323,32 @@ def test_an_appointment_in_turkish_by_voice(app):
         ("Herr Yılmaz", "2026-12-01")]
 
 
+# Said in German inside another language, these are what a booking read out before the
+# sites and topics had texts of their own (a stranger's call, 30 November 2026).
+GERMAN_IN_A_BOOKING = ("in der Geschäftsstelle", "Bitte klingeln", "Sie werden", "Vom Bahnhof",
+                       "Gegenüber vom", "Personalausweis", "Kontoauszüge", "Bescheide")
+
+
+@pytest.mark.parametrize("key, lines, heard", [
+    ("8", ["randevu almak istiyorum", "para", "Backnang", "salı sabah", "evet"],
+     ["Backnang şubesinde", "Obstmarkt durağına", "kimlik kartı veya pasaport"]),
+    ("6", ["мені потрібно записатися на прийом", "гроші", "Шорндорф", "у вівторок зранку",
+           "так"],
+     ["у відділенні Шорндорф", "Навпроти автовокзалу Шорндорф", "посвідчення особи"]),
+    ("7", ["мне нужно записаться на приём", "деньги", "Вайблинген", "во вторник утром", "да"],
+     ["в отделении Вайблинген", "Пять минут пешком", "удостоверение личности"]),
+    ("4", ["أريد موعدا", "مال", "باكنانغ", "يوم الثلاثاء صباحا", "نعم"],
+     ["في فرع باكنانغ", "موقف أوبستماركت", "جواز السفر"]),
+])
+def test_a_booking_in_another_language_is_read_out_in_it_not_in_german(app, key, lines, heard):
+    caller = book_in(app, key, *lines)
+    booked = " ".join(" ".join(e.hotline) for e in caller.exchanges)
+    assert rows(app, "SELECT count(*) FROM bookings") == [(1,)], booked
+    for words in heard:
+        assert words in booked
+    assert [german for german in GERMAN_IN_A_BOOKING if german in booked] == []
+
+
 # ----------------------------------------------------------------- the interpreter conference
 
 
