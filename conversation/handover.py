@@ -69,7 +69,9 @@ def staffed(state: CallState, open_now) -> Turn:
         return ask(state, [*before, say("crisis_call_now"), say("crisis_again")], "yes_no",
                    "crisis:closed", step="crisis_numbers")
     if queue == "emergency":
-        before.append(say("closed_emergency"))
+        # After the help against violence (the police, 110), 112 would be a second number
+        # for the same danger.
+        before.append(say("closed_urgent" if state.crisis == "violence" else "closed_emergency"))
     return ask(state, [*before, say("closed_options")], "menu",
                f"unstaffed:{event.split(':', 1)[1]}", step="unstaffed")
 

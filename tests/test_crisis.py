@@ -136,6 +136,17 @@ def test_self_harm_on_a_sunday_gets_the_numbers_not_the_callback_menu(app):
     assert "Passen Sie auf sich auf" in caller.hears() and caller.finished
 
 
+def test_violence_on_a_sunday_hears_one_number_for_the_danger_then_the_callback(app):
+    app.extensions["hotline.clock"] = lambda: SUNDAY
+    caller = Caller(app)
+    caller.dial()
+    caller.say("mein mann schlägt mich")
+    said = caller.hears()
+    assert "Polizei: eins eins null" in said and "eins eins sechs, null eins sechs" in said
+    assert "eins eins zwei" not in said  # a second number for the same danger confused
+    assert "rufen wir Sie als Erstes zurück" in said
+
+
 def test_gas_being_cut_off_is_an_emergency_not_online_services(app):
     caller = Caller(app)
     caller.dial()
