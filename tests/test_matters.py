@@ -51,9 +51,10 @@ def test_the_tuning_set_is_understood_in_full():
 
 
 @pytest.mark.parametrize("name, floor", [
-    # Measured once each, never tuned on; before this change: 6/19 and 30/110.
+    # Measured once each, never tuned on; before this change: 6/19 and 30/110. The blind
+    # set was 84/110 then, 88/110 after later changes to the catalogue (30 November 2026).
     ("topics_heldout_de.tsv", 18 / 19),
-    ("topics_blind_de.tsv", 84 / 110),
+    ("topics_blind_de.tsv", 88 / 110),
 ])
 def test_unseen_callers_are_understood_at_least_as_well_as_measured(name, floor):
     assert accuracy(name) >= floor - 1e-9
