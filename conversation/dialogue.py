@@ -33,7 +33,9 @@ Where a call can be (`CallState.step`) and what moves it on:
     any             words that give cause for worry     "Sind Sie in Gefahr?" (once   worry_check
                     (speech.detect_worry: Tod, Angst)   a call)
     worry_check     yes; unclear twice                  as a crisis of that kind      agent
-    worry_check     no                                  the question before again     (before)
+    worry_check     no                                  the words said with the worry (before)
+                                                        in that step, else the
+                                                        question before again
     listen, menu    emergency (no money, eviction, ...) hands over, emergency queue   agent
     listen          two requests fit equally well       "Geht es um A oder um B?"     clarify
     clarify         names one, or 1 / 2                 handles that one              (as listen)
