@@ -33,7 +33,9 @@ Where a call can be (`CallState.step`) and what moves it on:
     any             words that give cause for worry     "Sind Sie in Gefahr?" (once   worry_check
                     (speech.detect_worry: Tod, Angst)   a call)
     worry_check     yes; unclear twice                  as a crisis of that kind      agent
-    worry_check     no                                  the question before again     (before)
+    worry_check     no                                  the words said with the worry (before)
+                                                        in that step, else the
+                                                        question before again
     listen, menu    emergency (no money, eviction, ...) hands over, emergency queue   agent
     listen          two requests fit equally well       "Geht es um A oder um B?"     clarify
     clarify         names one, or 1 / 2                 handles that one              (as listen)
@@ -292,10 +294,12 @@ class Dialogue:
             # confidence check: on a bad line an emergency must still be heard.
             return listening.handle(t, "emergency", recognition, words)
         if state.step == "worry_check":
-            return listening.worry_answer(t)
+            return self._worry_answered(t)
         if state.worry is None and words.worry is not None:
-            # Words that give cause for worry, in any step: asked about once a call.
-            return listening.worry_check(t, words.worry)
+            # Words that give cause for worry, in any step: asked about once a call. What
+            # was said with them is kept until the answer (never a date of birth).
+            said = "" if state.step in PRIVATE_STEPS else heard.speech
+            return listening.worry_check(t, words.worry, said)
         command = listening.command(t)
         if command is not None:
             return self._settle(t, command)
@@ -322,6 +326,20 @@ class Dialogue:
             if office is not None:
                 return dataclasses.replace(matters.refer(state, office), recognition=recognition)
         return self._settle(t, step.answer(t))
+
+    def _worry_answered(self, t: Talk) -> Turn:
+        """The answer to "Sind Sie in Gefahr?". After "nein" the words that raised the
+        question are taken up in the step they were said at: "einen Termin wegen Geld,
+        ich hab so Angst" goes on to the booking, "Waiblingen, aber ..." to the day. Words
+        that answer nothing there leave the caller at the question before."""
+        said = (t.state.worry or {}).get("said", "")
+        turn = listening.worry_answer(t)
+        if turn.event != "worry:no" or not said.strip():
+            return turn
+        again = self._step(turn.state.copy(), Heard(speech=said, now=t.heard.now))
+        if again.state.failures > turn.state.failures:
+            return turn  # a "not understood" would follow the thanks: ask as before
+        return dataclasses.replace(again, actions=(Say("worry_back"), *again.actions))
 
     def _settle(self, t: Talk, reply: Reply) -> Turn:
         if isinstance(reply, Failed):

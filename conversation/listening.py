@@ -422,13 +422,14 @@ def crisis_numbers(t: Talk) -> Turn:
                 "crisis:goodbye")
 
 
-def worry_check(t: Talk, kind: str) -> Turn:
+def worry_check(t: Talk, kind: str, said: str = "") -> Turn:
     """Words that give cause for worry (death, tablets, fear, cold) but no crisis the
     expressions hear: ask once whether the caller is in danger, then go back to the
-    question they were at. Veiled crises are said in words nobody wrote down."""
+    question they were at. Veiled crises are said in words nobody wrote down. `said`
+    (the words, kept until the answer) may carry a request for after "no"."""
     state = t.state
     state.worry = {"kind": kind, "step": state.step, "ask": state.last_ask,
-                   "expect": state.last_expect}
+                   "expect": state.last_expect, "said": said}
     state.failures = 0
     return _with(ask(state, [Say("worry_check")], "yes_no", f"worry:{kind}",
                      step="worry_check"), t.recognition)
@@ -449,6 +450,9 @@ def worry_answer(t: Talk) -> Turn:
         state.step = worry.get("step") or "listen"
         state.last_ask = worry.get("ask") or [["what_else", {}]]
         state.last_expect = worry.get("expect") or "request"
+        if state.step == "greeting":
+            # Not "Guten Tag" and the languages again in the middle of a call.
+            state.step, state.last_ask = "listen", [["ask_short", {}]]
         state.failures = 0
         return ask(state, [Say("worry_back"), *asked_before(state)], state.last_expect,
                    "worry:no")

@@ -162,3 +162,51 @@ def test_a_message_of_worry_gets_the_question_in_writing(app):
     assert "Sagen Sie" not in said
     said = someone.send("ja")
     assert "116 016" in said  # fear and drink: the help against violence
+
+
+# -- "Nein" after words that held a request as well (a stranger's calls, 1 December 2026):
+# the request was dropped and the greeting, "Guten Tag", played again mid-call.
+
+def test_after_no_the_request_said_with_the_words_of_worry_goes_on(app):
+    caller = Caller(app)
+    caller.dial()
+    caller.say("ich brauche einen termin wegen geld, ich hab so angst, dass mein mann trinkt")
+    assert ASKED_DE in caller.hears()
+    caller.say("nein")
+    said = caller.hears()
+    assert said.startswith(BACK_DE)
+    assert SITE_QUESTION in said  # the booking the caller asked for, not "Guten Tag" again
+    assert "Guten Tag" not in said
+
+
+def test_after_no_at_the_start_the_greeting_is_not_said_again(app):
+    caller = Caller(app)
+    caller.dial()
+    caller.say("ich habe solche angst")
+    assert ASKED_DE in caller.hears()
+    caller.say("nein")
+    said = caller.hears()
+    assert said.startswith(BACK_DE)
+    assert "Guten Tag" not in said and "Stichwort" in said  # asked what it is about
+    caller.say("termin wegen geld")
+    assert SITE_QUESTION in caller.hears()
+
+
+def test_after_no_an_answer_said_with_the_words_of_worry_counts(app):
+    caller = booking_at_the_site_question(app)
+    caller.say("waiblingen, aber ich habe solche angst")
+    assert ASKED_DE in caller.hears()
+    caller.say("nein")
+    said = caller.hears()
+    assert said.startswith(BACK_DE)
+    assert "Wann passt es Ihnen?" in said and SITE_QUESTION not in said
+
+
+def test_after_no_in_writing_the_request_goes_on_without_the_greeting(app):
+    someone = Texter(app)
+    said = someone.send("Hallo, ich brauche einen Termin wegen Geld. Ehrlich gesagt hab ich"
+                        " nur noch Angst.")
+    assert prompts.written("de", "worry_check") in said
+    said = someone.send("nein")
+    assert "Guten Tag" not in said and "English" not in said
+    assert "Geschäftsstelle" in said
