@@ -333,7 +333,15 @@ class Dialogue:
         ich hab so Angst" goes on to the booking, "Waiblingen, aber ..." to the day. Words
         that answer nothing there leave the caller at the question before."""
         said = (t.state.worry or {}).get("said", "")
-        turn = listening.worry_answer(t)
+        words, answer = t.words, None
+        recognition = words.recognition
+        if (words.answer is None and not listening.HEDGED_WORDS.search(words.folded)
+                and recognition is not None and recognition.confident
+                and recognition.intent not in (None, "emergency")):
+            # "Wann haben Sie geöffnet?" instead of an answer: a request of its own, taken
+            # as "no", and the request goes on.
+            answer, said = "no", t.heard.speech or ""
+        turn = listening.worry_answer(t, answer)
         if turn.event != "worry:no" or not said.strip():
             return turn
         again = self._step(turn.state.copy(), Heard(speech=said, now=t.heard.now))

@@ -8,6 +8,7 @@ time, and a caller in crisis.
 from __future__ import annotations
 
 import dataclasses
+import re
 
 import speech
 from speech.understanding import Understanding
@@ -435,17 +436,26 @@ def worry_check(t: Talk, kind: str, said: str = "") -> Turn:
                      step="worry_check"), t.recognition)
 
 
-def worry_answer(t: Talk) -> Turn:
-    """"Are you in danger?": yes gets the help and a person at emergency priority; no
-    goes back to the question before. A caller who cannot answer twice is put through
-    too: safety first."""
+# "Schon irgendwie", "weiß nicht", "maybe": to "are you in danger?" not a no. Safety first.
+HEDGED_WORDS = re.compile(r"\b(schon|irgendwie|vielleicht|weiss (?:ich )?nicht|weiss nich|"
+                          r"kann sein|bisschen|ein wenig|eher ja|naja|"
+                          r"maybe|kind of|sort of|a bit|a little|not sure|i don ?t know|"
+                          r"i do not know|perhaps)\b")
+
+
+def worry_answer(t: Talk, answer: str | None = None) -> Turn:
+    """"Are you in danger?": yes gets the help and a person at emergency priority, and so
+    does a hedge ("schon irgendwie", "weiß nicht"); no goes back to the question before.
+    `answer` overrides the words' ("no" for a request of its own instead of an answer).
+    A caller who cannot answer twice is put through too: safety first."""
     state, words = t.state, t.words
     worry = state.worry or {}
     kind = worry.get("kind", "self_harm")
-    if words.answer == "yes":
+    answer = answer or words.answer
+    if answer == "yes" or (answer is None and HEDGED_WORDS.search(words.folded)):
         state.worry = {"asked": True}
         return crisis(t, kind)
-    if words.answer == "no":
+    if answer == "no":
         state.worry = {"asked": True}
         state.step = worry.get("step") or "listen"
         state.last_ask = worry.get("ask") or [["what_else", {}]]
@@ -458,7 +468,10 @@ def worry_answer(t: Talk) -> Turn:
                    "worry:no")
     if words.command == "repeat" or state.failures == 0:
         state.failures += 0 if words.command == "repeat" else 1
-        return ask(state, [Say("worry_check")], "yes_no", "worry:again", step="worry_check")
+        sorry = [] if words.command == "repeat" else [
+            Say(SILENCE if t.heard.silent else NO_MATCH)]
+        return ask(state, [*sorry, Say("worry_check")], "yes_no", "worry:again",
+                   step="worry_check")
     state.worry = {"asked": True}
     return crisis(t, kind)
 

@@ -72,7 +72,8 @@ def test_no_ordinary_request_gives_cause_to_ask(path):
 # The sealed sets (never read while the words were chosen; counts only): crises that get
 # help (any kind the expressions hear) or the question, and near misses that are asked,
 # as measured on 30 November 2026. Before the question existed: 248 of 420 crises got help;
-# with it 301 get help or the question, and 9 of 124 near misses are asked.
+# with it 301 get help or the question, and 8 of 124 near misses are asked (9 before the
+# everyday words a stranger found were left out).
 SEALED = {  # name: (crises that get help or the question, at least; near misses asked, at most)
     "crisis_sealed_ar.tsv": (18, 0), "crisis_sealed_en.tsv": (17, 1),
     "crisis_sealed_ru.tsv": (22, 1), "crisis_sealed_tr.tsv": (18, 0),
@@ -210,3 +211,43 @@ def test_after_no_in_writing_the_request_goes_on_without_the_greeting(app):
     said = someone.send("nein")
     assert "Guten Tag" not in said and "English" not in said
     assert "Geschäftsstelle" in said
+
+
+def test_a_hedge_is_not_a_no_the_caller_gets_the_help(app):
+    caller = booking_at_the_site_question(app)
+    caller.say("ich habe solche angst")
+    caller.say("naja, schon irgendwie")
+    said = caller.hears()
+    assert "eins eins null" in said and "[Warteschleife: hotline-emergency]" in said
+
+
+def test_a_request_instead_of_an_answer_is_taken_as_no_and_answered(app):
+    caller = booking_at_the_site_question(app)
+    caller.say("ich habe solche angst")
+    caller.say("wann haben Sie geöffnet?")
+    said = caller.hears()
+    assert said.startswith(BACK_DE)
+    assert ASKED_DE not in said and "nicht verstanden" not in said
+    assert "Sollen wir vorher noch den Termin fertig buchen?" in said  # the request is heard
+    caller.say("nein")
+    assert "geöffnet" in caller.hears()
+
+
+def test_an_unclear_answer_hears_that_it_was_not_understood_before_the_question(app):
+    caller = booking_at_the_site_question(app)
+    caller.say("ich habe solche angst")
+    caller.say("blumenkohl")
+    said = caller.hears()
+    assert said.startswith("Das habe ich leider nicht verstanden.") and ASKED_DE in said
+
+
+@pytest.mark.parametrize("goodbye", ["nein danke, ich verabschiede mich",
+                                     "nein, Verzeihung, das war alles, auf Wiederhören"])
+def test_a_goodbye_at_the_end_is_no_cause_to_ask(app, goodbye):
+    caller = Caller(app)
+    caller.dial()
+    caller.say("wann haben Sie in Waiblingen geöffnet")
+    assert "Kann ich sonst noch etwas für Sie tun?" in caller.hears()
+    caller.say(goodbye)
+    said = caller.hears()
+    assert ASKED_DE not in said and "Auf Wiederhören" in said
