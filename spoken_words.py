@@ -362,25 +362,52 @@ ASAP = {"ru": "как можно скорее", "uk": "якнайшвидше", 
 
 
 def until_words(minute_of_day: int, lang: str) -> str:
-    """"до двенадцати тридцати", "до дванадцятої тридцять", "saat on iki otuza kadar"
-    (said as "saat ... kadar" without the dative ending), "حتى الساعة ..."."""
+    """"до двенадцати тридцати", "до дванадцятої тридцять", "saat on iki otuza kadar",
+    "حتى الساعة ..."."""
     if lang in ("ru", "uk"):
         return f"до {time_words(minute_of_day, lang, 'to')}"
     if lang == "tr":
-        return f"saat {time_words(minute_of_day, lang, 'to')} kadar"
+        return f"saat {_turkish_case(time_words(minute_of_day, lang, 'to'), _TR_DATIVE)} kadar"
     return f"حتى {time_words(minute_of_day, lang)}"
 
 
 def from_words(minute_of_day: int, lang: str) -> str:
-    """"с четырнадцати", "з чотирнадцятої", "saat on dörtten itibaren" (without the
-    ablative: "saat on dört itibarıyla"), "من الساعة ..."."""
+    """"с четырнадцати", "з чотирнадцятої", "saat on dörtten itibaren", "من الساعة ..."."""
     if lang == "ru":
         return f"с {time_words(minute_of_day, lang, 'from')}"
     if lang == "uk":
         return f"з {time_words(minute_of_day, lang, 'from')}"
     if lang == "tr":
-        return f"saat {time_words(minute_of_day, lang, 'from')} itibarıyla"
+        return (f"saat {_turkish_case(time_words(minute_of_day, lang, 'from'), _TR_ABLATIVE)}"
+                " itibaren")
     return f"من {time_words(minute_of_day, lang)}"
+
+
+# Turkish puts "until" and "from" on the last number word as an ending ("on iki otuza
+# kadar", "on dörtten itibaren"); without it ("on iki otuz kadar") a listener hears a
+# mistake. Every word a clock time ends in, with each ending, by vowel harmony and
+# consonant rules.
+_TR_DATIVE = {"bir": "bire", "iki": "ikiye", "üç": "üçe", "dört": "dörde", "beş": "beşe",
+              "altı": "altıya", "yedi": "yediye", "sekiz": "sekize", "dokuz": "dokuza",
+              "on": "ona", "yirmi": "yirmiye", "otuz": "otuza", "kırk": "kırka",
+              "elli": "elliye", "sıfır": "sıfıra"}
+_TR_ABLATIVE = {"bir": "birden", "iki": "ikiden", "üç": "üçten", "dört": "dörtten",
+                "beş": "beşten", "altı": "altıdan", "yedi": "yediden", "sekiz": "sekizden",
+                "dokuz": "dokuzdan", "on": "ondan", "yirmi": "yirmiden", "otuz": "otuzdan",
+                "kırk": "kırktan", "elli": "elliden", "sıfır": "sıfırdan"}
+
+
+def turkish_ending(minute_of_day: int, case: str) -> str:
+    """The ending a time written in figures takes in Turkish, as it is said: "12:30'a
+    kadar" (otuza), "14:00'ten itibaren" (on dörtten). `case`: "until" or "from"."""
+    last = time_words(minute_of_day, "tr", "to").rpartition(" ")[2]
+    ending = (_TR_DATIVE if case == "until" else _TR_ABLATIVE).get(last, last)
+    return ending[len(last):]
+
+
+def _turkish_case(said: str, endings: dict[str, str]) -> str:
+    head, _, last = said.rpartition(" ")
+    return f"{head} {endings.get(last, last)}".strip()
 
 
 def join(parts: list[str], lang: str) -> str:

@@ -181,7 +181,7 @@ def _say_hours(kind: str, value, lang: str, schedule: Schedule | None) -> str | 
         street = spoken_street(site.address)
         return f"{street}. {directions}".rstrip(". ") if directions else street
     if kind == "diffs":
-        return join_words([_difference(schedule.site(site).place, part, how, a, b, lang)
+        return join_words([_difference(schedule.site(site).town(lang), part, how, a, b, lang)
                            for site, part, how, a, b in value], lang)
     return None
 
@@ -212,9 +212,17 @@ def _difference(town: str, part, how: str, a, b, lang: str) -> str:
     if lang == "en":
         return " ".join(w for w in (f"in {town}", hours, when) if w)
     if lang in spoken_words.LANGUAGES:
-        place = catalogue(lang)["prompts"]["hours_sites_some"].format(towns=town)
-        return " ".join(w for w in (place, when, hours) if w)
+        return " ".join(w for w in (_site_in(town, lang), when, hours) if w)
     return " ".join(w for w in (f"in {town}", when, hours) if w)
+
+
+def _site_in(town: str, lang: str) -> str:
+    """Where one site's hours differ, in Turkish, Ukrainian, Russian or Arabic: "Backnang
+    şubesinde", not "şubeler: Backnang" (the words for a list of several sites)."""
+    own = catalogue(lang).get("sites", {}).get("place")
+    if own:
+        return own.format(place=town)
+    return catalogue(lang)["prompts"]["hours_sites_some"].format(towns=town)
 
 
 def _noted(facts: dict, lang: str, schedule: Schedule | None) -> str:
@@ -395,7 +403,8 @@ def _write(name: str, value, lang: str, schedule: Schedule | None) -> str:
     if schedule is not None and kind == "way":
         return _say("address_x", value, lang, schedule, None)
     if schedule is not None and kind == "diffs":
-        return join_words([_written_difference(schedule.site(site).place, part, how, a, b, lang)
+        return join_words([_written_difference(schedule.site(site).town(lang), part, how, a, b,
+                                               lang)
                            for site, part, how, a, b in value], lang)
     return _say(name, value, lang, schedule, None)
 
@@ -403,9 +412,9 @@ def _write(name: str, value, lang: str, schedule: Schedule | None) -> str:
 # "until" and "from" an hour in writing, as spoken_words says them, in figures.
 _WRITTEN_BOUNDS = {
     "until": {"de": "bis {} Uhr", "en": "until {}", "uk": "до {}", "ru": "до {}",
-              "tr": "saat {} kadar", "ar": "حتى الساعة {}"},
+              "tr": "saat {}'{} kadar", "ar": "حتى الساعة {}"},
     "from": {"de": "ab {} Uhr", "en": "from {}", "uk": "з {}", "ru": "с {}",
-             "tr": "saat {} itibarıyla", "ar": "من الساعة {}"},
+             "tr": "saat {}'{} itibaren", "ar": "من الساعة {}"},
 }
 
 
@@ -414,16 +423,18 @@ def _written_difference(town: str, part, how: str, a, b, lang: str) -> str:
     "in Backnang in the morning until 12:30" (said: "bis halb eins", "until 12:30 pm")."""
     when = weekday_adverb(part, lang) if isinstance(part, int) else part_of_day(part, lang)
     if how in ("until", "from"):
+        minute = b if how == "until" else a
+        # Turkish writes the ending it says after the figures ("12:30'a kadar").
+        ending = [spoken_words.turkish_ending(minute, how)] if lang == "tr" else []
         hours = _WRITTEN_BOUNDS[how].get(lang[:2], "{}").format(
-            _written_clock(b if how == "until" else a, lang))
+            _written_clock(minute, lang), *ending)
     elif how == "span":
         hours = _write("hours_x", [(a, b)], lang, None)
     else:
         hours = _write("hours_x", a, lang, None)
     if lang.startswith("de") or lang == "en":
         return " ".join(w for w in (f"in {town}", when, hours) if w)
-    place = catalogue(lang)["prompts"]["hours_sites_some"].format(towns=town)
-    return " ".join(w for w in (place, when, hours) if w)
+    return " ".join(w for w in (_site_in(town, lang), when, hours) if w)
 
 
 def _written_day(day: date, lang: str) -> str:

@@ -349,6 +349,25 @@ def test_a_booking_in_another_language_is_read_out_in_it_not_in_german(app, key,
     assert [german for german in GERMAN_IN_A_BOOKING if german in booked] == []
 
 
+@pytest.mark.parametrize("key, asked, heard, not_heard", [
+    ("8", "çalışma saatleriniz nedir",
+     ["Backnang şubesinde", "saat on iki otuza kadar"], ["şubeler: Backnang", "otuz kadar"]),
+    ("6", "коли ви працюєте", ["У відділенні Бакнанг", "до дванадцятої тридцять"],
+     ["Backnang"]),
+])
+def test_where_one_site_s_hours_differ_it_is_named_as_the_language_says_it(
+        app, key, asked, heard, not_heard):
+    caller = Caller(app)
+    caller.dial()
+    caller.say(f"#{key}")
+    caller.say(asked)
+    said = caller.hears()
+    for words in heard:
+        assert words in said
+    for words in not_heard:
+        assert words not in said
+
+
 # ----------------------------------------------------------------- the interpreter conference
 
 

@@ -5,6 +5,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+import spoken_words
 from cases import spoken as case_spoken
 from schedules.spoken import spoken_code, spoken_hours, spoken_when
 from spoken_words import cardinal, slavic_plural
@@ -89,3 +90,15 @@ def test_cardinals_and_counted_forms():
     assert cardinal(121, "ar") == "مئة وواحد وعشرون"
     assert [slavic_plural(n, ("цент", "цента", "центов")) for n in (1, 2, 5, 11, 12, 21, 22)] == \
         ["цент", "цента", "центов", "центов", "центов", "цент", "цента"]
+
+
+@pytest.mark.parametrize("minute, until, since", [
+    (12 * 60 + 30, "saat on iki otuza kadar", "saat on iki otuzdan itibaren"),
+    (14 * 60, "saat on dörde kadar", "saat on dörtten itibaren"),
+    (16 * 60, "saat on altıya kadar", "saat on altıdan itibaren"),
+    (10 * 60, "saat ona kadar", "saat ondan itibaren"),
+])
+def test_turkish_hours_take_the_ending_a_listener_expects(minute, until, since):
+    # "saat on iki otuz kadar" (no dative) is what a stranger heard and stumbled over.
+    assert spoken_words.until_words(minute, "tr") == until
+    assert spoken_words.from_words(minute, "tr") == since
