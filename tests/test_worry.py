@@ -168,14 +168,22 @@ def test_a_message_of_worry_gets_the_question_in_writing(app):
 # -- "Nein" after words that held a request as well (a stranger's calls, 1 December 2026):
 # the request was dropped and the greeting, "Guten Tag", played again mid-call.
 
-def test_after_no_the_request_said_with_the_words_of_worry_goes_on(app):
-    caller = Caller(app)
-    caller.dial()
-    caller.say("ich brauche einen termin wegen geld, ich hab so angst, dass mein mann trinkt")
+def answered_no(caller: Caller, words: str) -> str:
+    """Say `words`, hear the question, answer "nein": what the hotline says then, after
+    its thanks."""
+    caller.say(words)
     assert ASKED_DE in caller.hears()
     caller.say("nein")
     said = caller.hears()
     assert said.startswith(BACK_DE)
+    return said
+
+
+def test_after_no_the_request_said_with_the_words_of_worry_goes_on(app):
+    caller = Caller(app)
+    caller.dial()
+    said = answered_no(caller, "ich brauche einen termin wegen geld, ich hab so angst, dass "
+                               "mein mann trinkt")
     assert SITE_QUESTION in said  # the booking the caller asked for, not "Guten Tag" again
     assert "Guten Tag" not in said
 
@@ -183,11 +191,7 @@ def test_after_no_the_request_said_with_the_words_of_worry_goes_on(app):
 def test_after_no_at_the_start_the_greeting_is_not_said_again(app):
     caller = Caller(app)
     caller.dial()
-    caller.say("ich habe solche angst")
-    assert ASKED_DE in caller.hears()
-    caller.say("nein")
-    said = caller.hears()
-    assert said.startswith(BACK_DE)
+    said = answered_no(caller, "ich habe solche angst")
     assert "Guten Tag" not in said and "Stichwort" in said  # asked what it is about
     caller.say("termin wegen geld")
     assert SITE_QUESTION in caller.hears()
@@ -195,11 +199,7 @@ def test_after_no_at_the_start_the_greeting_is_not_said_again(app):
 
 def test_after_no_an_answer_said_with_the_words_of_worry_counts(app):
     caller = booking_at_the_site_question(app)
-    caller.say("waiblingen, aber ich habe solche angst")
-    assert ASKED_DE in caller.hears()
-    caller.say("nein")
-    said = caller.hears()
-    assert said.startswith(BACK_DE)
+    said = answered_no(caller, "waiblingen, aber ich habe solche angst")
     assert "Wann passt es Ihnen?" in said and SITE_QUESTION not in said
 
 
