@@ -437,7 +437,9 @@ def worry_check(t: Talk, kind: str, said: str = "") -> Turn:
 
 
 # "Schon irgendwie", "weiß nicht", "maybe": to "are you in danger?" not a no. Safety first.
-HEDGED_WORDS = re.compile(r"\b(schon|irgendwie|vielleicht|weiss (?:ich )?nicht|weiss nich|"
+# ("Schon gut" alone is a no: "schon" counts only as "ja schon", "eigentlich schon".)
+HEDGED_WORDS = re.compile(r"\b(ja schon|eigentlich schon|irgendwie|vielleicht|"
+                          r"weiss (?:ich )?nicht|weiss nich|"
                           r"kann sein|bisschen|ein wenig|eher ja|naja|"
                           r"maybe|kind of|sort of|a bit|a little|not sure|i don ?t know|"
                           r"i do not know|perhaps)\b")
