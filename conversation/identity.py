@@ -38,6 +38,7 @@ import re
 from datetime import date
 
 from cases.model import InvalidCustomerNumberError, customer_number, from_keypad
+from speech import short_answers
 from speech.normalise import fold
 from speech.numbers import spoken_tokens
 from speech.understanding import Understanding
@@ -137,10 +138,11 @@ def _spoken_date(said: list[str], lang: str) -> tuple[int, int, int] | None:
     # Numbers (as said, "03" keeps its zero) and month names; fillers ("am", "der",
     # "of", "geboren") are skipped.
     items: list[tuple[str, str]] = []
-    for token in tokens:
+    for at, token in enumerate(tokens):
         ordinal = ORDINAL.fullmatch(token)
-        if token in MONTHS:
-            items.append(("month", str(MONTHS[token])))
+        month = _month(tokens[at:at + 2], lang)
+        if month:
+            items.append(("month", str(month)))
         elif ordinal:
             items.append(("number", ordinal.group(1)))
         elif token.isdigit():
@@ -167,6 +169,18 @@ def _spoken_date(said: list[str], lang: str) -> tuple[int, int, int] | None:
     if len(joined) == 8:  # "null drei null fünf neunzehnhundertachtzig" digit by digit
         return int(joined[:2]), int(joined[2:4]), int(joined[4:])
     return None
+
+
+def _month(two: list[str], lang: str) -> int | None:
+    """The month a token names, read with the next where a month takes two words
+    ("كانون الثاني"); the second word alone names none, so it is skipped as a filler."""
+    if two[0] in MONTHS:
+        return MONTHS[two[0]]
+    if lang not in short_answers.languages():
+        return None
+    if len(two) == 2 and short_answers.month(" ".join(two), lang):
+        return short_answers.month(" ".join(two), lang)
+    return short_answers.month(two[0], lang)
 
 
 # ----------------------------------------------------------------------------- the steps

@@ -42,6 +42,11 @@ class Words:
 def _all() -> dict[str, Words]:
     with DATA_FILE.open("rb") as fh:
         data = tomllib.load(fh)
+    for lang, entry in data.items():
+        # An entry too many shifts every later day ("çarşamba" heard as Thursday).
+        if len(entry["weekdays"]) != 7 or len(entry["months"]) != 12:
+            raise ValueError(f"{DATA_FILE.name}: [{lang}] needs 7 weekdays and 12 months, "
+                             f"one entry each")
     return {lang: Words(
         yes=_table(entry["yes"]), no=_table(entry["no"]),
         weekdays=[_table([w])[0] for w in entry["weekdays"]],
@@ -121,6 +126,14 @@ def day(text: str, lang: str, now: datetime) -> date | None:
             return monday + timedelta(days=wanted)
         return today + timedelta(days=(wanted - today.weekday()) % 7 or 7)
     return None
+
+
+def month(words: str, lang: str) -> int | None:
+    """The month (1-12) that `words` name as a whole ("мая", "Mayıs", "كانون الثاني"),
+    or None: for a date of birth, where the day must not roll forward."""
+    folded = _text(words).strip()
+    return next((number for number, pattern in enumerate(_all()[lang].months, start=1)
+                 if pattern.fullmatch(folded)), None)
 
 
 def _future(day_: int, month: int, today: date) -> date | None:

@@ -95,11 +95,15 @@ ORDINALS = {
 }
 # A caller correcting themselves in one breath: what follows the last of these counts
 # ("am Montag, ach nein, lieber Dienstag").
+# In the other languages only words that always correct ("точнее", "pardon", "أقصد"):
+# "лучше" or "краще" as often ask for a part of the day ("во вторник, лучше утром").
 CORRECTION = re.compile(r"\b(lieber|doch|eher|besser|sondern|ach nein|rather|instead|"
-                        r"actually|better)\b")
+                        r"actually|better|точнее|вернее|то есть|точніше|вірніше|тобто|"
+                        r"pardon|daha doğrusu|أقصد|اقصد|عفوا|بل)\b")
 # "Dienstag, nein, Mittwoch": a bare no corrects only between two wishes; on its own
-# ("nein, Montag geht nicht") it answers the question.
-BARE_NO = re.compile(r"\b(nein|nee|no)\b", re.IGNORECASE)
+# ("nein, Montag geht nicht") it answers the question. Russian and Ukrainian "не" is
+# no bare no ("в среду, не утром" keeps Wednesday).
+BARE_NO = re.compile(r"\b(nein|nee|no|нет|ні|hayır|hayir|yok|olmaz|لا|لأ)\b", re.IGNORECASE)
 # "auf Donnerstag verschieben", "move it to Thursday": the day an appointment is to go
 # to follows "auf" or "to" at once (after an article at most); "to" before a verb is
 # no day ("I want to move my appointment on Tuesday": the Tuesday is the old one).

@@ -12,7 +12,7 @@ from werkzeug.security import generate_password_hash
 
 import clock
 from app import create_app
-from conftest import NOW, TOKEN, Caller, twiml
+from conftest import NOW, TOKEN, Caller, twiml, with_demo_cases
 from db import connect, transaction
 from ivr import languages
 from routing import interpreters
@@ -321,6 +321,41 @@ def test_an_appointment_in_turkish_by_voice(app):
     book_in(app, "8", "randevu almak istiyorum", "para", "Waiblingen", "salı sabah", "evet")
     assert rows(app, "SELECT caseworker_name, date(start_utc) FROM bookings") == [
         ("Herr Yılmaz", "2026-12-01")]
+
+
+# Strangers' calls (1 December 2026): a day corrected in one breath was booked on the first
+# day, and Turkish days after Tuesday were heard one day late ("çarşamba" as Thursday).
+# NOW is Wednesday 25 November: next Wednesday is 2 December, Thursday is the 26th.
+@pytest.mark.parametrize("key, lines, day", [
+    ("7", ["мне нужно записаться на приём", "поиск работы", "Вайблинген",
+           "во вторник, нет, в среду", "да"], "2026-12-02"),
+    ("4", ["أريد حجز موعد", "البحث عن عمل", "شورندورف", "يوم الثلاثاء، لا، يوم الأربعاء",
+           "نعم"], "2026-12-02"),
+    ("6", ["мені потрібно записатися на прийом", "гроші", "Вайблінген",
+           "у вівторок, ні, в середу", "так"], "2026-12-02"),
+    ("8", ["randevu almak istiyorum", "para", "Waiblingen", "salı, hayır, çarşamba", "evet"],
+     "2026-12-02"),
+    ("8", ["randevu almak istiyorum", "para", "Waiblingen", "perşembe günü", "evet"],
+     "2026-11-26"),
+])
+def test_a_day_corrected_in_one_breath_is_booked_on_the_corrected_day(app, key, lines, day):
+    book_in(app, key, *lines)
+    assert rows(app, "SELECT date(start_utc) FROM bookings") == [(day,)]
+
+
+@pytest.mark.parametrize("key, lines", [
+    ("7", ["я хочу узнать статус моего заявления", "да", "123D456789", "да", "3 мая 1980"]),
+    ("4", ["أريد أن أعرف حالة طلبي", "نعم", "123D456789", "نعم", "3 أيار 1980"]),
+])
+def test_a_date_of_birth_with_the_month_named_in_the_language_is_understood(app, key, lines):
+    with_demo_cases(app)
+    caller = Caller(app)
+    caller.dial()
+    caller.say(f"#{key}")
+    for line in lines:
+        caller.say(line)
+    said = caller.hears()
+    assert rows(app, "SELECT count(*) FROM case_disclosures") == [(1,)], said
 
 
 # Said in German inside another language, these are what a booking read out before the
