@@ -87,6 +87,8 @@ PERSONAL = [
     "Oberhuber-Zängerle", "Oberhuber",
     # Written conversations (issue 26): the sender's number, what was written.
     "+491705550166", "1705550166", "03.05.1980", "Zwetschgenbaum",
+    # Words said with words of worry, kept in the call's state until the answer.
+    "Zipfelhuber",
 ]
 # The keyed pseudonyms of the callers' numbers (repeat callers, issue 23) go too.
 CALLER_KEYS = {number: keyed.digest("caller", number, os.environ["HOTLINE_HASH_KEY"])
@@ -278,6 +280,12 @@ def purge_everything_personal(app, runner, files):
             "mein Nachbar Xaver Quaxelbrunn hat gesagt ich soll anrufen"))], marks.NOISE,
             "leitung", utc_text(NOW))
         reviewed.conn.close()
+    # Words of worry with a request: the words wait in the call's state for the answer to
+    # "Sind Sie in Gefahr?", which never comes (the caller hangs up).
+    worried = call(app, "einen Termin wegen Geld, Frau Zipfelhuber macht mir solche Angst",
+                   from_number=CHATTY)
+    assert "Sind Sie gerade in Gefahr?" in worried.hears()
+    worried.hang_up()
     # Ill on the day of an appointment from a letter: a note for the team.
     absent = call(app, "ich bin krankgeschrieben und kann nicht kommen", "Brief",
                   "am vierten Dezember", from_number=ABSENT)
@@ -337,6 +345,7 @@ def purge_everything_personal(app, runner, files):
     assert "123D456789" in before_purge[files.TABLES]
     assert CALLER_KEYS[MOBILE] in before_purge[files.TABLES]
     assert "Zwetschgenbaum" in str(before_purge)
+    assert "Zipfelhuber" in str(before_purge)
 
     # Two months on, everything is due.
     app.extensions["hotline.clock"] = lambda: NOW + timedelta(days=60)
@@ -349,7 +358,7 @@ def purge_everything_personal(app, runner, files):
     assert gateway.deleted_recordings  # the voicemail's audio at Twilio
     # What statistics need is still there.
     database = connect(path)
-    assert database.execute("SELECT count(*) FROM calls").fetchone()[0] == 8
+    assert database.execute("SELECT count(*) FROM calls").fetchone()[0] == 9
     # The person's answers about reminders are theirs: gone with the appointment.
     assert database.execute("SELECT count(*) FROM bookings WHERE reminder_consent IS NOT NULL"
                             " OR reminder_reply IS NOT NULL OR reminder_reply_at IS NOT NULL"
