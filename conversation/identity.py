@@ -178,9 +178,8 @@ def _month(two: list[str], lang: str) -> int | None:
         return MONTHS[two[0]]
     if lang not in short_answers.languages():
         return None
-    if len(two) == 2 and short_answers.month(" ".join(two), lang):
-        return short_answers.month(" ".join(two), lang)
-    return short_answers.month(two[0], lang)
+    both = short_answers.month(" ".join(two), lang) if len(two) == 2 else None
+    return both or short_answers.month(two[0], lang)
 
 
 # ----------------------------------------------------------------------------- the steps

@@ -130,9 +130,8 @@ def _say(name: str, value, lang: str, schedule: Schedule | None, today: date | N
             return f"at the {site.name_en}"
         # The other languages say it their own way around the town's name ("Backnang
         # şubesinde"); German with the site's own name and article.
-        own = catalogue(lang).get("sites", {}).get("place")
-        if own:
-            return own.format(place=site.town(lang))
+        if _own_place(lang):
+            return _site_in(site.town(lang), lang)
         return f"{'in der' if site.article == 'die' else 'im'} {site.name}"
     if schedule is not None and kind == "address":
         site = schedule.site(value)
@@ -219,10 +218,15 @@ def _difference(town: str, part, how: str, a, b, lang: str) -> str:
 def _site_in(town: str, lang: str) -> str:
     """Where one site's hours differ, in Turkish, Ukrainian, Russian or Arabic: "Backnang
     şubesinde", not "şubeler: Backnang" (the words for a list of several sites)."""
-    own = catalogue(lang).get("sites", {}).get("place")
+    own = _own_place(lang)
     if own:
         return own.format(place=town)
     return catalogue(lang)["prompts"]["hours_sites_some"].format(towns=town)
+
+
+def _own_place(lang: str) -> str | None:
+    """The catalogue's `[sites] place` phrase ("{place} şubesinde"), if it has one."""
+    return catalogue(lang).get("sites", {}).get("place")
 
 
 def _noted(facts: dict, lang: str, schedule: Schedule | None) -> str:
