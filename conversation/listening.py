@@ -141,6 +141,11 @@ def request(t: Talk) -> Reply:
         # "Wo ist das?": the way there, to the site named or last talked about.
         return handle(t, "opening_hours", recognition, t.words)
     if recognition.intent == "out_of_scope":
+        if t.words.declines_appointment:
+            # "Ich brauche keinen Termin, nur eine Auskunft": understood, only not yet
+            # what about; asked openly, as after a "no" to "Es geht um ..., richtig?".
+            return _with(ask(state, [Say("what_then")], "request", "request:no_booking",
+                             step="listen"), recognition)
         return Failed(NO_MATCH)
     if is_referral(recognition.intent) and recognition.score >= CONFIRM_SCORE:
         # A phrase supervisors assigned to another office: saying that office's number
