@@ -141,7 +141,12 @@ def request(t: Talk) -> Reply:
         # "Wo ist das?": the way there, to the site named or last talked about.
         return handle(t, "opening_hours", recognition, t.words)
     if recognition.intent == "out_of_scope":
-        return Failed(NO_MATCH)
+        if t.words.declines_appointment:
+            # "Ich brauche keinen Termin, nur eine Auskunft": understood, only not yet
+            # what about; asked openly, as after a "no" to "Es geht um ..., richtig?".
+            return _with(ask(state, [Say("what_then")], "request", "request:no_booking",
+                             step="listen"), recognition)
+        return _in_other_language(t) or Failed(NO_MATCH)
     if is_referral(recognition.intent) and recognition.score >= CONFIRM_SCORE:
         # A phrase supervisors assigned to another office: saying that office's number
         # needs no confirming (and there is no topic name to confirm it by).
@@ -166,6 +171,37 @@ def request(t: Talk) -> Reply:
             return _with(ask(state, [prompt], "yes_no", "confirm", step="confirm"), recognition)
         return Failed(NO_MATCH)
     return handle(t, recognition.intent, recognition, t.words)
+
+
+def _in_other_language(t: Talk) -> Turn | None:
+    """"Merhaba, ich brauche randevu": words the first language does not understand, at
+    the start of a call, that one other offered language does. The call goes on in that
+    language with the request (its confirming question, usually), rather than "nicht
+    verstanden" in German; with two such languages nothing is guessed."""
+    state = t.state
+    if (state.lang != t.rules.languages[0] or state.intent is not None
+            or state.step not in ("greeting", "listen") or not t.words.text):
+        return None
+    found = []
+    for lang in t.rules.other_languages(state.lang):
+        if lang in t.rules.keypad_only:
+            continue
+        words = t.rules.understand(t.words.text, lang, t.heard.now, "")
+        recognition = words.recognition
+        # Not an emergency: a crisis is heard in every language by its own expressions,
+        # and "допоможіть" alone is a plea to be understood, best met by the languages.
+        if (recognition is not None and recognition.intent not in ("out_of_scope", "emergency")
+                and recognition.score >= CONFIRM_SCORE):
+            found.append((lang, words))
+    if len(found) != 1:
+        return None
+    lang, words = found[0]
+    first, state.lang = state.lang, lang
+    reply = request(dataclasses.replace(t, words=words))
+    if not isinstance(reply, Turn):
+        state.lang = first
+        return None
+    return reply
 
 
 def _menu_word(t: Talk) -> bool:

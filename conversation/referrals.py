@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 import tomllib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from speech.normalise import MAX_CHARS, words
@@ -42,7 +42,9 @@ class Office:
     unless: re.Pattern | None
     intents: frozenset[str]
     demo: bool = False
-    english: tuple[str, str, str] = ("", "", "")  # name, topic, hours
+    # Per language other than German: (name, topic, hours), from `name_<lang>`,
+    # `topic_<lang>`, `hours_<lang>`; a language without its own name hears the German.
+    translations: dict[str, tuple[str, str, str]] = field(default_factory=dict)
     transfer: bool = False  # the caller may be put through (tried by the job centre first)
     # Appointment topics the job centre books although this office decides the matter
     # ("arbeitslosmeldung"): asked for with an appointment, they are booked.
@@ -50,10 +52,10 @@ class Office:
 
     def says(self, lang: str = "de") -> dict:
         """The office's facts as prompt parameters, for a call in `lang`."""
-        if lang == "en" and self.english[0]:
-            name, topic, hours = self.english
+        if self.translations.get(lang, ("",))[0]:
+            name, topic, hours = self.translations[lang]
             return {"office": name, "office_short": name, "office_topic": topic,
-                    "office_number": _in_english(self.spoken), "office_hours": hours}
+                    "office_number": _digits_in(self.spoken, lang), "office_hours": hours}
         return {"office": self.name, "office_short": self.short, "office_topic": self.topic,
                 "office_number": self.spoken, "office_hours": self.hours}
 
@@ -101,14 +103,28 @@ class Referrals:
         return next((o for o in self.offices if o.key == key), None)
 
 
-_ENGLISH_DIGITS = {"null": "zero", "eins": "one", "zwei": "two", "drei": "three",
-                   "vier": "four", "fünf": "five", "sechs": "six", "sieben": "seven",
-                   "acht": "eight", "neun": "nine", "hundert": "hundred"}
+# The digit words of a number written for German listeners ("null acht hundert, vier,
+# ...") in the other languages, word for word, grouped as in German.
+_GERMAN_DIGITS = ("null", "eins", "zwei", "drei", "vier", "fünf", "sechs", "sieben", "acht",
+                  "neun", "hundert")
+_DIGITS = {
+    "en": ("zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine",
+           "hundred"),
+    "tr": ("sıfır", "bir", "iki", "üç", "dört", "beş", "altı", "yedi", "sekiz", "dokuz",
+           "yüz"),
+    "uk": ("нуль", "один", "два", "три", "чотири", "п'ять", "шість", "сім", "вісім",
+           "дев'ять", "сто"),
+    "ru": ("ноль", "один", "два", "три", "четыре", "пять", "шесть", "семь", "восемь",
+           "девять", "сто"),
+    "ar": ("صفر", "واحد", "اثنان", "ثلاثة", "أربعة", "خمسة", "ستة", "سبعة", "ثمانية",
+           "تسعة", "مئة"),
+}
 
 
-def _in_english(spoken: str) -> str:
-    """A number as grouped German digit words ("null acht hundert, ...") in English."""
-    return re.sub(r"\w+", lambda m: _ENGLISH_DIGITS.get(m.group(0), m.group(0)), spoken)
+def _digits_in(spoken: str, lang: str) -> str:
+    """A number as grouped German digit words ("null acht hundert, ...") in `lang`."""
+    table = dict(zip(_GERMAN_DIGITS, _DIGITS[lang], strict=True)) if lang in _DIGITS else {}
+    return re.sub(r"\w+", lambda m: table.get(m.group(0), m.group(0)), spoken)
 
 
 def _pattern(expressions: list[str]) -> re.Pattern | None:
@@ -135,8 +151,9 @@ def load(path: str | Path | None = None) -> Referrals:
                 hours=entry.get("hours", ""), patterns=_pattern(entry.get("patterns", [])),
                 unless=_pattern(entry.get("unless", [])),
                 intents=frozenset(entry.get("intents", [])), demo=bool(entry.get("demo")),
-                english=(entry.get("name_en", ""), entry.get("topic_en", ""),
-                         entry.get("hours_en", "")),
+                translations={lang: (entry[f"name_{lang}"], entry.get(f"topic_{lang}", ""),
+                                     entry.get(f"hours_{lang}", ""))
+                              for lang in _DIGITS if entry.get(f"name_{lang}")},
                 transfer=bool(entry.get("transfer")) and bool(entry.get("number")),
                 booked_topics=frozenset(entry.get("booked_topics", []))))
         anything = _pattern(expressions)

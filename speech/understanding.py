@@ -64,6 +64,25 @@ DROP_BOOKING = {
                      re.IGNORECASE),
 }
 
+# "Ich brauche keinen Termin, nur eine Auskunft", "I don't need an appointment": the
+# appointment named is the one not wanted, so its words are no evidence of a booking.
+# Matched on the folded words ("koin" is Swabian for "keinen").
+NO_APPOINTMENT = {
+    "de": re.compile(r"\bk(?:ei|oi)n\w* (?:neu\w* )?termin\w*"),
+    "en": re.compile(r"\b(?:(?:do ?n ?t|do not) (?:need|want) (?:an?|the) appointment\w*|"
+                     r"no appointment\w*|not (?:for )?an appointment\w*)"),
+}
+# ... except where it is one the caller did not get or has not yet: "ich habe noch
+# keinen Termin", "ich bekomme keinen Termin", "kein Termin frei".
+NO_APPOINTMENT_YET = {
+    "de": re.compile(r"\b(?:hab\w*|hat|hatte\w*|hend|bekomm\w*|bekam\w*|krieg\w*|"
+                     r"erhalt\w*|find\w*|gibt|gab|noch|immer) (?:\w+ ){0,3}?k(?:ei|oi)n\w* "
+                     r"(?:neu\w* )?termin|\bk(?:ei|oi)n\w* (?:neu\w* )?termin\w* "
+                     r"(?:\w+ ){0,2}?(?:frei|bekommen|gekriegt|erhalten|gefunden|gekriegt|mehr)\b"),
+    "en": re.compile(r"\b(?:have|got|get|had|find|found) (?:\w+ ){0,2}?no appointment|"
+                     r"\bno appointment\w* (?:available|free|left)\b"),
+}
+
 # Words that say a request is urgent without saying why ("ist dringend", "sofort"):
 # with a booking they ask for the nearest slot, not for the emergency queue.
 URGENCY = re.compile(r"\b(?:ist |es isch |es ist |sehr |ganz )?"
@@ -149,18 +168,40 @@ class Understanding:
         getting through, clear booking words are the request and are ranked alone."""
         if not self.text or self._recognise is None:
             return None
-        return self._recognise(self.request_words or self.text, self.lang)
+        words = self.request_words
+        # Only "keinen Termin" said: nothing asked for yet, rather than the booking.
+        return self._recognise(self.text if words is None else words, self.lang)
 
     @cached_property
     def request_words(self) -> str | None:
-        """The words without the clauses complaining about getting through, when those
-        were said beside clear booking words ("seit Wochen erreiche ich niemanden, ich
-        brauche einen Termin"); else None."""
-        if not COMPLAINT.search(self.text):
-            return None
-        clauses = [part.strip() for part in CLAUSE.split(self.text) if part.strip()]
+        """The words the request is read in, when not all of them: without the
+        appointment the caller does not want ("ich brauche keinen Termin, nur ..."), and
+        without the clauses complaining about getting through when those were said
+        beside clear booking words ("seit Wochen erreiche ich niemanden, ich brauche
+        einen Termin"); else None."""
+        text = self.without_appointment
+        if not COMPLAINT.search(text or self.text):
+            return text
+        clauses = [part.strip() for part in CLAUSE.split(text or self.text) if part.strip()]
         rest = " ".join(part for part in clauses if not COMPLAINT.search(part))
-        return rest if rest and about_appointment(rest) else None
+        return rest if rest and about_appointment(rest) else text
+
+    @cached_property
+    def without_appointment(self) -> str | None:
+        """The folded words without the appointment the caller says they do not want
+        ("keinen Termin", "no appointment"), when they say so; else None."""
+        pattern = NO_APPOINTMENT.get(self.lang)
+        if not self.text or pattern is None:
+            return None
+        folded = self.folded
+        if not pattern.search(folded) or NO_APPOINTMENT_YET[self.lang].search(folded):
+            return None
+        return re.sub(r"\s+", " ", pattern.sub(" ", folded)).strip()
+
+    @property
+    def declines_appointment(self) -> bool:
+        """Whether the caller says they want no appointment ("nur eine Auskunft")."""
+        return self.without_appointment is not None
 
     @cached_property
     def calm(self) -> Recognition | None:
@@ -380,8 +421,14 @@ class Understanding:
 
     @cached_property
     def name_answer(self) -> str | None:
-        """The answer to "Auf welchen Namen?": a name alone ("Schmid") counts too."""
-        return caller_name(self.text, self.lang, asked=True) if self.text else None
+        """The answer to "Auf welchen Namen?": a name alone ("Schmid") counts too; a yes
+        or no before it is none ("ja klar", "jo", "evet", "так, Бондаренко")."""
+        words = self.text.split()
+        # One word at a time: a yes or no is read in the caller's language, where
+        # speech.names knows only German and English lead-ins.
+        while words and extract_reply(words[0].strip(",.;!?"), self.lang).get("answer"):
+            words = words[1:]
+        return caller_name(" ".join(words), self.lang, asked=True) if words else None
 
     @cached_property
     def folded(self) -> str:

@@ -505,3 +505,51 @@ def test_the_dashboard_counts_calls_containment_and_waits_per_language(app):
     assert found["tr"]["calls"] == 1 and found["tr"]["contained"] == 1
     assert found["tr"]["label"] == "Türkisch"
     assert {"transferred", "wait_mean_s", "service_level"} <= set(found["tr"])
+
+
+# -- a stranger's calls (stranger 31) --------------------------------------------------------
+
+def test_turkish_callers_asking_for_child_benefit_hear_the_familienkasse_in_turkish(app):
+    # "çocuk parası ne zaman gelecek" started an identity check.
+    caller = Caller(app)
+    caller.dial()
+    caller.say("#8")
+    caller.say("çocuk parası ne zaman gelecek")
+    said = caller.hears()
+    assert "Familienkasse" in said and "çocuk parası" in said
+    assert "sıfır sekiz yüz, dört, beş beş beş beş, üç sıfır" in said
+    assert "erreichbar" not in said and "null acht" not in said
+
+
+def test_ukrainian_callers_hear_the_agentur_fuer_arbeit_in_ukrainian(app):
+    # The referral's matter and hours were German sentences inside the Ukrainian ones.
+    caller = Caller(app)
+    caller.dial()
+    caller.say("#6")
+    caller.say("Добрий день, я з України, хочу зареєструватися як безробітна")
+    said = caller.hears()
+    assert "Agentur für Arbeit" in said and "з понеділка по п'ятницю" in said
+    assert "erreichbar" not in said and "die Arbeitslosmeldung" not in said
+
+
+def test_arabic_callers_asking_when_the_hotline_opens_on_friday_hear_the_hours(app):
+    caller = Caller(app)
+    caller.dial()
+    caller.say("#4")
+    caller.say("متى تفتحون يوم الجمعة")
+    said = caller.hears()
+    assert "الجمعة" in said and "لم أفهم" not in said
+
+
+def test_a_turkish_word_in_german_goes_on_in_turkish_with_the_request(app):
+    # "Merhaba, ich brauche randevu" was "nicht verstanden"; German words alone are German.
+    caller = Caller(app)
+    caller.dial()
+    caller.say("Merhaba, ich brauche randevu")
+    assert "Konu şu: yeni bir randevu" in caller.hears()
+    caller.say("evet")
+    assert "Randevu hangi konuda" in caller.hears()
+    german = Caller(app)
+    german.dial()
+    german.say("ich brauche was")
+    assert "nicht verstanden" in german.hears()

@@ -110,3 +110,22 @@ def test_weak_lead_ins_need_a_capitalised_name(text, lang, name):
 ])
 def test_a_caseworker_corrected_in_one_breath_is_the_last_one_named(text):
     assert understood(text).caseworker == "Frau Haddad"
+
+
+@pytest.mark.parametrize("text, lang, name", [
+    ("ja klar", "de", None),
+    ("jo", "de", None),
+    ("genau", "de", None),
+    ("evet", "tr", None),
+    ("так", "uk", None),
+    ("نعم", "ar", None),
+    ("yeah", "en", None),
+    # The name after the yes is the name.
+    ("ja, Müller", "de", "Müller"),
+    ("evet, Yılmaz", "tr", "Yılmaz"),
+    ("так, Бондаренко", "uk", "Бондаренко"),
+    ("Klara Weiß", "de", "Klara Weiß"),
+])
+def test_a_yes_to_the_name_question_is_no_name(text, lang, name):
+    # A stranger's "ja klar" was booked as "Klar", a Turkish "evet" as "Evet".
+    assert understood(text, lang).name_answer == name
