@@ -72,7 +72,7 @@ def text(lang: str, key: str, schedule: Schedule | None = None, **params: str) -
 
     For what is written to a caller after the call (SMS, the calendar file): ``at_*`` an
     ISO date-time in figures with the month's name ("Dienstag, 1. Dezember, 9:30 Uhr",
-    "1 Aralık Salı, saat 09:30"), and with a `schedule` ``office_*`` a site as an SMS
+    "1 Aralık Salı, saat 09:30"), and with a `schedule` ``sitename_*`` a site as an SMS
     names it ("Geschäftsstelle Backnang", "у відділенні Бакнанг"), ``street_*`` its
     address alone (the way there is in the calendar file).
 
@@ -117,7 +117,7 @@ def _say(name: str, value, lang: str, schedule: Schedule | None, today: date | N
         return weekday_name(date.fromisoformat(value), lang)
     if kind == "at":
         return written_moment(datetime.fromisoformat(value), lang)
-    if schedule is not None and kind == "office":
+    if schedule is not None and kind == "sitename":
         return written_office(schedule.site(value), lang)
     if schedule is not None and kind == "street":
         return schedule.site(value).address
