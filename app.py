@@ -26,7 +26,7 @@ import stats
 from cases import install as cases_install
 from cases import store as cases_store
 from devtools import history, simulator, softphone
-from ivr import callback_calls, chat, media, reminder_calls, sms_status, voicemail
+from ivr import after_call, callback_calls, chat, media, reminder_calls, sms_status, voicemail
 from ivr import store as ivr_store
 from ivr import views as voice
 from ivr.parsing import HotlineRequest
@@ -38,7 +38,6 @@ from routing import interpreters as routing_interpreters
 from routing import store as routing_store
 from schedules import slots as schedules_slots
 from schedules import store as schedules_store
-from schedules import views as appointments
 from speech.cli import intent_command
 from stats import store as stats_store
 from teaching import marks as teaching_marks
@@ -126,7 +125,7 @@ def create_app(config: dict | None = None) -> Flask:
     app.register_blueprint(reminder_calls.bp)
     media.init_app(app)
     voicemail.init_app(app)
-    app.register_blueprint(appointments.bp)
+    app.register_blueprint(after_call.bp)
     routing.init_app(app, connect_url=voice.connect_url, phone_url=voice.phone_url,
                      place_callback=callback_calls.place)
     callback_calls.init_app(app)

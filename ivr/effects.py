@@ -253,8 +253,8 @@ def send_sms(ctx: Context, code: str, lang: str):
         return {"sent": False}
     link = f"{ctx.public_url.rstrip('/')}/appointments/{booking.token}.ics"
     body = prompts.text(lang, "sms_confirmation", schedule=ctx.schedule,
-                        when_start=booking.start.isoformat(), place_site=booking.site_id,
-                        address_site=booking.site_id, code=booking.code, link=link)
+                        at_start=booking.start.isoformat(), place_site=booking.site_id,
+                        street_site=booking.site_id, code=booking.code, link=link)
     # Queued with the booking (same transaction); sent once by the outbox's sender.
     outbox.enqueue(ctx.db, to=ctx.phone, body=body, purpose="booking_confirmation",
                    key=f"{ctx.call_sid}:booking:{booking.code}", call_sid=ctx.call_sid,

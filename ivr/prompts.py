@@ -70,6 +70,12 @@ def text(lang: str, key: str, schedule: Schedule | None = None, **params: str) -
     ``holiday_*`` the public holiday on an ISO date, ``closure_*`` why a site is closed
     ("site/ISO date").
 
+    For what is written to a caller after the call (SMS, the calendar file): ``at_*`` an
+    ISO date-time in figures with the month's name ("Dienstag, 1. Dezember, 9:30 Uhr",
+    "1 Aralık Salı, saat 09:30"), and with a `schedule` ``sitename_*`` a site as an SMS
+    names it ("Geschäftsstelle Backnang", "у відділенні Бакнанг"), ``street_*`` its
+    address alone (the way there is in the calendar file).
+
     Opening hours (conversation/hours_words.py): ``on_*`` a day ([date, today] as ISO dates, or
     "same" for "an diesem Tag"), ``hours_*`` intervals in minutes, ``reason_*`` a name in
     both languages, ``days_*`` weekdays, ``weekly_*`` one weekday ("donnerstags"), and with
@@ -109,6 +115,12 @@ def _say(name: str, value, lang: str, schedule: Schedule | None, today: date | N
         return f"{day.day} {month}" if lang == "en" else f"{day.day}. {month}"
     if kind == "weekday":
         return weekday_name(date.fromisoformat(value), lang)
+    if kind == "at":
+        return written_moment(datetime.fromisoformat(value), lang)
+    if schedule is not None and kind == "sitename":
+        return written_office(schedule.site(value), lang)
+    if schedule is not None and kind == "street":
+        return schedule.site(value).address
     if kind == "digits":
         return spoken_code(value, lang)
     if schedule is not None and kind == "entry":
@@ -280,6 +292,46 @@ def _noted_in_words(facts: dict, lang: str, schedule: Schedule | None) -> str:
         p for p in parts if p)
 
 
+# ----------------------------------------------------------------------------- after the call
+
+# An appointment's moment as each language writes it in a message: the day with the
+# month's name (a figure alone is read as a month by some and a day by others), the time
+# in 24-hour figures. Arabic keeps the digits 0-9, which the German address and the
+# booking code use too, so the reader sees one kind of digit.
+_WRITTEN_MOMENT = {"tr": "{day}, saat {time}", "uk": "{day}, о {time}", "ru": "{day}, в {time}",
+                   "ar": "{day}، الساعة {time}"}
+
+
+def written_moment(moment: datetime, lang: str) -> str:
+    """An appointment's day and time for reading, without the year (it is weeks away at
+    most): "Dienstag, 1. Dezember, 9:30 Uhr", "Tuesday, 1 December, 9:30 am",
+    "1 Aralık Salı, saat 09:30", "вівторок, 1 грудня, о 09:30"."""
+    local = moment.astimezone(BERLIN_TZ)
+    minute = local.hour * 60 + local.minute
+    if lang not in _WRITTEN_MOMENT:
+        lang = "en" if lang == "en" else "de"
+        return f"{_written_day(local.date(), lang, year=False)}, {spoken_time(minute, lang)}"
+    return _WRITTEN_MOMENT[lang].format(day=_written_day(local.date(), lang, year=False),
+                                        time=f"{local.hour:02d}:{local.minute:02d}")
+
+
+def written_office(site, lang: str) -> str:
+    """A site as a message names it: its own name in German, its English name in English,
+    and in the other languages the catalogue's phrase around the town's name as that
+    language writes it ("Backnang şubesinde", "في فرع باكنانغ")."""
+    if lang == "en":
+        return site.name_en
+    if _own_place(lang):
+        return _site_in(site.town(lang), lang)
+    return site.name
+
+
+def written_appointment(moment: datetime, site, lang: str) -> str:
+    """ "Dienstag, 1. Dezember, 10 Uhr, Geschäftsstelle Backnang": one offer in an SMS."""
+    comma = "، " if lang == "ar" else ", "
+    return f"{written_moment(moment, lang)}{comma}{written_office(site, lang)}"
+
+
 def topic(lang: str, intent: str) -> str:
     """How an intent is named to the caller ("den Stand Ihres Antrags")."""
     return catalogue(lang)["topics"][intent]
@@ -332,8 +384,8 @@ def unreviewed(lang: str) -> list[tuple[str, str]]:
 # ----------------------------------------------------------------------------- in writing
 
 # Sentences never written to anyone: they belong to calls the hotline places or to the
-# telephone's queue, or they are the texts of SMS already.
-NEVER_WRITTEN = ("reminder_call_", "callback_call_", "queue_", "sms_", "agents_busy")
+# telephone's queue, or they are the texts of SMS or of the calendar file already.
+NEVER_WRITTEN = ("reminder_call_", "callback_call_", "queue_", "sms_", "ics_", "agents_busy")
 
 
 def written(lang: str, key: str, schedule: Schedule | None = None, **params) -> str:
@@ -441,14 +493,21 @@ def _written_difference(town: str, part, how: str, a, b, lang: str) -> str:
     return " ".join(w for w in (_site_in(town, lang), when, hours) if w)
 
 
-def _written_day(day: date, lang: str) -> str:
-    """ "Dienstag, 1. Dezember 2026" / "Tuesday, 1 December 2026" / "вівторок, 01.12.2026"."""
-    if lang.startswith("de") or lang == "en":
-        month = MONTH_NAMES["en" if lang == "en" else "de"][day.month - 1]
-        dayname = weekday_name(day, "en" if lang == "en" else "de")
-        return (f"{dayname}, {day.day} {month} {day.year}" if lang == "en"
-                else f"{dayname}, {day.day}. {month} {day.year}")
-    return f"{weekday_name(day, lang)}, {day:%d.%m.%Y}"
+def _written_day(day: date, lang: str, year: bool = True) -> str:
+    """ "Dienstag, 1. Dezember 2026" / "Tuesday, 1 December 2026" / "вівторок, 1 грудня
+    2026" / "1 Aralık 2026 Salı" / "الثلاثاء، 1 ديسمبر 2026": the month by its name."""
+    said_year = f" {day.year}" if year else ""
+    if lang in spoken_words.LANGUAGES:
+        month = spoken_words.MONTHS[lang][day.month - 1]
+        name = weekday_name(day, lang)
+        if lang == "tr":
+            return f"{day.day} {month}{said_year} {name}"
+        comma = "، " if lang == "ar" else ", "
+        return f"{name}{comma}{day.day} {month}{said_year}"
+    month = MONTH_NAMES["en" if lang == "en" else "de"][day.month - 1]
+    dayname = weekday_name(day, "en" if lang == "en" else "de")
+    return (f"{dayname}, {day.day} {month}{said_year}" if lang == "en"
+            else f"{dayname}, {day.day}. {month}{said_year}")
 
 
 def _written_clock(minute: int, lang: str) -> str:

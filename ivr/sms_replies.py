@@ -1,11 +1,14 @@
 """Replies to appointment reminders by SMS: what the person wants, done, and what to answer.
 
-JA / YES confirms; ABSAGEN / CANCEL asks once ("ABSAGEN JA" cancels, the slot is free at
-once); VERSCHIEBEN / MOVE answers with the next free slots, chosen by replying their
-number, or RUECKRUF / CALL for a call back; STOP ends reminders for the number. Free
-text goes through the intent recogniser ("ich kann nicht, bin krank" asks whether to
-cancel or move; "ich möchte den Termin verschieben" offers slots). Anything else gets
-a short help text.
+In the reminder's language, or in German or English whatever it was (WORDS): JA / YES /
+EVET / ТАК / ДА / نعم confirms; ABSAGEN / CANCEL / İPTAL / СКАСУВАТИ / ОТМЕНИТЬ / إلغاء
+asks once ("ABSAGEN JA", "İPTAL EVET" cancels, the slot is free at once); VERSCHIEBEN /
+MOVE / ERTELE / ПЕРЕНЕСТИ / تأجيل answers with the next free slots, chosen by replying
+their number, or RUECKRUF / CALL / ARAYIN / ... for a call back; STOP ends reminders for
+the number. The answer is in the booking's language (in English to English words). Free
+text goes through the intent recogniser, in the booking's language first ("ich kann
+nicht, bin krank" asks whether to cancel or move; "ich möchte den Termin verschieben"
+offers slots). Anything else gets a short help text.
 
 The booking a reply is about is the one of the latest reminder sent to that number.
 If it was moved since (by phone, or by an earlier reply), the first reply is told the
@@ -17,6 +20,7 @@ Free text is never stored, only what it did (`bookings.reminder_reply`).
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass, field
 from datetime import datetime, time
 
@@ -30,17 +34,50 @@ from schedules.config import Schedule
 from speech import recognise
 from speech.understanding import Understanding
 
+from . import after_call, prompts
 from .effects import callback_window
 
-# What a reply may say, in German and English, after folding (upper case, letters only).
-CONFIRM = {"JA", "J", "YES", "Y", "OK", "JA BITTE"}
-CANCEL = {"ABSAGEN", "CANCEL", "STORNIEREN"}
-CANCEL_SURE = {"ABSAGEN JA", "JA ABSAGEN", "CANCEL YES", "YES CANCEL", "STORNIEREN JA"}
-MOVE = {"VERSCHIEBEN", "MOVE", "RESCHEDULE", "ANDERER TERMIN", "NEUER TERMIN"}
-CALL_BACK = {"RUECKRUF", "RÜCKRUF", "ANRUF", "ANRUFEN", "CALL", "CALL ME", "CALLBACK"}
-STOP = {"STOP", "STOPP", "ABMELDEN", "UNSUBSCRIBE"}
-ENGLISH = {"YES", "Y", "CANCEL", "CANCEL YES", "YES CANCEL", "UNSUBSCRIBE", "MOVE",
-           "RESCHEDULE", "CALL", "CALL ME", "CALLBACK"}
+# What a reply may say, per language (as written; compared folded: upper case, letters
+# only, without accents, so "iptal", "İptal" and "IPTAL" are one word). The German and
+# English words work whatever the booking's language; STOP always ends the reminders.
+WORDS = {
+    "de": {"CONFIRM": {"JA", "J", "OK", "JA BITTE"},
+           "CANCEL": {"ABSAGEN", "STORNIEREN"},
+           "CANCEL_SURE": {"ABSAGEN JA", "JA ABSAGEN", "STORNIEREN JA"},
+           "MOVE": {"VERSCHIEBEN", "ANDERER TERMIN", "NEUER TERMIN"},
+           "CALL": {"RUECKRUF", "RÜCKRUF", "ANRUF", "ANRUFEN"},
+           "STOP": {"STOP", "STOPP", "ABMELDEN"}},
+    "en": {"CONFIRM": {"YES", "Y"},
+           "CANCEL": {"CANCEL"},
+           "CANCEL_SURE": {"CANCEL YES", "YES CANCEL"},
+           "MOVE": {"MOVE", "RESCHEDULE"},
+           "CALL": {"CALL", "CALL ME", "CALLBACK"},
+           "STOP": {"UNSUBSCRIBE"}},
+    "tr": {"CONFIRM": {"EVET", "TAMAM"},
+           "CANCEL": {"İPTAL"},
+           "CANCEL_SURE": {"İPTAL EVET", "EVET İPTAL"},
+           "MOVE": {"ERTELE"},
+           "CALL": {"ARAYIN", "ARA", "GERİ ARAYIN", "GERİ ARA"},
+           "STOP": {"DURDUR"}},
+    "uk": {"CONFIRM": {"ТАК"},
+           "CANCEL": {"СКАСУВАТИ"},
+           "CANCEL_SURE": {"СКАСУВАТИ ТАК", "ТАК СКАСУВАТИ"},
+           "MOVE": {"ПЕРЕНЕСТИ"},
+           "CALL": {"ПЕРЕДЗВОНІТЬ", "ПЕРЕДЗВОНИТИ"},
+           "STOP": {"СТОП"}},
+    "ru": {"CONFIRM": {"ДА"},
+           "CANCEL": {"ОТМЕНИТЬ", "ОТМЕНА"},
+           "CANCEL_SURE": {"ОТМЕНИТЬ ДА", "ДА ОТМЕНИТЬ"},
+           "MOVE": {"ПЕРЕНЕСТИ"},
+           "CALL": {"ПЕРЕЗВОНИТЕ", "ПЕРЕЗВОНИТЬ"},
+           "STOP": {"СТОП"}},
+    "ar": {"CONFIRM": {"نعم"},
+           "CANCEL": {"إلغاء"},
+           "CANCEL_SURE": {"إلغاء نعم", "نعم إلغاء"},
+           "MOVE": {"تأجيل"},
+           "CALL": {"اتصال", "اتصلوا بي"},
+           "STOP": {"توقف", "إيقاف"}},
+}
 # Free text below this score is not acted on: help instead.
 MIN_SCORE = 0.5
 # Intents of free text, as the reply's keywords.
@@ -67,10 +104,44 @@ class Settings:
     days: frozenset[int] = reminders.WORKING_DAYS
 
 
+# Arabic letters written in more than one way: hamza forms, taa marbuta, alif maqsura.
+_ARABIC_FOLD = str.maketrans({"أ": "ا", "إ": "ا", "آ": "ا", "ة": "ه", "ى": "ي", "ـ": ""})
+
+
 def keyword(body: str) -> str:
-    """ "  Absagen, ja! " -> "ABSAGEN JA": upper case, words of letters only."""
-    words = "".join(ch if ch.isalpha() else " " for ch in body.upper()).split()
+    """ "  Absagen, ja! " -> "ABSAGEN JA", "İptal" -> "IPTAL": upper case, without
+    accents, words of letters only."""
+    bare = "".join(ch for ch in unicodedata.normalize("NFKD", body.upper())
+                   if not unicodedata.combining(ch))
+    words = "".join(ch if ch.isalpha() else " " for ch in bare.translate(_ARABIC_FOLD)).split()
     return " ".join(words)
+
+
+# The words folded as replies are: language -> wish -> words.
+_FOLDED = {lang: {wish: {keyword(w) for w in words} for wish, words in table.items()}
+           for lang, table in WORDS.items()}
+STOP = set().union(*(table["STOP"] for table in _FOLDED.values()))
+
+
+def is_stop(body: str) -> bool:
+    """The reply asks for no more reminders, in any language."""
+    return keyword(body) in STOP
+
+
+def _tongues(word: str) -> list[str]:
+    """The languages whose reply words include `word`."""
+    return [lang for lang, table in _FOLDED.items()
+            if any(word in words for words in table.values())]
+
+
+def _answer_lang(word: str, booking: bookings.Booking | None) -> str:
+    """The booking's language, unless the person wrote a word of another language than
+    it or German (then that one: "cancel" to a German reminder is answered in English)."""
+    own = after_call.lang_of(booking) if booking is not None else "de"
+    tongues = _tongues(word)
+    if not tongues or own in tongues or "de" in tongues:
+        return own
+    return tongues[0]
 
 
 def answer(db: Database, phone: str, body: str, now: datetime, settings: Settings) -> Answer:
@@ -78,7 +149,7 @@ def answer(db: Database, phone: str, body: str, now: datetime, settings: Setting
     word = keyword(body)
     digits = re.sub(r"\D", "", body)
     booking, moved = _replied_to(db, phone, now)
-    lang = "en" if word in ENGLISH or reminders.sms_lang(booking) == "en" else "de"
+    lang = _answer_lang(word, booking)
     if word in STOP:
         for upcoming in bookings.withdraw_consent(db, phone, now):
             reminders.withdraw(db, upcoming, "STOP", now)
@@ -123,19 +194,20 @@ def is_reply(db: Database, phone: str, body: str, now: datetime) -> bool:
     word = keyword(body)
     if word in STOP:
         return True
-    if reminders.last_reminded(db, phone, now) is None:
+    reminded = reminders.last_reminded(db, phone, now)
+    if reminded is None:
         return False
-    lang = "en" if word in ENGLISH else "de"
+    lang = _answer_lang(word, reminded)
     return _wish(word, re.sub(r"\D", "", body), body, lang, now) is not None
 
 
 def _wish(word: str, digits: str, body: str, lang: str, now: datetime) -> str | None:
     """What the reply asks for: CONFIRM, CANCEL, CANCEL_SURE, MOVE, CALL, CANNOT_COME,
     a slot's number ("1".."3"), or None when it cannot be told."""
-    for words, wish in ((CONFIRM, "CONFIRM"), (CANCEL, "CANCEL"), (CANCEL_SURE, "CANCEL_SURE"),
-                        (MOVE, "MOVE"), (CALL_BACK, "CALL")):
-        if word in words:
-            return wish
+    for table in _FOLDED.values():
+        for wish, words in table.items():
+            if wish != "STOP" and word in words:
+                return wish
     if not word and len(digits) == 1 and "1" <= digits <= str(reminders.OFFERS):
         return digits
     if not word:
@@ -169,7 +241,11 @@ def _replied_to(db: Database, phone: str, now: datetime):
 
 
 def _when(booking: bookings.Booking, schedule: Schedule, lang: str) -> str:
-    return reminders.sms_when(booking.start, booking.site_id, schedule, lang)
+    return _written(booking.start, booking.site_id, schedule, lang)
+
+
+def _written(start: datetime, site_id: str, schedule: Schedule, lang: str) -> str:
+    return prompts.written_appointment(start, schedule.site(site_id), lang)
 
 
 def _offer(db: Database, booking: bookings.Booking, phone: str, schedule: Schedule, lang: str,
@@ -178,7 +254,7 @@ def _offer(db: Database, booking: bookings.Booking, phone: str, schedule: Schedu
     if not slots:
         _call_back(db, booking, phone, schedule, now)
         return Answer("sms_reply_no_slots", lang)
-    listed = "; ".join(f"{n}: {reminders.sms_when(slot.start, slot.site_id, schedule, lang)}"
+    listed = "; ".join(f"{n}: {_written(slot.start, slot.site_id, schedule, lang)}"
                        for n, slot in enumerate(slots, 1))
     return Answer("sms_reply_slots", lang, {"slots": listed})
 

@@ -29,14 +29,14 @@ from schedules import reminders
 from speech import detect_crisis
 from written import store as written_store
 
-from . import prompts, sms_replies, written
+from . import after_call, prompts, sms_replies, written
 from .signatures import twilio_signed
 
 log = logging.getLogger(__name__)
 
 bp = Blueprint("sms", __name__, url_prefix="/sms")
 # Reminders answered by SMS are queued by the outbox's sender when they are due.
-bp.record_once(lambda setup: reminders.init_app(setup.app))
+bp.record_once(lambda setup: reminders.init_app(setup.app, after_call.reminder_sms))
 
 
 def _redactions(app):
@@ -106,7 +106,7 @@ def incoming():
 def _to_conversation(db, phone: str, body: str, now) -> bool:
     """A written conversation takes the message, unless it is a reminder's reply and the
     number is not in a conversation (STOP always goes to the reminders)."""
-    if sms_replies.keyword(body) in sms_replies.STOP:
+    if sms_replies.is_stop(body):
         return False
     if written_store.current(db, "sms", phone, now) is not None:
         return True

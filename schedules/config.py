@@ -31,6 +31,7 @@ WeekHours = dict[int, tuple[Interval, ...]]
 _INTERVAL = re.compile(r"^\s*(\d{1,2}):(\d{2})\s*-\s*(\d{1,2}):(\d{2})\s*$")
 _ID = re.compile(r"^[a-z0-9][a-z0-9_-]{0,39}$")
 _MONTH_DAY = re.compile(r"^(\d{2})-(\d{2})$")
+_MORE_LABEL = re.compile(r"^label_[a-z]{2}$")
 _MORE_TEXT = re.compile(r"^(?:directions|entry|place)_[a-z]{2}(?:-[a-z]+)?$")
 
 
@@ -93,9 +94,14 @@ class Topic:
     bring_en: tuple[str, ...]
     # What to bring in the hotline's other languages, where every item has a text in it.
     bring_more: dict[str, tuple[str, ...]] = field(default_factory=dict, compare=False)
+    # The label in the hotline's other languages ("label_tr"), for the calendar file.
+    label_more: dict[str, str] = field(default_factory=dict, compare=False)
 
     def label(self, lang: str) -> str:
-        return self.label_en if lang == "en" else self.label_de
+        """The topic's name in `lang`; in German where the file does not say it in `lang`."""
+        if lang == "en":
+            return self.label_en
+        return self.label_more.get(lang, self.label_de)
 
     def bring(self, lang: str) -> tuple[str, ...]:
         """What to bring in `lang`; in German where the file does not say it in `lang`
@@ -356,6 +362,9 @@ def _topic(topic_id: str, raw, where: _Where) -> Topic:
         # A list half translated would be read half in German: only whole lists count.
         bring_more={lang: tuple(items) for lang, items in more.items()
                     if len(items) == len(bring_de)},
+        label_more={key[len("label_"):]: _text(value, where.at(key))
+                    for key, value in raw.items()
+                    if _MORE_LABEL.match(key) and key not in ("label_de", "label_en")},
     )
 
 

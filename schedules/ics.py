@@ -1,4 +1,8 @@
-"""A booking as an iCalendar (.ics) file the caller can add to a phone's calendar."""
+"""A booking as an iCalendar (.ics) file the caller can add to a phone's calendar.
+
+The file's words (title, place, notes) come worded in the booking's language from the
+caller's side (ivr/after_call.py); this module only puts them in the file's shape.
+"""
 
 from __future__ import annotations
 
@@ -9,8 +13,6 @@ from icalendar import Calendar, Event
 
 import clock
 
-from .config import Site, Topic
-from .spoken import spoken_code
 from .store import Booking
 
 PRODUCT_ID = "-//Jobcenter Hotline//Termine//DE"
@@ -19,14 +21,14 @@ PRODUCT_ID = "-//Jobcenter Hotline//Termine//DE"
 _UID_NAMESPACE = uuid.UUID("4f6c2f0e-3b1e-4c55-9d1e-6f4a0c2b7a10")
 
 
-def booking_ics(booking: Booking, site: Site, topic: Topic,
+def booking_ics(booking: Booking, summary: str, location: str, description: str,
                 stamp: datetime | None = None) -> bytes:
-    """The .ics file: start and end in Europe/Berlin (with VTIMEZONE), where, and what to bring.
+    """The .ics file: start and end in Europe/Berlin (with VTIMEZONE), its title, where,
+    and its notes (what to bring, the way there, the booking code).
 
     It holds what the caller needs at the door and nothing more: no phone number and
     no customer number, because the file may be forwarded or synced to other services.
     """
-    lang = "en" if booking.language == "en" else "de"
     calendar = Calendar()
     calendar.add("prodid", PRODUCT_ID)
     calendar.add("version", "2.0")
@@ -36,42 +38,11 @@ def booking_ics(booking: Booking, site: Site, topic: Topic,
     event.add("dtstamp", stamp or clock.now())
     event.add("dtstart", booking.start)
     event.add("dtend", booking.end)
-    event.add("summary", _summary(topic, lang))
-    event.add("location", f"{site.name}, {site.address}" if lang == "de"
-              else f"{site.name_en}, {site.address}")
-    event.add("description", _description(booking, site, topic, lang))
+    event.add("summary", summary)
+    event.add("location", location)
+    event.add("description", description)
     event.add("status", "CONFIRMED")
     event.add("transp", "OPAQUE")
     calendar.add_component(event)
     calendar.add_missing_timezones()
     return calendar.to_ical()
-
-
-def _summary(topic: Topic, lang: str) -> str:
-    if lang == "en":
-        return f"Appointment at the Jobcenter: {topic.label('en')}"
-    return f"Termin im Jobcenter: {topic.label('de')}"
-
-
-def _description(booking: Booking, site: Site, topic: Topic, lang: str) -> str:
-    bring = topic.bring(lang)
-    lines = []
-    if lang == "en":
-        if booking.caseworker_name:
-            lines.append(f"Caseworker: {booking.caseworker_name}")
-        if bring:
-            lines.append("Please bring:")
-            lines += [f"- {item}" for item in bring]
-        if site.directions_en:
-            lines.append(f"How to get there: {site.directions_en}")
-        lines.append(f"Booking code: {spoken_code(booking.code).replace(', ', ' ')}")
-    else:
-        if booking.caseworker_name:
-            lines.append(f"Ansprechperson: {booking.caseworker_name}")
-        if bring:
-            lines.append("Bitte bringen Sie mit:")
-            lines += [f"- {item}" for item in bring]
-        if site.directions_de:
-            lines.append(f"Anfahrt: {site.directions_de}")
-        lines.append(f"Buchungscode: {spoken_code(booking.code).replace(', ', ' ')}")
-    return "\n".join(lines)

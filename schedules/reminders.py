@@ -21,7 +21,8 @@ the appointment.
 short transaction, as the sender gets through them), so that no webhook waits behind
 one long write, and they go after anything a caller is waiting for (outbox priority).
 
-The SMS names the day, time and site and what to reply; no topic, no caseworker, no
+The SMS (worded by the caller's side, ivr/after_call.py, in the booking's language)
+names the day, time and site and what to reply; no topic, no caseworker, no
 amount: whoever reads the phone learns no more than that there is an appointment. A
 call says nothing about the appointment before the person who answers says they are
 the one booked (ivr/reminder_calls.py), and a mailbox hears only a request to call back.
@@ -31,6 +32,7 @@ from __future__ import annotations
 
 import json
 import logging
+from collections.abc import Callable
 from datetime import date, datetime, time, timedelta
 
 from flask import Flask
@@ -44,7 +46,6 @@ from .calendar import holiday_name
 from .config import BERLIN, Schedule
 from .model import Slot, Wish
 from .slots import find_slots
-from .spoken import MONTH_NAMES, spoken_time, weekday_name
 
 log = logging.getLogger(__name__)
 
@@ -64,15 +65,8 @@ CHUNK = 10
 # Twilio waits for the mailbox's beep before it fetches the answer, so that the request
 # to call back is recorded whole; a person is told apart in a second or two.
 MACHINE_DETECTION = "DetectMessageEnd"
-
-TEXTS = {
-    "de": ("Jobcenter Rems-Murr: Erinnerung an Ihren Termin am {day}, {time}, {site}."
-           " Antworten Sie JA zum Bestätigen, ABSAGEN zum Absagen oder VERSCHIEBEN für"
-           " einen anderen Termin."),
-    "en": ("Jobcenter Rems-Murr: reminder of your appointment on {day}, {time}, {site}."
-           " Reply YES to confirm, CANCEL to cancel or MOVE for another time."),
-}
-
+# Words a booking's reminder SMS, in the booking's language.
+Write = Callable[[bookings.Booking, Schedule], str]
 
 # ---------------------------------------------------------------------------- when
 
@@ -159,37 +153,6 @@ def call_paths(booking_id: int, round_: int) -> tuple[str, str]:
     return f"/voice/reminder/answer?{query}", f"/voice/reminder/status?{query}"
 
 
-def sms_lang(booking: bookings.Booking | None) -> str:
-    """SMS are written in German or English (other languages read the German one)."""
-    return "en" if booking is not None and booking.language == "en" else "de"
-
-
-def sms_day(start: datetime, lang: str) -> str:
-    """ "Dienstag, 1. Dezember" / "Tuesday, 1 December", for an SMS."""
-    local = start.astimezone(BERLIN)
-    month = MONTH_NAMES[lang][local.month - 1]
-    return (f"{weekday_name(local.date(), lang)}, {local.day} {month}" if lang == "en"
-            else f"{weekday_name(local.date(), lang)}, {local.day}. {month}")
-
-
-def sms_when(start: datetime, site_id: str, schedule: Schedule, lang: str) -> str:
-    """ "Dienstag, 1. Dezember, 9:30 Uhr, Geschäftsstelle Backnang", for an SMS."""
-    local = start.astimezone(BERLIN)
-    site = schedule.site(site_id)
-    return (f"{sms_day(start, lang)}, {spoken_time(local.hour * 60 + local.minute, lang)}, "
-            f"{site.name_en if lang == 'en' else site.name}")
-
-
-def text(booking: bookings.Booking, schedule: Schedule) -> str:
-    """The reminder: day, time, site and what to reply; in the booking's language."""
-    lang = sms_lang(booking)
-    local = booking.start.astimezone(BERLIN)
-    site = schedule.site(booking.site_id)
-    return TEXTS[lang].format(day=sms_day(booking.start, lang),
-                              time=spoken_time(local.hour * 60 + local.minute, lang),
-                              site=site.name_en if lang == "en" else site.name)
-
-
 # ---------------------------------------------------------------------------- moving it
 
 
@@ -243,11 +206,12 @@ CONFIRMED, CANCELLED, MOVED, CALLBACK, STOPPED = (
 
 
 def queue_due(db: Database, schedule: Schedule, now: datetime, hours: tuple[time, time],
-              limit: int = CHUNK, morning: time | None = None,
+              write: Write, limit: int = CHUNK, morning: time | None = None,
               days: frozenset[int] = WORKING_DAYS) -> int:
     """Queue the SMS or call of up to `limit` reminders due by `now` whose booking still
     wants one, in one short transaction; returns how many were queued. Runs before each
-    round of the outbox's sender, and again whenever it has sent what was queued."""
+    round of the outbox's sender, and again whenever it has sent what was queued.
+    `write` words an SMS in the booking's language (ivr/after_call.py)."""
     queued = 0
     if not bookings.due_reminders(db, now, 1):
         return 0  # the usual second: no write at all
@@ -266,7 +230,7 @@ def queue_due(db: Database, schedule: Schedule, now: datetime, hours: tuple[time
             if reason is not None:
                 bookings.set_reminder_state(db, booking.id, SKIPPED, note=reason)
                 continue
-            _enqueue(db, booking, round_, schedule, now)
+            _enqueue(db, booking, round_, schedule, now, write)
             later = morning_due(booking.start, morning) if round_ == 1 else None
             if later is not None and later > now:
                 bookings.set_reminder_state(db, booking.id, SCHEDULED, due=later, round_=2)
@@ -279,7 +243,7 @@ def queue_due(db: Database, schedule: Schedule, now: datetime, hours: tuple[time
 
 
 def _enqueue(db: Database, booking: bookings.Booking, round_: int, schedule: Schedule,
-             now: datetime) -> None:
+             now: datetime, write: Write) -> None:
     key = reminder_key(booking.id, round_)
     if booking.reminder_channel == CALL:
         answer, status = call_paths(booking.id, round_)
@@ -287,7 +251,7 @@ def _enqueue(db: Database, booking: bookings.Booking, round_: int, schedule: Sch
                             purpose=PURPOSE, key=key, now=now,
                             machine_detection=MACHINE_DETECTION, priority=outbox.LATER)
     else:
-        outbox.enqueue(db, to=booking.phone, body=text(booking, schedule), purpose=PURPOSE,
+        outbox.enqueue(db, to=booking.phone, body=write(booking, schedule), purpose=PURPOSE,
                        key=key, call_sid=booking.call_sid, now=now, priority=outbox.LATER)
 
 
@@ -317,12 +281,13 @@ def _why_not(booking: bookings.Booking, now: datetime) -> str | None:
     return None
 
 
-def init_app(app: Flask) -> None:
-    """Let the outbox's sender queue due reminders before each of its rounds."""
+def init_app(app: Flask, write: Write) -> None:
+    """Let the outbox's sender queue due reminders before each of its rounds; `write`
+    words the SMS (the caller's side knows the languages)."""
 
     def before_round(db: Database, now: datetime) -> int:
         return queue_due(db, app.extensions["hotline.schedule"], now,
-                         app.config["HOTLINE_REMINDER_HOURS"],
+                         app.config["HOTLINE_REMINDER_HOURS"], write,
                          morning=app.config.get("HOTLINE_REMINDER_MORNING"),
                          days=app.config["HOTLINE_REMINDER_DAYS"])
 

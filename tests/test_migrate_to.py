@@ -18,6 +18,7 @@ import db_postgres
 import outbox
 from app import create_app
 from conftest import NOW, TOKEN, Caller
+from ivr import after_call
 from schedules import reminders
 from stats import store as stats_store
 from sqlite_to_postgres import NOT_COPIED
@@ -102,7 +103,8 @@ class Deployment:
         try:  # the outbox's round at 17:00 the day before queues the reminder
             assert reminders.queue_due(db, self.sqlite.extensions["hotline.schedule"],
                                        REMINDER_DUE,
-                                       self.sqlite.config["HOTLINE_REMINDER_HOURS"]) == 1
+                                       self.sqlite.config["HOTLINE_REMINDER_HOURS"],
+                                       after_call.reminder_sms) == 1
         finally:
             db.conn.close()
 

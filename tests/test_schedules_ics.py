@@ -7,9 +7,9 @@ import pytest
 from flask import Flask
 
 import db as database
-from schedules import store, views
+from ivr import after_call
+from schedules import store
 from schedules.config import BERLIN, DEMO_FOLDER, load_schedule
-from schedules.ics import booking_ics
 from schedules.model import Wish
 from schedules.slots import find_slots
 
@@ -23,7 +23,7 @@ def app(database_target):
     app.config.update(TESTING=True, HOTLINE_DATABASE=database_target,
                       HOTLINE_SCHEDULES=str(DEMO_FOLDER))
     database.init_app(app, {store.__name__: store.MIGRATIONS})
-    app.register_blueprint(views.bp)
+    app.register_blueprint(after_call.bp)
     return app
 
 
@@ -40,7 +40,7 @@ def booking(app):
 
 
 def test_the_ics_parses_back_with_local_time_place_and_what_to_bring(booking):
-    data = booking_ics(booking, SCHEDULE.site("backnang"), SCHEDULE.topic("geldleistungen"))
+    data = after_call.calendar_file(booking, SCHEDULE)
     calendar = icalendar.Calendar.from_ical(data)
     [event] = calendar.walk("VEVENT")
     start = event.decoded("dtstart")
