@@ -7,7 +7,8 @@ grammar, as a media stream hears it (speech.streaming.UtteranceListener). Then:
 - a crisis line counts as heard when speech.crisis or speech.worry finds it in what the
   conversation is handed;
 - an ordinary line ("none") counts as kept when the transcript is its expected answer
-  and nothing is flagged.
+  and nothing is flagged; as a false alarm when it is flagged (the caller would hear the
+  help numbers, or the question whether they are in danger).
 
 The model is VOSK_MODEL_PATH, else the Korean test model. That model knows no German or
 English word, so "ko" (the Korean stand-in, vosk_samples.KOREAN_*) measures the
@@ -52,7 +53,7 @@ def hear(engine: VoskEngine, grammars: Grammars, lang: str, pcm: bytes):
     """What a yes/no turn's media stream hands the conversation, as media.py listens."""
     grammar = grammars.for_turn("yes_no", lang, engine.knows)
     with engine.open(grammar) as recogniser:
-        listener = UtteranceListener(recogniser)
+        listener = UtteranceListener(recogniser, lang=lang)
         for start in range(0, len(pcm), FRAME_PCM):
             if listener.feed(pcm[start:start + FRAME_PCM]) is not None and listener.done:
                 break
@@ -65,7 +66,7 @@ def evaluate(engine: VoskEngine, name: str, lang: str) -> None:
     extra = {"yes_no": {"de": vosk_samples.KOREAN_YES_NO},
              "crisis": {"de": vosk_samples.KOREAN_CRISIS_PHRASES}} if lang == "ko" else None
     grammars = Grammars(extra)
-    crises = heard_crises = ordinary = kept = 0
+    crises = heard_crises = ordinary = kept = alarms = 0
     cpu = audio_s = 0.0
     for kind, expected, utterance in read_set(name, lang):
         audio = vosk_samples.phone_speech(utterance, VOICES[lang]) + vosk_samples.silence(2)
@@ -79,6 +80,7 @@ def evaluate(engine: VoskEngine, name: str, lang: str) -> None:
             ordinary += 1
             ok = heard.text == expected and not flagged
             kept += ok
+            alarms += bool(flagged)
         else:
             crises += 1
             ok = bool(flagged)
@@ -86,8 +88,8 @@ def evaluate(engine: VoskEngine, name: str, lang: str) -> None:
         print(f"  {'ok  ' if ok else 'MISS'} {kind:9s} {'grammar' if restricted else 'free':7s} "
               f"{utterance!r} -> {heard.text!r} ({flagged})")
     print(f"{name} {lang}: crises heard {heard_crises}/{crises}, ordinary answers kept "
-          f"{kept}/{ordinary}, CPU {cpu:.2f} s for {audio_s:.1f} s of audio "
-          f"(RTF {cpu / audio_s:.3f})")
+          f"{kept}/{ordinary}, false alarms {alarms}/{ordinary}, CPU {cpu:.2f} s for "
+          f"{audio_s:.1f} s of audio (RTF {cpu / audio_s:.3f})")
 
 
 def main() -> None:

@@ -11,14 +11,21 @@ final `Transcript`, at whichever comes first:
 
 All times are audio times (20 ms per Twilio frame), not wall-clock times, so a test that
 streams faster than real time sees exactly what a caller would. A grammar result with
-nothing but "[unk]" is decoded again freely from the buffered audio.
+nothing but "[unk]" is decoded again freely from the buffered audio. So is one with
+"[unk]" beside the words it heard (the caller said more than a short answer): if the
+free words say a crisis or give cause for worry (speech.crisis, speech.worry, in the
+call's language `lang`), they are what the conversation gets; otherwise the grammar's
+words, which are the more accurate for a short answer ("nein danke [unk] [unk]" stays
+"nein danke").
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
+from speech.crisis import detect_crisis
 from speech.vosk_engine import SAMPLE_BYTES, UNKNOWN, Recogniser, Transcript
+from speech.worry import detect_worry
 
 PARTIAL_EVERY_MS = 100  # how often the partial result is looked at: cheap, but not free
 PRE_ROLL_MS = 1000  # audio kept from before the onset, for the free re-decoding
@@ -35,8 +42,9 @@ class UtteranceListener:
     """Turns a stream of PCM frames into one onset and one final transcript."""
 
     def __init__(self, recogniser: Recogniser, *, silence_ms: int = 1500,
-                 max_utterance_ms: int = 15000):
+                 max_utterance_ms: int = 15000, lang: str = "de"):
         self.recogniser = recogniser
+        self.lang = lang
         self.silence_ms = silence_ms
         self.max_utterance_ms = max_utterance_ms
         self.audio_ms = 0
@@ -91,6 +99,12 @@ class UtteranceListener:
     def _finish(self, heard: Transcript) -> Transcript:
         if heard.grammar and heard.unknown_only:
             heard = self._decode_freely()
+        elif heard.grammar and _said_more(heard):
+            # A second decoding, only for the turns where the caller said more than the
+            # grammar holds (its cost: README, "Self-hosted speech recognition").
+            free = self._decode_freely()
+            if detect_crisis(free.text, self.lang) or detect_worry(free.text, self.lang):
+                heard = free
         self.transcript = heard
         self._buffer = bytearray()
         return heard
@@ -118,6 +132,11 @@ class UtteranceListener:
         self._last_partial = ""
         self.onset_ms = None
         del self._buffer[:max(0, len(self._buffer) - PRE_ROLL_MS * self._bytes_per_ms)]
+
+
+def _said_more(heard: Transcript) -> bool:
+    """Words the grammar knew, and "[unk]" beside them."""
+    return bool(heard.text) and any(word == UNKNOWN for word, _ in heard.words)
 
 
 def _has_words(partial: str) -> bool:
