@@ -12,11 +12,12 @@ final `Transcript`, at whichever comes first:
 All times are audio times (20 ms per Twilio frame), not wall-clock times, so a test that
 streams faster than real time sees exactly what a caller would. A grammar result with
 nothing but "[unk]" is decoded again freely from the buffered audio. So is one with
-"[unk]" beside the words it heard (the caller said more than a short answer): if the
-free words say a crisis or give cause for worry (speech.crisis, speech.worry, in the
-call's language `lang`), they are what the conversation gets; otherwise the grammar's
-words, which are the more accurate for a short answer ("nein danke [unk] [unk]" stays
-"nein danke").
+"[unk]" beside the words it heard (the caller said more than a short answer), and one
+holding a crisis phrase of the grammar: if the free words say a crisis or give cause
+for worry (speech.crisis, speech.worry, in the call's language `lang`), they are what
+the conversation gets; otherwise the grammar's words, which are the more accurate for a
+short answer ("nein danke [unk] [unk]" stays "nein danke") and keep a crisis phrase
+the grammar heard.
 """
 
 from __future__ import annotations
@@ -99,15 +100,20 @@ class UtteranceListener:
     def _finish(self, heard: Transcript) -> Transcript:
         if heard.grammar and heard.unknown_only:
             heard = self._decode_freely()
-        elif heard.grammar and _said_more(heard):
+        elif heard.grammar and (_said_more(heard) or self._worrying(heard.text)):
             # A second decoding, only for the turns where the caller said more than the
-            # grammar holds (its cost: README, "Self-hosted speech recognition").
+            # grammar holds, or one of its crisis phrases: the free words tell which
+            # crisis (a grammar picks the nearest phrase it has). Its cost: README,
+            # "Self-hosted speech recognition".
             free = self._decode_freely()
-            if detect_crisis(free.text, self.lang) or detect_worry(free.text, self.lang):
+            if self._worrying(free.text):
                 heard = free
         self.transcript = heard
         self._buffer = bytearray()
         return heard
+
+    def _worrying(self, text: str) -> bool:
+        return bool(detect_crisis(text, self.lang) or detect_worry(text, self.lang))
 
     def _decode_freely(self) -> Transcript:
         """The grammar knew none of it: what would free recognition make of the same audio?"""

@@ -118,6 +118,17 @@ def test_words_of_worry_beside_a_short_answer_are_asked_about():
     assert detect_worry(said, "de") == "violence"
 
 
+def test_the_free_words_tell_which_crisis_when_the_grammar_heard_the_nearest_phrase():
+    # The grammar has no phrase for "tu mir was an": it picks one it has.
+    said = hear(SaidMoreRecogniser(["nein", "gewalt"], "nein ich tu mir was an"))
+    assert detect_crisis(said, "de") == "self_harm"
+
+
+def test_a_crisis_phrase_the_grammar_heard_stays_when_free_decoding_hears_nothing_of_it():
+    said = hear(SaidMoreRecogniser(["nein", "will nicht mehr leben"], "nein ich will"))
+    assert detect_crisis(said, "de") == "self_harm"
+
+
 def test_an_ordinary_answer_with_more_words_stays_the_short_answer():
     assert hear(SaidMoreRecogniser(["nein danke", "[unk]", "[unk]"],
                                    "nein danke das war alles")) == "nein danke"
