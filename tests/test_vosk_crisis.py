@@ -109,7 +109,8 @@ def test_a_crisis_beside_a_short_answer_reaches_the_crisis_check():
     said = hear(SaidMoreRecogniser(["nein", "[unk]", "[unk]", "[unk]"],
                                    "nein ich will nicht mehr leben"))
     assert detect_crisis(said, "de") == "self_harm"
-    said = hear(SaidMoreRecogniser(["no", "[unk]"], "no my husband hits me"), lang="en")
+    said = hear(SaidMoreRecogniser(["no", "[unk]", "[unk]"], "no my husband hits me"),
+                lang="en")
     assert detect_crisis(said, "en") == "violence"
 
 
@@ -127,6 +128,12 @@ def test_the_free_words_tell_which_crisis_when_the_grammar_heard_the_nearest_phr
 def test_a_crisis_phrase_the_grammar_heard_stays_when_free_decoding_hears_nothing_of_it():
     said = hear(SaidMoreRecogniser(["nein", "will nicht mehr leben"], "nein ich will"))
     assert detect_crisis(said, "de") == "self_harm"
+
+
+def test_one_word_more_than_the_answer_costs_no_second_decoding():
+    recogniser = SaidMoreRecogniser(["ja", "[unk]"], "ja danke")
+    assert hear(recogniser) == "ja"
+    assert recogniser.grammar is not None  # never reopened without a grammar
 
 
 def test_an_ordinary_answer_with_more_words_stays_the_short_answer():
