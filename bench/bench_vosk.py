@@ -7,7 +7,10 @@ synthesised by espeak-ng. Prints:
 - real-time factor (processing time / audio time) of one stream fed in 20 ms frames,
   free and grammar-restricted;
 - how many concurrent streams one core holds with RTF < 1 (streams run in threads on
-  one core; Vosk releases the GIL while decoding).
+  one core; Vosk releases the GIL while decoding);
+- what hearing crises at short answers costs: the grammar with crisis phrases added, and
+  the second, free decoding of a 3-second utterance that a grammar turn with "[unk]"
+  beside its words pays (speech.streaming).
 
     .venv/bin/python bench/bench_vosk.py [--seconds 20] [--max-streams 8]
 """
@@ -26,6 +29,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from speech import mulaw, vosk_samples  # noqa: E402
 from speech.streaming import UtteranceListener  # noqa: E402
 from speech.vosk_engine import VoskEngine  # noqa: E402
+from speech.vosk_grammar import Grammars  # noqa: E402
 
 FRAME_PCM = 320  # 20 ms of 8 kHz 16-bit
 
@@ -98,6 +102,16 @@ def main() -> None:
             recogniser.close()
         print(f"recogniser   {label:8s} ~{max(per, 0):.1f} MB each (10 open, 1 s decoded)")
 
+    if voice == "ko":  # the test model: the Korean stand-in for a German yes/no grammar
+        yes_no = vosk_samples.KOREAN_YES_NO
+        with_crisis = yes_no + vosk_samples.KOREAN_CRISIS_PHRASES
+    else:
+        yes_no = [p for p in Grammars().phrases("yes_no", "de") if engine.knows(p)]
+        with_crisis = Grammars().for_turn("yes_no", "de", engine.knows)
+    for label, words in (("yes/no", yes_no), ("+crisis", with_crisis)):
+        rtf = one_stream(engine, pcm, words) / args.seconds
+        print(f"RTF 1 stream {label:8s} {rtf:.3f} ({len(words)} phrases)")
+
     for label, words in (("free", None), ("grammar", grammar)):
         rtf = one_stream(engine, pcm, words) / args.seconds
         print(f"RTF 1 stream {label:8s} {rtf:.3f}")
@@ -113,6 +127,15 @@ def main() -> None:
             streams *= 2
         print(f"streams/core {label:8s} {held}{'+' if streams > args.max_streams else ''} "
               f"with RTF < 1")
+
+    utterance = pcm[: 3 * 8000 * 2]
+    runs = []
+    for _ in range(5):
+        started = time.perf_counter()
+        engine.transcribe_pcm(utterance)
+        runs.append(time.perf_counter() - started)
+    print(f"re-decoding  free, 3 s utterance: {min(runs) * 1000:.0f}-{max(runs) * 1000:.0f} ms "
+          f"(paid by a grammar turn with [unk] beside its words)")
 
 
 if __name__ == "__main__":

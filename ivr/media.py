@@ -404,7 +404,8 @@ class MediaStream:
             return
         self.listener = UtteranceListener(
             recogniser, silence_ms=self.config["HOTLINE_VOSK_SILENCE_MS"],
-            max_utterance_ms=self.config["HOTLINE_VOSK_MAX_UTTERANCE_S"] * 1000)
+            max_utterance_ms=self.config["HOTLINE_VOSK_MAX_UTTERANCE_S"] * 1000,
+            lang=self.lang)
         self._register()
         _set_status(self.db, self.call_sid, self.turn, LISTENING, expect=self.expect,
                     lang=self.lang, grammar=int(bool(recogniser.grammar)))

@@ -11,17 +11,31 @@ final `Transcript`, at whichever comes first:
 
 All times are audio times (20 ms per Twilio frame), not wall-clock times, so a test that
 streams faster than real time sees exactly what a caller would. A grammar result with
-nothing but "[unk]" is decoded again freely from the buffered audio.
+nothing but "[unk]" is decoded again freely from the buffered audio. So is one with
+"[unk]" beside the words it heard (the caller said more than a short answer), and one
+holding a crisis phrase of the grammar: if the free words say a crisis or give cause
+for worry (speech.crisis, speech.worry, in the call's language `lang`), they are what
+the conversation gets; otherwise the grammar's words, which are the more accurate for a
+short answer ("nein danke [unk] [unk]" stays "nein danke") and keep a crisis phrase
+the grammar heard.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
+from speech.crisis import detect_crisis
 from speech.vosk_engine import SAMPLE_BYTES, UNKNOWN, Recogniser, Transcript
+from speech.worry import detect_worry
 
 PARTIAL_EVERY_MS = 100  # how often the partial result is looked at: cheap, but not free
 PRE_ROLL_MS = 1000  # audio kept from before the onset, for the free re-decoding
+# A grammar result is decoded again freely when at least this many "[unk]" stand beside
+# its words: a sentence said with the answer, not one word more ("ja [unk]" for "ja
+# danke"). The second decoding costs a new free recogniser: about 1 s of CPU before the
+# first word and 2-3 s for a 3-second utterance on the test model (bench_vosk.py), and
+# the caller waits for it.
+MIN_UNKNOWN_BESIDE = 2
 
 
 @dataclass(frozen=True)
@@ -35,8 +49,9 @@ class UtteranceListener:
     """Turns a stream of PCM frames into one onset and one final transcript."""
 
     def __init__(self, recogniser: Recogniser, *, silence_ms: int = 1500,
-                 max_utterance_ms: int = 15000):
+                 max_utterance_ms: int = 15000, lang: str = "de"):
         self.recogniser = recogniser
+        self.lang = lang
         self.silence_ms = silence_ms
         self.max_utterance_ms = max_utterance_ms
         self.audio_ms = 0
@@ -91,9 +106,20 @@ class UtteranceListener:
     def _finish(self, heard: Transcript) -> Transcript:
         if heard.grammar and heard.unknown_only:
             heard = self._decode_freely()
+        elif heard.grammar and (_said_more(heard) or self._worrying(heard.text)):
+            # A second decoding, only for the turns where the caller said more than the
+            # grammar holds, or one of its crisis phrases: the free words tell which
+            # crisis (a grammar picks the nearest phrase it has). Its cost: README,
+            # "Self-hosted speech recognition".
+            free = self._decode_freely()
+            if self._worrying(free.text):
+                heard = free
         self.transcript = heard
         self._buffer = bytearray()
         return heard
+
+    def _worrying(self, text: str) -> bool:
+        return bool(detect_crisis(text, self.lang) or detect_worry(text, self.lang))
 
     def _decode_freely(self) -> Transcript:
         """The grammar knew none of it: what would free recognition make of the same audio?"""
@@ -118,6 +144,12 @@ class UtteranceListener:
         self._last_partial = ""
         self.onset_ms = None
         del self._buffer[:max(0, len(self._buffer) - PRE_ROLL_MS * self._bytes_per_ms)]
+
+
+def _said_more(heard: Transcript) -> bool:
+    """Words the grammar knew, and a few "[unk]" beside them."""
+    return bool(heard.text) and sum(
+        word == UNKNOWN for word, _ in heard.words) >= MIN_UNKNOWN_BESIDE
 
 
 def _has_words(partial: str) -> bool:

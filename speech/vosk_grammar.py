@@ -6,6 +6,11 @@ answer (yes/no, a menu choice, a site, digits) this makes recognition both faste
 far more accurate. Open speech ("request") gets no grammar: a Vosk model cannot be
 biased towards the intent vocabulary the way Twilio's hints can, so it is not.
 
+Every short-answer grammar also holds what a caller in crisis says (`CRISIS`, and an
+operator's `[crisis]` table): restricted to "ja" and "nein", the recogniser would make
+"nein, ich will nicht mehr leben" into "nein", and the crisis check would never see it.
+Each crisis phrase is one that speech.crisis or speech.worry hears as it stands.
+
 Words the model does not know are dropped (Vosk would ignore them with a warning); a
 grammar left with nothing the model knows means free recognition.
 """
@@ -48,6 +53,23 @@ _MENU = {
            "morning", "afternoon", "any time", "the first", "the second"],
 }
 
+# What a caller in crisis says, added to every short-answer grammar: phrases (a grammar
+# puts its phrases together in any order, "nein" + "will nicht mehr leben"), each heard
+# by speech.crisis or speech.worry as it stands (tests/test_vosk_crisis.py checks that).
+# Kept to words unlike the short answers: each added word is one more thing a plain "ja"
+# could be heard as. Words of worry as common as "angst" or "polizei" are left to the
+# free re-decoding (speech.streaming), which hears whole sentences.
+CRISIS = {
+    "de": ["will nicht mehr leben", "möchte nicht mehr leben", "bring mich um",
+           "bringe mich um", "mich umbringen", "nehme mir das leben", "will sterben",
+           "selbstmord", "suizid", "halte es nicht mehr aus", "schlägt mich", "bedroht mich",
+           "gewalt", "notarzt", "krankenwagen", "nichts gegessen"],
+    "en": ["kill myself", "want to die", "don't want to live", "do not want to live",
+           "end my life", "end it all", "suicide", "hurt myself", "overdose", "hits me",
+           "beats me", "threatens me", "violence", "ambulance"],
+}
+SHORT_ANSWERS = ("yes_no", "menu", "code", "phone")  # the expects with a grammar
+
 # expect -> lang -> phrases; None means free recognition.
 BUILTIN: dict[str, dict[str, list[str]] | None] = {
     "request": None,
@@ -58,6 +80,7 @@ BUILTIN: dict[str, dict[str, list[str]] | None] = {
     "code": {lang: _DIGITS[lang] + _COMMANDS[lang] for lang in ("de", "en")},
     "phone": {lang: _DIGITS[lang] + _YES_NO[lang][:2] + _COMMANDS[lang]
               for lang in ("de", "en")},
+    "crisis": CRISIS,  # not a turn of its own: added to each of SHORT_ANSWERS
 }
 
 
@@ -102,10 +125,13 @@ class Grammars:
         return list(self._phrases.get((expect, lang), []))
 
     def for_turn(self, expect: str, lang: str, known: Callable[[str], bool]) -> list[str] | None:
-        """The grammar for one turn ("[unk]" last), or None for free recognition."""
+        """The grammar for one turn (its answers, then the crisis phrases, "[unk]" last),
+        or None for free recognition."""
         usable = [p for p in self.phrases(expect, lang) if _all_known(p.split(), known)]
         if not usable:
             return None
+        if expect in SHORT_ANSWERS:
+            usable += [p for p in self.phrases("crisis", lang) if _all_known(p.split(), known)]
         usable = list(dict.fromkeys(usable))
         # "[unk]" lets the recogniser say "none of these"; a model without it in its
         # lexicon would only warn and ignore it.

@@ -147,3 +147,52 @@ def mark(stream_sid: str, name: str) -> str:
 def stop(stream_sid: str, call_sid: str) -> str:
     return json.dumps({"event": "stop", "streamSid": stream_sid,
                        "stop": {"accountSid": "AC" + "0" * 32, "callSid": call_sid}})
+
+
+# -------------------------------------------------------------- the Korean stand-in
+# The test model knows no German or English word (nor "[unk]"), so what a short-answer
+# grammar makes of a crisis is measured in Korean, standing in for the call's language
+# "de": short answers for the yes/no grammar, and a few crisis expressions for the check.
+# Test and benchmark data only (tests/data/vosk_crisis_*_ko.tsv uses them).
+
+KOREAN_YES_NO = ["예", "네", "아니요", "아니", "좋아요", "그래요", "싫어요", "됐어요",
+                 "감사합니다", "상담원", "다시"]
+# Crisis phrases said in the stand-in language, in the form the crisis grammar holds them.
+KOREAN_CRISIS_PHRASES = ["죽고 싶어요", "죽고 싶다", "자살", "살고 싶지", "때리고", "때린다",
+                         "살려 주세요", "불이 났어요", "구급차"]
+# What speech.crisis hears in them, as crisis.toml would say it (added to [de] for a test).
+KOREAN_CRISIS_EXPRESSIONS = {
+    "self_harm": ["죽고 싶", "자살", "살고 싶지"],
+    "violence": ["때리", "때린"],
+    "emergency": ["살려 주세요", "불이 났", "구급차"],
+}
+
+
+def korean_crisis_file(folder: Path) -> Path:
+    """A copy of speech/catalogue/crisis.toml whose [de] also hears the Korean stand-in."""
+    import tomllib
+
+    from speech import crisis
+
+    with crisis.CRISIS_FILE.open("rb") as fh:
+        data = tomllib.load(fh)
+    for kind, expressions in KOREAN_CRISIS_EXPRESSIONS.items():
+        data["de"][kind] = [*data["de"].get(kind, []), *expressions]
+    lines = []
+    for lang, kinds in data.items():
+        lines.append(f"[{lang}]")
+        lines += [f"{kind} = {json.dumps(patterns, ensure_ascii=False)}"
+                  for kind, patterns in kinds.items()]
+    path = Path(folder) / "crisis.toml"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+def use_crisis_file(path: Path) -> Path:
+    """Point speech.crisis at another expressions file; returns the one it used before."""
+    from speech import crisis
+
+    before, crisis.CRISIS_FILE = crisis.CRISIS_FILE, Path(path)
+    crisis._table.cache_clear()
+    crisis._languages.cache_clear()
+    return before
