@@ -290,4 +290,3 @@ def test_an_offices_hours_say_morning_and_evening_apart(app):
 def test_where_to_send_a_sick_note_is_the_sick_notes_answer(app, words):
     said = call(app, words).hears()
     assert "innerhalb von drei Tagen" in said and "Antrag auf Bürgergeld" not in said
-
