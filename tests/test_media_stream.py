@@ -91,29 +91,43 @@ def speech_sample(model_path):
     return vosk_samples.phone_speech(sentence, voice), grammar
 
 
-@pytest.fixture(scope="module")
-def server(tmp_path_factory, module_database_target, model_path, speech_sample):
-    folder = tmp_path_factory.mktemp("vosk")
+def start_vosk_server(database: str, model_path: str, grammar_toml: str, folder,
+                      **config) -> tuple[Server, object]:
+    """A hotline on Vosk over real HTTP on a free port, with `grammar_toml` as the
+    operator's grammar file; returns the server and its HTTP server (to shut down).
+    `config` overrides settings; None leaves one at the app's default."""
     grammar = folder / "grammar.toml"
-    words = ", ".join(f'"{w}"' for w in speech_sample[1])
-    grammar.write_text(f"[yes_no]\nde = [{words}]\n", encoding="utf-8")
+    grammar.write_text(grammar_toml, encoding="utf-8")
     port = free_port()
     base = f"http://127.0.0.1:{port}"
-    app = create_app({
+    settings = {
         "TESTING": True, "HOTLINE_ENV": "test", "TWILIO_AUTH_TOKEN": TOKEN,
-        "HOTLINE_DATABASE": module_database_target, "HOTLINE_PUBLIC_URL": base,
+        "HOTLINE_DATABASE": database, "HOTLINE_PUBLIC_URL": base,
         "HOTLINE_LANGUAGES": ["de", "en"], "HOTLINE_SPEECH_ENGINE": "vosk",
         "VOSK_MODEL_PATH": model_path, "HOTLINE_VOSK_MAX_STREAMS": MAX_STREAMS,
         "HOTLINE_VOSK_IDLE_S": IDLE_S, "HOTLINE_VOSK_MAX_UTTERANCE_S": MAX_UTTERANCE_S,
         "HOTLINE_VOSK_SILENCE_MS": SILENCE_MS, "HOTLINE_VOSK_GRAMMARS": str(grammar),
-    })
+        **config,
+    }
+    app = create_app({key: value for key, value in settings.items() if value is not None})
     app.extensions["hotline.clock"] = lambda: NOW
-    media.init_app(app)
-    media.init_app(app)  # idempotent
     http = make_server("127.0.0.1", port, app, threaded=True)
-    thread = threading.Thread(target=http.serve_forever, daemon=True)
-    thread.start()
-    yield Server(app, base)
+    threading.Thread(target=http.serve_forever, daemon=True).start()
+    return Server(app, base), http
+
+
+def phrases(words) -> str:
+    """Words as a TOML list."""
+    return "[" + ", ".join(f'"{w}"' for w in words) + "]"
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory, module_database_target, model_path, speech_sample):
+    started, http = start_vosk_server(module_database_target, model_path,
+                                      f"[yes_no]\nde = {phrases(speech_sample[1])}\n",
+                                      tmp_path_factory.mktemp("vosk"))
+    media.init_app(started.app)  # idempotent: the app's own call was the first
+    yield started
     http.shutdown()
 
 

@@ -7,26 +7,21 @@ and open streams) in this process; the real Vosk model listens to espeak-ng spee
 tests/test_media_stream.py, whose caller and stream helpers these tests use.
 """
 
-import threading
-
 import pytest
 from test_media_stream import (  # noqa: F401 - model_path and speech_sample are fixtures
-    MAX_STREAMS,
     MAX_UTTERANCE_S,
-    SILENCE_MS,
     Caller,
     Server,
     TwilioStream,
-    free_port,
     last_turn,
     model_path,
+    phrases,
     speech_sample,
+    start_vosk_server,
 )
-from werkzeug.serving import make_server
 
 import db as database
-from app import create_app
-from conftest import NOW, TOKEN, twiml
+from conftest import twiml
 from ivr import media
 from speech import vosk_samples
 
@@ -34,23 +29,8 @@ pytestmark = pytest.mark.postgres
 
 
 def start_node(url: str, folder, model: str, words) -> tuple[Server, object]:
-    grammar = folder / "grammar.toml"
-    grammar.write_text(f"[yes_no]\nde = [{', '.join(repr(w) for w in words)}]\n",
-                       encoding="utf-8")
-    port = free_port()
-    base = f"http://127.0.0.1:{port}"
-    app = create_app({
-        "TESTING": True, "HOTLINE_ENV": "test", "TWILIO_AUTH_TOKEN": TOKEN,
-        "HOTLINE_DATABASE": url, "HOTLINE_PUBLIC_URL": base,
-        "HOTLINE_LANGUAGES": ["de", "en"], "HOTLINE_SPEECH_ENGINE": "vosk",
-        "VOSK_MODEL_PATH": model, "HOTLINE_VOSK_MAX_STREAMS": MAX_STREAMS,
-        "HOTLINE_VOSK_MAX_UTTERANCE_S": MAX_UTTERANCE_S,
-        "HOTLINE_VOSK_SILENCE_MS": SILENCE_MS, "HOTLINE_VOSK_GRAMMARS": str(grammar),
-    })
-    app.extensions["hotline.clock"] = lambda: NOW
-    http = make_server("127.0.0.1", port, app, threaded=True)
-    threading.Thread(target=http.serve_forever, daemon=True).start()
-    return Server(app, base), http
+    return start_vosk_server(url, model, f"[yes_no]\nde = {phrases(words)}\n", folder,
+                             HOTLINE_VOSK_IDLE_S=None)
 
 
 @pytest.fixture(scope="module")

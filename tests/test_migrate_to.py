@@ -20,8 +20,8 @@ from app import create_app
 from conftest import NOW, TOKEN, Caller
 from ivr import after_call
 from schedules import reminders
-from stats import store as stats_store
 from sqlite_to_postgres import NOT_COPIED
+from stats import store as stats_store
 
 pytestmark = pytest.mark.postgres
 

