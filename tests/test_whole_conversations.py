@@ -16,7 +16,7 @@ import pytest
 from conversation_script import read, run
 
 DATA = Path(__file__).parent / "data" / "conversations"
-SETS = ["issue18_dev.txt", "languages_dev.txt", "stranger31_dev.txt"]
+SETS = ["issue18_dev.txt", "languages_dev.txt", "stranger31_dev.txt", "cuts_silence_dev.txt"]
 
 # title -> why it does not work yet
 NOT_YET: dict[str, str] = {}
