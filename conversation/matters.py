@@ -11,6 +11,8 @@ caller's words are then taken as a new request.
     referral_connect yes / no                         puts through / the SMS offer   ended / ...
     referral_sms    yes / no                          sends the number by SMS / -    anything_else
     (a request)     a letter: Bescheid, Anhörung      the deadline, how to object    letter_next
+    (a request)     less money, and why ("gekürzt,    a person explains it (the      agent /
+                    warum?"); disagrees               objection in one sentence)     unstaffed
     letter_next     yes, "Termin", 1                  books an appointment           book_...
     letter_next     no                                -                              anything_else
     (a request)     ill, a sick child, an interview   what to send, and by when      absence_choice
@@ -32,7 +34,7 @@ from datetime import date
 from . import booking
 from .actions import Hangup, PutThrough, Say
 from .referrals import Office
-from .replies import Failed, Reply, Talk, anything_else, ask, query
+from .replies import Failed, Reply, Talk, anything_else, ask, query, transfer
 from .state import CallState, Turn, achieve
 
 INTERVIEW_WORDS = re.compile(r"\b(vorstellungsgespraech|bewerbungsgespraech|interview)\b")
@@ -45,6 +47,19 @@ CHILD_WORDS = re.compile(r"\b(kind|kinder|sohn|tochter|kleine|kleiner|baby|child
 CANCEL_WORDS = re.compile(r"\b(absag\w*|sag\w* \w*ab|stornier\w*|cancel\w*)\b")
 MOVE_WORDS = re.compile(r"\b(verschieb\w*|verleg\w*|anderen termin|neuen termin|move|"
                         r"reschedul\w*)\b")
+# Less money than before: a cut (Minderung, Sanktion), money kept back (Aufrechnung), or
+# a change for income. The payment status cannot say why; the benefits team can.
+CUT_WORDS = re.compile(r"\b(gekuerzt|kuerz\w*|gemindert|minderung\w*|leistungsminderung|"
+                       r"sanktion\w*|gestrichen|aufrechnung|einbehalten|abgezogen|"
+                       r"weniger (?:\w+ ){0,2}(?:geld|buergergeld|bekomm\w*|ueberwiesen|gezahlt)|"
+                       r"(?:geld|buergergeld|bekomm\w*|ueberwiesen) (?:\w+ ){0,3}weniger|"
+                       r"zu wenig|cut|reduced|less money|sanction\w*|deducted)\b")
+WHY_WORDS = re.compile(r"\b(warum|wieso|weshalb|grund|why|reason)\b")
+DISAGREE_WORDS = re.compile(r"\b(nicht einverstanden|ungerecht|frechheit|unverschaemt|falsch|"
+                            r"stimmt nicht|nicht richtig|unfair|disagree|wrong|not right)\b")
+# Naming the objection itself is a letter's matter: how to object is its answer.
+OBJECTION_WORDS = re.compile(r"\b(widerspruch|widersprech\w*|einspruch|objection|appeal)\b")
+CUT_INTENTS = ("payment_status", "letter")
 LETTER_WORDS = re.compile(r"\b(brief|einladung|schreiben|post|letter)\b")
 BOOK_WORDS = re.compile(r"\b(termin\w*|appointment)\b")
 
@@ -88,6 +103,33 @@ def letter(t: Talk, folded: str) -> Turn:
             said.append(Say("letter_repayment"))
     return ask(t.state, [*said, Say("letter_next")], "yes_no", "answered:letter",
                step="letter_next")
+
+
+def is_cut(intent: str, folded: str) -> bool:
+    """Less money, and the caller wants to know why: "Ihr habt mir das Geld gekürzt, ich
+    will wissen warum". A payment question with such words is one; a letter only when
+    the caller asks why or disagrees. Naming an objection, a hearing or a repayment is
+    none: those are the letter's own answers."""
+    if intent not in CUT_INTENTS or not CUT_WORDS.search(folded):
+        return False
+    if OBJECTION_WORDS.search(folded) or HEARING_WORDS.search(folded) \
+            or REPAYMENT_WORDS.search(folded):
+        return False
+    return intent == "payment_status" or bool(WHY_WORDS.search(folded)
+                                              or DISAGREE_WORDS.search(folded))
+
+
+def cut(t: Talk, folded: str) -> Turn:
+    """Why there is less money is for the benefits team to explain: put through (the
+    agent hears the topic first), or outside staffed hours a callback, a message or an
+    appointment. A caller who disagrees hears in one sentence that an objection is
+    possible."""
+    state = t.state
+    state.intent = "payment_cut"
+    said = [Say("cut_reason")]
+    if DISAGREE_WORDS.search(folded):
+        said.append(Say("cut_objection"))
+    return transfer(state, "agent:payment_cut", "handover", before=said)
 
 
 def absence(t: Talk, folded: str) -> Turn:

@@ -145,8 +145,26 @@ def voicemail(state: CallState) -> Turn:
     return Turn(state, (Say("voicemail_intro"), Record()), "voicemail")
 
 
+# After silence a long question is asked again short: its introduction and example are
+# left out, the keypad hint stays. A caller who did not hear it is not helped by all of it
+# again, and one who is thinking needs the question only. Keyed by the question's sentence.
+AGAIN_SHORT = {
+    "ask_customer_number": "ask_customer_number_again",
+    "ask_birth_date": "ask_birth_date_again",
+}
+SILENCE = "not_heard"
+
+
 def repeat_question(state: CallState, why: str) -> Turn:
-    """The same question again, after saying what went wrong."""
+    """The same question again, after saying what went wrong; after silence, its short
+    form where it has one (a "Wie bitte?" later still gets the whole question)."""
+    short = [key for key, *_ in state.last_ask if key in AGAIN_SHORT]
+    if why == SILENCE and short:
+        whole = state.last_ask
+        turn = ask(state, [Say(why), Say(AGAIN_SHORT[short[0]])], state.last_expect,
+                   f"reprompt:{why}")
+        state.last_ask = whole
+        return turn
     return ask(state, [Say(why), *asked_before(state)], state.last_expect, f"reprompt:{why}")
 
 

@@ -60,7 +60,7 @@ from .store import (
     set_status,
     utc_text,
 )
-from .topics import language_label, topic_label
+from .topics import WHISPER_REASONS, language_label, topic_label
 
 log = logging.getLogger(__name__)
 
@@ -309,7 +309,9 @@ def whisper_text(db: Database, call_sid: str) -> str:
         # The caller needs an interpreter: the agent adds one in the console.
         language = (f"Sprache {language_label(entry.interpreter)}, "
                     f"bitte Dolmetscher dazuholen")
-    return f"{urgent}Anruf zum Thema {topic_label(entry.topic)}, {language}, {verified}."
+    reason = WHISPER_REASONS.get(entry.intent or "")
+    topic = f"{topic_label(entry.topic)}, {reason}" if reason else topic_label(entry.topic)
+    return f"{urgent}Anruf zum Thema {topic}, {language}, {verified}."
 
 
 def _redirect(db: Database, reservation: Reservation, entry_id: int, *, now: datetime,

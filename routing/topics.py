@@ -31,6 +31,7 @@ INTENT_TOPICS = {
     "register_unemployed": "arbeitslosmeldung",
     "letter": "geldleistungen",
     "report_sick": "geldleistungen",
+    "payment_cut": "geldleistungen",
 }
 
 INTENT_LABELS = {
@@ -50,6 +51,13 @@ INTENT_LABELS = {
     "out_of_scope": "Nicht zuständig / unklar",
     "letter": "Brief / Bescheid",
     "report_sick": "Krank / verhindert",
+    "payment_cut": "Weniger Geld: warum?",
+}
+
+# What the agent hears after the topic in the whisper, for the requests whose reason the
+# topic does not say: the caller wants to know why there is less money.
+WHISPER_REASONS = {
+    "payment_cut": "weniger Geld, der Anrufer fragt nach dem Grund",
 }
 
 # German names of the callers' languages, for the console and the whisper ("Sprache

@@ -8,10 +8,13 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
+from werkzeug.security import generate_password_hash
 
 from conftest import NOW, Caller
 from conversation import Dialogue, Heard, Transfer
 from conversation.referrals import ReferralFileError, load
+from db import connect, transaction
+from routing.store import AVAILABLE, add_agent, set_status
 from speech import recognise
 
 DATA = Path(__file__).parent / "data"
@@ -290,3 +293,51 @@ def test_an_offices_hours_say_morning_and_evening_apart(app):
 def test_where_to_send_a_sick_note_is_the_sick_notes_answer(app, words):
     said = call(app, words).hears()
     assert "innerhalb von drei Tagen" in said and "Antrag auf Bürgergeld" not in said
+
+
+# ----------------------------------------------------------------- less money, and why
+
+
+def agent_on_duty(app) -> int:
+    db = connect(app.config["HOTLINE_DATABASE"])
+    try:
+        with transaction(db):
+            made = add_agent(db, login="anna", name="Anna",
+                             password_hash=generate_password_hash("passwort-1234"),
+                             topics=("allgemein",), languages=("de",),
+                             sites=("waiblingen", "backnang", "schorndorf"),
+                             reach_kind="client", reach_address="agent-anna", now=NOW)
+            set_status(db, made.id, AVAILABLE, now=NOW, reason="test")
+        return made.id
+    finally:
+        db.conn.close()
+
+
+def test_less_money_and_why_goes_to_a_person_who_hears_the_reason_first(app):
+    agent_on_duty(app)
+    caller = call(app, "Ihr habt mir das Geld gekürzt, ich will wissen warum")
+    said = " ".join(" ".join(exchange.hotline) for exchange in caller.exchanges)
+    assert "erklärt Ihnen die Leistungsabteilung" in said
+    assert "Kundennummer" not in said and "Widerspruch" not in said
+    assert ("Anruf zum Thema Geldleistungen, weniger Geld, der Anrufer fragt nach dem Grund,"
+            in said)  # the whisper, to the agent
+
+
+def test_a_caller_who_disagrees_with_a_cut_hears_of_the_objection_in_one_sentence(app):
+    said = call(app, "Sie haben mir das Bürgergeld gekürzt, das ist ungerecht").hears()
+    assert ("Wenn Sie nicht einverstanden sind, können Sie innerhalb eines Monats nach dem"
+            " Bescheid Widerspruch einlegen.") in said
+    assert "Kundennummer" not in said
+
+
+def test_an_objection_to_a_cut_is_the_letter_answer_and_a_payment_date_the_status(app):
+    said = call(app, "Ich will Widerspruch gegen die Kürzung einlegen").hears()
+    assert "Rechtsbehelfsbelehrung" in said and "Leistungsabteilung" not in said
+    said = call(app, "Wann wird mein Bürgergeld überwiesen?").hears()
+    assert "Leistungsabteilung" not in said  # the payment status (no case data here)
+
+
+def test_after_hours_a_cut_is_offered_a_callback(app):
+    app.extensions["hotline.clock"] = lambda: NOW.replace(hour=21)
+    said = call(app, "Warum bekomme ich weniger Geld?").hears()
+    assert "Leistungsabteilung" in said and "Rückruf" in said

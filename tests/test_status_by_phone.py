@@ -321,3 +321,28 @@ def test_money_not_there_hears_why_and_what_to_do_before_the_next_payment(app):
     assert "online auf jobcenter punkt digital hochladen" in said
     assert said.index("fehlt noch") < said.index("Ihre nächste Zahlung von 563 Euro")
 
+
+
+def test_after_silence_the_customer_number_is_asked_short_with_the_keypad_hint(app):
+    caller = call(app, "Wie ist der Stand meines Antrags?")
+    assert "zuerst prüfen" in caller.hears()
+    caller.say("")
+    said = caller.hears()
+    assert said.startswith("Ich habe Sie leider nicht gehört.")
+    assert "Kundennummer" in said and "tippen Sie die Ziffern ein" in said
+    assert "zuerst prüfen" not in said and "oben auf Ihren Briefen" not in said
+    caller.say("wie bitte?")  # asked to repeat: the whole question, example and all
+    assert "zum Beispiel: eins, zwei, drei, D wie Dora" in caller.hears()
+    caller.say(ERIKA)
+    assert "Stimmt das?" in caller.hears()
+
+
+def test_after_silence_the_birth_date_is_asked_short_and_can_still_be_typed(app):
+    caller = call(app, "Wie ist der Stand meines Antrags?", ERIKA, "ja")
+    assert "Geburtsdatum" in caller.hears()
+    caller.say("")
+    said = caller.hears()
+    assert "Tag, Monat und Jahr" in said and "Raute" in said
+    assert "dritter Mai" not in said
+    caller.say("#03051980#")
+    assert "Ihre Angaben sind geprüft" in caller.hears()
