@@ -57,7 +57,7 @@ INTENT_LABELS = {
 # What the agent hears after the topic in the whisper, for the requests whose reason the
 # topic does not say: the caller wants to know why there is less money.
 WHISPER_REASONS = {
-    "payment_cut": "weniger Geld, der Anrufer fragt nach dem Grund",
+    "payment_cut": "weniger Geld, Frage nach dem Grund",
 }
 
 # German names of the callers' languages, for the console and the whisper ("Sprache

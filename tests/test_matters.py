@@ -319,7 +319,7 @@ def test_less_money_and_why_goes_to_a_person_who_hears_the_reason_first(app):
     said = " ".join(" ".join(exchange.hotline) for exchange in caller.exchanges)
     assert "erklärt Ihnen die Leistungsabteilung" in said
     assert "Kundennummer" not in said and "Widerspruch" not in said
-    assert ("Anruf zum Thema Geldleistungen, weniger Geld, der Anrufer fragt nach dem Grund,"
+    assert ("Anruf zum Thema Geldleistungen, weniger Geld, Frage nach dem Grund,"
             in said)  # the whisper, to the agent
 
 
