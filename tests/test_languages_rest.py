@@ -48,7 +48,7 @@ def german_in(said: str) -> list[str]:
      ["Wohngeldstelle", "kira yardımı", "sıfır yedi bir beş bir"]),
     ("tr", ["#8", "emekli maaşım hakkında bir sorum var"],
      ["Deutsche Rentenversicherung", "emekli", "sıfır sekiz yüz"]),
-    ("tr", ["#8", "oturma iznim için kime başvurmalıyım"],
+    ("tr", ["#8", "Aufenthaltstitel için kime başvurmalıyım"],
      ["Ausländerbehörde", "oturma izni"]),
     ("uk", ["#6", "у мене питання про Rente"],
      ["Deutsche Rentenversicherung", "пенсі", "нуль вісім сто"]),
