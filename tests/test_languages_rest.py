@@ -6,11 +6,11 @@ this change: tests/data/rest_before_tr_uk.txt. The sentences are the project's o
 native speaker has checked them yet.
 """
 
-from datetime import datetime
+from datetime import date, datetime, timedelta
 
 import pytest
 from test_languages_calls import ALL, Caller, make_app
-from written_people import Texter
+from written_people import Texter, rows
 
 import clock
 from conversation.referrals import load
@@ -134,7 +134,6 @@ def test_a_closure_without_the_callers_language_is_said_in_german(tmp_path):
 
 
 def _days(year):
-    from datetime import date, timedelta
     day = date(year, 1, 1)
     while day.year == year:
         yield day
@@ -156,7 +155,6 @@ def _book(app, lang):
                "nein", "nein", "nein"],
     }[lang]
     call(app, *lines, number=MOBILE)
-    from written_people import rows
     assert rows(app, "SELECT language FROM bookings") == [(lang,)]
 
 
