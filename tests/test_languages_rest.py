@@ -69,6 +69,22 @@ def test_every_office_speaks_every_language_of_the_hotline():
             assert name and topic and hours, (office.key, lang)
 
 
+# ----------------------------------------------------------------------------- caseworkers
+
+@pytest.mark.parametrize("lines, offered, noted", [
+    (["#8", "Frau Keller ile randevu istiyorum", "Waiblingen", "para", "en kısa zamanda"],
+     "Bayan Keller ile, Waiblingen şubesinde", "Tamam: Waiblingen."),
+    (["#6", "мені потрібен запис до Frau Keller", "Вайблінген", "гроші", "якнайшвидше"],
+     "з пані Keller, у відділенні Вайблінген", "Добре, Вайблінген."),
+])
+def test_an_appointment_with_a_named_caseworker_is_offered_in_the_callers_language(
+        database_target, lines, offered, noted):
+    caller = call(make_app(database_target), *lines)
+    said = " ".join(" ".join(exchange.hotline) for exchange in caller.exchanges)
+    assert offered in said and noted in said, said
+    assert "bei Frau" not in said
+
+
 # ----------------------------------------------------------------------------- holidays
 
 @pytest.mark.parametrize("lang, key, question, reason", [
