@@ -287,7 +287,7 @@ def _noted_in_words(facts: dict, lang: str, schedule: Schedule | None) -> str:
     if wish.get("asap") and not parts:
         parts.append(spoken_words.ASAP[lang])
     if facts.get("site") and schedule is not None:
-        parts.append(schedule.site(facts["site"]).place)
+        parts.append(schedule.site(facts["site"]).town(lang))
     return spoken_words.join([p for p in parts if p], lang) if lang == "ar" else ", ".join(
         p for p in parts if p)
 

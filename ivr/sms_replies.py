@@ -201,6 +201,15 @@ def is_reply(db: Database, phone: str, body: str, now: datetime) -> bool:
     return _wish(word, re.sub(r"\D", "", body), body, lang, now) is not None
 
 
+def booked_language(db: Database, phone: str, now: datetime) -> str | None:
+    """The language of the number's booking (the one a reply would be about, else the
+    latest not yet over), to greet in it a message that is no reply; None without one.
+    Only the language: the written conversation learns nothing else of the booking."""
+    booking, _ = _replied_to(db, phone, now)
+    booking = booking or bookings.latest_for_phone(db, phone, now)
+    return after_call.lang_of(booking) if booking is not None else None
+
+
 def _wish(word: str, digits: str, body: str, lang: str, now: datetime) -> str | None:
     """What the reply asks for: CONFIRM, CANCEL, CANCEL_SURE, MOVE, CALL, CANNOT_COME,
     a slot's number ("1".."3"), or None when it cannot be told."""

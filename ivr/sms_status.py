@@ -122,11 +122,15 @@ def _converse(app, db, phone: str, body: str, message_sid: str, now) -> Response
                                 SMS_WINDOW, now):
         log.warning("SMS conversation: a number is over its limit; not answered")
         return empty
-    conversation = (written_store.current(db, "sms", phone, now)
-                    or written_store.open_conversation(db, "sms", phone, now, phone=phone))
+    conversation = written_store.current(db, "sms", phone, now)
+    # A new conversation from a number that booked in Turkish starts in Turkish, unless
+    # the message is clearly written in another language.
+    home = None if conversation else sms_replies.booked_language(db, phone, now)
+    conversation = conversation or written_store.open_conversation(db, "sms", phone, now,
+                                                                   phone=phone)
     sid = message_sid if MESSAGE_SID.match(message_sid) else None
     answer = written.receive(db, written.Setup.of(app, request.host_url), conversation,
-                             body, now, message_sid=sid)
+                             body, now, message_sid=sid, home=home)
     for id_, text in zip(answer.ids, answer.texts, strict=True):
         outbox.enqueue(db, to=phone, body=text, purpose="written", key=f"written:{id_}",
                        call_sid=conversation.sid, now=now)

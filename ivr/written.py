@@ -116,15 +116,17 @@ def greet(db, setup: Setup, conversation: store.Conversation, now: datetime) -> 
 
 
 def receive(db, setup: Setup, conversation: store.Conversation, text: str, now: datetime,
-            message_sid: str | None = None) -> Answer:
+            message_sid: str | None = None, home: str | None = None) -> Answer:
     """One message from the person: stored, answered by the dialogue or kept for the
-    person who has taken (or will take) the conversation over."""
+    person who has taken (or will take) the conversation over. `home` is the language a
+    first message is taken to be in unless it is clearly in another (the language the
+    number booked in)."""
     if conversation.handover in (store.WAITING, store.TAKEN):
         return _for_a_person(db, setup, conversation, text, now, message_sid)
     state = _state(conversation)
     first = state is None
     if first:
-        start = _start(setup, conversation, guess=text)
+        start = _start(setup, conversation, guess=text, home=home)
         state = start.state
     said = heard(text, now)
     before = state.step
@@ -214,15 +216,21 @@ def _state(conversation: store.Conversation) -> CallState | None:
     return CallState.from_dict(conversation.state)
 
 
-def _start(setup: Setup, conversation: store.Conversation, guess: str = "") -> Turn:
-    """The dialogue's greeting turn, in the language chosen on the page or written in."""
+def _start(setup: Setup, conversation: store.Conversation, guess: str = "",
+           home: str | None = None) -> Turn:
+    """The dialogue's greeting turn, in the language chosen on the page or written in;
+    where that cannot be told, in `home` if it is offered, else in the first language."""
     dialogue = setup.dialogue
     turn = dialogue.start(caller_id=conversation.phone is not None, mobile=False,
                           caller_tail=", ".join(re.sub(r"\D", "", conversation.phone or "")[-3:])
                           if conversation.phone else "")
     lang = conversation.lang
     if lang not in dialogue.languages:
-        lang = guess_language(guess, dialogue.languages) if guess else dialogue.languages[0]
+        offered = list(dialogue.languages)
+        if home in offered:
+            offered.remove(home)
+            offered.insert(0, home)
+        lang = guess_language(guess, offered) if guess else offered[0]
     if lang != turn.state.lang:
         state = turn.state.copy()
         state.lang = lang

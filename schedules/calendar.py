@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import functools
-from dataclasses import dataclass
+import tomllib
+from dataclasses import dataclass, field
 from datetime import date
+from pathlib import Path
 
 import holidays as public_holidays
 
@@ -12,6 +14,8 @@ from .config import Interval, Schedule
 
 # The holidays package names its languages like this.
 _HOLIDAY_LANGUAGE = {"de": "de", "en": "en_US"}
+# The holidays' names in the other languages, by their German names.
+HOLIDAY_NAMES = Path(__file__).with_name("holiday_names.toml")
 
 
 @dataclass(frozen=True)
@@ -28,6 +32,9 @@ class Day:
     closure_en: str | None = None
     special_de: str | None = None
     special_en: str | None = None
+    # The holiday's, closure's or special day's name in the languages beyond German and
+    # English ("tr": "Noel arifesi"); a language without one hears the German.
+    said: dict[str, str] = field(default_factory=dict, compare=False, hash=False)
 
     @property
     def is_open(self) -> bool:
@@ -38,18 +45,50 @@ class Day:
         return any(start <= minute < end for start, end in self.opening_hours)
 
     def holiday(self, lang: str) -> str | None:
-        return self.holiday_en if lang == "en" else self.holiday_de
+        return self._named(self.holiday_de, self.holiday_en, lang)
 
     def closure(self, lang: str) -> str | None:
-        return self.closure_en if lang == "en" else self.closure_de
+        return self._named(self.closure_de, self.closure_en, lang)
 
     def special(self, lang: str) -> str | None:
-        return self.special_en if lang == "en" else self.special_de
+        return self._named(self.special_de, self.special_en, lang)
+
+    def reason(self) -> dict | None:
+        """Why the day is not as usual, in every language it is named in: {"kind":
+        "holiday", "de": ..., "en": ..., "tr": ...}; None on an ordinary day."""
+        for kind, german, english in (("holiday", self.holiday_de, self.holiday_en),
+                                      ("closure", self.closure_de, self.closure_en),
+                                      ("special", self.special_de, self.special_en)):
+            if german:
+                return {"kind": kind, **self.said, "de": german, "en": english or german}
+        return None
+
+    def _named(self, german: str | None, english: str | None, lang: str) -> str | None:
+        if not german:
+            return None
+        if lang == "en":
+            return english or german
+        return self.said.get(lang, german)
 
 
 def holiday_name(state: str, day: date, lang: str = "de") -> str | None:
-    """The public holiday on `day` in the German `state` (e.g. "BW"), or None."""
-    return _holidays(state, day.year, _HOLIDAY_LANGUAGE.get(lang, "de")).get(day)
+    """The public holiday on `day` in the German `state` (e.g. "BW"), or None; in German
+    where `lang` has no name for it."""
+    german = _holidays(state, day.year, "de").get(day)
+    if german is None or lang in _HOLIDAY_LANGUAGE:
+        return _holidays(state, day.year, _HOLIDAY_LANGUAGE[lang]).get(day) if german else None
+    return holiday_names(german).get(lang, german)
+
+
+def holiday_names(german: str) -> dict[str, str]:
+    """A holiday's names beyond German and English, by language ({"tr": ..., ...})."""
+    return _holiday_names().get(german, {})
+
+
+@functools.cache
+def _holiday_names() -> dict[str, dict[str, str]]:
+    with HOLIDAY_NAMES.open("rb") as fh:
+        return tomllib.load(fh)
 
 
 @functools.lru_cache(maxsize=64)
@@ -70,15 +109,17 @@ def site_day(schedule: Schedule, site_id: str, day: date) -> Day:
     holiday_de = holiday_name(schedule.state, day, "de")
     if holiday_de:
         return Day(day, site_id, (), (), holiday_de=holiday_de,
-                   holiday_en=holiday_name(schedule.state, day, "en"))
+                   holiday_en=holiday_name(schedule.state, day, "en"),
+                   said=holiday_names(holiday_de))
     for closure in schedule.closures:
         if closure.applies(site_id, day):
             return Day(day, site_id, (), (), closure_de=closure.reason_de,
-                       closure_en=closure.reason_en)
+                       closure_en=closure.reason_en, said=closure.reasons)
     for special in schedule.special_days:
         if special.day == day and (special.sites is None or site_id in special.sites):
             return Day(day, site_id, special.opening_hours, special.appointment_hours,
-                       special_de=special.reason_de, special_en=special.reason_en)
+                       special_de=special.reason_de, special_en=special.reason_en,
+                       said=special.reasons)
     weekday = day.weekday()
     return Day(day, site_id, site.opening_hours.get(weekday, ()),
                site.appointment_hours.get(weekday, ()))

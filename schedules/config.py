@@ -33,6 +33,7 @@ _ID = re.compile(r"^[a-z0-9][a-z0-9_-]{0,39}$")
 _MONTH_DAY = re.compile(r"^(\d{2})-(\d{2})$")
 _MORE_LABEL = re.compile(r"^label_[a-z]{2}$")
 _MORE_TEXT = re.compile(r"^(?:directions|entry|place)_[a-z]{2}(?:-[a-z]+)?$")
+_MORE_REASON = re.compile(r"^reason_[a-z]{2}(?:-[a-z]+)?$")
 
 
 class ScheduleConfigError(ValueError):
@@ -149,6 +150,8 @@ class Closure:
     month_day: tuple[int, int] | None = None
     first: date | None = None
     last: date | None = None
+    # The reason in the hotline's other languages ("reason_tr"); German where none.
+    reasons: dict[str, str] = field(default_factory=dict, compare=False, hash=False)
 
     def applies(self, site_id: str, day: date) -> bool:
         if self.sites is not None and site_id not in self.sites:
@@ -158,7 +161,7 @@ class Closure:
         return self.first <= day <= self.last
 
     def reason(self, lang: str) -> str:
-        return self.reason_en if lang == "en" else self.reason_de
+        return self.reason_en if lang == "en" else self.reasons.get(lang, self.reason_de)
 
 
 @dataclass(frozen=True)
@@ -171,9 +174,10 @@ class SpecialDay:
     sites: frozenset[str] | None
     opening_hours: tuple[Interval, ...]
     appointment_hours: tuple[Interval, ...]
+    reasons: dict[str, str] = field(default_factory=dict, compare=False, hash=False)
 
     def reason(self, lang: str) -> str:
-        return self.reason_en if lang == "en" else self.reason_de
+        return self.reason_en if lang == "en" else self.reasons.get(lang, self.reason_de)
 
 
 @dataclass(frozen=True, eq=False)
@@ -461,11 +465,18 @@ def _closure(raw, where: _Where, sites: dict) -> Closure:
     return Closure(
         reason_de=reason_de,
         reason_en=_text(raw.get("reason_en", reason_de), where.at("reason_en")),
+        reasons=_reasons(raw, where),
         sites=_site_list(raw, where, sites),
         month_day=month_day,
         first=first,
         last=last,
     )
+
+
+def _reasons(raw: dict, where: _Where) -> dict[str, str]:
+    """A closure's or special day's reason in the languages beyond German and English."""
+    return {key[len("reason_"):]: _text(value, where.at(key)) for key, value in raw.items()
+            if _MORE_REASON.match(key) and key not in ("reason_de", "reason_en")}
 
 
 def _special_day(raw, where: _Where, sites: dict) -> SpecialDay:
@@ -478,6 +489,7 @@ def _special_day(raw, where: _Where, sites: dict) -> SpecialDay:
         day=_date(raw.get("date"), where.at("date")),
         reason_de=reason_de,
         reason_en=_text(raw.get("reason_en", reason_de), where.at("reason_en")),
+        reasons=_reasons(raw, where),
         sites=_site_list(raw, where, sites),
         opening_hours=opening,
         appointment_hours=appointments,

@@ -96,14 +96,7 @@ def _day(schedule: Schedule, sites: list[str], day: date, now: datetime) -> DayH
 
 
 def _site_hours(d: Day, now: datetime) -> SiteHours:
-    if d.holiday_de:
-        reason = {"kind": "holiday", "de": d.holiday_de, "en": d.holiday_en or d.holiday_de}
-    elif d.closure_de:
-        reason = {"kind": "closure", "de": d.closure_de, "en": d.closure_en or d.closure_de}
-    elif d.special_de:
-        reason = {"kind": "special", "de": d.special_de, "en": d.special_en or d.special_de}
-    else:
-        reason = None
+    reason = d.reason()
     over = (bool(d.opening_hours) and now.date() == d.day
             and now.hour * 60 + now.minute >= d.opening_hours[-1][1])
     return SiteHours(d.site_id, [list(i) for i in d.opening_hours], reason, over)

@@ -278,22 +278,39 @@ def spoken_groups(symbols: str) -> str:
     return GROUP_PAUSE.join(groups)
 
 
-_TITLES_EN = {"Frau": "Ms", "Herr": "Mr"}
+# A caseworker's title in other languages; the name itself stays as on the door sign.
+_TITLES = {"en": {"Frau": "Ms", "Herr": "Mr"},
+           "tr": {"Frau": "Bayan", "Herr": "Bay"},
+           "uk": {"Frau": "пані", "Herr": "пан"},
+           "ru": {"Frau": "госпожа", "Herr": "господин"},
+           "ar": {"Frau": "السيدة", "Herr": "السيد"}}
+# "With" someone, around the title and name: "Bay Wagner ile", "з паном Wagner" (the
+# title declined, the name as written), "مع السيد Wagner"; None: no title.
+_WITH = {"tr": {"Frau": "Bayan {} ile", "Herr": "Bay {} ile", None: "{} ile"},
+         "uk": {"Frau": "з пані {}", "Herr": "з паном {}", None: "з {}"},
+         "ru": {"Frau": "с госпожой {}", "Herr": "с господином {}", None: "с {}"},
+         "ar": {"Frau": "مع السيدة {}", "Herr": "مع السيد {}", None: "مع {}"}}
 
 
 def spoken_person(name: str, lang: str = "de") -> str:
-    """A caseworker's name as configured ("Herr Wagner"), in English "Mr Wagner"."""
+    """A caseworker's name as configured ("Herr Wagner"), in English "Mr Wagner", in
+    Turkish "Bay Wagner", in Ukrainian "пан Wagner"."""
     title, _, rest = str(name).partition(" ")
-    if _lang(lang) == "en" and title in _TITLES_EN and rest:
-        return f"{_TITLES_EN[title]} {rest}"
+    titles = _TITLES.get(lang if _words(lang) else _lang(lang), {})
+    if title in titles and rest:
+        return f"{titles[title]} {rest}"
     return str(name)
 
 
 def spoken_with(name: str, lang: str = "de") -> str:
-    """With whom an appointment is: "bei Herrn Wagner", "bei Frau Keller" / "with Mr Wagner"."""
+    """With whom an appointment is: "bei Herrn Wagner", "bei Frau Keller" / "with Mr Wagner"
+    / "Bay Wagner ile", "з паном Wagner", "с госпожой Keller", "مع السيد Wagner"."""
+    title, _, rest = str(name).partition(" ")
+    if _words(lang):
+        forms = _WITH[lang]
+        return forms[title].format(rest) if title in forms and rest else forms[None].format(name)
     if _lang(lang) == "en":
         return f"with {spoken_person(name, 'en')}"
-    title, _, rest = str(name).partition(" ")
     if title == "Herr" and rest:
         return f"bei Herrn {rest}"  # the dative: "bei Herrn Wagner"
     return f"bei {name}"

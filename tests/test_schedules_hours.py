@@ -102,13 +102,15 @@ def test_all_sites_on_a_day_one_of_them_is_closed():
         "On Friday, 25 December, all offices are closed for a public holiday: Christmas Day.")
 
 
-def test_the_facts_are_plain_data_with_the_reason_in_both_languages():
+def test_the_facts_are_plain_data_with_the_reason_in_every_language():
     facts = opening_facts(SCHEDULE, "backnang", date(2026, 12, 25),
                           datetime(2026, 12, 1, 9, 0, tzinfo=BERLIN)).to_dict()
     assert json.loads(json.dumps(facts)) == facts
     (site,) = facts["days"][0]["sites"]
     assert site["hours"] == [] and site["reason"] == {
-        "kind": "holiday", "de": "Erster Weihnachtstag", "en": "Christmas Day"}
+        "kind": "holiday", "de": "Erster Weihnachtstag", "en": "Christmas Day",
+        "tr": "Noel'in birinci günü", "uk": "Перший день Різдва",
+        "ru": "Первый день Рождества", "ar": "أول أيام عيد الميلاد"}
     assert facts["next_open"]["date"] == "2026-12-28"
     assert facts["week"]["backnang"]["3"] == [[480, 750], [840, 1080]]
 
