@@ -102,6 +102,22 @@ def test_arbeitslosengeld_zwei_is_the_job_centres_own_matter():
     assert table.match("wann kommt mein arbeitslosengeld").key == "agentur"
 
 
+@pytest.mark.parametrize("words", [
+    "Ich habe einen neuen Aufenthaltstitel bekommen, muss ich den beim Jobcenter abgeben?",
+    "Mein Aufenthaltstitel läuft ab, bekomme ich dann weiter Bürgergeld?",
+])
+def test_a_permit_named_with_the_job_centres_matter_stays_with_the_job_centre(app, words):
+    # Refugees name their permit when they call about Bürgergeld: they were sent to the
+    # Ausländerbehörde, which cannot tell them whether the money goes on.
+    said = call(app, words).hears()
+    assert "Ausländerbehörde" not in said and "nicht verstanden" not in said
+
+
+def test_renewing_a_permit_is_still_the_auslaenderbehoerde(app):
+    said = call(app, "Wo kann ich meinen Aufenthaltstitel verlängern?").hears()
+    assert "Ausländerbehörde" in said and "null sieben eins fünf eins" in said
+
+
 def test_a_hotline_that_serves_both_keeps_the_unemployed(tmp_path):
     text = load.__globals__["DEFAULT_FILE"].read_text(encoding="utf-8")
     own = tmp_path / "referrals.toml"
