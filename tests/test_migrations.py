@@ -22,7 +22,7 @@ SHIPPED = {
     "ivr.store": ["59d4eb8b6c53"],
     "ivr.media": ["e0d60f386e36"],
     "schedules.store": ["1cf14d2948f7"],
-    "routing.store": ["4bf8e8dfbc6a"],
+    "routing.store": ["4bf8e8dfbc6a", "ba4aa488632f"],
     "routing.interpreters": ["2a8c6892a705"],
     "cases.store": ["6dc8560f4427"],
     "outbox": ["10f3b2da0fad"],
