@@ -28,7 +28,7 @@ SHIPPED = {
     "outbox": ["10f3b2da0fad"],
     "teaching.store": ["0f61419c8044"],
     "teaching.marks": ["8931fc0950d9"],
-    "written.store": ["2469cf8d6132"],
+    "written.store": ["2469cf8d6132", "4a6f41ab5bf7"],
     "redaction": ["68b2f24f9955"],
     "stats.store": ["bd338afb63f5", "b2de8d5f7be2", "ad2c415ac678"],
 }
