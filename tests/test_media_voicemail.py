@@ -185,3 +185,12 @@ def test_a_message_that_is_a_crisis_puts_its_callback_first_and_marked(
     finally:
         database.conn.close()
     assert marked == ("self_harm",)
+    # Supervisors count it with the day's callbacks.
+    from stats.figures import Period, callback_figures
+
+    database = connect(app.config["HOTLINE_DATABASE"])
+    try:
+        kept = callback_figures(database, Period(NOW.date(), NOW.date()), now=NOW)
+    finally:
+        database.conn.close()
+    assert (kept["requested"], kept["with_crisis"], kept["with_worry"]) == (2, 1, 0)
