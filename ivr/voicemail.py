@@ -6,10 +6,11 @@ ready (its recordingStatusCallback, /voice/recording-status) the message goes to
 minutes of audio take a minute of CPU). A transcript that is a crisis, or gives cause
 for worry (speech.message_concern, in the call's language), marks the call's callback
 (routing.callbacks.mark_concern): it goes first in the agents' list, not in the order
-it came; `mark_callback` does the same when the callback is made after the transcript. A fetch that fails for a reason that can pass
-(Twilio unreachable, slow, 5xx, 429) is tried again in the background with growing
-pauses; nothing ever waits a fixed time for the file. The transcript goes into
-`voicemails.transcript`, next to the callback request agents work; then the audio is
+it came; `mark_callback` does the same when the callback is made after the transcript.
+A fetch that fails for a reason that can pass (Twilio unreachable, slow, 5xx, 429) is
+tried again in the background with growing pauses; nothing ever waits a fixed time for
+the file. The transcript goes into `voicemails.transcript`, next to the callback request
+agents work; then the audio is
 deleted at Twilio unless HOTLINE_VOICEMAIL_KEEP_AUDIO is set. `flask --app app
 voicemail-transcribe` does the same for messages a restart or a long outage left behind.
 """

@@ -243,7 +243,8 @@ def give_back(db: Database, id_: int, agent_id: int, now: datetime) -> bool:
 
 def waiting(db: Database, agent_id: int | None = None, limit: int = 50) -> list[dict]:
     """Conversations waiting for a person, and those `agent_id` has taken, oldest first;
-    emergencies first, then words of worry. No number, no words: the console shows those on opening one."""
+    emergencies first, then words of worry. No number, no words: the console shows those
+    on opening one."""
     rows = db.execute(
         "SELECT id, channel, lang, intent, handover, handover_at, agent_id, emergency,"
         " verified, concern FROM written_conversations WHERE ended_at IS NULL"
