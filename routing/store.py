@@ -142,7 +142,8 @@ def migrate(db: Database) -> None:
 def callback_concern(db: Database) -> None:
     """Step 2: what the caller's message was heard to be (routing.callbacks.mark_concern):
     a crisis (self_harm, violence, emergency) or words of worry, first in line, marked."""
-    db.execute("ALTER TABLE callbacks ADD COLUMN concern TEXT")
+    if "concern" not in db["callbacks"].columns_dict:  # a database without versions ran it
+        db["callbacks"].add_column("concern", str)
 
 
 MIGRATIONS = [migrate, callback_concern]  # this module's schema steps, numbered from 1

@@ -61,7 +61,8 @@ def conversation_concern(db: Database) -> None:
     """Step 2: what a message left for a person was heard to be (`mark_concern`): a crisis
     kind (self_harm, violence, emergency) or words of worry; shown, and worry first after
     the emergencies."""
-    db.execute("ALTER TABLE written_conversations ADD COLUMN concern TEXT")
+    if "concern" not in db["written_conversations"].columns_dict:  # as routing.store's
+        db["written_conversations"].add_column("concern", str)
 
 
 MIGRATIONS = [migrate, conversation_concern]  # schema steps, numbered from 1 (db.migrate)
