@@ -386,7 +386,8 @@ def _prepare(path: str, main_path: str) -> None:
     with database.transaction(db):
         store.migrate(db)
         schedules_store.migrate(db)
-        routing_store.migrate(db)
+        for step in routing_store.MIGRATIONS:  # every step: the code reads their columns
+            step(db)
         db.execute("ATTACH DATABASE ? AS main_db", [main_path])
     db.execute("INSERT INTO agents SELECT * FROM main_db.agents")
     db.execute("DETACH DATABASE main_db")

@@ -819,6 +819,7 @@ def voicemail():
                                        topic=topic_for_intent(state.intent), language=state.lang,
                                        site=call_site(db, call_sid, state, _site_numbers()),
                                        intent=state.intent, now=_now())
+            voicemail_transcription.mark_callback(db, call_sid)
         return render((Say("voicemail_thanks"), Hangup()), state.lang, _voice(), _urls(state))
 
     # Vosk mode: transcribed once Twilio says the audio is ready (/voice/recording-status).

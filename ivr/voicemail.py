@@ -3,10 +3,14 @@
 The /voice/voicemail webhook stores the recording's row; when Twilio says the audio is
 ready (its recordingStatusCallback, /voice/recording-status) the message goes to
 `submit`, which transcribes in one background thread (never inside a webhook: two
-minutes of audio take a minute of CPU). A fetch that fails for a reason that can pass
-(Twilio unreachable, slow, 5xx, 429) is tried again in the background with growing
-pauses; nothing ever waits a fixed time for the file. The transcript goes into
-`voicemails.transcript`, next to the callback request agents work; then the audio is
+minutes of audio take a minute of CPU). A transcript that is a crisis, or gives cause
+for worry (speech.message_concern, in the call's language), marks the call's callback
+(routing.callbacks.mark_concern): it goes first in the agents' list, not in the order
+it came; `mark_callback` does the same when the callback is made after the transcript.
+A fetch that fails for a reason that can pass (Twilio unreachable, slow, 5xx, 429) is
+tried again in the background with growing pauses; nothing ever waits a fixed time for
+the file. The transcript goes into `voicemails.transcript`, next to the callback request
+agents work; then the audio is
 deleted at Twilio unless HOTLINE_VOICEMAIL_KEEP_AUDIO is set. `flask --app app
 voicemail-transcribe` does the same for messages a restart or a long outage left behind.
 """
@@ -24,9 +28,12 @@ from flask.cli import with_appcontext
 
 import db as database
 from gateway import GatewayError
+from routing import callbacks
+from speech import message_concern
 from speech.vosk_engine import CapacityError, ModelError
 from speech.vosk_files import AudioFormatError, read_wav
 
+from . import store
 from .media import is_vosk
 
 log = logging.getLogger(__name__)
@@ -81,11 +88,11 @@ def transcribe(app: Flask, recording_sid: str) -> bool:
     gateway = app.extensions["hotline.gateway"]
     db = database.connect(app.config["HOTLINE_DATABASE"])
     try:
-        row = db.execute("SELECT id, recording_url, transcript FROM voicemails"
+        row = db.execute("SELECT id, recording_url, transcript, call_sid FROM voicemails"
                          " WHERE recording_sid = ?", [recording_sid]).fetchone()
         if row is None or row[2] is not None or not row[1]:
             return row is not None and row[2] is not None  # unknown, or done already
-        voicemail_id, url = row[0], row[1]
+        voicemail_id, url, call_sid = row[0], row[1], row[3]
         audio = gateway.fetch_recording(url)
         try:
             sound = read_wav(audio)
@@ -105,6 +112,9 @@ def transcribe(app: Flask, recording_sid: str) -> bool:
         with database.transaction(db):
             db.execute("UPDATE voicemails SET transcript = ? WHERE id = ?",
                        [heard.text or NOTHING_HEARD, voicemail_id])
+            # In the same write: a crisis is never shown as an ordinary message. (Never
+            # logged: which crisis a caller spoke of is theirs.)
+            callbacks.mark_concern(db, call_sid, _concern(db, call_sid, heard.text))
         if not keep:
             try:
                 gateway.delete_recording(recording_sid)
@@ -118,6 +128,22 @@ def transcribe(app: Flask, recording_sid: str) -> bool:
         return True
     finally:
         db.conn.close()
+
+
+def _concern(db, call_sid: str | None, text: str | None) -> str | None:
+    """What the message says, heard in the language the call was in."""
+    if not text or not call_sid:
+        return None
+    state = store.load_state(db, call_sid)
+    return message_concern(text, state.lang if state is not None else "de")
+
+
+def mark_callback(db, call_sid: str) -> None:
+    """The call's callback was just made: marked if its message, transcribed already
+    (Twilio's recording status came first), is a crisis or gives cause for worry."""
+    for (text,) in db.execute("SELECT transcript FROM voicemails WHERE call_sid = ?"
+                              " AND transcript != '' ORDER BY id", [call_sid]).fetchall():
+        callbacks.mark_concern(db, call_sid, _concern(db, call_sid, text))
 
 
 def pending(db) -> list[str]:

@@ -21,7 +21,7 @@ from conversation import CallState, Dialogue, Hangup, Heard, Say, Turn
 from conversation.actions import Ask, PutThrough, Record, Transfer
 from schedules import store as bookings
 from schedules.config import Schedule
-from speech import detect_crisis, recognise
+from speech import message_concern, recognise
 from written import store
 
 from . import effects, prompts
@@ -195,7 +195,11 @@ def _for_a_person(db, setup: Setup, conversation: store.Conversation, text: str,
     else:
         store.add_message(db, conversation.id, store.PERSON, text, now,
                           message_sid=message_sid)
-    crisis = detect_crisis(text, lang)
+    # Read whole (a chat message may be twice what a spoken turn is): a crisis gets the
+    # numbers at once, words of worry mark the conversation for the person who reads it.
+    concern = message_concern(text, lang)
+    store.mark_concern(db, conversation.id, concern)
+    crisis = None if concern in (None, store.WORRY) else concern
     if crisis is None and asked_for:
         thanks = prompts.written(lang, "voicemail_thanks")
         id_ = store.add_message(db, conversation.id, store.HOTLINE, thanks, now,
@@ -271,6 +275,7 @@ def _finish(db, setup: Setup, conversation: store.Conversation, turn: Turn, now:
         elif isinstance(action, (Transfer, Record)):
             emergency = isinstance(action, Transfer) and action.queue == "emergency"
             store.hand_over(db, conversation.id, now, emergency=emergency or state.emergency)
+            store.mark_concern(db, conversation.id, state.crisis)
             waiting = True
         elif isinstance(action, Hangup):
             ended = True

@@ -96,7 +96,7 @@ def due_callbacks(db: Database, now: datetime) -> list[tuple[Callback, WaitingCa
         callback = Callback(*row[:-1])
         due.append((callback, WaitingCaller(
             key=f"{KEY}{callback.id}", topic=callback.topic, language=callback.language,
-            site=callback.site, priority="normal",
+            site=callback.site, priority=callback.priority,
             enqueued_at=parse_time(row[-1] or callback.created_at))))
     return due
 

@@ -6,7 +6,12 @@ agent's status is `callback` meanwhile), then each attempt is recorded: reached 
 done; no answer, busy, voicemail -> open again after a wait (RETRY_DELAY_S); after MAX_ATTEMPTS
 failed attempts -> failed. A callback still open when purging reaches it expired: never
 attempted (no attempt) is then still told apart from not reached (attempts), as the
-statistics do."""
+statistics do.
+
+A message the caller left that is a crisis (speech.message_concern: self-harm, violence,
+another emergency) or gives cause for worry marks its callback (`concern`): a crisis goes
+first in the agents' list and in line for a free agent at emergency priority, worry
+next; the console shows the mark to every agent who may work it."""
 
 from __future__ import annotations
 
@@ -15,7 +20,7 @@ from datetime import datetime, timedelta
 
 from sqlite_utils import Database
 
-from .decision import WaitingCaller, can_serve
+from .decision import EMERGENCY, NORMAL, WORRY, WaitingCaller, can_serve
 from .queue import CALLBACK, leave_queue, open_entry
 from .store import AVAILABLE, atomic, get_agent, parse_time, set_status, utc_text
 from .store import CALLBACK as CALLBACK_WORK
@@ -30,6 +35,15 @@ ATTEMPT_RESULTS = {
     "voicemail": "Mailbox",
     "wrong_number": "falsche Nummer",
 }
+# What a message left with the callback was heard to be, as agents read it.
+CONCERNS = {
+    "self_harm": "Krise: Selbstgefährdung",
+    "violence": "Krise: Gewalt",
+    "emergency": "Notlage",
+    "crisis": "Krise",  # a kind purged (health data): a crisis it was
+    "worry": "Sorge: bitte nachfragen",
+}
+CRISES = ("self_harm", "violence", "emergency", "crisis")
 MAX_ATTEMPTS = 3
 RETRY_DELAY_S = 900  # a callback not reached is tried again after this (HOTLINE_CALLBACK_...)
 
@@ -62,16 +76,24 @@ class Callback:
     created_at: str
     updated_at: str
     note: str | None = None  # a message for the team (personal: purged)
+    concern: str | None = None  # what the caller's message was heard to be (CONCERNS)
+
+    @property
+    def priority(self) -> str:
+        """A crisis in the caller's message: an emergency; words of worry: next."""
+        if self.concern in CRISES:
+            return EMERGENCY
+        return WORRY if self.concern == "worry" else NORMAL
 
     def caller(self) -> WaitingCaller:
         """As the routing decision sees it, so agents see only callbacks they are skilled for."""
         return WaitingCaller(key=f"callback-{self.id}", topic=self.topic,
-                             language=self.language, site=self.site, priority="normal",
+                             language=self.language, site=self.site, priority=self.priority,
                              enqueued_at=parse_time(self.created_at))
 
 
 _COLUMNS = ("id, call_sid, phone, confirmed_by, topic, language, site, intent, window_start,"
-            " window_end, status, agent_id, attempts, created_at, updated_at, note")
+            " window_end, status, agent_id, attempts, created_at, updated_at, note, concern")
 
 
 def get_callback(db: Database, callback_id: int) -> Callback:
@@ -119,13 +141,30 @@ def request_callback(db: Database, call_sid: str | None, *, phone: str, confirme
         return get_callback(db, cursor.fetchone()[0])
 
 
+def mark_concern(db: Database, call_sid: str | None, concern: str | None) -> int:
+    """Mark the call's callback still to be worked with what its message was heard to be;
+    a crisis outranks worry, and a mark is never taken back. Returns the rows marked."""
+    if not call_sid or concern not in CONCERNS:
+        return 0
+    replaces = "concern IS NULL OR concern = 'worry'" if concern in CRISES else "concern IS NULL"
+    return db.execute(
+        f"UPDATE callbacks SET concern = ? WHERE call_sid = ? AND status IN (?, ?)"
+        f" AND ({replaces})", [concern, call_sid, OPEN, IN_PROGRESS]).rowcount
+
+
+# A crisis first, then worry, then everything else; within each the earliest window.
+_CONCERN_RANK = (f"CASE WHEN concern IN ({', '.join(repr(c) for c in CRISES)}) THEN 0"
+                 " WHEN concern = 'worry' THEN 1 ELSE 2 END")
+
+
 def visible_callbacks(db: Database, agent_id: int, *, everything: bool = False) -> list[Callback]:
-    """Open callbacks the agent is skilled for, and those they work; earliest window first."""
+    """Open callbacks the agent is skilled for, and those they work: a crisis in the
+    caller's message first, then worry, then the earliest window first."""
     agent = get_agent(db, agent_id)
     view = agent.view()
     rows = [Callback(*row) for row in db.execute(
         f"SELECT {_COLUMNS} FROM callbacks WHERE status = ? OR (status = ? AND agent_id = ?)"
-        " ORDER BY COALESCE(window_start, created_at), id",
+        f" ORDER BY {_CONCERN_RANK}, COALESCE(window_start, created_at), id",
         [OPEN, IN_PROGRESS, agent_id]).fetchall()]
     return [cb for cb in rows
             if cb.agent_id == agent_id or everything or can_serve(view, cb.caller())]
@@ -192,7 +231,8 @@ def attempts_of(db: Database, callback_id: int) -> list[tuple]:
 
 
 def purge_personal_data(db: Database, before: str) -> int:
-    """Forget numbers and notes of callbacks, attempts and call outcomes older than `before`.
+    """Forget numbers, notes and the kind of crisis of callbacks, attempts and call
+    outcomes older than `before`.
 
     The rows stay (statistics count them); a callback still open that old has waited
     past the retention period and expires (its attempts, if any, stay counted).
@@ -203,6 +243,10 @@ def purge_personal_data(db: Database, before: str) -> int:
         purged = db.execute("UPDATE callbacks SET phone = '', note = NULL"
                             " WHERE created_at < ? AND (phone != '' OR note IS NOT NULL)",
                             [before]).rowcount
+        # Which crisis a caller spoke of is health data; that there was one, the
+        # statistics keep (as calls keep `emergency` without the kind).
+        db.execute("UPDATE callbacks SET concern = 'crisis' WHERE created_at < ?"
+                   " AND concern IN ('self_harm', 'violence', 'emergency')", [before])
         db.execute("UPDATE callback_attempts SET note = NULL WHERE at < ?", [before])
         db.execute("UPDATE call_outcomes SET note = NULL WHERE at < ?", [before])
     return purged

@@ -191,6 +191,10 @@ def _state(agent: Agent) -> dict:
             "id": cb.id, "topic": topic_label(cb.topic), "language": language_label(cb.language),
             "site": site_label(cb.site), "window": _window(cb), "attempts": cb.attempts,
             "mine": mine, "taken": cb.status == callback_store.IN_PROGRESS and not mine,
+            # A crisis or worry heard in the caller's message: every agent sees the mark
+            # (it is why the callback comes first); the words only the one calling back.
+            "concern": callback_store.CONCERNS.get(cb.concern or "", ""),
+            "urgent": cb.concern in callback_store.CRISES,
             # The full number only to the agent who is calling back.
             "phone": cb.phone if mine else mask_phone(cb.phone),
             # What the caller left on the voicemail, or the hotline noted for the team

@@ -9,7 +9,8 @@ goes out as one of them. The rules:
 * For a caller: the available agent who has been idle longest, among those who can
   serve them and were not already tried for this call.
 * For an agent who just became free: the waiting caller they can serve who comes first
-  in queue order: emergencies first, then whoever has waited longest.
+  in queue order: emergencies first, then callbacks whose message gave cause for worry,
+  then whoever has waited longest.
 
 `SkillIndex` answers the same questions for many callers at once with one bit mask per
 skill (bit i = the i-th longest-idle available agent), so that matching 200 waiting
@@ -24,8 +25,9 @@ from datetime import datetime
 
 from .topics import GENERAL
 
-EMERGENCY, NORMAL = "emergency", "normal"
-PRIORITIES = (EMERGENCY, NORMAL)
+EMERGENCY, WORRY, NORMAL = "emergency", "worry", "normal"
+PRIORITIES = (EMERGENCY, WORRY, NORMAL)
+_RANK = {EMERGENCY: 0, WORRY: 1}  # anything else: 2
 AVAILABLE = "available"
 
 
@@ -63,8 +65,9 @@ def can_serve(agent: AgentView, caller: WaitingCaller) -> bool:
 
 
 def queue_key(caller: WaitingCaller) -> tuple:
-    """Sort key of the queue: emergencies first, then the longest waiting, then by key."""
-    return (0 if caller.priority == EMERGENCY else 1, caller.enqueued_at, caller.key)
+    """Sort key of the queue: emergencies first, then words of worry (a message left with
+    them, routing.callbacks), then the longest waiting, then by key."""
+    return (_RANK.get(caller.priority, 2), caller.enqueued_at, caller.key)
 
 
 def idle_key(agent: AgentView) -> tuple:

@@ -139,7 +139,14 @@ def migrate(db: Database) -> None:
         }, pk="token_hash", not_null={"agent_id", "started_at", "expires_at"})
 
 
-MIGRATIONS = [migrate]  # this module's schema steps, numbered from 1 (db.migrate)
+def callback_concern(db: Database) -> None:
+    """Step 2: what the caller's message was heard to be (routing.callbacks.mark_concern):
+    a crisis (self_harm, violence, emergency) or words of worry, first in line, marked."""
+    if "concern" not in db["callbacks"].columns_dict:  # a database without versions ran it
+        db["callbacks"].add_column("concern", str)
+
+
+MIGRATIONS = [migrate, callback_concern]  # this module's schema steps, numbered from 1
 
 
 atomic = db_atomic  # a transaction, or a savepoint inside a webhook's

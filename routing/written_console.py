@@ -43,7 +43,9 @@ def _row(item: dict) -> dict:
     return {**item, "channel_label": CHANNELS.get(item["channel"], item["channel"]),
             "language": language_label(item["lang"].split("-")[0]),
             "intent": intent_label(item["intent"]) if item["intent"] else "–",
-            "since_shown": _shown(item["since"])}
+            "since_shown": _shown(item["since"]),
+            # A crisis or words of worry the person wrote: why it is high in the list.
+            "concern_label": callbacks.CONCERNS.get(item["concern"] or "", "")}
 
 
 def _shown(stamp: str | None) -> str:

@@ -11,6 +11,8 @@ The rest of the hotline uses only what is imported here:
   checked before anything else in every turn.
 - ``detect_worry(text, lang) -> str | None``: words that give cause to ask whether the
   caller is in danger (death, tablets, fear, cold), when no crisis was heard.
+- ``message_concern(text, lang) -> str | None``: a message left for the job centre
+  (voicemail transcript, written message) read whole: a crisis kind, "worry", or None.
 - ``detect_language_request(text, offered) -> str | None``: the language a caller asks
   for in any language ("auf Türkisch", "по-русски"), or "interpreter", or "choose".
 
@@ -24,8 +26,9 @@ from speech.entities import extract_entities, extract_reply
 from speech.hints import speech_hints
 from speech.intents import INTENTS, Recognition, recognise
 from speech.languages import CHOOSE, INTERPRETER, detect_language_request
+from speech.messages import concern as message_concern
 from speech.worry import detect_worry
 
 __all__ = ["CHOOSE", "INTENTS", "INTERPRETER", "Recognition", "detect_crisis",
            "detect_language_request", "detect_worry", "extract_entities", "extract_reply",
-           "recognise", "speech_hints"]
+           "message_concern", "recognise", "speech_hints"]

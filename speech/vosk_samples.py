@@ -168,15 +168,16 @@ KOREAN_CRISIS_EXPRESSIONS = {
 }
 
 
-def korean_crisis_file(folder: Path) -> Path:
-    """A copy of speech/catalogue/crisis.toml whose [de] also hears the Korean stand-in."""
+def korean_crisis_file(folder: Path, stand_in: dict[str, list[str]] | None = None) -> Path:
+    """A copy of speech/catalogue/crisis.toml whose [de] also hears the Korean stand-in
+    (KOREAN_CRISIS_EXPRESSIONS, or the expressions given by kind)."""
     import tomllib
 
     from speech import crisis
 
     with crisis.CRISIS_FILE.open("rb") as fh:
         data = tomllib.load(fh)
-    for kind, expressions in KOREAN_CRISIS_EXPRESSIONS.items():
+    for kind, expressions in (stand_in or KOREAN_CRISIS_EXPRESSIONS).items():
         data["de"][kind] = [*data["de"].get(kind, []), *expressions]
     lines = []
     for lang, kinds in data.items():

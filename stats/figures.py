@@ -42,6 +42,7 @@ from rapidfuzz import fuzz, process, utils
 from sqlite_utils import Database
 
 from db import atomic
+from routing.callbacks import CRISES
 from routing.store import STATUSES, WRAP_UP_LIMIT_S, parse_time, utc_text
 from routing.topics import SITE_LABELS, intent_label, language_label, site_label, topic_label
 from speech.masking import mask_numbers
@@ -324,8 +325,9 @@ def callback_figures(db: Database, period: Period, *, site: str | None = None,
     Of the callbacks requested in the period: how many were completed (reached), how
     many within the window promised (morning or afternoon; of those with a window),
     the time to the first attempt, attempts per callback, and how the others ended:
-    never attempted, attempted but not reached, or still open. Purging keeps all of
-    this (the rows, their status and attempts stay; only numbers and notes go).
+    never attempted, attempted but not reached, or still open; and how many came with a
+    message that was a crisis, or gave cause for worry. Purging keeps all of this (the
+    rows, their status and attempts stay; numbers, notes and the kind of crisis go).
     """
     start, end = (utc_text(moment) for moment in period.utc_bounds())
     where, params = "", []
@@ -339,7 +341,7 @@ def callback_figures(db: Database, period: Period, *, site: str | None = None,
         f"SELECT b.id, b.status, b.attempts, b.created_at, b.window_start, b.window_end,"
         f" (SELECT min(a.at) FROM callback_attempts a WHERE a.callback_id = b.id),"
         f" (SELECT min(a.at) FROM callback_attempts a WHERE a.callback_id = b.id"
-        f"  AND a.result = 'reached') FROM callbacks b"
+        f"  AND a.result = 'reached'), b.concern FROM callbacks b"
         f" WHERE b.created_at >= ? AND b.created_at < ?{where}", [start, end, *params]).fetchall()
     worked = db.execute(
         f"SELECT count(DISTINCT a.callback_id), count(*), sum(a.result = 'reached')"
@@ -368,6 +370,10 @@ def callback_figures(db: Database, period: Period, *, site: str | None = None,
         "never_attempted": sum(1 for row in closed if not row[2]),
         "not_reached": sum(1 for row in closed if row[2] and row[7] is None),
         "still_open": len(requested) - len(closed),
+        # Messages left with the request that were a crisis (any kind; after purge the
+        # kind is gone, the crisis counted) or gave cause for worry (routing.callbacks).
+        "with_crisis": sum(1 for row in requested if row[8] in CRISES),
+        "with_worry": sum(1 for row in requested if row[8] == "worry"),
     }
 
 

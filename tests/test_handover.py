@@ -156,6 +156,10 @@ def test_after_hours_message_is_kept_and_becomes_a_callback(app, db):
     caller.say("#2")
     said = caller.hears()
     assert "nach dem Signalton" in said and "[Aufnahme: Ihre Nachricht]" in said
+    # Nobody hears the message before the next working day: before the beep, a caller
+    # in danger hears where help is now.
+    assert said.index("Wenn Sie in Gefahr sind, wählen Sie die eins eins zwei.") < said.index(
+        "[Aufnahme: Ihre Nachricht]")
     assert "Vielen Dank für Ihre Nachricht" in said and caller.finished
     assert db.execute("SELECT duration_s FROM voicemails").fetchone()[0] == 12
     assert db.execute("SELECT phone FROM callbacks").fetchone()[0] == "+491701234567"

@@ -6,11 +6,13 @@ The clock stands at Wednesday, 25 November 2026, 10:00: the hotline is staffed.
 """
 
 import re
+from datetime import timedelta
 
 import pytest
 from werkzeug.security import generate_password_hash
 from written_people import Chatter, Texter, rows
 
+import clock
 from conftest import NOW
 from db import connect, transaction
 from routing import store as routing_store
@@ -102,6 +104,67 @@ def test_a_crisis_while_waiting_gets_the_numbers_at_once(app, agent):
     assert "0800 111 0 111" in said
     assert rows(app, "SELECT emergency FROM written_conversations") == [(1,)]
     assert "Notfall" in agent.get("/agent/written/").get_data(as_text=True)
+
+
+def saturday(app):
+    clock.install(app, clock.Clock.at(NOW + timedelta(days=3)))  # nobody reachable
+
+
+def monday(app):
+    clock.install(app, clock.Clock.at(NOW + timedelta(days=5)))
+
+
+def leave_a_message(someone):
+    """Out of hours: "2" for a message; returns how to write it."""
+    someone.send("Ich möchte mit einem Mitarbeiter sprechen")
+    assert "Bitte schreiben Sie uns Ihre Nachricht" in someone.send("2")
+    return someone.send
+
+
+def listed_rows(app) -> list[str]:
+    """The console's list of written conversations, one string per row, in its order, as
+    an agent logged in on Monday morning sees it."""
+    monday(app)
+    page = logged_in(app, "montag").get("/agent/written/").get_data(as_text=True)
+    return page.split("<tbody>")[1].split("</tbody>")[0].split("<tr>")[1:]
+
+
+@pytest.mark.parametrize("channel", ["sms", "chat"])
+def test_a_crisis_in_the_message_left_gets_the_numbers_at_once_and_goes_first(
+        app, channel):
+    saturday(app)
+    leave_a_message(Texter(app, "+491705550101"))("Bitte rufen Sie mich wegen des Bescheids an.")
+    someone = Texter(app) if channel == "sms" else Chatter(app)
+    send = leave_a_message(someone)
+    said = send("Mein Bescheid ist falsch und ich kann nicht mehr, ich will nicht mehr leben.")
+    assert "Telefonseelsorge" in said and "0800 111 0 111" in said
+    assert "Vielen Dank für Ihre Nachricht" not in said  # help, not an acknowledgement
+    first, second = listed_rows(app)
+    assert "Krise: Selbstgefährdung" in first and "Notfall" in first
+    assert "Krise" not in second and "Sorge" not in second
+
+
+def test_a_crisis_at_the_end_of_a_long_chat_message_is_not_missed(app):
+    saturday(app)
+    send = leave_a_message(Chatter(app))
+    letter = ("Ich habe im Oktober meinen Weiterbewilligungsantrag abgegeben und seitdem "
+              "nichts mehr gehört, obwohl ich alle Unterlagen eingereicht habe. ") * 5
+    assert len(letter) > 500  # longer than a spoken turn is ever read
+    said = send(letter + "Ehrlich gesagt will ich nicht mehr leben.")
+    assert "0800 111 0 111" in said
+    assert rows(app, "SELECT emergency, concern FROM written_conversations") == [
+        (1, "self_harm")]
+
+
+def test_words_of_worry_in_a_message_mark_it_and_put_it_before_ordinary_ones(app):
+    saturday(app)
+    leave_a_message(Texter(app, "+491705550101"))("Bitte rufen Sie mich wegen des Bescheids an.")
+    send = leave_a_message(Texter(app))
+    said = send("Ich habe solche Angst, wie es weitergehen soll. Bitte rufen Sie mich an.")
+    assert "Vielen Dank für Ihre Nachricht" in said  # no crisis: acknowledged as any other
+    first, second = listed_rows(app)
+    assert "Sorge: bitte nachfragen" in first and "Notfall" not in first
+    assert "Sorge" not in second
 
 
 def test_the_console_needs_a_login_and_its_posts_a_csrf_token(app, agent):

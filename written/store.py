@@ -28,6 +28,7 @@ PERSON, HOTLINE, AGENT = "person", "hotline", "agent"  # who wrote a message
 MASK = "…"  # what is kept of a message that must not be (a date of birth)
 # Machine outcomes: the conversation got what it came for without a person.
 CONTAINED = ("answered", "booked", "cancelled", "rescheduled")
+WORRY = "worry"  # speech.message_concern's mark for words that give cause to ask
 
 
 def migrate(db: Database) -> None:
@@ -56,7 +57,15 @@ def migrate(db: Database) -> None:
         db["written_limits"].create_index(["key", "at"])
 
 
-MIGRATIONS = [migrate]  # this module's schema steps, numbered from 1 (db.migrate)
+def conversation_concern(db: Database) -> None:
+    """Step 2: what a message left for a person was heard to be (`mark_concern`): a crisis
+    kind (self_harm, violence, emergency) or words of worry; shown, and worry first after
+    the emergencies."""
+    if "concern" not in db["written_conversations"].columns_dict:  # as routing.store's
+        db["written_conversations"].add_column("concern", str)
+
+
+MIGRATIONS = [migrate, conversation_concern]  # schema steps, numbered from 1 (db.migrate)
 
 
 @dataclass(frozen=True)
@@ -206,6 +215,16 @@ def hand_over(db: Database, id_: int, now: datetime, emergency: bool = False) ->
         db.execute("UPDATE written_conversations SET emergency = 1 WHERE id = ?", [id_])
 
 
+def mark_concern(db: Database, id_: int, concern: str | None) -> None:
+    """What a message was heard to be (speech.message_concern); a crisis kind replaces
+    worry, nothing replaces a crisis kind."""
+    if not concern:
+        return
+    replaces = "concern IS NULL" if concern == WORRY else "concern IS NULL OR concern = ?"
+    db.execute(f"UPDATE written_conversations SET concern = ? WHERE id = ? AND ({replaces})",
+               [concern, id_] + ([] if concern == WORRY else [WORRY]))
+
+
 def take(db: Database, id_: int, agent_id: int, now: datetime) -> bool:
     """An agent takes the conversation over; False if another agent has it."""
     return db.execute(
@@ -225,17 +244,19 @@ def give_back(db: Database, id_: int, agent_id: int, now: datetime) -> bool:
 
 def waiting(db: Database, agent_id: int | None = None, limit: int = 50) -> list[dict]:
     """Conversations waiting for a person, and those `agent_id` has taken, oldest first;
-    emergencies first. No number, no words: the console shows those on opening one."""
+    emergencies first, then words of worry. No number, no words: the console shows those
+    on opening one."""
     rows = db.execute(
         "SELECT id, channel, lang, intent, handover, handover_at, agent_id, emergency,"
-        " verified FROM written_conversations WHERE ended_at IS NULL"
+        " verified, concern FROM written_conversations WHERE ended_at IS NULL"
         " AND (handover = ? OR (handover = ? AND agent_id = ?))"
-        " ORDER BY emergency DESC, handover_at LIMIT ?",
-        [WAITING, TAKEN, agent_id if agent_id is not None else -1, limit]).fetchall()
+        " ORDER BY emergency DESC, COALESCE(concern = ?, 0) DESC, handover_at LIMIT ?",
+        [WAITING, TAKEN, agent_id if agent_id is not None else -1, WORRY, limit]).fetchall()
     return [{"id": id_, "channel": channel, "lang": lang or "de", "intent": intent,
              "handover": handover, "since": since, "agent_id": agent, "emergency": bool(em),
-             "verified": bool(verified)}
-            for id_, channel, lang, intent, handover, since, agent, em, verified in rows]
+             "verified": bool(verified), "concern": concern}
+            for id_, channel, lang, intent, handover, since, agent, em, verified, concern
+            in rows]
 
 
 # ---------------------------------------------------------------- abuse: rate limits
@@ -298,6 +319,9 @@ def purge_personal_data(db: Database, before: str) -> int:
     db.execute("UPDATE written_conversations SET phone = NULL, party_key = NULL,"
                " customer_number = NULL, ended_at = COALESCE(ended_at, ?)"
                " WHERE started_at < ?", [before, before])
+    # Which crisis a person wrote of is health data; that there was one stays counted.
+    db.execute("UPDATE written_conversations SET concern = 'crisis' WHERE started_at < ?"
+               " AND concern IN ('self_harm', 'violence', 'emergency')", [before])
     db.execute("DELETE FROM written_limits WHERE at < ?", [before])
     return words
 

@@ -106,9 +106,12 @@
     const body = $("callbacks");
     body.replaceChildren();
     callbacks.forEach((cb) => {
-      const row = el("tr");
+      const row = el("tr", null, cb.urgent ? "urgent" : "");
       row.dataset.callback = cb.id;
-      row.append(el("td", cb.window), el("td", cb.topic), el("td", cb.language),
+      const topic = el("td", cb.topic);
+      // What the caller's message was heard to be: a crisis, or words of worry.
+      if (cb.concern) topic.prepend(el("span", cb.concern, cb.urgent ? "badge urgent" : "badge worry"));
+      row.append(el("td", cb.window), topic, el("td", cb.language),
                  el("td", cb.site), el("td", cb.phone, cb.mine ? "phone" : ""),
                  el("td", String(cb.attempts)), el("td", cb.message, "message"));
       const action = el("td");

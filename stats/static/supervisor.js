@@ -158,6 +158,8 @@
     $("cb-never").textContent = num(c.never_attempted);
     $("cb-not-reached").textContent = num(c.not_reached);
     $("cb-open").textContent = num(c.still_open);
+    $("cb-crisis").textContent = num(c.with_crisis);
+    $("cb-worry").textContent = num(c.with_worry);
   }
 
   function showOutbound(r, d) {
