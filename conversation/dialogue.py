@@ -231,11 +231,12 @@ class Dialogue:
 
     # -- entry points
 
-    def start(self, caller_id: bool = False, mobile: bool = False, caller_tail: str = ""
-              ) -> Turn:
-        """A new call: greet in the first language, offer the others, and listen."""
+    def start(self, caller_id: bool = False, mobile: bool = False, caller_tail: str = "",
+              answered_here: bool = False) -> Turn:
+        """A new call (or written conversation, `answered_here`): greet in the first
+        language, offer the others, and listen."""
         state = CallState(lang=self.languages[0], step="greeting", caller_id=caller_id,
-                          mobile=mobile, caller_tail=caller_tail)
+                          mobile=mobile, caller_tail=caller_tail, answered_here=answered_here)
         prompts = [Say("greeting"), *self.rules.offers(state.lang)]
         return ask(state, prompts, "request", "greeting")
 

@@ -7,7 +7,8 @@ the caller chooses instead:
     step             caller does                     hotline does                  next step
     ---------------  ------------------------------  ----------------------------  --------------
     unstaffed        "Rückruf", 1                    asks which number             callback_number
-    unstaffed        "Nachricht", 2                  records a message             (voicemail)
+    unstaffed        "Nachricht", 2                  records a message; without    (voicemail) /
+                                                     caller ID asks the number     callback_digits
     unstaffed        "Termin", 3 / another request   books / answers it            ...
     no_speaker       (nobody on duty speaks the caller's language)
                      "Rückruf", 1                    asks which number             callback_number
@@ -16,6 +17,7 @@ the caller chooses instead:
     callback_number  no                              asks for the number           callback_digits
     callback_digits  digits                          reads them back               callback_check
     callback_check   yes / no                        asks when / asks again        callback_when
+                     yes, before a message           records the message           (voicemail)
     callback_when    vormittags / nachmittags / egal records it, says goodbye      ended
 """
 
@@ -85,6 +87,16 @@ def start_callback(state: CallState) -> Turn:
     return _ask_number(state)
 
 
+def leave_message(state: CallState) -> Turn:
+    """A message for the team. Without the caller's number it is asked first (as for a
+    callback): the message becomes the team's callback request, and one with no number
+    to call would reach nobody. In writing the answer comes where the message was left."""
+    if state.caller_id or state.answered_here:
+        return voicemail(state)
+    state.callback = {"intent": state.intent, "message": True}
+    return _ask_number(state)
+
+
 def _ask_number(state: CallState) -> Turn:
     return ask(state, [say("callback_ask_number")], "phone", "callback:digits",
                step="callback_digits")
@@ -103,7 +115,7 @@ def unstaffed(t: Talk) -> Reply:
     if words.key == "1" or CALLBACK_WORDS.search(words.folded) or words.answer == "yes":
         return start_callback(t.state)
     if words.key == "2" or MESSAGE_WORDS.search(words.folded):
-        return voicemail(t.state)
+        return leave_message(t.state)
     if words.key == "3":
         return Switch("book_appointment", words)
     recognition = t.recognition
@@ -147,6 +159,8 @@ def callback_digits(t: Talk) -> Reply:
 def callback_check(t: Talk) -> Reply:
     if t.words.answer == "yes" or t.words.key == "1":
         t.state.callback["confirmed_by"] = "spoken"
+        if t.state.callback.get("message"):
+            return voicemail(t.state)
         return _ask_time(t.state)
     if t.words.answer == "no" or t.words.key == "2":
         t.state.callback.pop("phone", None)

@@ -43,6 +43,9 @@ class CallState:
     crisis: str | None = None  # self_harm | violence | emergency (speech.detect_crisis)
     caller_id: bool = False  # the caller's number is known (not withheld)
     mobile: bool = False  # ... and is a mobile, so an SMS can reach it
+    # A message left for the team is answered where it was left (SMS, web chat), not by
+    # calling back: it needs no number.
+    answered_here: bool = False
     booking: dict | None = None  # the booking conversation under way (.booking)
     pending: str | None = None  # the query whose result the conversation waits for
     request_text: str = ""  # the request being clarified, for its details (site, day)

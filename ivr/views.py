@@ -812,10 +812,13 @@ def voicemail():
         if seconds <= 0 or not recording_sid:
             return render((Say("voicemail_empty"), Hangup()), state.lang, _voice(), _urls(state))
         store.record_voicemail(db, call_sid, recording_sid, recording_url, seconds)
-        phone = store.caller_number(db, call_sid)
-        if phone and effects.has_caller_id(phone):
+        phone, confirmed_by = store.caller_number(db, call_sid), "caller_id"
+        if not (phone and effects.has_caller_id(phone)):
+            # A withheld number: the one the caller gave before the message, if any.
+            phone, confirmed_by = (state.callback or {}).get("phone"), "spoken"
+        if phone:
             # The message becomes a callback request, so agents see it in their list.
-            callbacks.request_callback(db, call_sid, phone=phone, confirmed_by="caller_id",
+            callbacks.request_callback(db, call_sid, phone=phone, confirmed_by=confirmed_by,
                                        topic=topic_for_intent(state.intent), language=state.lang,
                                        site=call_site(db, call_sid, state, _site_numbers()),
                                        intent=state.intent, now=_now())

@@ -226,6 +226,7 @@ def _start(setup: Setup, conversation: store.Conversation, guess: str = "",
     where that cannot be told, in `home` if it is offered, else in the first language."""
     dialogue = setup.dialogue
     turn = dialogue.start(caller_id=conversation.phone is not None, mobile=False,
+                          answered_here=True,
                           caller_tail=", ".join(re.sub(r"\D", "", conversation.phone or "")[-3:])
                           if conversation.phone else "")
     lang = conversation.lang

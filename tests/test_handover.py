@@ -182,6 +182,26 @@ def test_after_hours_callback_on_a_spoken_number(app, db):
     assert row[2].startswith("2026-11-30T07:00")  # Monday 08:00 Berlin
 
 
+def test_a_message_from_a_withheld_number_asks_the_number_first_and_reaches_the_team(app, db):
+    # A message from a withheld number became no callback: no agent ever saw it.
+    app.extensions["hotline.clock"] = lambda: SUNDAY
+    caller = Caller(app, from_number="anonymous")
+    caller.dial()
+    caller.say("#0")
+    caller.say("#2")
+    said = caller.hears()
+    assert "Telefonnummer" in said and "[Aufnahme: Ihre Nachricht]" not in said
+    caller.say("null eins sieben eins zwei drei vier fünf sechs sieben")
+    assert "0, 1, 7, 1, 2, 3, 4, 5, 6, 7" in caller.hears()
+    caller.say("ja")
+    said = caller.hears()
+    assert "nach dem Signalton" in said and "[Aufnahme: Ihre Nachricht]" in said
+    assert "Vielen Dank für Ihre Nachricht" in said and caller.finished
+    assert db.execute("SELECT duration_s FROM voicemails").fetchone()[0] == 12
+    assert db.execute("SELECT phone, confirmed_by FROM callbacks").fetchone() == (
+        "0171234567", "spoken")
+
+
 def test_emergency_waits_ahead_of_others(app, db):
     calm = Caller(app)
     calm.dial()
