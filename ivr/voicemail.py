@@ -10,9 +10,9 @@ it came; `mark_callback` does the same when the callback is made after the trans
 A fetch that fails for a reason that can pass (Twilio unreachable, slow, 5xx, 429) is
 tried again in the background with growing pauses; nothing ever waits a fixed time for
 the file. The transcript goes into `voicemails.transcript`, next to the callback request
-agents work; then the audio is
-deleted at Twilio unless HOTLINE_VOICEMAIL_KEEP_AUDIO is set. `flask --app app
-voicemail-transcribe` does the same for messages a restart or a long outage left behind.
+agents work; then the audio is deleted at Twilio unless HOTLINE_VOICEMAIL_KEEP_AUDIO is
+set. `flask --app app voicemail-transcribe` does the same for messages a restart or a
+long outage left behind.
 """
 
 from __future__ import annotations
