@@ -77,9 +77,9 @@ from .replies import (
     Talk,
     ask,
     goodbye,
+    message_or_goodbye,
     repeat_question,
     transfer,
-    voicemail,
 )
 from .state import CallState, Heard, Turn
 
@@ -364,7 +364,7 @@ class Dialogue:
         rule = STEPS.get(state.step, LISTEN).on_failure
         if rule == REPEAT_THEN_MESSAGE and state.failures >= MAX_FAILURES:
             # Nobody can take the call now and we keep missing each other: take a message.
-            turn = voicemail(state)
+            turn = message_or_goodbye(state)
         elif rule in (REPEAT, REPEAT_THEN_MESSAGE) and state.failures < MAX_FAILURES:
             turn = repeat_question(state, why)
         elif rule == GOODBYE:

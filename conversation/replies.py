@@ -138,6 +138,23 @@ def goodbye(state: CallState, event: str) -> Turn:
     return Turn(state, (Say("goodbye"), Hangup()), event)
 
 
+def message_or_goodbye(state: CallState) -> Turn:
+    """Nobody can take the call and we keep missing each other: a message, if it can reach
+    the team (a number to call back on, or in writing, where it is answered); else the
+    caller is asked to call again, after the help numbers if they spoke of a crisis. A
+    message from a withheld number with none given would reach no one."""
+    if state.caller_id or state.answered_here or (state.callback or {}).get("phone"):
+        return voicemail(state)
+    said = []
+    if state.crisis == "violence":
+        said.append(Say("crisis_violence"))
+    elif state.crisis or state.emergency:
+        said.append(Say("crisis_call_now"))
+    state.step = "ended"
+    achieve(state, "hangup")
+    return Turn(state, (*said, Say("message_no_number"), Hangup()), "goodbye:no_number")
+
+
 def voicemail(state: CallState) -> Turn:
     """Nobody can take the call now: take a message."""
     state.step = "voicemail"

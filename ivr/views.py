@@ -822,6 +822,9 @@ def voicemail():
                                        topic=topic_for_intent(state.intent), language=state.lang,
                                        site=call_site(db, call_sid, state, _site_numbers()),
                                        intent=state.intent, now=_now())
+            # A crisis heard in the call marks it as one heard in the message would.
+            callbacks.mark_concern(db, call_sid, state.crisis
+                                   or ("emergency" if state.emergency else None))
             voicemail_transcription.mark_callback(db, call_sid)
         return render((Say("voicemail_thanks"), Hangup()), state.lang, _voice(), _urls(state))
 

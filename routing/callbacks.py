@@ -80,8 +80,9 @@ class Callback:
 
     @property
     def priority(self) -> str:
-        """A crisis in the caller's message: an emergency; words of worry: next."""
-        if self.concern in CRISES:
+        """A call heard as an emergency, or a crisis in the caller's message: an
+        emergency (the caller was told they are called back first); words of worry: next."""
+        if self.concern in CRISES or self.intent == "emergency":
             return EMERGENCY
         return WORRY if self.concern == "worry" else NORMAL
 
@@ -152,8 +153,10 @@ def mark_concern(db: Database, call_sid: str | None, concern: str | None) -> int
         f" AND ({replaces})", [concern, call_sid, OPEN, IN_PROGRESS]).rowcount
 
 
-# A crisis first, then worry, then everything else; within each the earliest window.
-_CONCERN_RANK = (f"CASE WHEN concern IN ({', '.join(repr(c) for c in CRISES)}) THEN 0"
+# A crisis (or a call heard as an emergency) first, then worry, then everything else;
+# within each the earliest window.
+_CONCERN_RANK = (f"CASE WHEN concern IN ({', '.join(repr(c) for c in CRISES)})"
+                 " OR intent = 'emergency' THEN 0"
                  " WHEN concern = 'worry' THEN 1 ELSE 2 END")
 
 

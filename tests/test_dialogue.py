@@ -200,8 +200,20 @@ def test_callback_without_caller_id_takes_the_number_digit_by_digit():
 
 
 def test_three_misunderstandings_while_closed_end_in_a_message_not_a_loop():
-    closed = settle(dialogue.step(dialogue.start().state, Heard(digits="0")), open_now=False)
+    start = dialogue.start(caller_id=True).state
+    closed = settle(dialogue.step(start, Heard(digits="0")), open_now=False)
     turn = closed
     for _ in range(3):
         turn = dialogue.step(turn.state, Heard(speech="blubb", confidence=0.9))
     assert any(type(a).__name__ == "Record" for a in turn.actions)
+
+
+def test_without_a_number_to_call_back_three_misunderstandings_end_politely_not_in_a_message():
+    # A message from a withheld number would reach no one: call again instead.
+    closed = settle(dialogue.step(dialogue.start().state, Heard(digits="0")), open_now=False)
+    turn = closed
+    for _ in range(3):
+        turn = dialogue.step(turn.state, Heard(speech="blubb", confidence=0.9))
+    assert not any(type(a).__name__ == "Record" for a in turn.actions)
+    assert ["message_no_number"] == [a.key for a in turn.actions if type(a).__name__ == "Say"]
+    assert turn.state.step == "ended"

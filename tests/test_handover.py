@@ -11,7 +11,7 @@ import pytest
 
 from conftest import Caller, twiml
 from ivr.views import connect_url
-from routing import dispatch
+from routing import callbacks, dispatch
 from routing.store import AVAILABLE, add_agent, get_agent, set_status
 
 BERLIN = ZoneInfo("Europe/Berlin")
@@ -200,6 +200,64 @@ def test_a_message_from_a_withheld_number_asks_the_number_first_and_reaches_the_
     assert db.execute("SELECT duration_s FROM voicemails").fetchone()[0] == 12
     assert db.execute("SELECT phone, confirmed_by FROM callbacks").fetchone() == (
         "0171234567", "spoken")
+
+
+def test_a_withheld_number_never_given_ends_with_call_again_not_a_message_to_no_one(app, db):
+    app.extensions["hotline.clock"] = lambda: SUNDAY
+    caller = Caller(app, from_number="anonymous")
+    caller.dial()
+    caller.say("#0")
+    caller.say("#2")
+    for _ in range(3):
+        caller.say("zwölf")
+    said = caller.hears()
+    assert "Ohne Telefonnummer können wir Sie leider nicht zurückrufen" in said
+    assert "[Aufnahme" not in said and caller.finished
+    assert db.execute("SELECT count(*) FROM callbacks").fetchone()[0] == 0
+
+
+def test_a_caller_in_danger_with_a_withheld_number_hears_the_help_before_goodbye(app, db):
+    app.extensions["hotline.clock"] = lambda: SUNDAY
+    caller = Caller(app, from_number="anonymous")
+    caller.dial()
+    caller.say("Mein Mann schlägt mich")
+    caller.say("#2")
+    for _ in range(3):
+        caller.say("zwölf")
+    said = caller.hears()
+    assert "Polizei: eins eins null" in said and "Ohne Telefonnummer" in said
+    assert said.index("Polizei") < said.index("Ohne Telefonnummer")
+
+
+def test_a_message_after_a_crisis_heard_in_the_call_is_marked_and_goes_first(app, db, agents):
+    # With Twilio's recogniser a message has no transcript: the crisis heard in the call
+    # marks its callback, ahead of an ordinary one asked for earlier.
+    app.extensions["hotline.clock"] = lambda: SUNDAY
+    ordinary = Caller(app, from_number="+491701234500")
+    ordinary.dial()
+    ordinary.say("#0")
+    ordinary.say("#2")
+    caller = Caller(app, from_number="+491701234567")
+    caller.dial()
+    caller.say("Mein Mann schlägt mich")
+    caller.say("#2")
+    assert "[Aufnahme: Ihre Nachricht]" in caller.hears()
+    rows = db.execute("SELECT phone, concern FROM callbacks ORDER BY id").fetchall()
+    assert rows == [("+491701234500", None), ("+491701234567", "violence")]
+    first = callbacks.visible_callbacks(db, agents[0].id, everything=True)[0]
+    assert first.phone == "+491701234567"
+
+
+def test_a_callback_heard_as_an_emergency_goes_before_words_of_worry(app, db, agents):
+    # The emergency caller was told "rufen wir Sie als Erstes zurück".
+    for phone, intent, concern in (("+491700000001", None, "worry"),
+                                   ("+491700000002", "emergency", None)):
+        made = callbacks.request_callback(db, None, phone=phone, confirmed_by="caller_id",
+                                          topic="allgemein", language="de", intent=intent,
+                                          now=SUNDAY)
+        db.execute("UPDATE callbacks SET concern = ? WHERE id = ?", [concern, made.id])
+    assert [c.phone for c in callbacks.visible_callbacks(db, agents[0].id)] == [
+        "+491700000002", "+491700000001"]
 
 
 def test_emergency_waits_ahead_of_others(app, db):
