@@ -194,7 +194,7 @@ def _state(agent: Agent) -> dict:
             # A crisis or worry heard in the caller's message: every agent sees the mark
             # (it is why the callback comes first); the words only the one calling back.
             "concern": callback_store.CONCERNS.get(cb.concern or "", ""),
-            "urgent": cb.concern in callback_store.CRISES,
+            "urgent": cb.priority == EMERGENCY,  # a crisis, or a call heard as an emergency
             # The full number only to the agent who is calling back.
             "phone": cb.phone if mine else mask_phone(cb.phone),
             # What the caller left on the voicemail, or the hotline noted for the team
