@@ -113,8 +113,13 @@ def test_a_permit_named_with_the_job_centres_matter_stays_with_the_job_centre(ap
     assert "Ausländerbehörde" not in said and "nicht verstanden" not in said
 
 
-def test_renewing_a_permit_is_still_the_auslaenderbehoerde(app):
-    said = call(app, "Wo kann ich meinen Aufenthaltstitel verlängern?").hears()
+@pytest.mark.parametrize("words", [
+    "Wo kann ich meinen Aufenthaltstitel verlängern?",
+    # Handing in, without the job centre named, is the visa application's.
+    "Mein Visum läuft ab, wo kann ich den Antrag abgeben?",
+])
+def test_renewing_a_permit_is_still_the_auslaenderbehoerde(app, words):
+    said = call(app, words).hears()
     assert "Ausländerbehörde" in said and "null sieben eins fünf eins" in said
 
 
