@@ -15,7 +15,8 @@ from datetime import datetime
 
 import icalendar
 import pytest
-from test_reminders import LANDLINE, MOBILE, at, berlin, booking_rows, live_app, reply, send_at
+from test_reminders import (LANDLINE, MOBILE, at, berlin, booking_rows, live_app, reminded,
+                            reply, send_at)
 from test_reminders_answered import ReminderCall, query, words
 
 from conftest import Caller
@@ -245,6 +246,17 @@ def test_a_ukrainian_reply_in_words_is_understood(database_target, standin):
         "Справді скасувати? Тоді відповідайте СКАСУВАТИ ТАК.")
     assert reply(app, "так") == "Дякуємо, ваш запис підтверджено."
     assert booking_rows(app) == [("booked", "confirmed")]
+
+
+def test_a_cyrillic_word_of_two_languages_is_answered_in_the_bookings_language(
+        database_target, standin):
+    # ПЕРЕНЕСТИ and СТОП are Ukrainian and Russian alike: which one wrote is not known,
+    # so a Russian writer on a German booking is not answered in Ukrainian.
+    app = reminded(database_target, standin)
+    assert reply(app, "ПЕРЕНЕСТИ").startswith("Freie Termine: 1: ")
+    assert reply(app, "Скасувати") == "Справді скасувати? Тоді відповідайте СКАСУВАТИ ТАК."
+    assert reply(app, "СТОП", from_number="+491705550100") == (
+        "Sie bekommen von uns keine Erinnerungen per SMS mehr.")  # no booking: German
 
 
 def test_the_calendar_file_of_a_ukrainian_booking_is_ukrainian(database_target, standin):
