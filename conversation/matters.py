@@ -48,13 +48,19 @@ CANCEL_WORDS = re.compile(r"\b(absag\w*|sag\w* \w*ab|stornier\w*|cancel\w*)\b")
 MOVE_WORDS = re.compile(r"\b(verschieb\w*|verleg\w*|anderen termin|neuen termin|move|"
                         r"reschedul\w*)\b")
 # Less money than before: a cut (Minderung, Sanktion), money kept back (Aufrechnung), or
-# a change for income. The payment status cannot say why; the benefits team can.
+# a change for income. The payment status cannot say why; the benefits team can. The
+# German words count in every language (callers name the letter's words); the English
+# ones only in English calls: "cut" in German words is another word.
 CUT_WORDS = re.compile(r"\b(gekuerzt|kuerz\w*|gemindert|minderung\w*|leistungsminderung|"
                        r"sanktion\w*|gestrichen|aufrechnung|einbehalten|abgezogen|"
                        r"weniger (?:\w+ ){0,2}(?:geld|buergergeld|bekomm\w*|ueberwiesen|gezahlt)|"
                        r"(?:geld|buergergeld|bekomm\w*|ueberwiesen) (?:\w+ ){0,3}weniger|"
-                       r"zu wenig|cut|reduced|less money|sanction\w*|deducted)\b")
+                       r"zu wenig)\b")
+CUT_WORDS_EN = re.compile(r"\b(cut|reduced|less money|sanction\w*|deducted)\b")
 WHY_WORDS = re.compile(r"\b(warum|wieso|weshalb|grund|why|reason)\b")
+# "Wann kommt mein Geld, diesen Monat kam zu wenig": the date is what is asked, and the
+# payment status can say it.
+WHEN_WORDS = re.compile(r"\b(wann|when)\b")
 DISAGREE_WORDS = re.compile(r"\b(nicht einverstanden|ungerecht|frechheit|unverschaemt|falsch|"
                             r"stimmt nicht|nicht richtig|unfair|disagree|wrong|not right)\b")
 # Naming the objection itself is a letter's matter: how to object is its answer.
@@ -105,15 +111,19 @@ def letter(t: Talk, folded: str) -> Turn:
                step="letter_next")
 
 
-def is_cut(intent: str, folded: str) -> bool:
+def is_cut(intent: str, folded: str, lang: str = "de") -> bool:
     """Less money, and the caller wants to know why: "Ihr habt mir das Geld gekürzt, ich
     will wissen warum". A payment question with such words is one; a letter only when
     the caller asks why or disagrees. Naming an objection, a hearing or a repayment is
-    none: those are the letter's own answers."""
-    if intent not in CUT_INTENTS or not CUT_WORDS.search(folded):
+    none: those are the letter's own answers; asking when (and not why) is the payment
+    status's."""
+    if intent not in CUT_INTENTS or not (
+            CUT_WORDS.search(folded) or lang == "en" and CUT_WORDS_EN.search(folded)):
         return False
     if OBJECTION_WORDS.search(folded) or HEARING_WORDS.search(folded) \
             or REPAYMENT_WORDS.search(folded):
+        return False
+    if WHEN_WORDS.search(folded) and not WHY_WORDS.search(folded):
         return False
     return intent == "payment_status" or bool(WHY_WORDS.search(folded)
                                               or DISAGREE_WORDS.search(folded))

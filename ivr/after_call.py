@@ -39,7 +39,7 @@ def lang_of(booking: bookings.Booking) -> str:
 def reminder_sms(booking: bookings.Booking, schedule: Schedule) -> str:
     """The reminder: day, time and site and what to reply; no topic, no caseworker."""
     return prompts.text(lang_of(booking), "sms_reminder", schedule=schedule,
-                        at_start=booking.start.isoformat(), sitename_site=booking.site_id)
+                        at_start=booking.start.isoformat(), place_site=booking.site_id)
 
 
 def calendar_file(booking: bookings.Booking, schedule: Schedule) -> bytes:

@@ -72,9 +72,9 @@ def text(lang: str, key: str, schedule: Schedule | None = None, **params: str) -
 
     For what is written to a caller after the call (SMS, the calendar file): ``at_*`` an
     ISO date-time in figures with the month's name ("Dienstag, 1. Dezember, 9:30 Uhr",
-    "1 Aralık Salı, saat 09:30"), and with a `schedule` ``sitename_*`` a site as an SMS
-    names it ("Geschäftsstelle Backnang", "у відділенні Бакнанг"), ``street_*`` its
-    address alone (the way there is in the calendar file).
+    "1 Aralık Salı, saat 09:30"), and with a `schedule` ``street_*`` a site's address
+    alone (the way there is in the calendar file); the site itself as ``place_*``, the
+    same words as spoken ("in der Geschäftsstelle Backnang", "у відділенні Бакнанг").
 
     Opening hours (conversation/hours_words.py): ``on_*`` a day ([date, today] as ISO dates, or
     "same" for "an diesem Tag"), ``hours_*`` intervals in minutes, ``reason_*`` a name in
@@ -117,8 +117,6 @@ def _say(name: str, value, lang: str, schedule: Schedule | None, today: date | N
         return weekday_name(date.fromisoformat(value), lang)
     if kind == "at":
         return written_moment(datetime.fromisoformat(value), lang)
-    if schedule is not None and kind == "sitename":
-        return written_office(schedule.site(value), lang)
     if schedule is not None and kind == "street":
         return schedule.site(value).address
     if kind == "digits":

@@ -135,11 +135,13 @@ def _tongues(word: str) -> list[str]:
 
 
 def _answer_lang(word: str, booking: bookings.Booking | None) -> str:
-    """The booking's language, unless the person wrote a word of another language than
-    it or German (then that one: "cancel" to a German reminder is answered in English)."""
+    """The booking's language, unless the person wrote a word of one other language than
+    it or German (then that one: "cancel" to a German reminder is answered in English).
+    A word of several (ПЕРЕНЕСТИ, СТОП: Ukrainian and Russian) does not say which: the
+    booking's language again."""
     own = after_call.lang_of(booking) if booking is not None else "de"
     tongues = _tongues(word)
-    if not tongues or own in tongues or "de" in tongues:
+    if len(tongues) != 1 or own in tongues or "de" in tongues:
         return own
     return tongues[0]
 
@@ -149,7 +151,8 @@ def answer(db: Database, phone: str, body: str, now: datetime, settings: Setting
     word = keyword(body)
     digits = re.sub(r"\D", "", body)
     booking, moved = _replied_to(db, phone, now)
-    lang = _answer_lang(word, booking)
+    # A booking cancelled since still says the person's language.
+    lang = _answer_lang(word, booking or bookings.latest_for_phone(db, phone, now))
     if word in STOP:
         for upcoming in bookings.withdraw_consent(db, phone, now):
             reminders.withdraw(db, upcoming, "STOP", now)

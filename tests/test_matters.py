@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from werkzeug.security import generate_password_hash
 
-from conftest import NOW, Caller
+from conftest import NOW, Caller, with_demo_cases
 from conversation import Dialogue, Heard, Transfer
 from conversation.referrals import ReferralFileError, load
 from db import connect, transaction
@@ -113,8 +113,13 @@ def test_a_permit_named_with_the_job_centres_matter_stays_with_the_job_centre(ap
     assert "Ausländerbehörde" not in said and "nicht verstanden" not in said
 
 
-def test_renewing_a_permit_is_still_the_auslaenderbehoerde(app):
-    said = call(app, "Wo kann ich meinen Aufenthaltstitel verlängern?").hears()
+@pytest.mark.parametrize("words", [
+    "Wo kann ich meinen Aufenthaltstitel verlängern?",
+    # Handing in, without the job centre named, is the visa application's.
+    "Mein Visum läuft ab, wo kann ich den Antrag abgeben?",
+])
+def test_renewing_a_permit_is_still_the_auslaenderbehoerde(app, words):
+    said = call(app, words).hears()
     assert "Ausländerbehörde" in said and "null sieben eins fünf eins" in said
 
 
@@ -357,3 +362,33 @@ def test_after_hours_a_cut_is_offered_a_callback(app):
     app.extensions["hotline.clock"] = lambda: NOW.replace(hour=21)
     said = call(app, "Warum bekomme ich weniger Geld?").hears()
     assert "Leistungsabteilung" in said and "Rückruf" in said
+
+
+def test_when_the_money_comes_is_the_payment_status_even_when_it_was_too_little(app):
+    # The date is what is asked, and the status can say it; "warum" is for a person.
+    app = with_demo_cases(app)
+    caller = call(app, "Wann kommt mein Geld, diesen Monat kam zu wenig")
+    assert "Kundennummer" in caller.hears() and "Leistungsabteilung" not in caller.hears()
+    for line in ("eins zwei drei D wie Dora vier fünf sechs sieben acht neun", "ja",
+                 "dritter Mai neunzehnhundertachtzig"):
+        caller.say(line)
+    assert "Ihre nächste Zahlung von 563 Euro" in caller.hears()
+    said = call(app, "Wann kommt mein Geld, warum war es diesen Monat zu wenig?").hears()
+    assert "Leistungsabteilung" in said and "Kundennummer" not in said
+
+
+def test_an_english_word_in_german_words_is_no_cut(app):
+    app = with_demo_cases(app)
+    said = call(app, "Ich habe einen klaren Cut gemacht, ist das Bürgergeld schon überwiesen?"
+                ).hears()
+    assert "Kundennummer" in said and "Leistungsabteilung" not in said
+
+
+def test_an_english_caller_whose_money_was_cut_hears_who_explains_why(app):
+    caller = Caller(app, from_number=MOBILE)
+    caller.dial()
+    caller.say("#9")
+    caller.say("You cut my money, I want to know why")
+    said = caller.hears()
+    assert "The benefits team can tell you why you are getting less money." in said
+    assert "customer number" not in said

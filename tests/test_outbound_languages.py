@@ -15,12 +15,23 @@ from datetime import datetime
 
 import icalendar
 import pytest
-from test_reminders import LANDLINE, MOBILE, at, berlin, booking_rows, live_app, reply, send_at
+from test_reminders import (
+    LANDLINE,
+    MOBILE,
+    at,
+    berlin,
+    booking_rows,
+    live_app,
+    reminded,
+    reply,
+    send_at,
+)
 from test_reminders_answered import ReminderCall, query, words
 
 from conftest import Caller
-from ivr import prompts
-from schedules.config import BERLIN
+from ivr import after_call, prompts, sms_replies
+from schedules.config import BERLIN, DEMO_FOLDER, load_schedule
+from schedules.store import Booking
 
 LANGUAGES = ["de", "en", "tr", "uk", "ru", "ar"]
 BOOK = {
@@ -86,14 +97,38 @@ def test_the_segment_count_knows_ucs2():
 
 @pytest.mark.parametrize("lang", prompts.available_languages())
 def test_every_reminder_sms_is_at_most_three_segments_on_the_longest_day(lang):
-    from schedules.config import DEMO_FOLDER, load_schedule
     schedule = load_schedule(DEMO_FOLDER)
     # Wednesday (Çarşamba, середа, الأربعاء), 30 September, 10:45, the longest town names.
     longest = max(
         (prompts.text(lang, "sms_reminder", schedule=schedule,
                       at_start=datetime(2026, 9, 30, 10, 45, tzinfo=BERLIN).isoformat(),
-                      sitename_site=site) for site in schedule.sites), key=len)
+                      place_site=site) for site in schedule.sites), key=len)
     assert segments(longest) <= 3, (segments(longest), longest)
+
+
+@pytest.mark.parametrize("lang", prompts.available_languages())
+def test_a_reminder_names_the_site_as_the_confirmation_did_and_every_reply_word(lang):
+    schedule = load_schedule(DEMO_FOLDER)
+    start = datetime(2026, 12, 1, 9, 30, tzinfo=BERLIN)
+    booking = Booking(id=1, code="438581", token="t", call_sid=None, site_id="backnang",
+                      topic_id="arbeitsvermittlung", caseworker_id="c", caseworker_name="",
+                      start=start, end=start, status="booked", phone=MOBILE,
+                      customer_number=None, language=lang, created_at="", cancelled_at=None,
+                      replaces=None)
+    reminder = after_call.reminder_sms(booking, schedule)
+    confirmation = prompts.text(lang, "sms_confirmation", schedule=schedule,
+                                at_start=start.isoformat(), place_site="backnang",
+                                street_site="backnang", code="438581", link="L")
+    site = {"de": "in der Geschäftsstelle Backnang",
+            "de-simple": "in der Geschäftsstelle Backnang", "en": "at the Backnang office",
+            "tr": "Backnang şubesinde",
+            "uk": "у відділенні Бакнанг", "ru": "в отделении Бакнанг",
+            "ar": "في فرع باكنانغ"}[lang]
+    assert site in confirmation and site in reminder
+    # JA, ABSAGEN, VERSCHIEBEN (or the language's own words): what a reply may say.
+    words = sms_replies.WORDS.get(lang, sms_replies.WORDS["de"])
+    for wish in ("CONFIRM", "CANCEL", "MOVE"):
+        assert any(word in reminder for word in words[wish]), wish
 
 
 # ----------------------------------------------------------------------------- dates
@@ -245,6 +280,17 @@ def test_a_ukrainian_reply_in_words_is_understood(database_target, standin):
         "Справді скасувати? Тоді відповідайте СКАСУВАТИ ТАК.")
     assert reply(app, "так") == "Дякуємо, ваш запис підтверджено."
     assert booking_rows(app) == [("booked", "confirmed")]
+
+
+def test_a_cyrillic_word_of_two_languages_is_answered_in_the_bookings_language(
+        database_target, standin):
+    # ПЕРЕНЕСТИ and СТОП are Ukrainian and Russian alike: which one wrote is not known,
+    # so a Russian writer on a German booking is not answered in Ukrainian.
+    app = reminded(database_target, standin)
+    assert reply(app, "ПЕРЕНЕСТИ").startswith("Freie Termine: 1: ")
+    assert reply(app, "Скасувати") == "Справді скасувати? Тоді відповідайте СКАСУВАТИ ТАК."
+    assert reply(app, "СТОП", from_number="+491705550100") == (
+        "Sie bekommen von uns keine Erinnerungen per SMS mehr.")  # no booking: German
 
 
 def test_the_calendar_file_of_a_ukrainian_booking_is_ukrainian(database_target, standin):

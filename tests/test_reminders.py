@@ -202,7 +202,7 @@ def test_the_reminder_comes_at_17_the_working_day_before_once_and_after_a_restar
     time_said = f"{start.hour}:{minute} Uhr" if minute else f"{start.hour} Uhr"
     assert message["body"] == (
         f"Jobcenter Rems-Murr: Erinnerung an Ihren Termin am Dienstag, 1. Dezember, "
-        f"{time_said}, Geschäftsstelle Backnang. Antworten Sie JA zum Bestätigen, "
+        f"{time_said}, in der Geschäftsstelle Backnang. Antworten Sie JA zum Bestätigen, "
         "ABSAGEN zum Absagen oder VERSCHIEBEN für einen anderen Termin.")
     assert "Arbeitsvermittlung" not in message["body"]  # no topic
     for minutes in (1, 30, 120):  # the sender keeps running: nothing goes twice
