@@ -250,7 +250,8 @@ def waiting(db: Database, agent_id: int | None = None, limit: int = 50) -> list[
         "SELECT id, channel, lang, intent, handover, handover_at, agent_id, emergency,"
         " verified, concern FROM written_conversations WHERE ended_at IS NULL"
         " AND (handover = ? OR (handover = ? AND agent_id = ?))"
-        " ORDER BY emergency DESC, COALESCE(concern = ?, 0) DESC, handover_at LIMIT ?",
+        " ORDER BY emergency DESC, CASE WHEN concern = ? THEN 1 ELSE 0 END DESC, handover_at"
+        " LIMIT ?",
         [WAITING, TAKEN, agent_id if agent_id is not None else -1, WORRY, limit]).fetchall()
     return [{"id": id_, "channel": channel, "lang": lang or "de", "intent": intent,
              "handover": handover, "since": since, "agent_id": agent, "emergency": bool(em),
