@@ -7,6 +7,7 @@ from datetime import date, datetime
 from pathlib import Path
 
 import spoken_words
+from conversation.replies import AGAIN_SHORT
 from schedules.calendar import holiday_name, site_day
 from schedules.config import BERLIN as BERLIN_TZ
 from schedules.config import Schedule
@@ -411,8 +412,14 @@ def written(lang: str, key: str, schedule: Schedule | None = None, **params) -> 
 def written_template(lang: str, key: str) -> str:
     """The template of `key` for reading: the written variant, or the spoken one reworded."""
     data = catalogue(lang)
-    template = data.get("written", {}).get("prompts", {}).get(key)
+    written_prompts = data.get("written", {}).get("prompts", {})
+    template = written_prompts.get(key, written_prompts.get(_WHOLE_QUESTION.get(key, "")))
     return template if template is not None else _reworded(data["prompts"][key], lang)
+
+
+# A question's short form after silence (conversation.replies.AGAIN_SHORT) is, in writing,
+# the written question itself: it has no introduction to leave out.
+_WHOLE_QUESTION = {short: whole for whole, short in AGAIN_SHORT.items()}
 
 
 def page_words(lang: str) -> dict[str, str]:

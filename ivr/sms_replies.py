@@ -168,7 +168,8 @@ def answer(db: Database, phone: str, body: str, now: datetime, settings: Setting
     if moved is not None:
         # Told once: the reminder's time is not the appointment's any more.
         bookings.record_reply(db, booking.id, reminders.MOVED, now)
-        return Answer("sms_reply_was_moved", lang, {"appointment": _when(moved, schedule, lang)})
+        return Answer("sms_reply_was_moved", lang,
+                      {"appointment": _when(moved.start, moved.site_id, schedule, lang)})
     if wish == "CONFIRM":
         bookings.record_reply(db, booking.id, reminders.CONFIRMED, now)
         return Answer("sms_reply_confirmed", lang)
@@ -252,11 +253,7 @@ def _replied_to(db: Database, phone: str, now: datetime):
     return (upcoming[0] if upcoming else None), None
 
 
-def _when(booking: bookings.Booking, schedule: Schedule, lang: str) -> str:
-    return _written(booking.start, booking.site_id, schedule, lang)
-
-
-def _written(start: datetime, site_id: str, schedule: Schedule, lang: str) -> str:
+def _when(start: datetime, site_id: str, schedule: Schedule, lang: str) -> str:
     return prompts.written_appointment(start, schedule.site(site_id), lang)
 
 
@@ -266,7 +263,7 @@ def _offer(db: Database, booking: bookings.Booking, phone: str, schedule: Schedu
     if not slots:
         _call_back(db, booking, phone, schedule, now)
         return Answer("sms_reply_no_slots", lang)
-    listed = "; ".join(f"{n}: {_written(slot.start, slot.site_id, schedule, lang)}"
+    listed = "; ".join(f"{n}: {_when(slot.start, slot.site_id, schedule, lang)}"
                        for n, slot in enumerate(slots, 1))
     return Answer("sms_reply_slots", lang, {"slots": listed})
 
@@ -282,7 +279,8 @@ def _choose(db: Database, booking: bookings.Booking, number: int, settings: Sett
                                   settings.days)
     except bookings.SlotTakenError:
         return Answer("sms_reply_slot_taken", lang)
-    return Answer("sms_reply_moved", lang, {"appointment": _when(moved, settings.schedule, lang)})
+    return Answer("sms_reply_moved", lang, {
+        "appointment": _when(moved.start, moved.site_id, settings.schedule, lang)})
 
 
 def _call_back(db: Database, booking: bookings.Booking, phone: str, schedule: Schedule,

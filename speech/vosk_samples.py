@@ -14,10 +14,11 @@ import os
 import shutil
 import subprocess
 import tempfile
+import tomllib
 from collections.abc import Iterator
 from pathlib import Path
 
-from speech import mulaw
+from speech import crisis, mulaw
 
 FRAME_BYTES = 160  # 20 ms of 8 kHz mu-law: one Twilio media message
 # The sentence measured in the issue: the Korean model, restricted to a grammar with
@@ -171,10 +172,6 @@ KOREAN_CRISIS_EXPRESSIONS = {
 def korean_crisis_file(folder: Path, stand_in: dict[str, list[str]] | None = None) -> Path:
     """A copy of speech/catalogue/crisis.toml whose [de] also hears the Korean stand-in
     (KOREAN_CRISIS_EXPRESSIONS, or the expressions given by kind)."""
-    import tomllib
-
-    from speech import crisis
-
     with crisis.CRISIS_FILE.open("rb") as fh:
         data = tomllib.load(fh)
     for kind, expressions in (stand_in or KOREAN_CRISIS_EXPRESSIONS).items():
@@ -191,8 +188,6 @@ def korean_crisis_file(folder: Path, stand_in: dict[str, list[str]] | None = Non
 
 def use_crisis_file(path: Path) -> Path:
     """Point speech.crisis at another expressions file; returns the one it used before."""
-    from speech import crisis
-
     before, crisis.CRISIS_FILE = crisis.CRISIS_FILE, Path(path)
     crisis._table.cache_clear()
     crisis._languages.cache_clear()
