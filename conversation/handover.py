@@ -196,6 +196,7 @@ def message_empty(state: CallState) -> Turn:
     to call again. An empty message becomes no callback: it says nothing to call about."""
     tries = (state.callback or {}).get("empty", 0) + 1
     state.callback = {**(state.callback or {}), "empty": tries}
+    state.outcome = state.callback.get("outcome_before", state.outcome)
     state.failures = 0
     if tries > 1:
         state.step = "ended"
