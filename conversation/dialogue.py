@@ -141,6 +141,9 @@ STEPS: dict[str, Step] = {
     "callback_digits": Step(handover.callback_digits, REPEAT_THEN_MESSAGE),
     "callback_check": Step(handover.callback_check, REPEAT_THEN_MESSAGE),
     "callback_when": Step(handover.callback_when, REPEAT_THEN_MESSAGE),
+    # Silence reaches the handler: it ends the call rather than ask a third time.
+    "message_empty": Step(handover.message_empty_choice, REPEAT, referrals=True,
+                          optional=True),
     # Status after the identity check (identity)
     "id_number": Step(identity.customer_number_said, REPEAT),
     "id_number_check": Step(identity.customer_number_checked, REPEAT),
@@ -262,6 +265,10 @@ class Dialogue:
     def callback_instead(self, state: CallState) -> Turn:
         """From the queue: the caller chose a callback over waiting (a turn of its own)."""
         return handover.start_callback(_next_turn(state))
+
+    def message_empty(self, state: CallState) -> Turn:
+        """Nothing was said after the beep (a turn of its own, from the voicemail webhook)."""
+        return handover.message_empty(_next_turn(state))
 
     def unreachable(self, state: CallState) -> Turn:
         """The queue failed (full, error): nobody can be reached, offer the alternatives."""

@@ -19,6 +19,12 @@ the caller chooses instead:
     callback_check   yes / no                        asks when / asks again        callback_when
                      yes, before a message           records the message           (voicemail)
     callback_when    vormittags / nachmittags / egal records it, says goodbye      ended
+    (voicemail)      says nothing after the beep         "keine Nachricht gehört", 1   message_empty
+                                                     again, 2 the opening hours
+    message_empty    "noch einmal", 1                    records the message again     (voicemail)
+    message_empty    2, "Öffnungszeiten", a request      answers it                    ...
+    message_empty    silence                             when to call again, goodbye   ended
+    (voicemail)      nothing said the second time too    when to call again, goodbye   ended
 """
 
 from __future__ import annotations
@@ -35,6 +41,9 @@ CALLBACK_WORDS = re.compile(r"\b(rueckruf|zurueckruf|zurueckrufen|ruf\w* zurueck
 MESSAGE_WORDS = re.compile(r"\b(nachricht|mailbox|anrufbeantworter|aufsprechen|message|"
                            r"voicemail)\b")
 ANY_TIME = re.compile(r"\b(egal|any|whenever|gleich)\b")
+# "Noch einmal" after an empty message is another try, not "say that again".
+TRY_AGAIN = re.compile(r"\b(noch ?(ein)?mal|nomal|erneut|again|tekrar|ще раз|еще раз|ещё раз|"
+                       r"مرة اخرى|مرة أخرى)\b")
 
 
 def staffed(state: CallState, open_now) -> Turn:
@@ -179,6 +188,40 @@ def callback_when(t: Talk) -> Reply:
     return query(state, "request_callback", {
         **state.callback, "lang": state.lang, "emergency": state.emergency,
     }, "request_callback")
+
+
+def message_empty(state: CallState) -> Turn:
+    """Nothing was said after the beep, so no message reached the team. The caller hears
+    so once and may try again or hear the opening hours; after a second empty one, when
+    to call again. An empty message becomes no callback: it says nothing to call about."""
+    tries = (state.callback or {}).get("empty", 0) + 1
+    state.callback = {**(state.callback or {}), "empty": tries}
+    state.outcome = state.callback.get("outcome_before", state.outcome)
+    state.failures = 0
+    if tries > 1:
+        state.step = "ended"
+        achieve(state, "hangup")
+        return Turn(state, (say("voicemail_empty"), Hangup()), "voicemail:empty_again")
+    return ask(state, [say("voicemail_nothing"), say("voicemail_nothing_options")], "menu",
+               "voicemail:empty", step="message_empty")
+
+
+def message_empty_choice(t: Talk) -> Reply:
+    """After an empty message: 1 (or "noch einmal") records again, 2 the opening hours."""
+    words = t.words
+    if t.heard.silent:
+        t.state.step = "ended"
+        achieve(t.state, "hangup")
+        return Turn(t.state, (say("voicemail_empty"), Hangup()), "voicemail:empty_silence")
+    if words.key == "1" or words.answer == "yes" or TRY_AGAIN.search(words.folded):
+        return voicemail(t.state)
+    if words.key == "2":
+        return Switch("opening_hours", words)
+    recognition = t.recognition
+    if (recognition is not None and recognition.confident
+            and recognition.intent not in ("out_of_scope", "emergency")):
+        return Switch(recognition.intent, words, recognition)
+    return Failed("not_understood")
 
 
 # ----------------------------------------------------------------------------- results

@@ -13,7 +13,7 @@ import re
 import speech
 from speech.understanding import Understanding
 
-from . import booking, identity, matters, way
+from . import booking, handover, identity, matters, way
 from .actions import Hangup, Say
 from .referrals import INTENT_PREFIX
 from .replies import (
@@ -381,7 +381,8 @@ def command(t: Talk) -> Reply | None:
     asked = _language_asked(t)
     if asked is not None:
         return asked
-    if said == "repeat" and not words.asks_way:
+    if said == "repeat" and not words.asks_way and not (
+            state.step == "message_empty" and handover.TRY_AGAIN.search(words.folded)):
         # "Wo ist das nochmal?", "where is it again?" ask the way, not for a repeat.
         return repeat(state)
     if said == "goodbye":

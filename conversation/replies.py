@@ -158,6 +158,8 @@ def message_or_goodbye(state: CallState) -> Turn:
 def voicemail(state: CallState) -> Turn:
     """Nobody can take the call now: take a message."""
     state.step = "voicemail"
+    # Kept for an empty message, which achieves no callback after all.
+    state.callback = {**(state.callback or {}), "outcome_before": state.outcome}
     achieve(state, "callback")
     return Turn(state, (Say("voicemail_intro"), Record()), "voicemail")
 

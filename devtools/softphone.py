@@ -33,6 +33,7 @@ DEFAULT_FROM = "+491761234567"  # fictitious mobile number
 DEFAULT_TO = "+4971519876543"  # fictitious hotline number
 DEFAULT_CONFIDENCE = "0.92"
 MAX_REDIRECTS = 10
+MESSAGE_SECONDS = 12  # a message left after the beep, unless the call says otherwise
 ACCOUNT_SID = "AC" + "0" * 32
 WAIT_FIELDS = {"QueuePosition": "1", "QueueTime": "0", "CurrentQueueSize": "1",
                "AvgQueueTime": "0"}
@@ -94,7 +95,8 @@ class Softphone:
     """One phone call to the hotline."""
 
     def __init__(self, transport, token: str, from_number: str = DEFAULT_FROM,
-                 to_number: str = DEFAULT_TO, moment: datetime | None = None):
+                 to_number: str = DEFAULT_TO, moment: datetime | None = None,
+                 messages: tuple[int, ...] = ()):
         self.transport = transport
         self.moment = moment  # the call happens at this moment (a development server only)
         self.validator = RequestValidator(token)
@@ -109,6 +111,9 @@ class Softphone:
         self.dial_action: str | None = None  # set while talking to an agent
         self.finished = False
         self.exchanges: list[Exchange] = []
+        # How long each message left after a beep is, in order (0: the caller says
+        # nothing); after these, MESSAGE_SECONDS.
+        self.messages = list(messages)
 
     # -- the call's progress, for the browser simulator which keeps it between requests
 
@@ -216,10 +221,16 @@ class Softphone:
                 self._ring_agent(verb, said)
                 return None
             elif verb.tag == "Record":
+                seconds = self.messages.pop(0) if self.messages else MESSAGE_SECONDS
+                if seconds <= 0:
+                    # Twilio asks no action for an empty recording (and sends no
+                    # "completed" status): it goes on with the next verb.
+                    said.append("[Aufnahme: nichts gesagt]")
+                    continue
                 said.append("[Aufnahme: Ihre Nachricht]")
                 recording = {"RecordingSid": "RE" + uuid.uuid4().hex,
                              "RecordingUrl": "https://api.twilio.com/recordings/softphone-message",
-                             "RecordingDuration": "12"}
+                             "RecordingDuration": str(seconds)}
                 if verb.get("recordingStatusCallback"):  # the audio is ready: Twilio says so
                     self._post(verb.get("recordingStatusCallback"),
                                {**recording, "RecordingStatus": "completed"})
@@ -322,16 +333,26 @@ def transcript(phone: Softphone, summary: dict) -> dict:
 @click.option("--at", "at", default=None, metavar="MOMENT",
               help='Call as if it were this moment, Berlin time ("2026-12-24 10:00"): '
               "holidays, evenings, weekends. Development servers only.")
+@click.option("--messages", default="", metavar="SECONDS",
+              help="How long each message left after a beep is, comma-separated "
+              '("0,12": nothing said the first time). Default: 12 seconds each.')
 @with_appcontext
-def call_command(url: str | None, as_json: bool, from_number: str, at: str | None) -> None:
+def call_command(url: str | None, as_json: bool, from_number: str, at: str | None,
+                 messages: str) -> None:
     """Call the hotline from the terminal: type what you say; #12 presses keys; an empty
     line is silence; Ctrl-D hangs up."""
     try:
         moment = moments.parse(at) if at else None
     except moments.BadMomentError as error:
         raise click.BadParameter(str(error), param_hint="--at") from None
+    try:
+        lengths = tuple(int(part) for part in messages.split(",") if part.strip())
+    except ValueError:
+        raise click.BadParameter("whole seconds, comma-separated", param_hint="--messages") \
+            from None
     transport, token = _transport(url)
-    phone = Softphone(transport, token, from_number=from_number, moment=moment)
+    phone = Softphone(transport, token, from_number=from_number, moment=moment,
+                      messages=lengths)
     try:
         if as_json:
             _call_from_stdin(phone)

@@ -384,7 +384,8 @@ def unreviewed(lang: str) -> list[tuple[str, str]]:
 
 # Sentences never written to anyone: they belong to calls the hotline places or to the
 # telephone's queue, or they are the texts of SMS or of the calendar file already.
-NEVER_WRITTEN = ("reminder_call_", "callback_call_", "queue_", "sms_", "ics_", "agents_busy")
+NEVER_WRITTEN = ("reminder_call_", "callback_call_", "queue_", "sms_", "ics_", "agents_busy",
+                 "voicemail_nothing")  # nothing after a beep: a call's alone
 
 
 def written(lang: str, key: str, schedule: Schedule | None = None, **params) -> str:

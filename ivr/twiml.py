@@ -163,6 +163,9 @@ def response_for(actions: tuple[Action, ...], lang: str, voice: Voice,
                             recording_status_callback=urls.recording_status,
                             recording_status_callback_method="POST",
                             recording_status_callback_event="completed")
+            # Reached only when nothing was recorded: Twilio asks no action for an empty
+            # recording and goes on with the next verb.
+            response.redirect(urls.voicemail, method="POST")
         elif isinstance(action, PutThrough):
             # The call leaves the hotline; what follows is said if the office hangs up
             # first or does not answer.

@@ -117,7 +117,8 @@ def _urls(state: CallState | None) -> Urls:
         turn=f"{paths['turn']}?t={turn}",
         wait=f"{paths['wait']}?lang={lang}",
         queue_result=paths["queue_result"],
-        voicemail=paths["voicemail"],
+        # The turn tells two empty messages apart: their requests are otherwise the same.
+        voicemail=f"{paths['voicemail']}?t={turn}",
         dial_result=paths["dial_result"],
         whisper=paths["whisper"],
     )
@@ -798,7 +799,9 @@ def interpreter_status():
 @bp.post("/voicemail")
 @twilio_signed
 def voicemail():
-    """The caller's message was recorded (<Record action>): keep it, thank them, hang up."""
+    """The caller's message was recorded (<Record action>): keep it, thank them, hang up.
+    Nothing recorded (Twilio asks no action then, and follows the <Redirect> after the
+    <Record> here; or a recording of no length): the caller hears so and may try again."""
     call_sid = _call_sid()
     if call_sid is None:
         return _bad_request("no CallSid on /voice/voicemail")
@@ -810,7 +813,11 @@ def voicemail():
     def work(db):
         state = store.load_state(db, call_sid) or CallState()
         if seconds <= 0 or not recording_sid:
-            return render((Say("voicemail_empty"), Hangup()), state.lang, _voice(), _urls(state))
+            key = store.request_key(_request().full_path, _request().form.to_dict())
+            cached = store.cached_reply(db, call_sid, key)  # Twilio asked again
+            if cached is not None:
+                return cached
+            return _play(db, call_sid, Heard(), _dialogue().message_empty(state), key)
         store.record_voicemail(db, call_sid, recording_sid, recording_url, seconds)
         phone, confirmed_by = store.caller_number(db, call_sid), "caller_id"
         if not (phone and effects.has_caller_id(phone)):

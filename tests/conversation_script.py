@@ -9,6 +9,7 @@ settings, the caller's lines and checks of what the hotline says:
     tags: mixed-initiative, correction
     languages: de, en, uk        # HOTLINE_LANGUAGES of the app (default: de, en)
     never: nicht verstanden       # no answer from here to the end contains this
+    messages: 0, 12               # each message after a beep, in seconds (0: says nothing)
     C: i will an termin in waiblinge
     H~ Worum geht es              # the last answer contains this (case-insensitive)
     C: am mittwoch nachmittag
@@ -32,6 +33,8 @@ The lines, one by one:
 - `H~ A | B` passes if the last answer contains A or B; `H! A | B` if it contains
   neither. Before the first `C:` they check the greeting. An alternative written
   `/like this/` is a regular expression (case-insensitive, searched).
+- `messages: 0, 12`: how long each message the caller leaves after a beep is, in order
+  (0: nothing is said, and Twilio asks no action for it); otherwise 12 seconds each.
 - `never: A | B`: from that line on, no answer may contain A or B (in the header of a
   conversation: the whole call).
 - `end: booked | answered` hangs up and checks the call's outcome.
@@ -106,6 +109,7 @@ class Conversation:
     tags: tuple[str, ...] = ()
     steps: list[Step] = field(default_factory=list)
     languages: tuple[str, ...] = DEFAULT_LANGUAGES
+    messages: tuple[int, ...] = ()  # seconds of each message after a beep
 
 
 @dataclass(frozen=True)
@@ -159,7 +163,7 @@ def parse(text: str, source: str = "<text>") -> list[Conversation]:
             hung_up = False
             continue
         where = f"{source}:{number}"
-        setting = re.match(r"^(at|from|tags|languages):\s*(.*)$", line)
+        setting = re.match(r"^(at|from|tags|languages|messages):\s*(.*)$", line)
         if setting:
             name, value = setting.groups()
             target = current if current is not None else None
@@ -167,7 +171,11 @@ def parse(text: str, source: str = "<text>") -> list[Conversation]:
             if started:
                 raise ScriptError(f"{where}: '{name}:' belongs before the first caller line")
             parsed = _setting(name, value, where)
-            if target is None:
+            if name == "messages":
+                if target is None:
+                    raise ScriptError(f"{where}: 'messages:' belongs to one conversation")
+                target.messages = parsed
+            elif target is None:
                 defaults[{"at": "moment", "from": "from_number", "tags": "tags",
                           "languages": "languages"}[name]] = parsed
             elif name == "languages":
@@ -209,6 +217,10 @@ def _setting(name: str, value: str, where: str):
         if not re.fullmatch(r"\+?\d{4,15}|anonymous", value.strip()):
             raise ScriptError(f"{where}: 'from:' takes a phone number or 'anonymous'")
         return value.strip()
+    if name == "messages":
+        if not re.fullmatch(r"\s*\d+(\s*,\s*\d+)*\s*", value):
+            raise ScriptError(f"{where}: 'messages:' takes seconds, e.g. 0, 12")
+        return tuple(int(part) for part in value.split(","))
     return tuple(tag.strip() for tag in value.split(",") if tag.strip())
 
 
@@ -313,7 +325,8 @@ class _Call:
         from devtools.softphone import InProcess, Softphone
 
         self.database = database
-        self.phone = Softphone(InProcess(app), TOKEN, from_number=conversation.from_number)
+        self.phone = Softphone(InProcess(app), TOKEN, from_number=conversation.from_number,
+                               messages=conversation.messages)
         self.exchanges: list[tuple[str, str]] = []
         self.said: str | None = None
         self.summary: dict | None = None

@@ -298,3 +298,38 @@ def test_asking_for_a_caseworker_by_name_is_asking_for_a_person_not_an_appointme
     caller.say("Ich möchte Frau Keller sprechen")
     said = caller.hears()
     assert "Mitarbeiter" in said and "Termin" not in said
+
+
+def test_an_empty_message_is_said_once_and_can_be_left_again(app, db):
+    # Twilio asks no action for an empty recording; it follows the <Redirect> after the
+    # <Record>. Before, nothing followed: the line went quiet, no word, no callback.
+    app.extensions["hotline.clock"] = lambda: SUNDAY
+    caller = Caller(app, from_number="anonymous", messages=(0, 12))
+    caller.dial()
+    caller.say("#0")
+    caller.say("#2")
+    caller.say("null eins sieben eins zwei drei vier fünf sechs sieben")
+    caller.say("ja")
+    said = caller.hears()
+    assert said.index("[Aufnahme: nichts gesagt]") < said.index(
+        "Ich habe leider keine Nachricht gehört.")
+    assert "drücken Sie die Eins" in said and not caller.finished
+    assert db.execute("SELECT count(*) FROM callbacks").fetchone()[0] == 0
+    caller.say("#1")
+    said = caller.hears()
+    assert "[Aufnahme: Ihre Nachricht]" in said and "Vielen Dank für Ihre Nachricht" in said
+    assert db.execute("SELECT phone FROM callbacks").fetchone()[0] == "0171234567"
+
+
+def test_a_second_empty_message_ends_with_when_to_call_again(app, db):
+    app.extensions["hotline.clock"] = lambda: SUNDAY
+    caller = Caller(app, from_number="+491701234567", messages=(0, 0))
+    caller.dial()
+    caller.say("#0")
+    caller.say("#2")
+    assert "keine Nachricht gehört" in caller.hears()
+    caller.say("noch einmal")
+    said = caller.hears()
+    assert "nach dem Signalton" in said  # "noch einmal" is another try, not a repeat
+    assert "wieder keine Nachricht" in said and "Öffnungszeiten" in said and caller.finished
+    assert db.execute("SELECT count(*) FROM callbacks").fetchone()[0] == 0
