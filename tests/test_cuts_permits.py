@@ -4,7 +4,7 @@ Ausländerbehörde's number, each in the caller's language. Through the webhooks
 caller hears it, and measured on the sets tests/data/cuts_permits_*_<lang>.tsv (written
 before the change; the held-out ones run once, at its end, never tuned on).
 
-    python tests/test_cuts_permits.py [dev|heldout]   prints the figures per language
+    PYTHONPATH=. .venv/bin/python tests/test_cuts_permits.py [dev|heldout]   (the figures)
 """
 
 from __future__ import annotations
