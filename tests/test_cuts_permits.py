@@ -15,11 +15,17 @@ from pathlib import Path
 
 import pytest
 
+import clock
+from app import create_app
+from conftest import NOW, TOKEN, Caller
 from conversation import Dialogue, Heard
 
 DATA = Path(__file__).parent / "data"
 LANGUAGES = ("de", "en", "tr", "uk", "ru", "ar")
 DIALOGUE = Dialogue(languages=list(LANGUAGES))
+# The keys that choose a language at the greeting (ivr/languages.toml).
+KEYS = {"en": "#9", "tr": "#8", "uk": "#6", "ru": "#7", "ar": "#4"}
+MOBILE = "+491701234567"
 
 
 def labelled(name: str) -> list[tuple[str, str]]:
@@ -59,6 +65,84 @@ def test_every_dev_caller_is_understood(lang):
     right, every, wrong = score(f"cuts_permits_dev_{lang}.tsv", lang)
     assert every["cut"] >= 8 and every["permit"] >= 8
     assert wrong == []
+
+
+@pytest.fixture
+def app(database_target):
+    app = create_app({
+        "TESTING": True, "HOTLINE_ENV": "test", "HOTLINE_DATABASE": database_target,
+        "TWILIO_AUTH_TOKEN": TOKEN, "HOTLINE_PUBLIC_URL": "",
+        "HOTLINE_LANGUAGES": list(LANGUAGES), "HOTLINE_VALIDATE_SIGNATURES": True})
+    clock.install(app, clock.Clock.at(NOW))  # a Wednesday, 10:00: nobody on duty
+    return app
+
+
+def call(app, lang: str, said: str) -> str:
+    """What a caller who chose `lang` at the greeting hears after saying `said`."""
+    caller = Caller(app, from_number=MOBILE)
+    caller.dial()
+    if lang in KEYS:
+        caller.say(KEYS[lang])
+    caller.say(said)
+    return caller.hears()
+
+
+@pytest.mark.parametrize("lang, said, reason", [
+    ("tr", "Paramı kestiniz, neden?",
+     "Neden daha az para aldığınızı size ödemeler bölümü açıklar."),
+    ("uk", "Мені зменшили виплату, чому?",
+     "Чому ви отримуєте менше грошей, вам пояснить відділ виплат."),
+    ("ru", "Мне урезали деньги, почему?",
+     "Почему вы получаете меньше денег, вам объяснит отдел выплат."),
+    ("ar", "خفضتم المبلغ، لماذا؟", "قسم الإعانات يشرح لكم لماذا تحصلون على مال أقل."),
+], ids=["tr", "uk", "ru", "ar"])
+def test_a_cut_in_the_callers_language_hears_in_it_who_explains_why(app, lang, said, reason):
+    heard = call(app, lang, said)
+    assert heard.startswith(reason)
+    assert "Kundennummer" not in heard and "Leistungsabteilung" not in heard
+    # The payment status's identity check was not begun, in any language.
+    assert not any(word in heard for word in ("müşteri numara", "номер клієнта",
+                                              "номер клиента", "رقم الزبون", "رقم العميل"))
+
+
+def test_a_caller_who_disagrees_hears_of_the_objection_in_their_language(app):
+    heard = call(app, "uk", "Ви скоротили мою допомогу, я не згодна")
+    assert ("Якщо ви не згодні, ви можете подати заперечення протягом одного місяця після"
+            " рішення.") in heard
+    heard = call(app, "tr", "Paramı kestiniz, neden?")
+    assert "itiraz" not in heard  # asking why is not disagreeing
+
+
+@pytest.mark.parametrize("said", ["Ich habe eine Sanktion bekommen", "Leistungsminderung"])
+def test_a_sanction_alone_is_less_money_not_a_letter(app, said):
+    heard = call(app, "de", said)
+    assert "Warum Sie weniger Geld bekommen, erklärt Ihnen die Leistungsabteilung." in heard
+    assert "Widerspruch einlegen" not in heard and "Kundennummer" not in heard
+
+
+def test_an_objection_to_a_sanction_is_still_the_letter_answer(app):
+    heard = call(app, "de", "Ich will Widerspruch gegen die Sanktion einlegen")
+    assert "Widerspruch" in heard and "Leistungsabteilung" not in heard
+
+
+@pytest.mark.parametrize("lang, said, office", [
+    ("tr", "Oturma iznimi uzatmak istiyorum", "Ausländerbehörde (Rems-Murr ilçesinin"),
+    ("uk", "Посвідка на проживання", "Ausländerbehörde, відомство у справах іноземців"),
+    ("ru", "Мне нужно продлить вид на жительство", "Ausländerbehörde, ведомство по делам"),
+    ("ar", "إقامتي رح تخلص", "دائرة الأجانب في مقاطعة ريمس موور"),
+    ("en", "My residence card runs out", "the immigration office (Ausländerbehörde)"),
+], ids=["tr", "uk", "ru", "ar", "en"])
+def test_a_residence_permit_in_the_callers_words_hears_the_offices_number(app, lang, said,
+                                                                           office):
+    heard = call(app, lang, said)
+    assert office in heard
+    assert "0 7 1 5 1" not in heard and "null sieben" not in heard  # digits in the language
+
+
+def test_where_one_lives_is_no_residence_permit(app):
+    # "مكان الإقامة" is the address: a change to report, not the Ausländerbehörde's.
+    heard = call(app, "ar", "غيرت مكان الإقامة، عندي عنوان جديد")
+    assert "دائرة الأجانب" not in heard
 
 
 if __name__ == "__main__":
