@@ -145,6 +145,17 @@ def test_where_one_lives_is_no_residence_permit(app):
     assert "دائرة الأجانب" not in heard
 
 
+@pytest.mark.parametrize("lang, said", [
+    ("tr", "Oturma iznim bitti, Bürgergeld devam eder mi?"),
+    ("uk", "Мій дозвіл на проживання закінчується, чи буде далі бюргергельд?"),
+    ("ru", "Вид на жительство закончился, пособие дальше платят?"),
+    ("ar", "الإقامة انتهت، هل تستمر الإعانة؟"),
+], ids=["tr", "uk", "ru", "ar"])
+def test_a_permit_with_the_job_centres_money_stays_with_the_job_centre(lang, said):
+    # Bürgergeld when a permit runs out is the job centre's matter, in every language.
+    assert outcome(lang, said) != "permit"
+
+
 if __name__ == "__main__":
     split = sys.argv[1] if len(sys.argv) > 1 else "dev"
     totals = Counter()
