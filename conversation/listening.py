@@ -109,9 +109,9 @@ def handle(t: Talk, intent: str, recognition: speech.Recognition | None = None,
         turn = anything_else(state, f"answered:{intent}", before=[Say(intent)])
     elif intent in BOOKING_INTENTS:
         turn = booking.start(t, intent, words)
-    elif matters.is_cut(intent, folded, state.lang):
+    elif matters.is_cut(intent, words, state.lang):
         # Less money, and why: the status cannot say, a person can (before the check).
-        turn = matters.cut(t, folded)
+        turn = matters.cut(t, words)
     elif intent in identity.STATUS_INTENTS:
         turn = identity.start(t, intent, words)
     elif intent == "letter":

@@ -12,7 +12,8 @@ caller's words are then taken as a new request.
     referral_sms    yes / no                          sends the number by SMS / -    anything_else
     (a request)     a letter: Bescheid, Anhörung      the deadline, how to object    letter_next
     (a request)     less money, and why ("gekürzt,    a person explains it (the      agent /
-                    warum?"); disagrees               objection in one sentence)     unstaffed
+                    warum?", "paramı kestiniz,        objection in one sentence)     unstaffed
+                    neden?"), a sanction; disagrees
     letter_next     yes, "Termin", 1                  books an appointment           book_...
     letter_next     no                                -                              anything_else
     (a request)     ill, a sick child, an interview   what to send, and by when      absence_choice
@@ -29,7 +30,10 @@ The hotline never says that a sick note excuses an absence: the job centre decid
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from datetime import date
+
+from speech.understanding import Understanding
 
 from . import booking
 from .actions import Hangup, PutThrough, Say
@@ -48,23 +52,99 @@ CANCEL_WORDS = re.compile(r"\b(absag\w*|sag\w* \w*ab|stornier\w*|cancel\w*)\b")
 MOVE_WORDS = re.compile(r"\b(verschieb\w*|verleg\w*|anderen termin|neuen termin|move|"
                         r"reschedul\w*)\b")
 # Less money than before: a cut (Minderung, Sanktion), money kept back (Aufrechnung), or
-# a change for income. The payment status cannot say why; the benefits team can. The
-# German words count in every language (callers name the letter's words); the English
-# ones only in English calls: "cut" in German words is another word.
-CUT_WORDS = re.compile(r"\b(gekuerzt|kuerz\w*|gemindert|minderung\w*|leistungsminderung|"
-                       r"sanktion\w*|gestrichen|aufrechnung|einbehalten|abgezogen|"
-                       r"weniger (?:\w+ ){0,2}(?:geld|buergergeld|bekomm\w*|ueberwiesen|gezahlt)|"
-                       r"(?:geld|buergergeld|bekomm\w*|ueberwiesen) (?:\w+ ){0,3}weniger|"
-                       r"zu wenig)\b")
-CUT_WORDS_EN = re.compile(r"\b(cut|reduced|less money|sanction\w*|deducted)\b")
-WHY_WORDS = re.compile(r"\b(warum|wieso|weshalb|grund|why|reason)\b")
-# "Wann kommt mein Geld, diesen Monat kam zu wenig": the date is what is asked, and the
-# payment status can say it.
-WHEN_WORDS = re.compile(r"\b(wann|when)\b")
-DISAGREE_WORDS = re.compile(r"\b(nicht einverstanden|ungerecht|frechheit|unverschaemt|falsch|"
-                            r"stimmt nicht|nicht richtig|unfair|disagree|wrong|not right)\b")
-# Naming the objection itself is a letter's matter: how to object is its answer.
-OBJECTION_WORDS = re.compile(r"\b(widerspruch|widersprech\w*|einspruch|objection|appeal)\b")
+# a change for income. The payment status cannot say why; the benefits team can.
+# The German words count in every language (callers name the letter's words:
+# "Sanktion", "gekürzt"), on the folded words; each other language's own words only in
+# calls in that language ("cut" in German words is another word), on its canonical
+# words (speech.normalise.words), so that Cyrillic and Arabic words match in either
+# script: зменшили and "zmenshili" are both "zmenshili", المبلغ is مبلغ.
+
+
+@dataclass(frozen=True)
+class CutWords:
+    """One language's words about less money, and about what the caller wants to know."""
+
+    cut: re.Pattern  # less money: cut, reduced, deducted, less
+    sanction: re.Pattern  # a sanction named: a cut, even without "why"
+    why: re.Pattern
+    disagree: re.Pattern  # "ungerecht": the objection is named in one sentence
+    when: re.Pattern  # "Wann kommt mein Geld, es kam zu wenig": the date is asked
+    objection: re.Pattern  # an objection or a repayment: the letter's own answers
+
+
+def _words(*expressions: str) -> re.Pattern:
+    return re.compile("|".join(f"(?:{e})" for e in expressions))
+
+
+# Arabic words take و (and), ف (so), ب (with), ل (for) in front.
+_AR = r"\b[وفبل]?"
+CUT_WORDS_DE = CutWords(
+    cut=_words(r"\b(?:gekuerzt|kuerz\w*|gemindert|minderung\w*|leistungsminderung|"
+               r"sanktion\w*|gestrichen|aufrechnung|einbehalten|abgezogen|"
+               r"weniger (?:\w+ ){0,2}(?:geld|buergergeld|bekomm\w*|ueberwiesen|gezahlt)|"
+               r"(?:geld|buergergeld|bekomm\w*|ueberwiesen) (?:\w+ ){0,3}weniger|"
+               r"zu wenig)\b"),
+    sanction=_words(r"\b(?:sanktion\w*|leistungsminderung\w*|minderung\w*)"),
+    why=_words(r"\b(?:warum|wieso|weshalb|grund)\b"),
+    disagree=_words(r"\b(?:nicht einverstanden|ungerecht|frechheit|unverschaemt|falsch|"
+                    r"stimmt nicht|nicht richtig|unfair|was soll das)\b"),
+    when=_words(r"\bwann\b"),
+    objection=_words(r"\b(?:widerspruch|widersprech\w*|einspruch|anhoerung\w*|"
+                     r"rueckforderung\w*|zurueck ?zahlen|zurueckfordern|geld zurueck|"
+                     r"erstattung\w*|ueberzahlung|raten\w*)\b"),
+)
+CUT_WORDS_IN: dict[str, CutWords] = {
+    "en": CutWords(
+        cut=_words(r"\b(?:cut|reduc\w*|less|lower|deduct\w*|withheld|docked|sanction\w*)\b"),
+        sanction=_words(r"\bsanction\w*"),
+        why=_words(r"\b(?:why|reason|how come)\b"),
+        disagree=_words(r"\b(?:disagree|wrong|not right|unfair|not fair|mistake)\b"),
+        when=_words(r"\bwhen\b"),
+        objection=_words(r"\b(?:objection|object|appeal|pay back|money back)\b")),
+    # Turkish: kestiniz, kesinti, düşürdünüz, azalttınız, eksik / az para; yaptırım.
+    # "kesildi" and "kestiler" (the electricity) are the catalogue's emergency words,
+    # heard before this.
+    "tr": CutWords(
+        cut=_words(r"\b(?:kes(?:ti\w*|mis\w*|inti\w*)|dusur\w*|azalt\w*|azald\w*|yaptirim\w*|"
+                   r"eksik\w*|(?:daha|cok|bu kadar) az|"
+                   r"az (?:para\w*|geld|yatt\w*|geldi|gelmis\w*|yatir\w*|ode\w*)|"
+                   r"(?:para\w*|geld|burgergeld\w*|yardim\w*) (?:\w+ ){0,2}az)\b"),
+        sanction=_words(r"\b(?:yaptirim\w*|ceza\w*)"),
+        why=_words(r"\b(?:neden\w*|niye|nicin|sebe[bp]\w*)\b"),
+        disagree=_words(r"\b(?:haksiz\w*|adaletsiz\w*|kabul etmiyorum|katilmiyorum|yanlis\w*)"),
+        when=_words(r"\bne zaman\b"),
+        objection=_words(r"\b(?:itiraz\w*|geri ode\w*|geri iste\w*)")),
+    # Ukrainian (in the canonical Latin letters): зменшили, менше, урізали, зняли,
+    # скоротили, відрахували, утримали; санкція.
+    "uk": CutWords(
+        cut=_words(r"\b(?:zmensh\w*|mensh\w*|uriza\w*|uriz\w*|znali|znal|skorotil\w*|"
+                   r"vidrahuv\w*|utrimal\w*|utrimu\w*|sankc\w*)\b"),
+        sanction=_words(r"\bsankc\w*"),
+        why=_words(r"\b(?:chomu|prichin\w*|za sho)\b"),
+        disagree=_words(r"\b(?:nespravedliv\w*|ne zhod\w*|nepravil\w*|pomilk\w*)"),
+        when=_words(r"\bkoli\b"),
+        objection=_words(r"\b(?:oskarzh\w*|zaperech\w*|povernuti|vimahau\w*)")),
+    # Russian: урезали, уменьшили, меньше, снизили, сократили, вычли, удержали, сняли,
+    # порезали; санкция.
+    "ru": CutWords(
+        cut=_words(r"\b(?:urez\w*|umenshi\w*|mensh\w*|snizi\w*|sokratil\w*|vichl\w*|vichit\w*|"
+                   r"vichet\w*|uderzh\w*|snali|porez\w*|srez\w*|sankc\w*)\b"),
+        sanction=_words(r"\bsankc\w*"),
+        why=_words(r"\b(?:pochemu|zachem|prichin\w*|za chto)\b"),
+        disagree=_words(r"\b(?:nespravedliv\w*|ne soglas\w*|nepravil\w*|oshibk\w*)"),
+        when=_words(r"\bkogda\b"),
+        objection=_words(r"\b(?:obzhal\w*|vozrazh\w*|apelac\w*|vernut)\b")),
+    # Arabic: خفضتم / تخفيض, نقص / ناقص, خصم, قطع, قلل, أقل; عقوبة.
+    "ar": CutWords(
+        cut=_words(_AR + r"(?:خفض\w*|تخفيض\w*|نقص\w*|ناقص\w*|خصم\w*|قطع\w*|قلل\w*|اقل|عقوب\w*)"),
+        sanction=_words(_AR + r"عقوب\w*"),
+        why=_words(_AR + r"(?:لماذا|ليش|ليه|سبب\w*|lesh|leish|lish)\b"),
+        disagree=_words(_AR + r"(?:ظلم\w*|غلط|مو عدل|مش عدل|غير عادل)",
+                        r"\b(?:مش|مو|غير|ما|لست) موافق\w*"),
+        when=_words(_AR + r"(?:متي|امتي|ايمتي|وقتيش)\b"),
+        objection=_words(_AR + r"(?:اعتراض\w*|اعترض\w*|طعن)",
+                          _AR + r"(?:رجع|يرجع\w*|ارجاع|استرجاع) (?:مصاري|فلوس|مبلغ)")),
+}
 CUT_INTENTS = ("payment_status", "letter")
 LETTER_WORDS = re.compile(r"\b(brief|einladung|schreiben|post|letter)\b")
 BOOK_WORDS = re.compile(r"\b(termin\w*|appointment)\b")
@@ -111,25 +191,27 @@ def letter(t: Talk, folded: str) -> Turn:
                step="letter_next")
 
 
-def is_cut(intent: str, folded: str, lang: str = "de") -> bool:
+def is_cut(intent: str, words: Understanding | None, lang: str = "de") -> bool:
     """Less money, and the caller wants to know why: "Ihr habt mir das Geld gekürzt, ich
-    will wissen warum". A payment question with such words is one; a letter only when
-    the caller asks why or disagrees. Naming an objection, a hearing or a repayment is
-    none: those are the letter's own answers; asking when (and not why) is the payment
-    status's."""
-    if intent not in CUT_INTENTS or not (
-            CUT_WORDS.search(folded) or lang == "en" and CUT_WORDS_EN.search(folded)):
+    will wissen warum", "paramı kestiniz, neden?". A payment question with such words is
+    one; a letter when the caller asks why, disagrees or names a sanction without the
+    letter ("Ich habe eine Sanktion bekommen"). Naming an objection, a hearing or a
+    repayment is none: those are the letter's own answers; asking when (and not why) is
+    the payment status's."""
+    if intent not in CUT_INTENTS or words is None:
         return False
-    if OBJECTION_WORDS.search(folded) or HEARING_WORDS.search(folded) \
-            or REPAYMENT_WORDS.search(folded):
+    said = _said(words, lang)
+    if not said("cut") and not said("sanction"):
         return False
-    if WHEN_WORDS.search(folded) and not WHY_WORDS.search(folded):
+    if said("objection"):
         return False
-    return intent == "payment_status" or bool(WHY_WORDS.search(folded)
-                                              or DISAGREE_WORDS.search(folded))
+    if said("when") and not said("why"):
+        return False
+    return intent == "payment_status" or said("why") or said("disagree") or (
+        said("sanction") and not LETTER_WORDS.search(words.folded))
 
 
-def cut(t: Talk, folded: str) -> Turn:
+def cut(t: Talk, words: Understanding | None) -> Turn:
     """Why there is less money is for the benefits team to explain: put through (the
     agent hears the topic first), or outside staffed hours a callback, a message or an
     appointment. A caller who disagrees hears in one sentence that an objection is
@@ -137,9 +219,21 @@ def cut(t: Talk, folded: str) -> Turn:
     state = t.state
     state.intent = "payment_cut"
     said = [Say("cut_reason")]
-    if DISAGREE_WORDS.search(folded):
+    if words is not None and _said(words, state.lang)("disagree"):
         said.append(Say("cut_objection"))
     return transfer(state, "agent:payment_cut", "handover", before=said)
+
+
+def _said(words: Understanding, lang: str):
+    """Whether the caller's words have a kind of CutWords: the German ones on the folded
+    words, the call's own language's on its canonical words."""
+    own = CUT_WORDS_IN.get(lang.split("-")[0])
+    canonical = " ".join(words.canonical) if own is not None else ""
+
+    def said(kind: str) -> bool:
+        return bool(getattr(CUT_WORDS_DE, kind).search(words.folded)
+                    or own is not None and getattr(own, kind).search(canonical))
+    return said
 
 
 def absence(t: Talk, folded: str) -> Turn:
