@@ -25,9 +25,14 @@ NOW = datetime(2026, 12, 1, 10, 0)  # the sets' birth dates are in the past of t
 
 
 def rows(name: str) -> list[tuple[str, str, str, str]]:
-    return [tuple(line.split("\t")) for line in
-            (EVALUATION / name).read_text(encoding="utf-8").splitlines()
-            if line.strip() and not line.startswith("#")]
+    """(kind, lang, meant, utterance) from `kind:lang:meant<TAB>utterance` lines."""
+    found = []
+    for line in (EVALUATION / name).read_text(encoding="utf-8").splitlines():
+        if line.strip() and not line.startswith("#"):
+            label, text = line.split("\t")
+            kind, lang, expected = label.split(":", 2)
+            found.append((kind, lang, expected, text))
+    return found
 
 
 def meant(kind: str, lang: str, text: str) -> str | None:
