@@ -16,6 +16,7 @@ from functools import cached_property
 
 from speech import short_answers
 from speech.answers import find_refusal
+from speech.corrections import meant_tokens
 from speech.crisis import crisis_and_language
 from speech.entities import asks_way, extract_entities, extract_reply
 from speech.intents import Recognition
@@ -23,7 +24,6 @@ from speech.languages import detect_language_request, language_names
 from speech.names import about_appointment, caller_name, find_caseworker, own_caseworker
 from speech.normalise import fold, mended
 from speech.normalise import words as canonical_words
-from speech.numbers import spoken_tokens
 from speech.scripts import in_own_letters
 from speech.wishes import appointment_wish, rules_out_days
 from speech.worry import detect_worry
@@ -437,8 +437,9 @@ class Understanding:
 
     @cached_property
     def tokens(self) -> list[str]:
-        """The words with number words as digits ("eins zwei" -> "1", "2")."""
-        return spoken_tokens(self.text, self.lang) if self.text else []
+        """The words with number words as digits ("eins zwei" -> "1", "2"), a number the
+        caller corrected as corrected ("0176, nein, 0171" -> "0171")."""
+        return meant_tokens(self.text, self.lang) if self.text else []
 
     @property
     def dont_know(self) -> bool:
