@@ -232,3 +232,15 @@ def _correct(tokens: list[str], start: int, end: int, lang: str):
     # to it. What the caller corrected, the marker and the fillers go.
     result = tokens[:first] + tokens[end:after_first] + new
     return result + tokens[after_last:], len(result)
+
+
+def corrected_number(read_back: str, tokens: list[str], lang: str = "de") -> str:
+    """The digits of a number read back to the caller, as corrected by what they answer
+    to it ("Nein, 0171 2345679"; "nein, am Ende 568"): a whole number at least as long
+    replaces it, a shorter group is laid over it as in a correction said in one breath.
+    "" when the answer holds no digits."""
+    said = "".join(token for token in tokens if token.isdigit())
+    if not said or len(said) >= len(read_back):
+        return said
+    marker = _MARKERS["en" if lang == "en" else "de"][0]  # "nein" / "no"
+    return "".join(t for t in as_meant([read_back, marker, said], lang) if t.isdigit())
