@@ -165,3 +165,12 @@ def test_a_corrected_customer_number_and_birth_date_reach_the_status(app, db):
 def test_a_number_corrected_away_is_still_masked_where_transcripts_are_shown():
     said = "null eins sieben sechs fünf vier drei, nein, null eins sieben eins zwei drei"
     assert mask_numbers(said) == "…, nein, …"
+
+
+def test_the_time_of_an_appointment_corrected_in_one_breath_keeps_the_day(app):
+    # The clock of the calls stands at Wednesday, 25 November 2026 (conftest.NOW).
+    caller = Caller(app)
+    caller.dial()
+    caller.say("Termin in Waiblingen wegen Geld am Freitag um zehn, nein, lieber um elf")
+    assert caller.hears().startswith(
+        "Ich kann Ihnen anbieten: Freitag, den 27. November, um 11 Uhr")
