@@ -23,6 +23,7 @@ the words as said: a number corrected away is still masked in transcripts.
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 
@@ -119,6 +120,7 @@ def _marker_at(tokens: list[str], at: int, phrases: dict[str, list[tuple[str, ..
     return 0
 
 
+@functools.lru_cache(maxsize=4096)  # asked again for each token while a number is laid over
 def _kind(token: str, lang: str) -> str | None:
     """What a token is inside a number, or None if it ends one."""
     if token.isdigit() or re.fullmatch(r"\d+[a-z]{1,2}\d+", token):
