@@ -69,8 +69,11 @@ def test_the_tuning_set_is_read_as_meant():
 
 
 @pytest.mark.parametrize("name, floor", [
-    # Measured once, at the end of the change, never tuned on.
-    ("numbers_heldout.tsv", 0),
+    # Measured once, at the end of the change, never tuned on: 4/19 before it, 16/19
+    # after (missed: "the eighth of October, no, ..." where "of" ends the number read
+    # back; "seven hundred, nine hundred" read by text2num as 709 101; a caller who says
+    # where the digit goes, "nein, am Ende eine sieben").
+    ("numbers_heldout.tsv", 16),
 ])
 def test_unseen_corrections_are_read_at_least_as_well_as_measured(name, floor):
     assert len(rows(name)) - len(wrong(name)) >= floor
