@@ -17,6 +17,8 @@ the caller chooses instead:
     callback_number  no                              asks for the number           callback_digits
     callback_digits  digits                          reads them back               callback_check
     callback_check   yes / no                        asks when / asks again        callback_when
+                     (no,) the number or the group   reads the corrected one back  callback_check
+                     it got wrong ("nein, ... 568")
                      yes, before a message           records the message           (voicemail)
     callback_when    vormittags / nachmittags / egal records it, says goodbye      ended
     (voicemail)      says nothing after the beep         "keine Nachricht gehört", 1   message_empty
@@ -30,6 +32,8 @@ the caller chooses instead:
 from __future__ import annotations
 
 import re
+
+from speech.corrections import corrected_number
 
 from .actions import Hangup, Say, Transfer, say
 from .replies import Failed, Reply, Switch, Talk, ask, query, transfer, voicemail
@@ -160,8 +164,12 @@ def callback_digits(t: Talk) -> Reply:
     digits = re.sub(r"\D", "", t.words.digits or str(t.words.get("number") or ""))
     if len(digits) < MIN_PHONE_DIGITS:
         return Failed("phone_incomplete")
-    t.state.callback["phone"] = digits
-    return ask(t.state, [say("callback_check", digits_number=digits)], "yes_no",
+    return _read_back(t.state, digits)
+
+
+def _read_back(state: CallState, digits: str) -> Turn:
+    state.callback["phone"] = digits
+    return ask(state, [say("callback_check", digits_number=digits)], "yes_no",
                "callback:check", step="callback_check")
 
 
@@ -171,6 +179,11 @@ def callback_check(t: Talk) -> Reply:
         if t.state.callback.get("message"):
             return voicemail(t.state)
         return _ask_time(t.state)
+    # "Nein, 0171 2345679", "nein, am Ende 568": the number put right, read back again.
+    digits = "" if t.words.digits else corrected_number(
+        t.state.callback.get("phone") or "", t.words.tokens, t.state.lang)
+    if len(digits) >= MIN_PHONE_DIGITS:
+        return _read_back(t.state, digits)
     if t.words.answer == "no" or t.words.key == "2":
         t.state.callback.pop("phone", None)
         return _ask_number(t.state)

@@ -39,8 +39,8 @@ from datetime import date
 
 from cases.model import InvalidCustomerNumberError, customer_number, from_keypad
 from speech import short_answers
+from speech.corrections import meant_tokens
 from speech.normalise import fold
-from speech.numbers import spoken_tokens
 from speech.understanding import Understanding
 
 from . import booking
@@ -97,7 +97,7 @@ def number_from(tokens: list[str], digits: str, entities: dict) -> tuple[str | N
 def birth_date(speech_text: str, digits: str, lang: str,
                today: date) -> tuple[str | None, str | None]:
     """`birth_date_from` for words not yet split into tokens."""
-    return birth_date_from(spoken_tokens(speech_text, lang), digits, lang, today)
+    return birth_date_from(meant_tokens(speech_text, lang), digits, lang, today)
 
 
 def birth_date_from(tokens: list[str], digits: str, lang: str,

@@ -10,9 +10,10 @@ from zoneinfo import ZoneInfo
 import clock
 from speech import short_answers
 from speech.answers import find_answer, find_command, find_site
+from speech.corrections import meant_tokens
 from speech.dates import find_date, find_part_of_day, find_time, other_weekday
 from speech.normalise import MAX_CHARS, words
-from speech.numbers import bg_number, customer_number, digit_string, spoken_tokens
+from speech.numbers import bg_number, customer_number, digit_string
 
 BERLIN = ZoneInfo("Europe/Berlin")
 
@@ -59,7 +60,7 @@ def extract_entities(text: str, lang: str = "de", now: datetime | None = None, *
         return found
     lang = "en" if lang == "en" else "de"
     found: dict = {}
-    tokens = spoken_tokens(text, lang)
+    tokens = meant_tokens(text, lang)
     canon = words(text, lang, folded=folded)
 
     customer = customer_number(tokens)

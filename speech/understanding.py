@@ -16,6 +16,7 @@ from functools import cached_property
 
 from speech import short_answers
 from speech.answers import find_refusal
+from speech.corrections import meant_tokens
 from speech.crisis import crisis_and_language
 from speech.entities import asks_way, extract_entities, extract_reply
 from speech.intents import Recognition
@@ -23,7 +24,6 @@ from speech.languages import detect_language_request, language_names
 from speech.names import about_appointment, caller_name, find_caseworker, own_caseworker
 from speech.normalise import fold, mended
 from speech.normalise import words as canonical_words
-from speech.numbers import spoken_tokens
 from speech.scripts import in_own_letters
 from speech.wishes import appointment_wish, rules_out_days
 from speech.worry import detect_worry
@@ -123,6 +123,8 @@ CORRECTION = re.compile(r"\b(lieber|doch|eher|besser|sondern|ach nein|rather|ins
 # ("nein, Montag geht nicht") it answers the question. Russian and Ukrainian "не" is
 # no bare no ("в среду, не утром" keeps Wednesday).
 BARE_NO = re.compile(r"\b(nein|nee|no|нет|ні|hayır|hayir|yok|olmaz|لا|لأ)\b", re.IGNORECASE)
+# What names the day in an appointment wish (speech.wishes.appointment_wish).
+DAY_KEYS = {"on", "or_on", "earliest", "latest", "not_weekdays"}
 # "auf Donnerstag verschieben", "move it to Thursday": the day an appointment is to go
 # to follows "auf" or "to" at once (after an article at most); "to" before a verb is
 # no day ("I want to move my appointment on Tuesday": the Tuesday is the old one).
@@ -333,19 +335,27 @@ class Understanding:
             after = self.text[corrections[-1].end():]
             wish = appointment_wish(after, self.lang, self.now) if after.strip() else {}
             if wish:
-                return wish
+                return self._same_day(self.text[:corrections[-1].start()], wish)
         for no in reversed(list(BARE_NO.finditer(self.text))):
             before, after = self.text[:no.start()], self.text[no.end():]
-            if (after.strip() and not rules_out_days(after, self.lang)
-                    and appointment_wish(before, self.lang, self.now)):
-                wish = appointment_wish(after, self.lang, self.now)
+            if after.strip() and not rules_out_days(after, self.lang):
+                earlier = appointment_wish(before, self.lang, self.now)
+                wish = appointment_wish(after, self.lang, self.now) if earlier else {}
                 if wish:
-                    return wish
+                    return self._same_day(before, wish, earlier)
         # The wish reader reads the words without the days ruled out ("nicht Montag"):
         # where there are none, those are this turn's entities.
         same = not rules_out_days(self.text, self.lang)
         return appointment_wish(self.text, self.lang, self.now,
                                 entities=self.entities if same else None)
+
+    def _same_day(self, before: str, wish: dict, earlier: dict | None = None) -> dict:
+        """A correction of the time alone keeps the day said before it: "am Donnerstag
+        um zehn, nein, lieber um elf" is Thursday at eleven."""
+        if not {"time", "after"} & set(wish) or DAY_KEYS & set(wish):
+            return wish
+        earlier = appointment_wish(before, self.lang, self.now) if earlier is None else earlier
+        return {**{key: earlier[key] for key in DAY_KEYS if key in earlier}, **wish}
 
     @cached_property
     def moved_to(self) -> dict:
@@ -437,8 +447,9 @@ class Understanding:
 
     @cached_property
     def tokens(self) -> list[str]:
-        """The words with number words as digits ("eins zwei" -> "1", "2")."""
-        return spoken_tokens(self.text, self.lang) if self.text else []
+        """The words with number words as digits ("eins zwei" -> "1", "2"), a number the
+        caller corrected as corrected ("0176, nein, 0171" -> "0171")."""
+        return meant_tokens(self.text, self.lang) if self.text else []
 
     @property
     def dont_know(self) -> bool:

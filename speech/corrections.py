@@ -1,0 +1,248 @@
+"""Numbers as callers meant them: a caller who corrects a group while saying a number
+("0176, äh nein, 0171 2345678") means the later group, not both run together.
+
+A correction is a marker ("nein", "Moment", "ich meine", "no, I mean", "hayır pardon",
+"ні, тобто", "нет, то есть", "لا أقصد") with a number right before it and one right
+after it (a few words such as "lieber um" may come between). A pause, "und" or "ähm"
+between the groups of a number is no correction: phone numbers are read in groups.
+
+Which part the later group replaces: callers repeat the group they got wrong, mostly
+with the same digits around the one they fix ("0171 234 567, nein, 568"), or start the
+whole number again ("0176, nein, 0171 2345678"), or fix only the prefix at the end
+("0176 1234567, nein, 0171"). So the later group is laid over the number said before
+it where the most symbols agree (then where the most are of the same kind: digits,
+the day as "12.", a month, a letter), the latest such place on a tie: the caller has
+just said what they correct. What the later group says beyond the end of the number
+continues it. When no symbol even has the same kind ("am 12., nein, um 10") the second
+number is another thing, not a correction, and both stay. The dialogue reads every
+number back, so an unlucky guess is heard and put right by the caller.
+
+Pure: tokens in (speech.numbers.spoken_tokens), tokens out. Masking keeps working on
+the words as said: a number corrected away is still masked in transcripts.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from dataclasses import dataclass
+
+from speech import short_answers
+from speech.masking import MONTHS
+from speech.numbers import _LETTER_WORDS, spoken_tokens
+
+# Markers, as word sequences after speech.numbers' tokenising (lower case, no
+# punctuation). Every language but English is read with the German ones too: the
+# numbers of a Turkish, Ukrainian, Russian or Arabic call are read as in German, and
+# callers mix. Words that are fillers as often as corrections ("also", "yani", "يعني",
+# "oder") are markers only together with one of these.
+_MARKERS = {
+    "de": ["nein", "nee", "nö", "noi", "nä", "moment", "momentchen", "moment mal", "halt",
+           "stopp", "stop", "falsch", "das ist falsch", "stimmt nicht", "das stimmt nicht",
+           "korrektur", "entschuldigung", "tschuldigung", "entschuldigen sie", "sorry",
+           "pardon", "verzeihung", "quatsch", "ich meine", "ich mein", "mein ich",
+           "warten sie", "warte", "sondern", "lieber", "oder lieber", "besser",
+           "oder besser", "beziehungsweise", "bzw", "nochmal", "noch mal", "von vorne",
+           "ach nein", "ach was"],
+    "en": ["no", "nope", "sorry", "i mean", "i meant", "wait", "hang on", "hold on",
+           "correction", "actually", "scratch that", "my mistake", "wrong", "that s wrong",
+           "rather", "or rather", "oops", "let me start again", "start again", "pardon"],
+    "tr": ["hayır", "yok", "pardon", "özür dilerim", "affedersiniz", "pardon yani",
+           "hayır yani", "yanlış", "dur", "bir dakika", "bekleyin", "düzeltiyorum"],
+    "uk": ["ні", "тобто", "вибачте", "перепрошую", "стоп", "зачекайте", "точніше", "ой",
+           "не так", "помилка", "неправильно"],
+    "ru": ["нет", "то есть", "извините", "простите", "точнее", "стоп", "подождите", "ой",
+           "не так", "ошибка", "неправильно"],
+    "ar": ["لا", "أقصد", "اقصد", "قصدي", "عفوا", "عفواً", "آسف", "اسف", "آسفة", "لحظة", "بل",
+           "غلط", "خطأ"],
+}
+# Between the groups of one number: no correction, and no symbol of it.
+_FILLERS = {"äh", "ähm", "äähm", "öh", "öhm", "hm", "hmm", "ehm", "uh", "uhm", "und", "and"}
+_SPELL_JOINERS = {"wie", "like", "as", "for", "für"}  # "D wie Dora", "D for delta"
+_CLOCK = {"uhr", "oclock"}
+_LEAD_IN = 4  # words at most between the marker and the later group ("lieber um", "the")
+_NUMBER, _DAY, _LETTER, _MONTH, _WORD = "number", "day", "letter", "month", "word"
+
+
+def _phrases(lang: str) -> dict[str, list[tuple[str, ...]]]:
+    """The markers by their first word, the longest first."""
+    langs = ["en"] if lang == "en" else [code for code in _MARKERS if code != "en"]
+    found: dict[str, list[tuple[str, ...]]] = {}
+    for phrase in sorted({tuple(p.split()) for code in langs for p in _MARKERS[code]},
+                         key=len, reverse=True):
+        found.setdefault(phrase[0], []).append(phrase)
+    return found
+
+
+_PHRASES = {lang: _phrases(lang) for lang in ("de", "en")}
+
+
+@dataclass(frozen=True)
+class _Symbol:
+    value: str  # a digit, a letter, "12." (a day), a month name, "uhr"
+    kind: str
+    source: tuple[str, int]  # ("before" | "after", token index): which token it came from
+
+
+def meant_tokens(text: str, lang: str = "de") -> list[str]:
+    """`speech.numbers.spoken_tokens`, with the numbers the caller corrected corrected."""
+    return as_meant(spoken_tokens(text, lang), lang)
+
+
+def as_meant(tokens: list[str], lang: str = "de") -> list[str]:
+    """`tokens` with every corrected number group replaced by its correction."""
+    phrases = _PHRASES["en" if lang == "en" else "de"]
+    tokens = list(tokens)
+    at = 0
+    while at < len(tokens):
+        size = _marker_at(tokens, at, phrases)
+        if not size:
+            at += 1
+            continue
+        end = at + size
+        while end < len(tokens):  # "äh nein", "nein nein", "sorry, I mean"
+            more = _marker_at(tokens, end, phrases) or (tokens[end] in _FILLERS)
+            if not more:
+                break
+            end += more
+        fixed = _correct(tokens, at, end, lang)
+        if fixed is None:
+            at = end
+        else:
+            tokens, at = fixed
+    return tokens
+
+
+def _marker_at(tokens: list[str], at: int, phrases: dict[str, list[tuple[str, ...]]]) -> int:
+    for phrase in phrases.get(tokens[at], ()):
+        if tuple(tokens[at:at + len(phrase)]) == phrase:
+            return len(phrase)
+    return 0
+
+
+@functools.lru_cache(maxsize=4096)  # asked again for each token while a number is laid over
+def _kind(token: str, lang: str) -> str | None:
+    """What a token is inside a number, or None if it ends one."""
+    if token.isdigit() or re.fullmatch(r"\d+[a-z]{1,2}\d+", token):
+        return _NUMBER
+    if re.fullmatch(r"\d{1,2}(?:\.|st|nd|rd|th)", token):
+        return _DAY
+    if token in _CLOCK:
+        return _WORD
+    if token in MONTHS or _other_month(token, lang):
+        return _MONTH
+    if token in _LETTER_WORDS:
+        return _LETTER
+    if token in _FILLERS or token in _SPELL_JOINERS:
+        return "skip"
+    return None
+
+
+def _other_month(token: str, lang: str) -> bool:
+    if not token.isalpha() or token.isascii():
+        return False
+    langs = [lang] if lang in short_answers.languages() else sorted(short_answers.languages())
+    return any(short_answers.month(token, code) for code in langs)
+
+
+def _run(tokens: list[str], start: int, stop: int, step: int, lang: str) -> tuple[int, int]:
+    """The number next to a marker: from `start` walking by `step` while tokens belong to
+    a number, trimmed so that it begins (and ends) with a number, a day, a month or
+    "uhr"; letters count only inside. Returns [first, last + 1), empty if none."""
+    at, inside = start, []
+    while 0 <= at < stop if step > 0 else stop <= at:
+        if _kind(tokens[at], lang) is None:
+            break
+        inside.append(at)
+        at += step
+    inside.sort()
+    while inside and _kind(tokens[inside[0]], lang) not in (_NUMBER, _DAY, _MONTH):
+        inside.pop(0)
+    while inside and _kind(tokens[inside[-1]], lang) not in (_NUMBER, _DAY, _MONTH, _WORD):
+        inside.pop()
+    if not inside or not any(_kind(tokens[i], lang) in (_NUMBER, _DAY) for i in inside):
+        return start, start
+    return inside[0], inside[-1] + 1
+
+
+def _symbols(tokens: list[str], first: int, last: int, side: str, lang: str) -> list[_Symbol]:
+    out: list[_Symbol] = []
+    spelled = False
+    for at in range(first, last):
+        token, kind = tokens[at], _kind(tokens[at], lang)
+        if spelled and kind == _LETTER:  # "Dora" in "D wie Dora": the D once
+            spelled = False
+            continue
+        spelled = token in _SPELL_JOINERS and bool(out) and out[-1].kind == _LETTER
+        if kind == _NUMBER:
+            out.extend(_Symbol(c, _NUMBER if c.isdigit() else _LETTER, (side, at)) for c in token)
+        elif kind == _LETTER:
+            out.append(_Symbol(_LETTER_WORDS[token], _LETTER, (side, at)))
+        elif kind in (_DAY, _MONTH, _WORD):
+            out.append(_Symbol(token, kind, (side, at)))
+    return out
+
+
+def _laid_over(before: list[_Symbol], after: list[_Symbol]) -> list[_Symbol] | None:
+    """`after` in the place of what it corrects in `before` (see the module's docstring)."""
+    best, best_at = None, 0
+    for at in range(len(before)):
+        pairs = list(zip(before[at:], after, strict=False))  # the overlap only
+        score = (sum(b.value == a.value for b, a in pairs),
+                 sum(b.kind == a.kind for b, a in pairs), at)
+        if best is None or score > best:
+            best, best_at = score, at
+    if best is None or best[1] == 0:
+        return None
+    return before[:best_at] + after + before[best_at + len(after):]
+
+
+def _tokens(symbols: list[_Symbol]) -> list[str]:
+    """Symbols back into tokens, as the caller grouped them ("0171", "235", "6789")."""
+    out: list[str] = []
+    previous = None
+    for symbol in symbols:
+        glued = symbol.kind in (_NUMBER, _LETTER) and previous is not None \
+            and previous.kind in (_NUMBER, _LETTER) and previous.source == symbol.source
+        if glued:
+            out[-1] += symbol.value
+        else:
+            out.append(symbol.value)
+        previous = symbol
+    return out
+
+
+def _correct(tokens: list[str], start: int, end: int, lang: str):
+    """The tokens with the number before the marker [start, end) corrected by the one
+    after it, and where to go on looking; None if it is no correction of a number."""
+    first, last = _run(tokens, start - 1, 0, -1, lang)
+    if first == last:
+        return None
+    lead = end
+    while lead < min(len(tokens), end + _LEAD_IN) and _kind(tokens[lead], lang) not in (
+            _NUMBER, _DAY, _MONTH):
+        lead += 1
+    after_first, after_last = _run(tokens, lead, len(tokens), 1, lang)
+    if after_first == after_last or after_first != lead:
+        return None
+    merged = _laid_over(_symbols(tokens, first, last, "before", lang),
+                        _symbols(tokens, after_first, after_last, "after", lang))
+    if merged is None:
+        return None
+    new = _tokens(merged)
+    # The words between the marker and the later group stay ("lieber um"): they belong
+    # to it. What the caller corrected, the marker and the fillers go.
+    result = tokens[:first] + tokens[end:after_first] + new
+    return result + tokens[after_last:], len(result)
+
+
+def corrected_number(read_back: str, tokens: list[str], lang: str = "de") -> str:
+    """The digits of a number read back to the caller, as corrected by what they answer
+    to it ("Nein, 0171 2345679"; "nein, am Ende 568"): a whole number at least as long
+    replaces it, a shorter group is laid over it as in a correction said in one breath.
+    "" when the answer holds no digits."""
+    said = "".join(token for token in tokens if token.isdigit())
+    if not said or len(said) >= len(read_back):
+        return said
+    marker = _MARKERS["en" if lang == "en" else "de"][0]  # "nein" / "no"
+    return "".join(t for t in as_meant([read_back, marker, said], lang) if t.isdigit())
