@@ -22,6 +22,7 @@ from conversation.actions import Ask, PutThrough, Record, Transfer
 from schedules import store as bookings
 from schedules.config import Schedule
 from speech import message_concern, recognise
+from speech.spelling import respell
 from written import store
 
 from . import effects, prompts
@@ -32,6 +33,8 @@ MAX_QUERIES = 6  # as on the telephone: a turn needs two or three
 # Steps whose answer is an identity detail: a message answering them is redacted at
 # Twilio once the check has run.
 IDENTITY_STEPS = {"id_number", "id_number_check", "id_dob"}
+# Steps whose answer is a name: never "put right" into a word of ours.
+NAME_STEPS = {"book_name"}
 # A message of figures and separators only ("03.05.1980", "438 581") is what keys typed.
 _TYPED = re.compile(r"[0-9#*][0-9#*\s./-]*")
 MIN_GUESS_SCORE = 0.5  # how sure another language must be to outvote words the first knows
@@ -69,11 +72,27 @@ class Answer:
     ids: list[int] = field(default_factory=list)  # the stored messages of `texts`
 
 
-def heard(text: str, now: datetime) -> Heard:
-    """A message as the dialogue hears it: typed figures are keys, anything else words."""
-    if _TYPED.fullmatch(text.strip()):
-        return Heard(digits=re.sub(r"[^0-9#*]", "", text), now=now)
-    return Heard(speech=text.strip(), now=now)
+def heard(text: str, now: datetime, birth: bool = True, lang: str | None = None) -> Heard:
+    """A message as the dialogue hears it: typed figures are keys, anything else words,
+    with their typing slips put right in `lang` (speech.spelling: "termn" is "Termin").
+
+    A date of figures ("3.12.", "3.5.80") is a day asked for, read as words, unless it may
+    be a date of birth (`birth`: while an identity is checked): then it is typed as the
+    keypad takes one, day and month in two figures each ("030580"), since without the
+    dots "3580" would be no date at all."""
+    typed = text.strip()
+    if _TYPED.fullmatch(typed):
+        short = _SHORT_DATE.fullmatch(typed)
+        if short and birth and short.group(3):
+            return Heard(digits="".join(part.zfill(2) for part in short.groups()), now=now)
+        if short and not birth:
+            return Heard(speech=typed, now=now)
+        return Heard(digits=re.sub(r"[^0-9#*]", "", typed), now=now)
+    return Heard(speech=respell(typed, lang) if lang else typed, now=now)
+
+
+# Day and month in one or two figures, the year (if any) in two or four.
+_SHORT_DATE = re.compile(r"(\d{1,2})\s*[./]\s*(\d{1,2})\s*(?:\.|[./-]\s*(\d{2}|\d{4}))")
 
 
 def guess_language(text: str, offered: list[str]) -> str:
@@ -128,8 +147,9 @@ def receive(db, setup: Setup, conversation: store.Conversation, text: str, now: 
     if first:
         start = _start(setup, conversation, guess=text, home=home)
         state = start.state
-    said = heard(text, now)
     before = state.step
+    said = heard(text, now, birth=before in IDENTITY_STEPS or _identity_pending(state),
+                 lang=None if before in NAME_STEPS else state.lang)  # a name as written
     dated = _holds_a_date(text)
     if before == "id_number_check" and dated:
         # Asked to confirm the customer number they can see on their screen, a person
