@@ -458,6 +458,9 @@ class _Written:
         if not rows:
             return None
         booking = rows[0]
+        # Named as a call's summary names them (`site`, `topic`, `caseworker`).
+        for name in ("site", "topic", "caseworker"):
+            booking.setdefault(name, booking.get(f"{name}_id"))
         start = booking.get("start") or booking.get("start_utc")
         if start:
             moment = datetime.fromisoformat(str(start).replace("Z", "+00:00"))
