@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 import redaction
-from conversation import CallState, Dialogue, Hangup, Heard, Say, Turn
+from conversation import CallState, Dialogue, Hangup, Heard, Say, Turn, replies
 from conversation.actions import Ask, PutThrough, Record, Transfer
 from schedules import store as bookings
 from schedules.config import Schedule
@@ -135,11 +135,12 @@ def greet(db, setup: Setup, conversation: store.Conversation, now: datetime) -> 
 
 
 def receive(db, setup: Setup, conversation: store.Conversation, text: str, now: datetime,
-            message_sid: str | None = None, home: str | None = None) -> Answer:
+            message_sid: str | None = None, home: str | None = None,
+            media: bool = False) -> Answer:
     """One message from the person: stored, answered by the dialogue or kept for the
     person who has taken (or will take) the conversation over. `home` is the language a
     first message is taken to be in unless it is clearly in another (the language the
-    number booked in)."""
+    number booked in); `media`: a picture came with it (an MMS), which nobody sees."""
     if conversation.handover in (store.WAITING, store.TAKEN):
         return _for_a_person(db, setup, conversation, text, now, message_sid)
     state = _state(conversation)
@@ -150,6 +151,11 @@ def receive(db, setup: Setup, conversation: store.Conversation, text: str, now: 
     before = state.step
     said = heard(text, now, birth=before in IDENTITY_STEPS or _identity_pending(state),
                  lang=None if before in NAME_STEPS else state.lang)  # a name as written
+    thumb = _THUMBS.get(re.sub(r"[\s\ufe0f\U0001F3FB-\U0001F3FF]", "", text))
+    if thumb and state.last_expect == "yes_no" and not before.startswith(("worry", "crisis")):
+        # A thumb up to "Passt Ihnen das?" is a yes, as the key 1 is on the telephone;
+        # never to "Sind Sie in Gefahr?", where it may as well mean "all right".
+        said = Heard(digits=thumb, now=now)
     dated = _holds_a_date(text)
     if before == "id_number_check" and dated:
         # Asked to confirm the customer number they can see on their screen, a person
@@ -158,12 +164,23 @@ def receive(db, setup: Setup, conversation: store.Conversation, text: str, now: 
                                setup.dialogue.step(state, Heard(digits="1", now=now)), now)
         if confirmed.state.step == "id_dob":
             state, before = confirmed.state, "id_dob"
-    turn = setup.dialogue.step(state, said)
+    if not first and state.last_ask and _STILL_THERE.fullmatch(text.strip()):
+        turn = _asked_again(state, greeted=bool(_GREETING.match(text.strip())))
+    else:
+        turn = setup.dialogue.step(state, said)
     if first and turn.event.startswith(("reprompt:", "menu:", "repeat")):
         # "Hallo" is no request (and "nochmal?" nothing to repeat yet): the greeting
         # says what the hotline can do.
         turn = start
     turn, asked = _settle(db, setup, conversation, turn, now)
+    if (media or _ATTACHED.search(text)) and not turn.event.startswith(("crisis", "worry")):
+        # "Siehe Foto": said first, so that nobody waits for an answer about a picture.
+        # A picture alone is no empty message: "Ihre Nachricht war leer" is left out.
+        actions = tuple(Ask(tuple(p for p in a.prompts if p.key != "not_heard"), a.expect,
+                            a.lang) if isinstance(a, Ask) and not text.strip() else a
+                        for a in turn.actions)
+        turn = Turn(turn.state, (Say("attachment_unseen"), *actions), turn.event,
+                    turn.recognition, turn.query, turn.private)
     # A date written while the identity is being checked (or after it failed) is a date
     # of birth, whatever step it was written at: never kept, and emptied at Twilio.
     checking = before in IDENTITY_STEPS or _identity_pending(state)
@@ -179,6 +196,32 @@ def receive(db, setup: Setup, conversation: store.Conversation, text: str, now: 
         # The customer number and date of birth were checked: Twilio keeps no copy.
         redaction.due_now(db, store.identity_message_sids(db, conversation.id), now)
     return answer
+
+
+# "hallo??", "?", "und?" after a question: the person is still there and waits, or did
+# not see what was asked. The question again (with "Ja, ich bin da." after a greeting),
+# and no failed turn counted: nothing was answered wrongly.
+_HELLO = r"(?:hallo+|hello+|hi|hey|huhu|merhaba|алло|привіт|привет|مرحبا)"
+_GREETING = re.compile(_HELLO + r"\b", re.IGNORECASE)
+_STILL_THERE = re.compile(rf"(?:(?:{_HELLO}|und|and)\s*)?[?？؟¿!.]*[?？؟¿][?？؟¿!.\s]*"
+                          r"|(?:hallo+|hello+|huhu)[!.\s]*", re.IGNORECASE)
+# Emojis that answer a yes-or-no question, as the keys 1 and 2 do.
+_THUMBS = {"👍": "1", "👌": "1", "✅": "1", "👍👍": "1", "👎": "2", "❌": "2"}
+# A photo or a letter "attached" that a written conversation cannot show anyone.
+_ATTACHED = re.compile(
+    r"(?i)\b(?:anhang|anhänge|anbei|angehängt|im anhang|foto\w*|bild|bilder|screenshot\w*|"
+    r"attach\w*|photo\w*|picture\w*|fotoğraf\w*|resim\w*|фото\w*|скрин\w*|"
+    r"вкладен\w*|вложен\w*|صور\w*|مرفق\w*)\b")
+
+
+def _asked_again(state: CallState, greeted: bool) -> Turn:
+    """The last question again, after "Ja, ich bin da." if the person greeted."""
+    before = [Say("still_here")] if greeted else []
+    last_ask = state.last_ask
+    turn = replies.ask(state, [*before, *replies.asked_before(state)], state.last_expect,
+                       "repeat")
+    state.last_ask = last_ask
+    return turn
 
 
 # A date as people write one: "03.05.1980", "3/5/80", "1980-05-03", "3. Mai 1980".

@@ -16,10 +16,19 @@ import pytest
 from conversation_script import read, run
 
 DATA = Path(__file__).parent / "data" / "conversations"
-SETS = ["issue18_dev.txt", "languages_dev.txt", "stranger31_dev.txt", "cuts_silence_dev.txt"]
+SETS = ["issue18_dev.txt", "languages_dev.txt", "stranger31_dev.txt", "cuts_silence_dev.txt",
+        "written32_dev.txt"]
 
 # title -> why it does not work yet
-NOT_YET: dict[str, str] = {}
+NOT_YET: dict[str, str] = {
+    "two questions in one message: opening hours and what to bring":
+        "two requests in one message are asked apart ('1 für das Erste'), not both answered",
+    "two questions: a booking and the money":
+        "two requests in one message are asked apart ('1 für das Erste'), not both answered",
+    '"tel nummer" of a site': "no answer names a site's telephone number",
+    'a callback with "tel"': "a callback asked for in writing is handed to a person who "
+                             "answers in writing; the number written is not offered",
+}
 
 
 def cases():
