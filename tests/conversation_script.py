@@ -98,7 +98,7 @@ class ScriptError(ValueError):
 class Step:
     """One line of a conversation after its settings: something said, or a check."""
 
-    kind: str  # say | say_if | heard | not_heard | never | later | end | booking | who | sms~ | sms!
+    kind: str  # say, say_if, heard, not_heard, never, later, end, booking, who, sms~, sms!
     text: str  # the line as written, for reports
     line: int
     words: str = ""  # what the caller says (say, say_if)
