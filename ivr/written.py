@@ -168,6 +168,8 @@ def receive(db, setup: Setup, conversation: store.Conversation, text: str, now: 
         turn = _asked_again(state, greeted=bool(_GREETING.match(text.strip())))
     else:
         turn = setup.dialogue.step(state, said)
+    if turn.event == "clarify":
+        turn = _both_answered(db, setup, conversation, turn, now)
     if first and turn.event.startswith(("reprompt:", "menu:", "repeat")):
         # "Hallo" is no request (and "nochmal?" nothing to repeat yet): the greeting
         # says what the hotline can do.
@@ -212,6 +214,31 @@ _ATTACHED = re.compile(
     r"(?i)\b(?:anhang|anhänge|anbei|angehängt|im anhang|foto\w*|bild|bilder|screenshot\w*|"
     r"attach\w*|photo\w*|picture\w*|fotoğraf\w*|resim\w*|фото\w*|скрин\w*|"
     r"вкладен\w*|вложен\w*|صور\w*|مرفق\w*)\b")
+
+
+# Requests answered at once, with nothing to ask first: two questions in one message
+# ("wann habt ihr offen und was muss ich mitbringen") get this one answered, not "A or B?".
+ANSWERED_AT_ONCE = ("opening_hours", "online_services", "documents")
+
+
+def _both_answered(db, setup: Setup, conversation: store.Conversation, turn: Turn,
+                   now: datetime) -> Turn:
+    """"Geht es um A oder um B?" asked of a message that asks both, where one of them is
+    answered at once: that answer, then the other as if it had been chosen. On the
+    telephone a caller says one thing at a time; someone writing reads both answers."""
+    candidates = list(turn.state.candidates or [])
+    if len(candidates) != 2 or not any(c in ANSWERED_AT_ONCE for c in candidates):
+        return turn
+    order = candidates if candidates[0] in ANSWERED_AT_ONCE else candidates[::-1]
+    keys = [str(candidates.index(c) + 1) for c in order]
+    answered, _ = _settle(db, setup, conversation, setup.dialogue.step(
+        turn.state.copy(), Heard(digits=keys[0], now=now)), now)
+    if not answered.event.startswith("answered:"):
+        return turn
+    said = [say for say in _sentences(answered) if say.key not in ("anything_else", "what_else")]
+    then = setup.dialogue.step(turn.state.copy(), Heard(digits=keys[1], now=now))
+    return Turn(then.state, (*said, *then.actions), then.event, then.recognition, then.query,
+                then.private)
 
 
 def _asked_again(state: CallState, greeted: bool) -> Turn:

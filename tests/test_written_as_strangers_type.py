@@ -56,6 +56,15 @@ def test_hallo_after_a_question_asks_it_again_and_counts_no_failure(app, written
         assert said == f"{first} {question}".strip()
 
 
+def test_two_questions_in_one_message_are_both_answered(app):
+    said = Chatter(app).send("wann habt ihr offen und was muss ich mitbringen")
+    assert "8:00 bis 12:00 Uhr geöffnet" in said
+    assert "Kontoauszüge" in said
+    assert "1 für das Erste" not in said
+    assert said.endswith("Kann ich sonst noch etwas für Sie tun?")
+    assert said.count("Kann ich sonst noch etwas") == 1
+
+
 def test_a_thumb_up_to_an_offer_books_it(app):
     chatter = Chatter(app)
     said = chatter.send("termin wegen arbeitssuche in schorndorf donnerstag nachmittag")
