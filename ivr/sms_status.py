@@ -95,7 +95,10 @@ def incoming():
     db = database.get_db()
     with database.transaction(db):
         if _to_conversation(db, phone, body, now):
-            return _converse(app, db, phone, body, form.get("MessageSid", ""), now)
+            return _converse(app, db, phone, body, form.get("MessageSid", ""), now,
+                             media=form.get("NumMedia", "0") not in ("", "0"))
+        if sms_replies.is_stop(body):
+            _stop_conversation(db, phone, now)
         said = sms_replies.answer(db, phone, body, now, settings)
     log.info("SMS reply answered with %s", said.key)  # never the number or the text
     reply = MessagingResponse()
@@ -115,8 +118,19 @@ def _to_conversation(db, phone: str, body: str, now) -> bool:
     return not sms_replies.is_reply(db, phone, body, now)
 
 
-def _converse(app, db, phone: str, body: str, message_sid: str, now) -> Response:
-    """The message goes to the written conversation; its answer by the outbox."""
+def _stop_conversation(db, phone: str, now) -> None:
+    """STOP ends the number's written conversation with the machine too: the next message
+    starts afresh instead of answering the question asked before. One waiting for or
+    taken by a person stays theirs (it may be someone in crisis)."""
+    conversation = written_store.current(db, "sms", phone, now)
+    if conversation is not None and conversation.handover is None:
+        written_store.end(db, conversation.id, now)
+
+
+def _converse(app, db, phone: str, body: str, message_sid: str, now,
+              media: bool = False) -> Response:
+    """The message goes to the written conversation; its answer by the outbox. A picture
+    sent with it (an MMS, `media`) is never fetched: the answer says nobody sees it."""
     empty = Response(str(MessagingResponse()), mimetype="text/xml")
     if written_store.over_limit(db, keyed.digest("written-sms-limit", phone), SMS_LIMIT,
                                 SMS_WINDOW, now):
@@ -130,7 +144,7 @@ def _converse(app, db, phone: str, body: str, message_sid: str, now) -> Response
                                                                    phone=phone)
     sid = message_sid if MESSAGE_SID.match(message_sid) else None
     answer = written.receive(db, written.Setup.of(app, request.host_url), conversation,
-                             body, now, message_sid=sid, home=home)
+                             body, now, message_sid=sid, home=home, media=media)
     for id_, text in zip(answer.ids, answer.texts, strict=True):
         outbox.enqueue(db, to=phone, body=text, purpose="written", key=f"written:{id_}",
                        call_sid=conversation.sid, now=now)

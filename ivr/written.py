@@ -17,11 +17,12 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 import redaction
-from conversation import CallState, Dialogue, Hangup, Heard, Say, Turn
+from conversation import CallState, Dialogue, Hangup, Heard, Say, Turn, replies
 from conversation.actions import Ask, PutThrough, Record, Transfer
 from schedules import store as bookings
 from schedules.config import Schedule
 from speech import message_concern, recognise
+from speech.spelling import respell
 from written import store
 
 from . import effects, prompts
@@ -32,6 +33,8 @@ MAX_QUERIES = 6  # as on the telephone: a turn needs two or three
 # Steps whose answer is an identity detail: a message answering them is redacted at
 # Twilio once the check has run.
 IDENTITY_STEPS = {"id_number", "id_number_check", "id_dob"}
+# Steps whose answer is a name: never "put right" into a word of ours.
+NAME_STEPS = {"book_name"}
 # A message of figures and separators only ("03.05.1980", "438 581") is what keys typed.
 _TYPED = re.compile(r"[0-9#*][0-9#*\s./-]*")
 MIN_GUESS_SCORE = 0.5  # how sure another language must be to outvote words the first knows
@@ -69,11 +72,27 @@ class Answer:
     ids: list[int] = field(default_factory=list)  # the stored messages of `texts`
 
 
-def heard(text: str, now: datetime) -> Heard:
-    """A message as the dialogue hears it: typed figures are keys, anything else words."""
-    if _TYPED.fullmatch(text.strip()):
-        return Heard(digits=re.sub(r"[^0-9#*]", "", text), now=now)
-    return Heard(speech=text.strip(), now=now)
+def heard(text: str, now: datetime, birth: bool = True, lang: str | None = None) -> Heard:
+    """A message as the dialogue hears it: typed figures are keys, anything else words,
+    with their typing slips put right in `lang` (speech.spelling: "termn" is "Termin").
+
+    A date of figures ("3.12.", "3.5.80") is a day asked for, read as words, unless it may
+    be a date of birth (`birth`: while an identity is checked): then it is typed as the
+    keypad takes one, day and month in two figures each ("030580"), since without the
+    dots "3580" would be no date at all."""
+    typed = text.strip()
+    if _TYPED.fullmatch(typed):
+        short = _SHORT_DATE.fullmatch(typed)
+        if short and birth and short.group(3):
+            return Heard(digits="".join(part.zfill(2) for part in short.groups()), now=now)
+        if short and not birth:
+            return Heard(speech=typed, now=now)
+        return Heard(digits=re.sub(r"[^0-9#*]", "", typed), now=now)
+    return Heard(speech=respell(typed, lang) if lang else typed, now=now)
+
+
+# Day and month in one or two figures, the year (if any) in two or four.
+_SHORT_DATE = re.compile(r"(\d{1,2})\s*[./]\s*(\d{1,2})\s*(?:\.|[./-]\s*(\d{2}|\d{4}))")
 
 
 def guess_language(text: str, offered: list[str]) -> str:
@@ -116,11 +135,12 @@ def greet(db, setup: Setup, conversation: store.Conversation, now: datetime) -> 
 
 
 def receive(db, setup: Setup, conversation: store.Conversation, text: str, now: datetime,
-            message_sid: str | None = None, home: str | None = None) -> Answer:
+            message_sid: str | None = None, home: str | None = None,
+            media: bool = False) -> Answer:
     """One message from the person: stored, answered by the dialogue or kept for the
     person who has taken (or will take) the conversation over. `home` is the language a
     first message is taken to be in unless it is clearly in another (the language the
-    number booked in)."""
+    number booked in); `media`: a picture came with it (an MMS), which nobody sees."""
     if conversation.handover in (store.WAITING, store.TAKEN):
         return _for_a_person(db, setup, conversation, text, now, message_sid)
     state = _state(conversation)
@@ -128,8 +148,14 @@ def receive(db, setup: Setup, conversation: store.Conversation, text: str, now: 
     if first:
         start = _start(setup, conversation, guess=text, home=home)
         state = start.state
-    said = heard(text, now)
     before = state.step
+    said = heard(text, now, birth=before in IDENTITY_STEPS or _identity_pending(state),
+                 lang=None if before in NAME_STEPS else state.lang)  # a name as written
+    thumb = _THUMBS.get(re.sub(r"[\s\ufe0f\U0001F3FB-\U0001F3FF]", "", text))
+    if thumb and state.last_expect == "yes_no" and not before.startswith(("worry", "crisis")):
+        # A thumb up to "Passt Ihnen das?" is a yes, as the key 1 is on the telephone;
+        # never to "Sind Sie in Gefahr?", where it may as well mean "all right".
+        said = Heard(digits=thumb, now=now)
     dated = _holds_a_date(text)
     if before == "id_number_check" and dated:
         # Asked to confirm the customer number they can see on their screen, a person
@@ -138,12 +164,25 @@ def receive(db, setup: Setup, conversation: store.Conversation, text: str, now: 
                                setup.dialogue.step(state, Heard(digits="1", now=now)), now)
         if confirmed.state.step == "id_dob":
             state, before = confirmed.state, "id_dob"
-    turn = setup.dialogue.step(state, said)
+    if not first and state.last_ask and _STILL_THERE.fullmatch(text.strip()):
+        turn = _asked_again(state, greeted=bool(_GREETING.match(text.strip())))
+    else:
+        turn = setup.dialogue.step(state, said)
+    if turn.event == "clarify":
+        turn = _both_answered(db, setup, conversation, turn, now)
     if first and turn.event.startswith(("reprompt:", "menu:", "repeat")):
         # "Hallo" is no request (and "nochmal?" nothing to repeat yet): the greeting
         # says what the hotline can do.
         turn = start
     turn, asked = _settle(db, setup, conversation, turn, now)
+    if (media or _ATTACHED.search(text)) and not turn.event.startswith(("crisis", "worry")):
+        # "Siehe Foto": said first, so that nobody waits for an answer about a picture.
+        # A picture alone is no empty message: "Ihre Nachricht war leer" is left out.
+        actions = tuple(Ask(tuple(p for p in a.prompts if p.key != "not_heard"), a.expect,
+                            a.lang) if isinstance(a, Ask) and not text.strip() else a
+                        for a in turn.actions)
+        turn = Turn(turn.state, (Say("attachment_unseen"), *actions), turn.event,
+                    turn.recognition, turn.query, turn.private)
     # A date written while the identity is being checked (or after it failed) is a date
     # of birth, whatever step it was written at: never kept, and emptied at Twilio.
     checking = before in IDENTITY_STEPS or _identity_pending(state)
@@ -159,6 +198,57 @@ def receive(db, setup: Setup, conversation: store.Conversation, text: str, now: 
         # The customer number and date of birth were checked: Twilio keeps no copy.
         redaction.due_now(db, store.identity_message_sids(db, conversation.id), now)
     return answer
+
+
+# "hallo??", "?", "und?" after a question: the person is still there and waits, or did
+# not see what was asked. The question again (with "Ja, ich bin da." after a greeting),
+# and no failed turn counted: nothing was answered wrongly.
+_HELLO = r"(?:hallo+|hello+|hi|hey|huhu|merhaba|алло|привіт|привет|مرحبا)"
+_GREETING = re.compile(_HELLO + r"\b", re.IGNORECASE)
+_STILL_THERE = re.compile(rf"(?:(?:{_HELLO}|und|and)\s*)?[?？؟¿!.]*[?？؟¿][?？؟¿!.\s]*"
+                          r"|(?:hallo+|hello+|huhu)[!.\s]*", re.IGNORECASE)
+# Emojis that answer a yes-or-no question, as the keys 1 and 2 do.
+_THUMBS = {"👍": "1", "👌": "1", "✅": "1", "👍👍": "1", "👎": "2", "❌": "2"}
+# A photo or a letter "attached" that a written conversation cannot show anyone.
+_ATTACHED = re.compile(
+    r"(?i)\b(?:anhang|anhänge|anbei|angehängt|im anhang|foto\w*|bild|bilder|screenshot\w*|"
+    r"attach\w*|photo\w*|picture\w*|fotoğraf\w*|resim\w*|фото\w*|скрин\w*|"
+    r"вкладен\w*|вложен\w*|صور\w*|مرفق\w*)\b")
+
+
+# Requests answered at once, with nothing to ask first: two questions in one message
+# ("wann habt ihr offen und was muss ich mitbringen") get this one answered, not "A or B?".
+ANSWERED_AT_ONCE = ("opening_hours", "online_services", "documents")
+
+
+def _both_answered(db, setup: Setup, conversation: store.Conversation, turn: Turn,
+                   now: datetime) -> Turn:
+    """"Geht es um A oder um B?" asked of a message that asks both, where one of them is
+    answered at once: that answer, then the other as if it had been chosen. On the
+    telephone a caller says one thing at a time; someone writing reads both answers."""
+    candidates = list(turn.state.candidates or [])
+    if len(candidates) != 2 or not any(c in ANSWERED_AT_ONCE for c in candidates):
+        return turn
+    order = candidates if candidates[0] in ANSWERED_AT_ONCE else candidates[::-1]
+    keys = [str(candidates.index(c) + 1) for c in order]
+    answered, _ = _settle(db, setup, conversation, setup.dialogue.step(
+        turn.state.copy(), Heard(digits=keys[0], now=now)), now)
+    if not answered.event.startswith("answered:"):
+        return turn
+    said = [say for say in _sentences(answered) if say.key not in ("anything_else", "what_else")]
+    then = setup.dialogue.step(turn.state.copy(), Heard(digits=keys[1], now=now))
+    return Turn(then.state, (*said, *then.actions), then.event, then.recognition, then.query,
+                then.private)
+
+
+def _asked_again(state: CallState, greeted: bool) -> Turn:
+    """The last question again, after "Ja, ich bin da." if the person greeted."""
+    before = [Say("still_here")] if greeted else []
+    last_ask = state.last_ask
+    turn = replies.ask(state, [*before, *replies.asked_before(state)], state.last_expect,
+                       "repeat")
+    state.last_ask = last_ask
+    return turn
 
 
 # A date as people write one: "03.05.1980", "3/5/80", "1980-05-03", "3. Mai 1980".

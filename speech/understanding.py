@@ -39,6 +39,9 @@ TOPIC_WORDS = {
                        "zahlung", "benefit", "money"),
 }
 SACHBEARBEITER = re.compile(r"sachbearbeit\w*")
+# "Ein Termin beim Jobcenter", "beim Arbeitsamt": the office named, not a job looked for.
+OFFICE = re.compile(r"\w*(?:jobcent\w*|job cent\w*|arbeitsamt\w*|arbeitsagentur\w*|"
+                    r"agentur fuer arbeit)")
 # "Ob mein Antrag bearbeitet ist": being dealt with, no work to look for.
 BEARBEITET = re.compile(r"\w*bearbeit\w*")
 # "That doesn't work either": "work" as a verb about the offer, not the job search.
@@ -137,7 +140,7 @@ def topic_from(text: str, folded: str | None = None) -> str | None:
     # A "Sachbearbeiterin" sees customers about money; the "arbeit" in the word is no
     # job search.
     folded = WORKS.sub(" ", SACHBEARBEITER.sub("geld", fold(text) if folded is None else folded))
-    folded = BEARBEITET.sub(" ", folded)
+    folded = OFFICE.sub(" ", BEARBEITET.sub(" ", folded))
     for topic, words in TOPIC_WORDS.items():
         if any(word in folded for word in words):
             return topic

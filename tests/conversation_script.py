@@ -25,6 +25,15 @@ settings, the caller's lines and checks of what the hotline says:
     who: 123D456789               # the booking records who is coming
     sms~ 71332                    # an SMS queued by this call contains this
 
+A conversation in writing says where it is written (`channel: sms` or `channel: chat`;
+default `call`): each `C:` line is then one message (`C:` alone an empty one), and the
+checks look at what the person reads back (the SMS the outbox queued, or the chat's
+answer; before the first `C:`, the chat page's greeting). `later: 2026-12-04 09:00`
+moves the clock on before the next message (a reply days later). `end:` checks the
+written conversation's outcome as it stands (nothing is hung up; `waiting` when it waits
+for a person); the other checks of the finished call look at everything that sender
+wrote in this conversation file.
+
 The lines, one by one:
 
 - `C: words` says words, `C: #12` presses keys 1 and 2, `C:` alone is silence.
@@ -46,6 +55,7 @@ The lines, one by one:
 - `who: VALUE` passes if the booking records VALUE (spaces and case ignored) in any of
   its fields but the phone number: a customer number or a name, however stored.
 - `sms~ A | B` and `sms! A | B` check the text of the SMS this call queued.
+- `later: YYYY-MM-DD HH:MM` (in writing): the clock moves to that Berlin time.
 - Lines starting with `#` and anything after two spaces and a `#` are comments.
 
 Lines before the first title are defaults for every conversation in the file (`at:`,
@@ -80,6 +90,7 @@ _COMMENT = re.compile(r"\s{2,}#.*$")
 _DASHES = str.maketrans({"\u2013": "-", "\u2014": "-", "\u00a0": " ", "\u202f": " "})
 # Checks made on the finished call; once one is met the caller has hung up.
 _AFTER_CALL = ("end", "booking", "who", "sms~", "sms!")
+CHANNELS = ("call", "sms", "chat")
 
 
 class ScriptError(ValueError):
@@ -90,7 +101,7 @@ class ScriptError(ValueError):
 class Step:
     """One line of a conversation after its settings: something said, or a check."""
 
-    kind: str  # say | say_if | heard | not_heard | never | end | booking | who | sms~ | sms!
+    kind: str  # say, say_if, heard, not_heard, never, later, end, booking, who, sms~, sms!
     text: str  # the line as written, for reports
     line: int
     words: str = ""  # what the caller says (say, say_if)
@@ -110,6 +121,7 @@ class Conversation:
     steps: list[Step] = field(default_factory=list)
     languages: tuple[str, ...] = DEFAULT_LANGUAGES
     messages: tuple[int, ...] = ()  # seconds of each message after a beep
+    channel: str = "call"  # call | sms | chat
 
 
 @dataclass(frozen=True)
@@ -145,7 +157,7 @@ def parse(text: str, source: str = "<text>") -> list[Conversation]:
     """The conversations written in `text`; ScriptError names the line that is wrong."""
     conversations: list[Conversation] = []
     defaults: dict = {"moment": DEFAULT_MOMENT, "from_number": DEFAULT_FROM, "tags": (),
-                      "never": [], "languages": DEFAULT_LANGUAGES}
+                      "never": [], "languages": DEFAULT_LANGUAGES, "channel": "call"}
     current: Conversation | None = None
     hung_up = False
     for number, raw in enumerate(text.splitlines(), start=1):
@@ -158,12 +170,13 @@ def parse(text: str, source: str = "<text>") -> list[Conversation]:
                 raise ScriptError(f"{source}:{number}: a conversation needs a title")
             current = Conversation(title, source, number, defaults["moment"],
                                    defaults["from_number"], defaults["tags"],
-                                   list(defaults["never"]), defaults["languages"])
+                                   list(defaults["never"]), defaults["languages"],
+                                   channel=defaults["channel"])
             conversations.append(current)
             hung_up = False
             continue
         where = f"{source}:{number}"
-        setting = re.match(r"^(at|from|tags|languages|messages):\s*(.*)$", line)
+        setting = re.match(r"^(at|from|tags|languages|messages|channel):\s*(.*)$", line)
         if setting:
             name, value = setting.groups()
             target = current if current is not None else None
@@ -177,9 +190,11 @@ def parse(text: str, source: str = "<text>") -> list[Conversation]:
                 target.messages = parsed
             elif target is None:
                 defaults[{"at": "moment", "from": "from_number", "tags": "tags",
-                          "languages": "languages"}[name]] = parsed
+                          "languages": "languages", "channel": "channel"}[name]] = parsed
             elif name == "languages":
                 target.languages = parsed
+            elif name == "channel":
+                target.channel = parsed
             elif name == "at":
                 target.moment = parsed
             elif name == "from":
@@ -194,7 +209,9 @@ def parse(text: str, source: str = "<text>") -> list[Conversation]:
                                   "first '## title'")
             defaults["never"].append(step)
             continue
-        if step.kind in ("say", "say_if") and hung_up:
+        if step.kind == "later" and current.channel == "call":
+            raise ScriptError(f"{where}: 'later:' is for conversations in writing")
+        if step.kind in ("say", "say_if", "later") and hung_up:
             raise ScriptError(f"{where}: the caller speaks after a check of the finished call")
         hung_up = hung_up or step.kind in _AFTER_CALL
         current.steps.append(step)
@@ -213,6 +230,10 @@ def _setting(name: str, value: str, where: str):
         except ValueError:
             raise ScriptError(f"{where}: 'at:' takes a Berlin time as YYYY-MM-DD HH:MM") from None
         return moment.replace(tzinfo=BERLIN)
+    if name == "channel":
+        if value.strip() not in CHANNELS:
+            raise ScriptError(f"{where}: 'channel:' takes one of {', '.join(CHANNELS)}")
+        return value.strip()
     if name == "from":
         if not re.fullmatch(r"\+?\d{4,15}|anonymous", value.strip()):
             raise ScriptError(f"{where}: 'from:' takes a phone number or 'anonymous'")
@@ -238,6 +259,9 @@ def _step(line: str, number: int, where: str) -> Step:
         if line.startswith(prefix):
             return Step(kind, line, number, alternatives=_alternatives(line[len(prefix):],
                                                                         where))
+    if line.startswith("later:"):
+        moment = _setting("at", line[6:], where)
+        return Step("later", line, number, words=moment.isoformat())
     if line.startswith("end:"):
         return Step("end", line, number, alternatives=_alternatives(line[4:], where))
     if line.startswith("who:"):
@@ -337,6 +361,10 @@ class _Call:
         self.said = words
         self.exchanges.append((words, " ".join(self.phone.say(words))))
 
+    @property
+    def finished(self) -> bool:
+        return self.phone.finished
+
     def dial(self) -> None:
         self.exchanges.append(("", " ".join(self.phone.dial())))
 
@@ -388,6 +416,90 @@ class _Call:
             conn.conn.close()
 
 
+class _Written:
+    """A conversation in writing: a person who writes SMS (Twilio's signed Messaging
+    webhook, answers through the outbox) or in the web chat (its page, then its JSON
+    endpoint), as tests/written_people.py's Texter and Chatter write."""
+
+    def __init__(self, app, conversation: Conversation, database: str):
+        from written_people import Chatter, Texter
+
+        self.app, self.database = app, database
+        self.channel = conversation.channel
+        self.person = (Texter(app, conversation.from_number) if self.channel == "sms"
+                       else Chatter(app, ""))  # the page as linked: no language chosen
+        self.exchanges: list[tuple[str, str]] = []
+        self.said: str | None = None
+        self.summary: dict | None = None
+        self.never: list[Step] = []
+        self.current_line = conversation.line
+        self.finished = False  # nobody hangs up a written conversation
+
+    def dial(self) -> None:
+        greeting = ""
+        if self.channel == "chat":
+            greeting = " ".join(re.sub(r"<[^>]+>", " ", block) for block in re.findall(
+                r'<li class="message[^"]*"[^>]*>(.*?)</li>', self.person.page, re.S))
+        self.exchanges.append(("", greeting))
+
+    def speak(self, words: str) -> None:
+        self.said = words
+        self.exchanges.append((words, self.person.send(words)))
+
+    def later(self, moment: datetime) -> None:
+        import clock
+
+        clock.install(self.app, clock.Clock.at(moment))
+
+    @property
+    def last(self) -> str:
+        return self.exchanges[-1][1]
+
+    def finish(self) -> dict:
+        """The latest written conversation's outcome (`waiting` while a person is to
+        answer it), as it stands."""
+        rows = self._rows("SELECT outcome, handover FROM written_conversations"
+                          " ORDER BY id DESC LIMIT 1")
+        if not rows:
+            return {"outcome": None}
+        outcome = "waiting" if rows[0]["handover"] == "waiting" else rows[0]["outcome"]
+        return {"outcome": outcome}
+
+    def booking(self) -> dict | None:
+        rows = self._rows("SELECT * FROM bookings WHERE call_sid IN"
+                          " (SELECT sid FROM written_conversations) ORDER BY id DESC LIMIT 1")
+        if not rows:
+            return None
+        booking = rows[0]
+        # Named as a call's summary names them (`site`, `topic`, `caseworker`).
+        for name in ("site", "topic", "caseworker"):
+            booking.setdefault(name, booking.get(f"{name}_id"))
+        start = booking.get("start") or booking.get("start_utc")
+        if start:
+            moment = datetime.fromisoformat(str(start).replace("Z", "+00:00"))
+            if moment.tzinfo is not None:
+                moment = moment.astimezone(BERLIN)
+            booking.setdefault("day", moment.date().isoformat())
+            booking.setdefault("time", moment.strftime("%H:%M"))
+        return booking
+
+    def sms(self) -> list[str]:
+        rows = self._rows("SELECT body FROM outbox WHERE call_sid IN"
+                          " (SELECT sid FROM written_conversations) ORDER BY id")
+        return [row["body"] for row in rows if row["body"]]
+
+    def _rows(self, query: str) -> list[dict]:
+        import db
+
+        conn = db.connect(self.database)
+        try:
+            cursor = conn.execute(query)
+            names = [column[0] for column in cursor.description]
+            return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+        finally:
+            conn.conn.close()
+
+
 def run(conversation: Conversation, workdir: Path | None = None,
         database: str | None = None) -> Result:
     """Play one conversation on a fresh app; the result names the first check that failed.
@@ -402,7 +514,8 @@ def run(conversation: Conversation, workdir: Path | None = None,
 
 def _run(conversation: Conversation, database: str) -> Result:
     app = make_app(database, conversation.moment, conversation.languages)
-    call = _Call(app, conversation, database)
+    call = (_Call if conversation.channel == "call" else _Written)(app, conversation,
+                                                                  database)
     try:
         failure = _play(conversation, call)
     except Exception as error:  # the hotline broke: that is a failed conversation too
@@ -422,13 +535,16 @@ def _play(conversation: Conversation, call: _Call) -> Failure | None:
     call.dial()
     for step in conversation.steps:
         call.current_line = step.line
+        if step.kind == "later":
+            call.later(datetime.fromisoformat(step.words))
+            continue
         if step.kind == "never":
             call.never.append(step)
             failure = _check_never(call, [step])  # the answer it follows counts too
         elif step.kind in ("say", "say_if"):
             if step.kind == "say_if" and not any_matches(call.last, step.alternatives):
                 continue
-            if call.phone.finished:
+            if call.finished:
                 return Failure(step.line, f"to still be on the line to say "
                                f"\"{step.words}\"", call.said,
                                f"the call had ended; last answer: {call.last}")

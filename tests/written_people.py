@@ -33,19 +33,21 @@ class Texter:
         self.sent = 0
         self.answers: list[str] = []
 
-    def post(self, text: str, sign: bool = True):
+    def post(self, text: str, sign: bool = True, pictures: int = 0):
         self.sent += 1
-        form = {"MessageSid": f"SM{self.sent:032x}", "AccountSid": "AC" + "0" * 32,
-                "From": self.number, "To": OUR_NUMBER, "Body": text, "NumMedia": "0"}
+        form = {"MessageSid": f"{'MM' if pictures else 'SM'}{self.sent:032x}",
+                "AccountSid": "AC" + "0" * 32, "From": self.number, "To": OUR_NUMBER,
+                "Body": text, "NumMedia": str(pictures)}
         url = "http://localhost/sms/incoming"
         headers = {"X-Twilio-Signature": self.validator.compute_signature(url, form)
                    if sign else "nope"}
         return self.client.post("/sms/incoming", data=form, headers=headers)
 
-    def send(self, text: str) -> str:
-        """Write one SMS; what the hotline answered (by the outbox, or TwiML for reminders)."""
+    def send(self, text: str, pictures: int = 0) -> str:
+        """Write one SMS (an MMS with `pictures`); what the hotline answered (by the
+        outbox, or TwiML for reminders)."""
         before = self._outbox_ids()
-        answer = self.post(text)
+        answer = self.post(text, pictures=pictures)
         assert answer.status_code == 200, answer.data
         root = ET.fromstring(answer.data)
         direct = [m.text or "" for m in root.iter("Message")]
