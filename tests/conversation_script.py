@@ -151,6 +151,18 @@ class Result:
         return self.failure is None
 
 
+def _with_day_and_time(booking: dict) -> dict:
+    """A booking with its Berlin `day` and `time` as the scripts write them."""
+    start = booking.get("start") or booking.get("start_utc")
+    if start:
+        moment = datetime.fromisoformat(str(start).replace("Z", "+00:00"))
+        if moment.tzinfo is not None:
+            moment = moment.astimezone(BERLIN)
+        booking.setdefault("day", moment.date().isoformat())
+        booking.setdefault("time", moment.strftime("%H:%M"))
+    return booking
+
+
 # -- reading files --------------------------------------------------------------------------
 
 def parse(text: str, source: str = "<text>") -> list[Conversation]:
@@ -384,15 +396,7 @@ class _Call:
         row = self._row("SELECT * FROM bookings WHERE call_sid = ? ORDER BY id DESC LIMIT 1")
         if summary.get("booking") is None and row is None:
             return None
-        booking = {**(row or {}), **(summary.get("booking") or {})}
-        start = booking.get("start") or booking.get("start_utc")
-        if start:
-            moment = datetime.fromisoformat(str(start).replace("Z", "+00:00"))
-            if moment.tzinfo is not None:
-                moment = moment.astimezone(BERLIN)
-            booking.setdefault("day", moment.date().isoformat())
-            booking.setdefault("time", moment.strftime("%H:%M"))
-        return booking
+        return _with_day_and_time({**(row or {}), **(summary.get("booking") or {})})
 
     def sms(self) -> list[str]:
         rows = self._rows("SELECT body FROM outbox WHERE call_sid = ? ORDER BY id")
@@ -474,14 +478,7 @@ class _Written:
         # Named as a call's summary names them (`site`, `topic`, `caseworker`).
         for name in ("site", "topic", "caseworker"):
             booking.setdefault(name, booking.get(f"{name}_id"))
-        start = booking.get("start") or booking.get("start_utc")
-        if start:
-            moment = datetime.fromisoformat(str(start).replace("Z", "+00:00"))
-            if moment.tzinfo is not None:
-                moment = moment.astimezone(BERLIN)
-            booking.setdefault("day", moment.date().isoformat())
-            booking.setdefault("time", moment.strftime("%H:%M"))
-        return booking
+        return _with_day_and_time(booking)
 
     def sms(self) -> list[str]:
         rows = self._rows("SELECT body FROM outbox WHERE call_sid IN"
