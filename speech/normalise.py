@@ -48,7 +48,7 @@ _DIALECT_DE = {
     "gsagt": "gesagt", "gschickt": "geschickt", "kündigt": "gekündigt", "entlasse": "entlassen",
     "abgebe": "abgegeben", "gschriebe": "geschrieben", "komme": "komme", "meh": "mehr",
     "gwesa": "gewesen", "gwese": "gewesen", "gholt": "geholt",
-    "offa": "offen", "wega": "wegen", "wäga": "wegen", "heit": "heute", "heid": "heute",
+    "frog": "frage", "offa": "offen", "wega": "wegen", "wäga": "wegen", "heit": "heute", "heid": "heute",
     "heut": "heute", "goht": "geht", "silveschter": "silvester", "geschtern": "gestern",
 }
 

@@ -33,10 +33,6 @@ NOT_YET: dict[str, str] = {
         "the caller's number's first booking is found, not the one on the day she named",
     "asks for Frau Schäfer by name":
         "a caseworker asked for by name is not told apart from any person",
-    "Swabian: a question about his Bescheid": "'Frog wega meim Bescheid' is heard as the "
-        "application's status",
-    "Ukrainian: a letter she does not understand": "'лист ... не розумію' is asked whether "
-        "it is about documents",
     "Turkish: ill, cannot come tomorrow": "'randevuma gelemiyorum, hastayım' is heard only "
         "weakly (a confirmation question)",
     "two questions: a booking and the money":
