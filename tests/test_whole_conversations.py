@@ -31,8 +31,6 @@ NOT_YET: dict[str, str] = {
         "the absence answer names the caller's own sick note for a sick child too",
     "moves the Thursday appointment without the code":
         "the caller's number's first booking is found, not the one on the day she named",
-    "asks for Frau Schäfer by name":
-        "a caseworker asked for by name is not told apart from any person",
     "Turkish: ill, cannot come tomorrow": "'randevuma gelemiyorum, hastayım' is heard only "
         "weakly (a confirmation question)",
     "two questions: a booking and the money":
