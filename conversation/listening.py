@@ -144,6 +144,9 @@ def request(t: Talk) -> Reply:
     state, recognition = t.state, t.recognition
     if recognition.intent == "emergency" or _mentions_emergency(recognition):
         return handle(t, "emergency", recognition)
+    if t.words.asks_phone and not t.words.asks_way:
+        # "Telefonnummer vom Jobcenter Backnang?": not a new number of the caller's.
+        return way.phone_number(t)
     if recognition.intent in WAY_INTENTS and t.words.asks_way:
         # "Wo ist das?": the way there, to the site named or last talked about.
         return handle(t, "opening_hours", recognition, t.words)
