@@ -162,6 +162,8 @@ def refer(state: CallState, office: Office) -> Turn:
     facts = office.says(state.lang)
     said = [Say("referral", facts)]
     said.append(Say("referral_number", facts) if office.number else Say("referral_hours", facts))
+    if facts["office_still"]:
+        said.append(Say("referral_still", facts))
     if office.number:
         state.referral = {"number": office.number, **facts}
     if office.transfer:
