@@ -15,7 +15,8 @@ languages: de, en, tr, uk, ru, ar
 
 ## the number of the Backnang site, by phone
 C: Telefonnummer vom Jobcenter Backnang?
-H~ Die Geschäftsstelle Backnang erreichen Sie telefonisch über diese Hotline. Sie sind hier also richtig.
+H~ Die Geschäftsstelle Backnang erreichen Sie telefonisch über diese Hotline.
+H~ Sie sind hier also richtig.
 H! Änderung | online | verbinde
 C: nein danke
 end: answered
@@ -43,7 +44,8 @@ H~ Waiblingen şubesine telefonla bu hat üzerinden ulaşabilirsiniz.
 ## by SMS: where the number is written
 channel: sms
 C: tel nummer jobcenter backnang
-H~ Die Geschäftsstelle Backnang erreichen Sie telefonisch über die Hotline des Jobcenters. Die Nummer steht oben auf Ihren Briefen vom Jobcenter.
+H~ Die Geschäftsstelle Backnang erreichen Sie telefonisch über die Hotline des Jobcenters.
+H~ Die Nummer steht oben auf Ihren Briefen vom Jobcenter.
 H! diese Hotline | nicht verstanden
 
 ## in the web chat, a callback number given is no number asked for
