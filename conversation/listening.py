@@ -100,7 +100,11 @@ def handle(t: Talk, intent: str, recognition: speech.Recognition | None = None,
     state.request_text = ""
     folded = words.folded if words is not None else ""
     if intent == "agent":
-        turn = transfer(state, "agent:requested", "handover")
+        # "Ich möchte mit Frau Schäfer sprechen": the hotline puts callers through to its
+        # agents, never to a caseworker; said first, so that nobody waits for her.
+        named = (words or t.words).caseworker
+        before = [Say("caseworker_not_here", {"person_caseworker": named})] if named else []
+        turn = transfer(state, "agent:requested", "handover", before=before)
     elif intent == "emergency":
         state.emergency = True
         turn = transfer(state, "agent:emergency", "emergency", queue="emergency")
@@ -140,6 +144,9 @@ def request(t: Talk) -> Reply:
     state, recognition = t.state, t.recognition
     if recognition.intent == "emergency" or _mentions_emergency(recognition):
         return handle(t, "emergency", recognition)
+    if t.words.asks_phone and not t.words.asks_way:
+        # "Telefonnummer vom Jobcenter Backnang?": not a new number of the caller's.
+        return way.phone_number(t)
     if recognition.intent in WAY_INTENTS and t.words.asks_way:
         # "Wo ist das?": the way there, to the site named or last talked about.
         return handle(t, "opening_hours", recognition, t.words)

@@ -101,11 +101,12 @@ CUT_WORDS_IN: dict[str, CutWords] = {
         disagree=_words(r"\b(?:disagree|wrong|not right|unfair|not fair|mistake)\b"),
         when=_words(r"\bwhen\b"),
         objection=_words(r"\b(?:objection|object|appeal|pay back|money back)\b")),
-    # Turkish: kestiniz, kesinti, düşürdünüz, azalttınız, eksik / az para; yaptırım.
-    # "kesildi" and "kestiler" (the electricity) are the catalogue's emergency words,
-    # heard before this.
+    # Turkish: kestiniz, kesinti, kesildi, düşürdünüz, azalttınız, eksik / az para;
+    # yaptırım. "kesildi" and "kestiler" said of the electricity, gas or water are the
+    # catalogue's emergency words, heard before this; said of the money ("param
+    # kesildi"), they are a cut.
     "tr": CutWords(
-        cut=_words(r"\b(?:kes(?:ti\w*|mis\w*|inti\w*)|dusur\w*|azalt\w*|azald\w*|yaptirim\w*|"
+        cut=_words(r"\b(?:kes(?:ti\w*|mis\w*|inti\w*|il\w*)|dusur\w*|azalt\w*|azald\w*|yaptirim\w*|"
                    r"eksik\w*|(?:daha|cok|bu kadar) az|"
                    r"az (?:para\w*|geld|yatt\w*|geldi|gelmis\w*|yatir\w*|ode\w*)|"
                    r"(?:para\w*|geld|burgergeld\w*|yardim\w*) (?:\w+ ){0,2}az)\b"),
@@ -161,6 +162,8 @@ def refer(state: CallState, office: Office) -> Turn:
     facts = office.says(state.lang)
     said = [Say("referral", facts)]
     said.append(Say("referral_number", facts) if office.number else Say("referral_hours", facts))
+    if facts["office_still"]:
+        said.append(Say("referral_still", facts))
     if office.number:
         state.referral = {"number": office.number, **facts}
     if office.transfer:

@@ -49,15 +49,21 @@ class Office:
     # Appointment topics the job centre books although this office decides the matter
     # ("arbeitslosmeldung"): asked for with an appointment, they are booked.
     booked_topics: frozenset[str] = frozenset()
+    # What the job centre still does about the matter, one sentence said after the
+    # office ("sprechen Sie bitte mit ... im Jobcenter"); per language in `still_<lang>`.
+    still: str = ""
+    still_in: dict[str, str] = field(default_factory=dict)
 
     def says(self, lang: str = "de") -> dict:
         """The office's facts as prompt parameters, for a call in `lang`."""
         if self.translations.get(lang, ("",))[0]:
             name, topic, hours = self.translations[lang]
             return {"office": name, "office_short": name, "office_topic": topic,
-                    "office_number": _digits_in(self.spoken, lang), "office_hours": hours}
+                    "office_number": _digits_in(self.spoken, lang), "office_hours": hours,
+                    "office_still": self.still_in.get(lang, "")}
         return {"office": self.name, "office_short": self.short, "office_topic": self.topic,
-                "office_number": self.spoken, "office_hours": self.hours}
+                "office_number": self.spoken, "office_hours": self.hours,
+                "office_still": self.still}
 
 
 @dataclass(frozen=True)
@@ -155,7 +161,10 @@ def load(path: str | Path | None = None) -> Referrals:
                                      entry.get(f"hours_{lang}", ""))
                               for lang in _DIGITS if entry.get(f"name_{lang}")},
                 transfer=bool(entry.get("transfer")) and bool(entry.get("number")),
-                booked_topics=frozenset(entry.get("booked_topics", []))))
+                booked_topics=frozenset(entry.get("booked_topics", [])),
+                still=entry.get("still", ""),
+                still_in={lang: entry[f"still_{lang}"] for lang in _DIGITS
+                          if entry.get(f"still_{lang}")}))
         anything = _pattern(expressions)
     except (OSError, tomllib.TOMLDecodeError, KeyError, re.error) as error:
         raise ReferralFileError(f"{path}: {error}") from error

@@ -42,6 +42,19 @@ def opening_hours(t: Talk, words: Understanding | None) -> Turn:
     }, "opening_hours")
 
 
+def phone_number(t: Talk) -> Turn:
+    """"Telefonnummer vom Jobcenter Backnang?": the sites have no numbers of their own for
+    callers; this hotline is the number (in writing: the one on the job centre's letters)."""
+    state = t.state
+    site = t.words.get("site") or state.site
+    if site:
+        state.site = site
+    state.intent = "opening_hours"  # what a site is and how to reach it
+    achieve(state, "answered")
+    said = Say("site_phone", {"town_site": site}) if site else Say("hotline_phone")
+    return anything_else(state, "answered:site_phone", before=[said])
+
+
 def hours_follow_up(t: Talk) -> Turn | None:
     """"Und am Samstag?" right after an hours answer: that day's hours at the same site;
     None when the words name no day or ask for something else."""

@@ -102,6 +102,41 @@ def asks_way(canon: list[str], lang: str = "de") -> bool:
     return WAY_WORDS["en" if lang == "en" else "de"].search(" ".join(canon)) is not None
 
 
+# "Telefonnummer vom Jobcenter Backnang?", "tel nummer jobcenter backnang", "wie erreiche
+# ich Sie telefonisch": the job centre's own number is asked for. The caller's own new
+# number ("ich habe eine neue Telefonnummer") is a change to report, not this.
+PHONE_WORDS = {
+    "de": re.compile(r"\b(?:telefon ?nummer\w*|tel ?nummer\w*|tel|telefon|rufnummer|nummer|"
+                     r"durchwahl|telefonisch)\b"),
+    "en": re.compile(r"\b(?:(?:tele)?phone (?:number|no)|number|call you|ring you|phone you|"
+                     r"by phone)\b"),
+}
+PHONE_OF_OFFICE = {
+    "de": re.compile(r"\b(?:jobcenter\w*|job center|geschaeftsstelle|dienststelle|amt|"
+                     r"arbeitsamt|buero|von ihnen|von euch|ihre|eure|euer|sie (?:\w+ )?"
+                     r"(?:erreichen|anrufen)|waiblingen|backnang|schorndorf)\b"),
+    "en": re.compile(r"\b(?:jobcent(?:er|re)|job cent(?:er|re)|office|your|waiblingen|"
+                     r"backnang|schorndorf)\b"),
+}
+PHONE_OWN = {
+    "de": re.compile(r"\b(?:neue|neuen|neu|geaendert\w*|aender\w*|meine|meiner|mein|"
+                     r"handy ?nummer|kundennummer|buchungsnummer|bg ?nummer)\b"),
+    "en": re.compile(r"\b(?:new|changed|change|my|mine|customer number|booking)\b"),
+}
+
+
+def asks_phone(canon: list[str], lang: str = "de") -> bool:
+    """Whether the caller asks for the job centre's (a site's) telephone number, on the
+    canonical words; never when they speak of a number of their own."""
+    lang = "en" if lang == "en" else "de"
+    said = " ".join(canon)
+    if any(ch.isdigit() for ch in said):
+        return False  # a number given ("Rückruf, Tel. 0171 ..."), not one asked for
+    return (PHONE_WORDS[lang].search(said) is not None
+            and PHONE_OF_OFFICE[lang].search(said) is not None
+            and PHONE_OWN[lang].search(said) is None)
+
+
 def extract_reply(text: str, lang: str = "de", *, folded: str | None = None) -> dict:
     """Only the answer (yes/no) and the command ("Mitarbeiter", "Wiederholen") in ``text``.
 

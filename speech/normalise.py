@@ -47,7 +47,7 @@ _DIALECT_DE = {
     "umzoge": "umgezogen", "zoge": "gezogen", "kriegt": "gekriegt", "gmacht": "gemacht",
     "gsagt": "gesagt", "gschickt": "geschickt", "kündigt": "gekündigt", "entlasse": "entlassen",
     "abgebe": "abgegeben", "gschriebe": "geschrieben", "komme": "komme", "meh": "mehr",
-    "gwesa": "gewesen", "gwese": "gewesen", "gholt": "geholt",
+    "gwesa": "gewesen", "gwese": "gewesen", "gholt": "geholt", "frog": "frage",
     "offa": "offen", "wega": "wegen", "wäga": "wegen", "heit": "heute", "heid": "heute",
     "heut": "heute", "goht": "geht", "silveschter": "silvester", "geschtern": "gestern",
 }

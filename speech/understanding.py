@@ -18,7 +18,7 @@ from speech import short_answers
 from speech.answers import find_refusal
 from speech.corrections import meant_tokens
 from speech.crisis import crisis_and_language
-from speech.entities import asks_way, extract_entities, extract_reply
+from speech.entities import asks_phone, asks_way, extract_entities, extract_reply
 from speech.intents import Recognition
 from speech.languages import detect_language_request, language_names
 from speech.names import about_appointment, caller_name, find_caseworker, own_caseworker
@@ -323,6 +323,11 @@ class Understanding:
         if not self.text:
             return False
         return asks_way(self.canonical, self.lang)
+
+    @cached_property
+    def asks_phone(self) -> bool:
+        """"Telefonnummer vom Jobcenter Backnang?": the job centre's own number."""
+        return bool(self.text) and asks_phone(self.canonical, self.lang)
 
     @cached_property
     def wish(self) -> dict:

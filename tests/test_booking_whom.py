@@ -152,6 +152,32 @@ def test_asking_for_my_caseworker_to_speak_to_is_still_a_person(app):
     assert "Ich verbinde Sie" in caller.hears()
 
 
+def test_a_caseworker_asked_for_by_name_is_said_not_to_come_to_the_phone(app):
+    # The hotline puts callers through to its agents, never to a caseworker: said before
+    # the hand-over, so that the caller does not wait for Frau Keller herself.
+    caller = call(app, "Ich möchte bitte mit Frau Keller sprechen")
+    assert caller.hears().startswith("Frau Keller ist über die Hotline nicht direkt erreichbar. "
+                                     "Ich verbinde Sie mit einer Mitarbeiterin oder einem "
+                                     "Mitarbeiter.")
+
+
+def test_a_named_caseworker_confirmed_as_a_person_is_said_not_to_come_either(app):
+    caller = call(app, "Kann ich Herrn Wagner sprechen?")
+    assert "Gespräch mit einer Mitarbeiterin oder einem Mitarbeiter" in caller.hears()
+    caller.say("ja")
+    assert caller.hears().startswith("Herr Wagner ist über die Hotline nicht direkt erreichbar.")
+
+
+def test_a_person_asked_for_without_a_name_hears_no_name(app):
+    caller = call(app, "Ich möchte mit einem Mitarbeiter sprechen")
+    assert caller.hears().startswith("Ich verbinde Sie mit einer Mitarbeiterin")
+
+
+def test_an_english_caller_hears_the_caseworker_is_not_on_this_line(app):
+    caller = call(app, "English", "Can I speak to Mrs Keller please")
+    assert caller.hears().startswith("Ms Keller cannot take calls on this line.")
+
+
 # ----------------------------------------------------------------------------- who is coming
 
 

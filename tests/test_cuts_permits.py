@@ -118,6 +118,24 @@ def test_a_cut_in_the_callers_language_hears_in_it_who_explains_why(app, lang, s
                                               "номер клиента", "رقم الزبون", "رقم العميل"))
 
 
+@pytest.mark.parametrize("said", ["Paramı kestiler", "Param kesildi", "Bürgergeld kesildi"])
+def test_turkish_money_cut_off_is_a_cut_not_the_emergency_queue(app, said):
+    # "kesildi", "kestiler" (cut off) are an emergency when the power is cut; said of
+    # the money they are a cut, which the benefits team explains.
+    heard = call(app, "tr", said)
+    assert heard.startswith("Neden daha az para aldığınızı size ödemeler bölümü açıklar.")
+    assert "acil" not in heard and "hotline-emergency" not in heard
+
+
+@pytest.mark.parametrize("said", ["Elektrik kesildi", "Elektriği kestiler, hiç param yok",
+                                  "Param kesildi, elektrik de kesildi",
+                                  "Suyumuzu kestiler", "Kestiler"])
+def test_turkish_power_or_water_cut_off_stays_an_emergency(app, said):
+    heard = call(app, "tr", said)
+    assert heard.startswith("Bu acil görünüyor. Sizi hemen bir görevliye bağlıyorum.")
+    assert "hotline-emergency" in heard
+
+
 def test_a_caller_who_disagrees_hears_of_the_objection_in_their_language(app):
     heard = call(app, "uk", "Ви скоротили мою допомогу, я не згодна")
     assert ("Якщо ви не згодні, ви можете подати заперечення протягом одного місяця після"

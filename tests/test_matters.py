@@ -96,6 +96,22 @@ def test_registering_as_unemployed_is_the_agentur_fuer_arbeit(app):
     assert "null acht hundert, vier, fünf fünf fünf fünf, null null" in said
 
 
+def test_a_kita_place_is_the_towns_and_the_job_centre_still_helps_for_work(app):
+    said = call(app, "Ich brauche einen Kitaplatz für meine Tochter").hears()
+    assert said.startswith("Für einen Kitaplatz ist Ihre Stadt oder Gemeinde zuständig, nicht "
+                           "das Jobcenter. Auch zu den Kita-Gebühren fragen Sie bitte dort. "
+                           "Brauchen Sie die Betreuung für eine Arbeit oder einen Kurs, dann "
+                           "sprechen Sie bitte auch mit einer Mitarbeiterin oder einem "
+                           "Mitarbeiter im Jobcenter.")
+    assert "SMS" not in said  # the town's number is not ours to give
+    assert said.endswith("Kann ich sonst noch etwas für Sie tun? Sagen Sie bitte Ja oder Nein.")
+
+
+def test_a_kita_place_found_with_a_new_job_is_a_change_not_the_town(app):
+    said = call(app, "Ich habe einen Kitaplatz bekommen und eine neue Arbeit gefunden").hears()
+    assert "Stadt oder Gemeinde" not in said
+
+
 def test_arbeitslosengeld_zwei_is_the_job_centres_own_matter():
     table = load()
     assert table.match("ich habe eine frage zum arbeitslosengeld zwei") is None

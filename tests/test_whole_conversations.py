@@ -31,18 +31,11 @@ NOT_YET: dict[str, str] = {
         "the absence answer names the caller's own sick note for a sick child too",
     "moves the Thursday appointment without the code":
         "the caller's number's first booking is found, not the one on the day she named",
-    "asks for Frau Schäfer by name":
-        "a caseworker asked for by name is not told apart from any person",
-    "Swabian: a question about his Bescheid": "'Frog wega meim Bescheid' is heard as the "
-        "application's status",
-    "Ukrainian: a letter she does not understand": "'лист ... не розумію' is asked whether "
-        "it is about documents",
     "Turkish: ill, cannot come tomorrow": "'randevuma gelemiyorum, hastayım' is heard only "
         "weakly (a confirmation question)",
     "two questions: a booking and the money":
         "two requests that both need questions are asked apart ('1 für das Erste'); the "
         "other is not taken up after the first",
-    '"tel nummer" of a site': "no answer names a site's telephone number",
     'a callback with "tel"': "a callback asked for in writing is handed to a person who "
                              "answers in writing; the number written is not offered",
 }
