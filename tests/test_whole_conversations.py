@@ -37,8 +37,6 @@ NOT_YET: dict[str, str] = {
         "application's status",
     "Ukrainian: a letter she does not understand": "'лист ... не розумію' is asked whether "
         "it is about documents",
-    "Turkish: ill, cannot come tomorrow": "'randevuma gelemiyorum, hastayım' is heard only "
-        "weakly (a confirmation question)",
     "two questions: a booking and the money":
         "two requests that both need questions are asked apart ('1 für das Erste'); the "
         "other is not taken up after the first",
