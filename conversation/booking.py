@@ -17,8 +17,12 @@ runs it (ivr.effects) and hands the result back to the handler in `RESULTS`.
                                                       customer number is known)
     book_sms        yes / no                          SMS with the .ics link         book_remind
     book_remind     yes / no (3: by a call instead)   notes the consent, SMS or call anything_else
-    find_code       six digits / "weiß ich nicht"     looks the booking up           confirm_...
+    find_code       six digits / "weiß ich nicht"     looks the booking up (without  confirm_...
+                                                      the code: by the caller's
+                                                      number, on the day named)
+    find_code       "ja" (they have it)               asks for its digits            find_code
     confirm_find    yes / no                          (found by caller id) is it yours?
+                                                      (moving: yes asks the new time) book_when
     confirm_cancel  yes / no                          cancels / keeps it             anything_else
     confirm_move    yes                               asks for the new day           book_when
     book_own        yes / a customer number           checks identity (.identity)    id_number ...
