@@ -17,8 +17,12 @@ runs it (ivr.effects) and hands the result back to the handler in `RESULTS`.
                                                       customer number is known)
     book_sms        yes / no                          SMS with the .ics link         book_remind
     book_remind     yes / no (3: by a call instead)   notes the consent, SMS or call anything_else
-    find_code       six digits / "weiß ich nicht"     looks the booking up           confirm_...
+    find_code       six digits / "weiß ich nicht"     looks the booking up (without  confirm_...
+                                                      the code: by the caller's
+                                                      number, on the day named)
+    find_code       "ja" (they have it)               asks for its digits            find_code
     confirm_find    yes / no                          (found by caller id) is it yours?
+                                                      (moving: yes asks the new time) book_when
     confirm_cancel  yes / no                          cancels / keeps it             anything_else
     confirm_move    yes                               asks for the new day           book_when
     book_own        yes / a customer number           checks identity (.identity)    id_number ...
@@ -101,6 +105,10 @@ def start(t: Talk, intent: str, words: Understanding | None) -> Turn:
         # "Auf Donnerstag verschieben": the new day is not asked again once the booking
         # is found.
         state.booking["moved_to"] = _in_hours(said.moved_to, None)
+    elif said and said.get("date"):
+        # "Meinen Termin am Donnerstag verschieben": the day of the booking, which is
+        # looked for on that day if it is looked for by the caller's number.
+        state.booking["day"] = said.get("date")
     code = _booking_code(said.entities if said else {})
     if code:
         return query(state, "find_booking", {"code": code}, "find_booking")
@@ -599,11 +607,18 @@ def find_code(t: Talk) -> Reply:
         return _by_phone(t.state, words.entities)
     if words.get("number") or words.digits:
         return Failed("code_incomplete")
+    if words.answer == "yes":
+        # "Ja": they have it, or are looking for it. Asked for the digits themselves.
+        return ask(t.state, [say("code_go_on")], "code", "ask:code:has_it", step="find_code")
     return Failed("not_understood")
 
 
 def confirm_find(t: Talk) -> Reply:
     if t.words.answer == "yes" or t.words.key == "1":
+        if t.state.booking["mode"] == "reschedule":
+            # "Ist das Ihr Termin?" - "Ja": moving it was asked for, and nothing is moved
+            # before the new time is confirmed, so it is not asked a second time.
+            return _move(t.state, t.heard.now)
         return _found(t.state, t.state.booking["found"], confirmed=True)
     if t.words.answer == "no" or t.words.key == "2":
         return transfer(t.state, "agent:booking_not_found", "handover",
@@ -618,15 +633,21 @@ def confirm_change(t: Talk) -> Reply:
     if t.words.answer == "yes" or t.words.key == "1":
         if state.step == "confirm_cancel":
             return query(state, "cancel", {"code": booking["found"]["code"]}, "cancel")
-        booking["site"] = booking["found"]["site"]
-        booking["topic"] = booking["found"]["topic"]
-        booking["wish"] = booking.pop("moved_to", None)
-        if booking["wish"]:
-            return next_question(state, t.heard.now)
-        return ask(state, [say("ask_when")], "request", "ask:when", step="book_when")
+        return _move(state, t.heard.now)
     if t.words.answer == "no" or t.words.key == "2":
         return anything_else(state, "kept", before=[say("kept")])
     return Failed("not_understood")
+
+
+def _move(state: CallState, now: datetime) -> Turn:
+    """The booking found is to be moved: the new time, at its site, about its topic."""
+    booking = state.booking
+    booking["site"] = booking["found"]["site"]
+    booking["topic"] = booking["found"]["topic"]
+    booking["wish"] = booking.pop("moved_to", None)
+    if booking["wish"]:
+        return next_question(state, now)
+    return ask(state, [say("ask_when")], "request", "ask:when", step="book_when")
 
 
 def _by_phone(state: CallState, entities: dict) -> Turn:
@@ -635,8 +656,9 @@ def _by_phone(state: CallState, entities: dict) -> Turn:
                         before=[say("booking_not_found_no_number")])
     state.booking["searched_phone"] = True
     args = {"by_phone": True}
-    if entities.get("date"):
-        args["date"] = entities["date"]
+    day = entities.get("date") or state.booking.get("day")
+    if day:
+        args["date"] = day
     return query(state, "find_booking", args, "find_booking")
 
 
@@ -838,10 +860,14 @@ def _found(state: CallState, found: dict, confirmed: bool) -> Turn:
     booking = state.booking
     booking["found"] = found
     if not confirmed:
-        # Found by caller id: make sure it is theirs before saying more.
-        return ask(state, [say("found_by_phone", when_start=found["start"],
-                               place_site=found["site"])],
-                   "yes_no", "found:phone", step="confirm_find")
+        # Found by caller id: make sure it is theirs before saying more (and that it is
+        # not on the day they named, if it is not).
+        if found.get("other_day"):
+            prompt = say("found_by_phone_other_day", date_day=found["other_day"],
+                         when_start=found["start"], place_site=found["site"])
+        else:
+            prompt = say("found_by_phone", when_start=found["start"], place_site=found["site"])
+        return ask(state, [prompt], "yes_no", "found:phone", step="confirm_find")
     step = "confirm_cancel" if booking["mode"] == "cancel" else "confirm_move"
     return ask(state, [say("found", when_start=found["start"], place_site=found["site"]),
                        say(step)], "yes_no", f"found:{booking['mode']}", step=step)

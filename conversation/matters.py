@@ -41,13 +41,22 @@ from .referrals import Office
 from .replies import Failed, Reply, Talk, anything_else, ask, query, transfer
 from .state import CallState, Turn, achieve
 
-INTERVIEW_WORDS = re.compile(r"\b(vorstellungsgespraech|bewerbungsgespraech|interview)\b")
+# A job interview, on the folded words (ö -> oe, й -> и) of every caller's language.
+INTERVIEW_WORDS = re.compile(r"\b(vorstellungsgespraech|bewerbungsgespraech|interview|"
+                             r"is goeruesme\w*|muelakat\w*|співбесід\w*|собеседовани\w*|"
+                             r"مقابلة عمل|مقابلة شغل)")
 HEARING_WORDS = re.compile(r"\banhoerung\w*")
 REPAYMENT_WORDS = re.compile(r"\b(rueckforderung\w*|zurueck ?zahlen|zurueckfordern|geld zurueck|"
                              r"erstattung\w*|ueberzahlung|raten\w*|pay back|money back)\b")
 VAGUE_WORDS = re.compile(r"\b(weiss (ich )?(es )?nicht|irgendwann|keine ahnung|vergessen|"
                         r"don ?t know|not sure)\b")
-CHILD_WORDS = re.compile(r"\b(kind|kinder|sohn|tochter|kleine|kleiner|baby|child)\b")
+# A child, likewise (Turkish "çocuğum, kızım, oğlum", Ukrainian and Russian "дитина,
+# донька, син, ребёнок, дочь, сын", Arabic "ابني، بنتي، طفلي").
+CHILD_WORDS = re.compile(r"\b(kind|kinder|sohn|tochter|kleine|kleiner|baby|child|"
+                         r"cocug\w*|cocuk\w*|k[iı]z[iı]m|oglum|bebe[gk]\w*|"
+                         r"дитин\w*|діт\w*|донь\w*|доньк\w*|син|сина|синок|малюк\w*|"
+                         r"ребен\w*|дет(и|еи|ям|ьми)|доч\w*|сын\w*|малыш\w*|"
+                         r"ابني|ابنتي|بنتي|طفلي|طفلتي|ولدي|اولادي)\b")
 CANCEL_WORDS = re.compile(r"\b(absag\w*|sag\w* \w*ab|stornier\w*|cancel\w*)\b")
 MOVE_WORDS = re.compile(r"\b(verschieb\w*|verleg\w*|anderen termin|neuen termin|move|"
                         r"reschedul\w*)\b")
@@ -239,12 +248,19 @@ def _said(words: Understanding, lang: str):
     return said
 
 
+ABSENCE_HELP = {"sick": "absence_help", "child": "absence_help_child",
+                "interview": "absence_help_interview"}
+
+
 def absence(t: Talk, folded: str) -> Turn:
     # Only the kind of reason is kept, never the caller's words (health data).
-    t.state.absence = {"reason": "interview" if INTERVIEW_WORDS.search(folded) else
-                       "child" if CHILD_WORDS.search(folded) else "sick"}
+    reason = ("interview" if INTERVIEW_WORDS.search(folded) else
+              "child" if CHILD_WORDS.search(folded) else "sick")
+    t.state.absence = {"reason": reason}
     achieve(t.state, "answered")
-    return ask(t.state, [Say("absence_help"), Say("absence_choice")], "menu",
+    # The proof named is the one this caller can send: a sick child's is the child's
+    # doctor's note, not the parent's own sick note.
+    return ask(t.state, [Say(ABSENCE_HELP[reason]), Say("absence_choice")], "menu",
                "answered:report_sick", step="absence_choice")
 
 

@@ -170,6 +170,9 @@ def voicemail(state: CallState) -> Turn:
 AGAIN_SHORT = {
     "ask_customer_number": "ask_customer_number_again",
     "ask_birth_date": "ask_birth_date_again",
+    # After the long answer on not coming (what proof, by when, who decides), only the
+    # choice: absagen, verschieben or Brief, with their keys.
+    "absence_choice": "absence_choice_again",
 }
 SILENCE = "not_heard"
 

@@ -234,7 +234,12 @@ def find_booking(ctx: Context, code: str | None = None, by_phone: bool = False,
     if by_phone and ctx.phone:
         day = datetime.fromisoformat(date).date() if date else None
         found = bookings.bookings_for_phone(ctx.db, ctx.phone, day, now=ctx.now)
-        return booking_data(found[0]) if found else None
+        if found:
+            return booking_data(found[0])
+        # None on the day the caller named: their next one, said to be on another day,
+        # which they confirm or not (the day may have been misheard or misremembered).
+        found = bookings.bookings_for_phone(ctx.db, ctx.phone, now=ctx.now) if day else []
+        return {**booking_data(found[0]), "other_day": date} if found else None
     return None
 
 

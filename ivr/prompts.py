@@ -414,12 +414,15 @@ def written_template(lang: str, key: str) -> str:
     """The template of `key` for reading: the written variant, or the spoken one reworded."""
     data = catalogue(lang)
     written_prompts = data.get("written", {}).get("prompts", {})
-    template = written_prompts.get(key, written_prompts.get(_WHOLE_QUESTION.get(key, "")))
-    return template if template is not None else _reworded(data["prompts"][key], lang)
+    whole = _WHOLE_QUESTION.get(key, key)
+    template = written_prompts.get(key, written_prompts.get(whole))
+    return template if template is not None else _reworded(data["prompts"][whole], lang)
 
 
 # A question's short form after silence (conversation.replies.AGAIN_SHORT) is, in writing,
-# the written question itself: it has no introduction to leave out.
+# the written question itself: it has no introduction to leave out, and its keypad hint
+# has no place in writing. Where the question has no written variant, the spoken question
+# is reworded, never the short form (whose keys the rewording would leave in).
 _WHOLE_QUESTION = {short: whole for whole, short in AGAIN_SHORT.items()}
 
 

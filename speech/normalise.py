@@ -24,6 +24,7 @@ _HESITATION_EN = {"um", "umm", "uh", "uhh", "uhm", "er", "erm", "err"}
 _DIALECT_DE = {
     "isch": "ist", "ischt": "ist", "isses": "ist es", "ischs": "ist es", "ischn": "ist denn",
     "net": "nicht", "ned": "nicht", "nit": "nicht", "nich": "nicht", "nimmer": "nicht mehr",
+    "woiß": "weiß", "woiss": "weiss", "waiß": "weiß", "waiss": "weiss",
     "mei": "mein", "meim": "meinem", "meiner": "meiner", "dei": "dein",
     "hätt": "hätte", "haett": "haette", "hätte": "hätte", "i": "ich", "ih": "ich",
     "en": "ein", "e": "ein", "a": "ein", "oi": "ein", "oin": "einen", "oine": "eine",

@@ -461,5 +461,7 @@ class Understanding:
 
     @property
     def dont_know(self) -> bool:
-        """"Habe ich nicht", "weiß ich nicht": the caller does not have what was asked."""
-        return bool(self.text) and DONT_KNOW.search(self.folded) is not None
+        """"Habe ich nicht", "weiß ich nicht" (Swabian "woiß i net", read in the
+        canonical words): the caller does not have what was asked."""
+        return bool(self.text) and (DONT_KNOW.search(self.folded) is not None
+                                    or DONT_KNOW.search(" ".join(self.canonical)) is not None)

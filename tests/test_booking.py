@@ -297,6 +297,59 @@ def test_cancel_without_code_finds_the_booking_by_caller_number(app, db):
     assert "ist abgesagt" in caller.hears()
 
 
+def test_yes_to_the_booking_code_question_asks_for_its_digits(app):
+    # "Ja": they have it, or are looking for it, which is no "nicht verstanden".
+    code = code_in(book(app, "termin in backnang wegen geld nächste woche dienstag", "ja").hears())
+    caller = Caller(app, from_number=LANDLINE)
+    caller.dial()
+    caller.say("ich möchte meinen termin absagen")
+    caller.say("ja")
+    said = caller.hears()
+    assert "Bitte sagen Sie jetzt die sechs Ziffern der Buchungsnummer." in said
+    assert "nicht verstanden" not in said
+    caller.say("#" + code)
+    assert "Ich habe Ihren Termin gefunden: Dienstag, den 1. Dezember" in caller.hears()
+
+
+def test_a_swabian_dont_know_looks_by_the_callers_number(app):
+    book(app, "termin in backnang wegen geld nächste woche dienstag", "ja")
+    caller = Caller(app, from_number=MOBILE)
+    caller.dial()
+    caller.say("i hab en Termin, i möcht den absage")
+    caller.say("woiß i net")
+    assert "Unter Ihrer Telefonnummer finde ich einen Termin" in caller.hears()
+
+
+def test_moving_without_the_code_takes_the_booking_on_the_day_named_and_asks_once(app, db):
+    book(app, "termin in backnang wegen geld nächste woche dienstag", "ja")
+    book(app, "termin in waiblingen wegen geld nächste woche donnerstag", "ja")
+    caller = Caller(app, from_number=MOBILE)
+    caller.dial()
+    caller.say("Ich muss meinen Termin am dritten Dezember verschieben")
+    caller.say("weiß ich nicht")
+    said = caller.hears()
+    assert "Unter Ihrer Telefonnummer finde ich einen Termin: Donnerstag, den 3. Dezember" in said
+    assert "Waiblingen" in said
+    caller.say("ja")
+    said = caller.hears()
+    assert said.startswith("Wann passt es Ihnen?")  # not "Möchten Sie ihn verschieben?"
+    assert "verschieben?" not in said
+
+
+def test_with_no_booking_on_the_day_named_the_one_found_is_said_to_be_another(app):
+    book(app, "termin in backnang wegen geld nächste woche dienstag", "ja")
+    caller = Caller(app, from_number=MOBILE)
+    caller.dial()
+    caller.say("Ich muss meinen Termin am Freitag absagen")
+    caller.say("habe ich nicht")
+    said = caller.hears()
+    assert said.startswith("Am Freitag, den 27. November, finde ich unter Ihrer Telefonnummer "
+                           "keinen Termin. Ich finde einen anderen: Dienstag, den 1. Dezember")
+    assert said.endswith("Ist das Ihr Termin?")
+    caller.say("ja")
+    assert "Möchten Sie diesen Termin absagen?" in caller.hears()  # cancelling: asked first
+
+
 def test_unknown_code_then_nothing_by_number_goes_to_an_agent(app):
     caller = Caller(app, from_number=LANDLINE)
     caller.dial()

@@ -21,18 +21,6 @@ SETS = ["issue18_dev.txt", "languages_dev.txt", "stranger31_dev.txt", "cuts_sile
 
 # title -> why it does not work yet
 NOT_YET: dict[str, str] = {
-    'Swabian: cancels, says "ja" to the booking code question':
-        "a yes at the booking code question is not understood",
-    "ill tomorrow, then silence after the long answer":
-        "after silence the whole absence answer is said again (it has no short form)",
-    "English: sick, silence after the answer":
-        "after silence the whole absence answer is said again (it has no short form)",
-    "daughter has a fever: the proof is not a sick note of her own":
-        "the absence answer names the caller's own sick note for a sick child too",
-    "moves the Thursday appointment without the code":
-        "the caller's number's first booking is found, not the one on the day she named",
-    "Turkish: ill, cannot come tomorrow": "'randevuma gelemiyorum, hastayım' is heard only "
-        "weakly (a confirmation question)",
     "two questions: a booking and the money":
         "two requests that both need questions are asked apart ('1 für das Erste'); the "
         "other is not taken up after the first",
