@@ -94,6 +94,13 @@ def number_from(tokens: list[str], digits: str, entities: dict) -> tuple[str | N
         return None, True
 
 
+def number_in_answer(read_back: str, tokens: list[str], entities: dict,
+                     lang: str) -> str | None:
+    """The customer number the caller gives in answer to `read_back` read to them
+    ("Nein, 1 2 3 D ..."), or None."""
+    return number_from(tokens, "", entities)[0]
+
+
 def birth_date(speech_text: str, digits: str, lang: str,
                today: date) -> tuple[str | None, str | None]:
     """`birth_date_from` for words not yet split into tokens."""
@@ -244,7 +251,8 @@ def customer_number_said(t: Talk) -> Reply:
 
 def customer_number_checked(t: Talk) -> Reply:
     words, identity = t.words, t.state.identity or {}
-    number, _ = number_from(words.tokens, "", words.entities)
+    number = number_in_answer(identity.get("number") or "", words.tokens, words.entities,
+                              t.state.lang)
     if words.answer == "yes" or words.key == "1":
         identity["confirmed"] = True
         return query(t.state, "identity_open", {"number": identity["number"]}, "identity_open")

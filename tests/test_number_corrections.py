@@ -19,13 +19,14 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from conftest import Caller, with_demo_cases  # noqa: E402
-from conversation.identity import birth_date_from, number_from  # noqa: E402
+from conversation.identity import birth_date_from, number_from, number_in_answer  # noqa: E402
 from speech.masking import mask_numbers  # noqa: E402
 from speech.understanding import Understanding  # noqa: E402
 
 EVALUATION = ROOT / "speech" / "evaluation"
 BERLIN = ZoneInfo("Europe/Berlin")
 NOW = datetime(2026, 12, 1, 10, 0)  # the sets' birth dates are in the past of this day
+READ_BACK = "123D456789"  # the customer number the "customer_back" answers are given to
 
 
 def rows(name: str) -> list[tuple[str, str, str, str]]:
@@ -50,6 +51,10 @@ def meant(kind: str, lang: str, text: str) -> str | None:
         return birth_date_from(words.tokens, "", lang, NOW.date())[0]
     if kind == "time":  # booking: the time of the appointment
         return words.get("time")
+    if kind == "when":  # booking: the day and the time of the appointment
+        return f"{words.get('date')} {words.get('time')}"
+    if kind == "customer_back":  # identity.customer_number_checked
+        return number_in_answer(READ_BACK, words.tokens, words.entities, lang)
     raise ValueError(kind)
 
 
