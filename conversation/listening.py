@@ -99,7 +99,11 @@ def handle(t: Talk, intent: str, recognition: speech.Recognition | None = None,
     state.candidates = []
     state.request_text = ""
     folded = words.folded if words is not None else ""
-    if intent == "agent":
+    if intent == "agent" and state.answered_here and handover.asks_callback(t.words):
+        # "Rückruf bitte, tel 0171 ..." in writing: a call back, as asked, rather than a
+        # person who answers in writing.
+        turn = handover.callback_in_writing(state, t.words)
+    elif intent == "agent":
         turn = transfer(state, "agent:requested", "handover")
     elif intent == "emergency":
         state.emergency = True

@@ -43,8 +43,6 @@ NOT_YET: dict[str, str] = {
         "two requests that both need questions are asked apart ('1 für das Erste'); the "
         "other is not taken up after the first",
     '"tel nummer" of a site': "no answer names a site's telephone number",
-    'a callback with "tel"': "a callback asked for in writing is handed to a person who "
-                             "answers in writing; the number written is not offered",
 }
 
 
