@@ -39,9 +39,6 @@ NOT_YET: dict[str, str] = {
         "it is about documents",
     "Turkish: ill, cannot come tomorrow": "'randevuma gelemiyorum, hastayım' is heard only "
         "weakly (a confirmation question)",
-    "two questions: a booking and the money":
-        "two requests that both need questions are asked apart ('1 für das Erste'); the "
-        "other is not taken up after the first",
     '"tel nummer" of a site': "no answer names a site's telephone number",
 }
 
