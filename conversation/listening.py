@@ -292,9 +292,11 @@ def also_asked(t: Talk) -> Reply:
 def _two_requests(t: Talk, candidates: list[str]):
     """The two requests of words that ask both of `candidates`, one after the other
     ("einen Termin, und wann kommt mein Geld?"): [(intent, its words), ...] in the order
-    said; None unless each is asked in a part of its own and neither is answered at once
-    (those two are asked apart on the phone, and both answered in writing)."""
-    if any(c in (*ANSWERED_BY_PROMPT, "opening_hours", "agent") for c in candidates):
+    said; None unless each is asked in a part of its own and both are done here with
+    questions (a booking, a status). One answered at once is asked apart on the phone and
+    answered with the other in writing; one a person takes over would leave the other
+    untaken ("ich suche Arbeit und habe einen Antrag gestellt" is asked which it is)."""
+    if not all(c in BOOKING_INTENTS or c in identity.STATUS_INTENTS for c in candidates):
         return None
     found: dict[str, Understanding] = {}
     for part in BETWEEN_REQUESTS.split(t.words.text or ""):
