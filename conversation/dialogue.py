@@ -38,6 +38,11 @@ Where a call can be (`CallState.step`) and what moves it on:
                                                         question before again
     listen, menu    emergency (no money, eviction, ...) hands over, emergency queue   agent
     listen          two requests fit equally well       "Geht es um A oder um B?"     clarify
+    listen          asks both, one after the other      handles the first said; the   (as listen)
+                    ("einen Termin, und wann kommt      other is offered when it is
+                    mein Geld?"), neither answered      done ("Sie hatten noch eine   also_asked
+                    at once                             zweite Frage: ...")
+    also_asked      yes / no / a new request            handles it / anything else?   ...
     clarify         names one, or 1 / 2                 handles that one              (as listen)
     listen          a request, but heard only weakly    "Es geht um A, richtig?"      confirm
     confirm         yes / no                            handles A / counts a failure  (as listen)
@@ -119,6 +124,7 @@ STEPS: dict[str, Step] = {
     "clarify": Step(listening.clarify, ESCALATE, referrals=True),
     "confirm": Step(listening.confirm, ESCALATE, referrals=True),
     "anything_else": Step(listening.more, GOODBYE, referrals=True),
+    "also_asked": Step(listening.also_asked, REPEAT, referrals=True),
     "voicemail": Step(listening.request),  # a late webhook after the message
     # Booking, cancelling, moving (booking)
     "book_topic": Step(booking.topic, REPEAT),

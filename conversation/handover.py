@@ -27,6 +27,10 @@ the caller chooses instead:
     message_empty    2, "Öffnungszeiten", a request      answers it                    ...
     message_empty    silence                             when to call again, goodbye   ended
     (voicemail)      nothing said the second time too    when to call again, goodbye   ended
+
+In writing, a person who asks for a call back ("Rückruf bitte, tel 0171 ...") gets one
+rather than a person who answers in writing: the number written is read back
+(callback_check), else the number written from is offered (callback_number).
 """
 
 from __future__ import annotations
@@ -98,6 +102,21 @@ def start_callback(state: CallState) -> Turn:
         return ask(state, [say("callback_same_number", digits_tail=state.caller_tail)],
                    "yes_no", "callback:number", step="callback_number")
     return _ask_number(state)
+
+
+def asks_callback(words) -> bool:
+    """Whether the words ask to be called back ("Rückruf bitte", "call me back")."""
+    return CALLBACK_WORDS.search(words.folded) is not None
+
+
+def callback_in_writing(state: CallState, words) -> Turn:
+    """A person who writes asks to be called back: the number they wrote is read back,
+    else the number they write from is offered (or one is asked for)."""
+    digits = re.sub(r"\D", "", str(words.get("number") or ""))
+    if len(digits) < MIN_PHONE_DIGITS:
+        return start_callback(state)
+    state.callback = {"intent": state.intent}
+    return _read_back(state, digits)
 
 
 def leave_message(state: CallState) -> Turn:

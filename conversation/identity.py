@@ -37,9 +37,14 @@ from __future__ import annotations
 import re
 from datetime import date
 
-from cases.model import InvalidCustomerNumberError, customer_number, from_keypad
+from cases.model import (
+    UNKNOWN_LETTER,
+    InvalidCustomerNumberError,
+    customer_number,
+    from_keypad,
+)
 from speech import short_answers
-from speech.corrections import meant_tokens
+from speech.corrections import corrected_code, meant_tokens
 from speech.normalise import fold
 from speech.understanding import Understanding
 
@@ -92,6 +97,25 @@ def number_from(tokens: list[str], digits: str, entities: dict) -> tuple[str | N
         return from_keypad(said_digits), False
     except InvalidCustomerNumberError:
         return None, True
+
+
+def number_in_answer(read_back: str, tokens: list[str], entities: dict,
+                     lang: str) -> str | None:
+    """The customer number the caller gives in answer to `read_back` read to them: a
+    whole number ("Nein, 1 2 3 D ..."), or the group they put right laid over the one
+    read back ("nein, 780"), as for the callback number; else None."""
+    number, _ = number_from(tokens, "", entities)
+    if number or not read_back:
+        return number
+    typed = UNKNOWN_LETTER in read_back  # "123?456789": typed, its letter left open
+    base = read_back.replace(UNKNOWN_LETTER, "") if typed else read_back
+    put_right = corrected_code(base, tokens, lang)
+    if not put_right:
+        return None
+    try:
+        return from_keypad(put_right) if typed else customer_number(put_right)
+    except InvalidCustomerNumberError:
+        return None
 
 
 def birth_date(speech_text: str, digits: str, lang: str,
@@ -244,7 +268,8 @@ def customer_number_said(t: Talk) -> Reply:
 
 def customer_number_checked(t: Talk) -> Reply:
     words, identity = t.words, t.state.identity or {}
-    number, _ = number_from(words.tokens, "", words.entities)
+    number = number_in_answer(identity.get("number") or "", words.tokens, words.entities,
+                              t.state.lang)
     if words.answer == "yes" or words.key == "1":
         identity["confirmed"] = True
         return query(t.state, "identity_open", {"number": identity["number"]}, "identity_open")

@@ -73,6 +73,13 @@ BOOKING_INTENTS = {"book_appointment", "cancel_appointment", "reschedule_appoint
 ANSWERED_BY_PROMPT = {"documents", "online_services"}
 # What a question about the way there ("Wo ist das?") may be recognised as.
 WAY_INTENTS = {"opening_hours", "out_of_scope"}
+# Where one request ends and another begins in words that ask two ("..., und wann kommt
+# mein Geld?"); a part that only says what the first is about ("und zwar wegen Geld") is
+# no request of its own.
+BETWEEN_REQUESTS = re.compile(r"[?!.;]+|,|\s(?:und|and|außerdem|ausserdem|also|ve|і|и|та)\s",
+                              re.IGNORECASE)
+ABOUT_THE_FIRST = re.compile(r"(?:zwar|wegen|weil|um|about|because|for|für|mit)\b",
+                             re.IGNORECASE)
 # Intents that can be done online: the hotline says how before handing over.
 ONLINE_FIRST = {"report_change"}
 
@@ -99,7 +106,11 @@ def handle(t: Talk, intent: str, recognition: speech.Recognition | None = None,
     state.candidates = []
     state.request_text = ""
     folded = words.folded if words is not None else ""
-    if intent == "agent":
+    if intent == "agent" and state.answered_here and handover.asks_callback(t.words):
+        # "Rückruf bitte, tel 0171 ..." in writing: a call back, as asked, rather than a
+        # person who answers in writing.
+        turn = handover.callback_in_writing(state, t.words)
+    elif intent == "agent":
         # "Ich möchte mit Frau Schäfer sprechen": the hotline puts callers through to its
         # agents, never to a caseworker; said first, so that nobody waits for her.
         named = (words or t.words).caseworker
@@ -168,6 +179,14 @@ def request(t: Talk) -> Reply:
             # "a new appointment or looking for work?" need not be asked of a caller who
             # said where and when: that is a booking (about work).
             return handle(t, "book_appointment", recognition, t.words)
+        both = _two_requests(t, [recognition.intent, second])
+        if both is not None:
+            # "Ich brauch nen Termin und wann kommt mein Geld": two requests, not one of
+            # two. The first said is taken up now, the other when it is done.
+            (first, first_words), (then, then_words) = both
+            turn = handle(t, first, first_words.recognition, first_words)
+            turn.state.later = {"intent": then, "text": then_words.text}
+            return turn
         if second != "out_of_scope" and not is_referral(second):
             state.request_text = recognition.text
             state.candidates = [recognition.intent, second]
@@ -260,6 +279,42 @@ def clarify(t: Talk) -> Reply:
         # "Ja" to "A or B?" most often means the first, which is the better match.
         return handle(t, candidates[0], recognition, request_)
     return Failed(NO_MATCH)
+
+
+def also_asked(t: Talk) -> Reply:
+    """The answer to "Sie hatten noch eine zweite Frage: Es geht um B. Möchten Sie das
+    jetzt klären?": yes takes it up (with the words it was asked in), no asks whether
+    there is anything else; another request is taken as at that question."""
+    state, words = t.state, t.words
+    if (words.answer == "yes" or words.key == "1") and state.candidates:
+        return handle(t, state.candidates[0], t.recognition, _with_request(t))
+    if words.answer == "no" or words.key == "2":
+        state.candidates, state.request_text = [], ""
+        return anything_else(state, "also_asked:no")
+    if words.digits:
+        return Failed(BAD_KEY)
+    return more(t)
+
+
+def _two_requests(t: Talk, candidates: list[str]):
+    """The two requests of words that ask both of `candidates`, one after the other
+    ("einen Termin, und wann kommt mein Geld?"): [(intent, its words), ...] in the order
+    said; None unless each is asked in a part of its own and both are done here with
+    questions (a booking, a status). One answered at once is asked apart on the phone and
+    answered with the other in writing; one a person takes over would leave the other
+    untaken ("ich suche Arbeit und habe einen Antrag gestellt" is asked which it is)."""
+    if not all(c in BOOKING_INTENTS or c in identity.STATUS_INTENTS for c in candidates):
+        return None
+    found: dict[str, Understanding] = {}
+    for part in BETWEEN_REQUESTS.split(t.words.text or ""):
+        if not part.strip() or ABOUT_THE_FIRST.match(part.strip()):
+            continue
+        words = t.about(part.strip())
+        recognition = words.recognition
+        if (recognition is not None and recognition.confident and not recognition.ambiguous
+                and recognition.intent in candidates):
+            found.setdefault(recognition.intent, words)
+    return list(found.items()) if len(found) == 2 else None
 
 
 def more(t: Talk) -> Reply:

@@ -127,8 +127,16 @@ def transfer(state: CallState, event: str, prompt: str, queue: str = "general",
 
 
 def anything_else(state: CallState, event: str, before=()) -> Turn:
-    """Done with this request: "Kann ich sonst noch etwas für Sie tun?"."""
+    """Done with this request: "Kann ich sonst noch etwas für Sie tun?", or the second
+    request the caller made with the first, offered now ("Sie hatten noch eine zweite
+    Frage: Es geht um Ihre Zahlung. Möchten Sie das jetzt klären?")."""
     state.failures = 0
+    later, state.later = state.later, None
+    if later and later["intent"] != state.intent:  # not when it was done on the way
+        state.candidates = [later["intent"]]
+        state.request_text = later["text"]
+        return ask(state, [*before, Say("also_asked", {"topic_intent": later["intent"]})],
+                   "yes_no", event, step="also_asked")
     return ask(state, [*before, Say("anything_else")], "yes_no", event, step="anything_else")
 
 

@@ -49,6 +49,9 @@ class CallState:
     booking: dict | None = None  # the booking conversation under way (.booking)
     pending: str | None = None  # the query whose result the conversation waits for
     request_text: str = ""  # the request being clarified, for its details (site, day)
+    # A second request said with the first ("einen Termin, und wann kommt mein Geld?"):
+    # {"intent", "text"}, offered when the first is done (replies.anything_else).
+    later: dict | None = None
     caller_tail: str = ""  # the caller id's last digits, to ask "the number ending in ...?"
     transfer: dict | None = None  # a hand-over waiting for "is anyone there?" (.handover)
     callback: dict | None = None  # the callback request being taken

@@ -17,6 +17,13 @@ continues it. When no symbol even has the same kind ("am 12., nein, um 10") the 
 number is another thing, not a correction, and both stay. The dialogue reads every
 number back, so an unlucky guess is heard and put right by the caller.
 
+A month alone after the marker corrects the month of a date ("12. März 1980, nein,
+April"). The words between the marker and the later group go with it; when they say
+again the words before the earlier group, with another weekday at most ("am Montag um
+10, nein, am Dienstag um 10"), those go too: the caller corrected the day as well.
+A group put right in answer to a number read back (`corrected_number`, `corrected_code`)
+is laid over it the same way ("nein, 780").
+
 Pure: tokens in (speech.numbers.spoken_tokens), tokens out. Masking keeps working on
 the words as said: a number corrected away is still masked in transcripts.
 """
@@ -28,6 +35,7 @@ import re
 from dataclasses import dataclass
 
 from speech import short_answers
+from speech.dates import _WEEKDAYS as _DAYS_BY_LANGUAGE
 from speech.masking import MONTHS
 from speech.numbers import _LETTER_WORDS, spoken_tokens
 
@@ -60,6 +68,7 @@ _MARKERS = {
 _FILLERS = {"äh", "ähm", "äähm", "öh", "öhm", "hm", "hmm", "ehm", "uh", "uhm", "und", "and"}
 _SPELL_JOINERS = {"wie", "like", "as", "for", "für"}  # "D wie Dora", "D for delta"
 _CLOCK = {"uhr", "oclock"}
+_WEEKDAYS = {day for days in _DAYS_BY_LANGUAGE.values() for day in days}
 _LEAD_IN = 4  # words at most between the marker and the later group ("lieber um", "the")
 _NUMBER, _DAY, _LETTER, _MONTH, _WORD = "number", "day", "letter", "month", "word"
 
@@ -145,10 +154,12 @@ def _other_month(token: str, lang: str) -> bool:
     return any(short_answers.month(token, code) for code in langs)
 
 
-def _run(tokens: list[str], start: int, stop: int, step: int, lang: str) -> tuple[int, int]:
+def _run(tokens: list[str], start: int, stop: int, step: int, lang: str,
+         month_alone: bool = False) -> tuple[int, int]:
     """The number next to a marker: from `start` walking by `step` while tokens belong to
     a number, trimmed so that it begins (and ends) with a number, a day, a month or
-    "uhr"; letters count only inside. Returns [first, last + 1), empty if none."""
+    "uhr"; letters count only inside. A month alone is a number only if `month_alone`
+    (the later group: "12. März, nein, April"). Returns [first, last + 1), empty if none."""
     at, inside = start, []
     while 0 <= at < stop if step > 0 else stop <= at:
         if _kind(tokens[at], lang) is None:
@@ -160,7 +171,8 @@ def _run(tokens: list[str], start: int, stop: int, step: int, lang: str) -> tupl
         inside.pop(0)
     while inside and _kind(tokens[inside[-1]], lang) not in (_NUMBER, _DAY, _MONTH, _WORD):
         inside.pop()
-    if not inside or not any(_kind(tokens[i], lang) in (_NUMBER, _DAY) for i in inside):
+    wanted = (_NUMBER, _DAY, _MONTH) if month_alone else (_NUMBER, _DAY)
+    if not inside or not any(_kind(tokens[i], lang) in wanted for i in inside):
         return start, start
     return inside[0], inside[-1] + 1
 
@@ -222,7 +234,7 @@ def _correct(tokens: list[str], start: int, end: int, lang: str):
     while lead < min(len(tokens), end + _LEAD_IN) and _kind(tokens[lead], lang) not in (
             _NUMBER, _DAY, _MONTH):
         lead += 1
-    after_first, after_last = _run(tokens, lead, len(tokens), 1, lang)
+    after_first, after_last = _run(tokens, lead, len(tokens), 1, lang, month_alone=True)
     if after_first == after_last or after_first != lead:
         return None
     merged = _laid_over(_symbols(tokens, first, last, "before", lang),
@@ -231,9 +243,24 @@ def _correct(tokens: list[str], start: int, end: int, lang: str):
         return None
     new = _tokens(merged)
     # The words between the marker and the later group stay ("lieber um"): they belong
-    # to it. What the caller corrected, the marker and the fillers go.
-    result = tokens[:first] + tokens[end:after_first] + new
+    # to it. What the caller corrected, the marker and the fillers go, and so do the
+    # words before the earlier group when the later ones repeat them with another day
+    # ("am Montag um 10, nein, am Dienstag um 10" is Tuesday).
+    lead_in = tokens[end:after_first]
+    first -= _repeated(tokens[max(0, first - len(lead_in)):first], lead_in)
+    result = tokens[:first] + lead_in + new
     return result + tokens[after_last:], len(result)
+
+
+def _repeated(before: list[str], lead_in: list[str]) -> int:
+    """How many words before the earlier group the lead-in of the later one says again:
+    all of them if word for word the same or weekdays both ("am Montag um" and "am
+    Dienstag um"), else none."""
+    if not lead_in or len(before) != len(lead_in):
+        return 0
+    same = all(b == a or (b in _WEEKDAYS and a in _WEEKDAYS) for b, a in zip(before, lead_in,
+                                                                          strict=True))
+    return len(lead_in) if same else 0
 
 
 def corrected_number(read_back: str, tokens: list[str], lang: str = "de") -> str:
@@ -244,5 +271,20 @@ def corrected_number(read_back: str, tokens: list[str], lang: str = "de") -> str
     said = "".join(token for token in tokens if token.isdigit())
     if not said or len(said) >= len(read_back):
         return said
+    return "".join(t for t in _put_right(read_back, said, lang) if t.isdigit())
+
+
+def corrected_code(read_back: str, tokens: list[str], lang: str = "de") -> str:
+    """A customer or BG number read back ("123D456789"), with the group of digits the
+    caller answers laid over it ("nein, 780" -> "123D456780"); "" when the answer holds
+    no digits or a whole number's worth of them (that one is read as it is)."""
+    said = "".join(token for token in tokens if token.isdigit())
+    if not said or len(said) >= sum(c.isdigit() for c in read_back):
+        return ""
+    return "".join(_put_right(read_back.lower(), said, lang)).upper()
+
+
+def _put_right(read_back: str, said: str, lang: str) -> list[str]:
+    """The tokens of `read_back` with `said` laid over it, as if said in one breath."""
     marker = _MARKERS["en" if lang == "en" else "de"][0]  # "nein" / "no"
-    return "".join(t for t in as_meant([read_back, marker, said], lang) if t.isdigit())
+    return as_meant([read_back, marker, said], lang)

@@ -97,6 +97,36 @@ def test_an_agent_answers_in_the_web_chat(app, agent):
     assert agent.get(f"/agent/written/{id_ + 1}").status_code == 404
 
 
+def test_a_callback_asked_for_in_writing_with_a_number_is_a_callback_to_that_number(app):
+    texter = Texter(app)
+    said = texter.send("bitte um rückruf tel 0171 2345678")
+    assert "Die Nummer ist: 01712345678. Stimmt das?" in said
+    assert "Sie bekommen hier eine Antwort" not in said  # no person to answer in writing
+    assert "Wann dürfen wir Sie anrufen" in texter.send("ja")
+    assert "Wir rufen Sie am nächsten Vormittag zurück" in texter.send("vormittags")
+    assert rows(app, "SELECT phone, confirmed_by FROM callbacks") == [("01712345678", "spoken")]
+    assert rows(app, "SELECT handover FROM written_conversations") == [(None,)]
+
+
+def test_a_callback_asked_for_in_writing_without_a_number_offers_the_senders(app):
+    texter = Texter(app)
+    said = texter.send("Können Sie mich bitte zurückrufen?")
+    assert "von der Sie schreiben? Sie endet auf 567." in said
+    texter.send("ja")
+    texter.send("egal")
+    assert rows(app, "SELECT phone, confirmed_by FROM callbacks") == [
+        (texter.number, "caller_id")]
+
+
+def test_a_callback_asked_for_in_the_web_chat_asks_for_the_number(app):
+    chatter = Chatter(app)
+    assert "Bitte schreiben Sie die Telefonnummer" in chatter.send("Rückruf bitte")
+    assert "Die Nummer ist: 071511234567. Stimmt das?" in chatter.send("07151 1234567")
+    chatter.send("ja")
+    assert "Wir rufen Sie am nächsten Nachmittag zurück" in chatter.send("nachmittags")
+    assert rows(app, "SELECT phone FROM callbacks") == [("071511234567",)]
+
+
 def test_a_crisis_while_waiting_gets_the_numbers_at_once(app, agent):
     texter = Texter(app)
     texter.send("Mitarbeiter")

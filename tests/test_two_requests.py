@@ -1,0 +1,90 @@
+"""Two requests in one breath ("Ich brauche einen Termin, und wann kommt mein Geld?"): the
+first said is taken up at once, the other offered when the first is done.
+
+Through the real webhooks (a call signed as Twilio signs, an SMS) with the demo customers:
+123D456789, born 3 May 1980, is paid 563 Euro on 30 December. The clock stands at
+Wednesday, 25 November 2026, 10:00 (conftest.NOW).
+"""
+
+import pytest
+from written_people import Texter
+
+from conftest import Caller, with_demo_cases
+
+SECOND = "Sie hatten noch eine zweite Frage: Es geht um Ihre Zahlung."
+PAID = "Ihre nächste Zahlung von 563 Euro wird am 30. Dezember überwiesen."
+
+
+@pytest.fixture
+def app(app):
+    return with_demo_cases(app)
+
+
+def booked_then_asked_on(say, hears) -> str:
+    """Books the appointment asked for, declines what follows the booking (a name, an
+    SMS, a reminder) and returns what is said when the booking is done."""
+    say("Geld")
+    say("Waiblingen")
+    say("Donnerstag vormittags")
+    say("ja")
+    assert "gebucht" in hears()
+    for _ in range(4):
+        if SECOND in hears():
+            break
+        say("nein")
+    return hears()
+
+
+def test_by_phone_the_booking_first_then_the_money(app, db):
+    caller = Caller(app)
+    caller.dial()
+    caller.say("Ich brauche einen Termin und wann kommt mein Geld?")
+    said = caller.hears()
+    assert "Worum geht es bei dem Termin?" in said
+    assert "für das Erste" not in said and "drücken Sie die Eins, für das Zweite" not in said
+
+    said = booked_then_asked_on(caller.say, caller.hears)
+    assert SECOND in said and "Möchten Sie das jetzt klären?" in said
+    caller.say("ja")
+    assert "Kundennummer" in caller.hears()
+    caller.say("123 D 456 789")
+    caller.say("ja")
+    caller.say("dritter Mai neunzehnhundertachtzig")
+    assert PAID in caller.hears()
+
+
+def test_by_phone_no_to_the_second_request_asks_whether_there_is_anything_else(app):
+    caller = Caller(app)
+    caller.dial()
+    caller.say("Ich brauche einen Termin und wann kommt mein Geld?")
+    booked_then_asked_on(caller.say, caller.hears)
+    caller.say("nein")
+    said = caller.hears()
+    assert "Kann ich sonst noch etwas für Sie tun?" in said and "Kundennummer" not in said
+
+
+def test_in_writing_the_money_after_the_booking(app):
+    texter = Texter(app)
+    answers = []
+
+    def send(text):
+        answers.append(texter.send(text))
+
+    send("ich brauch nen termin und wann kommt mein geld")
+    assert "Worum geht es bei dem Termin?" in answers[-1]
+    assert "1 für das Erste" not in answers[-1]
+    said = booked_then_asked_on(send, lambda: answers[-1])
+    assert SECOND in said and "Sagen Sie" not in said
+    send("ja")
+    assert "Kundennummer" in answers[-1]
+    send("123D456789")
+    send("ja")
+    send("03.05.1980")
+    assert PAID in answers[-1]
+
+
+def test_a_booking_about_money_is_one_request_not_two(app):
+    caller = Caller(app)
+    caller.dial()
+    caller.say("Ich brauche einen Termin, und zwar wegen Geld")
+    assert "In welcher Geschäftsstelle" in caller.hears()
