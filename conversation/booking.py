@@ -21,6 +21,8 @@ runs it (ivr.effects) and hands the result back to the handler in `RESULTS`.
                                                       the code: by the caller's
                                                       number, on the day named)
     find_code       "ja" (they have it)               asks for its digits            find_code
+    find_code       "wo steht die?"                   where it is written (the SMS), confirm_...
+                                                      then as without it
     confirm_find    yes / no                          (found by caller id) is it yours?
                                                       (moving: yes asks the new time) book_when
     confirm_cancel  yes / no                          cancels / keeps it             anything_else
@@ -100,7 +102,9 @@ def start(t: Talk, intent: str, words: Understanding | None) -> Turn:
                  if state.booking[key]}
         return next_question(state, t.heard.now, noted=noted, before=_other_office(t))
     state.booking = {"mode": "cancel" if intent == "cancel_appointment" else "reschedule",
-                     "declined": []}
+                     "declined": [],
+                     # The booking found is said as "heute" or "morgen" when it is.
+                     "today": t.heard.now.date().isoformat()}
     if intent == "reschedule_appointment" and said and said.moved_to:
         # "Auf Donnerstag verschieben": the new day is not asked again once the booking
         # is found.
@@ -603,6 +607,10 @@ def find_code(t: Talk) -> Reply:
     code = _booking_code(words.entities) or _booking_code({"number": words.digits})
     if code:
         return query(t.state, "find_booking", {"code": code}, "find_booking")
+    if words.asks_where_written:
+        # "Weiß ich nicht, wo steht die?": where it is written, then on as without it.
+        turn = _by_phone(t.state, words.entities)
+        return dataclasses.replace(turn, actions=(say("code_where"), *turn.actions))
     if words.answer == "no" or words.dont_know:
         return _by_phone(t.state, words.entities)
     if words.get("number") or words.digits:
@@ -864,13 +872,14 @@ def _found(state: CallState, found: dict, confirmed: bool) -> Turn:
         # not on the day they named, if it is not).
         if found.get("other_day"):
             prompt = say("found_by_phone_other_day", date_day=found["other_day"],
-                         when_start=found["start"], place_site=found["site"])
+                         when_start=found["start"], place_site=found["site"],
+                         today=booking.get("today"))
         else:
-            prompt = say("found_by_phone", when_start=found["start"], place_site=found["site"])
+            prompt = _when("found_by_phone", found, booking)
         return ask(state, [prompt], "yes_no", "found:phone", step="confirm_find")
     step = "confirm_cancel" if booking["mode"] == "cancel" else "confirm_move"
-    return ask(state, [say("found", when_start=found["start"], place_site=found["site"]),
-                       say(step)], "yes_no", f"found:{booking['mode']}", step=step)
+    return ask(state, [_when("found", found, booking), say(step)], "yes_no",
+               f"found:{booking['mode']}", step=step)
 
 
 def _booking_code(entities: dict) -> str | None:
