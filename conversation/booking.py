@@ -25,6 +25,8 @@ runs it (ivr.effects) and hands the result back to the handler in `RESULTS`.
                                                       then as without it
     confirm_find    yes / no                          (found by caller id) is it yours?
                                                       (moving: yes asks the new time) book_when
+                                                      no: the number's next booking  confirm_find
+                                                      (three in all), then a person
     confirm_cancel  yes / no                          cancels / keeps it             anything_else
     confirm_move    yes                               asks for the new day           book_when
     book_own        yes / a customer number           checks identity (.identity)    id_number ...
@@ -62,6 +64,8 @@ REFUSALS = 2  # offers refused before the caller is asked what suits them
 LATER_THAN_OFFER = timedelta(minutes=90)
 NOT_EARLY = "10:00"
 MAX_DAYS_AHEAD = 120  # further ahead than this is not bookable yet
+# Bookings on the caller's number read out, one after the other "nein", before a person.
+FOUND_BY_PHONE = 3
 TOPIC_KEYS = {"1": "geldleistungen", "2": "arbeitsvermittlung", "3": "berufsberatung",
               "4": "arbeitslosmeldung"}
 SITE_KEYS = {"1": "waiblingen", "2": "backnang", "3": "schorndorf"}
@@ -629,6 +633,12 @@ def confirm_find(t: Talk) -> Reply:
             return _move(t.state, t.heard.now)
         return _found(t.state, t.state.booking["found"], confirmed=True)
     if t.words.answer == "no" or t.words.key == "2":
+        booking = t.state.booking
+        not_theirs = [*booking.get("not_theirs", []), booking["found"]["code"]]
+        booking["not_theirs"] = not_theirs
+        if len(not_theirs) < FOUND_BY_PHONE:
+            # Another booking on the same number may be theirs: the next one is read out.
+            return _by_phone(t.state, {})
         return transfer(t.state, "agent:booking_not_found", "handover",
                         before=[say("booking_not_found_phone")])
     return Failed("not_understood")
@@ -664,6 +674,8 @@ def _by_phone(state: CallState, entities: dict) -> Turn:
                         before=[say("booking_not_found_no_number")])
     state.booking["searched_phone"] = True
     args = {"by_phone": True}
+    if state.booking.get("not_theirs"):
+        args["skip"] = state.booking["not_theirs"]
     day = entities.get("date") or state.booking.get("day")
     if day:
         args["date"] = day
@@ -870,7 +882,9 @@ def _found(state: CallState, found: dict, confirmed: bool) -> Turn:
     if not confirmed:
         # Found by caller id: make sure it is theirs before saying more (and that it is
         # not on the day they named, if it is not).
-        if found.get("other_day"):
+        if booking.get("not_theirs"):
+            prompt = _when("found_by_phone_next", found, booking)
+        elif found.get("other_day"):
             prompt = say("found_by_phone_other_day", date_day=found["other_day"],
                          when_start=found["start"], place_site=found["site"],
                          today=booking.get("today"))

@@ -227,19 +227,25 @@ def _entry(schedule: Schedule, booking: bookings.Booking) -> dict:
 
 
 def find_booking(ctx: Context, code: str | None = None, by_phone: bool = False,
-                 date: str | None = None):
+                 date: str | None = None, skip: list = ()):
+    """A booking by its code, or (`by_phone`) the caller's next one, on `date` if given,
+    but none of the codes in `skip` (those the caller said were not theirs)."""
     if code:
         found = bookings.find_booking(ctx.db, code, now=ctx.now)
         return booking_data(found) if found else None
     if by_phone and ctx.phone:
         day = datetime.fromisoformat(date).date() if date else None
-        found = bookings.bookings_for_phone(ctx.db, ctx.phone, day, now=ctx.now)
+        every = bookings.bookings_for_phone(ctx.db, ctx.phone, now=ctx.now)
+        # One that would be read out just like one the caller said was not theirs (the
+        # same time and place, another topic) is not read out again.
+        not_theirs = {(b.start, b.site_id) for b in every if b.code in skip}
+        left = [b for b in every if (b.start, b.site_id) not in not_theirs]
+        found = [b for b in left if day is None or b.start.astimezone(BERLIN).date() == day]
         if found:
             return booking_data(found[0])
         # None on the day the caller named: their next one, said to be on another day,
         # which they confirm or not (the day may have been misheard or misremembered).
-        found = bookings.bookings_for_phone(ctx.db, ctx.phone, now=ctx.now) if day else []
-        return {**booking_data(found[0]), "other_day": date} if found else None
+        return {**booking_data(left[0]), "other_day": date} if day and left else None
     return None
 
 
