@@ -550,8 +550,8 @@ def _way_asked(t: Talk) -> Turn | None:
 
 # What is said of a booking before the question that follows it (not asked again after
 # the way there).
-READ_BACK = {"booked", "booked_with", "rescheduled", "booked_interpreter", "entry", "address",
-             "bring", "booking_code", "name_noted", "sms_sent", "sms_failed"}
+READ_BACK = {"booked", "booked_with", "rescheduled", "booked_interpreter", "entry", "entry_how",
+             "address", "bring", "booking_code", "name_noted", "sms_sent", "sms_failed"}
 
 
 def who(t: Talk) -> Reply:
@@ -694,7 +694,7 @@ def slot_found(state: CallState, result) -> Turn:
             # Asked for a person: whoever the slot is with is named.
             prompt = say("offer_with", when_start=result["start"],
                          with_caseworker=result["caseworker"], place_site=result["site"],
-                         today=booking.get("today"))
+                         today=booking.get("today"), **_doors(result))
         else:
             prompt = _when("offer", result, booking)
         return ask(state, [prompt], "yes_no", "offer", step="book_offer")
@@ -718,8 +718,15 @@ def slot_found(state: CallState, result) -> Turn:
 
 def _when(key: str, slot: dict, booking: dict) -> Say:
     """A sentence with the slot's time and place; today and tomorrow said as such."""
+    doors = _doors(slot) if key.startswith("offer") else {}
     return say(key, when_start=slot["start"], place_site=slot["site"],
-               today=booking.get("today"))
+               today=booking.get("today"), **doors)
+
+
+def _doors(slot: dict) -> dict:
+    """For a slot offered while its site's doors are closed to walk-ins: the offer says
+    so before the caller agrees (the read-back then says how to get in)."""
+    return {"doors_site": slot["site"]} if slot.get("doors_closed") else {}
 
 
 def _why_not(result: dict, booking: dict) -> Say:
@@ -771,7 +778,8 @@ def caseworker_slot_found(state: CallState, result) -> Turn:
     booking["offer"] = slot
     return ask(state, [*before, say("offer_with", when_start=slot["start"],
                                     with_caseworker=slot["caseworker"],
-                                    place_site=slot["site"], today=booking.get("today"))],
+                                    place_site=slot["site"], today=booking.get("today"),
+                                    **_doors(slot))],
                "yes_no", "offer", step="book_offer")
 
 
@@ -791,8 +799,11 @@ def booked(state: CallState, result, kind: str = "book") -> Turn:
     state.site = done["site"]  # "Und wo genau ist das?" later is about this site
     outcome = "rescheduled" if kind == "reschedule" else "booked"
     achieve(state, outcome)
-    # Appointments may start before or after the walk-in hours: then how to get in.
-    entry = [say("entry", entry_site=done["site"])] if result.get("doors_closed") else []
+    # Appointments may start before or after the walk-in hours: then how to get in (that
+    # the doors are closed was said with the offer, if it was offered so).
+    told = booking["offer"].get("doors_closed")
+    entry = [say("entry_how" if told else "entry", entry_site=done["site"])] \
+        if result.get("doors_closed") else []
     interpreter = [say("booked_interpreter")] if booking["offer"].get("interpreter") else []
     if kind != "reschedule" and booking.get("with_them") and done.get("caseworker"):
         confirmed = say("booked_with", when_start=done["start"],

@@ -150,11 +150,11 @@ def find_slot(ctx: Context, site: str, topic: str, wish: dict, exclude: list, la
         # Held for this caller while they decide, so others on the line get other slots.
         bookings.hold(ctx.db, nearest, ctx.call_sid, ctx.now)
     if found:
-        slot = nearest.to_dict()
+        slot = _offered(ctx.schedule, nearest)
         if interpreter:
             slot["interpreter"] = interpreter
         return slot
-    missed = {"nearest": nearest.to_dict() if nearest else None}
+    missed = {"nearest": _offered(ctx.schedule, nearest) if nearest else None}
     if wanted.on is not None:
         missed["day"] = wanted.on.isoformat()
         missed["why"] = why_no_slot(ctx.schedule, site, topic, wanted.on, wanted.part_of_day,
@@ -177,8 +177,15 @@ def find_caseworker_slot(ctx: Context, caseworker: str | None, team: str | None,
     if found.slot is None:
         return None
     bookings.hold(ctx.db, found.slot, ctx.call_sid, ctx.now)
-    return {"slot": found.slot.to_dict(), "with_them": found.with_them, "why": found.why,
+    return {"slot": _offered(ctx.schedule, found.slot), "with_them": found.with_them,
+            "why": found.why,
             "back": found.back.isoformat() if found.back else None, "person": found.person}
+
+
+def _offered(schedule: Schedule, slot: Slot) -> dict:
+    """A slot's data to offer, with ``doors_closed`` when it starts while the site is
+    closed to walk-ins: the caller hears it before saying yes."""
+    return {**slot.to_dict(), **_doors(schedule, slot.site_id, slot.start)}
 
 
 def _fallback_topic(schedule: Schedule) -> str:
@@ -221,8 +228,12 @@ def reschedule(ctx: Context, code: str, slot: dict, lang: str, customer_number=N
 def _entry(schedule: Schedule, booking: bookings.Booking) -> dict:
     """``{"doors_closed": True}`` when the appointment starts while the site is closed to
     walk-ins (appointment hours may be longer): the caller must hear how to get in."""
-    local = booking.start.astimezone(BERLIN)
-    day = site_day(schedule, booking.site_id, local.date())
+    return _doors(schedule, booking.site_id, booking.start)
+
+
+def _doors(schedule: Schedule, site_id: str, start: datetime) -> dict:
+    local = start.astimezone(BERLIN)
+    day = site_day(schedule, site_id, local.date())
     return {} if day.doors_open(local.hour * 60 + local.minute) else {"doors_closed": True}
 
 
