@@ -876,7 +876,8 @@ def cancelled(state: CallState, result) -> Turn:
         return transfer(state, "agent:booking_not_found", "handover",
                         before=[say("booking_gone")])
     achieve(state, "cancelled")
-    return anything_else(state, "cancelled", before=[say("cancelled", when_start=result["start"])])
+    return anything_else(state, "cancelled", before=[
+        say("cancelled", when_start=result["start"], today=state.booking.get("today"))])
 
 
 def _after_sms(state: CallState, event: str, before=()) -> Turn:

@@ -69,8 +69,8 @@ def text(lang: str, key: str, schedule: Schedule | None = None, **params: str) -
     ``address_*`` its address and directions, ``entry_*`` how booked customers get in
     outside its opening hours, ``bring_*`` what to bring for an appointment topic,
     ``holiday_*`` the public holiday on an ISO date, ``doors_*`` (in offers, right after
-    a sentence; may be left out) that a site is closed to visitors then, ``closure_*`` why a site is closed
-    ("site/ISO date").
+    a sentence; may be left out) that a site is closed to visitors then, ``closure_*``
+    why a site is closed ("site/ISO date").
 
     For what is written to a caller after the call (SMS, the calendar file): ``at_*`` an
     ISO date-time in figures with the month's name ("Dienstag, 1. Dezember, 9:30 Uhr",
