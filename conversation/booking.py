@@ -21,8 +21,12 @@ runs it (ivr.effects) and hands the result back to the handler in `RESULTS`.
                                                       the code: by the caller's
                                                       number, on the day named)
     find_code       "ja" (they have it)               asks for its digits            find_code
+    find_code       "wo steht die?"                   where it is written (the SMS), confirm_...
+                                                      then as without it
     confirm_find    yes / no                          (found by caller id) is it yours?
                                                       (moving: yes asks the new time) book_when
+                                                      no: the number's next booking  confirm_find
+                                                      (three in all), then a person
     confirm_cancel  yes / no                          cancels / keeps it             anything_else
     confirm_move    yes                               asks for the new day           book_when
     book_own        yes / a customer number           checks identity (.identity)    id_number ...
@@ -60,6 +64,8 @@ REFUSALS = 2  # offers refused before the caller is asked what suits them
 LATER_THAN_OFFER = timedelta(minutes=90)
 NOT_EARLY = "10:00"
 MAX_DAYS_AHEAD = 120  # further ahead than this is not bookable yet
+# Bookings on the caller's number read out, one after the other "nein", before a person.
+FOUND_BY_PHONE = 3
 TOPIC_KEYS = {"1": "geldleistungen", "2": "arbeitsvermittlung", "3": "berufsberatung",
               "4": "arbeitslosmeldung"}
 SITE_KEYS = {"1": "waiblingen", "2": "backnang", "3": "schorndorf"}
@@ -100,7 +106,9 @@ def start(t: Talk, intent: str, words: Understanding | None) -> Turn:
                  if state.booking[key]}
         return next_question(state, t.heard.now, noted=noted, before=_other_office(t))
     state.booking = {"mode": "cancel" if intent == "cancel_appointment" else "reschedule",
-                     "declined": []}
+                     "declined": [],
+                     # The booking found is said as "heute" or "morgen" when it is.
+                     "today": t.heard.now.date().isoformat()}
     if intent == "reschedule_appointment" and said and said.moved_to:
         # "Auf Donnerstag verschieben": the new day is not asked again once the booking
         # is found.
@@ -542,8 +550,8 @@ def _way_asked(t: Talk) -> Turn | None:
 
 # What is said of a booking before the question that follows it (not asked again after
 # the way there).
-READ_BACK = {"booked", "booked_with", "rescheduled", "booked_interpreter", "entry", "address",
-             "bring", "booking_code", "name_noted", "sms_sent", "sms_failed"}
+READ_BACK = {"booked", "booked_with", "rescheduled", "booked_interpreter", "entry", "entry_how",
+             "address", "bring", "booking_code", "name_noted", "sms_sent", "sms_failed"}
 
 
 def who(t: Talk) -> Reply:
@@ -603,6 +611,10 @@ def find_code(t: Talk) -> Reply:
     code = _booking_code(words.entities) or _booking_code({"number": words.digits})
     if code:
         return query(t.state, "find_booking", {"code": code}, "find_booking")
+    if words.asks_where_written:
+        # "Weiß ich nicht, wo steht die?": where it is written, then on as without it.
+        turn = _by_phone(t.state, words.entities)
+        return dataclasses.replace(turn, actions=(say("code_where"), *turn.actions))
     if words.answer == "no" or words.dont_know:
         return _by_phone(t.state, words.entities)
     if words.get("number") or words.digits:
@@ -621,6 +633,12 @@ def confirm_find(t: Talk) -> Reply:
             return _move(t.state, t.heard.now)
         return _found(t.state, t.state.booking["found"], confirmed=True)
     if t.words.answer == "no" or t.words.key == "2":
+        booking = t.state.booking
+        not_theirs = [*booking.get("not_theirs", []), booking["found"]["code"]]
+        booking["not_theirs"] = not_theirs
+        if len(not_theirs) < FOUND_BY_PHONE:
+            # Another booking on the same number may be theirs: the next one is read out.
+            return _by_phone(t.state, {})
         return transfer(t.state, "agent:booking_not_found", "handover",
                         before=[say("booking_not_found_phone")])
     return Failed("not_understood")
@@ -656,6 +674,8 @@ def _by_phone(state: CallState, entities: dict) -> Turn:
                         before=[say("booking_not_found_no_number")])
     state.booking["searched_phone"] = True
     args = {"by_phone": True}
+    if state.booking.get("not_theirs"):
+        args["skip"] = state.booking["not_theirs"]
     day = entities.get("date") or state.booking.get("day")
     if day:
         args["date"] = day
@@ -674,7 +694,7 @@ def slot_found(state: CallState, result) -> Turn:
             # Asked for a person: whoever the slot is with is named.
             prompt = say("offer_with", when_start=result["start"],
                          with_caseworker=result["caseworker"], place_site=result["site"],
-                         today=booking.get("today"))
+                         today=booking.get("today"), **_doors(result))
         else:
             prompt = _when("offer", result, booking)
         return ask(state, [prompt], "yes_no", "offer", step="book_offer")
@@ -698,8 +718,15 @@ def slot_found(state: CallState, result) -> Turn:
 
 def _when(key: str, slot: dict, booking: dict) -> Say:
     """A sentence with the slot's time and place; today and tomorrow said as such."""
+    doors = _doors(slot) if key.startswith("offer") else {}
     return say(key, when_start=slot["start"], place_site=slot["site"],
-               today=booking.get("today"))
+               today=booking.get("today"), **doors)
+
+
+def _doors(slot: dict) -> dict:
+    """For a slot offered while its site's doors are closed to walk-ins: the offer says
+    so before the caller agrees (the read-back then says how to get in)."""
+    return {"doors_site": slot["site"]} if slot.get("doors_closed") else {}
 
 
 def _why_not(result: dict, booking: dict) -> Say:
@@ -751,7 +778,8 @@ def caseworker_slot_found(state: CallState, result) -> Turn:
     booking["offer"] = slot
     return ask(state, [*before, say("offer_with", when_start=slot["start"],
                                     with_caseworker=slot["caseworker"],
-                                    place_site=slot["site"], today=booking.get("today"))],
+                                    place_site=slot["site"], today=booking.get("today"),
+                                    **_doors(slot))],
                "yes_no", "offer", step="book_offer")
 
 
@@ -771,8 +799,11 @@ def booked(state: CallState, result, kind: str = "book") -> Turn:
     state.site = done["site"]  # "Und wo genau ist das?" later is about this site
     outcome = "rescheduled" if kind == "reschedule" else "booked"
     achieve(state, outcome)
-    # Appointments may start before or after the walk-in hours: then how to get in.
-    entry = [say("entry", entry_site=done["site"])] if result.get("doors_closed") else []
+    # Appointments may start before or after the walk-in hours: then how to get in (that
+    # the doors are closed was said with the offer, if it was offered so).
+    told = booking["offer"].get("doors_closed")
+    entry = [say("entry_how" if told else "entry", entry_site=done["site"])] \
+        if result.get("doors_closed") else []
     interpreter = [say("booked_interpreter")] if booking["offer"].get("interpreter") else []
     if kind != "reschedule" and booking.get("with_them") and done.get("caseworker"):
         confirmed = say("booked_with", when_start=done["start"],
@@ -845,7 +876,8 @@ def cancelled(state: CallState, result) -> Turn:
         return transfer(state, "agent:booking_not_found", "handover",
                         before=[say("booking_gone")])
     achieve(state, "cancelled")
-    return anything_else(state, "cancelled", before=[say("cancelled", when_start=result["start"])])
+    return anything_else(state, "cancelled", before=[
+        say("cancelled", when_start=result["start"], today=state.booking.get("today"))])
 
 
 def _after_sms(state: CallState, event: str, before=()) -> Turn:
@@ -862,15 +894,18 @@ def _found(state: CallState, found: dict, confirmed: bool) -> Turn:
     if not confirmed:
         # Found by caller id: make sure it is theirs before saying more (and that it is
         # not on the day they named, if it is not).
-        if found.get("other_day"):
+        if booking.get("not_theirs"):
+            prompt = _when("found_by_phone_next", found, booking)
+        elif found.get("other_day"):
             prompt = say("found_by_phone_other_day", date_day=found["other_day"],
-                         when_start=found["start"], place_site=found["site"])
+                         when_start=found["start"], place_site=found["site"],
+                         today=booking.get("today"))
         else:
-            prompt = say("found_by_phone", when_start=found["start"], place_site=found["site"])
+            prompt = _when("found_by_phone", found, booking)
         return ask(state, [prompt], "yes_no", "found:phone", step="confirm_find")
     step = "confirm_cancel" if booking["mode"] == "cancel" else "confirm_move"
-    return ask(state, [say("found", when_start=found["start"], place_site=found["site"]),
-                       say(step)], "yes_no", f"found:{booking['mode']}", step=step)
+    return ask(state, [_when("found", found, booking), say(step)], "yes_no",
+               f"found:{booking['mode']}", step=step)
 
 
 def _booking_code(entities: dict) -> str | None:

@@ -150,11 +150,11 @@ def find_slot(ctx: Context, site: str, topic: str, wish: dict, exclude: list, la
         # Held for this caller while they decide, so others on the line get other slots.
         bookings.hold(ctx.db, nearest, ctx.call_sid, ctx.now)
     if found:
-        slot = nearest.to_dict()
+        slot = _offered(ctx.schedule, nearest)
         if interpreter:
             slot["interpreter"] = interpreter
         return slot
-    missed = {"nearest": nearest.to_dict() if nearest else None}
+    missed = {"nearest": _offered(ctx.schedule, nearest) if nearest else None}
     if wanted.on is not None:
         missed["day"] = wanted.on.isoformat()
         missed["why"] = why_no_slot(ctx.schedule, site, topic, wanted.on, wanted.part_of_day,
@@ -177,8 +177,15 @@ def find_caseworker_slot(ctx: Context, caseworker: str | None, team: str | None,
     if found.slot is None:
         return None
     bookings.hold(ctx.db, found.slot, ctx.call_sid, ctx.now)
-    return {"slot": found.slot.to_dict(), "with_them": found.with_them, "why": found.why,
+    return {"slot": _offered(ctx.schedule, found.slot), "with_them": found.with_them,
+            "why": found.why,
             "back": found.back.isoformat() if found.back else None, "person": found.person}
+
+
+def _offered(schedule: Schedule, slot: Slot) -> dict:
+    """A slot's data to offer, with ``doors_closed`` when it starts while the site is
+    closed to walk-ins: the caller hears it before saying yes."""
+    return {**slot.to_dict(), **_doors(schedule, slot.site_id, slot.start)}
 
 
 def _fallback_topic(schedule: Schedule) -> str:
@@ -221,25 +228,35 @@ def reschedule(ctx: Context, code: str, slot: dict, lang: str, customer_number=N
 def _entry(schedule: Schedule, booking: bookings.Booking) -> dict:
     """``{"doors_closed": True}`` when the appointment starts while the site is closed to
     walk-ins (appointment hours may be longer): the caller must hear how to get in."""
-    local = booking.start.astimezone(BERLIN)
-    day = site_day(schedule, booking.site_id, local.date())
+    return _doors(schedule, booking.site_id, booking.start)
+
+
+def _doors(schedule: Schedule, site_id: str, start: datetime) -> dict:
+    local = start.astimezone(BERLIN)
+    day = site_day(schedule, site_id, local.date())
     return {} if day.doors_open(local.hour * 60 + local.minute) else {"doors_closed": True}
 
 
 def find_booking(ctx: Context, code: str | None = None, by_phone: bool = False,
-                 date: str | None = None):
+                 date: str | None = None, skip: list = ()):
+    """A booking by its code, or (`by_phone`) the caller's next one, on `date` if given,
+    but none of the codes in `skip` (those the caller said were not theirs)."""
     if code:
         found = bookings.find_booking(ctx.db, code, now=ctx.now)
         return booking_data(found) if found else None
     if by_phone and ctx.phone:
         day = datetime.fromisoformat(date).date() if date else None
-        found = bookings.bookings_for_phone(ctx.db, ctx.phone, day, now=ctx.now)
+        every = bookings.bookings_for_phone(ctx.db, ctx.phone, now=ctx.now)
+        # One that would be read out just like one the caller said was not theirs (the
+        # same time and place, another topic) is not read out again.
+        not_theirs = {(b.start, b.site_id) for b in every if b.code in skip}
+        left = [b for b in every if (b.start, b.site_id) not in not_theirs]
+        found = [b for b in left if day is None or b.start.astimezone(BERLIN).date() == day]
         if found:
             return booking_data(found[0])
         # None on the day the caller named: their next one, said to be on another day,
         # which they confirm or not (the day may have been misheard or misremembered).
-        found = bookings.bookings_for_phone(ctx.db, ctx.phone, now=ctx.now) if day else []
-        return {**booking_data(found[0]), "other_day": date} if found else None
+        return {**booking_data(left[0]), "other_day": date} if day and left else None
     return None
 
 

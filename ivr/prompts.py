@@ -68,8 +68,9 @@ def text(lang: str, key: str, schedule: Schedule | None = None, **params: str) -
     with whom ("bei Herrn Wagner"), and with a `schedule`: ``place_*`` where a site is,
     ``address_*`` its address and directions, ``entry_*`` how booked customers get in
     outside its opening hours, ``bring_*`` what to bring for an appointment topic,
-    ``holiday_*`` the public holiday on an ISO date, ``closure_*`` why a site is closed
-    ("site/ISO date").
+    ``holiday_*`` the public holiday on an ISO date, ``doors_*`` (in offers, right after
+    a sentence; may be left out) that a site is closed to visitors then, ``closure_*``
+    why a site is closed ("site/ISO date").
 
     For what is written to a caller after the call (SMS, the calendar file): ``at_*`` an
     ISO date-time in figures with the month's name ("Dienstag, 1. Dezember, 9:30 Uhr",
@@ -90,12 +91,16 @@ def text(lang: str, key: str, schedule: Schedule | None = None, **params: str) -
     today = params.pop("today", None)
     today = date.fromisoformat(today) if today else None
     said = {name: _say(name, value, lang, schedule, today) for name, value in params.items()}
+    for name in _OPTIONAL.findall(template):
+        said.setdefault(name, "")  # not given: nothing to say there
     for name in _SENTENCE_STARTS.findall(template):
         if name in said:
             said[name] = said[name][:1].upper() + said[name][1:]
     return template.format(**said)
 
 
+# Placeholders that may be left out: {doors_site} in offers, given only when it applies.
+_OPTIONAL = re.compile(r"\{(doors_\w+)\}")
 # A placeholder at the start of a sentence: "{on_day} hat ...", "... geschlossen. {site_x}".
 _SENTENCE_STARTS = re.compile(r"(?:^|[.?!] )\{(\w+)\}")
 
@@ -150,6 +155,10 @@ def _say(name: str, value, lang: str, schedule: Schedule | None, today: date | N
         return f"{site.address}. {directions}".rstrip(". ") if directions else site.address
     if schedule is not None and kind == "bring":
         return join_words(list(schedule.topic(value).bring(lang)), lang)
+    if kind == "doors":
+        # Offers: " Zu dieser Uhrzeit ist ... geschlossen. ..." for a site's slot while its
+        # doors are closed to walk-ins; nothing for "" (the template has no gap for it).
+        return f" {text(lang, 'offer_doors')}" if value else ""
     if kind == "noted":
         return _noted(value, lang, schedule)
     hours = _say_hours(kind, value, lang, schedule)
@@ -403,6 +412,8 @@ def written(lang: str, key: str, schedule: Schedule | None = None, **params) -> 
     template = written_template(lang, key)
     today = params.pop("today", None)
     said = {name: _write(name, value, lang, schedule) for name, value in params.items()}
+    for name in _OPTIONAL.findall(template):
+        said.setdefault(name, "")
     for name in _SENTENCE_STARTS.findall(template):
         if name in said:
             said[name] = said[name][:1].upper() + said[name][1:]
@@ -455,6 +466,8 @@ def _write(name: str, value, lang: str, schedule: Schedule | None) -> str:
         return _written_day(date.fromisoformat(value), lang)
     if kind == "digits":
         return re.sub(r"[^0-9A-Za-z+]", "", str(value))
+    if kind == "doors":
+        return f" {written(lang, 'offer_doors')}" if value else ""
     if kind == "groups":
         # A customer number travels back by SMS only as its last characters.
         return str(value)[-3:] if name == "groups_number" else str(value)

@@ -53,6 +53,18 @@ DONT_KNOW = re.compile(
     r"finde (ich )?(sie |die )?nicht|nicht (da|dabei|zur hand)|keine (buchungs)?nummer|"
     r"vergessen|verloren|don ?t (know|have)|no idea|lost)\b")
 
+# "Wo steht die?", "Where do I find it?": the caller asks where something asked for (a
+# booking code) is written. Read in the folded words and in the words as said (folding
+# takes the marks off Cyrillic and Arabic letters: "його" is "иого" folded).
+WHERE_WRITTEN = re.compile(
+    r"\b(wo (steht|stehen|find\w*|ist|sehe|seh|soll|kriege|krieg|bekomme|hab|habe)|"
+    r"woher (hab|habe|soll|kriege|bekomme)|"
+    r"where (is|are|do|can|would|should|will)|"
+    r"nerede|nerde|nereden|nereye|"
+    r"де (вона|він|його|її|це|знайти|шукати|подивитися|написан\w*|вказан\w*)|"
+    r"где (она|он|его|её|ее|это|найти|искать|посмотреть|написан\w*|указан\w*))\b"
+    r"|(?:^|\s)(أين|اين|وين|فين)(?:\s|$)")
+
 
 # A caller giving up the appointment being booked: "vergessen Sie den Termin", "lassen
 # wir das mit dem Termin", "forget the appointment" (on the caller's own words).
@@ -458,6 +470,12 @@ class Understanding:
         """The words with number words as digits ("eins zwei" -> "1", "2"), a number the
         caller corrected as corrected ("0176, nein, 0171" -> "0171")."""
         return meant_tokens(self.text, self.lang) if self.text else []
+
+    @property
+    def asks_where_written(self) -> bool:
+        """"Wo steht die?": where what was asked for (a booking code) can be found."""
+        return bool(self.text) and any(WHERE_WRITTEN.search(words) is not None
+                                       for words in (self.folded, self.text.lower()))
 
     @property
     def dont_know(self) -> bool:

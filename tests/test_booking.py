@@ -544,14 +544,21 @@ def test_half_past_nine_is_understood_and_said_as_9_uhr_30(app, db):
                                      "um 9 Uhr 30, in der Geschäftsstelle Waiblingen.")
 
 
-def test_an_appointment_outside_the_opening_hours_says_how_to_get_in(app):
+def test_an_appointment_outside_the_opening_hours_is_offered_as_such_and_says_how_to_get_in(app):
     at_moment(app, "2026-12-01 10:00")  # Waiblingen opens Mondays from 8 to 12 only
-    caller = book(app, "termin in waiblingen wegen geld am montag um 14 uhr", "ja")
+    caller = book(app, "termin in waiblingen wegen geld am montag um 14 uhr")
+    assert caller.hears() == (
+        "Ich kann Ihnen anbieten: Montag, den 7. Dezember, um 14 Uhr, in der Geschäftsstelle "
+        "Waiblingen. Zu dieser Uhrzeit ist die Geschäftsstelle für Besucher geschlossen. Sie "
+        "werden am Eingang abgeholt. Passt Ihnen das? Sagen Sie bitte Ja oder Nein.")
+    caller.say("ja")
     said = caller.hears()
     assert said.startswith("Ihr Termin ist gebucht: Montag, den 7. Dezember, um 14 Uhr, in der "
-                           "Geschäftsstelle Waiblingen. Zu dieser Uhrzeit ist die Geschäftsstelle "
-                           "für Besucher geschlossen. Bitte klingeln Sie am Seiteneingang.")
-    inside = book(app, "termin in waiblingen wegen geld am montag um 10 uhr", "ja")
+                           "Geschäftsstelle Waiblingen. Bitte klingeln Sie am Seiteneingang.")
+    assert "geschlossen" not in said  # said with the offer, not twice
+    inside = book(app, "termin in waiblingen wegen geld am montag um 10 uhr")
+    assert "geschlossen" not in inside.hears()
+    inside.say("ja")
     assert "Ihr Termin ist gebucht: Montag, den 7. Dezember, um 10 Uhr" in inside.hears()
     assert "klingeln" not in inside.hears()
 
