@@ -34,7 +34,7 @@ _TITLES_AFTER = {"tr": ("hanim", "hanima", "hanimla", "hanimin", "bey", "beye", 
 # Speaking with someone ("mit Frau Keller sprechen", "Bayan Keller ile görüşmek"): with a
 # caseworker named, a person now, not an appointment (unless one is named too).
 _SPEAK = {
-    "de": r"\b(?:sprechen|spreche|reden|sprache)\b",
+    "de": r"\b(?:sprechen|spreche|reden)\b",
     "en": r"\b(?:speak|talk|speaking|talking)\b",
     "tr": r"\b(?:gorus|konus)\w*",
     "uk": r"\b(?:поговорит|говорит|розмовлят|звязатис|зєднайт)\w*",

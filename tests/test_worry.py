@@ -39,6 +39,10 @@ SITE_QUESTION = "In welcher Geschäftsstelle möchten Sie den Termin"
     ("uk", "п'яний чоловік не пускає мене додому", "violence"),
     ("uk", "я живу з п'яним чоловіком", "violence"),
     ("ru", "я больше не могу", "self_harm"),
+    ("ru", "муж опять пьяный", "violence"),
+    ("ru", "я живу с пьяным мужем", "violence"),
+    ("ru", "у меня паника", "violence"),
+    ("uk", "у мене паніка", "violence"),
     ("ar", "انا خايفه كتير", "violence"),
 ])
 def test_words_of_worry_are_heard_in_each_language(lang, words, kind):
@@ -62,6 +66,8 @@ def test_words_of_worry_are_heard_in_each_language(lang, words, kind):
     ("uk", "Пані Шефер, будь ласка"),
     ("uk", "мені потрібна пані Шефер"),
     ("uk", "Я записана до пана Вагнера"),
+    ("ru", "Я хочу поговорить с паном Мюллером"),
+    ("ru", "из-за пандемии я потерял работу"),
 ])
 def test_idioms_and_someone_else_s_death_are_not_asked_about(lang, words):
     assert detect_worry(words, lang) is None
