@@ -155,6 +155,11 @@ def request(t: Talk) -> Reply:
     state, recognition = t.state, t.recognition
     if recognition.intent == "emergency" or _mentions_emergency(recognition):
         return handle(t, "emergency", recognition)
+    if t.words.caseworker and t.words.asks_to_speak:
+        # "Bayan Schäfer ile görüşmek istiyorum", "поговорити з пані Шефер": a caseworker
+        # named to speak with, in any language, is a person now (who says she cannot be
+        # reached here), not a new appointment or a question whether it is one.
+        return handle(t, "agent", recognition, t.words)
     if t.words.asks_phone and not t.words.asks_way:
         # "Telefonnummer vom Jobcenter Backnang?": not a new number of the caller's.
         return way.phone_number(t)

@@ -93,9 +93,11 @@ class Recognition:
 class _Text:
     """The caller's words joined without spaces, with where each word starts and ends."""
 
-    def __init__(self, tokens: list[str], endings: frozenset[str]):
+    def __init__(self, tokens: list[str], endings: frozenset[str],
+                 part_endings: dict[str, frozenset[str]] | None = None):
         self.tokens = tokens
         self.endings = endings
+        self.part_endings = part_endings or {}
         self.joined = "".join(tokens)
         self.token_of: list[int] = []
         self.starts: list[int] = []
@@ -131,7 +133,7 @@ class _Text:
             if not at_start:
                 return rest == 0
             end = self.ends[last]
-            return self.joined[pos + size : end] in self.endings
+            return self.joined[pos + size : end] in self.part_endings.get(part, self.endings)
         return True
 
 
@@ -250,7 +252,7 @@ def recognise(text: str, lang: str = "de", catalogue: Catalogue | None = None) -
                 add(intent, weight * factor, reason)
 
     if tokens:
-        view = _Text(tokens, catalogue.endings)
+        view = _Text(tokens, catalogue.endings, catalogue.part_endings)
         accepted, taken = _match_keywords(view, catalogue)
         for kw, _ in accepted:
             clue(kw, 1.0, f"'{kw.label.strip()}'")

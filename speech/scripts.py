@@ -31,6 +31,7 @@ _CYRILLIC = {
     "щ": "sh", "ъ": "", "ы": "i", "ь": "", "э": "e", "ю": "u", "я": "a", "і": "i",
     "є": "e", "ґ": "g",
 }
+CYRILLIC_LETTERS = tuple(_CYRILLIC)
 _LATIN_OF = {
     "ru": str.maketrans(_CYRILLIC),
     # Ukrainian г is an h (гроші, hroshi); ґ is the g.

@@ -21,7 +21,13 @@ from speech.crisis import crisis_and_language
 from speech.entities import asks_phone, asks_way, extract_entities, extract_reply
 from speech.intents import Recognition
 from speech.languages import detect_language_request, language_names
-from speech.names import about_appointment, caller_name, find_caseworker, own_caseworker
+from speech.names import (
+    about_appointment,
+    asks_to_speak,
+    caller_name,
+    find_caseworker,
+    own_caseworker,
+)
 from speech.normalise import fold, mended
 from speech.normalise import words as canonical_words
 from speech.scripts import in_own_letters
@@ -437,7 +443,13 @@ class Understanding:
         in the list handed in; None when they name none of them."""
         if not self.text or not self._caseworkers:
             return None
-        return find_caseworker(self.text, self._caseworkers)
+        return find_caseworker(self.text, self._caseworkers, self.lang)
+
+    @cached_property
+    def asks_to_speak(self) -> bool:
+        """"Mit Frau Keller sprechen", "Bayan Keller ile görüşmek": to speak with someone,
+        with no appointment named."""
+        return bool(self.text) and asks_to_speak(self.text, self.lang)
 
     @cached_property
     def own_caseworker(self) -> bool:

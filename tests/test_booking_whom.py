@@ -13,6 +13,7 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 import pytest
+from test_languages_calls import make_app
 
 from conftest import NOW, Caller, with_demo_cases
 from routing.context import recent_bookings
@@ -161,11 +162,47 @@ def test_a_caseworker_asked_for_by_name_is_said_not_to_come_to_the_phone(app):
                                      "Mitarbeiter.")
 
 
-def test_a_named_caseworker_confirmed_as_a_person_is_said_not_to_come_either(app):
+def test_a_named_caseworker_asked_for_in_a_question_is_said_not_to_come_either(app):
+    # Named with "sprechen", she is a person now: no "Es geht um ein Gespräch ...?" first.
     caller = call(app, "Kann ich Herrn Wagner sprechen?")
-    assert "Gespräch mit einer Mitarbeiterin oder einem Mitarbeiter" in caller.hears()
-    caller.say("ja")
-    assert caller.hears().startswith("Herr Wagner ist über die Hotline nicht direkt erreichbar.")
+    assert caller.hears().startswith("Herr Wagner ist über die Hotline nicht direkt erreichbar. "
+                                     "Ich verbinde Sie")
+
+
+@pytest.mark.parametrize("key, said, heard", [
+    ("8", "Bayan Schäfer ile görüşmek istiyorum",
+     "Bayan Schäfer bu hatta doğrudan telefona çıkamıyor."),
+    ("8", "Schäfer Hanım'la konuşabilir miyim?",
+     "Bayan Schäfer bu hatta doğrudan telefona çıkamıyor."),
+    ("6", "Я хочу поговорити з пані Шефер",
+     "На жаль, пані Schäfer не відповідає на дзвінки на цій лінії."),
+    ("6", "Можна поговорити з паном Вагнером?",
+     "На жаль, пан Wagner не відповідає на дзвінки на цій лінії."),
+    ("7", "Я хочу поговорить с госпожой Шефер",
+     "К сожалению, госпожа Schäfer не отвечает на звонки по этой линии."),
+    ("4", "أريد التحدث مع السيدة شيفر",
+     "للأسف لا يمكن الوصول إلى السيدة Schäfer مباشرة عبر هذا الخط."),
+    ("9", "I would like to speak to Mrs Schäfer", "Ms Schäfer cannot take calls on this line."),
+])
+def test_a_caseworker_asked_for_by_name_in_another_language_is_said_not_to_come(
+        database_target, key, said, heard):
+    # As in German: one sentence that she cannot be reached here, then a person (here:
+    # nobody on duty speaks the language, so a call back or an interpreter is offered).
+    # Not "Ви зараз у небезпеці?" first: "пані" is keyed as "п'яний" (drunk) is.
+    caller = Caller(with_demo_cases(make_app(database_target)))
+    caller.dial()
+    caller.say(f"#{key}")
+    caller.say(said)
+    assert caller.hears().startswith(heard)
+    assert "randevu" not in caller.hears() and "Doğru anladım mı" not in caller.hears()
+
+
+def test_an_appointment_with_a_caseworker_named_in_turkish_is_still_a_booking(database_target):
+    caller = Caller(with_demo_cases(make_app(database_target)))
+    caller.dial()
+    caller.say("#8")
+    caller.say("Bayan Keller'den randevu almak istiyorum")
+    assert "Randevu hangi konuda olsun?" in caller.hears()
 
 
 def test_a_person_asked_for_without_a_name_hears_no_name(app):

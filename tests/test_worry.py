@@ -35,7 +35,14 @@ SITE_QUESTION = "In welcher Geschäftsstelle möchten Sie den Termin"
     ("en", "i'm scared, he's drunk again", "violence"),
     ("tr", "çok çaresizim", "self_harm"),
     ("uk", "мені дуже страшно", "violence"),
+    ("uk", "мій чоловік знову п'яний прийшов", "violence"),
+    ("uk", "п'яний чоловік не пускає мене додому", "violence"),
+    ("uk", "я живу з п'яним чоловіком", "violence"),
     ("ru", "я больше не могу", "self_harm"),
+    ("ru", "муж опять пьяный", "violence"),
+    ("ru", "я живу с пьяным мужем", "violence"),
+    ("ru", "у меня паника", "violence"),
+    ("uk", "у мене паніка", "violence"),
     ("ar", "انا خايفه كتير", "violence"),
 ])
 def test_words_of_worry_are_heard_in_each_language(lang, words, kind):
@@ -54,6 +61,13 @@ def test_words_of_worry_are_heard_in_each_language(lang, words, kind):
     ("en", "i'm afraid i can't make that appointment"),
     ("en", "my phone is dead, can you call my landline"),
     ("en", "i need a copy of the death certificate for the application"),
+    # "пані" and "пана" (Mrs, Mr) are keyed as "п'яний" and "п'яна" (drunk) are.
+    ("uk", "Я хочу поговорити з пані Шефер"),
+    ("uk", "Пані Шефер, будь ласка"),
+    ("uk", "мені потрібна пані Шефер"),
+    ("uk", "Я записана до пана Вагнера"),
+    ("ru", "Я хочу поговорить с паном Мюллером"),
+    ("ru", "из-за пандемии я потерял работу"),
 ])
 def test_idioms_and_someone_else_s_death_are_not_asked_about(lang, words):
     assert detect_worry(words, lang) is None

@@ -16,7 +16,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from speech.normalise import join_separable, words
+from speech.normalise import fold, join_separable, words
+from speech.scripts import CYRILLIC_LETTERS, key
 
 CATALOGUE_DIR = Path(__file__).parent
 # Labelled utterances (intent<TAB>utterance) that ship with the package, per language.
@@ -72,6 +73,9 @@ class Catalogue:
     # (online_services) is the real request in "Unterlagen hochladen" (documents).
     outranks: dict[str, tuple[str, ...]] = field(default_factory=dict)
     endings: frozenset[str] = SHORT_ENDINGS
+    # short stem -> what may follow it, where that is not `endings`: a Russian or
+    # Ukrainian stem whose last letter the ending changes (see `_boundary_safe`).
+    part_endings: dict[str, frozenset[str]] = field(default_factory=dict, compare=False)
     # Worked out from the keywords once, for the recogniser's scan of every turn:
     # stem -> (keyword, its rank, its stems if it has several) for each keyword that
     # contains it, in the keywords' order (speech.intents._match_keywords);
@@ -145,8 +149,15 @@ def _compile(lang: str, data: dict) -> Catalogue:
         for variant in variants:
             synonyms[tuple(words(variant, lang))] = target
 
+    endings = _endings(lang, data)
+    part_endings: dict[str, set[str]] = {}
+
     def canonical_stem(text: str) -> str:
-        return stem_words(apply_synonyms(words(text, lang), synonyms), lang)
+        stem = stem_words(apply_synonyms(words(text, lang), synonyms), lang)
+        # Several words are written whole ("как доехать"); one word may be a stem.
+        if lang in ("ru", "uk") and len(text.split()) == 1:
+            stem = _boundary_safe(stem, lang, data, part_endings)
+        return stem
 
     by_parts: dict[tuple[str, ...], Keyword] = {}
     phrases: list[str] = []
@@ -202,7 +213,8 @@ def _compile(lang: str, data: dict) -> Catalogue:
         hints=tuple(dict.fromkeys(hints)),
         priority_intent=priority,
         outranks=outranks,
-        endings=_endings(lang, data),
+        endings=endings,
+        part_endings={part: frozenset(rest) for part, rest in part_endings.items()},
         by_part_ranked=by_part_ranked,
         fuzzy_by_length={size: tuple(fuzzy[i] for i in near)
                          for size, near in _near_in_length(fuzzy, FUZZY_CUTOFF).items()},
@@ -246,6 +258,42 @@ def _near_in_length(texts: list[str] | tuple[str, ...], cutoff: float
         if near:
             table[size] = tuple(i for i, text in enumerate(texts) if len(text) in near)
     return table
+
+
+# A stem of this many letters (as matched) or more may be followed by anything.
+LONG_STEM = 5
+
+
+def _boundary_safe(stem: str, lang: str, data: dict, part_endings: dict[str, set[str]]) -> str:
+    """The part of a Russian or Ukrainian stem that every inflected form keeps.
+
+    The Latin key of a word is not always its stem's key plus its ending's: the "i" of
+    a stem before a vowel is dropped ("решени" is "resheni", but "решение" "reshene")
+    and a "t" before "s" becomes "c" ("записат", "записаться" "zapisaca"); and so the
+    stem must end before the letters the next one can change. A long stem is cut back
+    to what it shares with itself followed by any letter (if that stays long); a short
+    one to what it shares with itself followed by each listed ending, and what follows
+    that in each form is recorded in ``part_endings`` (for "копи": "копия", "копию").
+    """
+    if len(stem) >= LONG_STEM:
+        forms = [key(stem + letter, lang) for letter in ("", *CYRILLIC_LETTERS)]
+        safe = _common_prefix(forms)
+        return safe if len(safe) >= LONG_STEM else stem
+    listed = [fold(ending) for ending in data.get("meta", {}).get("endings") or ()]
+    forms = [key(stem + ending, lang) for ending in ("", *listed)]
+    safe = _common_prefix(forms)
+    if len(safe) < 3 or not listed:
+        return stem
+    part_endings.setdefault(safe, set()).update(form[len(safe):] for form in forms)
+    return safe
+
+
+def _common_prefix(texts: list[str]) -> str:
+    first, last = min(texts), max(texts)
+    size = 0
+    while size < len(first) and first[size] == last[size]:
+        size += 1
+    return first[:size]
 
 
 def _endings(lang: str, data: dict) -> frozenset[str]:
