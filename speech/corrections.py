@@ -102,6 +102,10 @@ def as_meant(tokens: list[str], lang: str = "de") -> list[str]:
     """`tokens` with every corrected number group replaced by its correction."""
     phrases = _PHRASES["en" if lang == "en" else "de"]
     tokens = list(tokens)
+    if phrases.keys().isdisjoint(tokens):
+        # Most turns: no word that starts a marker, so nothing to correct (one look in C
+        # instead of one per word; this runs on every turn).
+        return tokens
     at = 0
     while at < len(tokens):
         size = _marker_at(tokens, at, phrases)

@@ -105,6 +105,7 @@ def asks_way(canon: list[str], lang: str = "de") -> bool:
 # "Telefonnummer vom Jobcenter Backnang?", "tel nummer jobcenter backnang", "wie erreiche
 # ich Sie telefonisch": the job centre's own number is asked for. The caller's own new
 # number ("ich habe eine neue Telefonnummer") is a change to report, not this.
+DIGIT = re.compile(r"\d")
 PHONE_WORDS = {
     "de": re.compile(r"\b(?:telefon ?nummer\w*|tel ?nummer\w*|tel|telefon|rufnummer|nummer|"
                      r"durchwahl|telefonisch)\b"),
@@ -130,10 +131,12 @@ def asks_phone(canon: list[str], lang: str = "de") -> bool:
     canonical words; never when they speak of a number of their own."""
     lang = "en" if lang == "en" else "de"
     said = " ".join(canon)
-    if any(ch.isdigit() for ch in said):
+    # The word for a number first: most turns have none (this runs on every request).
+    if PHONE_WORDS[lang].search(said) is None:
+        return False
+    if DIGIT.search(said):
         return False  # a number given ("Rückruf, Tel. 0171 ..."), not one asked for
-    return (PHONE_WORDS[lang].search(said) is not None
-            and PHONE_OF_OFFICE[lang].search(said) is not None
+    return (PHONE_OF_OFFICE[lang].search(said) is not None
             and PHONE_OWN[lang].search(said) is None)
 
 
