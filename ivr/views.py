@@ -91,7 +91,15 @@ def caseworkers_of(schedule) -> Caseworkers:
 # proxies (`request.form`) raises and catches an AttributeError inside the proxy first;
 # a webhook turn made some thirty of those.
 _request = request._get_current_object
+
+
 _app = current_app._get_current_object
+
+
+def _request_key() -> str:
+    """This request's key for the replies kept for Twilio's retries (ivr.store)."""
+    req = _request()
+    return store.request_key(req.full_path, req.form.to_dict())
 
 
 def _dialogue() -> Dialogue:
@@ -357,7 +365,7 @@ def incoming():
     call_sid = _call_sid()
     if call_sid is None:
         return _bad_request("no CallSid on /voice/incoming")
-    key = store.request_key(_request().full_path, _request().form.to_dict())
+    key = _request_key()
 
     caller = _request().form.get("From", "")
     # The caller id parsed once, and its pseudonym keyed before the write lock is taken.
@@ -394,7 +402,7 @@ def turn():
     expected = _expected_turn(_request().args.get("t"))
     # Vosk mode: what the media stream heard for this turn, as if Twilio had sent it.
     heard = media.stored_heard(database.get_db(), call_sid, expected, _heard())
-    key = store.request_key(_request().full_path, _request().form.to_dict())
+    key = _request_key()
     # The dialogue's thinking (recognition, entities, the next step, the TwiML) is done
     # before the write lock is taken, on the state as read now; under the lock the
     # prepared turn is saved only if the stored state is still that one. Holding the
@@ -610,7 +618,7 @@ def wait_choice():
         CALLBACK_WORDS.search(fold(heard.speech)))
     if call_sid is None or not wants:
         return _twiml(twiml.redirect(url_for("voice.wait", lang=_lang_arg())))
-    key = store.request_key(_request().full_path, _request().form.to_dict())
+    key = _request_key()
 
     def work(db):
         if store.cached_reply(db, call_sid, key) is None:
@@ -660,7 +668,7 @@ def queue_result():
         # error, system-error, queue-full: nobody can be reached; offer the alternatives.
         queue.leave_queue(db, call_sid, "error", now=_now())
         return _play(db, call_sid, Heard(), _dialogue().unreachable(state),
-                     store.request_key(_request().full_path, _request().form.to_dict()))
+                     _request_key())
 
     return _answer(call_sid, work)
 
@@ -813,7 +821,7 @@ def voicemail():
     def work(db):
         state = store.load_state(db, call_sid) or CallState()
         if seconds <= 0 or not recording_sid:
-            key = store.request_key(_request().full_path, _request().form.to_dict())
+            key = _request_key()
             cached = store.cached_reply(db, call_sid, key)  # Twilio asked again
             if cached is not None:
                 return cached

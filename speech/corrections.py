@@ -35,9 +35,9 @@ import re
 from dataclasses import dataclass
 
 from speech import short_answers
-from speech.dates import _WEEKDAYS as _DAYS_BY_LANGUAGE
+from speech.dates import WEEKDAYS as _DAYS_BY_LANGUAGE
 from speech.masking import MONTHS
-from speech.numbers import _LETTER_WORDS, spoken_tokens
+from speech.numbers import LETTER_WORDS, spoken_tokens
 
 # Markers, as word sequences after speech.numbers' tokenising (lower case, no
 # punctuation). Every language but English is read with the German ones too: the
@@ -144,7 +144,7 @@ def _kind(token: str, lang: str) -> str | None:
         return _WORD
     if token in MONTHS or _other_month(token, lang):
         return _MONTH
-    if token in _LETTER_WORDS:
+    if token in LETTER_WORDS:
         return _LETTER
     if token in _FILLERS or token in _SPELL_JOINERS:
         return "skip"
@@ -193,7 +193,7 @@ def _symbols(tokens: list[str], first: int, last: int, side: str, lang: str) -> 
         if kind == _NUMBER:
             out.extend(_Symbol(c, _NUMBER if c.isdigit() else _LETTER, (side, at)) for c in token)
         elif kind == _LETTER:
-            out.append(_Symbol(_LETTER_WORDS[token], _LETTER, (side, at)))
+            out.append(_Symbol(LETTER_WORDS[token], _LETTER, (side, at)))
         elif kind in (_DAY, _MONTH, _WORD):
             out.append(_Symbol(token, kind, (side, at)))
     return out

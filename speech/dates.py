@@ -14,11 +14,11 @@ from datetime import date, datetime, timedelta
 
 from speech.normalise import fold
 
-_WEEKDAYS = {
+WEEKDAYS = {
     "de": ["montag", "dienstag", "mittwoch", "donnerstag", "freitag", "samstag", "sonntag"],
     "en": ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"],
 }
-_MONTHS = {
+MONTHS = {
     "de": [
         "januar",
         "februar",
@@ -123,7 +123,7 @@ _PARTS = {
 
 
 def _weekday(word: str, lang: str) -> int | None:
-    days = _WEEKDAYS[lang]
+    days = WEEKDAYS[lang]
     for i, day in enumerate(days):
         if word == day or (lang == "de" and word in (day + "s", day + "e")):
             return i
@@ -133,7 +133,7 @@ def _weekday(word: str, lang: str) -> int | None:
 
 
 def _month(word: str, lang: str) -> int | None:
-    months = _MONTHS[lang]
+    months = MONTHS[lang]
     if word in months:
         return months.index(word) + 1
     return _MONTH_ALIASES.get(word)

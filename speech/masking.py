@@ -12,7 +12,7 @@ from __future__ import annotations
 import functools
 import re
 
-from .numbers import _LETTER_WORDS, spoken_tokens
+from .numbers import LETTER_WORDS, spoken_tokens
 
 MASK = "…"
 MIN_DIGITS = 3
@@ -53,7 +53,7 @@ def _kind(word: str) -> tuple[str, int]:
             return NUMBER, 1 if _ROUND.fullmatch(said) else len(said)
     if _DIGIT_WORD.fullmatch(core):  # "123d456789", "3.5.80", "0171/234"
         return NUMBER, len(re.sub(r"\D", "", core))
-    if core in _LETTER_WORDS or (len(plain) <= 2 and plain.isalpha() and plain.isupper()):
+    if core in LETTER_WORDS or (len(plain) <= 2 and plain.isalpha() and plain.isupper()):
         return LETTER, 0  # "D wie Dora", and "BG" in a number read back in groups
     return WORD, 0
 

@@ -19,7 +19,7 @@ from speech.normalise import MAX_CHARS
 
 # Spelled letters: letter names and both German spelling alphabets (DIN 5009 old
 # names and the 2022 city names), plus the NATO alphabet for English callers.
-_LETTER_WORDS = {
+LETTER_WORDS = {
     "a": "a",
     "ah": "a",
     "anton": "a",
@@ -245,15 +245,15 @@ def _symbols(tokens: list[str]) -> str:
     for token in tokens:
         if skip_next:
             skip_next = False
-            if token in _LETTER_WORDS:
+            if token in LETTER_WORDS:
                 continue
         if token.isdigit():
             out.append(token)
             previous_letter = False
         elif token in ("wie", "like", "as", "for", "für") and previous_letter:
             skip_next = True
-        elif token in _LETTER_WORDS:
-            out.append(_LETTER_WORDS[token])
+        elif token in LETTER_WORDS:
+            out.append(LETTER_WORDS[token])
             previous_letter = True
         elif re.fullmatch(r"\d+[a-z]{1,2}\d+|[a-z]{1,2}\d+|\d+[a-z]{1,2}", token):
             out.append(token)  # typed or recognised as one word: "123d456789"

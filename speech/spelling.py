@@ -26,7 +26,7 @@ from rapidfuzz import process
 from rapidfuzz.distance import DamerauLevenshtein
 
 from speech.catalogue import CATALOGUE_DIR
-from speech.dates import _MONTHS, _WEEKDAYS
+from speech.dates import MONTHS, WEEKDAYS
 from speech.normalise import fold
 
 LANGUAGES = ("de", "en")
@@ -75,7 +75,7 @@ def _vocabulary(lang: str) -> tuple[frozenset[str], tuple[str, ...]]:
     """(every word known, the words listened for), folded as the recogniser folds them."""
     with (CATALOGUE_DIR / f"{lang}.toml").open("rb") as fh:
         catalogue = tomllib.load(fh)
-    targets: set[str] = set(SITES) | set(_WEEKDAYS[lang]) | set(_MONTHS[lang])
+    targets: set[str] = set(SITES) | set(WEEKDAYS[lang]) | set(MONTHS[lang])
     known: set[str] = set()
     for word, spellings in catalogue.get("synonyms", {}).items():
         targets.update(_words(word))
