@@ -68,6 +68,19 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+# --generator-cpu: the CPUs wrk may use and those the servers may use, else None (any CPU).
+PINNED: dict[str, set[int]] | None = None
+
+
+def _pinned(role: str):
+    """A preexec_fn that keeps a child (and every thread and process it starts) on the
+    CPUs of its role, or None when nothing is pinned. (wrk inherits this process's CPU.)"""
+    if PINNED is None:
+        return None
+    cpus = PINNED[role]
+    return lambda: os.sched_setaffinity(0, cpus)
+
+
 def start(app: str, env: dict, workers: int) -> tuple[subprocess.Popen, int]:
     port = free_port()
     env = {**os.environ, **env, "HOTLINE_BIND": f"127.0.0.1:{port}",
@@ -75,7 +88,7 @@ def start(app: str, env: dict, workers: int) -> tuple[subprocess.Popen, int]:
     process = subprocess.Popen([sys.executable, "-m", "gunicorn", "-c",
                                 str(ROOT / "gunicorn.conf.py"), app],
                                cwd=ROOT, env=env, stdout=subprocess.DEVNULL,
-                               stderr=subprocess.DEVNULL)
+                               stderr=subprocess.DEVNULL, preexec_fn=_pinned("servers"))
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         try:
@@ -532,7 +545,22 @@ def main() -> None:
                         default="both" if shutil.which("wrk") else "python",
                         help="load generator: wrk (C, little CPU of its own) or the Python "
                              "one; both by default while their figures are compared")
+    parser.add_argument("--generator-cpu", type=int, default=None, metavar="N",
+                        help="run wrk on CPU N alone and both servers on the other CPUs, so "
+                             "that the generator takes no CPU (and no cache) from the "
+                             "servers; the servers then have one CPU fewer")
     args = parser.parse_args()
+    if args.generator_cpu is not None:
+        global PINNED
+        every = os.sched_getaffinity(0)
+        if args.generator_cpu not in every or len(every) < 2:
+            parser.error(f"--generator-cpu: CPU {args.generator_cpu} is not one of {sorted(every)}"
+                         " or no other is left for the servers")
+        if args.engines.strip():
+            parser.error("--generator-cpu pins the floor and the hotline only: add --engines ''")
+        PINNED = {"generator": {args.generator_cpu}, "servers": every - {args.generator_cpu}}
+        # This process is the Python generator (and starts wrk): on the generator's CPU too.
+        os.sched_setaffinity(0, PINNED["generator"])
     generators = ["wrk", "python"] if args.generator == "both" else [args.generator]
     # Both servers read these in gunicorn.conf.py.
     os.environ["HOTLINE_THREADS"] = str(args.threads)
@@ -541,7 +569,9 @@ def main() -> None:
     print(f"{os.cpu_count()} cores, gunicorn {args.worker_class} {args.workers} workers x "
           f"{threads} threads, "
           f"{args.callers} concurrent callers, {args.rounds} rounds of {args.seconds:.0f} s "
-          f"each, floor and hotline in turn; medians")
+          f"each, floor and hotline in turn; medians"
+          + (f"; wrk on CPU {args.generator_cpu}, the servers on CPU "
+             f"{','.join(map(str, sorted(PINNED['servers'])))}" if PINNED else ""))
     print(f"  {'gen':6} {'server':30} {'turns/s':>8} {'CPU ms':>7} {'gen ms':>7} "
           f"{'p50 ms':>7} {'p99 ms':>7}   "
           f"{'paced':>6} {'p50 ms':>7} {'p99 ms':>7} {'errors':>6}")
