@@ -20,6 +20,7 @@ sys.path.insert(0, str(ROOT))
 
 from conftest import Caller, with_demo_cases  # noqa: E402
 from conversation.identity import birth_date_from, number_from, number_in_answer  # noqa: E402
+from speech.corrections import corrected_number  # noqa: E402
 from speech.masking import mask_numbers  # noqa: E402
 from speech.understanding import Understanding  # noqa: E402
 
@@ -27,6 +28,7 @@ EVALUATION = ROOT / "speech" / "evaluation"
 BERLIN = ZoneInfo("Europe/Berlin")
 NOW = datetime(2026, 12, 1, 10, 0)  # the sets' birth dates are in the past of this day
 READ_BACK = "123D456789"  # the customer number the "customer_back" answers are given to
+PHONE_READ_BACK = "01712345678"  # the callback number the "phone_back" answers are given to
 
 
 def rows(name: str) -> list[tuple[str, str, str, str]]:
@@ -55,6 +57,8 @@ def meant(kind: str, lang: str, text: str) -> str | None:
         return f"{words.get('date')} {words.get('time')}"
     if kind == "customer_back":  # identity.customer_number_checked
         return number_in_answer(READ_BACK, words.tokens, words.entities, lang)
+    if kind == "phone_back":  # handover.callback_check
+        return corrected_number(PHONE_READ_BACK, words.tokens, lang) or None
     raise ValueError(kind)
 
 
