@@ -197,6 +197,12 @@ _DOUBLE = re.compile(
     r"(?:[\s-]+|(?=null|eins|zwei|drei|vier|fünf|sechs|sieben|acht|neun|\d))(\S+)"
 )
 _ARTICLE = re.compile(r"\b(ein|eine|einen|einem|einer)\b(?!\s+uhr)")
+# "seven hundred, nine hundred": two groups of a phone number, which text2num runs
+# together (709 100) once the comma is gone; a lone "_" between them keeps them apart.
+_HUNDREDS = re.compile(
+    r"\b(hundred|hundert)\s+(?=(?:one|two|three|four|five|six|seven|eight|nine|eins?|zwei|"
+    r"drei|vier|fünf|sechs|sieben|acht|neun)\s+(?:hundred|hundert)\b)")
+_ZEROS = ("oh", "o")
 _PUNCT = re.compile(r"[^\w.:]+|_")
 _CUSTOMER = re.compile(r"(\d{3})([a-z])(\d{6})")
 _BG = re.compile(r"(\d{5})bg(\d{7})")
@@ -215,16 +221,19 @@ def spoken_tokens(text: str, lang: str = "de") -> list[str]:
         text = " ".join(_SWABIAN_DIGITS.get(w, w) for w in text.split())
         text = _ARTICLE.sub(r"\1_", text)
     text = _DOUBLE.sub(r"\1 \1", text)
+    text = _HUNDREDS.sub(r"\1 _ ", text)
     try:
         text = alpha2digit(text, "de" if lang == "de" else "en", threshold=0)
     except Exception:  # noqa: S110 - text2num is native code: odd input must not crash a call
         pass
     tokens = text.replace("_", "").split()
-    if lang != "de":
-        # "oh" is a zero when it stands among digits ("two oh seven").
-        tokens = [
-            "0" if t in ("oh", "o") and _near_digit(tokens, i) else t for i, t in enumerate(tokens)
-        ]
+    if lang != "de" and any(zero in tokens for zero in _ZEROS):
+        # "oh" is a zero when it stands among digits ("two oh seven"), also in a run of
+        # them ("double oh four": "oh oh 4"): right to left, then left to right.
+        for order in (range(len(tokens) - 1, -1, -1), range(len(tokens))):
+            for i in order:
+                if tokens[i] in _ZEROS and _near_digit(tokens, i):
+                    tokens[i] = "0"
     return tokens
 
 
