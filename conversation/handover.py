@@ -188,7 +188,7 @@ def callback_digits(t: Talk) -> Reply:
 
 def _read_back(state: CallState, digits: str) -> Turn:
     state.callback["phone"] = digits
-    return ask(state, [say("callback_check", digits_number=digits)], "yes_no",
+    return ask(state, [say("callback_check", phone_number=digits)], "yes_no",
                "callback:check", step="callback_check")
 
 

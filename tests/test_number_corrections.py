@@ -122,7 +122,7 @@ def test_a_callback_number_corrected_in_one_breath_is_read_back_as_meant(app, db
     caller.say("null eins sieben sechs, äh nein, null eins sieben eins zwei drei vier "
                "fünf sechs sieben")
     said = caller.hears()
-    assert "Ich wiederhole: 0, 1, 7, 1, 2, 3, 4, 5, 6, 7. Stimmt das?" in said
+    assert "Ich wiederhole: 0, 1, 7, 1 – 2, 3, 4 – 5, 6, 7. Stimmt das?" in said
     caller.say("ja")
     caller.say("vormittags")
     assert "am nächsten Vormittag" in caller.hears()
@@ -132,17 +132,17 @@ def test_a_callback_number_corrected_in_one_breath_is_read_back_as_meant(app, db
 def test_groups_after_a_pause_or_und_are_one_number_not_a_correction(app, db):
     caller = callback_caller(app)
     caller.say("0171, ähm, 234 und 567")
-    assert "Ich wiederhole: 0, 1, 7, 1, 2, 3, 4, 5, 6, 7." in caller.hears()
+    assert "Ich wiederhole: 0, 1, 7, 1 – 2, 3, 4 – 5, 6, 7." in caller.hears()
 
 
 def test_a_group_put_right_after_the_read_back_is_read_back_in_the_whole_number(app, db):
     caller = callback_caller(app)
     caller.say("0171 234 567")
-    assert "0, 1, 7, 1, 2, 3, 4, 5, 6, 7." in caller.hears()
+    assert "0, 1, 7, 1 – 2, 3, 4 – 5, 6, 7." in caller.hears()
     caller.say("nein, 568")
-    assert "Ich wiederhole: 0, 1, 7, 1, 2, 3, 4, 5, 6, 8. Stimmt das?" in caller.hears()
+    assert "Ich wiederhole: 0, 1, 7, 1 – 2, 3, 4 – 5, 6, 8. Stimmt das?" in caller.hears()
     caller.say("nein, 0160 9876543")
-    assert "Ich wiederhole: 0, 1, 6, 0, 9, 8, 7, 6, 5, 4, 3." in caller.hears()
+    assert "Ich wiederhole: 0, 1, 6, 0 – 9, 8, 7 – 6, 5 – 4, 3." in caller.hears()
     caller.say("ja")
     caller.say("egal")
     assert db.execute("SELECT phone FROM callbacks").fetchone()[0] == "01609876543"
@@ -160,7 +160,7 @@ def test_a_ukrainian_caller_corrects_the_prefix_of_the_callback_number(app, db):
     caller = callback_caller(app, "#6")
     caller.say("0176 ні, тобто 0171 2345678")
     said = caller.hears()
-    assert "0, 1, 7, 1, 2, 3, 4, 5, 6, 7, 8" in said and "0, 1, 7, 6" not in said
+    assert "0, 1, 7, 1 – 2, 3, 4 – 5, 6 – 7, 8" in said and "0, 1, 7, 6" not in said
 
 
 def test_a_corrected_customer_number_and_birth_date_reach_the_status(app, db):
