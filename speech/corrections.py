@@ -13,10 +13,11 @@ whole number again ("0176, nein, 0171 2345678"), or fix only the prefix at the e
 it where a group of its length and kind was said ("neunzehnhundert, nein,
 zweitausendeins" is the year again), else where the most symbols agree (then where the
 most are of the same kind: digits, the day as "12.", a month, a letter), the latest
-such place on a tie: the caller has just said what they correct. What the later group says beyond the end of the number
-continues it. When no symbol even has the same kind ("am 12., nein, um 10") the second
-number is another thing, not a correction, and both stay. The dialogue reads every
-number back, so an unlucky guess is heard and put right by the caller.
+such place on a tie: the caller has just said what they correct. What the later group
+says beyond the end of the number continues it. When no symbol even has the same kind
+("am 12., nein, um 10") the second number is another thing, not a correction, and both
+stay. The dialogue reads every number back, so an unlucky guess is heard and put right
+by the caller.
 
 A month alone after the marker corrects the month of a date ("12. März 1980, nein,
 April"). The words between the marker and the later group go with it; when they say
@@ -71,6 +72,7 @@ _MARKERS = {
 _FILLERS = {"äh", "ähm", "äähm", "öh", "öhm", "hm", "hmm", "ehm", "uh", "uhm", "und", "and"}
 _SPELL_JOINERS = {"wie", "like", "as", "for", "für"}  # "D wie Dora", "D for delta"
 _CLOCK = {"uhr", "oclock"}
+_OF = {"of"}  # inside an English date: "the 8th of October"
 _WEEKDAYS = {day for days in _DAYS_BY_LANGUAGE.values() for day in days}
 _LEAD_IN = 4  # words at most between the marker and the later group ("lieber um", "the")
 _NUMBER, _DAY, _LETTER, _MONTH, _WORD = "number", "day", "letter", "month", "word"
@@ -149,8 +151,8 @@ def _kind(token: str, lang: str) -> str | None:
         return _MONTH
     if token in LETTER_WORDS:
         return _LETTER
-    if token in _FILLERS or token in _SPELL_JOINERS or (lang == "en" and token == "of"):
-        return "skip"  # "of" inside an English date: "the 8th of October"
+    if token in _FILLERS or token in _SPELL_JOINERS or (lang == "en" and token in _OF):
+        return "skip"
     return None
 
 
