@@ -222,3 +222,60 @@ def test_a_weekday_corrected_between_two_times_is_the_day_answered(app):
     caller.dial()
     caller.say("Haben Sie am Montag um 10, nein, am Dienstag um 10 geöffnet?")
     assert caller.hears().startswith("Am Dienstag, den 1. Dezember, haben alle")
+
+
+def test_another_number_said_to_the_caller_id_question_is_read_back(app, db):
+    app.extensions["hotline.clock"] = lambda: SUNDAY
+    caller = Caller(app)  # calls from a mobile: the hotline offers that number first
+    caller.dial()
+    caller.say("#0")
+    caller.say("#1")
+    assert "von der Sie gerade anrufen" in caller.hears()
+    caller.say("nein, bitte unter null eins sieben eins zwei drei vier fünf sechs sieben")
+    assert "Ich wiederhole: 0, 1, 7, 1 – 2, 3, 4 – 5, 6, 7. Stimmt das?" in caller.hears()
+    caller.say("ja")
+    caller.say("vormittags")
+    assert db.execute("SELECT phone FROM callbacks").fetchone()[0] == "0171234567"
+
+
+def test_a_caller_who_says_where_the_digit_goes_at_the_read_back_is_understood(app, db):
+    caller = callback_caller(app)
+    caller.say("0171 234 56 78")
+    assert "Ich wiederhole: 0, 1, 7, 1 – 2, 3, 4 – 5, 6 – 7, 8. Stimmt das?" in caller.hears()
+    # ("am Ende" alone is also a worry: "ich bin am Ende"; the worry question comes first.)
+    caller.say("nein, die letzte Ziffer ist eine sieben")
+    assert "Ich wiederhole: 0, 1, 7, 1 – 2, 3, 4 – 5, 6 – 7, 7. Stimmt das?" in caller.hears()
+    caller.say("nein, am Anfang null eins sechs null")
+    assert "Ich wiederhole: 0, 1, 6, 0 – 2, 3, 4 – 5, 6 – 7, 7. Stimmt das?" in caller.hears()
+    caller.say("ja")
+    caller.say("egal")
+    assert db.execute("SELECT phone FROM callbacks").fetchone()[0] == "01602345677"
+
+
+def test_english_hundreds_said_as_groups_are_read_back_as_said(app, db):
+    caller = callback_caller(app, "#9")
+    caller.say("zero one seven one, seven hundred, nine hundred")
+    assert "Let me repeat: 0, 1, 7, 1 – 7, 0, 0 – 9, 0, 0. Is that right?" in caller.hears()
+
+
+def test_a_year_said_again_is_the_year_of_the_birth_date(app, db):
+    with_demo_cases(app)
+    caller = Caller(app)
+    caller.dial()
+    caller.say("Wie ist der Stand meines Antrags?")
+    caller.say("123 D 456 789")
+    caller.say("ja")
+    caller.say("dritter Mai zweitausend, nein, neunzehnhundertachtzig")
+    assert "Ihr Weiterbewilligungsantrag ist am 3. November eingegangen" in caller.hears()
+
+
+def test_an_english_birth_date_corrected_after_of_reaches_the_status(app, db):
+    with_demo_cases(app)
+    caller = Caller(app)
+    caller.dial()
+    caller.say("#9")
+    caller.say("What is the status of my application?")
+    caller.say("one two three D for delta four five six seven eight nine")
+    caller.say("yes")
+    caller.say("the second of May nineteen eighty, no, the third")
+    assert "Your application for continued Bürgergeld arrived on 3 November" in caller.hears()
