@@ -203,6 +203,10 @@ _HUNDREDS = re.compile(
     r"\b(hundred|hundert)\s+(?=(?:one|two|three|four|five|six|seven|eight|nine|eins?|zwei|"
     r"drei|vier|fünf|sechs|sieben|acht|neun)\s+(?:hundred|hundert)\b)")
 _ZEROS = ("oh", "o")
+_PLUS_SIGN = re.compile(r"\+(?=\s*\d)")
+_PLUS = {"plus", "artı", "плюс", "زائد"}  # before a country code, said or written
+HOME_CODE = "0049"  # Germany's, dialled from Germany: the national number instead
+MIN_INTERNATIONAL = 7  # digits after "plus" that make a telephone number, not a sum
 _PUNCT = re.compile(r"[^\w.:]+|_")
 _CUSTOMER = re.compile(r"(\d{3})([a-z])(\d{6})")
 _BG = re.compile(r"(\d{5})bg(\d{7})")
@@ -211,6 +215,7 @@ _BG = re.compile(r"(\d{5})bg(\d{7})")
 def spoken_tokens(text: str, lang: str = "de") -> list[str]:
     """Lower-case tokens with number words replaced by digits ("3." for ordinals)."""
     text = unicodedata.normalize("NFKC", text[:MAX_CHARS]).casefold()
+    text = _PLUS_SIGN.sub(" plus ", text)  # "+49 171 ...": the country code stays one
     text = re.sub(r"\bo\W?clock\b", "oclock", text)
     text = _PUNCT.sub(" ", text)
     # Dots and colons only matter between or after digits ("9:30", "3.12.").
@@ -244,6 +249,19 @@ def _near_digit(tokens: list[str], i: int) -> bool:
 def digit_string(tokens: list[str]) -> str:
     """All cardinal digits the caller said, in order, as one string ("" if none)."""
     return "".join(t for t in tokens if t.isdigit())
+
+
+def phone_digits(tokens: list[str]) -> str:
+    """`digit_string` as a number to dial from Germany: a country code after "plus" (or
+    "+") is dialled with 00, and Germany's own is left out: "+49 171 2345678" and "0049
+    171 2345678" are 01712345678, "+90 532 ..." is 0090532...."""
+    digits = digit_string(tokens)
+    first = next((at for at, token in enumerate(tokens) if token.isdigit()), 0)
+    if first and tokens[first - 1] in _PLUS and len(digits) >= MIN_INTERNATIONAL:
+        digits = "00" + digits
+    if digits.startswith(HOME_CODE) and len(digits) >= len(HOME_CODE) + MIN_INTERNATIONAL:
+        digits = "0" + digits[len(HOME_CODE):]
+    return digits
 
 
 def _symbols(tokens: list[str]) -> str:

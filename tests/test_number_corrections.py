@@ -18,6 +18,8 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from written_people import Texter  # noqa: E402
+
 from conftest import Caller, with_demo_cases  # noqa: E402
 from conversation.identity import birth_date_from, number_from, number_in_answer  # noqa: E402
 from speech.corrections import corrected_number  # noqa: E402
@@ -279,3 +281,13 @@ def test_an_english_birth_date_corrected_after_of_reaches_the_status(app, db):
     caller.say("yes")
     caller.say("the second of May nineteen eighty, no, the third")
     assert "Your application for continued Bürgergeld arrived on 3 November" in caller.hears()
+
+
+def test_a_callback_number_written_with_the_country_code_is_the_number_to_call(app, db):
+    app.extensions["hotline.clock"] = lambda: SUNDAY
+    texter = Texter(app)
+    said = texter.send("Rückruf bitte unter +49 171 2345678")
+    assert "Die Nummer ist: 0171 234 56 78. Stimmt das?" in said
+    texter.send("ja")
+    texter.send("egal")
+    assert db.execute("SELECT phone FROM callbacks").fetchall() == [("01712345678",)]
