@@ -20,7 +20,7 @@ stay. The dialogue reads every number back, so an unlucky guess is heard and put
 by the caller.
 
 A month alone after the marker corrects the month of a date ("12. März 1980, nein,
-April"). The words between the marker and the later group go with it; when they say
+April"); a date written in figures is its day, month and year ("3.5.1980, nein, 1981"). The words between the marker and the later group go with it; when they say
 again the words before the earlier group, with another weekday at most ("am Montag um
 10, nein, am Dienstag um 10"), those go too: the caller corrected the day as well.
 A group put right in answer to a number read back (`corrected_number`, `corrected_code`)
@@ -72,6 +72,7 @@ _MARKERS = {
 _FILLERS = {"äh", "ähm", "äähm", "öh", "öhm", "hm", "hmm", "ehm", "uh", "uhm", "und", "and"}
 _SPELL_JOINERS = {"wie", "like", "as", "for", "für"}  # "D wie Dora", "D for delta"
 _CLOCK = {"uhr", "oclock"}
+_FIGURES_DATE = re.compile(r"(\d{1,2})\.(\d{1,2})\.(\d{2}|\d{4})?")
 _OF = {"of"}  # inside an English date: "the 8th of October"
 _WEEKDAYS = {day for days in _DAYS_BY_LANGUAGE.values() for day in days}
 _LEAD_IN = 4  # words at most between the marker and the later group ("lieber um", "the")
@@ -106,11 +107,15 @@ def meant_tokens(text: str, lang: str = "de") -> list[str]:
 def as_meant(tokens: list[str], lang: str = "de") -> list[str]:
     """`tokens` with every corrected number group replaced by its correction."""
     phrases = _PHRASES["en" if lang == "en" else "de"]
-    tokens = list(tokens)
-    if phrases.keys().isdisjoint(tokens):
+    said = list(tokens)
+    if phrases.keys().isdisjoint(said):
         # Most turns: no word that starts a marker, so nothing to correct (one look in C
         # instead of one per word; this runs on every turn).
-        return tokens
+        return said
+    # A date in figures is a group per part ("3.5.1980" -> "3.", "5.", "1980"), so that
+    # "3.5.1980, nein, 3.5.1981" corrects its year; kept whole where nothing is corrected.
+    tokens = [part for token in said for part in _date_parts(token)]
+    split = list(tokens)
     at = 0
     while at < len(tokens):
         size = _marker_at(tokens, at, phrases)
@@ -128,7 +133,15 @@ def as_meant(tokens: list[str], lang: str = "de") -> list[str]:
             at = end
         else:
             tokens, at = fixed
-    return tokens
+    return said if tokens == split else tokens
+
+
+def _date_parts(token: str) -> list[str]:
+    """ "3.5.1980" -> ["3.", "5.", "1980"], "4.12." -> ["4.", "12."]; other tokens alone."""
+    match = _FIGURES_DATE.fullmatch(token)
+    if match is None:
+        return [token]
+    return [f"{match[1]}.", f"{match[2]}.", *([match[3]] if match[3] else [])]
 
 
 def _marker_at(tokens: list[str], at: int, phrases: dict[str, list[tuple[str, ...]]]) -> int:

@@ -18,7 +18,7 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from written_people import Texter  # noqa: E402
+from written_people import Chatter, Texter  # noqa: E402
 
 from conftest import Caller, with_demo_cases  # noqa: E402
 from conversation.identity import birth_date_from, number_from, number_in_answer  # noqa: E402
@@ -291,3 +291,17 @@ def test_a_callback_number_written_with_the_country_code_is_the_number_to_call(a
     texter.send("ja")
     texter.send("egal")
     assert db.execute("SELECT phone FROM callbacks").fetchall() == [("01712345678",)]
+
+
+def test_a_birth_date_written_in_figures_is_checked_as_corrected(app):
+    # The demo customer 123D456789 was born on 3 May 1980: the date taken back must not
+    # verify the caller, the one corrected to must.
+    with_demo_cases(app)
+    chatter = Chatter(app)
+    chatter.send("Wie ist der Stand meines Antrags?")
+    assert "Ihre Kundennummer endet auf 789. Stimmt das?" in chatter.send("123D456789")
+    chatter.send("ja")
+    said = chatter.send("3.5.1980, nein, 3.5.1981")
+    assert "passen leider nicht zusammen" in said and "geprüft" not in said
+    said = chatter.send("03.05.1908 nein 1980")
+    assert "Ihr Weiterbewilligungsantrag ist am 3. November eingegangen" in said
