@@ -109,9 +109,9 @@ SETTINGS = {
     "HOTLINE_INTERPRETER_LANGUAGES": ("", lambda v: [x.strip() for x in v.split(",")
                                                      if x.strip()]),
     # Supervisors' figures (issue 23): the site each hotline number belongs to
-    # ("+497151000000=waiblingen,+497191000000=backnang"), the longest hang-up in the
-    # queue that is a short abandon, the longest wrap-up before the agent is available
-    # again on their own.
+    # ("+497151000000=waiblingen,+497191000000=backnang"; also the number told to a
+    # caller who asks for that site's), the longest hang-up in the queue that is a short
+    # abandon, the longest wrap-up before the agent is available again on their own.
     "HOTLINE_SITE_NUMBERS": ("", lambda v: dict(
         (number.strip(), site.strip()) for number, _, site in
         (pair.partition("=") for pair in v.split(",") if pair.strip()))),

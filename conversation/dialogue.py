@@ -207,6 +207,7 @@ class Dialogue:
         language_keys: dict[str, str] | None = None,
         keypad_only: frozenset[str] = frozenset(),
         repeat_once: frozenset[str] = frozenset(),
+        site_numbers: dict[str, str] | None = None,
     ):
         if catalogues is None:
             recognise_now = recognise
@@ -232,7 +233,8 @@ class Dialogue:
                            language_keys={key: code for key, code in language_keys.items()
                                           if code in languages and key},
                            keypad_only=frozenset(keypad_only) & set(languages),
-                           repeat_once=frozenset(repeat_once))
+                           repeat_once=frozenset(repeat_once),
+                           site_numbers=dict(site_numbers or {}))
 
     @property
     def languages(self) -> list[str]:

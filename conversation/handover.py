@@ -15,6 +15,7 @@ the caller chooses instead:
                      "Dolmetscher", 2                a person, with an interpreter (agent)
     callback_number  yes (the number they call on)   asks when                     callback_when
     callback_number  no                              asks for the number           callback_digits
+    callback_number  (no,) another number            reads it back                 callback_check
     callback_digits  digits                          reads them back               callback_check
     callback_check   yes / no                        asks when / asks again        callback_when
                      (no,) the number or the group   reads the corrected one back  callback_check
@@ -171,6 +172,10 @@ def no_speaker(t: Talk) -> Reply:
 
 
 def callback_number(t: Talk) -> Reply:
+    # "Nein, bitte unter 0171 2345678": another number given at once is read back.
+    digits = re.sub(r"\D", "", t.words.digits or str(t.words.get("number") or ""))
+    if len(digits) >= MIN_PHONE_DIGITS:
+        return _read_back(t.state, digits)
     if t.words.answer == "yes" or t.words.key == "1":
         t.state.callback["confirmed_by"] = "caller_id"
         return _ask_time(t.state)
@@ -188,7 +193,7 @@ def callback_digits(t: Talk) -> Reply:
 
 def _read_back(state: CallState, digits: str) -> Turn:
     state.callback["phone"] = digits
-    return ask(state, [say("callback_check", digits_number=digits)], "yes_no",
+    return ask(state, [say("callback_check", phone_number=digits)], "yes_no",
                "callback:check", step="callback_check")
 
 

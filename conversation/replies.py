@@ -31,7 +31,8 @@ APOLOGIES = {"not_heard", "not_understood", "low_confidence", "key_unknown",
 @dataclass(frozen=True)
 class Rules:
     """How this hotline converses: its languages, how sure it must be, the other offices,
-    the caseworkers callers may ask for, and how it understands words (with the
+    the caseworkers callers may ask for, the telephone number of each site (site id ->
+    number, where the operator gave one), and how it understands words (with the
     supervisors' live phrases, if any).
 
     `language_keys` maps the key that chooses a language (from the languages' data) to
@@ -47,6 +48,7 @@ class Rules:
     language_keys: dict[str, str] = field(default_factory=dict)
     keypad_only: frozenset[str] = frozenset()
     repeat_once: frozenset[str] = frozenset()
+    site_numbers: dict[str, str] = field(default_factory=dict)
 
     def other_languages(self, lang: str) -> list[str]:
         """The offered languages but `lang`, in the offered order."""

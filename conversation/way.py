@@ -43,15 +43,20 @@ def opening_hours(t: Talk, words: Understanding | None) -> Turn:
 
 
 def phone_number(t: Talk) -> Turn:
-    """"Telefonnummer vom Jobcenter Backnang?": the sites have no numbers of their own for
-    callers; this hotline is the number (in writing: the one on the job centre's letters)."""
+    """"Telefonnummer vom Jobcenter Backnang?": the site's number where the operator gave
+    one (HOTLINE_SITE_NUMBERS; it leads to this hotline too), said and written in groups;
+    else this hotline is the number (in writing: the one on the job centre's letters)."""
     state = t.state
     site = t.words.get("site") or state.site
     if site:
         state.site = site
     state.intent = "opening_hours"  # what a site is and how to reach it
     achieve(state, "answered")
-    said = Say("site_phone", {"town_site": site}) if site else Say("hotline_phone")
+    number = t.rules.site_numbers.get(site) if site else None
+    if number:
+        said = Say("site_phone_number", {"town_site": site, "phone_number": number})
+    else:
+        said = Say("site_phone", {"town_site": site}) if site else Say("hotline_phone")
     return anything_else(state, "answered:site_phone", before=[said])
 
 

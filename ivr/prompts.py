@@ -16,12 +16,14 @@ from schedules.spoken import (
     PARTS_OF_DAY,
     join_words,
     part_of_day,
+    phone_groups,
     spoken_code,
     spoken_date,
     spoken_from,
     spoken_groups,
     spoken_hours,
     spoken_person,
+    spoken_phone,
     spoken_span,
     spoken_street,
     spoken_time,
@@ -63,7 +65,9 @@ def text(lang: str, key: str, schedule: Schedule | None = None, **params: str) -
     ``topic_*`` an intent, ``when_*`` an ISO date-time (today and tomorrow named as such
     when a ``today`` parameter gives the call's date), ``date_*`` an ISO date with its
     weekday, ``daymonth_*`` one without, ``digits_*`` digits read one by one, ``groups_*``
-    a code or customer number in groups ("438 – 581"), ``weekday_*`` an ISO date's
+    a code or customer number in groups ("438 – 581"), ``phone_*`` a telephone number
+    digit by digit with a pause after the area code and each group ("0, 1, 7, 1 – 2, 3,
+    4 – ..."; written "0171 234 ..."), ``weekday_*`` an ISO date's
     weekday, ``person_*`` a caseworker's name ("Herr Wagner" / "Mr Wagner"), ``with_*``
     with whom ("bei Herrn Wagner"), and with a `schedule`: ``place_*`` where a site is,
     ``address_*`` its address and directions, ``entry_*`` how booked customers get in
@@ -127,6 +131,8 @@ def _say(name: str, value, lang: str, schedule: Schedule | None, today: date | N
         return schedule.site(value).address
     if kind == "digits":
         return spoken_code(value, lang)
+    if kind == "phone":
+        return spoken_phone(value, lang)
     if schedule is not None and kind == "entry":
         return schedule.site(value).entry(lang) or text(lang, "entry_default")
     if schedule is not None and kind == "holiday":
@@ -407,7 +413,8 @@ def written(lang: str, key: str, schedule: Schedule | None = None, **params) -> 
     what is written instead ("drücken Sie die Eins" -> "schreiben Sie 1", "jobcenter
     punkt digital" -> "jobcenter.digital"; an empty one drops the phrase). Parameters are
     written as people write them: dates and times in figures, codes as they are, a
-    customer number only by its last three characters (it must not travel back by SMS).
+    telephone number in groups ("0171 234 56 78"), a customer number only by its last
+    three characters (it must not travel back by SMS).
     """
     template = written_template(lang, key)
     today = params.pop("today", None)
@@ -466,6 +473,8 @@ def _write(name: str, value, lang: str, schedule: Schedule | None) -> str:
         return _written_day(date.fromisoformat(value), lang)
     if kind == "digits":
         return re.sub(r"[^0-9A-Za-z+]", "", str(value))
+    if kind == "phone":
+        return " ".join(phone_groups(value))  # "0171 234 56 78": checked group by group
     if kind == "doors":
         return f" {written(lang, 'offer_doors')}" if value else ""
     if kind == "groups":

@@ -73,10 +73,20 @@ def init_app(app) -> None:
                        if languages.language(code).key},
         keypad_only=frozenset(c for c in offered if not languages.language(c).by_speech),
         repeat_once=frozenset(c for c in offered if languages.language(c).repeat_question),
+        site_numbers=numbers_by_site(app.config.get("HOTLINE_SITE_NUMBERS") or {}),
     )
     app.extensions["hotline.schedule"] = schedule
     app.extensions["hotline.voice"] = Voice.from_config(app.config, schedule)
     app.register_blueprint(bp)
+
+
+def numbers_by_site(site_numbers: dict[str, str]) -> dict[str, str]:
+    """HOTLINE_SITE_NUMBERS (number -> site) as each site's number to tell callers: the
+    first one given where a site has several."""
+    found: dict[str, str] = {}
+    for number, site in site_numbers.items():
+        found.setdefault(site, number)
+    return found
 
 
 def caseworkers_of(schedule) -> Caseworkers:

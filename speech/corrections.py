@@ -10,19 +10,23 @@ Which part the later group replaces: callers repeat the group they got wrong, mo
 with the same digits around the one they fix ("0171 234 567, nein, 568"), or start the
 whole number again ("0176, nein, 0171 2345678"), or fix only the prefix at the end
 ("0176 1234567, nein, 0171"). So the later group is laid over the number said before
-it where the most symbols agree (then where the most are of the same kind: digits,
-the day as "12.", a month, a letter), the latest such place on a tie: the caller has
-just said what they correct. What the later group says beyond the end of the number
-continues it. When no symbol even has the same kind ("am 12., nein, um 10") the second
-number is another thing, not a correction, and both stay. The dialogue reads every
-number back, so an unlucky guess is heard and put right by the caller.
+it where a group of its length and kind was said ("neunzehnhundert, nein,
+zweitausendeins" is the year again), else where the most symbols agree (then where the
+most are of the same kind: digits, the day as "12.", a month, a letter), the latest
+such place on a tie: the caller has just said what they correct. What the later group
+says beyond the end of the number continues it. When no symbol even has the same kind
+("am 12., nein, um 10") the second number is another thing, not a correction, and both
+stay. The dialogue reads every number back, so an unlucky guess is heard and put right
+by the caller.
 
 A month alone after the marker corrects the month of a date ("12. März 1980, nein,
-April"). The words between the marker and the later group go with it; when they say
+April"); a date written in figures is its day, month and year ("3.5.1980, nein, 1981"). The words between the marker and the later group go with it; when they say
 again the words before the earlier group, with another weekday at most ("am Montag um
 10, nein, am Dienstag um 10"), those go too: the caller corrected the day as well.
 A group put right in answer to a number read back (`corrected_number`, `corrected_code`)
-is laid over it the same way ("nein, 780").
+is laid over it the same way ("nein, 780"), or goes where the caller says it goes:
+"am Ende eine Sieben", "die letzte Ziffer ist eine Sieben" (the end), "am Anfang 0160"
+(the start).
 
 Pure: tokens in (speech.numbers.spoken_tokens), tokens out. Masking keeps working on
 the words as said: a number corrected away is still masked in transcripts.
@@ -68,6 +72,8 @@ _MARKERS = {
 _FILLERS = {"äh", "ähm", "äähm", "öh", "öhm", "hm", "hmm", "ehm", "uh", "uhm", "und", "and"}
 _SPELL_JOINERS = {"wie", "like", "as", "for", "für"}  # "D wie Dora", "D for delta"
 _CLOCK = {"uhr", "oclock"}
+_FIGURES_DATE = re.compile(r"(\d{1,2})\.(\d{1,2})\.(\d{2}|\d{4})?")
+_OF = {"of"}  # inside an English date: "the 8th of October"
 _WEEKDAYS = {day for days in _DAYS_BY_LANGUAGE.values() for day in days}
 _LEAD_IN = 4  # words at most between the marker and the later group ("lieber um", "the")
 _NUMBER, _DAY, _LETTER, _MONTH, _WORD = "number", "day", "letter", "month", "word"
@@ -101,11 +107,15 @@ def meant_tokens(text: str, lang: str = "de") -> list[str]:
 def as_meant(tokens: list[str], lang: str = "de") -> list[str]:
     """`tokens` with every corrected number group replaced by its correction."""
     phrases = _PHRASES["en" if lang == "en" else "de"]
-    tokens = list(tokens)
-    if phrases.keys().isdisjoint(tokens):
+    said = list(tokens)
+    if phrases.keys().isdisjoint(said):
         # Most turns: no word that starts a marker, so nothing to correct (one look in C
         # instead of one per word; this runs on every turn).
-        return tokens
+        return said
+    # A date in figures is a group per part ("3.5.1980" -> "3.", "5.", "1980"), so that
+    # "3.5.1980, nein, 3.5.1981" corrects its year; kept whole where nothing is corrected.
+    tokens = [part for token in said for part in _date_parts(token)]
+    split = list(tokens)
     at = 0
     while at < len(tokens):
         size = _marker_at(tokens, at, phrases)
@@ -123,7 +133,15 @@ def as_meant(tokens: list[str], lang: str = "de") -> list[str]:
             at = end
         else:
             tokens, at = fixed
-    return tokens
+    return said if tokens == split else tokens
+
+
+def _date_parts(token: str) -> list[str]:
+    """ "3.5.1980" -> ["3.", "5.", "1980"], "4.12." -> ["4.", "12."]; other tokens alone."""
+    match = _FIGURES_DATE.fullmatch(token)
+    if match is None:
+        return [token]
+    return [f"{match[1]}.", f"{match[2]}.", *([match[3]] if match[3] else [])]
 
 
 def _marker_at(tokens: list[str], at: int, phrases: dict[str, list[tuple[str, ...]]]) -> int:
@@ -146,7 +164,7 @@ def _kind(token: str, lang: str) -> str | None:
         return _MONTH
     if token in LETTER_WORDS:
         return _LETTER
-    if token in _FILLERS or token in _SPELL_JOINERS:
+    if token in _FILLERS or token in _SPELL_JOINERS or (lang == "en" and token in _OF):
         return "skip"
     return None
 
@@ -202,15 +220,32 @@ def _symbols(tokens: list[str], first: int, last: int, side: str, lang: str) -> 
 def _laid_over(before: list[_Symbol], after: list[_Symbol]) -> list[_Symbol] | None:
     """`after` in the place of what it corrects in `before` (see the module's docstring)."""
     best, best_at = None, 0
+    groups = _groups(before)
+    first_group = _groups(after).get(0)
     for at in range(len(before)):
         pairs = list(zip(before[at:], after, strict=False))  # the overlap only
-        score = (sum(b.value == a.value for b, a in pairs),
+        # A group said again as long as one said before, of the same kind, replaces it
+        # whole ("neunzehnhundert, nein, zweitausendeins"): before any digits that agree.
+        whole = first_group is not None and groups.get(at) == first_group \
+            and before[at].kind == after[0].kind
+        score = (whole, sum(b.value == a.value for b, a in pairs),
                  sum(b.kind == a.kind for b, a in pairs), at)
         if best is None or score > best:
             best, best_at = score, at
-    if best is None or best[1] == 0:
+    if best is None or best[2] == 0:  # no symbol even of the same kind
         return None
     return before[:best_at] + after + before[best_at + len(after):]
+
+
+def _groups(symbols: list[_Symbol]) -> dict[int, int]:
+    """Where each group the caller said starts among `symbols`, and how many it holds."""
+    found: dict[int, int] = {}
+    start = 0
+    for at, symbol in enumerate(symbols):
+        if symbol.source != symbols[start].source:
+            start = at
+        found[start] = at - start + 1
+    return found
 
 
 def _tokens(symbols: list[_Symbol]) -> list[str]:
@@ -267,14 +302,29 @@ def _repeated(before: list[str], lead_in: list[str]) -> int:
     return len(lead_in) if same else 0
 
 
+# Words that say where the digits go in a number read back ("nein, am Ende eine sieben",
+# "die letzte Ziffer ist eine Sieben", "no, it starts with 0160"): at its end or start,
+# whatever digits are there now. One set each for all languages: a look, no loop.
+_AT_END = {"ende", "schluss", "hinten", "letzte", "letzten", "endet", "end", "ends", "ending",
+           "last", "sonunda", "son", "кінці", "закінчується", "остання", "останні", "конце",
+           "заканчивается", "последняя", "последние", "النهاية", "الأخير", "الأخيرة"}
+_AT_START = {"anfang", "vorne", "erste", "ersten", "beginnt", "start", "starts", "beginning",
+             "begins", "first", "başında", "ilk", "початку", "починається", "перша", "перші",
+             "начале", "начинается", "первая", "первые", "البداية", "الأول", "الأولى"}
+
+
 def corrected_number(read_back: str, tokens: list[str], lang: str = "de") -> str:
     """The digits of a number read back to the caller, as corrected by what they answer
-    to it ("Nein, 0171 2345679"; "nein, am Ende 568"): a whole number at least as long
-    replaces it, a shorter group is laid over it as in a correction said in one breath.
-    "" when the answer holds no digits."""
+    to it ("Nein, 0171 2345679"; "nein, 568"; "am Ende eine Sieben"): a whole number at
+    least as long replaces it, a shorter group goes where the caller says (its end or
+    start), else it is laid over it as in a correction said in one breath. "" when the
+    answer holds no digits."""
     said = "".join(token for token in tokens if token.isdigit())
     if not said or len(said) >= len(read_back):
         return said
+    placed = _placed(read_back, said, tokens)
+    if placed:
+        return placed
     return "".join(t for t in _put_right(read_back, said, lang) if t.isdigit())
 
 
@@ -285,7 +335,23 @@ def corrected_code(read_back: str, tokens: list[str], lang: str = "de") -> str:
     said = "".join(token for token in tokens if token.isdigit())
     if not said or len(said) >= sum(c.isdigit() for c in read_back):
         return ""
-    return "".join(_put_right(read_back.lower(), said, lang)).upper()
+    return (_placed(read_back, said, tokens)
+            or "".join(_put_right(read_back.lower(), said, lang)).upper())
+
+
+def _placed(read_back: str, said: str, tokens: list[str]) -> str:
+    """`read_back` with its last (or first) digits replaced by `said` where the caller's
+    words say the end (or start); "" where they say neither."""
+    words = set(tokens)
+    at_end = not _AT_END.isdisjoint(words)
+    if at_end == (not _AT_START.isdisjoint(words)):  # neither, or both: laid over instead
+        return ""
+    places = [at for at, char in enumerate(read_back) if char.isdigit()]
+    chars = list(read_back)
+    for at, digit in zip(places[-len(said):] if at_end else places[:len(said)], said,
+                         strict=True):
+        chars[at] = digit
+    return "".join(chars)
 
 
 def _put_right(read_back: str, said: str, lang: str) -> list[str]:

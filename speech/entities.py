@@ -13,7 +13,7 @@ from speech.answers import find_answer, find_command, find_site
 from speech.corrections import meant_tokens
 from speech.dates import find_date, find_part_of_day, find_time, other_weekday
 from speech.normalise import MAX_CHARS, words
-from speech.numbers import bg_number, customer_number, digit_string
+from speech.numbers import bg_number, customer_number, phone_digits
 
 BERLIN = ZoneInfo("Europe/Berlin")
 
@@ -85,7 +85,7 @@ def extract_entities(text: str, lang: str = "de", now: datetime | None = None, *
     # A bare number is what the caller keyed in by voice (a PIN, a menu choice); digits
     # that made up a date, time or identifier are not repeated as one.
     if not (customer or bg or day or said_time):
-        digits = digit_string(tokens)
+        digits = phone_digits(tokens)  # "+49 171 ...": as dialled from here
         if digits:
             found["number"] = digits
     site = find_site(canon)

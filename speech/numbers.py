@@ -197,6 +197,16 @@ _DOUBLE = re.compile(
     r"(?:[\s-]+|(?=null|eins|zwei|drei|vier|fünf|sechs|sieben|acht|neun|\d))(\S+)"
 )
 _ARTICLE = re.compile(r"\b(ein|eine|einen|einem|einer)\b(?!\s+uhr)")
+# "seven hundred, nine hundred": two groups of a phone number, which text2num runs
+# together (709 100) once the comma is gone; a lone "_" between them keeps them apart.
+_HUNDREDS = re.compile(
+    r"\b(hundred|hundert)\s+(?=(?:one|two|three|four|five|six|seven|eight|nine|eins?|zwei|"
+    r"drei|vier|fünf|sechs|sieben|acht|neun)\s+(?:hundred|hundert)\b)")
+_ZEROS = ("oh", "o")
+_PLUS_SIGN = re.compile(r"\+(?=\s*\d)")
+_PLUS = {"plus", "artı", "плюс", "زائد"}  # before a country code, said or written
+HOME_CODE = "0049"  # Germany's, dialled from Germany: the national number instead
+MIN_INTERNATIONAL = 7  # digits after "plus" that make a telephone number, not a sum
 _PUNCT = re.compile(r"[^\w.:]+|_")
 _CUSTOMER = re.compile(r"(\d{3})([a-z])(\d{6})")
 _BG = re.compile(r"(\d{5})bg(\d{7})")
@@ -205,6 +215,7 @@ _BG = re.compile(r"(\d{5})bg(\d{7})")
 def spoken_tokens(text: str, lang: str = "de") -> list[str]:
     """Lower-case tokens with number words replaced by digits ("3." for ordinals)."""
     text = unicodedata.normalize("NFKC", text[:MAX_CHARS]).casefold()
+    text = _PLUS_SIGN.sub(" plus ", text)  # "+49 171 ...": the country code stays one
     text = re.sub(r"\bo\W?clock\b", "oclock", text)
     text = _PUNCT.sub(" ", text)
     # Dots and colons only matter between or after digits ("9:30", "3.12.").
@@ -215,16 +226,19 @@ def spoken_tokens(text: str, lang: str = "de") -> list[str]:
         text = " ".join(_SWABIAN_DIGITS.get(w, w) for w in text.split())
         text = _ARTICLE.sub(r"\1_", text)
     text = _DOUBLE.sub(r"\1 \1", text)
+    text = _HUNDREDS.sub(r"\1 _ ", text)
     try:
         text = alpha2digit(text, "de" if lang == "de" else "en", threshold=0)
     except Exception:  # noqa: S110 - text2num is native code: odd input must not crash a call
         pass
     tokens = text.replace("_", "").split()
-    if lang != "de":
-        # "oh" is a zero when it stands among digits ("two oh seven").
-        tokens = [
-            "0" if t in ("oh", "o") and _near_digit(tokens, i) else t for i, t in enumerate(tokens)
-        ]
+    if lang != "de" and any(zero in tokens for zero in _ZEROS):
+        # "oh" is a zero when it stands among digits ("two oh seven"), also in a run of
+        # them ("double oh four": "oh oh 4"): right to left, then left to right.
+        for order in (range(len(tokens) - 1, -1, -1), range(len(tokens))):
+            for i in order:
+                if tokens[i] in _ZEROS and _near_digit(tokens, i):
+                    tokens[i] = "0"
     return tokens
 
 
@@ -235,6 +249,19 @@ def _near_digit(tokens: list[str], i: int) -> bool:
 def digit_string(tokens: list[str]) -> str:
     """All cardinal digits the caller said, in order, as one string ("" if none)."""
     return "".join(t for t in tokens if t.isdigit())
+
+
+def phone_digits(tokens: list[str]) -> str:
+    """`digit_string` as a number to dial from Germany: a country code after "plus" (or
+    "+") is dialled with 00, and Germany's own is left out: "+49 171 2345678" and "0049
+    171 2345678" are 01712345678, "+90 532 ..." is 0090532...."""
+    digits = digit_string(tokens)
+    first = next((at for at, token in enumerate(tokens) if token.isdigit()), 0)
+    if first and tokens[first - 1] in _PLUS and len(digits) >= MIN_INTERNATIONAL:
+        digits = "00" + digits
+    if digits.startswith(HOME_CODE) and len(digits) >= len(HOME_CODE) + MIN_INTERNATIONAL:
+        digits = "0" + digits[len(HOME_CODE):]
+    return digits
 
 
 def _symbols(tokens: list[str]) -> str:

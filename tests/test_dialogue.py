@@ -192,7 +192,7 @@ def test_callback_without_caller_id_takes_the_number_digit_by_digit():
     assert short.event == "reprompt:phone_incomplete"
     check = dialogue.step(asked.state, Heard(speech="null sieben eins fünf eins eins zwei drei",
                                              confidence=0.9))
-    assert check.actions[0].prompts[0].params == {"digits_number": "07151123"}
+    assert check.actions[0].prompts[0].params == {"phone_number": "07151123"}
     when = dialogue.step(check.state, Heard(speech="ja", confidence=0.9))
     recorded = dialogue.step(when.state, Heard(speech="egal", confidence=0.9))
     assert recorded.query.args["phone"] == "07151123"

@@ -173,7 +173,7 @@ def test_after_hours_callback_on_a_spoken_number(app, db):
     caller.say("rückruf")
     assert "Telefonnummer" in caller.hears()
     caller.say("null eins sieben eins zwei drei vier fünf sechs sieben")
-    assert "0, 1, 7, 1, 2, 3, 4, 5, 6, 7" in caller.hears()
+    assert "0, 1, 7, 1 – 2, 3, 4 – 5, 6, 7" in caller.hears()
     caller.say("ja")
     caller.say("vormittags")
     assert "am nächsten Vormittag" in caller.hears()
@@ -192,7 +192,7 @@ def test_a_message_from_a_withheld_number_asks_the_number_first_and_reaches_the_
     said = caller.hears()
     assert "Telefonnummer" in said and "[Aufnahme: Ihre Nachricht]" not in said
     caller.say("null eins sieben eins zwei drei vier fünf sechs sieben")
-    assert "0, 1, 7, 1, 2, 3, 4, 5, 6, 7" in caller.hears()
+    assert "0, 1, 7, 1 – 2, 3, 4 – 5, 6, 7" in caller.hears()
     caller.say("ja")
     said = caller.hears()
     assert "nach dem Signalton" in said and "[Aufnahme: Ihre Nachricht]" in said

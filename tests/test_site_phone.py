@@ -1,13 +1,19 @@
 """A site's telephone number asked for: the sites have no numbers of their own for
 callers, the hotline is the number. On the phone the caller hears that they have called
 the right number; in writing, where the number is on every letter from the job centre.
-A new number of the caller's own stays a change to report.
+Where the operator gave the sites' numbers (HOTLINE_SITE_NUMBERS), the site's number is
+said and written in groups. A new number of the caller's own stays a change to report.
 
 Whole conversations through the real webhooks (tests/conversation_script.py).
 """
 
 import pytest
 from conversation_script import parse, run
+from written_people import Texter
+
+import clock
+from app import create_app
+from conftest import NOW, Caller
 
 CONVERSATIONS = parse("""
 at: 2026-12-01 10:00
@@ -59,3 +65,52 @@ H! Hotline des Jobcenters
 def test_site_phone(conversation, database_target):
     result = run(conversation, database=database_target)
     assert result.passed, result.failure.describe()
+
+
+# ----------------------------------------------------------------------------- a site's number
+# Where the operator gave the sites' numbers (HOTLINE_SITE_NUMBERS: each leads to this
+# hotline), the number asked for is said and written in groups, as a listener writes it
+# down and a reader checks it.
+
+BACKNANG = "+497191123456"
+
+
+@pytest.fixture
+def numbered(app):
+    numbered = create_app({**app.config, "HOTLINE_SITE_NUMBERS": {
+        "+497151999000": "waiblingen", BACKNANG: "backnang", "+497191999999": "backnang"}})
+    clock.install(numbered, clock.Clock.at(NOW))
+    return numbered
+
+
+def test_the_number_of_a_site_is_said_in_groups(numbered):
+    caller = Caller(numbered)
+    caller.dial()
+    caller.say("Wie ist die Telefonnummer vom Jobcenter Backnang?")
+    said = caller.hears()
+    assert ("Die Geschäftsstelle Backnang erreichen Sie unter der Nummer "
+            "0, 7, 1, 9, 1 – 1, 2, 3 – 4, 5, 6. Diese Nummer führt auch zu dieser Hotline."
+            in said)
+    assert "9, 9, 9" not in said  # the site's first number only
+
+
+def test_an_english_caller_hears_the_number_of_the_site_in_groups(numbered):
+    caller = Caller(numbered)
+    caller.dial()
+    caller.say("#9")
+    caller.say("What is the phone number of the Backnang office?")
+    assert "The Backnang office's number is 0, 7, 1, 9, 1 – 1, 2, 3 – 4, 5, 6." in caller.hears()
+
+
+def test_the_number_of_a_site_is_written_in_groups(numbered):
+    said = Texter(numbered).send("tel nummer jobcenter backnang")
+    assert "Die Geschäftsstelle Backnang erreichen Sie telefonisch unter 07191 123 456." in said
+    assert "Briefen" not in said and "0, 7" not in said
+
+
+def test_a_site_without_a_number_given_is_still_reached_through_the_hotline(numbered):
+    caller = Caller(numbered)
+    caller.dial()
+    caller.say("Telefonnummer vom Jobcenter Schorndorf?")
+    assert ("Die Geschäftsstelle Schorndorf erreichen Sie telefonisch über diese Hotline."
+            in caller.hears())

@@ -100,7 +100,7 @@ def test_an_agent_answers_in_the_web_chat(app, agent):
 def test_a_callback_asked_for_in_writing_with_a_number_is_a_callback_to_that_number(app):
     texter = Texter(app)
     said = texter.send("bitte um rückruf tel 0171 2345678")
-    assert "Die Nummer ist: 01712345678. Stimmt das?" in said
+    assert "Die Nummer ist: 0171 234 56 78. Stimmt das?" in said
     assert "Sie bekommen hier eine Antwort" not in said  # no person to answer in writing
     assert "Wann dürfen wir Sie anrufen" in texter.send("ja")
     assert "Wir rufen Sie am nächsten Vormittag zurück" in texter.send("vormittags")
@@ -121,7 +121,7 @@ def test_a_callback_asked_for_in_writing_without_a_number_offers_the_senders(app
 def test_a_callback_asked_for_in_the_web_chat_asks_for_the_number(app):
     chatter = Chatter(app)
     assert "Bitte schreiben Sie die Telefonnummer" in chatter.send("Rückruf bitte")
-    assert "Die Nummer ist: 071511234567. Stimmt das?" in chatter.send("07151 1234567")
+    assert "Die Nummer ist: 07151 123 45 67. Stimmt das?" in chatter.send("07151 1234567")
     chatter.send("ja")
     assert "Wir rufen Sie am nächsten Nachmittag zurück" in chatter.send("nachmittags")
     assert rows(app, "SELECT phone FROM callbacks") == [("071511234567",)]
