@@ -100,3 +100,31 @@ def test_a_round_3_crisis_written_in_the_middle_of_a_booking_gets_the_numbers(
 def test_near_misses_of_round_3_are_neither_a_crisis_nor_a_worry(lang, words):
     assert detect_crisis(words, lang) is None
     assert detect_worry(words, lang) is None
+
+
+# Everyday sentences that share words with round 3's phrases (a sanction asked about,
+# papers that "will be the death of me", the counter on the second floor, a neck that
+# hurts): each was taken for a crisis by a first draft of those phrases.
+@pytest.mark.parametrize("lang, words", [
+    ("de", "passiert mir was wenn ich den termin verpasse"),
+    ("de", "das will ich nicht mehr"),
+    ("de", "ich weiß nicht wie ich es mache mit der kinderbetreuung"),
+    ("de", "ich habe mir überlegt wie ich es mache mit dem umzug"),
+    ("de", "ich bin hingefallen und hab mir den arm gebrochen der boden war glatt"),
+    ("en", "they will make me pay it back won't they"),
+    ("en", "the leak is on the roof does the jobcentre pay"),
+    ("en", "your letter really touched me"),
+    ("tr", "pencere kenarındayım sesim iyi geliyor mu"),
+    ("tr", "bu kesinti bana çok dokundu"),
+    ("uk", "ці папери мене на той світ зведуть"),
+    ("uk", "що робити якщо мене не буде на прийомі"),
+    ("uk", "я домагаюся виплати вже місяць"),
+    ("uk", "немає іншого виходу як подати заяву"),
+    ("ru", "эти бумаги меня на тот свет сведут"),
+    ("ru", "что делать если меня не будет на приеме"),
+    ("ru", "нет другого выхода кроме как подать заявление"),
+    ("ar", "الشباك بالطابق التاني"),
+    ("ar", "عندي وجع من رقبتي"),
+])
+def test_everyday_sentences_near_round_3_phrases_are_no_crisis(lang, words):
+    assert detect_crisis(words, lang) is None
