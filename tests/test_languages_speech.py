@@ -107,7 +107,13 @@ TUNED_SETS = {"crisis_blind_en.tsv": 2, "crisis_blind_tr.tsv": 0, "crisis_blind_
               # Written messages (SMS, web chat), 30 November 2026.
               "crisis_written_de.tsv": 0, "crisis_written_en.tsv": 0,
               "crisis_written_tr.tsv": 0, "crisis_written_uk.tsv": 0,
-              "crisis_written_ru.tsv": 0, "crisis_written_ar.tsv": 0}
+              "crisis_written_ru.tsv": 0, "crisis_written_ar.tsv": 0,
+              # Round 3 (indirect, elderly, dialect, non-native), 30 November 2026: one
+              # English line is left to the people ("i'm not gonna be around for that
+              # appointment": said of a holiday too).
+              "crisis_round3_de.tsv": 0, "crisis_round3_en.tsv": 1,
+              "crisis_round3_tr.tsv": 0, "crisis_round3_uk.tsv": 0,
+              "crisis_round3_ru.tsv": 0, "crisis_round3_ar.tsv": 0}
 
 
 @pytest.mark.parametrize("name", sorted(TUNED_SETS))
@@ -124,18 +130,19 @@ def test_every_crisis_of_the_tuned_blind_sets_is_heard_and_no_near_miss_is_one(n
 # never read while the phrases were written), as measured on 30 November 2026 after tuning.
 # They show how little expressions carry over to phrasings nobody wrote down: tuning on
 # round 2 moved sealed set 2 from 55 to 57 of 120, the written round (SMS and chat) the
-# spoken sealed sets from 149 to 157 of 264. See README, "Callers in crisis".
-SEALED_CRISES_HEARD = {"crisis_sealed_en.tsv": 16, "crisis_sealed_tr.tsv": 15,
-                       "crisis_sealed_uk.tsv": 16, "crisis_sealed_ru.tsv": 20,
-                       "crisis_sealed_ar.tsv": 14, "crisis_sealed2_en.tsv": 14,
-                       "crisis_sealed2_tr.tsv": 18, "crisis_sealed2_uk.tsv": 9,
-                       "crisis_sealed2_ru.tsv": 12, "crisis_sealed2_ar.tsv": 7,
-                       "crisis_sealed3_de.tsv": 16,
+# spoken sealed sets from 149 to 157 of 264, round 3 from 157 to 168 (the written ones
+# from 84 to 89 of 156). See README, "Callers in crisis".
+SEALED_CRISES_HEARD = {"crisis_sealed_en.tsv": 19, "crisis_sealed_tr.tsv": 17,
+                       "crisis_sealed_uk.tsv": 17, "crisis_sealed_ru.tsv": 20,
+                       "crisis_sealed_ar.tsv": 14, "crisis_sealed2_en.tsv": 15,
+                       "crisis_sealed2_tr.tsv": 18, "crisis_sealed2_uk.tsv": 10,
+                       "crisis_sealed2_ru.tsv": 13, "crisis_sealed2_ar.tsv": 7,
+                       "crisis_sealed3_de.tsv": 18,
                        # Written messages, 26 crises each: before the written round 16, 11,
                        # 14, 11, 13, 17 (82 of 156).
-                       "crisis_sealed_written_de.tsv": 16, "crisis_sealed_written_en.tsv": 12,
-                       "crisis_sealed_written_tr.tsv": 15, "crisis_sealed_written_uk.tsv": 11,
-                       "crisis_sealed_written_ru.tsv": 13, "crisis_sealed_written_ar.tsv": 17}
+                       "crisis_sealed_written_de.tsv": 16, "crisis_sealed_written_en.tsv": 14,
+                       "crisis_sealed_written_tr.tsv": 16, "crisis_sealed_written_uk.tsv": 12,
+                       "crisis_sealed_written_ru.tsv": 14, "crisis_sealed_written_ar.tsv": 17}
 
 
 @pytest.mark.parametrize("name", sorted(SEALED_CRISES_HEARD))
@@ -147,6 +154,25 @@ def test_crises_nobody_tuned_on_are_heard_as_often_as_measured(name):
     assert sum(heard != "none" for kind, heard in found if kind == "none") == 0
     assert sum(heard == kind for kind, heard in found if kind != "none") >= \
         SEALED_CRISES_HEARD[name]
+
+
+# Round 3's held-out sets (15 crises, 5 near misses each), written with round 3 by the same
+# helper and never tuned on: (crises heard, near misses taken for a crisis) after round 3.
+# Before it: 4, 4, 5, 5, 3 and 4 crises heard (25 of 90, now 28); the near misses were
+# taken for crises before too (words the tables had long before, such as "голодна").
+HELD_OUT_3 = {"crisis_heldout3_de.tsv": (6, 0), "crisis_heldout3_en.tsv": (5, 0),
+              "crisis_heldout3_tr.tsv": (5, 1), "crisis_heldout3_uk.tsv": (5, 1),
+              "crisis_heldout3_ru.tsv": (3, 1), "crisis_heldout3_ar.tsv": (4, 2)}
+
+
+@pytest.mark.parametrize("name", sorted(HELD_OUT_3))
+def test_round_3_held_out_crises_are_heard_as_often_as_measured(name):
+    lang = set_language(name)
+    rows = labelled(DATA / name)
+    found = [(kind, detect_crisis(text, lang) or "none") for kind, text in rows]
+    heard, flagged = HELD_OUT_3[name]
+    assert sum(heard_as == kind for kind, heard_as in found if kind != "none") >= heard
+    assert sum(heard_as != "none" for kind, heard_as in found if kind == "none") <= flagged
 
 
 def test_a_crisis_is_heard_before_the_caller_chose_the_language():
