@@ -61,12 +61,13 @@ WAY_WORDS = {
 
 
 def extract_entities(text: str, lang: str = "de", now: datetime | None = None, *,
-                     folded: str | None = None) -> dict:
+                     folded: str | None = None, canonical: list[str] | None = None) -> dict:
     """Everything recognisable in ``text``; keys are present only when found.
 
     ``now`` is the reference moment for relative dates (default: the current time in
     Europe/Berlin); an aware datetime is converted to Berlin time first. ``folded`` is
-    `speech.normalise.prepared(text)`, when the turn has it already.
+    `speech.normalise.prepared(text)`, when the turn has it already; ``canonical``
+    `speech.normalise.words(text, lang)` (the turn has them for the crisis check).
     """
     if not isinstance(text, str):
         text = "" if text is None else str(text)
@@ -82,7 +83,8 @@ def extract_entities(text: str, lang: str = "de", now: datetime | None = None, *
         found = {key: value for key, value in german.items()
                  if key in ("customer_number", "bg_number", "number", "site")}
         found.update(short_answers.entities(text, lang, now))
-        if asks_way(words(text, lang, folded=folded), lang):
+        if asks_way(canonical if canonical is not None else words(text, lang, folded=folded),
+                    lang):
             found["asks"] = "way"
         return found
     lang = "en" if lang == "en" else "de"

@@ -346,7 +346,8 @@ class Understanding:
         """Numbers, customer and BG numbers, date, time, part of day, site, yes/no."""
         if not self.text:
             return {}
-        return extract_entities(self.text, self.lang, self.now, folded=self.prepared)
+        return extract_entities(self.text, self.lang, self.now, folded=self.prepared,
+                                canonical=self.canonical)
 
     def get(self, name: str):
         """One entity (speech.extract_entities's keys), or None."""
