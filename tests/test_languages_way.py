@@ -1,6 +1,6 @@
 """Arabic, Russian, Turkish and Ukrainian callers asking the way, the address, about child
 benefit, a cut, or reporting a sick note, through the webhooks as they hear it; and what an
-Arabic writer reads (SMS): "write", never "say".
+Arabic, Russian or Ukrainian writer reads (SMS): "write", never "say".
 
 The utterances are the callers' own words of the kinds missed on 30 November 2026 (the
 Russian ones are new wordings, not those of the held-out set that showed the misses).
@@ -149,16 +149,23 @@ def test_a_sick_note_is_no_hospital_and_asks_no_question_about_danger(app, lang,
     assert "опасност" not in answer and "небезпец" not in answer
 
 
-# --------------------------------------------------------------- Arabic, in writing
+# ------------------------------------------------------------------------ in writing
 
-def test_an_arabic_writer_is_asked_to_write_the_date_of_birth_not_to_say_it(app):
+@pytest.mark.parametrize("first, yes, unsure, written, said", [
+    ("مرحبا، شو صار بطلبي؟", "نعم", "ما بعرف", "يرجى كتابة اليوم والشهر والسنة", "قول"),
+    ("Что с моим заявлением? Ответа всё нет", "да", "не знаю",
+     "Напишите, пожалуйста, день, месяц и год", "Назовите"),
+    ("Що з моєю заявою? Відповіді досі немає", "так", "не знаю",
+     "Напишіть, будь ласка, день, місяць і рік", "Назвіть"),
+])
+def test_a_writer_is_asked_to_write_the_date_of_birth_not_to_say_it(app, first, yes, unsure,
+                                                                     written, said):
     texter = Texter(app)
-    texter.send("مرحبا، شو صار بطلبي؟")
+    texter.send(first)
     texter.send("123D456789")
-    texter.send("نعم")
-    said = texter.send("ما بعرف")
-    assert "يرجى كتابة اليوم والشهر والسنة" in said
-    assert not any("قول" in answer for answer in texter.answers), texter.answers
+    texter.send(yes)
+    assert written in texter.send(unsure)
+    assert not any(said in answer for answer in texter.answers), texter.answers
 
 
 @pytest.mark.parametrize("first, heard", [
