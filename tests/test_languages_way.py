@@ -132,6 +132,12 @@ def test_an_arabic_letter_received_is_a_letter_not_a_wish_to_be_put_through():
     assert outcome("ar", "وصلني بموظف لو سمحت") == "agent"
 
 
+@pytest.mark.parametrize("lang, asked", [("tr", "param nerede"), ("tr", "bürgergeld nerede kaldı")])
+def test_where_the_money_is_is_no_way_there(lang, asked):
+    """"Where is my money?" asks about a payment, not for directions."""
+    assert outcome(lang, asked) == "payment_status"
+
+
 def test_made_redundant_is_not_a_cut_in_money():
     """"Меня сократили" (I was made redundant) is not "мне сократили" (they cut my money)."""
     assert outcome("ru", "меня сократили на работе") == "agentur"  # unemployment: the Agentur
