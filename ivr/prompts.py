@@ -189,7 +189,11 @@ def _say_hours(kind: str, value, lang: str, schedule: Schedule | None) -> str | 
     if kind == "site":
         site = schedule.site(value)
         if lang in spoken_words.LANGUAGES:
-            # The town keeps its German name: "відділення Backnang".
+            # One site is one office: "فرع باكنانغ", not the plural of a list of sites
+            # ("الفروع Backnang", "отделения Backnang" said of the one that "работает").
+            one = catalogue(lang).get("sites", {}).get("one")
+            if one:
+                return one.format(place=site.town(lang))
             return catalogue(lang)["prompts"]["hours_sites_some"].format(towns=site.place)
         return f"the {site.name_en}" if lang == "en" else f"{site.article} {site.name}"
     if kind == "sites":

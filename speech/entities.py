@@ -32,16 +32,42 @@ WAY_WORDS = {
     "en": re.compile(
         r"\b(where (is|are|s|can i find)|address|directions|how (do|can) i (get|find)|"
         r"how to get|get there|find (you|the office|it))\b"),
+    # The callers' other languages, in their canonical words (speech.scripts keys Cyrillic
+    # to Latin letters: "добраться" is "dobraca", "знаходиться" "znahodica").
+    # Russian: адрес, где, находится, добраться, доехать, проехать, пройти, найти,
+    # подъехать, попасть, автобус, остановка, вокзал, маршрут.
+    "ru": re.compile(
+        r"\b(adres\w*|gde|nahodi\w*|dobra\w*|dobira\w*|dober\w*|doeha\w*|doedu|proeha\w*|"
+        r"proiti|podeha\w*|popast|kak (\w+ ){0,3}naiti|avtobus\w*|ostanovk\w*|vokzal\w*|"
+        r"marshrut\w*)\b"),
+    # Ukrainian: адреса, де, знаходиться, розташований, добратися, дістатися, доїхати,
+    # проїхати, пройти, знайти, потрапити, автобус, зупинка, вокзал.
+    "uk": re.compile(
+        r"\b(adres\w*|de|znahodi\w*|roztashov\w*|dobrati\w*|distati\w*|doiha\w*|doidu|"
+        r"proiha\w*|proiti|ak (\w+ ){0,3}znaiti|potrapiti|avtobus\w*|zupink\w*|vokzal\w*|"
+        r"marshrut\w*)\b"),
+    # Turkish: adres, nerede, nasıl gelirim / giderim / ulaşırım, yol tarifi, otobüs,
+    # durak, istasyon.
+    "tr": re.compile(
+        r"\b(adres\w*|nerede\w*|nerde\w*|nasil (\w+ ){0,2}(gel|gid|git|ulas)\w*|yol tarif\w*|"
+        r"otobus\w*|durak\w*|istasyon\w*)\b"),
+    # Arabic (the article is off, alef forms are one): عنوان, وين / أين, يقع, موقع, مكان,
+    # كيف أصل / بوصل / أذهب / بروح / أجي, الطريق, باص, محطة.
+    "ar": re.compile(
+        r"(?<!\w)(عنوان\w*|وين|اين|يقع|موقع\w*|مكان\w*|كيف (\w+ ){0,2}"
+        r"(اصل|اوصل|بوصل|نوصل|اذهب|نذهب|بروح|اروح|نروح|اجي|بجي|نجي|وصل)\w*|طريق\w*|باص|"
+        r"محطه)(?!\w)"),
 }
 
 
 def extract_entities(text: str, lang: str = "de", now: datetime | None = None, *,
-                     folded: str | None = None) -> dict:
+                     folded: str | None = None, canonical: list[str] | None = None) -> dict:
     """Everything recognisable in ``text``; keys are present only when found.
 
     ``now`` is the reference moment for relative dates (default: the current time in
     Europe/Berlin); an aware datetime is converted to Berlin time first. ``folded`` is
-    `speech.normalise.prepared(text)`, when the turn has it already.
+    `speech.normalise.prepared(text)`, when the turn has it already; ``canonical``
+    `speech.normalise.words(text, lang)` (the turn has them for the crisis check).
     """
     if not isinstance(text, str):
         text = "" if text is None else str(text)
@@ -57,6 +83,9 @@ def extract_entities(text: str, lang: str = "de", now: datetime | None = None, *
         found = {key: value for key, value in german.items()
                  if key in ("customer_number", "bg_number", "number", "site")}
         found.update(short_answers.entities(text, lang, now))
+        if asks_way(canonical if canonical is not None else words(text, lang, folded=folded),
+                    lang):
+            found["asks"] = "way"
         return found
     lang = "en" if lang == "en" else "de"
     found: dict = {}
@@ -99,7 +128,8 @@ def extract_entities(text: str, lang: str = "de", now: datetime | None = None, *
 
 def asks_way(canon: list[str], lang: str = "de") -> bool:
     """Whether the caller asks the way ("Wo ist ...", "Adresse"), on the canonical words."""
-    return WAY_WORDS["en" if lang == "en" else "de"].search(" ".join(canon)) is not None
+    way_words = WAY_WORDS.get(lang) or WAY_WORDS["de"]  # "de-simple" is heard as German
+    return way_words.search(" ".join(canon)) is not None
 
 
 # "Telefonnummer vom Jobcenter Backnang?", "tel nummer jobcenter backnang", "wie erreiche

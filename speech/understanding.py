@@ -132,6 +132,26 @@ ORDINALS = {
     "vierte": 4, "vierten": 4, "viertes": 4, "vierter": 4, "fourth": 4,
     # "die letzte", "the last one": counted from the end, whatever the list's length.
     "letzte": -1, "letzten": -1, "letztes": -1, "letzter": -1, "last": -1,
+    # The callers' other languages, folded ("третий" is "третии", "üçüncü" "uecuencue"):
+    # "the third one" for a site or a topic offered as a list. Ukrainian "другий" is also
+    # "another" ("на другий день"): only the neuter "друге" (відділення) counts.
+    "первое": 1, "первыи": 1, "первая": 1, "первую": 1, "второе": 2, "второи": 2,
+    "вторая": 2, "вторую": 2, "третье": 3, "третии": 3, "третья": 3, "третью": 3,
+    "четвертое": 4, "четвертыи": 4, "четвертая": 4, "последнее": -1, "последнии": -1,
+    "перше": 1, "першии": 1, "перша": 1, "першу": 1, "друге": 2, "третє": 3, "третіи": 3,
+    "третя": 3, "третю": 3, "четверте": 4, "четвертии": 4, "останнє": -1, "останніи": -1,
+    "birinci": 1, "birincisi": 1, "ilki": 1, "ikinci": 2, "ikincisi": 2, "uecuencue": 3,
+    "uecuencuesue": 3, "doerduencue": 4, "doerduencuesue": 4, "sonuncu": -1, "sonuncusu": -1,
+    "الاول": 1, "اول": 1, "الثاني": 2, "التاني": 2, "ثاني": 2, "تاني": 2, "الثالث": 3,
+    "التالت": 3, "ثالث": 3, "تالت": 3, "الرابع": 4, "رابع": 4, "الاخير": -1,
+}
+# A number said as a word, alone (or with one more word: "три, пожалуйста"), for the
+# keys the question offers ("oder drücken Sie die Eins, die Zwei oder die Drei"). Not
+# Turkish "bir", which is "a" as often, nor Arabic واحد, which is "someone".
+NUMBER_WORDS = {
+    "два": 2, "три": 3, "четыре": 4, "чотири": 4, "iki": 2, "uec": 3, "doert": 4,
+    "اثنين": 2, "اتنين": 2, "ثلاثة": 3, "تلاتة": 3, "ثلاثه": 3, "تلاته": 3, "اربعة": 4,
+    "اربعه": 4,
 }
 # A caller correcting themselves in one breath: what follows the last of these counts
 # ("am Montag, ach nein, lieber Dienstag").
@@ -326,7 +346,8 @@ class Understanding:
         """Numbers, customer and BG numbers, date, time, part of day, site, yes/no."""
         if not self.text:
             return {}
-        return extract_entities(self.text, self.lang, self.now, folded=self.prepared)
+        return extract_entities(self.text, self.lang, self.now, folded=self.prepared,
+                                canonical=self.canonical)
 
     def get(self, name: str):
         """One entity (speech.extract_entities's keys), or None."""
@@ -426,6 +447,9 @@ class Understanding:
         digits = [token for token in self.tokens if token.isdigit()]
         if len(words) <= 3 and len(digits) == 1 and digits[0] in ("1", "2", "3", "4"):
             return int(digits[0])
+        numbers = [NUMBER_WORDS[word] for word in words if word in NUMBER_WORDS]
+        if len(words) <= 2 and len(numbers) == 1:
+            return numbers[0]
         return None
 
     @cached_property

@@ -9,6 +9,13 @@ only "hits" were the out-of-scope rows: 8-14%). Measured on 2026-11-29:
     dev        uk 100%  ru 100%  tr 100%  ar 100%   (48-50 utterances each)
     held-out   uk 88.9% ru 83.3% tr 94.4% ar 94.4%  (18 each), emergency recall 100%
     language   dev 48/48, held-out 13/16
+
+On 30 November 2026 (lang33) the dev sets grew by 19-21 utterances each (the way there,
+the address, child benefit, a cut, a letter, an appointment, ill, a person: before that
+day's change 65-66 of 69 right) and a second held-out set of 16 each was written before
+the change and scored once at its end: ar 12 -> 15, ru 12 -> 14, tr 12 -> 15, uk 13 -> 15.
+The first held-out sets, not read: ru 15 -> 18, tr 17 -> 18, uk 16 -> 17, ar 18 of 18.
+What the callers of those sets get (the way, the Familienkasse, ...): tests/test_languages_way.py.
 """
 
 from pathlib import Path
@@ -23,7 +30,9 @@ DATA = Path(__file__).parent / "data"
 OFFERED = ("de", "en", "uk", "ru", "tr", "ar", "de-simple")
 
 # Floors a little under the measured figures: a change that loses a caller fails here.
-HELD_OUT_FLOORS = {"uk": 0.85, "ru": 0.8, "tr": 0.9, "ar": 0.9}
+HELD_OUT_FLOORS = {"uk": 0.85, "ru": 0.9, "tr": 0.9, "ar": 0.9}
+# The second held-out sets (16 each, no emergencies): right answers, one under the measured.
+HELD_OUT2_FLOORS = {"uk": 14, "ru": 13, "tr": 14, "ar": 14}
 
 
 def labelled(path):
@@ -47,6 +56,14 @@ def test_held_out_callers_are_understood(lang):
     report = evaluate(rows, lang)
     assert report["accuracy"] >= HELD_OUT_FLOORS[lang], report["errors"]
     assert report["per_intent"]["emergency"]["recall"] == 1.0
+
+
+@pytest.mark.parametrize("lang", ["uk", "ru", "tr", "ar"])
+def test_second_held_out_callers_are_understood(lang):
+    rows = read_labelled(EVALUATION / f"intents_heldout2_{lang}.tsv")
+    assert len(rows) == 16
+    report = evaluate(rows, lang)
+    assert round(report["accuracy"] * len(rows)) >= HELD_OUT2_FLOORS[lang]  # counts only
 
 
 @pytest.mark.parametrize("lang, text, intent", [
