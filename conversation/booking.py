@@ -333,7 +333,15 @@ def topic(t: Talk) -> Reply:
     by_number = chosen is None and t.words.ordinal is not None
     if by_number:
         chosen = by_ordinal(TOPIC_KEYS, t.words.ordinal)  # "das Erste": said back, to be sure
-    return _answered(t, "topic", chosen, confirm=by_number)
+    reply = _answered(t, "topic", chosen, confirm=by_number)
+    booking = t.state.booking
+    if (isinstance(reply, Failed) and t.words.answer == "yes" and booking is not None
+            and not booking.get("topic_yes")):
+        # A bare "ja" to "Worum geht es?": ready to say it, no wrong answer. The question
+        # once more without "nicht verstanden" (a second "ja" counts as a failed turn).
+        booking["topic_yes"] = True
+        return ask(t.state, [say("ask_topic")], "menu", "ask:topic:yes", step="book_topic")
+    return reply
 
 
 def site(t: Talk) -> Reply:
@@ -452,6 +460,8 @@ def offer(t: Talk) -> Reply:
 
 # Requests that are not another way of saying something about this booking.
 NOT_A_SWITCH = {"book_appointment", "out_of_scope", "agent", "emergency"}
+# Cancelling or moving: at the booking code question, the request the caller is in.
+CHANGES = {"cancel_appointment", "reschedule_appointment"}
 
 
 def _dropped(t: Talk) -> Reply | None:
@@ -611,10 +621,18 @@ def find_code(t: Talk) -> Reply:
     code = _booking_code(words.entities) or _booking_code({"number": words.digits})
     if code:
         return query(t.state, "find_booking", {"code": code}, "find_booking")
+    other = _other_request(t)
+    if other is not None and other not in CHANGES:
+        # "Wo ist mein Geld?": a matter of its own, clearly heard, not a question where
+        # the code is written. The appointment is offered again when it is done.
+        t.state.later = {"intent": t.state.intent, "text": ""}
+        return Switch(other, words, t.recognition)
     if words.asks_where_written:
         # "Weiß ich nicht, wo steht die?": where it is written, then on as without it.
         turn = _by_phone(t.state, words.entities)
-        return dataclasses.replace(turn, actions=(say("code_where"), *turn.actions))
+        # The SMS that confirmed it reached only a mobile; on a landline it was said.
+        where = say("code_where" if t.state.mobile else "code_where_said")
+        return dataclasses.replace(turn, actions=(where, *turn.actions))
     if words.answer == "no" or words.dont_know:
         return _by_phone(t.state, words.entities)
     if words.get("number") or words.digits:

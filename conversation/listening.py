@@ -189,7 +189,12 @@ def request(t: Talk) -> Reply:
             # "Ich brauch nen Termin und wann kommt mein Geld": two requests, not one of
             # two. The first said is taken up now, the other when it is done.
             (first, first_words), (then, then_words) = both
-            turn = handle(t, first, first_words.recognition, first_words)
+            details = first_words
+            if first == "book_appointment" and not first_words.topic and t.words.topic:
+                # "Einen Termin, und wann kommt mein Geld?": the money is what the
+                # appointment is about, not asked for again (and still offered later).
+                details = t.words
+            turn = handle(t, first, first_words.recognition, details)
             turn.state.later = {"intent": then, "text": then_words.text}
             return turn
         if second != "out_of_scope" and not is_referral(second):
