@@ -97,6 +97,12 @@ def handle(t: Talk, intent: str, recognition: speech.Recognition | None = None,
     """Start on `intent`; `words` are the caller's words whose details count (a site, a
     day), None when there are none."""
     state = t.state
+    if (state.step == "clarify" and intent in state.candidates and state.later is None
+            and not state.answered_here):
+        # "Wann haben Sie offen und welche Unterlagen brauche ich?": the one chosen is
+        # taken up, and the other, asked in words of its own, offered when it is done.
+        # (In writing both are answered at once: ivr.written.)
+        state.later = _other_of_two(t, intent)
     # "Mitarbeiter" during an identity check keeps the status request, so the agent
     # is chosen (and told) by it.
     keep = (intent == "agent" and state.step in identity.IDENTITY_STEPS
@@ -115,6 +121,7 @@ def handle(t: Talk, intent: str, recognition: speech.Recognition | None = None,
         # agents, never to a caseworker; said first, so that nobody waits for her.
         named = (words or t.words).caseworker
         before = [Say("caseworker_not_here", {"person_caseworker": named})] if named else []
+        _note_second(t, intent)
         turn = transfer(state, "agent:requested", "handover", before=before)
     elif intent == "emergency":
         state.emergency = True
@@ -139,13 +146,40 @@ def handle(t: Talk, intent: str, recognition: speech.Recognition | None = None,
         turn = matters.refer(state, t.rules.referrals.for_intent(intent))
     elif intent in ONLINE_FIRST:
         # Can be done online: say so in one sentence, then a person helps all the same.
+        _note_second(t, intent)
         turn = transfer(state, f"agent:{intent}", "handover", before=[Say(f"online_{intent}")])
     elif intent == "opening_hours":
         turn = way.opening_hours(t, words)
     else:
         # Not built yet: say so honestly and hand over rather than pretend.
+        _note_second(t, intent)
         turn = transfer(state, f"agent:{intent}", "handover", before=[Say("not_yet")])
     return _with(turn, recognition)
+
+
+# What a second request said with a hand-over is not: the hand-over itself, or nothing.
+NOT_SECOND = {"agent", "out_of_scope", "emergency"}
+
+
+def _note_second(t: Talk, intent: str) -> None:
+    """A person takes over: a second request in the same words ("Mitarbeiter bitte, und
+    ich hab eine neue Adresse") is kept as `later`, which the agent's screen shows, so
+    that it is not lost. Only on a hand-over's turn: its cost is not every turn's."""
+    state = t.state
+    if state.later is not None or not t.words.text:
+        return
+    parts = [part.strip() for part in BETWEEN_REQUESTS.split(t.words.text)]
+    if len([part for part in parts if part]) < 2:
+        return
+    for part in parts:
+        if not part or ABOUT_THE_FIRST.match(part):
+            continue
+        words = t.about(part)
+        recognition = words.recognition
+        if (recognition is not None and recognition.confident and not recognition.ambiguous
+                and recognition.intent not in NOT_SECOND and recognition.intent != intent):
+            state.later = {"intent": recognition.intent, "text": words.text}
+            return
 
 
 def request(t: Talk) -> Reply:
@@ -312,11 +346,18 @@ def _two_requests(t: Talk, candidates: list[str]):
     said; None unless each is asked in a part of its own and both are done here with
     questions (a booking, a status). One answered at once is asked apart on the phone and
     answered with the other in writing; one a person takes over would leave the other
-    untaken ("ich suche Arbeit und habe einen Antrag gestellt" is asked which it is)."""
+    untaken ("ich suche Arbeit und habe einen Antrag gestellt" is asked which it is, and
+    the other is offered after it: `_other_of_two`)."""
     if not all(c in BOOKING_INTENTS or c in identity.STATUS_INTENTS for c in candidates):
         return None
+    found = _requests_in(t, t.words.text, candidates)
+    return list(found.items()) if len(found) == 2 else None
+
+
+def _requests_in(t: Talk, text: str, candidates: list[str]) -> dict[str, Understanding]:
+    """Which of `candidates` the parts of `text` ask, each clearly in a part of its own."""
     found: dict[str, Understanding] = {}
-    for part in BETWEEN_REQUESTS.split(t.words.text or ""):
+    for part in BETWEEN_REQUESTS.split(text or ""):
         if not part.strip() or ABOUT_THE_FIRST.match(part.strip()):
             continue
         words = t.about(part.strip())
@@ -324,7 +365,20 @@ def _two_requests(t: Talk, candidates: list[str]):
         if (recognition is not None and recognition.confident and not recognition.ambiguous
                 and recognition.intent in candidates):
             found.setdefault(recognition.intent, words)
-    return list(found.items()) if len(found) == 2 else None
+    return found
+
+
+def _other_of_two(t: Talk, chosen: str) -> dict | None:
+    """The other of the two requests asked about ("A oder B?"), as `later`, when the
+    caller asked both, each in words of its own; None when it was one or the other."""
+    candidates = t.state.candidates
+    if len(candidates) != 2 or not t.state.request_text:
+        return None
+    found = _requests_in(t, t.state.request_text, candidates)
+    if len(found) != 2:
+        return None
+    other = next(c for c in candidates if c != chosen)
+    return {"intent": other, "text": found[other].text}
 
 
 def more(t: Talk) -> Reply:
