@@ -71,6 +71,13 @@ TOPIC_KEYS = {"1": "geldleistungen", "2": "arbeitsvermittlung", "3": "berufsbera
 SITE_KEYS = {"1": "waiblingen", "2": "backnang", "3": "schorndorf"}
 
 
+# A booking looked for: to cancel it, to move it, or to say when it is (a caller who
+# forgot: "Wann war mein Termin nochmal?", `Understanding.asks_when_booked`).
+LOOK_UP = "booking_lookup"
+CHANGE_MODES = {"cancel_appointment": "cancel", "reschedule_appointment": "reschedule",
+                LOOK_UP: "look"}
+
+
 def by_ordinal(keys: dict, ordinal: int | None) -> str | None:
     """The option an ordinal picks among those offered by key ("die letzte" is the last)."""
     if ordinal is None:
@@ -105,7 +112,7 @@ def start(t: Talk, intent: str, words: Understanding | None) -> Turn:
         noted = {key: state.booking[key] for key in ("wish", "site", "topic")
                  if state.booking[key]}
         return next_question(state, t.heard.now, noted=noted, before=_other_office(t))
-    state.booking = {"mode": "cancel" if intent == "cancel_appointment" else "reschedule",
+    state.booking = {"mode": CHANGE_MODES[intent],
                      "declined": [],
                      # The booking found is said as "heute" or "morgen" when it is.
                      "today": t.heard.now.date().isoformat()}
@@ -120,6 +127,9 @@ def start(t: Talk, intent: str, words: Understanding | None) -> Turn:
     code = _booking_code(said.entities if said else {})
     if code:
         return query(state, "find_booking", {"code": code}, "find_booking")
+    if intent == LOOK_UP and state.caller_id:
+        # Who forgot when the appointment is has seldom kept its code: by the number.
+        return _by_phone(state, {})
     return ask(state, [say("ask_code")], "code", "ask:code", step="find_code")
 
 
@@ -909,6 +919,11 @@ def _after_sms(state: CallState, event: str, before=()) -> Turn:
 def _found(state: CallState, found: dict, confirmed: bool) -> Turn:
     booking = state.booking
     booking["found"] = found
+    if confirmed and booking["mode"] == "look":
+        # When it is was all the caller asked; found by the number, it was said already.
+        achieve(state, "answered")
+        told = [] if booking.get("searched_phone") else [_when("found", found, booking)]
+        return anything_else(state, "found:look", before=told)
     if not confirmed:
         # Found by caller id: make sure it is theirs before saying more (and that it is
         # not on the day they named, if it is not).

@@ -129,7 +129,7 @@ def handle(t: Talk, intent: str, recognition: speech.Recognition | None = None,
     elif intent in ANSWERED_BY_PROMPT:
         achieve(state, "answered")
         turn = anything_else(state, f"answered:{intent}", before=[Say(intent)])
-    elif intent in BOOKING_INTENTS:
+    elif intent in BOOKING_INTENTS or intent == booking.LOOK_UP:
         turn = booking.start(t, intent, words)
     elif matters.is_cut(intent, words, state.lang):
         # Less money, and why: the status cannot say, a person can (before the check).
@@ -194,6 +194,9 @@ def request(t: Talk) -> Reply:
         # named to speak with, in any language, is a person now (who says she cannot be
         # reached here), not a new appointment or a question whether it is one.
         return handle(t, "agent", recognition, t.words)
+    if t.words.asks_when_booked:
+        # "Wann war mein Termin nochmal?": the booking the caller has, found and said.
+        return handle(t, booking.LOOK_UP, recognition, t.words)
     if t.words.asks_phone and not t.words.asks_way:
         # "Telefonnummer vom Jobcenter Backnang?": not a new number of the caller's.
         return way.phone_number(t)
@@ -507,9 +510,10 @@ def command(t: Talk) -> Reply | None:
     asked = _language_asked(t)
     if asked is not None:
         return asked
-    if said == "repeat" and not words.asks_way and not (
+    if said == "repeat" and not words.asks_way and not words.asks_when_booked and not (
             state.step == "message_empty" and handover.TRY_AGAIN.search(words.folded)):
-        # "Wo ist das nochmal?", "where is it again?" ask the way, not for a repeat.
+        # "Wo ist das nochmal?", "where is it again?" ask the way, "wann war mein Termin
+        # nochmal?" when the caller's appointment is: not for a repeat.
         return repeat(state)
     if said == "goodbye":
         return goodbye(state, "goodbye")

@@ -59,6 +59,14 @@ DONT_KNOW = re.compile(
     r"finde (ich )?(sie |die )?nicht|nicht (da|dabei|zur hand)|keine (buchungs)?nummer|"
     r"vergessen|verloren|don ?t (know|have)|no idea|lost)\b")
 
+# "Wann ist mein Termin?", "Ich hab meinen Termin vergessen, wann war der nochmal?": when
+# the appointment the caller has is, not a new one ("wann ist der nächste freie Termin?").
+# Read in the folded words, beside the word "termin" (or "appointment").
+WHEN_BOOKED = re.compile(r"\b(wann|um wie ?viel uhr|an welchem tag) (ist|war|hab|habe|hatte)\b"
+                         r"|\bwhen (is|was) my appointment\b")
+WHEN_BOOKED_NOT = re.compile(r"\b(frei\w*|naechst\w*|bekomm\w*|krieg\w*|neu\w*|moeglich|"
+                             r"next|free|new)\b")
+
 # "Wo steht die?", "Where do I find it?": the caller asks where something asked for (a
 # booking code) is written. Read in the folded words and in the words as said (folding
 # takes the marks off Cyrillic and Arabic letters: "його" is "иого" folded).
@@ -341,6 +349,14 @@ class Understanding:
         if not self.text:
             return False
         return asks_way(self.canonical, self.lang)
+
+    @cached_property
+    def asks_when_booked(self) -> bool:
+        """"Wann war mein Termin nochmal?": when the caller's own appointment is."""
+        folded = self.folded
+        return (("termin" in folded or "appointment" in folded)
+                and WHEN_BOOKED.search(folded) is not None
+                and WHEN_BOOKED_NOT.search(folded) is None)
 
     @cached_property
     def asks_phone(self) -> bool:

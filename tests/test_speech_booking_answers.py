@@ -58,3 +58,16 @@ def test_work_that_does_not_work_is_no_job_search():
     assert understood("that doesn't work either", "en").topic is None
     assert understood("ob mein Antrag bearbeitet ist").topic != "arbeitsvermittlung"
     assert understood("I am looking for work", "en").topic == "arbeitsvermittlung"
+
+
+@pytest.mark.parametrize("text, lang, asks", [
+    ("Ich hab meinen Termin vergessen, wann war der nochmal?", "de", True),
+    ("Wann ist mein Termin?", "de", True),
+    ("Um wie viel Uhr hab ich den Termin morgen?", "de", True),
+    ("When is my appointment?", "en", True),
+    ("Wann ist der nächste freie Termin?", "de", False),
+    ("Wann kann ich einen neuen Termin bekommen?", "de", False),
+    ("Wann haben Sie heute offen?", "de", False),
+])
+def test_when_the_callers_own_appointment_is(text, lang, asks):
+    assert understood(text, lang).asks_when_booked is asks
