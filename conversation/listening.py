@@ -204,6 +204,12 @@ def request(t: Talk) -> Reply:
         # "Wo ist das?": the way there, to the site named or last talked about.
         return handle(t, "opening_hours", recognition, t.words)
     if recognition.intent == "out_of_scope":
+        if (t.words.asks_right_place and state.intent is None
+                and not any(key == "right_place" for key, *_ in state.last_ask)):
+            # "Bin ich hier richtig beim Arbeitsamt?": yes, this is the job centre; and
+            # what about (no failed turn: the caller asked something plain).
+            return _with(ask(state, [Say("right_place")], "request", "request:right_place",
+                             step="listen"), recognition)
         if t.words.declines_appointment:
             # "Ich brauche keinen Termin, nur eine Auskunft": understood, only not yet
             # what about; asked openly, as after a "no" to "Es geht um ..., richtig?".

@@ -67,6 +67,14 @@ WHEN_BOOKED = re.compile(r"\b(wann|um wie ?viel uhr|an welchem tag) (ist|war|hab
 WHEN_BOOKED_NOT = re.compile(r"\b(frei\w*|naechst\w*|bekomm\w*|krieg\w*|neu\w*|moeglich|"
                              r"next|free|new)\b")
 
+# "Bin ich hier richtig beim Arbeitsamt?", "Is this the job centre?": whether the caller
+# reached the right office (on the folded words).
+RIGHT_PLACE = re.compile(
+    r"\b(bin ich (hier |da |bei ihnen )?(richtig|korrekt)|richtig verbunden|"
+    r"(ist|sind) (das|hier|sie) (hier )?(das |die |der )?(jobcenter|arbeitsamt|amt|agentur|"
+    r"arbeitsagentur)( rems murr| hier| in \w+)?$|am i (in the right place|right here)|"
+    r"is this the job ?cent(er|re))\b")
+
 # "Wo steht die?", "Where do I find it?": the caller asks where something asked for (a
 # booking code) is written. Read in the folded words and in the words as said (folding
 # takes the marks off Cyrillic and Arabic letters: "його" is "иого" folded).
@@ -357,6 +365,11 @@ class Understanding:
         return (("termin" in folded or "appointment" in folded)
                 and WHEN_BOOKED.search(folded) is not None
                 and WHEN_BOOKED_NOT.search(folded) is None)
+
+    @cached_property
+    def asks_right_place(self) -> bool:
+        """"Bin ich hier richtig?": whether this is the office the caller meant to call."""
+        return bool(self.text) and RIGHT_PLACE.search(self.folded) is not None
 
     @cached_property
     def asks_phone(self) -> bool:

@@ -71,3 +71,14 @@ def test_work_that_does_not_work_is_no_job_search():
 ])
 def test_when_the_callers_own_appointment_is(text, lang, asks):
     assert understood(text, lang).asks_when_booked is asks
+
+
+@pytest.mark.parametrize("text, lang, asks", [
+    ("Bin ich hier richtig beim Arbeitsamt?", "de", True),
+    ("Hallo, ist das hier das Jobcenter?", "de", True),
+    ("Is this the job centre?", "en", True),
+    ("Ich bin hier richtig verzweifelt", "de", False),
+    ("Ist das Jobcenter heute offen?", "de", False),
+])
+def test_whether_this_is_the_office_the_caller_meant(text, lang, asks):
+    assert understood(text, lang).asks_right_place is asks
