@@ -126,9 +126,12 @@ URGENCY = re.compile(r"\b(?:ist |es isch |es ist |sehr |ganz )?"
                      r"(?:dringend|eilig|sofort|urgent|asap)\b", re.IGNORECASE)
 
 # An upset caller's complaint about getting through ("ich versuch seit Wochen jemanden zu
-# erreichen", "nobody ever picks up"): said beside the request, not the request itself.
+# erreichen", "nobody ever picks up"), or an apology for their German ("mein Deutsch
+# nicht so gut", whose "nicht" is no cancelling): said beside the request, not the
+# request itself.
 COMPLAINT = re.compile(
     r"\b(?:seit (?:tagen|wochen|monaten|stunden)|nicht durch|niemand geht|keiner geht|"
+    r"deutsch (?:ist )?nicht (?:so |sehr )?gut|nicht (?:so |sehr )?gut deutsch|"
     r"zumutung|frechheit|\w*mal angerufen|nobody|no one|trying to reach|get through|"
     r"(?:called|rung|phoned|tried) [\w' ]*(?:times|days|weeks|months|ages)|"
     r"for (?:days|weeks|months|ages))\b", re.IGNORECASE)

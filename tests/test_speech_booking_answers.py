@@ -82,3 +82,13 @@ def test_when_the_callers_own_appointment_is(text, lang, asks):
 ])
 def test_whether_this_is_the_office_the_caller_meant(text, lang, asks):
     assert understood(text, lang).asks_right_place is asks
+
+
+@pytest.mark.parametrize("text, intent", [
+    ("Merhaba, ich brauche Termin, mein Deutsch nicht so gut", "book_appointment"),
+    ("Ich spreche nicht so gut Deutsch, ich muss meinen Termin absagen", "cancel_appointment"),
+])
+def test_an_apology_for_ones_german_is_no_cancelling(text, intent):
+    import speech
+
+    assert Understanding(text, "de", NOW, recognise=speech.recognise).recognition.intent == intent
