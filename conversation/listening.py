@@ -532,12 +532,26 @@ def _language_asked(t: Talk) -> Turn | None:
     if asked is None or asked == state.lang:
         return None
     if asked in t.rules.languages:
-        return switch_language(t, asked)
+        return _switched_with_request(t, asked)
     if state.step not in OPEN_STEPS:
         return None  # an answer to a question of its own ("nein, auf Deutsch")
     if asked == speech.CHOOSE:
         return language_menu(t) if t.rules.other_languages(state.lang) else None
     return interpreter(t, None if asked == speech.INTERPRETER else asked)
+
+
+def _switched_with_request(t: Talk, lang: str) -> Turn:
+    """"Do you speak English? I need help with my application": the language, and the
+    request said with it, taken up at once in that language (as at its question)."""
+    turn = switch_language(t, lang)
+    if lang in t.rules.keypad_only or t.state.intent is not None:
+        return turn
+    words = t.rules.understand(t.words.text, lang, t.heard.now, "")
+    recognition = words.recognition
+    if recognition is None or recognition.intent in ("out_of_scope", "agent"):
+        return turn
+    reply = request(dataclasses.replace(t, state=turn.state, words=words))
+    return reply if isinstance(reply, Turn) else turn
 
 
 def switch_language(t: Talk, lang: str) -> Turn:

@@ -147,3 +147,19 @@ def test_the_money_asked_with_a_booking_that_ends_with_a_person_is_on_the_agents
     assert "Ich verbinde Sie" in caller.hears()
     current = _current_call_on_annas_screen(app)
     assert current["also_asked"] == "Zahlung / Geldeingang"
+
+
+def test_a_language_asked_for_with_a_request_takes_up_the_request_in_that_language(app):
+    caller = Caller(app)
+    caller.dial()
+    caller.say("Hello, do you speak English? I need an appointment in Backnang")
+    said = caller.hears()
+    assert "in Backnang" in said and "What is the appointment about?" in said
+    assert "How can I help you?" not in said
+
+
+def test_a_language_asked_for_alone_asks_what_the_caller_needs(app):
+    caller = Caller(app)
+    caller.dial()
+    caller.say("English please")
+    assert "How can I help you?" in caller.hears()
