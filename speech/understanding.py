@@ -47,7 +47,11 @@ TOPIC_WORDS = {
 SACHBEARBEITER = re.compile(r"sachbearbeit\w*")
 # "Ein Termin beim Jobcenter", "beim Arbeitsamt": the office named, not a job looked for.
 OFFICE = re.compile(r"\w*(?:jobcent\w*|job cent\w*|arbeitsamt\w*|arbeitsagentur\w*|"
-                    r"agentur fuer arbeit)")
+                    r"agentur fuer arbeit|geschaeftsstelle\w*)")
+# "Einen Antrag stellen", "mich vorstellen", "bestellen": the verb, no post ("Stelle")
+# looked for.
+NO_POST = re.compile(r"\b((?:antrag|antraege|antraegen|frage|fragen)(?: \w+)?) stell\w*|"
+                     r"\w*(?:vor|be|fest|dar|her|zu|ab|aus)stell(?!ungsgespr)\w*")
 # "Ob mein Antrag bearbeitet ist": being dealt with, no work to look for.
 BEARBEITET = re.compile(r"\w*bearbeit\w*")
 # "That doesn't work either": "work" as a verb about the offer, not the job search.
@@ -178,6 +182,8 @@ def topic_from(text: str, folded: str | None = None) -> str | None:
     # job search.
     folded = WORKS.sub(" ", SACHBEARBEITER.sub("geld", fold(text) if folded is None else folded))
     folded = OFFICE.sub(" ", BEARBEITET.sub(" ", folded))
+    if "stell" in folded:
+        folded = NO_POST.sub(lambda found: f" {found.group(1) or ''} ", folded)
     for topic, words in TOPIC_WORDS.items():
         if any(word in folded for word in words):
             return topic
