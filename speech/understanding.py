@@ -51,7 +51,7 @@ OFFICE = re.compile(r"\w*(?:jobcent\w*|job cent\w*|arbeitsamt\w*|arbeitsagentur\
 # "Einen Antrag stellen", "mich vorstellen", "bestellen": the verb, no post ("Stelle")
 # looked for.
 NO_POST = re.compile(r"\b((?:antrag|antraege|antraegen|frage|fragen)(?: \w+)?) stell\w*|"
-                     r"\w*(?:vor|be|fest|dar|her|zu|ab|aus)stell(?!ungsgespr)\w*")
+                     r"\w*(?:vor|be|fest|dar|her|zu|ab|aus)stell\w*")
 # "Ob mein Antrag bearbeitet ist": being dealt with, no work to look for.
 BEARBEITET = re.compile(r"\w*bearbeit\w*")
 # "That doesn't work either": "work" as a verb about the offer, not the job search.
