@@ -55,7 +55,17 @@ from speech.names import about_appointment
 from speech.understanding import Understanding
 
 from .actions import Say, say
-from .replies import Failed, Reply, Switch, Talk, anything_else, ask, query, transfer
+from .replies import (
+    Failed,
+    Reply,
+    Switch,
+    Talk,
+    anything_else,
+    ask,
+    asked_before,
+    query,
+    transfer,
+)
 from .state import CallState, Turn, achieve
 
 REFUSALS = 2  # offers refused before the caller is asked what suits them
@@ -325,6 +335,12 @@ def _answered(t: Talk, asked: str, chosen: str | None, confirm: bool = False) ->
         if asked == "wish":
             booking["declined"] = []
     changed = fill(t)
+    if chosen is None and not changed and t.words.answer == "yes" and not booking.get("yes"):
+        # A bare "ja" to "Worum geht es?", "Wann passt es Ihnen?": ready to say it, no
+        # wrong answer. The question once more, without "nicht verstanden" (once a booking:
+        # a second "ja" counts as a failed turn).
+        booking["yes"] = True
+        return ask(t.state, asked_before(t.state)[-1:], t.state.last_expect, f"ask:{asked}:yes")
     if chosen is None and not changed:
         return Failed("when_not_understood" if asked == "wish" else "not_understood")
     noted = {key: value for key, value in changed.items()
@@ -343,15 +359,7 @@ def topic(t: Talk) -> Reply:
     by_number = chosen is None and t.words.ordinal is not None
     if by_number:
         chosen = by_ordinal(TOPIC_KEYS, t.words.ordinal)  # "das Erste": said back, to be sure
-    reply = _answered(t, "topic", chosen, confirm=by_number)
-    booking = t.state.booking
-    if (isinstance(reply, Failed) and t.words.answer == "yes" and booking is not None
-            and not booking.get("topic_yes")):
-        # A bare "ja" to "Worum geht es?": ready to say it, no wrong answer. The question
-        # once more without "nicht verstanden" (a second "ja" counts as a failed turn).
-        booking["topic_yes"] = True
-        return ask(t.state, [say("ask_topic")], "menu", "ask:topic:yes", step="book_topic")
-    return reply
+    return _answered(t, "topic", chosen, confirm=by_number)
 
 
 def site(t: Talk) -> Reply:

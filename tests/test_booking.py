@@ -582,3 +582,14 @@ def test_a_new_question_instead_of_yes_to_a_weak_booking_request_is_that_questio
     caller.say("wann kommt mein Geld")
     said = caller.hears()
     assert "Termin" not in said and "Geschäftsstelle" not in said  # no booking
+
+
+def test_a_bare_yes_to_a_booking_question_gets_the_question_again_without_an_apology(app):
+    caller = book(app, "Ich möchte einen Termin in Waiblingen wegen Berufsberatung", "ja")
+    said = caller.hears()
+    assert said.startswith("Wann passt es Ihnen?")
+    assert "nicht verstanden" not in said
+    caller.say("ja")  # once is ready to answer; twice is no answer
+    assert "nicht verstanden" in caller.hears()
+    caller.say("so bald wie möglich")
+    assert "Ich kann Ihnen anbieten" in caller.hears()
