@@ -6,6 +6,9 @@ runs it (ivr.effects) and hands the result back to the handler in `RESULTS`.
     step            caller does                       hotline does                   next step
     --------------  --------------------------------  -----------------------------  -------------
     book_topic      Geld / Arbeit / Beruf / arbeitslos (topic known)                 book_site ...
+    book_topic,     a bare "ja" (ready to answer)     the question alone again, once (the same)
+    book_site,
+    book_when
     book_site       Waiblingen / Backnang / Schorndorf (site known)                  book_when ...
     book_when       "nächsten Dienstag vormittags"    looks for the nearest slot     book_offer
                     (a day gone by)                   "Der 30. November ist schon vorbei."
@@ -21,8 +24,14 @@ runs it (ivr.effects) and hands the result back to the handler in `RESULTS`.
                                                       the code: by the caller's
                                                       number, on the day named)
     find_code       "ja" (they have it)               asks for its digits            find_code
-    find_code       "wo steht die?"                   where it is written (the SMS), confirm_...
+    find_code       "wo steht die?"                   where it is written (the SMS;  confirm_...
+                                                      a landline: said at booking),
                                                       then as without it
+    find_code       a request of its own, clear       takes it up; the cancel or     (as listen)
+                    ("Wo ist mein Geld?")             move is offered after it
+    (a request)     "Wann war mein Termin nochmal?"   looks it up by the caller's    confirm_find
+                                                      number (else asks the code)
+    confirm_find    yes (looking it up)               that was the answer            anything_else
     confirm_find    yes / no                          (found by caller id) is it yours?
                                                       (moving: yes asks the new time) book_when
                                                       no: the number's next booking  confirm_find
