@@ -648,7 +648,8 @@ def find_code(t: Talk) -> Reply:
     code = _booking_code(words.entities) or _booking_code({"number": words.digits})
     if code:
         return query(t.state, "find_booking", {"code": code}, "find_booking")
-    other = _other_request(t)
+    without = words.answer == "no" or words.dont_know  # "weiß ich nicht mehr, war krank"
+    other = None if without else _other_request(t)
     if other is not None and other not in CHANGES:
         # "Wo ist mein Geld?": a matter of its own, clearly heard, not a question where
         # the code is written. The appointment is offered again when it is done.
@@ -660,7 +661,7 @@ def find_code(t: Talk) -> Reply:
         # The SMS that confirmed it reached only a mobile; on a landline it was said.
         where = say("code_where" if t.state.mobile else "code_where_said")
         return dataclasses.replace(turn, actions=(where, *turn.actions))
-    if words.answer == "no" or words.dont_know:
+    if without:
         return _by_phone(t.state, words.entities)
     if words.get("number") or words.digits:
         return Failed("code_incomplete")
