@@ -194,8 +194,10 @@ def request(t: Talk) -> Reply:
         # named to speak with, in any language, is a person now (who says she cannot be
         # reached here), not a new appointment or a question whether it is one.
         return handle(t, "agent", recognition, t.words)
-    if t.words.asks_when_booked:
-        # "Wann war mein Termin nochmal?": the booking the caller has, found and said.
+    if t.words.asks_when_booked and not (recognition.confident
+                                         and recognition.intent in booking.CHANGES):
+        # "Wann war mein Termin nochmal?": the booking the caller has, found and said
+        # (to cancel or move it, that is asked for: "absagen, wann war der nochmal?").
         return handle(t, booking.LOOK_UP, recognition, t.words)
     if t.words.asks_phone and not t.words.asks_way:
         # "Telefonnummer vom Jobcenter Backnang?": not a new number of the caller's.

@@ -618,3 +618,8 @@ def test_where_the_booking_code_is_written_depends_on_what_reached_the_caller(ap
     assert where in said
     if number == LANDLINE:
         assert "SMS" not in said
+
+
+def test_cancelling_and_asking_when_it_was_is_the_cancel(app):
+    caller = book(app, "Ich will meinen Termin absagen, wann war der nochmal?")
+    assert "Buchungsnummer" in caller.hears()
