@@ -6,6 +6,9 @@ runs it (ivr.effects) and hands the result back to the handler in `RESULTS`.
     step            caller does                       hotline does                   next step
     --------------  --------------------------------  -----------------------------  -------------
     book_topic      Geld / Arbeit / Beruf / arbeitslos (topic known)                 book_site ...
+    book_topic,     a bare "ja" (ready to answer)     the question alone again, once (the same)
+    book_site,
+    book_when
     book_site       Waiblingen / Backnang / Schorndorf (site known)                  book_when ...
     book_when       "nächsten Dienstag vormittags"    looks for the nearest slot     book_offer
                     (a day gone by)                   "Der 30. November ist schon vorbei."
@@ -21,8 +24,14 @@ runs it (ivr.effects) and hands the result back to the handler in `RESULTS`.
                                                       the code: by the caller's
                                                       number, on the day named)
     find_code       "ja" (they have it)               asks for its digits            find_code
-    find_code       "wo steht die?"                   where it is written (the SMS), confirm_...
+    find_code       "wo steht die?"                   where it is written (the SMS;  confirm_...
+                                                      a landline: said at booking),
                                                       then as without it
+    find_code       a request of its own, clear       takes it up; the cancel or     (as listen)
+                    ("Wo ist mein Geld?")             move is offered after it
+    (a request)     "Wann war mein Termin nochmal?"   looks it up by the caller's    confirm_find
+                                                      number (else asks the code)
+    confirm_find    yes (looking it up)               that was the answer            anything_else
     confirm_find    yes / no                          (found by caller id) is it yours?
                                                       (moving: yes asks the new time) book_when
                                                       no: the number's next booking  confirm_find
@@ -55,7 +64,17 @@ from speech.names import about_appointment
 from speech.understanding import Understanding
 
 from .actions import Say, say
-from .replies import Failed, Reply, Switch, Talk, anything_else, ask, query, transfer
+from .replies import (
+    Failed,
+    Reply,
+    Switch,
+    Talk,
+    anything_else,
+    ask,
+    asked_before,
+    query,
+    transfer,
+)
 from .state import CallState, Turn, achieve
 
 REFUSALS = 2  # offers refused before the caller is asked what suits them
@@ -69,6 +88,13 @@ FOUND_BY_PHONE = 3
 TOPIC_KEYS = {"1": "geldleistungen", "2": "arbeitsvermittlung", "3": "berufsberatung",
               "4": "arbeitslosmeldung"}
 SITE_KEYS = {"1": "waiblingen", "2": "backnang", "3": "schorndorf"}
+
+
+# A booking looked for: to cancel it, to move it, or to say when it is (a caller who
+# forgot: "Wann war mein Termin nochmal?", `Understanding.asks_when_booked`).
+LOOK_UP = "booking_lookup"
+CHANGE_MODES = {"cancel_appointment": "cancel", "reschedule_appointment": "reschedule",
+                LOOK_UP: "look"}
 
 
 def by_ordinal(keys: dict, ordinal: int | None) -> str | None:
@@ -105,7 +131,7 @@ def start(t: Talk, intent: str, words: Understanding | None) -> Turn:
         noted = {key: state.booking[key] for key in ("wish", "site", "topic")
                  if state.booking[key]}
         return next_question(state, t.heard.now, noted=noted, before=_other_office(t))
-    state.booking = {"mode": "cancel" if intent == "cancel_appointment" else "reschedule",
+    state.booking = {"mode": CHANGE_MODES[intent],
                      "declined": [],
                      # The booking found is said as "heute" or "morgen" when it is.
                      "today": t.heard.now.date().isoformat()}
@@ -120,6 +146,9 @@ def start(t: Talk, intent: str, words: Understanding | None) -> Turn:
     code = _booking_code(said.entities if said else {})
     if code:
         return query(state, "find_booking", {"code": code}, "find_booking")
+    if intent == LOOK_UP and state.caller_id:
+        # Who forgot when the appointment is has seldom kept its code: by the number.
+        return _by_phone(state, {})
     return ask(state, [say("ask_code")], "code", "ask:code", step="find_code")
 
 
@@ -315,6 +344,12 @@ def _answered(t: Talk, asked: str, chosen: str | None, confirm: bool = False) ->
         if asked == "wish":
             booking["declined"] = []
     changed = fill(t)
+    if chosen is None and not changed and t.words.answer == "yes" and not booking.get("yes"):
+        # A bare "ja" to "Worum geht es?", "Wann passt es Ihnen?": ready to say it, no
+        # wrong answer. The question once more, without "nicht verstanden" (once a booking:
+        # a second "ja" counts as a failed turn).
+        booking["yes"] = True
+        return ask(t.state, asked_before(t.state)[-1:], t.state.last_expect, f"ask:{asked}:yes")
     if chosen is None and not changed:
         return Failed("when_not_understood" if asked == "wish" else "not_understood")
     noted = {key: value for key, value in changed.items()
@@ -452,6 +487,8 @@ def offer(t: Talk) -> Reply:
 
 # Requests that are not another way of saying something about this booking.
 NOT_A_SWITCH = {"book_appointment", "out_of_scope", "agent", "emergency"}
+# Cancelling or moving: at the booking code question, the request the caller is in.
+CHANGES = {"cancel_appointment", "reschedule_appointment"}
 
 
 def _dropped(t: Talk) -> Reply | None:
@@ -611,11 +648,20 @@ def find_code(t: Talk) -> Reply:
     code = _booking_code(words.entities) or _booking_code({"number": words.digits})
     if code:
         return query(t.state, "find_booking", {"code": code}, "find_booking")
+    without = words.answer == "no" or words.dont_know  # "weiß ich nicht mehr, war krank"
+    other = None if without else _other_request(t)
+    if other is not None and other not in CHANGES:
+        # "Wo ist mein Geld?": a matter of its own, clearly heard, not a question where
+        # the code is written. The appointment is offered again when it is done.
+        t.state.later = {"intent": t.state.intent, "text": ""}
+        return Switch(other, words, t.recognition)
     if words.asks_where_written:
         # "Weiß ich nicht, wo steht die?": where it is written, then on as without it.
         turn = _by_phone(t.state, words.entities)
-        return dataclasses.replace(turn, actions=(say("code_where"), *turn.actions))
-    if words.answer == "no" or words.dont_know:
+        # The SMS that confirmed it reached only a mobile; on a landline it was said.
+        where = say("code_where" if t.state.mobile else "code_where_said")
+        return dataclasses.replace(turn, actions=(where, *turn.actions))
+    if without:
         return _by_phone(t.state, words.entities)
     if words.get("number") or words.digits:
         return Failed("code_incomplete")
@@ -891,6 +937,11 @@ def _after_sms(state: CallState, event: str, before=()) -> Turn:
 def _found(state: CallState, found: dict, confirmed: bool) -> Turn:
     booking = state.booking
     booking["found"] = found
+    if confirmed and booking["mode"] == "look":
+        # When it is was all the caller asked; found by the number, it was said already.
+        achieve(state, "answered")
+        told = [] if booking.get("searched_phone") else [_when("found", found, booking)]
+        return anything_else(state, "found:look", before=told)
     if not confirmed:
         # Found by caller id: make sure it is theirs before saying more (and that it is
         # not on the day they named, if it is not).

@@ -43,6 +43,13 @@ Where a call can be (`CallState.step`) and what moves it on:
                     mein Geld?"), neither answered      done ("Sie hatten noch eine   also_asked
                     at once                             zweite Frage: ...")
     also_asked      yes / no / a new request            handles it / anything else?   ...
+    listen          a hand-over with a second request   the second kept for the       agent
+                    ("Mitarbeiter, und neue Adresse")   agent's screen
+    clarify         (both asked, in words of their own) the other offered after it    also_asked
+    greeting,listen "Bin ich hier richtig?"             yes, the Jobcenter; what      listen
+                                                        about? (once, no failure)
+    greeting,listen a language with a request ("Do you the request, in that language  (as listen)
+                    speak English? I need a Termin")
     clarify         names one, or 1 / 2                 handles that one              (as listen)
     listen          a request, but heard only weakly    "Es geht um A, richtig?"      confirm
     confirm         yes / no                            handles A / counts a failure  (as listen)

@@ -97,6 +97,12 @@ def handle(t: Talk, intent: str, recognition: speech.Recognition | None = None,
     """Start on `intent`; `words` are the caller's words whose details count (a site, a
     day), None when there are none."""
     state = t.state
+    if (state.step == "clarify" and intent in state.candidates and state.later is None
+            and not state.answered_here):
+        # "Wann haben Sie offen und welche Unterlagen brauche ich?": the one chosen is
+        # taken up, and the other, asked in words of its own, offered when it is done.
+        # (In writing both are answered at once: ivr.written.)
+        state.later = _other_of_two(t, intent)
     # "Mitarbeiter" during an identity check keeps the status request, so the agent
     # is chosen (and told) by it.
     keep = (intent == "agent" and state.step in identity.IDENTITY_STEPS
@@ -115,6 +121,7 @@ def handle(t: Talk, intent: str, recognition: speech.Recognition | None = None,
         # agents, never to a caseworker; said first, so that nobody waits for her.
         named = (words or t.words).caseworker
         before = [Say("caseworker_not_here", {"person_caseworker": named})] if named else []
+        _note_second(t, intent)
         turn = transfer(state, "agent:requested", "handover", before=before)
     elif intent == "emergency":
         state.emergency = True
@@ -122,7 +129,7 @@ def handle(t: Talk, intent: str, recognition: speech.Recognition | None = None,
     elif intent in ANSWERED_BY_PROMPT:
         achieve(state, "answered")
         turn = anything_else(state, f"answered:{intent}", before=[Say(intent)])
-    elif intent in BOOKING_INTENTS:
+    elif intent in BOOKING_INTENTS or intent == booking.LOOK_UP:
         turn = booking.start(t, intent, words)
     elif matters.is_cut(intent, words, state.lang):
         # Less money, and why: the status cannot say, a person can (before the check).
@@ -139,13 +146,40 @@ def handle(t: Talk, intent: str, recognition: speech.Recognition | None = None,
         turn = matters.refer(state, t.rules.referrals.for_intent(intent))
     elif intent in ONLINE_FIRST:
         # Can be done online: say so in one sentence, then a person helps all the same.
+        _note_second(t, intent)
         turn = transfer(state, f"agent:{intent}", "handover", before=[Say(f"online_{intent}")])
     elif intent == "opening_hours":
         turn = way.opening_hours(t, words)
     else:
         # Not built yet: say so honestly and hand over rather than pretend.
+        _note_second(t, intent)
         turn = transfer(state, f"agent:{intent}", "handover", before=[Say("not_yet")])
     return _with(turn, recognition)
+
+
+# What a second request said with a hand-over is not: the hand-over itself, or nothing.
+NOT_SECOND = {"agent", "out_of_scope", "emergency"}
+
+
+def _note_second(t: Talk, intent: str) -> None:
+    """A person takes over: a second request in the same words ("Mitarbeiter bitte, und
+    ich hab eine neue Adresse") is kept as `later`, which the agent's screen shows, so
+    that it is not lost. Only on a hand-over's turn: its cost is not every turn's."""
+    state = t.state
+    if state.later is not None or not t.words.text:
+        return
+    parts = [part.strip() for part in BETWEEN_REQUESTS.split(t.words.text)]
+    if len([part for part in parts if part]) < 2:
+        return
+    for part in parts:
+        if not part or ABOUT_THE_FIRST.match(part):
+            continue
+        words = t.about(part)
+        recognition = words.recognition
+        if (recognition is not None and recognition.confident and not recognition.ambiguous
+                and recognition.intent not in NOT_SECOND and recognition.intent != intent):
+            state.later = {"intent": recognition.intent, "text": words.text}
+            return
 
 
 def request(t: Talk) -> Reply:
@@ -160,6 +194,11 @@ def request(t: Talk) -> Reply:
         # named to speak with, in any language, is a person now (who says she cannot be
         # reached here), not a new appointment or a question whether it is one.
         return handle(t, "agent", recognition, t.words)
+    if t.words.asks_when_booked and not (recognition.confident
+                                         and recognition.intent in booking.CHANGES):
+        # "Wann war mein Termin nochmal?": the booking the caller has, found and said
+        # (to cancel or move it, that is asked for: "absagen, wann war der nochmal?").
+        return handle(t, booking.LOOK_UP, recognition, t.words)
     if t.words.asks_phone and not t.words.asks_way:
         # "Telefonnummer vom Jobcenter Backnang?": not a new number of the caller's.
         return way.phone_number(t)
@@ -167,6 +206,12 @@ def request(t: Talk) -> Reply:
         # "Wo ist das?": the way there, to the site named or last talked about.
         return handle(t, "opening_hours", recognition, t.words)
     if recognition.intent == "out_of_scope":
+        if (t.words.asks_right_place and state.intent is None
+                and not any(key == "right_place" for key, *_ in state.last_ask)):
+            # "Bin ich hier richtig beim Arbeitsamt?": yes, this is the job centre; and
+            # what about (no failed turn: the caller asked something plain).
+            return _with(ask(state, [Say("right_place")], "request", "request:right_place",
+                             step="listen"), recognition)
         if t.words.declines_appointment:
             # "Ich brauche keinen Termin, nur eine Auskunft": understood, only not yet
             # what about; asked openly, as after a "no" to "Es geht um ..., richtig?".
@@ -189,7 +234,12 @@ def request(t: Talk) -> Reply:
             # "Ich brauch nen Termin und wann kommt mein Geld": two requests, not one of
             # two. The first said is taken up now, the other when it is done.
             (first, first_words), (then, then_words) = both
-            turn = handle(t, first, first_words.recognition, first_words)
+            details = first_words
+            if first == "book_appointment" and not first_words.topic and t.words.topic:
+                # "Einen Termin, und wann kommt mein Geld?": the money is what the
+                # appointment is about, not asked for again (and still offered later).
+                details = t.words
+            turn = handle(t, first, first_words.recognition, details)
             turn.state.later = {"intent": then, "text": then_words.text}
             return turn
         if second != "out_of_scope" and not is_referral(second):
@@ -307,11 +357,18 @@ def _two_requests(t: Talk, candidates: list[str]):
     said; None unless each is asked in a part of its own and both are done here with
     questions (a booking, a status). One answered at once is asked apart on the phone and
     answered with the other in writing; one a person takes over would leave the other
-    untaken ("ich suche Arbeit und habe einen Antrag gestellt" is asked which it is)."""
+    untaken ("ich suche Arbeit und habe einen Antrag gestellt" is asked which it is, and
+    the other is offered after it: `_other_of_two`)."""
     if not all(c in BOOKING_INTENTS or c in identity.STATUS_INTENTS for c in candidates):
         return None
+    found = _requests_in(t, t.words.text, candidates)
+    return list(found.items()) if len(found) == 2 else None
+
+
+def _requests_in(t: Talk, text: str, candidates: list[str]) -> dict[str, Understanding]:
+    """Which of `candidates` the parts of `text` ask, each clearly in a part of its own."""
     found: dict[str, Understanding] = {}
-    for part in BETWEEN_REQUESTS.split(t.words.text or ""):
+    for part in BETWEEN_REQUESTS.split(text or ""):
         if not part.strip() or ABOUT_THE_FIRST.match(part.strip()):
             continue
         words = t.about(part.strip())
@@ -319,7 +376,20 @@ def _two_requests(t: Talk, candidates: list[str]):
         if (recognition is not None and recognition.confident and not recognition.ambiguous
                 and recognition.intent in candidates):
             found.setdefault(recognition.intent, words)
-    return list(found.items()) if len(found) == 2 else None
+    return found
+
+
+def _other_of_two(t: Talk, chosen: str) -> dict | None:
+    """The other of the two requests asked about ("A oder B?"), as `later`, when the
+    caller asked both, each in words of its own; None when it was one or the other."""
+    candidates = t.state.candidates
+    if len(candidates) != 2 or not t.state.request_text:
+        return None
+    found = _requests_in(t, t.state.request_text, candidates)
+    if len(found) != 2:
+        return None
+    other = next(c for c in candidates if c != chosen)
+    return {"intent": other, "text": found[other].text}
 
 
 def more(t: Talk) -> Reply:
@@ -448,9 +518,10 @@ def command(t: Talk) -> Reply | None:
     asked = _language_asked(t)
     if asked is not None:
         return asked
-    if said == "repeat" and not words.asks_way and not (
+    if said == "repeat" and not words.asks_way and not words.asks_when_booked and not (
             state.step == "message_empty" and handover.TRY_AGAIN.search(words.folded)):
-        # "Wo ist das nochmal?", "where is it again?" ask the way, not for a repeat.
+        # "Wo ist das nochmal?", "where is it again?" ask the way, "wann war mein Termin
+        # nochmal?" when the caller's appointment is: not for a repeat.
         return repeat(state)
     if said == "goodbye":
         return goodbye(state, "goodbye")
@@ -463,12 +534,26 @@ def _language_asked(t: Talk) -> Turn | None:
     if asked is None or asked == state.lang:
         return None
     if asked in t.rules.languages:
-        return switch_language(t, asked)
+        return _switched_with_request(t, asked)
     if state.step not in OPEN_STEPS:
         return None  # an answer to a question of its own ("nein, auf Deutsch")
     if asked == speech.CHOOSE:
         return language_menu(t) if t.rules.other_languages(state.lang) else None
     return interpreter(t, None if asked == speech.INTERPRETER else asked)
+
+
+def _switched_with_request(t: Talk, lang: str) -> Turn:
+    """"Do you speak English? I need help with my application": the language, and the
+    request said with it, taken up at once in that language (as at its question)."""
+    turn = switch_language(t, lang)
+    if lang in t.rules.keypad_only or t.state.intent is not None:
+        return turn
+    words = t.rules.understand(t.words.text, lang, t.heard.now, "")
+    recognition = words.recognition
+    if recognition is None or recognition.intent in ("out_of_scope", "agent"):
+        return turn
+    reply = request(dataclasses.replace(t, state=turn.state, words=words))
+    return reply if isinstance(reply, Turn) else turn
 
 
 def switch_language(t: Talk, lang: str) -> Turn:

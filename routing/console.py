@@ -211,6 +211,7 @@ def _state(agent: Agent) -> dict:
             "site": site_label(entry.site) if entry else "",
             "emergency": bool(entry and entry.priority == EMERGENCY),
             "intent": context.intent_label,
+            "also_asked": context.also_asked,
             "verified": context.verified,
             "customer_number": context.customer_number_masked,
             "phone": context.phone_masked,

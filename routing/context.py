@@ -45,6 +45,9 @@ class CallContext:
     customer_number_masked: str
     turns: list[SaidTurn] = field(default_factory=list)
     bookings: list[dict] = field(default_factory=list)
+    # A second request said with the first and not taken up before the hand-over
+    # ("Mitarbeiter bitte, und ich hab eine neue Adresse"): its label, or "".
+    also_asked: str = ""
 
 
 def mask_customer_number(number: str | None) -> str:
@@ -91,16 +94,28 @@ def hotline_number(db: Database, call_sid: str) -> str:
     return row[0] if row and row[0] else ""
 
 
+def _state(state_json: str | None) -> dict:
+    try:
+        state = json.loads(state_json or "{}")
+    except ValueError:
+        return {}
+    return state if isinstance(state, dict) else {}
+
+
+def also_asked(state_json: str | None) -> str:
+    """The label of the second request the caller made with the first, still open when
+    the call was handed over (the conversation's `later`); "" when there is none."""
+    later = _state(state_json).get("later") or {}
+    return intent_label(later["intent"]) if later.get("intent") else ""
+
+
 def _customer_number(db: Database, call_sid: str, state_json: str | None) -> str | None:
     if "customer_number" in _columns(db, "calls"):
         row = db.execute("SELECT customer_number FROM calls WHERE call_sid = ?",
                          [call_sid]).fetchone()
         if row and row[0]:
             return row[0]
-    try:
-        state = json.loads(state_json or "{}")
-    except ValueError:
-        state = {}
+    state = _state(state_json)
     for part in ("booked", "booking"):
         value = (state.get(part) or {}).get("customer_number")
         if value:
@@ -157,7 +172,8 @@ def call_context(db: Database, call_sid: str, *, now: datetime) -> CallContext:
         call_sid=call_sid, intent=intent, intent_label=intent_label(intent),
         verified=verified_flag(db, call_sid), phone_masked=mask_phone(phone),
         customer_number_masked=mask_customer_number(_customer_number(db, call_sid, state_json)),
-        turns=turns, bookings=recent_bookings(db, phone, now=now))
+        turns=turns, bookings=recent_bookings(db, phone, now=now),
+        also_asked=also_asked(state_json))
 
 
 def _identity_turn(event: str | None) -> bool:

@@ -43,6 +43,7 @@ INTENT_LABELS = {
     "book_appointment": "Termin vereinbaren",
     "cancel_appointment": "Termin absagen",
     "reschedule_appointment": "Termin verschieben",
+    "booking_lookup": "Termin nachfragen",
     "report_change": "Änderung mitteilen",
     "register_unemployed": "Arbeitslos melden",
     "job_search": "Arbeitssuche",

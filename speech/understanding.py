@@ -47,7 +47,11 @@ TOPIC_WORDS = {
 SACHBEARBEITER = re.compile(r"sachbearbeit\w*")
 # "Ein Termin beim Jobcenter", "beim Arbeitsamt": the office named, not a job looked for.
 OFFICE = re.compile(r"\w*(?:jobcent\w*|job cent\w*|arbeitsamt\w*|arbeitsagentur\w*|"
-                    r"agentur fuer arbeit)")
+                    r"agentur fuer arbeit|geschaeftsstelle\w*)")
+# "Einen Antrag stellen", "mich vorstellen", "bestellen": the verb, no post ("Stelle")
+# looked for.
+NO_POST = re.compile(r"\b((?:antrag|antraege|antraegen|frage|fragen)(?: \w+)?) stell\w*|"
+                     r"\w*(?:vor|be|fest|dar|her|zu|ab|aus)stell\w*")
 # "Ob mein Antrag bearbeitet ist": being dealt with, no work to look for.
 BEARBEITET = re.compile(r"\w*bearbeit\w*")
 # "That doesn't work either": "work" as a verb about the offer, not the job search.
@@ -58,6 +62,22 @@ DONT_KNOW = re.compile(
     r"\b(weiss (ich )?nicht|keine ahnung|(hab|habe) (ich )?(sie |die |keine )?(nicht|keine)|"
     r"finde (ich )?(sie |die )?nicht|nicht (da|dabei|zur hand)|keine (buchungs)?nummer|"
     r"vergessen|verloren|don ?t (know|have)|no idea|lost)\b")
+
+# "Wann ist mein Termin?", "Ich hab meinen Termin vergessen, wann war der nochmal?": when
+# the appointment the caller has is, not a new one ("wann ist der nächste freie Termin?").
+# Read in the folded words, beside the word "termin" (or "appointment").
+WHEN_BOOKED = re.compile(r"\b(wann|um wie ?viel uhr|an welchem tag) (ist|war|hab|habe|hatte)\b"
+                         r"|\bwhen (is|was) my appointment\b")
+WHEN_BOOKED_NOT = re.compile(r"\b(frei\w*|naechst\w*|bekomm\w*|krieg\w*|neu\w*|moeglich|"
+                             r"next|free|new)\b")
+
+# "Bin ich hier richtig beim Arbeitsamt?", "Is this the job centre?": whether the caller
+# reached the right office (on the folded words).
+RIGHT_PLACE = re.compile(
+    r"\b(bin ich (hier |da |bei ihnen )?(richtig|korrekt)|richtig verbunden|"
+    r"(ist|sind) (das|hier|sie) (hier )?(das |die |der )?(jobcenter|arbeitsamt|amt|agentur|"
+    r"arbeitsagentur)( rems murr| hier| in \w+)?$|am i (in the right place|right here)|"
+    r"is this the job ?cent(er|re))\b")
 
 # "Wo steht die?", "Where do I find it?": the caller asks where something asked for (a
 # booking code) is written. Read in the folded words and in the words as said (folding
@@ -110,9 +130,12 @@ URGENCY = re.compile(r"\b(?:ist |es isch |es ist |sehr |ganz )?"
                      r"(?:dringend|eilig|sofort|urgent|asap)\b", re.IGNORECASE)
 
 # An upset caller's complaint about getting through ("ich versuch seit Wochen jemanden zu
-# erreichen", "nobody ever picks up"): said beside the request, not the request itself.
+# erreichen", "nobody ever picks up"), or an apology for their German ("mein Deutsch
+# nicht so gut", whose "nicht" is no cancelling): said beside the request, not the
+# request itself.
 COMPLAINT = re.compile(
     r"\b(?:seit (?:tagen|wochen|monaten|stunden)|nicht durch|niemand geht|keiner geht|"
+    r"deutsch (?:ist )?nicht (?:so |sehr )?gut|nicht (?:so |sehr )?gut deutsch|"
     r"zumutung|frechheit|\w*mal angerufen|nobody|no one|trying to reach|get through|"
     r"(?:called|rung|phoned|tried) [\w' ]*(?:times|days|weeks|months|ages)|"
     r"for (?:days|weeks|months|ages))\b", re.IGNORECASE)
@@ -179,6 +202,8 @@ def topic_from(text: str, folded: str | None = None) -> str | None:
     # job search.
     folded = WORKS.sub(" ", SACHBEARBEITER.sub("geld", fold(text) if folded is None else folded))
     folded = OFFICE.sub(" ", BEARBEITET.sub(" ", folded))
+    if "stell" in folded:
+        folded = NO_POST.sub(lambda found: f" {found.group(1) or ''} ", folded)
     for topic, words in TOPIC_WORDS.items():
         if any(word in folded for word in words):
             return topic
@@ -362,6 +387,19 @@ class Understanding:
         if not self.text:
             return False
         return asks_way(self.canonical, self.lang)
+
+    @cached_property
+    def asks_when_booked(self) -> bool:
+        """"Wann war mein Termin nochmal?": when the caller's own appointment is."""
+        folded = self.folded
+        return (("termin" in folded or "appointment" in folded)
+                and WHEN_BOOKED.search(folded) is not None
+                and WHEN_BOOKED_NOT.search(folded) is None)
+
+    @cached_property
+    def asks_right_place(self) -> bool:
+        """"Bin ich hier richtig?": whether this is the office the caller meant to call."""
+        return bool(self.text) and RIGHT_PLACE.search(self.folded) is not None
 
     @cached_property
     def asks_phone(self) -> bool:

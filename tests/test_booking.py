@@ -582,3 +582,44 @@ def test_a_new_question_instead_of_yes_to_a_weak_booking_request_is_that_questio
     caller.say("wann kommt mein Geld")
     said = caller.hears()
     assert "Termin" not in said and "Geschäftsstelle" not in said  # no booking
+
+
+def test_a_bare_yes_to_a_booking_question_gets_the_question_again_without_an_apology(app):
+    caller = book(app, "Ich möchte einen Termin in Waiblingen wegen Berufsberatung", "ja")
+    said = caller.hears()
+    assert said.startswith("Wann passt es Ihnen?")
+    assert "nicht verstanden" not in said
+    caller.say("ja")  # once is ready to answer; twice is no answer
+    assert "nicht verstanden" in caller.hears()
+    caller.say("so bald wie möglich")
+    assert "Ich kann Ihnen anbieten" in caller.hears()
+
+
+def test_a_new_matter_at_the_booking_code_question_is_taken_up(app):
+    caller = book(app, "Ich möchte meinen Termin absagen", "Wo ist mein Geld?")
+    said = caller.hears()
+    # The money (here without case data: a person), not where the code is written.
+    assert "Mitarbeiter" in said and "Buchungsnummer" not in said and "SMS" not in said
+
+
+def test_not_having_the_code_because_of_being_ill_still_looks_the_booking_up(app):
+    caller = book(app, "Ich möchte meinen Termin absagen", "ich weiß nicht mehr, ich war krank")
+    said = caller.hears()
+    assert "Nachweis" not in said and "Kundennummer" not in said  # no other matter taken up
+
+
+@pytest.mark.parametrize("number, where", [(MOBILE, "steht in der SMS"),
+                                           (LANDLINE, "am Ende der Buchung genannt")])
+def test_where_the_booking_code_is_written_depends_on_what_reached_the_caller(app, number,
+                                                                              where):
+    caller = book(app, "Ich will meinen Termin absagen", "wo steht denn die Nummer",
+                  from_number=number)
+    said = caller.hears()
+    assert where in said
+    if number == LANDLINE:
+        assert "SMS" not in said
+
+
+def test_cancelling_and_asking_when_it_was_is_the_cancel(app):
+    caller = book(app, "Ich will meinen Termin absagen, wann war der nochmal?")
+    assert "Buchungsnummer" in caller.hears()

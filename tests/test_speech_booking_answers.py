@@ -58,3 +58,37 @@ def test_work_that_does_not_work_is_no_job_search():
     assert understood("that doesn't work either", "en").topic is None
     assert understood("ob mein Antrag bearbeitet ist").topic != "arbeitsvermittlung"
     assert understood("I am looking for work", "en").topic == "arbeitsvermittlung"
+
+
+@pytest.mark.parametrize("text, lang, asks", [
+    ("Ich hab meinen Termin vergessen, wann war der nochmal?", "de", True),
+    ("Wann ist mein Termin?", "de", True),
+    ("Um wie viel Uhr hab ich den Termin morgen?", "de", True),
+    ("When is my appointment?", "en", True),
+    ("Wann ist der nächste freie Termin?", "de", False),
+    ("Wann kann ich einen neuen Termin bekommen?", "de", False),
+    ("Wann haben Sie heute offen?", "de", False),
+])
+def test_when_the_callers_own_appointment_is(text, lang, asks):
+    assert understood(text, lang).asks_when_booked is asks
+
+
+@pytest.mark.parametrize("text, lang, asks", [
+    ("Bin ich hier richtig beim Arbeitsamt?", "de", True),
+    ("Hallo, ist das hier das Jobcenter?", "de", True),
+    ("Is this the job centre?", "en", True),
+    ("Ich bin hier richtig verzweifelt", "de", False),
+    ("Ist das Jobcenter heute offen?", "de", False),
+])
+def test_whether_this_is_the_office_the_caller_meant(text, lang, asks):
+    assert understood(text, lang).asks_right_place is asks
+
+
+@pytest.mark.parametrize("text, intent", [
+    ("Merhaba, ich brauche Termin, mein Deutsch nicht so gut", "book_appointment"),
+    ("Ich spreche nicht so gut Deutsch, ich muss meinen Termin absagen", "cancel_appointment"),
+])
+def test_an_apology_for_ones_german_is_no_cancelling(text, intent):
+    import speech
+
+    assert Understanding(text, "de", NOW, recognise=speech.recognise).recognition.intent == intent

@@ -61,6 +61,17 @@ def test_a_sachbearbeiterin_is_about_money_not_a_job_search():
     assert topic_from("ein Termin bei meinem Arbeitsvermittler") == "arbeitsvermittlung"
 
 
+@pytest.mark.parametrize("text, topic", [
+    ("Ich brauche einen Termin in der Geschäftsstelle Waiblingen", None),
+    ("ich möchte einen Antrag stellen", "geldleistungen"),
+    ("ich muss mich nächste Woche bei einer Firma vorstellen", None),
+    ("Ich suche eine neue Stelle", "arbeitsvermittlung"),
+    ("Termin wegen einer Arbeitsstelle", "arbeitsvermittlung"),
+])
+def test_a_geschaeftsstelle_or_stellen_as_a_verb_is_no_job_search(text, topic):
+    assert topic_from(text) == topic
+
+
 @pytest.mark.parametrize("text, lang, name", [
     ("ja, auf den Namen Schmid bitte", "de", "Schmid"),
     ("Hallo, Petra Lehmann hier, ich brauch schnell einen Termin", "de", "Petra Lehmann"),

@@ -1,5 +1,6 @@
 """Two requests in one breath ("Ich brauche einen Termin, und wann kommt mein Geld?"): the
-first said is taken up at once, the other offered when the first is done.
+first said is taken up at once, the other offered when the first is done. The money
+said with an appointment is also what the appointment is about.
 
 Through the real webhooks (a call signed as Twilio signs, an SMS) with the demo customers:
 123D456789, born 3 May 1980, is paid 563 Euro on 30 December. The clock stands at
@@ -9,7 +10,7 @@ Wednesday, 25 November 2026, 10:00 (conftest.NOW).
 import pytest
 from written_people import Texter
 
-from conftest import Caller, with_demo_cases
+from conftest import NOW, Caller, with_demo_cases
 
 SECOND = "Sie hatten noch eine zweite Frage: Es geht um Ihre Zahlung."
 PAID = "Ihre nächste Zahlung von 563 Euro wird am 30. Dezember überwiesen."
@@ -21,9 +22,8 @@ def app(app):
 
 
 def booked_then_asked_on(say, hears) -> str:
-    """Books the appointment asked for, declines what follows the booking (a name, an
-    SMS, a reminder) and returns what is said when the booking is done."""
-    say("Geld")
+    """Books the appointment asked for (about money, as said), declines what follows the
+    booking (a name, an SMS, a reminder) and returns what is said when it is done."""
     say("Waiblingen")
     say("Donnerstag vormittags")
     say("ja")
@@ -40,7 +40,8 @@ def test_by_phone_the_booking_first_then_the_money(app, db):
     caller.dial()
     caller.say("Ich brauche einen Termin und wann kommt mein Geld?")
     said = caller.hears()
-    assert "Worum geht es bei dem Termin?" in said
+    assert "wegen Geldleistungen" in said and "In welcher Geschäftsstelle" in said
+    assert "Worum geht es bei dem Termin?" not in said
     assert "für das Erste" not in said and "drücken Sie die Eins, für das Zweite" not in said
 
     said = booked_then_asked_on(caller.say, caller.hears)
@@ -71,7 +72,7 @@ def test_in_writing_the_money_after_the_booking(app):
         answers.append(texter.send(text))
 
     send("ich brauch nen termin und wann kommt mein geld")
-    assert "Worum geht es bei dem Termin?" in answers[-1]
+    assert "Geldleistungen" in answers[-1] and "Worum geht es" not in answers[-1]
     assert "1 für das Erste" not in answers[-1]
     said = booked_then_asked_on(send, lambda: answers[-1])
     assert SECOND in said and "Sagen Sie" not in said
@@ -88,3 +89,77 @@ def test_a_booking_about_money_is_one_request_not_two(app):
     caller.dial()
     caller.say("Ich brauche einen Termin, und zwar wegen Geld")
     assert "In welcher Geschäftsstelle" in caller.hears()
+
+
+def _agent_on_duty(app) -> None:
+    """Anna, logged in to the console and available, takes every topic at every site."""
+    from test_routing_console import HASH
+
+    from db import connect, transaction
+    from routing.store import AVAILABLE, add_agent, set_status
+
+    db = connect(app.config["HOTLINE_DATABASE"])
+    try:
+        with transaction(db):
+            made = add_agent(db, login="anna", name="Anna", password_hash=HASH,
+                             topics=("allgemein", "geldleistungen"), languages=("de",),
+                             sites=("waiblingen", "backnang", "schorndorf"),
+                             reach_kind="client", reach_address="id-anna", now=NOW)
+            set_status(db, made.id, AVAILABLE, now=NOW, reason="test")
+    finally:
+        db.conn.close()
+
+
+def _current_call_on_annas_screen(app) -> dict:
+    from test_routing_console import log_in
+
+    console = app.test_client()
+    assert log_in(console, "anna").status_code == 302
+    return console.get("/agent/state.json").get_json()["current"]
+
+
+def test_a_second_request_said_with_asking_for_a_person_is_on_the_agents_screen(app):
+    _agent_on_duty(app)
+    caller = Caller(app)
+    caller.dial()
+    caller.say("Ich möchte mit einem Mitarbeiter sprechen und außerdem hab ich eine neue Adresse")
+    assert "Ich verbinde Sie" in caller.hears()
+    current = _current_call_on_annas_screen(app)
+    assert current["intent"] == "Wunsch: Mitarbeiter"
+    assert current["also_asked"] == "Änderung mitteilen"
+
+
+def test_a_person_asked_for_alone_shows_no_second_request(app):
+    _agent_on_duty(app)
+    caller = Caller(app)
+    caller.dial()
+    caller.say("Ich möchte mit einem Mitarbeiter sprechen")
+    assert "Ich verbinde Sie" in caller.hears()
+    assert _current_call_on_annas_screen(app)["also_asked"] == ""
+
+
+def test_the_money_asked_with_a_booking_that_ends_with_a_person_is_on_the_agents_screen(app):
+    _agent_on_duty(app)
+    caller = Caller(app)
+    caller.dial()
+    caller.say("Ich brauche einen Termin und wann kommt mein Geld?")
+    caller.say("Mitarbeiter bitte")
+    assert "Ich verbinde Sie" in caller.hears()
+    current = _current_call_on_annas_screen(app)
+    assert current["also_asked"] == "Zahlung / Geldeingang"
+
+
+def test_a_language_asked_for_with_a_request_takes_up_the_request_in_that_language(app):
+    caller = Caller(app)
+    caller.dial()
+    caller.say("Hello, do you speak English? I need an appointment in Backnang")
+    said = caller.hears()
+    assert "in Backnang" in said and "What is the appointment about?" in said
+    assert "How can I help you?" not in said
+
+
+def test_a_language_asked_for_alone_asks_what_the_caller_needs(app):
+    caller = Caller(app)
+    caller.dial()
+    caller.say("English please")
+    assert "How can I help you?" in caller.hears()

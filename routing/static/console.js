@@ -143,6 +143,9 @@
     if (!current) { shownCall = null; return; }
     $("current-emergency").hidden = !current.emergency;
     $("current-intent").textContent = current.intent;
+    // A second request the caller made with the first, not taken up before the hand-over.
+    $("current-also").textContent = current.also_asked || "";
+    $("current-also").hidden = $("current-also-label").hidden = !current.also_asked;
     $("current-topic").textContent = current.topic + (current.site ? " · " + current.site : "");
     $("current-language").textContent = current.language;
     $("current-verified").textContent = current.verified ? "verifiziert" : "nicht verifiziert";
