@@ -525,6 +525,11 @@ def command(t: Talk) -> Reply | None:
         return repeat(state)
     if said == "goodbye":
         return goodbye(state, "goodbye")
+    if words.checks_line:
+        # "Hallo? Hören Sie mich?": the line works, and the question comes again; no
+        # failed turn ("nicht verstanden" tells a caller on a bad line nothing).
+        return ask(state, [Say("hear_you"), *(asked_before(state) or [Say("what_else")])],
+                   state.last_expect if state.last_ask else "request", "hear_you")
     return None
 
 

@@ -26,6 +26,9 @@ APOLOGIES = {"not_heard", "not_understood", "low_confidence", "key_unknown",
              "when_not_understood", "code_incomplete", "phone_incomplete",
              "customer_number_invalid", "birth_date_invalid", "birth_date_not_understood",
              "identity_mismatch"}
+# Said once, before a question, and not again when the question is repeated: what the
+# caller said being acknowledged ("Gern, wegen Geldleistungen."), "Ja, ich höre Sie.".
+SAID_ONCE = {"noted", "hear_you"}
 
 
 @dataclass(frozen=True)
@@ -108,7 +111,7 @@ def ask(state: CallState, prompts: list[Say], expect: str, event: str,
     # A sentence in another language than the call's (the offer "For English, press
     # nine") keeps its language, or a repeat would say it in the caller's.
     state.last_ask = [[p.key, p.params, p.lang] if p.lang else [p.key, p.params]
-                      for p in prompts if p.key not in APOLOGIES]
+                      for p in prompts if p.key not in APOLOGIES and p.key not in SAID_ONCE]
     state.last_expect = expect
     return Turn(state, (Ask(tuple(prompts), expect=expect, lang=state.lang),), event)
 
