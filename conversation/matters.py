@@ -10,6 +10,8 @@ caller's words are then taken as a new request.
                                                       (transfer allowed: connect?) referral_connect
     referral_connect yes / no                         puts through / the SMS offer   ended / ...
     referral_sms    yes / no                          sends the number by SMS / -    anything_else
+    referral_sms    yes and a request ("ja, und was   sends it, then takes up the    (as listen)
+                    muss ich mitbringen?")             request
     (a request)     a letter: Bescheid, Anhörung      the deadline, how to object    letter_next
     (a request)     less money, and why ("gekürzt,    a person explains it (the      agent /
                     warum?", "paramı kestiniz,        objection in one sentence)     unstaffed
@@ -38,7 +40,7 @@ from speech.understanding import Understanding
 from . import booking
 from .actions import Hangup, PutThrough, Say
 from .referrals import Office
-from .replies import Failed, Reply, Talk, anything_else, ask, query, transfer
+from .replies import Failed, Reply, Talk, anything_else, ask, query, said_with_yes, transfer
 from .state import CallState, Turn, achieve
 
 # A job interview, on the folded words (ö -> oe, й -> и) of every caller's language.
@@ -285,6 +287,7 @@ def referral_sms(t: Talk) -> Reply | None:
     office = state.referral or {}
     state.referral = None
     if words.answer == "yes" or words.key == "1":
+        state.later = said_with_yes(t) or state.later
         return query(state, "send_referral_sms", {**office, "lang": state.lang},
                      "referral_sms")
     if words.answer == "no" or words.key == "2":

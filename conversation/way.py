@@ -11,6 +11,7 @@ and by SMS.
                     none talked about before)
     way_site        a site, or 1 / 2 / 3              the address, as above          way_sms ...
     way_sms         yes / no                          the address by SMS / -         anything_else
+    way_sms         yes and a request                 sends it, then the request     (as listen)
     way_sms         anything else                     taken as a new request         (as listen)
 
 "Und wo genau ist das?" after the hours of one site is about that site: the call keeps
@@ -24,7 +25,7 @@ from speech.understanding import Understanding
 from .actions import Say
 from .booking import SITE_KEYS, by_ordinal
 from .hours_words import hours_words
-from .replies import Failed, Reply, Talk, anything_else, ask, query
+from .replies import Failed, Reply, Talk, anything_else, ask, query, said_with_yes
 from .state import CallState, Turn, achieve
 
 
@@ -110,6 +111,7 @@ def way_site(t: Talk) -> Reply | None:
 
 def way_sms(t: Talk) -> Reply | None:
     if t.words.answer == "yes" or t.words.key == "1":
+        t.state.later = said_with_yes(t) or t.state.later
         return query(t.state, "send_address_sms", {"site": t.state.site, "lang": t.state.lang},
                      "address_sms")
     if t.words.answer == "no" or t.words.key == "2":

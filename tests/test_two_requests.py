@@ -10,6 +10,8 @@ Wednesday, 25 November 2026, 10:00 (conftest.NOW).
 import pytest
 from written_people import Texter
 
+import outbox
+
 from conftest import NOW, Caller, with_demo_cases
 
 SECOND = "Sie hatten noch eine zweite Frage: Es geht um Ihre Zahlung."
@@ -163,3 +165,26 @@ def test_a_language_asked_for_alone_asks_what_the_caller_needs(app):
     caller.dial()
     caller.say("English please")
     assert "How can I help you?" in caller.hears()
+
+
+def test_yes_to_the_sms_with_a_new_question_sends_it_and_answers_the_question(app):
+    caller = Caller(app, from_number="+491701234567")
+    caller.dial()
+    caller.say("Mir wurde gekündigt, muss ich mich bei Ihnen melden?")
+    assert "per SMS schicken?" in caller.hears()
+    caller.say("ja und was muss ich mitbringen")
+    said = caller.hears()
+    assert said.startswith("Die Nummer schicke ich Ihnen per SMS.")
+    assert "Ihren Ausweis" in said  # the question is answered, not dropped
+    assert outbox.deliver_due(app) == 1
+    (message,) = app.extensions["hotline.gateway"].messages
+    assert "Agentur für Arbeit" in message["body"]
+
+
+def test_yes_alone_to_the_sms_asks_whether_there_is_anything_else(app):
+    caller = Caller(app, from_number="+491701234567")
+    caller.dial()
+    caller.say("Wo ist das Jobcenter Backnang?")
+    caller.say("ja gerne")
+    assert caller.hears() == ("Die Adresse schicke ich Ihnen per SMS. Kann ich sonst noch "
+                              "etwas für Sie tun? Sagen Sie bitte Ja oder Nein.")
