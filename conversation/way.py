@@ -7,6 +7,8 @@ and by SMS.
                     Karfreitag", "heute in Backnang"  week (.hours_words)
     (a request)     "Wo ist ...", "Adresse", "Wie     the address (no postcode) and  way_sms
                     komme ich hin" with a site        directions; SMS? (a mobile)    (anything_else)
+    (a request)     both: "Wann haben Sie offen und   the hours, then the way        way_sms ...
+                    wo ist das Jobcenter Backnang?"
     (a request)     the same without a site (and      "Welche Geschäftsstelle?"      way_site
                     none talked about before)
     way_site        a site, or 1 / 2 / 3              the address, as above          way_sms ...
@@ -36,7 +38,11 @@ def opening_hours(t: Talk, words: Understanding | None) -> Turn:
     if site:
         state.site = site
     if words is not None and words.get("asks") == "way":
-        return way(state, site or state.site)
+        if not words.asks_hours_too:
+            return way(state, site or state.site)
+        # "Wann haben Sie offen und wo ist das?": the hours first, then the way
+        # (`hours_told`).
+        state.way_after = True
     return query(state, "opening_hours", {
         "site": site, "day": words.get("date") if words is not None else None,
         "lang": state.lang,
@@ -78,14 +84,15 @@ def hours_follow_up(t: Talk) -> Turn | None:
     }, "opening_hours")
 
 
-def way(state: CallState, site: str | None) -> Turn:
+def way(state: CallState, site: str | None, before=()) -> Turn:
     """A site's address and directions (no postcode); the SMS offered to a mobile."""
     state.failures = 0
     if site is None:
-        return ask(state, [Say("way_which_site")], "choice", "way:which_site", step="way_site")
+        return ask(state, [*before, Say("way_which_site")], "choice", "way:which_site",
+                   step="way_site")
     state.site = site
     achieve(state, "answered")
-    said = [Say("way_address", {"site_site": site, "way_site": site})]
+    said = [*before, Say("way_address", {"site_site": site, "way_site": site})]
     if state.mobile:
         return ask(state, [*said, Say("way_sms_offer")], "yes_no", "answered:opening_hours",
                    step="way_sms")
@@ -125,6 +132,9 @@ def way_sms(t: Talk) -> Reply | None:
 def hours_told(state: CallState, facts) -> Turn:
     achieve(state, "answered")
     said = [Say(key, params) for key, params in hours_words(facts)]
+    if state.way_after:
+        state.way_after = False
+        return way(state, state.site, before=said)
     return anything_else(state, "answered:opening_hours", before=said)
 
 
