@@ -128,7 +128,8 @@ def handle(t: Talk, intent: str, recognition: speech.Recognition | None = None,
         turn = transfer(state, "agent:emergency", "emergency", queue="emergency")
     elif intent in ANSWERED_BY_PROMPT:
         achieve(state, "answered")
-        turn = anything_else(state, f"answered:{intent}", before=[Say(intent)])
+        turn = anything_else(state, f"answered:{intent}",
+                             before=[Say(matters.documents_answer(intent, folded))])
     elif intent in BOOKING_INTENTS or intent == booking.LOOK_UP:
         turn = booking.start(t, intent, words)
     elif matters.is_cut(intent, words, state.lang):
