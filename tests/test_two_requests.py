@@ -131,6 +131,29 @@ def test_a_second_request_said_with_asking_for_a_person_is_on_the_agents_screen(
     assert current["also_asked"] == "Änderung mitteilen"
 
 
+def test_a_person_asked_for_about_money_shows_the_money_as_the_matter(app):
+    _agent_on_duty(app)
+    caller = Caller(app)
+    caller.dial()
+    caller.say("Ich will mit einem Mitarbeiter reden, es geht um mein Geld")
+    assert "Ich verbinde Sie" in caller.hears()
+    current = _current_call_on_annas_screen(app)
+    assert current["intent"] == "Zahlung / Geldeingang"
+    assert current["topic"] == "Geldleistungen"
+    assert current["also_asked"] == ""
+
+
+def test_a_person_asked_for_about_money_and_a_new_address_shows_both(app):
+    _agent_on_duty(app)
+    caller = Caller(app)
+    caller.dial()
+    caller.say("Mitarbeiter bitte, es geht um mein Geld, und außerdem hab ich eine neue Adresse")
+    assert "Ich verbinde Sie" in caller.hears()
+    current = _current_call_on_annas_screen(app)
+    assert current["intent"] == "Zahlung / Geldeingang"
+    assert current["also_asked"] == "Änderung mitteilen"
+
+
 def test_a_person_asked_for_alone_shows_no_second_request(app):
     _agent_on_duty(app)
     caller = Caller(app)
