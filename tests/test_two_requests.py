@@ -11,7 +11,6 @@ import pytest
 from written_people import Texter
 
 import outbox
-
 from conftest import NOW, Caller, with_demo_cases
 
 SECOND = "Sie hatten noch eine zweite Frage: Es geht um Ihre Zahlung."
