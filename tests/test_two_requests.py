@@ -189,7 +189,7 @@ def test_a_language_asked_for_alone_asks_what_the_caller_needs(app):
     assert "How can I help you?" in caller.hears()
 
 
-def test_yes_to_the_sms_with_a_new_question_sends_it_and_answers_the_question(app):
+def test_yes_to_the_sms_with_a_new_question_sends_it_and_answers_the_question(app, db):
     caller = Caller(app, from_number="+491701234567")
     caller.dial()
     caller.say("Mir wurde gekündigt, muss ich mich bei Ihnen melden?")
@@ -201,6 +201,9 @@ def test_yes_to_the_sms_with_a_new_question_sends_it_and_answers_the_question(ap
     assert outbox.deliver_due(app) == 1
     (message,) = app.extensions["hotline.gateway"].messages
     assert "Agentur für Arbeit" in message["body"]
+    # The words said with the yes were used in the turn, not kept in the call's state.
+    (state,) = db.execute("SELECT state FROM calls").fetchone()
+    assert "mitbringen" not in state
 
 
 def test_yes_alone_to_the_sms_asks_whether_there_is_anything_else(app):
