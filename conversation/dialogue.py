@@ -77,7 +77,7 @@ from speech.catalogue import Catalogue
 from speech.understanding import Understanding
 
 from . import booking, handover, identity, listening, matters, way
-from .actions import Say
+from .actions import Ask, Say
 from .people import Caseworkers
 from .referrals import Referrals
 from .referrals import load as load_referrals
@@ -274,8 +274,26 @@ class Dialogue:
         if kind not in RESULTS:
             raise ValueError(f"no result handler for {kind}")
         nxt = RESULTS[kind](state, result)
+        then = nxt.state.later if (nxt.state.later or {}).get("then") else None
+        if then is not None:
+            nxt.state.later = None  # the caller's words are not kept past this turn
+            if nxt.state.step == "anything_else":
+                nxt = self._then(nxt, then)
         return dataclasses.replace(nxt, actions=(*turn.actions, *nxt.actions),
                                    recognition=turn.recognition, private=turn.private)
+
+    def _then(self, done: Turn, then: dict) -> Turn:
+        """"Ja, und was muss ich mitbringen?": the offer done ("Die Nummer schicke ich
+        Ihnen per SMS."), the request said with the yes is taken up at once, in place of
+        "Kann ich sonst noch etwas für Sie tun?"."""
+        said = [prompt for action in done.actions
+                for prompt in (action.prompts if isinstance(action, Ask) else (action,))
+                if not (isinstance(prompt, Say) and prompt.key == "anything_else")]
+        state = done.state.copy()
+        state.step = "listen"
+        again = self._step(state, Heard(speech=then["text"],
+                                        now=datetime.fromisoformat(then["at"])))
+        return dataclasses.replace(again, actions=(*said, *again.actions))
 
     def callback_instead(self, state: CallState) -> Turn:
         """From the queue: the caller chose a callback over waiting (a turn of its own)."""

@@ -10,6 +10,7 @@ before the database has confirmed the caller:
     id_number        "1 2 3 D wie Dora ..." / 9 or 12 keys reads it back             id_number_check
     id_number        wrong length or pattern              says so, asks again            id_number
     id_number        "habe ich nicht"                     no information without, agent  agent
+    id_number,id_dob a bare "ja" (once)                   the question again, short      (same)
     id_number_check  yes / no / another number            locked? asks birth date / ..   id_dob / ..
     id_dob           "dritter Mai 1980" / 03051980#       checks both (query)            (result)
     id_dob           no such day (31.02.), in the future  says so, asks again            id_dob
@@ -258,6 +259,8 @@ def customer_number_said(t: Talk) -> Reply:
         return _read_back(t.state)
     if wrong:
         return Failed("customer_number_invalid")
+    if words.answer == "yes" and "ask_customer_number" not in identity.get("yes", ()):
+        return _again_after_yes(t.state, "ask_customer_number")
     if words.answer == "no" or words.dont_know:
         if identity.get("purpose") == BOOKING:
             return booking.with_anyone(t.state, t.heard.now)
@@ -294,7 +297,20 @@ def birth_date_said(t: Talk) -> Reply:
     if number and why == "unclear":
         identity.update(number=number, confirmed=False)  # a corrected number
         return _read_back(t.state)
+    if words.answer == "yes" and "ask_birth_date" not in identity.get("yes", ()):
+        return _again_after_yes(t.state, "ask_birth_date")
     return Failed("birth_date_invalid" if why == "invalid" else "birth_date_not_understood")
+
+
+def _again_after_yes(state: CallState, asked: str) -> Turn:
+    """A bare "ja" to "Bitte sagen Sie Ihre Kundennummer": ready to say it, no wrong
+    answer. The question once more, short, without "nicht verstanden" (once a question: a
+    second "ja" counts as a failed turn); "Wie bitte?" still gets the whole question."""
+    state.identity["yes"] = [*state.identity.get("yes", ()), asked]
+    whole = state.last_ask
+    turn = ask(state, [say(f"{asked}_again")], "phone", f"identity:{asked}:yes")
+    state.last_ask = whole
+    return turn
 
 
 def status_sms(t: Talk) -> Reply:

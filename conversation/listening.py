@@ -80,6 +80,11 @@ BETWEEN_REQUESTS = re.compile(r"[?!.;]+|,|\s(?:und|and|außerdem|ausserdem|also|
                               re.IGNORECASE)
 ABOUT_THE_FIRST = re.compile(r"(?:zwar|wegen|weil|um|about|because|for|für|mit)\b",
                              re.IGNORECASE)
+# "Ich will mit einem Mitarbeiter reden, es geht um mein Geld", "..., weil mein Antrag
+# nicht bearbeitet ist": the clause that says what the call asking for a person is about.
+MATTER_CLAUSE = re.compile(r"(?:(?:und|and) )?(?:(?:es|das) )?geht(?: es)? (?:um|über|ueber)\b|"
+                           r"(?:wegen|weil|because|about|it ?'?s about|it is about)\b",
+                           re.IGNORECASE)
 # Intents that can be done online: the hotline says how before handing over.
 ONLINE_FIRST = {"report_change"}
 
@@ -121,14 +126,16 @@ def handle(t: Talk, intent: str, recognition: speech.Recognition | None = None,
         # agents, never to a caseworker; said first, so that nobody waits for her.
         named = (words or t.words).caseworker
         before = [Say("caseworker_not_here", {"person_caseworker": named})] if named else []
-        _note_second(t, intent)
+        _note_matter(t)
+        _note_second(t, state.intent)
         turn = transfer(state, "agent:requested", "handover", before=before)
     elif intent == "emergency":
         state.emergency = True
         turn = transfer(state, "agent:emergency", "emergency", queue="emergency")
     elif intent in ANSWERED_BY_PROMPT:
         achieve(state, "answered")
-        turn = anything_else(state, f"answered:{intent}", before=[Say(intent)])
+        turn = anything_else(state, f"answered:{intent}",
+                             before=[Say(matters.documents_answer(intent, folded))])
     elif intent in BOOKING_INTENTS or intent == booking.LOOK_UP:
         turn = booking.start(t, intent, words)
     elif matters.is_cut(intent, words, state.lang):
@@ -159,6 +166,24 @@ def handle(t: Talk, intent: str, recognition: speech.Recognition | None = None,
 
 # What a second request said with a hand-over is not: the hand-over itself, or nothing.
 NOT_SECOND = {"agent", "out_of_scope", "emergency"}
+
+
+def _note_matter(t: Talk) -> None:
+    """A person asked for with what it is about ("Mitarbeiter bitte, es geht um mein
+    Geld"): that is the call's matter (the agent's screen, the queue's topic), not a
+    second request; a weak guess will do, for the caller named it as the matter. Only on
+    a hand-over's turn."""
+    if not t.words.text or t.state.intent != "agent":
+        return
+    for part in BETWEEN_REQUESTS.split(t.words.text):
+        part = part.strip()
+        if not part or not MATTER_CLAUSE.match(part):
+            continue
+        recognition = t.about(part).recognition
+        if (recognition is not None and recognition.score >= CONFIRM_SCORE
+                and not recognition.ambiguous and recognition.intent not in NOT_SECOND):
+            t.state.intent = recognition.intent
+            return
 
 
 def _note_second(t: Talk, intent: str) -> None:
@@ -525,6 +550,11 @@ def command(t: Talk) -> Reply | None:
         return repeat(state)
     if said == "goodbye":
         return goodbye(state, "goodbye")
+    if words.checks_line:
+        # "Hallo? Hören Sie mich?": the line works, and the question comes again; no
+        # failed turn ("nicht verstanden" tells a caller on a bad line nothing).
+        return ask(state, [Say("hear_you"), *(asked_before(state) or [Say("what_else")])],
+                   state.last_expect if state.last_ask else "request", "hear_you")
     return None
 
 

@@ -10,7 +10,11 @@ caller's words are then taken as a new request.
                                                       (transfer allowed: connect?) referral_connect
     referral_connect yes / no                         puts through / the SMS offer   ended / ...
     referral_sms    yes / no                          sends the number by SMS / -    anything_else
+    referral_sms    yes and a request ("ja, und was   sends it, then takes up the    (as listen)
+                    muss ich mitbringen?")             request
     (a request)     a letter: Bescheid, Anhörung      the deadline, how to object    letter_next
+    (a request)     documents to send ("da steht, ich how to send them (online,      anything_else
+                    soll Unterlagen schicken")        post, in person), the deadline
     (a request)     less money, and why ("gekürzt,    a person explains it (the      agent /
                     warum?", "paramı kestiniz,        objection in one sentence)     unstaffed
                     neden?"), a sanction; disagrees
@@ -38,7 +42,7 @@ from speech.understanding import Understanding
 from . import booking
 from .actions import Hangup, PutThrough, Say
 from .referrals import Office
-from .replies import Failed, Reply, Talk, anything_else, ask, query, transfer
+from .replies import Failed, Reply, Talk, anything_else, ask, query, said_with_yes, transfer
 from .state import CallState, Turn, achieve
 
 # A job interview, on the folded words (ö -> oe, й -> и) of every caller's language.
@@ -57,6 +61,13 @@ CHILD_WORDS = re.compile(r"\b(kind|kinder|sohn|tochter|kleine|kleiner|baby|child
                          r"дитин\w*|діт\w*|донь\w*|доньк\w*|син|сина|синок|малюк\w*|"
                          r"ребен\w*|дет(и|еи|ям|ьми)|доч\w*|сын\w*|малыш\w*|"
                          r"ابني|ابنتي|بنتي|طفلي|طفلتي|ولدي|اولادي)\b")
+# "Da steht, ich soll Unterlagen schicken", "wie kann ich Nachweise einreichen": how to
+# send documents (asked for in a letter), not which an application needs ("welche
+# Unterlagen muss ich einreichen?", "was muss ich mitbringen?").
+SEND_WORDS = re.compile(r"\b(?:schick\w*|zuschick\w*|send\w*|einreich\w*|nachreich\w*|"
+                        r"abgeben|abgebe|einwerf\w*|briefkasten|submit\w*|hand in)\b")
+WHICH_WORDS = re.compile(r"\b(?:welche\w*|was (?:fuer|muss|brauch\w*|soll)|mitbring\w*|"
+                         r"what|which)\b")
 CANCEL_WORDS = re.compile(r"\b(absag\w*|sag\w* \w*ab|stornier\w*|cancel\w*)\b")
 MOVE_WORDS = re.compile(r"\b(verschieb\w*|verleg\w*|anderen termin|neuen termin|move|"
                         r"reschedul\w*)\b")
@@ -285,11 +296,21 @@ def referral_sms(t: Talk) -> Reply | None:
     office = state.referral or {}
     state.referral = None
     if words.answer == "yes" or words.key == "1":
+        state.later = said_with_yes(t) or state.later
         return query(state, "send_referral_sms", {**office, "lang": state.lang},
                      "referral_sms")
     if words.answer == "no" or words.key == "2":
         return anything_else(state, "referral:no_sms")
     return None  # something else: taken as a new request
+
+
+def documents_answer(intent: str, folded: str) -> str:
+    """The sentence that answers a documents question: how to send them when that is what
+    is asked ("documents_send"), else which documents (the intent's own sentence)."""
+    if (intent == "documents" and SEND_WORDS.search(folded)
+            and not WHICH_WORDS.search(folded)):
+        return "documents_send"
+    return intent
 
 
 def letter_next(t: Talk) -> Reply | None:

@@ -26,6 +26,9 @@ APOLOGIES = {"not_heard", "not_understood", "low_confidence", "key_unknown",
              "when_not_understood", "code_incomplete", "phone_incomplete",
              "customer_number_invalid", "birth_date_invalid", "birth_date_not_understood",
              "identity_mismatch"}
+# Said once, before a question, and not again when the question is repeated: what the
+# caller said being acknowledged ("Gern, wegen Geldleistungen."), "Ja, ich höre Sie.".
+SAID_ONCE = {"noted", "hear_you"}
 
 
 @dataclass(frozen=True)
@@ -108,7 +111,7 @@ def ask(state: CallState, prompts: list[Say], expect: str, event: str,
     # A sentence in another language than the call's (the offer "For English, press
     # nine") keeps its language, or a repeat would say it in the caller's.
     state.last_ask = [[p.key, p.params, p.lang] if p.lang else [p.key, p.params]
-                      for p in prompts if p.key not in APOLOGIES]
+                      for p in prompts if p.key not in APOLOGIES and p.key not in SAID_ONCE]
     state.last_expect = expect
     return Turn(state, (Ask(tuple(prompts), expect=expect, lang=state.lang),), event)
 
@@ -134,12 +137,28 @@ def anything_else(state: CallState, event: str, before=()) -> Turn:
     Frage: Es geht um Ihre Zahlung. Möchten Sie das jetzt klären?")."""
     state.failures = 0
     later, state.later = state.later, None
-    if later and later["intent"] != state.intent:  # not when it was done on the way
+    if later and later.get("then"):
+        # Said with the yes to this offer: taken up at once instead (Dialogue.resume).
+        state.later = later
+    elif later and later["intent"] != state.intent:  # not when it was done on the way
         state.candidates = [later["intent"]]
         state.request_text = later["text"]
         return ask(state, [*before, Say("also_asked", {"topic_intent": later["intent"]})],
                    "yes_no", event, step="also_asked")
     return ask(state, [*before, Say("anything_else")], "yes_no", event, step="anything_else")
+
+
+def said_with_yes(t: Talk) -> dict | None:
+    """"Ja, und was muss ich mitbringen?" to "Soll ich Ihnen die Nummer per SMS
+    schicken?": a request of its own said with the yes, as `later` marked "then", to be
+    taken up as soon as the offer is done, in the same turn (`Dialogue.resume`); the
+    words are never stored (the mark is gone before the turn ends). None: a yes alone."""
+    recognition = t.recognition
+    if (t.words.answer != "yes" or recognition is None or not recognition.confident
+            or recognition.intent in ("out_of_scope", "agent", "emergency")):
+        return None
+    return {"intent": recognition.intent, "text": t.heard.speech,
+            "at": t.heard.now.isoformat(), "then": True}
 
 
 def goodbye(state: CallState, event: str) -> Turn:

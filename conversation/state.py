@@ -59,6 +59,8 @@ class CallState:
     referral: dict | None = None  # the other office whose number may go by SMS (.matters)
     absence: dict | None = None  # why the caller cannot come: the kind of reason only
     site: str | None = None  # the site last talked about ("Und wo genau ist das?")
+    # "Wann haben Sie offen und wo ist das?": the way is told after the hours (.way).
+    way_after: bool = False
     # The language an interpreter is needed for (the caller's, or one the hotline does
     # not speak: "fa"); the call then goes to an agent of the first language.
     interpreter: str | None = None

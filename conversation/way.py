@@ -7,10 +7,13 @@ and by SMS.
                     Karfreitag", "heute in Backnang"  week (.hours_words)
     (a request)     "Wo ist ...", "Adresse", "Wie     the address (no postcode) and  way_sms
                     komme ich hin" with a site        directions; SMS? (a mobile)    (anything_else)
+    (a request)     both: "Wann haben Sie offen und   the hours, then the way        way_sms ...
+                    wo ist das Jobcenter Backnang?"
     (a request)     the same without a site (and      "Welche Geschäftsstelle?"      way_site
                     none talked about before)
     way_site        a site, or 1 / 2 / 3              the address, as above          way_sms ...
     way_sms         yes / no                          the address by SMS / -         anything_else
+    way_sms         yes and a request                 sends it, then the request     (as listen)
     way_sms         anything else                     taken as a new request         (as listen)
 
 "Und wo genau ist das?" after the hours of one site is about that site: the call keeps
@@ -24,7 +27,7 @@ from speech.understanding import Understanding
 from .actions import Say
 from .booking import SITE_KEYS, by_ordinal
 from .hours_words import hours_words
-from .replies import Failed, Reply, Talk, anything_else, ask, query
+from .replies import Failed, Reply, Talk, anything_else, ask, query, said_with_yes
 from .state import CallState, Turn, achieve
 
 
@@ -35,7 +38,11 @@ def opening_hours(t: Talk, words: Understanding | None) -> Turn:
     if site:
         state.site = site
     if words is not None and words.get("asks") == "way":
-        return way(state, site or state.site)
+        if not words.asks_hours_too:
+            return way(state, site or state.site)
+        # "Wann haben Sie offen und wo ist das?": the hours first, then the way
+        # (`hours_told`).
+        state.way_after = True
     return query(state, "opening_hours", {
         "site": site, "day": words.get("date") if words is not None else None,
         "lang": state.lang,
@@ -77,14 +84,15 @@ def hours_follow_up(t: Talk) -> Turn | None:
     }, "opening_hours")
 
 
-def way(state: CallState, site: str | None) -> Turn:
+def way(state: CallState, site: str | None, before=()) -> Turn:
     """A site's address and directions (no postcode); the SMS offered to a mobile."""
     state.failures = 0
     if site is None:
-        return ask(state, [Say("way_which_site")], "choice", "way:which_site", step="way_site")
+        return ask(state, [*before, Say("way_which_site")], "choice", "way:which_site",
+                   step="way_site")
     state.site = site
     achieve(state, "answered")
-    said = [Say("way_address", {"site_site": site, "way_site": site})]
+    said = [*before, Say("way_address", {"site_site": site, "way_site": site})]
     if state.mobile:
         return ask(state, [*said, Say("way_sms_offer")], "yes_no", "answered:opening_hours",
                    step="way_sms")
@@ -110,6 +118,7 @@ def way_site(t: Talk) -> Reply | None:
 
 def way_sms(t: Talk) -> Reply | None:
     if t.words.answer == "yes" or t.words.key == "1":
+        t.state.later = said_with_yes(t) or t.state.later
         return query(t.state, "send_address_sms", {"site": t.state.site, "lang": t.state.lang},
                      "address_sms")
     if t.words.answer == "no" or t.words.key == "2":
@@ -123,6 +132,9 @@ def way_sms(t: Talk) -> Reply | None:
 def hours_told(state: CallState, facts) -> Turn:
     achieve(state, "answered")
     said = [Say(key, params) for key, params in hours_words(facts)]
+    if state.way_after:
+        state.way_after = False
+        return way(state, state.site, before=said)
     return anything_else(state, "answered:opening_hours", before=said)
 
 

@@ -71,6 +71,24 @@ WHEN_BOOKED = re.compile(r"\b(wann|um wie ?viel uhr|an welchem tag) (ist|war|hab
 WHEN_BOOKED_NOT = re.compile(r"\b(frei\w*|naechst\w*|bekomm\w*|krieg\w*|neu\w*|moeglich|"
                              r"next|free|new)\b")
 
+# "Wann haben Sie offen und wo ist das Jobcenter Backnang?": the hours asked with the way
+# (read on the folded words, only when the way is asked).
+HOURS_TOO = re.compile(
+    r"\b(?:offen|geoeffnet|oeffnungszeit\w*|auf ?haben|hat \w+ ?auf|haben sie auf|"
+    r"aufmachen|macht \w+ ?auf|machen sie auf|zu ?machen|geschlossen|sprechzeit\w*|"
+    r"bis wann|ab wann|wann (?:kann ich )?(?:vorbei\w*|hin\w*|kommen)|open|opening hours|"
+    r"closed?)\b")
+
+# "Hallo? Hören Sie mich?", "hallo, ist da jemand?": a caller on a bad line checking it
+# works, and nothing else (read on the whole folded turn; "Hallo, ich brauche einen
+# Termin" is a request).
+_LINE_QUESTION = (r"(?:hoeren|verstehen|hoert|versteht) (?:sie|ihr|du) mich(?: noch)?(?: gut)?|"
+                  r"hoert mich (?:jemand|wer|einer)|ist da (?:jemand|wer|einer)|"
+                  r"sind sie (?:noch )?(?:da|dran)|can you hear me|are you (?:still )?there|"
+                  r"is (?:anyone|anybody|someone) there")
+CHECKS_LINE = re.compile(rf"(?:(?:hallo|hello|halo|ja) )*(?:hallo|hello|halo|{_LINE_QUESTION})"
+                         rf"(?: (?:hallo|hello|halo|{_LINE_QUESTION}))*")
+
 # "Bin ich hier richtig beim Arbeitsamt?", "Is this the job centre?": whether the caller
 # reached the right office (on the folded words).
 RIGHT_PLACE = re.compile(
@@ -395,6 +413,16 @@ class Understanding:
         return (("termin" in folded or "appointment" in folded)
                 and WHEN_BOOKED.search(folded) is not None
                 and WHEN_BOOKED_NOT.search(folded) is None)
+
+    @property
+    def asks_hours_too(self) -> bool:
+        """"Wann haben Sie offen und wo ist ...?": the hours as well as the way."""
+        return self.asks_way and HOURS_TOO.search(self.folded) is not None
+
+    @property
+    def checks_line(self) -> bool:
+        """"Hallo? Hören Sie mich?" and nothing more: whether the line works."""
+        return bool(self.text) and CHECKS_LINE.fullmatch(self.folded.strip()) is not None
 
     @cached_property
     def asks_right_place(self) -> bool:

@@ -623,3 +623,14 @@ def test_where_the_booking_code_is_written_depends_on_what_reached_the_caller(ap
 def test_cancelling_and_asking_when_it_was_is_the_cancel(app):
     caller = book(app, "Ich will meinen Termin absagen, wann war der nochmal?")
     assert "Buchungsnummer" in caller.hears()
+
+
+def test_the_topic_said_with_the_request_is_acknowledged_once_not_at_each_repeat(app):
+    caller = book(app, "Ich brauche einen Termin wegen Geld")
+    assert caller.hears().startswith("Gern, wegen Geldleistungen.")
+    caller.say("")  # silence: the site question again, without the acknowledgement
+    said = caller.hears()
+    assert "Geschäftsstelle" in said and "Gern, wegen" not in said
+    caller.say("Wie bitte?")
+    said = caller.hears()
+    assert "Geschäftsstelle" in said and "Gern, wegen" not in said

@@ -233,3 +233,17 @@ def test_purge_forgets_callback_numbers_and_agents_notes_too(app, runner, db):
     result = runner.invoke(args=["purge", "--days", "0"])
     assert "1 callbacks" in result.output
     assert db.execute("SELECT phone, status FROM callbacks").fetchone() == ("", "expired")
+
+
+def test_documents_to_send_get_how_to_send_them_not_the_application_list(caller):
+    caller.dial()
+    said = " ".join(caller.say("Da steht, ich soll Unterlagen schicken"))
+    assert "jobcenter punkt digital hochladen, per Post schicken oder vorbeibringen" in said
+    assert "Kundennummer" in said
+    assert "Antrag auf Bürgergeld" not in said
+
+
+def test_which_documents_to_bring_still_gets_the_list(caller):
+    caller.dial()
+    said = " ".join(caller.say("Welche Unterlagen muss ich einreichen?"))
+    assert "Für einen Antrag auf Bürgergeld brauchen Sie meistens" in said

@@ -246,6 +246,22 @@ def test_no_to_the_sms_sends_nothing_and_asks_what_else(app, db):
     assert sms(db) == []
 
 
+def test_hours_and_the_way_asked_together_get_both_the_hours_first(app):
+    said = call(app, "Wann haben Sie offen und wo ist das Jobcenter Backnang?").hears()
+    assert "Die Geschäftsstelle Backnang hat Montag bis Freitag" in said
+    assert "Am Obstmarkt 3" in said
+    assert said.index("geöffnet") < said.index("Am Obstmarkt 3")
+    assert "Soll ich Ihnen die Adresse per SMS schicken?" in said
+
+
+def test_the_way_with_the_hours_but_no_site_asks_which_site_after_the_hours(app):
+    caller = call(app, "Wo sind Sie und wann haben Sie offen?")
+    said = caller.hears()
+    assert "Alle Geschäftsstellen haben" in said and "Welche Geschäftsstelle" in said
+    caller.say("Schorndorf")
+    assert "Gmünder Tor 8" in caller.hears()
+
+
 def test_a_non_native_speaker_who_cannot_find_the_office(app):
     said = call(app, "wo bitte ist jobcenter schorndorf, ich nicht finde").hears()
     assert "Gmünder Tor 8" in said

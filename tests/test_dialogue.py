@@ -217,3 +217,17 @@ def test_without_a_number_to_call_back_three_misunderstandings_end_politely_not_
     assert not any(type(a).__name__ == "Record" for a in turn.actions)
     assert ["message_no_number"] == [a.key for a in turn.actions if type(a).__name__ == "Say"]
     assert turn.state.step == "ended"
+
+
+def test_hello_on_a_bad_line_is_answered_and_the_question_asked_again_without_a_failure():
+    for hello in ("Hallo? Hören Sie mich?", "hallo", "Hallo, ist da jemand?", "Sind Sie noch da?"):
+        turns = talk(hello)
+        assert said(turns[-1])[0] == "hear_you", hello
+        assert "not_understood" not in said(turns[-1])
+        assert turns[-1].state.failures == 0
+
+
+def test_hello_with_a_request_is_the_request():
+    turns = talk("Hallo, ich brauche einen Termin")
+    assert "hear_you" not in said(turns[-1])
+    assert "ask_topic" in said(turns[-1])

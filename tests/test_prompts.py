@@ -5,6 +5,7 @@ import string
 import pytest
 
 from ivr import prompts
+from routing.topics import INTENT_LABELS
 
 LANGS = prompts.available_languages()
 
@@ -15,6 +16,12 @@ def placeholders(text):
 
 def test_german_english_and_the_callers_other_languages_are_there():
     assert {"de", "en", "uk", "ru", "tr", "ar", "de-simple"} <= set(LANGS)
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_every_intent_on_the_agents_screen_has_a_name_for_the_caller(lang):
+    # "Es geht um ...?" and "Sie hatten noch eine zweite Frage: ..." name the intent.
+    assert set(INTENT_LABELS) <= set(prompts.catalogue(lang)["topics"])
 
 
 @pytest.mark.parametrize("lang", LANGS)

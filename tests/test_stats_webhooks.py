@@ -94,3 +94,14 @@ def test_wrap_up_ends_on_its_own_and_the_next_caller_gets_through(stats_app, db,
     assert [(status, reason) for status, _, reason in history] == [
         ("available", "wrap-up time over")]
     assert history[0][1] == clock.utc_text(NOW + timedelta(seconds=320))
+
+
+def test_a_caller_asking_when_the_appointment_is_shows_in_the_figures_as_a_look_up(stats_app,
+                                                                                   db):
+    caller = Caller(stats_app)
+    caller.dial()
+    caller.say("Wann war mein Termin nochmal?")
+    caller.hang_up()
+    rows = {row["intent"]: row for row in today(db)["intents"]}
+    assert rows["booking_lookup"]["label"] == "Termin nachfragen"
+    assert rows["booking_lookup"]["calls"] == 1

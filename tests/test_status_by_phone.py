@@ -346,3 +346,31 @@ def test_after_silence_the_birth_date_is_asked_short_and_can_still_be_typed(app)
     assert "dritter Mai" not in said
     caller.say("#03051980#")
     assert "Ihre Angaben sind geprüft" in caller.hears()
+
+
+def test_a_bare_yes_at_the_customer_number_gets_the_question_again_without_an_apology(app):
+    caller = Caller(app, from_number=MOBILE)
+    caller.dial()
+    caller.say("Wo ist mein Geld?")
+    caller.say("ja")
+    said = caller.hears()
+    assert "Kundennummer" in said and "nicht verstanden" not in said
+    caller.say(ERIKA)
+    caller.say("ja")  # the number read back is right
+    caller.say("ja")  # ready for the birth date: asked again, no apology
+    said = caller.hears()
+    assert "Geburtsdatum" in said and "nicht verstanden" not in said
+    caller.say("ja")  # a second bare "ja" at the same question is no answer
+    assert "nicht verstanden" in caller.hears()
+    caller.say(ERIKA_BORN)
+    assert "563 Euro" in caller.hears()
+
+
+def test_hello_at_the_customer_number_is_answered_and_the_question_asked_again(app):
+    caller = Caller(app, from_number=MOBILE)
+    caller.dial()
+    caller.say("Wo ist mein Geld?")
+    caller.say("hallo?")
+    said = caller.hears()
+    assert said.startswith("Ja, ich höre Sie.")
+    assert "Kundennummer" in said and "nicht verstanden" not in said

@@ -10,6 +10,7 @@ Wednesday, 25 November 2026, 10:00 (conftest.NOW).
 import pytest
 from written_people import Texter
 
+import outbox
 from conftest import NOW, Caller, with_demo_cases
 
 SECOND = "Sie hatten noch eine zweite Frage: Es geht um Ihre Zahlung."
@@ -129,6 +130,29 @@ def test_a_second_request_said_with_asking_for_a_person_is_on_the_agents_screen(
     assert current["also_asked"] == "Änderung mitteilen"
 
 
+def test_a_person_asked_for_about_money_shows_the_money_as_the_matter(app):
+    _agent_on_duty(app)
+    caller = Caller(app)
+    caller.dial()
+    caller.say("Ich will mit einem Mitarbeiter reden, es geht um mein Geld")
+    assert "Ich verbinde Sie" in caller.hears()
+    current = _current_call_on_annas_screen(app)
+    assert current["intent"] == "Zahlung / Geldeingang"
+    assert current["topic"] == "Geldleistungen"
+    assert current["also_asked"] == ""
+
+
+def test_a_person_asked_for_about_money_and_a_new_address_shows_both(app):
+    _agent_on_duty(app)
+    caller = Caller(app)
+    caller.dial()
+    caller.say("Mitarbeiter bitte, es geht um mein Geld, und außerdem hab ich eine neue Adresse")
+    assert "Ich verbinde Sie" in caller.hears()
+    current = _current_call_on_annas_screen(app)
+    assert current["intent"] == "Zahlung / Geldeingang"
+    assert current["also_asked"] == "Änderung mitteilen"
+
+
 def test_a_person_asked_for_alone_shows_no_second_request(app):
     _agent_on_duty(app)
     caller = Caller(app)
@@ -163,3 +187,29 @@ def test_a_language_asked_for_alone_asks_what_the_caller_needs(app):
     caller.dial()
     caller.say("English please")
     assert "How can I help you?" in caller.hears()
+
+
+def test_yes_to_the_sms_with_a_new_question_sends_it_and_answers_the_question(app, db):
+    caller = Caller(app, from_number="+491701234567")
+    caller.dial()
+    caller.say("Mir wurde gekündigt, muss ich mich bei Ihnen melden?")
+    assert "per SMS schicken?" in caller.hears()
+    caller.say("ja und was muss ich mitbringen")
+    said = caller.hears()
+    assert said.startswith("Die Nummer schicke ich Ihnen per SMS.")
+    assert "Ihren Ausweis" in said  # the question is answered, not dropped
+    assert outbox.deliver_due(app) == 1
+    (message,) = app.extensions["hotline.gateway"].messages
+    assert "Agentur für Arbeit" in message["body"]
+    # The words said with the yes were used in the turn, not kept in the call's state.
+    (state,) = db.execute("SELECT state FROM calls").fetchone()
+    assert "mitbringen" not in state
+
+
+def test_yes_alone_to_the_sms_asks_whether_there_is_anything_else(app):
+    caller = Caller(app, from_number="+491701234567")
+    caller.dial()
+    caller.say("Wo ist das Jobcenter Backnang?")
+    caller.say("ja gerne")
+    assert caller.hears() == ("Die Adresse schicke ich Ihnen per SMS. Kann ich sonst noch "
+                              "etwas für Sie tun? Sagen Sie bitte Ja oder Nein.")

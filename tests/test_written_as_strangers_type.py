@@ -56,6 +56,13 @@ def test_hallo_after_a_question_asks_it_again_and_counts_no_failure(app, written
         assert said == f"{first} {question}".strip()
 
 
+def test_hoeren_sie_mich_in_writing_is_answered_as_being_there_not_heard(app):
+    chatter = Chatter(app)
+    question = chatter.send("termin")
+    said = chatter.send("hallo, hören sie mich?")
+    assert said == f"Ja, ich bin da. {question}"
+
+
 def test_two_questions_in_one_message_are_both_answered(app):
     said = Chatter(app).send("wann habt ihr offen und was muss ich mitbringen")
     assert "8:00 bis 12:00 Uhr geöffnet" in said
