@@ -117,3 +117,55 @@ if __name__ == "__main__":
     for lang, want, got in wrong:
         print(f"    {lang} {want} <- {got}")
     print(f"Total: {right} of {total} recognised")
+
+
+# ------------------------------------------------------------------ in the caller's words
+
+@pytest.mark.parametrize("lang, asked, heard", [
+    ("ru", "когда вы работаете", "с понедельника по пятницу"),
+    ("uk", "коли ви працюєте", "з понеділка по п'ятницю"),
+    ("tr", "ne zaman açıksınız", "Pazartesiden Cumaya"),
+    ("ar", "متى تفتحون", "من الاثنين إلى الجمعة"),
+])
+def test_weekday_ranges_are_said_as_people_say_them(app, lang, asked, heard):
+    caller = Caller(app)
+    caller.dial()
+    caller.say(KEYS[lang])
+    said = " ".join(caller.say(asked))
+    assert heard in said and "–" not in said, said
+
+
+@pytest.mark.parametrize("lang, first, office", [
+    ("de", "Wann kommt das Kindergeld?", "Familienkasse"),
+    ("en", "When will the child benefit be paid?", "Familienkasse"),
+    ("ru", "когда придут деньги на ребёнка", "Familienkasse"),
+    ("uk", "коли прийдуть гроші на дитину", "Familienkasse"),
+    ("tr", "çocuk parası ne zaman yatacak", "Familienkasse"),
+    ("ar", "متى بتنزل مصاري الأولاد", "Familienkasse"),
+])
+def test_a_writer_reads_another_offices_number_in_figures(app, lang, first, office):
+    said = Texter(app).send(first)
+    assert office in said and "0800 4 5555 30" in said, said
+    assert not re.search(r"\b(?:null|zero|ноль|нуль|sıfır)\b|صفر", said), said
+
+
+@pytest.mark.parametrize("lang, first, heard", [
+    ("ru", "когда придут деньги на ребёнка", "Familienkasse, семейная касса"),
+    ("uk", "мені потрібна допомога із заявою", "номер клієнта"),
+    ("ru", "мне нужна помощь с заявлением", "номер клиента"),
+    ("tr", "çocuk parası ne zaman yatacak", "Familienkasse (Aile Kasası)"),
+    ("en", "I need help with my application", "customer number"),
+])
+def test_first_words_in_another_language_at_the_german_greeting(app, lang, first, heard):
+    caller = Caller(app)
+    caller.dial()
+    said = " ".join(caller.say(first))
+    assert heard in said, said
+
+
+def test_a_turkish_caller_who_wants_an_official_gets_a_person_not_a_question(app):
+    caller = Caller(app)
+    caller.dial()
+    caller.say(KEYS["tr"])
+    said = " ".join(caller.say("bir yetkiliyle görüşmek istiyorum"))
+    assert "randevu" not in said.lower() and "Hangisi" not in said, said
