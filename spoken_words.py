@@ -165,6 +165,25 @@ WEEKDAYS = {
     "tr": ("Pazartesi", "Salı", "Çarşamba", "Perşembe", "Cuma", "Cumartesi", "Pazar"),
     "ar": ("الاثنين", "الثلاثاء", "الأربعاء", "الخميس", "الجمعة", "السبت", "الأحد"),
 }
+# A run of weekdays as people say it: "с понедельника по пятницу" (from: genitive, to:
+# accusative), "з понеділка по п'ятницю", "Pazartesiden Cumaya" (ablative, dative), "من
+# الاثنين إلى الجمعة"; never "понедельник – пятница".
+WEEKDAYS_FROM = {
+    "ru": ("понедельника", "вторника", "среды", "четверга", "пятницы", "субботы",
+           "воскресенья"),
+    "uk": ("понеділка", "вівторка", "середи", "четверга", "п'ятниці", "суботи", "неділі"),
+    "tr": ("Pazartesiden", "Salıdan", "Çarşambadan", "Perşembeden", "Cumadan", "Cumartesiden",
+           "Pazardan"),
+    "ar": WEEKDAYS["ar"],
+}
+WEEKDAYS_UNTIL = {
+    "ru": ("понедельник", "вторник", "среду", "четверг", "пятницу", "субботу", "воскресенье"),
+    "uk": ("понеділок", "вівторок", "середу", "четвер", "п'ятницю", "суботу", "неділю"),
+    "tr": ("Pazartesiye", "Salıya", "Çarşambaya", "Perşembeye", "Cumaya", "Cumartesiye",
+           "Pazara"),
+    "ar": WEEKDAYS["ar"],
+}
+WEEKDAY_RUN = {"ru": "с {} по {}", "uk": "з {} по {}", "tr": "{} {}", "ar": "من {} إلى {}"}
 # Russian and Ukrainian months as a date says them (genitive: "первое декабря").
 MONTHS = {
     "ru": ("января", "февраля", "марта", "апреля", "мая", "июня", "июля", "августа",

@@ -365,6 +365,12 @@ class Dialogue:
                 return self._settle(t, listening.handle(t, "book_appointment", recognition,
                                                         words))
             if office is not None:
+                # "Çocuk parası ne zaman yatacak" at the German greeting: the office, said
+                # in the language whose words these are (German knew none of them).
+                other = (listening.in_other_language(t)
+                         if recognition is not None and recognition.score == 0.0 else None)
+                if other is not None:
+                    return self._settle(t, other)
                 return dataclasses.replace(matters.refer(state, office), recognition=recognition)
         return self._settle(t, step.answer(t))
 

@@ -242,7 +242,7 @@ def request(t: Talk) -> Reply:
             # what about; asked openly, as after a "no" to "Es geht um ..., richtig?".
             return _with(ask(state, [Say("what_then")], "request", "request:no_booking",
                              step="listen"), recognition)
-        return _in_other_language(t) or Failed(NO_MATCH)
+        return in_other_language(t) or Failed(NO_MATCH)
     if is_referral(recognition.intent) and recognition.score >= CONFIRM_SCORE:
         # A phrase supervisors assigned to another office: saying that office's number
         # needs no confirming (and there is no topic name to confirm it by).
@@ -282,30 +282,51 @@ def request(t: Talk) -> Reply:
     return handle(t, recognition.intent, recognition, t.words)
 
 
-def _in_other_language(t: Talk) -> Turn | None:
+def in_other_language(t: Talk) -> Turn | None:
     """"Merhaba, ich brauche randevu": words the first language does not understand, at
     the start of a call, that one other offered language does. The call goes on in that
-    language with the request (its confirming question, usually), rather than "nicht
-    verstanden" in German; with two such languages nothing is guessed."""
+    language with the request (its confirming question, usually), or with the office that
+    decides it ("когда придут деньги на ребёнка": the Familienkasse), rather than "nicht
+    verstanden" or the office in German. Cyrillic is Russian or Ukrainian, Arabic letters
+    Arabic; Russian and Ukrainian both knowing the words are told apart by the letters
+    only one of them writes (ы, э, ъ, ё; і, ї, є, ґ), then by which knows them better.
+    With two other languages left nothing is guessed."""
     state = t.state
     if (state.lang != t.rules.languages[0] or state.intent is not None
             or state.step not in ("greeting", "listen") or not t.words.text):
         return None
+    text = t.words.text
     found = []
     for lang in t.rules.other_languages(state.lang):
-        if lang in t.rules.keypad_only:
+        if lang in t.rules.keypad_only or not speech.may_be_in(text, lang):
             continue
-        words = t.rules.understand(t.words.text, lang, t.heard.now, "")
+        words = t.rules.understand(text, lang, t.heard.now, "")
         recognition = words.recognition
         # Not an emergency: a crisis is heard in every language by its own expressions,
         # and "допоможіть" alone is a plea to be understood, best met by the languages.
-        if (recognition is not None and recognition.intent not in ("out_of_scope", "emergency")
-                and recognition.score >= CONFIRM_SCORE):
+        # Another office's matter counts when the language's own words said it (the
+        # offices' expressions alone match "Kindergeld" in any language).
+        if recognition is None or recognition.score < CONFIRM_SCORE:
+            continue
+        if recognition.intent not in ("out_of_scope", "emergency") or (
+                recognition.intent == "out_of_scope"
+                and recognition.evidence.startswith("out_of_scope:")):
             found.append((lang, words))
+    if len(found) == 2 and {lang for lang, _ in found} == {"ru", "uk"}:
+        (one, one_words), (other, other_words) = found
+        guess = one if one_words.recognition.score >= other_words.recognition.score else other
+        guess = speech.russian_or_ukrainian(text, guess, ("ru", "uk"))
+        found = [(lang, words) for lang, words in found if lang == guess]
     if len(found) != 1:
         return None
     lang, words = found[0]
     first, state.lang = state.lang, lang
+    office = t.rules.referrals.match(text, lang, words.canonical)
+    if office is not None:
+        return dataclasses.replace(matters.refer(state, office), recognition=words.recognition)
+    if words.recognition.intent == "out_of_scope":
+        state.lang = first
+        return None
     reply = request(dataclasses.replace(t, words=words))
     if not isinstance(reply, Turn):
         state.lang = first

@@ -55,15 +55,17 @@ class Office:
     still_in: dict[str, str] = field(default_factory=dict)
 
     def says(self, lang: str = "de") -> dict:
-        """The office's facts as prompt parameters, for a call in `lang`."""
+        """The office's facts as prompt parameters, for a call in `lang`; the number both
+        said ("office_number") and in figures for writing ("office_figures")."""
         if self.translations.get(lang, ("",))[0]:
             name, topic, hours = self.translations[lang]
             return {"office": name, "office_short": name, "office_topic": topic,
                     "office_number": _digits_in(self.spoken, lang), "office_hours": hours,
+                    "office_figures": figures(self.spoken),
                     "office_still": self.still_in.get(lang, "")}
         return {"office": self.name, "office_short": self.short, "office_topic": self.topic,
                 "office_number": self.spoken, "office_hours": self.hours,
-                "office_still": self.still}
+                "office_figures": figures(self.spoken), "office_still": self.still}
 
 
 @dataclass(frozen=True)
@@ -125,6 +127,16 @@ _DIGITS = {
     "ar": ("صفر", "واحد", "اثنان", "ثلاثة", "أربعة", "خمسة", "ستة", "سبعة", "ثمانية",
            "تسعة", "مئة"),
 }
+
+
+def figures(spoken: str) -> str:
+    """The grouped German digit words in figures, in the same groups, as the office writes
+    its number: "null acht hundert, vier, fünf fünf fünf fünf, drei null" -> "0800 4 5555 30"."""
+    digit = {word: ("00" if word == "hundert" else str(number))
+             for number, word in enumerate(_GERMAN_DIGITS)}
+    groups = ("".join(digit.get(word, "") for word in group.split())
+              for group in spoken.split(","))
+    return " ".join(group for group in groups if group)
 
 
 def _digits_in(spoken: str, lang: str) -> str:

@@ -422,6 +422,10 @@ def written(lang: str, key: str, schedule: Schedule | None = None, **params) -> 
     """
     template = written_template(lang, key)
     today = params.pop("today", None)
+    if params.get("office_figures"):
+        # Another office's number as the office writes it ("0800 4 5555 30"), not the
+        # digit words said on the phone.
+        params["office_number"] = params["office_figures"]
     said = {name: _write(name, value, lang, schedule) for name, value in params.items()}
     for name in _OPTIONAL.findall(template):
         said.setdefault(name, "")

@@ -21,7 +21,7 @@ from conversation import CallState, Dialogue, Hangup, Heard, Say, Turn, replies
 from conversation.actions import Ask, PutThrough, Record, Transfer
 from schedules import store as bookings
 from schedules.config import Schedule
-from speech import message_concern, recognise
+from speech import message_concern, recognise, russian_or_ukrainian
 from speech.spelling import respell
 from written import store
 
@@ -115,32 +115,13 @@ def guess_language(text: str, offered: list[str]) -> str:
         if _knows(found) and (found_best is None or found.score > found_best.score):
             best, found_best = lang, found
     if found_best is not None:
-        best = _by_letters(text, best, offered)
+        best = russian_or_ukrainian(text, best, offered)
         if not _knows(home):
             return best
         if (found_best.score >= MIN_GUESS_SCORE and found_best.score > home.score
                 and (found_best.intent != home.intent or found_best.score >= SURE_GUESS_SCORE)):
             return best
     return first
-
-
-# Letters only Russian or only Ukrainian writes: both catalogues know "выплат" and "виплат"
-# as the same keyed word, and a tie went to the language offered first.
-_ONLY_RU = frozenset("ыэъё")
-_ONLY_UK = frozenset("іїєґ")
-
-
-def _by_letters(text: str, guess: str, offered: list[str]) -> str:
-    """Russian for a Ukrainian guess written with ы, э, ъ or ё (and none of і, ї, є, ґ),
-    and the other way round, where both are offered."""
-    if guess not in ("ru", "uk"):
-        return guess
-    letters = set(text.lower())
-    if guess == "uk" and letters & _ONLY_RU and not letters & _ONLY_UK and "ru" in offered:
-        return "ru"
-    if guess == "ru" and letters & _ONLY_UK and not letters & _ONLY_RU and "uk" in offered:
-        return "uk"
-    return guess
 
 
 def _knows(found) -> bool:

@@ -133,10 +133,16 @@ def spoken_weekdays(weekdays: list[int], lang: str = "de") -> str:
     """Days of the week: "Montag bis Freitag", "Montag, Mittwoch und Freitag"."""
     if _words(lang):
         names = spoken_words.WEEKDAYS[lang]
-        to = {"ru": "–", "uk": "–", "tr": "–", "ar": "إلى"}[lang]
+
+        def run_of(first: int, last: int) -> str:
+            return spoken_words.WEEKDAY_RUN[lang].format(spoken_words.WEEKDAYS_FROM[lang][first],
+                                                         spoken_words.WEEKDAYS_UNTIL[lang][last])
     else:
         names = WEEKDAY_NAMES[_lang(lang)]
         to = "to" if _lang(lang) == "en" else "bis"
+
+        def run_of(first: int, last: int) -> str:
+            return f"{names[first]} {to} {names[last]}"
     runs: list[list[int]] = []
     for day in sorted(set(weekdays)):
         if runs and runs[-1][-1] == day - 1:
@@ -146,7 +152,7 @@ def spoken_weekdays(weekdays: list[int], lang: str = "de") -> str:
     parts = []
     for run in runs:
         if len(run) >= 3:
-            parts.append(f"{names[run[0]]} {to} {names[run[-1]]}")
+            parts.append(run_of(run[0], run[-1]))
         else:
             parts.extend(names[day] for day in run)
     return join_words(parts, lang)

@@ -15,6 +15,8 @@ The rest of the hotline uses only what is imported here:
   (voicemail transcript, written message) read whole: a crisis kind, "worry", or None.
 - ``detect_language_request(text, offered) -> str | None``: the language a caller asks
   for in any language ("auf Türkisch", "по-русски"), or "interpreter", or "choose".
+- ``may_be_in(text, lang)``, ``russian_or_ukrainian(text, guess, offered)``: which
+  languages a text's letters allow, and Russian told from Ukrainian by its letters.
 
 The intent vocabulary lives in ``speech/catalogue/<lang>.toml`` (de, en, uk, ru, tr, ar); it is
 data that job-centre staff extend without touching code. This package imports nothing
@@ -27,8 +29,9 @@ from speech.hints import speech_hints
 from speech.intents import INTENTS, Recognition, recognise
 from speech.languages import CHOOSE, INTERPRETER, detect_language_request
 from speech.messages import concern as message_concern
+from speech.scripts import may_be_in, russian_or_ukrainian
 from speech.worry import detect_worry
 
 __all__ = ["CHOOSE", "INTENTS", "INTERPRETER", "Recognition", "detect_crisis",
            "detect_language_request", "detect_worry", "extract_entities", "extract_reply",
-           "message_concern", "recognise", "speech_hints"]
+           "may_be_in", "message_concern", "recognise", "russian_or_ukrainian", "speech_hints"]

@@ -149,6 +149,54 @@ _OWN_LETTERS = {
 }
 
 
+# Letters only Russian or only Ukrainian writes: both catalogues know "выплат" and "виплат"
+# as the same keyed word, and "запис" as a word of both.
+_ONLY_RU = frozenset("ыэъё")
+_ONLY_UK = frozenset("іїєґ")
+# Short everyday words that only one of them says, for a text whose letters both write
+# ("мне надо записаться": мені, треба in Ukrainian).
+_RU_WORDS = frozenset({"мне", "меня", "надо", "нужно", "нужна", "нужен", "что", "это", "как",
+                       "когда", "где", "сегодня", "почему", "или", "нет", "спасибо", "пожалуйста"})
+_UK_WORDS = frozenset({"мені", "мене", "треба", "потрібно", "потрібна", "потрібен", "що", "це",
+                       "як", "коли", "де", "сьогодні", "чому", "або", "ні", "дякую", "будь"})
+_CYRILLIC_WORD = re.compile(r"[\u0400-\u04ff]+")
+
+
+def russian_or_ukrainian(text: str, guess: str, offered) -> str:
+    """Russian for a Ukrainian guess written with ы, э, ъ or ё (and none of і, ї, є, ґ),
+    and the other way round, where both are offered; with neither kind of letter, the
+    one more of whose everyday words are in the text. Any other guess unchanged."""
+    if guess not in ("ru", "uk") or not ("ru" in offered and "uk" in offered):
+        return guess
+    letters = set(text.lower())
+    ru_letters, uk_letters = bool(letters & _ONLY_RU), bool(letters & _ONLY_UK)
+    if ru_letters != uk_letters:
+        return "ru" if ru_letters else "uk"
+    if ru_letters:
+        return guess
+    said = _CYRILLIC_WORD.findall(text.lower())
+    ru, uk = sum(w in _RU_WORDS for w in said), sum(w in _UK_WORDS for w in said)
+    if ru != uk:
+        return "ru" if ru > uk else "uk"
+    return guess
+
+
+_CYRILLIC_TEXT = re.compile(r"[\u0400-\u04ff]")
+_ARABIC_TEXT = re.compile(r"[\u0600-\u06ff]")
+
+
+def may_be_in(text: str, lang: str) -> bool:
+    """Whether `text`'s letters allow it to be in `lang`: Cyrillic only Russian or
+    Ukrainian, Arabic letters only Arabic, Latin letters any language (Russian and Arabic
+    callers are heard in Latin letters too)."""
+    lang = lang.split("-")[0]
+    if _CYRILLIC_TEXT.search(text):
+        return lang in ("ru", "uk")
+    if _ARABIC_TEXT.search(text):
+        return lang == "ar"
+    return True
+
+
 def in_own_letters(text: str, lang: str) -> bool:
     """Whether `text` has letters that only a recogniser listening in `lang` writes: then
     it was heard in that language. Russian or Ukrainian in Latin letters ("ya ne khochu
