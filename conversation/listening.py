@@ -604,7 +604,11 @@ def _switched_with_request(t: Talk, lang: str) -> Turn:
     if recognition is None or recognition.intent in ("out_of_scope", "agent"):
         return turn
     reply = request(dataclasses.replace(t, state=turn.state, words=words))
-    return reply if isinstance(reply, Turn) else turn
+    if not isinstance(reply, Turn):
+        return turn
+    # The question asked is answered first ("Yes, we can speak English."): the reply to the
+    # request alone would not tell the caller that the call goes on in their language.
+    return dataclasses.replace(reply, actions=(Say("language_yes"), *reply.actions))
 
 
 def switch_language(t: Talk, lang: str) -> Turn:
