@@ -229,6 +229,20 @@ def with_demo_cases(app):
     return app
 
 
+EVERY_LANGUAGE = ["de", "en", "tr", "uk", "ru", "ar"]
+
+
+def every_language_app(database_target: str):
+    """The app as `app` below, offering every language the hotline has, with the demo
+    customers: for tests of callers in their own language, by phone and in writing."""
+    app = create_app({
+        "TESTING": True, "HOTLINE_ENV": "test", "HOTLINE_DATABASE": database_target,
+        "TWILIO_AUTH_TOKEN": TOKEN, "HOTLINE_PUBLIC_URL": "",
+        "HOTLINE_LANGUAGES": EVERY_LANGUAGE, "HOTLINE_VALIDATE_SIGNATURES": True})
+    clock.install(app, clock.Clock.at(NOW))
+    return with_demo_cases(app)
+
+
 @pytest.fixture
 def app(database_target):
     app = create_app(

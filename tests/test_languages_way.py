@@ -20,25 +20,18 @@ from pathlib import Path
 import pytest
 from written_people import Texter
 
-import clock
-from app import create_app
-from conftest import NOW, TOKEN, Caller, with_demo_cases
+from conftest import EVERY_LANGUAGE, Caller, every_language_app
 from conversation import Dialogue, Heard
 
 EVALUATION = Path(__file__).parent.parent / "speech" / "evaluation"
-LANGUAGES = ["de", "en", "tr", "uk", "ru", "ar"]
+LANGUAGES = EVERY_LANGUAGE
 KEYS = {"tr": "#8", "uk": "#6", "ru": "#7", "ar": "#4"}
 DIALOGUE = Dialogue(languages=LANGUAGES)
 
 
 @pytest.fixture
 def app(database_target):
-    app = create_app({
-        "TESTING": True, "HOTLINE_ENV": "test", "HOTLINE_DATABASE": database_target,
-        "TWILIO_AUTH_TOKEN": TOKEN, "HOTLINE_PUBLIC_URL": "",
-        "HOTLINE_LANGUAGES": LANGUAGES, "HOTLINE_VALIDATE_SIGNATURES": True})
-    clock.install(app, clock.Clock.at(NOW))
-    return with_demo_cases(app)
+    return every_language_app(database_target)
 
 
 def call_in(app, lang: str, *lines: str) -> Caller:
