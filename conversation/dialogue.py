@@ -318,7 +318,7 @@ class Dialogue:
             state.step = "listen"
         words = self.rules.understand(heard.speech, state.lang, heard.now, heard.digits)
         t = Talk(state, heard, words, self.rules)
-        if words.crisis is not None:
+        if words.crisis is not None and not listening.wants_nothing_more(t):
             # Before anything else, in every step: help first, whatever was asked.
             return listening.crisis(t, words.crisis, words.crisis_language)
         if state.step == "crisis_numbers":

@@ -438,6 +438,23 @@ def _other_of_two(t: Talk, chosen: str) -> dict | None:
     return {"intent": other, "text": found[other].text}
 
 
+# "Kann ich sonst noch etwas für Sie tun?" - "Nein, ich will nicht mehr": nothing more is
+# wanted. A crisis expression hears "ich will nicht mehr" at a clause's end (round 3), so
+# at that question alone, and only when the whole answer is such a no, it is a no: said
+# at the greeting, alone, or with "leben" it stays a crisis.
+NOTHING_MORE = re.compile(
+    r"(?:nein|ne|nee|noe)(?: danke)?"
+    r"(?: (?:ich|wir) (?:will|wollen|moechte|moechten|brauche|brauchen)(?: (?:auch|sonst))?"
+    r" (?:nicht|nichts) mehr| mehr (?:will|brauche|moechte) ich nicht)(?: danke)?")
+
+
+def wants_nothing_more(t: Talk) -> bool:
+    """Whether the caller, asked whether there is anything else, said no in words a crisis
+    expression also hears ("nein, ich will nicht mehr")."""
+    return (t.state.step == "anything_else"
+            and NOTHING_MORE.fullmatch(" ".join(t.words.canonical)) is not None)
+
+
 def more(t: Talk) -> Reply:
     """The answer to "Kann ich sonst noch etwas für Sie tun?": yes, no, or straight away
     the next request or question ("Und wo genau ist das?"), which is taken as one."""

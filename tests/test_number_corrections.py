@@ -133,6 +133,19 @@ def test_a_callback_number_corrected_in_one_breath_is_read_back_as_meant(app, db
     assert db.execute("SELECT phone FROM callbacks").fetchone()[0] == "0171234567"
 
 
+
+def test_a_number_corrected_at_its_end_is_no_cause_to_ask_about_danger(app, db):
+    """"Nein, am Ende eine sieben" asked "Sind Sie gerade in Gefahr?" ("am Ende" is a word
+    of worry), and a "ja" meant for the number gave the crisis numbers (worry 34)."""
+    caller = callback_caller(app)
+    caller.say("0171 234 566")
+    assert "5, 6, 6. Stimmt das?" in caller.hears()
+    caller.say("nein, am Ende eine sieben")
+    said = caller.hears()
+    assert "Gefahr" not in said and "Ich wiederhole: 0, 1, 7, 1 – 2, 3, 4 – 5, 6, 7." in said
+    caller.say("ja")
+    assert "Telefonseelsorge" not in caller.hears()
+
 def test_groups_after_a_pause_or_und_are_one_number_not_a_correction(app, db):
     caller = callback_caller(app)
     caller.say("0171, ähm, 234 und 567")

@@ -83,6 +83,34 @@ def test_no_ordinary_request_gives_cause_to_ask(path):
     assert asked == []
 
 
+def worry34_rows() -> list[tuple[str, str, str]]:
+    rows = []
+    for line in (DATA / "worry34_dev.tsv").read_text(encoding="utf-8").splitlines():
+        if line.strip() and not line.startswith("#"):
+            lang, expected, text = line.split("\t")
+            rows.append((lang, expected, text))
+    return rows
+
+
+def test_everyday_words_found_in_round_34_are_not_asked_about():
+    """A number corrected at its end ("nein, am Ende eine sieben"), a child crying in the
+    background, "mir ist alles egal welcher Tag", a cold, the money at the end of the
+    month: each was asked "Sind Sie gerade in Gefahr?" (30 November 2026)."""
+    rows = [(lang, text) for lang, expected, text in worry34_rows() if expected == "none"]
+    assert len(rows) >= 30
+    asked = [(lang, text) for lang, text in rows
+             if detect_crisis(text, lang) or detect_worry(text, lang)]
+    assert asked == []
+
+
+def test_the_worries_near_round_34_s_everyday_words_are_still_asked_about():
+    rows = [(lang, text) for lang, expected, text in worry34_rows() if expected == "ask"]
+    assert len(rows) >= 25
+    missed = [(lang, text) for lang, text in rows
+              if not (detect_crisis(text, lang) or detect_worry(text, lang))]
+    assert missed == []
+
+
 # The sealed sets (never read while the words were chosen; counts only): crises that get
 # help (any kind the expressions hear) or the question, and near misses that are asked,
 # as measured on 30 November 2026. Before the question existed: 248 of 420 crises got help;
@@ -265,3 +293,38 @@ def test_a_goodbye_at_the_end_is_no_cause_to_ask(app, goodbye):
     caller.say(goodbye)
     said = caller.hears()
     assert ASKED_DE not in said and "Auf Wiederhören" in said
+
+
+# -- "Nein, ich will nicht mehr" at "Kann ich sonst noch etwas für Sie tun?" (worry 34):
+# a crisis expression hears "ich will nicht mehr"; at that question the whole answer is a no.
+
+@pytest.mark.parametrize("answer", ["nein, ich will nicht mehr", "nein danke, ich will nichts mehr",
+                                    "nein danke, mehr will ich nicht"])
+def test_nothing_more_wanted_at_anything_else_is_a_goodbye(app, answer):
+    caller = Caller(app)
+    caller.dial()
+    caller.say("wann haben Sie in Waiblingen geöffnet")
+    assert "Kann ich sonst noch etwas für Sie tun?" in caller.hears()
+    caller.say(answer)
+    said = caller.hears()
+    assert "Telefonseelsorge" not in said and ASKED_DE not in said
+    assert "Auf Wiederhören" in said and "hotline-emergency" not in said
+
+
+@pytest.mark.parametrize("answer", ["nein, ich will nicht mehr leben", "ich will nicht mehr"])
+def test_not_wanting_to_live_at_anything_else_still_gets_the_help(app, answer):
+    caller = Caller(app)
+    caller.dial()
+    caller.say("wann haben Sie in Waiblingen geöffnet")
+    assert "Kann ich sonst noch etwas für Sie tun?" in caller.hears()
+    caller.say(answer)
+    said = caller.hears()
+    assert "Telefonseelsorge" in said and "[Warteschleife: hotline-emergency]" in said
+
+
+def test_i_do_not_want_any_more_at_the_greeting_is_still_a_crisis(app):
+    caller = Caller(app)
+    caller.dial()
+    caller.say("nein, ich will nicht mehr")
+    said = caller.hears()
+    assert "Telefonseelsorge" in said and "[Warteschleife: hotline-emergency]" in said
