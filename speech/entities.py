@@ -181,7 +181,8 @@ def extract_reply(text: str, lang: str = "de", *, folded: str | None = None) -> 
         text = "" if text is None else str(text)
     if lang in short_answers.languages():
         said = short_answers.answer(text, lang)
-        return {"answer": said} if said else {}
+        command = short_answers.command(text, lang)
+        return ({"answer": said} if said else {}) | ({"command": command} if command else {})
     lang = "en" if lang == "en" else "de"
     found: dict = {}
     # Answers and commands are short fixed words ("jo", "passt net"): match them before

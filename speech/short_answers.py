@@ -36,6 +36,7 @@ class Words:
     asap: list[re.Pattern]
     sites: dict[str, list[re.Pattern]]
     topics: dict[str, list[re.Pattern]]  # in the order of the file: the first that fits
+    commands: dict[str, list[re.Pattern]]  # repeat | goodbye, as answers.find_command names them
 
 
 @functools.cache
@@ -58,6 +59,7 @@ def _all() -> dict[str, Words]:
         asap=_table(entry["asap"]),
         sites={site: _table(names) for site, names in entry["sites"].items()},
         topics={topic: _table(names) for topic, names in entry["topics"].items()},
+        commands={command: _table(entry[command]) for command in ("goodbye", "repeat")},
     ) for lang, entry in data.items()}
 
 
@@ -100,6 +102,18 @@ def answer(text: str, lang: str) -> str | None:
     if noes and (not yeses or min(s for s, _ in noes) < min(yeses)):
         return "no"
     return "yes" if yeses else None
+
+
+def command(text: str, lang: str) -> str | None:
+    """"goodbye" ("спасибо, до свидания") or "repeat" ("повторите, пожалуйста"): the
+    commands that German and English callers give in words of their own (answers.py)."""
+    folded = _text(text)
+    if not folded:
+        return None
+    for name, patterns in _all()[lang].commands.items():
+        if _any(folded, patterns):
+            return name
+    return None
 
 
 def day(text: str, lang: str, now: datetime) -> date | None:
