@@ -68,3 +68,11 @@ def test_words_near_the_commands_are_no_command(app, lang, said):
     assert not caller.finished
     heard = " ".join(caller.say(said))
     assert THANKS[lang] not in heard and not caller.finished
+
+
+def test_a_crisis_said_with_goodbye_is_heard_first(app):
+    """Safety first: "до свидания, я больше не хочу жить" is no goodbye."""
+    caller = at_the_sms_question(app, "ru")
+    heard = " ".join(caller.say("до свидания, я больше не хочу жить"))
+    assert "в первую очередь" in heard
+    assert THANKS["ru"] not in heard
