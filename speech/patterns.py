@@ -25,6 +25,7 @@ def at_word_starts(expressions: list[str]) -> re.Pattern:
     bounded, other = [], []
     for expression in expressions:
         for alternative in _alternatives(expression):
+            alternative = _LOOKBEHINDS_THEN_BOUNDARY.sub(r"\\b\1", alternative)
             if alternative.startswith("\\b") and alternative[2:3] not in ("*", "+", "?", "{"):
                 bounded.extend(_spread(alternative[2:]))
             else:
@@ -56,6 +57,12 @@ def _by_first_letter(alternatives: list[str]) -> list[str]:
             kept.append(alternative)
     return [first + (rests[0] if len(rests) == 1 else "(?:" + "|".join(rests) + ")")
             for first, rests in groups.items()] + kept
+
+
+# "(?<!keine )\bangst" as "\b(?<!keine )angst": both look at the same place, but only an
+# alternative that starts with \b is tried at word starts alone (measured: 13 such in the
+# worry words cost 35,000 instructions a turn, 1.7%, tried at every character).
+_LOOKBEHINDS_THEN_BOUNDARY = re.compile(r"^((?:\(\?<![^()]*\))+)\\b")
 
 
 def _spread(alternative: str) -> list[str]:

@@ -48,3 +48,13 @@ def test_the_combined_crisis_expression_matches_where_one_of_its_parts_does(lang
 ])
 def test_grouping_keeps_what_matches(expressions, text, found):
     assert bool(at_word_starts(expressions).search(text)) is found
+
+
+def test_lookbehinds_before_the_word_boundary_are_tried_at_word_starts_only():
+    """"(?<!keine )\\bangst" is "\\b(?<!keine )angst": it joins the alternatives tried where
+    a word starts (one search step per word, not per character), and matches the same."""
+    combined = at_word_starts([r"(?<!keine )(?<!keinen )\bangst\b", r"\bpolizei\b"])
+    assert combined.pattern.startswith(r"\b(?:") and "|(?:" not in combined.pattern
+    assert combined.search("ich habe angst")
+    assert not combined.search("keine angst") and not combined.search("keinen angst")
+    assert combined.search("die polizei")
