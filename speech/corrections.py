@@ -20,7 +20,8 @@ stay. The dialogue reads every number back, so an unlucky guess is heard and put
 by the caller.
 
 A month alone after the marker corrects the month of a date ("12. März 1980, nein,
-April"); a date written in figures is its day, month and year ("3.5.1980, nein, 1981"). The words between the marker and the later group go with it; when they say
+April"); a date written in figures is its day, month and year ("3.5.1980, nein, 1981").
+The words between the marker and the later group go with it; when they say
 again the words before the earlier group, with another weekday at most ("am Montag um
 10, nein, am Dienstag um 10"), those go too: the caller corrected the day as well.
 A group put right in answer to a number read back (`corrected_number`, `corrected_code`)
