@@ -121,6 +121,24 @@ def callback_caller(app, *choose_language):
     return caller
 
 
+# The status question and the demo customer's number, read back and confirmed: what is
+# said next answers the birth date question.
+STATUS_CALL = {
+    "de": ("Wie ist der Stand meines Antrags?", "123 D 456 789", "ja"),
+    "en": ("What is the status of my application?",
+           "one two three D for delta four five six seven eight nine", "yes"),
+}
+
+
+def birth_date_caller(app, lang: str = "de"):
+    with_demo_cases(app)
+    caller = Caller(app)
+    caller.dial()
+    for line in (("#9",) if lang == "en" else ()) + STATUS_CALL[lang]:
+        caller.say(line)
+    return caller
+
+
 def test_a_callback_number_corrected_in_one_breath_is_read_back_as_meant(app, db):
     caller = callback_caller(app)
     caller.say("null eins sieben sechs, äh nein, null eins sieben eins zwei drei vier "
@@ -222,12 +240,7 @@ def test_a_group_put_right_at_the_customer_number_read_back_is_laid_over_it(app,
 
 
 def test_a_birth_date_whose_month_alone_is_corrected_reaches_the_status(app, db):
-    with_demo_cases(app)
-    caller = Caller(app)
-    caller.dial()
-    caller.say("Wie ist der Stand meines Antrags?")
-    caller.say("123 D 456 789")
-    caller.say("ja")
+    caller = birth_date_caller(app)
     caller.say("dritter März neunzehnhundertachtzig, äh nein, Mai")
     assert "Ihr Weiterbewilligungsantrag ist am 3. November eingegangen" in caller.hears()
 
@@ -276,24 +289,13 @@ def test_english_hundreds_said_as_groups_are_read_back_as_said(app, db):
 
 
 def test_a_year_said_again_is_the_year_of_the_birth_date(app, db):
-    with_demo_cases(app)
-    caller = Caller(app)
-    caller.dial()
-    caller.say("Wie ist der Stand meines Antrags?")
-    caller.say("123 D 456 789")
-    caller.say("ja")
+    caller = birth_date_caller(app)
     caller.say("dritter Mai zweitausend, nein, neunzehnhundertachtzig")
     assert "Ihr Weiterbewilligungsantrag ist am 3. November eingegangen" in caller.hears()
 
 
 def test_an_english_birth_date_corrected_after_of_reaches_the_status(app, db):
-    with_demo_cases(app)
-    caller = Caller(app)
-    caller.dial()
-    caller.say("#9")
-    caller.say("What is the status of my application?")
-    caller.say("one two three D for delta four five six seven eight nine")
-    caller.say("yes")
+    caller = birth_date_caller(app, "en")
     caller.say("the second of May nineteen eighty, no, the third")
     assert "Your application for continued Bürgergeld arrived on 3 November" in caller.hears()
 

@@ -283,13 +283,19 @@ def test_an_unclear_answer_hears_that_it_was_not_understood_before_the_question(
     assert said.startswith("Das habe ich leider nicht verstanden.") and ASKED_DE in said
 
 
-@pytest.mark.parametrize("goodbye", ["nein danke, ich verabschiede mich",
-                                     "nein, Verzeihung, das war alles, auf Wiederhören"])
-def test_a_goodbye_at_the_end_is_no_cause_to_ask(app, goodbye):
+def at_anything_else(app) -> Caller:
+    """A caller whose question was answered, asked "Kann ich sonst noch etwas für Sie tun?"."""
     caller = Caller(app)
     caller.dial()
     caller.say("wann haben Sie in Waiblingen geöffnet")
     assert "Kann ich sonst noch etwas für Sie tun?" in caller.hears()
+    return caller
+
+
+@pytest.mark.parametrize("goodbye", ["nein danke, ich verabschiede mich",
+                                     "nein, Verzeihung, das war alles, auf Wiederhören"])
+def test_a_goodbye_at_the_end_is_no_cause_to_ask(app, goodbye):
+    caller = at_anything_else(app)
     caller.say(goodbye)
     said = caller.hears()
     assert ASKED_DE not in said and "Auf Wiederhören" in said
@@ -301,10 +307,7 @@ def test_a_goodbye_at_the_end_is_no_cause_to_ask(app, goodbye):
 @pytest.mark.parametrize("answer", ["nein, ich will nicht mehr", "nein danke, ich will nichts mehr",
                                     "nein danke, mehr will ich nicht"])
 def test_nothing_more_wanted_at_anything_else_is_a_goodbye(app, answer):
-    caller = Caller(app)
-    caller.dial()
-    caller.say("wann haben Sie in Waiblingen geöffnet")
-    assert "Kann ich sonst noch etwas für Sie tun?" in caller.hears()
+    caller = at_anything_else(app)
     caller.say(answer)
     said = caller.hears()
     assert "Telefonseelsorge" not in said and ASKED_DE not in said
@@ -313,10 +316,7 @@ def test_nothing_more_wanted_at_anything_else_is_a_goodbye(app, answer):
 
 @pytest.mark.parametrize("answer", ["nein, ich will nicht mehr leben", "ich will nicht mehr"])
 def test_not_wanting_to_live_at_anything_else_still_gets_the_help(app, answer):
-    caller = Caller(app)
-    caller.dial()
-    caller.say("wann haben Sie in Waiblingen geöffnet")
-    assert "Kann ich sonst noch etwas für Sie tun?" in caller.hears()
+    caller = at_anything_else(app)
     caller.say(answer)
     said = caller.hears()
     assert "Telefonseelsorge" in said and "[Warteschleife: hotline-emergency]" in said
