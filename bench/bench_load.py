@@ -16,6 +16,10 @@ turns per second (latency p50/p99 at that rate). The load generator shares the m
 cores with the servers. Shared machines drift by a factor of two within minutes, so the
 floor and the hotline run in alternating rounds and the medians are printed; the ratio
 hotline / floor is the figure to read.
+
+`--engines understanding-free` adds an experiment beside them: the hotline with the turn's
+understanding of the words answered from memory (bench/understanding_free_app.py), which
+shows what the rest of a turn costs against the floor.
 """
 
 from __future__ import annotations
@@ -374,7 +378,11 @@ def compare(floor: Server, hotline: Server, args, generator: str) -> None:
 # database). Its processes' CPU is counted with the nodes' in the CPU per turn.
 
 ENGINES = {"sqlite": ("one node, SQLite", 0), "postgresql": ("one node, PostgreSQL", 1),
-           "postgresql-2": ("two nodes, one PostgreSQL", 2)}
+           "postgresql-2": ("two nodes, one PostgreSQL", 2),
+           # An experiment, not a way to serve: the turn's understanding of the words
+           # answered from memory (bench/understanding_free_app.py), what the rest costs.
+           "understanding-free": ("SQLite, understanding free", 0)}
+ENGINE_APPS = {"understanding-free": "bench.understanding_free_app:app"}
 BENCH_PG_SETTINGS = ["synchronous_commit=off", "max_connections=300", "shared_buffers=128MB"]
 
 
@@ -470,7 +478,8 @@ def start_engine(key: str, workers: int, folder: str, postgres) -> Nodes:
     env = {"TWILIO_AUTH_TOKEN": TOKEN, "HOTLINE_ENV": "production",
            "PROMETHEUS_MULTIPROC_DIR": f"{folder}/m-{key}", "HOTLINE_HASH_KEY": HASH_KEY}
     if count == 0:
-        return Nodes(name, {**env, "HOTLINE_DATABASE": f"{folder}/{key}.sqlite3"}, workers, 1)
+        return Nodes(name, {**env, "HOTLINE_DATABASE": f"{folder}/{key}.sqlite3"}, workers, 1,
+                     app=ENGINE_APPS.get(key, "app:create_app()"))
     import psycopg
 
     database = key.replace("-", "_")
