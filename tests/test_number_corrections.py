@@ -57,6 +57,8 @@ def meant(kind: str, lang: str, text: str) -> str | None:
         return words.get("time")
     if kind == "when":  # booking: the day and the time of the appointment
         return f"{words.get('date')} {words.get('time')}"
+    if kind == "wish":  # booking: the day and the time the caller would like
+        return f"{words.wish.get('on')} {words.wish.get('time')}"
     if kind == "customer_back":  # identity.customer_number_checked
         return number_in_answer(READ_BACK, words.tokens, words.entities, lang)
     if kind == "phone_back":  # handover.callback_check
