@@ -88,6 +88,7 @@ _CLOCK_BEFORE = {"halb", "dreiviertel", "viertel", "half"}
 _CLOCK_BETWEEN = {"nach": "viertel", "vor": "viertel", "past": "quarter half",
                   "to": "quarter", "after": "quarter", "before": "quarter"}
 _OCLOCK = {"de": "uhr", "en": "oclock"}
+_MOVED = {"auf", "to"}  # the day an appointment is moved to, after the day it was on
 _DAY_BACK = 6  # words at most between a day corrected and the marker ("um 10 Uhr")
 _LEAD_IN = 4  # words at most between the marker and the later group ("lieber um", "the")
 _NUMBER, _DAY, _LETTER, _MONTH, _WORD = "number", "day", "letter", "month", "word"
@@ -319,8 +320,10 @@ def _correct_day(tokens: list[str], start: int, end: int, lang: str):
     day_first = day_last - 1
     while day_first > 0 and _kind(tokens[day_first - 1], lang) in (_DAY, _MONTH):
         day_first -= 1  # "3." of "3. 12." too
-    # "am" before it goes when the later day brings its own ("lieber am 4.12.").
     lead_in = tokens[end:later]
+    if not _MOVED.isdisjoint(lead_in):
+        return None  # "am Montag, lieber auf Mittwoch verschieben": both days are meant
+    # "am" before it goes when the later day brings its own ("lieber am 4.12.").
     if day_first > 0 and lead_in and tokens[day_first - 1] == lead_in[-1]:
         day_first -= 1
     result = tokens[:day_first] + tokens[day_last:start] + lead_in
