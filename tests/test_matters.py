@@ -281,6 +281,23 @@ def test_a_number_put_through_in_writing_is_written_in_groups(lang):
     assert "0800 455 55 30" in written and "+49" not in written
 
 
+def test_in_arabic_a_number_in_groups_is_written_left_to_right(every_language):
+    # Among Arabic words, "0800 4 5555 30" would be shown as "30 5555 4 0800": the
+    # number is isolated left to right (U+2066 ... U+2069), in the SMS and in the chat.
+    from written_people import Chatter, rows
+
+    isolated = "\u20660800 4 5555 30\u2069"
+    caller = call(every_language, "#4")
+    caller.say("متى يصل Kindergeld؟")
+    caller.say("نعم")
+    sms = [body for (body,) in rows(every_language, "SELECT body FROM outbox WHERE "
+                                   "purpose = 'referral'")]
+    assert len(sms) == 1 and isolated in sms[0]
+    chat = Chatter(every_language, "ar")
+    assert isolated in chat.send("متى يصل Kindergeld؟")
+    assert "\u20660800 111 0 111\u2069" in chat.send("أريد أن أقتل نفسي")
+
+
 def test_a_put_through_is_a_dial_to_that_number_in_twiml():
     from conftest import twiml
     from conversation import Hangup, PutThrough, Say
