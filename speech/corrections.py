@@ -85,9 +85,13 @@ _WEEKDAYS = {day for days in _DAYS_BY_LANGUAGE.values() for day in days}
 # past nine", "zwanzig nach neun"): they belong to the hour, and go when it is corrected.
 # A later hour said bare is then that hour o'clock ("halb zehn, nein, zehn" is ten).
 _CLOCK_BEFORE = {"halb", "dreiviertel", "viertel", "half"}
-_CLOCK_BETWEEN = {"nach": "viertel", "vor": "viertel", "past": "quarter half",
-                  "to": "quarter", "after": "quarter", "before": "quarter"}
+_CLOCK_BETWEEN = {"nach": {"viertel"}, "vor": {"viertel"}, "past": {"quarter", "half"},
+                  "to": {"quarter"}, "after": {"quarter"}, "before": {"quarter"}}
 _OCLOCK = {"de": "uhr", "en": "oclock"}
+# What says the later hour is a time already ("nein, viertel nach zehn", "zehn Uhr",
+# "zwanzig nach zehn"): then nothing is added to it.
+_TIME_BEFORE = _CLOCK_BEFORE | {"quarter"}
+_TIME_AFTER = {"uhr", "oclock", "am", "pm", *_CLOCK_BETWEEN}
 _MOVED = {"auf", "to"}  # the day an appointment is moved to, after the day it was on
 _DAY_BACK = 6  # words at most between a day corrected and the marker ("um 10 Uhr")
 _LEAD_IN = 4  # words at most between the marker and the later group ("lieber um", "the")
@@ -356,9 +360,9 @@ def _correct_number(tokens: list[str], start: int, end: int, lang: str):
     clock = _clock_words(tokens, first)
     if clock:
         first -= clock
-        if _CLOCK_BEFORE.isdisjoint(lead_in) and len(new) == 1 and new[0].isdigit() \
-                and int(new[0]) <= 24 and tokens[after_last:after_last + 1] not in (
-                    ["uhr"], ["oclock"], ["am"], ["pm"]):
+        bare = len(new) == 1 and new[0].isdigit() and int(new[0]) <= 24
+        if bare and _TIME_BEFORE.isdisjoint(lead_in) and _TIME_AFTER.isdisjoint(
+                tokens[after_last:after_last + 1]):
             new = [*new, _OCLOCK["en" if lang == "en" else "de"]]
     first -= _repeated(tokens[max(0, first - len(lead_in)):first], lead_in)
     result = tokens[:first] + lead_in + new
@@ -373,7 +377,7 @@ def _clock_words(tokens: list[str], first: int) -> int:
         return 1
     if word in _CLOCK_BETWEEN and first >= 2:
         minutes = tokens[first - 2]
-        if minutes in _CLOCK_BETWEEN[word].split() or (
+        if minutes in _CLOCK_BETWEEN[word] or (
                 word in ("nach", "past", "after") and minutes.isdigit() and int(minutes) < 60):
             return 2
     return 0
