@@ -34,6 +34,7 @@ from schedules.config import BERLIN, Schedule
 from schedules.hours import opening_facts
 from schedules.model import Slot, Wish
 from schedules.slots import find_slots
+from schedules.spoken import phone_groups
 from written import store as written_store
 
 from . import prompts, store
@@ -322,7 +323,10 @@ def send_referral_sms(ctx: Context, number: str, lang: str, **office: str):
     """Another office's number by SMS, queued with the turn like every SMS."""
     if not is_mobile(ctx.phone) or not number:
         return {"sent": False}
-    body = prompts.text(lang, "sms_referral", number=number, **office)
+    # Written as the office writes it, in the groups the caller just heard ("0800 4 5555
+    # 30"); an office known only by its number in groups as any number is written.
+    office["office_figures"] = office.get("office_figures") or " ".join(phone_groups(number))
+    body = prompts.text(lang, "sms_referral", **office)
     outbox.enqueue(ctx.db, to=ctx.phone, body=body, purpose="referral",
                    key=f"{ctx.call_sid}:referral:{number}", call_sid=ctx.call_sid, now=ctx.now)
     return {"sent": True}

@@ -425,7 +425,7 @@ def written(lang: str, key: str, schedule: Schedule | None = None, **params) -> 
     if params.get("office_figures"):
         # Another office's number as the office writes it ("0800 4 5555 30"), not the
         # digit words said on the phone.
-        params["office_number"] = params["office_figures"]
+        params["office_number"] = _left_to_right(params["office_figures"], lang)
     said = {name: _write(name, value, lang, schedule) for name, value in params.items()}
     for name in _OPTIONAL.findall(template):
         said.setdefault(name, "")
@@ -434,6 +434,17 @@ def written(lang: str, key: str, schedule: Schedule | None = None, **params) -> 
             said[name] = said[name][:1].upper() + said[name][1:]
     del today  # written dates name the day itself, never "heute" or "morgen"
     return " ".join(template.format(**said).split())
+
+
+# Languages written right to left (the chat page is dir="rtl" for them). A number in
+# groups is isolated left to right in them: among Arabic words its groups would otherwise
+# be shown in reverse order ("30 5555 4 0800"). Fixed numbers in their catalogue's
+# written sentences carry the same isolate (\u2066 ... \u2069), and so does its SMS.
+_RIGHT_TO_LEFT = ("ar",)
+
+
+def _left_to_right(number: str, lang: str) -> str:
+    return f"\u2066{number}\u2069" if lang in _RIGHT_TO_LEFT and number else number
 
 
 def written_template(lang: str, key: str) -> str:
@@ -481,8 +492,8 @@ def _write(name: str, value, lang: str, schedule: Schedule | None) -> str:
         return _written_day(date.fromisoformat(value), lang)
     if kind == "digits":
         return re.sub(r"[^0-9A-Za-z+]", "", str(value))
-    if kind == "phone":
-        return " ".join(phone_groups(value))  # "0171 234 56 78": checked group by group
+    if kind == "phone":  # "0171 234 56 78": checked group by group
+        return _left_to_right(" ".join(phone_groups(value)), lang)
     if kind == "doors":
         return f" {written(lang, 'offer_doors')}" if value else ""
     if kind == "groups":

@@ -363,7 +363,7 @@ def _finish(db, setup: Setup, conversation: store.Conversation, turn: Turn, now:
         elif isinstance(action, Ask):
             lines.extend(_write(setup, say, action.lang) for say in action.prompts)
         elif isinstance(action, PutThrough):
-            lines.append(prompts.written(state.lang, "call_number", number=action.number))
+            lines.append(prompts.written(state.lang, "call_number", phone_number=action.number))
         elif isinstance(action, (Transfer, Record)):
             emergency = isinstance(action, Transfer) and action.queue == "emergency"
             store.hand_over(db, conversation.id, now, emergency=emergency or state.emergency)

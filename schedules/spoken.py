@@ -286,8 +286,10 @@ def spoken_groups(symbols: str) -> str:
 
 # German area codes (the trunk 0 included): four cities have three digits, the big cities'
 # four end in 1 (0711, 0221, 0911), mobile prefixes have four (0171), most others five
-# (07151, 07191). A number whose code is none of these is only grouped a little wrongly.
+# (07151, 07191), the nationwide service prefixes four (0800 freephone, 0700). A number
+# whose code is none of these is only grouped a little wrongly.
 _THREE_DIGIT_CODES = ("030", "040", "069", "089")
+_SERVICE_CODES = ("0800", "0700")
 # Country codes after 00: one digit (1, 7), three (this pattern, after ITU E.164), or two.
 _COUNTRY = re.compile(r"00(?:[17]|2[1-69]\d|3[578]\d|42\d|5[09]\d|6[7-9]\d|8[03579]\d"
                       r"|9[679]\d|\d\d)")
@@ -296,8 +298,8 @@ _COUNTRY = re.compile(r"00(?:[17]|2[1-69]\d|3[578]\d|42\d|5[09]\d|6[7-9]\d|8[035
 def phone_groups(number: str) -> list[str]:
     """A telephone number in the groups a listener or reader checks it by: the area code
     or mobile prefix (abroad: 00 and the country code), then the rest in threes as
-    `spoken_groups` splits digits: "0171 234 56 78", "07191 123 456", "0090 532 123 45
-    67"; "+49 7191 ..." is written "07191 ...". A number not starting with 0 is only
+    `spoken_groups` splits digits: "0171 234 56 78", "07191 123 456", "0800 123 45 67",
+    "0090 532 123 45 67"; "+49 7191 ..." is written "07191 ...". A number not starting with 0 is only
     split in threes."""
     digits = re.sub(r"\D", "", str(number))
     if str(number).strip().startswith("+"):
@@ -311,7 +313,7 @@ def phone_groups(number: str) -> list[str]:
         code = country.group(0) if country else digits[:4]
     elif digits.startswith(_THREE_DIGIT_CODES):
         code = digits[:3]
-    elif digits.startswith("01") or digits[3:4] == "1":
+    elif digits.startswith(("01", *_SERVICE_CODES)) or digits[3:4] == "1":
         code = digits[:4]
     else:
         code = digits[:5]

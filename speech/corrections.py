@@ -24,6 +24,11 @@ April"); a date written in figures is its day, month and year ("3.5.1980, nein, 
 The words between the marker and the later group go with it; when they say
 again the words before the earlier group, with another weekday at most ("am Montag um
 10, nein, am Dienstag um 10"), those go too: the caller corrected the day as well.
+The words that make an hour a time ("halb", "viertel nach", "half past") go with the
+hour they come before: "halb zehn, nein, zehn" is ten o'clock, "halb zehn, nein, halb
+elf" half past ten. A day said again where no number follows the marker replaces the
+day said before it, and the time said with that stays ("Dienstag um zehn, ach nein,
+lieber Donnerstag"; "am 3.12. um 10 Uhr, nein, lieber am 4.12.").
 A group put right in answer to a number read back (`corrected_number`, `corrected_code`)
 is laid over it the same way ("nein, 780"), or goes where the caller says it goes:
 "am Ende eine Sieben", "die letzte Ziffer ist eine Sieben" (the end), "am Anfang 0160"
@@ -76,6 +81,19 @@ _CLOCK = {"uhr", "oclock"}
 _FIGURES_DATE = re.compile(r"(\d{1,2})\.(\d{1,2})\.(\d{2}|\d{4})?")
 _OF = {"of"}  # inside an English date: "the 8th of October"
 _WEEKDAYS = {day for days in _DAYS_BY_LANGUAGE.values() for day in days}
+# The words that make an hour a time before it ("halb zehn", "viertel nach neun", "half
+# past nine", "zwanzig nach neun"): they belong to the hour, and go when it is corrected.
+# A later hour said bare is then that hour o'clock ("halb zehn, nein, zehn" is ten).
+_CLOCK_BEFORE = {"halb", "dreiviertel", "viertel", "half"}
+_CLOCK_BETWEEN = {"nach": {"viertel"}, "vor": {"viertel"}, "past": {"quarter", "half"},
+                  "to": {"quarter"}, "after": {"quarter"}, "before": {"quarter"}}
+_OCLOCK = {"de": "uhr", "en": "oclock"}
+# What says the later hour is a time already ("nein, viertel nach zehn", "zehn Uhr",
+# "zwanzig nach zehn"): then nothing is added to it.
+_TIME_BEFORE = _CLOCK_BEFORE | {"quarter"}
+_TIME_AFTER = {"uhr", "oclock", "am", "pm", *_CLOCK_BETWEEN}
+_MOVED = {"auf", "to"}  # the day an appointment is moved to, after the day it was on
+_DAY_BACK = 6  # words at most between a day corrected and the marker ("um 10 Uhr")
 _LEAD_IN = 4  # words at most between the marker and the later group ("lieber um", "the")
 _NUMBER, _DAY, _LETTER, _MONTH, _WORD = "number", "day", "letter", "month", "word"
 
@@ -134,7 +152,23 @@ def as_meant(tokens: list[str], lang: str = "de") -> list[str]:
             at = end
         else:
             tokens, at = fixed
-    return said if tokens == split else tokens
+    return said if tokens == split else _dates_whole(tokens)
+
+
+def _dates_whole(tokens: list[str]) -> list[str]:
+    """A date's parts together again ("4.", "12." -> "4.12."), so that it is read as the
+    date it is, not as a day of this month; before a year in two digits they stay apart
+    ("21.", "11.", "85": the birth date reader reads them so)."""
+    out: list[str] = []
+    for at, token in enumerate(tokens):
+        if out and re.fullmatch(r"\d{1,2}\.", out[-1]) and re.fullmatch(r"\d{1,2}\.", token) \
+                and not re.fullmatch(r"\d{2}", tokens[at + 1] if at + 1 < len(tokens) else ""):
+            out[-1] += token
+        elif out and re.fullmatch(r"\d{1,2}\.\d{1,2}\.", out[-1]) and re.fullmatch(r"\d{4}", token):
+            out[-1] += token
+        else:
+            out.append(token)
+    return out
 
 
 def _date_parts(token: str) -> list[str]:
@@ -265,6 +299,42 @@ def _tokens(symbols: list[_Symbol]) -> list[str]:
 
 
 def _correct(tokens: list[str], start: int, end: int, lang: str):
+    """The tokens with the number (or else the day) before the marker [start, end)
+    corrected by the one after it, and where to go on looking; None if it corrects
+    neither."""
+    return _correct_number(tokens, start, end, lang) or _correct_day(tokens, start, end, lang)
+
+
+def _is_day(token: str, lang: str) -> bool:
+    return token in _WEEKDAYS or _kind(token, lang) == _DAY
+
+
+def _correct_day(tokens: list[str], start: int, end: int, lang: str):
+    """A day said again after the marker, where no number was ("Dienstag um zehn, ach
+    nein, lieber Donnerstag", "am 3.12. um 10 Uhr, nein, lieber am 4.12."): the day said
+    last before the marker goes, and what was said with it (the time) stays."""
+    later = next((at for at in range(end, min(len(tokens), end + _LEAD_IN))
+                  if _is_day(tokens[at], lang) or _kind(tokens[at], lang) == _NUMBER), None)
+    if later is None or not _is_day(tokens[later], lang):
+        return None
+    day_last = next((at + 1 for at in range(start - 1, max(-1, start - _DAY_BACK), -1)
+                     if _is_day(tokens[at], lang)), None)
+    if day_last is None:
+        return None
+    day_first = day_last - 1
+    while day_first > 0 and _kind(tokens[day_first - 1], lang) in (_DAY, _MONTH):
+        day_first -= 1  # "3." of "3. 12." too
+    lead_in = tokens[end:later]
+    if not _MOVED.isdisjoint(lead_in):
+        return None  # "am Montag, lieber auf Mittwoch verschieben": both days are meant
+    # "am" before it goes when the later day brings its own ("lieber am 4.12.").
+    if day_first > 0 and lead_in and tokens[day_first - 1] == lead_in[-1]:
+        day_first -= 1
+    result = tokens[:day_first] + tokens[day_last:start] + lead_in
+    return result + tokens[later:], len(result)
+
+
+def _correct_number(tokens: list[str], start: int, end: int, lang: str):
     """The tokens with the number before the marker [start, end) corrected by the one
     after it, and where to go on looking; None if it is no correction of a number."""
     first, last = _run(tokens, start - 1, 0, -1, lang)
@@ -287,9 +357,30 @@ def _correct(tokens: list[str], start: int, end: int, lang: str):
     # words before the earlier group when the later ones repeat them with another day
     # ("am Montag um 10, nein, am Dienstag um 10" is Tuesday).
     lead_in = tokens[end:after_first]
+    clock = _clock_words(tokens, first)
+    if clock:
+        first -= clock
+        bare = len(new) == 1 and new[0].isdigit() and int(new[0]) <= 24
+        if bare and _TIME_BEFORE.isdisjoint(lead_in) and _TIME_AFTER.isdisjoint(
+                tokens[after_last:after_last + 1]):
+            new = [*new, _OCLOCK["en" if lang == "en" else "de"]]
     first -= _repeated(tokens[max(0, first - len(lead_in)):first], lead_in)
     result = tokens[:first] + lead_in + new
     return result + tokens[after_last:], len(result)
+
+
+def _clock_words(tokens: list[str], first: int) -> int:
+    """How many words right before the hour at `first` make it a time ("halb", "viertel
+    nach", "half past", "zwanzig nach"); 0 when none do."""
+    word = tokens[first - 1] if first >= 1 else ""
+    if word in _CLOCK_BEFORE:
+        return 1
+    if word in _CLOCK_BETWEEN and first >= 2:
+        minutes = tokens[first - 2]
+        if minutes in _CLOCK_BETWEEN[word] or (
+                word in ("nach", "past", "after") and minutes.isdigit() and int(minutes) < 60):
+            return 2
+    return 0
 
 
 def _repeated(before: list[str], lead_in: list[str]) -> int:

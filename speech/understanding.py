@@ -207,6 +207,8 @@ CORRECTION = re.compile(r"\b(lieber|doch|eher|besser|sondern|ach nein|rather|ins
 BARE_NO = re.compile(r"\b(nein|nee|no|нет|ні|hayır|hayir|yok|olmaz|لا|لأ)\b", re.IGNORECASE)
 # What names the day in an appointment wish (speech.wishes.appointment_wish).
 DAY_KEYS = {"on", "or_on", "earliest", "latest", "not_weekdays"}
+# What names the time of that day.
+TIME_KEYS = {"time", "after", "part_of_day"}
 # "auf Donnerstag verschieben", "move it to Thursday": the day an appointment is to go
 # to follows "auf" or "to" at once (after an article at most); "to" before a verb is
 # no day ("I want to move my appointment on Tuesday": the Tuesday is the old one).
@@ -464,11 +466,15 @@ class Understanding:
 
     def _same_day(self, before: str, wish: dict, earlier: dict | None = None) -> dict:
         """A correction of the time alone keeps the day said before it: "am Donnerstag
-        um zehn, nein, lieber um elf" is Thursday at eleven."""
-        if not {"time", "after"} & set(wish) or DAY_KEYS & set(wish):
+        um zehn, nein, lieber um elf" is Thursday at eleven; a correction of the day
+        alone keeps the time: "Dienstag um zehn, ach nein, lieber Donnerstag" is
+        Thursday at ten."""
+        time, day = TIME_KEYS & set(wish), DAY_KEYS & set(wish)
+        if bool(time) == bool(day):
             return wish
         earlier = appointment_wish(before, self.lang, self.now) if earlier is None else earlier
-        return {**{key: earlier[key] for key in DAY_KEYS if key in earlier}, **wish}
+        kept = DAY_KEYS if time else TIME_KEYS
+        return {**{key: earlier[key] for key in kept if key in earlier}, **wish}
 
     @cached_property
     def moved_to(self) -> dict:

@@ -95,7 +95,9 @@ def test_kindergeld_is_the_familienkasse_with_its_number_in_groups_and_by_sms(ap
     assert "per SMS" in caller.hears() and "sonst noch etwas" in caller.hears()
     to, body = db.execute("SELECT to_number, body FROM outbox WHERE purpose = 'referral'"
                           ).fetchone()
-    assert to == MOBILE and "+498004555530" in body and "Familienkasse" in body
+    assert to == MOBILE and "Familienkasse" in body
+    # Written in the groups just heard, as the office writes it, not "+498004555530".
+    assert "Telefon: 0800 4 5555 30." in body and "+49" not in body
 
 
 def test_from_a_landline_the_number_is_said_and_no_sms_is_offered(app):
@@ -269,6 +271,31 @@ def test_where_the_job_centre_allows_it_the_caller_is_put_through(tmp_path):
     assert isinstance(connected.actions[-1], Hangup)
     declined = dialogue.step(offer.state, Heard(speech="nein", confidence=0.9))
     assert declined.state.step == "referral_sms"  # the number by SMS instead
+
+
+@pytest.mark.parametrize("lang", ["de", "de-simple", "en", "tr", "uk", "ru", "ar"])
+def test_a_number_put_through_in_writing_is_written_in_groups(lang):
+    from ivr import prompts
+
+    written = prompts.written(lang, "call_number", phone_number="+498004555530")
+    assert "0800 455 55 30" in written and "+49" not in written
+
+
+def test_in_arabic_a_number_in_groups_is_written_left_to_right(every_language):
+    # Among Arabic words, "0800 4 5555 30" would be shown as "30 5555 4 0800": the
+    # number is isolated left to right (U+2066 ... U+2069), in the SMS and in the chat.
+    from written_people import Chatter, rows
+
+    isolated = "\u20660800 4 5555 30\u2069"
+    caller = call(every_language, "#4")
+    caller.say("متى يصل Kindergeld؟")
+    caller.say("نعم")
+    sms = [body for (body,) in rows(every_language, "SELECT body FROM outbox WHERE "
+                                   "purpose = 'referral'")]
+    assert len(sms) == 1 and isolated in sms[0]
+    chat = Chatter(every_language, "ar")
+    assert isolated in chat.send("متى يصل Kindergeld؟")
+    assert "\u20660800 111 0 111\u2069" in chat.send("أريد أن أقتل نفسي")
 
 
 def test_a_put_through_is_a_dial_to_that_number_in_twiml():
