@@ -590,7 +590,10 @@ def command(t: Talk) -> Reply | None:
         return goodbye(state, "goodbye")
     if words.checks_line:
         # "Hallo? Hören Sie mich?": the line works, and the question comes again; no
-        # failed turn ("nicht verstanden" tells a caller on a bad line nothing).
+        # failed turn ("nicht verstanden" tells a caller on a bad line nothing). At the
+        # greeting the short question, not "Guten Tag" and six languages again.
+        if state.step == "greeting":
+            return ask(state, [Say("hear_you"), Say("line_what_about")], "request", "hear_you")
         return ask(state, [Say("hear_you"), *(asked_before(state) or [Say("what_else")])],
                    state.last_expect if state.last_ask else "request", "hear_you")
     return None
