@@ -357,6 +357,32 @@ def test_not_wanting_to_live_at_anything_else_still_gets_the_help(app, answer):
     assert "Telefonseelsorge" in said and "[Warteschleife: hotline-emergency]" in said
 
 
+def at_the_second_question(app) -> Caller:
+    """Two questions in one breath, the first answered: "Sie hatten noch eine zweite
+    Frage: ... Möchten Sie das jetzt klären?"."""
+    caller = Caller(app)
+    caller.dial()
+    caller.say("Wann haben Sie offen und welche Unterlagen brauche ich für den Antrag?")
+    caller.say("#1")
+    assert "zweite Frage" in caller.hears()
+    return caller
+
+
+def test_nothing_more_wanted_at_the_second_question_is_a_goodbye(app):
+    caller = at_the_second_question(app)
+    caller.say("nein, ich will nicht mehr")
+    said = caller.hears()
+    assert "Telefonseelsorge" not in said and ASKED_DE not in said
+    assert "Auf Wiederhören" in said and "hotline-emergency" not in said
+
+
+def test_not_wanting_to_live_at_the_second_question_still_gets_the_help(app):
+    caller = at_the_second_question(app)
+    caller.say("nein, ich will nicht mehr leben")
+    said = caller.hears()
+    assert "Telefonseelsorge" in said and "[Warteschleife: hotline-emergency]" in said
+
+
 def test_i_do_not_want_any_more_at_the_greeting_is_still_a_crisis(app):
     caller = Caller(app)
     caller.dial()
