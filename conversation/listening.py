@@ -144,7 +144,7 @@ def handle(t: Talk, intent: str, recognition: speech.Recognition | None = None,
     elif intent in identity.STATUS_INTENTS:
         turn = identity.start(t, intent, words)
     elif intent == "letter":
-        turn = matters.letter(t, folded)
+        turn = matters.letter(t, words)
     elif intent == "report_sick":
         turn = matters.absence(t, folded)
     elif t.rules.referrals.for_intent(intent) is not None:
