@@ -13,6 +13,8 @@ caller's words are then taken as a new request.
     referral_sms    yes and a request ("ja, und was   sends it, then takes up the    (as listen)
                     muss ich mitbringen?")             request
     (a request)     a letter: Bescheid, Anhörung      the deadline, how to object    letter_next
+    (a request)     a letter not understood (and no   a person explains it, by       letter_next
+                    disagreement)                     phone or at an appointment
     (a request)     documents to send ("da steht, ich how to send them (online,      anything_else
                     soll Unterlagen schicken")        post, in person), the deadline
     (a request)     less money, and why ("gekürzt,    a person explains it (the      agent /
