@@ -43,6 +43,8 @@ Where a call can be (`CallState.step`) and what moves it on:
                     mein Geld?"), neither answered      done ("Sie hatten noch eine   also_asked
                     at once                             zweite Frage: ...")
     also_asked      yes / no / a new request            handles it / anything else?   ...
+    also_asked,     "nein, ich will nicht mehr" (also   goodbye (not the crisis       ended
+    anything_else   a crisis expression's words)        numbers; "leben" still is)
     listen          a hand-over with a second request   the second kept for the       agent
                     ("Mitarbeiter, und neue Adresse")   agent's screen
     clarify         (both asked, in words of their own) the other offered after it    also_asked

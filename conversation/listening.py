@@ -144,7 +144,7 @@ def handle(t: Talk, intent: str, recognition: speech.Recognition | None = None,
     elif intent in identity.STATUS_INTENTS:
         turn = identity.start(t, intent, words)
     elif intent == "letter":
-        turn = matters.letter(t, folded)
+        turn = matters.letter(t, words)
     elif intent == "report_sick":
         turn = matters.absence(t, folded)
     elif t.rules.referrals.for_intent(intent) is not None:
@@ -385,10 +385,13 @@ def clarify(t: Talk) -> Reply:
 def also_asked(t: Talk) -> Reply:
     """The answer to "Sie hatten noch eine zweite Frage: Es geht um B. Möchten Sie das
     jetzt klären?": yes takes it up (with the words it was asked in), no asks whether
-    there is anything else; another request is taken as at that question."""
+    there is anything else ("nein, ich will nicht mehr": goodbye); another request is
+    taken as at that question."""
     state, words = t.state, t.words
     if (words.answer == "yes" or words.key == "1") and state.candidates:
         return handle(t, state.candidates[0], t.recognition, _with_request(t))
+    if wants_nothing_more(t):
+        return goodbye(state, "goodbye")
     if words.answer == "no" or words.key == "2":
         state.candidates, state.request_text = [], ""
         return anything_else(state, "also_asked:no")
@@ -441,7 +444,9 @@ def _other_of_two(t: Talk, chosen: str) -> dict | None:
 # "Kann ich sonst noch etwas für Sie tun?" - "Nein, ich will nicht mehr": nothing more is
 # wanted. A crisis expression hears "ich will nicht mehr" at a clause's end (round 3), so
 # at that question alone, and only when the whole answer is such a no, it is a no: said
-# at the greeting, alone, or with "leben" it stays a crisis.
+# at the greeting, alone, or with "leben" it stays a crisis. The same at "Sie hatten noch
+# eine zweite Frage: ... Möchten Sie das jetzt klären?" (german 35), where it is a goodbye:
+# the caller wants neither that nor anything else.
 NOTHING_MORE = re.compile(
     r"(?:nein|ne|nee|noe)(?: danke)?"
     r"(?: (?:ich|wir) (?:will|wollen|moechte|moechten|brauche|brauchen)(?: (?:auch|sonst))?"
@@ -451,7 +456,7 @@ NOTHING_MORE = re.compile(
 def wants_nothing_more(t: Talk) -> bool:
     """Whether the caller, asked whether there is anything else, said no in words a crisis
     expression also hears ("nein, ich will nicht mehr")."""
-    return (t.state.step == "anything_else"
+    return (t.state.step in ("anything_else", "also_asked")
             and NOTHING_MORE.fullmatch(" ".join(t.words.canonical)) is not None)
 
 
@@ -590,7 +595,10 @@ def command(t: Talk) -> Reply | None:
         return goodbye(state, "goodbye")
     if words.checks_line:
         # "Hallo? Hören Sie mich?": the line works, and the question comes again; no
-        # failed turn ("nicht verstanden" tells a caller on a bad line nothing).
+        # failed turn ("nicht verstanden" tells a caller on a bad line nothing). At the
+        # greeting the short question, not "Guten Tag" and six languages again.
+        if state.step == "greeting":
+            return ask(state, [Say("hear_you"), Say("line_what_about")], "request", "hear_you")
         return ask(state, [Say("hear_you"), *(asked_before(state) or [Say("what_else")])],
                    state.last_expect if state.last_ask else "request", "hear_you")
     return None

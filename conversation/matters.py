@@ -13,6 +13,8 @@ caller's words are then taken as a new request.
     referral_sms    yes and a request ("ja, und was   sends it, then takes up the    (as listen)
                     muss ich mitbringen?")             request
     (a request)     a letter: Bescheid, Anhörung      the deadline, how to object    letter_next
+    (a request)     a letter not understood (and no   a person explains it, by       letter_next
+                    disagreement)                     phone or at an appointment
     (a request)     documents to send ("da steht, ich how to send them (online,      anything_else
                     soll Unterlagen schicken")        post, in person), the deadline
     (a request)     less money, and why ("gekürzt,    a person explains it (the      agent /
@@ -167,6 +169,20 @@ CUT_WORDS_IN: dict[str, CutWords] = {
                           _AR + r"(?:رجع|يرجع\w*|ارجاع|استرجاع) (?:مصاري|فلوس|مبلغ)")),
 }
 CUT_INTENTS = ("payment_status", "letter")
+# "Ich versteh den Brief nicht", "können Sie mir den Bescheid erklären?", "I don't
+# understand the letter", "mektubu anlamadım", "не понимаю письмо", "не розумію листа",
+# "ما فهمت الرسالة": the caller needs the letter explained (on the folded words, in every
+# caller's language; "nicht einverstanden" is no "nicht verstanden").
+NOT_UNDERSTOOD_WORDS = re.compile(
+    r"\b(?:(?:versteh|verstand|kapier|blick)\w*(?: \w+){0,4} (?:nicht|net|nich)\b|"
+    r"(?:nicht|net|nich) (?:\w+ )?(?:versteh|verstand|kapier)\w*|unverstaendlich|erklaer\w*|"
+    r"nicht schlau|was (?:bedeutet|heisst) (?:das|der|die|dieser|dieses|diese)\b|"
+    r"(?:don ?t|do not|didn ?t|did not|can ?t|cannot) (?:\w+ )?understand|explain\w*|"
+    r"what (?:does|do) (?:it|this|that|they) mean|"
+    r"anla(?:ma|mı|mi)\w*|a[cç][iı]kla\w*|"
+    r"не (?:\w+ )?(?:понима|поня|розумі|зрозумі)\w*|незрозумі\w*|непонятн\w*|"
+    r"(?:объясн|поясн)\w*|"
+    r"(?:لم|ما|مش|مو|لا) (?:ا|ن)?فهم\w*|[اتي]?شرح\w*)")
 LETTER_WORDS = re.compile(r"\b(brief|einladung|schreiben|post|letter)\b")
 BOOK_WORDS = re.compile(r"\b(termin\w*|appointment)\b")
 
@@ -200,12 +216,19 @@ def _offer_referral_sms(state: CallState, key: str, said) -> Turn:
     return anything_else(state, f"referral:{key}", before=said)
 
 
-def letter(t: Talk, folded: str) -> Turn:
-    """A hearing asks for the caller's view by its own deadline; a decision can be
-    objected to; money asked back can often be paid in instalments."""
+def letter(t: Talk, words: Understanding | None) -> Turn:
+    """A hearing asks for the caller's view by its own deadline; a letter the caller does
+    not understand is explained by a person; a decision can be objected to; money asked
+    back can often be paid in instalments."""
     achieve(t.state, "answered")
+    folded = words.folded if words is not None else ""
     if HEARING_WORDS.search(folded):
         said = [Say("letter_hearing")]
+    elif NOT_UNDERSTOOD_WORDS.search(folded) and not (
+            _said(words, t.state.lang)("disagree") or _said(words, t.state.lang)("objection")):
+        # "Ich versteh den Brief nicht": what it says comes first; the objection only
+        # when the caller says they disagree (german 35).
+        said = [Say("letter_explain")]
     else:
         said = [Say("letter_help")]
         if REPAYMENT_WORDS.search(folded):

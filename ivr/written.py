@@ -171,9 +171,10 @@ def receive(db, setup: Setup, conversation: store.Conversation, text: str, now: 
         turn = setup.dialogue.step(state, said)
     if turn.event == "clarify":
         turn = _both_answered(db, setup, conversation, turn, now)
-    if first and turn.event.startswith(("reprompt:", "menu:", "repeat")):
+    if first and turn.event.startswith(("reprompt:", "menu:", "repeat", "hear_you")):
         # "Hallo" is no request (and "nochmal?" nothing to repeat yet): the greeting
-        # says what the hotline can do.
+        # says what the hotline can do. "Hallo?" first is no bad line either: the greeting
+        # was never read, so it comes whole, not the call's short question after it.
         turn = start
     turn, asked = _settle(db, setup, conversation, turn, now)
     if (media or _ATTACHED.search(text)) and not turn.event.startswith(("crisis", "worry")):

@@ -227,6 +227,23 @@ def test_hello_on_a_bad_line_is_answered_and_the_question_asked_again_without_a_
         assert turns[-1].state.failures == 0
 
 
+def test_hello_at_the_greeting_gets_the_short_question_not_the_greeting_again():
+    # A caller on a bad line heard the greeting (or part of it): "Guten Tag" and the
+    # languages again would take twenty seconds to say what they missed (german 35).
+    for hello in ("Hallo?", "Hallo, ist da jemand?", "hallo, hört mich jemand?"):
+        turns = talk(hello)
+        assert said(turns[-1]) == ["hear_you", "line_what_about"], hello
+        assert turns[-1].state.failures == 0
+    # "Wie bitte?" then asks the short question again; the language keys still work.
+    assert said(talk("Hallo?", "wie bitte?")[-1]) == ["line_what_about"]
+    assert talk("Hallo?", "#9")[-1].state.lang == "en"
+
+
+def test_hello_after_the_greeting_gets_the_last_question_again():
+    turns = talk("Ich brauche einen Termin", "hallo?")
+    assert said(turns[-1]) == ["hear_you", "ask_topic"]
+
+
 def test_hello_with_a_request_is_the_request():
     turns = talk("Hallo, ich brauche einen Termin")
     assert "hear_you" not in said(turns[-1])

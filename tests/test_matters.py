@@ -185,7 +185,7 @@ def test_english_callers_hear_the_office_and_the_number_in_english(app):
 
 
 def test_a_letter_hears_the_deadline_and_how_to_object_then_an_appointment(app):
-    caller = call(app, "Ich habe einen Bescheid bekommen, den ich nicht verstehe")
+    caller = call(app, "Ich will Widerspruch gegen meinen Bescheid einlegen")
     said = caller.hears()
     assert "innerhalb eines Monats" in said and "Rechtsbehelfsbelehrung" in said
     assert "Am Telefon geht das nicht." in said
@@ -193,9 +193,43 @@ def test_a_letter_hears_the_deadline_and_how_to_object_then_an_appointment(app):
     assert "Worum geht es bei dem Termin?" in caller.hears()
 
 
-# "Sanktion" alone is less money (tests/test_cuts_permits.py), no longer a letter.
-@pytest.mark.parametrize("words", ["Rückforderung", "Widerspruch",
+# A letter the caller does not understand (german 35): first that a person explains it
+# (on the phone or at an appointment, the letter at hand), then the appointment offered;
+# the objection only to a caller who disagrees.
+EXPLAINED = "Wir erklären Ihnen den Brief gern."
+
+
+@pytest.mark.parametrize("words", ["Ich versteh den Brief nicht",
+                                   "ich hab einen Brief bekommen und versteh ihn nicht",
+                                   "Ich habe einen Bescheid bekommen, den ich nicht verstehe",
                                    "ich verstehe den brief vom jobcenter nicht"])
+def test_a_letter_not_understood_is_explained_by_a_person_not_objected_to(app, words):
+    caller = call(app, words)
+    said = caller.hears()
+    assert EXPLAINED in said and "bringen Sie ihn zum Termin mit" in said
+    assert "Widerspruch" not in said and "einen Termin, um den Brief zu besprechen" in said
+    caller.say("ja")
+    assert "Worum geht es bei dem Termin?" in caller.hears()
+
+
+def test_a_letter_not_understood_and_disagreed_with_hears_how_to_object(app):
+    said = call(app, "Ich verstehe den Brief nicht, der ist doch falsch").hears()
+    assert "Widerspruch einlegen" in said and EXPLAINED not in said
+
+
+def test_a_letter_not_understood_in_english_is_explained(app):
+    caller = Caller(app, from_number=LANDLINE)
+    caller.dial()
+    caller.say("#9")
+    caller.say("I got a letter from the jobcenter and I don't understand it")
+    if "correctly" in caller.hears():
+        caller.say("yes")
+    said = caller.hears()
+    assert "happy to explain the letter" in said and "objection" not in said
+
+
+# "Sanktion" alone is less money (tests/test_cuts_permits.py), no longer a letter.
+@pytest.mark.parametrize("words", ["Rückforderung", "Widerspruch"])
 def test_letters_by_any_name_are_understood(app, words):
     said = call(app, words).hears()
     assert "Widerspruch einlegen" in said and "Kundennummer" not in said

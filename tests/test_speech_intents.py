@@ -220,3 +220,24 @@ def test_urgency_with_hardship_stays_an_emergency():
                          NOW, recognise=recognise)
     assert said.recognition.intent == "emergency"
     assert said.calm.intent == "emergency"
+
+
+# -- german 35: help filling in an application is the forms in English too; asked whether
+# the application is settled, the caller wants its status.
+
+@pytest.mark.parametrize("text", ["help me fill out my application",
+                                  "I need help filling in my application form"])
+def test_help_filling_in_an_application_is_the_forms_in_english(text):
+    found = recognise(text, "en")
+    assert found.intent == "documents" and not found.ambiguous
+
+
+def test_help_with_an_application_without_the_forms_is_still_its_status():
+    assert recognise("I need help with my application", "en").intent == "application_status"
+
+
+@pytest.mark.parametrize("text", ["Ist mit meinem Antrag alles geregelt?",
+                                  "ist mit meinem Antrag alles in Ordnung"])
+def test_whether_the_application_is_settled_is_its_status(text):
+    found = recognise(text, "de")
+    assert found.intent == "application_status" and found.confident

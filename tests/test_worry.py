@@ -149,6 +149,42 @@ def test_every_sealed_set_is_measured():
     assert {path.name for path in DATA.glob("crisis_sealed*.tsv")} == set(SEALED)
 
 
+# -- "alles geregelt" (german 35): a question whether the application is settled is a
+# status question; "ich habe alles geregelt" is still asked about, and with a farewell
+# letter, the cat or a will still gets the help at once.
+
+@pytest.mark.parametrize("text", [
+    "Ist mit meinem Antrag alles geregelt?",
+    "ich wollte mal fragen, ob bei meinem Antrag jetzt alles geregelt ist",
+    "Ist jetzt alles geregelt mit meinem Antrag? Ich habe einen Brief bekommen.",
+    "ist beim Bescheid alles geregelt",
+])
+def test_whether_the_application_is_settled_is_no_cause_to_ask(text):
+    assert detect_crisis(text, "de") is None and detect_worry(text, "de") is None
+
+
+@pytest.mark.parametrize("text, crisis", [
+    ("ich habe alles geregelt", False),
+    ("ich habe jetzt alles geregelt", False),
+    ("ich hab alles geregelt, den Antrag brauche ich nicht mehr", False),
+    ("ich habe alles geregelt, der Brief für meine Tochter liegt auf dem Tisch", True),
+    ("hab alles geregelt und einen Brief geschrieben", True),
+    ("es ist alles geregelt mit meiner Katze", True),
+])
+def test_having_settled_everything_is_still_asked_about_or_helped(text, crisis):
+    assert detect_worry(text, "de") == "self_harm"
+    assert (detect_crisis(text, "de") == "self_harm") is crisis
+
+
+def test_the_application_settled_is_answered_as_its_status_on_the_phone(app):
+    caller = Caller(app)
+    caller.dial()
+    caller.say("Ist mit meinem Antrag alles geregelt?")
+    said = caller.hears()
+    assert ASKED_DE not in said and "Telefonseelsorge" not in said
+    assert "hotline-emergency" not in said
+
+
 # -- on the phone, through the webhooks
 
 
@@ -318,6 +354,32 @@ def test_nothing_more_wanted_at_anything_else_is_a_goodbye(app, answer):
 def test_not_wanting_to_live_at_anything_else_still_gets_the_help(app, answer):
     caller = at_anything_else(app)
     caller.say(answer)
+    said = caller.hears()
+    assert "Telefonseelsorge" in said and "[Warteschleife: hotline-emergency]" in said
+
+
+def at_the_second_question(app) -> Caller:
+    """Two questions in one breath, the first answered: "Sie hatten noch eine zweite
+    Frage: ... Möchten Sie das jetzt klären?"."""
+    caller = Caller(app)
+    caller.dial()
+    caller.say("Wann haben Sie offen und welche Unterlagen brauche ich für den Antrag?")
+    caller.say("#1")
+    assert "zweite Frage" in caller.hears()
+    return caller
+
+
+def test_nothing_more_wanted_at_the_second_question_is_a_goodbye(app):
+    caller = at_the_second_question(app)
+    caller.say("nein, ich will nicht mehr")
+    said = caller.hears()
+    assert "Telefonseelsorge" not in said and ASKED_DE not in said
+    assert "Auf Wiederhören" in said and "hotline-emergency" not in said
+
+
+def test_not_wanting_to_live_at_the_second_question_still_gets_the_help(app):
+    caller = at_the_second_question(app)
+    caller.say("nein, ich will nicht mehr leben")
     said = caller.hears()
     assert "Telefonseelsorge" in said and "[Warteschleife: hotline-emergency]" in said
 

@@ -56,6 +56,15 @@ def test_hallo_after_a_question_asks_it_again_and_counts_no_failure(app, written
         assert said == f"{first} {question}".strip()
 
 
+@pytest.mark.parametrize("first", ["Hallo?", "hallo, ist da jemand?"])
+def test_hallo_as_the_first_sms_gets_the_whole_greeting(app, first):
+    # The call's answer to "Hallo?" at the greeting is short (the greeting was heard);
+    # an SMS has had no greeting yet: it says whom the person reached, and how to go on.
+    said = Texter(app).send(first)
+    assert said.startswith("Guten Tag, hier ist das Jobcenter Rems-Murr.")
+    assert "For English" in said and "Anruf" not in said
+
+
 def test_hoeren_sie_mich_in_writing_is_answered_as_being_there_not_heard(app):
     chatter = Chatter(app)
     question = chatter.send("termin")
