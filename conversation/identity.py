@@ -12,6 +12,7 @@ before the database has confirmed the caller:
     id_number        "habe ich nicht"                     no information without, agent  agent
     id_number,id_dob a bare "ja" (once)                   the question again, short      (same)
     id_number_check  yes / no / another number            locked? asks birth date / ..   id_dob / ..
+    id_number_check  "(ja,) 3. Mai 1980": the birth date  checks both (query, private)   (result)
     id_dob           "dritter Mai 1980" / 03051980#       checks both (query)            (result)
     id_dob           no such day (31.02.), in the future  says so, asks again            id_dob
     (check)          both match                           status, offers what fits       status_*
@@ -35,6 +36,7 @@ A caller id alone never identifies anyone; it only counts failed checks.
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from datetime import date
 
@@ -273,6 +275,16 @@ def customer_number_checked(t: Talk) -> Reply:
     words, identity = t.words, t.state.identity or {}
     number = number_in_answer(identity.get("number") or "", words.tokens, words.entities,
                               t.state.lang)
+    born = _birth_date_at_read_back(t)
+    if born:
+        # Asked for "Kundennummer und Geburtsdatum", she goes on to the date ("Ja, und
+        # geboren bin ich am 3. Mai 1980"): the number is confirmed, and the date is not
+        # a corrected group of it (it was read as "451 – 980"). Never kept: private.
+        identity["confirmed"] = True
+        turn = query(t.state, "check_identity", {
+            "number": identity["number"], "birth_date": born,
+        }, "check_identity")
+        return dataclasses.replace(turn, private=True)
     if words.answer == "yes" or words.key == "1":
         identity["confirmed"] = True
         return query(t.state, "identity_open", {"number": identity["number"]}, "identity_open")
@@ -283,6 +295,21 @@ def customer_number_checked(t: Talk) -> Reply:
         identity.update(number=None, confirmed=False)
         return _ask_number(t.state)
     return Failed("not_understood")
+
+
+def _birth_date_at_read_back(t: Talk) -> str | None:
+    """The birth date said in answer to the customer number read back, if one was: a
+    day said as a date ("3. Mai", "dritter fünfter", "03.05.1980"), not after "nein"
+    ("nein, 451 980" puts a group right), and no whole other number beside it."""
+    words = t.words
+    if words.answer == "no" or words.digits or not (t.state.identity or {}).get("number"):
+        return None
+    said_as_date = any(ORDINAL.fullmatch(token) or FULL_DATE.fullmatch(token)
+                       or _month([token], t.state.lang) for token in words.tokens)
+    if not said_as_date or number_from(words.tokens, "", words.entities)[0]:
+        return None
+    born, _ = birth_date_from(words.tokens, "", t.state.lang, t.heard.now.date())
+    return born
 
 
 def birth_date_said(t: Talk) -> Reply:

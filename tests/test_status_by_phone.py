@@ -241,6 +241,34 @@ def test_a_corrected_customer_number_instead_of_the_birth_date_is_read_back(app)
     assert "Ich wiederhole: 123 – D – 456" in caller.hears()
 
 
+@pytest.mark.parametrize("line", ["3. Mai 1980", "ja und geboren bin ich am 3. Mai 1980",
+                                  "dritter fünfter achtzig", "richtig, am 03.05.1980"])
+def test_a_birth_date_said_at_the_read_back_confirms_the_number_and_is_checked(app, db,
+                                                                                line):
+    # Asked for "Kundennummer und Geburtsdatum", she gives the date when the number is
+    # read back: it was taken as a corrected group ("123 – D – 451 – 980. Stimmt das?"),
+    # or, after "ja", the date was asked for again.
+    caller = call(app, "Wie ist der Stand meines Antrags?", ERIKA, line)
+    said = caller.hears()
+    assert "Ihr Weiterbewilligungsantrag ist am 3. November eingegangen" in said
+    assert "Stimmt das" not in said and "Geburtsdatum" not in said
+    logged = " ".join(row[0] for row in db.execute(
+        "SELECT coalesce(speech, '') || coalesce(evidence, '') FROM turns").fetchall())
+    assert "1980" not in logged and "Mai" not in logged and "achtzig" not in logged
+
+
+def test_a_wrong_birth_date_at_the_read_back_is_a_failed_check(app, db):
+    caller = call(app, "Wie ist der Stand meines Antrags?", ERIKA, "4. Mai 1980")
+    assert "Bitte sagen Sie jetzt Ihr Geburtsdatum" not in caller.hears()
+    assert "eingegangen" not in caller.hears()
+    assert db.execute("SELECT count(*) FROM case_check_failures").fetchone()[0] > 0
+
+
+def test_a_group_put_right_at_the_read_back_is_still_a_correction(app):
+    caller = call(app, "Wie ist der Stand meines Antrags?", "123 D 456 780", "nein, 789")
+    assert "Ich wiederhole: 123 – D – 456 – 789. Stimmt das?" in caller.hears()
+
+
 def test_a_customer_with_no_application_hears_so_and_the_next_step(app):
     caller = call(app, "Wie ist der Stand meines Antrags?", "#543210098765", "ja",
                   "zwanzigster Juli neunzehnhundertsechzig")
