@@ -9,6 +9,7 @@ before the database has confirmed the caller:
     (status asked)   "Wie ist der Stand meines Antrags?"  locked? asks customer number   id_number
     id_number        "1 2 3 D wie Dora ..." / 9 or 12 keys reads it back             id_number_check
     id_number        wrong length or pattern              says so, asks again            id_number
+    id_number        "12 3" (a number's start: a pause)   "den Rest der Nummer", joins   id_number
     id_number        "habe ich nicht"                     no information without, agent  agent
     id_number,id_dob a bare "ja" (once)                   the question again, short      (same)
     id_number_check  yes / no / another number            locked? asks birth date / ..   id_dob / ..
@@ -49,6 +50,9 @@ from cases.model import (
 from speech import short_answers
 from speech.corrections import corrected_code, meant_tokens
 from speech.normalise import fold
+from speech.numbers import LETTER_WORDS
+from speech.numbers import bg_number as spoken_bg_number
+from speech.numbers import customer_number as spoken_customer_number
 from speech.understanding import Understanding
 
 from . import booking
@@ -72,6 +76,9 @@ FULL_DATE = re.compile(r"(\d{1,2})\.(\d{1,2})\.(\d{2}|\d{4})")
 # A letter said or glued where the number has none ("1 2 3 4 D 5 ..."): a wrong pattern.
 LETTERS = re.compile(r"[a-z]|\d+[a-z]{1,2}\d*|[a-z]{1,2}\d+")
 EARLIEST_YEAR = 1900
+# The start of a customer number, a BG number or the digits typed for one, as digits and
+# letters run together ("123d", "12345bg"): what a caller who pauses has said so far.
+UNFINISHED = re.compile(r"\d{1,11}|\d{3}[a-z]\d{0,5}|\d{5}bg?\d{0,6}")
 
 
 # ----------------------------------------------------------------------------- reading input
@@ -253,9 +260,60 @@ def _status_query(state: CallState, before=()) -> Turn:
     }, "case_status", before=before)
 
 
+def _symbols(tokens: list[str], started: str = "") -> str:
+    """Digits and spelled letters said, run together ("d wie dora" is one d), after what
+    was `started` in an earlier turn; fillers, and a letter before any digit ("äh"), are
+    left out."""
+    out: list[str] = [started] if started else []
+    spelling = False  # after "D wie" / "D as in": the word that spells the letter
+    for token in tokens:
+        if spelling and token == "in":
+            continue
+        if spelling and token in LETTER_WORDS:
+            spelling = False
+            continue
+        spelling = False
+        if token.isdigit() or re.fullmatch(r"\d+[a-z]{1,2}\d*", token):
+            out.append(token)
+        elif not out:
+            continue
+        elif token in ("wie", "for", "as", "like") and out[-1][-1].isalpha():
+            spelling = True
+        elif token in LETTER_WORDS or token == "bg":
+            out.append(LETTER_WORDS.get(token, token))
+    return "".join(out)
+
+
+def _pieced(before: str, tokens: list[str]) -> tuple[str | None, str]:
+    """The customer number said in pieces, a pause between them ("12 3" - "D 45" - "67
+    89"): (the whole number, "") once the pieces make one; (None, the pieces so far)
+    while they are the start of one; (None, "") when they are neither."""
+    joined = _symbols(tokens, before)
+    if before:
+        number, _ = number_from([joined], "", {
+            "customer_number": spoken_customer_number([joined]),
+            "bg_number": spoken_bg_number([joined])})
+        if number:
+            return number, ""
+    return None, joined if joined != before and UNFINISHED.fullmatch(joined) else ""
+
+
 def customer_number_said(t: Talk) -> Reply:
     words, identity = t.words, t.state.identity or {}
     number, wrong = number_from(words.tokens, words.digits, words.entities)
+    before = identity.pop("pieces", "")
+    if not number and not words.digits and (wrong or before):
+        # Said slowly, a pause after each pair, each pause ending the turn: the pieces
+        # are kept and joined, rather than each called "keine gültige Kundennummer".
+        number, pieces = _pieced(before, words.tokens)
+        if pieces:
+            identity["pieces"] = pieces
+            whole = t.state.last_ask  # what a failed turn asks again: the whole question
+            turn = ask(t.state, [say("customer_number_go_on")], "phone",
+                       "identity:number_pieces", step="id_number")
+            t.state.last_ask = whole
+            return turn
+        wrong = wrong or (not number and _symbols(words.tokens, before) != before)
     if number:
         identity.update(number=number, confirmed=False)
         return _read_back(t.state)
