@@ -266,21 +266,21 @@ def _symbols(tokens: list[str], started: str = "") -> str:
     left out."""
     out: list[str] = [started] if started else []
     spelling = False  # after "D wie" / "D as in": the word that spells the letter
-    for token in tokens:
-        if spelling and token == "in":
+    for word in tokens:
+        if spelling and word == "in":
             continue
-        if spelling and token in LETTER_WORDS:
+        if spelling and word in LETTER_WORDS:
             spelling = False
             continue
         spelling = False
-        if token.isdigit() or re.fullmatch(r"\d+[a-z]{1,2}\d*", token):
-            out.append(token)
+        if word.isdigit() or re.fullmatch(r"\d+[a-z]{1,2}\d*", word):
+            out.append(word)
         elif not out:
             continue
-        elif token in ("wie", "for", "as", "like") and out[-1][-1].isalpha():
+        elif word in ("wie", "for", "as", "like") and out[-1][-1].isalpha():
             spelling = True
-        elif token in LETTER_WORDS or token == "bg":
-            out.append(LETTER_WORDS.get(token, token))
+        elif word in LETTER_WORDS or word == "bg":
+            out.append(LETTER_WORDS.get(word, word))
     return "".join(out)
 
 
