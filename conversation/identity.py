@@ -10,6 +10,7 @@ before the database has confirmed the caller:
     id_number        "1 2 3 D wie Dora ..." / 9 or 12 keys reads it back             id_number_check
     id_number        wrong length or pattern              says so, asks again            id_number
     id_number        "12 3" (a number's start: a pause)   "den Rest der Nummer", joins   id_number
+    id_number        "Moment" after such a start          the same again, keeps it       id_number
     id_number        "habe ich nicht"                     no information without, agent  agent
     id_number,id_dob a bare "ja" (once)                   the question again, short      (same)
     id_number_check  yes / no / another number            locked? asks birth date / ..   id_dob / ..
@@ -79,6 +80,8 @@ EARLIEST_YEAR = 1900
 # The start of a customer number, a BG number or the digits typed for one, as digits and
 # letters run together ("123d", "12345bg"): what a caller who pauses has said so far.
 UNFINISHED = re.compile(r"\d{1,11}|\d{3}[a-z]\d{0,5}|\d{5}bg?\d{0,6}")
+# "Moment", "Augenblick" between two pieces of the number: she is still at it.
+HOLD = re.compile(r"\b(?:moment\w*|augenblick|sekunde|warten sie|wait|hold on|one second)\b")
 
 
 # ----------------------------------------------------------------------------- reading input
@@ -306,6 +309,9 @@ def customer_number_said(t: Talk) -> Reply:
         # Said slowly, a pause after each pair, each pause ending the turn: the pieces
         # are kept and joined, rather than each called "keine gültige Kundennummer".
         number, pieces = _pieced(before, words.tokens)
+        if not pieces and before and _symbols(words.tokens, before) == before \
+                and HOLD.search(words.folded) and words.answer != "no":
+            pieces = before  # nothing added: the pieces so far wait for the rest
         if pieces:
             identity["pieces"] = pieces
             whole = t.state.last_ask  # what a failed turn asks again: the whole question

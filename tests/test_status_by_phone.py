@@ -241,6 +241,14 @@ def test_a_bg_number_in_two_pieces_and_a_number_said_anew_after_a_piece(app):
     assert "Ich wiederhole: 123 – D – 456 – 789. Stimmt das?" in caller.hears()
 
 
+def test_moment_between_two_pieces_keeps_the_first(app):
+    caller = call(app, "Wie ist der Stand meines Antrags?", "12 3", "Moment")
+    said = caller.hears()
+    assert said == "Bitte sagen Sie jetzt den Rest der Nummer."
+    caller.say("D 45 67 89")
+    assert "Ich wiederhole: 123 – D – 456 – 789. Stimmt das?" in caller.hears()
+
+
 def test_pieces_that_make_no_number_are_said_to_be_none(app):
     caller = call(app, "Wie ist der Stand meines Antrags?", "12 3", "4 D 5")
     said = caller.hears()
