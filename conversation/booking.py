@@ -9,6 +9,8 @@ runs it (ivr.effects) and hands the result back to the handler in `RESULTS`.
     book_topic,     a bare "ja" (ready to answer)     the question alone again, once (the same)
     book_site,
     book_when
+    book_topic,     "Was für Themen gibt es denn?"    all the choices, once          (the same)
+    book_site
     book_site       Waiblingen / Backnang / Schorndorf (site known)                  book_when ...
     book_when       "nächsten Dienstag vormittags"    looks for the nearest slot     book_offer
                     (a day gone by)                   "Der 30. November ist schon vorbei."
@@ -88,6 +90,9 @@ FOUND_BY_PHONE = 3
 TOPIC_KEYS = {"1": "geldleistungen", "2": "arbeitsvermittlung", "3": "berufsberatung",
               "4": "arbeitslosmeldung"}
 SITE_KEYS = {"1": "waiblingen", "2": "backnang", "3": "schorndorf"}
+# What is said to "Was gibt es denn?" at a question: all its choices (the site question
+# names all three already).
+CHOICES = {"topic": "topic_choices", "site": "ask_site"}
 
 
 # A booking looked for: to cancel it, to move it, or to say when it is (a caller who
@@ -350,6 +355,13 @@ def _answered(t: Talk, asked: str, chosen: str | None, confirm: bool = False) ->
         # a second "ja" counts as a failed turn).
         booking["yes"] = True
         return ask(t.state, asked_before(t.state)[-1:], t.state.last_expect, f"ask:{asked}:yes")
+    told = booking.get("choices_told", [])
+    if chosen is None and not changed and asked in CHOICES and t.words.asks_choices \
+            and asked not in told:
+        # "Was für Themen gibt es denn?": a question asked back, no wrong answer. The
+        # choices, once, without "nicht verstanden".
+        booking["choices_told"] = [*told, asked]
+        return ask(t.state, [say(CHOICES[asked])], t.state.last_expect, f"ask:{asked}:choices")
     if chosen is None and not changed:
         return Failed("when_not_understood" if asked == "wish" else "not_understood")
     noted = {key: value for key, value in changed.items()

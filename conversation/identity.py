@@ -9,9 +9,12 @@ before the database has confirmed the caller:
     (status asked)   "Wie ist der Stand meines Antrags?"  locked? asks customer number   id_number
     id_number        "1 2 3 D wie Dora ..." / 9 or 12 keys reads it back             id_number_check
     id_number        wrong length or pattern              says so, asks again            id_number
+    id_number        "12 3" (a number's start: a pause)   "den Rest der Nummer", joins   id_number
+    id_number        "Moment" after such a start          the same again, keeps it       id_number
     id_number        "habe ich nicht"                     no information without, agent  agent
     id_number,id_dob a bare "ja" (once)                   the question again, short      (same)
     id_number_check  yes / no / another number            locked? asks birth date / ..   id_dob / ..
+    id_number_check  "(ja,) 3. Mai 1980": the birth date  checks both (query, private)   (result)
     id_dob           "dritter Mai 1980" / 03051980#       checks both (query)            (result)
     id_dob           no such day (31.02.), in the future  says so, asks again            id_dob
     (check)          both match                           status, offers what fits       status_*
@@ -35,6 +38,7 @@ A caller id alone never identifies anyone; it only counts failed checks.
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from datetime import date
 
@@ -47,6 +51,9 @@ from cases.model import (
 from speech import short_answers
 from speech.corrections import corrected_code, meant_tokens
 from speech.normalise import fold
+from speech.numbers import LETTER_WORDS
+from speech.numbers import bg_number as spoken_bg_number
+from speech.numbers import customer_number as spoken_customer_number
 from speech.understanding import Understanding
 
 from . import booking
@@ -70,6 +77,11 @@ FULL_DATE = re.compile(r"(\d{1,2})\.(\d{1,2})\.(\d{2}|\d{4})")
 # A letter said or glued where the number has none ("1 2 3 4 D 5 ..."): a wrong pattern.
 LETTERS = re.compile(r"[a-z]|\d+[a-z]{1,2}\d*|[a-z]{1,2}\d+")
 EARLIEST_YEAR = 1900
+# The start of a customer number, a BG number or the digits typed for one, as digits and
+# letters run together ("123d", "12345bg"): what a caller who pauses has said so far.
+UNFINISHED = re.compile(r"\d{1,11}|\d{3}[a-z]\d{0,5}|\d{5}bg?\d{0,6}")
+# "Moment", "Augenblick" between two pieces of the number: she is still at it.
+HOLD = re.compile(r"\b(?:moment\w*|augenblick|sekunde|warten sie|wait|hold on|one second)\b")
 
 
 # ----------------------------------------------------------------------------- reading input
@@ -251,9 +263,63 @@ def _status_query(state: CallState, before=()) -> Turn:
     }, "case_status", before=before)
 
 
+def _symbols(tokens: list[str], started: str = "") -> str:
+    """Digits and spelled letters said, run together ("d wie dora" is one d), after what
+    was `started` in an earlier turn; fillers, and a letter before any digit ("äh"), are
+    left out."""
+    out: list[str] = [started] if started else []
+    spelling = False  # after "D wie" / "D as in": the word that spells the letter
+    for word in tokens:
+        if spelling and word == "in":
+            continue
+        if spelling and word in LETTER_WORDS:
+            spelling = False
+            continue
+        spelling = False
+        if word.isdigit() or re.fullmatch(r"\d+[a-z]{1,2}\d*", word):
+            out.append(word)
+        elif not out:
+            continue
+        elif word in ("wie", "for", "as", "like") and out[-1][-1].isalpha():
+            spelling = True
+        elif word in LETTER_WORDS or word == "bg":
+            out.append(LETTER_WORDS.get(word, word))
+    return "".join(out)
+
+
+def _pieced(before: str, tokens: list[str]) -> tuple[str | None, str]:
+    """The customer number said in pieces, a pause between them ("12 3" - "D 45" - "67
+    89"): (the whole number, "") once the pieces make one; (None, the pieces so far)
+    while they are the start of one; (None, "") when they are neither."""
+    joined = _symbols(tokens, before)
+    if before:
+        number, _ = number_from([joined], "", {
+            "customer_number": spoken_customer_number([joined]),
+            "bg_number": spoken_bg_number([joined])})
+        if number:
+            return number, ""
+    return None, joined if joined != before and UNFINISHED.fullmatch(joined) else ""
+
+
 def customer_number_said(t: Talk) -> Reply:
     words, identity = t.words, t.state.identity or {}
     number, wrong = number_from(words.tokens, words.digits, words.entities)
+    before = identity.pop("pieces", "")
+    if not number and not words.digits and (wrong or before):
+        # Said slowly, a pause after each pair, each pause ending the turn: the pieces
+        # are kept and joined, rather than each called "keine gültige Kundennummer".
+        number, pieces = _pieced(before, words.tokens)
+        if not pieces and before and _symbols(words.tokens, before) == before \
+                and HOLD.search(words.folded) and words.answer != "no":
+            pieces = before  # nothing added: the pieces so far wait for the rest
+        if pieces:
+            identity["pieces"] = pieces
+            whole = t.state.last_ask  # what a failed turn asks again: the whole question
+            turn = ask(t.state, [say("customer_number_go_on")], "phone",
+                       "identity:number_pieces", step="id_number")
+            t.state.last_ask = whole
+            return turn
+        wrong = wrong or (not number and _symbols(words.tokens, before) != before)
     if number:
         identity.update(number=number, confirmed=False)
         return _read_back(t.state)
@@ -273,6 +339,16 @@ def customer_number_checked(t: Talk) -> Reply:
     words, identity = t.words, t.state.identity or {}
     number = number_in_answer(identity.get("number") or "", words.tokens, words.entities,
                               t.state.lang)
+    born = _birth_date_at_read_back(t)
+    if born:
+        # Asked for "Kundennummer und Geburtsdatum", she goes on to the date ("Ja, und
+        # geboren bin ich am 3. Mai 1980"): the number is confirmed, and the date is not
+        # a corrected group of it (it was read as "451 – 980"). Never kept: private.
+        identity["confirmed"] = True
+        turn = query(t.state, "check_identity", {
+            "number": identity["number"], "birth_date": born,
+        }, "check_identity")
+        return dataclasses.replace(turn, private=True)
     if words.answer == "yes" or words.key == "1":
         identity["confirmed"] = True
         return query(t.state, "identity_open", {"number": identity["number"]}, "identity_open")
@@ -283,6 +359,21 @@ def customer_number_checked(t: Talk) -> Reply:
         identity.update(number=None, confirmed=False)
         return _ask_number(t.state)
     return Failed("not_understood")
+
+
+def _birth_date_at_read_back(t: Talk) -> str | None:
+    """The birth date said in answer to the customer number read back, if one was: a
+    day said as a date ("3. Mai", "dritter fünfter", "03.05.1980"), not after "nein"
+    ("nein, 451 980" puts a group right), and no whole other number beside it."""
+    words = t.words
+    if words.answer == "no" or words.digits or not (t.state.identity or {}).get("number"):
+        return None
+    said_as_date = any(ORDINAL.fullmatch(token) or FULL_DATE.fullmatch(token)
+                       or _month([token], t.state.lang) for token in words.tokens)
+    if not said_as_date or number_from(words.tokens, "", words.entities)[0]:
+        return None
+    born, _ = birth_date_from(words.tokens, "", t.state.lang, t.heard.now.date())
+    return born
 
 
 def birth_date_said(t: Talk) -> Reply:

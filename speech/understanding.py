@@ -164,6 +164,15 @@ THERE = re.compile(r"\b(?:da|dort|dorthin|there)\b")
 
 # A question of the caller's own ("wann kommt mein Geld?"), by its question word.
 QUESTION_WORDS = re.compile(r"\b(?:wann|wo|wie|warum|wieso|weshalb|when|where|how|why)\b")
+# "Was für Themen gibt es denn?", "Was kann ich da sagen?": the choices of a question asked
+# back (folded words; German and English).
+CHOICES = re.compile(
+    r"\b(?:was fuer|welche)\b(?:\s+\w+){0,3}\s+(?:gibt es|gibts|haben sie|habt ihr|kann ich)\b"
+    r"|\bwas (?:kann|soll|muss) ich (?:\w+ ){0,2}(?:sagen|waehlen|nehmen)\b"
+    r"|\b(?:welche|was) (?:gibt es|gibts) (?:da|denn|alles)\b|\bwelche sind das\b"
+    r"|\b(?:auswahl|moeglichkeiten|optionen)\b"
+    r"|\bwhat (?:are|is) (?:the|my) (?:options|choices)\b|\bwhich ones\b"
+    r"|\bwhat can i (?:say|choose)\b")
 
 # "das Erste", "die zweite", "the second one": a choice among the options just offered.
 ORDINALS = {
@@ -507,6 +516,11 @@ class Understanding:
         answers one."""
         return bool(self.text) and (self.text.rstrip().endswith("?")
                                     or QUESTION_WORDS.search(self.folded) is not None)
+
+    @cached_property
+    def asks_choices(self) -> bool:
+        """"Was für Themen gibt es denn?": the caller asks back what they may choose."""
+        return bool(self.text) and CHOICES.search(self.folded) is not None
 
     @cached_property
     def ordinal(self) -> int | None:

@@ -595,6 +595,27 @@ def test_a_bare_yes_to_a_booking_question_gets_the_question_again_without_an_apo
     assert "Ich kann Ihnen anbieten" in caller.hears()
 
 
+@pytest.mark.parametrize("asked_back", ["Was für Themen gibt es denn?",
+                                        "was kann ich denn da sagen?"])
+def test_asked_back_what_to_choose_the_topics_are_told_without_an_apology(app, asked_back):
+    # Was "Das habe ich leider nicht verstanden." and the question again, twice.
+    caller = book(app, "Termin", asked_back)
+    said = caller.hears()
+    assert said == ("Es gibt vier Themen: Geld, Arbeitssuche, Berufsberatung und "
+                    "Arbeitslosmeldung. Sagen Sie bitte eines davon. Oder drücken Sie die "
+                    "Eins bis Vier.")
+    caller.say("Berufsberatung")
+    assert "In welcher Geschäftsstelle" in caller.hears()
+
+
+def test_the_sites_asked_back_are_the_question_again_and_the_choices_told_only_once(app):
+    caller = book(app, "Ich brauche einen Termin wegen Geld", "Welche Geschäftsstellen gibt es?")
+    said = caller.hears()
+    assert said.startswith("In welcher Geschäftsstelle") and "nicht verstanden" not in said
+    caller.say("Welche gibt es denn da?")  # a second time: no answer after all
+    assert "nicht verstanden" in caller.hears()
+
+
 def test_a_new_matter_at_the_booking_code_question_is_taken_up(app):
     caller = book(app, "Ich möchte meinen Termin absagen", "Wo ist mein Geld?")
     said = caller.hears()

@@ -33,6 +33,14 @@ def test_caller_asking_for_a_person_reaches_the_agent_queue(caller, db):
     assert row[0] == "completed" and row[1]
 
 
+def test_who_is_in_charge_of_me_is_put_through_not_misunderstood(caller):
+    # Was "Das habe ich leider nicht verstanden. Sagen Sie bitte nur ein Stichwort".
+    caller.dial()
+    said = " ".join(caller.say("Wer ist denn für mich zuständig?"))
+    assert "nicht verstanden" not in said
+    assert "Ich verbinde Sie mit einer Mitarbeiterin oder einem Mitarbeiter" in said
+
+
 def test_zero_reaches_an_agent_at_any_time(caller):
     caller.dial()
     caller.say("")  # silence: the hotline asks again, shorter

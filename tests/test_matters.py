@@ -385,6 +385,22 @@ def test_ill_with_a_child_and_an_appointment_is_not_taken_for_a_new_booking(app)
     assert "Nachweis" in said and "oder um einen neuen Termin" not in said
 
 
+@pytest.mark.parametrize("key, words", [
+    ("", "Was passiert wenn ich zum Termin nicht komme?"),
+    ("", "Was passiert eigentlich, wenn ich morgen nicht hingehe?"),
+    ("#9", "What happens if I don't come to my appointment?"),
+])
+def test_what_happens_if_i_do_not_come_hears_the_consequences_not_a_cancelling(
+        app, key, words):
+    # Was taken for cancelling: "Bitte sagen Sie Ihre sechsstellige Buchungsnummer".
+    caller = call(app, key) if key else call(app, words)
+    if key:
+        caller.say(words)
+    said = caller.hears()
+    assert "entscheidet das Jobcenter" in said or "Jobcenter decides" in said
+    assert "Buchungsnummer" not in said and "booking number" not in said
+
+
 @pytest.mark.parametrize("words, proof", [
     # The mother is not ill: her own sick note is not the proof she can send.
     ("Meine Tochter hat Fieber, ich kann heute nicht zum Termin kommen",

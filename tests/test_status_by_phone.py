@@ -203,13 +203,58 @@ def test_an_appointment_is_offered_after_the_status_with_the_topic_known(app, db
         ("geldleistungen", "123D456789")]
 
 
-@pytest.mark.parametrize("line", ["eins zwei drei", "#1234567890",
+@pytest.mark.parametrize("line", ["eins zwei drei vier fünf sechs sieben acht neun null eins "
+                                  "zwei drei", "#1234567890",
                                   "eins zwei drei vier D fünf sechs sieben acht neun"])
 def test_a_customer_number_of_wrong_length_or_pattern_is_said_and_asked_again(app, line):
     caller = call(app, "Wie ist der Stand meines Antrags?", line)
     said = caller.hears()
     assert "Das ist leider keine gültige Kundennummer." in said
     assert "Bitte sagen Sie Ihre Kundennummer" in said
+
+
+@pytest.mark.parametrize("pieces", [("12 3", "D 45", "67 89"),
+                                    ("eins zwei drei", "D wie Dora", "vier fünf sechs",
+                                     "sieben acht neun")])
+def test_a_customer_number_said_in_pieces_is_joined_and_read_back(app, pieces):
+    # An older caller reads it slowly, a pause after each pair, and each pause ends the
+    # turn: every piece was "keine gültige Kundennummer", the third went to an agent.
+    caller = call(app, "Wie ist der Stand meines Antrags?")
+    for piece in pieces[:-1]:
+        caller.say(piece)
+        said = caller.hears()
+        assert said == "Bitte sagen Sie jetzt den Rest der Nummer."
+    caller.say(pieces[-1])
+    assert "Ich wiederhole: 123 – D – 456 – 789. Stimmt das?" in caller.hears()
+    caller.say("ja")
+    caller.say(ERIKA_BORN)
+    assert "Ihr Weiterbewilligungsantrag ist am 3. November eingegangen" in caller.hears()
+
+
+def test_a_bg_number_in_two_pieces_and_a_number_said_anew_after_a_piece(app):
+    caller = call(app, "Wie ist der Stand meines Antrags?", "12345 BG")
+    assert "Rest der Nummer" in caller.hears()
+    caller.say("0012345")
+    assert "Ich wiederhole: 123 – 45 – BG – 001 – 23 – 45. Stimmt das?" in caller.hears()
+    caller = call(app, "Wie ist der Stand meines Antrags?", "eins zwei")
+    caller.say(ERIKA)
+    assert "Ich wiederhole: 123 – D – 456 – 789. Stimmt das?" in caller.hears()
+
+
+def test_moment_between_two_pieces_keeps_the_first(app):
+    caller = call(app, "Wie ist der Stand meines Antrags?", "12 3", "Moment")
+    said = caller.hears()
+    assert said == "Bitte sagen Sie jetzt den Rest der Nummer."
+    caller.say("D 45 67 89")
+    assert "Ich wiederhole: 123 – D – 456 – 789. Stimmt das?" in caller.hears()
+
+
+def test_pieces_that_make_no_number_are_said_to_be_none(app):
+    caller = call(app, "Wie ist der Stand meines Antrags?", "12 3", "4 D 5")
+    said = caller.hears()
+    assert "Das ist leider keine gültige Kundennummer." in said
+    assert "Bitte sagen Sie Ihre Kundennummer Zeichen für Zeichen" in said
+    assert "Rest der Nummer" not in said
 
 
 def test_three_bad_customer_numbers_lead_to_an_agent(app):
@@ -239,6 +284,34 @@ def test_a_corrected_customer_number_instead_of_the_birth_date_is_read_back(app)
     caller = call(app, "Wie ist der Stand meines Antrags?", "#987654321", "ja")
     caller.say(ERIKA)
     assert "Ich wiederhole: 123 – D – 456" in caller.hears()
+
+
+@pytest.mark.parametrize("line", ["3. Mai 1980", "ja und geboren bin ich am 3. Mai 1980",
+                                  "dritter fünfter achtzig", "richtig, am 03.05.1980"])
+def test_a_birth_date_said_at_the_read_back_confirms_the_number_and_is_checked(app, db,
+                                                                                line):
+    # Asked for "Kundennummer und Geburtsdatum", she gives the date when the number is
+    # read back: it was taken as a corrected group ("123 – D – 451 – 980. Stimmt das?"),
+    # or, after "ja", the date was asked for again.
+    caller = call(app, "Wie ist der Stand meines Antrags?", ERIKA, line)
+    said = caller.hears()
+    assert "Ihr Weiterbewilligungsantrag ist am 3. November eingegangen" in said
+    assert "Stimmt das" not in said and "Geburtsdatum" not in said
+    logged = " ".join(row[0] for row in db.execute(
+        "SELECT coalesce(speech, '') || coalesce(evidence, '') FROM turns").fetchall())
+    assert "1980" not in logged and "Mai" not in logged and "achtzig" not in logged
+
+
+def test_a_wrong_birth_date_at_the_read_back_is_a_failed_check(app, db):
+    caller = call(app, "Wie ist der Stand meines Antrags?", ERIKA, "4. Mai 1980")
+    assert "Bitte sagen Sie jetzt Ihr Geburtsdatum" not in caller.hears()
+    assert "eingegangen" not in caller.hears()
+    assert db.execute("SELECT count(*) FROM case_check_failures").fetchone()[0] > 0
+
+
+def test_a_group_put_right_at_the_read_back_is_still_a_correction(app):
+    caller = call(app, "Wie ist der Stand meines Antrags?", "123 D 456 780", "nein, 789")
+    assert "Ich wiederhole: 123 – D – 456 – 789. Stimmt das?" in caller.hears()
 
 
 def test_a_customer_with_no_application_hears_so_and_the_next_step(app):

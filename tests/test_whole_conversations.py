@@ -19,7 +19,7 @@ DATA = Path(__file__).parent / "data" / "conversations"
 SETS = ["issue18_dev.txt", "languages_dev.txt", "stranger31_dev.txt", "cuts_silence_dev.txt",
         "stranger32_dev.txt", "written32_dev.txt", "booking32c_dev.txt",
         "stranger33_dev.txt", "german34_dev.txt", "worry34_dev.txt",
-        "numbers35_dev.txt", "german35_dev.txt"]
+        "numbers35_dev.txt", "german35_dev.txt", "stranger35_dev.txt"]
 
 # title -> why it does not work yet
 NOT_YET: dict[str, str] = {}
