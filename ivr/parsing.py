@@ -57,11 +57,8 @@ class HotlineRequest(Request):
         if self._max_content_length is not None:
             return self._max_content_length
         path = self.path
-        for prefix, limit in BODY_LIMITS:
-            if path.startswith(prefix):
-                break
-        else:
-            limit = DEFAULT_BODY_LIMIT
+        limit = next((each for prefix, each in BODY_LIMITS if path.startswith(prefix)),
+                     DEFAULT_BODY_LIMIT)
         # The app's setting read through one context proxy, not Flask's two.
         app = current_app._get_current_object() if has_app_context() else None
         configured = app.config["MAX_CONTENT_LENGTH"] if app is not None else None

@@ -299,8 +299,8 @@ def phone_groups(number: str) -> list[str]:
     """A telephone number in the groups a listener or reader checks it by: the area code
     or mobile prefix (abroad: 00 and the country code), then the rest in threes as
     `spoken_groups` splits digits: "0171 234 56 78", "07191 123 456", "0800 123 45 67",
-    "0090 532 123 45 67"; "+49 7191 ..." is written "07191 ...". A number not starting with 0 is only
-    split in threes."""
+    "0090 532 123 45 67"; "+49 7191 ..." is written "07191 ...". A number not starting
+    with 0 is only split in threes."""
     digits = re.sub(r"\D", "", str(number))
     if str(number).strip().startswith("+"):
         digits = "00" + digits
