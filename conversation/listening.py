@@ -356,12 +356,16 @@ def confirm(t: Talk) -> Reply:
     if recognition.confident and recognition.intent != "out_of_scope":
         return handle(t, recognition.intent, recognition, request_)
     if t.words.answer == "no":
-        # Not what we guessed: ask again, openly; that is no failure of the caller's.
-        t.state.candidates = []
-        t.state.request_text = ""
-        return _with(ask(t.state, [Say("what_then")], "request", "confirm:no", step="listen"),
-                     recognition)
+        return _not_the_guess(t, recognition)
     return Failed(NO_MATCH)
+
+
+def _not_the_guess(t: Talk, recognition: speech.Recognition | None) -> Turn:
+    """Not what we guessed: ask again, openly; that is no failure of the caller's."""
+    t.state.candidates = []
+    t.state.request_text = ""
+    return _with(ask(t.state, [Say("what_then")], "request", "confirm:no", step="listen"),
+                 recognition)
 
 
 def clarify(t: Talk) -> Reply:
@@ -511,6 +515,9 @@ def keypad(t: Talk) -> Reply:
         return handle(t, state.candidates[int(key) - 1], None, _with_request(t, said=False))
     if state.step == "confirm" and key == "1" and state.candidates:
         return handle(t, state.candidates[0], None, _with_request(t, said=False))
+    if state.step == "confirm" and key == "2":
+        # "Ja oder Nein" was asked: 2 is no, as at the other yes-or-no questions.
+        return _not_the_guess(t, None)
     if state.step in ("anything_else", "greeting", "listen", "menu") and key in MENU:
         return handle(t, MENU[key], None)
     return Failed(BAD_KEY)

@@ -142,6 +142,18 @@ def test_a_weakly_heard_request_is_confirmed_with_the_caller():
     assert said(no) == ["what_then"] and no.state.step == "listen"
 
 
+def test_keys_one_and_two_answer_the_guess_as_yes_and_no():
+    # "Ja oder Nein" asked: 2 is no, as at the other yes-or-no questions (was "Diese Taste
+    # ist hier nicht belegt").
+    dialogue_ = Dialogue(languages=["de"], recognise=weakly("register_unemployed", 0.4))
+    asked = dialogue_.step(dialogue_.start().state, Heard(speech="arbeitslos", confidence=0.9))
+    no = dialogue_.step(asked.state, Heard(digits="2"))
+    assert no.event == "confirm:no" and no.state.failures == 0
+    assert said(no) == ["what_then"] and no.state.step == "listen"
+    yes = dialogue_.step(asked.state, Heard(digits="1"))
+    assert yes.state.intent == "register_unemployed"
+
+
 def test_a_menu_topic_word_said_alone_counts_as_its_key():
     # "Termin", "Geld": the words the menu names its topics by, not guesses to confirm.
     assert said(talk("Termin")[-1]) == ["ask_topic"]
