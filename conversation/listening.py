@@ -467,6 +467,10 @@ def wants_nothing_more(t: Talk) -> bool:
 def more(t: Talk) -> Reply:
     """The answer to "Kann ich sonst noch etwas für Sie tun?": yes, no, or straight away
     the next request or question ("Und wo genau ist das?"), which is taken as one."""
+    if t.words.key in ("1", "2"):
+        # "Sagen Sie bitte Ja oder Nein" was asked, and 1 and 2 are yes and no at every
+        # yes-or-no question (2 took a caller who meant no into a payment's identity check).
+        return _something_else(t.state) if t.words.key == "1" else goodbye(t.state, "goodbye")
     if t.words.digits:
         return keypad(t)
     follow_up = way.hours_follow_up(t)
@@ -486,12 +490,17 @@ def more(t: Talk) -> Reply:
     if t.words.answer == "no" and (short or not wants_something):
         return goodbye(t.state, "goodbye")
     if t.words.answer == "yes" and (short or not wants_something):
-        t.state.step = "listen"
-        t.state.failures = 0
-        return ask(t.state, [Say("what_else")], "request", "more")
+        return _something_else(t.state)
     if wants_something:
         return request(t)
     return Failed(NO_MATCH)
+
+
+def _something_else(state: CallState) -> Turn:
+    """Yes, there is something else: "Gern. Was kann ich für Sie tun?"."""
+    state.step = "listen"
+    state.failures = 0
+    return ask(state, [Say("what_else")], "request", "more")
 
 
 def _chosen(words: Understanding, recognition: speech.Recognition,

@@ -154,6 +154,20 @@ def test_keys_one_and_two_answer_the_guess_as_yes_and_no():
     assert yes.state.intent == "register_unemployed"
 
 
+def test_keys_one_and_two_answer_anything_else_as_yes_and_no():
+    # "Kann ich sonst noch etwas für Sie tun? Sagen Sie bitte Ja oder Nein": 2 is no (it
+    # took the caller into the identity check for a payment), 1 is yes; the other menu
+    # keys and 0 keep their meaning.
+    done = talk("", "#4")[-1]
+    assert done.state.step == "anything_else"
+    no = dialogue.step(done.state, Heard(digits="2"))
+    assert no.event == "goodbye" and no.state.step == "ended"
+    yes = dialogue.step(done.state, Heard(digits="1"))
+    assert said(yes) == ["what_else"] and yes.state.step == "listen"
+    three = dialogue.step(done.state, Heard(digits="3"))
+    assert three.state.intent == "application_status" and three.state.step != "ended"
+
+
 def test_a_menu_topic_word_said_alone_counts_as_its_key():
     # "Termin", "Geld": the words the menu names its topics by, not guesses to confirm.
     assert said(talk("Termin")[-1]) == ["ask_topic"]
