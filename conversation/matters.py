@@ -224,8 +224,8 @@ def letter(t: Talk, words: Understanding | None) -> Turn:
     folded = words.folded if words is not None else ""
     if HEARING_WORDS.search(folded):
         said = [Say("letter_hearing")]
-    elif NOT_UNDERSTOOD_WORDS.search(folded) and not (
-            _said(words, t.state.lang)("disagree") or _said(words, t.state.lang)("objection")):
+    elif NOT_UNDERSTOOD_WORDS.search(folded) and not any(
+            map(_said(words, t.state.lang), ("disagree", "objection"))):
         # "Ich versteh den Brief nicht": what it says comes first; the objection only
         # when the caller says they disagree (german 35).
         said = [Say("letter_explain")]

@@ -94,6 +94,9 @@ _TIME_BEFORE = _CLOCK_BEFORE | {"quarter"}
 _TIME_AFTER = {"uhr", "oclock", "am", "pm", *_CLOCK_BETWEEN}
 _MOVED = {"auf", "to"}  # the day an appointment is moved to, after the day it was on
 _DAY_BACK = 6  # words at most between a day corrected and the marker ("um 10 Uhr")
+# A date's parts as a correction leaves them ("4.", "12.", "1980"), to be put together.
+_DAY_OR_MONTH, _DAY_AND_MONTH = re.compile(r"\d{1,2}\."), re.compile(r"\d{1,2}\.\d{1,2}\.")
+_SHORT_YEAR, _LONG_YEAR = re.compile(r"\d{2}"), re.compile(r"\d{4}")
 _LEAD_IN = 4  # words at most between the marker and the later group ("lieber um", "the")
 _NUMBER, _DAY, _LETTER, _MONTH, _WORD = "number", "day", "letter", "month", "word"
 
@@ -161,10 +164,10 @@ def _dates_whole(tokens: list[str]) -> list[str]:
     ("21.", "11.", "85": the birth date reader reads them so)."""
     out: list[str] = []
     for at, token in enumerate(tokens):
-        if out and re.fullmatch(r"\d{1,2}\.", out[-1]) and re.fullmatch(r"\d{1,2}\.", token) \
-                and not re.fullmatch(r"\d{2}", tokens[at + 1] if at + 1 < len(tokens) else ""):
+        if out and _DAY_OR_MONTH.fullmatch(out[-1]) and _DAY_OR_MONTH.fullmatch(token) \
+                and not _SHORT_YEAR.fullmatch(tokens[at + 1] if at + 1 < len(tokens) else ""):
             out[-1] += token
-        elif out and re.fullmatch(r"\d{1,2}\.\d{1,2}\.", out[-1]) and re.fullmatch(r"\d{4}", token):
+        elif out and _DAY_AND_MONTH.fullmatch(out[-1]) and _LONG_YEAR.fullmatch(token):
             out[-1] += token
         else:
             out.append(token)
